@@ -1,0 +1,58 @@
+"""Helpers shared by the CLI modules: the store option, JSON output, consoles."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "store_url"]
+
+DEFAULT_STORE = "carlzon.db"
+"""The embedded store every command uses in the current directory unless told otherwise."""
+
+STORE_ENV = "CARLZON_STORE"
+
+console = Console()
+err_console = Console(stderr=True)
+
+StoreOption = typer.Option(
+    None,
+    "--store",
+    help=f"Store path or postgresql:// URL (default: ${STORE_ENV}, else ./{DEFAULT_STORE}).",
+    show_default=False,
+)
+
+
+def store_url(store: str | None) -> str:
+    """The store to use: the flag, else $CARLZON_STORE, else ./carlzon.db."""
+    return store or os.environ.get(STORE_ENV) or str(Path.cwd() / DEFAULT_STORE)
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, (set, tuple)):
+        return list(o)
+    raise TypeError(f"cannot serialise {type(o).__name__}")
+
+
+def print_json(obj: Any) -> None:
+    """Print one JSON object on stdout (NaN becomes null)."""
+    typer.echo(json.dumps(_clean(obj), default=_default, ensure_ascii=False))
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj

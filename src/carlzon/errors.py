@@ -1,0 +1,111 @@
+"""The one exception hierarchy of carlzon.
+
+Every error says what is wrong and how to fix it. The CLI prints
+``str(error)`` on one line (a traceback only with ``--debug``).
+
+    CarlzonError
+    ├── JourneyError        a journey YAML is invalid or unknown
+    ├── IngestError         an input file cannot be read at all
+    │   └── MappingError    columns cannot be mapped to interaction fields
+    ├── StoreError          the store cannot be opened, migrated or written
+    ├── DetectError         moment detection cannot run
+    ├── ModelError          a trained model cannot be fitted, saved or loaded
+    ├── AnalysisError       an analysis cannot be fitted
+    │   └── NotEnoughDataError
+    ├── AuthError           a token is missing, unknown, or lacks the role
+    ├── NotFoundError       a case, customer or other record does not exist
+    └── MissingExtraError   an optional extra (embed, spark, postgres) is missing
+
+Example:
+    >>> from carlzon.errors import JourneyError
+    >>> str(JourneyError("unknown key 'nmae'", where="airline.yaml: stages[0]", fix="did you mean 'name'?"))
+    "airline.yaml: stages[0]: unknown key 'nmae' (fix: did you mean 'name'?)"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnalysisError",
+    "AuthError",
+    "CarlzonError",
+    "DetectError",
+    "IngestError",
+    "JourneyError",
+    "MappingError",
+    "MissingExtraError",
+    "ModelError",
+    "NotEnoughDataError",
+    "NotFoundError",
+    "StoreError",
+]
+
+
+class CarlzonError(Exception):
+    """Base class: a message, where it happened, and the fix."""
+
+    def __init__(self, message: str, *, where: str | None = None, fix: str | None = None) -> None:
+        self.message = message
+        self.where = where
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.fix:
+            text += f" (fix: {self.fix})"
+        return text
+
+
+class JourneyError(CarlzonError):
+    """A journey YAML is invalid, or a template name is unknown."""
+
+
+class IngestError(CarlzonError):
+    """An input file cannot be read at all (single bad rows are quarantined instead)."""
+
+
+class MappingError(IngestError):
+    """Columns cannot be mapped to interaction fields."""
+
+
+class StoreError(CarlzonError):
+    """The store cannot be opened, migrated or written."""
+
+
+class DetectError(CarlzonError):
+    """Moment detection cannot run on this input."""
+
+
+class ModelError(CarlzonError):
+    """A trained text model cannot be fitted, saved or loaded."""
+
+
+class AnalysisError(CarlzonError):
+    """An analysis cannot be fitted on this data."""
+
+
+class NotEnoughDataError(AnalysisError):
+    """Too few rows to estimate what was asked."""
+
+
+class AuthError(CarlzonError):
+    """A token is missing or unknown (401), or its role may not do this (403)."""
+
+    def __init__(self, message: str, *, status: int = 401, where: str | None = None, fix: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, where=where, fix=fix)
+
+
+class NotFoundError(CarlzonError):
+    """A case, customer or other record does not exist."""
+
+
+class MissingExtraError(CarlzonError):
+    """An optional extra is not installed; the message gives the pip command."""
+
+    def __init__(self, extra: str, module: str) -> None:
+        super().__init__(
+            f"this needs the optional '{extra}' extra ({module} is not installed)",
+            fix=f"pip install 'carlzon[{extra}]'",
+        )
+        self.extra = extra

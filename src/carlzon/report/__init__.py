@@ -1,0 +1,1 @@
+"""carlzon.report"""
