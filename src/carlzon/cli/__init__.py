@@ -55,9 +55,9 @@ def _root(
 
 
 def _register() -> None:
-    from carlzon.cli import analysis, detection, foundation, loop, show, watch
+    from carlzon.cli import analysis, demo, detection, foundation, journeys, loop, show, watch
 
-    for module in (foundation, detection, analysis, show, loop, watch):
+    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch):
         module.register(app)
 
 
