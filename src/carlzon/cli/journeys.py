@@ -69,7 +69,7 @@ def list_journeys(
         print_json({"templates": rows})
         return
     table = Table(title=f"Journey templates (n = {len(rows)})", title_justify="left")
-    table.add_column("name", style="bold")
+    table.add_column("name", style="bold", no_wrap=True)
     table.add_column("title")
     table.add_column("industry", style="dim")
     table.add_column("stages", justify="right")
