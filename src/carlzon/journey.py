@@ -227,7 +227,11 @@ def load_journey(name_or_path: str | Path | Journey) -> Journey:
         if not path.exists():
             raise JourneyError(f"journey file {text_id} does not exist", fix="check the path")
         source = str(path)
-        raw_text = path.read_text(encoding="utf-8")
+        try:
+            raw_text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise JourneyError(f"cannot read journey file ({exc.__class__.__name__}: {exc})", where=source,
+                               fix="give the path of a UTF-8 YAML file") from None
     else:
         names = journey_templates()
         if text_id not in names:
@@ -240,13 +244,37 @@ def load_journey(name_or_path: str | Path | Journey) -> Journey:
         source = f"{text_id}.yaml (built-in)"
         raw_text = (resources.files("carlzon") / "journeys" / f"{text_id}.yaml").read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(raw_text)
+        data = yaml.load(raw_text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _DuplicateKey as exc:
+        raise JourneyError(f"key {exc.key!r} appears twice in the same mapping", where=f"{source}: line {exc.line}",
+                           fix="keep one of them (YAML would silently drop the first)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}: line {mark.line + 1}" if mark else source
         raise JourneyError(f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where,
                            fix="check indentation and quoting at that line") from None
     return journey_from_dict(data, source=source)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(key, line)
+        self.key, self.line = key, line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key repeated in one mapping instead of keeping the last."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' keys may be overridden on purpose
+                continue
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _check_keys(obj: Any, allowed: set[str], where: str, required: tuple[str, ...]) -> dict[str, Any]:
@@ -302,6 +330,9 @@ def _thresholds(raw: Any, where: str) -> dict[str, dict[str, float]]:
 
 def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
     """Build and validate a Journey from parsed YAML (see :func:`load_journey`)."""
+    if data is None:
+        raise JourneyError("the journey is empty", where=source,
+                           fix="start from a built-in template (see `carlzon journeys show airline`)")
     data = _check_keys(data, _JOURNEY_KEYS, source, ("name", "stages"))
     if not isinstance(data["stages"], list) or not data["stages"]:
         raise JourneyError("'stages' must be a non-empty list", where=f"{source}: stages",
