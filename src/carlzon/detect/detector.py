@@ -1,0 +1,298 @@
+"""The Detector: interactions in, moments out, each with the evidence behind it.
+
+Four signals are read for every row, all vectorised over the batch:
+
+- **ratings** (:mod:`carlzon.detect.ratings`): NPS, CSAT, CES, stars against the journey's thresholds;
+- **text** (:mod:`carlzon.detect.text`): the lexicon scorer's score, intensity, stakes and events,
+  blended with a trained :class:`~carlzon.detect.model.TextModel` when one is given;
+- **expectations** (:mod:`carlzon.detect.expectations`): measures against touchpoint expectations;
+- **touchpoint** (:mod:`carlzon.detect.touchpoints`): column, phrases, measure, similarity.
+
+The valence rule (a rating is the customer's own verdict):
+
+1. a rating beyond a threshold decides (NPS 0-6 misery, 9-10 magic, ...); a text that reads
+   the other way is kept in the evidence ('rating 5/5 but the text reads as misery ("lost my bag")');
+2. with a rating between the thresholds (a passive), the text decides when it is clearly
+   magic or misery (``|text score| >= 0.3``), else the moment is neutral;
+3. with no rating, the text decides when it reads as magic or misery;
+4. otherwise a missed expectation makes it misery; otherwise neutral.
+
+The score is ``0.7 * decider + 0.3 * mean(other signals)`` kept inside the valence's band
+(magic ``[0.05, 1]``, misery ``[-1, -0.05]``, neutral ``[-0.3, 0.3]``). Intensity is the
+largest of the text's intensity, ``0.6 * |rating score|`` and the expectation's intensity.
+
+Stakes and moments of truth: stakes are the text's stakes (lost card, cancelled flight, a child
+involved, ...), raised to the touchpoint's stakes on a moment of misery, and to at least medium
+when an expectation is badly missed. High stakes lift intensity to ``1 - 0.6 (1 - i)`` (at least 0.6),
+medium to ``1 - 0.85 (1 - i)``. A moment is a **moment of truth** when its stakes are high, or its
+intensity is at least 0.7 with a magic or misery valence, or an expectation is badly missed
+(at least twice the promise away).
+
+Example:
+    >>> import pandas as pd
+    >>> det = Detector("airline")
+    >>> m = det.detect(pd.DataFrame({"id": ["a"], "text": ["They lost my bag"], "stars": [1]}))
+    >>> m.loc[0, "valence"], m.loc[0, "touchpoint"], bool(m.loc[0, "moment_of_truth"])
+    ('misery', 'baggage_claim', True)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from carlzon.detect.expectations import judge
+from carlzon.detect.ratings import rate
+from carlzon.detect.touchpoints import TouchpointMatcher
+from carlzon.errors import DetectError
+from carlzon.journey import Journey, load_journey
+from carlzon.schema import MOMENT_COLUMNS, Evidence, Interaction, Moment
+
+__all__ = ["Detector", "TEXT_THRESHOLD"]
+
+TEXT_THRESHOLD = 0.05
+"""A text score at or above this is magic, at or below minus this is misery (without a trained model)."""
+
+PASSIVE_TEXT_THRESHOLD = 0.3
+MOT_INTENSITY = 0.7
+_STAKES = np.array(["low", "medium", "high"], dtype=object)
+_LEVEL = {"low": 0, "medium": 1, "high": 2}
+
+
+def _texts(df: pd.DataFrame) -> list[str | None]:
+    if "text" not in df.columns:
+        return [None] * len(df)
+    return [t if isinstance(t, str) and t.strip() else None for t in df["text"].tolist()]
+
+
+def _band(score: np.ndarray, valence: np.ndarray) -> np.ndarray:
+    out = score.copy()
+    mag, mis = valence == "magic", valence == "misery"
+    neu = ~mag & ~mis
+    out[mag] = np.clip(out[mag], 0.05, 1.0)
+    out[mis] = np.clip(out[mis], -1.0, -0.05)
+    out[neu] = np.clip(out[neu], -0.3, 0.3)
+    return np.round(out, 4)
+
+
+class Detector:
+    """Turn interactions into moments: valence, score, intensity, touchpoint, stakes, evidence.
+
+    Args:
+        journey: a Journey, a template name ("airline") or a YAML path; None for no touchpoints
+            and the default rating thresholds.
+        model: a trained :class:`~carlzon.detect.model.TextModel` or the path of one saved by
+            ``carlzon train``; None for the lexicon alone.
+        touchpoint_min_confidence: below this a moment's touchpoint is 'unknown'.
+        scorer: the text scorer (default: :class:`carlzon.detect.text.TextScorer`).
+
+    >>> from carlzon.schema import Interaction
+    >>> Detector().detect_one(Interaction(id="x", nps=10)).valence
+    'magic'
+    """
+
+    def __init__(self, journey: Journey | str | Path | None = None, *, model: Any = None,
+                 touchpoint_min_confidence: float = 0.35, scorer: Any = None) -> None:
+        if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
+            raise DetectError(f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
+                              fix="use a value such as 0.35")
+        self.journey = load_journey(journey) if journey is not None else None
+        self.touchpoint_min_confidence = float(touchpoint_min_confidence)
+        self.matcher = TouchpointMatcher(self.journey, min_confidence=self.touchpoint_min_confidence)
+        if scorer is None:
+            from carlzon.detect.text import TextScorer
+
+            scorer = TextScorer()
+        self.scorer = scorer
+        if model is not None and not hasattr(model, "predict_proba"):
+            from carlzon.detect.model import TextModel
+
+            model = TextModel.load(model)
+        self.model = model
+        self._tp_stakes = {tp.id: _LEVEL[tp.stakes] for tp in self.journey.touchpoints} if self.journey else {}
+
+    def __repr__(self) -> str:
+        j = self.journey.name if self.journey else None
+        return f"Detector(journey={j!r}, model={'yes' if self.model is not None else None})"
+
+    # -- text --------------------------------------------------------------------------------
+    def _score_text(self, texts: Sequence[str | None]) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Lexicon result, text score, text valence, model probabilities (or None)."""
+        res = self.scorer.score(list(texts))
+        score = np.asarray(res.score, dtype="float64")
+        has = np.array([t is not None for t in texts], dtype=bool)
+        valence = np.full(len(texts), "neutral", dtype=object)
+        probs = None
+        if self.model is not None and has.any():
+            idx = np.flatnonzero(has)
+            p = self.model.predict_proba([texts[i] for i in idx], scored=res, rows=idx)
+            classes = list(self.model.classes)
+            probs = np.full((len(texts), len(classes)), np.nan)
+            probs[idx] = p
+            p_mag = p[:, classes.index("magic")] if "magic" in classes else 0.0
+            p_mis = p[:, classes.index("misery")] if "misery" in classes else 0.0
+            score = score.copy()
+            score[idx] = np.clip(p_mag - p_mis, -1, 1)
+            valence[idx] = np.asarray(classes, dtype=object)[p.argmax(axis=1)]
+        else:
+            valence[has & (score >= TEXT_THRESHOLD)] = "magic"
+            valence[has & (score <= -TEXT_THRESHOLD)] = "misery"
+        score = np.where(has, score, np.nan)
+        return res, score, valence, probs
+
+    def score_texts(self, texts: Sequence[str | None]) -> pd.DataFrame:
+        """Text alone: score [-1, 1], intensity [0, 1] and valence for each text (model blended in when given).
+
+        >>> Detector().score_texts(["Lost my bag again"]).loc[0, "valence"]
+        'misery'
+        """
+        texts = [t if isinstance(t, str) and t.strip() else None for t in texts]
+        res, score, valence, _ = self._score_text(texts)
+        inten = np.asarray(res.intensity, dtype="float64")
+        return pd.DataFrame({"score": np.nan_to_num(score), "intensity": inten, "valence": valence})
+
+    # -- the batch ---------------------------------------------------------------------------
+    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]]]:
+        if not isinstance(df, pd.DataFrame):
+            raise DetectError(f"expected a DataFrame of interactions, got {type(df).__name__}",
+                              fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
+        df = df.reset_index(drop=True)
+        n = len(df)
+        texts = _texts(df)
+        has_text = np.array([t is not None for t in texts], dtype=bool)
+        rt = rate(df, self.journey.thresholds if self.journey else None)
+        res, t_score, t_val, probs = self._score_text(texts)
+        t_int = np.where(has_text, np.asarray(res.intensity, dtype="float64"), 0.0)
+        t_stakes = np.array([_LEVEL.get(str(s), 0) for s in res.stakes], dtype=int)
+        t_stakes[~has_text] = 0
+
+        explicit = df["touchpoint"].tolist() if "touchpoint" in df.columns else None
+        tpr = self.matcher.match(texts, explicit)
+        sure = (tpr.method == "column") | ((tpr.method == "phrase") & (tpr.confidence >= self.touchpoint_min_confidence))
+        assigned = np.where(sure, tpr.touchpoint, None)
+        ex = judge(df["measures"].tolist() if "measures" in df.columns else None, self.journey, assigned)
+        tpr = self.matcher.finish(tpr, texts, ex.touchpoint)
+
+        # valence: ratings first, then text, then expectations
+        t_decisive = t_val != "neutral"
+        valence = np.full(n, "neutral", dtype=object)
+        decider = np.full(n, "none", dtype=object)
+        r_dec = rt.decisive
+        valence[r_dec], decider[r_dec] = rt.valence[r_dec], "rating"
+        passive = rt.has_rating & ~r_dec & t_decisive & (np.abs(np.nan_to_num(t_score)) >= PASSIVE_TEXT_THRESHOLD)
+        valence[passive], decider[passive] = t_val[passive], "text"
+        free = ~rt.has_rating & t_decisive
+        valence[free], decider[free] = t_val[free], "text"
+        exp_only = (decider == "none") & ~rt.has_rating & ex.missed
+        valence[exp_only], decider[exp_only] = "misery", "expectation"
+        decider[(decider == "none") & rt.has_rating] = "rating"
+        decider[(decider == "none") & has_text] = "text"
+
+        comps = np.vstack([rt.score, t_score, ex.score])  # rows: rating, text, expectation
+        pick = np.select([decider == "rating", decider == "text", decider == "expectation"], [0, 1, 2], default=-1)
+        dec_score = np.where(pick >= 0, comps[np.clip(pick, 0, 2), np.arange(n)], 0.0)
+        others = comps.copy()
+        others[np.clip(pick, 0, 2), np.arange(n)] = np.nan
+        others[:, pick < 0] = np.nan
+        cnt = (~np.isnan(others)).sum(axis=0)
+        other_mean = np.where(cnt > 0, np.nansum(others, axis=0) / np.maximum(cnt, 1), np.nan)
+        dec_score = np.nan_to_num(dec_score)
+        score = np.where(np.isnan(other_mean), dec_score, 0.7 * dec_score + 0.3 * other_mean)
+        score = _band(score, valence)
+
+        # intensity, stakes, moment of truth
+        r_int = np.where(r_dec, 0.6 * np.abs(np.nan_to_num(rt.score)), 0.0)
+        intensity = np.maximum.reduce([t_int, r_int, ex.intensity])
+        tp_level = np.array([self._tp_stakes.get(t, 0) for t in tpr.touchpoint], dtype=int)
+        stakes = t_stakes.copy()
+        stakes = np.where(valence == "misery", np.maximum(stakes, tp_level), stakes)
+        stakes = np.where(ex.badly_missed, np.maximum(stakes, 1), stakes)
+        intensity = np.where(stakes == 2, np.maximum(0.6, 1 - 0.6 * (1 - intensity)), intensity)
+        intensity = np.where(stakes == 1, 1 - 0.85 * (1 - intensity), intensity)
+        intensity = np.round(np.clip(intensity, 0.0, 1.0), 4)
+        mot = (stakes == 2) | ((valence != "neutral") & (intensity >= MOT_INTENSITY)) | ex.badly_missed
+
+        out = pd.DataFrame({
+            "interaction_id": df["id"].astype("string") if "id" in df.columns else pd.array([str(i) for i in range(n)], dtype="string"),
+            "customer_id": df["customer_id"].astype("string") if "customer_id" in df.columns else pd.array([None] * n, dtype="string"),
+            "timestamp": pd.to_datetime(df["timestamp"], utc=True, errors="coerce") if "timestamp" in df.columns
+            else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
+            "channel": df["channel"].astype("string") if "channel" in df.columns else pd.array([None] * n, dtype="string"),
+            "touchpoint": tpr.touchpoint.astype(str),
+            "touchpoint_confidence": np.round(tpr.confidence.astype("float64"), 4),
+            "valence": valence.astype(str),
+            "score": score,
+            "intensity": intensity,
+            "stakes": _STAKES[stakes],
+            "moment_of_truth": mot.astype(bool),
+        })
+
+        # evidence, per row but lean
+        classes = list(self.model.classes) if self.model is not None else []
+        evidence: list[list[Evidence]] = []
+        for i in range(n):
+            items: list[Evidence] = rt.evidence(i) if rt.has_rating[i] else []
+            if has_text[i]:
+                text_items = list(res.evidence(i))
+                if probs is not None and not np.isnan(probs[i]).all():
+                    k = int(np.nanargmax(probs[i]))
+                    text_items.append(Evidence(rule="model", text=f"text model: {classes[k]} {probs[i, k]:.2f}",
+                                               value=classes[k], weight=round(float(probs[i, k]), 3)))
+                if r_dec[i] and t_decisive[i] and t_val[i] != rt.valence[i]:
+                    ph = next((e.phrase for e in text_items if e.phrase), None)
+                    quote = f' ("{ph}")' if ph else ""
+                    first = items[0].text.split(" (")[0] if items else "the rating"
+                    items.append(Evidence(rule="contrast", text=f"{first} but the text reads as {t_val[i]}{quote}",
+                                          value=str(t_val[i]), weight=round(float(t_score[i]), 3)))
+                items.extend(text_items)
+            items.extend(ex.evidence(i))
+            items.extend(tpr.evidence(i))
+            if stakes[i] == 2 and t_stakes[i] < 2:
+                why = "expectation badly missed" if tp_level[i] < 2 else f"misery at {tpr.names.get(tpr.touchpoint[i], tpr.touchpoint[i])}"
+                items.append(Evidence(rule="stakes", text=f"high stakes: {why}", value="high"))
+            elif ex.badly_missed[i]:
+                items.append(Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]]))
+            evidence.append(items)
+        return out, evidence
+
+    def detect(self, interactions: pd.DataFrame) -> pd.DataFrame:
+        """Moments for a DataFrame of interactions: MOMENT_COLUMNS, one row per input row, same order.
+
+        ``evidence`` is a JSON list of :class:`~carlzon.schema.Evidence` dicts and ``reasons`` the
+        same as '; '-joined sentences. ``ratings`` / ``measures`` / ``attributes`` may be dicts
+        or JSON strings; missing columns are allowed.
+        """
+        out, evidence = self._run(interactions)
+        out["reasons"] = ["; ".join(e.text for e in items) for items in evidence]
+        out["evidence"] = [json.dumps([e.to_dict() for e in items], ensure_ascii=False) for items in evidence]
+        return out[list(MOMENT_COLUMNS)]
+
+    def detect_one(self, interaction: Interaction) -> Moment:
+        """The moment of one :class:`~carlzon.schema.Interaction`."""
+        if not isinstance(interaction, Interaction):
+            raise DetectError(f"expected an Interaction, got {type(interaction).__name__}",
+                              fix="build one with carlzon.schema.Interaction(id=..., text=...), or call detect() on a DataFrame")
+        row = {f.name: getattr(interaction, f.name) for f in fields(Interaction)}
+        row["ratings"] = row.pop("extra_ratings")
+        out, evidence = self._run(pd.DataFrame([row]))
+        r = out.iloc[0]
+        return Moment(
+            interaction_id=str(r["interaction_id"]),
+            valence=str(r["valence"]),  # type: ignore[arg-type]
+            score=float(r["score"]),
+            intensity=float(r["intensity"]),
+            touchpoint=str(r["touchpoint"]),
+            touchpoint_confidence=float(r["touchpoint_confidence"]),
+            stakes=str(r["stakes"]),
+            moment_of_truth=bool(r["moment_of_truth"]),
+            evidence=evidence[0],
+            customer_id=interaction.customer_id,
+            timestamp=interaction.timestamp,
+            channel=interaction.channel,
+        )
+

@@ -1,0 +1,145 @@
+"""Ratings first: NPS, CSAT, CES and stars as the customer's own verdict.
+
+Each rating present on a row is mapped to a score in [-1, 1] against the
+journey's thresholds (``value <= misery`` is misery, ``value >= magic`` is
+magic, anything between is neutral):
+
+- at or below the misery threshold: from -0.5 (at the threshold) down to -1
+  (the bottom of the scale);
+- at or above the magic threshold: from +0.5 (at the threshold) up to +1
+  (the top of the scale);
+- between the two: linear from -0.25 to +0.25.
+
+Several ratings on one row combine as follows: any decisive rating (misery or
+magic) beats neutral ones; a misery and a magic rating on the same row are
+settled by the sign of the mean score (a tie is neutral). The combined score is
+the mean of the present ratings' scores.
+
+Everything is vectorised over the batch with NumPy.
+
+Example:
+    >>> import pandas as pd
+    >>> r = rate(pd.DataFrame({"nps": [3, 10, None], "stars": [None, None, 3]}))
+    >>> list(r.valence)
+    ['misery', 'magic', 'neutral']
+    >>> r.evidence(0)[0].text
+    'NPS 3/10 (detractor)'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from carlzon.journey import _DEFAULT_THRESHOLDS
+from carlzon.schema import RATING_SCALES, Evidence
+
+__all__ = ["RatingResult", "rate", "rating_score"]
+
+_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "stars": "rating"}
+
+
+def rating_score(values: np.ndarray, scale: str, thresholds: dict[str, float]) -> np.ndarray:
+    """Scores in [-1, 1] for the ratings ``values`` of one ``scale`` (NaN stays NaN).
+
+    >>> rating_score(np.array([0., 6., 7., 9., 10.]), "nps", {"misery": 6, "magic": 9}).round(2).tolist()
+    [-1.0, -0.5, -0.08, 0.5, 1.0]
+    """
+    lo, hi = RATING_SCALES[scale]
+    mis, mag = float(thresholds["misery"]), float(thresholds["magic"])
+    v = np.asarray(values, dtype="float64")
+    out = np.full(v.shape, np.nan)
+    low = v <= mis
+    high = v >= mag
+    mid = ~low & ~high & ~np.isnan(v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        span_lo = max(mis - lo, 1e-9)
+        span_hi = max(hi - mag, 1e-9)
+        out[low] = -0.5 - 0.5 * np.clip((mis - v[low]) / span_lo, 0, 1)
+        out[high] = 0.5 + 0.5 * np.clip((v[high] - mag) / span_hi, 0, 1) if hi > mag else 1.0
+        out[mid] = -0.25 + 0.5 * (v[mid] - mis) / (mag - mis)
+    return out
+
+
+@dataclass
+class RatingResult:
+    """Per-row outcome of :func:`rate` (arrays aligned with the input rows)."""
+
+    has_rating: np.ndarray  # bool
+    score: np.ndarray  # float, NaN where no rating
+    valence: np.ndarray  # object: magic / misery / neutral ('neutral' where no rating)
+    decisive: np.ndarray  # bool: valence came from a rating beyond a threshold
+    values: dict[str, np.ndarray]  # scale -> raw values
+    per_scale: dict[str, np.ndarray]  # scale -> score
+    thresholds: dict[str, dict[str, float]]
+
+    def evidence(self, i: int) -> list[Evidence]:
+        """The rating evidence of row ``i``, e.g. 'rating 1/5'."""
+        out = []
+        for scale, vals in self.values.items():
+            v = vals[i]
+            if np.isnan(v):
+                continue
+            s = self.per_scale[scale][i]
+            lo, hi = RATING_SCALES[scale]
+            shown = int(v) if float(v).is_integer() else round(float(v), 1)
+            text = f"{_LABEL[scale]} {shown}/{int(hi)}"
+            th = self.thresholds[scale]
+            if scale == "nps":
+                text += " (detractor)" if v <= th["misery"] else " (promoter)" if v >= th["magic"] else " (passive)"
+            elif v <= th["misery"]:
+                text += " (low)"
+            elif v >= th["magic"]:
+                text += " (high)"
+            out.append(Evidence(rule="rating", text=text, phrase=scale, value=float(v), weight=round(float(s), 3)))
+        return out
+
+
+def _column(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def rate(df: pd.DataFrame, thresholds: dict[str, dict[str, float]] | None = None) -> RatingResult:
+    """Valence and score from the standard rating columns of ``df`` (nps, csat, ces, stars).
+
+    ``thresholds`` are a journey's (``journey.thresholds``); defaults otherwise.
+    Values outside a scale's range are ignored here (ingest quarantines them).
+    """
+    th = {k: dict(v) for k, v in _DEFAULT_THRESHOLDS.items()}
+    if thresholds:
+        for k, v in thresholds.items():
+            th.setdefault(k, {}).update(v)
+    n = len(df)
+    values: dict[str, np.ndarray] = {}
+    per_scale: dict[str, np.ndarray] = {}
+    n_mis = np.zeros(n, dtype=int)
+    n_mag = np.zeros(n, dtype=int)
+    total = np.zeros(n)
+    count = np.zeros(n)
+    for scale, (lo, hi) in RATING_SCALES.items():
+        v = _column(df, scale)
+        v = np.where((v >= lo) & (v <= hi), v, np.nan)
+        if np.isnan(v).all():
+            continue
+        s = rating_score(v, scale, th[scale])
+        values[scale], per_scale[scale] = v, s
+        present = ~np.isnan(s)
+        n_mis += present & (v <= th[scale]["misery"])
+        n_mag += present & (v >= th[scale]["magic"])
+        total += np.where(present, s, 0.0)
+        count += present
+    has = count > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(has, total / np.maximum(count, 1), np.nan)
+    valence = np.full(n, "neutral", dtype=object)
+    only_mis = (n_mis > 0) & (n_mag == 0)
+    only_mag = (n_mag > 0) & (n_mis == 0)
+    both = (n_mis > 0) & (n_mag > 0)
+    valence[only_mis | (both & (score < 0))] = "misery"
+    valence[only_mag | (both & (score > 0))] = "magic"
+    decisive = valence != "neutral"
+    return RatingResult(has, score, valence, decisive, values, per_scale, th)

@@ -1,0 +1,231 @@
+"""Touchpoint assignment: an explicit column first, then journey phrases, then similarity.
+
+The chain, first hit wins:
+
+1. **column**: the row's ``touchpoint`` value, matched to a journey touchpoint
+   by id or name (``"Check-in"`` -> ``check_in``), confidence 1.0. An id the
+   journey does not know is kept as given, with confidence 0.5 and a flag in
+   the evidence.
+2. **phrase**: whole-word / whole-phrase matches of each touchpoint's phrases
+   (and its id written as words) in the text, with one compiled regex for the
+   journey; longer phrases win over the words inside them ("lost bag" over
+   "bag"). Each match weighs its number of words; the touchpoint with the
+   largest total wins with confidence ``share * (1 - 0.5 ** (best + 1))``
+   where ``share`` is its part of all matched weight and ``best`` its weight
+   (one single-word match alone: 0.75; a two-word phrase: 0.875; two
+   touchpoints tied on one word each: 0.375).
+3. **measure**: a measure judged against a touchpoint's expectation
+   (see :mod:`carlzon.detect.expectations`), confidence 0.8.
+4. **similarity**: cosine between the text and each touchpoint's name,
+   description and phrases, as TF-IDF of words and of character 3-5 grams
+   fitted on the journey alone (so one row's answer never depends on the rest
+   of the batch); confidence ``min(1, best / 0.5) * (best - second) / best``.
+
+Below ``min_confidence`` the answer is ``'unknown'`` rather than a forced guess.
+
+Example:
+    >>> from carlzon.journey import load_journey
+    >>> m = TouchpointMatcher(load_journey("airline"))
+    >>> r = m.assign(["They lost my bag at the carousel", "hello"], explicit=[None, "Check-in"])
+    >>> list(r.touchpoint), r.confidence.round(2).tolist()
+    (['baggage_claim', 'check_in'], [0.88, 1.0])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from carlzon.journey import Journey
+from carlzon.schema import Evidence
+
+__all__ = ["TouchpointMatcher", "TouchpointResult", "UNKNOWN"]
+
+UNKNOWN = "unknown"
+MEASURE_CONFIDENCE = 0.8
+UNKNOWN_ID_CONFIDENCE = 0.5
+
+
+def _norm(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower()).strip("_")
+
+
+def _missing(v: Any) -> bool:
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or bool(pd.isna(v))
+
+
+@dataclass
+class TouchpointResult:
+    """Per-row touchpoint, confidence, the method that decided and what it saw."""
+
+    touchpoint: np.ndarray  # object: touchpoint id or 'unknown'
+    confidence: np.ndarray  # float in [0, 1]
+    method: np.ndarray  # object: column / phrase / measure / similarity / none
+    phrases: list[list[str]] = field(default_factory=list)  # matched phrases of the winner
+    flagged: np.ndarray | None = None  # bool: explicit id unknown to the journey
+    names: dict[str, str] = field(default_factory=dict)
+    guess: np.ndarray | None = None  # the best guess behind an 'unknown'
+
+    def evidence(self, i: int) -> list[Evidence]:
+        tp, conf, method = self.touchpoint[i], float(self.confidence[i]), self.method[i]
+        name = self.names.get(tp, tp)
+        c = round(conf, 2)
+        if method == "column":
+            if self.flagged is not None and self.flagged[i]:
+                return [Evidence(rule="touchpoint", text=f"touchpoint {tp!r} given by the source is not in the journey",
+                                 value=tp, weight=c)]
+            return [Evidence(rule="touchpoint", text=f"touchpoint {name} given by the source", value=tp, weight=c)]
+        if method == "phrase":
+            ph = self.phrases[i] if self.phrases else []
+            quoted = ", ".join(f'"{p}"' for p in ph[:3])
+            return [Evidence(rule="touchpoint", text=f"{quoted} points to {name}", phrase=ph[0] if ph else None,
+                             value=tp, weight=c)]
+        if method == "measure":
+            return [Evidence(rule="touchpoint", text=f"touchpoint {name} from its measure", value=tp, weight=c)]
+        if method == "similarity":
+            return [Evidence(rule="touchpoint", text=f"reads like {name} (similarity {c})", value=tp, weight=c)]
+        if method == "unsure":
+            g = self.guess[i] if self.guess is not None else None
+            gname = self.names.get(g, g)
+            return [Evidence(rule="touchpoint", text=f"touchpoint unclear (best guess {gname}, confidence {c})",
+                             value=UNKNOWN, weight=c)]
+        return []
+
+
+class TouchpointMatcher:
+    """Assign journey touchpoints to texts (see the module docstring for the chain)."""
+
+    def __init__(self, journey: Journey | None, *, min_confidence: float = 0.35) -> None:
+        self.journey = journey
+        self.min_confidence = float(min_confidence)
+        self._sim = None
+        self.names: dict[str, str] = {}
+        self._by_key: dict[str, str] = {}
+        self._phrase_tps: dict[str, list[str]] = {}
+        self._regex: re.Pattern[str] | None = None
+        if journey is None:
+            return
+        self.ids = [tp.id for tp in journey.touchpoints]
+        for tp in journey.touchpoints:
+            self.names[tp.id] = tp.name
+            self._by_key[_norm(tp.id)] = tp.id
+            self._by_key.setdefault(_norm(tp.name), tp.id)
+            for p in {*tp.phrases, tp.id.replace("_", " ")}:
+                p = " ".join(p.lower().split())
+                if p and tp.id not in self._phrase_tps.setdefault(p, []):
+                    self._phrase_tps[p].append(tp.id)
+        phrases = sorted(self._phrase_tps, key=lambda p: (-len(p), p))
+        if phrases:
+            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+            self._regex = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
+
+    # -- the chain -------------------------------------------------------------------------
+    def assign(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None,
+               measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
+        """Run the whole chain on a batch (all arguments aligned by row)."""
+        res = self.match(texts, explicit)
+        return self.finish(res, texts, measure_touchpoint)
+
+    def match(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None) -> TouchpointResult:
+        """Steps 1 and 2: explicit column, then phrases."""
+        n = len(texts)
+        tp = np.full(n, UNKNOWN, dtype=object)
+        conf = np.zeros(n)
+        method = np.full(n, "none", dtype=object)
+        flagged = np.zeros(n, dtype=bool)
+        found: list[list[str]] = [[] for _ in range(n)]
+        if explicit is not None:
+            for i, v in enumerate(explicit):
+                if _missing(v):
+                    continue
+                key = _norm(v)
+                if self.journey is None:
+                    tp[i], conf[i], method[i] = str(v).strip(), 1.0, "column"
+                elif key in self._by_key:
+                    tp[i], conf[i], method[i] = self._by_key[key], 1.0, "column"
+                else:
+                    tp[i], conf[i], method[i], flagged[i] = str(v).strip(), UNKNOWN_ID_CONFIDENCE, "column", True
+        if self._regex is not None:
+            findall = self._regex.findall
+            for i in np.flatnonzero(method == "none"):
+                t = texts[i]
+                if not isinstance(t, str) or not t:
+                    continue
+                hits = findall(t)
+                if not hits:
+                    continue
+                weights: dict[str, float] = {}
+                seen: dict[str, list[str]] = {}
+                for h in hits:
+                    p = " ".join(h.lower().split())
+                    w = float(len(p.replace("-", " ").split()))
+                    for tid in self._phrase_tps.get(p, ()):
+                        weights[tid] = weights.get(tid, 0.0) + w
+                        if p not in seen.setdefault(tid, []):
+                            seen[tid].append(p)
+                order = [t for t in self.ids if t in weights]
+                best_tp = max(order, key=lambda t: weights[t])  # ties: earlier in the journey
+                best = weights[best_tp]
+                share = best / sum(weights.values())
+                tp[i], conf[i], method[i] = best_tp, share * (1 - 0.5 ** (best + 1)), "phrase"
+                found[i] = seen[best_tp]
+        return TouchpointResult(tp, conf, method, found, flagged, self.names)
+
+    def finish(self, res: TouchpointResult, texts: Sequence[str | None],
+               measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
+        """Steps 3 and 4: measures, then similarity; then 'unknown' below the minimum confidence."""
+        tp, conf, method = res.touchpoint, res.confidence, res.method
+        weak = (method == "none") | ((method == "phrase") & (conf < self.min_confidence))
+        if measure_touchpoint is not None:
+            mt = np.asarray(list(measure_touchpoint), dtype=object)
+            sel = weak & np.array([m is not None for m in mt], dtype=bool)
+            tp[sel], conf[sel], method[sel] = mt[sel], MEASURE_CONFIDENCE, "measure"
+            weak &= ~sel
+        idx = np.flatnonzero(weak)
+        if len(idx) and self.journey is not None:
+            sub = [texts[i] if isinstance(texts[i], str) else "" for i in idx]
+            s_tp, s_conf = self.similarity(sub)
+            better = s_conf > conf[idx]
+            j = idx[better]
+            tp[j], conf[j], method[j] = s_tp[better], s_conf[better], "similarity"
+        low = (method != "column") & (method != "measure") & (conf < self.min_confidence)
+        res.guess = tp.copy()
+        method[low & (conf > 0)] = "unsure"
+        method[low & (conf <= 0)] = "none"
+        tp[low] = UNKNOWN
+        return res
+
+    # -- similarity ---------------------------------------------------------------------------
+    def _fit_similarity(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        assert self.journey is not None
+        docs = [" ".join([tp.name, tp.id.replace("_", " "), tp.description, *tp.phrases]) for tp in self.journey.touchpoints]
+        word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words="english").fit(docs)
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(docs)
+        self._sim = (word, word.transform(docs), char, char.transform(docs))
+
+    def similarity(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Best touchpoint by TF-IDF cosine, and its confidence, for each text."""
+        n = len(texts)
+        if self.journey is None or n == 0:
+            return np.full(n, UNKNOWN, dtype=object), np.zeros(n)
+        if self._sim is None:
+            self._fit_similarity()
+        word, wdocs, char, cdocs = self._sim  # type: ignore[misc]
+        sims = 0.5 * (word.transform(texts) @ wdocs.T).toarray() + 0.5 * (char.transform(texts) @ cdocs.T).toarray()
+        if sims.shape[1] == 1:
+            best = sims[:, 0]
+            return np.array([self.ids[0]] * n, dtype=object), np.clip(best / 0.5, 0, 1)
+        top2 = np.sort(sims, axis=1)[:, -2:]
+        best, second = top2[:, 1], top2[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            conf = np.where(best > 0, np.minimum(1.0, best / 0.5) * (best - second) / best, 0.0)
+        ids = np.asarray(self.ids, dtype=object)[sims.argmax(axis=1)]
+        return ids, np.clip(conf, 0.0, 1.0)
