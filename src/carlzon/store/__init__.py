@@ -1,0 +1,46 @@
+"""Persistence: an embedded SQLite file by default, PostgreSQL for teams, one interface.
+
+``open_store(path)`` opens (or creates) a SQLite file in WAL mode;
+``open_store("postgresql://...")`` connects to PostgreSQL. Both run the
+migrations in :mod:`carlzon.store.migrations` on open.
+
+Example:
+    >>> import pandas as pd
+    >>> from carlzon.store import open_store
+    >>> with open_store(":memory:") as store:
+    ...     store.add_interactions(pd.DataFrame({"id": ["r1"], "text": ["Lost my bag!"], "stars": [1.0]}))
+    ...     store.interactions()[["id", "stars"]].values.tolist()
+    (1, 0)
+    [['r1', 1.0]]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carlzon.errors import StoreError
+from carlzon.store.base import Store
+
+__all__ = ["Store", "open_store"]
+
+
+def open_store(url_or_path: str | Path) -> Store:
+    """Open a store: a file path (or ``sqlite:///path``, or ``:memory:``) or a ``postgresql://`` URL."""
+    target = str(url_or_path).strip()
+    if not target:
+        raise StoreError("no store given", fix="pass a file path such as carlzon.db or a postgresql:// URL")
+    if target.startswith(("postgresql://", "postgres://")):
+        from carlzon.store.postgresql import PostgresStore
+
+        return PostgresStore(target)
+    if target.startswith("sqlite:///"):
+        target = target[len("sqlite:///") :] or ":memory:"
+    elif "://" in target:
+        raise StoreError(
+            f"unknown store URL scheme in {target.split('://')[0]!r}",
+            where=target.split("@")[-1],
+            fix="use a file path (carlzon.db) or postgresql://user@host/db",
+        )
+    from carlzon.store.sqlite import SQLiteStore
+
+    return SQLiteStore(target)

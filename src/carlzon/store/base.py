@@ -1,0 +1,476 @@
+"""The store interface shared by both backends: interactions, moments, quarantine, ingest runs.
+
+Backends (SQLite, PostgreSQL) implement a handful of private hooks; every
+public method lives here so both behave the same and share one test suite.
+
+Example:
+    >>> from carlzon.store import open_store
+    >>> with open_store(":memory:") as store:
+    ...     store.counts()["interactions"]
+    0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from carlzon.errors import StoreError
+from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
+
+__all__ = ["Store"]
+
+_JSON_OBJECT_COLUMNS = ("ratings", "measures", "attributes")
+_FLOAT_COLUMNS = ("nps", "csat", "ces", "stars")
+_MOMENT_FLOATS = ("touchpoint_confidence", "score", "intensity")
+_JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes")
+"""Interaction columns that moments() adds to MOMENT_COLUMNS."""
+_TIME_COLUMN = re.compile(r"^(timestamp|.*_at)$")
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+
+
+def _utc(v: Any) -> datetime:
+    ts = pd.Timestamp(v)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return ts.tz_convert("UTC").to_pydatetime()
+
+
+def iso_utc(v: datetime) -> str:
+    """The canonical text form of a timestamp in SQLite: ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``."""
+    return _utc(v).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def timestamps_utc(values: Any, *, where: str) -> pd.Series:
+    """Any timestamp column (tz-aware, naive = UTC, ISO strings) as tz-aware UTC datetimes."""
+    s = pd.Series(values)
+    try:
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            return s.dt.tz_convert("UTC")
+        if pd.api.types.is_datetime64_dtype(s.dtype):
+            return s.dt.tz_localize("UTC")
+        return pd.to_datetime(s, utc=True, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            f"cannot read timestamps: {exc}",
+            where=where,
+            fix="pass tz-aware datetimes or ISO 8601 strings (ingest() does this for you)",
+        ) from None
+
+
+class Store:
+    """Persistence for interactions, moments, quarantine and ingest runs, behind one small interface.
+
+    Open one with :func:`carlzon.store.open_store`. Other concerns keep their own
+    tables (added as migrations) and use the generic :meth:`execute`,
+    :meth:`executemany`, :meth:`query` and :meth:`transaction` with named
+    ``:param`` placeholders on both backends. Columns named ``timestamp`` or
+    ``*_at`` come back from :meth:`query` as tz-aware UTC datetimes;
+    ``datetime`` parameters are stored in UTC.
+    """
+
+    backend: str = ""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._closed = False
+
+    # ----- backend hooks -------------------------------------------------
+    def _begin(self) -> None:
+        raise NotImplementedError
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _rollback(self) -> None:
+        raise NotImplementedError
+
+    def _native(self, sql: str) -> str:
+        """SQL with the backend's own placeholders."""
+        return sql
+
+    def _param(self, v: Any) -> Any:
+        raise NotImplementedError
+
+    def _run(self, sql: str, params: Mapping[str, Any] | None) -> int:
+        raise NotImplementedError
+
+    def _run_many(self, sql: str, rows: list[Mapping[str, Any]]) -> int:
+        raise NotImplementedError
+
+    def _fetch(self, sql: str, params: Mapping[str, Any] | None) -> tuple[list[str], list[tuple]]:
+        raise NotImplementedError
+
+    def _insert_interactions(self, columns: list[str], rows: list[tuple]) -> int:
+        raise NotImplementedError
+
+    def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
+        raise NotImplementedError
+
+    def _time_values(self, ts: pd.Series) -> list:
+        """A tz-aware UTC series as values for this backend (None for NaT)."""
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    # ----- lifecycle -----------------------------------------------------
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.backend} {self.url_safe}>"
+
+    @property
+    def url_safe(self) -> str:
+        """The URL without a password."""
+        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.url)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError("the store is closed", where=self.url_safe, fix="open it again with open_store()")
+
+    # ----- generic SQL ---------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """Group statements into one transaction (nested blocks join the outer one).
+
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s, s.transaction():
+        ...     _ = s.execute("CREATE TABLE t (x INTEGER)")
+        """
+        with self._lock:
+            self._check_open()
+            if self._depth == 0:
+                self._begin()
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._rollback()
+                raise
+            else:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._commit()
+
+    def _params(self, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if params is None:
+            return None
+        return {k: self._param(v) for k, v in params.items()}
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run one statement with named ``:param`` placeholders; returns the row count."""
+        with self._lock:
+            self._check_open()
+            return self._run(self._native(sql), self._params(params))
+
+    def executemany(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run one statement for each row (dicts of ``:param`` values) in one transaction."""
+        data = [self._params(r) or {} for r in rows]
+        if not data:
+            return 0
+        with self.transaction():
+            return self._run_many(self._native(sql), data)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a SELECT and return a DataFrame (``timestamp`` / ``*_at`` columns as UTC datetimes)."""
+        with self._lock:
+            self._check_open()
+            columns, rows = self._fetch(self._native(sql), self._params(params))
+        df = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+        for c in df.columns:
+            if _TIME_COLUMN.match(str(c)):
+                df[c] = timestamps_utc(df[c], where=f"column {c}") if len(df) else pd.Series(
+                    [], dtype="datetime64[us, UTC]"
+                )
+        return df
+
+    # ----- interactions --------------------------------------------------
+    def add_interactions(self, df: pd.DataFrame) -> tuple[int, int]:
+        """Store interactions (INTERACTION_COLUMNS; JSON columns as strings or dicts), skipping known ids.
+
+        Returns ``(stored, duplicates)``; ``stored + duplicates == len(df)``.
+
+        >>> import pandas as pd
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     s.add_interactions(pd.DataFrame({"id": ["a", "a", "b"], "text": ["x", "x", "y"]}))
+        (2, 1)
+        """
+        if len(df) == 0:
+            return 0, 0
+        unknown = [c for c in df.columns if c not in INTERACTION_COLUMNS]
+        if unknown:
+            raise StoreError(
+                f"unknown interaction columns {unknown}",
+                where="add_interactions",
+                fix="keep extra fields inside the 'attributes' JSON column",
+            )
+        if "id" not in df.columns or df["id"].isna().any():
+            raise StoreError("every interaction needs an id", where="add_interactions", fix="set the 'id' column")
+        columns = list(INTERACTION_COLUMNS)
+        data = [self._column(df, c, "interactions") for c in columns]
+        rows = list(zip(*data))
+        with self.transaction():
+            stored = self._insert_interactions(columns, rows)
+        return stored, len(rows) - stored
+
+    def _column(self, df: pd.DataFrame, c: str, table: str) -> list:
+        n = len(df)
+        if c not in df.columns:
+            if c in _JSON_OBJECT_COLUMNS:
+                return ["{}"] * n
+            if c == "evidence":
+                return ["[]"] * n
+            return [None] * n
+        s = df[c]
+        if c == "timestamp":
+            return self._time_values(timestamps_utc(s, where=f"{table}.timestamp"))
+        if c in _JSON_OBJECT_COLUMNS or c == "evidence":
+            empty = "[]" if c == "evidence" else "{}"
+            return [
+                v if isinstance(v, str) else (empty if _is_missing(v) else json.dumps(v, ensure_ascii=False, default=str))
+                for v in s.tolist()
+            ]
+        if c in _FLOAT_COLUMNS or c in _MOMENT_FLOATS:
+            arr = pd.to_numeric(s, errors="raise").astype("float64")
+            return arr.astype(object).where(arr.notna(), None).tolist()
+        if c == "moment_of_truth":
+            return [None if _is_missing(v) else bool(v) for v in s.tolist()]
+        return s.astype(object).where(s.notna(), None).tolist()
+
+    def interactions(
+        self,
+        *,
+        since: Any = None,
+        until: Any = None,
+        customer_id: str | None = None,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Stored interactions (INTERACTION_COLUMNS, JSON columns as strings), oldest first.
+
+        ``since`` is inclusive, ``until`` exclusive; interactions without a timestamp come last.
+        """
+        where, params = self._time_filter("timestamp", since, until)
+        if customer_id is not None:
+            where.append("customer_id = :customer_id")
+            params["customer_id"] = customer_id
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return self._typed(pd.DataFrame(columns=list(INTERACTION_COLUMNS)))
+            names = [f"id{i}" for i in range(len(ids))]
+            where.append(f"id IN ({', '.join(':' + n for n in names)})")
+            params.update(dict(zip(names, ids)))
+        sql = f"SELECT {', '.join(INTERACTION_COLUMNS)} FROM interactions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY timestamp IS NULL, timestamp, seq"
+        sql += self._limit(limit, params)
+        return self._typed(self.query(sql, params))
+
+    # ----- moments -------------------------------------------------------
+    def add_moments(self, df: pd.DataFrame) -> int:
+        """Store moments (MOMENT_COLUMNS; evidence as a JSON string or list), replacing earlier ones
+        for the same interaction_id. Returns the number of rows written."""
+        if len(df) == 0:
+            return 0
+        unknown = [c for c in df.columns if c not in MOMENT_COLUMNS and c not in _JOINED]
+        if unknown:
+            raise StoreError(
+                f"unknown moment columns {unknown}", where="add_moments", fix="pass the columns of MOMENT_COLUMNS"
+            )
+        if "interaction_id" not in df.columns or df["interaction_id"].isna().any():
+            raise StoreError(
+                "every moment needs an interaction_id", where="add_moments", fix="set the 'interaction_id' column"
+            )
+        df = df.drop_duplicates("interaction_id", keep="last")
+        columns = list(MOMENT_COLUMNS)
+        rows = list(zip(*[self._column(df, c, "moments") for c in columns]))
+        with self.transaction():
+            self._upsert_moments(columns, rows)
+        return len(rows)
+
+    def moments(
+        self,
+        *,
+        since: Any = None,
+        until: Any = None,
+        touchpoint: str | Sequence[str] | None = None,
+        channel: str | Sequence[str] | None = None,
+        valence: str | Sequence[str] | None = None,
+        customer_id: str | None = None,
+        with_text: bool = True,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Stored moments (MOMENT_COLUMNS) with text, source, nps, csat, ces, stars, ratings,
+        measures and attributes of their interaction; timestamps tz-aware UTC, oldest first."""
+        where, params = self._time_filter("m.timestamp", since, until)
+        for col, value in (("touchpoint", touchpoint), ("channel", channel), ("valence", valence)):
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            names = [f"{col}{i}" for i in range(len(values))]
+            where.append(f"m.{col} IN ({', '.join(':' + n for n in names)})" if values else "1 = 0")
+            params.update(dict(zip(names, values)))
+        if customer_id is not None:
+            where.append("m.customer_id = :customer_id")
+            params["customer_id"] = customer_id
+        joined = [c for c in _JOINED if with_text or c != "text"]
+        sql = (
+            f"SELECT {', '.join('m.' + c for c in MOMENT_COLUMNS)}, {', '.join('i.' + c for c in joined)} "
+            "FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id"
+        sql += self._limit(limit, params)
+        df = self.query(sql, params)
+        if len(df) == 0:
+            df = pd.DataFrame(columns=list(MOMENT_COLUMNS) + joined)
+        return self._typed(df)
+
+    # ----- quarantine and ingest runs -----------------------------------
+    def add_quarantine(self, items: Iterable[Mapping[str, Any]]) -> int:
+        """Keep bad input rows: each a dict with source, row, reason and raw (the row as text)."""
+        now = datetime.now(timezone.utc)
+        rows = [
+            {
+                "source": it.get("source"),
+                "row_no": None if _is_missing(it.get("row")) else int(it["row"]),
+                "reason": str(it["reason"]),
+                "raw": None if _is_missing(it.get("raw")) else str(it["raw"]),
+                "created_at": now,
+            }
+            for it in items
+        ]
+        if not rows:
+            return 0
+        return self.executemany(
+            "INSERT INTO quarantine (source, row_no, reason, raw, created_at) "
+            "VALUES (:source, :row_no, :reason, :raw, :created_at)",
+            rows,
+        )
+
+    def quarantine(self, limit: int | None = None, *, source: str | None = None) -> pd.DataFrame:
+        """Quarantined rows (id, source, row, reason, raw, created_at), oldest first."""
+        params: dict[str, Any] = {}
+        sql = 'SELECT id, source, row_no AS "row", reason, raw, created_at FROM quarantine'
+        if source is not None:
+            sql += " WHERE source = :source"
+            params["source"] = source
+        sql += " ORDER BY id" + self._limit(limit, params)
+        df = self.query(sql, params)
+        if len(df):
+            df["row"] = df["row"].astype("Int64")
+        return df
+
+    def add_ingest_run(
+        self,
+        *,
+        source: str | None,
+        read: int,
+        stored: int,
+        duplicates: int,
+        quarantined: int,
+        moments: int = 0,
+        started_at: datetime,
+        finished_at: datetime | None = None,
+    ) -> None:
+        """Record the account of one ingest run."""
+        self.execute(
+            "INSERT INTO ingest_runs (source, read, stored, duplicates, quarantined, moments, started_at, finished_at) "
+            "VALUES (:source, :read, :stored, :duplicates, :quarantined, :moments, :started_at, :finished_at)",
+            dict(
+                source=source, read=read, stored=stored, duplicates=duplicates, quarantined=quarantined,
+                moments=moments, started_at=started_at, finished_at=finished_at or datetime.now(timezone.utc),
+            ),
+        )
+
+    def ingest_runs(self, limit: int | None = None) -> pd.DataFrame:
+        """The ingest runs, newest first."""
+        params: dict[str, Any] = {}
+        sql = (
+            "SELECT id, source, read, stored, duplicates, quarantined, moments, started_at, finished_at "
+            "FROM ingest_runs ORDER BY id DESC" + self._limit(limit, params)
+        )
+        return self.query(sql, params)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per core table: interactions, moments, quarantine, ingest_runs."""
+        tables = ("interactions", "moments", "quarantine", "ingest_runs")
+        sql = " UNION ALL ".join(f"SELECT '{t}' AS name, COUNT(*) AS n FROM {t}" for t in tables)
+        df = self.query(sql)
+        return {str(r.name): int(r.n) for r in df.itertuples()}
+
+    # ----- helpers -------------------------------------------------------
+    def _time_filter(self, col: str, since: Any, until: Any) -> tuple[list[str], dict[str, Any]]:
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if since is not None:
+            where.append(f"{col} >= :since")
+            params["since"] = _utc(since)
+        if until is not None:
+            where.append(f"{col} < :until")
+            params["until"] = _utc(until)
+        return where, params
+
+    @staticmethod
+    def _limit(limit: int | None, params: dict[str, Any]) -> str:
+        if limit is None:
+            return ""
+        params["limit"] = int(limit)
+        return " LIMIT :limit"
+
+    @staticmethod
+    def _typed(df: pd.DataFrame) -> pd.DataFrame:
+        for c in df.columns:
+            if c == "timestamp":
+                if not isinstance(df[c].dtype, pd.DatetimeTZDtype):
+                    df[c] = pd.to_datetime(df[c], utc=True)
+            elif c in _FLOAT_COLUMNS or c in _MOMENT_FLOATS:
+                df[c] = pd.to_numeric(df[c]).astype("float64")
+            elif c == "moment_of_truth":
+                df[c] = df[c].map(lambda v: None if _is_missing(v) else bool(v)).astype("boolean")
+        return df
+
+
+def plain(v: Any) -> Any:
+    """numpy / pandas scalars as plain Python values; NaN and NaT as None."""
+    if _is_missing(v):
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+        return None if isinstance(v, float) and math.isnan(v) else v
+    return v
+
+
+def is_time(v: Any) -> bool:
+    return isinstance(v, (datetime, pd.Timestamp)) or (isinstance(v, date) and not isinstance(v, datetime))

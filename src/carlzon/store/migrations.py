@@ -1,0 +1,273 @@
+"""Versioned schema migrations: one ordered list, SQL for SQLite and for PostgreSQL.
+
+Each concern adds its tables by appending a :class:`Migration` in its own
+version range (a small, focused edit at the end of ``MIGRATIONS``):
+
+==========  =========================================
+1-99        core store (interactions, moments, quarantine, ingest runs)
+100-199     web / tokens
+200-299     recovery cases / magic opportunities (loop)
+300-399     alerts / themes (watch)
+400-499     rollups (team scale)
+==========  =========================================
+
+A migration runs once per store, in ascending version order, inside a transaction;
+applied versions are recorded in ``schema_migrations``. Never edit a
+migration that has shipped: add a new one. Timestamps are ``TEXT`` in SQLite
+(written by the store as ``YYYY-MM-DD HH:MM:SS.ffffff+00:00``) and
+``TIMESTAMPTZ`` in PostgreSQL; JSON is ``TEXT`` in both.
+
+Example:
+    >>> from carlzon.store.migrations import MIGRATIONS
+    >>> MIGRATIONS[0].version, MIGRATIONS[0].name
+    (1, 'core tables')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration", "check_migrations"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: a version, a name, and the SQL for each backend (';'-separated statements)."""
+
+    version: int
+    name: str
+    sqlite: str
+    postgresql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "core tables",
+        sqlite="""
+CREATE TABLE interactions (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    customer_id TEXT,
+    timestamp TEXT,
+    channel TEXT,
+    source TEXT,
+    text TEXT,
+    nps REAL,
+    csat REAL,
+    ces REAL,
+    stars REAL,
+    touchpoint TEXT,
+    ratings TEXT,
+    measures TEXT,
+    attributes TEXT
+);
+CREATE INDEX interactions_timestamp ON interactions (timestamp);
+CREATE INDEX interactions_customer ON interactions (customer_id);
+CREATE INDEX interactions_touchpoint ON interactions (touchpoint);
+CREATE TABLE moments (
+    interaction_id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    timestamp TEXT,
+    channel TEXT,
+    touchpoint TEXT,
+    touchpoint_confidence REAL,
+    valence TEXT,
+    score REAL,
+    intensity REAL,
+    stakes TEXT,
+    moment_of_truth INTEGER,
+    reasons TEXT,
+    evidence TEXT
+);
+CREATE INDEX moments_timestamp ON moments (timestamp);
+CREATE INDEX moments_customer ON moments (customer_id);
+CREATE INDEX moments_touchpoint ON moments (touchpoint);
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    row_no INTEGER,
+    reason TEXT NOT NULL,
+    raw TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE ingest_runs (
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    read INTEGER NOT NULL,
+    stored INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    quarantined INTEGER NOT NULL,
+    moments INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+""",
+        postgresql="""
+CREATE TABLE interactions (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    customer_id TEXT,
+    timestamp TIMESTAMPTZ,
+    channel TEXT,
+    source TEXT,
+    text TEXT,
+    nps DOUBLE PRECISION,
+    csat DOUBLE PRECISION,
+    ces DOUBLE PRECISION,
+    stars DOUBLE PRECISION,
+    touchpoint TEXT,
+    ratings TEXT,
+    measures TEXT,
+    attributes TEXT
+);
+CREATE INDEX interactions_timestamp ON interactions (timestamp);
+CREATE INDEX interactions_customer ON interactions (customer_id);
+CREATE INDEX interactions_touchpoint ON interactions (touchpoint);
+CREATE TABLE moments (
+    interaction_id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    timestamp TIMESTAMPTZ,
+    channel TEXT,
+    touchpoint TEXT,
+    touchpoint_confidence DOUBLE PRECISION,
+    valence TEXT,
+    score DOUBLE PRECISION,
+    intensity DOUBLE PRECISION,
+    stakes TEXT,
+    moment_of_truth BOOLEAN,
+    reasons TEXT,
+    evidence TEXT
+);
+CREATE INDEX moments_timestamp ON moments (timestamp);
+CREATE INDEX moments_customer ON moments (customer_id);
+CREATE INDEX moments_touchpoint ON moments (touchpoint);
+CREATE TABLE quarantine (
+    id BIGSERIAL PRIMARY KEY,
+    source TEXT,
+    row_no BIGINT,
+    reason TEXT NOT NULL,
+    raw TEXT,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE ingest_runs (
+    id BIGSERIAL PRIMARY KEY,
+    source TEXT,
+    read BIGINT NOT NULL,
+    stored BIGINT NOT NULL,
+    duplicates BIGINT NOT NULL,
+    quarantined BIGINT NOT NULL,
+    moments BIGINT NOT NULL DEFAULT 0,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ
+);
+""",
+    ),
+    # Add new migrations below, at the end, in your version range (see the module docstring).
+    Migration(
+        200,
+        "recovery cases and their events (loop)",
+        sqlite="""
+CREATE TABLE recovery_cases (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    interaction_id TEXT NOT NULL UNIQUE,
+    customer_id TEXT,
+    customer_name TEXT,
+    journey TEXT,
+    touchpoint TEXT,
+    channel TEXT,
+    stakes TEXT,
+    intensity REAL,
+    score REAL,
+    priority REAL NOT NULL,
+    priority_components TEXT,
+    reasons TEXT,
+    evidence TEXT,
+    text TEXT,
+    moment_at TEXT,
+    opened_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    owner TEXT,
+    team TEXT,
+    deadlines TEXT,
+    first_response_at TEXT,
+    closed_at TEXT,
+    outcome TEXT,
+    outcome_reason TEXT,
+    followup_interaction_id TEXT
+);
+CREATE INDEX recovery_cases_status ON recovery_cases (status);
+CREATE INDEX recovery_cases_customer ON recovery_cases (customer_id);
+CREATE TABLE recovery_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id INTEGER NOT NULL REFERENCES recovery_cases (id),
+    created_at TEXT NOT NULL,
+    actor TEXT,
+    kind TEXT NOT NULL,
+    step TEXT,
+    detail TEXT
+);
+CREATE INDEX recovery_events_case ON recovery_events (case_id);
+""",
+        postgresql="""
+CREATE TABLE recovery_cases (
+    id BIGSERIAL PRIMARY KEY,
+    interaction_id TEXT NOT NULL UNIQUE,
+    customer_id TEXT,
+    customer_name TEXT,
+    journey TEXT,
+    touchpoint TEXT,
+    channel TEXT,
+    stakes TEXT,
+    intensity DOUBLE PRECISION,
+    score DOUBLE PRECISION,
+    priority DOUBLE PRECISION NOT NULL,
+    priority_components TEXT,
+    reasons TEXT,
+    evidence TEXT,
+    text TEXT,
+    moment_at TIMESTAMPTZ,
+    opened_at TIMESTAMPTZ NOT NULL,
+    status TEXT NOT NULL,
+    owner TEXT,
+    team TEXT,
+    deadlines TEXT,
+    first_response_at TIMESTAMPTZ,
+    closed_at TIMESTAMPTZ,
+    outcome TEXT,
+    outcome_reason TEXT,
+    followup_interaction_id TEXT
+);
+CREATE INDEX recovery_cases_status ON recovery_cases (status);
+CREATE INDEX recovery_cases_customer ON recovery_cases (customer_id);
+CREATE TABLE recovery_events (
+    id BIGSERIAL PRIMARY KEY,
+    case_id BIGINT NOT NULL REFERENCES recovery_cases (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    actor TEXT,
+    kind TEXT NOT NULL,
+    step TEXT,
+    detail TEXT
+);
+CREATE INDEX recovery_events_case ON recovery_events (case_id);
+""",
+    ),
+]
+
+
+def check_migrations(migrations: list[Migration]) -> None:
+    """Raise ValueError unless every migration has a unique positive version and SQL for both backends.
+
+    The list need not be sorted (concerns append in parallel); the store applies
+    the missing versions in ascending order.
+    """
+    seen: dict[int, str] = {}
+    for m in migrations:
+        if m.version <= 0 or m.version in seen:
+            raise ValueError(
+                f"migration {m.version} ({m.name!r}) clashes with {seen.get(m.version)!r} or is not positive: "
+                "give each migration its own version in your range"
+            )
+        if not m.sqlite.strip() or not m.postgresql.strip():
+            raise ValueError(f"migration {m.version} ({m.name!r}) needs SQL for both sqlite and postgresql")
+        seen[m.version] = m.name

@@ -1,0 +1,178 @@
+"""The embedded store: one SQLite file in WAL mode, safe for several processes at once.
+
+Readers never block the writer and vice versa (WAL); writers take turns
+(``BEGIN IMMEDIATE`` with a 60 s busy timeout), so ``carlzon serve`` and
+``carlzon ingest`` can use the same file at the same time and lose nothing.
+
+Example:
+    >>> from carlzon.store.sqlite import SQLiteStore
+    >>> SQLiteStore(":memory:").backend
+    'sqlite'
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from carlzon.errors import StoreError
+from carlzon.store.base import Store, is_time, iso_utc, plain
+from carlzon.store.migrations import MIGRATIONS, Migration, check_migrations
+
+__all__ = ["SQLiteStore"]
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+def _statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (respects quotes and triggers)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip().rstrip(";").strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+class SQLiteStore(Store):
+    """A store in one SQLite file (or ``:memory:``)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None) -> None:
+        path = str(path)
+        super().__init__(path)
+        if path != ":memory:":
+            p = Path(path)
+            if p.is_dir():
+                raise StoreError("is a folder, not a store file", where=path, fix="name a file, e.g. carlzon.db")
+            if not p.parent.exists():
+                raise StoreError(
+                    "the folder does not exist", where=str(p.parent), fix=f"create it first: mkdir -p {p.parent}"
+                )
+        try:
+            self._conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if path != ":memory:":
+                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StoreError(
+                        f"cannot switch the store to WAL mode (got {mode})",
+                        where=path,
+                        fix="put the store on a local disk (WAL does not work on network shares)",
+                    )
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the store: {exc}", where=path, fix="check that it is a carlzon store file, or pick a new path"
+            ) from None
+        self._migrate(MIGRATIONS if migrations is None else migrations)
+
+    # ----- migrations ----------------------------------------------------
+    def _migrate(self, migrations: list[Migration]) -> None:
+        check_migrations(migrations)
+        known = {m.version for m in migrations}
+        try:
+            with self.transaction():
+                self._conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                applied = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations")}
+                newer = sorted(applied - known)
+                if newer:
+                    raise StoreError(
+                        f"the store has migrations {newer} that this carlzon does not know",
+                        where=self.url,
+                        fix="upgrade carlzon, or use a new store file",
+                    )
+                for m in sorted(migrations, key=lambda m: m.version):
+                    if m.version in applied:
+                        continue
+                    for stmt in _statements(m.sqlite):
+                        self._conn.execute(stmt)
+                    self._conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (m.version, m.name, iso_utc(pd.Timestamp.now(tz="UTC"))),
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot migrate the store: {exc}", where=self.url, fix="check the file is a carlzon store, or use a new one"
+            ) from None
+
+    # ----- hooks ---------------------------------------------------------
+    def _begin(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _param(self, v: Any) -> Any:
+        v = plain(v)
+        if is_time(v):
+            return iso_utc(v)
+        return v
+
+    def _error(self, exc: sqlite3.Error, sql: str) -> StoreError:
+        return StoreError(f"{exc}", where=f"{self.url}: {sql.strip()[:120]}", fix="check the SQL and its :params")
+
+    def _run(self, sql: str, params: Mapping[str, Any] | None) -> int:
+        try:
+            return self._conn.execute(sql, params or {}).rowcount
+        except sqlite3.Error as exc:
+            raise self._error(exc, sql) from None
+
+    def _run_many(self, sql: str, rows: list[Mapping[str, Any]]) -> int:
+        try:
+            return self._conn.executemany(sql, rows).rowcount
+        except sqlite3.Error as exc:
+            raise self._error(exc, sql) from None
+
+    def _fetch(self, sql: str, params: Mapping[str, Any] | None) -> tuple[list[str], list[tuple]]:
+        try:
+            cur = self._conn.execute(sql, params or {})
+            rows = cur.fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc, sql) from None
+        return [d[0] for d in cur.description or ()], rows
+
+    def _time_values(self, ts: pd.Series) -> list:
+        arr = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        text = np.char.add(np.datetime_as_string(arr, unit="us"), "+00:00").astype(object)
+        text[np.isnat(arr)] = None
+        return text.tolist()
+
+    def _insert_interactions(self, columns: list[str], rows: list[tuple]) -> int:
+        sql = f"INSERT OR IGNORE INTO interactions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        before = self._conn.total_changes
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise self._error(exc, sql) from None
+        return self._conn.total_changes - before
+
+    def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
+        sql = f"INSERT OR REPLACE INTO moments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise self._error(exc, sql) from None
+        return len(rows)
+
+    def _close(self) -> None:
+        self._conn.close()
