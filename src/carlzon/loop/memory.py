@@ -1,0 +1,173 @@
+"""The customer memory: what staff should know about each customer.
+
+Built from the interactions' attributes and history in the store: name,
+preferences, usual order (the most frequent order attribute), birthday and
+anniversary, tier, visits (distinct days with an interaction) and the
+recent visits with their valence.
+
+Attribute names are matched case-insensitively:
+
+- name: ``name``, ``customer_name``, ``full_name``, ``first_name`` (+ ``last_name``)
+- birthday: ``birthday``, ``birth_date``, ``date_of_birth``, ``dob``
+- anniversary: ``anniversary``, ``member_since``, ``customer_since``, ``join_date``
+- tier: ``tier``, ``loyalty_tier``, ``status_tier``, ``membership``, ``loyalty_status``
+- order: ``order``, ``usual_order``, ``item``, ``product``, ``drink``, ``meal``, ``menu_item``
+- preferences: any attribute whose name contains ``pref`` (``seat_preference``: window)
+
+Example:
+    >>> from carlzon.store import open_store                      # doctest: +SKIP
+    >>> memory = customer_memory(open_store("carlzon.db"))         # doctest: +SKIP
+    >>> memory["c17"].first_name, memory["c17"].usual_order        # doctest: +SKIP
+    ('Anna', 'flat white')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Customer", "customer_memory", "customer_value", "parse_day"]
+
+_NAME_KEYS = ("name", "customer_name", "full_name", "first_name")
+_LAST_KEYS = ("last_name", "surname", "family_name")
+_BIRTHDAY_KEYS = ("birthday", "birth_date", "date_of_birth", "dob", "birthdate")
+_ANNIVERSARY_KEYS = ("anniversary", "member_since", "customer_since", "join_date", "joined")
+_TIER_KEYS = ("tier", "loyalty_tier", "status_tier", "membership", "loyalty_status", "membership_tier")
+_ORDER_KEYS = ("usual_order", "order", "item", "product", "drink", "meal", "menu_item", "order_item")
+
+TIER_VALUE = {"basic": 0.0, "none": 0.0, "blue": 0.0, "member": 0.1, "bronze": 0.25, "silver": 0.5,
+              "gold": 0.75, "platinum": 1.0, "diamond": 1.0, "elite": 1.0, "vip": 1.0}
+"""Customer value of each known tier name (0-1); unknown tier names count as 0.5."""
+
+
+@dataclass
+class Customer:
+    """What the memory holds about one customer."""
+
+    customer_id: str
+    name: str | None = None
+    first_name: str | None = None
+    birthday: date | None = None
+    anniversary: date | None = None
+    tier: str | None = None
+    usual_order: str | None = None
+    orders: int = 0
+    preferences: dict[str, Any] = field(default_factory=dict)
+    visits: int = 0
+    visit_days: list[date] = field(default_factory=list)
+    recent: list[dict[str, Any]] = field(default_factory=list)  # every visit, oldest first: {day, touchpoint, valence}
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["visit_days"] = [x.isoformat() for x in self.visit_days[-10:]]
+        d["recent"] = self.recent[-5:]
+        for k in ("birthday", "anniversary"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d
+
+
+def parse_day(value: Any) -> date | None:
+    """A date from '1985-03-02', '02/03/1985', a Timestamp or a date; None when unreadable."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    if isinstance(value, date):
+        return value if not hasattr(value, "date") else value.date()
+    ts = pd.to_datetime(str(value), errors="coerce", utc=True)
+    if pd.isna(ts):
+        return None
+    return ts.date()
+
+
+def _attrs(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
+        return {}
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for k in keys:
+        v = attrs.get(k)
+        if v is not None and v != "" and not (isinstance(v, float) and math.isnan(v)):
+            return v
+    return None
+
+
+def customer_value(c: Customer | None) -> float:
+    """Customer value in [0, 1]: the tier's value when a tier is known, else
+    ``log(1 + visits) / log(1 + 20)`` capped at 1 (20 visits or more = 1)."""
+    if c is None:
+        return 0.0
+    if c.tier:
+        return TIER_VALUE.get(str(c.tier).strip().lower(), 0.5)
+    return min(1.0, math.log1p(c.visits) / math.log1p(20))
+
+
+def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dict[str, Customer]:
+    """Build the memory of every customer (or of ``customer_ids``) from the store."""
+    if customer_ids is not None:
+        frames = [store.interactions(customer_id=cid) for cid in customer_ids]
+        inter = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    else:
+        inter = store.interactions()
+    if inter.empty:
+        return {}
+    inter = inter[inter["customer_id"].notna() & (inter["customer_id"].astype(str) != "")]
+    try:
+        moments = store.moments(with_text=False) if customer_ids is None else pd.concat(
+            [store.moments(customer_id=cid, with_text=False) for cid in customer_ids], ignore_index=True)
+    except TypeError:
+        moments = store.moments()
+    valence = dict(zip(moments["interaction_id"], moments["valence"])) if not moments.empty else {}
+    touchpoint = dict(zip(moments["interaction_id"], moments["touchpoint"])) if not moments.empty else {}
+    inter = inter.sort_values("timestamp", kind="stable")
+    out: dict[str, Customer] = {}
+    for cid, rows in inter.groupby("customer_id", sort=False):
+        c = Customer(customer_id=str(cid))
+        orders: Counter[str] = Counter()
+        for iid, ts, raw in zip(rows["id"], rows["timestamp"], rows["attributes"]):
+            attrs = {str(k).lower(): v for k, v in _attrs(raw).items()}
+            name = _first(attrs, _NAME_KEYS)
+            if name:
+                last = _first(attrs, _LAST_KEYS)
+                c.name = f"{name} {last}" if last and str(last) not in str(name) else str(name)
+            for keys, attr in ((_BIRTHDAY_KEYS, "birthday"), (_ANNIVERSARY_KEYS, "anniversary")):
+                day = parse_day(_first(attrs, keys))
+                if day:
+                    setattr(c, attr, day)
+            tier = _first(attrs, _TIER_KEYS)
+            if tier:
+                c.tier = str(tier)
+            order = _first(attrs, _ORDER_KEYS)
+            if order:
+                orders[str(order)] += 1
+            for k, v in attrs.items():
+                if "pref" in k and v not in (None, "") and not (isinstance(v, float) and math.isnan(v)):
+                    c.preferences[k] = v
+            if ts is not None and not pd.isna(ts):
+                day = pd.Timestamp(ts).date()
+                if not c.visit_days or c.visit_days[-1] != day:
+                    c.visit_days.append(day)
+                    c.recent.append({"day": day.isoformat(), "interaction_id": iid,
+                                     "touchpoint": touchpoint.get(iid), "valence": valence.get(iid)})
+                elif valence.get(iid) == "misery" or c.recent[-1]["valence"] is None:
+                    c.recent[-1].update(interaction_id=iid, touchpoint=touchpoint.get(iid), valence=valence.get(iid))
+        if c.name:
+            c.first_name = c.name.split()[0]
+        if orders:
+            c.usual_order, _ = orders.most_common(1)[0]
+            c.orders = sum(orders.values())
+        c.visits = len(c.visit_days)
+        out[c.customer_id] = c
+    return out

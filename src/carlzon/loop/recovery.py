@@ -1,0 +1,375 @@
+"""Recovery cases: every moment of misery worth it gets an owner, a playbook and an outcome.
+
+A case opens for each moment of misery whose priority reaches
+``min_priority`` (default 30; a journey may set ``playbook.min_priority``).
+Opening is idempotent: one case per moment.
+
+Priority (0-100) is the sum of four components, all shown with the case:
+
+=================  ======  ==============================================
+component          points  from
+=================  ======  ==============================================
+intensity          0-35    35 x the moment's intensity (0-1)
+stakes             0-25    low 0, medium 12.5, high 25
+customer value     0-20    20 x value (tier, else visits; see memory.customer_value)
+repeated misery    0-20    10 per earlier misery of this customer in the 90 days before (max 2)
+=================  ======  ==============================================
+
+Each case follows the journey's playbook steps (acknowledge, apologize,
+resolve, compensate, follow up), each with a deadline ``within_hours`` after
+the case opened. Everything that happens to a case is an append-only row in
+``recovery_events`` (opened, assigned, note, reply, step, closed), so its
+status history can always be read back.
+
+A later interaction from the same customer (a rating, a reply, a return
+visit) closes the case in :meth:`RecoveryDesk.check_followups`: recovered
+unless that interaction is itself a misery, with the reason in words
+('follow-up rating 9/10 on 2026-03-02').
+
+Example:
+    >>> desk = RecoveryDesk(open_store("carlzon.db"), "airline")   # doctest: +SKIP
+    >>> desk.open_cases()                                           # doctest: +SKIP
+    [1, 2]
+    >>> desk.note(1, "Called her, bag found in Frankfurt", author="lena", reply=True)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import pandas as pd
+
+from carlzon.errors import CarlzonError, NotFoundError
+from carlzon.journey import Journey, load_journey
+from carlzon.loop.memory import Customer, customer_memory, customer_value
+from carlzon.loop.replies import suggest_reply
+
+__all__ = ["DEFAULT_MIN_PRIORITY", "OUTCOMES", "STATUSES", "RecoveryDesk", "priority"]
+
+DEFAULT_MIN_PRIORITY = 30.0
+STATUSES = ("open", "in_progress", "closed")
+OUTCOMES = ("recovered", "not_recovered")
+_STAKES_POINTS = {"low": 0.0, "medium": 12.5, "high": 25.0}
+_REPEAT_DAYS = 90
+_RATING_TEXT = {"nps": "/10", "csat": "/5", "ces": "/7", "stars": "/5"}
+_CASE_COLUMNS = (
+    "id", "interaction_id", "customer_id", "customer_name", "journey", "touchpoint", "channel", "stakes",
+    "intensity", "score", "priority", "priority_components", "reasons", "evidence", "text", "moment_at",
+    "opened_at", "status", "owner", "team", "deadlines", "first_response_at", "closed_at", "outcome",
+    "outcome_reason", "followup_interaction_id",
+)
+
+
+def _iso(ts: Any) -> str | None:
+    if ts is None or (isinstance(ts, float) and math.isnan(ts)):
+        return None
+    t = pd.Timestamp(ts)
+    if pd.isna(t):
+        return None
+    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+    return t.to_pydatetime().replace(microsecond=0).isoformat()
+
+
+def _ts(text: Any) -> datetime | None:
+    if text is None or (isinstance(text, float) and math.isnan(text)) or text == "":
+        return None
+    t = pd.Timestamp(text)
+    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+    return t.to_pydatetime()
+
+
+def priority(*, intensity: float, stakes: str, value: float, prior_miseries: int) -> dict[str, float]:
+    """The priority of a moment of misery and its components (see the module docstring).
+
+    >>> priority(intensity=0.8, stakes="high", value=0.5, prior_miseries=1)
+    {'intensity': 28.0, 'stakes': 25.0, 'customer_value': 10.0, 'repeated_misery': 10.0, 'total': 73.0}
+    """
+    intensity = 0.0 if intensity is None or math.isnan(float(intensity)) else float(intensity)
+    parts = {
+        "intensity": round(35.0 * min(1.0, max(0.0, intensity)), 1),
+        "stakes": _STAKES_POINTS.get(str(stakes), 0.0),
+        "customer_value": round(20.0 * min(1.0, max(0.0, float(value))), 1),
+        "repeated_misery": 10.0 * min(2, max(0, int(prior_miseries))),
+    }
+    parts["total"] = round(min(100.0, sum(parts.values())), 1)
+    return parts
+
+
+class RecoveryDesk:
+    """The recovery cases of one store, following one journey's playbook.
+
+    ``clock`` returns the current time (UTC); tests pass a fixed one.
+    """
+
+    def __init__(self, store: Any, journey: str | Journey = "airline", *, min_priority: float | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self.journey = load_journey(journey)
+        book = self.journey.playbook or {}
+        self.min_priority = float(min_priority if min_priority is not None
+                                  else book.get("min_priority", DEFAULT_MIN_PRIORITY))
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.steps: list[dict[str, Any]] = list(book.get("steps") or [])
+
+    # ------------------------------------------------------------------ opening
+    def _now(self) -> datetime:
+        return _ts(self.clock()).replace(microsecond=0)  # type: ignore[union-attr]
+
+    def open_cases(self, *, since: Any = None, until: Any = None) -> list[int]:
+        """Open a case for every moment of misery at or above ``min_priority``; return the new case ids.
+
+        Idempotent: a moment that already has a case is skipped.
+        """
+        misery = self.store.moments(valence="misery", since=since, until=until)
+        if misery.empty:
+            return []
+        have = set(self.store.query("SELECT interaction_id FROM recovery_cases")["interaction_id"]) \
+            if self._count() else set()
+        fresh = misery[~misery["interaction_id"].isin(have)]
+        if fresh.empty:
+            return []
+        customers = [c for c in fresh["customer_id"].dropna().astype(str).unique() if c]
+        memory = customer_memory(self.store, customer_ids=customers) if customers else {}
+        history = self._misery_history(customers)
+        new_ids: list[int] = []
+        now = self._now()
+        for row in fresh.sort_values("timestamp", kind="stable").to_dict("records"):
+            cid = row.get("customer_id")
+            cid = str(cid) if cid is not None and not (isinstance(cid, float) and math.isnan(cid)) else None
+            customer = memory.get(cid) if cid else None
+            moment_at = _ts(row.get("timestamp"))
+            prior = 0
+            if cid and moment_at is not None:
+                lo = moment_at - timedelta(days=_REPEAT_DAYS)
+                prior = sum(1 for t in history.get(cid, []) if lo <= t < moment_at)
+            parts = priority(intensity=row.get("intensity"), stakes=row.get("stakes") or "low",
+                             value=customer_value(customer), prior_miseries=prior)
+            if parts["total"] < self.min_priority:
+                continue
+            new_ids.append(self._insert(row, customer, parts, now))
+        return new_ids
+
+    def _count(self) -> int:
+        return int(self.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
+
+    def _misery_history(self, customers: list[str]) -> dict[str, list[datetime]]:
+        out: dict[str, list[datetime]] = {}
+        for cid in customers:
+            df = self.store.moments(customer_id=cid, valence="misery", with_text=False)
+            out[cid] = [t for t in (_ts(x) for x in df["timestamp"]) if t is not None]
+        return out
+
+    def _deadlines(self, start: datetime) -> dict[str, str]:
+        return {str(s["step"]): _iso(start + timedelta(hours=float(s.get("within_hours", 24))))  # type: ignore[misc]
+                for s in self.steps if "step" in s}
+
+    def _insert(self, row: dict[str, Any], customer: Customer | None, parts: dict[str, float], now: datetime) -> int:
+        evidence = row.get("evidence")
+        if not isinstance(evidence, str):
+            evidence = json.dumps(evidence if isinstance(evidence, list) else [], ensure_ascii=False)
+        text = row.get("text")
+        params = {
+            "interaction_id": str(row["interaction_id"]),
+            "customer_id": customer.customer_id if customer else (row.get("customer_id") or None),
+            "customer_name": customer.name if customer else None,
+            "journey": self.journey.name,
+            "touchpoint": row.get("touchpoint") or "unknown",
+            "channel": row.get("channel") or None,
+            "stakes": row.get("stakes") or "low",
+            "intensity": float(row.get("intensity") or 0.0),
+            "score": float(row.get("score") or 0.0),
+            "priority": parts["total"],
+            "priority_components": json.dumps(parts),
+            "reasons": row.get("reasons") or "",
+            "evidence": evidence,
+            "text": text if isinstance(text, str) else None,
+            "moment_at": _ts(row.get("timestamp")),
+            "opened_at": now,
+            "status": "open",
+            "deadlines": json.dumps(self._deadlines(now)),
+        }
+        cols = ", ".join(params)
+        with self.store.transaction():
+            self.store.execute(
+                f"INSERT INTO recovery_cases ({cols}) VALUES ({', '.join(':' + k for k in params)})", params)
+            case_id = int(self.store.query("SELECT id FROM recovery_cases WHERE interaction_id = :iid",
+                                           {"iid": params["interaction_id"]})["id"].iloc[0])
+            self._event(case_id, "opened", actor="carlzon",
+                        detail={"priority": parts, "reasons": params["reasons"]}, at=now)
+        return case_id
+
+    def _event(self, case_id: int, kind: str, *, actor: str | None, step: str | None = None,
+               detail: Any = None, at: datetime | None = None) -> None:
+        self.store.execute(
+            "INSERT INTO recovery_events (case_id, created_at, actor, kind, step, detail) "
+            "VALUES (:case_id, :at, :actor, :kind, :step, :detail)",
+            {"case_id": int(case_id), "at": at or self._now(), "actor": actor, "kind": kind, "step": step,
+             "detail": json.dumps(detail, ensure_ascii=False) if not isinstance(detail, str) else detail},
+        )
+
+    # ------------------------------------------------------------------ reading
+    def list(self, *, status: str | None = None, owner: str | None = None, touchpoint: str | None = None,
+             limit: int | None = None) -> pd.DataFrame:
+        """Cases, highest priority first among the open ones; closed ones last."""
+        where, params = [], {}
+        for key, value in (("status", status), ("owner", owner), ("touchpoint", touchpoint)):
+            if value:
+                if key == "status" and value not in STATUSES:
+                    raise CarlzonError(f"unknown status {value!r}", fix=f"use one of {', '.join(STATUSES)}")
+                where.append(f"{key} = :{key}")
+                params[key] = value
+        sql = "SELECT * FROM recovery_cases"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, priority DESC, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        df = self.store.query(sql, params or None)
+        if df.empty:
+            return pd.DataFrame(columns=list(_CASE_COLUMNS))
+        df["id"] = df["id"].astype(int)
+        return df
+
+    def get(self, case_id: int) -> dict[str, Any]:
+        """One case with its priority components, playbook steps and deadlines, events and suggested reply."""
+        df = self.store.query("SELECT * FROM recovery_cases WHERE id = :id", {"id": int(case_id)})
+        if df.empty:
+            raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
+        case = {k: (None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+                    else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                for k, v in df.iloc[0].to_dict().items()}
+        case["id"] = int(case["id"])
+        for key in ("priority_components", "deadlines", "evidence"):
+            case[key] = json.loads(case[key]) if case.get(key) else ({} if key != "evidence" else [])
+        events = self.events(case["id"])
+        case["events"] = events.to_dict("records")
+        done = {e["step"] for e in case["events"] if e["kind"] in ("step", "reply") and e.get("step")}
+        if case.get("first_response_at"):
+            done |= {"acknowledge", "apologize"}
+        now = _iso(self._now())
+        case["steps"] = [
+            {"step": step, "due": due, "done": step in done,
+             "overdue": step not in done and case["status"] != "closed" and due < now}
+            for step, due in case["deadlines"].items()
+        ]
+        case["suggested_reply"] = suggest_reply(case, self.journey, now=_ts(now))
+        return case
+
+    def events(self, case_id: int) -> pd.DataFrame:
+        """The append-only status history of a case, oldest first."""
+        df = self.store.query("SELECT id, case_id, created_at, actor, kind, step, detail FROM recovery_events "
+                              "WHERE case_id = :id ORDER BY id", {"id": int(case_id)})
+        if not df.empty:
+            df["detail"] = [json.loads(d) if isinstance(d, str) and d[:1] in "{[\"" else d for d in df["detail"]]
+        return df
+
+    # ------------------------------------------------------------------ acting
+    def _require_open(self, case_id: int) -> dict[str, Any]:
+        df = self.store.query("SELECT id, status, first_response_at FROM recovery_cases WHERE id = :id",
+                              {"id": int(case_id)})
+        if df.empty:
+            raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
+        return df.iloc[0].to_dict()
+
+    def assign(self, case_id: int, owner: str, *, team: str | None = None, actor: str | None = None) -> dict[str, Any]:
+        """Give the case an owner (and the owner's team); it moves to in_progress."""
+        case = self._require_open(case_id)
+        if not owner or not str(owner).strip():
+            raise CarlzonError("an owner is needed", fix="pass the agent's name, e.g. --owner lena")
+        status = "in_progress" if case["status"] == "open" else case["status"]
+        with self.store.transaction():
+            self.store.execute("UPDATE recovery_cases SET owner = :owner, team = :team, status = :status "
+                               "WHERE id = :id", {"owner": owner, "team": team, "status": status, "id": int(case_id)})
+            self._event(case_id, "assigned", actor=actor or owner, detail={"owner": owner, "team": team})
+        return self.get(case_id)
+
+    def note(self, case_id: int, text: str, *, author: str, reply: bool = False,
+             step: str | None = None) -> dict[str, Any]:
+        """Add a note. ``reply=True`` means it was sent to the customer (the first one sets the
+        time to first response); ``step`` marks a playbook step done."""
+        case = self._require_open(case_id)
+        if not text or not str(text).strip():
+            raise CarlzonError("the note is empty", fix="write what was done or said")
+        steps = [str(s["step"]) for s in self.steps if "step" in s]
+        if step and step not in steps:
+            raise CarlzonError(f"the playbook has no step {step!r}", fix=f"use one of {', '.join(steps)}")
+        now = self._now()
+        with self.store.transaction():
+            self._event(case_id, "reply" if reply else "note", actor=author, step=step, detail={"text": text}, at=now)
+            sets = {"status": "in_progress" if case["status"] == "open" else case["status"]}
+            if reply and (case.get("first_response_at") is None or pd.isna(case.get("first_response_at"))):
+                sets["first_response_at"] = now
+            assignments = ", ".join(f"{k} = :{k}" for k in sets)
+            self.store.execute(f"UPDATE recovery_cases SET {assignments} WHERE id = :id", {**sets, "id": int(case_id)})
+        return self.get(case_id)
+
+    def close(self, case_id: int, outcome: str, reason: str, *, actor: str | None = None,
+              followup_interaction_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """Close a case as recovered / not_recovered, saying why."""
+        case = self._require_open(case_id)
+        if outcome not in OUTCOMES:
+            raise CarlzonError(f"unknown outcome {outcome!r}", fix=f"use one of {', '.join(OUTCOMES)}")
+        if case["status"] == "closed":
+            raise CarlzonError(f"case {case_id} is already closed", fix="read it with 'carlzon cases show'")
+        if not reason or not str(reason).strip():
+            raise CarlzonError("a reason is needed to close a case", fix="say why, e.g. 'called back, bag delivered'")
+        at = at or self._now()
+        with self.store.transaction():
+            self.store.execute(
+                "UPDATE recovery_cases SET status = 'closed', outcome = :outcome, outcome_reason = :reason, "
+                "closed_at = :at, followup_interaction_id = :fid WHERE id = :id",
+                {"outcome": outcome, "reason": reason, "at": at, "fid": followup_interaction_id, "id": int(case_id)})
+            self._event(case_id, "closed", actor=actor or "carlzon",
+                        detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id})
+        return self.get(case_id)
+
+    def check_followups(self) -> list[dict[str, Any]]:
+        """Close every open case whose customer has come back since; return what was closed and why."""
+        cases = self.store.query("SELECT id, interaction_id, customer_id, moment_at FROM recovery_cases "
+                                 "WHERE status <> 'closed' AND customer_id IS NOT NULL ORDER BY id")
+        closed = []
+        for case in cases.to_dict("records"):
+            after = _ts(case["moment_at"])
+            later = self.store.interactions(customer_id=case["customer_id"], since=after)
+            if later.empty:
+                continue
+            later = later[(later["id"] != case["interaction_id"]) & later["timestamp"].notna()]
+            later = later[[(_ts(t) or after) > after for t in later["timestamp"]]] if after else later
+            if later.empty:
+                continue
+            follow = later.sort_values("timestamp", kind="stable").iloc[0].to_dict()
+            outcome, reason = self._judge(follow)
+            self.close(int(case["id"]), outcome, reason, actor="carlzon",
+                       followup_interaction_id=str(follow["id"]))
+            closed.append({"case_id": int(case["id"]), "outcome": outcome, "reason": reason})
+        return closed
+
+    def _judge(self, follow: dict[str, Any]) -> tuple[str, str]:
+        day = _ts(follow["timestamp"]).date().isoformat()  # type: ignore[union-attr]
+        th = self.journey.thresholds
+        for scale in ("nps", "csat", "stars", "ces"):
+            value = follow.get(scale)
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            v = float(value)
+            shown = f"{int(v) if v.is_integer() else v}{_RATING_TEXT[scale]}"
+            word = "" if scale in ("nps", "stars") else f" {scale.upper()}"
+            if v <= th[scale]["misery"]:
+                return "not_recovered", f"follow-up{word} rating {shown} on {day} is still a misery"
+            return "recovered", f"follow-up{word} rating {shown} on {day}"
+        moment = self.store.moments(customer_id=follow.get("customer_id"), with_text=False)
+        moment = moment[moment["interaction_id"] == follow["id"]] if not moment.empty else moment
+        valence = moment["valence"].iloc[0] if not moment.empty else None
+        channel = follow.get("channel") or "interaction"
+        text = follow.get("text")
+        if isinstance(text, str) and text.strip():
+            quote = text.strip()[:60]
+            if valence == "misery":
+                return "not_recovered", f"follow-up {channel} on {day} is still a misery: \"{quote}\""
+            return "recovered", f"follow-up {channel} on {day} reads {valence or 'neutral'}: \"{quote}\""
+        if valence == "misery":
+            return "not_recovered", f"return visit on {day} was a misery"
+        return "recovered", f"came back: {channel} on {day}"
