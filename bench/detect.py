@@ -1,0 +1,132 @@
+"""Benchmark of moment detection on real customer text, beside vaderSentiment in the same run.
+
+Prints, for the valence of texts (nothing trained on them):
+  * Tweets.csv (3 classes, all rows): accuracy and macro-F1, carlzon vs vaderSentiment 3.3.2 (+-0.05)
+  * texts per second on the same texts, one core, carlzon vs vaderSentiment
+  * every held-out sample bench/data/heldout_*.csv (columns text,label): macro-F1 carlzon vs vader
+and, once `carlzon.detect.Detector` can train: a fixed, seeded 80/20 split of Tweets.csv.
+
+Usage:
+    python bench/detect.py [--tweets ../shared/data/twitter_airline_sentiment/Tweets.csv] [--heldout 'bench/data/heldout_*.csv']
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_TWEETS = REPO / ".." / "shared" / "data" / "twitter_airline_sentiment" / "Tweets.csv"
+LABELS = ["magic", "misery", "neutral"]
+LABEL_MAP = {
+    "positive": "magic", "negative": "misery", "neutral": "neutral",
+    "magic": "magic", "misery": "misery",
+    "1": "misery", "2": "misery", "3": "neutral", "4": "magic", "5": "magic",
+}
+
+
+def one_core() -> None:
+    """Pin this process to one core and Arrow to one thread, so speeds compare fairly."""
+    import pyarrow as pa
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def macro(y_true, y_pred) -> tuple[float, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return accuracy_score(y_true, y_pred), f1_score(y_true, y_pred, labels=LABELS, average="macro", zero_division=0)
+
+
+def vader_valence(texts: list[str]) -> tuple[np.ndarray, float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    t0 = time.perf_counter()
+    comp = np.array([sia.polarity_scores(t)["compound"] for t in texts])
+    dt = time.perf_counter() - t0
+    return np.where(comp >= 0.05, "magic", np.where(comp <= -0.05, "misery", "neutral")), dt
+
+
+def carlzon_scorer():
+    """The Detector's text scoring when it exists (what users get), else the bare TextScorer."""
+    try:
+        from carlzon.detect import Detector  # noqa: F401
+    except ImportError:
+        Detector = None
+    if Detector is not None:
+        det = Detector()
+        return "Detector.score_texts", lambda texts: np.asarray(det.score_texts(texts)["valence"], dtype=object)
+    from carlzon.detect.text import TextScorer
+
+    scorer = TextScorer()
+    return "TextScorer", lambda texts: scorer.score(texts).valence()
+
+
+def timed(fn, texts, repeat: int) -> tuple[np.ndarray, float]:
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn(texts)
+        best = min(best, time.perf_counter() - t0)
+    return out, best
+
+
+def read_labelled(path: Path) -> tuple[list[str], np.ndarray]:
+    df = pd.read_csv(path)
+    labels = df["label"].astype(str).str.strip().str.lower().map(LABEL_MAP)
+    keep = labels.notna() & df["text"].notna()
+    return df.loc[keep, "text"].astype(str).tolist(), labels[keep].to_numpy()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tweets", type=Path, default=DEFAULT_TWEETS)
+    ap.add_argument("--heldout", default=str(REPO / "bench" / "data" / "heldout_*.csv"))
+    ap.add_argument("--repeat", type=int, default=3, help="best of N timings for carlzon")
+    args = ap.parse_args(argv)
+    one_core()
+    name, carlzon = carlzon_scorer()
+    carlzon(["warm up"])
+    rows = []
+    if args.tweets.is_file():
+        tw = pd.read_csv(args.tweets)
+        texts = tw["text"].astype(str).tolist()
+        y = tw["airline_sentiment"].map(LABEL_MAP).to_numpy()
+        vp, vdt = vader_valence(texts)
+        cp, cdt = timed(carlzon, texts, args.repeat)
+        va, vf = macro(y, vp)
+        ca, cf = macro(y, cp)
+        rows.append(("Tweets.csv valence (n=%d)" % len(texts), f"acc {ca:.3f}  macro-F1 {cf:.3f}", f"acc {va:.3f}  macro-F1 {vf:.3f}", "macro-F1 >= 0.62"))
+        rows.append(("texts/s, one core (n=%d)" % len(texts), f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
+    else:
+        print(f"(skipped Tweets.csv: {args.tweets} not found)", file=sys.stderr)
+    for path in sorted(glob.glob(args.heldout)):
+        texts, y = read_labelled(Path(path))
+        if not texts:
+            continue
+        vp, _ = vader_valence(texts)
+        cp = carlzon(texts)
+        _, vf = macro(y, vp)
+        _, cf = macro(y, cp)
+        rows.append((f"{Path(path).stem} (n={len(texts)})", f"macro-F1 {cf:.3f}", f"macro-F1 {vf:.3f}", "beat vader" + (" OK" if cf > vf else " MISSED")))
+    width = [max(len(str(r[i])) for r in rows + [("what", "carlzon", "vader 3.3.2", "bar")]) for i in range(4)]
+    print(f"carlzon scorer: {name}")
+    for r in [("what", "carlzon", "vader 3.3.2", "bar")] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, width)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,442 @@
+"""The text scorer: valence, intensity and stakes of customer text, in vectorised batches.
+
+Texts are tokenised with Arrow compute kernels (one pass over all texts, no Python
+loop over words); tokens and their 2- to 5-word phrases are looked up in the merged
+lexicon (see :mod:`carlzon.detect.lexicon`); negation, intensifiers, capitals,
+contrast ("but"), concession ("although"), sarcasm ("love waiting on hold") and
+politeness ("kindly", "please help": not praise) are applied with shifted NumPy
+arrays, and every text is summed with ``np.bincount``. The evidence of a text is
+built only when asked for.
+
+Example:
+    >>> from carlzon.detect.text import TextScorer
+    >>> res = TextScorer().score(["They lost my bag and nobody called back", "No problems at all!"])
+    >>> [round(float(s), 2) > 0 for s in res.score]
+    [False, True]
+    >>> res.stakes[0], res.events(0)
+    ('high', ['lost_item', 'ignored'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carlzon.detect.lexicon import (
+    CONTROL_CATEGORIES,
+    STAKES,
+    category_label,
+    load_service_lexicon,
+    load_vader_lexicon,
+)
+from carlzon.errors import DetectError
+from carlzon.schema import Evidence
+
+__all__ = ["TextScorer", "TextScores", "tokenize"]
+
+MAX_NGRAM = 5
+NEGATION_WINDOW = 3
+SARCASM_WINDOW = 5
+NEGATED_POSITIVE = -0.7  # "not helpful": a negated praise is a complaint
+NEGATED_NEGATIVE = -0.5  # "not rude": a negated complaint is mild relief
+CAPS_BOOST = 1.5
+EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
+NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
+DEFAULT_THRESHOLD = 0.05
+
+_DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
+_NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude"}
+
+_EMOTICONS = [
+    (r"<3+", " emo_heart "),
+    (r"(?:^|\s)[:=;]-?['’]\(", " emo_frown "),
+    (r"(?:^|\s)>:-?\(", " emo_frown "),
+    (r"[:=]-?[)\]]+", " emo_smile "),
+    (r";-?[)\]]+", " emo_smile "),
+    (r"[:=;]-?[dDpP]\b", " emo_smile "),
+    (r"\b[xX][dD]\b", " emo_smile "),
+    (r"\^_+\^", " emo_smile "),
+    (r"[:=]-?[(\[]+", " emo_frown "),
+    (r"(?:^|\s)[:=]-?[/\\@](?:\s|$)", " emo_frown "),
+]
+_SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)"}
+_EMOJI_CLASS = r"\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{2300}-\x{23FF}"
+_EMOJI = f"[{_EMOJI_CLASS}]"
+
+
+def _prepare(arr: pa.Array) -> pa.Array:
+    s = pc.replace_substring_regex(arr, r"[’‘`´]", "'")
+    s = pc.replace_substring_regex(s, r"https?://\S+|www\.\S+|@\w+", " ")
+    s = pc.replace_substring_regex(s, r"[\x{FE0F}\x{200D}\x{1F3FB}-\x{1F3FF}]", "")
+    for pattern, token in _EMOTICONS:
+        s = pc.replace_substring_regex(s, pattern, token)
+    s = pc.replace_substring_regex(s, _EMOJI, r" \0 ")
+    s = pc.replace_substring_regex(s, r"\?+", " ? ")
+    s = pc.replace_substring_regex(s, r"[.,;:!()\[\]{}\"“”…–—]+", " , ")
+    s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+", " ")
+    return pc.utf8_split_whitespace(s)
+
+
+def _as_array(texts: Any) -> pa.Array:
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if isinstance(texts, pa.Array):
+        if not (pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)):
+            raise DetectError(f"texts have type {texts.type}", fix="pass strings (cast the column to string)")
+        return pc.fill_null(texts.cast(pa.string()), "")
+    if isinstance(texts, str):
+        raise DetectError("texts is one string", fix="pass a list of texts, e.g. score([text])")
+    try:
+        arr = pa.array(texts, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+        raise DetectError(f"texts must be strings or None ({exc})", fix="convert the text column with .astype(str)") from None
+    return pc.fill_null(arr, "")
+
+
+def tokenize(texts: Sequence[str | None] | pa.Array) -> list[list[str]]:
+    """Tokens as the scorer sees them (lower-cased), one list per text.
+
+    >>> tokenize(["Lost my bag :( #fail"])
+    [['lost', 'my', 'bag', 'emo_frown', 'fail']]
+    """
+    lists = _prepare(_as_array(texts))
+    out = []
+    for toks in lists.to_pylist():
+        toks = [t.lower().strip("'") for t in toks]
+        out.append([t for t in toks if t])
+    return out
+
+
+@dataclass
+class _Table:
+    """The compiled lexicon: per-entry arrays and the lookup keys by phrase length."""
+
+    phrases: list[str]
+    category: np.ndarray  # object
+    valence: np.ndarray
+    intensity: np.ndarray
+    stakes: np.ndarray  # int8 index into STAKES
+    boost: np.ndarray
+    keys: dict[int, pa.Array]  # n -> phrase keys; index in keys[n] = position in ids[n]
+    ids: dict[int, np.ndarray]  # n -> entry ids
+
+
+def _compile(path: str | Path | None, use_vader: bool) -> _Table:
+    entries = load_service_lexicon(path)
+    rows: dict[tuple[int, str], tuple[str, float, float, int, str]] = {}
+    if use_vader:
+        vader = load_vader_lexicon()
+        words = list(vader)
+        toks = tokenize(words)
+        for word, tok in zip(words, toks):
+            if len(tok) == 1 and tok[0] == word:
+                rows[(1, word)] = (word, vader[word], min(1.0, abs(vader[word]) / 4.0), 0, "vader")
+    phrase_tokens = tokenize([e.phrase for e in entries])
+    for e, tok in zip(entries, phrase_tokens):
+        if not tok:
+            continue
+        key = tok[0] if len(tok) == 1 else " ".join("my" if t in _DETERMINERS else t for t in tok)
+        if len(tok) > MAX_NGRAM:
+            raise DetectError(
+                f"phrase {e.phrase!r} has {len(tok)} words", where=f"service_lexicon.tsv:{e.line}", fix=f"use at most {MAX_NGRAM}"
+            )
+        rows[(len(tok), key)] = (e.phrase, e.valence, e.intensity, STAKES.index(e.stakes), e.category)
+    ordered = list(rows.items())
+    phrases = [v[0] for _, v in ordered]
+    cat = np.array([v[4] for _, v in ordered], dtype=object)
+    val = np.array([v[1] for _, v in ordered], dtype=np.float64)
+    is_boost = np.isin(cat, ["intensifier", "dampener"])
+    keys: dict[int, pa.Array] = {}
+    ids: dict[int, np.ndarray] = {}
+    for n in range(1, MAX_NGRAM + 1):
+        sel = [(i, k[1]) for i, (k, _) in enumerate(ordered) if k[0] == n]
+        keys[n] = pa.array([s for _, s in sel], type=pa.string())
+        ids[n] = np.array([i for i, _ in sel], dtype=np.int64)
+    return _Table(
+        phrases=phrases,
+        category=cat,
+        valence=np.where(is_boost, 0.0, val),
+        intensity=np.array([v[2] for _, v in ordered], dtype=np.float64),
+        stakes=np.array([v[3] for _, v in ordered], dtype=np.int8),
+        boost=np.where(is_boost, val, 0.0),
+        keys=keys,
+        ids=ids,
+    )
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: str | None, use_vader: bool) -> _Table:
+    return _compile(path, use_vader)
+
+
+def _shift(a: np.ndarray, k: int, fill: Any = 0) -> np.ndarray:
+    """a shifted right by k (k>0: value of position i-k at i) or left (k<0)."""
+    out = np.full_like(a, fill)
+    if k > 0:
+        out[k:] = a[:-k]
+    elif k < 0:
+        out[:k] = a[-k:]
+    else:
+        out[:] = a
+    return out
+
+
+class TextScorer:
+    """Scores customer texts: valence in [-1, 1], intensity in [0, 1], stakes, evidence.
+
+    The lexicon is compiled once per process (``lexicon`` = path of another TSV in the
+    same format; ``vader=False`` drops the VADER words).
+
+    >>> res = TextScorer().score(["Kindly check my booking", "Great, another delay"])
+    >>> [str(v) for v in res.valence()]
+    ['neutral', 'misery']
+    """
+
+    def __init__(self, *, lexicon: str | Path | None = None, vader: bool = True) -> None:
+        self.table = _compiled(str(lexicon) if lexicon is not None else None, vader)
+
+    def score(self, texts: Sequence[str | None] | pa.Array | Any) -> TextScores:
+        """Score a batch of texts (list, pandas Series or Arrow string array; None = empty)."""
+        t = self.table
+        arr = _as_array(texts)
+        n = len(arr)
+        raw_lists = _prepare(arr)
+        offsets = np.asarray(raw_lists.offsets, dtype=np.int64)
+        orig = raw_lists.flatten()
+        if len(orig) != offsets[-1] - offsets[0]:
+            raise DetectError("could not tokenise the texts", fix="report this input to the carlzon developers")
+        offsets = offsets - offsets[0]
+        lengths = np.diff(offsets)
+        T = len(orig)
+        text_id = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        lower = pc.utf8_trim(pc.utf8_lower(orig), "'")
+
+        # -- lexicon lookup: longest phrase first, then single words
+        hit = np.full(T, -1, dtype=np.int64)
+        hit_len = np.zeros(T, dtype=np.int64)
+        covered = np.zeros(T + 1, dtype=np.int64)
+        if T:
+            key = pc.if_else(pc.is_in(lower, value_set=pa.array(_DETERMINERS)), "my", lower)
+            for m in range(MAX_NGRAM, 1, -1):
+                if T < m or len(t.keys[m]) == 0:
+                    continue
+                L = T - m + 1
+                grams = pc.binary_join_element_wise(*[key.slice(j, L) for j in range(m)], " ")
+                idx = pc.index_in(grams, value_set=t.keys[m]).fill_null(-1).to_numpy(zero_copy_only=False)
+                ok = (idx >= 0) & (text_id[:L] == text_id[m - 1 :])
+                if not ok.any():
+                    continue
+                csum = np.concatenate([[0], np.cumsum(covered[:T] > 0)])
+                ok &= (csum[m : m + L] - csum[:L]) == 0
+                pos = np.flatnonzero(ok)
+                hit[pos] = t.ids[m][idx[pos]]
+                hit_len[pos] = m
+                diff = np.zeros(T + 1, dtype=np.int64)
+                np.add.at(diff, pos, 1)
+                np.add.at(diff, pos + m, -1)
+                covered[:T] += np.cumsum(diff)[:T]
+            idx1 = pc.index_in(lower, value_set=t.keys[1]).fill_null(-1).to_numpy(zero_copy_only=False)
+            uni = (idx1 >= 0) & (covered[:T] == 0)
+            hit[uni] = t.ids[1][idx1[uni]]
+            hit_len[uni] = 1
+        is_hit = hit >= 0
+        safe = np.where(is_hit, hit, 0)
+        cat = np.where(is_hit, t.category[safe], "")
+
+        def flag(name: str) -> np.ndarray:
+            return cat == name
+
+        is_neg, is_contrast, is_conc = flag("negation"), flag("contrast"), flag("concession")
+        is_boundary = np.asarray(pc.is_in(lower, value_set=pa.array([",", "?"])), dtype=bool) if T else np.zeros(0, bool)
+        is_q = np.asarray(pc.equal(lower, "?"), dtype=bool) if T else np.zeros(0, bool)
+        start = np.zeros(T, dtype=bool)
+        start[offsets[:-1][lengths > 0]] = True
+        seg = np.cumsum(is_boundary | is_contrast | start)  # clause ids for negation and boosters
+
+        # -- word valence with negation, boosters, capitals
+        base = np.where(is_hit, t.valence[safe], 0.0)
+        energy = np.where(is_hit, t.intensity[safe], 0.0)
+        negated = np.zeros(T, dtype=bool)
+        neg_pos = np.full(T, -1, dtype=np.int64)
+        boost = np.zeros(T)
+        pos_all = np.arange(T)
+        for k in range(NEGATION_WINDOW, 0, -1):
+            same = _shift(seg, k, -1) == seg
+            nk = _shift(is_neg, k, False) & same & (base != 0)
+            negated |= nk
+            neg_pos = np.where(nk, pos_all - k, neg_pos)
+            if k <= 2:
+                boost += _shift(np.where(is_hit, t.boost[safe], 0.0), k) * same * (1.0 if k == 1 else 0.9)
+        orig_upper = np.asarray(pc.utf8_is_upper(orig), dtype=bool) & (np.asarray(pc.utf8_length(orig)) >= 2) if T else negated
+        cased = np.asarray(pc.utf8_is_alpha(orig), dtype=bool) if T else negated
+        upper_share = np.bincount(text_id, weights=orig_upper, minlength=n) / np.maximum(
+            np.bincount(text_id, weights=cased, minlength=n), 1
+        )
+        caps = orig_upper & (base != 0) & (upper_share[text_id] < 0.8)
+        mult = np.maximum(1.0 + boost, 0.2) * np.where(caps, CAPS_BOOST, 1.0)
+        contrib = base * mult * np.where(negated, np.where(base > 0, NEGATED_POSITIVE, NEGATED_NEGATIVE), 1.0)
+        energy = energy * mult
+
+        # -- sarcasm: praise right before a misery event ("love waiting on hold")
+        event = is_hit & (contrib < 0) & ~np.isin(cat, list(_NOT_EVENTS))
+        ahead = np.zeros(T, dtype=bool)
+        for k in range(1, SARCASM_WINDOW + 1):
+            ahead |= _shift(event, -k, False) & (_shift(text_id, -k, -1) == text_id)
+        sarcastic = (cat == "sarcasm_cue") & (contrib > 0) & ahead
+        contrib = np.where(sarcastic, -0.5 * np.abs(contrib), contrib)
+
+        # -- contrast ("but": the clause after weighs more) and concession ("although")
+        csum = np.cumsum(is_contrast)
+        text_base = np.concatenate([[0], csum])[offsets[:-1]]
+        seen_before = csum - is_contrast - text_base[text_id]
+        total = np.concatenate([[0], csum])[offsets[1:]] - text_base
+        still_to_come = total[text_id] - (csum - text_base[text_id])
+        weight = np.where(still_to_come > 0, 0.5, np.where(seen_before > 0, 1.5, 1.0))
+        clause = np.cumsum(_shift(is_boundary, 1, False) | start)
+        if is_conc.any():
+            conc_clause = np.bincount(clause, weights=is_conc, minlength=int(clause.max()) + 1 if T else 0) > 0
+            weight = np.where(conc_clause[clause], weight * 0.5, weight)
+        # a question asks more than it tells: its clause weighs less
+        if is_q.any():
+            q_clause = np.bincount(clause, weights=is_q, minlength=int(clause.max()) + 1) > 0
+            weight = np.where(q_clause[clause], weight * 0.7, weight)
+        contrib = contrib * weight
+
+        # -- per text
+        S = np.bincount(text_id, weights=contrib, minlength=n)
+        E = np.bincount(text_id, weights=np.abs(energy) * (contrib != 0), minlength=n)
+        bangs = np.minimum(np.asarray(pc.count_substring(arr, "!"), dtype=np.float64), 4)
+        S = S + np.sign(S) * EXCLAIM_BOOST * bangs
+        score = S / np.sqrt(S * S + NORMALISE_ALPHA)
+        stake_hit = is_hit & ~negated & (contrib <= 0)
+        stakes_code = np.zeros(n, dtype=np.int64)
+        if stake_hit.any():
+            np.maximum.at(stakes_code, text_id[stake_hit], t.stakes[safe[stake_hit]].astype(np.int64))
+        intensity = 1.0 - np.exp(-(E + 0.1 * bangs * (E > 0)))
+        intensity = np.where(stakes_code == 2, 0.4 + 0.6 * intensity, np.where(stakes_code == 1, 0.15 + 0.85 * intensity, intensity))
+
+        hp = np.flatnonzero(is_hit)
+        flags = negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8
+        return TextScores(
+            score=np.clip(score, -1.0, 1.0),
+            intensity=np.clip(intensity, 0.0, 1.0),
+            stakes=np.array(STAKES, dtype=object)[stakes_code],
+            _table=t,
+            _orig=orig,
+            _hit_pos=hp,
+            _hit_text=text_id[hp],
+            _hit_entry=hit[hp],
+            _hit_len=hit_len[hp],
+            _hit_contrib=contrib[hp],
+            _hit_flags=flags,
+            _hit_neg=neg_pos[hp],
+            _hit_stake=np.where(stake_hit[hp], t.stakes[hit[hp]], 0),
+        )
+
+
+@dataclass
+class TextScores:
+    """Scores of a batch: arrays ``score``, ``intensity``, ``stakes``; evidence per text on demand."""
+
+    score: np.ndarray
+    intensity: np.ndarray
+    stakes: np.ndarray
+    _table: _Table
+    _orig: pa.Array
+    _hit_pos: np.ndarray
+    _hit_text: np.ndarray
+    _hit_entry: np.ndarray
+    _hit_len: np.ndarray
+    _hit_contrib: np.ndarray
+    _hit_flags: np.ndarray
+    _hit_neg: np.ndarray
+    _hit_stake: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def valence(self, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
+        """'magic' above +threshold, 'misery' below -threshold, else 'neutral'."""
+        return np.where(self.score >= threshold, "magic", np.where(self.score <= -threshold, "misery", "neutral")).astype(object)
+
+    def to_frame(self, threshold: float = DEFAULT_THRESHOLD):
+        """A DataFrame with score, intensity, valence and stakes."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"score": self.score, "intensity": self.intensity, "valence": self.valence(threshold), "stakes": self.stakes}
+        )
+
+    def _hits(self, i: int) -> range:
+        if not 0 <= i < len(self.score):
+            raise IndexError(f"text {i} is out of range (0..{len(self.score) - 1})")
+        lo, hi = np.searchsorted(self._hit_text, [i, i + 1])
+        return range(int(lo), int(hi))
+
+    def _span(self, a: int, b: int) -> str:
+        return " ".join(_SHOWN.get(w, w) for w in self._orig.slice(a, b - a).to_pylist())
+
+    def events(self, i: int) -> list[str]:
+        """Service events found in text ``i``, in order, e.g. ``['lost_item']`` (negated ones left out)."""
+        out: list[str] = []
+        for h in self._hits(i):
+            c = self._table.category[self._hit_entry[h]]
+            if c in _NOT_EVENTS or self._hit_flags[h] & 1:
+                continue
+            if c == "sarcasm" or self._table.valence[self._hit_entry[h]] != 0 or self._table.stakes[self._hit_entry[h]] > 0:
+                if c not in out:
+                    out.append(c)
+        return out
+
+    def evidence(self, i: int, limit: int = 8) -> list[Evidence]:
+        """The reasons behind text ``i``'s score, strongest first."""
+        t = self._table
+        items: list[tuple[float, Evidence]] = []
+        contrast_seen = False
+        for h in self._hits(i):
+            e, pos, ln, w, f = int(self._hit_entry[h]), int(self._hit_pos[h]), int(self._hit_len[h]), float(self._hit_contrib[h]), int(self._hit_flags[h])
+            c = t.category[e]
+            phrase = self._span(pos, pos + ln)
+            if c in ("contrast", "concession"):
+                if not contrast_seen:
+                    after = "the clause after it weighs more" if c == "contrast" else "its own clause weighs less"
+                    items.append((0.01, Evidence("contrast", f'"{phrase}": {after}', phrase=phrase, value=c)))
+                    contrast_seen = True
+                continue
+            if c == "politeness" and t.valence[e] == 0:
+                items.append((0.0, Evidence("politeness", f'"{phrase}" = politeness, not praise', phrase=phrase, value=c, weight=0.0)))
+                continue
+            if c in CONTROL_CATEGORIES:
+                continue
+            stake = STAKES[int(self._hit_stake[h])]
+            if w == 0 and stake == "low":
+                continue
+            label = category_label(c, t.valence[e])
+            extra = f", {stake} stakes" if stake != "low" else ""
+            if f & 2:
+                extra += ", in capitals"
+            if f & 1:
+                npos = int(self._hit_neg[h])
+                phrase = self._span(npos, pos + ln)
+                rule, sentence = "negation", f'"{phrase}" = negated {label}'
+            elif f & 4:
+                rule, sentence = "sarcasm", f'"{phrase}" before a complaint = sarcasm, not praise'
+            elif c == "emoji":
+                rule, sentence = "emoji", f'"{phrase}" = {"positive" if w > 0 else "negative"} emoji'
+            elif c == "sarcasm":
+                rule, sentence = "sarcasm", f'"{phrase}" = sarcasm'
+            elif w == 0:
+                rule, sentence = "stakes", f'"{phrase}" = {label}'
+            else:
+                rule, sentence = "lexicon", f'"{phrase}" = {label}'
+            ev = Evidence(rule, sentence + extra, phrase=phrase, value=c if c != "vader" else None, weight=round(w / 4.0, 3))
+            items.append((abs(w) + (1.0 if stake == "high" else 0.0), ev))
+        items.sort(key=lambda x: -x[0])
+        return [ev for _, ev in items[:limit]]
