@@ -252,6 +252,32 @@ CREATE TABLE recovery_events (
 CREATE INDEX recovery_events_case ON recovery_events (case_id);
 """,
     ),
+    Migration(
+        100,
+        "api tokens (web)",
+        sqlite="""
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+""",
+        postgresql="""
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ
+);
+""",
+    ),
 ]
 
 
