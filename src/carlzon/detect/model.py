@@ -121,7 +121,13 @@ def _lexicon_version(scorer: Any) -> str | None:
     v = getattr(scorer, "version", None) or getattr(scorer, "lexicon_version", None)
     if v is None:
         mod = __import__(type(scorer).__module__, fromlist=["_"])
-        v = getattr(mod, "LEXICON_VERSION", None) or getattr(mod, "__version__", None)
+        v = getattr(mod, "LEXICON_VERSION", None)
+    if v is None and type(scorer).__module__ == "carlzon.detect.text":
+        import hashlib
+        from importlib import resources
+
+        tsv = (resources.files("carlzon.detect") / "service_lexicon.tsv").read_bytes()
+        v = "service_lexicon.tsv sha256:" + hashlib.sha256(tsv).hexdigest()[:12]
     return str(v) if v is not None else None
 
 

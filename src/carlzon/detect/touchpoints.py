@@ -67,10 +67,19 @@ class TouchpointResult:
     touchpoint: np.ndarray  # object: touchpoint id or 'unknown'
     confidence: np.ndarray  # float in [0, 1]
     method: np.ndarray  # object: column / phrase / measure / similarity / none
-    phrases: list[list[str]] = field(default_factory=list)  # matched phrases of the winner
+    texts: list[Any] = field(default_factory=list)
+    phrase_regex: dict[str, re.Pattern[str]] = field(default_factory=dict)
     flagged: np.ndarray | None = None  # bool: explicit id unknown to the journey
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
+
+    def matched(self, i: int) -> list[str]:
+        """The phrases of row ``i``'s touchpoint found in its text, in order, without repeats."""
+        rx = self.phrase_regex.get(self.touchpoint[i])
+        t = self.texts[i] if i < len(self.texts) else None
+        if rx is None or not isinstance(t, str):
+            return []
+        return list(dict.fromkeys(" ".join(h.lower().split()) for h in rx.findall(t)))
 
     def evidence(self, i: int) -> list[Evidence]:
         tp, conf, method = self.touchpoint[i], float(self.confidence[i]), self.method[i]
@@ -82,7 +91,7 @@ class TouchpointResult:
                                  value=tp, weight=c)]
             return [Evidence(rule="touchpoint", text=f"touchpoint {name} given by the source", value=tp, weight=c)]
         if method == "phrase":
-            ph = self.phrases[i] if self.phrases else []
+            ph = self.matched(i)
             quoted = ", ".join(f'"{p}"' for p in ph[:3])
             return [Evidence(rule="touchpoint", text=f"{quoted} points to {name}", phrase=ph[0] if ph else None,
                              value=tp, weight=c)]
@@ -92,8 +101,9 @@ class TouchpointResult:
             return [Evidence(rule="touchpoint", text=f"reads like {name} (similarity {c})", value=tp, weight=c)]
         if method == "unsure":
             g = self.guess[i] if self.guess is not None else None
-            gname = self.names.get(g, g)
-            return [Evidence(rule="touchpoint", text=f"touchpoint unclear (best guess {gname}, confidence {c})",
+            if g is None or conf < 0.1:
+                return [Evidence(rule="touchpoint", text="touchpoint unclear", value=UNKNOWN, weight=c)]
+            return [Evidence(rule="touchpoint", text=f"touchpoint unclear (best guess {self.names.get(g, g)}, confidence {c})",
                              value=UNKNOWN, weight=c)]
         return []
 
@@ -108,7 +118,8 @@ class TouchpointMatcher:
         self.names: dict[str, str] = {}
         self._by_key: dict[str, str] = {}
         self._phrase_tps: dict[str, list[str]] = {}
-        self._regex: re.Pattern[str] | None = None
+        self._groups: list[tuple[str, str, str, int, tuple[str, ...]]] = []
+        self._tp_regex: dict[str, re.Pattern[str]] = {}
         if journey is None:
             return
         self.ids = [tp.id for tp in journey.touchpoints]
@@ -120,10 +131,37 @@ class TouchpointMatcher:
                 p = " ".join(p.lower().split())
                 if p and tp.id not in self._phrase_tps.setdefault(p, []):
                     self._phrase_tps[p].append(tp.id)
-        phrases = sorted(self._phrase_tps, key=lambda p: (-len(p), p))
-        if phrases:
-            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
-            self._regex = re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
+        # one Arrow regex pass per (touchpoints, phrase length) group, longest phrases first,
+        # each replacing its matches by a marker so shorter phrases inside them do not count again
+        groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+        for p, tps in self._phrase_tps.items():
+            groups.setdefault((len(p.replace("-", " ").split()), tuple(tps)), []).append(p)
+        self._groups = []
+        for k, ((n_words, tps), phrases) in enumerate(sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1]))):
+            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+            self._groups.append((rf"\b(?:{alt})\b", f" \x01{k}\x02 ", f"\x01{k}\x02", n_words, tps))
+        self._weight = np.zeros((len(self._groups), len(self.ids)))
+        col = {t: j for j, t in enumerate(self.ids)}
+        for g, (_, _, _, n_words, tps) in enumerate(self._groups):
+            for t in tps:
+                self._weight[g, col[t]] = n_words
+        self._tp_regex = {}
+        for tp in journey.touchpoints:
+            mine = sorted((p for p, tps in self._phrase_tps.items() if tp.id in tps), key=len, reverse=True)
+            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in mine)
+            self._tp_regex[tp.id] = re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+
+    def _phrase_weights(self, texts: Sequence[str | None]) -> np.ndarray:
+        """Matched phrase weight of each touchpoint in each text (rows: texts, columns: touchpoints)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pc.utf8_lower(pa.array([t if isinstance(t, str) else "" for t in texts], type=pa.large_string()))
+        counts = np.zeros((len(texts), len(self._groups)))
+        for g, (pattern, repl, marker, _, _) in enumerate(self._groups):
+            arr = pc.replace_substring_regex(arr, pattern, repl)
+            counts[:, g] = pc.count_substring(arr, marker).to_numpy(zero_copy_only=False)
+        return counts @ self._weight
 
     # -- the chain -------------------------------------------------------------------------
     def assign(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None,
@@ -151,31 +189,20 @@ class TouchpointMatcher:
                     tp[i], conf[i], method[i] = self._by_key[key], 1.0, "column"
                 else:
                     tp[i], conf[i], method[i], flagged[i] = str(v).strip(), UNKNOWN_ID_CONFIDENCE, "column", True
-        if self._regex is not None:
-            findall = self._regex.findall
-            for i in np.flatnonzero(method == "none"):
-                t = texts[i]
-                if not isinstance(t, str) or not t:
-                    continue
-                hits = findall(t)
-                if not hits:
-                    continue
-                weights: dict[str, float] = {}
-                seen: dict[str, list[str]] = {}
-                for h in hits:
-                    p = " ".join(h.lower().split())
-                    w = float(len(p.replace("-", " ").split()))
-                    for tid in self._phrase_tps.get(p, ()):
-                        weights[tid] = weights.get(tid, 0.0) + w
-                        if p not in seen.setdefault(tid, []):
-                            seen[tid].append(p)
-                order = [t for t in self.ids if t in weights]
-                best_tp = max(order, key=lambda t: weights[t])  # ties: earlier in the journey
-                best = weights[best_tp]
-                share = best / sum(weights.values())
-                tp[i], conf[i], method[i] = best_tp, share * (1 - 0.5 ** (best + 1)), "phrase"
-                found[i] = seen[best_tp]
-        return TouchpointResult(tp, conf, method, found, flagged, self.names)
+        todo = np.flatnonzero(method == "none")
+        if self._groups and len(todo):
+            weights = self._phrase_weights([texts[i] for i in todo])  # (len(todo), n_touchpoints)
+            total = weights.sum(axis=1)
+            hit = total > 0
+            best_k = weights.argmax(axis=1)  # ties: earlier in the journey
+            best = weights[np.arange(len(todo)), best_k]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                c = np.where(hit, best / np.maximum(total, 1e-9) * (1 - 0.5 ** (best + 1)), 0.0)
+            rows = todo[hit]
+            tp[rows] = np.asarray(self.ids, dtype=object)[best_k[hit]]
+            conf[rows], method[rows] = c[hit], "phrase"
+        return TouchpointResult(tp, conf, method, flagged=flagged, names=self.names, texts=list(texts),
+                                phrase_regex=self._tp_regex)
 
     def finish(self, res: TouchpointResult, texts: Sequence[str | None],
                measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
