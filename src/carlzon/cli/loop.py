@@ -1,9 +1,366 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""Close the loop: recovery cases, moments of magic, coaching and role-play.
+
+    carlzon cases open                       # a case for each moment of misery worth recovering
+    carlzon cases list [--status open]       # the queue, highest priority first
+    carlzon cases show 3                     # priority, playbook steps, history, suggested reply
+    carlzon cases assign 3 lena --team baggage
+    carlzon cases note 3 "Called her back" --author lena --reply
+    carlzon cases check                      # close cases whose customer came back
+    carlzon cases close 3 --outcome recovered --reason "bag delivered, she thanked us"
+    carlzon cases measures                   # time to first response, resolution, recovery rate
+    carlzon magic --date 2026-03-02          # today's moments of magic for staff
+    carlzon coach "I'm sorry your bag ..." --json
+    carlzon roleplay -n 3                    # practice cards from real misery, personal data removed
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+import yaml
+from rich.table import Table
+
+from carlzon.cli.common import StoreOption, console, print_json, store_url
+from carlzon.errors import CarlzonError, JourneyError
+
+__all__ = ["register"]
+
+cases_app = typer.Typer(help="Recovery cases: open, list, show, assign, note, close, check follow-ups, measures.",
+                        no_args_is_help=True)
+
+JourneyOption = typer.Option(None, "--journey", "-j",
+                             help="Journey template or YAML path (default: the journey of the existing cases, "
+                                  "else the built-in one whose touchpoints cover the stored moments).")
+JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
+
+
+def _desk(store: Optional[str], journey: Optional[str], **kw: Any):
+    from carlzon.loop.recovery import RecoveryDesk, journey_for_store
+    from carlzon.store import open_store
+
+    st = open_store(store_url(store))
+    return RecoveryDesk(st, journey or journey_for_store(st), **kw)
+
+
+def _case_brief(case: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "priority", "status", "owner", "team", "customer_id", "customer_name", "touchpoint", "channel",
+            "stakes", "reasons", "moment_at", "opened_at", "first_response_at", "closed_at", "outcome",
+            "outcome_reason", "interaction_id")
+    return {k: case.get(k) for k in keep}
+
+
+@cases_app.command("open")
+def cases_open(
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = JourneyOption,
+    min_priority: Optional[float] = typer.Option(None, "--min-priority", min=0, max=100,
+                                                 help="Open cases at or above this priority (0-100; default 30)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Open a recovery case for every moment of misery at or above the priority (one case per moment)."""
+    desk = _desk(store, journey, min_priority=min_priority)
+    try:
+        new = desk.open_cases()
+        total = len(desk.list())
+        if as_json:
+            print_json({"opened": new, "n_opened": len(new), "n_cases": total, "min_priority": desk.min_priority,
+                        "journey": desk.journey.name})
+            return
+        typer.echo(f"opened {len(new)} case(s) at priority >= {desk.min_priority:g} "
+                   f"({total} case(s) in all, journey {desk.journey.name})")
+    finally:
+        desk.store.close()
+
+
+@cases_app.command("list")
+def cases_list(
+    store: Optional[str] = StoreOption,
+    status: Optional[str] = typer.Option(None, "--status", help="open, in_progress or closed."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's cases."),
+    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Only cases at this touchpoint."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many cases."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The case queue: open cases by priority first, then closed ones."""
+    desk = _desk(store, "airline")
+    try:
+        df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
+        rows = [_case_brief(r) for r in df.to_dict("records")]
+        if as_json:
+            print_json({"n": len(rows), "cases": rows})
+            return
+        if not rows:
+            typer.echo("no cases (open them with: carlzon cases open)")
+            return
+        t = Table(title=f"recovery cases (n={len(rows)})")
+        for col in ("id", "priority", "status", "owner", "customer", "touchpoint", "reasons"):
+            t.add_column(col, overflow="fold")
+        for r in rows:
+            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), r["owner"] or "-",
+                      r["customer_name"] or r["customer_id"] or "-", str(r["touchpoint"]), (r["reasons"] or "")[:80])
+        console.print(t)
+    finally:
+        desk.store.close()
+
+
+def _print_case(case: dict[str, Any]) -> None:
+    who = case.get("customer_name") or case.get("customer_id") or "unknown customer"
+    typer.echo(f"case {case['id']}: {case['status']}"
+               + (f" ({case['outcome']}: {case['outcome_reason']})" if case.get("outcome") else ""))
+    typer.echo(f"customer: {who}; touchpoint: {case['touchpoint']}; channel: {case.get('channel') or '-'}; "
+               f"owner: {case.get('owner') or '-'}" + (f" ({case['team']})" if case.get("team") else ""))
+    comp = case.get("priority_components") or {}
+    parts = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in comp.items() if k != "total")
+    typer.echo(f"priority {case['priority']:g}/100 = {parts}")
+    typer.echo(f"evidence: {case.get('reasons') or '-'}")
+    if case.get("text"):
+        typer.echo(f'said: "{case["text"]}"')
+    typer.echo("playbook:")
+    for s in case["steps"]:
+        mark = "done" if s["done"] else ("OVERDUE" if s["overdue"] else "due")
+        typer.echo(f"  {s['step']:<12} {mark:<8} {s['due']}")
+    typer.echo("history:")
+    for e in case["events"]:
+        detail = e.get("detail")
+        text = detail.get("text") or detail.get("reason") or detail.get("owner") or "" if isinstance(detail, dict) else detail
+        typer.echo(f"  {e['created_at']:%Y-%m-%d %H:%M} {e['kind']:<9} {e.get('actor') or '-'}: {text or ''}"
+                   if hasattr(e["created_at"], "strftime") else f"  {e['created_at']} {e['kind']}: {text or ''}")
+    typer.echo("suggested first reply:")
+    for line in case["suggested_reply"].splitlines():
+        typer.echo(f"  {line}")
+
+
+@cases_app.command("show")
+def cases_show(
+    case_id: int = typer.Argument(..., help="The case id (see carlzon cases list)."),
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = JourneyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """One case: priority and its components, playbook steps with deadlines, history, suggested first reply."""
+    desk = _desk(store, journey)
+    try:
+        case = desk.get(case_id)
+        print_json(case) if as_json else _print_case(case)
+    finally:
+        desk.store.close()
+
+
+@cases_app.command("assign")
+def cases_assign(
+    case_id: int = typer.Argument(..., help="The case id."),
+    owner: str = typer.Argument(..., help="The agent who owns the case from now on."),
+    team: Optional[str] = typer.Option(None, "--team", help="The owner's team (recovery rates are shown by team)."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a case an owner (and team); an open case moves to in_progress."""
+    desk = _desk(store, None)
+    try:
+        case = desk.assign(case_id, owner, team=team)
+        print_json(_case_brief(case)) if as_json else typer.echo(
+            f"case {case_id} assigned to {owner}" + (f" ({team})" if team else ""))
+    finally:
+        desk.store.close()
+
+
+@cases_app.command("note")
+def cases_note(
+    case_id: int = typer.Argument(..., help="The case id."),
+    text: str = typer.Argument(..., help="What was done or said."),
+    author: str = typer.Option(..., "--author", help="Who writes the note."),
+    reply: bool = typer.Option(False, "--reply", help="The note was sent to the customer (first one = first response)."),
+    step: Optional[str] = typer.Option(None, "--step", help="Mark this playbook step done (e.g. resolve)."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Add a note to a case's history (optionally a reply sent to the customer, or a playbook step done)."""
+    desk = _desk(store, None)
+    try:
+        case = desk.note(case_id, text, author=author, reply=reply, step=step)
+        print_json(_case_brief(case)) if as_json else typer.echo(
+            f"note added to case {case_id}" + (" (sent to the customer)" if reply else ""))
+    finally:
+        desk.store.close()
+
+
+@cases_app.command("close")
+def cases_close(
+    case_id: int = typer.Argument(..., help="The case id."),
+    outcome: str = typer.Option(..., "--outcome", help="recovered or not_recovered."),
+    reason: str = typer.Option(..., "--reason", help="Why: what the customer said or did."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Who closes it."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Close a case by hand as recovered or not_recovered, saying why."""
+    desk = _desk(store, None)
+    try:
+        case = desk.close(case_id, outcome, reason, actor=actor)
+        print_json(_case_brief(case)) if as_json else typer.echo(f"case {case_id} closed: {outcome} ({reason})")
+    finally:
+        desk.store.close()
+
+
+@cases_app.command("check")
+def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
+    """Close every open case whose customer came back since (a rating, a reply, a visit), saying why."""
+    desk = _desk(store, None)
+    try:
+        closed = desk.check_followups()
+        if as_json:
+            print_json({"n_closed": len(closed), "closed": closed})
+            return
+        typer.echo(f"closed {len(closed)} case(s) on a follow-up")
+        for c in closed:
+            typer.echo(f"  case {c['case_id']}: {c['outcome']} ({c['reason']})")
+    finally:
+        desk.store.close()
+
+
+def _fmt_rate(r: dict[str, Any]) -> str:
+    if not r["n"]:
+        return "n=0"
+    return f"{r['rate']:.0%} (95% CI {r['low']:.0%}-{r['high']:.0%}, n={r['n']})"
+
+
+def _fmt_dur(d: dict[str, Any]) -> str:
+    return "n=0" if not d["n"] else f"median {d['median_hours']:g} h, p90 {d['p90_hours']:g} h (n={d['n']})"
+
+
+@cases_app.command("measures")
+def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
+    """Recovery measures: time to first response, time to resolution, recovery rate by touchpoint, team, channel."""
+    from carlzon.loop.measures import recovery_measures, recovery_paradox
+
+    desk = _desk(store, None)
+    try:
+        m = recovery_measures(desk)
+        paradox = recovery_paradox(desk.store)
+        if as_json:
+            print_json({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
+                        "recovery_paradox": paradox})
+            return
+        o = m["overall"]
+        typer.echo(f"cases: {o['cases']} ({o['open']} open)")
+        typer.echo(f"time to first response: {_fmt_dur(o['first_response'])}")
+        typer.echo(f"time to resolution: {_fmt_dur(o['resolution'])}")
+        typer.echo(f"recovery rate: {_fmt_rate(o['recovery_rate'])}")
+        for dim, df in m["by"].items():
+            if df.empty:
+                continue
+            t = Table(title=f"by {dim}")
+            for col in (dim, "cases", "closed", "recovery rate (95% CI)", "first response median h (n)"):
+                t.add_column(col)
+            for r in df.to_dict("records"):
+                rate = "n=0" if not r["n_closed"] else (
+                    f"{r['recovery_rate']:.0%} ({r['rate_low']:.0%}-{r['rate_high']:.0%})")
+                fr = "-" if not r["first_response_n"] else f"{r['first_response_median_hours']:g} ({r['first_response_n']})"
+                t.add_row(str(r[dim]), str(r["cases"]), str(r["n_closed"]), rate, fr)
+            console.print(t)
+        typer.echo("recovery paradox: " + (str(paradox["figure"]) if paradox["available"] else
+                                             f"not available ({paradox['why']})"))
+    finally:
+        desk.store.close()
+
+
+def magic_cmd(
+    date: Optional[str] = typer.Option(None, "--date", help="The day (YYYY-MM-DD; default today, UTC)."),
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = JourneyOption,
+    rules: Optional[Path] = typer.Option(None, "--rules", exists=False,
+                                         help="A YAML file with more magic rules (a list, or a mapping with 'magic:')."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The day's moments of magic for staff: who, why (birthday, tenth visit, recovered last time...) and what to do."""
+    from carlzon.loop.magic import magic_opportunities
+    from carlzon.loop.recovery import journey_for_store
+    from carlzon.store import open_store
+
+    extra = None
+    if rules is not None:
+        if not rules.exists():
+            raise JourneyError(f"rules file {rules} does not exist", fix="check the path")
+        data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+        extra = data.get("magic") if isinstance(data, dict) else data
+    with open_store(store_url(store)) as st:
+        ops = magic_opportunities(st, journey or journey_for_store(st), day=date, extra_rules=extra)
+    if as_json:
+        print_json({"date": date, "n": len(ops), "opportunities": [o.to_dict() for o in ops]})
+        return
+    if not ops:
+        typer.echo(f"no magic opportunities {'on ' + date if date else 'today'} (n=0)")
+        return
+    t = Table(title=f"moments of magic {'on ' + date if date else 'today'} (n={len(ops)})")
+    for col in ("customer", "rule", "reason", "what to do"):
+        t.add_column(col, overflow="fold")
+    for o in ops:
+        t.add_row(o.name or o.customer_id, o.rule, o.reason, o.say)
+    console.print(t)
+
+
+def coach_cmd(
+    text: str = typer.Argument(..., help="The agent's reply ('-' reads it from stdin)."),
+    issue: Optional[str] = typer.Option(None, "--issue", help="The customer's message, to check the reply names it."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Check a reply for the empathy steps (acknowledge, apologize, explain, time, fix); flag blame, scripts, jargon."""
+    from carlzon.loop.coaching import coach
+
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise CarlzonError("the reply is empty", fix="pass the reply text, or '-' to read it from stdin")
+    r = coach(text, issue=issue)
+    if as_json:
+        print_json(r.to_dict())
+        return
+    typer.echo(f"score {r.score}/100")
+    for name, s in r.steps.items():
+        shown = ", ".join(f'"{w}"' for w in s["words"]) if s["found"] else f"missing: {s['tip']}"
+        typer.echo(f"  [{'x' if s['found'] else ' '}] {name:<11} {shown}")
+    for f in r.flags:
+        typer.echo(f"  ! {f['kind']} ({f['points']}): {', '.join(repr(w) for w in f['words'])} -> {f['tip']}")
+
+
+def roleplay_cmd(
+    n: int = typer.Option(3, "-n", "--n", min=1, max=50, help="How many cards."),
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = JourneyOption,
+    reply: Optional[str] = typer.Option(None, "--reply", help="Score your practice reply to the first card."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Role-play cards from real moments of misery, with names, e-mails, phones, card and account numbers removed."""
+    from carlzon.loop.coaching import coach
+    from carlzon.loop.recovery import journey_for_store
+    from carlzon.loop.roleplay import roleplay_cards
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        cards = roleplay_cards(st, journey or journey_for_store(st), n=n)
+    result: dict[str, Any] = {"n": len(cards), "cards": [c.to_dict() for c in cards]}
+    if reply is not None and cards:
+        result["score"] = coach(reply, issue=cards[0].customer_says).to_dict()
+    if as_json:
+        print_json(result)
+        return
+    if not cards:
+        typer.echo("no moments of misery with text to practise on (n=0)")
+        return
+    for c in cards:
+        typer.echo(f"card {c.card}: {c.touchpoint} ({c.stakes} stakes, intensity {c.intensity:.2f})")
+        typer.echo(f'  customer: "{c.customer_says}"')
+        typer.echo(f"  your task: {c.task}")
+    if "score" in result:
+        typer.echo(f"your reply to card 1 scores {result['score']['score']}/100")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.add_typer(cases_app, name="cases")
+    app.command("magic")(magic_cmd)
+    app.command("coach")(coach_cmd)
+    app.command("roleplay")(roleplay_cmd)

@@ -43,11 +43,11 @@ from typing import Any, Callable
 import pandas as pd
 
 from carlzon.errors import CarlzonError, NotFoundError
-from carlzon.journey import Journey, load_journey
+from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.loop.memory import Customer, customer_memory, customer_value
 from carlzon.loop.replies import suggest_reply
 
-__all__ = ["DEFAULT_MIN_PRIORITY", "OUTCOMES", "STATUSES", "RecoveryDesk", "priority"]
+__all__ = ["DEFAULT_MIN_PRIORITY", "OUTCOMES", "STATUSES", "RecoveryDesk", "journey_for_store", "priority"]
 
 DEFAULT_MIN_PRIORITY = 30.0
 STATUSES = ("open", "in_progress", "closed")
@@ -79,6 +79,25 @@ def _ts(text: Any) -> datetime | None:
     t = pd.Timestamp(text)
     t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
     return t.to_pydatetime()
+
+
+def journey_for_store(store: Any) -> Journey:
+    """The journey of the store's existing cases, else the built-in journey whose touchpoint ids cover
+    most stored moments (airline when nothing is stored yet or on a tie)."""
+    cases = store.query("SELECT journey, COUNT(*) AS n FROM recovery_cases GROUP BY journey ORDER BY n DESC")
+    names = journey_templates()
+    for name in cases["journey"] if len(cases) else []:
+        if name in names:
+            return load_journey(name)
+    tps = store.query("SELECT touchpoint, COUNT(*) AS n FROM moments GROUP BY touchpoint")
+    counts = dict(zip(tps["touchpoint"], tps["n"])) if len(tps) else {}
+    best, best_cover = "airline", -1
+    for name in names:
+        j = load_journey(name)
+        cover = sum(int(n) for t, n in counts.items() if t and j.has_touchpoint(str(t)))
+        if cover > best_cover or (cover == best_cover and name == "airline"):
+            best, best_cover = name, cover
+    return load_journey(best)
 
 
 def priority(*, intensity: float, stakes: str, value: float, prior_miseries: int) -> dict[str, float]:

@@ -1,0 +1,113 @@
+"""Recovery measures: how fast we answer, how fast we resolve, how often we win the customer back.
+
+- time to first response: from the moment (when the customer told us) to the
+  first reply sent to the customer (``RecoveryDesk.note(..., reply=True)``);
+- time to resolution: from the moment to the case's closing;
+- recovery rate: recovered / closed cases, with a 95% Wilson interval.
+
+Each figure carries its n, overall and by touchpoint, team (the owner's
+team) and channel. :func:`recovery_paradox` adds the recovery-paradox figure
+from ``carlzon.analysis.impact.LoyaltyImpact`` when that analysis is installed.
+
+Example:
+    >>> m = recovery_measures(desk)                  # doctest: +SKIP
+    >>> m["overall"]["recovery_rate"]                # doctest: +SKIP
+    {'n': 12, 'recovered': 9, 'rate': 0.75, 'low': 0.47, 'high': 0.91}
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carlzon.analysis.intervals import wilson_interval
+
+__all__ = ["BY", "recovery_measures", "recovery_paradox"]
+
+BY = ("touchpoint", "team", "channel")
+
+
+def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    a = pd.to_datetime(later, utc=True)
+    b = pd.to_datetime(earlier, utc=True)
+    return (a - b).dt.total_seconds() / 3600.0
+
+
+def _durations(h: pd.Series) -> dict[str, Any]:
+    h = h.dropna()
+    if h.empty:
+        return {"n": 0, "median_hours": None, "p90_hours": None}
+    return {"n": int(len(h)), "median_hours": round(float(np.median(h)), 2),
+            "p90_hours": round(float(np.percentile(h, 90)), 2)}
+
+
+def _rate(closed: pd.DataFrame) -> dict[str, Any]:
+    n = int(len(closed))
+    k = int((closed["outcome"] == "recovered").sum()) if n else 0
+    est, lo, hi = wilson_interval(k, n)
+    clean = [None if isinstance(v, float) and math.isnan(v) else round(float(v), 3) for v in (est, lo, hi)]
+    return {"n": n, "recovered": k, "rate": clean[0], "low": clean[1], "high": clean[2]}
+
+
+def _figures(cases: pd.DataFrame) -> dict[str, Any]:
+    closed = cases[cases["status"] == "closed"]
+    return {
+        "cases": int(len(cases)),
+        "open": int((cases["status"] != "closed").sum()),
+        "first_response": _durations(_hours(cases["first_response_at"], cases["moment_at"])),
+        "resolution": _durations(_hours(closed["closed_at"], closed["moment_at"])),
+        "recovery_rate": _rate(closed),
+    }
+
+
+def recovery_measures(desk: Any, *, by: tuple[str, ...] = BY) -> dict[str, Any]:
+    """The recovery measures of a :class:`~carlzon.loop.recovery.RecoveryDesk`'s cases.
+
+    Returns ``{"overall": figures, "by": {dimension: DataFrame}}``; each
+    DataFrame has one row per group with cases, open, n_closed, recovered,
+    recovery_rate, rate_low, rate_high, first_response_n, first_response_median_hours,
+    resolution_n, resolution_median_hours.
+    """
+    cases = desk.list()
+    out: dict[str, Any] = {"overall": _figures(cases) if len(cases) else _figures(cases.iloc[0:0]), "by": {}}
+    for dim in by:
+        rows = []
+        if len(cases):
+            groups = cases.assign(**{dim: cases[dim].fillna("(none)")}).groupby(dim, sort=True)
+            for key, g in groups:
+                f = _figures(g)
+                rows.append({
+                    dim: key, "cases": f["cases"], "open": f["open"], "n_closed": f["recovery_rate"]["n"],
+                    "recovered": f["recovery_rate"]["recovered"], "recovery_rate": f["recovery_rate"]["rate"],
+                    "rate_low": f["recovery_rate"]["low"], "rate_high": f["recovery_rate"]["high"],
+                    "first_response_n": f["first_response"]["n"],
+                    "first_response_median_hours": f["first_response"]["median_hours"],
+                    "resolution_n": f["resolution"]["n"],
+                    "resolution_median_hours": f["resolution"]["median_hours"],
+                })
+        out["by"][dim] = pd.DataFrame(rows)
+    return out
+
+
+def recovery_paradox(store: Any, **options: Any) -> dict[str, Any]:
+    """The recovery-paradox figure from ``carlzon.analysis.impact.LoyaltyImpact``.
+
+    Returns ``{"available": False, "why": ...}`` when that analysis is not part
+    of this installation, so callers can say so instead of showing nothing.
+    """
+    try:
+        impact = importlib.import_module("carlzon.analysis.impact")
+    except ModuleNotFoundError:
+        return {"available": False, "why": "carlzon.analysis.impact is not installed in this version"}
+    fitter = impact.LoyaltyImpact(**options)
+    fitter.fit(store)
+    paradox = getattr(fitter, "recovery_paradox_", None)
+    if paradox is None:
+        return {"available": False, "why": "LoyaltyImpact has no recovery_paradox_ result"}
+    if isinstance(paradox, pd.DataFrame):
+        paradox = paradox.to_dict("records")
+    return {"available": True, "figure": paradox}

@@ -1,0 +1,111 @@
+"""Recovery cases end to end through the library: misery -> case with the right priority -> suggested
+reply -> agent note -> follow-up rating -> closed as recovered -> measures updated."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from carlzon.errors import CarlzonError, NotFoundError
+from carlzon.loop.coaching import coach
+from carlzon.loop.measures import recovery_measures
+from carlzon.loop.recovery import RecoveryDesk, journey_for_store, priority
+from carlzon.loop.replies import check_reply
+
+from loopdata import BAG_EVIDENCE, T0, add, interaction, moment, seed_misery
+
+
+def test_priority_formula_and_components():
+    p = priority(intensity=0.8, stakes="high", value=0.75, prior_miseries=0)
+    assert p == {"intensity": 28.0, "stakes": 25.0, "customer_value": 15.0, "repeated_misery": 0.0, "total": 68.0}
+    assert priority(intensity=1, stakes="high", value=1, prior_miseries=5)["total"] == 100.0
+    assert priority(intensity=0.0, stakes="low", value=0, prior_miseries=0)["total"] == 0.0
+
+
+def test_end_to_end_library(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    assert desk.open_cases() == [1]  # Bob's mild seat gripe (priority 10.5) stays below 30
+    assert desk.open_cases() == []  # idempotent: one case per moment
+    case = desk.get(1)
+    assert case["priority"] == 68.0
+    assert case["priority_components"]["customer_value"] == 15.0  # gold tier
+    assert case["customer_name"] == "Anna Berg" and case["status"] == "open"
+    assert [s["step"] for s in case["steps"]] == ["acknowledge", "apologize", "resolve", "compensate", "follow_up"]
+    assert case["steps"][0]["due"] == "2026-03-02T12:00:00+00:00"  # acknowledge within 2 h of opening
+
+    reply = case["suggested_reply"]
+    assert reply.startswith("Hi Anna,")
+    assert '"lost my bag"' in reply and "baggage claim" in reply  # names the specific problem
+    assert "sorry" in reply.lower()
+    assert "trace your bag" in reply and "by Tuesday 3 March, 10:00 UTC" in reply  # what happens next, by when
+    assert "a travel voucher and a personal call from the duty manager" in reply  # the high-stakes gesture
+    assert check_reply(reply, desk.journey) == []  # no filler, no over-promise
+    assert coach(reply).score >= 80
+
+    desk.assign(1, "lena", team="baggage")
+    clock.now["t"] = clock.now["t"] + timedelta(hours=3)
+    desk.note(1, "Called Anna: bag found in Frankfurt, courier booked", author="lena", reply=True, step="resolve")
+    case = desk.get(1)
+    assert case["status"] == "in_progress" and case["owner"] == "lena"
+    assert case["first_response_at"] == datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
+    assert {s["step"]: s["done"] for s in case["steps"]}["resolve"]
+
+    m = recovery_measures(desk)["overall"]
+    assert m["first_response"] == {"n": 1, "median_hours": 4.0, "p90_hours": 4.0}  # moment 09:00 -> reply 13:00
+    assert m["recovery_rate"]["n"] == 0
+
+    add(store, [interaction("i3", "anna", T0 + timedelta(days=3), nps=9, channel="survey")])
+    closed = desk.check_followups()
+    assert closed == [{"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-05"}]
+    case = desk.get(1)
+    assert case["status"] == "closed" and case["followup_interaction_id"] == "i3"
+    assert [e["kind"] for e in case["events"]] == ["opened", "assigned", "reply", "closed"]
+
+    m = recovery_measures(desk)
+    assert m["overall"]["recovery_rate"]["n"] == 1 and m["overall"]["recovery_rate"]["recovered"] == 1
+    assert m["overall"]["recovery_rate"]["low"] < 1.0  # an honest interval on n=1
+    assert m["overall"]["resolution"]["n"] == 1
+    by_team = m["by"]["team"].set_index("team")
+    assert by_team.loc["baggage", "recovered"] == 1 and by_team.loc["baggage", "n_closed"] == 1
+    assert m["by"]["touchpoint"].set_index("touchpoint").loc["baggage_claim", "cases"] == 1
+
+
+def test_repeat_misery_and_low_follow_up(store, clock):
+    seed_misery(store)
+    later = T0 + timedelta(days=10)
+    add(store, [interaction("i4", "anna", later, text="Again! my bag is missing", nps=0)],
+        [moment("i4", "anna", later, valence="misery", score=-0.9, intensity=0.8, stakes="high",
+                touchpoint="baggage_claim", evidence=BAG_EVIDENCE)])
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    assert desk.open_cases() == [1, 2]
+    second = desk.get(2)
+    assert second["priority_components"]["repeated_misery"] == 10.0 and second["priority"] == 78.0
+    closed = {c["case_id"]: c for c in desk.check_followups()}
+    assert closed[1]["outcome"] == "not_recovered" and "0/10" in closed[1]["reason"]
+    assert 2 not in closed  # no later interaction yet
+
+
+def test_min_priority_is_configurable(store, clock):
+    seed_misery(store)
+    assert RecoveryDesk(store, "airline", clock=clock, min_priority=5).open_cases() == [1, 2]
+
+
+def test_errors_name_the_fix(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    desk.open_cases()
+    with pytest.raises(NotFoundError, match="carlzon cases list"):
+        desk.get(99)
+    with pytest.raises(CarlzonError, match="use one of recovered, not_recovered"):
+        desk.close(1, "fixed", "done")
+    with pytest.raises(CarlzonError, match="playbook has no step"):
+        desk.note(1, "x", author="a", step="dance")
+    desk.close(1, "recovered", "she thanked us on the phone", actor="lena")
+    with pytest.raises(CarlzonError, match="already closed"):
+        desk.close(1, "recovered", "again")
+
+
+def test_journey_for_store(store, clock):
+    assert journey_for_store(store).name == "airline"
+    seed_misery(store)
+    assert journey_for_store(store).name == "airline"
