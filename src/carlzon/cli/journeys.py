@@ -72,9 +72,9 @@ def list_journeys(
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("title")
     table.add_column("industry", style="dim")
-    table.add_column("stages", justify="right")
-    table.add_column("touchpoints", justify="right")
-    table.add_column("high stakes", justify="right")
+    table.add_column("stages", justify="right", no_wrap=True)
+    table.add_column("touchpoints", justify="right", no_wrap=True)
+    table.add_column("high-stakes", justify="right", no_wrap=True)
     for r in rows:
         table.add_row(r["name"], r["title"], r["industry"], str(r["stages"]), str(r["touchpoints"]),
                       str(r["high_stakes"]))
