@@ -7,7 +7,6 @@ traceback only with ``--debug``).
 
 from __future__ import annotations
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,13 +19,14 @@ __all__ = ["app", "main"]
 class _Group(TyperGroup):
     """Turns CarlzonError into a one-line error with exit code 1 (traceback with --debug)."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
         except CarlzonError as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from None
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -55,7 +55,16 @@ def _root(
 
 
 def _register() -> None:
-    from carlzon.cli import analysis, demo, detection, foundation, journeys, loop, show, watch
+    from carlzon.cli import (
+        analysis,
+        demo,
+        detection,
+        foundation,
+        journeys,
+        loop,
+        show,
+        watch,
+    )
 
     for module in (journeys, foundation, demo, detection, analysis, show, loop, watch):
         module.register(app)

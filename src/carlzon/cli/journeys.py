@@ -13,8 +13,7 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from carlzon.cli.common import console, err_console, print_json
-from carlzon.errors import CarlzonError
+from carlzon.cli.common import console, print_json
 from carlzon.journey import Journey, journey_templates, load_journey
 
 __all__ = ["register"]
@@ -31,18 +30,8 @@ journeys_app = typer.Typer(
 
 
 def _load(ctx: typer.Context, name_or_path: str) -> Journey:
-    """load_journey with the CLI's one-line error (a traceback only with --debug).
-
-    The root group's handler raises the `click` package's ClickException, which the
-    click bundled in typer does not catch; until that is fixed this prints the line itself.
-    """
-    try:
-        return load_journey(name_or_path)
-    except CarlzonError as exc:
-        if (ctx.find_root().obj or {}).get("debug"):
-            raise
-        err_console.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    """load_journey; a JourneyError becomes the CLI's one-line error (see carlzon.cli)."""
+    return load_journey(name_or_path)
 
 
 def _row(journey: Journey) -> dict[str, Any]:
