@@ -1,9 +1,129 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""CLI: `carlzon report`, `carlzon serve`, `carlzon token create|list|revoke`."""
 
 from __future__ import annotations
 
+import webbrowser
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from carlzon.cli.common import StoreOption, console, print_json, store_url
+
+__all__ = ["register", "write_report"]
+
+token_app = typer.Typer(help="Create, list and revoke API tokens (viewer, agent, admin).", no_args_is_help=True)
+
+
+def write_report(store: str, output: Path, *, journey: str | None = None, since: str | None = None,
+                 until: str | None = None, open_browser: bool = False) -> Path:
+    """Write the HTML report and print its path (the hook `carlzon demo` calls at its end)."""
+    from carlzon.report import build_report
+
+    path = Path(build_report(store, output, journey=journey, since=since, until=until)).resolve()
+    size = path.stat().st_size / 1e6
+    console.print(f"Report written: [bold]{path}[/bold] ({size:.1f} MB, self-contained, works offline)")
+    if open_browser:
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            console.print("No browser found here; open the file above yourself.")
+        else:
+            browser.open(path.as_uri())
+    return path
+
+
+def report(
+    output: Path = typer.Option(Path("report.html"), "-o", "--output", help="Where to write the HTML file."),
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
+    since: Optional[str] = typer.Option(None, "--since", help="First day to include, YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--until", help="Day after the last one to include, YYYY-MM-DD."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the report in a browser when one is there."),
+) -> None:
+    """Write one self-contained HTML report: journey map, drivers, key moments, trends, customers' words."""
+    write_report(store_url(store), output, journey=journey, since=since, until=until, open_browser=open_browser)
+
+
+def serve(
+    store: Optional[str] = StoreOption,
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (default: this machine only)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    journey: Optional[str] = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
+) -> None:
+    """Run the web dashboard and the REST API (/api, docs at /docs); needs a token to log in."""
+    import uvicorn
+
+    from carlzon.store import open_store
+    from carlzon.web import create_app
+    from carlzon.web.auth import list_tokens
+
+    st = open_store(store_url(store))
+    tokens = list_tokens(st)
+    if not len(tokens[tokens["revoked_at"].isna()]):
+        console.print("No token yet: create one with [bold]carlzon token create --role admin[/bold] to log in.")
+    console.print(f"carlzon on http://{host}:{port}/ (API docs at /docs, store {st.url_safe})")
+    uvicorn.run(create_app(st, journey=journey), host=host, port=port, log_level="warning")
+
+
+@token_app.command("create")
+def token_create(
+    role: str = typer.Option(..., "--role", help="viewer (read), agent (also cases and notes) or admin (everything)."),
+    name: str = typer.Option("", "--name", help="A label, e.g. who or what uses it."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Create a token and print it once (the store keeps only a salted hash)."""
+    from carlzon.store import open_store
+    from carlzon.web.auth import create_token
+
+    with open_store(store_url(store)) as st:
+        t = create_token(st, role=role, name=name)
+    if as_json:
+        print_json({"id": t.token_id, "name": t.name, "role": t.role, "token": t.secret})
+        return
+    typer.echo(t.secret)
+    console.print(f"[dim]{t.role} token {t.token_id} ({t.name}); it is shown only now: keep it safe.[/dim]", highlight=False)
+
+
+@token_app.command("list")
+def token_list(store: Optional[str] = StoreOption,
+               as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """List tokens: id, name, role, created, revoked (never the tokens themselves)."""
+    from rich.table import Table
+
+    from carlzon.store import open_store
+    from carlzon.web.auth import list_tokens
+
+    with open_store(store_url(store)) as st:
+        df = list_tokens(st)
+    rows = [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at,
+             "revoked_at": None if r.revoked_at is None or r.revoked_at != r.revoked_at else r.revoked_at}
+            for r in df.itertuples()]
+    if as_json:
+        print_json({"tokens": rows})
+        return
+    table = Table("id", "name", "role", "created", "revoked")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["role"], f"{r['created_at']:%Y-%m-%d %H:%M}",
+                      f"{r['revoked_at']:%Y-%m-%d %H:%M}" if r["revoked_at"] is not None else "")
+    console.print(table if rows else "No tokens yet: carlzon token create --role viewer")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str = typer.Argument(..., help="The token id (see carlzon token list) or the token."),
+                 store: Optional[str] = StoreOption) -> None:
+    """Revoke a token: it stops working at once."""
+    from carlzon.store import open_store
+    from carlzon.web.auth import revoke_token
+
+    with open_store(store_url(store)) as st:
+        revoke_token(st, token_id)
+    console.print(f"Revoked {token_id}.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add report, serve and token commands to the app."""
+    app.command("report")(report)
+    app.command("serve")(serve)
+    app.add_typer(token_app, name="token")

@@ -1,0 +1,365 @@
+"""Turn moments into the figures the report and the dashboard show.
+
+Everything here is a plain function over a moments DataFrame (the columns of
+``store.moments()``), so the same numbers feed the HTML report, the dashboard
+pages and the JSON API. Aggregation happens before anything is rendered, so a
+report over a million moments stays small.
+
+Example:
+    >>> import pandas as pd
+    >>> from carlzon.report.data import touchpoint_table
+    >>> m = pd.DataFrame({"touchpoint": ["gate", "gate", "seat"], "valence": ["misery", "magic", "magic"],
+    ...                   "score": [-0.8, 0.6, 0.7], "intensity": [0.9, 0.5, 0.4]})
+    >>> touchpoint_table(m, "airline").set_index("touchpoint").loc["gate", "n"]
+    2
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carlzon.journey import Journey, load_journey
+from carlzon.report.stats import balance_interval, mean_interval, net_score, wilson
+
+__all__ = [
+    "Quote",
+    "Section",
+    "actions",
+    "emerging_check",
+    "headline",
+    "parse_evidence",
+    "quadrants",
+    "quotes",
+    "touchpoint_table",
+    "trend_table",
+]
+
+QUADRANTS = {
+    "concentrate": "Concentrate here",
+    "keep": "Keep up the good work",
+    "overkill": "Possible overkill",
+    "low": "Low priority",
+}
+
+
+@dataclass
+class Section:
+    """A plug-in section (e.g. emerging problems from carlzon.watch): a title, a summary and a table.
+
+    ``ran`` is False when the analysis behind it did not run; ``rows`` empty with ``ran`` True
+    shows ``empty`` (e.g. "no emerging problems found"). Every cell is escaped when rendered.
+    """
+
+    title: str
+    summary: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    empty: str = "nothing found"
+    ran: bool = True
+    method: str = ""
+
+
+@dataclass
+class Quote:
+    """One moment in the customer's own words, with its evidence."""
+
+    interaction_id: str
+    text: str
+    touchpoint: str
+    touchpoint_name: str
+    valence: str
+    score: float
+    intensity: float
+    stakes: str
+    channel: str
+    customer_id: str
+    timestamp: datetime | None
+    evidence: list[dict[str, Any]]
+
+
+def _journey(journey: Journey | str | None) -> Journey:
+    return journey if isinstance(journey, Journey) else load_journey(journey or "airline")
+
+
+def parse_evidence(raw: Any) -> list[dict[str, Any]]:
+    """Evidence as a list of dicts, from a JSON string or a list (bad JSON becomes one text item)."""
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return []
+    if isinstance(raw, list):
+        return [e if isinstance(e, dict) else {"text": str(e)} for e in raw]
+    try:
+        val = json.loads(raw)
+    except (TypeError, ValueError):
+        return [{"rule": "reason", "text": str(raw)}]
+    if isinstance(val, dict):
+        return [val]
+    return [e if isinstance(e, dict) else {"text": str(e)} for e in (val or [])]
+
+
+def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None,
+                     drivers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per touchpoint of the journey, in journey order, plus 'unknown' when present.
+
+    Columns: touchpoint, name, stage, stage_name, phase, stakes, n, magic, misery, neutral,
+    magic_rate(+_low/_high), misery_rate(+_low/_high), balance(+_low/_high) (magic share minus
+    misery share), score(+_low/_high), importance, importance_method, performance, quadrant.
+    ``drivers`` (touchpoint, importance[, performance]) from a key-driver model replaces the
+    default importance: the touchpoint's share of all emotional intensity in the data.
+    """
+    j = _journey(journey)
+    m = moments
+    tp = m["touchpoint"].fillna("unknown").astype(str)
+    val = m["valence"].astype(str)
+    g = pd.DataFrame({
+        "tp": tp, "magic": (val == "magic").astype(int), "misery": (val == "misery").astype(int),
+        "score": pd.to_numeric(m["score"], errors="coerce"),
+        "intensity": pd.to_numeric(m.get("intensity", pd.Series(0.0, index=m.index)), errors="coerce").fillna(0.0),
+    })
+    g["score2"] = g["score"] ** 2
+    agg = g.groupby("tp").agg(n=("magic", "size"), magic=("magic", "sum"), misery=("misery", "sum"),
+                              s=("score", "sum"), s2=("score2", "sum"), sn=("score", "count"),
+                              intensity=("intensity", "sum"))
+    total_int = float(agg["intensity"].sum()) or 1.0
+    order = [(t, s) for s in j.stages for t in s.touchpoints]
+    extra = [t for t in agg.index if not j.has_touchpoint(t)]
+    rows = []
+    for t, s in order + [(x, None) for x in sorted(extra)]:
+        tid = t.id if s is not None else t
+        a = agg.loc[tid] if tid in agg.index else None
+        n = int(a["n"]) if a is not None else 0
+        mg = int(a["magic"]) if a is not None else 0
+        ms = int(a["misery"]) if a is not None else 0
+        bal, blo, bhi = balance_interval(mg, ms, n)
+        mlo, mhi = wilson(mg, n)
+        xlo, xhi = wilson(ms, n)
+        sn = int(a["sn"]) if a is not None else 0
+        if sn > 1:
+            mean = float(a["s"]) / sn
+            var = max(float(a["s2"]) / sn - mean * mean, 0.0) * sn / (sn - 1)
+            se = math.sqrt(var / sn)
+            sc = (mean, mean - 1.96 * se, mean + 1.96 * se)
+        else:
+            sc = (float(a["s"]) if sn == 1 else math.nan, math.nan, math.nan)
+        rows.append({
+            "touchpoint": tid,
+            "name": t.name if s is not None else ("Not assigned to a touchpoint" if tid == "unknown" else tid),
+            "stage": s.id if s is not None else "",
+            "stage_name": s.name if s is not None else "Other",
+            "phase": t.phase if s is not None else "",
+            "stakes": t.stakes if s is not None else "",
+            "n": n, "magic": mg, "misery": ms, "neutral": n - mg - ms,
+            "magic_rate": mg / n if n else math.nan, "magic_rate_low": mlo, "magic_rate_high": mhi,
+            "misery_rate": ms / n if n else math.nan, "misery_rate_low": xlo, "misery_rate_high": xhi,
+            "balance": bal, "balance_low": blo, "balance_high": bhi,
+            "score": sc[0], "score_low": sc[1], "score_high": sc[2],
+            "importance": (float(a["intensity"]) / total_int) if a is not None and tid != "unknown" else math.nan,
+            "importance_method": "share of emotional intensity",
+        })
+    out = pd.DataFrame(rows)
+    if drivers is not None and len(drivers):
+        d = drivers.set_index("touchpoint")
+        out["importance"] = out["touchpoint"].map(d["importance"]).astype(float)
+        out["importance_method"] = str(d["method"].iloc[0]) if "method" in d else "key-driver model"
+        if "performance" in d:
+            out["performance"] = out["touchpoint"].map(d["performance"]).astype(float)
+    if "performance" not in out:
+        out["performance"] = out["balance"]
+    return quadrants(out)
+
+
+def quadrants(table: pd.DataFrame) -> pd.DataFrame:
+    """Add a ``quadrant`` column: importance and performance against their means over touchpoints with data."""
+    t = table.copy()
+    ok = t["importance"].notna() & t["performance"].notna() & (t["n"] > 0)
+    t["quadrant"] = ""
+    if ok.sum() >= 2:
+        xm, ym = t.loc[ok, "importance"].mean(), t.loc[ok, "performance"].mean()
+        hi_imp, hi_perf = t["importance"] >= xm, t["performance"] >= ym
+        t.loc[ok & hi_imp & ~hi_perf, "quadrant"] = "concentrate"
+        t.loc[ok & hi_imp & hi_perf, "quadrant"] = "keep"
+        t.loc[ok & ~hi_imp & hi_perf, "quadrant"] = "overkill"
+        t.loc[ok & ~hi_imp & ~hi_perf, "quadrant"] = "low"
+        t.attrs["x_mid"], t.attrs["y_mid"] = float(xm), float(ym)
+    return t
+
+
+def _freq(ts: pd.Series) -> tuple[str, str]:
+    span = (ts.max() - ts.min()).days if len(ts) else 0
+    if span <= 45:
+        return "D", "day"
+    if span <= 400:
+        return "W-MON", "week"
+    return "MS", "month"
+
+
+def trend_table(moments: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
+    """Magic and misery shares per period (day, week or month by span), with Wilson intervals."""
+    ts = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    ok = ts.notna()
+    if not ok.any():
+        return [], "period"
+    freq, unit = _freq(ts[ok])
+    val = moments.loc[ok, "valence"].astype(str)
+    key = ts[ok].dt.tz_convert(None).dt.to_period(freq[0] if freq != "W-MON" else "W").dt.start_time
+    g = pd.DataFrame({"p": key, "magic": (val == "magic").to_numpy(), "misery": (val == "misery").to_numpy()})
+    agg = g.groupby("p").agg(n=("magic", "size"), magic=("magic", "sum"), misery=("misery", "sum"))
+    out = []
+    for p, a in agg.iterrows():
+        n, mg, ms = int(a["n"]), int(a["magic"]), int(a["misery"])
+        mlo, mhi = wilson(mg, n)
+        xlo, xhi = wilson(ms, n)
+        out.append({"period": p.to_pydatetime(), "n": n, "magic": mg, "misery": ms,
+                    "magic_rate": mg / n, "magic_rate_low": mlo, "magic_rate_high": mhi,
+                    "misery_rate": ms / n, "misery_rate_low": xlo, "misery_rate_high": xhi})
+    return out, unit
+
+
+def headline(moments: pd.DataFrame) -> list[dict[str, Any]]:
+    """Headline figures with n and intervals: moments of magic and misery, NPS, CSAT, stars."""
+    n = len(moments)
+    val = moments["valence"].astype(str)
+    mg, ms = int((val == "magic").sum()), int((val == "misery").sum())
+    out = []
+    lo, hi = wilson(mg, n)
+    out.append({"key": "magic", "label": "Moments of magic", "value": mg / n * 100 if n else math.nan,
+                "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": mg})
+    lo, hi = wilson(ms, n)
+    out.append({"key": "misery", "label": "Moments of misery", "value": ms / n * 100 if n else math.nan,
+                "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": ms})
+    if "nps" in moments:
+        v, lo, hi, k = net_score(moments["nps"], low=6, high=9)
+        if k:
+            out.append({"key": "nps", "label": "Net Promoter Score", "value": v, "low": lo, "high": hi, "n": k, "unit": ""})
+    if "csat" in moments:
+        c = pd.to_numeric(moments["csat"], errors="coerce").dropna()
+        if len(c):
+            lo, hi = wilson(int((c >= 4).sum()), len(c))
+            out.append({"key": "csat", "label": "Satisfied (CSAT 4-5)", "value": float((c >= 4).mean() * 100),
+                        "low": lo * 100, "high": hi * 100, "n": len(c), "unit": "%"})
+    if "stars" in moments:
+        m, lo, hi, k = mean_interval(moments["stars"])
+        if k:
+            out.append({"key": "stars", "label": "Average stars", "value": m, "low": lo, "high": hi, "n": k, "unit": "/5"})
+    return out
+
+
+def quotes(moments: pd.DataFrame, journey: Journey | str | None = None, *, valence: str = "misery",
+           k: int = 6) -> list[Quote]:
+    """The ``k`` strongest moments of one valence that have text, strongest first."""
+    j = _journey(journey)
+    m = moments[(moments["valence"].astype(str) == valence)]
+    if "text" not in m:
+        return []
+    m = m[m["text"].fillna("").astype(str).str.strip() != ""]
+    if not len(m):
+        return []
+    score = pd.to_numeric(m["score"], errors="coerce").fillna(0.0)
+    inten = pd.to_numeric(m.get("intensity", 0.0), errors="coerce").fillna(0.0)
+    rank = (score if valence == "misery" else -score) - 0.001 * inten
+    m = m.assign(_r=rank.to_numpy()).sort_values("_r", kind="stable").head(k)
+    out = []
+    for _, r in m.iterrows():
+        tid = str(r.get("touchpoint") or "unknown")
+        name = j.touchpoint(tid).name if j.has_touchpoint(tid) else "Not assigned to a touchpoint"
+        ts = pd.to_datetime(r.get("timestamp"), utc=True, errors="coerce")
+        out.append(Quote(
+            interaction_id=str(r.get("interaction_id", "")), text=str(r["text"]), touchpoint=tid,
+            touchpoint_name=name, valence=valence, score=float(r.get("score") or 0.0),
+            intensity=float(r.get("intensity") or 0.0), stakes=str(r.get("stakes") or ""),
+            channel=str(r.get("channel") or ""), customer_id=str(r.get("customer_id") or ""),
+            timestamp=None if pd.isna(ts) else ts.to_pydatetime(), evidence=parse_evidence(r.get("evidence")),
+        ))
+    return out
+
+
+def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14,
+                   min_n: int = 30) -> Section:
+    """A simple check for emerging problems: a touchpoint whose misery share in the last
+    ``recent_days`` is clearly above its share before (two-proportion z-test, Bonferroni over touchpoints).
+
+    Used when no alert analysis (carlzon.watch) is plugged in; the section says which method ran.
+    """
+    j = _journey(journey)
+    method = (f"misery share in the last {recent_days} days against the period before, per touchpoint; "
+              "two-proportion test (continuity-corrected, at least 5 recent moments of misery) at 5% with a Bonferroni correction")
+    ts = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    sec = Section(title="Emerging problems", empty="No emerging problems found.", method=method,
+                  columns=["Touchpoint", "Misery before", "Misery recently", "Change", "n before", "n recently"])
+    if ts.notna().sum() == 0:
+        sec.ran, sec.summary = False, "No timestamps, so emerging problems cannot be checked."
+        return sec
+    cut = ts.max() - pd.Timedelta(days=recent_days)
+    recent = ts > cut
+    mis = moments["valence"].astype(str) == "misery"
+    tp = moments["touchpoint"].fillna("unknown").astype(str)
+    df = pd.DataFrame({"tp": tp, "recent": recent, "mis": mis})
+    g = df.groupby(["tp", "recent"])["mis"].agg(["size", "sum"]).unstack(fill_value=0)
+    if ("size", False) not in g or ("size", True) not in g:
+        sec.ran, sec.summary = False, "All data fall in one period, so emerging problems cannot be checked."
+        return sec
+    tests = []
+    for t, r in g.iterrows():
+        n0, k0, n1, k1 = int(r[("size", False)]), int(r[("sum", False)]), int(r[("size", True)]), int(r[("sum", True)])
+        if n0 < min_n or n1 < min_n:
+            continue
+        p = (k0 + k1) / (n0 + n1)
+        se = math.sqrt(p * (1 - p) * (1 / n0 + 1 / n1)) or 1e-12
+        cc = 0.5 * (1 / n0 + 1 / n1)  # continuity correction: small counts do not raise alarms
+        z = (k1 / n1 - k0 / n0 - cc) / se if k1 >= 5 else 0.0
+        tests.append((t, n0, k0, n1, k1, z, 0.5 * math.erfc(z / math.sqrt(2))))
+    alpha = 0.05 / max(len(tests), 1)
+    for t, n0, k0, n1, k1, z, pval in sorted(tests, key=lambda x: x[6]):
+        if pval < alpha:
+            name = j.touchpoint(t).name if j.has_touchpoint(t) else t
+            sec.rows.append([name, f"{k0 / n0:.0%}", f"{k1 / n1:.0%}", f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
+                             f"{n0:,}", f"{n1:,}"])
+    sec.summary = (f"{len(sec.rows)} touchpoint(s) with clearly more misery recently." if sec.rows
+                   else f"Checked {len(tests)} touchpoint(s) with at least {min_n} moments in both periods.")
+    return sec
+
+
+def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3) -> list[str]:
+    """"What to do first", in plain words, derived from the quadrants."""
+    t = table[table["n"] > 0]
+    out: list[str] = []
+    conc = t[t["quadrant"] == "concentrate"].assign(_gap=lambda d: d["importance"] * (d["performance"].max() - d["performance"]))
+    for _, r in conc.sort_values("_gap", ascending=False).head(k).iterrows():
+        out.append(
+            f"Fix {r['name']} first: it carries more weight than most touchpoints and does worse than most "
+            f"({r['misery_rate']:.0%} of its {int(r['n']):,} moments are misery, {r['magic_rate']:.0%} magic)."
+        )
+    keep = t[t["quadrant"] == "keep"].sort_values("importance", ascending=False).head(2)
+    if len(keep):
+        names = ", ".join(keep["name"])
+        out.append(f"Protect what works: {names} matter and already do well; keep doing what you do there.")
+    over = t[t["quadrant"] == "overkill"].sort_values("importance").head(2)
+    if len(over):
+        names = ", ".join(over["name"])
+        out.append(f"Do not spend more on {names}: customers are happy there but it moves them less.")
+    high = [q for q in (worst or []) if q.stakes == "high"]
+    if high:
+        out.append(f"Recover the high-stakes moments of misery below today, starting with {high[0].touchpoint_name}.")
+    if not out:
+        out.append("Not enough moments per touchpoint to rank what to do first; collect more feedback.")
+    return out
+
+
+def journey_map_data(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Stages with their touchpoints, for :func:`carlzon.report.charts.journey_map_svg`."""
+    t = table[table["stage"] != ""]
+    imp = t["importance"].fillna(0.0)
+    top = float(imp.max()) or 1.0
+    stages: list[dict[str, Any]] = []
+    for stage, g in t.groupby("stage", sort=False):
+        stages.append({"name": g["stage_name"].iloc[0], "touchpoints": [
+            {"id": r["touchpoint"], "name": r["name"], "balance": r["balance"], "n": int(r["n"]),
+             "importance": (0.0 if np.isnan(r["importance"]) else r["importance"] / top)}
+            for _, r in g.iterrows()]})
+    return stages

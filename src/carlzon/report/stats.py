@@ -1,0 +1,71 @@
+"""Small interval helpers used by the report and the dashboard.
+
+Every figure a user sees carries its n and, where one applies, a 95% interval.
+
+Example:
+    >>> from carlzon.report.stats import wilson
+    >>> lo, hi = wilson(30, 100)
+    >>> round(lo, 3), round(hi, 3)
+    (0.219, 0.396)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Z95", "balance_interval", "mean_interval", "net_score", "wilson"]
+
+Z95 = 1.959963984540054
+
+
+def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion k/n (nan, nan when n is 0)."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def balance_interval(k_pos: float, k_neg: float, n: float, z: float = Z95) -> tuple[float, float, float]:
+    """Difference of two shares of one sample (magic - misery, or promoters - detractors).
+
+    Returns (value, low, high) with a normal interval on the multinomial variance
+    ``(p1 + p2 - (p1 - p2)^2) / n``; nan when n is 0.
+    """
+    if n <= 0:
+        return (math.nan, math.nan, math.nan)
+    p1, p2 = k_pos / n, k_neg / n
+    d = p1 - p2
+    se = math.sqrt(max(p1 + p2 - d * d, 0.0) / n)
+    return (d, max(-1.0, d - z * se), min(1.0, d + z * se))
+
+
+def mean_interval(values: pd.Series | np.ndarray, z: float = Z95) -> tuple[float, float, float, int]:
+    """Mean with a normal 95% interval: (mean, low, high, n) over non-missing values."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
+    n = len(v)
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0)
+    m = float(v.mean())
+    if n == 1:
+        return (m, math.nan, math.nan, 1)
+    se = float(v.std(ddof=1)) / math.sqrt(n)
+    return (m, m - z * se, m + z * se, n)
+
+
+def net_score(values: pd.Series, *, low: float, high: float) -> tuple[float, float, float, int]:
+    """Net score in points (e.g. NPS): % at or above ``high`` minus % at or below ``low``.
+
+    >>> net_score(pd.Series([10, 9, 8, 3]), low=6, high=9)[0]
+    25.0
+    """
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(v)
+    val, lo, hi = balance_interval(float((v >= high).sum()), float((v <= low).sum()), n)
+    return (val * 100, lo * 100, hi * 100, n)
