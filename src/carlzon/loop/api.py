@@ -1,0 +1,174 @@
+"""REST routes for closing the loop: recovery cases, recovery measures, magic, coaching, role-play.
+
+Roles: a viewer reads (cases, measures, magic, role-play cards, coaching);
+an agent (or admin) also writes: opens cases, assigns, adds notes, closes,
+checks follow-ups. Notes are signed with the token's name.
+
+Mounted by the web app with ``app.include_router(carlzon.loop.api.router)``.
+
+Example (with a running `carlzon serve`):
+    curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/cases?status=open
+    curl -X POST -H "Authorization: Bearer $AGENT" -d '{"text": "Called her back", "reply": true}' \\
+         http://127.0.0.1:8000/api/cases/3/notes
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from carlzon.loop.coaching import coach
+from carlzon.loop.magic import magic_opportunities
+from carlzon.loop.measures import recovery_measures, recovery_paradox
+from carlzon.loop.recovery import RecoveryDesk, journey_for_store
+from carlzon.loop.roleplay import roleplay_cards
+from carlzon.web.app import require
+from carlzon.web.auth import Principal
+
+__all__ = ["desk_for", "router"]
+
+router = APIRouter(prefix="/api", tags=["loop"])
+
+
+def clean(obj: Any) -> Any:
+    """JSON-ready: NaN as null, timestamps as ISO strings, numpy scalars as Python numbers."""
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if isinstance(obj, (datetime, pd.Timestamp, date)):
+        return None if pd.isna(obj) else obj.isoformat()
+    if obj is pd.NaT:
+        return None
+    if hasattr(obj, "item"):
+        return clean(obj.item())
+    return obj
+
+
+def desk_for(request: Request) -> RecoveryDesk:
+    """The recovery desk of the app's store, on the app's journey (else the store's)."""
+    state = request.app.state
+    journey = getattr(state, "journey", None) or journey_for_store(state.store)
+    return RecoveryDesk(state.store, journey)
+
+
+def _write_lock(request: Request):
+    return request.app.state.write_lock
+
+
+class OpenCases(BaseModel):
+    """Options for opening cases."""
+
+    min_priority: float | None = Field(None, ge=0, le=100, description="open cases at or above this priority")
+
+
+class Assign(BaseModel):
+    owner: str = Field(..., min_length=1, description="the agent who owns the case")
+    team: str | None = Field(None, description="the owner's team")
+
+
+class Note(BaseModel):
+    text: str = Field(..., min_length=1, description="what was done or said")
+    reply: bool = Field(False, description="true when it was sent to the customer (the first sets first response)")
+    step: str | None = Field(None, description="a playbook step this note completes, e.g. resolve")
+
+
+class Close(BaseModel):
+    outcome: str = Field(..., description="recovered or not_recovered")
+    reason: str = Field(..., min_length=1, description="why: what the customer said or did")
+
+
+class CoachRequest(BaseModel):
+    text: str = Field(..., min_length=1, description="the agent's reply")
+    issue: str | None = Field(None, description="the customer's message (optional)")
+
+
+@router.get("/cases", summary="The recovery case queue (open by priority first)")
+def list_cases(request: Request, status: str | None = None, owner: str | None = None,
+               touchpoint: str | None = None, limit: int = Query(100, ge=1, le=1000),
+               _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    df = desk_for(request).list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
+    cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines")]
+    return clean({"n": int(len(df)), "cases": df[cols].to_dict("records")})
+
+
+@router.post("/cases/open", summary="Open a case for every moment of misery at or above the priority")
+def open_cases(request: Request, body: OpenCases | None = None,
+               _: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    state = request.app.state
+    journey = getattr(state, "journey", None) or journey_for_store(state.store)
+    desk = RecoveryDesk(state.store, journey, min_priority=body.min_priority if body else None)
+    with _write_lock(request):
+        new = desk.open_cases()
+    return {"opened": new, "n_opened": len(new), "min_priority": desk.min_priority}
+
+
+@router.post("/cases/check", summary="Close the cases whose customer came back since, saying why")
+def check_followups(request: Request, _: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        closed = desk_for(request).check_followups()
+    return {"n_closed": len(closed), "closed": closed}
+
+
+@router.get("/cases/{case_id}", summary="One case: priority components, playbook steps, history, suggested reply")
+def get_case(request: Request, case_id: int, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    return clean(desk_for(request).get(case_id))
+
+
+@router.post("/cases/{case_id}/assign", summary="Give a case an owner (and team)")
+def assign_case(request: Request, case_id: int, body: Assign,
+                who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        return clean(desk_for(request).assign(case_id, body.owner, team=body.team, actor=who.name))
+
+
+@router.post("/cases/{case_id}/notes", summary="Add a note (signed with the token's name)")
+def add_note(request: Request, case_id: int, body: Note,
+             who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        return clean(desk_for(request).note(case_id, body.text, author=who.name or who.token_id,
+                                            reply=body.reply, step=body.step))
+
+
+@router.post("/cases/{case_id}/close", summary="Close a case as recovered or not_recovered, saying why")
+def close_case(request: Request, case_id: int, body: Close,
+               who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        return clean(desk_for(request).close(case_id, body.outcome, body.reason, actor=who.name))
+
+
+@router.get("/recovery/measures", summary="Time to first response and resolution, recovery rate (n, 95% CI)")
+def measures(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    m = recovery_measures(desk_for(request))
+    return clean({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
+                  "recovery_paradox": recovery_paradox(request.app.state.store)})
+
+
+@router.get("/magic", summary="The day's moments of magic for staff, each with its reason")
+def magic(request: Request, date: str | None = Query(None, description="YYYY-MM-DD (default today)"),
+          _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    state = request.app.state
+    journey = getattr(state, "journey", None) or journey_for_store(state.store)
+    ops = magic_opportunities(state.store, journey, day=date)
+    return clean({"date": date, "n": len(ops), "opportunities": [o.to_dict() for o in ops]})
+
+
+@router.post("/coach", summary="Check a reply for the empathy steps; flag blame, scripts and jargon")
+def coach_reply(body: CoachRequest, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    return coach(body.text, issue=body.issue).to_dict()
+
+
+@router.get("/roleplay", summary="Role-play cards from real moments of misery, personal data removed")
+def roleplay(request: Request, n: int = Query(3, ge=1, le=50),
+             _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    state = request.app.state
+    journey = getattr(state, "journey", None) or journey_for_store(state.store)
+    cards = roleplay_cards(state.store, journey, n=n)
+    return {"n": len(cards), "cards": [c.to_dict() for c in cards]}
