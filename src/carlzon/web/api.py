@@ -1,0 +1,189 @@
+"""The REST API under /api: post interactions, read moments, touchpoints, metrics, drivers, customers, tokens.
+
+Roles: viewer reads; admin also posts interactions and manages tokens (agent
+routes for recovery cases live with carlzon.loop). Every response that shows a
+figure carries its n and, where one applies, a 95% interval.
+
+Example (with a running `carlzon serve`):
+    curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/metrics
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from carlzon.web.app import require
+from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
+from carlzon.web.views import Filters, feed, overview, timeline
+
+__all__ = ["MAX_BATCH", "router"]
+
+MAX_BATCH = 10_000
+"""The most interactions one POST may carry."""
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (datetime, pd.Timestamp)):
+        return None if pd.isna(obj) else obj.isoformat()
+    if hasattr(obj, "item"):
+        return _clean(obj.item())
+    return obj
+
+
+def _filters(since: str | None = Query(None, description="first day, YYYY-MM-DD"),
+             until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
+             channel: str | None = None, touchpoint: str | None = None,
+             segment: str | None = Query(None, description="attribute=value, e.g. Class=Business"),
+             valence: str | None = Query(None, description="magic, misery or neutral")) -> Filters:
+    return Filters.parse(since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment,
+                         valence=valence)
+
+
+class InteractionBatch(BaseModel):
+    """A batch of interactions, each an object with the fields of an export row or of an interaction
+    (id, customer_id, timestamp, channel, text, nps, csat, ces, stars, touchpoint, measures, attributes, ...)."""
+
+    interactions: list[Any] = Field(..., min_length=1, max_length=MAX_BATCH)
+    source: str | None = Field(None, description="where the batch comes from (default: api:<token name>)")
+
+
+class IngestAccount(BaseModel):
+    read: int
+    stored: int
+    duplicates: int
+    quarantined: int
+    moments: int
+    quarantine: list[dict[str, Any]]
+
+
+@router.post("/interactions", response_model=IngestAccount, summary="Add a batch of interactions (admin)")
+def post_interactions(batch: InteractionBatch, request: Request,
+                      who: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    """Validated like `carlzon ingest`: every item is accounted for as stored, duplicate (same id,
+    or the same content when no id is given) or quarantined with its reason. Posting the same batch
+    again stores nothing new."""
+    from carlzon.ingest import ingest
+
+    state = request.app.state
+    source = batch.source or f"api:{who.name}"
+    rows, bad = [], []
+    for i, item in enumerate(batch.interactions):
+        if isinstance(item, dict):
+            rows.append({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                         for k, v in item.items()})
+        else:
+            bad.append({"source": source, "row": i + 1, "reason": "not a JSON object",
+                        "raw": json.dumps(item, ensure_ascii=False)})
+    with state.write_lock:
+        result = None
+        if rows:
+            result = ingest(pd.DataFrame(rows), state.store, journey=state.journey, source=source)
+        if bad:
+            state.store.add_quarantine(bad)
+    quarantine = [{"row": b["row"], "reason": b["reason"]} for b in bad]
+    if result is not None:
+        # rows of the DataFrame are numbered among the objects only: map back to positions in the batch
+        positions = [i + 1 for i, item in enumerate(batch.interactions) if isinstance(item, dict)]
+        for q in result.quarantine:
+            r = q.get("row")
+            row = positions[int(r) - 1] if isinstance(r, int) and 0 < r <= len(positions) else r
+            quarantine.append({"row": row, "reason": q.get("reason")})
+    return {
+        "read": len(batch.interactions),
+        "stored": result.stored if result else 0,
+        "duplicates": result.duplicates if result else 0,
+        "quarantined": (result.quarantined if result else 0) + len(bad),
+        "moments": result.moments if result else 0,
+        "quarantine": sorted(quarantine, key=lambda q: q["row"] if isinstance(q["row"], int) else 0)[:1000],
+    }
+
+
+@router.get("/moments", summary="Moments, newest first, with text and evidence (paginated)")
+def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1),
+                per_page: int = Query(50, ge=1, le=1000), _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    return _clean(feed(request.app.state, f, page=page, per_page=per_page))
+
+
+def _ctx(request: Request, f: Filters) -> dict[str, Any] | None:
+    return overview(request.app.state, f)
+
+
+_TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "misery", "neutral",
+              "magic_rate", "magic_rate_low", "magic_rate_high", "misery_rate", "misery_rate_low", "misery_rate_high",
+              "balance", "balance_low", "balance_high", "score", "score_low", "score_high", "importance",
+              "importance_method", "performance", "quadrant")
+
+
+@router.get("/touchpoints", summary="Per touchpoint: n, magic and misery shares with 95% intervals, balance, quadrant")
+def get_touchpoints(request: Request, f: Filters = Depends(_filters),
+                    _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    ctx = _ctx(request, f)
+    rows = [] if ctx is None else [{k: r[k] for k in _TP_FIELDS} for r in ctx["table"]]
+    return _clean({"n": 0 if ctx is None else ctx["n_moments"], "touchpoints": rows})
+
+
+@router.get("/metrics", summary="Headline figures (magic, misery, NPS, CSAT, stars) with n and 95% intervals")
+def get_metrics(request: Request, f: Filters = Depends(_filters),
+                _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    ctx = _ctx(request, f)
+    if ctx is None:
+        return {"n": 0, "metrics": [], "period": None}
+    return _clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
+                   "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
+                   "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
+
+
+@router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
+def get_drivers(request: Request, f: Filters = Depends(_filters),
+                _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    ctx = _ctx(request, f)
+    if ctx is None:
+        return {"n": 0, "method": None, "drivers": [], "actions": []}
+    drivers = [{k: r[k] for k in ("touchpoint", "name", "n", "importance", "performance", "balance_low",
+                                  "balance_high", "quadrant")} for r in ctx["key_moments"]]
+    return _clean({"n": ctx["n_moments"], "method": ctx["importance_method"],
+                   "performance": "share of magic minus share of misery", "drivers": drivers,
+                   "actions": ctx["actions"]})
+
+
+@router.get("/customers/{customer_id}", summary="A customer's moments over time")
+def get_customer(customer_id: str, request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    return _clean(timeline(request.app.state, customer_id))
+
+
+class TokenRequest(BaseModel):
+    role: str = Field(..., description=f"one of {', '.join(ROLES)}")
+    name: str = ""
+
+
+@router.get("/tokens", summary="List tokens (admin; never their secrets)")
+def get_tokens(request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    df = list_tokens(request.app.state.store)
+    return _clean({"tokens": df.to_dict("records")})
+
+
+@router.post("/tokens", summary="Create a token (admin); the token is shown once")
+def post_token(body: TokenRequest, request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    t = create_token(request.app.state.store, role=body.role, name=body.name)
+    return _clean({"id": t.token_id, "name": t.name, "role": t.role, "token": t.secret, "created_at": t.created_at})
+
+
+@router.delete("/tokens/{token_id}", summary="Revoke a token (admin)")
+def delete_token(token_id: str, request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    revoke_token(request.app.state.store, token_id)
+    return {"revoked": token_id}

@@ -1,0 +1,147 @@
+"""The FastAPI app behind `carlzon serve`: dashboard pages and the REST API under /api.
+
+How a browser authenticates: ``/login`` asks for a token (made with
+``carlzon token create``) and sets it as an HttpOnly, SameSite=Strict cookie;
+API clients send ``Authorization: Bearer <token>``. Every page and every
+``/api`` route needs a token; ``/health`` and ``/login`` do not. The OpenAPI
+schema is at ``/openapi.json`` and a local, script-free reference at ``/docs``
+(nothing is loaded from any other host).
+
+Example:
+    >>> from fastapi.testclient import TestClient      # doctest: +SKIP
+    >>> from carlzon.web import create_app             # doctest: +SKIP
+    >>> client = TestClient(create_app("carlzon.db"))  # doctest: +SKIP
+    >>> client.get("/health").json()["status"]         # doctest: +SKIP
+    'ok'
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any, AsyncIterator, Callable
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from carlzon import __version__
+from carlzon.errors import AuthError, CarlzonError, NotFoundError
+from carlzon.journey import Journey, load_journey
+from carlzon.report.builder import jinja_env
+from carlzon.web.auth import Principal, has_role, verify_token
+
+__all__ = ["COOKIE", "create_app", "require"]
+
+COOKIE = "carlzon_token"
+
+
+def _token_from(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.cookies.get(COOKIE)
+
+
+def require(role: str) -> Callable[[Request], Principal]:
+    """A FastAPI dependency: the caller's principal, at least ``role`` (401 without a valid token, 403 below the role)."""
+
+    def dep(request: Request) -> Principal:
+        principal = verify_token(request.app.state.store, _token_from(request))
+        if not has_role(principal.role, role):
+            raise AuthError(
+                f"a {principal.role} token may not do this; it needs the {role} role",
+                status=403, fix=f"use a token made with: carlzon token create --role {role}",
+            )
+        request.state.principal = principal
+        return principal
+
+    dep.__name__ = f"require_{role}"
+    return dep
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api") or path in ("/openapi.json", "/health"))
+
+
+def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: int = 16) -> FastAPI:
+    """The dashboard and API over ``store`` (an open Store, a path or a postgresql:// URL).
+
+    ``journey`` names the journey to report against (default: the built-in one that fits the data).
+    """
+    from carlzon.store import open_store
+
+    own = not hasattr(store, "moments")
+    st = open_store(str(store)) if own else store
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own:
+            st.close()
+
+    app = FastAPI(
+        title="carlzon",
+        version=__version__,
+        description="Moments of truth: interactions in, moments of magic and misery out. "
+        "Authenticate with `Authorization: Bearer <token>` (carlzon token create --role viewer|agent|admin).",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = st
+    app.state.journey = load_journey(journey) if isinstance(journey, str) else journey
+    app.state.write_lock = threading.Lock()
+    app.state.cache = {}
+    app.state.cache_size = cache_size
+    web_dir = str(resources.files("carlzon.web") / "templates")
+    app.state.templates = jinja_env([web_dir])
+    app.mount("/static", StaticFiles(directory=str(resources.files("carlzon.web") / "static")), name="static")
+
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError) -> Response:
+        if _is_page(request) and exc.status == 401:
+            nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={_quote(nxt)}", status_code=303)
+        if _is_page(request):
+            return _error_page(request, exc.status, "Not allowed", str(exc))
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"error": exc.message, "fix": exc.fix}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(CarlzonError)
+    async def _carlzon(request: Request, exc: CarlzonError) -> Response:
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        if _is_page(request):
+            return _error_page(request, status, "Something needs fixing", str(exc))
+        return JSONResponse({"error": exc.message, "where": exc.where, "fix": exc.fix}, status_code=status)
+
+    @app.get("/health", tags=["health"], summary="Liveness and store counts (no token needed)")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "store": st.backend, "counts": st.counts()}
+
+    from carlzon.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _quote(s: str) -> str:
+    from urllib.parse import quote
+
+    return quote(s, safe="")
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    from fastapi.responses import HTMLResponse
+
+    html = request.app.state.templates.get_template("error.html.j2").render(
+        title=title, message=message, status=status, principal=getattr(request.state, "principal", None), active="")
+    return HTMLResponse(html, status_code=status)
+
+
+def principal_dep(role: str) -> Any:
+    """``Depends(require(role))`` for route signatures."""
+    return Depends(require(role))

@@ -1,0 +1,235 @@
+"""What the dashboard pages and the API compute: filters, the overview, the moments feed, a customer timeline.
+
+One place for the numbers, so a page and its API route always agree.
+
+Example:
+    >>> from carlzon.web.views import Filters
+    >>> Filters.parse(since="2026-01-01", segment="Class=Business").segment
+    ('Class', 'Business')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from carlzon.errors import CarlzonError, NotFoundError
+from carlzon.journey import Journey
+from carlzon.report.builder import _text_fetcher, guess_journey, load_moments, report_context, segment_mask
+from carlzon.report.data import parse_evidence
+
+__all__ = ["Filters", "feed", "journey_for", "options", "overview", "timeline"]
+
+_VALENCES = ("magic", "misery", "neutral")
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise CarlzonError(f"cannot read {name}={value!r} as a date", where="filters",
+                           fix="write dates as YYYY-MM-DD") from None
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Dashboard filters: period, channel, segment (attribute=value), touchpoint, valence."""
+
+    since: str = ""
+    until: str = ""
+    channel: str = ""
+    touchpoint: str = ""
+    segment_text: str = ""
+    valence: str = ""
+
+    @classmethod
+    def parse(cls, *, since: str | None = None, until: str | None = None, channel: str | None = None,
+              touchpoint: str | None = None, segment: str | None = None, valence: str | None = None) -> "Filters":
+        f = cls(since or "", until or "", channel or "", touchpoint or "", segment or "", valence or "")
+        _date(f.since, "since")
+        _date(f.until, "until")
+        if f.segment_text and "=" not in f.segment_text:
+            raise CarlzonError(f"cannot read segment={f.segment_text!r}", where="filters",
+                               fix="write a segment as attribute=value, e.g. Class=Business")
+        if f.valence and f.valence not in _VALENCES:
+            raise CarlzonError(f"unknown valence {f.valence!r}", where="filters", fix="use magic, misery or neutral")
+        return f
+
+    @property
+    def segment(self) -> tuple[str, str] | None:
+        if not self.segment_text:
+            return None
+        k, v = self.segment_text.split("=", 1)
+        return (k.strip(), v.strip())
+
+    @property
+    def since_dt(self) -> datetime | None:
+        return _date(self.since, "since")
+
+    @property
+    def until_dt(self) -> datetime | None:
+        """``until`` is inclusive of the whole day given."""
+        d = _date(self.until, "until")
+        return None if d is None else d + pd.Timedelta(days=1)
+
+    def query(self, **override: Any) -> str:
+        """The filters as a query string (for links that keep them)."""
+        d = {("segment" if k == "segment_text" else k): v for k, v in asdict(self).items()}
+        d.update(override)
+        return urlencode({k: v for k, v in d.items() if v not in ("", None)})
+
+    def active(self) -> bool:
+        return any(asdict(self).values())
+
+
+def journey_for(state: Any) -> Journey:
+    """The app's journey, or the built-in one that fits the stored moments best (cached)."""
+    if state.journey is None:
+        tps = state.store.query("SELECT touchpoint, COUNT(*) AS n FROM moments GROUP BY touchpoint")
+        state.journey = guess_journey(tps["touchpoint"].repeat(tps["n"].astype(int)) if len(tps) else pd.Series([], dtype=str))
+    return state.journey
+
+
+def _cached(state: Any, key: tuple, compute: Any) -> Any:
+    counts = tuple(sorted(state.store.counts().items()))
+    full = key + counts
+    cache = state.cache
+    if full in cache:
+        return cache[full]
+    value = compute()
+    if len(cache) >= state.cache_size:
+        cache.pop(next(iter(cache)))
+    cache[full] = value
+    return value
+
+
+def overview(state: Any, f: Filters) -> dict[str, Any] | None:
+    """The report's views for the filtered moments, or None when no moment matches."""
+    def compute() -> dict[str, Any] | None:
+        m = load_moments(state.store, since=f.since_dt, until=f.until_dt, channel=f.channel or None,
+                         touchpoint=f.touchpoint or None, segment=f.segment)
+        if f.valence:
+            m = m[m["valence"] == f.valence]
+        if not len(m):
+            return None
+        return report_context(m, journey_for(state), fetch_text=_text_fetcher(state.store))
+
+    return _cached(state, ("overview", f), compute)
+
+
+def _where(f: Filters) -> tuple[str, dict[str, Any]]:
+    where, params = [], {}
+    if f.since_dt:
+        where.append("m.timestamp >= :since")
+        params["since"] = f.since_dt
+    if f.until_dt:
+        where.append("m.timestamp < :until")
+        params["until"] = f.until_dt
+    for col in ("channel", "touchpoint", "valence"):
+        if getattr(f, col):
+            where.append(f"m.{col} = :{col}")
+            params[col] = getattr(f, col)
+    if f.segment:
+        where.append("i.attributes LIKE :seg")
+        params["seg"] = f"%{f.segment[1]}%"
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+_FEED_COLS = ("m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
+              "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, i.text, i.nps, i.csat, i.ces, i.stars, "
+              "i.source")
+
+
+def _records(df: pd.DataFrame, journey: Journey) -> list[dict[str, Any]]:
+    out = []
+    for r in df.to_dict("records"):
+        rec = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items() if k != "attributes"}
+        tp = str(rec.get("touchpoint") or "unknown")
+        rec["touchpoint_name"] = journey.touchpoint(tp).name if journey.has_touchpoint(tp) else "Not assigned"
+        rec["evidence"] = parse_evidence(rec.get("evidence"))
+        rec["moment_of_truth"] = None if rec.get("moment_of_truth") is None else bool(rec["moment_of_truth"])
+        ts = rec.get("timestamp")
+        rec["timestamp"] = None if ts is None or pd.isna(ts) else pd.Timestamp(ts).isoformat()
+        out.append(rec)
+    return out
+
+
+def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """One page of moments, newest first, with text and evidence: ``{total, page, per_page, pages, items}``."""
+    if page < 1 or not 1 <= per_page <= 1000:
+        raise CarlzonError("page must be 1 or more and per_page 1 to 1000", where="moments",
+                           fix="e.g. ?page=1&per_page=50")
+    where, params = _where(f)
+    base = f"FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id{where}"
+    order = " ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id"
+    if f.segment:  # exact attribute match needs JSON: filter in pandas, then page
+        df = state.store.query(f"SELECT {_FEED_COLS}, i.attributes {base}{order}", params or None)
+        df = df[segment_mask(df["attributes"], *f.segment)]
+        total = len(df)
+        df = df.iloc[(page - 1) * per_page: page * per_page]
+    else:
+        total = int(state.store.query(f"SELECT COUNT(*) AS n {base}", params or None)["n"].iloc[0])
+        p = dict(params, limit=per_page, offset=(page - 1) * per_page)
+        df = state.store.query(f"SELECT {_FEED_COLS} {base}{order} LIMIT :limit OFFSET :offset", p)
+    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
+            "items": _records(df, journey_for(state))}
+
+
+def timeline(state: Any, customer_id: str) -> dict[str, Any]:
+    """A customer's moments, oldest first, with text and evidence; NotFoundError when unknown."""
+    df = state.store.query(
+        f"SELECT {_FEED_COLS} FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id "
+        "WHERE m.customer_id = :cid ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id", {"cid": customer_id})
+    if not len(df):
+        raise NotFoundError(f"no moments for customer {customer_id!r}", where="customers",
+                            fix="check the customer id (the moments feed links to each customer)")
+    items = _records(df, journey_for(state))
+    val = df["valence"].astype(str)
+    return {"customer_id": customer_id, "n": len(df), "magic": int((val == "magic").sum()),
+            "misery": int((val == "misery").sum()), "first": items[0]["timestamp"], "last": items[-1]["timestamp"],
+            "items": items}
+
+
+def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
+    """Customers with the most moments of misery first (optionally those whose id contains ``q``)."""
+    params: dict[str, Any] = {"limit": limit}
+    where = "WHERE customer_id IS NOT NULL"
+    if q:
+        where += " AND customer_id LIKE :q"
+        params["q"] = f"%{q}%"
+    return state.store.query(
+        "SELECT customer_id, COUNT(*) AS n, "
+        "SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
+        "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery, MAX(timestamp) AS last_at "
+        f"FROM moments {where} GROUP BY customer_id ORDER BY misery DESC, n DESC, customer_id LIMIT :limit", params)
+
+
+def options(state: Any) -> dict[str, Any]:
+    """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value)."""
+    def compute() -> dict[str, Any]:
+        ch = state.store.query("SELECT DISTINCT channel FROM moments WHERE channel IS NOT NULL ORDER BY channel")
+        j = journey_for(state)
+        sample = state.store.query("SELECT attributes FROM interactions WHERE attributes IS NOT NULL LIMIT 2000")
+        values: dict[str, set[str]] = {}
+        for raw in sample["attributes"]:
+            try:
+                obj = json.loads(raw) if isinstance(raw, str) else {}
+            except ValueError:
+                continue
+            for k, v in (obj.items() if isinstance(obj, dict) else []):
+                if isinstance(v, (str, int, bool)) and len(str(v)) <= 40:
+                    values.setdefault(str(k), set()).add(str(v))
+        segments = [f"{k}={v}" for k, vs in sorted(values.items()) if 2 <= len(vs) <= 12 for v in sorted(vs)]
+        return {"channels": ch["channel"].astype(str).tolist(),
+                "touchpoints": [(t.id, t.name) for t in j.touchpoints], "segments": segments}
+
+    return _cached(state, ("options",), compute)

@@ -1,0 +1,37 @@
+"""Fixtures for the web tests: a store with synthetic moments (one hostile comment) and tokens per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from carlzon.report.synthetic import fill_store
+from carlzon.store import open_store
+from carlzon.web.auth import create_token
+
+
+@pytest.fixture(scope="module")
+def web_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web") / "carlzon.db"
+    st = open_store(str(path))
+    fill_store(st, 3000, seed=4, hostile=True, customers=400)
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def tokens(web_store):
+    return {role: create_token(web_store, role=role, name=f"test {role}").secret for role in ("viewer", "agent", "admin")}
+
+
+@pytest.fixture(scope="module")
+def client(web_store):
+    from fastapi.testclient import TestClient
+
+    from carlzon.web import create_app
+
+    with TestClient(create_app(web_store)) as c:
+        yield c
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
