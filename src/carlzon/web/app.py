@@ -121,10 +121,12 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "store": st.backend, "counts": st.counts()}
 
+    from carlzon.loop import api as loop_api
+    from carlzon.loop import pages as loop_pages
     from carlzon.web import api, pages
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    for router in (api.router, pages.router, loop_api.router, loop_pages.router):
+        app.include_router(router)
     return app
 
 
