@@ -274,6 +274,8 @@ class RecoveryDesk:
              "overdue": step not in done and case["status"] != "closed" and due < now}
             for step, due in case["deadlines"].items()
         ]
+        tid = case.get("touchpoint") or "unknown"
+        case["touchpoint_name"] = self.journey.touchpoint(tid).name if self.journey.has_touchpoint(tid) else tid
         case["suggested_reply"] = suggest_reply(case, self.journey, now=_ts(now))
         return case
 
