@@ -1,9 +1,376 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""CLI commands for moment detection: `carlzon eval` (and `detect`, `train`)."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from carlzon.cli.common import console, print_json
+from carlzon.errors import DetectError, IngestError
+
+# ---------------------------------------------------------------------------- carlzon eval
+
+EVAL_CLASSES = ("magic", "misery", "neutral")
+_EVAL_LABELS = {
+    "magic": "magic", "misery": "misery", "neutral": "neutral",
+    "positive": "magic", "negative": "misery",
+    "1": "misery", "2": "misery", "3": "neutral", "4": "magic", "5": "magic",
+}
+
+
+def _read_labelled(path: Path):
+    """A CSV, TSV, JSON Lines or Parquet file as a DataFrame (every column as read)."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise IngestError(f"file {path} does not exist", fix="give the path of a CSV, TSV, JSON Lines or Parquet file")
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
+    try:
+        if suffix in (".csv", ".csv.gz", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        if suffix in (".tsv", ".tsv.gz", ".tab"):
+            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+        if suffix in (".jsonl", ".ndjson", ".jsonl.gz", ".json"):
+            return pd.read_json(path, lines=suffix != ".json", dtype=False)
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise IngestError(f"cannot read {path.name}: {exc}", fix="check that the file is valid for its extension") from None
+    raise IngestError(
+        f"unknown file type {path.suffix!r} for {path.name}", fix="use .csv, .tsv, .jsonl or .parquet"
+    )
+
+
+def _eval_label(value: Any) -> str | None:
+    """magic / misery / neutral for a label; None when empty; KeyError when unknown."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in _EVAL_LABELS:
+        return _EVAL_LABELS[text]
+    try:
+        number = float(text)
+    except ValueError:
+        raise KeyError(text) from None
+    if number.is_integer() and str(int(number)) in _EVAL_LABELS:
+        return _EVAL_LABELS[str(int(number))]
+    raise KeyError(text)
+
+
+def _intervals(y: list[str], pred, n_boot: int = 200, seed: int = 0) -> tuple[list[float], list[float]]:
+    """95% intervals: Wilson for accuracy, a seeded bootstrap for macro-F1."""
+    import numpy as np
+
+    code = {c: k for k, c in enumerate(EVAL_CLASSES)}
+    yt = np.array([code[v] for v in y])
+    yp = np.array([code.get(v, 2) for v in pred])
+    n = len(yt)
+    acc = float((yt == yp).mean())
+    z = 1.96
+    centre = (acc + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(acc * (1 - acc) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    rng = np.random.default_rng(seed)
+    f1s = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        cm = np.bincount(yt[idx] * 3 + yp[idx], minlength=9).reshape(3, 3).astype(float)
+        tp = np.diag(cm)
+        prec = np.divide(tp, cm.sum(0), out=np.zeros(3), where=cm.sum(0) > 0)
+        rec = np.divide(tp, cm.sum(1), out=np.zeros(3), where=cm.sum(1) > 0)
+        f1s.append(np.mean(np.divide(2 * prec * rec, prec + rec, out=np.zeros(3), where=(prec + rec) > 0)))
+    lo, hi = np.percentile(f1s, [2.5, 97.5])
+    return [round(float(centre - half), 4), round(float(centre + half), 4)], [round(float(lo), 4), round(float(hi), 4)]
+
+
+def evaluate_file(path: Path, text: str, label: str, journey: str | None = None, model: Path | None = None) -> dict:
+    """Score the texts of a labelled file and compare with the labels (what `carlzon eval` prints)."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    from carlzon.detect import Detector
+
+    df = _read_labelled(path)
+    for col, opt in ((text, "--text"), (label, "--label")):
+        if col not in df.columns:
+            raise DetectError(
+                f"column {col!r} is not in {path.name}",
+                fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}",
+            )
+    labels, bad = [], {}
+    for i, v in enumerate(df[label].tolist()):
+        try:
+            labels.append(_eval_label(v))
+        except KeyError as exc:
+            bad.setdefault(exc.args[0], i + 1)
+    if bad:
+        shown = ", ".join(f"{k!r} (row {r})" for k, r in list(bad.items())[:5])
+        raise DetectError(
+            f"unknown labels in column {label!r}: {shown}",
+            fix="use magic/misery/neutral, positive/negative/neutral or 1-5 stars",
+        )
+    keep = [i for i, lab in enumerate(labels) if lab is not None]
+    if not keep:
+        raise DetectError(f"column {label!r} has no labels", fix="label some rows, or pick another --label column")
+    texts = [t if isinstance(t, str) else None for t in df[text].tolist()]
+    texts = [texts[i] for i in keep]
+    y = [labels[i] for i in keep]
+    det = Detector(journey, model=model)
+    det.score_texts(texts[:1])  # warm up (lexicon, model) outside the timing
+    t0 = time.perf_counter()
+    pred = np.asarray(det.score_texts(texts)["valence"], dtype=object)
+    elapsed = max(time.perf_counter() - t0, 1e-9)
+    p, r, f, s = precision_recall_fscore_support(y, pred, labels=list(EVAL_CLASSES), zero_division=0)
+    acc_ci, f1_ci = _intervals(y, pred)
+    return {
+        "file": path.name,
+        "n": len(y),
+        "skipped_unlabelled": len(df) - len(y),
+        "accuracy": round(float(accuracy_score(y, pred)), 4),
+        "accuracy_ci95": acc_ci,
+        "macro_f1": round(float(np.mean(f)), 4),
+        "macro_f1_ci95": f1_ci,
+        "per_class": {
+            c: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4), "f1": round(float(f[k]), 4), "n": int(s[k])}
+            for k, c in enumerate(EVAL_CLASSES)
+        },
+        "texts_per_s": round(len(y) / elapsed, 1),
+        "model": str(model) if model else None,
+        "journey": journey,
+    }
+
+
+def eval_command(
+    file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines or Parquet."),
+    text: str = typer.Option(..., "--text", help="Column with the customer's text."),
+    label: str = typer.Option(
+        ..., "--label", help="Column with the label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
+    ),
+    journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
+    model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Measure moment detection on a labelled file: accuracy, macro-F1, per class, texts per second."""
+    res = evaluate_file(file, text, label, journey, model)
+    if as_json:
+        print_json(res)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"carlzon eval: {res['file']} (n={res['n']:,})")
+    for col in ("class", "precision", "recall", "f1", "n"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for c, m in res["per_class"].items():
+        table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
+    console.print(table)
+    console.print(
+        f"accuracy {res['accuracy']:.3f} [{res['accuracy_ci95'][0]:.3f}, {res['accuracy_ci95'][1]:.3f}]  "
+        f"macro-F1 {res['macro_f1']:.3f} [{res['macro_f1_ci95'][0]:.3f}, {res['macro_f1_ci95'][1]:.3f}] (95%)  (n={res['n']:,}, "
+        f"{res['skipped_unlabelled']:,} rows without a label skipped)  {res['texts_per_s']:,.0f} texts/s"
+    )
+
+# ---------------------------------------------------------------------------- carlzon detect / train
+
+def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) -> Any:
+    from carlzon.mapping import ColumnMapping
+
+    base = ColumnMapping.from_yaml(map_file) if map_file else ColumnMapping()
+    base.fields.update({k: v for k, v in fields.items() if v})
+    return base
+
+
+def _interaction_batches(file: Path, journey: Any, mapping: Any):
+    """(interactions DataFrame, quarantined rows) per batch, read and mapped as `carlzon ingest` does."""
+    from carlzon.ingest import _plan, prepare  # the plan step is private in carlzon.ingest for now
+    from carlzon.readers import read_batches, source_name
+
+    _, batches = read_batches(file)
+    name = source_name(file)
+    plan = None
+    for batch in batches:
+        if plan is None and batch.table.num_rows:
+            plan = _plan(mapping, batch, journey, str(file))
+        if plan is None:
+            yield None, list(batch.bad)
+            continue
+        df, bad = prepare(batch, plan, source=name)
+        yield df, list(batch.bad) + list(bad)
+
+
+def _write_table(df: Any, out: Path) -> None:
+    suffix = out.suffix.lower()
+    try:
+        if suffix == ".csv":
+            df.to_csv(out, index=False)
+        elif suffix in (".parquet", ".pq"):
+            df.to_parquet(out, index=False)
+        else:
+            raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}",
+                              fix="name the output .csv or .parquet")
+    except OSError as exc:
+        raise DetectError(f"cannot write {out} ({exc.strerror})", fix="check the folder exists and is writable") from None
+
+
+def detect_command(
+    file: Path = typer.Argument(..., help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
+    model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
+    text: str | None = typer.Option(None, "--text", help="Column with the customer's text (default: auto-detected)."),
+    id_col: str | None = typer.Option(None, "--id", help="Column with a stable record id."),
+    customer: str | None = typer.Option(None, "--customer", help="Column with the customer id or email."),
+    timestamp: str | None = typer.Option(None, "--timestamp", help="Column with the date and time."),
+    channel: str | None = typer.Option(None, "--channel", help="Column with the channel."),
+    touchpoint: str | None = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
+    nps: str | None = typer.Option(None, "--nps", help="Column with NPS 0-10."),
+    csat: str | None = typer.Option(None, "--csat", help="Column with CSAT 1-5."),
+    ces: str | None = typer.Option(None, "--ces", help="Column with CES 1-7."),
+    stars: str | None = typer.Option(None, "--stars", help="Column with a 1-5 star rating."),
+    map_file: Path | None = typer.Option(None, "--map", help="A YAML column mapping (see `carlzon ingest --help`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT."""
+    import pandas as pd
+
+    from carlzon.detect import Detector
+    from carlzon.journey import load_journey
+
+    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
+    jr = load_journey(journey) if journey else None
+    mapping = _mapping_from_flags({"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp,
+                                   "channel": channel, "touchpoint": touchpoint, "nps": nps, "csat": csat,
+                                   "ces": ces, "stars": stars}, map_file)
+    det = Detector(jr, model=model)
+    parts, quarantined = [], []
+    t0 = time.perf_counter()
+    seconds = 0.0
+    for df, bad in _interaction_batches(file, jr, mapping):
+        quarantined.extend(bad)
+        if df is not None and len(df):
+            t1 = time.perf_counter()
+            parts.append(det.detect(df))
+            seconds += time.perf_counter() - t1
+    from carlzon.schema import MOMENT_COLUMNS
+
+    moments = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(MOMENT_COLUMNS))
+    _write_table(moments, out)
+    qpath = None
+    if quarantined:
+        qpath = out.with_name(out.stem + ".quarantine.csv")
+        pd.DataFrame([{"row": b.get("row"), "reason": b.get("reason"), "raw": b.get("raw")} for b in quarantined]
+                     ).to_csv(qpath, index=False)
+    n = len(moments)
+    counts = moments["valence"].value_counts().to_dict() if n else {}
+    summary = {
+        "file": file.name,
+        "out": str(out),
+        "n": n,
+        "magic": int(counts.get("magic", 0)),
+        "misery": int(counts.get("misery", 0)),
+        "neutral": int(counts.get("neutral", 0)),
+        "moments_of_truth": int(moments["moment_of_truth"].sum()) if n else 0,
+        "touchpoint_known": int((moments["touchpoint"] != "unknown").sum()) if n else 0,
+        "quarantined": len(quarantined),
+        "quarantine_file": str(qpath) if qpath else None,
+        "texts_per_s": round(n / seconds, 1) if seconds > 0 else None,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "journey": jr.name if jr else None,
+        "model": str(model) if model else None,
+    }
+    if as_json:
+        print_json(summary)
+        return
+
+    def pct(k: int) -> str:
+        return f"{k:,} ({100 * k / n:.1f}%)" if n else "0"
+
+    console.print(f"{n:,} moments written to {out} (n={n:,})")
+    console.print(f"  magic {pct(summary['magic'])}, misery {pct(summary['misery'])}, neutral {pct(summary['neutral'])}")
+    console.print(f"  moments of truth {pct(summary['moments_of_truth'])}; touchpoint known {pct(summary['touchpoint_known'])}")
+    if quarantined:
+        console.print(f"  {len(quarantined):,} rows quarantined (not detected), listed in {qpath}")
+    if summary["texts_per_s"]:
+        console.print(f"  {summary['texts_per_s']:,.0f} rows/s detection")
+
+
+def _scale_of(column: str, values: Any) -> str:
+    import numpy as np
+    import pandas as pd
+
+    name = column.lower()
+    for scale in ("nps", "csat", "ces"):
+        if scale in name:
+            return scale
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if len(v) and v.min() >= 1 and v.max() <= 5:
+        return "stars"
+    if len(v) and v.min() >= 0 and v.max() <= 10 and np.allclose(v, v.round()):
+        return "nps"
+    raise DetectError(f"cannot tell the scale of rating column {column!r} (values {v.min():g}-{v.max():g})",
+                      fix="pass --scale nps, csat, ces or stars")
+
+
+def train_command(
+    file: Path = typer.Argument(..., help="Texts with a rating or a label: CSV, TSV, JSON Lines or Parquet."),
+    text: str = typer.Option(..., "--text", help="Column with the customer's text."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where to save the model (.json)."),
+    rating: str | None = typer.Option(None, "--rating", help="Column with a rating (ratings are free labels)."),
+    label: str | None = typer.Option(
+        None, "--label", help="Column with a label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
+    ),
+    scale: str | None = typer.Option(None, "--scale", help="Scale of --rating: nps, csat, ces or stars (default: guessed)."),
+    journey: str | None = typer.Option(None, "--journey", help="Journey whose rating thresholds turn ratings into labels."),
+    cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds for choosing C and reporting macro-F1."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """Learn a text model from your own data (text + rating, or text + label) and save it as JSON."""
+    from carlzon.detect.model import labels_from_ratings, train_model
+    from carlzon.errors import ModelError
+    from carlzon.journey import load_journey
+
+    if (rating is None) == (label is None):
+        raise ModelError("give exactly one of --rating and --label", fix="e.g. --rating stars, or --label sentiment")
+    if out.suffix.lower() != ".json":
+        raise ModelError(f"cannot save a text model as {out.name}", fix="use a .json file name, e.g. -o model.json")
+    df = _read_labelled(file)
+    col = rating or label
+    for c, opt in ((text, "--text"), (col, "--rating" if rating else "--label")):
+        if c not in df.columns:
+            raise DetectError(f"column {c!r} is not in {file.name}",
+                              fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
+    if rating:
+        jr = load_journey(journey) if journey else None
+        sc = scale or _scale_of(rating, df[rating])
+        labels = labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None)
+    else:
+        labels = df[label].tolist()
+    t0 = time.perf_counter()
+    model = train_model(df[text].tolist(), labels, cv=cv)
+    model.info["source"] = file.name
+    model.info["label_column"] = col
+    model.save(out)
+    info = model.info
+    summary = {"out": str(out), "n": info["n_train"], "dropped": info["dropped"], "classes": info["class_counts"],
+               "C": info["C"], "cv_folds": info["cv_folds"], "cv_macro_f1": info["cv_macro_f1"],
+               "cv_macro_f1_sd": info["cv_macro_f1_sd"], "seconds": round(time.perf_counter() - t0, 1)}
+    if as_json:
+        print_json(summary)
+        return
+    classes = ", ".join(f"{k} {v:,}" for k, v in info["class_counts"].items())
+    console.print(f"trained on n={info['n_train']:,} texts ({classes}; {info['dropped']:,} rows without text or label skipped)")
+    console.print(f"  {info['cv_folds']}-fold cross-validated macro-F1 {info['cv_macro_f1']:.3f} "
+                  f"(sd {info['cv_macro_f1_sd']:.3f} over folds, C={info['C']:g})")
+    console.print(f"  saved to {out}; use it with --model {out}")
+
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("eval")(eval_command)
+    app.command("detect")(detect_command)
+    app.command("train")(train_command)

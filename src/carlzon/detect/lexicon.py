@@ -38,7 +38,7 @@ STAKES = ("low", "medium", "high")
 """Stakes levels, in order."""
 
 CONTROL_CATEGORIES = frozenset(
-    {"negation", "intensifier", "dampener", "contrast", "concession", "politeness", "neutral"}
+    {"negation", "intensifier", "dampener", "contrast", "concession", "politeness", "greeting", "neutral", "irrealis"}
 )
 """Categories that steer other words rather than carry valence themselves."""
 

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,36 +53,50 @@ NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
-_NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude"}
+_FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7}
+_NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude", "thanks"}
 
-_EMOTICONS = [
+_EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon character
     (r"<3+", " emo_heart "),
-    (r"(?:^|\s)[:=;]-?['’]\(", " emo_frown "),
-    (r"(?:^|\s)>:-?\(", " emo_frown "),
-    (r"[:=]-?[)\]]+", " emo_smile "),
-    (r";-?[)\]]+", " emo_smile "),
-    (r"[:=;]-?[dDpP]\b", " emo_smile "),
-    (r"\b[xX][dD]\b", " emo_smile "),
-    (r"\^_+\^", " emo_smile "),
-    (r"[:=]-?[(\[]+", " emo_frown "),
-    (r"(?:^|\s)[:=]-?[/\\@](?:\s|$)", " emo_frown "),
+    (r"(?:^|\s)(?:[:=;]-?['’]|>:-?)\(|[:=]-?[(\[]+|(?:^|\s)[:=]-?[/\\@](?:\s|$)", " emo_frown "),
+    (r"[:=]-?[)\]]+|;-?[)\]]+|[:=;]-?[dDpP]\b|\b[xX][dD]\b|\^_+\^", " emo_smile "),
 ]
+_EMOTICON_HINT = r"[:;=<^]|\b[xX][dD]\b"
 _SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)"}
 _EMOJI_CLASS = r"\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{2300}-\x{23FF}"
 _EMOJI = f"[{_EMOJI_CLASS}]"
 
 
-def _prepare(arr: pa.Array) -> pa.Array:
-    s = pc.replace_substring_regex(arr, r"[’‘`´]", "'")
-    s = pc.replace_substring_regex(s, r"https?://\S+|www\.\S+|@\w+", " ")
-    s = pc.replace_substring_regex(s, r"[\x{FE0F}\x{200D}\x{1F3FB}-\x{1F3FF}]", "")
+def _on_subset(arr: pa.Array, mask: pa.Array, fn) -> pa.Array:
+    """Apply fn only to the texts where mask is true (rare patterns stay cheap)."""
+    if not pc.any(mask).as_py():
+        return arr
+    return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
+
+
+def _emoticons(s: pa.Array) -> pa.Array:
     for pattern, token in _EMOTICONS:
         s = pc.replace_substring_regex(s, pattern, token)
-    s = pc.replace_substring_regex(s, _EMOJI, r" \0 ")
-    s = pc.replace_substring_regex(s, r"\?+", " ? ")
-    s = pc.replace_substring_regex(s, r"[.,;:!()\[\]{}\"“”…–—]+", " , ")
+    return s
+
+
+def _unicode(s: pa.Array) -> pa.Array:
+    s = pc.replace_substring_regex(s, r"[’‘´]", "'")
+    s = pc.replace_substring_regex(s, r"[\x{FE0F}\x{200D}\x{1F3FB}-\x{1F3FF}]", "")
+    return pc.replace_substring_regex(s, _EMOJI, r" \0 ")
+
+
+def _prepare(arr: pa.Array) -> pa.ListArray:
+    """Texts -> lists of raw tokens (case kept); ',' and '?' tokens end a clause."""
+    s = _on_subset(arr, pc.match_substring_regex(arr, r"http|www\.|@|&"),
+                   lambda x: pc.replace_substring_regex(x, r"https?://\S+|www\.\S+|@\w+|&#?\w{1,6};", " "))
+    # '#NeverAgain' -> 'Never Again'
+    s = _on_subset(s, pc.match_substring(s, "#"), lambda x: pc.replace_substring_regex(x, r"(\p{Ll})(\p{Lu})", r"\1 \2"))
+    s = _on_subset(s, pc.match_substring_regex(s, _EMOTICON_HINT), _emoticons)
+    s = _on_subset(s, pc.invert(pc.string_is_ascii(s)), _unicode)
+    s = pc.replace_substring_regex(s, r"(\?)\?*|[.,;:!()\[\]{}\"“”…–—]+", r" \1 , ")
     s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+", " ")
-    return pc.utf8_split_whitespace(s)
+    return pc.ascii_split_whitespace(s)
 
 
 def _as_array(texts: Any) -> pa.Array:
@@ -124,8 +139,17 @@ class _Table:
     intensity: np.ndarray
     stakes: np.ndarray  # int8 index into STAKES
     boost: np.ndarray
+    flags: np.ndarray  # int8 code of the steering categories (_FLAGS), 0 otherwise
+    is_event: np.ndarray  # bool: a service event (not a control word, emoji or plain word)
+    version: str
     keys: dict[int, pa.Array]  # n -> phrase keys; index in keys[n] = position in ids[n]
     ids: dict[int, np.ndarray]  # n -> entry ids
+
+
+def _phrase_key(token: str) -> str:
+    if token in _DETERMINERS:
+        return "my"
+    return "0" if token.isdigit() else token
 
 
 def _compile(path: str | Path | None, use_vader: bool) -> _Table:
@@ -142,13 +166,14 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
     for e, tok in zip(entries, phrase_tokens):
         if not tok:
             continue
-        key = tok[0] if len(tok) == 1 else " ".join("my" if t in _DETERMINERS else t for t in tok)
+        key = tok[0] if len(tok) == 1 else " ".join(_phrase_key(t) for t in tok)
         if len(tok) > MAX_NGRAM:
             raise DetectError(
                 f"phrase {e.phrase!r} has {len(tok)} words", where=f"service_lexicon.tsv:{e.line}", fix=f"use at most {MAX_NGRAM}"
             )
         rows[(len(tok), key)] = (e.phrase, e.valence, e.intensity, STAKES.index(e.stakes), e.category)
     ordered = list(rows.items())
+    digest = hashlib.sha256(repr(sorted(rows.items())).encode("utf-8")).hexdigest()[:12]
     phrases = [v[0] for _, v in ordered]
     cat = np.array([v[4] for _, v in ordered], dtype=object)
     val = np.array([v[1] for _, v in ordered], dtype=np.float64)
@@ -166,6 +191,9 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
         intensity=np.array([v[2] for _, v in ordered], dtype=np.float64),
         stakes=np.array([v[3] for _, v in ordered], dtype=np.int8),
         boost=np.where(is_boost, val, 0.0),
+        flags=np.array([_FLAGS.get(c, 0) for c in cat], dtype=np.int8),
+        is_event=np.array([c not in _NOT_EVENTS for c in cat], dtype=bool),
+        version=f"service-{digest}" + ("+vader" if use_vader else ""),
         keys=keys,
         ids=ids,
     )
@@ -201,6 +229,8 @@ class TextScorer:
 
     def __init__(self, *, lexicon: str | Path | None = None, vader: bool = True) -> None:
         self.table = _compiled(str(lexicon) if lexicon is not None else None, vader)
+        self.version = self.table.version
+        """Identifies the lexicon (a hash of its entries), saved with trained models."""
 
     def score(self, texts: Sequence[str | None] | pa.Array | Any) -> TextScores:
         """Score a batch of texts (list, pandas Series or Arrow string array; None = empty)."""
@@ -224,6 +254,8 @@ class TextScorer:
         covered = np.zeros(T + 1, dtype=np.int64)
         if T:
             key = pc.if_else(pc.is_in(lower, value_set=pa.array(_DETERMINERS)), "my", lower)
+            key = pc.if_else(pc.utf8_is_digit(key), "0", key)  # '45 minutes' -> '0 minutes'
+
             for m in range(MAX_NGRAM, 1, -1):
                 if T < m or len(t.keys[m]) == 0:
                     continue
@@ -248,12 +280,8 @@ class TextScorer:
             hit_len[uni] = 1
         is_hit = hit >= 0
         safe = np.where(is_hit, hit, 0)
-        cat = np.where(is_hit, t.category[safe], "")
-
-        def flag(name: str) -> np.ndarray:
-            return cat == name
-
-        is_neg, is_contrast, is_conc = flag("negation"), flag("contrast"), flag("concession")
+        flags_e = t.flags[safe]
+        is_neg, is_contrast, is_conc = [is_hit & (flags_e == _FLAGS[k]) for k in ("negation", "contrast", "concession")]
         is_boundary = np.asarray(pc.is_in(lower, value_set=pa.array([",", "?"])), dtype=bool) if T else np.zeros(0, bool)
         is_q = np.asarray(pc.equal(lower, "?"), dtype=bool) if T else np.zeros(0, bool)
         start = np.zeros(T, dtype=bool)
@@ -285,11 +313,11 @@ class TextScorer:
         energy = energy * mult
 
         # -- sarcasm: praise right before a misery event ("love waiting on hold")
-        event = is_hit & (contrib < 0) & ~np.isin(cat, list(_NOT_EVENTS))
+        event = is_hit & (contrib < 0) & t.is_event[safe]
         ahead = np.zeros(T, dtype=bool)
         for k in range(1, SARCASM_WINDOW + 1):
             ahead |= _shift(event, -k, False) & (_shift(text_id, -k, -1) == text_id)
-        sarcastic = (cat == "sarcasm_cue") & (contrib > 0) & ahead
+        sarcastic = is_hit & (flags_e == _FLAGS["sarcasm_cue"]) & (contrib > 0) & ahead
         contrib = np.where(sarcastic, -0.5 * np.abs(contrib), contrib)
 
         # -- contrast ("but": the clause after weighs more) and concession ("although")
@@ -303,10 +331,24 @@ class TextScorer:
         if is_conc.any():
             conc_clause = np.bincount(clause, weights=is_conc, minlength=int(clause.max()) + 1 if T else 0) > 0
             weight = np.where(conc_clause[clause], weight * 0.5, weight)
+        n_clause = int(clause.max()) + 1 if T else 0
         # a question asks more than it tells: its clause weighs less
         if is_q.any():
-            q_clause = np.bincount(clause, weights=is_q, minlength=int(clause.max()) + 1) > 0
+            q_clause = np.bincount(clause, weights=is_q, minlength=n_clause) > 0
             weight = np.where(q_clause[clause], weight * 0.7, weight)
+        # a wish is not praise: positive words in a clause with "would", "if", "need to" ...
+        is_irr = is_hit & (flags_e == _FLAGS["irrealis"])
+        irrealis = np.zeros(T, dtype=bool)
+        if is_irr.any():
+            irrealis = (np.bincount(clause, weights=is_irr, minlength=n_clause) > 0)[clause] & (contrib > 0)
+            weight = np.where(irrealis, 0.0, weight)
+        # a plain "thanks" closing a question or a request is politeness
+        is_thanks = is_hit & (flags_e == _FLAGS["thanks"])
+        if is_thanks.any():
+            asks = np.bincount(text_id, weights=is_q | (is_hit & (flags_e == _FLAGS["politeness"])), minlength=n) > 0
+            closing = is_thanks & asks[text_id] & ~sarcastic
+            weight = np.where(closing, 0.0, weight)
+            irrealis |= closing
         contrib = contrib * weight
 
         # -- per text
@@ -323,7 +365,7 @@ class TextScorer:
         intensity = np.where(stakes_code == 2, 0.4 + 0.6 * intensity, np.where(stakes_code == 1, 0.15 + 0.85 * intensity, intensity))
 
         hp = np.flatnonzero(is_hit)
-        flags = negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8
+        flags = negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8 + irrealis[hp] * 16
         return TextScores(
             score=np.clip(score, -1.0, 1.0),
             intensity=np.clip(intensity, 0.0, 1.0),
@@ -361,6 +403,14 @@ class TextScores:
 
     def __len__(self) -> int:
         return len(self.score)
+
+    @property
+    def n_events(self) -> np.ndarray:
+        """Number of service-event phrases (not negated) in each text, without building the evidence."""
+        t = self._table
+        ok = t.is_event[self._hit_entry] & ((self._hit_flags & 1) == 0)
+        ok &= (t.valence[self._hit_entry] != 0) | (t.stakes[self._hit_entry] > 0)
+        return np.bincount(self._hit_text[ok], minlength=len(self.score))
 
     def valence(self, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
         """'magic' above +threshold, 'misery' below -threshold, else 'neutral'."""
@@ -416,7 +466,7 @@ class TextScores:
             if c in CONTROL_CATEGORIES:
                 continue
             stake = STAKES[int(self._hit_stake[h])]
-            if w == 0 and stake == "low":
+            if w == 0 and stake == "low" and not f & 16:
                 continue
             label = category_label(c, t.valence[e])
             extra = f", {stake} stakes" if stake != "low" else ""
@@ -428,6 +478,10 @@ class TextScores:
                 rule, sentence = "negation", f'"{phrase}" = negated {label}'
             elif f & 4:
                 rule, sentence = "sarcasm", f'"{phrase}" before a complaint = sarcasm, not praise'
+            elif f & 16 and c == "thanks":
+                rule, sentence = "politeness", f'"{phrase}" closing a question or request = politeness, not praise'
+            elif f & 16:
+                rule, sentence = "lexicon", f'"{phrase}" = {label}, in a wish or request (weighs less)'
             elif c == "emoji":
                 rule, sentence = "emoji", f'"{phrase}" = {"positive" if w > 0 else "negative"} emoji'
             elif c == "sarcasm":
