@@ -32,7 +32,7 @@ def test_well_inside_is_met_not_magic():
     ex = judge([{"departure_delay_minutes": 0}], AIRLINE)
     assert not ex.missed[0]
     assert ex.score[0] == 0.0  # neutral, not positive
-    assert "within" in ex.evidence(0)[0].text
+    assert "within the expected <= 15" in ex.evidence(0)[0].text
     assert ex.touchpoint[0] == "delays_cancellations"  # still tells where it happened
 
 

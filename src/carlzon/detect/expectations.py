@@ -191,7 +191,7 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
                     if badly[i] and rel[i] >= 1.0:
                         text += " (badly missed)"
                 else:
-                    text = f"{words} {_fmt(v)}{u} within {op[i]} {_fmt(bound[i])} expected"
+                    text = f"{words} {_fmt(v)}{u}, within the expected {op[i]} {_fmt(bound[i])}"
                 items[i].append(Evidence(rule="expectation", text=text, phrase=measure, value=float(v),
                                          expectation=exp_text, weight=round(float(-max(0.2, inten[i])) if miss[i] else 0.0, 3)))
             else:

@@ -333,7 +333,12 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
         return mat(train_idx), (mat(other_idx) if other_idx is not None else None), wspec, cspec
 
     def fit(X, yy, C: float):
-        return LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(X, yy)
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=ConvergenceWarning)
+            return LogisticRegression(C=C, class_weight="balanced", solver="saga", tol=1e-3, max_iter=300,
+                                      random_state=seed).fit(X, yy)
 
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     scores: dict[float, list[float]] = {float(C): [] for C in Cs}
