@@ -45,6 +45,19 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def _flatten(item: dict[str, Any]) -> dict[str, Any]:
+    """One export-like row: nested ``ratings`` / ``measures`` / ``attributes`` objects become columns
+    (so ingest detects and validates them as it does for a file); other nested values become JSON text."""
+    row: dict[str, Any] = {}
+    for k, v in item.items():
+        if k in ("ratings", "measures", "attributes") and isinstance(v, dict):
+            for kk, vv in v.items():
+                row.setdefault(str(kk), json.dumps(vv, ensure_ascii=False) if isinstance(vv, (dict, list)) else vv)
+        else:
+            row[k] = json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+    return row
+
+
 def _filters(since: str | None = Query(None, description="first day, YYYY-MM-DD"),
              until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
              channel: str | None = None, touchpoint: str | None = None,
@@ -75,8 +88,8 @@ class IngestAccount(BaseModel):
 def post_interactions(batch: InteractionBatch, request: Request,
                       who: Principal = Depends(require("admin"))) -> dict[str, Any]:
     """Validated like `carlzon ingest`: every item is accounted for as stored, duplicate (same id,
-    or the same content when no id is given) or quarantined with its reason. Posting the same batch
-    again stores nothing new."""
+    or the same content when no id is given) or quarantined with its reason (``row`` is the item's
+    0-based position in the batch). Posting the same batch again stores nothing new."""
     from carlzon.ingest import ingest
 
     state = request.app.state
@@ -84,10 +97,9 @@ def post_interactions(batch: InteractionBatch, request: Request,
     rows, bad = [], []
     for i, item in enumerate(batch.interactions):
         if isinstance(item, dict):
-            rows.append({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
-                         for k, v in item.items()})
+            rows.append(_flatten(item))
         else:
-            bad.append({"source": source, "row": i + 1, "reason": "not a JSON object",
+            bad.append({"source": source, "row": i, "reason": "not a JSON object",
                         "raw": json.dumps(item, ensure_ascii=False)})
     with state.write_lock:
         result = None
@@ -97,11 +109,11 @@ def post_interactions(batch: InteractionBatch, request: Request,
             state.store.add_quarantine(bad)
     quarantine = [{"row": b["row"], "reason": b["reason"]} for b in bad]
     if result is not None:
-        # rows of the DataFrame are numbered among the objects only: map back to positions in the batch
-        positions = [i + 1 for i, item in enumerate(batch.interactions) if isinstance(item, dict)]
+        # ingest numbers the DataFrame's rows from 0, among the objects only: map back to batch positions
+        positions = [i for i, item in enumerate(batch.interactions) if isinstance(item, dict)]
         for q in result.quarantine:
             r = q.get("row")
-            row = positions[int(r) - 1] if isinstance(r, int) and 0 < r <= len(positions) else r
+            row = positions[int(r)] if isinstance(r, int) and 0 <= r < len(positions) else r
             quarantine.append({"row": row, "reason": q.get("reason")})
     return {
         "read": len(batch.interactions),
