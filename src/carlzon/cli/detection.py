@@ -185,7 +185,7 @@ def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) ->
 
 def _interaction_batches(file: Path, journey: Any, mapping: Any):
     """(interactions DataFrame, quarantined rows) per batch, read and mapped as `carlzon ingest` does."""
-    from carlzon.ingest import _plan, prepare  # the plan step is private in carlzon.ingest for now
+    from carlzon.ingest import _plan, frame, prepare  # the plan step is private in carlzon.ingest for now
     from carlzon.readers import read_batches, source_name
 
     _, batches = read_batches(file)
@@ -197,8 +197,8 @@ def _interaction_batches(file: Path, journey: Any, mapping: Any):
         if plan is None:
             yield None, list(batch.bad)
             continue
-        df, bad = prepare(batch, plan, source=name)
-        yield df, list(batch.bad) + list(bad)
+        columns, bad = prepare(batch, plan, source=name)
+        yield frame(columns), list(batch.bad) + list(bad)
 
 
 def _write_table(df: Any, out: Path) -> None:
@@ -246,6 +246,7 @@ def detect_command(
                                    "channel": channel, "touchpoint": touchpoint, "nps": nps, "csat": csat,
                                    "ces": ces, "stars": stars}, map_file)
     det = Detector(jr, model=model)
+    det.score_texts(["warm up"])  # compile the lexicon outside the timing
     parts, quarantined = [], []
     t0 = time.perf_counter()
     seconds = 0.0
