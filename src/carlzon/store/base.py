@@ -114,7 +114,8 @@ class Store:
     def _fetch(self, sql: str, params: Mapping[str, Any] | None) -> tuple[list[str], list[tuple]]:
         raise NotImplementedError
 
-    def _insert_interactions(self, columns: list[str], rows: list[tuple]) -> int:
+    def _insert_interactions(self, data: dict[str, list]) -> int:
+        """Insert rows given as equal-length column lists, skipping known ids; returns rows stored."""
         raise NotImplementedError
 
     def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
@@ -234,12 +235,27 @@ class Store:
             )
         if "id" not in df.columns or df["id"].isna().any():
             raise StoreError("every interaction needs an id", where="add_interactions", fix="set the 'id' column")
-        columns = list(INTERACTION_COLUMNS)
-        data = [self._column(df, c, "interactions") for c in columns]
-        rows = list(zip(*data))
+        return self.add_interaction_columns({c: self._column(df, c, "interactions") for c in INTERACTION_COLUMNS})
+
+    def add_interaction_columns(self, data: Mapping[str, Any]) -> tuple[int, int]:
+        """The bulk path of :meth:`add_interactions` (used by ingest): equal-length columns of plain
+        values, ``timestamp`` from :meth:`time_values`, JSON columns as strings. Returns (stored, duplicates)."""
+        n = len(data["id"])
+        cols = {c: (list(data[c]) if data.get(c) is not None else [None] * n) for c in INTERACTION_COLUMNS}
+        for c in _JSON_OBJECT_COLUMNS:
+            if data.get(c) is None:
+                cols[c] = ["{}"] * n
+        if any(len(v) != n for v in cols.values()):
+            raise StoreError("columns differ in length", where="add_interaction_columns", fix="pass one value per row")
+        if n == 0:
+            return 0, 0
         with self.transaction():
-            stored = self._insert_interactions(columns, rows)
-        return stored, len(rows) - stored
+            stored = self._insert_interactions(cols)
+        return stored, n - stored
+
+    def time_values(self, ts: pd.Series) -> list:
+        """Timestamps (any form :func:`timestamps_utc` reads) as this backend stores them."""
+        return self._time_values(timestamps_utc(ts, where="timestamp"))
 
     def _column(self, df: pd.DataFrame, c: str, table: str) -> list:
         n = len(df)
@@ -264,6 +280,19 @@ class Store:
         if c == "moment_of_truth":
             return [None if _is_missing(v) else bool(v) for v in s.tolist()]
         return s.astype(object).where(s.notna(), None).tolist()
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """The ids among ``ids`` that are already stored."""
+        ids = [str(i) for i in ids]
+        if not ids:
+            return set()
+        return set(self.query(self._known_ids_sql, {"ids": self._id_list(ids)})["id"].tolist())
+
+    _known_ids_sql = "SELECT id FROM interactions WHERE id IN (SELECT value FROM json_each(:ids))"
+
+    @staticmethod
+    def _id_list(ids: list[str]) -> Any:
+        return json.dumps(ids)
 
     def interactions(
         self,

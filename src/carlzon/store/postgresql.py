@@ -118,6 +118,12 @@ class PostgresStore(Store):
         except self._psycopg.Error as exc:
             raise StoreError(f"cannot migrate the database: {exc}", where=self.url_safe, fix="check the migration SQL and the user's rights") from None
 
+    _known_ids_sql = "SELECT id FROM interactions WHERE id = ANY(:ids)"
+
+    @staticmethod
+    def _id_list(ids: list[str]) -> Any:
+        return ids
+
     # ----- hooks ---------------------------------------------------------
     def _native(self, sql: str) -> str:
         return translate(sql)
@@ -185,7 +191,9 @@ class PostgresStore(Store):
                 for r in rows:
                     copy.write_row(r)
 
-    def _insert_interactions(self, columns: list[str], rows: list[tuple]) -> int:
+    def _insert_interactions(self, data: dict[str, list]) -> int:
+        columns = list(data)
+        rows = list(zip(*data.values()))
         cols = ", ".join(columns)
         try:
             self._copy_stage("interactions", columns, rows)

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
@@ -26,6 +27,7 @@ from carlzon.store.migrations import MIGRATIONS, Migration, check_migrations
 __all__ = ["SQLiteStore"]
 
 BUSY_TIMEOUT_MS = 60_000
+PAGE_SIZE = 16_384
 
 
 def _statements(script: str) -> list[str]:
@@ -41,6 +43,18 @@ def _statements(script: str) -> list[str]:
     if buf.strip():
         out.append(buf.strip())
     return out
+
+
+def _inlinable(v: object) -> bool:
+    if v is None or isinstance(v, str):
+        return True
+    return isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _literal(v: str | int | float) -> str:
+    if isinstance(v, str):
+        return "'" + v.replace("'", "''") + "'"
+    return repr(float(v)) if isinstance(v, float) else str(int(v))
 
 
 class SQLiteStore(Store):
@@ -64,6 +78,8 @@ class SQLiteStore(Store):
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # large pages suit wide interaction rows (only takes effect on a new file)
+            self._conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             if path != ":memory:":
                 mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
@@ -157,11 +173,25 @@ class SQLiteStore(Store):
         text[np.isnat(arr)] = None
         return text.tolist()
 
-    def _insert_interactions(self, columns: list[str], rows: list[tuple]) -> int:
-        sql = f"INSERT OR IGNORE INTO interactions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    def _insert_interactions(self, data: dict[str, list]) -> int:
+        # Bind only what varies: all-null columns are left out and a column with one value for
+        # the whole batch is written as a literal (binding dominates the cost of bulk inserts).
+        n = len(data["id"])
+        names, values, literals = [], [], []
+        for c, col in data.items():
+            first = col[0]
+            if c != "id" and _inlinable(first) and col.count(first) == n:
+                if first is not None:
+                    names.append(c)
+                    literals.append(_literal(first))
+                continue
+            names.append(c)
+            values.append(col)
+            literals.append("?")
+        sql = f"INSERT OR IGNORE INTO interactions ({', '.join(names)}) VALUES ({', '.join(literals)})"
         before = self._conn.total_changes
         try:
-            self._conn.executemany(sql, rows)
+            self._conn.executemany(sql, zip(*values))
         except sqlite3.Error as exc:
             raise self._error(exc, sql) from None
         return self._conn.total_changes - before

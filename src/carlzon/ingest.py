@@ -1,0 +1,505 @@
+"""Ingest: read an export, map its columns, validate, quarantine bad rows, store, detect.
+
+Every input row is accounted for: ``read == stored + duplicates + quarantined``.
+Bad rows (unparseable date, rating out of range, missing required field,
+undecodable bytes, wrong column count) go to the store's quarantine with
+their reason; the rest of the file is stored. Ids are the source's id column
+when there is one, else a content hash of the row, so ingesting the same
+file twice adds nothing.
+
+Example:
+    >>> import pandas as pd
+    >>> from carlzon.ingest import ingest
+    >>> from carlzon.store import open_store
+    >>> df = pd.DataFrame({"comment": ["Lost my bag", "Great crew"], "nps": [2, 11]})
+    >>> with open_store(":memory:") as store:
+    ...     r = ingest(df, store, detect=False)
+    >>> r.read, r.stored, r.quarantined, r.quarantine[0]["reason"]
+    (2, 1, 1, "rating out of range: nps = 11 in column 'nps' (valid 0-10)")
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from carlzon.errors import IngestError, MappingError
+from carlzon.journey import Journey, load_journey
+from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan
+from carlzon.readers import BAD_BYTE, Batch, read_batches, source_name
+from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
+from carlzon.store import Store, open_store
+
+__all__ = ["IngestResult", "frame", "ingest", "prepare"]
+
+KEEP_QUARANTINE = 10_000
+"""Quarantined rows listed in an IngestResult (all of them are in the store)."""
+
+_NA = {"", "na", "n/a", "nan", "null", "none", "-", "#n/a"}
+_JSON_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+
+
+@dataclass
+class IngestResult:
+    """The account of one ingest run: read = stored + duplicates + quarantined."""
+
+    source: str
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    moments: int = 0
+    quarantine: list[dict[str, Any]] = field(default_factory=list)  # {row, reason}, at most KEEP_QUARANTINE
+    mapping: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def quarantine_truncated(self) -> int:
+        """Quarantined rows not listed in ``quarantine`` (they are all in the store)."""
+        return self.quarantined - len(self.quarantine)
+
+    def to_dict(self, *, max_quarantine: int | None = None) -> dict[str, Any]:
+        q = self.quarantine if max_quarantine is None else self.quarantine[:max_quarantine]
+        return {
+            "source": self.source, "read": self.read, "stored": self.stored, "duplicates": self.duplicates,
+            "quarantined": self.quarantined, "moments": self.moments, "quarantine": q,
+            "quarantine_truncated": self.quarantined - len(q), "mapping": self.mapping,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# ----- vectorised helpers ----------------------------------------------------
+def _numbers(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Text as float64 (NaN for blanks) and a mask of values that are not numbers."""
+    try:
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(arr), bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        s = pd.Series(arr.to_pylist(), dtype=object).str.strip()
+        na = s.isna() | s.str.lower().isin(_NA)
+        num = pd.to_numeric(s.where(~na, None), errors="coerce").astype("float64")
+        return num.to_numpy(), (~na & num.isna()).to_numpy()
+
+
+def _times(arr: pa.ChunkedArray) -> tuple[pd.Series, np.ndarray]:
+    """Text as tz-aware UTC timestamps (naive means UTC) and a mask of unparseable values."""
+    s = pd.Series(arr.to_pylist(), dtype=object).str.strip()
+    present = s.notna() & (s != "")
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    if not present.any():
+        return out, np.zeros(len(s), bool)
+    vals = s[present]
+    if vals.str.fullmatch(r"\d{9,13}(\.\d+)?").all():
+        num = pd.to_numeric(vals)
+        unit = "ms" if num.abs().max() >= 1e11 else "s"
+        out[present] = pd.to_datetime(num, unit=unit, utc=True)
+        return out, np.zeros(len(s), bool)
+    fmt = None
+    for v in vals.iloc[:20]:
+        fmt = pd.tseries.api.guess_datetime_format(v)
+        if fmt:
+            break
+    parsed = pd.to_datetime(vals, format=fmt or "mixed", utc=True, errors="coerce")
+    fail = parsed.isna()
+    if fmt and fail.any():
+        parsed[fail] = pd.to_datetime(vals[fail], format="mixed", utc=True, errors="coerce")
+    out[present] = parsed
+    return out, (present & out.isna()).to_numpy()
+
+
+def _json_string(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text as JSON string literals (nulls stay null)."""
+    a = arr
+    if pc.any(pc.match_substring_regex(a, '["\\\\\\x00-\\x1f]')).as_py():
+        for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            a = pc.replace_substring(a, old, new)
+        ctrl = pc.match_substring_regex(a, "[\\x00-\\x1f]")
+        if pc.any(ctrl).as_py():
+            import json
+
+            fixed = [json.dumps(v, ensure_ascii=False)[1:-1] if v is not None and c else v
+                     for v, c in zip(a.to_pylist(), ctrl.to_pylist())]
+            a = pa.chunked_array([pa.array(fixed, pa.string())])
+    return pc.binary_join_element_wise('"', a, '"', "")
+
+
+def _json_number(raw: pa.ChunkedArray, values: np.ndarray) -> pa.ChunkedArray | pa.Array:
+    """Numbers as JSON: the text as written when it is a JSON number, else the parsed float
+    (non-finite values become null)."""
+    valid = pc.drop_null(raw)
+    if len(valid) == 0 or pc.all(pc.match_substring_regex(valid, _JSON_NUMBER)).as_py():
+        return raw
+    arr = pa.array(values, pa.float64(), mask=~np.isfinite(values))
+    return pc.cast(arr, pa.string())
+
+
+def _json_value(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A text column as JSON: numbers when every value is a JSON number, true/false, else strings."""
+    valid = pc.drop_null(arr)
+    if len(valid) and pc.all(pc.match_substring_regex(valid, _JSON_NUMBER)).as_py():
+        return arr
+    if len(valid) and pc.all(pc.is_in(valid, pa.array(["true", "false"]))).as_py():
+        return arr
+    return _json_string(arr)
+
+
+def _json_objects(items: list[tuple[str, Any]], n: int) -> list[str]:
+    """One JSON object per row from (key, JSON-value array) pairs; missing values are null."""
+    import json
+
+    if not items or n == 0:
+        return ["{}"] * n
+    parts: list[Any] = []
+    for i, (key, values) in enumerate(items):
+        parts.append(("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
+        parts.append(pc.fill_null(values, "null") if values.null_count else values)
+    parts.append("}")
+    return pc.binary_join_element_wise(*parts, "").to_pylist()
+
+
+def _clean_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    t = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+
+
+def _content_ids(table: pa.Table) -> list[str]:
+    """A stable id per row: a hash of the column names and the row's raw values."""
+    names = table.column_names
+    head = hashlib.blake2b(("\x1e".join(names) + "\x1d").encode(), digest_size=10)
+    cols = [pc.fill_null(table.column(c), "\x00") for c in names]
+    joined = pc.binary_join_element_wise(*cols, "\x1f") if len(cols) > 1 else cols[0]
+    out = []
+    for v in joined.to_pylist():
+        h = head.copy()
+        h.update(v.encode("utf-8", "surrogatepass"))
+        out.append("h" + h.hexdigest())
+    return out
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+# ----- one batch -------------------------------------------------------------
+def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate and map one batch: the interactions to store (as columns) and the rows to quarantine."""
+    t = batch.table
+    n = t.num_rows
+    reasons: list[tuple[np.ndarray, Any]] = []  # (mask, reason or function row -> reason), in order of priority
+
+    if batch.bad_bytes and n:
+        bad_cols = [
+            (c, pc.fill_null(pc.match_substring(t.column(c), BAD_BYTE), False).to_numpy(zero_copy_only=False))
+            for c in t.column_names
+        ]
+        mask = np.zeros(n, bool)
+        for _, m in bad_cols:
+            mask |= m
+        first: dict[int, str] = {}
+        for c, m in reversed(bad_cols):
+            for i in np.flatnonzero(m):
+                first[int(i)] = c
+        reasons.append((mask, lambda i: f"undecodable bytes in column {first[int(i)]!r} (not valid text in the file's encoding)"))
+
+    f = plan.fields
+    if f["id"]:
+        ids_arr = _clean_text(t.column(f["id"]))
+        missing = pc.is_null(ids_arr).to_numpy(zero_copy_only=False)
+        reasons.append((missing, f"missing required field: id (column {f['id']!r} is empty)"))
+        ids = ids_arr.to_pylist()
+    else:
+        ids = _content_ids(t)
+
+    ts = None
+    if f["timestamp"]:
+        ts, bad_ts = _times(t.column(f["timestamp"]))
+        raw_ts = t.column(f["timestamp"])
+        reasons.append((bad_ts, lambda i: f"unparseable date {raw_ts[int(i)].as_py()!r} in column {f['timestamp']!r}"))
+
+    numbers: dict[str, np.ndarray] = {}
+    any_rating = np.zeros(n, bool)
+
+    def _rating(col: str, name: str, scale: tuple[float, float]) -> np.ndarray:
+        vals, notnum = _numbers(t.column(col))
+        raw = t.column(col)
+        reasons.append((notnum, lambda i: f"rating is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
+        lo, hi = scale
+        with np.errstate(invalid="ignore"):
+            out = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
+        reasons.append((out, lambda i: f"rating out of range: {name} = {_fmt(vals[int(i)])} in column {col!r} "
+                                       f"(valid {_fmt(lo)}-{_fmt(hi)})"))
+        return vals
+
+    for name in NUMERIC_FIELDS:
+        if f[name]:
+            numbers[name] = _rating(f[name], name, RATING_SCALES[name])
+            any_rating |= ~np.isnan(numbers[name])
+    extra: list[tuple[str, str, np.ndarray]] = []
+    for col, key, scale in plan.ratings:
+        vals = _rating(col, repr(key), scale)
+        any_rating |= ~np.isnan(vals)
+        extra.append((key, col, vals))
+    measures: list[tuple[str, str, np.ndarray]] = []
+    for col, key in plan.measures:
+        vals, notnum = _numbers(t.column(col))
+        raw = t.column(col)
+        reasons.append((notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
+        measures.append((key, col, vals))
+
+    text = _clean_text(t.column(f["text"])) if f["text"] else None
+    has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
+    reasons.append((~(has_text | any_rating), "missing required field: text or a rating (all empty)"))
+
+    bad = np.zeros(n, bool)
+    for m, _ in reasons:
+        bad |= m
+    quarantine: list[dict[str, Any]] = []
+    if bad.any():
+        for i in np.flatnonzero(bad):
+            reason = next(r for m, r in reasons if m[i])
+            quarantine.append({"row": int(batch.rows[i]), "reason": reason(i) if callable(reason) else reason,
+                               "raw": _raw_row(t, int(i))})
+    keep = ~bad
+    kt = t.filter(pa.array(keep)) if bad.any() else t
+    nk = kt.num_rows
+
+    def _col(name: str) -> list | None:
+        if f[name]:
+            return _clean_text(kt.column(f[name])).to_pylist()
+        if name in plan.defaults:
+            return [plan.defaults[name]] * nk
+        return None
+
+    out: dict[str, Any] = {
+        "id": [v for v, k in zip(ids, keep) if k] if bad.any() else ids,
+        "customer_id": _col("customer_id"),
+        "timestamp": ts[keep].reset_index(drop=True) if f["timestamp"] else None,
+        "channel": _col("channel"),
+        "source": [plan.defaults.get("source", source)] * nk,
+        "text": (pc.filter(text, pa.array(keep)) if bad.any() else text).to_pylist() if text is not None else None,
+    }
+    for name in NUMERIC_FIELDS:
+        out[name] = numbers[name][keep] if name in numbers else None
+    out["touchpoint"] = _col("touchpoint")
+    out["ratings"] = _json_objects([(k, _json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
+    out["measures"] = _json_objects([(k, _json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
+    out["attributes"] = _json_objects([(c, _json_value(kt.column(c))) for c in plan.attributes], nk)
+    return out, quarantine
+
+
+def frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """The columns from :func:`prepare` as an interactions DataFrame (INTERACTION_COLUMNS)."""
+    n = len(columns["id"])
+    data = {c: (columns[c] if columns.get(c) is not None else [None] * n) for c in INTERACTION_COLUMNS}
+    if columns.get("timestamp") is None:
+        data["timestamp"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    return pd.DataFrame(data, columns=list(INTERACTION_COLUMNS))
+
+
+def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
+    """Columns from :func:`prepare` as plain Python values for the store's bulk path."""
+    out = dict(columns)
+    if out.get("timestamp") is not None:
+        out["timestamp"] = st.time_values(out["timestamp"])
+    for name in NUMERIC_FIELDS:
+        v = out.get(name)
+        if v is not None:
+            nan = np.isnan(v)
+            if nan.all():
+                out[name] = None
+            else:
+                o = v.astype(object)
+                o[nan] = None
+                out[name] = o.tolist()
+    return out
+
+
+def _raw_row(t: pa.Table, i: int) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(
+        ["" if v is None else str(v).replace(BAD_BYTE, "\ufffd") for v in (t.column(c)[i].as_py() for c in t.column_names)]
+    )
+    return buf.getvalue()
+
+
+# ----- planning --------------------------------------------------------------
+def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str) -> Plan:
+    plan = mapping.resolve(batch.table.column_names, journey, where=where)
+    t = batch.table
+
+    def numeric_share(col: str) -> float:
+        arr = pc.drop_null(_clean_text(t.column(col)))
+        if len(arr) == 0:
+            return 1.0
+        vals, notnum = _numbers(arr)
+        return 1.0 - notnum.mean()
+
+    for name in NUMERIC_FIELDS:
+        col = plan.fields[name]
+        if col and name in plan.auto:
+            if numeric_share(col) < 0.9:
+                plan.fields[name] = None
+                plan.attributes.append(col)
+                continue
+            vals, _ = _numbers(t.column(col))
+            vals = vals[~np.isnan(vals)]
+            lo, hi = RATING_SCALES[name]
+            if len(vals) and ((vals < lo) | (vals > hi)).mean() > 0.5:
+                raise MappingError(
+                    f"column {col!r} looks like {name} but most values fall outside {_fmt(lo)}-{_fmt(hi)}",
+                    where=where,
+                    fix=f"map it yourself, e.g. --nps {col!r} for a 0-10 scale, or keep it as an attribute with a --map file",
+                )
+    mapped_ratings = set(mapping.ratings)
+    for item in [r for r in plan.ratings if r[0] not in mapped_ratings]:
+        if numeric_share(item[0]) < 0.9:
+            plan.ratings.remove(item)
+            plan.attributes.append(item[0])
+    mapped_measures = set(mapping.measures)
+    for item in [m for m in plan.measures if m[0] not in mapped_measures]:
+        if numeric_share(item[0]) < 0.9:
+            plan.measures.remove(item)
+            plan.attributes.append(item[0])
+    order = {c: i for i, c in enumerate(t.column_names)}
+    plan.attributes.sort(key=lambda c: order.get(c, 0))
+    if not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings:
+        raise MappingError(
+            "found no text or rating column",
+            where=where,
+            fix="name one with --text COL / --nps COL / --csat COL / --stars COL, or pass --journey so that "
+                f"survey items count as ratings (columns: {', '.join(t.column_names[:20])})",
+        )
+    return plan
+
+
+# ----- the run ---------------------------------------------------------------
+def ingest(
+    source_path_or_dataframe: str | Path | pd.DataFrame,
+    store: Store | str | Path,
+    *,
+    journey: Journey | str | None = None,
+    mapping: ColumnMapping | Mapping[str, Any] | str | Path | None = None,
+    source: str | None = None,
+    detect: bool = True,
+    batch_rows: int = 50_000,
+    progress: bool = False,
+    encoding: str = "utf-8",
+) -> IngestResult:
+    """Read a file (CSV, TSV, JSON Lines, JSON, Parquet, Excel) or a DataFrame into the store.
+
+    ``mapping`` is a :class:`~carlzon.mapping.ColumnMapping`, a dict of the YAML keys, or a
+    YAML path; unmapped fields are auto-detected. With ``detect=True`` each stored batch
+    goes through :class:`carlzon.detect.Detector` and its moments are stored too.
+    """
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    own = not isinstance(store, Store)
+    st: Store = open_store(store) if own else store  # type: ignore[arg-type]
+    try:
+        jr = load_journey(journey) if isinstance(journey, str) else journey
+        cmap = ColumnMapping.from_any(mapping)
+        name = source or source_name(source_path_or_dataframe)
+        where = name if not isinstance(source_path_or_dataframe, (str, Path)) else str(source_path_or_dataframe)
+        detector = None
+        if detect:
+            from carlzon.detect import Detector
+
+            detector = Detector(jr)
+        result = IngestResult(source=name)
+        _, batches = read_batches(source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding)
+        plan: Plan | None = None
+        with _progress(progress, source_path_or_dataframe) as advance:
+            for batch in batches:
+                if plan is None and batch.table.num_rows:
+                    plan = _plan(cmap, batch, jr, where)
+                    result.mapping = plan.describe()
+                if plan is not None:
+                    extra = [c for c in batch.table.column_names if c not in set(plan.attributes) | _used(plan)]
+                    plan.attributes.extend(extra)
+                    cols, bad = prepare(batch, plan, source=name)
+                else:
+                    cols, bad = {"id": []}, []
+                bad = batch.bad + bad
+                _store_batch(st, cols, bad, name, detector, result)
+                result.read += batch.read
+                advance(batch.read)
+        if result.read != result.stored + result.duplicates + result.quarantined:
+            raise IngestError(
+                f"rows do not add up: read {result.read} != stored {result.stored} + duplicates "
+                f"{result.duplicates} + quarantined {result.quarantined}",
+                where=where,
+                fix="this is a bug in carlzon: please report it with the file's first lines",
+            )
+        result.seconds = time.perf_counter() - t0
+        st.add_ingest_run(source=name, read=result.read, stored=result.stored, duplicates=result.duplicates,
+                          quarantined=result.quarantined, moments=result.moments, started_at=started)
+        return result
+    finally:
+        if own:
+            st.close()
+
+
+def _used(plan: Plan) -> set[str]:
+    return {c for c in plan.fields.values() if c} | {c for c, _, _ in plan.ratings} | {c for c, _ in plan.measures}
+
+
+def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], name: str, detector: Any,
+                 result: IngestResult) -> None:
+    moments = None
+    n = len(cols["id"])
+    if detector is not None and n:
+        df = frame(cols)
+        known = st.known_ids(df["id"].tolist())
+        fresh = df[~df["id"].isin(known) & ~df["id"].duplicated()]
+        if len(fresh):
+            moments = detector.detect(fresh.reset_index(drop=True))
+    plain = _plain_columns(st, cols) if n else None
+    with st.transaction():
+        if moments is not None:
+            known = st.known_ids(moments["interaction_id"].tolist())
+            moments = moments[~moments["interaction_id"].isin(known)]
+        stored, dups = st.add_interaction_columns(plain) if plain else (0, 0)
+        if bad:
+            st.add_quarantine([{"source": name, **b} for b in bad])
+        if moments is not None and len(moments):
+            result.moments += st.add_moments(moments)
+    result.stored += stored
+    result.duplicates += dups
+    result.quarantined += len(bad)
+    room = KEEP_QUARANTINE - len(result.quarantine)
+    if room > 0:
+        result.quarantine.extend({"row": b["row"], "reason": b["reason"]} for b in bad[:room])
+
+
+class _progress:
+    """A Rich progress display on stderr (rows ingested), or nothing."""
+
+    def __init__(self, enabled: bool, source: Any) -> None:
+        self.enabled = enabled
+        self.label = source_name(source)
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                           TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._p.__enter__()
+        task = self._p.add_task(f"ingesting {self.label}", total=None)
+        return lambda n: self._p.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._p.__exit__(*exc)
