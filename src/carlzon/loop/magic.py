@@ -12,15 +12,15 @@ with ``{name}``, ``{visits}``, ``{visits_ordinal}``, ``{usual_order}``,
       - {id: vip, when: tier_in, tiers: [gold, platinum], say: "{name} is {tier}: greet by name."}
 
 Conditions (``when``) and their options. "Visiting" means the customer has
-an interaction on the day; visits are counted as distinct days up to and
-including the day:
+a visit on the day, and visits are counted up to and including the day
+(see :mod:`carlzon.loop.memory` for what counts as a visit):
 
 ==============================  ==========================================================
 birthday_today                  the customer's birthday is the day (29 Feb counts on 28 Feb)
 customer_anniversary            the day is an anniversary of ``anniversary`` / ``member_since`` ({years})
 visit_count_multiple_of         visiting, and visits is a multiple of ``every`` (default 10)
 visit_count_at_least            visiting, and visits >= ``n`` (default 10)
-usual_order_known               visiting, and one order was seen at least ``min_orders`` times (default 3)
+usual_order_known               visiting, and a usual order is on record or seen ``min_orders`` times (default 3)
 known_preference                visiting, and a preference attribute is known ({preference})
 tier_in                         visiting, and the tier is one of ``tiers``
 last_visit_misery               visiting, and the previous visit was a moment of misery
@@ -128,8 +128,9 @@ def _at_least(ctx: _Context, rule: dict) -> tuple[str, dict] | None:
 
 def _usual(ctx: _Context, rule: dict) -> tuple[str, dict] | None:
     c = ctx.customer
-    if ctx.visiting and c.usual_order and c.orders >= int(rule.get("min_orders", 3)):
-        return f"usual order: {c.usual_order} (seen {c.orders} times)", {}
+    stated = c.usual_order_source == "customer record"
+    if ctx.visiting and c.usual_order and (stated or c.orders >= int(rule.get("min_orders", 3))):
+        return f"usual order: {c.usual_order} ({c.usual_order_source})", {}
     return None
 
 
@@ -272,7 +273,7 @@ def magic_opportunities(store: Any, journey: str | Journey = "airline", *, day: 
         c = memory[cid]
         visits = sum(1 for v in c.visit_days if v <= d)
         previous = [r for r in c.recent if pd.Timestamp(r["day"]).date() < d]
-        ctx = _Context(customer=c, day=d, visiting=cid in today_attrs, visits=visits, today=today_attrs.get(cid, []),
+        ctx = _Context(customer=c, day=d, visiting=d in c.visit_days, visits=visits, today=today_attrs.get(cid, []),
                        previous=previous[-1] if previous else None, recovered=recovered)
         for rule in rules:
             hit = CONDITIONS[rule["when"]](ctx, rule)

@@ -2,8 +2,12 @@
 
 Built from the interactions' attributes and history in the store: name,
 preferences, usual order (the most frequent order attribute), birthday and
-anniversary, tier, visits (distinct days with an interaction) and the
-recent visits with their valence.
+anniversary, tier, visits and the recent visits with their valence.
+
+Visits: when the store holds interactions on channel ``visit`` (an event
+log: one row per visit), each such row is a visit; otherwise each distinct
+day with an interaction is one. A visit's valence is the strongest moment
+of that customer that day (misery over magic over neutral).
 
 Attribute names are matched case-insensitively:
 
@@ -11,7 +15,7 @@ Attribute names are matched case-insensitively:
 - birthday: ``birthday``, ``birth_date``, ``date_of_birth``, ``dob``
 - anniversary: ``anniversary``, ``member_since``, ``customer_since``, ``join_date``
 - tier: ``tier``, ``loyalty_tier``, ``status_tier``, ``membership``, ``loyalty_status``
-- order: ``order``, ``usual_order``, ``item``, ``product``, ``drink``, ``meal``, ``menu_item``
+- order: ``usual_order`` (taken as stated), else the most frequent of ``order``, ``item``, ``product``, ``drink``, ``meal``, ``menu_item``
 - preferences: any attribute whose name contains ``pref`` (``seat_preference``: window)
 
 Example:
@@ -41,6 +45,11 @@ _ANNIVERSARY_KEYS = ("anniversary", "member_since", "customer_since", "join_date
 _TIER_KEYS = ("tier", "loyalty_tier", "status_tier", "membership", "loyalty_status", "membership_tier")
 _ORDER_KEYS = ("usual_order", "order", "item", "product", "drink", "meal", "menu_item", "order_item")
 
+VISIT_CHANNEL = "visit"
+"""Interactions on this channel are visits (an event log); when a store has any, visits are counted from them."""
+
+_RANK = {"misery": 3, "magic": 2, "neutral": 1}
+
 TIER_VALUE = {"basic": 0.0, "none": 0.0, "blue": 0.0, "member": 0.1, "bronze": 0.25, "silver": 0.5,
               "gold": 0.75, "platinum": 1.0, "diamond": 1.0, "elite": 1.0, "vip": 1.0}
 """Customer value of each known tier name (0-1); unknown tier names count as 0.5."""
@@ -57,7 +66,8 @@ class Customer:
     anniversary: date | None = None
     tier: str | None = None
     usual_order: str | None = None
-    orders: int = 0
+    usual_order_source: str | None = None  # 'customer record', or 'most frequent order, 4 of 6'
+    orders: int = 0  # how often the usual order was seen (0 when it comes from the customer record)
     preferences: dict[str, Any] = field(default_factory=dict)
     visits: int = 0
     visit_days: list[date] = field(default_factory=list)
@@ -131,12 +141,14 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
         moments = store.moments()
     valence = dict(zip(moments["interaction_id"], moments["valence"])) if not moments.empty else {}
     touchpoint = dict(zip(moments["interaction_id"], moments["touchpoint"])) if not moments.empty else {}
+    visit_rows = len(store.query("SELECT id FROM interactions WHERE channel = :c LIMIT 1", {"c": VISIT_CHANNEL})) > 0
     inter = inter.sort_values("timestamp", kind="stable")
     out: dict[str, Customer] = {}
     for cid, rows in inter.groupby("customer_id", sort=False):
         c = Customer(customer_id=str(cid))
         orders: Counter[str] = Counter()
-        for iid, ts, raw in zip(rows["id"], rows["timestamp"], rows["attributes"]):
+        days: dict[date, dict[str, Any]] = {}
+        for iid, ts, channel, raw in zip(rows["id"], rows["timestamp"], rows["channel"], rows["attributes"]):
             attrs = {str(k).lower(): v for k, v in _attrs(raw).items()}
             name = _first(attrs, _NAME_KEYS)
             if name:
@@ -149,25 +161,36 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
             tier = _first(attrs, _TIER_KEYS)
             if tier:
                 c.tier = str(tier)
-            order = _first(attrs, _ORDER_KEYS)
-            if order:
-                orders[str(order)] += 1
+            stated = _first(attrs, ("usual_order",))
+            if stated:
+                c.usual_order, c.usual_order_source = str(stated), "customer record"
+            else:
+                order = _first(attrs, _ORDER_KEYS[1:])
+                if order:
+                    orders[str(order)] += 1
             for k, v in attrs.items():
                 if "pref" in k and v not in (None, "") and not (isinstance(v, float) and math.isnan(v)):
                     c.preferences[k] = v
-            if ts is not None and not pd.isna(ts):
-                day = pd.Timestamp(ts).date()
-                if not c.visit_days or c.visit_days[-1] != day:
+            if ts is None or pd.isna(ts):
+                continue
+            day = pd.Timestamp(ts).date()
+            if visit_rows:
+                if channel == VISIT_CHANNEL:
                     c.visit_days.append(day)
-                    c.recent.append({"day": day.isoformat(), "interaction_id": iid,
-                                     "touchpoint": touchpoint.get(iid), "valence": valence.get(iid)})
-                elif valence.get(iid) == "misery" or c.recent[-1]["valence"] is None:
-                    c.recent[-1].update(interaction_id=iid, touchpoint=touchpoint.get(iid), valence=valence.get(iid))
+            elif not c.visit_days or c.visit_days[-1] != day:
+                c.visit_days.append(day)
+            v = valence.get(iid)
+            info = days.setdefault(day, {"day": day.isoformat(), "interaction_id": None, "touchpoint": None,
+                                         "valence": None})
+            if _RANK.get(v, 0) > _RANK.get(info["valence"], 0):
+                info.update(interaction_id=iid, touchpoint=touchpoint.get(iid), valence=v)
         if c.name:
             c.first_name = c.name.split()[0]
-        if orders:
-            c.usual_order, _ = orders.most_common(1)[0]
-            c.orders = sum(orders.values())
+        if orders and c.usual_order_source != "customer record":
+            c.usual_order, c.orders = orders.most_common(1)[0]
+            c.usual_order_source = f"most frequent order, {c.orders} of {sum(orders.values())}"
         c.visits = len(c.visit_days)
+        c.recent = [days.get(d) or {"day": d.isoformat(), "interaction_id": None, "touchpoint": None, "valence": None}
+                    for d in sorted(set(c.visit_days))]
         out[c.customer_id] = c
     return out
