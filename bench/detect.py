@@ -4,7 +4,9 @@ Prints, for the valence of texts (nothing trained on them):
   * Tweets.csv (3 classes, all rows): accuracy and macro-F1, carlzon vs vaderSentiment 3.3.2 (+-0.05)
   * texts per second on the same texts, one core, carlzon vs vaderSentiment
   * every held-out sample bench/data/heldout_*.csv (columns text,label): macro-F1 carlzon vs vader
-and, once `carlzon.detect.Detector` can train: a fixed, seeded 80/20 split of Tweets.csv.
+  * a fixed, seeded 80/20 split of Tweets.csv: `train_model` on 80%, tested on 20%, beside
+    TF-IDF + logistic regression trained on the same 80% (and vader on the same 20%)
+  * touchpoints: the negative reasons mapped onto the airline template (bench/tweets_touchpoints.py)
 
 Usage:
     python bench/detect.py [--tweets ../shared/data/twitter_airline_sentiment/Tweets.csv] [--heldout 'bench/data/heldout_*.csv']
@@ -83,6 +85,59 @@ def timed(fn, texts, repeat: int) -> tuple[np.ndarray, float]:
     return out, best
 
 
+def split_80_20(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed split: the same rows every run (numpy default_rng(seed) permutation)."""
+    perm = np.random.default_rng(seed).permutation(n)
+    cut = int(round(n * 0.8))
+    return np.sort(perm[:cut]), np.sort(perm[cut:])
+
+
+def trained_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from carlzon.detect import Detector
+    from carlzon.detect.model import train_model
+
+    texts = tw["text"].astype(str).to_numpy(dtype=object)
+    tr, te = split_80_20(len(texts))
+    t0 = time.perf_counter()
+    model = train_model(list(texts[tr]), list(y[tr]))
+    fit_s = time.perf_counter() - t0
+    pred = np.asarray(Detector(model=model).score_texts(list(texts[te]))["valence"], dtype=object)
+    ca, cf = macro(y[te], pred)
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    lr = LogisticRegression(max_iter=2000, C=2.0).fit(vec.fit_transform(texts[tr]), y[tr])
+    aa, af = macro(y[te], lr.predict(vec.transform(texts[te])))
+    vp, _ = vader_valence(list(texts[te]))
+    va, vf = macro(y[te], vp)
+    return [
+        (f"trained 80% -> test 20% (n={len(te)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}",
+         f"vader {vf:.3f}; TF-IDF+LR {af:.3f}", f"macro-F1 >= 0.77 (fit {fit_s:.0f} s)"),
+    ]
+
+
+def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from carlzon.detect import Detector
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from tweets_touchpoints import REASON_TO_TOUCHPOINT
+
+    neg = tw[tw["negativereason"].isin(list(REASON_TO_TOUCHPOINT))].reset_index(drop=True)
+    truth = neg["negativereason"].map(REASON_TO_TOUCHPOINT).to_numpy()
+    df = pd.DataFrame({"id": neg["tweet_id"].astype(str), "text": neg["text"].astype(str)})
+    moments = Detector("airline").detect(df)
+    pred = moments["touchpoint"].astype(str).to_numpy()
+    labels = sorted(set(truth))
+    acc = accuracy_score(truth, pred)
+    f1 = f1_score(truth, pred, labels=labels, average="macro", zero_division=0)
+    known = float(np.mean(pred != "unknown"))
+    return [(f"touchpoints of negative reasons (n={len(neg)})", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+             f"assigned {known:.0%} (rest unknown)", "macro-F1 >= 0.6")]
+
+
 def read_labelled(path: Path) -> tuple[list[str], np.ndarray]:
     df = pd.read_csv(path)
     labels = df["label"].astype(str).str.strip().str.lower().map(LABEL_MAP)
@@ -95,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tweets", type=Path, default=DEFAULT_TWEETS)
     ap.add_argument("--heldout", default=str(REPO / "bench" / "data" / "heldout_*.csv"))
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings for carlzon")
+    ap.add_argument("--quick", action="store_true", help="valence and speed only (no training, no touchpoints)")
     args = ap.parse_args(argv)
     one_core()
     name, carlzon = carlzon_scorer()
@@ -110,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         ca, cf = macro(y, cp)
         rows.append(("Tweets.csv valence (n=%d)" % len(texts), f"acc {ca:.3f}  macro-F1 {cf:.3f}", f"acc {va:.3f}  macro-F1 {vf:.3f}", "macro-F1 >= 0.62"))
         rows.append(("texts/s, one core (n=%d)" % len(texts), f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
+        if not args.quick:
+            rows += trained_rows(tw, y)
+            rows += touchpoint_rows(tw)
     else:
         print(f"(skipped Tweets.csv: {args.tweets} not found)", file=sys.stderr)
     for path in sorted(glob.glob(args.heldout)):
