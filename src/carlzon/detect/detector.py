@@ -70,6 +70,11 @@ def _texts(df: pd.DataFrame) -> list[str | None]:
     return [t if isinstance(t, str) and t.strip() else None for t in df["text"].tolist()]
 
 
+def _plain(e: Evidence) -> dict[str, Any]:
+    """``e.to_dict()`` without dataclasses.asdict's deep copy (the same keys and values)."""
+    return {k: v for k, v in e.__dict__.items() if v is not None}
+
+
 def _band(score: np.ndarray, valence: np.ndarray) -> np.ndarray:
     out = score.copy()
     mag, mis = valence == "magic", valence == "misery"
@@ -269,7 +274,7 @@ class Detector:
         """
         out, evidence = self._run(interactions)
         out["reasons"] = ["; ".join(e.text for e in items) for items in evidence]
-        out["evidence"] = [json.dumps([e.to_dict() for e in items], ensure_ascii=False) for items in evidence]
+        out["evidence"] = [json.dumps([_plain(e) for e in items], ensure_ascii=False) for items in evidence]
         return out[list(MOMENT_COLUMNS)]
 
     def detect_one(self, interaction: Interaction) -> Moment:

@@ -7,8 +7,8 @@ The chain, first hit wins:
    journey does not know is kept as given, with confidence 0.5 and a flag in
    the evidence.
 2. **phrase**: whole-word / whole-phrase matches of each touchpoint's phrases
-   (and its id written as words) in the text, with one compiled regex for the
-   journey; longer phrases win over the words inside them ("lost bag" over
+   (and its id written as words) in the lower-cased text, with one compiled regex
+   for the journey; longer phrases win over the words inside them ("lost bag" over
    "bag"). Each match weighs its number of words; the touchpoint with the
    largest total wins with confidence ``share * (1 - 0.5 ** (best + 1))``
    where ``share`` is its part of all matched weight and ``best`` its weight
@@ -17,8 +17,8 @@ The chain, first hit wins:
 3. **measure**: a measure judged against a touchpoint's expectation
    (see :mod:`carlzon.detect.expectations`), confidence 0.8.
 4. **similarity**: cosine between the text and each touchpoint's name,
-   description and phrases, as TF-IDF of words and of character 3-5 grams
-   fitted on the journey alone (so one row's answer never depends on the rest
+   description and phrases, as TF-IDF of words and word pairs (English stop
+   words left out) fitted on the journey alone (so one row's answer never depends on the rest
    of the batch); confidence ``min(1, best / 0.5) * (best - second) / best``.
 
 Below ``min_confidence`` the answer is ``'unknown'`` rather than a forced guess.
@@ -54,6 +54,10 @@ def _norm(value: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower()).strip("_")
 
 
+def _pattern(phrase: str) -> str:
+    return re.escape(phrase).replace(r"\ ", r"\s+")
+
+
 def _missing(v: Any) -> bool:
     if isinstance(v, str):
         return not v.strip()
@@ -67,19 +71,17 @@ class TouchpointResult:
     touchpoint: np.ndarray  # object: touchpoint id or 'unknown'
     confidence: np.ndarray  # float in [0, 1]
     method: np.ndarray  # object: column / phrase / measure / similarity / none
-    texts: list[Any] = field(default_factory=list)
-    phrase_regex: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    hits: dict[int, list[str]] = field(default_factory=dict)  # row -> phrases found (phrase step only)
+    phrase_tps: dict[str, list[str]] = field(default_factory=dict)
     flagged: np.ndarray | None = None  # bool: explicit id unknown to the journey
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
 
     def matched(self, i: int) -> list[str]:
         """The phrases of row ``i``'s touchpoint found in its text, in order, without repeats."""
-        rx = self.phrase_regex.get(self.touchpoint[i])
-        t = self.texts[i] if i < len(self.texts) else None
-        if rx is None or not isinstance(t, str):
-            return []
-        return list(dict.fromkeys(" ".join(h.lower().split()) for h in rx.findall(t)))
+        tid = self.touchpoint[i]
+        found = (" ".join(h.split()) for h in self.hits.get(i, ()))
+        return list(dict.fromkeys(h for h in found if tid in self.phrase_tps.get(h, ())))
 
     def evidence(self, i: int) -> list[Evidence]:
         tp, conf, method = self.touchpoint[i], float(self.confidence[i]), self.method[i]
@@ -118,8 +120,7 @@ class TouchpointMatcher:
         self.names: dict[str, str] = {}
         self._by_key: dict[str, str] = {}
         self._phrase_tps: dict[str, list[str]] = {}
-        self._groups: list[tuple[str, str, str, int, tuple[str, ...]]] = []
-        self._tp_regex: dict[str, re.Pattern[str]] = {}
+        self._regex: re.Pattern[str] | None = None
         if journey is None:
             return
         self.ids = [tp.id for tp in journey.touchpoints]
@@ -131,37 +132,32 @@ class TouchpointMatcher:
                 p = " ".join(p.lower().split())
                 if p and tp.id not in self._phrase_tps.setdefault(p, []):
                     self._phrase_tps[p].append(tp.id)
-        # one Arrow regex pass per (touchpoints, phrase length) group, longest phrases first,
-        # each replacing its matches by a marker so shorter phrases inside them do not count again
-        groups: dict[tuple[int, tuple[str, ...]], list[str]] = {}
-        for p, tps in self._phrase_tps.items():
-            groups.setdefault((len(p.replace("-", " ").split()), tuple(tps)), []).append(p)
-        self._groups = []
-        for k, ((n_words, tps), phrases) in enumerate(sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1]))):
-            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-            self._groups.append((rf"\b(?:{alt})\b", f" \x01{k}\x02 ", f"\x01{k}\x02", n_words, tps))
-        self._weight = np.zeros((len(self._groups), len(self.ids)))
+        # one compiled regex over all phrases, longest first (so "lost bag" wins over "bag"), run on
+        # lower-cased texts; hits are summed into a (texts x touchpoints) matrix with one sparse product
+        phrases = sorted(self._phrase_tps, key=lambda p: (-len(p), p))
+        self._phrase_id = {p: k for k, p in enumerate(phrases)}
+        self._weight = np.zeros((len(phrases), len(self.ids)))
         col = {t: j for j, t in enumerate(self.ids)}
-        for g, (_, _, _, n_words, tps) in enumerate(self._groups):
-            for t in tps:
-                self._weight[g, col[t]] = n_words
-        self._tp_regex = {}
-        for tp in journey.touchpoints:
-            mine = sorted((p for p, tps in self._phrase_tps.items() if tp.id in tps), key=len, reverse=True)
-            alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in mine)
-            self._tp_regex[tp.id] = re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+        for p, k in self._phrase_id.items():
+            for t in self._phrase_tps[p]:
+                self._weight[k, col[t]] = len(p.replace("-", " ").split())
+        if phrases:
+            self._regex = re.compile(rf"(?<![\w-])(?:{'|'.join(_pattern(p) for p in phrases)})(?![\w-])")
 
-    def _phrase_weights(self, texts: Sequence[str | None]) -> np.ndarray:
-        """Matched phrase weight of each touchpoint in each text (rows: texts, columns: touchpoints)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    def _phrase_weights(self, texts: Sequence[str | None]) -> tuple[np.ndarray, list[list[str]]]:
+        """Matched phrase weight of each touchpoint in each text (rows: texts, columns: touchpoints), and the hits."""
+        from scipy import sparse
 
-        arr = pc.utf8_lower(pa.array([t if isinstance(t, str) else "" for t in texts], type=pa.large_string()))
-        counts = np.zeros((len(texts), len(self._groups)))
-        for g, (pattern, repl, marker, _, _) in enumerate(self._groups):
-            arr = pc.replace_substring_regex(arr, pattern, repl)
-            counts[:, g] = pc.count_substring(arr, marker).to_numpy(zero_copy_only=False)
-        return counts @ self._weight
+        assert self._regex is not None
+        findall = self._regex.findall
+        hits = [findall(t.lower()) if isinstance(t, str) else [] for t in texts]
+        lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        pid = self._phrase_id
+        ids = np.fromiter((pid.get(h) if h in pid else pid[" ".join(h.split())] for row in hits for h in row),
+                          dtype=np.int64, count=int(lens.sum()))
+        rows = np.repeat(np.arange(len(texts)), lens)
+        counts = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(texts), len(pid)))
+        return np.asarray(counts @ self._weight), hits
 
     # -- the chain -------------------------------------------------------------------------
     def assign(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None,
@@ -190,8 +186,10 @@ class TouchpointMatcher:
                 else:
                     tp[i], conf[i], method[i], flagged[i] = str(v).strip(), UNKNOWN_ID_CONFIDENCE, "column", True
         todo = np.flatnonzero(method == "none")
-        if self._groups and len(todo):
-            weights = self._phrase_weights([texts[i] for i in todo])  # (len(todo), n_touchpoints)
+        hits: dict[int, list[str]] = {}
+        if self._regex is not None and len(todo):
+            weights, found = self._phrase_weights([texts[i] for i in todo])  # (len(todo), n_touchpoints)
+            hits = {int(i): h for i, h in zip(todo, found) if h}
             total = weights.sum(axis=1)
             hit = total > 0
             best_k = weights.argmax(axis=1)  # ties: earlier in the journey
@@ -201,8 +199,8 @@ class TouchpointMatcher:
             rows = todo[hit]
             tp[rows] = np.asarray(self.ids, dtype=object)[best_k[hit]]
             conf[rows], method[rows] = c[hit], "phrase"
-        return TouchpointResult(tp, conf, method, flagged=flagged, names=self.names, texts=list(texts),
-                                phrase_regex=self._tp_regex)
+        return TouchpointResult(tp, conf, method, flagged=flagged, names=self.names, hits=hits,
+                                phrase_tps=self._phrase_tps)
 
     def finish(self, res: TouchpointResult, texts: Sequence[str | None],
                measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
@@ -235,8 +233,7 @@ class TouchpointMatcher:
         assert self.journey is not None
         docs = [" ".join([tp.name, tp.id.replace("_", " "), tp.description, *tp.phrases]) for tp in self.journey.touchpoints]
         word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words="english").fit(docs)
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit(docs)
-        self._sim = (word, word.transform(docs), char, char.transform(docs))
+        self._sim = (word, word.transform(docs))
 
     def similarity(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Best touchpoint by TF-IDF cosine, and its confidence, for each text."""
@@ -245,8 +242,8 @@ class TouchpointMatcher:
             return np.full(n, UNKNOWN, dtype=object), np.zeros(n)
         if self._sim is None:
             self._fit_similarity()
-        word, wdocs, char, cdocs = self._sim  # type: ignore[misc]
-        sims = 0.5 * (word.transform(texts) @ wdocs.T).toarray() + 0.5 * (char.transform(texts) @ cdocs.T).toarray()
+        word, wdocs = self._sim  # type: ignore[misc]
+        sims = (word.transform(texts) @ wdocs.T).toarray()
         if sims.shape[1] == 1:
             best = sims[:, 0]
             return np.array([self.ids[0]] * n, dtype=object), np.clip(best / 0.5, 0, 1)
