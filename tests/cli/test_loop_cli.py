@@ -63,6 +63,8 @@ def test_cases_end_to_end_through_the_cli(store_path):
     assert r.exit_code == 0, r.output
     assert "recovery rate: 100% (95% CI 21%-100%, n=1)" in r.output
     assert "baggage" in r.output
+    assert "recovered      9.0 (n=1)" in r.output  # Anna's follow-up NPS; Bob has no case: NPS 6
+    assert "no_case        6.0 (n=1)" in r.output
 
 
 def test_case_errors_are_one_line_with_a_fix(store_path):

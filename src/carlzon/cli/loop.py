@@ -234,15 +234,16 @@ def _fmt_dur(d: dict[str, Any]) -> str:
 @cases_app.command("measures")
 def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
     """Recovery measures: time to first response, time to resolution, recovery rate by touchpoint, team, channel."""
-    from carlzon.loop.measures import recovery_measures, recovery_paradox
+    from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 
     desk = _desk(store, None)
     try:
         m = recovery_measures(desk)
         paradox = recovery_paradox(desk.store)
+        by_cases = paradox_from_cases(desk)
         if as_json:
             print_json({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
-                        "recovery_paradox": paradox})
+                        "recovery_paradox": paradox, "later_nps_by_outcome": by_cases.to_dict("records")})
             return
         o = m["overall"]
         typer.echo(f"cases: {o['cases']} ({o['open']} open)")
@@ -261,8 +262,13 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
                 fr = "-" if not r["first_response_n"] else f"{r['first_response_median_hours']:g} ({r['first_response_n']})"
                 t.add_row(str(r[dim]), str(r["cases"]), str(r["n_closed"]), rate, fr)
             console.print(t)
-        typer.echo("recovery paradox: " + (str(paradox["figure"]) if paradox["available"] else
-                                             f"not available ({paradox['why']})"))
+        typer.echo("later NPS by case outcome (recovery paradox when recovered > no case):")
+        for r in by_cases.to_dict("records"):
+            shown = "n=0" if not r["n"] else (f"{r['mean_nps']:.1f} (n={r['n']})" if r["n"] < 2 else
+                                              f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})")
+            typer.echo(f"  {r['group']:<14} {shown}")
+        typer.echo("recovery paradox (LoyaltyImpact): " + (str(paradox["figure"]) if paradox["available"] else
+                                                           f"not available ({paradox['why']})"))
     finally:
         desk.store.close()
 

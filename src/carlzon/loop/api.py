@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from carlzon.loop.coaching import coach
 from carlzon.loop.magic import magic_opportunities
-from carlzon.loop.measures import recovery_measures, recovery_paradox
+from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store
 from carlzon.loop.roleplay import roleplay_cards
 from carlzon.web.app import require
@@ -146,8 +146,10 @@ def close_case(request: Request, case_id: int, body: Close,
 
 @router.get("/recovery/measures", summary="Time to first response and resolution, recovery rate (n, 95% CI)")
 def measures(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    m = recovery_measures(desk_for(request))
+    desk = desk_for(request)
+    m = recovery_measures(desk)
     return clean({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
+                  "later_nps_by_outcome": paradox_from_cases(desk).to_dict("records"),
                   "recovery_paradox": recovery_paradox(request.app.state.store)})
 
 

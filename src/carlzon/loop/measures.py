@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carlzon.analysis.intervals import wilson_interval
+from carlzon.analysis.intervals import mean_interval, wilson_interval
 
-__all__ = ["BY", "recovery_measures", "recovery_paradox"]
+__all__ = ["BY", "paradox_from_cases", "recovery_measures", "recovery_paradox"]
 
 BY = ("touchpoint", "team", "channel")
 
@@ -93,16 +93,46 @@ def recovery_measures(desk: Any, *, by: tuple[str, ...] = BY) -> dict[str, Any]:
     return out
 
 
+def paradox_from_cases(desk: Any) -> pd.DataFrame:
+    """The recovery paradox as the cases see it: the mean later NPS (0-10) of customers whose
+    case was recovered, not recovered, and of customers who never had a case, each with n and
+    a 95% t interval. Recovered above 'no case' is the paradox.
+
+    Later NPS: the follow-up interaction's NPS for closed cases; for customers without a
+    case, the mean of their NPS answers.
+    """
+    store = desk.store
+    cases = desk.list()
+    groups: dict[str, list[float]] = {"recovered": [], "not_recovered": [], "no_case": []}
+    closed = cases[(cases["status"] == "closed") & cases["followup_interaction_id"].notna()] if len(cases) else cases
+    if len(closed):
+        follow = store.interactions(ids=[str(i) for i in closed["followup_interaction_id"]])
+        nps = dict(zip(follow["id"], follow["nps"]))
+        for fid, outcome in zip(closed["followup_interaction_id"], closed["outcome"]):
+            v = nps.get(str(fid))
+            if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                groups[str(outcome)].append(float(v))
+    have_case = set(cases["customer_id"].dropna().astype(str)) if len(cases) else set()
+    rated = store.query("SELECT customer_id, AVG(nps) AS nps FROM interactions WHERE nps IS NOT NULL "
+                        "AND customer_id IS NOT NULL GROUP BY customer_id")
+    groups["no_case"] = [float(v) for c, v in zip(rated["customer_id"], rated["nps"]) if str(c) not in have_case]
+    rows = []
+    for name, values in groups.items():
+        est, lo, hi = mean_interval(values)
+        rows.append({"group": name, "n": len(values), "mean_nps": est, "low": lo, "high": hi})
+    return pd.DataFrame(rows)
+
+
 def recovery_paradox(store: Any, **options: Any) -> dict[str, Any]:
     """The recovery-paradox figure from ``carlzon.analysis.impact.LoyaltyImpact``.
 
     Returns ``{"available": False, "why": ...}`` when that analysis is not part
-    of this installation, so callers can say so instead of showing nothing.
+    of this installation, so callers can say so (and show :func:`paradox_from_cases`).
     """
     try:
         impact = importlib.import_module("carlzon.analysis.impact")
     except ModuleNotFoundError:
-        return {"available": False, "why": "carlzon.analysis.impact is not installed in this version"}
+        return {"available": False, "why": "carlzon.analysis.impact (LoyaltyImpact) is not in this version"}
     fitter = impact.LoyaltyImpact(**options)
     fitter.fit(store)
     paradox = getattr(fitter, "recovery_paradox_", None)

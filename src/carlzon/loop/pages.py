@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.loop.api import desk_for
 from carlzon.loop.magic import magic_opportunities
-from carlzon.loop.measures import recovery_measures
+from carlzon.loop.measures import paradox_from_cases, recovery_measures
 from carlzon.loop.recovery import journey_for_store
 from carlzon.web.app import require
 from carlzon.web.auth import Principal, has_role
@@ -48,7 +48,7 @@ def cases_page(request: Request, status: str | None = None,
     df = desk.list(status=status or None, limit=200)
     m = recovery_measures(desk)
     return _render(request, "cases.html.j2", cases=df.to_dict("records"), status=status or "", measures=m,
-                   active="cases")
+                   paradox=paradox_from_cases(desk).to_dict("records"), active="cases")
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
