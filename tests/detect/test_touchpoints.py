@@ -56,3 +56,9 @@ def test_no_journey_keeps_column_only():
     r = TouchpointMatcher(None).assign(["lost my bag", "x"], explicit=[None, "till"])
     assert r.touchpoint.tolist() == ["unknown", "till"]
     assert np.all((r.confidence >= 0) & (r.confidence <= 1))
+
+
+def test_higher_stakes_touchpoint_wins_when_several_are_named():
+    r = m().assign(["at the gate they told us the flight is delayed", "the gate was crowded"])
+    assert r.touchpoint.tolist() == ["delays_cancellations", "gate"]
+    assert r.matched(0) == ["delayed"]

@@ -9,11 +9,13 @@ The chain, first hit wins:
 2. **phrase**: whole-word / whole-phrase matches of each touchpoint's phrases
    (and its id written as words) in the lower-cased text, with one compiled regex
    for the journey; longer phrases win over the words inside them ("lost bag" over
-   "bag"). Each match weighs its number of words; the touchpoint with the
-   largest total wins with confidence ``share * (1 - 0.5 ** (best + 1))``
+   "bag"). Each match weighs its number of words times the touchpoint's stakes
+   factor (low 1, medium 1.5, high 2: when a text names several touchpoints,
+   "the gate agent said the flight is delayed", the moment is most likely about
+   the one with more at stake); the touchpoint with the largest total wins with confidence ``share * (1 - 0.5 ** (best + 1))``
    where ``share`` is its part of all matched weight and ``best`` its weight
-   (one single-word match alone: 0.75; a two-word phrase: 0.875; two
-   touchpoints tied on one word each: 0.375).
+   (one single-word match at a low-stakes touchpoint alone: 0.75; a two-word
+   phrase there: 0.875; two low-stakes touchpoints tied on one word each: 0.375).
 3. **measure**: a measure judged against a touchpoint's expectation
    (see :mod:`carlzon.detect.expectations`), confidence 0.8.
 4. **similarity**: cosine between the text and each touchpoint's name,
@@ -28,7 +30,7 @@ Example:
     >>> m = TouchpointMatcher(load_journey("airline"))
     >>> r = m.assign(["They lost my bag at the carousel", "hello"], explicit=[None, "Check-in"])
     >>> list(r.touchpoint), r.confidence.round(2).tolist()
-    (['baggage_claim', 'check_in'], [0.88, 1.0])
+    (['baggage_claim', 'check_in'], [0.97, 1.0])
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ __all__ = ["TouchpointMatcher", "TouchpointResult", "UNKNOWN"]
 UNKNOWN = "unknown"
 MEASURE_CONFIDENCE = 0.8
 UNKNOWN_ID_CONFIDENCE = 0.5
+STAKES_FACTOR = {"low": 1.0, "medium": 1.5, "high": 2.0}
 
 
 def _norm(value: Any) -> str:
@@ -140,7 +143,7 @@ class TouchpointMatcher:
         col = {t: j for j, t in enumerate(self.ids)}
         for p, k in self._phrase_id.items():
             for t in self._phrase_tps[p]:
-                self._weight[k, col[t]] = len(p.replace("-", " ").split())
+                self._weight[k, col[t]] = len(p.replace("-", " ").split()) * STAKES_FACTOR[journey.touchpoint(t).stakes]
         if phrases:
             self._regex = re.compile(rf"(?<![\w-])(?:{'|'.join(_pattern(p) for p in phrases)})(?![\w-])")
 
