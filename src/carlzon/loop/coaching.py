@@ -52,6 +52,7 @@ item|items|room|reservation|booking|ticket|tickets|meal|food|drink|coffee|wifi|w
 password|login|card|phone|screen|battery|update|train|bus|driver|ride|table|wait|waited|queue|line|hold|call|
 email|reply|message|appointment|crew|staff|agent|upgrade|miles|points|voucher|stroller|car seat|pet|wheelchair"""
 _ISSUE = re.compile(rf"\b(?:your|the|that|this)\s+(?:\w+\s+){{0,2}}?({_ISSUE_WORDS.replace(chr(10), '')})\b", re.I)
+_QUOTED = re.compile(r"""(?:you told us|you said|you wrote|you mentioned)\s*[:,]?\s*["“']([^"”']{3,80})["”']""", re.I)
 _ACK = re.compile(r"\b(i can see|i see|i understand|i hear|i know|i realise|i realize|you(?:'ve| have) been|"
                   r"you were|you had|you waited|that must|sounds like|i've read|i have read|thanks for telling)\b", re.I)
 _SORRY = re.compile(r"\b(i(?:'m| am)(?: so| really| very| truly)? sorry|we(?:'re| are)(?: so| really| very| truly)? sorry|"
@@ -137,7 +138,7 @@ def coach(text: str, *, issue: str | None = None) -> CoachResult:
     unscripted = text
     for phrase in scripts:
         unscripted = re.sub(re.escape(phrase), " ", unscripted, flags=re.I)
-    issue_words = _hits(_ISSUE, unscripted)
+    issue_words = _hits(_ISSUE, unscripted) + _hits(_QUOTED, unscripted)
     if issue:
         own = {w.lower() for w in re.findall(r"[a-z]{4,}", issue.lower())} - _STOP
         issue_words += [w for w in re.findall(r"[A-Za-z]{4,}", text) if w.lower() in own and w not in issue_words][:3]

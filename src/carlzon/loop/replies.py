@@ -32,7 +32,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from carlzon.journey import Journey
+from carlzon.errors import CarlzonError
+from carlzon.journey import Expectation, Journey
 
 __all__ = ["check_reply", "describe_problem", "reply_templates", "suggest_reply"]
 
@@ -62,24 +63,45 @@ def _by(t: datetime) -> str:
     return f"by {t:%A} {t.day} {t:%B}, {t:%H:%M} UTC"
 
 
+def _gap_words(e: dict[str, Any]) -> str | None:
+    """'your bag wait was 45 minutes, where we aim for 20 at most' from an expectation evidence."""
+    try:
+        exp = Expectation.parse(str(e.get("expectation")))
+        value = float(e["value"])
+    except (CarlzonError, KeyError, TypeError, ValueError):
+        return str(e["text"]) if e.get("text") else None
+    words = exp.measure.split("_")
+    unit = words.pop() if words and words[-1] in ("minutes", "seconds", "hours", "days") else ""
+    what = " ".join(words) or exp.measure
+    num = lambda x: f"{int(x)}" if float(x).is_integer() else f"{x:g}"  # noqa: E731
+    bound = "at most" if exp.op in ("<=", "<") else "at least"
+    return f"your {what} was {num(value)} {unit}, where we aim for {num(exp.bound)} {bound}".replace("  ", " ")
+
+
 def describe_problem(case: dict[str, Any]) -> str:
-    """The specific problem in words, from the case's evidence (phrases, expectation gaps, ratings)."""
+    """The specific problem in words, from the case's evidence: the customer's strongest phrases
+    (up to two), the expectation gaps, else a short quote of their text, else the rating."""
     evidence = case.get("evidence") or []
     if isinstance(evidence, str):
         evidence = json.loads(evidence) if evidence.strip() else []
-    phrases, gaps, ratings = [], [], []
+    phrases: list[tuple[float, str]] = []
+    gaps, ratings = [], []
     for e in evidence:
         rule = e.get("rule")
-        if rule in ("lexicon", "stakes", "model") and e.get("phrase"):
-            if e["phrase"] not in phrases:
-                phrases.append(str(e["phrase"]))
-        elif rule == "expectation" and e.get("text"):
-            gaps.append(str(e["text"]))
+        if rule in ("lexicon", "model") and e.get("phrase"):
+            weight = abs(float(e.get("weight") or 0.5))
+            if weight >= 0.4 and all(p != e["phrase"] for _, p in phrases):
+                phrases.append((weight, str(e["phrase"])))
+        elif rule == "expectation":
+            words = _gap_words(e)
+            if words:
+                gaps.append(words)
         elif rule == "rating" and e.get("text"):
             ratings.append(str(e["text"]))
     parts = []
     if phrases:
-        parts.append("you told us " + " and ".join(f'"{p}"' for p in phrases[:2]))
+        top = [p for _, p in sorted(phrases, key=lambda x: -x[0])[:2]]
+        parts.append("you told us " + " and ".join(f'"{p}"' for p in top))
     parts += gaps[:2]
     if not parts:
         text = case.get("text")
@@ -88,7 +110,7 @@ def describe_problem(case: dict[str, Any]) -> str:
             quote = quote if len(quote) <= 90 else quote[:87].rsplit(" ", 1)[0] + "..."
             parts.append(f'you told us "{quote}"')
     if not parts and ratings:
-        parts.append("you gave us a " + ratings[0])
+        parts.append("you gave us " + ratings[0])
     return "; ".join(parts) or (case.get("reasons") or "the experience you had")
 
 

@@ -1,0 +1,82 @@
+"""The suggested first reply: names the specific problem, apologizes, says what happens next and by when,
+offers the playbook's gesture; no vague filler and nothing the company cannot promise, for every template."""
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import pytest
+
+from carlzon.detect import Detector
+from carlzon.journey import journey_templates, load_journey
+from carlzon.loop.coaching import coach
+from carlzon.loop.replies import check_reply, describe_problem, suggest_reply
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+def detected_case(journey, text, **extra):
+    df = pd.DataFrame([{"id": "r1", "customer_id": "c1", "timestamp": pd.Timestamp("2026-03-02 09:00", tz="UTC"),
+                        "channel": "survey", "text": text, **extra}])
+    m = Detector(journey).detect(df).iloc[0].to_dict()
+    return dict(m, customer_name="Anna Berg", moment_at=m["timestamp"], deadlines={}, owner="Lena")
+
+
+def test_reply_from_real_detector_evidence():
+    case = detected_case("airline", "They lost my bag and nobody helped. I waited 45 minutes at the carousel.",
+                         nps=1.0, measures='{"bag_wait_minutes": 45}')
+    reply = suggest_reply(case, load_journey("airline"), now=NOW)
+    assert reply.splitlines()[0] == "Hi Anna,"
+    assert '"lost my bag"' in reply  # the customer's own words
+    assert "your bag wait was 45 minutes, where we aim for 20 at most" in reply  # the expectation gap
+    assert "I am sorry" in reply
+    assert "we will trace your bag and deliver it to your address" in reply  # the playbook's fix
+    assert "by Tuesday 3 March, 12:00 UTC" in reply  # resolve within 24 h
+    assert "a travel voucher and a personal call from the duty manager" in reply  # gesture for high stakes
+    assert reply.splitlines()[-1] == "Lena"
+    assert check_reply(reply) == []
+    r = coach(reply)
+    assert r.score == 100, r.steps
+
+
+@pytest.mark.parametrize("name", journey_templates())
+@pytest.mark.parametrize("stakes", ["low", "medium", "high"])
+def test_every_template_reply_has_no_filler_and_no_over_promise(name, stakes):
+    j = load_journey(name)
+    tp = j.touchpoints[0]
+    case = {"customer_name": None, "touchpoint": tp.id, "stakes": stakes, "moment_at": "2026-03-02T09:00:00+00:00",
+            "evidence": [{"rule": "lexicon", "text": "x", "phrase": "waited forever", "weight": -0.6}],
+            "deadlines": {}}
+    reply = suggest_reply(case, j, now=NOW)
+    assert reply.startswith("Hello,")
+    assert check_reply(reply, j) == [], reply
+    gesture = (j.playbook.get("gestures") or {}).get(stakes)
+    if gesture:
+        assert gesture in reply
+    assert coach(reply).steps["apologize"]["found"] and coach(reply).steps["time"]["found"]
+
+
+def test_check_reply_catches_filler_and_over_promises():
+    bad = "We value your feedback. We guarantee this will never happen again and refund you immediately."
+    problems = check_reply(bad)
+    assert "filler: 'we value your feedback'" in problems
+    assert "over-promise: 'guarantee'" in problems and "over-promise: 'immediately'" in problems
+    assert "over-promise: 'never happen again'" in problems
+
+
+def test_a_promise_the_playbook_makes_is_allowed():
+    import copy
+
+    j = load_journey("coffee_shop")
+    data = copy.deepcopy(j.to_dict())
+    data["playbook"]["gestures"]["high"] = "a full refund and a week of free coffee"
+    from carlzon.journey import journey_from_dict
+
+    mine = journey_from_dict(data)
+    assert check_reply("We offer a full refund and a week of free coffee.", mine) == []
+    assert check_reply("We offer a full refund.", j) == ["over-promise: 'full refund'"]
+
+
+def test_problem_falls_back_to_a_short_quote_then_the_rating():
+    assert describe_problem({"text": "The app crashed twice while paying", "evidence": []}) == \
+        'you told us "The app crashed twice while paying"'
+    assert describe_problem({"evidence": [{"rule": "rating", "text": "rating 1/5"}]}) == "you gave us rating 1/5"
