@@ -22,7 +22,8 @@ The score is ``0.7 * decider + 0.3 * mean(other signals)`` kept inside the valen
 largest of the text's intensity, ``0.6 * |rating score|`` and the expectation's intensity.
 
 Stakes and moments of truth: stakes are the text's stakes (lost card, cancelled flight, a child
-involved, ...), raised to the touchpoint's stakes on a moment of misery, and to at least medium
+involved, ...), raised to the touchpoint's stakes on a moment of misery whose touchpoint is known
+with confidence at least 0.5, and to at least medium
 when an expectation is badly missed. High stakes lift intensity to ``1 - 0.6 (1 - i)`` (at least 0.6),
 medium to ``1 - 0.85 (1 - i)``. A moment is a **moment of truth** when its stakes are high, or its
 intensity is at least 0.7 with a magic or misery valence, or an expectation is badly missed
@@ -60,6 +61,7 @@ TEXT_THRESHOLD = 0.05
 
 PASSIVE_TEXT_THRESHOLD = 0.3
 MOT_INTENSITY = 0.7
+TOUCHPOINT_STAKES_CONFIDENCE = 0.5
 _STAKES = np.array(["low", "medium", "high"], dtype=object)
 _LEVEL = {"low": 0, "medium": 1, "high": 2}
 
@@ -215,7 +217,8 @@ class Detector:
         intensity = np.maximum.reduce([t_int, r_int, ex.intensity])
         tp_level = np.array([self._tp_stakes.get(t, 0) for t in tpr.touchpoint], dtype=int)
         stakes = t_stakes.copy()
-        stakes = np.where(valence == "misery", np.maximum(stakes, tp_level), stakes)
+        tp_sure = tpr.confidence >= TOUCHPOINT_STAKES_CONFIDENCE
+        stakes = np.where((valence == "misery") & tp_sure, np.maximum(stakes, tp_level), stakes)
         stakes = np.where(ex.badly_missed, np.maximum(stakes, 1), stakes)
         intensity = np.where(stakes == 2, np.maximum(0.6, 1 - 0.6 * (1 - intensity)), intensity)
         intensity = np.where(stakes == 1, 1 - 0.85 * (1 - intensity), intensity)
