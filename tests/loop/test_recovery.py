@@ -109,3 +109,30 @@ def test_journey_for_store(store, clock):
     assert journey_for_store(store).name == "airline"
     seed_misery(store)
     assert journey_for_store(store).name == "airline"
+
+
+def test_cases_from_ingested_export(store, clock):
+    """The real path: an export goes through ingest and the Detector; the case's priority is the formula
+    applied to the detected intensity and stakes."""
+    import pandas as pd
+
+    from carlzon.ingest import ingest
+
+    export = pd.DataFrame({
+        "response_id": ["a1", "a2", "a3"],
+        "customer_id": ["anna", "bob", "anna"],
+        "created_at": ["2026-03-02 09:00", "2026-03-02 10:00", "2026-03-06 09:00"],
+        "comment": ["You lost my bag and nobody at the desk helped", "Lovely crew, smooth flight", None],
+        "nps": [1, 10, 9],
+        "customer_name": ["Anna Berg", "Bob Lee", "Anna Berg"],
+    })
+    ingest(export, store, journey="airline")
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    assert desk.open_cases() == [1]
+    case = desk.get(1)
+    m = store.moments(valence="misery").iloc[0]
+    expected = priority(intensity=m["intensity"], stakes=m["stakes"], value=case["priority_components"]["customer_value"] / 20,
+                        prior_miseries=0)
+    assert case["priority"] == expected["total"] and case["interaction_id"] == "a1"
+    assert case["customer_name"] == "Anna Berg" and '"lost my bag"' in case["suggested_reply"]
+    assert desk.check_followups() == [{"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-06"}]
