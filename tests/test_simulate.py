@@ -161,7 +161,9 @@ def test_only_planted_customers_have_birthdays_or_visits_today(sim):
         assert len(v) == r["visit_number"] == 10 and v["created_at"].max().date() == today.date()
         assert (v["usual_order"] == r["usual_order"]).all()
     for b in t["birthdays"]:
-        assert len(visits[visits["customer_id"] == b["customer_id"]]) % 10 != 0
+        v = visits[visits["customer_id"] == b["customer_id"]]
+        assert len(v) % 10 != 0 and v["created_at"].max().date() == today.date()
+        assert (pd.to_datetime(v["birthday"]).dt.strftime("%m-%d") == today.strftime("%m-%d")).all()
 
 
 def test_event_log_has_unmapped_steps_and_drop_off(sim):

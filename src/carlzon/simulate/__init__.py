@@ -67,7 +67,10 @@ from carlzon.errors import CarlzonError
 from carlzon.journey import Journey, load_journey
 from carlzon.simulate import _drivers, _panel, _people, _stream, _timeline
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["DEMO_SOURCE", "Simulation", "simulate", "store_simulation"]
+
+DEMO_SOURCE = "carlzon-simulate"
+"""Source name of every row :func:`store_simulation` stores (how a demo store is recognised)."""
 
 PUBLIC_PER_CUSTOMER_DAY = 0.03
 """Public stream volume: posts and reviews a day per simulated customer (at least 20 a day)."""
@@ -183,7 +186,7 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     panel_rate = _panel_misery_rate(visits, e_tp_i, locs[0], e_start_day)
     rate_before = bg_before + panel_rate
     extra = max(2.0 * rate_before, 6.0)
-    theme, texts = _stream.theme_for(e_tp)
+    theme, texts = _stream.theme_for(j, e_tp)
     public = _stream.public_stream(j, rng, start=t0, days=days, per_day=per_day, weights=weights, locations=locs,
                                    loc_shares=loc_shares, emerging={"tp_index": e_tp_i, "loc_index": 0,
                                                                     "start_day": e_start_day, "extra": extra,
@@ -203,8 +206,6 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
 
     churn_at = [t0 + pd.Timedelta(days=float(c)) if not math.isnan(c) else pd.NaT for c in churn]
     cust = cust.drop(columns=[]).assign(churned_at=pd.to_datetime(churn_at, utc=True))
-    for b in birthdays:
-        cust.loc[cust["customer_id"] == b["customer_id"], "birthday"] = pd.Timestamp(b["birthday"]).date()
     intervals = _timeline.churn_intervals(visits, entry, churn, end_day)
     intervals.insert(0, "customer_id", ids[intervals.pop("customer").to_numpy()])
     intervals = intervals[~intervals["customer_id"].isin(ids[list(planted_idx)])].reset_index(drop=True)
@@ -283,6 +284,7 @@ def _plant(j: Journey, rng: np.random.Generator, cust: pd.DataFrame, today: pd.T
                 break
             except ValueError:
                 year -= 1
+        cust.at[idx, "birthday"] = bday.date()
         birthdays.append({"customer_id": cust.at[idx, "customer_id"], "name": cust.at[idx, "name"],
                           "date": today.date().isoformat(), "birthday": bday.date().isoformat(), "age": today.year - year})
     return pd.DataFrame(rows), birthdays, regulars
@@ -318,3 +320,37 @@ def _export(j: Journey, rows: list[dict], public: pd.DataFrame, cust: pd.DataFra
     out["touchpoint"] = out["touchpoint"].fillna("").replace("", None)
     out["comment"] = out["comment"].replace("", None)
     return out, key_map
+
+
+_VISIT_ATTRIBUTES = ("customer_name", "email", "birthday", "tier", "usual_order", "location")
+
+
+def store_simulation(sim: Simulation, store: Any, *, detect: bool = True, progress: bool = False) -> dict[str, Any]:
+    """Put a simulation into a store: interactions through :func:`carlzon.ingest.ingest`, and
+    the visit records (no text or rating, which ingest refuses) as ``visit`` events.
+
+    Returns ``{"ingest": IngestResult, "visits": n}``; every row is stored with source
+    :data:`DEMO_SOURCE`. Storing the same simulation again adds nothing.
+
+    >>> from carlzon.store import open_store
+    >>> sim = simulate("coffee_shop", seed=2, customers=100, days=35)
+    >>> with open_store(":memory:") as st:                          # doctest: +SKIP
+    ...     out = store_simulation(sim, st)
+    """
+    from carlzon.ingest import ingest
+
+    inter = sim.interactions
+    is_visit = (inter["channel"] == "visit").to_numpy()
+    result = ingest(inter[~is_visit].reset_index(drop=True), store, journey=sim.journey, source=DEMO_SOURCE,
+                    detect=detect, progress=progress)
+    v = inter[is_visit]
+    attrs = v[list(_VISIT_ATTRIBUTES)].astype(object).where(v[list(_VISIT_ATTRIBUTES)].notna(), None)
+    attrs["birthday"] = [str(b) if b is not None else None for b in attrs["birthday"]]
+    frame = pd.DataFrame({
+        "id": v["response_id"].to_numpy(), "customer_id": v["customer_id"].to_numpy(),
+        "timestamp": v["created_at"].to_numpy(), "channel": "visit", "source": DEMO_SOURCE,
+        "ratings": "{}", "measures": "{}",
+        "attributes": [json.dumps(r, ensure_ascii=False) for r in attrs.to_dict("records")],
+    })
+    stored, _ = store.add_interactions(frame) if len(frame) else (0, 0)
+    return {"ingest": result, "visits": int(stored)}

@@ -1,0 +1,67 @@
+"""`carlzon demo` fills a fresh store and prints a summary; `carlzon simulate` writes files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from carlzon.cli import app
+from carlzon.store import open_store
+
+runner = CliRunner()
+
+
+def test_demo_fills_a_fresh_store_and_prints_the_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CARLZON_STORE", raising=False)
+    r = runner.invoke(app, ["demo", "--seed", "1", "--customers", "300", "--days", "60"])
+    assert r.exit_code == 0, r.output
+    out = r.output
+    for words in ("carlzon demo", "customers", "interactions", "Moments by valence", "misery", "magic",
+                  "Touchpoints with the most moments of misery", "carlzon report"):
+        assert words in out, words
+    with open_store(tmp_path / "carlzon.db") as st:
+        counts = st.counts()
+        n_customers = st.query("SELECT COUNT(DISTINCT customer_id) AS n FROM interactions")["n"].iloc[0]
+        visits = st.query("SELECT COUNT(*) AS n FROM interactions WHERE channel = 'visit'")["n"].iloc[0]
+    assert counts["interactions"] > 1000 and counts["moments"] == counts["interactions"] - visits
+    assert counts["quarantine"] == 0 and visits > 100
+    assert f"{counts['interactions']:,}" in out and f"{n_customers:,}" in out
+    # again: the old demo store is replaced, not added to
+    r2 = runner.invoke(app, ["demo", "--seed", "1", "--customers", "300", "--days", "60", "--json"])
+    assert r2.exit_code == 0, r2.output
+    s = json.loads(r2.output)
+    assert s["interactions"] == counts["interactions"] and s["ingest"]["quarantined"] == 0
+    assert sum(s["valence"].values()) == s["moments"] == counts["moments"]
+    assert s["top_misery"] and all(t["misery"] <= t["n"] for t in s["top_misery"])
+
+
+def test_demo_refuses_a_store_with_other_data(tmp_path):
+    db = tmp_path / "mine.db"
+    with open_store(db) as st:
+        st.add_interactions(pd.DataFrame({"id": ["x1"], "text": ["my own data"], "source": ["crm.csv"]}))
+    r = runner.invoke(app, ["demo", "--store", str(db), "--customers", "100", "--days", "40"])
+    assert r.exit_code == 1
+    assert "not from the demo" in r.output and "--force" in r.output
+    with open_store(db) as st:
+        assert st.counts()["interactions"] == 1  # nothing lost
+    r = runner.invoke(app, ["demo", "--store", str(db), "--customers", "100", "--days", "40", "--force", "--json"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as st:
+        assert st.query("SELECT COUNT(*) AS n FROM interactions WHERE source = 'crm.csv'")["n"].iloc[0] == 0
+
+
+def test_simulate_writes_the_files(tmp_path):
+    out = tmp_path / "sim"
+    r = runner.invoke(app, ["simulate", "--journey", "coffee_shop", "--seed", "2", "--customers", "120", "--days", "40",
+                            "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    for name in ("interactions.csv", "customers.csv", "events.csv", "survey.csv", "truth.json"):
+        assert (out / name).exists() and name in r.output
+    truth = json.loads((out / "truth.json").read_text())
+    assert truth["journey"] == "coffee_shop" and truth["seed"] == 2
+    assert len(pd.read_csv(out / "customers.csv")) == 120
+    bad = runner.invoke(app, ["simulate", "--journey", "submarine", "-o", str(out)])
+    assert bad.exit_code == 1 and "no journey template named 'submarine'" in bad.output
