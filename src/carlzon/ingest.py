@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from carlzon.errors import IngestError, MappingError
 from carlzon.journey import Journey, load_journey
-from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan
+from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan, normalise
 from carlzon.readers import BAD_BYTE, Batch, read_batches, source_name
 from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
 from carlzon.store import Store, open_store
@@ -347,14 +347,15 @@ def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: 
     for name in NUMERIC_FIELDS:
         col = plan.fields[name]
         if col and name in plan.auto:
-            if numeric_share(col) < 0.9:
+            if numeric_share(col) < 0.5:
                 plan.fields[name] = None
                 plan.attributes.append(col)
                 continue
             vals, _ = _numbers(t.column(col))
             vals = vals[~np.isnan(vals)]
             lo, hi = RATING_SCALES[name]
-            if len(vals) and ((vals < lo) | (vals > hi)).mean() > 0.5:
+            # a header such as 'score' or 'rating' may hold another scale: ask rather than quarantine it all
+            if normalise(col) != name and len(vals) and ((vals < lo) | (vals > hi)).mean() > 0.5:
                 raise MappingError(
                     f"column {col!r} looks like {name} but most values fall outside {_fmt(lo)}-{_fmt(hi)}",
                     where=where,
@@ -362,12 +363,12 @@ def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: 
                 )
     mapped_ratings = set(mapping.ratings)
     for item in [r for r in plan.ratings if r[0] not in mapped_ratings]:
-        if numeric_share(item[0]) < 0.9:
+        if numeric_share(item[0]) < 0.5:
             plan.ratings.remove(item)
             plan.attributes.append(item[0])
     mapped_measures = set(mapping.measures)
     for item in [m for m in plan.measures if m[0] not in mapped_measures]:
-        if numeric_share(item[0]) < 0.9:
+        if numeric_share(item[0]) < 0.5:
             plan.measures.remove(item)
             plan.attributes.append(item[0])
     order = {c: i for i, c in enumerate(t.column_names)}

@@ -17,7 +17,7 @@ A mapping file (YAML)::
     nps: How likely are you to recommend us?
     measures: [Wait (min)]
     ratings: [Seat comfort]
-    scales: {Seat comfort: [1, 5]}
+    scales: {Seat comfort: [1, 5], "*": [0, 5]}   # "*": every other rating column
     defaults: {channel: survey}
     auto: true          # also auto-detect the fields not named here
 
@@ -50,7 +50,8 @@ FIELDS = ("id", "customer_id", "timestamp", "channel", "touchpoint", "text", "np
 """Interaction fields a single column can fill."""
 
 EXTRA_RATING_SCALE: tuple[float, float] = (0, 10)
-"""Valid range of other rating columns (survey items) unless the mapping's ``scales`` says otherwise."""
+"""Valid range of other rating columns (survey items) unless the mapping's ``scales`` says otherwise
+(per column, or ``"*"`` for all of them): wide enough for 0-5, 1-5, 1-7 and 0-10 items."""
 
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "id": ("id", "response_id", "ticket_id", "review_id", "tweet_id", "interaction_id", "record_id"),
@@ -240,12 +241,14 @@ class ColumnMapping:
                 raise MappingError(f"column {c!r} is mapped twice", where=where, fix="map each column to one field")
             fields[f] = c
             used.add(c)
-        ratings = [(c, c, self.scales.get(c, EXTRA_RATING_SCALE)) for c in (_column(r, "ratings") for r in self.ratings)]
+        default_scale = self.scales.get("*", EXTRA_RATING_SCALE)
+        ratings = [(c, c, self.scales.get(c, default_scale)) for c in (_column(r, "ratings") for r in self.ratings)]
         used.update(c for c, _, _ in ratings)
         measures = [(c, normalise(c, measure=True)) for c in (_column(m, "measures") for m in self.measures)]
         used.update(c for c, _ in measures)
         for c in self.scales:
-            _column(c, "scales")
+            if c != "*":
+                _column(c, "scales")
 
         auto: set[str] = set()
         if self.auto:
@@ -272,7 +275,7 @@ class ColumnMapping:
                     continue
                 n = normalise(c)
                 if n in items:
-                    ratings.append((c, c, self.scales.get(c, EXTRA_RATING_SCALE)))
+                    ratings.append((c, c, self.scales.get(c, default_scale)))
                     used.add(c)
                     continue
                 m = normalise(c, measure=True)

@@ -172,7 +172,7 @@ def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str]
     if delimiter is None:
         counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
-    names = next(csv.reader(io.StringIO(head), delimiter=delimiter))
+    names = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
     return names, delimiter
 
 

@@ -1,9 +1,162 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""`carlzon ingest`, `carlzon quarantine` and `carlzon store`: get data in, see what was refused.
+
+    carlzon ingest survey.csv --journey airline          # account as a table
+    carlzon ingest export.xlsx --text Comment --nps NPS --json
+    carlzon ingest tickets.jsonl --map mapping.yaml --store postgresql://me@db/cx
+    carlzon quarantine --limit 20                        # rows that were refused, with reasons
+    carlzon store info                                   # backend, tables, migrations
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from carlzon.cli.common import StoreOption, console, print_json, store_url
+
+__all__ = ["register"]
+
+_QUARANTINE_SHOWN = 100
+
+store_app = typer.Typer(help="Look at the store: backend, tables and migrations.", no_args_is_help=True)
+
+
+def ingest_command(
+    file: Path = typer.Argument(..., help="CSV, TSV, JSON Lines, JSON, Parquet or Excel (.xlsx) export."),
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path."),
+    map_file: Optional[Path] = typer.Option(None, "--map", help="YAML column mapping (field: column)."),
+    text: Optional[str] = typer.Option(None, "--text", help="Column with the customer's words."),
+    id_: Optional[str] = typer.Option(None, "--id", help="Column with a unique id per row."),
+    customer: Optional[str] = typer.Option(None, "--customer", help="Column with the customer id or email."),
+    timestamp: Optional[str] = typer.Option(None, "--timestamp", help="Column with the date and time."),
+    nps: Optional[str] = typer.Option(None, "--nps", help="Column with NPS (0-10)."),
+    csat: Optional[str] = typer.Option(None, "--csat", help="Column with CSAT (1-5)."),
+    ces: Optional[str] = typer.Option(None, "--ces", help="Column with CES (1-7)."),
+    stars: Optional[str] = typer.Option(None, "--stars", help="Column with a star rating (1-5)."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Column naming the channel."),
+    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
+    measure: Optional[list[str]] = typer.Option(None, "--measure", help="Column with a measure such as a wait (repeatable)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Source name stored with each row (default: file name)."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252."),
+    detect: bool = typer.Option(True, "--detect/--no-detect", help="Detect moments of magic and misery."),
+    as_json: bool = typer.Option(False, "--json", help="Print the account as one JSON object."),
+) -> None:
+    """Ingest an export: map its columns, quarantine bad rows, store the rest and detect moments.
+
+    Every row is accounted for: read = stored + duplicates + quarantined. Ingesting the
+    same file again adds nothing.
+    """
+    from carlzon.ingest import ingest
+    from carlzon.mapping import ColumnMapping
+
+    flags = {
+        "text": text, "id": id_, "customer_id": customer, "timestamp": timestamp, "nps": nps, "csat": csat,
+        "ces": ces, "stars": stars, "channel": channel, "touchpoint": touchpoint,
+    }
+    mapping = ColumnMapping.from_yaml(map_file) if map_file else ColumnMapping()
+    mapping = mapping.merged(ColumnMapping(fields={k: v for k, v in flags.items() if v}, measures=list(measure or [])))
+    result = ingest(
+        file, store_url(store), journey=journey, mapping=mapping, source=source, detect=detect,
+        progress=not as_json and sys.stderr.isatty(), encoding=encoding,
+    )
+    if as_json:
+        print_json(result.to_dict(max_quarantine=_QUARANTINE_SHOWN))
+        return
+    table = Table(title=f"Ingested {result.source}", title_justify="left", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+    for label, value in (("read", result.read), ("stored", result.stored), ("duplicates", result.duplicates),
+                         ("quarantined", result.quarantined), ("moments", result.moments)):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    if result.quarantine:
+        q = Table(title=f"Quarantined rows (first {min(len(result.quarantine), 10)} of {result.quarantined:,})",
+                  title_justify="left")
+        q.add_column("row", justify="right")
+        q.add_column("reason")
+        for item in result.quarantine[:10]:
+            q.add_row(str(item["row"]), item["reason"])
+        console.print(q)
+        console.print("See all of them with: carlzon quarantine")
+
+
+def quarantine_command(
+    store: Optional[str] = StoreOption,
+    limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many rows (0: all)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only rows from this source (file name)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+) -> None:
+    """List the rows that ingest refused, with the row number, the reason and the raw text."""
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        total = int(st.query(
+            "SELECT COUNT(*) AS n FROM quarantine" + (" WHERE source = :source" if source else ""),
+            {"source": source} if source else None,
+        )["n"].iloc[0])
+        df = st.quarantine(limit=limit or None, source=source)
+    rows = [
+        {"source": r.source, "row": None if pd.isna(r.row) else int(r.row), "reason": r.reason,
+         "raw": r.raw}
+        for r in df.itertuples()
+    ]
+    if as_json:
+        print_json({"n": total, "shown": len(rows), "quarantine": rows})
+        return
+    table = Table(title=f"Quarantine ({len(rows):,} of n = {total:,})", title_justify="left")
+    for col in ("source", "row", "reason", "raw"):
+        table.add_column(col, overflow="fold", justify="right" if col == "row" else "left")
+    for r in rows:
+        raw = (r["raw"] or "")
+        table.add_row(str(r["source"]), str(r["row"]), r["reason"], raw[:80] + ("…" if len(raw) > 80 else ""))
+    console.print(table)
+
+
+@store_app.command("info")
+def store_info(
+    store: Optional[str] = StoreOption,
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Show the store's backend, row counts, applied migrations and recent ingest runs."""
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        counts = st.counts()
+        migrations = st.query("SELECT version, name FROM schema_migrations ORDER BY version")
+        runs = st.ingest_runs(limit=5)
+        info = {
+            "store": st.url_safe, "backend": st.backend, "counts": counts,
+            "migrations": [{"version": int(v), "name": n} for v, n in zip(migrations["version"], migrations["name"])],
+            "ingest_runs": [
+                {"source": r.source, "read": int(r.read), "stored": int(r.stored), "duplicates": int(r.duplicates),
+                 "quarantined": int(r.quarantined), "moments": int(r.moments), "started_at": r.started_at}
+                for r in runs.itertuples()
+            ],
+        }
+    if as_json:
+        print_json(info)
+        return
+    console.print(f"[bold]{info['store']}[/bold] ({info['backend']})")
+    table = Table(show_header=True, title="Rows", title_justify="left")
+    table.add_column("table")
+    table.add_column("n", justify="right")
+    for k, v in counts.items():
+        table.add_row(k, f"{v:,}")
+    console.print(table)
+    console.print("migrations: " + ", ".join(f"{m['version']} {m['name']}" for m in info["migrations"]))
+    for r in info["ingest_runs"]:
+        console.print(f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
+                      f"{r['duplicates']:,} + quarantined {r['quarantined']:,}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `ingest`, `quarantine` and `store` to the app."""
+    app.command("ingest")(ingest_command)
+    app.command("quarantine")(quarantine_command)
+    app.add_typer(store_app, name="store")

@@ -388,7 +388,9 @@ class Store:
 
     # ----- quarantine and ingest runs -----------------------------------
     def add_quarantine(self, items: Iterable[Mapping[str, Any]]) -> int:
-        """Keep bad input rows: each a dict with source, row, reason and raw (the row as text)."""
+        """Keep bad input rows: each a dict with source, row, reason and raw (the row as text).
+
+        A row already quarantined with the same source, row number and reason is not added again."""
         now = datetime.now(timezone.utc)
         rows = [
             {
@@ -404,7 +406,7 @@ class Store:
             return 0
         return self.executemany(
             "INSERT INTO quarantine (source, row_no, reason, raw, created_at) "
-            "VALUES (:source, :row_no, :reason, :raw, :created_at)",
+            "VALUES (:source, :row_no, :reason, :raw, :created_at) ON CONFLICT DO NOTHING",
             rows,
         )
 

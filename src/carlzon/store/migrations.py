@@ -163,6 +163,12 @@ CREATE TABLE ingest_runs (
 );
 """,
     ),
+    Migration(
+        2,
+        "quarantine keeps one entry per source row and reason",
+        sqlite="CREATE UNIQUE INDEX quarantine_once ON quarantine (source, row_no, reason);",
+        postgresql="CREATE UNIQUE INDEX quarantine_once ON quarantine (source, row_no, reason);",
+    ),
     # Add new migrations below, at the end, in your version range (see the module docstring).
     Migration(
         200,
