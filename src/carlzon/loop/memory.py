@@ -126,6 +126,9 @@ def customer_value(c: Customer | None) -> float:
 
 def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dict[str, Customer]:
     """Build the memory of every customer (or of ``customer_ids``) from the store."""
+    if customer_ids is not None and len(customer_ids) > 50:
+        wanted = set(customer_ids)
+        return {k: v for k, v in customer_memory(store).items() if k in wanted}
     if customer_ids is not None:
         frames = [store.interactions(customer_id=cid) for cid in customer_ids]
         inter = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

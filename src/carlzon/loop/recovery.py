@@ -152,33 +152,44 @@ class RecoveryDesk:
             return []
         customers = [c for c in fresh["customer_id"].dropna().astype(str).unique() if c]
         memory = customer_memory(self.store, customer_ids=customers) if customers else {}
-        history = self._misery_history(customers)
+        everything = misery if since is None and until is None else self.store.moments(valence="misery", with_text=False)
+        history = self._misery_history(everything, set(customers))
         new_ids: list[int] = []
         now = self._now()
-        for row in fresh.sort_values("timestamp", kind="stable").to_dict("records"):
-            cid = row.get("customer_id")
-            cid = str(cid) if cid is not None and not (isinstance(cid, float) and math.isnan(cid)) else None
-            customer = memory.get(cid) if cid else None
-            moment_at = _ts(row.get("timestamp"))
-            prior = 0
-            if cid and moment_at is not None:
-                lo = moment_at - timedelta(days=_REPEAT_DAYS)
-                prior = sum(1 for t in history.get(cid, []) if lo <= t < moment_at)
-            parts = priority(intensity=row.get("intensity"), stakes=row.get("stakes") or "low",
-                             value=customer_value(customer), prior_miseries=prior)
-            if parts["total"] < self.min_priority:
-                continue
-            new_ids.append(self._insert(row, customer, parts, now))
+        with self.store.transaction():
+            for row in fresh.sort_values("timestamp", kind="stable").to_dict("records"):
+                case_id = self._consider(row, memory, history, now)
+                if case_id is not None:
+                    new_ids.append(case_id)
         return new_ids
+
+    def _consider(self, row: dict[str, Any], memory: dict[str, Customer], history: dict[str, list[datetime]],
+                  now: datetime) -> int | None:
+        cid = row.get("customer_id")
+        cid = str(cid) if cid is not None and not (isinstance(cid, float) and math.isnan(cid)) else None
+        customer = memory.get(cid) if cid else None
+        moment_at = _ts(row.get("timestamp"))
+        prior = 0
+        if cid and moment_at is not None:
+            lo = moment_at - timedelta(days=_REPEAT_DAYS)
+            prior = sum(1 for t in history.get(cid, []) if lo <= t < moment_at)
+        parts = priority(intensity=row.get("intensity"), stakes=row.get("stakes") or "low",
+                         value=customer_value(customer), prior_miseries=prior)
+        if parts["total"] < self.min_priority:
+            return None
+        return self._insert(row, customer, parts, now)
 
     def _count(self) -> int:
         return int(self.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
 
-    def _misery_history(self, customers: list[str]) -> dict[str, list[datetime]]:
+    @staticmethod
+    def _misery_history(misery: pd.DataFrame, customers: set[str]) -> dict[str, list[datetime]]:
         out: dict[str, list[datetime]] = {}
-        for cid in customers:
-            df = self.store.moments(customer_id=cid, valence="misery", with_text=False)
-            out[cid] = [t for t in (_ts(x) for x in df["timestamp"]) if t is not None]
+        for cid, ts in zip(misery["customer_id"], misery["timestamp"]):
+            if cid is not None and str(cid) in customers:
+                t = _ts(ts)
+                if t is not None:
+                    out.setdefault(str(cid), []).append(t)
         return out
 
     def _deadlines(self, start: datetime) -> dict[str, str]:
@@ -330,6 +341,11 @@ class RecoveryDesk:
     def close(self, case_id: int, outcome: str, reason: str, *, actor: str | None = None,
               followup_interaction_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
         """Close a case as recovered / not_recovered, saying why."""
+        self._close(case_id, outcome, reason, actor=actor, followup_interaction_id=followup_interaction_id, at=at)
+        return self.get(case_id)
+
+    def _close(self, case_id: int, outcome: str, reason: str, *, actor: str | None = None,
+               followup_interaction_id: str | None = None, at: datetime | None = None) -> None:
         case = self._require_open(case_id)
         if outcome not in OUTCOMES:
             raise CarlzonError(f"unknown outcome {outcome!r}", fix=f"use one of {', '.join(OUTCOMES)}")
@@ -345,30 +361,38 @@ class RecoveryDesk:
                 {"outcome": outcome, "reason": reason, "at": at, "fid": followup_interaction_id, "id": int(case_id)})
             self._event(case_id, "closed", actor=actor or "carlzon",
                         detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id})
-        return self.get(case_id)
 
     def check_followups(self) -> list[dict[str, Any]]:
         """Close every open case whose customer has come back since; return what was closed and why."""
         cases = self.store.query("SELECT id, interaction_id, customer_id, moment_at FROM recovery_cases "
-                                 "WHERE status <> 'closed' AND customer_id IS NOT NULL ORDER BY id")
+                                 "WHERE status <> 'closed' AND customer_id IS NOT NULL AND moment_at IS NOT NULL "
+                                 "ORDER BY id")
+        if cases.empty:
+            return []
+        first = min(_ts(t) for t in cases["moment_at"])
+        later = self.store.interactions(since=first)
+        later = later[later["customer_id"].isin(set(cases["customer_id"].astype(str))) & later["timestamp"].notna()]
+        moments = self.store.moments(since=first, with_text=False)
+        valence = dict(zip(moments["interaction_id"], moments["valence"]))
+        by_customer = {cid: rows for cid, rows in later.groupby("customer_id", sort=False)}
         closed = []
-        for case in cases.to_dict("records"):
-            after = _ts(case["moment_at"])
-            later = self.store.interactions(customer_id=case["customer_id"], since=after)
-            if later.empty:
-                continue
-            later = later[(later["id"] != case["interaction_id"]) & later["timestamp"].notna()]
-            later = later[[(_ts(t) or after) > after for t in later["timestamp"]]] if after else later
-            if later.empty:
-                continue
-            follow = later.sort_values("timestamp", kind="stable").iloc[0].to_dict()
-            outcome, reason = self._judge(follow)
-            self.close(int(case["id"]), outcome, reason, actor="carlzon",
-                       followup_interaction_id=str(follow["id"]))
-            closed.append({"case_id": int(case["id"]), "outcome": outcome, "reason": reason})
+        with self.store.transaction():
+            for case in cases.to_dict("records"):
+                rows = by_customer.get(str(case["customer_id"]))
+                if rows is None:
+                    continue
+                after = pd.Timestamp(_ts(case["moment_at"]))
+                rows = rows[(rows["id"] != case["interaction_id"]) & (rows["timestamp"] > after)]
+                if rows.empty:
+                    continue
+                follow = rows.sort_values("timestamp", kind="stable").iloc[0].to_dict()
+                outcome, reason = self._judge(follow, valence.get(follow["id"]))
+                self._close(int(case["id"]), outcome, reason, actor="carlzon",
+                            followup_interaction_id=str(follow["id"]))
+                closed.append({"case_id": int(case["id"]), "outcome": outcome, "reason": reason})
         return closed
 
-    def _judge(self, follow: dict[str, Any]) -> tuple[str, str]:
+    def _judge(self, follow: dict[str, Any], valence: str | None) -> tuple[str, str]:
         day = _ts(follow["timestamp"]).date().isoformat()  # type: ignore[union-attr]
         th = self.journey.thresholds
         for scale in ("nps", "csat", "stars", "ces"):
@@ -381,9 +405,6 @@ class RecoveryDesk:
             if v <= th[scale]["misery"]:
                 return "not_recovered", f"follow-up{word} rating {shown} on {day} is still a misery"
             return "recovered", f"follow-up{word} rating {shown} on {day}"
-        moment = self.store.moments(customer_id=follow.get("customer_id"), with_text=False)
-        moment = moment[moment["interaction_id"] == follow["id"]] if not moment.empty else moment
-        valence = moment["valence"].iloc[0] if not moment.empty else None
         channel = follow.get("channel") or "interaction"
         text = follow.get("text")
         if isinstance(text, str) and text.strip():
