@@ -418,22 +418,29 @@ def ingest(
             detector = Detector(jr)
         result = IngestResult(source=name)
         _, batches = read_batches(source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding)
-        plan: Plan | None = None
-        with _progress(progress, source_path_or_dataframe) as advance:
+
+        def prepared() -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, list[dict[str, Any]], Plan | None]]:
+            plan: Plan | None = None
             for batch in batches:
                 if plan is None and batch.table.num_rows:
                     plan = _plan(cmap, batch, jr, where)
-                    result.mapping = plan.describe()
                 if plan is not None:
                     extra = [c for c in batch.table.column_names if c not in set(plan.attributes) | _used(plan)]
                     plan.attributes.extend(extra)
                     cols, bad = prepare(batch, plan, source=name)
                 else:
                     cols, bad = {"id": []}, []
-                bad = batch.bad + bad
-                _store_batch(st, cols, bad, name, detector, result)
-                result.read += batch.read
-                advance(batch.read)
+                plain = _plain_columns(st, cols) if len(cols["id"]) else None
+                yield batch.read, cols, plain, batch.bad + bad, plan
+
+        # reading and checking the next batch overlaps with storing this one (bounded: one batch ahead)
+        with _progress(progress, source_path_or_dataframe) as advance:
+            for read, cols, plain, bad, plan in _ahead(prepared()):
+                if plan is not None and not result.mapping:
+                    result.mapping = plan.describe()
+                _store_batch(st, cols, plain, bad, name, detector, result)
+                result.read += read
+                advance(read)
         if result.read != result.stored + result.duplicates + result.quarantined:
             raise IngestError(
                 f"rows do not add up: read {result.read} != stored {result.stored} + duplicates "
@@ -454,8 +461,8 @@ def _used(plan: Plan) -> set[str]:
     return {c for c in plan.fields.values() if c} | {c for c, _, _ in plan.ratings} | {c for c, _ in plan.measures}
 
 
-def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], name: str, detector: Any,
-                 result: IngestResult) -> None:
+def _store_batch(st: Store, cols: dict[str, Any], plain: dict[str, Any] | None, bad: list[dict[str, Any]],
+                 name: str, detector: Any, result: IngestResult) -> None:
     moments = None
     n = len(cols["id"])
     if detector is not None and n:
@@ -464,7 +471,6 @@ def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], nam
         fresh = df[~df["id"].isin(known) & ~df["id"].duplicated()]
         if len(fresh):
             moments = detector.detect(fresh.reset_index(drop=True))
-    plain = _plain_columns(st, cols) if n else None
     with st.transaction():
         if moments is not None:
             known = st.known_ids(moments["interaction_id"].tolist())
@@ -480,6 +486,49 @@ def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], nam
     room = KEEP_QUARANTINE - len(result.quarantine)
     if room > 0:
         result.quarantine.extend({"row": b["row"], "reason": b["reason"]} for b in bad[:room])
+
+
+def _ahead(items: Iterator[Any], depth: int = 1) -> Iterator[Any]:
+    """Iterate ``items`` in a background thread, at most ``depth`` items ahead; errors are re-raised here."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((done, None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            q.put((done, exc))
+
+    thread = threading.Thread(target=work, name="carlzon-ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.1)
 
 
 class _progress:

@@ -169,6 +169,26 @@ CREATE TABLE ingest_runs (
         sqlite="CREATE UNIQUE INDEX quarantine_once ON quarantine (source, row_no, reason);",
         postgresql="CREATE UNIQUE INDEX quarantine_once ON quarantine (source, row_no, reason);",
     ),
+    Migration(
+        3,
+        "partial indexes on interactions (rows without a timestamp, customer or touchpoint cost nothing)",
+        sqlite="""
+DROP INDEX interactions_timestamp;
+DROP INDEX interactions_customer;
+DROP INDEX interactions_touchpoint;
+CREATE INDEX interactions_timestamp ON interactions (timestamp) WHERE timestamp IS NOT NULL;
+CREATE INDEX interactions_customer ON interactions (customer_id) WHERE customer_id IS NOT NULL;
+CREATE INDEX interactions_touchpoint ON interactions (touchpoint) WHERE touchpoint IS NOT NULL;
+""",
+        postgresql="""
+DROP INDEX interactions_timestamp;
+DROP INDEX interactions_customer;
+DROP INDEX interactions_touchpoint;
+CREATE INDEX interactions_timestamp ON interactions (timestamp) WHERE timestamp IS NOT NULL;
+CREATE INDEX interactions_customer ON interactions (customer_id) WHERE customer_id IS NOT NULL;
+CREATE INDEX interactions_touchpoint ON interactions (touchpoint) WHERE touchpoint IS NOT NULL;
+""",
+    ),
     # Add new migrations below, at the end, in your version range (see the module docstring).
     Migration(
         200,
