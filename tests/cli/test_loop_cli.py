@@ -126,3 +126,30 @@ def test_magic_lists_birthday_with_reason(store_path):
     assert "Maja Lind" in r.output and "birthday today" in r.output
     r = run("magic", "--date", "March", "--store", store_path)
     assert r.exit_code == 1 and "YYYY-MM-DD" in r.output
+
+
+def test_coach_reads_stdin_and_refuses_empty():
+    r = runner.invoke(app, ["coach", "-", "--json"], input="I'm sorry your refund is late. We will send it by Friday.")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["steps"]["time"]["found"] and d["steps"]["apologize"]["found"]
+    r = runner.invoke(app, ["coach", "-"], input="   ")
+    assert r.exit_code == 1 and "the reply is empty" in r.output
+
+
+def test_cases_list_table_and_roleplay_reply_score(store_path, monkeypatch):
+    from carlzon.cli import common
+
+    monkeypatch.setattr(common.console, "width", 200)
+    with open_store(store_path) as s:
+        seed_misery(s)
+    assert "no cases (open them with: carlzon cases open)" in run("cases", "list", "--store", store_path).output
+    run("cases", "open", "--store", store_path)
+    r = run("cases", "list", "--store", store_path)
+    assert "recovery cases (n=1)" in r.output and "Anna Berg" in r.output and "68" in r.output
+    r = run("roleplay", "-n", "1", "--store", store_path, "--reply",
+            "I'm sorry we lost your bag in Oslo; it was left behind because the transfer was short. "
+            "We will deliver it by 6 pm tomorrow and send a travel voucher.")
+    assert r.exit_code == 0, r.output
+    assert 'customer: "You lost my bag in Oslo and nobody helps"' in r.output
+    assert "your reply to card 1 scores 100/100" in r.output
