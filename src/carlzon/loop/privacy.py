@@ -8,8 +8,8 @@ What is removed:
 
 - e-mail addresses;
 - phone numbers in international and national formats (``+44 20 7946 0958``,
-  ``(555) 123-4567``, ``070-123 45 67``): 7 to 15 digits; dates and times are
-  left alone;
+  ``(555) 123-4567``, ``070-123 45 67``, ``850.266.3576``): 7 to 15 digits; dates,
+  times, version numbers and IP addresses are left alone;
 - card numbers: 13 to 19 digits, with spaces or dashes, that pass the Luhn check;
 - IBANs, numbers after words such as 'account', 'acct', 'member number',
   'booking reference', and bare digit runs of 12 or more;
@@ -19,13 +19,15 @@ What is removed:
   in a signature ('Thanks, Anna', '- Anna', '^AB'), and capitalised first names
   from a built-in list (plus a capitalised surname right after one).
 
-The trade-off: first names that are also ordinary English words ('Will',
-'May', 'Bill', 'Mark', 'Rose', 'Grace', ...) are removed only in a name
-context (greeting, signature, 'my name is', a title, a known name, or
-followed by a capitalised surname), never on their own, so 'Will you call
-me?' and 'May I ask' stay intact while 'Thanks, Will' loses the name. A bare
-'Will' at the start of a sentence that really is a name is missed; we accept
-that rather than damaging ordinary sentences.
+The trade-off: first names that are also ordinary English words or brands
+('Will', 'May', 'Bill', 'Mark', 'Rose', 'Grace', 'Chase', 'Star', ...) are
+removed only in a name context (greeting, signature, 'my name is', a title)
+or when the customer memory knows them, never on their own, so 'Will you
+call me?', 'May I ask' and 'Star Wars' stay intact while 'Thanks, Will'
+loses the name. A bare 'Will Smith' that really is a name is missed; we
+accept that rather than damaging ordinary sentences. After a greeting only
+one capitalised word is taken ('Hello, Chase Online' keeps 'Online') unless
+it is a known first name ('Hi Sarah Jones').
 
 Example:
     >>> redact("I'm Sarah Jones, card 4111 1111 1111 1111, mail sarah@example.com")
@@ -80,7 +82,7 @@ _ACCOUNT = re.compile(
     r"(?:\s+(?:number|no\.?|num|#|id|ref(?:erence)?|code|in))?\s*[:#]?\s*(\d[\d -]{3,}\d|[A-Z0-9]{6,})"
 )
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{12,}(?!\d)")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w])")
+_PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![\w.]\d)(?!\w)")
 _DATE_LIKE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)$")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 _NAME_CONTEXT = re.compile(
@@ -136,12 +138,13 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
     found: list[Finding] = []
     taken = [False] * len(text)
 
-    def add(kind: str, start: int, end: int) -> None:
+    def add(kind: str, start: int, end: int) -> bool:
         if start >= end or any(taken[start:end]):
-            return
+            return False
         for i in range(start, end):
             taken[i] = True
         found.append(Finding(kind, start, end, text[start:end]))
+        return True
 
     for m in _EMAIL.finditer(text):
         add("email", m.start(), m.end())
@@ -162,7 +165,12 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
         n = _digits(s)
         if not 7 <= n <= 15 or _DATE_LIKE.match(s):
             continue
-        grouped = bool(re.search(r"[ .\-/()]", s)) or s.startswith(("+", "00"))
+        if "." in s and not re.search(r"[ \-()]", s.lstrip("+")):
+            # dots only: a phone is 3.3.4 (after an optional country code); versions and IP addresses are not
+            groups = [len(g) for g in s.lstrip("+").split(".")]
+            if groups[-3:] != [3, 3, 4] or len(groups) > 4:
+                continue
+        grouped = bool(re.search(r"[ .\-()]", s)) or s.startswith(("+", "00"))
         if grouped or n >= 10:
             add("phone", m.start(), m.start() + len(s))
     for m in _LONG_DIGITS.finditer(text):
@@ -171,13 +179,19 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
     return sorted(found, key=lambda f: f.start)
 
 
-def _find_names(text: str, known: set[str], add) -> None:
+def _find_names(text: str, known: set[str], add) -> bool:
     known_parts = {part for n in known for part in n.split()}
+    greeting = re.compile(r"^\W*(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|kind regards|best regards)\b", re.I)
     for m in _NAME_CONTEXT.finditer(text):
-        for part in re.finditer(_NAME_TOKEN, m.group(1)):
+        parts = list(re.finditer(_NAME_TOKEN, m.group(1)))
+        lead = m.group(0).lstrip().lower()
+        titled = re.search(r"\b(mr|mrs|ms|miss|dr|mx)\.?\s*$", m.group(0)[: m.start(1) - m.start(0)], re.I)
+        if greeting.match(lead) and not titled and parts and parts[0].group().lower() not in FIRST_NAMES | known_parts:
+            parts = parts[:1]  # 'Hello, Chase Online': one word after a greeting, unless it is a known first name
+        for part in parts:
             word = part.group().lower()
             # 'This is Terrible' / 'Thanks Team': a context word followed by a non-name stays.
-            if m.group(0).lstrip().lower().startswith(("this is",)) and word not in FIRST_NAMES | AMBIGUOUS_NAMES:
+            if lead.startswith("this is") and word not in FIRST_NAMES | AMBIGUOUS_NAMES:
                 break
             if word in _NOT_NAMES:
                 break
@@ -187,22 +201,21 @@ def _find_names(text: str, known: set[str], add) -> None:
         if word.lower() in _NOT_NAMES:
             continue
         add("name", m.start(1), m.end(1))
-    words = list(_WORD.finditer(text))
+    words = [w for w in _WORD.finditer(text) if not (w.start() and text[w.start() - 1] in "@#")]
     for i, m in enumerate(words):
         w = m.group().lower()
+        if not (w in known_parts or w in FIRST_NAMES):
+            continue  # ambiguous first names ('Will', 'May', 'Chase') only in a name context, above
+        if not add("name", m.start(), m.end()):
+            continue
         nxt = words[i + 1] if i + 1 < len(words) else None
-        followed_by_surname = (
-            nxt is not None and text[m.end():nxt.start()] == " " and nxt.group().lower() not in _NOT_NAMES
-        )
-        if w in known_parts or w in FIRST_NAMES or (w in AMBIGUOUS_NAMES and followed_by_surname and
-                                                    nxt.group().lower() not in FIRST_NAMES | AMBIGUOUS_NAMES):
-            add("name", m.start(), m.end())
-            if followed_by_surname and (nxt.group().lower() in known_parts or w in FIRST_NAMES | known_parts
-                                        or w in AMBIGUOUS_NAMES):
-                add("name", nxt.start(), nxt.end())
+        if nxt is not None and text[m.end():nxt.start()] == " " and nxt.group().lower() not in _NOT_NAMES \
+                and nxt.group().lower() not in AMBIGUOUS_NAMES | _COMMON_CAPITALISED:
+            add("name", nxt.start(), nxt.end())
     for name in known:
         for m in re.finditer(rf"(?i)\b{re.escape(name)}\b", text):
             add("name", m.start(), m.end())
+    return True
 
 
 # Capitalised words that follow a name context but are not names ('Hi Team', 'This is Ridiculous').
@@ -212,7 +225,12 @@ not just very really absolutely ridiculous terrible awful unacceptable great ama
 airline airlines airport flight support service customer customers help care desk
 monday tuesday wednesday thursday friday saturday sunday january february march july september october
 november december today tomorrow yesterday tonight please thanks thank hello hi hey dear
+mr mrs ms miss dr mx happy merry
 """.split())
+
+# Capitalised words that often follow a first name without being a surname ('Paul Is here' is rare, 'Sarah Online' rarer).
+_COMMON_CAPITALISED = frozenset("""is are was can could will would yes no ok okay online support team here and or but
+i im i'm the a an at in on of to from for with please thanks""".split())
 
 _TAGS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]", "account": "[ACCOUNT]",
          "handle": "[HANDLE]", "name": "[NAME]"}
