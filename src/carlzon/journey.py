@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import difflib
 import operator
 import re
@@ -174,8 +175,8 @@ class Journey:
         raise JourneyError(f"journey '{self.name}' has no touchpoint {tid!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain dict that :func:`load_journey` reads back unchanged."""
-        return {
+        """A plain dict (a deep copy) that :func:`load_journey` reads back unchanged."""
+        return copy.deepcopy({
             "name": self.name,
             "title": self.title,
             "description": self.description,
@@ -205,7 +206,7 @@ class Journey:
                 }
                 for st in self.stages
             ],
-        }
+        })
 
 
 def journey_templates() -> list[str]:
