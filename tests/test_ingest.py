@@ -100,7 +100,8 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, store, line, reaso
 def test_missing_text_and_rating(tmp_path, store):
     p = _write(tmp_path, "t.csv", "comment,nps\nhello,\n,\n  ,3\n")
     r = ingest(p, store, detect=False)
-    assert r.stored == 2 and r.quarantine == [{"row": 3, "reason": "missing required field: text or a rating (all empty)"}]
+    assert r.stored == 2 and [q["row"] for q in r.quarantine] == [3]
+    assert r.quarantine[0]["reason"].startswith("missing required field: text or a rating (all empty")
 
 
 def test_undecodable_bytes_quarantine_only_that_row(tmp_path, store):
@@ -232,3 +233,23 @@ def test_detect_stores_moments_for_new_interactions(tmp_path, store):
     assert m.set_index("interaction_id").loc["r1", "valence"] == "misery"
     r2 = ingest(_write(tmp_path, "survey.csv", CSV), store, journey="airline")
     assert r2.moments == 0 and store.counts()["moments"] == 3
+
+
+def test_event_rows_without_text_or_rating_are_kept(tmp_path):
+    """An event from a log (a visit) is an interaction: who, when, where; no text or rating needed."""
+    import pandas as pd
+
+    from carlzon.ingest import ingest
+    from carlzon.store import open_store
+
+    df = pd.DataFrame({
+        "customer_id": ["c1", "c2", None, "c4"],
+        "created_at": ["2026-01-02 10:00", "2026-01-02 11:00", "2026-01-02 12:00", "not a date"],
+        "channel": ["visit", "visit", "visit", "visit"],
+        "touchpoint": ["check_in", None, "gate", "gate"],
+    })
+    with open_store(tmp_path / "c.db") as store:
+        res = ingest(df, store, detect=False)
+    assert (res.read, res.stored, res.quarantined) == (4, 2, 2)
+    reasons = sorted(q["reason"] for q in res.quarantine)
+    assert reasons[0].startswith("missing required field") and "unparseable date" in reasons[1]

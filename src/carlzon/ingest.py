@@ -258,7 +258,18 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     text = _clean_text(t.column(f["text"])) if f["text"] else None
     has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
-    reasons.append((~(has_text | any_rating), "missing required field: text or a rating (all empty)"))
+    # An event from a log (a visit, a step) has neither text nor rating: it is valid when it says
+    # who (customer), when (timestamp) and where (touchpoint or channel).
+    def _valid(name: str) -> np.ndarray:
+        if f[name]:
+            return pc.is_valid(_clean_text(t.column(f[name]))).to_numpy(zero_copy_only=False)
+        return np.full(n, name in plan.defaults)
+
+    is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
+    is_event &= ts.notna().to_numpy() if ts is not None else False
+    reasons.append((~(has_text | any_rating | is_event),
+                    "missing required field: text or a rating (all empty; an event row needs customer, "
+                    "timestamp and touchpoint or channel instead)"))
 
     bad = np.zeros(n, bool)
     for m, _ in reasons:
@@ -373,7 +384,10 @@ def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: 
             plan.attributes.append(item[0])
     order = {c: i for i, c in enumerate(t.column_names)}
     plan.attributes.sort(key=lambda c: order.get(c, 0))
-    if not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings:
+    is_event_log = bool(plan.fields["customer_id"] and plan.fields["timestamp"]
+                        and (plan.fields["touchpoint"] or plan.fields["channel"]))
+    if (not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings
+            and not is_event_log):
         raise MappingError(
             "found no text or rating column",
             where=where,
