@@ -18,7 +18,7 @@ from functools import lru_cache
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -28,6 +28,8 @@ from carlzon import __version__
 from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
+from carlzon.report.drivers import survey_drivers
+from carlzon.report.query import Scope, load_frame, n_customers, rating_counts, strongest
 from carlzon.report.data import (
     QUADRANTS,
     Section,
@@ -40,11 +42,7 @@ from carlzon.report.data import (
     trend_table,
 )
 
-__all__ = [
-    "build_report", "guess_journey", "jinja_env", "load_moments", "render_report", "report_context", "segment_mask",
-]
-
-_QUOTE_CANDIDATES = 300
+__all__ = ["build_report", "guess_journey", "jinja_env", "render_report", "report_context", "store_context"]
 
 
 def _templates_dir(pkg: str) -> str:
@@ -102,92 +100,21 @@ def guess_journey(touchpoints: pd.Series) -> Journey:
     return best
 
 
-_MOMENT_FIELDS = ("m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
-                  "m.intensity, m.stakes, i.nps, i.csat, i.stars")
-
-
-def load_moments(store: Any, *, since: Any = None, until: Any = None, channel: str | None = None,
-                 touchpoint: str | None = None, customer_id: str | None = None,
-                 segment: tuple[str, str] | None = None) -> pd.DataFrame:
-    """The moment columns the report needs (no text, no evidence: those are fetched for the quotes only).
-
-    ``segment`` is an ``(attribute, value)`` pair matched against the interaction's attributes.
-    """
-    where, params = [], {}
-    if since is not None:
-        where.append("m.timestamp >= :since")
-        params["since"] = pd.Timestamp(since, tz="UTC") if pd.Timestamp(since).tzinfo is None else pd.Timestamp(since)
-    if until is not None:
-        where.append("m.timestamp < :until")
-        params["until"] = pd.Timestamp(until, tz="UTC") if pd.Timestamp(until).tzinfo is None else pd.Timestamp(until)
-    for col, value in (("channel", channel), ("touchpoint", touchpoint), ("customer_id", customer_id)):
-        if value:
-            where.append(f"m.{col} = :{col}")
-            params[col] = value
-    fields = _MOMENT_FIELDS + (", i.attributes" if segment else "")
-    sql = f"SELECT {fields} FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    params = {k: (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v) for k, v in params.items()}
-    df = store.query(sql, params or None)
-    for c in ("score", "intensity", "nps", "csat", "stars"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    if segment:
-        df = df[segment_mask(df["attributes"], *segment)].drop(columns="attributes")
-    return df.reset_index(drop=True)
-
-
-def segment_mask(attributes: pd.Series, key: str, value: str) -> pd.Series:
-    """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text)."""
-    import json
-
-    def hit(raw: Any) -> bool:
-        if not isinstance(raw, str) or key not in raw:
-            return False
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            return False
-        return isinstance(obj, dict) and key in obj and str(obj[key]) == value
-
-    return attributes.map(hit).astype(bool)
-
-
-def _text_fetcher(store: Any) -> Callable[[list[str]], pd.DataFrame]:
-    def fetch(ids: list[str]) -> pd.DataFrame:
-        out = []
-        for k in range(0, len(ids), 500):
-            chunk = ids[k:k + 500]
-            names = {f"id{i}": v for i, v in enumerate(chunk)}
-            out.append(store.query(
-                "SELECT m.interaction_id, i.text, m.evidence FROM moments m JOIN interactions i ON i.id = m.interaction_id "
-                f"WHERE m.interaction_id IN ({', '.join(':' + n for n in names)})", names))
-        return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["interaction_id", "text", "evidence"])
-
-    return fetch
-
-
-def _with_text(moments: pd.DataFrame, fetch: Callable[[list[str]], pd.DataFrame] | None) -> pd.DataFrame:
-    """Candidates for quotes (strongest misery and magic) with their text."""
-    if "text" in moments.columns or fetch is None:
-        return moments
-    score = pd.to_numeric(moments["score"], errors="coerce")
-    val = moments["valence"].astype(str)
-    worst = score[val == "misery"].nsmallest(_QUOTE_CANDIDATES).index
-    best = score[val == "magic"].nlargest(_QUOTE_CANDIDATES).index
-    cand = moments.loc[worst.union(best)]
-    if not len(cand):
-        return cand.assign(text=pd.Series(dtype=str))
-    texts = fetch(cand["interaction_id"].astype(str).tolist())
-    return cand.merge(texts, on="interaction_id", how="left")
-
-
 def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, *,
-                   fetch_text: Callable[[list[str]], pd.DataFrame] | None = None,
+                   ratings: dict[str, pd.Series] | None = None, worst: pd.DataFrame | None = None,
+                   best: pd.DataFrame | None = None, n_customers: int | None = None,
                    drivers: pd.DataFrame | None = None, emerging: Section | None = None,
                    sections: Sequence[Section] = (), title: str | None = None,
-                   since: Any = None, until: Any = None, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the report (and the dashboard overview) shows, aggregated from ``moments``."""
+                   since: Any = None, until: Any = None, filters: dict[str, Any] | None = None,
+                   drivers_note: str = "") -> dict[str, Any]:
+    """Everything the report (and the dashboard overview) shows, aggregated from ``moments``.
+
+    ``moments`` needs touchpoint, valence, score, intensity and a time (``day`` or ``timestamp``).
+    ``ratings`` (value counts), ``worst`` / ``best`` (strongest moments with text) and ``n_customers``
+    come from :mod:`carlzon.report.query`; without them they are read from ``moments`` itself.
+    ``drivers`` (touchpoint, importance, method) from :func:`carlzon.report.drivers.survey_drivers`
+    sets the importance; without it, ``drivers_note`` says why no key-driver model was used.
+    """
     if not len(moments):
         raise NotEnoughDataError(
             "there are no moments to report on", where="report",
@@ -195,11 +122,14 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
         )
     j = journey if isinstance(journey, Journey) else (load_journey(journey) if journey else guess_journey(moments["touchpoint"]))
     table = touchpoint_table(moments, j, drivers=drivers)
+    if drivers is None and drivers_note:
+        table["importance_method"] = f"share of emotional intensity; no key-driver model: {drivers_note}"
     trends, unit = trend_table(moments)
-    qsrc = _with_text(moments, fetch_text)
-    worst = quotes(qsrc, j, valence="misery")
-    best = quotes(qsrc, j, valence="magic")
-    ts = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    worst_q = quotes(moments if worst is None else worst, j, valence="misery")
+    best_q = quotes(moments if best is None else best, j, valence="magic")
+    ts = moments["day"] if "day" in moments else pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    if n_customers is None and "customer_id" in moments:
+        n_customers = int(moments["customer_id"].nunique())
     with_data = table[table["n"] > 0]
     key = with_data[with_data["touchpoint"] != "unknown"].sort_values(
         ["importance", "n"], ascending=False, na_position="last")
@@ -212,25 +142,43 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
         "period": (ts.min(), ts.max()) if ts.notna().any() else (None, None),
         "since": since, "until": until, "filters": filters or {},
         "n_moments": len(moments),
-        "n_customers": int(moments["customer_id"].nunique()) if "customer_id" in moments else None,
-        "headline": headline(moments),
+        "n_customers": n_customers,
+        "headline": headline(moments, ratings),
         "table": table.to_dict("records"),
         "key_moments": key.to_dict("records"),
         "importance_method": str(table["importance_method"].iloc[0]) if len(table) else "",
         "journey_map": Markup(charts.journey_map_svg(journey_map_data(table), title=j.title)),
         "ipa": Markup(charts.ipa_svg(ipa_points, x_mid=x_mid, y_mid=y_mid,
-                                     x_label=f"Importance ({table['importance_method'].iloc[0]})",
+                                     x_label="Importance (" + ("key-driver model" if drivers is not None else "share of emotional intensity") + ")",
                                      y_label="Performance (magic share minus misery share)")),
         "trend": Markup(charts.trend_svg(trends)),
         "trend_unit": unit,
         "trends": trends,
-        "worst": worst,
-        "best": best,
+        "worst": worst_q,
+        "best": best_q,
         "emerging": emerging if emerging is not None else emerging_check(moments, j),
         "sections": list(sections),
-        "actions": actions(table, worst),
+        "actions": actions(table, worst_q),
         "quadrant_lists": {q: [r["name"] for r in with_data.to_dict("records") if r["quadrant"] == q] for q in QUADRANTS},
     }
+
+
+def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,
+                  drivers: pd.DataFrame | None = None, emerging: Section | None = None,
+                  sections: Sequence[Section] = (), fit_drivers: bool = True) -> dict[str, Any]:
+    """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL."""
+    moments = load_frame(store, scope)
+    if not len(moments):
+        return report_context(moments, journey)  # raises NotEnoughDataError with the fix
+    j = journey if isinstance(journey, Journey) else (
+        load_journey(journey) if journey else guess_journey(moments["touchpoint"]))
+    note = ""
+    if drivers is None and fit_drivers:
+        drivers, note = survey_drivers(store, j)
+    return report_context(
+        moments, j, ratings=rating_counts(store, scope), worst=strongest(store, scope, "misery"),
+        best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope), drivers=drivers,
+        emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note)
 
 
 def render_report(context: dict[str, Any]) -> str:
@@ -250,9 +198,8 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     own = not hasattr(store, "moments")
     st = open_store(str(store)) if own else store
     try:
-        moments = load_moments(st, since=since, until=until)
-        ctx = report_context(moments, journey, fetch_text=_text_fetcher(st), drivers=drivers, emerging=emerging,
-                             sections=sections, since=since, until=until)
+        ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
+                            emerging=emerging, sections=sections)
     finally:
         if own:
             st.close()

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from carlzon.journey import Journey, load_journey
-from carlzon.report.stats import balance_interval, mean_interval, net_score, wilson
+from carlzon.report.stats import balance_interval, wilson
 
 __all__ = [
     "Quote",
@@ -190,6 +190,13 @@ def quadrants(table: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def _times(moments: pd.DataFrame) -> pd.Series:
+    """Moment times as UTC datetimes: the ``day`` column of a narrow frame, else ``timestamp``."""
+    if "day" in moments:
+        return moments["day"]
+    return pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+
+
 def _freq(ts: pd.Series) -> tuple[str, str]:
     span = (ts.max() - ts.min()).days if len(ts) else 0
     if span <= 45:
@@ -201,7 +208,7 @@ def _freq(ts: pd.Series) -> tuple[str, str]:
 
 def trend_table(moments: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
     """Magic and misery shares per period (day, week or month by span), with Wilson intervals."""
-    ts = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    ts = _times(moments)
     ok = ts.notna()
     if not ok.any():
         return [], "period"
@@ -221,8 +228,12 @@ def trend_table(moments: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
     return out, unit
 
 
-def headline(moments: pd.DataFrame) -> list[dict[str, Any]]:
-    """Headline figures with n and intervals: moments of magic and misery, NPS, CSAT, stars."""
+def headline(moments: pd.DataFrame, ratings: dict[str, pd.Series] | None = None) -> list[dict[str, Any]]:
+    """Headline figures with n and intervals: moments of magic and misery, NPS, CSAT, stars.
+
+    ``ratings`` maps nps / csat / stars to value counts (from :func:`carlzon.report.query.rating_counts`);
+    without it the ratings are read from the columns of ``moments``.
+    """
     n = len(moments)
     val = moments["valence"].astype(str)
     mg, ms = int((val == "magic").sum()), int((val == "misery").sum())
@@ -233,20 +244,31 @@ def headline(moments: pd.DataFrame) -> list[dict[str, Any]]:
     lo, hi = wilson(ms, n)
     out.append({"key": "misery", "label": "Moments of misery", "value": ms / n * 100 if n else math.nan,
                 "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": ms})
-    if "nps" in moments:
-        v, lo, hi, k = net_score(moments["nps"], low=6, high=9)
-        if k:
-            out.append({"key": "nps", "label": "Net Promoter Score", "value": v, "low": lo, "high": hi, "n": k, "unit": ""})
-    if "csat" in moments:
-        c = pd.to_numeric(moments["csat"], errors="coerce").dropna()
-        if len(c):
-            lo, hi = wilson(int((c >= 4).sum()), len(c))
-            out.append({"key": "csat", "label": "Satisfied (CSAT 4-5)", "value": float((c >= 4).mean() * 100),
-                        "low": lo * 100, "high": hi * 100, "n": len(c), "unit": "%"})
-    if "stars" in moments:
-        m, lo, hi, k = mean_interval(moments["stars"])
-        if k:
-            out.append({"key": "stars", "label": "Average stars", "value": m, "low": lo, "high": hi, "n": k, "unit": "/5"})
+    if ratings is None:
+        ratings = {c: pd.to_numeric(moments[c], errors="coerce").dropna().value_counts()
+                   for c in ("nps", "csat", "stars") if c in moments}
+    nps = ratings.get("nps")
+    if nps is not None and nps.sum():
+        k = int(nps.sum())
+        v, lo, hi = balance_interval(float(nps[nps.index >= 9].sum()), float(nps[nps.index <= 6].sum()), k)
+        out.append({"key": "nps", "label": "Net Promoter Score", "value": v * 100, "low": lo * 100,
+                    "high": hi * 100, "n": k, "unit": ""})
+    csat = ratings.get("csat")
+    if csat is not None and csat.sum():
+        k, sat = int(csat.sum()), int(csat[csat.index >= 4].sum())
+        lo, hi = wilson(sat, k)
+        out.append({"key": "csat", "label": "Satisfied (CSAT 4-5)", "value": sat / k * 100,
+                    "low": lo * 100, "high": hi * 100, "n": k, "unit": "%"})
+    stars = ratings.get("stars")
+    if stars is not None and stars.sum():
+        k = int(stars.sum())
+        x = stars.index.to_numpy(dtype=float)
+        w = stars.to_numpy(dtype=float)
+        m = float((x * w).sum() / k)
+        sd = math.sqrt(max(float((w * (x - m) ** 2).sum()) / max(k - 1, 1), 0.0))
+        h = 1.96 * sd / math.sqrt(k) if k > 1 else math.nan
+        out.append({"key": "stars", "label": "Average stars", "value": m, "low": m - h, "high": m + h, "n": k,
+                    "unit": "/5"})
     return out
 
 
@@ -289,7 +311,7 @@ def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, 
     j = _journey(journey)
     method = (f"misery share in the last {recent_days} days against the period before, per touchpoint; "
               "two-proportion test (continuity-corrected, at least 5 recent moments of misery) at 5% with a Bonferroni correction")
-    ts = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    ts = _times(moments)
     sec = Section(title="Emerging problems", empty="No emerging problems found.", method=method,
                   columns=["Touchpoint", "Misery before", "Misery recently", "Change", "n before", "n recently"])
     if ts.notna().sum() == 0:

@@ -52,7 +52,7 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
     offs = np.sort(rng.integers(0, days * 86400, n))
     ts = t0 + pd.to_timedelta(offs, unit="s")
     drift = np.where((tp == tps[0]) & (offs > (days - 20) * 86400), -0.5, 0.0)  # an emerging problem
-    score = np.clip(np.vectorize(bias.get)(tp) + drift + rng.normal(0, 0.45, n), -1, 1).round(3)
+    score = np.clip(np.vectorize(bias.get)(tp) + drift + rng.normal(0, 0.45, n), -0.99, 0.99).round(3)
     valence = np.where(score >= 0.3, "magic", np.where(score <= -0.3, "misery", "neutral"))
     nps = np.clip(np.round((score + 1) * 5 + rng.normal(0, 1, n)), 0, 10)
     ids = np.char.add("s", np.arange(n).astype(str))
@@ -64,8 +64,9 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
         k = int(sel.sum())
         if k:
             texts[sel] = np.char.add(np.array(phrases)[rng.integers(0, len(phrases), k)], " at the airport")
-    if hostile and n:
-        texts[int(np.argmin(score))] = HOSTILE_TEXT
+    if hostile and n:  # the single worst moment, so that every report quotes it
+        worst = int(np.argmin(score))
+        score[worst], valence[worst], texts[worst] = -1.0, "misery", HOSTILE_TEXT
     channel = np.array(["survey", "review", "social", "ticket"])[rng.integers(0, 4, n)]
     segment = np.array(["Business", "Eco", "Eco Plus"])[rng.integers(0, 3, n)]
     attributes = np.char.add(np.char.add('{"Class": "', segment), '"}')

@@ -21,7 +21,8 @@ import pandas as pd
 
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey
-from carlzon.report.builder import _text_fetcher, guess_journey, load_moments, report_context, segment_mask
+from carlzon.report.builder import guess_journey, store_context
+from carlzon.report.query import Scope, where_sql
 from carlzon.report.data import parse_evidence
 
 __all__ = ["Filters", "feed", "journey_for", "options", "overview", "timeline"]
@@ -87,6 +88,10 @@ class Filters:
         d.update(override)
         return urlencode({k: v for k, v in d.items() if v not in ("", None)})
 
+    def scope(self) -> Scope:
+        return Scope(since=self.since_dt, until=self.until_dt, channel=self.channel or None,
+                     touchpoint=self.touchpoint or None, valence=self.valence or None, segment=self.segment)
+
     def active(self) -> bool:
         return any(asdict(self).values())
 
@@ -115,34 +120,23 @@ def _cached(state: Any, key: tuple, compute: Any) -> Any:
 def overview(state: Any, f: Filters) -> dict[str, Any] | None:
     """The report's views for the filtered moments, or None when no moment matches."""
     def compute() -> dict[str, Any] | None:
-        m = load_moments(state.store, since=f.since_dt, until=f.until_dt, channel=f.channel or None,
-                         touchpoint=f.touchpoint or None, segment=f.segment)
-        if f.valence:
-            m = m[m["valence"] == f.valence]
-        if not len(m):
+        if not len(state.store.query(f"SELECT m.interaction_id{_FROM}{where}{' LIMIT 1'}", params or None)):
             return None
-        return report_context(m, journey_for(state), fetch_text=_text_fetcher(state.store))
+        return store_context(state.store, f.scope(), journey=journey_for(state), drivers=drivers(state),
+                             fit_drivers=False)
 
+    where, params = where_sql(f.scope())
     return _cached(state, ("overview", f), compute)
 
 
-def _where(f: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
-    if f.since_dt:
-        where.append("m.timestamp >= :since")
-        params["since"] = f.since_dt
-    if f.until_dt:
-        where.append("m.timestamp < :until")
-        params["until"] = f.until_dt
-    for col in ("channel", "touchpoint", "valence"):
-        if getattr(f, col):
-            where.append(f"m.{col} = :{col}")
-            params[col] = getattr(f, col)
-    if f.segment:
-        where.append("i.attributes LIKE :seg")
-        params["seg"] = f"%{f.segment[1]}%"
-    return (" WHERE " + " AND ".join(where)) if where else "", params
+def drivers(state: Any) -> pd.DataFrame | None:
+    """The key-driver model on the store's survey ratings (refitted when the store changes), or None."""
+    from carlzon.report.drivers import survey_drivers
 
+    return _cached(state, ("drivers",), lambda: survey_drivers(state.store, journey_for(state))[0])
+
+
+_FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
 
 _FEED_COLS = ("m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
               "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, i.text, i.nps, i.csat, i.ces, i.stars, "
@@ -168,18 +162,12 @@ def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[s
     if page < 1 or not 1 <= per_page <= 1000:
         raise CarlzonError("page must be 1 or more and per_page 1 to 1000", where="moments",
                            fix="e.g. ?page=1&per_page=50")
-    where, params = _where(f)
-    base = f"FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id{where}"
+    where, params = where_sql(f.scope())
+    base = f"{_FROM}{where}"
     order = " ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id"
-    if f.segment:  # exact attribute match needs JSON: filter in pandas, then page
-        df = state.store.query(f"SELECT {_FEED_COLS}, i.attributes {base}{order}", params or None)
-        df = df[segment_mask(df["attributes"], *f.segment)]
-        total = len(df)
-        df = df.iloc[(page - 1) * per_page: page * per_page]
-    else:
-        total = int(state.store.query(f"SELECT COUNT(*) AS n {base}", params or None)["n"].iloc[0])
-        p = dict(params, limit=per_page, offset=(page - 1) * per_page)
-        df = state.store.query(f"SELECT {_FEED_COLS} {base}{order} LIMIT :limit OFFSET :offset", p)
+    total = int(state.store.query(f"SELECT COUNT(*) AS n {base}", params or None)["n"].iloc[0])
+    p = dict(params, limit=per_page, offset=(page - 1) * per_page)
+    df = state.store.query(f"SELECT {_FEED_COLS} {base}{order} LIMIT :limit OFFSET :offset", p)
     return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
             "items": _records(df, journey_for(state))}
 

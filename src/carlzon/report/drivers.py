@@ -1,0 +1,88 @@
+"""Derived importance for the report: a key-driver model on the survey ratings in the store, when there are any.
+
+Survey exports often rate each touchpoint (``ratings`` JSON, e.g.
+``{"Seat comfort": 4}``) beside an overall outcome. The journey's
+``survey_items`` say which rating belongs to which touchpoint; the outcome is
+NPS, else CSAT, else stars, else a two-valued attribute whose name mentions
+satisfaction. :class:`carlzon.analysis.KeyDrivers` (relative weights) then
+shares the explained outcome among the touchpoints. When the store has no such
+ratings, :func:`survey_drivers` returns None together with the reason, and the
+report says which importance it used instead.
+
+Example:
+    >>> from carlzon.store import open_store
+    >>> from carlzon.report.drivers import survey_drivers
+    >>> with open_store(":memory:") as st:
+    ...     survey_drivers(st, "airline")[1]
+    'no per-touchpoint survey ratings in the store'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carlzon.journey import Journey, load_journey
+
+__all__ = ["survey_drivers"]
+
+_NEGATIVE = re.compile(r"\b(not|dis\w*|un\w*|neutral|no)\b", re.I)
+
+
+def _outcome(df: pd.DataFrame, attrs: pd.Series) -> tuple[pd.Series | None, str]:
+    for col, label in (("nps", "NPS"), ("csat", "CSAT"), ("stars", "stars")):
+        y = pd.to_numeric(df[col], errors="coerce")
+        if y.notna().mean() >= 0.5:
+            return y, label
+    parsed = attrs.map(lambda s: json.loads(s) if isinstance(s, str) and s.startswith("{") else {})
+    keys = {k for d in parsed.head(500) for k in d if re.search(r"satisf|overall|recommend", str(k), re.I)}
+    for key in sorted(keys):
+        vals = parsed.map(lambda d: d.get(key))
+        uniq = [v for v in vals.dropna().unique()]
+        if len(uniq) == 2:
+            pos = [v for v in uniq if not _NEGATIVE.search(str(v))]
+            if len(pos) == 1:
+                return vals.map(lambda v: np.nan if v is None else float(v == pos[0])), f"{key} = {pos[0]}"
+    return None, ""
+
+
+def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, n_boot: int = 100,
+                   min_rows: int = 100) -> tuple[pd.DataFrame | None, str]:
+    """``(drivers, note)``: touchpoint, importance, importance_low/high, method; or ``(None, why not)``."""
+    j = journey if isinstance(journey, Journey) else load_journey(journey)
+    item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
+    if not item_tp:
+        return None, f"the {j.name} journey names no survey items"
+    df = store.query("SELECT ratings, nps, csat, stars, attributes FROM interactions "
+                     "WHERE ratings IS NOT NULL AND ratings <> '{}' LIMIT :limit", {"limit": limit})
+    if len(df) < min_rows:
+        return None, "no per-touchpoint survey ratings in the store"
+    ratings = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
+    cols = [c for c in ratings.columns if c in item_tp]
+    if len(cols) < 3:
+        return None, "fewer than 3 survey ratings map to the journey's touchpoints"
+    num = ratings[cols].apply(pd.to_numeric, errors="coerce")
+    for c in cols:  # a 0 on a 1-5 item is the survey's "not applicable"
+        if num[c].min() == 0 and num[c].max() <= 5:
+            num[c] = num[c].replace(0, np.nan)
+    wide = pd.DataFrame({tp: num[[c for c in cols if item_tp[c] == tp]].mean(axis=1)
+                         for tp in dict.fromkeys(item_tp[c] for c in cols)})
+    y, label = _outcome(df, df["attributes"])
+    if y is None:
+        return None, "no overall outcome (NPS, CSAT, stars or a satisfaction attribute) beside the ratings"
+    wide["outcome"] = y.to_numpy()
+    wide = wide[wide["outcome"].notna()]
+    if len(wide) < min_rows:
+        return None, f"only {len(wide)} survey responses with an outcome"
+    from carlzon.analysis.drivers import KeyDrivers
+
+    kd = KeyDrivers(n_boot=n_boot, seed=0).fit(wide, outcome="outcome")
+    method = f"key-driver model (relative weights) on survey ratings against {label}, n={len(wide):,}"
+    out = pd.DataFrame({"touchpoint": kd.importance_.index, "importance": kd.importance_.to_numpy(),
+                        "importance_low": kd.ci_low_.to_numpy(), "importance_high": kd.ci_high_.to_numpy(),
+                        "method": method})
+    return out, method
