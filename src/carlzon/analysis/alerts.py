@@ -114,7 +114,7 @@ class EmergingProblems:
     and ``n_`` (the moments read).
     """
 
-    def __init__(self, *, window: int = 28, min_history: int = 14, min_count: int = 2, fdr: float = 0.005,
+    def __init__(self, *, window: int = 28, min_history: int = 14, min_count: int = 2, fdr: float = 0.002,
                  prior: float = 0.5, term_window: int = 365, cooldown: int = 7, min_misery_share: float = 0.5, terms: bool = True,
                  location_keys: tuple[str, ...] = LOCATION_KEYS, n_examples: int = 3) -> None:
         if window < 7 or min_history < 1 or min_history > window:
@@ -262,8 +262,9 @@ class EmergingProblems:
         keys = self.series_keys_
         disc = disc.assign(touchpoint=[keys[s][0] for s in disc["series"]], location=[keys[s][1] for s in disc["series"]])
         out = []
-        for (tp, loc), g in disc.groupby(["touchpoint", disc["location"].fillna("\x00")], sort=True):
-            loc = None if loc == "\x00" else loc
+        disc["loc_key"] = [("" if v is None else "@" + v) for v in disc["location"]]
+        for (tp, key), g in disc.groupby(["touchpoint", "loc_key"], sort=True):
+            loc = key[1:] if key else None
             days = np.sort(g["day"].unique())
             breaks = np.flatnonzero(np.diff(days) > self.cooldown)
             for part in np.split(days, breaks + 1):
@@ -275,12 +276,12 @@ class EmergingProblems:
         for a in alerts.itertuples():
             if a.location is None:
                 same = alerts[(alerts["touchpoint"] == a.touchpoint) & alerts["location"].notna()
-                              & (alerts["_first"] <= a._last + self.cooldown) & (alerts["_last"] >= a._first - self.cooldown)]
+                              & (alerts["first_i"] <= a.last_i + self.cooldown) & (alerts["last_i"] >= a.first_i - self.cooldown)]
                 keep.append(same.empty)
             else:
                 keep.append(True)
-        alerts = alerts[keep].sort_values(["_first", "p_value"], ascending=[False, True], kind="stable")
-        return alerts.drop(columns=["_first", "_last"]).reset_index(drop=True)[cols]
+        alerts = alerts[keep].sort_values(["first_i", "p_value"], ascending=[False, True], kind="stable")
+        return alerts.drop(columns=["first_i", "last_i"]).reset_index(drop=True)[cols]
 
     def _alert(self, tp: str, loc: str | None, first: int, last: int, ep: pd.DataFrame) -> dict[str, Any]:
         in_series = self._tp == tp
@@ -318,7 +319,7 @@ class EmergingProblems:
             "rate_ratio": round(count / baseline, 2) if baseline > 0 else None,
             "p_value": float(ep["p"].min()), "theme_count": int(themed.sum()) if chosen else None,
             "first_day_count": first_count, "first_day_baseline": round(rate, 2),
-            "examples": examples, "n": count, "_first": first, "_last": last,
+            "examples": examples, "n": count, "first_i": first, "last_i": last,
         }
 
     # ----- results ---------------------------------------------------------

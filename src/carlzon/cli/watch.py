@@ -1,9 +1,142 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""CLI: `carlzon themes`, `carlzon alerts` (emerging problems, optional webhook) and `carlzon paths`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.table import Table
+
+from carlzon.cli.common import StoreOption, console, err_console, print_json, store_url
+from carlzon.errors import AnalysisError
+
+__all__ = ["register"]
+
+
+def _moments(store: Optional[str], since: Optional[str] = None):  # type: ignore[no-untyped-def]
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        return st.moments(since=since, with_text=True)
+
+
+def themes(
+    store: Optional[str] = StoreOption,
+    since: Optional[str] = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
+    valence: str = typer.Option("both", "--valence", help="misery, magic or both."),
+    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Only themes of this touchpoint id."),
+    min_size: int = typer.Option(5, "--min-size", help="Fewest moments a theme may have."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"themes\": [...], \"n\", \"unassigned_share\"}."),
+) -> None:
+    """What customers talk about in moments of misery and magic, per touchpoint (labels, counts, trend)."""
+    from carlzon.analysis.themes import Themes
+
+    if valence not in ("misery", "magic", "both"):
+        raise AnalysisError(f"unknown valence {valence!r}", fix="use --valence misery, magic or both")
+    m = _moments(store, since)
+    if touchpoint:
+        m = m[m["touchpoint"] == touchpoint]
+    valences = ("misery", "magic") if valence == "both" else (valence,)
+    th = Themes(valences=valences, min_size=min_size).fit(m)
+    records = th.to_records()
+    if as_json:
+        print_json({"themes": records, "n": th.n_, "unassigned_share": th.unassigned_share_})
+        return
+    table = Table(title=f"Themes (n = {th.n_} moments, {th.unassigned_share_:.0%} in no theme)")
+    for col in ("valence", "touchpoint", "theme", "n", "share", "trend", "example"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        trend = f"{r['trend']} (n = {r['trend_n']})"
+        table.add_row(r["valence"], r["touchpoint"], r["label"], str(r["n"]), f"{r['share']:.0%} of {r['group_n']}",
+                      trend, (r["examples"] or [""])[0][:120])
+    console.print(table)
+
+
+def alerts(
+    store: Optional[str] = StoreOption,
+    since: Optional[str] = typer.Option(None, "--since", help="Only alerts still active on or after this date (YYYY-MM-DD)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"alerts\": [...]}."),
+    webhook: Optional[str] = typer.Option(None, "--webhook", help="POST the alerts to this URL (Slack-compatible JSON)."),
+    fdr: float = typer.Option(0.002, "--fdr", help="False-discovery rate of the daily tests."),
+    retries: int = typer.Option(4, "--retries", help="Webhook retries (exponential back-off)."),
+) -> None:
+    """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline."""
+    from carlzon.analysis.alerts import find_alerts
+
+    found = find_alerts(_moments(store), since=since, fdr=fdr)
+    if webhook:
+        from carlzon.alerts_sink import post_alerts
+
+        sent = post_alerts(webhook, found, retries=retries)
+        err_console.print(f"webhook: sent {sent['alerts']} alert(s), HTTP {sent['status']} after {sent['attempts']} attempt(s)")
+    if as_json:
+        print_json({"alerts": found})
+        return
+    if not found:
+        console.print("No emerging problems.")
+        return
+    table = Table(title=f"Emerging problems ({len(found)})")
+    for col in ("touchpoint", "theme", "location", "since", "count vs baseline", "example"):
+        table.add_column(col, overflow="fold")
+    for a in found:
+        table.add_row(a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
+                      f"{a['count']} vs {a['baseline']} (n = {a['count']}, {a['days']} d)", (a["examples"] or [""])[0][:120])
+    console.print(table)
+
+
+def paths(
+    file: Path = typer.Argument(..., help="Event log: customer id, step, timestamp (csv, parquet, jsonl, xlsx)."),
+    journey: Optional[str] = typer.Option(None, "--journey", help="Journey template or YAML, to map steps to touchpoints."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (variants, steps, edges, unmapped steps, misery)."),
+    svg: Optional[Path] = typer.Option(None, "--svg", help="Write the directly-follows graph to this SVG file."),
+    store: Optional[str] = typer.Option(None, "--store", help="Store whose moments of misery are placed along the path."),
+    customer: Optional[str] = typer.Option(None, "--customer", help="Customer id column (default: detected)."),
+    step: Optional[str] = typer.Option(None, "--step", help="Step column (default: detected)."),
+    time: Optional[str] = typer.Option(None, "--time", help="Timestamp column (default: detected)."),
+    case_gap: str = typer.Option("12h", "--case-gap", help="A new case starts after this much quiet (e.g. 12h, 30min)."),
+) -> None:
+    """The journey customers really take: paths, drop-off, time between steps, directly-follows graph."""
+    from carlzon.analysis._io import read_table
+    from carlzon.analysis.paths import JourneyPaths
+
+    events = read_table(file)
+    jp = JourneyPaths(journey, case_gap=case_gap, customer_col=customer, step_col=step, time_col=time)
+    jp.fit(events, moments=_moments(store) if store else None)
+    if svg:
+        svg.write_text(jp.svg(), encoding="utf-8")
+    if as_json:
+        print_json(jp.to_dict())
+        return
+    console.print(f"{jp.n_events_} events, {jp.n_cases_} cases of {jp.n_customers_} customers, {jp.n_variants_} variants")
+    t = Table(title="Paths customers really take")
+    for col in ("cases", "share", "path"):
+        t.add_column(col, overflow="fold")
+    for r in jp.variants_.head(10).itertuples():
+        t.add_row(str(r.cases), f"{r.share:.1%}", r.path)
+    console.print(t)
+    s = Table(title="Steps in journey order")
+    for col in ("step", "cases", "ended here", "next step (most often)", "median time", "p90"):
+        s.add_column(col)
+    edges = jp.edges_
+    for r in jp.steps_.itertuples():
+        out = edges[edges["source"] == r.step].head(1)
+        nxt, med, p90 = "-", "-", "-"
+        if len(out):
+            e = out.iloc[0]
+            nxt = f"{e['target']} ({e['share_of_source']:.0%})"
+            if e["median_s"] == e["median_s"]:
+                from carlzon.analysis.paths import _fmt_duration
+
+                med, p90 = f"{_fmt_duration(e['median_s'])} (n = {e['n']})", _fmt_duration(e["p90_s"])
+        s.add_row(r.step, str(r.cases), f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", nxt, med, p90)
+    console.print(s)
+    if len(jp.unmapped_):
+        console.print("Steps that match no touchpoint: " + ", ".join(f"{r.step} ({r.events})" for r in jp.unmapped_.itertuples()))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("themes")(themes)
+    app.command("alerts")(alerts)
+    app.command("paths")(paths)
