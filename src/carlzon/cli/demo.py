@@ -138,7 +138,10 @@ def _print_summary(s: dict[str, Any], truth: dict[str, Any], seconds: float, whe
 
 
 def _after_ingest(store: Any, out: Console) -> None:
-    """Hook run after the demo data are stored (issue 5 makes it write the report). Does nothing yet."""
+    """Hook run after the demo data are stored: writes report.html next to the store (issue 5)."""
+    from carlzon.cli.show import demo_report
+
+    demo_report(store, out)
 
 
 def demo_command(

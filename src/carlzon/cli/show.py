@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import webbrowser
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
+import typer.main
+from rich.console import Console
 
 from carlzon.cli.common import StoreOption, console, print_json, store_url
 
-__all__ = ["register", "write_report"]
+__all__ = ["demo_report", "register", "write_report"]
 
 token_app = typer.Typer(help="Create, list and revoke API tokens (viewer, agent, admin).", no_args_is_help=True)
 
@@ -24,13 +26,37 @@ def write_report(store: str, output: Path, *, journey: str | None = None, since:
     size = path.stat().st_size / 1e6
     console.print(f"Report written: [bold]{path}[/bold] ({size:.1f} MB, self-contained, works offline)")
     if open_browser:
-        try:
-            browser = webbrowser.get()
-        except webbrowser.Error:
-            console.print("No browser found here; open the file above yourself.")
-        else:
-            browser.open(path.as_uri())
+        _open(path, console)
     return path
+
+
+def demo_report(store: Any, out: Console) -> Path | None:
+    """Write report.html next to the demo store and print its path (the `carlzon demo` hook).
+
+    Prints nothing with ``--json`` (the JSON summary stays the only output); opens a browser when the
+    command was given ``--open``.
+    """
+    ctx = typer.main.get_current_context(silent=True)
+    params = ctx.params if ctx is not None else {}
+    url = getattr(store, "url", "")
+    folder = Path(url).resolve().parent if getattr(store, "backend", "") == "sqlite" and url != ":memory:" else Path.cwd()
+    from carlzon.report import build_report
+
+    path = Path(build_report(store, folder / "report.html")).resolve()
+    if not params.get("as_json"):
+        out.print(f"Report written: [bold]{path}[/bold] ({path.stat().st_size / 1e6:.1f} MB, works offline)")
+    if params.get("open_browser"):
+        _open(path, out)
+    return path
+
+
+def _open(path: Path, out: Console) -> None:
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        out.print("No browser found here; open the file above yourself.")
+    else:
+        browser.open(path.as_uri())
 
 
 def report(

@@ -239,7 +239,8 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
     for i, p in enumerate(rows):
         if (i % step == 0 and len(rows) - 1 - i >= step / 2) or i == len(rows) - 1:
             label = p["period"].strftime("%d %b %Y") if isinstance(p["period"], datetime) else str(p["period"])[:10]
-            parts.append(_t(sx(i), H - B + 16, label, size=10, fill=_MUTED))
+            anchor = "end" if i == len(rows) - 1 else ("start" if i == 0 else "middle")
+            parts.append(_t(sx(i), H - B + 16, label, size=10, fill=_MUTED, anchor=anchor))
     for key, label, colour in series:
         if all(f"{key}_low" in p for p in rows):
             upper = " ".join(f"{sx(i):.1f},{sy(float(p[f'{key}_high'])):.1f}" for i, p in enumerate(rows))
