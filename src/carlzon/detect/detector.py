@@ -40,9 +40,10 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ from carlzon.errors import DetectError
 from carlzon.journey import Journey, load_journey
 from carlzon.schema import MOMENT_COLUMNS, Evidence, Interaction, Moment
 
-__all__ = ["Detector", "TEXT_THRESHOLD"]
+__all__ = ["TEXT_THRESHOLD", "Detector"]
 
 TEXT_THRESHOLD = 0.05
 """A text score at or above this is magic, at or below minus this is misery (without a trained model)."""

@@ -26,14 +26,15 @@ import importlib.util
 import json
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from carlzon.errors import MissingExtraError, ModelError
 
-__all__ = ["ENCODER", "EmbedModel", "FORMAT", "embed_available", "encode", "train_embed_model"]
+__all__ = ["ENCODER", "FORMAT", "EmbedModel", "embed_available", "encode", "train_embed_model"]
 
 ENCODER = "all-MiniLM-L6-v2"
 FORMAT = "carlzon.embed_model/1"
@@ -71,7 +72,7 @@ def _encoder(device: str | None = None) -> Any:
     if key not in _ENCODERS:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch  # noqa: F401  (only with the extra)
+        import torch
         from sentence_transformers import SentenceTransformer
 
         dev = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -119,7 +120,7 @@ class EmbedModel:
         return p
 
     @classmethod
-    def load(cls, path: str | Path, *, device: str | None = None) -> "EmbedModel":
+    def load(cls, path: str | Path, *, device: str | None = None) -> EmbedModel:
         p = Path(path)
         if not p.is_file():
             raise ModelError(f"model file {p} does not exist", fix="train one with train_embed_model()")

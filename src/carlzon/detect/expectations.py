@@ -33,8 +33,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,7 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid
         if len(cands) == 1:
             tid, exp = cands[0]
-            sel = present & (tp_for == None)  # noqa: E711 (element-wise)
+            sel = present & (tp_for == None)
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid
         judged = present & ~np.isnan(bound)
         met = np.zeros(n, dtype=bool)

@@ -36,8 +36,9 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ import pandas as pd
 from carlzon.journey import Journey
 from carlzon.schema import Evidence
 
-__all__ = ["TouchpointMatcher", "TouchpointResult", "UNKNOWN"]
+__all__ = ["UNKNOWN", "TouchpointMatcher", "TouchpointResult"]
 
 UNKNOWN = "unknown"
 MEASURE_CONFIDENCE = 0.8
