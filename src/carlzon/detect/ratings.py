@@ -82,6 +82,7 @@ class RatingResult:
             v = vals[i]
             if np.isnan(v):
                 continue
+            s = self.per_scale[scale][i]
             hi = RATING_SCALES[scale][1]
             shown = int(v) if float(v).is_integer() else round(float(v), 1)
             text = f"{_LABEL[scale]} {shown}/{int(hi)}"
