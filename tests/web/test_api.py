@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import bearer
+from tests.web.conftest import bearer
 
 
 def test_moments_paginate_and_filter(client, tokens, web_store):

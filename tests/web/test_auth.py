@@ -10,7 +10,7 @@ from carlzon.errors import AuthError, NotFoundError
 from carlzon.store import open_store
 from carlzon.web.auth import create_token, has_role, list_tokens, revoke_token, verify_token
 
-from conftest import bearer
+from tests.web.conftest import bearer
 
 runner = CliRunner()
 

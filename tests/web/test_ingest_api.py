@@ -5,7 +5,7 @@ import pytest
 from carlzon.store import open_store
 from carlzon.web.auth import create_token
 
-from conftest import bearer
+from tests.web.conftest import bearer
 
 
 @pytest.fixture
