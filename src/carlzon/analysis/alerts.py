@@ -295,7 +295,9 @@ class EmergingProblems:
         ndays = last - first + 1
         count = int((in_series & in_days & self._misery).sum())
         first_count = int((in_series & (self._day == first) & self._misery).sum())
-        terms = ep[ep["term"].notna()].sort_values("p")
+        terms = ep[ep["term"].notna()]
+        # most significant first; on a tie the two-word phrase reads better than its words
+        terms = terms.assign(words=terms["term"].str.count(" ")).sort_values(["p", "words"], ascending=[True, False], kind="stable")
         chosen: list[str] = []
         for t in terms["term"]:
             if len(chosen) >= 3:
