@@ -341,7 +341,7 @@ class JourneyPaths:
         x = {l: 20 + i * step_w for i, l in enumerate(labels)}
         e = self.edges_[self.edges_["share_of_source"] >= self.min_edge_share].head(max_edges)
         nmax = float(e["n"].max()) if len(e) else 1.0
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 20)} 460" '
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} 460" '
                  f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
                  "<style>text{font:11px sans-serif;fill:#333}.n{font-size:9px;fill:#666}</style>"]
         for row in e.itertuples():
