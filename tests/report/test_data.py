@@ -90,3 +90,16 @@ def test_parse_evidence_tolerates_bad_json():
     assert parse_evidence('[{"rule": "rating", "text": "rating 1/5"}]')[0]["text"] == "rating 1/5"
     assert parse_evidence("not json") == [{"rule": "reason", "text": "not json"}]
     assert parse_evidence(None) == []
+
+
+def test_survey_drivers_place_touchpoints_without_moments(moments):
+    only_gate = moments[moments["touchpoint"] == "gate"]
+    d = pd.DataFrame({"touchpoint": ["seat", "food", "wifi_entertainment"], "importance": [0.6, 0.3, 0.1],
+                      "performance": [2.1, 4.5, 3.0], "survey_n": [500, 480, 300], "method": "key-driver model",
+                      "performance_method": "mean survey rating (1 to 5)"})
+    t = touchpoint_table(only_gate, "airline", drivers=d).set_index("touchpoint")
+    assert t.loc["seat", "n"] == 0 and t.loc["seat", "quadrant"] == "concentrate"
+    assert t.loc["food", "quadrant"] == "overkill" and t.loc["gate", "quadrant"] == ""  # no importance for gate
+    text = actions(t.reset_index())
+    assert text[0] == ("Fix Seat and legroom first: it carries more weight than most touchpoints and does worse "
+                       "than most (customers rate it 2.1 on average, n=500).")

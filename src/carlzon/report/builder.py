@@ -130,7 +130,7 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
     ts = moments["day"] if "day" in moments else pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
     if n_customers is None and "customer_id" in moments:
         n_customers = int(moments["customer_id"].nunique())
-    with_data = table[table["n"] > 0]
+    with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
     key = with_data[with_data["touchpoint"] != "unknown"].sort_values(
         ["importance", "n"], ascending=False, na_position="last")
     ipa_points = [r for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"]
@@ -147,10 +147,12 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
         "table": table.to_dict("records"),
         "key_moments": key.to_dict("records"),
         "importance_method": str(table["importance_method"].iloc[0]) if len(table) else "",
+        "performance_method": str(table["performance_method"].iloc[0]) if len(table) else "",
+        "has_survey": bool((table["survey_n"] > 0).any()),
         "journey_map": Markup(charts.journey_map_svg(journey_map_data(table), title=j.title)),
         "ipa": Markup(charts.ipa_svg(ipa_points, x_mid=x_mid, y_mid=y_mid,
                                      x_label="Importance (" + ("key-driver model" if drivers is not None else "share of emotional intensity") + ")",
-                                     y_label="Performance (magic share minus misery share)")),
+                                     y_label="Performance (" + str(table["performance_method"].iloc[0]) + ")")),
         "trend": Markup(charts.trend_svg(trends)),
         "trend_unit": unit,
         "trends": trends,

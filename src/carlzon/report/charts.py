@@ -79,6 +79,17 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines[:3] or [""]
 
 
+def _compact(n: int) -> str:
+    """1234 -> '1.2k', 103904 -> '104k'."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f}M"
+    if n >= 10_000:
+        return f"{n / 1e3:.0f}k"
+    if n >= 1_000:
+        return f"{n / 1e3:.1f}k"
+    return str(n)
+
+
 def _pct(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
@@ -124,7 +135,10 @@ def journey_map_svg(stages: Sequence[dict[str, Any]], *, title: str = "Journey m
             )
             for li, line in enumerate(_wrap(tp["name"], 13)):
                 parts.append(_t(cx, cy + r_max + 18 + li * 14, line, size=11))
-            label = f'{_pct(tp.get("balance"))} · n={n:,}' if n else "no data"
+            if tp.get("rated"):
+                label = f"rated · n={_compact(n)}"
+            else:
+                label = f'{_pct(tp.get("balance"))} · n={_compact(n)}' if n else "no data"
             parts.append(_t(cx, cy + r_max + 66, label, size=10, fill=_MUTED))
         x0 += w
     head.append(f'<line x1="10" y1="{cy}" x2="{width - 10}" y2="{cy}" stroke="#cbd5e1" stroke-width="4"/>')

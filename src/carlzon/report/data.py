@@ -163,21 +163,25 @@ def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None
             "importance_method": "share of emotional intensity",
         })
     out = pd.DataFrame(rows)
+    out["survey_n"] = 0
+    out["performance"] = out["balance"]
+    out["performance_method"] = "magic share minus misery share"
     if drivers is not None and len(drivers):
         d = drivers.set_index("touchpoint")
         out["importance"] = out["touchpoint"].map(d["importance"]).astype(float)
         out["importance_method"] = str(d["method"].iloc[0]) if "method" in d else "key-driver model"
         if "performance" in d:
             out["performance"] = out["touchpoint"].map(d["performance"]).astype(float)
-    if "performance" not in out:
-        out["performance"] = out["balance"]
+            out["survey_n"] = out["touchpoint"].map(d["survey_n"]).fillna(0).astype(int) if "survey_n" in d else 0
+            out["performance_method"] = str(d["performance_method"].iloc[0]) if "performance_method" in d else "survey rating"
+            out.attrs["scale"] = drivers.attrs.get("scale", (1.0, 5.0))
     return quadrants(out)
 
 
 def quadrants(table: pd.DataFrame) -> pd.DataFrame:
     """Add a ``quadrant`` column: importance and performance against their means over touchpoints with data."""
     t = table.copy()
-    ok = t["importance"].notna() & t["performance"].notna() & (t["n"] > 0)
+    ok = t["importance"].notna() & t["performance"].notna() & ((t["n"] > 0) | (t.get("survey_n", 0) > 0))
     t["quadrant"] = ""
     if ok.sum() >= 2:
         xm, ym = t.loc[ok, "importance"].mean(), t.loc[ok, "performance"].mean()
@@ -349,14 +353,15 @@ def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, 
 
 def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3) -> list[str]:
     """"What to do first", in plain words, derived from the quadrants."""
-    t = table[table["n"] > 0]
+    t = table[(table["n"] > 0) | (table.get("survey_n", 0) > 0)]
     out: list[str] = []
     conc = t[t["quadrant"] == "concentrate"].assign(_gap=lambda d: d["importance"] * (d["performance"].max() - d["performance"]))
     for _, r in conc.sort_values("_gap", ascending=False).head(k).iterrows():
-        out.append(
-            f"Fix {r['name']} first: it carries more weight than most touchpoints and does worse than most "
-            f"({r['misery_rate']:.0%} of its {int(r['n']):,} moments are misery, {r['magic_rate']:.0%} magic)."
-        )
+        if r.get("survey_n", 0) > 0:
+            why = f"customers rate it {r['performance']:.1f} on average, n={int(r['survey_n']):,}"
+        else:
+            why = f"{r['misery_rate']:.0%} of its {int(r['n']):,} moments are misery, {r['magic_rate']:.0%} magic"
+        out.append(f"Fix {r['name']} first: it carries more weight than most touchpoints and does worse than most ({why}).")
     keep = t[t["quadrant"] == "keep"].sort_values("importance", ascending=False).head(2)
     if len(keep):
         names = ", ".join(keep["name"])
@@ -381,7 +386,16 @@ def journey_map_data(table: pd.DataFrame) -> list[dict[str, Any]]:
     stages: list[dict[str, Any]] = []
     for stage, g in t.groupby("stage", sort=False):
         stages.append({"name": g["stage_name"].iloc[0], "touchpoints": [
-            {"id": r["touchpoint"], "name": r["name"], "balance": r["balance"], "n": int(r["n"]),
+            {"id": r["touchpoint"], "name": r["name"], "balance": _map_balance(r, table.attrs.get("scale")),
+             "n": int(r["n"]) or int(r.get("survey_n", 0)), "rated": bool(not r["n"] and r.get("survey_n", 0)),
              "importance": (0.0 if np.isnan(r["importance"]) else r["importance"] / top)}
             for _, r in g.iterrows()]})
     return stages
+
+
+def _map_balance(r: Any, scale: tuple[float, float] | None) -> float:
+    """The balance of moments; for a touchpoint known only from survey ratings, its mean rating on [-1, 1]."""
+    if r["n"] or not r.get("survey_n", 0) or scale is None or scale[1] <= scale[0]:
+        return r["balance"]
+    lo, hi = scale
+    return float((r["performance"] - (lo + hi) / 2) / ((hi - lo) / 2))

@@ -52,7 +52,9 @@ def _outcome(df: pd.DataFrame, attrs: pd.Series) -> tuple[pd.Series | None, str]
 
 def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, n_boot: int = 100,
                    min_rows: int = 100) -> tuple[pd.DataFrame | None, str]:
-    """``(drivers, note)``: touchpoint, importance, importance_low/high, method; or ``(None, why not)``."""
+    """``(drivers, note)`` or ``(None, why not)``; drivers has touchpoint, importance (share of the explained
+    outcome) with importance_low/high, performance (mean rating of the touchpoint's survey items) with
+    survey_n, method and performance_method."""
     j = journey if isinstance(journey, Journey) else load_journey(journey)
     item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
     if not item_tp:
@@ -82,7 +84,14 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
 
     kd = KeyDrivers(n_boot=n_boot, seed=0).fit(wide, outcome="outcome")
     method = f"key-driver model (relative weights) on survey ratings against {label}, n={len(wide):,}"
-    out = pd.DataFrame({"touchpoint": kd.importance_.index, "importance": kd.importance_.to_numpy(),
+    tps = list(kd.importance_.index)
+    lo = float(np.nanmin(wide[tps].to_numpy()))
+    hi = float(np.nanmax(wide[tps].to_numpy()))
+    out = pd.DataFrame({"touchpoint": tps, "importance": kd.importance_.to_numpy(),
                         "importance_low": kd.ci_low_.to_numpy(), "importance_high": kd.ci_high_.to_numpy(),
-                        "method": method})
+                        "performance": [float(wide[t].mean()) for t in tps],
+                        "survey_n": [int(wide[t].notna().sum()) for t in tps],
+                        "method": method,
+                        "performance_method": f"mean survey rating ({lo:g} to {hi:g})"})
+    out.attrs["scale"] = (lo, hi)
     return out, method
