@@ -145,3 +145,12 @@ def test_bar_twenty_seeds_found_on_day_one_with_few_false_alerts():
           f"{false} false alerts over {tp_years:.1f} touchpoint-years = {rate:.2f} per touchpoint-year")
     assert found >= 19
     assert rate <= 1.0
+
+
+def test_report_section():
+    from carlzon.analysis.alerts import alerts_section
+
+    sec = alerts_section(_planted(0))
+    assert sec.title == "Emerging problems" and sec.rows
+    assert any(r[0] == "gate" and r[2] == "ARN" for r in sec.rows)
+    assert alerts_section(_stable(0)).rows == [] or len(alerts_section(_stable(0)).rows) <= 1

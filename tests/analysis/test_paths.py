@@ -106,3 +106,9 @@ def test_simulated_log_reports_the_planted_unmapped_steps():
     jp = JourneyPaths("airline").fit(sim.events)
     assert set(jp.unmapped_["step"]) == set(sim.truth["unmapped_steps"])
     assert jp.n_events_ == len(sim.events)
+
+
+def test_report_section():
+    sec = JourneyPaths("airline").fit(_log()).section()
+    assert sec.title == "The journey customers really take" and "app_crash_screen" in sec.summary
+    assert sec.rows[0][:2] == ["search", 5]

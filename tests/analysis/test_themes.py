@@ -117,3 +117,8 @@ def test_tweets_themes_beat_keyword_baseline(shared_data):
         pd.DataFrame({"text": neg["text"], "valence": "misery"}))
     ari = adjusted_rand_score(neg["negativereason"], th.assignments_.fillna("none"))
     assert ari > 0.02
+
+
+def test_report_section():
+    sec = Themes(min_size=5, max_themes=3).fit(_frame()).section()
+    assert sec.rows and sec.rows[0][2] == 15 and "in no theme" in sec.summary
