@@ -165,10 +165,58 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
     }
 
 
+WATCH_DAYS = 60
+"""Days of moments (with text) the emerging-problem analysis reads, counted back from the last one."""
+
+
+def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, days: int = WATCH_DAYS) -> Section:
+    """Emerging problems from :func:`carlzon.analysis.alerts.alerts_section` on the last ``days`` days in scope."""
+    from carlzon.analysis.alerts import alerts_section
+    from carlzon.errors import NotEnoughDataError
+
+    if last_day is None or pd.isna(last_day):
+        return Section(title="Emerging problems", ran=False,
+                       summary="The moments carry no dates, so emerging problems cannot be checked.")
+    since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
+    if scope.since is not None and pd.Timestamp(scope.since) > since:
+        since = pd.Timestamp(scope.since)
+    m = store.moments(since=since, until=scope.until, channel=scope.channel, touchpoint=scope.touchpoint,
+                      customer_id=scope.customer_id)
+    if scope.segment and len(m):
+        m = m[segment_match(m["attributes"], *scope.segment)]
+    try:
+        sec = alerts_section(m)
+    except NotEnoughDataError as exc:
+        return Section(title="Emerging problems", ran=False, summary=str(exc))
+    names = {t.id: t.name for t in journey.touchpoints}
+    sec.rows = [[names.get(str(r[0]), r[0]), *r[1:]] for r in sec.rows]
+    sec.method = f"{sec.method.rstrip('.')}; over the last {days} days of the period"
+    return sec
+
+
+def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
+    """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text)."""
+    import json
+
+    def hit(raw: Any) -> bool:
+        try:
+            obj = json.loads(raw) if isinstance(raw, str) else {}
+        except ValueError:
+            return False
+        return isinstance(obj, dict) and key in obj and str(obj[key]) == value
+
+    return attributes.map(hit).astype(bool)
+
+
 def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,
                   drivers: pd.DataFrame | None = None, emerging: Section | None = None,
-                  sections: Sequence[Section] = (), fit_drivers: bool = True) -> dict[str, Any]:
-    """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL."""
+                  sections: Sequence[Section] = (), fit_drivers: bool = True,
+                  watch_days: int = WATCH_DAYS) -> dict[str, Any]:
+    """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL.
+
+    Emerging problems come from :func:`watch_section` over the last ``watch_days`` days (0: the
+    simple built-in check of :func:`carlzon.report.data.emerging_check` instead).
+    """
     moments = load_frame(store, scope)
     if not len(moments):
         return report_context(moments, journey)  # raises NotEnoughDataError with the fix
@@ -177,6 +225,8 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     note = ""
     if drivers is None and fit_drivers:
         drivers, note = survey_drivers(store, j)
+    if emerging is None and watch_days:
+        emerging = watch_section(store, scope, moments["day"].max(), j, days=watch_days)
     return report_context(
         moments, j, ratings=rating_counts(store, scope), worst=strongest(store, scope, "misery"),
         best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope), drivers=drivers,
