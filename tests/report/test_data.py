@@ -103,3 +103,10 @@ def test_survey_drivers_place_touchpoints_without_moments(moments):
     text = actions(t.reset_index())
     assert text[0] == ("Fix Seat and legroom first: it carries more weight than most touchpoints and does worse "
                        "than most (customers rate it 2.1 on average, n=500).")
+
+
+def test_actions_do_not_act_on_tiny_samples(moments):
+    t = touchpoint_table(moments.groupby("touchpoint").head(12), "airline")
+    text = actions(t)
+    assert not any(a.startswith("Fix ") for a in text)
+    assert any(a.startswith("Hear more about") and "fewer than 30" in a for a in text)

@@ -351,11 +351,15 @@ def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, 
     return sec
 
 
-def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3) -> list[str]:
-    """"What to do first", in plain words, derived from the quadrants."""
+def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3, min_n: int = 30) -> list[str]:
+    """"What to do first", in plain words, derived from the quadrants (touchpoints with fewer than
+    ``min_n`` moments or ratings are named as too early to judge, not as fixes)."""
     t = table[(table["n"] > 0) | (table.get("survey_n", 0) > 0)]
     out: list[str] = []
-    conc = t[t["quadrant"] == "concentrate"].assign(_gap=lambda d: d["importance"] * (d["performance"].max() - d["performance"]))
+    enough = (t["n"] >= min_n) | (t.get("survey_n", 0) >= min_n)
+    small = t[(t["quadrant"] == "concentrate") & ~enough]
+    conc = t[(t["quadrant"] == "concentrate") & enough].assign(
+        _gap=lambda d: d["importance"] * (d["performance"].max() - d["performance"]))
     for _, r in conc.sort_values("_gap", ascending=False).head(k).iterrows():
         if r.get("survey_n", 0) > 0:
             why = f"customers rate it {r['performance']:.1f} on average, n={int(r['survey_n']):,}"
@@ -370,6 +374,9 @@ def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3
     if len(over):
         names = ", ".join(over["name"])
         out.append(f"Do not spend more on {names}: customers are happy there but it moves them less.")
+    if len(small):
+        out.append(f"Hear more about {', '.join(small['name'])}: they look weak, but with fewer than {min_n} "
+                   "moments each it is too early to judge.")
     high = [q for q in (worst or []) if q.stakes == "high"]
     if high:
         out.append(f"Recover the high-stakes moments of misery below today, starting with {high[0].touchpoint_name}.")
