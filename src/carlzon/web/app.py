@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any, AsyncIterator, Callable
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -142,8 +142,3 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     html = request.app.state.templates.get_template("error.html.j2").render(
         title=title, message=message, status=status, principal=getattr(request.state, "principal", None), active="")
     return HTMLResponse(html, status_code=status)
-
-
-def principal_dep(role: str) -> Any:
-    """``Depends(require(role))`` for route signatures."""
-    return Depends(require(role))
