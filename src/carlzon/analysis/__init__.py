@@ -1,1 +1,25 @@
-"""carlzon.analysis"""
+"""Analysis: metrics with intervals, key drivers, importance-performance quadrants, effect on loyalty.
+
+Fitter-style classes: configure, ``fit()`` returns self, results end in
+``_``, a ``summary`` DataFrame, ``plot(ax=None)`` (needs matplotlib).
+
+Example:
+    >>> from carlzon.analysis import KeyDrivers, nps_interval
+    >>> round(nps_interval(50, 30, 20)[0])
+    30
+"""
+
+from carlzon.analysis.drivers import KeyDrivers
+from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
+
+__all__ = [
+    "QUADRANTS",
+    "ImportancePerformance",
+    "KeyDrivers",
+    "mean_interval",
+    "nps_interval",
+    "quadrants",
+    "small_sample_note",
+    "wilson_interval",
+]

@@ -1,0 +1,222 @@
+"""Numeric core of key-driver analysis: bootstrap moments, relative weights, Shapley values.
+
+Everything here works on plain numpy arrays and, where it matters, on a
+batch of bootstrap resamples at once:
+
+* :func:`bootstrap_counts` draws resamples as count vectors (how often each
+  row is drawn), a chunk at a time, so that moments of every resample are one
+  matrix product (float32 on centred data: exact counts, ~1e-6 relative error).
+* :func:`pairwise_corr` gives the pairwise-complete correlation matrix of
+  each resample (a missing value removes that row only from the pairs it is in).
+* :func:`relative_weights` is Johnson's (2000) relative weights for a stack of
+  correlation matrices (batched eigen-decomposition).
+* :func:`shapley_values` turns the value of every subset of drivers (R2 or
+  a pseudo-R2) into Shapley values (exact).
+
+Example:
+    >>> import numpy as np
+    >>> R = np.array([[1, .5, .6], [.5, 1, .3], [.6, .3, 1]])
+    >>> w = relative_weights(R)
+    >>> round(float(w.sum()), 4), round(float(r2_from_corr(R)), 4)
+    (0.36, 0.36)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = [
+    "bootstrap_counts",
+    "logistic_fit",
+    "pairwise_corr",
+    "r2_from_corr",
+    "relative_weights",
+    "relative_weights_from_coefs",
+    "shapley_values",
+    "subset_values_from_corr",
+    "sym_sqrt",
+]
+
+_EIG_FLOOR = 1e-10
+
+
+def bootstrap_counts(n: int, n_boot: int, rng: np.random.Generator, *, chunk: int = 50) -> Iterator[np.ndarray]:
+    """Yield (c, n) float32 arrays: how many times each row is drawn in each resample."""
+    done = 0
+    while done < n_boot:
+        c = min(chunk, n_boot - done)
+        idx = rng.integers(0, n, size=(c, n), dtype=np.int64 if c * n >= 2**31 else np.int32)
+        idx += (np.arange(c, dtype=idx.dtype) * n)[:, None]
+        yield np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float32)
+        done += c
+
+
+def pairwise_corr(W: np.ndarray, X: np.ndarray, observed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise-complete correlation matrices and standard deviations of each weighted resample.
+
+    ``W`` is (B, n) weights, ``X`` (n, q) data (NaN where missing), ``observed``
+    its (n, q) mask (computed when None). Returns (B, q, q) correlations and
+    (B, q) standard deviations (over all rows where each column is observed).
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=np.float32))
+    obs = ~np.isnan(X) if observed is None else observed
+    centre = np.array([np.nanmean(X[:, j]) if obs[:, j].any() else 0.0 for j in range(X.shape[1])])
+    Xc = np.where(obs, X - centre, 0.0)
+    q = X.shape[1]
+    full = obs.all(axis=1)
+    B = W.shape[0]
+    N = np.zeros((B, q, q))
+    S = np.zeros((B, q, q))  # S[j, k]: sum of x_j over rows where j and k are observed
+    Q = np.zeros((B, q, q))  # Q[j, k]: sum of x_j**2 over the same rows
+    C = np.zeros((B, q, q))
+    if full.any():
+        Xf = Xc[full].astype(np.float32)
+        iu, ju = np.triu_indices(q)
+        block = W[:, full] @ np.column_stack([np.ones(len(Xf), np.float32), Xf, Xf[:, iu] * Xf[:, ju]])
+        block = block.astype(np.float64)
+        cross = np.zeros((B, q, q))
+        cross[:, iu, ju] = block[:, 1 + q :]
+        cross[:, ju, iu] = block[:, 1 + q :]
+        N += block[:, :1, None]
+        S += block[:, 1 : 1 + q, None]
+        Q += np.diagonal(cross, axis1=1, axis2=2)[:, :, None]
+        C += cross
+    part = ~full
+    if part.any():
+        Xp = Xc[part].astype(np.float32)
+        Mp = obs[part].astype(np.float32)
+        Wp = W[:, part]
+        m = len(Xp)
+        pair = (Mp[:, :, None] * Mp[:, None, :]).reshape(m, q * q)
+        sx = (Xp[:, :, None] * Mp[:, None, :]).reshape(m, q * q)
+        sq = ((Xp * Xp)[:, :, None] * Mp[:, None, :]).reshape(m, q * q)
+        cx = (Xp[:, :, None] * Xp[:, None, :]).reshape(m, q * q)
+        block = (Wp @ np.column_stack([pair, sx, sq, cx])).astype(np.float64)
+        N += block[:, : q * q].reshape(B, q, q)
+        S += block[:, q * q : 2 * q * q].reshape(B, q, q)
+        Q += block[:, 2 * q * q : 3 * q * q].reshape(B, q, q)
+        C += block[:, 3 * q * q :].reshape(B, q, q)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_jk = S / N
+        var_jk = Q / N - mean_jk**2
+        cov = C / N - mean_jk * np.swapaxes(mean_jk, 1, 2)
+        corr = cov / np.sqrt(var_jk * np.swapaxes(var_jk, 1, 2))
+        diag = np.diagonal(var_jk, axis1=1, axis2=2)
+        sd = np.sqrt(np.clip(diag, 0, None) * np.diagonal(N, axis1=1, axis2=2) / np.maximum(np.diagonal(N, axis1=1, axis2=2) - 1, 1))
+    idx = np.arange(q)
+    corr[:, idx, idx] = 1.0
+    return np.clip(corr, -1.0, 1.0), sd
+
+
+def sym_sqrt(Rxx: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a stack of correlation matrices (eigenvalues floored at 1e-10)."""
+    lam, V = np.linalg.eigh(Rxx)
+    lam = np.clip(lam, _EIG_FLOOR, None)
+    return (V * np.sqrt(lam)[..., None, :]) @ np.swapaxes(V, -1, -2)
+
+
+def relative_weights(R: np.ndarray) -> np.ndarray:
+    """Johnson's raw relative weights from correlation matrices whose last row/column is the outcome.
+
+    Works on one (q, q) matrix or a stack (B, q, q); returns (p,) or (B, p)
+    weights summing to the model R2.
+    """
+    R = np.asarray(R, dtype=float)
+    Rxx, rxy = R[..., :-1, :-1], R[..., :-1, -1]
+    lam, V = np.linalg.eigh(Rxx)
+    lam = np.clip(lam, _EIG_FLOOR, None)
+    Vt = np.swapaxes(V, -1, -2)
+    Lam = (V * np.sqrt(lam)[..., None, :]) @ Vt
+    Lam_inv = (V / np.sqrt(lam)[..., None, :]) @ Vt
+    beta = (Lam_inv @ rxy[..., None])[..., 0]
+    return ((Lam**2) @ (beta**2)[..., None])[..., 0]
+
+
+def relative_weights_from_coefs(Rxx: np.ndarray, b_std: np.ndarray) -> np.ndarray:
+    """Relative weights from standardized coefficients of any linear predictor.
+
+    Tonidandel & LeBreton (2010): the coefficients on the orthogonal
+    counterparts Z = X Lambda^-1 are Lambda b_std; weights are Lambda**2 @
+    (Lambda b_std)**2. Returned unscaled: divide by the sum for shares.
+    """
+    Lam = sym_sqrt(Rxx)
+    bz = (Lam @ np.asarray(b_std)[..., None])[..., 0]
+    return ((Lam**2) @ (bz**2)[..., None])[..., 0]
+
+
+def r2_from_corr(R: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
+    """R2 of the linear model of the outcome (last column) on a subset of drivers (all by default)."""
+    R = np.asarray(R, dtype=float)
+    p = R.shape[-1] - 1
+    cols = np.arange(p) if subset is None else np.asarray(subset)
+    if cols.size == 0:
+        return np.zeros(R.shape[:-2])
+    Rss = R[..., cols[:, None], cols[None, :]]
+    r = R[..., cols, -1]
+    sol = np.linalg.lstsq(Rss, r, rcond=None)[0] if R.ndim == 2 else np.linalg.solve(
+        Rss + np.eye(cols.size) * 1e-12, r[..., None])[..., 0]
+    return np.sum(r * sol, axis=-1)
+
+
+def subset_values_from_corr(R: np.ndarray) -> np.ndarray:
+    """R2 of every subset of drivers (index = bit mask), for one or a stack of correlation matrices."""
+    p = R.shape[-1] - 1
+    out = np.zeros(R.shape[:-2] + (2**p,))
+    for mask in range(1, 2**p):
+        cols = np.array([j for j in range(p) if mask >> j & 1])
+        out[..., mask] = r2_from_corr(R, cols)
+    return out
+
+
+def shapley_values(values: np.ndarray) -> np.ndarray:
+    """Exact Shapley values from the value of every subset (last axis indexed by bit mask)."""
+    values = np.asarray(values, dtype=float)
+    n_sub = values.shape[-1]
+    p = int(round(math.log2(n_sub)))
+    masks = np.arange(n_sub)
+    size = np.array([bin(m).count("1") for m in masks])
+    fact = [math.factorial(k) for k in range(p + 1)]
+    out = np.zeros(values.shape[:-1] + (p,))
+    for j in range(p):
+        without = masks[(masks >> j & 1) == 0]
+        k = size[without]
+        weight = np.array([fact[s] * fact[p - s - 1] / fact[p] for s in k])
+        out[..., j] = (values[..., without | (1 << j)] - values[..., without]) @ weight
+    return out
+
+
+def logistic_fit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = None,
+                 start: np.ndarray | None = None, max_iter: int = 50, tol: float = 1e-9) -> tuple[np.ndarray, float, np.ndarray]:
+    """Logistic regression by Newton-Raphson (IRLS), intercept added.
+
+    Returns (coefficients with the intercept first, log-likelihood, inverse
+    information matrix). ``weights`` are frequency weights.
+    """
+    n = len(y)
+    A = np.column_stack([np.ones(n), X]) if X.size else np.ones((n, 1))
+    w = np.ones(n) if weights is None else weights
+    beta = np.zeros(A.shape[1]) if start is None else start.copy()
+    if start is None:
+        ybar = np.clip(np.average(y, weights=w), 1e-6, 1 - 1e-6)
+        beta[0] = math.log(ybar / (1 - ybar))
+    ll_old = -np.inf
+    for _ in range(max_iter):
+        eta = A @ beta
+        mu = 1 / (1 + np.exp(-eta))
+        ll = float(np.sum(w * (y * eta - np.logaddexp(0, eta))))
+        v = w * mu * (1 - mu)
+        H = (A * v[:, None]).T @ A
+        g = A.T @ (w * (y - mu))
+        step = np.linalg.solve(H + np.eye(len(beta)) * 1e-10, g)
+        beta = beta + step
+        if abs(ll - ll_old) < tol * (abs(ll) + 1):
+            break
+        ll_old = ll
+    eta = A @ beta
+    mu = 1 / (1 + np.exp(-eta))
+    ll = float(np.sum(w * (y * eta - np.logaddexp(0, eta))))
+    H = (A * (w * mu * (1 - mu))[:, None]).T @ A
+    return beta, ll, np.linalg.pinv(H)
