@@ -50,13 +50,16 @@ def macro(y_true, y_pred) -> tuple[float, float]:
     return accuracy_score(y_true, y_pred), f1_score(y_true, y_pred, labels=LABELS, average="macro", zero_division=0)
 
 
-def vader_valence(texts: list[str]) -> tuple[np.ndarray, float]:
+def vader_valence(texts: list[str], repeat: int = 1) -> tuple[np.ndarray, float]:
+    """vaderSentiment's valence with the usual +-0.05 thresholds, and its best time of `repeat` runs."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     sia = SentimentIntensityAnalyzer()
-    t0 = time.perf_counter()
-    comp = np.array([sia.polarity_scores(t)["compound"] for t in texts])
-    dt = time.perf_counter() - t0
+    dt = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        comp = np.array([sia.polarity_scores(t)["compound"] for t in texts])
+        dt = min(dt, time.perf_counter() - t0)
     return np.where(comp >= 0.05, "magic", np.where(comp <= -0.05, "misery", "neutral")), dt
 
 
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tweets", type=Path, default=DEFAULT_TWEETS)
     ap.add_argument("--heldout", default=str(REPO / "bench" / "data" / "heldout_*.csv"))
-    ap.add_argument("--repeat", type=int, default=3, help="best of N timings for carlzon")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N timings (carlzon and vader alike)")
     ap.add_argument("--quick", action="store_true", help="valence and speed only (no training, no touchpoints)")
     args = ap.parse_args(argv)
     one_core()
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         tw = pd.read_csv(args.tweets)
         texts = tw["text"].astype(str).tolist()
         y = tw["airline_sentiment"].map(LABEL_MAP).to_numpy()
-        vp, vdt = vader_valence(texts)
+        vp, vdt = vader_valence(texts, args.repeat)
         cp, cdt = timed(carlzon, texts, args.repeat)
         va, vf = macro(y, vp)
         ca, cf = macro(y, cp)

@@ -69,8 +69,11 @@ _EMOJI = f"[{_EMOJI_CLASS}]"
 
 def _on_subset(arr: pa.Array, mask: pa.Array, fn) -> pa.Array:
     """Apply fn only to the texts where mask is true (rare patterns stay cheap)."""
-    if not pc.any(mask).as_py():
+    share = pc.mean(pc.cast(mask, pa.int8())).as_py() or 0.0
+    if share == 0.0:
         return arr
+    if share > 0.5:
+        return fn(arr)
     return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
 
 
@@ -95,7 +98,7 @@ def _prepare(arr: pa.Array) -> pa.ListArray:
     s = _on_subset(s, pc.match_substring_regex(s, _EMOTICON_HINT), _emoticons)
     s = _on_subset(s, pc.invert(pc.string_is_ascii(s)), _unicode)
     s = pc.replace_substring_regex(s, r"(\?)\?*|[.,;:!()\[\]{}\"“”…–—]+", r" \1 , ")
-    s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+", " ")
+    s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+|(?:^|\s)'+|'+(?:\s|$)", " ")
     return pc.ascii_split_whitespace(s)
 
 
@@ -131,7 +134,7 @@ def tokenize(texts: Sequence[str | None] | pa.Array) -> list[list[str]]:
 
 @dataclass
 class _Table:
-    """The compiled lexicon: per-entry arrays and the lookup keys by phrase length."""
+    """The compiled lexicon: per-entry arrays, the vocabulary and the phrase codes."""
 
     phrases: list[str]
     category: np.ndarray  # object
@@ -142,8 +145,13 @@ class _Table:
     flags: np.ndarray  # int8 code of the steering categories (_FLAGS), 0 otherwise
     is_event: np.ndarray  # bool: a service event (not a control word, emoji or plain word)
     version: str
-    keys: dict[int, pa.Array]  # n -> phrase keys; index in keys[n] = position in ids[n]
-    ids: dict[int, np.ndarray]  # n -> entry ids
+    vocab: pa.Array  # every word the lexicon knows (single words and words of phrases)
+    uni_entry: np.ndarray  # vocab id -> entry id of the single word, -1 if none
+    word_pid: np.ndarray  # vocab id -> phrase-word id (determiners as 'my'), -1 if in no phrase
+    zero_vid: int  # vocab id of '0' (numbers)
+    base: int  # number of phrase words
+    codes: dict[int, np.ndarray]  # n -> sorted int64 codes of the n-word phrases
+    code_ids: dict[int, np.ndarray]  # n -> entry id of each code
 
 
 def _phrase_key(token: str) -> str:
@@ -178,12 +186,30 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
     cat = np.array([v[4] for _, v in ordered], dtype=object)
     val = np.array([v[1] for _, v in ordered], dtype=np.float64)
     is_boost = np.isin(cat, ["intensifier", "dampener"])
-    keys: dict[int, pa.Array] = {}
-    ids: dict[int, np.ndarray] = {}
-    for n in range(1, MAX_NGRAM + 1):
+    # one vocabulary for single words and the words of phrases; phrase words get a small id
+    # so that an n-word phrase is one int64 code: sum(id_j * base ** (n - 1 - j))
+    phrase_words = sorted({w for (n, k) in rows if n > 1 for w in k.split(" ")} | {"my", "0"})
+    pid = {w: i for i, w in enumerate(phrase_words)}
+    base = len(phrase_words)
+    if base**MAX_NGRAM >= 2**63:
+        raise DetectError(f"the lexicon's phrases use {base} distinct words", fix="use fewer distinct words in phrases")
+    vocab = sorted({k for (n, k) in rows if n == 1} | set(phrase_words) | set(_DETERMINERS))
+    vid = {w: i for i, w in enumerate(vocab)}
+    uni_entry = np.full(len(vocab), -1, dtype=np.int64)
+    word_pid = np.full(len(vocab), -1, dtype=np.int64)
+    for w, i in vid.items():
+        word_pid[i] = pid["my"] if w in _DETERMINERS else pid.get(w, -1)
+    codes: dict[int, np.ndarray] = {}
+    code_ids: dict[int, np.ndarray] = {}
+    for n in range(2, MAX_NGRAM + 1):
         sel = [(i, k[1]) for i, (k, _) in enumerate(ordered) if k[0] == n]
-        keys[n] = pa.array([s for _, s in sel], type=pa.string())
-        ids[n] = np.array([i for i, _ in sel], dtype=np.int64)
+        c = np.array([sum(pid[w] * base ** (n - 1 - j) for j, w in enumerate(k.split(" "))) for _, k in sel], dtype=np.int64)
+        order = np.argsort(c, kind="stable")
+        codes[n] = c[order]
+        code_ids[n] = np.array([i for i, _ in sel], dtype=np.int64)[order]
+    for i, (k, _) in enumerate(ordered):
+        if k[0] == 1:
+            uni_entry[vid[k[1]]] = i
     return _Table(
         phrases=phrases,
         category=cat,
@@ -194,8 +220,13 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
         flags=np.array([_FLAGS.get(c, 0) for c in cat], dtype=np.int8),
         is_event=np.array([c not in _NOT_EVENTS for c in cat], dtype=bool),
         version=f"service-{digest}" + ("+vader" if use_vader else ""),
-        keys=keys,
-        ids=ids,
+        vocab=pa.array(vocab, type=pa.string()),
+        uni_entry=uni_entry,
+        word_pid=word_pid,
+        zero_vid=vid["0"],
+        base=base,
+        codes=codes,
+        code_ids=code_ids,
     )
 
 
@@ -246,37 +277,47 @@ class TextScorer:
         lengths = np.diff(offsets)
         T = len(orig)
         text_id = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        lower = pc.utf8_trim(pc.utf8_lower(orig), "'")
+        lower = pc.utf8_lower(orig)
 
         # -- lexicon lookup: longest phrase first, then single words
         hit = np.full(T, -1, dtype=np.int64)
         hit_len = np.zeros(T, dtype=np.int64)
         covered = np.zeros(T + 1, dtype=np.int64)
         if T:
-            key = pc.if_else(pc.is_in(lower, value_set=pa.array(_DETERMINERS)), "my", lower)
-            key = pc.if_else(pc.utf8_is_digit(key), "0", key)  # '45 minutes' -> '0 minutes'
-
+            vid = pc.index_in(lower, value_set=t.vocab).fill_null(-1).to_numpy(zero_copy_only=False)
+            vid = np.where(np.asarray(pc.utf8_is_digit(lower), dtype=bool), t.zero_vid, vid)  # '45 min' -> '0 min'
+            pid = np.where(vid >= 0, t.word_pid[vid], -1)
             for m in range(MAX_NGRAM, 1, -1):
-                if T < m or len(t.keys[m]) == 0:
+                if T < m or len(t.codes[m]) == 0:
                     continue
                 L = T - m + 1
-                grams = pc.binary_join_element_wise(*[key.slice(j, L) for j in range(m)], " ")
-                idx = pc.index_in(grams, value_set=t.keys[m]).fill_null(-1).to_numpy(zero_copy_only=False)
-                ok = (idx >= 0) & (text_id[:L] == text_id[m - 1 :])
-                if not ok.any():
+                ok = text_id[:L] == text_id[m - 1 :]
+                code = np.zeros(L, dtype=np.int64)
+                for j in range(m):
+                    part = pid[j : j + L]
+                    ok &= part >= 0
+                    code = code * t.base + part
+                cand = np.flatnonzero(ok)
+                if not len(cand):
+                    continue
+                where = np.searchsorted(t.codes[m], code[cand])
+                where = np.minimum(where, len(t.codes[m]) - 1)
+                found = t.codes[m][where] == code[cand]
+                cand, where = cand[found], where[found]
+                if not len(cand):
                     continue
                 csum = np.concatenate([[0], np.cumsum(covered[:T] > 0)])
-                ok &= (csum[m : m + L] - csum[:L]) == 0
-                pos = np.flatnonzero(ok)
-                hit[pos] = t.ids[m][idx[pos]]
+                free = (csum[cand + m] - csum[cand]) == 0
+                pos = cand[free]
+                hit[pos] = t.code_ids[m][where[free]]
                 hit_len[pos] = m
                 diff = np.zeros(T + 1, dtype=np.int64)
                 np.add.at(diff, pos, 1)
                 np.add.at(diff, pos + m, -1)
                 covered[:T] += np.cumsum(diff)[:T]
-            idx1 = pc.index_in(lower, value_set=t.keys[1]).fill_null(-1).to_numpy(zero_copy_only=False)
-            uni = (idx1 >= 0) & (covered[:T] == 0)
-            hit[uni] = t.ids[1][idx1[uni]]
+            uni = (vid >= 0) & (covered[:T] == 0)
+            uni &= np.where(uni, t.uni_entry[np.maximum(vid, 0)], -1) >= 0
+            hit[uni] = t.uni_entry[vid[uni]]
             hit_len[uni] = 1
         is_hit = hit >= 0
         safe = np.where(is_hit, hit, 0)
