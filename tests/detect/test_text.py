@@ -376,3 +376,14 @@ def test_own_lexicon_file(tmp_path):
     assert res.score[2] == 0  # no VADER words
     assert res.events(0) == ["wifi"] and res.stakes[0] == "medium"
     assert sc.version != TextScorer().version
+
+
+@pytest.mark.parametrize("text", ["We waited for 45 minutes", "on hold for two hours", "down for three days"])
+def test_numbers_in_phrases(scorer, text):
+    s, res = one(scorer, text)
+    assert s < -0.2, res.evidence(0)
+
+
+def test_number_words_do_not_break_phrases(scorer):
+    s, _ = one(scorer, "Many thanks")
+    assert s > 0.2

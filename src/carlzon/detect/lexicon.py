@@ -67,6 +67,7 @@ _LABELS = {
     "child": "a child involved",
     "medical": "a medical need",
     "sarcasm_cue": "praise",
+    "thanks": "thanks, mild praise",
     "general": "negative word",
 }
 

@@ -53,6 +53,8 @@ NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "fifteen", "twenty", "thirty", "forty", "fifty", "several", "few", "couple", "many", "multiple"]
 _FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7}
 _NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude", "thanks"}
 
@@ -157,7 +159,7 @@ class _Table:
 def _phrase_key(token: str) -> str:
     if token in _DETERMINERS:
         return "my"
-    return "0" if token.isdigit() else token
+    return "0" if token.isdigit() or token in _NUMBER_WORDS else token
 
 
 def _compile(path: str | Path | None, use_vader: bool) -> _Table:
@@ -193,12 +195,13 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
     base = len(phrase_words)
     if base**MAX_NGRAM >= 2**63:
         raise DetectError(f"the lexicon's phrases use {base} distinct words", fix="use fewer distinct words in phrases")
-    vocab = sorted({k for (n, k) in rows if n == 1} | set(phrase_words) | set(_DETERMINERS))
+    vocab = sorted({k for (n, k) in rows if n == 1} | set(phrase_words) | set(_DETERMINERS) | set(_NUMBER_WORDS))
     vid = {w: i for i, w in enumerate(vocab)}
     uni_entry = np.full(len(vocab), -1, dtype=np.int64)
     word_pid = np.full(len(vocab), -1, dtype=np.int64)
     for w, i in vid.items():
-        word_pid[i] = pid["my"] if w in _DETERMINERS else pid.get(w, -1)
+        # in phrases, determiners read as 'my' and numbers ('45', 'three') as '0'
+        word_pid[i] = pid["my"] if w in _DETERMINERS else pid["0"] if w in _NUMBER_WORDS else pid.get(w, -1)
     codes: dict[int, np.ndarray] = {}
     code_ids: dict[int, np.ndarray] = {}
     for n in range(2, MAX_NGRAM + 1):
