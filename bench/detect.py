@@ -41,7 +41,7 @@ def one_core() -> None:
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def macro(y_true, y_pred) -> tuple[float, float]:
@@ -66,7 +66,7 @@ def vader_valence(texts: list[str], repeat: int = 1) -> tuple[np.ndarray, float]
 def carlzon_scorer():
     """The Detector's text scoring when it exists (what users get), else the bare TextScorer."""
     try:
-        from carlzon.detect import Detector  # noqa: F401
+        from carlzon.detect import Detector
     except ImportError:
         Detector = None
     if Detector is not None:
@@ -91,7 +91,7 @@ def timed(fn, texts, repeat: int) -> tuple[np.ndarray, float]:
 def split_80_20(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A fixed split: the same rows every run (numpy default_rng(seed) permutation)."""
     perm = np.random.default_rng(seed).permutation(n)
-    cut = int(round(n * 0.8))
+    cut = round(n * 0.8)
     return np.sort(perm[:cut]), np.sort(perm[cut:])
 
 
@@ -111,9 +111,9 @@ def trained_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
     ca, cf = macro(y[te], pred)
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     lr = LogisticRegression(max_iter=2000, C=2.0).fit(vec.fit_transform(texts[tr]), y[tr])
-    aa, af = macro(y[te], lr.predict(vec.transform(texts[te])))
+    _, af = macro(y[te], lr.predict(vec.transform(texts[te])))
     vp, _ = vader_valence(list(texts[te]))
-    va, vf = macro(y[te], vp)
+    _, vf = macro(y[te], vp)
     return [
         (f"trained 80% -> test 20% (n={len(te)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}",
          f"vader {vf:.3f}; TF-IDF+LR {af:.3f}", f"macro-F1 >= 0.77 (fit {fit_s:.0f} s)"),
@@ -167,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         cp, cdt = timed(carlzon, texts, args.repeat)
         va, vf = macro(y, vp)
         ca, cf = macro(y, cp)
-        rows.append(("Tweets.csv valence (n=%d)" % len(texts), f"acc {ca:.3f}  macro-F1 {cf:.3f}", f"acc {va:.3f}  macro-F1 {vf:.3f}", "macro-F1 >= 0.62"))
-        rows.append(("texts/s, one core (n=%d)" % len(texts), f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
+        rows.append((f"Tweets.csv valence (n={len(texts)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}", f"acc {va:.3f}  macro-F1 {vf:.3f}", "macro-F1 >= 0.62"))
+        rows.append((f"texts/s, one core (n={len(texts)})", f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
         if not args.quick:
             rows += trained_rows(tw, y)
             rows += touchpoint_rows(tw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def _read_labelled(path: Path):
 
 def _eval_label(value: Any) -> str | None:
     """magic / misery / neutral for a label; None when empty; KeyError when unknown."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip().lower()
     if not text:

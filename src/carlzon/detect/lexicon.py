@@ -27,8 +27,8 @@ from carlzon.errors import DetectError
 
 __all__ = [
     "CONTROL_CATEGORIES",
-    "LexiconEntry",
     "STAKES",
+    "LexiconEntry",
     "category_label",
     "load_service_lexicon",
     "load_vader_lexicon",

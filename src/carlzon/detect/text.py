@@ -484,9 +484,9 @@ class TextScores:
             c = self._table.category[self._hit_entry[h]]
             if c in _NOT_EVENTS or self._hit_flags[h] & 1:
                 continue
-            if c == "sarcasm" or self._table.valence[self._hit_entry[h]] != 0 or self._table.stakes[self._hit_entry[h]] > 0:
-                if c not in out:
-                    out.append(c)
+            e = self._hit_entry[h]
+            if (c == "sarcasm" or self._table.valence[e] != 0 or self._table.stakes[e] > 0) and c not in out:
+                out.append(c)
         return out
 
     def evidence(self, i: int, limit: int = 8) -> list[Evidence]:
