@@ -30,14 +30,8 @@ def _cli() -> list[str]:
 
 
 def _ingest_cmd(csv, db) -> list[str]:
-    """`carlzon ingest FILE --json` once the command is registered; until then the same library call in its own process."""
-    from carlzon.cli import app
-
-    if any(c.name == "ingest" for c in app.registered_commands):
-        return _cli() + ["ingest", str(csv), "--store", str(db), "--json"]
-    code = ("import json, sys; from carlzon.ingest import ingest; "
-            "r = ingest(sys.argv[1], sys.argv[2]); print(json.dumps(r.to_dict()))")
-    return [sys.executable, "-c", code, str(csv), str(db)]
+    """`carlzon ingest FILE --store DB --json` in its own process."""
+    return _cli() + ["ingest", str(csv), "--store", str(db), "--json"]
 
 
 def _free_port() -> int:

@@ -151,8 +151,9 @@ def demo_command(
     days: int = typer.Option(180, "--days", min=30, help="Days to simulate."),
     force: bool = typer.Option(False, "--force", help="Replace a store that holds data not from the demo."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the report in a browser when one is there."),
 ) -> None:
-    """Simulate an airline, ingest it into a fresh store (./carlzon.db) and print a short summary.
+    """Simulate an airline, ingest it into a fresh store (./carlzon.db), print a short summary and write the report.
 
     An existing demo store is replaced; a store with your own data is left alone unless --force.
     """
