@@ -10,6 +10,7 @@ Example:
 """
 
 from carlzon.analysis.drivers import KeyDrivers
+from carlzon.analysis.impact import STATES, LoyaltyImpact, newcombe_interval
 from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
 from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
 
@@ -17,7 +18,10 @@ __all__ = [
     "QUADRANTS",
     "ImportancePerformance",
     "KeyDrivers",
+    "LoyaltyImpact",
+    "STATES",
     "mean_interval",
+    "newcombe_interval",
     "nps_interval",
     "quadrants",
     "small_sample_note",
