@@ -12,6 +12,7 @@ Example:
 from carlzon.analysis.drivers import KeyDrivers
 from carlzon.analysis.impact import STATES, LoyaltyImpact, newcombe_interval
 from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+from carlzon.analysis.metrics import METRICS, Metrics
 from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "ImportancePerformance",
     "KeyDrivers",
     "LoyaltyImpact",
+    "METRICS",
+    "Metrics",
     "STATES",
     "mean_interval",
     "newcombe_interval",

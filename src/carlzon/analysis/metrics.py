@@ -1,0 +1,175 @@
+"""Metrics with intervals: NPS, CSAT, CES, mean ratings, magic and misery rates, moments of truth.
+
+Works on moments (``store.moments()``: MOMENT_COLUMNS plus nps, csat, ces,
+stars, attributes) or on any DataFrame with some of those columns; a figure
+whose column is absent is left out. Every figure carries its n, an interval
+where one applies (see :mod:`carlzon.analysis.intervals`) and a note in words
+when the sample is small.
+
+* NPS: 0-10 answers, promoters 9-10, detractors 0-6; adjusted-Wald interval.
+* CSAT: share of 4-5 on the 1-5 scale; Wilson interval. Also its mean.
+* CES: mean on the 1-7 scale; t interval. Stars: mean; t interval.
+* magic rate / misery rate: share of moments with that valence; Wilson.
+* moments of truth: their count (the interval is the Wilson interval of their share, times n).
+
+Grouping (``by``): ``touchpoint``, ``stage``, ``phase`` (these two need a
+journey), ``channel``, ``segment:COL`` (a column, or a key of the
+attributes), ``period:day`` / ``period:week`` / ``period:month``.
+
+Example:
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"nps": [10, 9, 3, 8] * 10, "valence": ["magic", "magic", "misery", "neutral"] * 10})
+    >>> s = Metrics().fit(m).summary
+    >>> row = s.set_index("metric").loc["nps"]
+    >>> float(row["value"]), int(row["n"])
+    (25.0, 40)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+from carlzon.errors import AnalysisError, MissingExtraError
+from carlzon.journey import Journey, load_journey
+
+__all__ = ["METRICS", "Metrics"]
+
+METRICS = ("nps", "csat", "csat_mean", "ces", "stars", "magic_rate", "misery_rate", "moments_of_truth")
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+class Metrics:
+    """Customer-experience metrics with n, intervals and small-sample notes, overall or by group."""
+
+    def __init__(self, *, by: str | None = None, journey: str | Journey | None = None, confidence: float = 0.95) -> None:
+        self.by = by
+        self.journey = journey
+        self.confidence = confidence
+
+    def _groups(self, df: pd.DataFrame) -> pd.Series:
+        by = self.by
+        if by in (None, "", "all"):
+            return pd.Series("all", index=df.index)
+        kind, _, arg = by.partition(":")
+        if kind in _PERIODS and not arg:
+            kind, arg = "period", kind
+        if kind in ("touchpoint", "channel") and not arg:
+            if kind not in df.columns:
+                raise AnalysisError(f"no {kind!r} column to group by", fix="group by a column the data has")
+            return df[kind].fillna("unknown").astype(str)
+        if kind in ("stage", "phase") and not arg:
+            if self.journey is None:
+                raise AnalysisError(f"grouping by {kind} needs a journey", fix="pass journey='airline' (--journey NAME)")
+            if "touchpoint" not in df.columns:
+                raise AnalysisError(f"no 'touchpoint' column to place in {kind}s", fix="use moments from carlzon detect")
+            j = load_journey(self.journey)
+            look = {tp.id: (j.stage_of(tp.id).id if kind == "stage" else tp.phase) for tp in j.touchpoints}
+            return df["touchpoint"].map(look).fillna("unknown")
+        if kind == "segment" and arg:
+            if arg in df.columns:
+                return df[arg].fillna("unknown").astype(str)
+            if "attributes" in df.columns:
+                vals = df["attributes"].map(lambda a: _attr(a, arg))
+                if vals.notna().any():
+                    return vals.fillna("unknown").astype(str)
+            raise AnalysisError(f"segment {arg!r} is neither a column nor an attribute",
+                                fix=f"use a column such as {list(df.columns)[:8]}")
+        if kind == "period" and arg in _PERIODS:
+            if "timestamp" not in df.columns:
+                raise AnalysisError("no 'timestamp' column to group by period", fix="give the rows a timestamp")
+            ts = pd.to_datetime(df["timestamp"], utc=True, errors="coerce").dt.tz_localize(None)
+            return ts.dt.to_period(_PERIODS[arg]).dt.start_time.dt.date.astype(str)
+        raise AnalysisError(f"cannot group by {by!r}",
+                            fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
+
+    def fit(self, data: pd.DataFrame) -> "Metrics":
+        """Compute every available metric for each group; returns self."""
+        if not isinstance(data, pd.DataFrame):
+            raise AnalysisError("Metrics.fit needs a DataFrame", fix="pass store.moments() or a table you have read")
+        groups = self._groups(data)
+        rows = []
+        for g, part in data.groupby(groups, sort=True):
+            rows.extend(_metrics(part, g, self.confidence))
+        self.n_ = len(data)
+        self.summary = pd.DataFrame(rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n", "note"])
+        if self.summary.empty and len(data):
+            raise AnalysisError("no metric can be computed from these columns",
+                                fix="give nps, csat, ces, stars or valence columns (or moments from the store)")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"by", "n", "groups": [{"group", "metrics": {metric: {value, ci_low, ci_high, n, note}}}]}``."""
+        out: dict[str, dict] = {}
+        for r in self.summary.to_dict(orient="records"):
+            out.setdefault(r["group"], {})[r["metric"]] = {
+                k: (None if isinstance(r[k], float) and math.isnan(r[k]) else r[k]) for k in ("value", "ci_low", "ci_high", "n", "note")}
+        return {"by": self.by or "all", "n": int(self.n_), "groups": [{"group": g, "metrics": m} for g, m in out.items()]}
+
+    def plot(self, metric: str = "nps", ax: Any = None) -> Any:
+        """One metric by group with its intervals; returns the axis."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise MissingExtraError("plot", "matplotlib") from None
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        s = self.summary[self.summary.metric == metric]
+        err = np.vstack([s.value - s.ci_low, s.ci_high - s.value])
+        ax.errorbar(s.group, s.value, yerr=np.nan_to_num(err), fmt="o")
+        ax.set_ylabel(metric)
+        return ax
+
+
+def _attr(a: Any, key: str) -> Any:
+    if isinstance(a, str):
+        try:
+            a = json.loads(a)
+        except ValueError:
+            return None
+    return a.get(key) if isinstance(a, dict) else None
+
+
+def _metrics(part: pd.DataFrame, group: Any, confidence: float) -> list[dict]:
+    rows = []
+
+    def add(metric: str, est: tuple[float, float, float], n: int) -> None:
+        rows.append({"group": str(group), "metric": metric, "value": est[0], "ci_low": est[1], "ci_high": est[2],
+                     "n": int(n), "note": small_sample_note(n)})
+
+    def col(name: str) -> np.ndarray | None:
+        if name not in part.columns:
+            return None
+        x = pd.to_numeric(part[name], errors="coerce").to_numpy(dtype=float)
+        x = x[~np.isnan(x)]
+        return x if x.size else None
+
+    if (x := col("nps")) is not None:
+        add("nps", nps_interval(int((x >= 9).sum()), int(((x > 6) & (x < 9)).sum()), int((x <= 6).sum()),
+                                confidence=confidence), x.size)
+    if (x := col("csat")) is not None:
+        add("csat", wilson_interval(int((x >= 4).sum()), x.size, confidence=confidence), x.size)
+        add("csat_mean", mean_interval(x, confidence=confidence), x.size)
+    if (x := col("ces")) is not None:
+        add("ces", mean_interval(x, confidence=confidence), x.size)
+    if (x := col("stars")) is not None:
+        add("stars", mean_interval(x, confidence=confidence), x.size)
+    if "valence" in part.columns:
+        v = part["valence"].dropna().astype(str)
+        if len(v):
+            add("magic_rate", wilson_interval(int((v == "magic").sum()), len(v), confidence=confidence), len(v))
+            add("misery_rate", wilson_interval(int((v == "misery").sum()), len(v), confidence=confidence), len(v))
+    if "moment_of_truth" in part.columns:
+        mot = part["moment_of_truth"].dropna().astype(bool)
+        if len(mot):
+            k = int(mot.sum())
+            share = wilson_interval(k, len(mot), confidence=confidence)
+            rows.append({"group": str(group), "metric": "moments_of_truth", "value": float(k),
+                         "ci_low": share[1] * len(mot), "ci_high": share[2] * len(mot), "n": len(mot),
+                         "note": small_sample_note(len(mot))})
+    return rows
