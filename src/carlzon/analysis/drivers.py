@@ -379,8 +379,8 @@ def _ordered_fit(X: np.ndarray, y: np.ndarray, *, want_scores: bool = False):
     model = OrderedModel(pd.Series(codes), X, distr="logit")
     res = model.fit(method="bfgs", disp=False, maxiter=500)
     if not want_scores:
-        return res.params, float(res.llf)
-    return res.params, float(res.llf), np.asarray(res.cov_params()), model.score_obs(res.params)
+        return np.asarray(res.params), float(res.llf)
+    return np.asarray(res.params), float(res.llf), np.asarray(res.cov_params()), np.asarray(model.score_obs(res.params))
 
 
 def _slopes(params: np.ndarray, p: int, ordinal: bool) -> np.ndarray:

@@ -1,9 +1,180 @@
-"""CLI commands for this concern (registered by carlzon.cli)."""
+"""CLI: `carlzon metrics`, `carlzon drivers` and `carlzon impact` (thin shells over carlzon.analysis)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from carlzon.cli.common import StoreOption, console, print_json, store_url
+from carlzon.errors import AnalysisError
+
+__all__ = ["register"]
+
+
+def _fmt(v: Any, pct: bool = False) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "-"
+    return f"{v:.1%}" if pct else f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[str]) -> pd.DataFrame:
+    """Moments from a file (used as is when it has a valence column, else ingested and detected in memory) or the store."""
+    from carlzon.store import open_store
+
+    if file is None:
+        with open_store(store_url(store)) as st:
+            return st.moments(with_text=False)
+    from carlzon.analysis._io import read_table
+
+    df = read_table(file)
+    if "valence" in df.columns or not len(df):
+        return df
+    from carlzon.ingest import ingest
+
+    with open_store(":memory:") as st:
+        ingest(df, st, journey=journey, source=file.name)
+        return st.moments(with_text=False)
+
+
+def metrics(
+    file: Optional[Path] = typer.Argument(None, help="A survey export or moments file (default: the store)."),
+    store: Optional[str] = StoreOption,
+    by: Optional[str] = typer.Option(None, "--by", help="touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month."),
+    journey: Optional[str] = typer.Option(None, "--journey", help="Journey for --by stage/phase and for detecting a raw file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """NPS, CSAT, CES, ratings, magic and misery rates with n and 95% intervals, overall or by group."""
+    from carlzon.analysis.metrics import Metrics
+
+    m = Metrics(by=by, journey=journey).fit(_moments_from(file, store, journey))
+    if as_json:
+        print_json(m.to_dict())
+        return
+    table = Table(title=f"Metrics by {by or 'all'} (n = {m.n_:,} rows; 95% intervals)")
+    for col in ("group", "metric", "value", "95% interval", "n", "note"):
+        table.add_column(col, overflow="fold")
+    for r in m.summary.to_dict(orient="records"):
+        pct = r["metric"] in ("csat", "magic_rate", "misery_rate")
+        table.add_row(r["group"], r["metric"], _fmt(r["value"], pct),
+                      f"{_fmt(r['ci_low'], pct)} to {_fmt(r['ci_high'], pct)}", f"{r['n']:,}", r["note"])
+    console.print(table)
+
+
+def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, list[str]]:
+    """Per-touchpoint ratings from the store's interactions (their ratings JSON), with the outcome beside them."""
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        df = st.interactions()
+    if df.empty:
+        raise AnalysisError("the store has no interactions", fix="run carlzon ingest FILE first")
+    ratings = pd.DataFrame.from_records([json.loads(r) if isinstance(r, str) and r else {} for r in df["ratings"]])
+    attrs = pd.DataFrame.from_records([json.loads(a) if isinstance(a, str) and a else {} for a in df["attributes"]])
+    wide = pd.concat([ratings, df[[c for c in ("nps", "csat", "ces", "stars") if c in df]], attrs], axis=1)
+    wide = wide.loc[:, ~wide.columns.duplicated()]
+    drivers = [c for c in ratings.columns if c != outcome]
+    if len(drivers) < 2:
+        raise AnalysisError("the store holds no per-touchpoint ratings to use as drivers",
+                            fix="ingest a survey with one rating column per touchpoint, or pass a FILE")
+    return wide, drivers
+
+
+def drivers(
+    file: Optional[Path] = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
+    outcome: str = typer.Option(..., "--outcome", help="The outcome column (overall rating, NPS, satisfied, ...)."),
+    driver_cols: Optional[str] = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
+    positive: Optional[str] = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
+    na: Optional[str] = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
+    method: str = typer.Option("relative-weights", "--method", help="relative-weights or shapley."),
+    outcome_type: str = typer.Option("auto", "--outcome-type", help="auto, continuous, binary or ordinal."),
+    boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
+) -> None:
+    """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
+    from carlzon.analysis.drivers import KeyDrivers
+
+    if file is not None:
+        from carlzon.analysis._io import read_table
+
+        data = read_table(file)
+        cols = [c.strip() for c in driver_cols.split(",") if c.strip()] if driver_cols else None
+    else:
+        data, cols = _store_survey(store, outcome)
+        if driver_cols:
+            cols = [c.strip() for c in driver_cols.split(",") if c.strip()]
+    na_value: Any = None
+    if na is not None:
+        try:
+            na_value = float(na)
+        except ValueError:
+            raise AnalysisError(f"--na {na!r} is not a number", fix="ratings are numbers: use e.g. --na 0") from None
+    kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
+    kd.fit(data, outcome, cols, positive=positive)
+    out = kd.to_dict()
+    if as_json:
+        print_json(out)
+        return
+    title = (f"Key drivers of {outcome} ({method}; n = {out['n']:,}; {out['r2_kind']} = {out['r2']:.3f}; "
+             f"{out['n_boot']} resamples)")
+    table = Table(title=title)
+    for col in ("driver", "importance", "95% interval", "performance", "n", "quadrant"):
+        table.add_column(col, overflow="fold")
+    for d in out["drivers"]:
+        table.add_row(str(d["driver"]), _fmt(d["importance"], True),
+                      f"{_fmt(d['ci_low'], True)} to {_fmt(d['ci_high'], True)}", _fmt(d["performance"]),
+                      f"{d['n']:,}", d["quadrant"])
+    console.print(table)
+    console.print(f"Missing ratings: {out['n_missing_handled']:,} rows, {out['missing_how']}.")
+    for note in out["notes"]:
+        console.print(note)
+
+
+def impact(
+    file: Optional[Path] = typer.Argument(None, help="Visits: customer_id, timestamp and state (or misery/valence, recovered)."),
+    store: Optional[str] = StoreOption,
+    customers: Optional[Path] = typer.Option(None, "--customers", help="A customers table with churned_at per customer_id."),
+    return_days: float = typer.Option(90, "--return-days", help="Days within which a return counts."),
+    churn_days: float = typer.Option(180, "--churn-days", help="Without churned_at: no visit for this many days is churn."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Effect on loyalty: return after misery (recovered or not) vs none, and the churn hazard ratio."""
+    from carlzon.analysis._io import read_table
+    from carlzon.analysis.impact import LoyaltyImpact
+
+    visits = read_table(file) if file is not None else _moments_from(None, store, None)
+    cust = read_table(customers) if customers is not None else None
+    li = LoyaltyImpact(return_days=return_days, churn_days=churn_days).fit(visits, cust)
+    out = li.to_dict()
+    if as_json:
+        print_json(out)
+        return
+    table = Table(title=f"Return within {return_days:g} days by visit (n = {out['n_visits']:,} visits of "
+                        f"{out['n_customers']:,} customers)")
+    for col in ("after", "return rate", "95% interval", "n", "note"):
+        table.add_column(col)
+    for r in out["return"]:
+        table.add_row(r["state"], _fmt(r["return_rate"], True),
+                      f"{_fmt(r['ci_low'], True)} to {_fmt(r['ci_high'], True)}", f"{r['n']:,}", r["note"])
+    console.print(table)
+    hr = Table(title=f"Churn hazard ratio vs no misery ({out['churn_definition']}; {out['n_churned']:,} churned)")
+    for col in ("after", "hazard ratio", "95% interval", "n intervals"):
+        hr.add_column(col)
+    for r in out["hazard_ratios"]:
+        hr.add_row(r["covariate"], _fmt(r["hazard_ratio"]), f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}",
+                   f"{r['n_intervals']:,}")
+    console.print(hr)
+    console.print(out["statement"])
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("metrics")(metrics)
+    app.command("drivers")(drivers)
+    app.command("impact")(impact)
