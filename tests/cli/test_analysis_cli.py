@@ -95,3 +95,17 @@ def test_metrics_and_impact_from_the_store(store_path, tmp_path):
     assert out["churn_definition"] == "churned_at given per customer" and out["statement"]
     r = runner.invoke(app, ["impact", str(visits), "--customers", str(customers)])
     assert r.exit_code == 0 and "Return within 90 days" in r.output and "hazard ratio" in r.output
+
+
+def test_drivers_from_moments_in_the_store(store_path):
+    from carlzon.simulate import simulate, store_simulation
+    from carlzon.store import open_store
+
+    with open_store(store_path) as st:
+        store_simulation(simulate("airline", seed=1, customers=600, days=120), st)
+    r = runner.invoke(app, ["drivers", "--store", str(store_path), "--from-moments", "--outcome", "nps",
+                            "--boot", "30", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert all(d["driver"].split(":")[0] in ("misery", "magic") for d in out["drivers"])
+    assert out["n"] > 50

@@ -12,6 +12,7 @@ Example:
 from carlzon.analysis.drivers import KeyDrivers
 from carlzon.analysis.impact import STATES, LoyaltyImpact, newcombe_interval
 from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+from carlzon.analysis.moment_drivers import moment_drivers
 from carlzon.analysis.metrics import METRICS, Metrics
 from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
 
@@ -24,6 +25,7 @@ __all__ = [
     "Metrics",
     "STATES",
     "mean_interval",
+    "moment_drivers",
     "newcombe_interval",
     "nps_interval",
     "quadrants",

@@ -94,13 +94,18 @@ def drivers(
     outcome_type: str = typer.Option("auto", "--outcome-type", help="auto, continuous, binary or ordinal."),
     boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+    from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are misery/magic at each touchpoint (0/1 per customer) from the store's moments."),
     store: Optional[str] = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
 
-    if file is not None:
+    if from_moments:
+        from carlzon.analysis.moment_drivers import moment_drivers
+
+        data, cols = moment_drivers(_moments_from(file, store, None), outcome=outcome)
+    elif file is not None:
         from carlzon.analysis._io import read_table
 
         data = read_table(file)
