@@ -15,15 +15,23 @@ from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample
 from carlzon.analysis.moment_drivers import moment_drivers
 from carlzon.analysis.metrics import METRICS, Metrics
 from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
+from carlzon.analysis.alerts import EmergingProblems, find_alerts
+from carlzon.analysis.paths import JourneyPaths, map_steps
+from carlzon.analysis.themes import Themes
 
 __all__ = [
     "QUADRANTS",
+    "EmergingProblems",
     "ImportancePerformance",
+    "JourneyPaths",
     "KeyDrivers",
     "LoyaltyImpact",
     "METRICS",
     "Metrics",
     "STATES",
+    "Themes",
+    "find_alerts",
+    "map_steps",
     "mean_interval",
     "moment_drivers",
     "newcombe_interval",
