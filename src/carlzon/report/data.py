@@ -10,7 +10,7 @@ Example:
     >>> from carlzon.report.data import touchpoint_table
     >>> m = pd.DataFrame({"touchpoint": ["gate", "gate", "seat"], "valence": ["misery", "magic", "magic"],
     ...                   "score": [-0.8, 0.6, 0.7], "intensity": [0.9, 0.5, 0.4]})
-    >>> touchpoint_table(m, "airline").set_index("touchpoint").loc["gate", "n"]
+    >>> int(touchpoint_table(m, "airline").set_index("touchpoint").loc["gate", "n"])
     2
 """
 

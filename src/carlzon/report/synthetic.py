@@ -7,7 +7,7 @@ written in seconds and every page has something to show.
 Example:
     >>> from carlzon.report.synthetic import synthetic_rows
     >>> inter, moments = synthetic_rows(100, seed=1)
-    >>> len(inter), len(moments), moments["valence"].isin(["magic", "misery", "neutral"]).all()
+    >>> len(inter), len(moments), bool(moments["valence"].isin(["magic", "misery", "neutral"]).all())
     (100, 100, True)
 """
 
