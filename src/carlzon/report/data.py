@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis.intervals import nps_interval
 from carlzon.journey import Journey, load_journey
 from carlzon.report.stats import balance_interval, wilson
 
@@ -254,9 +255,10 @@ def headline(moments: pd.DataFrame, ratings: dict[str, pd.Series] | None = None)
     nps = ratings.get("nps")
     if nps is not None and nps.sum():
         k = int(nps.sum())
-        v, lo, hi = balance_interval(float(nps[nps.index >= 9].sum()), float(nps[nps.index <= 6].sum()), k)
-        out.append({"key": "nps", "label": "Net Promoter Score", "value": v * 100, "low": lo * 100,
-                    "high": hi * 100, "n": k, "unit": ""})
+        pro, det = int(nps[nps.index >= 9].sum()), int(nps[nps.index <= 6].sum())
+        v, lo, hi = nps_interval(pro, k - pro - det, det)  # adjusted-Wald, as `carlzon metrics`
+        out.append({"key": "nps", "label": "Net Promoter Score", "value": v, "low": lo,
+                    "high": hi, "n": k, "unit": ""})
     csat = ratings.get("csat")
     if csat is not None and csat.sum():
         k, sat = int(csat.sum()), int(csat[csat.index >= 4].sum())

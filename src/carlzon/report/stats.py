@@ -16,20 +16,17 @@ import math
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis.intervals import nps_interval, wilson_interval
+
 __all__ = ["Z95", "balance_interval", "mean_interval", "net_score", "wilson"]
 
 Z95 = 1.959963984540054
 
 
 def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (nan, nan when n is 0)."""
-    if n <= 0:
-        return (math.nan, math.nan)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
+    """Wilson score interval for a proportion k/n (nan, nan when n is 0); see carlzon.analysis.intervals."""
+    _, lo, hi = wilson_interval(k, n)
+    return (lo, hi)
 
 
 def balance_interval(k_pos: float, k_neg: float, n: float, z: float = Z95) -> tuple[float, float, float]:
@@ -60,12 +57,14 @@ def mean_interval(values: pd.Series | np.ndarray, z: float = Z95) -> tuple[float
 
 
 def net_score(values: pd.Series, *, low: float, high: float) -> tuple[float, float, float, int]:
-    """Net score in points (e.g. NPS): % at or above ``high`` minus % at or below ``low``.
+    """Net score in points (e.g. NPS): % at or above ``high`` minus % at or below ``low``, with the
+    adjusted-Wald interval used for NPS everywhere in carlzon.
 
     >>> net_score(pd.Series([10, 9, 8, 3]), low=6, high=9)[0]
     25.0
     """
     v = pd.to_numeric(values, errors="coerce").dropna()
     n = len(v)
-    val, lo, hi = balance_interval(float((v >= high).sum()), float((v <= low).sum()), n)
-    return (val * 100, lo * 100, hi * 100, n)
+    pro, det = int((v >= high).sum()), int((v <= low).sum())
+    val, lo, hi = nps_interval(pro, n - pro - det, det)
+    return (val, lo, hi, n)
