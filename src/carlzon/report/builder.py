@@ -29,6 +29,7 @@ from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
+from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view, watch_moments
 from carlzon.report.query import Scope, load_frame, n_customers, rating_counts, strongest
 from carlzon.report.data import (
     QUADRANTS,
@@ -106,7 +107,8 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
                    drivers: pd.DataFrame | None = None, emerging: Section | None = None,
                    sections: Sequence[Section] = (), title: str | None = None,
                    since: Any = None, until: Any = None, filters: dict[str, Any] | None = None,
-                   drivers_note: str = "") -> dict[str, Any]:
+                   drivers_note: str = "", themes: dict[str, Any] | None = None,
+                   paths: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the report (and the dashboard overview) shows, aggregated from ``moments``.
 
     ``moments`` needs touchpoint, valence, score, intensity and a time (``day`` or ``timestamp``).
@@ -114,6 +116,8 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
     come from :mod:`carlzon.report.query`; without them they are read from ``moments`` itself.
     ``drivers`` (touchpoint, importance, method) from :func:`carlzon.report.drivers.survey_drivers`
     sets the importance; without it, ``drivers_note`` says why no key-driver model was used.
+    ``themes`` and ``paths`` come from :func:`carlzon.report.insights.themes_view` and
+    :func:`~carlzon.report.insights.paths_view` (their sections are left out when None).
     """
     if not len(moments):
         raise NotEnoughDataError(
@@ -160,30 +164,21 @@ def report_context(moments: pd.DataFrame, journey: Journey | str | None = None, 
         "best": best_q,
         "emerging": emerging if emerging is not None else emerging_check(moments, j),
         "sections": list(sections),
+        "themes": themes,
+        "paths": paths,
         "actions": actions(table, worst_q),
         "quadrant_lists": {q: [r["name"] for r in with_data.to_dict("records") if r["quadrant"] == q] for q in QUADRANTS},
     }
 
 
-WATCH_DAYS = 60
-"""Days of moments (with text) the emerging-problem analysis reads, counted back from the last one."""
-
-
 def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, days: int = WATCH_DAYS) -> Section:
     """Emerging problems from :func:`carlzon.analysis.alerts.alerts_section` on the last ``days`` days in scope."""
     from carlzon.analysis.alerts import alerts_section
-    from carlzon.errors import NotEnoughDataError
 
     if last_day is None or pd.isna(last_day):
         return Section(title="Emerging problems", ran=False,
                        summary="The moments carry no dates, so emerging problems cannot be checked.")
-    since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
-    if scope.since is not None and pd.Timestamp(scope.since) > since:
-        since = pd.Timestamp(scope.since)
-    m = store.moments(since=since, until=scope.until, channel=scope.channel, touchpoint=scope.touchpoint,
-                      customer_id=scope.customer_id)
-    if scope.segment and len(m):
-        m = m[segment_match(m["attributes"], *scope.segment)]
+    m = watch_moments(store, scope, last_day, days=days)
     try:
         sec = alerts_section(m)
     except NotEnoughDataError as exc:
@@ -211,11 +206,17 @@ def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
 def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,
                   drivers: pd.DataFrame | None = None, emerging: Section | None = None,
                   sections: Sequence[Section] = (), fit_drivers: bool = True,
-                  watch_days: int = WATCH_DAYS) -> dict[str, Any]:
+                  watch_days: int = WATCH_DAYS, themes: bool = True, paths: bool = True,
+                  theme_sample: int = THEME_SAMPLE) -> dict[str, Any]:
     """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL.
 
     Emerging problems come from :func:`watch_section` over the last ``watch_days`` days (0: the
-    simple built-in check of :func:`carlzon.report.data.emerging_check` instead).
+    simple built-in check of :func:`carlzon.report.data.emerging_check` instead). With ``themes``,
+    "What customers talk about" fits themes on the ``theme_sample`` most recent moments of misery and
+    as many of magic that have text (:func:`carlzon.report.insights.themes_view`). With ``paths``,
+    "The journey customers really take" reads the store's event log: interactions with a customer, a
+    timestamp and a step (their touchpoint) but no text and no rating (the rule of
+    :mod:`carlzon.report.insights`); without event rows the section says there is no event log.
     """
     moments = load_frame(store, scope)
     if not len(moments):
@@ -230,7 +231,9 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     return report_context(
         moments, j, ratings=rating_counts(store, scope), worst=strongest(store, scope, "misery"),
         best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope), drivers=drivers,
-        emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note)
+        emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note,
+        themes=themes_view(store, scope, j, sample=theme_sample) if themes else None,
+        paths=paths_view(store, scope, j) if paths else None)
 
 
 def render_report(context: dict[str, Any]) -> str:

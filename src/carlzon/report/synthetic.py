@@ -21,10 +21,12 @@ import pandas as pd
 
 from carlzon.journey import Journey, load_journey
 
-__all__ = ["HOSTILE_TEXT", "fill_store", "synthetic_rows"]
+__all__ = ["HOSTILE_STEP", "HOSTILE_TEXT", "fill_store", "synthetic_events", "synthetic_rows"]
 
 HOSTILE_TEXT = '<script>alert(1)</script> and "><img src=x onerror=alert(2)> lost my bag, rude staff'
 """A comment that must show as text and run nothing."""
+HOSTILE_STEP = '</text><script>alert(3)</script>"><img src=x onerror=alert(4)>'
+"""A step name in an event log that must show as text inside the paths graph (an SVG) and run nothing."""
 
 _PHRASES = {
     "misery": ["waited for ages and nobody helped", "lost my bag", "rude and dismissive", "cancelled without notice",
@@ -37,10 +39,12 @@ _PHRASES = {
 
 def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0, start: str = "2026-01-01",
                    days: int = 180, customers: int | None = None, text_every: int = 1,
-                   hostile: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   hostile: bool = False, hostile_burst: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``n`` interactions and their moments (one each); every ``text_every``-th row has a comment.
 
-    With ``hostile=True`` the worst moment carries :data:`HOSTILE_TEXT`.
+    With ``hostile=True`` the worst moment carries :data:`HOSTILE_TEXT`; ``hostile_burst`` more of the
+    most recent rows become moments of misery at the gate with that comment (an emerging problem and a
+    theme whose examples quote it).
     """
     j = journey if isinstance(journey, Journey) else load_journey(journey)
     rng = np.random.default_rng(seed)
@@ -67,6 +71,9 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
     if hostile and n:  # the single worst moment, so that every report quotes it
         worst = int(np.argmin(score))
         score[worst], valence[worst], texts[worst] = -1.0, "misery", HOSTILE_TEXT
+    if hostile_burst and n:
+        last = np.arange(max(n - hostile_burst, 0), n)
+        tp[last], score[last], valence[last], texts[last] = "gate", -0.9, "misery", HOSTILE_TEXT
     channel = np.array(["survey", "review", "social", "ticket"])[rng.integers(0, 4, n)]
     segment = np.array(["Business", "Eco", "Eco Plus"])[rng.integers(0, 3, n)]
     attributes = np.char.add(np.char.add('{"Class": "', segment), '"}')
@@ -97,10 +104,47 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
     return interactions, moments
 
 
-def fill_store(store: Any, n: int, *, batch: int = 100_000, **kwargs: Any) -> int:
-    """Write ``n`` synthetic interactions and moments into ``store`` in batches; returns n."""
+def synthetic_events(customers: int, *, journey: Journey | str = "airline", seed: int = 0, start: str = "2026-01-01",
+                     days: int = 180, hostile: bool = False) -> pd.DataFrame:
+    """An event log as interaction rows (customer, timestamp, step as touchpoint; no text, no rating).
+
+    Each customer makes one or two trips along the journey's touchpoints in order, dropping off after
+    any step with probability 0.12; some steps use the touchpoint's name, and a few events are an
+    unmapped ``app_crash`` (with ``hostile=True`` also :data:`HOSTILE_STEP`).
+    """
+    j = journey if isinstance(journey, Journey) else load_journey(journey)
+    rng = np.random.default_rng(seed)
+    tps = [t for t in j.touchpoints if t.phase not in ("ultimate",)]
+    rows: list[tuple[str, pd.Timestamp, str]] = []
+    t0 = pd.Timestamp(start, tz="UTC")
+    for c in range(customers):
+        for _ in range(int(rng.integers(1, 3))):
+            t = t0 + pd.Timedelta(seconds=int(rng.integers(0, days * 86400)))
+            for k, tp in enumerate(tps):
+                if rng.random() < 0.35 and k > 0:
+                    continue  # not every trip touches every touchpoint
+                step = tp.name if k % 4 == 1 else tp.id
+                if rng.random() < 0.02:
+                    step = HOSTILE_STEP if hostile and rng.random() < 0.5 else "app_crash"
+                rows.append((f"C{c}", t, step))
+                t += pd.Timedelta(minutes=float(rng.exponential(25)))
+                if rng.random() < 0.12:
+                    break
+    df = pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint"])
+    return pd.DataFrame({"id": np.char.add("e", np.arange(len(df)).astype(str)), "customer_id": df["customer_id"],
+                         "timestamp": df["timestamp"], "channel": "event", "source": "synthetic-events",
+                         "touchpoint": df["touchpoint"], "ratings": "{}", "measures": "{}", "attributes": "{}"})
+
+
+def fill_store(store: Any, n: int, *, batch: int = 100_000, events: int = 0, **kwargs: Any) -> int:
+    """Write ``n`` synthetic interactions and moments into ``store`` in batches; returns n.
+
+    ``events`` > 0 also writes an event log of that many customers (:func:`synthetic_events`).
+    """
     inter, moments = synthetic_rows(n, **kwargs)
     for k in range(0, n, batch):
         store.add_interactions(inter.iloc[k:k + batch])
         store.add_moments(moments.iloc[k:k + batch])
+    if events:
+        store.add_interactions(synthetic_events(events, seed=kwargs.get("seed", 0), hostile=kwargs.get("hostile", False)))
     return n
