@@ -1,4 +1,5 @@
-"""Fixtures for the web tests: a store with synthetic moments (one hostile comment) and tokens per role."""
+"""Fixtures for the web tests: a store with synthetic moments (hostile comments: the worst moment and a burst
+at the gate), an event log (with a hostile step name) and tokens per role."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from carlzon.web.auth import create_token
 def web_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("web") / "carlzon.db"
     st = open_store(str(path))
-    fill_store(st, 3000, seed=4, hostile=True, customers=400)
+    fill_store(st, 3000, seed=4, hostile=True, customers=400, hostile_burst=8, events=300)
     yield st
     st.close()
 

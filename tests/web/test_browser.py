@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from carlzon.report import build_report
-from carlzon.report.synthetic import HOSTILE_TEXT
+from carlzon.report.synthetic import HOSTILE_STEP, HOSTILE_TEXT
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,11 @@ def test_report_offline_and_escaped(browser, web_store, tmp_path):
     assert page.locator('img[src="x"]').count() == 0
     assert page.locator("svg.journey-map circle").count() == 17
     assert page.locator("#key-moments tbody tr").count() >= 17
+    assert page.locator("#what-customers-talk-about table.themes tbody tr").count() >= 4
+    graph = page.locator("#the-journey-customers-really-take .paths-graph svg")
+    assert graph.count() == 1 and graph.locator("circle").count() >= 10
+    assert graph.locator("script").count() == 0 and page.locator("script").count() == 0
+    assert page.get_by_text(HOSTILE_STEP, exact=False).count() >= 1  # the step name, as text in the unmapped list
     w.check("report")
     assert w.requests == [out.as_uri()]
     page.close()
@@ -132,6 +137,12 @@ def test_dashboard_pages(browser, live, web_store, tokens):
         "api-docs": "/docs",
         "recovery-cases": "/cases",
         "magic": "/magic",
+        "alerts": "/alerts",
+        "alerts-filtered": "/alerts?touchpoint=gate&since=2026-03-01",
+        "themes": "/themes",
+        "themes-gate-misery": "/themes?touchpoint=gate&valence=misery",
+        "paths": "/paths",
+        "paths-period": "/paths?since=2026-03-01&until=2026-04-30",
     }
     for name, path in pages.items():
         resp = page.goto(live + path)
@@ -141,10 +152,19 @@ def test_dashboard_pages(browser, live, web_store, tokens):
         w.check(name)
         assert page.locator('img[src="x"]').count() == 0, name
 
-    for path in ("/", f"/customers/{hostile_customer}"):
+    for path in ("/", f"/customers/{hostile_customer}", "/alerts", "/themes?touchpoint=gate&valence=misery"):
         page.goto(live + path)
         assert page.get_by_text("<script>alert(1)</script>", exact=False).count() >= 1, path
         assert page.get_by_text('"><img src=x onerror=alert(2)>', exact=False).count() >= 1, path
+    # in the examples of an emerging problem and of a theme, not only elsewhere on the page
+    page.goto(live + "/alerts")
+    assert page.locator("table.alerts ul.examples li", has_text="<script>alert(1)</script>").count() >= 1
+    page.goto(live + "/themes?touchpoint=gate&valence=misery")
+    assert page.locator("table.themes ul.examples li", has_text='"><img src=x onerror=alert(2)>').count() >= 1
+    page.goto(live + "/paths")
+    assert page.locator(".paths-graph svg circle").count() >= 10
+    assert page.locator(".paths-graph svg script, .paths-graph img").count() == 0
+    assert page.get_by_text(HOSTILE_STEP, exact=False).count() >= 1
     w.check("hostile text")
 
     # the filter form applies a select at once (the bundled script)

@@ -1,4 +1,5 @@
-"""Server-rendered dashboard pages: overview, moments feed, customers, a customer's timeline, login, API docs."""
+"""Server-rendered dashboard pages: overview, moments feed, alerts, themes, paths, customers, a customer's timeline,
+login, API docs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from carlzon.errors import AuthError
 from carlzon.web.app import COOKIE, require
 from carlzon.web.auth import Principal, verify_token
-from carlzon.web.views import Filters, customers, feed, options, overview, timeline
+from carlzon.web.views import Filters, alerts, customers, feed, options, overview, paths, themes, timeline
 
 __all__ = ["router"]
 
@@ -72,6 +73,27 @@ def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Q
                  _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     data = feed(request.app.state, f, page=page, per_page=25)
     return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments")
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, f: Filters = Depends(_filters),
+                _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+    return _render(request, "alerts.html.j2", f=f, opts=options(request.app.state), data=alerts(request.app.state, f),
+                   active="alerts")
+
+
+@router.get("/themes", response_class=HTMLResponse)
+def themes_page(request: Request, f: Filters = Depends(_filters),
+                _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+    return _render(request, "themes.html.j2", f=f, opts=options(request.app.state), data=themes(request.app.state, f),
+                   active="themes")
+
+
+@router.get("/paths", response_class=HTMLResponse)
+def paths_page(request: Request, f: Filters = Depends(_filters),
+               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+    return _render(request, "paths.html.j2", f=f, opts=options(request.app.state), data=paths(request.app.state, f),
+                   active="paths")
 
 
 @router.get("/customers", response_class=HTMLResponse)

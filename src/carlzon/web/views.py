@@ -25,7 +25,7 @@ from carlzon.report.builder import guess_journey, store_context
 from carlzon.report.query import Scope, where_sql
 from carlzon.report.data import parse_evidence
 
-__all__ = ["Filters", "feed", "journey_for", "options", "overview", "timeline"]
+__all__ = ["Filters", "alerts", "feed", "journey_for", "options", "overview", "paths", "themes", "timeline"]
 
 _VALENCES = ("magic", "misery", "neutral")
 
@@ -123,10 +123,33 @@ def overview(state: Any, f: Filters) -> dict[str, Any] | None:
         if not len(state.store.query(f"SELECT m.interaction_id{_FROM}{where}{' LIMIT 1'}", params or None)):
             return None
         return store_context(state.store, f.scope(), journey=journey_for(state), drivers=drivers(state),
-                             fit_drivers=False)
+                             fit_drivers=False, themes=False, paths=False)
 
     where, params = where_sql(f.scope())
     return _cached(state, ("overview", f), compute)
+
+
+def themes(state: Any, f: Filters) -> dict[str, Any]:
+    """What customers talk about (themes of misery and magic per touchpoint) for the filtered moments."""
+    from carlzon.report.insights import themes_view
+
+    return _cached(state, ("themes", f), lambda: themes_view(state.store, f.scope(), journey_for(state)))
+
+
+def alerts(state: Any, f: Filters) -> dict[str, Any]:
+    """Emerging problems over the last days of the filtered period (channel, touchpoint and segment apply)."""
+    from carlzon.report.insights import alerts_view
+
+    return _cached(state, ("alerts", f), lambda: alerts_view(state.store, f.scope(), journey_for(state)))
+
+
+def paths(state: Any, f: Filters) -> dict[str, Any]:
+    """The journey customers really take, from the event log in the filtered period (only the period applies)."""
+    from carlzon.report.insights import paths_view
+    from carlzon.report.query import Scope
+
+    scope = Scope(since=f.since_dt, until=f.until_dt)
+    return _cached(state, ("paths", f.since, f.until), lambda: paths_view(state.store, scope, journey_for(state)))
 
 
 def drivers(state: Any) -> pd.DataFrame | None:
