@@ -109,3 +109,20 @@ def test_drivers_from_moments_in_the_store(store_path):
     out = json.loads(r.output)
     assert all(d["driver"].split(":")[0] in ("misery", "magic") for d in out["drivers"])
     assert out["n"] > 50
+
+
+def test_impact_from_the_store_uses_recovery_case_outcomes(tmp_path):
+    """After `cases open` and `cases check`, misery with a case closed 'recovered' counts as recovered;
+    open cases and cases closed only by a return visit are left out and counted."""
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--store", db, "--customers", "400", "--days", "150", "--json"]).exit_code == 0
+    assert runner.invoke(app, ["cases", "open", "--store", db]).exit_code == 0
+    assert runner.invoke(app, ["cases", "check", "--store", db]).exit_code == 0
+    res = runner.invoke(app, ["impact", "--store", db, "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    by_state = {r["state"]: r["n"] for r in out["return"]}
+    assert by_state["recovered"] > 0 and by_state["unrecovered"] > 0 and by_state["none"] > 0
+    assert out["state_from"].startswith("misery and recovered")
+    assert set(out["left_out"]) >= {"open_cases", "closed_by_return"} and "caveat" in out

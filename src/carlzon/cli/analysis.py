@@ -41,6 +41,34 @@ def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[
         return st.moments(with_text=False)
 
 
+def _visits_from_store(store: Optional[str]) -> pd.DataFrame:
+    """Customers' moments as visits, with ``recovered`` from the recovery cases' outcomes.
+
+    A misery whose case closed 'recovered' is recovered; one whose case closed otherwise, or that
+    opened no case, is unrecovered. Left out: misery whose case is still open (its outcome is not
+    known yet), and cases closed only because the customer came back (that would count the
+    outcome, returning, as the cause); both are counted in ``attrs``.
+    """
+    from carlzon.store import open_store
+
+    with open_store(store_url(store)) as st:
+        m = st.moments(with_text=False)
+        m = m[m["customer_id"].notna()].copy()
+        cases = st.query("SELECT interaction_id, status, outcome, outcome_reason FROM recovery_cases")
+    if not len(cases):
+        return m
+    cases = cases.set_index("interaction_id")
+    outcome = m["interaction_id"].map(cases["outcome"])
+    misery = m["valence"] == "misery"
+    is_open = m["interaction_id"].map(cases["status"]).notna() & outcome.isna() & misery
+    by_return = m["interaction_id"].map(cases["outcome_reason"]).fillna("").str.startswith("came back") & misery
+    drop = is_open | by_return
+    out = m[~drop].copy()
+    out["recovered"] = (outcome[~drop] == "recovered").to_numpy()
+    out.attrs.update(open_cases=int(is_open.sum()), closed_by_return=int(by_return.sum()))
+    return out
+
+
 def metrics(
     file: Optional[Path] = typer.Argument(None, help="A survey export or moments file (default: the store)."),
     store: Optional[str] = StoreOption,
@@ -153,10 +181,17 @@ def impact(
     from carlzon.analysis._io import read_table
     from carlzon.analysis.impact import LoyaltyImpact
 
-    visits = read_table(file) if file is not None else _moments_from(None, store, None)
+    visits = read_table(file) if file is not None else _visits_from_store(store)
     cust = read_table(customers) if customers is not None else None
     li = LoyaltyImpact(return_days=return_days, churn_days=churn_days).fit(visits, cust)
     out = li.to_dict()
+    if file is None:
+        out["caveat"] = ("visits are all of a customer's interactions in the store, so a reply to a follow-up "
+                         "counts as a return; for a clean estimate pass a visits file (customer_id, timestamp, "
+                         "state or misery/recovered) as FILE")
+    if visits.attrs:
+        out["left_out"] = {**visits.attrs, "why": "misery with an open case (outcome not known yet), or with a case "
+                                                 "closed only by the customer's return (the outcome itself)"}
     if as_json:
         print_json(out)
         return
@@ -176,6 +211,12 @@ def impact(
                    f"{r['n_intervals']:,}")
     console.print(hr)
     console.print(out["statement"])
+    if "left_out" in out:
+        lo = out["left_out"]
+        console.print(f"Left out: {lo['open_cases']:,} misery with an open case, {lo['closed_by_return']:,} with a case "
+                      "closed only by the customer's return.")
+    if "caveat" in out:
+        console.print(f"Caveat: {out['caveat']}.")
 
 
 def register(app: typer.Typer) -> None:
