@@ -184,7 +184,10 @@ class EmergingProblems:
             x = vec.fit_transform(cleaned.tolist())
         except ValueError:  # no words at all
             return sparse.csr_matrix((len(texts), 0), dtype=np.int32), np.array([], dtype=object)
-        return x.tocsr(), np.asarray(vec.get_feature_names_out(), dtype=object)
+        vocab = np.asarray(vec.get_feature_names_out(), dtype=object)
+        # words kept for phrases such as "cut off" or "no show" are no theme on their own
+        keep = np.array([t not in KEEP_WORDS for t in vocab], dtype=bool)
+        return x.tocsr()[:, keep], vocab[keep]
 
     def _scan(self, groups: list[np.ndarray], n_series: int, n_days: int, texts: pd.Series) -> tuple[list, list]:
         day, misery = self._day, self._misery
