@@ -139,17 +139,52 @@ def themes_view(store: Any, scope: Scope, journey: Journey, *, sample: int = THE
 
 # ----- emerging problems ---------------------------------------------------------
 def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_DAYS) -> pd.DataFrame:
-    """The moments (with text and attributes) of the last ``days`` days before ``last_day`` in scope."""
+    """The moments of the last ``days`` days before ``last_day`` in scope, with what the emerging-problem
+    analysis reads: timestamp, touchpoint, valence, text and ``location`` (from the interaction's attributes).
+
+    Only these columns come back, and only attributes that mention a location key are parsed as JSON, so
+    that a million moments stay quick.
+    """
+    from carlzon.analysis.alerts import LOCATION_KEYS
     from carlzon.report.builder import segment_match
 
     since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
     if scope.since is not None and pd.Timestamp(scope.since) > since:
         since = pd.Timestamp(scope.since)
-    m = store.moments(since=since, until=scope.until, channel=scope.channel, touchpoint=scope.touchpoint,
-                      customer_id=scope.customer_id)
+    where, params = where_sql(Scope(**{**scope.__dict__, "since": since, "valence": None}))
+    m = store.query("SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, "
+                    "i.text, i.attributes FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
+                    f"{where} ORDER BY m.timestamp", params or None)
+    m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True, errors="coerce")
     if scope.segment and len(m):
-        m = m[segment_match(m["attributes"], *scope.segment)]
-    return m
+        m = m[segment_match(m["attributes"], *scope.segment)].reset_index(drop=True)
+    m["location"] = _locations(m["attributes"], LOCATION_KEYS)
+    return m.drop(columns="attributes")
+
+
+def _locations(attributes: pd.Series, keys: tuple[str, ...]) -> pd.Series:
+    """The first of ``keys`` with a value in each attributes JSON object (as text), else missing."""
+    import json
+    import re
+
+    out = pd.Series(pd.NA, index=attributes.index, dtype="string")
+    text = attributes.astype("string")
+    maybe = text.str.contains("|".join(re.escape(json.dumps(k)) for k in keys), regex=True).fillna(False).astype(bool)
+
+    def pick(raw: str) -> Any:
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            return None
+        if isinstance(obj, dict):
+            for k in keys:
+                if obj.get(k) not in (None, ""):
+                    return str(obj[k])
+        return None
+
+    if maybe.any():
+        out[maybe] = text[maybe].map(pick).astype("string")
+    return out
 
 
 def _last_day(store: Any, scope: Scope) -> Any:
