@@ -13,9 +13,12 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
+import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +31,8 @@ __all__ = ["SQLiteStore"]
 
 BUSY_TIMEOUT_MS = 60_000
 PAGE_SIZE = 16_384
+CHECKPOINT_BYTES = 16 << 20
+"""A commit that leaves the write-ahead log larger than this wakes the background checkpoint."""
 
 
 def _statements(script: str) -> list[str]:
@@ -51,7 +56,7 @@ def _inlinable(v: object) -> bool:
     return isinstance(v, (int, float)) and math.isfinite(v)
 
 
-def _literal(v: str | int | float) -> str:
+def _literal(v: str | float) -> str:
     if isinstance(v, str):
         return "'" + v.replace("'", "''") + "'"
     return repr(float(v)) if isinstance(v, float) else str(int(v))
@@ -65,6 +70,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None) -> None:
         path = str(path)
         super().__init__(path)
+        self._checkpointer: _Checkpointer | None = None
         if path != ":memory:":
             p = Path(path)
             if p.is_dir():
@@ -89,6 +95,11 @@ class SQLiteStore(Store):
                         fix="put the store on a local disk (WAL does not work on network shares)",
                     )
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoints (copying the log into the file) run in a background thread on their own
+            # connection, so that a bulk write goes on while the last batch is copied.
+            self._wal = f"{path}-wal" if path != ":memory:" else None
+            if self._wal:
+                self._conn.execute("PRAGMA wal_autocheckpoint = 0")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"cannot open the store: {exc}", where=path, fix="check that it is a carlzon store file, or pick a new path"
@@ -133,6 +144,10 @@ class SQLiteStore(Store):
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
+        if self._wal and _size(self._wal) > CHECKPOINT_BYTES:
+            if self._checkpointer is None:
+                self._checkpointer = _Checkpointer(self.url)
+            self._checkpointer.wake()
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:
@@ -205,4 +220,48 @@ class SQLiteStore(Store):
         return len(rows)
 
     def _close(self) -> None:
-        self._conn.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        self._conn.close()  # the last connection to close checkpoints what is left
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+class _Checkpointer:
+    """A thread that runs passive checkpoints (they never block readers or the writer) when woken."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._wanted = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._work, name="carlzon-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join()
+
+    def _work(self) -> None:
+        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            while True:
+                self._wanted.wait()
+                self._wanted.clear()
+                if self._stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    continue  # a later commit wakes it again; the closing connection checkpoints anyway
+        finally:
+            conn.close()
