@@ -11,7 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from carlzon.errors import AuthError
 from carlzon.web.app import COOKIE, require
 from carlzon.web.auth import Principal, verify_token
-from carlzon.web.views import Filters, alerts, customers, feed, options, overview, paths, themes, timeline
+from carlzon.web.views import (
+    Filters,
+    alerts,
+    customers,
+    feed,
+    options,
+    overview,
+    paths,
+    themes,
+    timeline,
+)
 
 __all__ = ["router"]
 
