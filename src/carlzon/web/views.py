@@ -22,8 +22,8 @@ import pandas as pd
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey
 from carlzon.report.builder import guess_journey, store_context
-from carlzon.report.query import Scope, where_sql
 from carlzon.report.data import parse_evidence
+from carlzon.report.query import Scope, where_sql
 
 __all__ = ["Filters", "alerts", "feed", "journey_for", "options", "overview", "paths", "themes", "timeline"]
 
