@@ -1,0 +1,169 @@
+"""Metrics on Spark: value counts per group in one Spark job, intervals finished on the driver.
+
+Every figure of :class:`carlzon.analysis.Metrics` is a function of value counts:
+NPS of promoters / passives / detractors, CSAT of the share of 4-5, magic and
+misery rates and moments of truth of their counts, and the means (CSAT mean,
+CES, stars) of the ratings' histogram (ratings take few distinct values). Spark
+computes ``(group, metric, value) -> count``; the driver calls the same
+interval functions (:mod:`carlzon.analysis.intervals`) as the single-machine
+path, with the ratings rebuilt from their histogram.
+
+Example (needs pyspark):
+    >>> m = metrics(result.moments, by="touchpoint")      # doctest: +SKIP
+    >>> m.summary.head()                                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from carlzon.errors import AnalysisError
+from carlzon.spark import require_pyspark
+
+require_pyspark()
+
+from pyspark.sql import Column, DataFrame  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+__all__ = ["metric_counts", "metrics"]
+
+_RATINGS = ("nps", "csat", "ces", "stars")
+_PERIOD_UNIT = {"day": "day", "week": "week", "month": "month"}
+
+
+def _group_column(df: DataFrame, by: str | None, journey: Any) -> Column:
+    """The Spark twin of Metrics._groups (same labels)."""
+    cols = set(df.columns)
+    if by in (None, "", "all"):
+        return F.lit("all")
+    kind, _, arg = by.partition(":")
+    if kind in _PERIOD_UNIT and not arg:
+        kind, arg = "period", kind
+    if kind in ("touchpoint", "channel") and not arg:
+        if kind not in cols:
+            raise AnalysisError(f"no {kind!r} column to group by", fix="group by a column the data has")
+        return F.coalesce(F.col(kind).cast("string"), F.lit("unknown"))
+    if kind in ("stage", "phase") and not arg:
+        if journey is None:
+            raise AnalysisError(f"grouping by {kind} needs a journey", fix="pass journey='airline' (--journey NAME)")
+        if "touchpoint" not in cols:
+            raise AnalysisError(f"no 'touchpoint' column to place in {kind}s", fix="use moments from carlzon detect")
+        from carlzon.journey import load_journey
+
+        j = load_journey(journey)
+        look = {tp.id: (j.stage_of(tp.id).id if kind == "stage" else tp.phase) for tp in j.touchpoints}
+        pairs = [F.lit(x) for kv in look.items() for x in kv]
+        return F.coalesce(F.create_map(*pairs)[F.col("touchpoint")], F.lit("unknown"))
+    if kind == "segment" and arg:
+        if arg in cols:
+            return F.coalesce(F.col(arg).cast("string"), F.lit("unknown"))
+        if "attributes" in cols:
+            return F.coalesce(F.get_json_object(F.col("attributes"), f"$.{arg}"), F.lit("unknown"))
+        raise AnalysisError(f"segment {arg!r} is neither a column nor an attribute",
+                            fix=f"use a column such as {sorted(cols)[:8]}")
+    if kind == "period" and arg in _PERIOD_UNIT:
+        if "timestamp" not in cols:
+            raise AnalysisError("no 'timestamp' column to group by period", fix="give the rows a timestamp")
+        start = F.date_trunc(_PERIOD_UNIT[arg], F.col("timestamp").cast("timestamp"))
+        return F.coalesce(F.date_format(start, "yyyy-MM-dd"), F.lit("NaT"))
+    raise AnalysisError(f"cannot group by {by!r}",
+                        fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
+
+
+def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) -> pd.DataFrame:
+    """``group, metric, value, count`` for every rating value, valence and moment-of-truth flag (one Spark job).
+
+    ``metric`` is nps / csat / ces / stars (value = the rating), valence (1 magic, -1 misery,
+    0 any other), moment_of_truth (1 / 0) or _rows (every row, value 0).
+    """
+    if not isinstance(df, DataFrame):
+        raise AnalysisError(f"expected a Spark DataFrame, got {type(df).__name__}",
+                            fix="pass carlzon.spark.detect(...).moments or a table read with read_table()")
+    cols = set(df.columns)
+    items = [F.struct(F.lit("_rows").alias("metric"), F.lit(0.0).alias("value"))]
+    for c in _RATINGS:
+        if c in cols:
+            items.append(F.struct(F.lit(c).alias("metric"), F.col(c).cast("double").alias("value")))
+    if "valence" in cols:
+        v = F.col("valence").cast("string")
+        code = F.when(v.isNull(), None).when(v == "magic", 1.0).when(v == "misery", -1.0).otherwise(0.0)
+        items.append(F.struct(F.lit("valence").alias("metric"), code.alias("value")))
+    if "moment_of_truth" in cols:
+        items.append(F.struct(F.lit("moment_of_truth").alias("metric"),
+                              F.col("moment_of_truth").cast("boolean").cast("double").alias("value")))
+    long = df.select(_group_column(df, by, journey).alias("group"), F.explode(F.array(*items)).alias("x"))
+    long = long.select("group", "x.metric", "x.value").where(F.col("value").isNotNull() & ~F.isnan("value"))
+    out = long.groupBy("group", "metric", "value").count().toPandas()
+    out["count"] = out["count"].astype("int64")
+    return out
+
+
+def _finish(counts: pd.DataFrame, group: str, confidence: float) -> list[dict]:
+    """Metric rows of one group from its value counts, with the single-machine interval code."""
+    from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+
+    rows: list[dict] = []
+
+    def add(metric: str, est: tuple[float, float, float], n: int) -> None:
+        rows.append({"group": group, "metric": metric, "value": est[0], "ci_low": est[1], "ci_high": est[2],
+                     "n": int(n), "note": small_sample_note(n)})
+
+    def hist(name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        h = counts[counts.metric == name].sort_values("value")
+        if h.empty:
+            return None
+        return h["value"].to_numpy(dtype=float), h["count"].to_numpy(dtype=np.int64)
+
+    def values(v: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return np.repeat(v, c)
+
+    if (h := hist("nps")) is not None:
+        v, c = h
+        add("nps", nps_interval(int(c[v >= 9].sum()), int(c[(v > 6) & (v < 9)].sum()), int(c[v <= 6].sum()),
+                                confidence=confidence), int(c.sum()))
+    if (h := hist("csat")) is not None:
+        v, c = h
+        n = int(c.sum())
+        add("csat", wilson_interval(int(c[v >= 4].sum()), n, confidence=confidence), n)
+        add("csat_mean", mean_interval(values(v, c), confidence=confidence), n)
+    for name in ("ces", "stars"):
+        if (h := hist(name)) is not None:
+            v, c = h
+            add(name, mean_interval(values(v, c), confidence=confidence), int(c.sum()))
+    if (h := hist("valence")) is not None:
+        v, c = h
+        n = int(c.sum())
+        add("magic_rate", wilson_interval(int(c[v == 1].sum()), n, confidence=confidence), n)
+        add("misery_rate", wilson_interval(int(c[v == -1].sum()), n, confidence=confidence), n)
+    if (h := hist("moment_of_truth")) is not None:
+        v, c = h
+        n = int(c.sum())
+        k = int(c[v == 1].sum())
+        share = wilson_interval(k, n, confidence=confidence)
+        rows.append({"group": group, "metric": "moments_of_truth", "value": float(k), "ci_low": share[1] * n,
+                     "ci_high": share[2] * n, "n": n, "note": small_sample_note(n)})
+    return rows
+
+
+def metrics(df: DataFrame, *, by: str | None = None, journey: Any = None, confidence: float = 0.95) -> Any:
+    """A fitted :class:`carlzon.analysis.Metrics` (``summary``, ``to_dict()``, ``plot()``) computed on Spark.
+
+    ``df`` holds moments (``detect(...).moments``) or any table with some of nps, csat, ces,
+    stars, valence and moment_of_truth.
+    """
+    from carlzon.analysis.metrics import Metrics
+
+    counts = metric_counts(df, by=by, journey=journey)
+    m = Metrics(by=by, journey=journey, confidence=confidence)
+    rows: list[dict] = []
+    for g in sorted(counts["group"].astype(str).unique()):
+        rows.extend(_finish(counts[counts.group == g], g, confidence))
+    m.n_ = int(counts.loc[counts.metric == "_rows", "count"].sum())
+    m.summary = pd.DataFrame(rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n", "note"])
+    if m.summary.empty and m.n_:
+        raise AnalysisError("no metric can be computed from these columns",
+                            fix="give nps, csat, ces, stars or valence columns (or moments from carlzon.spark.detect)")
+    return m
