@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carlzon.store.rollups import POSTGRESQL_400, SQLITE_400
+
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
 
@@ -303,6 +305,12 @@ CREATE TABLE api_tokens (
     revoked_at TIMESTAMPTZ
 );
 """,
+    ),
+    Migration(
+        400,
+        "moment rollups per day, touchpoint and channel, kept current by triggers on moments (team scale)",
+        sqlite=SQLITE_400,
+        postgresql=POSTGRESQL_400,
     ),
 ]
 

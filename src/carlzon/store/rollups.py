@@ -1,0 +1,282 @@
+"""Rollups: counts and sums per touchpoint x day x channel, kept current by the database itself.
+
+Dashboards at tens of millions of moments should not scan moments. Migration
+400 adds ``moment_rollups`` (one row per UTC day, touchpoint and channel; ``''``
+where the moment has none) and triggers on ``moments`` that add each written
+moment (with its interaction's NPS, CSAT, CES and stars) and subtract the one
+it replaces or deletes. Any writer keeps the rollups current: ingest,
+``carlzon detect`` re-scoring, the API. PostgreSQL uses statement-level
+triggers over transition tables (one grouped upsert per ``COPY``-fed insert);
+SQLite row-level triggers. Moments are written after their interactions
+(as ingest does), so the ratings are there to be counted.
+
+:func:`rollup_metrics` answers the dashboard's headline figures (n, magic and
+misery rates, moments of truth, NPS, CSAT, CES, stars, each with its n and 95%
+interval, from :mod:`carlzon.analysis.intervals`) from the rollups alone.
+Periods are whole UTC days: ``since`` counts from its day, ``until`` up to (not
+including) its day, or the next when it is not midnight.
+
+Example:
+    >>> import pandas as pd
+    >>> from carlzon.store import open_store
+    >>> with open_store(":memory:") as s:
+    ...     _ = s.add_interactions(pd.DataFrame({"id": ["a", "b"], "nps": [10.0, 3.0]}))
+    ...     _ = s.add_moments(pd.DataFrame({"interaction_id": ["a", "b"], "valence": ["magic", "misery"],
+    ...                                     "touchpoint": ["seat", "seat"], "score": [0.8, -0.6]}))
+    ...     m = rollup_metrics(s).summary.set_index("metric")
+    >>> float(m.loc["nps", "value"]), int(m.loc["nps", "n"]), float(m.loc["magic_rate", "value"])
+    (0.0, 2, 0.5)
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["ROLLUP_COLUMNS", "check_rollups", "rebuild_rollups", "rollup_frame", "rollup_metrics"]
+
+# (column, expression over a moment row m and its interaction i); every one is summed.
+_MEASURES: list[tuple[str, str]] = [
+    ("n", "1"),
+    ("magic", "CASE WHEN m.valence = 'magic' THEN 1 ELSE 0 END"),
+    ("misery", "CASE WHEN m.valence = 'misery' THEN 1 ELSE 0 END"),
+    ("neutral", "CASE WHEN m.valence = 'neutral' THEN 1 ELSE 0 END"),
+    ("valence_n", "CASE WHEN m.valence IS NOT NULL THEN 1 ELSE 0 END"),
+    ("moments_of_truth", "CASE WHEN m.moment_of_truth THEN 1 ELSE 0 END"),
+    ("mot_n", "CASE WHEN m.moment_of_truth IS NOT NULL THEN 1 ELSE 0 END"),
+    ("high_stakes", "CASE WHEN m.stakes = 'high' THEN 1 ELSE 0 END"),
+    ("score_sum", "COALESCE(m.score, 0.0)"),
+    ("intensity_sum", "COALESCE(m.intensity, 0.0)"),
+    ("nps_n", "CASE WHEN i.nps IS NOT NULL THEN 1 ELSE 0 END"),
+    ("promoters", "CASE WHEN i.nps >= 9 THEN 1 ELSE 0 END"),
+    ("passives", "CASE WHEN i.nps > 6 AND i.nps < 9 THEN 1 ELSE 0 END"),
+    ("detractors", "CASE WHEN i.nps <= 6 THEN 1 ELSE 0 END"),
+    ("csat_n", "CASE WHEN i.csat IS NOT NULL THEN 1 ELSE 0 END"),
+    ("csat_top2", "CASE WHEN i.csat >= 4 THEN 1 ELSE 0 END"),
+    ("csat_sum", "COALESCE(i.csat, 0.0)"),
+    ("csat_sq", "COALESCE(i.csat * i.csat, 0.0)"),
+    ("ces_n", "CASE WHEN i.ces IS NOT NULL THEN 1 ELSE 0 END"),
+    ("ces_sum", "COALESCE(i.ces, 0.0)"),
+    ("ces_sq", "COALESCE(i.ces * i.ces, 0.0)"),
+    ("stars_n", "CASE WHEN i.stars IS NOT NULL THEN 1 ELSE 0 END"),
+    ("stars_sum", "COALESCE(i.stars, 0.0)"),
+    ("stars_sq", "COALESCE(i.stars * i.stars, 0.0)"),
+]
+ROLLUP_COLUMNS = tuple(c for c, _ in _MEASURES)
+_FLOAT = {c for c in ROLLUP_COLUMNS if c.endswith(("_sum", "_sq"))}
+_KEYS = ("day", "touchpoint", "channel")
+_DAY = {"sqlite": "COALESCE(SUBSTR(m.timestamp, 1, 10), '')",
+        "postgresql": "COALESCE(TO_CHAR(m.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '')"}
+
+
+def _table(backend: str) -> str:
+    big, dbl = ("INTEGER", "REAL") if backend == "sqlite" else ("BIGINT", "DOUBLE PRECISION")
+    cols = ",\n    ".join(f"{c} {dbl if c in _FLOAT else big} NOT NULL DEFAULT 0" for c in ROLLUP_COLUMNS)
+    return (f"CREATE TABLE moment_rollups (\n    day TEXT NOT NULL,\n    touchpoint TEXT NOT NULL,\n"
+            f"    channel TEXT NOT NULL,\n    {cols},\n    PRIMARY KEY (day, touchpoint, channel)\n);\n"
+            "CREATE INDEX moment_rollups_touchpoint ON moment_rollups (touchpoint, day);\n"
+            "CREATE INDEX moment_rollups_channel ON moment_rollups (channel, day);\n")
+
+
+def _upsert(backend: str, source: str, sign: int, *, grouped: bool, where: str = "") -> str:
+    """INSERT ... SELECT (sums of ``sign`` * each measure) FROM source ... ON CONFLICT add."""
+    keys = [f"{_DAY[backend]}", "COALESCE(m.touchpoint, '')", "COALESCE(m.channel, '')"]
+    s = "" if sign > 0 else "-"
+    vals = [f"{s}SUM({e})" if grouped else f"{s}({e})" for _, e in _MEASURES]
+    sql = (f"INSERT INTO moment_rollups ({', '.join(_KEYS + ROLLUP_COLUMNS)})\n"
+           f"SELECT {', '.join(keys + vals)}\nFROM {source} LEFT JOIN interactions i ON i.id = m.interaction_id\n"
+           f"WHERE {where or 'TRUE'}\n")
+    if grouped:
+        sql += "GROUP BY 1, 2, 3\n"
+    sets = ", ".join(f"{c} = moment_rollups.{c} + excluded.{c}" for c in ROLLUP_COLUMNS)
+    return sql + f"ON CONFLICT (day, touchpoint, channel) DO UPDATE SET {sets}"
+
+
+def _new_row(alias: str) -> str:
+    cols = ("interaction_id", "timestamp", "channel", "touchpoint", "valence", "score", "intensity", "stakes",
+            "moment_of_truth")
+    return "(SELECT " + ", ".join(f"{alias}.{c} AS {c}" for c in cols) + ") m"
+
+
+# Migration 400 (frozen once shipped: change rollups with a new migration, never by editing these).
+SQLITE_400 = _table("sqlite") + f"""
+CREATE TRIGGER moments_rollup_replace BEFORE INSERT ON moments
+BEGIN
+{_upsert("sqlite", "moments m", -1, grouped=False, where="m.interaction_id = NEW.interaction_id")};
+END;
+CREATE TRIGGER moments_rollup_insert AFTER INSERT ON moments
+BEGIN
+{_upsert("sqlite", _new_row("NEW"), 1, grouped=False)};
+END;
+CREATE TRIGGER moments_rollup_update AFTER UPDATE ON moments
+BEGIN
+{_upsert("sqlite", _new_row("OLD"), -1, grouped=False)};
+{_upsert("sqlite", _new_row("NEW"), 1, grouped=False)};
+END;
+CREATE TRIGGER moments_rollup_delete AFTER DELETE ON moments
+BEGIN
+{_upsert("sqlite", _new_row("OLD"), -1, grouped=False)};
+END;
+{_upsert("sqlite", "moments m", 1, grouped=True)};
+"""
+
+POSTGRESQL_400 = _table("postgresql") + f"""
+CREATE FUNCTION carlzon_moment_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_upsert("postgresql", "old_rows m", -1, grouped=True)};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_upsert("postgresql", "new_rows m", 1, grouped=True)};
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER moments_rollup_insert AFTER INSERT ON moments REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_moment_rollups();
+CREATE TRIGGER moments_rollup_update AFTER UPDATE ON moments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_moment_rollups();
+CREATE TRIGGER moments_rollup_delete AFTER DELETE ON moments REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_moment_rollups();
+{_upsert("postgresql", "moments m", 1, grouped=True)};
+"""
+
+
+# ----- reading ---------------------------------------------------------------------------
+def _day(v: Any, *, ceil: bool) -> str:
+    ts = pd.Timestamp(v)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    d = ts.normalize()
+    if ceil and d != ts:
+        d = d + timedelta(days=1)
+    return d.strftime("%Y-%m-%d")
+
+
+def _where(since: Any, until: Any, touchpoint: str | None, channel: str | None) -> tuple[str, dict[str, Any]]:
+    where, params = [], {}
+    if since is not None:
+        where.append("day >= :since AND day <> ''")
+        params["since"] = _day(since, ceil=False)
+    if until is not None:
+        where.append("day < :until AND day <> ''")
+        params["until"] = _day(until, ceil=True)
+    for col, v in (("touchpoint", touchpoint), ("channel", channel)):
+        if v is not None:
+            where.append(f"{col} = :{col}")
+            params[col] = v
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def rollup_frame(store: Any, *, since: datetime | None = None, until: datetime | None = None,
+                 touchpoint: str | None = None, channel: str | None = None,
+                 by: tuple[str, ...] = ("day", "touchpoint", "channel")) -> pd.DataFrame:
+    """Summed rollups grouped by any of day, touchpoint, channel (``()``: one total row); small and fast."""
+    bad = [b for b in by if b not in _KEYS]
+    if bad:
+        from carlzon.errors import StoreError
+
+        raise StoreError(f"cannot group rollups by {bad}", fix="group by day, touchpoint and/or channel")
+    where, params = _where(since, until, touchpoint, channel)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COLUMNS)
+    keys = ", ".join(by)
+    sql = f"SELECT {keys + ', ' if keys else ''}{sums} FROM moment_rollups{where}"
+    if by:
+        sql += f" GROUP BY {keys} ORDER BY {keys}"
+    df = store.query(sql, params or None)
+    for c in ROLLUP_COLUMNS:
+        df[c] = pd.to_numeric(df[c]).fillna(0).astype("float64" if c in _FLOAT else "int64")
+    return df
+
+
+def _mean(total: float, sq: float, n: int, confidence: float) -> tuple[float, float, float]:
+    from scipy import stats
+
+    if n <= 0:
+        return math.nan, math.nan, math.nan
+    m = total / n
+    if n < 2:
+        return m, math.nan, math.nan
+    var = max(sq - total * total / n, 0.0) / (n - 1)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var) / math.sqrt(n)
+    return m, m - half, m + half
+
+
+def _figures(r: pd.Series, group: str, confidence: float) -> list[dict[str, Any]]:
+    from carlzon.analysis.intervals import nps_interval, small_sample_note, wilson_interval
+
+    rows: list[dict[str, Any]] = []
+
+    def add(metric: str, est: tuple[float, float, float], n: int) -> None:
+        rows.append({"group": group, "metric": metric, "value": est[0], "ci_low": est[1], "ci_high": est[2],
+                     "n": int(n), "note": small_sample_note(int(n))})
+
+    if r.nps_n:
+        add("nps", nps_interval(int(r.promoters), int(r.passives), int(r.detractors), confidence=confidence), r.nps_n)
+    if r.csat_n:
+        add("csat", wilson_interval(int(r.csat_top2), int(r.csat_n), confidence=confidence), r.csat_n)
+        add("csat_mean", _mean(r.csat_sum, r.csat_sq, int(r.csat_n), confidence), r.csat_n)
+    if r.ces_n:
+        add("ces", _mean(r.ces_sum, r.ces_sq, int(r.ces_n), confidence), r.ces_n)
+    if r.stars_n:
+        add("stars", _mean(r.stars_sum, r.stars_sq, int(r.stars_n), confidence), r.stars_n)
+    if r.valence_n:
+        add("magic_rate", wilson_interval(int(r.magic), int(r.valence_n), confidence=confidence), r.valence_n)
+        add("misery_rate", wilson_interval(int(r.misery), int(r.valence_n), confidence=confidence), r.valence_n)
+    if r.mot_n:
+        k, n = int(r.moments_of_truth), int(r.mot_n)
+        share = wilson_interval(k, n, confidence=confidence)
+        rows.append({"group": group, "metric": "moments_of_truth", "value": float(k), "ci_low": share[1] * n,
+                     "ci_high": share[2] * n, "n": n, "note": small_sample_note(n)})
+    return rows
+
+
+def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None = None, until: datetime | None = None,
+                   touchpoint: str | None = None, channel: str | None = None, confidence: float = 0.95) -> Any:
+    """The figures of :class:`carlzon.analysis.Metrics` (``summary``, ``to_dict()``) from the rollups.
+
+    ``by``: None, touchpoint, channel or period:day. Groups are labelled as Metrics labels them
+    ('unknown' for no touchpoint or channel).
+    """
+    from carlzon.analysis.metrics import Metrics
+    from carlzon.errors import AnalysisError
+
+    key = {None: (), "all": (), "touchpoint": ("touchpoint",), "channel": ("channel",), "period:day": ("day",),
+           "day": ("day",)}
+    if by not in key:
+        raise AnalysisError(f"rollups cannot group by {by!r}", fix="use touchpoint, channel or period:day "
+                            "(other groupings: carlzon.analysis.Metrics on store.moments())")
+    df = rollup_frame(store, since=since, until=until, touchpoint=touchpoint, channel=channel, by=key[by])
+    rows: list[dict[str, Any]] = []
+    if len(df):
+        labels = (df[key[by][0]].replace("", "NaT" if by in ("period:day", "day") else "unknown")
+                  if key[by] else pd.Series("all", index=df.index))
+        df = df.assign(_g=labels.astype(str)).groupby("_g", sort=True)[list(ROLLUP_COLUMNS)].sum()
+        for g, r in df.iterrows():
+            if r.n:
+                rows.extend(_figures(r, str(g), confidence))
+    m = Metrics(by=by, confidence=confidence)
+    m.n_ = int(df["n"].sum()) if len(df) else 0
+    m.summary = pd.DataFrame(rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n", "note"])
+    return m
+
+
+def rebuild_rollups(store: Any) -> int:
+    """Recompute the rollups from the moments (after a bulk load with the triggers off); returns rows."""
+    with store.transaction():
+        store.execute("DELETE FROM moment_rollups")
+        store.execute(_upsert(store.backend, "moments m", 1, grouped=True))
+    return int(store.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
+
+
+def check_rollups(store: Any) -> dict[str, int]:
+    """Totals from the rollups beside a direct count of moments: {moments, rollup_n, magic, rollup_magic, ...}."""
+    direct = store.query("SELECT COUNT(*) AS n, SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
+                         "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery FROM moments").iloc[0]
+    roll = rollup_frame(store, by=())
+    r = roll.iloc[0] if len(roll) else pd.Series({c: 0 for c in ROLLUP_COLUMNS})
+    return {"moments": int(direct["n"] or 0), "rollup_n": int(r["n"]),
+            "magic": int(direct["magic"] or 0), "rollup_magic": int(r["magic"]),
+            "misery": int(direct["misery"] or 0), "rollup_misery": int(r["misery"])}
