@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carlzon.store.rollups import POSTGRESQL_400, SQLITE_400
+from carlzon.store.rollups import POSTGRESQL_400, POSTGRESQL_401, SQLITE_400, SQLITE_401
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -311,6 +311,12 @@ CREATE TABLE api_tokens (
         "moment rollups per day, touchpoint and channel, kept current by triggers on moments (team scale)",
         sqlite=SQLITE_400,
         postgresql=POSTGRESQL_400,
+    ),
+    Migration(
+        401,
+        "sqlite: moment rollups as a view computed when read (no per-row triggers on ingest)",
+        sqlite=SQLITE_401,
+        postgresql=POSTGRESQL_401,
     ),
 ]
 

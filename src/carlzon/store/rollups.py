@@ -1,14 +1,17 @@
 """Rollups: counts and sums per touchpoint x day x channel, kept current by the database itself.
 
-Dashboards at tens of millions of moments should not scan moments. Migration
-400 adds ``moment_rollups`` (one row per UTC day, touchpoint and channel; ``''``
-where the moment has none) and triggers on ``moments`` that add each written
-moment (with its interaction's NPS, CSAT, CES and stars) and subtract the one
-it replaces or deletes. Any writer keeps the rollups current: ingest,
-``carlzon detect`` re-scoring, the API. PostgreSQL uses statement-level
-triggers over transition tables (one grouped upsert per ``COPY``-fed insert);
-SQLite row-level triggers. Moments are written after their interactions
-(as ingest does), so the ratings are there to be counted.
+Dashboards at tens of millions of moments should not scan moments. On
+PostgreSQL, migration 400 adds the table ``moment_rollups`` (one row per UTC
+day, touchpoint and channel; ``''`` where the moment has none) and
+statement-level triggers on ``moments`` (over transition tables: one grouped
+upsert per ``COPY``-fed insert) that add each written moment, with its
+interaction's NPS, CSAT, CES and stars, and subtract the one it replaces or
+deletes. Any writer keeps the rollups current: ingest, ``carlzon detect``
+re-scoring, the API. Moments are written after their interactions (as ingest
+does), so the ratings are there to be counted. On SQLite (migration 401) the
+same columns come from a view over the moments, computed when read: per-row
+triggers would cost ingest about 40 us a moment, and the embedded store is
+not where tens of millions of moments live.
 
 :func:`rollup_metrics` answers the dashboard's headline figures (n, magic and
 misery rates, moments of truth, NPS, CSAT, CES, stars, each with its n and 95%
@@ -81,18 +84,25 @@ def _table(backend: str) -> str:
             "CREATE INDEX moment_rollups_channel ON moment_rollups (channel, day);\n")
 
 
-def _upsert(backend: str, source: str, sign: int, *, grouped: bool, where: str = "") -> str:
-    """INSERT ... SELECT (sums of ``sign`` * each measure) FROM source ... ON CONFLICT add."""
+def _select(backend: str, source: str, sign: int, *, grouped: bool, where: str = "", named: bool = False) -> str:
+    """SELECT the keys and (sums of ``sign`` *) each measure FROM source joined to its interactions."""
     keys = [f"{_DAY[backend]}", "COALESCE(m.touchpoint, '')", "COALESCE(m.channel, '')"]
     s = "" if sign > 0 else "-"
     vals = [f"{s}SUM({e})" if grouped else f"{s}({e})" for _, e in _MEASURES]
-    sql = (f"INSERT INTO moment_rollups ({', '.join(_KEYS + ROLLUP_COLUMNS)})\n"
-           f"SELECT {', '.join(keys + vals)}\nFROM {source} LEFT JOIN interactions i ON i.id = m.interaction_id\n"
+    if named:
+        keys = [f"{k} AS {n}" for k, n in zip(keys, _KEYS)]
+        vals = [f"{v} AS {c}" for v, c in zip(vals, ROLLUP_COLUMNS)]
+    sql = (f"SELECT {', '.join(keys + vals)}\nFROM {source} LEFT JOIN interactions i ON i.id = m.interaction_id\n"
            f"WHERE {where or 'TRUE'}\n")
-    if grouped:
-        sql += "GROUP BY 1, 2, 3\n"
+    return sql + ("GROUP BY 1, 2, 3\n" if grouped else "")
+
+
+def _upsert(backend: str, source: str, sign: int, *, grouped: bool, where: str = "") -> str:
+    """INSERT ... SELECT (sums of ``sign`` * each measure) FROM source ... ON CONFLICT add."""
     sets = ", ".join(f"{c} = moment_rollups.{c} + excluded.{c}" for c in ROLLUP_COLUMNS)
-    return sql + f"ON CONFLICT (day, touchpoint, channel) DO UPDATE SET {sets}"
+    return (f"INSERT INTO moment_rollups ({', '.join(_KEYS + ROLLUP_COLUMNS)})\n"
+            + _select(backend, source, sign, grouped=grouped, where=where)
+            + f"ON CONFLICT (day, touchpoint, channel) DO UPDATE SET {sets}")
 
 
 def _new_row(alias: str) -> str:
@@ -143,6 +153,19 @@ CREATE TRIGGER moments_rollup_delete AFTER DELETE ON moments REFERENCING OLD TAB
     FOR EACH STATEMENT EXECUTE FUNCTION carlzon_moment_rollups();
 {_upsert("postgresql", "moments m", 1, grouped=True)};
 """
+
+# Migration 401: on SQLite, per-row triggers cost about 40 us a moment (3-4x the insert itself),
+# so the embedded store computes the same rows on the fly from a view; PostgreSQL keeps its table.
+SQLITE_401 = """
+DROP TRIGGER moments_rollup_replace;
+DROP TRIGGER moments_rollup_insert;
+DROP TRIGGER moments_rollup_update;
+DROP TRIGGER moments_rollup_delete;
+DROP TABLE moment_rollups;
+CREATE VIEW moment_rollups AS
+""" + _select("sqlite", "moments m", 1, grouped=True, named=True) + ";\n"
+
+POSTGRESQL_401 = "COMMENT ON TABLE moment_rollups IS 'carlzon: kept current by triggers on moments (migration 400)';"
 
 
 # ----- reading ---------------------------------------------------------------------------
@@ -264,7 +287,11 @@ def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None 
 
 
 def rebuild_rollups(store: Any) -> int:
-    """Recompute the rollups from the moments (after a bulk load with the triggers off); returns rows."""
+    """Recompute the rollups from the moments (after a bulk load with the triggers off); returns rows.
+
+    On SQLite the rollups are a view, always current: this only counts its rows."""
+    if store.backend == "sqlite":
+        return int(store.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
     with store.transaction():
         store.execute("DELETE FROM moment_rollups")
         store.execute(_upsert(store.backend, "moments m", 1, grouped=True))
