@@ -25,7 +25,7 @@ def test_demo_fills_a_fresh_store_and_prints_the_summary(tmp_path, monkeypatch):
     with open_store(tmp_path / "carlzon.db") as st:
         counts = st.counts()
         n_customers = st.query("SELECT COUNT(DISTINCT customer_id) AS n FROM interactions")["n"].iloc[0]
-        visits = st.query("SELECT COUNT(*) AS n FROM interactions WHERE channel = 'visit'")["n"].iloc[0]
+        visits = st.query("SELECT COUNT(*) AS n FROM interactions WHERE channel IN ('visit', 'event')")["n"].iloc[0]
     assert counts["interactions"] > 1000 and counts["moments"] == counts["interactions"] - visits
     assert counts["quarantine"] == 0 and visits > 100
     assert f"{counts['interactions']:,}" in out and f"{n_customers:,}" in out

@@ -1,17 +1,14 @@
 """The loop through the CLI: cases open/list/show/assign/note/check/measures, magic, coach (the contract), roleplay."""
 
 import json
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from carlzon.cli import app
 from carlzon.store import open_store
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "loop"))
-from loopdata import T0, add, interaction, seed_misery  # noqa: E402
+from tests.loop.loopdata import T0, add, interaction, seed_misery
 
 runner = CliRunner()
 
@@ -101,7 +98,7 @@ def test_roleplay_cards_remove_personal_data(store_path):
     with open_store(store_path) as s:
         seed_misery(s)
         add(s, [interaction("i9", "anna", T0, text="My name is Anna Berg, call +46 70 123 45 67, you lost my bag")])
-        from loopdata import moment
+        from tests.loop.loopdata import moment
         add(s, moments=[moment("i9", "anna", T0, valence="misery", score=-1, intensity=0.99, stakes="high",
                                touchpoint="baggage_claim")])
     r = run("roleplay", "-n", "2", "--store", store_path, "--json")

@@ -9,7 +9,7 @@ from carlzon.loop import api as loop_api
 from carlzon.loop import pages as loop_pages
 from carlzon.web.app import create_app
 from carlzon.web.auth import create_token
-from loopdata import T0, add, interaction, seed_misery
+from tests.loop.loopdata import T0, add, interaction, seed_misery
 
 
 def loop_app(store):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from carlzon.web.auth import create_token
-from loopdata import T0, add, interaction, seed_misery
+from tests.loop.loopdata import T0, add, interaction, seed_misery
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def server(store):
     _need_browser()
     import uvicorn
 
-    from test_loop_api import loop_app
+    from tests.loop.test_loop_api import loop_app
 
     seed_misery(store)
     add(store, [interaction("b1", "maja", T0, attributes={"name": "Maja Lind", "birthday": "1990-03-02"})])

@@ -14,7 +14,7 @@ from carlzon.journey import journey_from_dict, load_journey
 from carlzon.loop.magic import CONDITIONS, check_rules, magic_opportunities
 from carlzon.loop.memory import customer_memory
 from carlzon.loop.recovery import RecoveryDesk
-from loopdata import T0, add, interaction, moment
+from tests.loop.loopdata import T0, add, interaction, moment
 
 
 def visits(customer, n, *, attrs, last=T0, every=timedelta(days=7)):

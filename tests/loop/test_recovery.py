@@ -11,7 +11,7 @@ from carlzon.loop.measures import recovery_measures
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store, priority
 from carlzon.loop.replies import check_reply
 
-from loopdata import BAG_EVIDENCE, T0, add, interaction, moment, seed_misery
+from tests.loop.loopdata import BAG_EVIDENCE, T0, add, interaction, moment, seed_misery
 
 
 def test_priority_formula_and_components():

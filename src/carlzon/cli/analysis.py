@@ -42,31 +42,12 @@ def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[
 
 
 def _visits_from_store(store: Optional[str]) -> pd.DataFrame:
-    """Customers' moments as visits, with ``recovered`` from the recovery cases' outcomes.
-
-    A misery whose case closed 'recovered' is recovered; one whose case closed otherwise, or that
-    opened no case, is unrecovered. Left out: misery whose case is still open (its outcome is not
-    known yet), and cases closed only because the customer came back (that would count the
-    outcome, returning, as the cause); both are counted in ``attrs``.
-    """
+    """Customers' moments as visits, recovered or not from the recovery cases (see visits_from_store)."""
+    from carlzon.loop.measures import visits_from_store
     from carlzon.store import open_store
 
     with open_store(store_url(store)) as st:
-        m = st.moments(with_text=False)
-        m = m[m["customer_id"].notna()].copy()
-        cases = st.query("SELECT interaction_id, status, outcome, outcome_reason FROM recovery_cases")
-    if not len(cases):
-        return m
-    cases = cases.set_index("interaction_id")
-    outcome = m["interaction_id"].map(cases["outcome"])
-    misery = m["valence"] == "misery"
-    is_open = m["interaction_id"].map(cases["status"]).notna() & outcome.isna() & misery
-    by_return = m["interaction_id"].map(cases["outcome_reason"]).fillna("").str.startswith("came back") & misery
-    drop = is_open | by_return
-    out = m[~drop].copy()
-    out["recovered"] = (outcome[~drop] == "recovered").to_numpy()
-    out.attrs.update(open_cases=int(is_open.sum()), closed_by_return=int(by_return.sum()))
-    return out
+        return visits_from_store(st)
 
 
 def metrics(

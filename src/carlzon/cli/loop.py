@@ -267,8 +267,15 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
             shown = "n=0" if not r["n"] else (f"{r['mean_nps']:.1f} (n={r['n']})" if r["n"] < 2 else
                                               f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})")
             typer.echo(f"  {r['group']:<14} {shown}")
-        typer.echo("recovery paradox (LoyaltyImpact): " + (str(paradox["figure"]) if paradox["available"] else
-                                                           f"not available ({paradox['why']})"))
+        if paradox["available"]:
+            typer.echo("return within 90 days after each kind of visit (LoyaltyImpact):")
+            for r in paradox["return"]:
+                rate = "n=0" if not r["n"] else (f"{r['return_rate']:.0%} (95% CI {r['ci_low']:.0%}-{r['ci_high']:.0%}, "
+                                                 f"n={r['n']})")
+                typer.echo(f"  {r['state']:<14} {rate}")
+            typer.echo(f"  {paradox['statement']}")
+        else:
+            typer.echo(f"recovery paradox (LoyaltyImpact): not available ({paradox['why']})")
     finally:
         desk.store.close()
 

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any
 
@@ -26,7 +25,7 @@ import pandas as pd
 
 from carlzon.analysis.intervals import mean_interval, wilson_interval
 
-__all__ = ["BY", "paradox_from_cases", "recovery_measures", "recovery_paradox"]
+__all__ = ["BY", "paradox_from_cases", "recovery_measures", "recovery_paradox", "visits_from_store"]
 
 BY = ("touchpoint", "team", "channel")
 
@@ -123,21 +122,51 @@ def paradox_from_cases(desk: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def recovery_paradox(store: Any, **options: Any) -> dict[str, Any]:
-    """The recovery-paradox figure from ``carlzon.analysis.impact.LoyaltyImpact``.
+def visits_from_store(store: Any) -> pd.DataFrame:
+    """Customers' moments as visits for :class:`carlzon.analysis.LoyaltyImpact`, with ``recovered``
+    taken from the recovery cases' outcomes.
 
-    Returns ``{"available": False, "why": ...}`` when that analysis is not part
-    of this installation, so callers can say so (and show :func:`paradox_from_cases`).
+    A misery whose case closed 'recovered' is recovered; one whose case closed otherwise, or that
+    opened no case, is unrecovered. Left out, and counted in ``.attrs``: misery whose case is still
+    open (its outcome is not known yet), and cases closed only because the customer came back
+    (that would count the outcome, returning, as its own cause). The follow-up interactions that
+    closed cases are not visits (they are the recovery's outcome, not a return).
     """
+    m = store.moments(with_text=False)
+    m = m[m["customer_id"].notna()].copy()
+    cases = store.query("SELECT interaction_id, status, outcome, outcome_reason, followup_interaction_id "
+                        "FROM recovery_cases")
+    if not len(cases):
+        return m
+    # the follow-up that closed a case is its outcome, not a return: it is no visit here
+    followups = m["interaction_id"].isin(set(cases["followup_interaction_id"].dropna()))
+    m = m[~followups].copy()
+    cases = cases.set_index("interaction_id")
+    outcome = m["interaction_id"].map(cases["outcome"])
+    misery = m["valence"] == "misery"
+    is_open = m["interaction_id"].map(cases["status"]).notna() & outcome.isna() & misery
+    by_return = m["interaction_id"].map(cases["outcome_reason"]).fillna("").str.startswith("came back") & misery
+    drop = is_open | by_return
+    out = m[~drop].copy()
+    out["recovered"] = (outcome[~drop] == "recovered").to_numpy()
+    out.attrs.update(open_cases=int(is_open.sum()), closed_by_return=int(by_return.sum()),
+                     followups=int(followups.sum()))
+    return out
+
+
+def recovery_paradox(store: Any, **options: Any) -> dict[str, Any]:
+    """The recovery-paradox figure of :class:`carlzon.analysis.LoyaltyImpact` on the store's moments
+    and recovery cases: return after recovered misery vs unrecovered misery vs none, with intervals,
+    n and a statement in words (``available`` False with ``why`` when there are no customer visits)."""
+    from carlzon.analysis.impact import LoyaltyImpact
+    from carlzon.errors import AnalysisError
+
+    visits = visits_from_store(store)
+    if not len(visits):
+        return {"available": False, "why": "no moments with a customer id in the store"}
     try:
-        impact = importlib.import_module("carlzon.analysis.impact")
-    except ModuleNotFoundError:
-        return {"available": False, "why": "carlzon.analysis.impact (LoyaltyImpact) is not in this version"}
-    fitter = impact.LoyaltyImpact(**options)
-    fitter.fit(store)
-    paradox = getattr(fitter, "recovery_paradox_", None)
-    if paradox is None:
-        return {"available": False, "why": "LoyaltyImpact has no recovery_paradox_ result"}
-    if isinstance(paradox, pd.DataFrame):
-        paradox = paradox.to_dict("records")
-    return {"available": True, "figure": paradox}
+        out = LoyaltyImpact(**options).fit(visits).to_dict()
+    except AnalysisError as exc:
+        return {"available": False, "why": str(exc)}
+    return {"available": True, "return": out["return"], "paradox": out["paradox"], "statement": out["statement"],
+            "left_out": dict(visits.attrs)}

@@ -326,10 +326,11 @@ _VISIT_ATTRIBUTES = ("customer_name", "email", "birthday", "tier", "usual_order"
 
 
 def store_simulation(sim: Simulation, store: Any, *, detect: bool = True, progress: bool = False) -> dict[str, Any]:
-    """Put a simulation into a store: interactions through :func:`carlzon.ingest.ingest`, and
-    the visit records (no text or rating, which ingest refuses) as ``visit`` events.
+    """Put a simulation into a store: interactions through :func:`carlzon.ingest.ingest`, the
+    visit records as ``visit`` rows, and the event log (steps, for path discovery) as ``event``
+    rows with the raw step name as touchpoint; visits and events get no moment.
 
-    Returns ``{"ingest": IngestResult, "visits": n}``; every row is stored with source
+    Returns ``{"ingest": IngestResult, "visits": n, "events": n}``; every row is stored with source
     :data:`DEMO_SOURCE`. Storing the same simulation again adds nothing.
 
     >>> from carlzon.store import open_store
@@ -353,4 +354,12 @@ def store_simulation(sim: Simulation, store: Any, *, detect: bool = True, progre
         "attributes": [json.dumps(r, ensure_ascii=False) for r in attrs.to_dict("records")],
     })
     stored, _ = store.add_interactions(frame) if len(frame) else (0, 0)
-    return {"ingest": result, "visits": int(stored)}
+    ev = sim.events
+    events = pd.DataFrame({
+        "id": [f"ev-{c}-{t.value}-{k}" for c, t, k in zip(ev["customer_id"], ev["timestamp"], ev["step"])],
+        "customer_id": ev["customer_id"].to_numpy(), "timestamp": ev["timestamp"].to_numpy(),
+        "channel": "event", "source": DEMO_SOURCE, "touchpoint": ev["step"].to_numpy(),
+        "ratings": "{}", "measures": "{}", "attributes": "{}",
+    })
+    n_events, _ = store.add_interactions(events) if len(events) else (0, 0)
+    return {"ingest": result, "visits": int(stored), "events": int(n_events)}
