@@ -101,3 +101,52 @@ def test_importing_detect_does_not_import_torch():
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_file_holds_the_stack_and_training_tfidf_matches_the_saved_vectorizers(model, data, tmp_path):
+    from scipy import sparse
+
+    from carlzon.detect.model import _CHAR, _WORD, _clean, _count_block, _idf, _tfidf
+
+    d = json.loads(model.save(tmp_path / "m.json").read_text())
+    assert d["meta"]["features"][:3] == ["base_magic", "base_misery", "base_neutral"]
+    assert len(d["meta"]["coef"]) == 3 and len(d["meta"]["coef"][0]) == 3 + 8
+    assert len(d["coef"][0]) == len(d["word"]["vocabulary"]) + len(d["char"]["vocabulary"])
+    assert d["word"]["params"]["ngram_range"] == [1, 3] and d["char"]["params"]["ngram_range"] == [2, 5]
+    texts = _clean(data[0])
+    blocks = [_count_block(spec, texts)[0] for spec in (_WORD, _CHAR)]
+    ours = sparse.hstack([_tfidf(B, _idf(B)) for B in blocks]).toarray()
+    assert np.allclose(ours, model.features(data[0]).toarray(), atol=1e-9)
+
+
+def test_nb_ratios_favour_the_class_a_feature_belongs_to():
+    from scipy import sparse
+
+    from carlzon.detect.model import nb_ratios
+
+    X = sparse.csr_matrix(np.array([[3, 0, 1], [1, 0, 1], [0, 2, 1], [0, 1, 1]]))
+    r = nb_ratios(X, np.array(["magic", "magic", "misery", "misery"]), ["magic", "misery"])
+    assert r[0, 0] > 0 > r[0, 1] and r[1, 1] > 0 > r[1, 0]
+    assert abs(r[0, 2]) < 1e-12  # in every text of both classes: no evidence
+
+
+def test_reads_format_1_files_as_one_linear_layer(model):
+    d = model.to_dict()
+    n_text = len(d["coef"][0])
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=(3, n_text + 8))
+    old = {**{k: v for k, v in d.items() if k != "meta"}, "format": "carlzon.text_model/1",
+           "coef": coef.tolist(), "intercept": [0.1, -0.2, 0.0]}
+    back = TextModel.from_dict(old)
+    texts = ["rude agent hung up", "lovely crew"]
+    lex = back.meta_inputs(texts)[:, 3:]
+    z = np.asarray(back.features(texts) @ coef[:, :n_text].T) + lex @ coef[:, n_text:].T + [0.1, -0.2, 0.0]
+    assert np.allclose(back.decision_function(texts), z)
+    with pytest.raises(ModelError, match="damaged"):
+        TextModel.from_dict({**d, "meta": {"coef": [[1.0]], "intercept": [0.0, 0.0, 0.0]}})
+
+
+def test_info_reports_the_stacked_cross_validation(model):
+    info = model.info
+    assert 0 <= info["cv_macro_f1"] <= 1 and 0 <= info["cv_macro_f1_offsets"] <= 1
+    assert set(info["class_offsets"]) == set(model.classes) and "NB-LR" in info["method"]

@@ -62,3 +62,26 @@ def test_higher_stakes_touchpoint_wins_when_several_are_named():
     r = m().assign(["at the gate they told us the flight is delayed", "the gate was crowded"])
     assert r.touchpoint.tolist() == ["delays_cancellations", "gate"]
     assert r.matched(0) == ["delayed"]
+
+
+def test_learned_step_labels_unmatched_texts_from_the_batch_phrase_matches():
+    bags = [f"my suitcase {i} never came off the carousel" for i in range(120)]
+    crew = [f"the flight attendant {i} was rude to my mother" for i in range(120)]
+    # no journey phrase in these, but words shared with the sure rows above
+    unsure = ["never came off, still nowhere to be found", "was rude to my mother, unbelievable"]
+    texts = bags + crew + unsure
+    r = m(learn_min_rows=200).assign(texts)
+    assert r.method[-2:].tolist() == ["learned", "learned"]
+    assert r.touchpoint[-2:].tolist() == ["baggage_claim", "cabin_crew"]
+    assert 0.6 <= r.confidence[-1] <= 1.0
+    assert "learned from n=240" in r.evidence(len(texts) - 1)[0].text
+    # off, or too few sure rows: row-by-row answers, the unmatched texts stay unknown
+    for r in (m(learn=False).assign(texts), m(learn_min_rows=10_000).assign(texts)):
+        assert r.touchpoint[-2:].tolist() == ["unknown", "unknown"]
+        assert "learned" not in set(r.method)
+
+
+def test_learned_step_never_overrides_sure_rows():
+    texts = [f"lost bag number {i}" for i in range(250)] + ["the crew were rude"]
+    r = m(learn_min_rows=50).assign(texts)
+    assert r.touchpoint[-1] == "cabin_crew" and r.method[-1] == "phrase"

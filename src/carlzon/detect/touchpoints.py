@@ -18,7 +18,14 @@ The chain, first hit wins:
    phrase there: 0.875; two low-stakes touchpoints tied on one word each: 0.375).
 3. **measure**: a measure judged against a touchpoint's expectation
    (see :mod:`carlzon.detect.expectations`), confidence 0.8.
-4. **similarity**: cosine between the text and each touchpoint's name,
+4. **learned** (weak supervision from the batch itself): when a batch has at least
+   ``learn_min_rows`` texts whose touchpoint is sure (a column, or phrases with confidence at
+   least ``learn_confidence``), those become pseudo-labels for a multinomial naive Bayes on
+   word 1-2 gram TF-IDF fitted on the batch; it answers the rows still unsure when its
+   probability is at least ``learn_min_probability`` and above the phrase confidence (the
+   confidence is that probability). This is the one step whose answer depends on the rest of
+   the batch (pass ``learn=False`` for row-by-row answers); no human touchpoint labels are used.
+5. **similarity**: cosine between the text and each touchpoint's name,
    description and phrases, as TF-IDF of words and word pairs (English stop
    words left out) fitted on the journey alone (so one row's answer never depends on the rest
    of the batch); confidence ``min(1, best / 0.5) * (best - second) / best``.
@@ -74,12 +81,13 @@ class TouchpointResult:
 
     touchpoint: np.ndarray  # object: touchpoint id or 'unknown'
     confidence: np.ndarray  # float in [0, 1]
-    method: np.ndarray  # object: column / phrase / measure / similarity / none
+    method: np.ndarray  # object: column / phrase / measure / learned / similarity / unsure / none
     hits: dict[int, list[str]] = field(default_factory=dict)  # row -> phrases found (phrase step only)
     phrase_tps: dict[str, list[str]] = field(default_factory=dict)
     flagged: np.ndarray | None = None  # bool: explicit id unknown to the journey
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
+    learned_from: int = 0  # pseudo-labelled rows behind the 'learned' step (0: step not run)
 
     def matched(self, i: int) -> list[str]:
         """The phrases of row ``i``'s touchpoint found in its text, in order, without repeats."""
@@ -103,6 +111,9 @@ class TouchpointResult:
                              value=tp, weight=c)]
         if method == "measure":
             return [Evidence(rule="touchpoint", text=f"touchpoint {name} from its measure", value=tp, weight=c)]
+        if method == "learned":
+            return [Evidence(rule="touchpoint", text=f"reads like other texts about {name} in this batch "
+                             f"(learned from n={self.learned_from} phrase matches, confidence {c})", value=tp, weight=c)]
         if method == "similarity":
             return [Evidence(rule="touchpoint", text=f"reads like {name} (similarity {c})", value=tp, weight=c)]
         if method == "unsure":
@@ -117,9 +128,14 @@ class TouchpointResult:
 class TouchpointMatcher:
     """Assign journey touchpoints to texts (see the module docstring for the chain)."""
 
-    def __init__(self, journey: Journey | None, *, min_confidence: float = 0.35) -> None:
+    def __init__(self, journey: Journey | None, *, min_confidence: float = 0.35, learn: bool = True,
+                 learn_min_rows: int = 200, learn_confidence: float = 0.7, learn_min_probability: float = 0.6) -> None:
         self.journey = journey
         self.min_confidence = float(min_confidence)
+        self.learn = bool(learn)
+        self.learn_min_rows = int(learn_min_rows)
+        self.learn_confidence = float(learn_confidence)
+        self.learn_min_probability = float(learn_min_probability)
         self._sim = None
         self.names: dict[str, str] = {}
         self._by_key: dict[str, str] = {}
@@ -208,7 +224,7 @@ class TouchpointMatcher:
 
     def finish(self, res: TouchpointResult, texts: Sequence[str | None],
                measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
-        """Steps 3 and 4: measures, then similarity; then 'unknown' below the minimum confidence."""
+        """Steps 3 to 5: measures, learned, similarity; then 'unknown' below the minimum confidence."""
         tp, conf, method = res.touchpoint, res.confidence, res.method
         weak = (method == "none") | ((method == "phrase") & (conf < self.min_confidence))
         if measure_touchpoint is not None:
@@ -216,6 +232,9 @@ class TouchpointMatcher:
             sel = weak & np.array([m is not None for m in mt], dtype=bool)
             tp[sel], conf[sel], method[sel] = mt[sel], MEASURE_CONFIDENCE, "measure"
             weak &= ~sel
+        if self.learn and self.journey is not None and weak.any():
+            self._learned(res, texts, weak)
+            weak &= res.method != "learned"
         idx = np.flatnonzero(weak)
         if len(idx) and self.journey is not None:
             sub = [texts[i] if isinstance(texts[i], str) else "" for i in idx]
@@ -229,6 +248,38 @@ class TouchpointMatcher:
         method[low & (conf <= 0)] = "none"
         tp[low] = UNKNOWN
         return res
+
+    # -- learned from the batch ----------------------------------------------------------------
+    def _learned(self, res: TouchpointResult, texts: Sequence[str | None], weak: np.ndarray) -> None:
+        """Step 4 in place: pseudo-labels from sure rows, naive Bayes on the weak ones."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.naive_bayes import MultinomialNB
+
+        tp, conf, method = res.touchpoint, res.confidence, res.method
+        has = np.array([isinstance(t, str) and bool(t.strip()) for t in texts], dtype=bool)
+        known = np.isin(tp, self.ids)
+        sure = has & known & ((method == "column") | ((method == "phrase") & (conf >= self.learn_confidence)))
+        todo = np.flatnonzero(weak & has)
+        if sure.sum() < self.learn_min_rows or not len(todo):
+            return
+        labels, counts = np.unique(tp[sure].astype(str), return_counts=True)
+        if (counts >= 5).sum() < 2:
+            return
+        use = sure & np.isin(tp, labels[counts >= 5])
+        docs = [t.lower() if h else "" for t, h in zip(texts, has)]
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words="english",
+                              token_pattern=r"(?u)\b[^\W\d_][\w']+\b")
+        try:
+            X = vec.fit_transform(docs)
+        except ValueError:  # nothing left after min_df and stop words
+            return
+        clf = MultinomialNB(alpha=0.1).fit(X[np.flatnonzero(use)], tp[use].astype(str))
+        P = clf.predict_proba(X[todo])
+        top, lab = P.max(axis=1), clf.classes_[P.argmax(axis=1)]
+        ok = (top >= self.learn_min_probability) & (top > conf[todo])
+        j = todo[ok]
+        tp[j], conf[j], method[j] = lab[ok].astype(object), np.round(top[ok], 4), "learned"
+        res.learned_from = int(use.sum())
 
     # -- similarity ---------------------------------------------------------------------------
     def _fit_similarity(self) -> None:
