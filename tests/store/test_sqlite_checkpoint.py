@@ -41,3 +41,16 @@ def test_small_writes_start_no_thread(tmp_path):
     with open_store(tmp_path / "s.db") as st:
         st.add_interactions(_rows(0, 10))
         assert st._checkpointer is None
+
+
+def test_log_over_the_limit_is_checkpointed_by_the_writer(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_BYTES", 1 << 40)  # no background thread
+    monkeypatch.setattr(sqlite_store, "WAL_LIMIT_BYTES", 64 << 10)
+    with open_store(tmp_path / "s.db") as st:
+        for k in range(6):
+            st.add_interactions(_rows(k * 1000, 1000))
+        assert st._checkpointer is None
+        # every commit past the limit copied the log into the file, so the log was reused from its
+        # start: it stays near one transaction's size instead of holding all six
+        assert (tmp_path / "s.db-wal").stat().st_size < 3 * 1000 * 600
+        assert st.counts()["interactions"] == 6000

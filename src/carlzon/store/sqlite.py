@@ -31,8 +31,13 @@ __all__ = ["SQLiteStore"]
 
 BUSY_TIMEOUT_MS = 60_000
 PAGE_SIZE = 16_384
+CACHE_KIB = 32_768
+"""Page cache per connection: the id index of a million interactions stays in memory."""
 CHECKPOINT_BYTES = 16 << 20
 """A commit that leaves the write-ahead log larger than this wakes the background checkpoint."""
+WAL_LIMIT_BYTES = 64 << 20
+"""A commit that leaves the log larger than this checkpoints before returning, so that the log
+is reused from its start by the next transaction (a log that only grows slows every read)."""
 
 
 def _statements(script: str) -> list[str]:
@@ -95,6 +100,7 @@ class SQLiteStore(Store):
                         fix="put the store on a local disk (WAL does not work on network shares)",
                     )
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # Checkpoints (copying the log into the file) run in a background thread on their own
             # connection, so that a bulk write goes on while the last batch is copied.
             self._wal = f"{path}-wal" if path != ":memory:" else None
@@ -144,7 +150,10 @@ class SQLiteStore(Store):
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
-        if self._wal and _size(self._wal) > CHECKPOINT_BYTES:
+        size = _size(self._wal) if self._wal else 0
+        if size > WAL_LIMIT_BYTES:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        elif size > CHECKPOINT_BYTES:
             if self._checkpointer is None:
                 self._checkpointer = _Checkpointer(self.url)
             self._checkpointer.wake()
