@@ -349,7 +349,7 @@ def nb_ratios(X: Any, y: np.ndarray, classes: Sequence[str], alpha: float = 1.0)
     >>> from scipy import sparse
     >>> X = sparse.csr_matrix([[1, 0], [1, 0], [0, 1]])
     >>> nb_ratios(X, np.array(["a", "a", "b"]), ["a", "b"]).round(2).tolist()
-    [[0.69, -0.69], [-0.69, 0.69]]
+    [[0.81, -0.98], [-0.81, 0.98]]
     """
     Xb = (X > 0).astype("float64")
     out = np.empty((len(classes), X.shape[1]))
