@@ -105,13 +105,18 @@ class Detector:
     """
 
     def __init__(self, journey: Journey | str | Path | None = None, *, model: Any = None,
-                 touchpoint_min_confidence: float = 0.35, scorer: Any = None) -> None:
+                 touchpoint_min_confidence: float = 0.35, learn_touchpoints: bool = False,
+                 scorer: Any = None) -> None:
         if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
             raise DetectError(f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
                               fix="use a value such as 0.35")
         self.journey = load_journey(journey) if journey is not None else None
         self.touchpoint_min_confidence = float(touchpoint_min_confidence)
-        self.matcher = TouchpointMatcher(self.journey, min_confidence=self.touchpoint_min_confidence)
+        # learn_touchpoints: weak supervision from the batch's own sure matches (see
+        # carlzon.detect.touchpoints); off by default so that a row's moment never depends on
+        # the batch it came in (ingest, `carlzon detect` and Spark give the same answer).
+        self.matcher = TouchpointMatcher(self.journey, min_confidence=self.touchpoint_min_confidence,
+                                         learn=learn_touchpoints)
         if scorer is None:
             from carlzon.detect.text import TextScorer
 
