@@ -97,8 +97,10 @@ def test_rollup_indexes_and_triggers_exist(store: Store):
         assert kinds["moment_rollups"] == "view" and "moments_rollup_insert" not in kinds  # nothing on the ingest path
         assert {"moments_timestamp", "moments_touchpoint"} <= set(kinds)
         return
-    names = set(store.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'moment_rollups'")["name"])
-    names |= set(store.query("SELECT tgname AS name FROM pg_trigger WHERE NOT tgisinternal")["name"])
+    names = set(store.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'moment_rollups' "
+                            "AND schemaname = current_schema()")["name"])
+    names |= set(store.query("SELECT t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                             "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace")["name"])
     assert {"moment_rollups_touchpoint", "moment_rollups_channel", "moments_rollup_insert",
             "moments_rollup_update", "moments_rollup_delete"} <= names
 
