@@ -253,3 +253,21 @@ def test_event_rows_without_text_or_rating_are_kept(tmp_path):
     assert (res.read, res.stored, res.quarantined) == (4, 2, 2)
     reasons = sorted(q["reason"] for q in res.quarantine)
     assert reasons[0].startswith("missing required field") and "unparseable date" in reasons[1]
+
+
+def test_event_rows_get_no_moment(tmp_path):
+    import pandas as pd
+
+    from carlzon.ingest import ingest
+    from carlzon.store import open_store
+
+    df = pd.DataFrame({
+        "customer_id": ["c1", "c1", "c2"],
+        "created_at": ["2026-01-02 10:00", "2026-01-02 10:05", "2026-01-02 11:00"],
+        "touchpoint": ["check_in", "gate", None],
+        "comment": [None, None, "The gate agent was rude"],
+    })
+    with open_store(tmp_path / "e.db") as store:
+        res = ingest(df, store, journey="airline")
+        assert (res.read, res.stored, res.moments) == (3, 3, 1)
+        assert store.moments()["text"].tolist() == ["The gate agent was rude"]

@@ -530,7 +530,7 @@ def _store_batch(st: Store, cols: dict[str, Any], plain: dict[str, Any] | None, 
     if detector is not None and n:
         df = frame(cols)
         known = st.known_ids(df["id"].tolist())
-        fresh = df[~df["id"].isin(known) & ~df["id"].duplicated()]
+        fresh = df[~df["id"].isin(known) & ~df["id"].duplicated() & _has_experience(df)]
         if len(fresh):
             moments = detector.detect(fresh.reset_index(drop=True))
     with st.transaction():
@@ -548,6 +548,22 @@ def _store_batch(st: Store, cols: dict[str, Any], plain: dict[str, Any] | None, 
     room = KEEP_QUARANTINE - len(result.quarantine)
     if room > 0:
         result.quarantine.extend({"row": b["row"], "reason": b["reason"]} for b in bad[:room])
+
+
+def _has_experience(df: pd.DataFrame) -> pd.Series:
+    """Rows that say how it went (text, a rating or a measure); event rows (a visit, a step) get no moment.
+
+    >>> _has_experience(pd.DataFrame({"text": [None, "ok"], "nps": [None, None], "ratings": ["{}", "{}"]})).tolist()
+    [False, True]
+    """
+    out = pd.Series(False, index=df.index)
+    for c in ("text", "nps", "csat", "ces", "stars"):
+        if c in df:
+            out |= df[c].notna() if c != "text" else df[c].fillna("").astype(str).str.strip().ne("")
+    for c in ("ratings", "measures"):
+        if c in df:
+            out |= df[c].notna() & ~df[c].astype(str).isin(["{}", "", "None", "null"])
+    return out
 
 
 def _ahead(items: Iterator[Any], depth: int = 1) -> Iterator[Any]:
