@@ -233,6 +233,8 @@ def detect_command(
     stars: str | None = typer.Option(None, "--stars", help="Column with a 1-5 star rating."),
     map_file: Path | None = typer.Option(None, "--map", help="A YAML column mapping (see `carlzon ingest --help`)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a "
+                               "table name, OUT is a Parquet folder (needs carlzon[spark])."),
 ) -> None:
     """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT."""
     import pandas as pd
@@ -240,6 +242,21 @@ def detect_command(
     from carlzon.detect import Detector
     from carlzon.journey import load_journey
 
+    if engine not in ("local", "spark"):
+        raise DetectError(f"unknown engine {engine!r}", fix="use --engine local or --engine spark")
+    if engine == "spark":
+        from carlzon.spark.cli import detect_to_parquet
+
+        s = detect_to_parquet(str(file), out, journey=journey, model=model, mapping=_mapping_from_flags(
+            {"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp, "channel": channel,
+             "touchpoint": touchpoint, "nps": nps, "csat": csat, "ces": ces, "stars": stars}, map_file))
+        if as_json:
+            print_json(s)
+        else:
+            console.print(f"{s['n']:,} moments written to {out} (n={s['n']:,}; Spark {s['master']}): magic "
+                          f"{s['magic']:,}, misery {s['misery']:,}, neutral {s['neutral']:,}; {s['quarantined']:,} "
+                          f"rows quarantined{' to ' + s['quarantine_file'] if s['quarantine_file'] else ''}")
+        return
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
     jr = load_journey(journey) if journey else None

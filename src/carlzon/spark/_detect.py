@@ -16,20 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from carlzon.errors import DetectError
 from carlzon.spark import require_pyspark
 
 require_pyspark()
 
-import pyarrow as pa  # noqa: E402
-from pyspark.sql import DataFrame  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-__all__ = ["DetectResult", "RATING_COLUMNS", "detect", "detector_config", "moments_schema"]
+__all__ = ["RATING_COLUMNS", "DetectResult", "detect", "detector_config", "moments_schema"]
 
 RATING_COLUMNS = ("nps", "csat", "ces", "stars")
 """Interaction ratings carried beside each moment (so metrics need no join)."""

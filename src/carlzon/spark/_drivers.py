@@ -23,7 +23,8 @@ Example (needs pyspark):
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,8 @@ from carlzon.spark import require_pyspark
 
 require_pyspark()
 
-import pyarrow as pa  # noqa: E402
-from pyspark.sql import DataFrame  # noqa: E402
+import pyarrow as pa
+from pyspark.sql import DataFrame
 
 __all__ = ["corr_from_sums", "key_drivers", "sums_of"]
 

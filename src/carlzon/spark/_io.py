@@ -15,7 +15,9 @@ from carlzon.spark import require_pyspark
 
 require_pyspark()
 
-from pyspark.sql import DataFrame, SparkSession  # noqa: E402
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
+from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["read_table", "session", "write_parquet"]
 
@@ -64,7 +66,7 @@ def read_table(spark: SparkSession, source: str | Path) -> DataFrame:
             if suffix in (".jsonl", ".ndjson", ".json"):
                 return spark.read.json(text)
             return spark.read.parquet(text)
-        except Exception as exc:  # Spark raises JVM errors of many classes; name the fix for each case
+        except (PySparkException, Py4JJavaError) as exc:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if not scheme and _is_delta(p):
                 raise IngestError(f"cannot read the Delta table: {msg[:300]}", where=text,
@@ -84,8 +86,6 @@ _SUFFIXES = {".parquet", ".pq", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".
 
 
 def _table_exists(spark: SparkSession, name: str) -> bool:
-    from pyspark.errors import PySparkException
-
     try:
         return bool(spark.catalog.tableExists(name))
     except PySparkException:  # not a valid table name

@@ -25,8 +25,8 @@ from carlzon.spark import require_pyspark
 
 require_pyspark()
 
-from pyspark.sql import Column, DataFrame  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 
 __all__ = ["metric_counts", "metrics"]
 

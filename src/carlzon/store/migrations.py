@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carlzon.store.rollups import POSTGRESQL_400, POSTGRESQL_401, SQLITE_400, SQLITE_401
+from carlzon.store.rollups import POSTGRESQL_400, POSTGRESQL_401, POSTGRESQL_402, SQLITE_400, SQLITE_401, SQLITE_402
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -317,6 +317,12 @@ CREATE TABLE api_tokens (
         "sqlite: moment rollups as a view computed when read (no per-row triggers on ingest)",
         sqlite=SQLITE_401,
         postgresql=POSTGRESQL_401,
+    ),
+    Migration(
+        402,
+        "postgresql: rollup upkeep takes an advisory lock and touches rows in key order (no deadlocks between writers)",
+        sqlite=SQLITE_402,
+        postgresql=POSTGRESQL_402,
     ),
 ]
 

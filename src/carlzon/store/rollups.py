@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -167,6 +166,27 @@ CREATE VIEW moment_rollups AS
 """ + _select("sqlite", "moments m", 1, grouped=True, named=True) + ";\n"
 
 POSTGRESQL_401 = "COMMENT ON TABLE moment_rollups IS 'carlzon: kept current by triggers on moments (migration 400)';"
+
+# Migration 402 (PostgreSQL): concurrent writers upserted rollup rows in different orders and
+# could deadlock. The upkeep now takes one transaction-level advisory lock (writers take turns
+# for the rollup step only, until they commit) and touches rows in key order.
+_ROLLUP_LOCK = 4_242_400
+
+POSTGRESQL_402 = f"""
+CREATE OR REPLACE FUNCTION carlzon_moment_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({_ROLLUP_LOCK});
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_upsert("postgresql", "old_rows m", -1, grouped=True).replace("GROUP BY 1, 2, 3", "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_upsert("postgresql", "new_rows m", 1, grouped=True).replace("GROUP BY 1, 2, 3", "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")};
+    END IF;
+    RETURN NULL;
+END
+$$;
+"""
+SQLITE_402 = "SELECT 1;  -- nothing to change: SQLite's rollups are a view (migration 401)"
 
 
 # ----- reading ---------------------------------------------------------------------------
