@@ -128,6 +128,24 @@ def trained_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
     ]
 
 
+def embed_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
+    """The optional embed extra on the same 80/20 split (a line saying so when it is not installed)."""
+    from carlzon.detect.embed import embed_available, train_embed_model
+
+    if not embed_available():
+        return [("embed extra, trained 80% -> test 20%", "not installed", "", "pip install 'carlzon[embed]'")]
+    texts = tw["text"].astype(str).to_numpy(dtype=object)
+    tr, te = split_80_20(len(texts))
+    t0 = time.perf_counter()
+    model = train_embed_model(list(texts[tr]), list(y[tr]))
+    fit_s = time.perf_counter() - t0
+    proba = model.predict_proba(list(texts[te]))
+    pred = np.asarray(model.classes, dtype=object)[np.argmax(proba, axis=1)]
+    ca, cf = macro(y[te], pred)
+    return [(f"embed extra (MiniLM-L6 + LR), 80% -> 20% (n={len(te)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}", "",
+             f"report the figure (fit {fit_s:.0f} s)")]
+
+
 def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -184,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"texts/s, one core (n={len(texts)})", f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
         if not args.quick:
             rows += trained_rows(tw, y)
+            rows += embed_rows(tw, y)
             rows += touchpoint_rows(tw)
     else:
         print(f"(skipped Tweets.csv: {args.tweets} not found)", file=sys.stderr)
