@@ -54,3 +54,22 @@ def test_drivers_to_parquet(spark, survey_parquet, tmp_path: Path):
     table = pd.read_parquet(out)
     assert list(table.driver) == list(kd.summary.driver) and abs(table.importance.sum() - 1) < 1e-9
     assert (table.n > 1000).all()
+
+
+def test_drivers_engine_spark_cli(spark, survey_parquet, tmp_path: Path):
+    out = tmp_path / "drivers.parquet"
+    args = ["drivers", str(survey_parquet), "--outcome", "overall", "--drivers", "seat,food,cabin_crew,boarding",
+            "--boot", "30", "--json"]
+    res = runner.invoke(app, [*args, "--engine", "spark", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    sp = json.loads(res.output)
+    res = runner.invoke(app, [*args, "--boot", "0"])
+    assert res.exit_code == 0, res.output
+    lo = json.loads(res.output)
+    assert set(sp) == set(lo) and sp["n"] == lo["n"] and sp["n_boot"] == 30
+    assert [d["driver"] for d in sp["drivers"]] == [d["driver"] for d in lo["drivers"]]
+    assert abs(sp["drivers"][0]["importance"] - lo["drivers"][0]["importance"]) < 1e-4
+    assert list(pd.read_parquet(out).driver) == [d["driver"] for d in sp["drivers"]]
+    res = runner.invoke(app, ["drivers", str(survey_parquet), "--outcome", "satisfied", "--positive", "1",
+                              "--engine", "spark"])
+    assert res.exit_code == 1 and "--engine local" in res.output

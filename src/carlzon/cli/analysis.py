@@ -106,11 +106,23 @@ def drivers(
     from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are misery/magic at each touchpoint (0/1 per customer) from the store's moments."),
     store: Optional[str] = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
+    engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a table "
+                               "name; continuous outcomes; needs carlzon[spark]."),
+    parquet_out: Optional[Path] = typer.Option(None, "-o", "--out", help="With --engine spark: also write the driver table as Parquet."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
 
-    if from_moments:
+    if engine not in ("local", "spark"):
+        raise AnalysisError(f"unknown engine {engine!r}", fix="use --engine local or --engine spark")
+    if engine == "spark":
+        if file is None or from_moments or positive is not None or outcome_type not in ("auto", "continuous"):
+            raise AnalysisError("--engine spark reads a survey table (FILE: a path or a table) with a rating outcome",
+                                fix="give FILE; for yes/no or ordinal outcomes or --from-moments use --engine local")
+        from carlzon.spark.cli import drivers_to_parquet
+
+        data, cols = None, ([c.strip() for c in driver_cols.split(",") if c.strip()] if driver_cols else None)
+    elif from_moments:
         from carlzon.analysis.moment_drivers import moment_drivers
 
         data, cols = moment_drivers(_moments_from(file, store, None), outcome=outcome)
@@ -129,8 +141,12 @@ def drivers(
             na_value = float(na)
         except ValueError:
             raise AnalysisError(f"--na {na!r} is not a number", fix="ratings are numbers: use e.g. --na 0") from None
-    kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
-    kd.fit(data, outcome, cols, positive=positive)
+    if engine == "spark":
+        kd = drivers_to_parquet(str(file), outcome, cols, out=parquet_out, method=method, n_boot=boot,
+                                na_values=na_value, seed=seed)
+    else:
+        kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
+        kd.fit(data, outcome, cols, positive=positive)
     out = kd.to_dict()
     if as_json:
         print_json(out)

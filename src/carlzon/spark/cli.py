@@ -12,13 +12,24 @@ Example (needs pyspark):
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 from carlzon.spark import require_pyspark
 
-__all__ = ["detect_to_parquet", "drivers_to_parquet", "spark_session"]
+__all__ = ["detect_to_parquet", "drivers_to_parquet", "lake_path", "spark_session"]
+
+
+def lake_path(p: str | Path) -> str:
+    """A path or URL as given: ``s3a:/bucket/x`` (a URL that went through pathlib) back to ``s3a://bucket/x``.
+
+    >>> lake_path(Path("s3a://bucket/cx/moments")), lake_path("lake.cx_interactions")
+    ('s3a://bucket/cx/moments', 'lake.cx_interactions')
+    """
+    text = str(p)
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", text)
 
 
 def spark_session() -> Any:
@@ -46,7 +57,8 @@ def detect_to_parquet(source: str | Path, out: str | Path, *, journey: Any = Non
 
     spark = spark_session()
     t0 = time.perf_counter()
-    res = detect(read_table(spark, source), journey, model=model, mapping=mapping, source=Path(str(source)).name)
+    source, out = lake_path(source), lake_path(out)
+    res = detect(read_table(spark, source), journey, model=model, mapping=mapping, source=Path(source).name)
     res.combined.persist()
     try:
         write_parquet(res.moments, out)
@@ -61,7 +73,7 @@ def detect_to_parquet(source: str | Path, out: str | Path, *, journey: Any = Non
         ).first().asDict()
         qpath = None
         if counts["quarantined"]:
-            qpath = str(out).rstrip("/") + ".quarantine"
+            qpath = out.rstrip("/") + ".quarantine"
             write_parquet(res.quarantine, qpath)
     finally:
         res.combined.unpersist()
@@ -82,7 +94,7 @@ def drivers_to_parquet(source: str | Path, outcome: str, drivers: list[str] | No
     from carlzon.spark._io import read_table
 
     spark = spark_session()
-    kd = key_drivers(read_table(spark, source), outcome, drivers, method=method, n_boot=n_boot,
+    kd = key_drivers(read_table(spark, lake_path(source)), outcome, drivers, method=method, n_boot=n_boot,
                      na_values=na_values, seed=seed)
     if out is not None:
         kd.summary.to_parquet(out, index=False)
