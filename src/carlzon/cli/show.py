@@ -24,7 +24,7 @@ def write_report(store: str, output: Path, *, journey: str | None = None, since:
 
     path = Path(build_report(store, output, journey=journey, since=since, until=until)).resolve()
     size = path.stat().st_size / 1e6
-    console.print(f"Report written: [bold]{path}[/bold] ({size:.1f} MB, self-contained, works offline)")
+    console.print(f"Report written: [bold]{path}[/bold] ({size:.1f} MB, self-contained, works offline)", soft_wrap=True)
     if open_browser:
         _open(path, console)
     return path
@@ -44,7 +44,7 @@ def demo_report(store: Any, out: Console) -> Path | None:
 
     path = Path(build_report(store, folder / "report.html")).resolve()
     if not params.get("as_json"):
-        out.print(f"Report written: [bold]{path}[/bold] ({path.stat().st_size / 1e6:.1f} MB, works offline)")
+        out.print(f"Report written: [bold]{path}[/bold] ({path.stat().st_size / 1e6:.1f} MB, works offline)", soft_wrap=True)
     if params.get("open_browser"):
         _open(path, out)
     return path
