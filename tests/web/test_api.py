@@ -76,3 +76,22 @@ def test_pages_escape_customer_text(client, tokens):
         assert client.get("/customers/nobody-here").status_code == 404
     finally:
         client.cookies.clear()
+
+
+def test_rollups_agree_with_the_moments(client, tokens, web_store):
+    """GET /api/rollups reads the rollups, not the moments, and gives the same counts and rates."""
+    h = bearer(tokens["viewer"])
+    r = client.get("/api/rollups", params={"by": "touchpoint"}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["by"] == "touchpoint" and body["n"] == 3000
+    from carlzon.analysis import Metrics
+
+    direct = Metrics(by="touchpoint").fit(web_store.moments(with_text=False)).to_dict()
+    want = {g["group"]: g["metrics"]["misery_rate"] for g in direct["groups"]}
+    got = {g["group"]: g["metrics"]["misery_rate"] for g in body["groups"]}
+    assert set(got) == set(want)
+    for k in want:
+        assert got[k]["n"] == want[k]["n"] and abs(got[k]["value"] - want[k]["value"]) < 1e-9
+    assert client.get("/api/rollups", params={"by": "segment:x"}, headers=h).status_code == 400
+    assert client.get("/api/rollups").status_code == 401

@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from carlzon.errors import CarlzonError
 from carlzon.web.app import require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
@@ -158,6 +159,24 @@ def get_metrics(request: Request, f: Filters = Depends(_filters),
     return _clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
                    "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
                    "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
+
+
+@router.get("/rollups", summary="Metrics by touchpoint, channel or day from the rollup tables (fast at any size)")
+def get_rollups(request: Request,
+                by: str | None = Query(None, description="touchpoint, channel or period:day (none: one total)"),
+                f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    """Reads the touchpoint x day x channel rollups that ingest keeps current (PostgreSQL: tables kept
+    by triggers; SQLite: a view), not the moments: segment and valence filters do not apply here."""
+    from carlzon.store.rollups import rollup_metrics
+
+    since = pd.Timestamp(f.since, tz="UTC") if f.since else None
+    until = pd.Timestamp(f.until, tz="UTC") + pd.Timedelta(days=1) if f.until else None
+    try:
+        m = rollup_metrics(request.app.state.store, by=by, since=since, until=until,
+                           touchpoint=f.touchpoint or None, channel=f.channel or None)
+    except CarlzonError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return _clean(m.to_dict())
 
 
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
