@@ -163,7 +163,6 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     for idx, first_day in planted.groupby("customer")["day"].min().items():
         entry[idx] = min(entry[idx], first_day)
     home = cust["home_location"].to_numpy()
-    loc_idx = {l: i for i, l in enumerate(locs)}
     away = rng.random(len(visits)) < 0.2
     vloc = np.where(away, rng.choice(locs, size=len(visits), p=loc_shares), home[visits["customer"].to_numpy()])
     visits["location"] = vloc

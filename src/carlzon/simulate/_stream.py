@@ -127,7 +127,7 @@ def public_stream(journey: Journey, rng: np.random.Generator, *, start: pd.Times
     seconds = rng.uniform(6 * 3600, 23 * 3600, size=n)
     df["created_at"] = start + pd.to_timedelta(df["day"], unit="D") + pd.to_timedelta(seconds, unit="s")
     df["channel"] = np.where(rng.random(n) < 0.7, "social", "review")
-    theme_label, theme_texts = emerging["theme"], emerging["texts"]
+    theme_texts = emerging["texts"]
     texts, stars = [], []
     for tp_i, val, themed, ch in zip(df["tp"].to_numpy(), df["valence"].to_numpy(), df["themed"].to_numpy(), df["channel"].to_numpy()):
         tp = tps[tp_i]
