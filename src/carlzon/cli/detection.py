@@ -15,11 +15,6 @@ from carlzon.errors import DetectError, IngestError
 # ---------------------------------------------------------------------------- carlzon eval
 
 EVAL_CLASSES = ("magic", "misery", "neutral")
-_EVAL_LABELS = {
-    "magic": "magic", "misery": "misery", "neutral": "neutral",
-    "positive": "magic", "negative": "misery",
-    "1": "misery", "2": "misery", "3": "neutral", "4": "magic", "5": "magic",
-}
 
 
 def _read_labelled(path: Path):
@@ -46,21 +41,18 @@ def _read_labelled(path: Path):
 
 
 def _eval_label(value: Any) -> str | None:
-    """magic / misery / neutral for a label; None when empty; KeyError when unknown."""
+    """magic / misery / neutral for a label (as `carlzon train` reads them); None when empty; KeyError when unknown."""
+    from carlzon.detect.model import label_word
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip().lower()
     if not text:
         return None
-    if text in _EVAL_LABELS:
-        return _EVAL_LABELS[text]
-    try:
-        number = float(text)
-    except ValueError:
-        raise KeyError(text) from None
-    if number.is_integer() and str(int(number)) in _EVAL_LABELS:
-        return _EVAL_LABELS[str(int(number))]
-    raise KeyError(text)
+    word = label_word(text)
+    if word is None:
+        raise KeyError(text)
+    return word
 
 
 def _intervals(y: list[str], pred, n_boot: int = 200, seed: int = 0) -> tuple[list[float], list[float]]:

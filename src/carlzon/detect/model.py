@@ -48,7 +48,7 @@ import pandas as pd
 
 from carlzon.errors import ModelError
 
-__all__ = ["CLASSES", "FORMAT", "LEXICON_FEATURES", "TextModel", "labels_from_ratings", "nb_ratios", "normalize_labels",
+__all__ = ["CLASSES", "FORMAT", "LEXICON_FEATURES", "TextModel", "label_word", "labels_from_ratings", "nb_ratios", "normalize_labels",
            "train_model"]
 
 CLASSES = ("magic", "misery", "neutral")
@@ -76,24 +76,33 @@ def normalize_labels(labels: Sequence[Any]) -> np.ndarray:
     """
     out = np.empty(len(labels), dtype=object)
     for i, v in enumerate(labels):
-        key = str(v).strip().lower()
-        if key in _LABEL_WORDS:
-            out[i] = _LABEL_WORDS[key]
-            continue
-        try:
-            x = float(key)
-        except ValueError:
-            x = math.nan
-        if x in (1, 2):
-            out[i] = "misery"
-        elif x == 3:
-            out[i] = "neutral"
-        elif x in (4, 5):
-            out[i] = "magic"
-        else:
+        out[i] = label_word(v)
+        if out[i] is None:
             raise ModelError(f"row {i}: cannot read label {v!r}",
                              fix="use magic / misery / neutral, positive / negative / neutral, or 1-5 stars")
     return out
+
+
+def label_word(value: Any) -> str | None:
+    """magic / misery / neutral for one label (see :func:`normalize_labels`); None when it cannot be read.
+
+    >>> label_word(" Negative "), label_word("4.0"), label_word("angry")
+    ('misery', 'magic', None)
+    """
+    key = str(value).strip().lower()
+    if key in _LABEL_WORDS:
+        return _LABEL_WORDS[key]
+    try:
+        x = float(key)
+    except ValueError:
+        return None
+    if x in (1, 2):
+        return "misery"
+    if x == 3:
+        return "neutral"
+    if x in (4, 5):
+        return "magic"
+    return None
 
 
 def labels_from_ratings(values: Sequence[Any], scale: str, thresholds: dict[str, dict[str, float]] | None = None) -> np.ndarray:
