@@ -59,14 +59,13 @@ def _intervals(y: list[str], pred, n_boot: int = 200, seed: int = 0) -> tuple[li
     """95% intervals: Wilson for accuracy, a seeded bootstrap for macro-F1."""
     import numpy as np
 
+    from carlzon.analysis.intervals import wilson_interval
+
     code = {c: k for k, c in enumerate(EVAL_CLASSES)}
     yt = np.array([code[v] for v in y])
     yp = np.array([code.get(v, 2) for v in pred])
     n = len(yt)
-    acc = float((yt == yp).mean())
-    z = 1.96
-    centre = (acc + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(acc * (1 - acc) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    _, acc_lo, acc_hi = wilson_interval(int((yt == yp).sum()), n)
     rng = np.random.default_rng(seed)
     f1s = []
     for _ in range(n_boot):
@@ -77,7 +76,7 @@ def _intervals(y: list[str], pred, n_boot: int = 200, seed: int = 0) -> tuple[li
         rec = np.divide(tp, cm.sum(1), out=np.zeros(3), where=cm.sum(1) > 0)
         f1s.append(np.mean(np.divide(2 * prec * rec, prec + rec, out=np.zeros(3), where=(prec + rec) > 0)))
     lo, hi = np.percentile(f1s, [2.5, 97.5])
-    return [round(float(centre - half), 4), round(float(centre + half), 4)], [round(float(lo), 4), round(float(hi), 4)]
+    return [round(acc_lo, 4), round(acc_hi, 4)], [round(float(lo), 4), round(float(hi), 4)]
 
 
 def evaluate_file(path: Path, text: str, label: str, journey: str | None = None, model: Path | None = None) -> dict:
