@@ -49,8 +49,9 @@ import pandas as pd
 
 from carlzon.analysis import _weights as W
 from carlzon.analysis._io import check_columns
+from carlzon.analysis._plot import axis
 from carlzon.analysis.ipa import quadrants
-from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
+from carlzon.errors import AnalysisError, NotEnoughDataError
 
 __all__ = ["KeyDrivers"]
 
@@ -308,12 +309,7 @@ class KeyDrivers:
     def plot(self, ax: Any = None) -> Any:
         """Horizontal bars of importance with their intervals; returns the axis (needs matplotlib)."""
         self._check_fitted()
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.35 * len(self.drivers_) + 1))
+        ax = axis(ax, (6, 0.35 * len(self.drivers_) + 1))
         s = self.summary.iloc[::-1]
         err = np.vstack([s.importance - s.ci_low, s.ci_high - s.importance])
         ax.barh(s.driver, s.importance, xerr=None if np.isnan(err).all() else err)

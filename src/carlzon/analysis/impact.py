@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from carlzon.analysis._io import check_columns
+from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import small_sample_note, wilson_interval
-from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
+from carlzon.errors import AnalysisError, NotEnoughDataError
 
 __all__ = ["STATES", "LoyaltyImpact", "newcombe_interval"]
 
@@ -241,12 +242,7 @@ class LoyaltyImpact:
 
     def plot(self, ax: Any = None) -> Any:
         """Kaplan-Meier curves of time to the next visit by state; returns the axis."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+        ax = axis(ax, (6, 4))
         for km in self.km_.values():
             km.plot_survival_function(ax=ax)
         ax.set_xlabel("days since the visit")

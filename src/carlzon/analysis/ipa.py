@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carlzon.errors import AnalysisError, MissingExtraError
+from carlzon.analysis._plot import axis
+from carlzon.errors import AnalysisError
 
 __all__ = ["QUADRANTS", "ImportancePerformance", "quadrants"]
 
@@ -107,12 +108,7 @@ class ImportancePerformance:
 
     def plot(self, ax: Any = None) -> Any:
         """Scatter of importance against performance with the crosshairs; returns the axis."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 5))
+        ax = axis(ax, (6, 5))
         s = self.summary
         ax.scatter(s["performance"], s["importance"])
         for _, row in s.iterrows():

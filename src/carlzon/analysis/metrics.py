@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
-from carlzon.errors import AnalysisError, MissingExtraError
+from carlzon.errors import AnalysisError
 from carlzon.journey import Journey, load_journey
 
 __all__ = ["METRICS", "Metrics"]
@@ -113,12 +114,7 @@ class Metrics:
 
     def plot(self, metric: str = "nps", ax: Any = None) -> Any:
         """One metric by group with its intervals; returns the axis."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+        ax = axis(ax, (6, 4))
         s = self.summary[self.summary.metric == metric]
         err = np.vstack([s.value - s.ci_low, s.ci_high - s.value])
         ax.errorbar(s.group, s.value, yerr=np.nan_to_num(err), fmt="o")

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import wilson_interval
 from carlzon.errors import AnalysisError, NotEnoughDataError
 from carlzon.journey import Journey, load_journey
@@ -388,14 +389,7 @@ class JourneyPaths:
     def plot(self, ax: Any = None) -> Any:
         """Drop-off after each step with its interval (needs matplotlib); returns the axis."""
         self._check()
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            from carlzon.errors import MissingExtraError
-
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 4))
+        ax = axis(ax, (8, 4))
         s = self.steps_
         ax.bar(s["step"], s["drop_off"], yerr=[s["drop_off"] - s["low"], s["high"] - s["drop_off"]])
         ax.set_ylabel(f"share of cases ending here (n = {self.n_cases_} cases)")

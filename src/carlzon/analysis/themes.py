@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from carlzon.analysis._plot import axis
 from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
 
 __all__ = ["Themes", "clean_text", "key_phrases"]
@@ -314,12 +315,7 @@ class Themes:
     def plot(self, ax: Any = None, *, top: int = 10) -> Any:
         """Horizontal bars of the largest themes (needs matplotlib); returns the axis."""
         self._check()
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError:
-            raise MissingExtraError("plot", "matplotlib") from None
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.4 * top + 1))
+        ax = axis(ax, (7, 0.4 * top + 1))
         t = self.themes_.nlargest(top, "n").iloc[::-1]
         ax.barh([f"{r.touchpoint}: {r.label}" for r in t.itertuples()], t["n"],
                 color=["#c0392b" if v == "misery" else "#27ae60" for v in t["valence"]])
