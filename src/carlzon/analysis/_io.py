@@ -1,15 +1,18 @@
-"""Reading a table the analysis commands were pointed at (csv, tsv, parquet, jsonl, json, xlsx)."""
+"""Tables in and out of the analysis: reading a file the commands were pointed at (csv, tsv, parquet, jsonl,
+json, xlsx), checking its columns, and rows as plain dicts for JSON."""
 
 from __future__ import annotations
 
 import difflib
+import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from carlzon.errors import AnalysisError, IngestError
 
-__all__ = ["check_columns", "read_table"]
+__all__ = ["check_columns", "read_table", "records"]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -45,3 +48,13 @@ def check_columns(data: pd.DataFrame, columns: list[str], *, what: str = "column
             hint = f"did you mean {close}? " if close else ""
             raise AnalysisError(f"{what} {c!r} is not in the data",
                                 fix=f"{hint}columns are: {', '.join(map(str, list(data.columns)[:20]))}")
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """One plain dict a row, with NaN and infinite floats as None (JSON has neither).
+
+    >>> records(pd.DataFrame({"a": [1.5, float("nan")], "b": ["x", "y"]}))
+    [{'a': 1.5, 'b': 'x'}, {'a': None, 'b': 'y'}]
+    """
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+            for r in df.to_dict("records")]

@@ -39,13 +39,13 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from carlzon.analysis._io import records
 from carlzon.analysis.themes import EXTRA_STOP_WORDS, clean_text
 from carlzon.errors import AnalysisError
 
@@ -346,10 +346,7 @@ class EmergingProblems:
             cut = pd.Timestamp(since)
             cut = cut.tz_localize("UTC") if cut.tzinfo is None else cut.tz_convert("UTC")
             a = a[pd.to_datetime(a["last"]).dt.tz_localize("UTC") >= cut.normalize()]
-        out = []
-        for r in a.to_dict("records"):
-            out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()})
-        return out
+        return records(a)
 
 
 def find_alerts(moments: pd.DataFrame, *, since: Any = None, **options: Any) -> list[dict[str, Any]]:

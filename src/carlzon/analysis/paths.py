@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._io import records
 from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import wilson_interval
 from carlzon.errors import AnalysisError, NotEnoughDataError
@@ -319,17 +320,12 @@ class JourneyPaths:
     def to_dict(self, *, max_edges: int = 60) -> dict[str, Any]:
         """Plain data for JSON, the report and the dashboard."""
         self._check()
-
-        def rec(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
-                    for r in df.to_dict("records")]
-
         return {
             "journey": self.journey.name if self.journey else None,
             "events": self.n_events_, "cases": self.n_cases_, "customers": self.n_customers_,
             "dropped_events": self.n_dropped_, "case_gap": str(self.case_gap), "variants_total": self.n_variants_,
-            "variants": rec(self.variants_), "steps": rec(self.steps_), "edges": rec(self.edges_.head(max_edges)),
-            "unmapped_steps": rec(self.unmapped_), "mapping": rec(self.mapping_), "misery": rec(self.misery_),
+            "variants": records(self.variants_), "steps": records(self.steps_), "edges": records(self.edges_.head(max_edges)),
+            "unmapped_steps": records(self.unmapped_), "mapping": records(self.mapping_), "misery": records(self.misery_),
         }
 
     def section(self) -> Any:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from carlzon.analysis._io import records
 from carlzon.analysis._plot import axis
 from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
 
@@ -295,8 +296,7 @@ class Themes:
         self._check()
         t = self.themes_ if valence is None else self.themes_[self.themes_["valence"] == valence]
         t = t.head(limit) if limit else t
-        return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
-                for r in t.to_dict("records")]
+        return records(t)
 
     def section(self, *, valence: str = "misery", top: int = 10) -> Any:
         """A report section (:class:`carlzon.report.data.Section`) with the largest themes of one valence."""
