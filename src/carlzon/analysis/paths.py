@@ -228,7 +228,7 @@ class JourneyPaths:
             last_tp = {tp.id for tp in last_stage.touchpoints}
         rows = []
         for i, l in enumerate(labels):
-            _, lo, hi = wilson_interval(int(ended[i]), int(reach[i])) if reach[i] else (math.nan, math.nan)
+            _, lo, hi = wilson_interval(int(ended[i]), int(reach[i]))
             rows.append({"step": l, "touchpoint": l if self.journey is not None and self.journey.has_touchpoint(l) else None,
                          "events": int(events[i]), "cases": int(reach[i]), "ended_here": int(ended[i]),
                          "drop_off": ended[i] / reach[i] if reach[i] else math.nan, "low": lo, "high": hi,
@@ -296,7 +296,7 @@ class JourneyPaths:
         rows = []
         for i, l in enumerate(self.labels_):
             cases = int(self.steps_.at[i, "cases"])
-            _, lo, hi = wilson_interval(int(min(mis[i], cases)), cases) if cases else (math.nan, math.nan)
+            _, lo, hi = wilson_interval(int(min(mis[i], cases)), cases)
             rows.append({"step": l, "cases": cases, "misery": int(mis[i]),
                          "per_100_cases": 100 * mis[i] / cases if cases else math.nan, "low": 100 * lo, "high": 100 * hi})
         self.misery_ = pd.DataFrame(rows)
