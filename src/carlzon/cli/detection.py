@@ -235,12 +235,13 @@ def detect_command(
 
     if engine not in ("local", "spark"):
         raise DetectError(f"unknown engine {engine!r}", fix="use --engine local or --engine spark")
+    mapping = _mapping_from_flags({"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp,
+                                   "channel": channel, "touchpoint": touchpoint, "nps": nps, "csat": csat,
+                                   "ces": ces, "stars": stars}, map_file)
     if engine == "spark":
         from carlzon.spark.cli import detect_to_parquet
 
-        s = detect_to_parquet(str(file), out, journey=journey, model=model, mapping=_mapping_from_flags(
-            {"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp, "channel": channel,
-             "touchpoint": touchpoint, "nps": nps, "csat": csat, "ces": ces, "stars": stars}, map_file))
+        s = detect_to_parquet(str(file), out, journey=journey, model=model, mapping=mapping)
         if as_json:
             print_json(s)
         else:
@@ -251,9 +252,6 @@ def detect_command(
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
     jr = load_journey(journey) if journey else None
-    mapping = _mapping_from_flags({"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp,
-                                   "channel": channel, "touchpoint": touchpoint, "nps": nps, "csat": csat,
-                                   "ces": ces, "stars": stars}, map_file)
     det = Detector(jr, model=model)
     det.score_texts(["warm up"])  # compile the lexicon outside the timing
     parts, quarantined = [], []
