@@ -25,6 +25,7 @@ import pandas as pd
 
 from carlzon.errors import StoreError
 from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
+from carlzon.store.migrations import Migration, check_migrations
 
 __all__ = ["Store"]
 
@@ -127,6 +128,58 @@ class Store:
 
     def _close(self) -> None:
         raise NotImplementedError
+
+    # migrations: what differs between backends
+    _errors: type[BaseException] | tuple[type[BaseException], ...] = ()
+    """The driver's exceptions, reported as "cannot migrate" while migrating."""
+    _time_type = "TEXT"
+    _noun = "store"
+    _newer_fix = "upgrade carlzon, or use a new store file"
+    _migrate_fix = "check the file is a carlzon store, or use a new one"
+
+    def _raw(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        """Run native SQL (one statement, or a script where the backend allows) without wrapping
+        the driver's errors; returns the rows, if any."""
+        raise NotImplementedError
+
+    def _migration_statements(self, m: Migration) -> list[str]:
+        """This backend's SQL of a migration, as the statements to run one by one."""
+        raise NotImplementedError
+
+    def _lock_migrations(self) -> None:
+        """Keep other processes from migrating at the same time (inside the transaction)."""
+
+    def _migrate(self, migrations: list[Migration]) -> None:
+        """Apply the migrations this store lacks, in ascending version order, in one transaction."""
+        check_migrations(migrations)
+        known = {m.version for m in migrations}
+        try:
+            with self.transaction():
+                self._lock_migrations()
+                self._raw(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    f"(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {self._time_type} NOT NULL)"
+                )
+                applied = {r[0] for r in self._raw("SELECT version FROM schema_migrations")}
+                newer = sorted(applied - known)
+                if newer:
+                    raise StoreError(
+                        f"the {self._noun} has migrations {newer} that this carlzon does not know",
+                        where=self.url_safe,
+                        fix=self._newer_fix,
+                    )
+                for m in sorted(migrations, key=lambda m: m.version):
+                    if m.version in applied:
+                        continue
+                    for stmt in self._migration_statements(m):
+                        self._raw(stmt)
+                    self._raw(
+                        self._native("INSERT INTO schema_migrations (version, name, applied_at) "
+                                     "VALUES (:version, :name, :applied_at)"),
+                        self._params({"version": m.version, "name": m.name, "applied_at": datetime.now(timezone.utc)}),
+                    )
+        except self._errors as exc:
+            raise StoreError(f"cannot migrate the {self._noun}: {exc}", where=self.url_safe, fix=self._migrate_fix) from None
 
     # ----- lifecycle -----------------------------------------------------
     def close(self) -> None:

@@ -12,14 +12,13 @@ Example (needs a server):
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import pandas as pd
 
 from carlzon.errors import MissingExtraError, StoreError
 from carlzon.store.base import Store, is_time, plain
-from carlzon.store.migrations import MIGRATIONS, Migration, check_migrations
+from carlzon.store.migrations import MIGRATIONS, Migration
 
 __all__ = ["PostgresStore", "translate"]
 
@@ -77,6 +76,7 @@ class PostgresStore(Store):
         except ImportError:  # pragma: no cover - psycopg is a core dependency today
             raise MissingExtraError("postgres", "psycopg") from None
         self._psycopg = psycopg
+        self._errors = psycopg.Error
         try:
             self._conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
@@ -89,34 +89,21 @@ class PostgresStore(Store):
         self._tx: list[Any] = []
         self._migrate(MIGRATIONS if migrations is None else migrations)
 
-    def _migrate(self, migrations: list[Migration]) -> None:
-        check_migrations(migrations)
-        known = {m.version for m in migrations}
-        try:
-            with self.transaction():
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-                self._conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations "
-                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
-                )
-                applied = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations").fetchall()}
-                newer = sorted(applied - known)
-                if newer:
-                    raise StoreError(
-                        f"the database has migrations {newer} that this carlzon does not know",
-                        where=self.url_safe,
-                        fix="upgrade carlzon, or use another database or schema",
-                    )
-                for m in sorted(migrations, key=lambda m: m.version):
-                    if m.version in applied:
-                        continue
-                    self._conn.execute(m.postgresql)
-                    self._conn.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                        (m.version, m.name, datetime.now(timezone.utc)),
-                    )
-        except self._psycopg.Error as exc:
-            raise StoreError(f"cannot migrate the database: {exc}", where=self.url_safe, fix="check the migration SQL and the user's rights") from None
+    # ----- migrations ----------------------------------------------------
+    _time_type = "TIMESTAMPTZ"
+    _noun = "database"
+    _newer_fix = "upgrade carlzon, or use another database or schema"
+    _migrate_fix = "check the migration SQL and the user's rights"
+
+    def _raw(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        cur = self._conn.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+    def _migration_statements(self, m: Migration) -> list[str]:
+        return [m.postgresql]
+
+    def _lock_migrations(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
 
     _known_ids_sql = "SELECT id FROM interactions WHERE id = ANY(:ids)"
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from carlzon.errors import StoreError
 from carlzon.store.base import Store, is_time, iso_utc, plain
-from carlzon.store.migrations import MIGRATIONS, Migration, check_migrations
+from carlzon.store.migrations import MIGRATIONS, Migration
 
 __all__ = ["SQLiteStore"]
 
@@ -113,36 +113,13 @@ class SQLiteStore(Store):
         self._migrate(MIGRATIONS if migrations is None else migrations)
 
     # ----- migrations ----------------------------------------------------
-    def _migrate(self, migrations: list[Migration]) -> None:
-        check_migrations(migrations)
-        known = {m.version for m in migrations}
-        try:
-            with self.transaction():
-                self._conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations "
-                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                applied = {r[0] for r in self._conn.execute("SELECT version FROM schema_migrations")}
-                newer = sorted(applied - known)
-                if newer:
-                    raise StoreError(
-                        f"the store has migrations {newer} that this carlzon does not know",
-                        where=self.url,
-                        fix="upgrade carlzon, or use a new store file",
-                    )
-                for m in sorted(migrations, key=lambda m: m.version):
-                    if m.version in applied:
-                        continue
-                    for stmt in _statements(m.sqlite):
-                        self._conn.execute(stmt)
-                    self._conn.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        (m.version, m.name, iso_utc(pd.Timestamp.now(tz="UTC"))),
-                    )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"cannot migrate the store: {exc}", where=self.url, fix="check the file is a carlzon store, or use a new one"
-            ) from None
+    _errors = sqlite3.DatabaseError
+
+    def _raw(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+        return self._conn.execute(sql, params or {}).fetchall()
+
+    def _migration_statements(self, m: Migration) -> list[str]:
+        return _statements(m.sqlite)
 
     # ----- hooks ---------------------------------------------------------
     def _begin(self) -> None:
