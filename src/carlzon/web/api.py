@@ -11,8 +11,6 @@ Example (with a running `carlzon serve`):
 from __future__ import annotations
 
 import json
-import math
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -20,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from carlzon.errors import CarlzonError
-from carlzon.web.app import require
+from carlzon.web.app import clean, require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
 
@@ -30,20 +28,6 @@ MAX_BATCH = 10_000
 """The most interactions one POST may carry."""
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (datetime, pd.Timestamp)):
-        return None if pd.isna(obj) else obj.isoformat()
-    if hasattr(obj, "item"):
-        return _clean(obj.item())
-    return obj
 
 
 def _flatten(item: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +113,7 @@ def post_interactions(batch: InteractionBatch, request: Request,
 @router.get("/moments", summary="Moments, newest first, with text and evidence (paginated)")
 def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1),
                 per_page: int = Query(50, ge=1, le=1000), _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    return _clean(feed(request.app.state, f, page=page, per_page=per_page))
+    return clean(feed(request.app.state, f, page=page, per_page=per_page))
 
 
 def _ctx(request: Request, f: Filters) -> dict[str, Any] | None:
@@ -147,7 +131,7 @@ def get_touchpoints(request: Request, f: Filters = Depends(_filters),
                     _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
     ctx = _ctx(request, f)
     rows = [] if ctx is None else [{k: r[k] for k in _TP_FIELDS} for r in ctx["table"]]
-    return _clean({"n": 0 if ctx is None else ctx["n_moments"], "touchpoints": rows})
+    return clean({"n": 0 if ctx is None else ctx["n_moments"], "touchpoints": rows})
 
 
 @router.get("/metrics", summary="Headline figures (magic, misery, NPS, CSAT, stars) with n and 95% intervals")
@@ -156,7 +140,7 @@ def get_metrics(request: Request, f: Filters = Depends(_filters),
     ctx = _ctx(request, f)
     if ctx is None:
         return {"n": 0, "metrics": [], "period": None}
-    return _clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
+    return clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
                    "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
                    "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
 
@@ -176,7 +160,7 @@ def get_rollups(request: Request,
                            touchpoint=f.touchpoint or None, channel=f.channel or None)
     except CarlzonError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    return _clean(m.to_dict())
+    return clean(m.to_dict())
 
 
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
@@ -187,14 +171,14 @@ def get_drivers(request: Request, f: Filters = Depends(_filters),
         return {"n": 0, "method": None, "drivers": [], "actions": []}
     drivers = [{k: r[k] for k in ("touchpoint", "name", "n", "importance", "performance", "balance_low",
                                   "balance_high", "quadrant")} for r in ctx["key_moments"]]
-    return _clean({"n": ctx["n_moments"], "method": ctx["importance_method"],
+    return clean({"n": ctx["n_moments"], "method": ctx["importance_method"],
                    "performance": "share of magic minus share of misery", "drivers": drivers,
                    "actions": ctx["actions"]})
 
 
 @router.get("/customers/{customer_id}", summary="A customer's moments over time")
 def get_customer(customer_id: str, request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    return _clean(timeline(request.app.state, customer_id))
+    return clean(timeline(request.app.state, customer_id))
 
 
 class TokenRequest(BaseModel):
@@ -205,13 +189,13 @@ class TokenRequest(BaseModel):
 @router.get("/tokens", summary="List tokens (admin; never their secrets)")
 def get_tokens(request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
     df = list_tokens(request.app.state.store)
-    return _clean({"tokens": df.to_dict("records")})
+    return clean({"tokens": df.to_dict("records")})
 
 
 @router.post("/tokens", summary="Create a token (admin); the token is shown once")
 def post_token(body: TokenRequest, request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
     t = create_token(request.app.state.store, role=body.role, name=body.name)
-    return _clean({"id": t.token_id, "name": t.name, "role": t.role, "token": t.secret, "created_at": t.created_at})
+    return clean({"id": t.token_id, "name": t.name, "role": t.role, "token": t.secret, "created_at": t.created_at})
 
 
 @router.delete("/tokens/{token_id}", summary="Revoke a token (admin)")

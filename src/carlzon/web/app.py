@@ -17,11 +17,14 @@ Example:
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from importlib import resources
 from typing import Any, AsyncIterator, Callable
 
+import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -32,9 +35,24 @@ from carlzon.journey import Journey, load_journey
 from carlzon.report.builder import jinja_env
 from carlzon.web.auth import Principal, has_role, verify_token
 
-__all__ = ["COOKIE", "create_app", "require"]
+__all__ = ["COOKIE", "clean", "create_app", "require"]
 
 COOKIE = "carlzon_token"
+
+
+def clean(obj: Any) -> Any:
+    """JSON-ready: NaN as null, timestamps and dates as ISO strings, numpy scalars as Python numbers."""
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if isinstance(obj, (datetime, pd.Timestamp, date)):
+        return None if pd.isna(obj) else obj.isoformat()
+    if hasattr(obj, "item"):
+        return clean(obj.item())
+    return obj
 
 
 def _token_from(request: Request) -> str | None:
