@@ -64,6 +64,12 @@ def translate(sql: str) -> str:
     return "".join(out)
 
 
+def _message(exc: Exception) -> str:
+    """The first line of a driver error (its class name when it says nothing)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class PostgresStore(Store):
     """A store in a PostgreSQL database."""
 
@@ -81,7 +87,7 @@ class PostgresStore(Store):
             self._conn = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise StoreError(
-                f"cannot connect: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+                f"cannot connect: {_message(exc)}",
                 where=self.url_safe,
                 fix="check that the server runs and the URL (user, host, port, database) is right",
             ) from None
@@ -137,7 +143,7 @@ class PostgresStore(Store):
 
     def _error(self, exc: Exception, sql: str) -> StoreError:
         return StoreError(
-            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            _message(exc),
             where=f"{self.url_safe}: {sql.strip()[:120]}",
             fix="check the SQL and its :params",
         )
