@@ -158,7 +158,7 @@ class KeyDrivers:
         self.n_ = n
         self.n_observed_ = pd.Series((~np.isnan(Xa)).sum(axis=0), index=drivers)
         self.n_missing_handled_ = int(np.isnan(Xa).any(axis=1).sum())
-        self.performance_ = pd.Series(np.nanmean(np.where(np.isnan(Xa), np.nan, Xa), axis=0) if n else np.nan, index=drivers)
+        self.performance_ = pd.Series(np.nanmean(Xa, axis=0) if n else np.nan, index=drivers)
         flat = [d for d in drivers if self.n_observed_[d] < 2 or np.nanstd(X[d].to_numpy(dtype=float)) == 0]
         if flat:
             raise AnalysisError(f"drivers without variation (or with fewer than 2 ratings): {flat}",
@@ -249,7 +249,7 @@ class KeyDrivers:
         Rxx, sd = W.pairwise_corr(ones, X)
         ordinal = self.outcome_type_ == "ordinal"
         fit = _ordered_fit if ordinal else _logit_fit
-        ll0 = _null_loglik(y, ordinal)
+        ll0 = _null_loglik(y)
         self.r2_kind_ = "mcfadden"
         if self.method == "shapley":
             self.notes_.append("Shapley shares of the latent-variable R2 (biserial/polyserial correlations, "
@@ -264,7 +264,7 @@ class KeyDrivers:
             for Wb in W.bootstrap_counts(n, self.n_boot, rng):
                 Rb, sdb = W.pairwise_corr(Wb, X)
                 gb = gamma + ((Wb.astype(np.float64) - 1) @ scores) @ cov
-                boot.append(W.relative_weights_from_coefs(Rb, _slopes_b(gb, p, ordinal) * sdb))
+                boot.append(W.relative_weights_from_coefs(Rb, _slopes(gb, p, ordinal) * sdb))
             return raw, np.vstack(boot)
         # Shapley for a binary or ordinal outcome: decompose the latent-variable R2 from
         # biserial / polyserial correlations (Olsson, Drasgow & Dorans 1982). These are the
@@ -347,7 +347,7 @@ def _sampled_shapley(v: Any, p: int, perms: list[np.ndarray]) -> np.ndarray:
     return total / len(perms)
 
 
-def _null_loglik(y: np.ndarray, ordinal: bool) -> float:
+def _null_loglik(y: np.ndarray) -> float:
     total = len(y)
     ll = 0.0
     for level in np.unique(y):
@@ -371,7 +371,7 @@ def _ordered_fit(X: np.ndarray, y: np.ndarray, *, want_scores: bool = False):
 
     codes = pd.Categorical(y, ordered=True)
     if X.shape[1] == 0:
-        return None, _null_loglik(y, True)
+        return None, _null_loglik(y)
     model = OrderedModel(pd.Series(codes), X, distr="logit")
     res = model.fit(method="bfgs", disp=False, maxiter=500)
     if not want_scores:
@@ -380,9 +380,6 @@ def _ordered_fit(X: np.ndarray, y: np.ndarray, *, want_scores: bool = False):
 
 
 def _slopes(params: np.ndarray, p: int, ordinal: bool) -> np.ndarray:
+    """The driver coefficients of a fit (last axis; one row a resample when 2-D): ordered logit puts them first."""
     params = np.asarray(params)
-    return params[:p] if ordinal else params[1 : p + 1]
-
-
-def _slopes_b(params: np.ndarray, p: int, ordinal: bool) -> np.ndarray:
-    return params[:, :p] if ordinal else params[:, 1 : p + 1]
+    return params[..., :p] if ordinal else params[..., 1 : p + 1]
