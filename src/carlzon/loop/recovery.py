@@ -45,6 +45,7 @@ import pandas as pd
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.loop.memory import Customer, customer_memory, customer_value
+from carlzon.loop.replies import _when as _ts
 from carlzon.loop.replies import suggest_reply
 
 __all__ = ["DEFAULT_MIN_PRIORITY", "OUTCOMES", "STATUSES", "RecoveryDesk", "journey_for_store", "priority"]
@@ -64,21 +65,8 @@ _CASE_COLUMNS = (
 
 
 def _iso(ts: Any) -> str | None:
-    if ts is None or (isinstance(ts, float) and math.isnan(ts)):
-        return None
-    t = pd.Timestamp(ts)
-    if pd.isna(t):
-        return None
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return t.to_pydatetime().replace(microsecond=0).isoformat()
-
-
-def _ts(text: Any) -> datetime | None:
-    if text is None or (isinstance(text, float) and math.isnan(text)) or text == "":
-        return None
-    t = pd.Timestamp(text)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return t.to_pydatetime()
+    t = _ts(ts)
+    return None if t is None else t.replace(microsecond=0).isoformat()
 
 
 def journey_for_store(store: Any) -> Journey:
