@@ -85,25 +85,28 @@ def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Q
     return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments")
 
 
+def _filtered_page(request: Request, f: Filters, view: Any, name: str) -> HTMLResponse:
+    """A page of one view over the filtered moments: ``<name>.html.j2`` with the filter form and ``data``."""
+    return _render(request, f"{name}.html.j2", f=f, opts=options(request.app.state), data=view(request.app.state, f),
+                   active=name)
+
+
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, f: Filters = Depends(_filters),
                 _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    return _render(request, "alerts.html.j2", f=f, opts=options(request.app.state), data=alerts(request.app.state, f),
-                   active="alerts")
+    return _filtered_page(request, f, alerts, "alerts")
 
 
 @router.get("/themes", response_class=HTMLResponse)
 def themes_page(request: Request, f: Filters = Depends(_filters),
                 _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    return _render(request, "themes.html.j2", f=f, opts=options(request.app.state), data=themes(request.app.state, f),
-                   active="themes")
+    return _filtered_page(request, f, themes, "themes")
 
 
 @router.get("/paths", response_class=HTMLResponse)
 def paths_page(request: Request, f: Filters = Depends(_filters),
                _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    return _render(request, "paths.html.j2", f=f, opts=options(request.app.state), data=paths(request.app.state, f),
-                   active="paths")
+    return _filtered_page(request, f, paths, "paths")
 
 
 @router.get("/customers", response_class=HTMLResponse)
