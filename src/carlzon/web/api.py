@@ -116,10 +116,6 @@ def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Qu
     return clean(feed(request.app.state, f, page=page, per_page=per_page))
 
 
-def _ctx(request: Request, f: Filters) -> dict[str, Any] | None:
-    return overview(request.app.state, f)
-
-
 _TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "misery", "neutral",
               "magic_rate", "magic_rate_low", "magic_rate_high", "misery_rate", "misery_rate_low", "misery_rate_high",
               "balance", "balance_low", "balance_high", "score", "score_low", "score_high", "importance",
@@ -129,7 +125,7 @@ _TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "m
 @router.get("/touchpoints", summary="Per touchpoint: n, magic and misery shares with 95% intervals, balance, quadrant")
 def get_touchpoints(request: Request, f: Filters = Depends(_filters),
                     _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    ctx = _ctx(request, f)
+    ctx = overview(request.app.state, f)
     rows = [] if ctx is None else [{k: r[k] for k in _TP_FIELDS} for r in ctx["table"]]
     return clean({"n": 0 if ctx is None else ctx["n_moments"], "touchpoints": rows})
 
@@ -137,7 +133,7 @@ def get_touchpoints(request: Request, f: Filters = Depends(_filters),
 @router.get("/metrics", summary="Headline figures (magic, misery, NPS, CSAT, stars) with n and 95% intervals")
 def get_metrics(request: Request, f: Filters = Depends(_filters),
                 _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    ctx = _ctx(request, f)
+    ctx = overview(request.app.state, f)
     if ctx is None:
         return {"n": 0, "metrics": [], "period": None}
     return clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
@@ -166,7 +162,7 @@ def get_rollups(request: Request,
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
 def get_drivers(request: Request, f: Filters = Depends(_filters),
                 _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    ctx = _ctx(request, f)
+    ctx = overview(request.app.state, f)
     if ctx is None:
         return {"n": 0, "method": None, "drivers": [], "actions": []}
     drivers = [{k: r[k] for k in ("touchpoint", "name", "n", "importance", "performance", "balance_low",
