@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import warnings
 from collections.abc import Sequence
@@ -32,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from carlzon.detect.model import CLASSES, _read_json, _write_json, normalize_labels
 from carlzon.errors import MissingExtraError, ModelError
 
 __all__ = ["ENCODER", "FORMAT", "EmbedModel", "embed_available", "encode", "train_embed_model"]
@@ -113,23 +113,13 @@ class EmbedModel:
                 "intercept": np.round(self.intercept, 6).tolist(), "coef": np.round(self.coef, 6).tolist()}
 
     def save(self, path: str | Path) -> Path:
-        p = Path(path)
-        if p.suffix.lower() != ".json":
-            raise ModelError(f"cannot save a model as {p.name}", fix="use a .json file name")
-        p.write_text(json.dumps(self.to_dict(), separators=(",", ":")), encoding="utf-8")
-        return p
+        return _write_json(path, self.to_dict(), what="a model")
 
     @classmethod
     def load(cls, path: str | Path, *, device: str | None = None) -> EmbedModel:
-        p = Path(path)
-        if not p.is_file():
-            raise ModelError(f"model file {p} does not exist", fix="train one with train_embed_model()")
-        try:
-            d = json.loads(p.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelError(f"{p} is not a JSON model file ({exc})", fix="train one with train_embed_model()") from None
+        d = _read_json(path, missing_fix="train one with train_embed_model()", bad_fix="train one with train_embed_model()")
         if not isinstance(d, dict) or d.get("format") != FORMAT:
-            raise ModelError(f"{p} is not an embedding model (format {d.get('format') if isinstance(d, dict) else None!r})",
+            raise ModelError(f"{Path(path)} is not an embedding model (format {d.get('format') if isinstance(d, dict) else None!r})",
                              fix="load `carlzon train` models with carlzon.detect.TextModel")
         return cls(classes=d["classes"], coef=np.asarray(d["coef"]), intercept=np.asarray(d["intercept"]),
                    info=d.get("info"), device=device)
@@ -142,8 +132,6 @@ def train_embed_model(texts: Sequence[str | None], labels: Sequence[Any], *, cv:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
-
-    from carlzon.detect.model import CLASSES, normalize_labels
 
     _encoder(device)  # fail early, with the pip command, when the extra is missing
     keep = [i for i, (t, y) in enumerate(zip(texts, labels)) if isinstance(t, str) and t.strip() and y is not None]

@@ -272,26 +272,14 @@ class TextModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as one JSON file (readable, no pickle)."""
-        p = Path(path)
-        if p.suffix.lower() != ".json":
-            raise ModelError(f"cannot save a text model as {p.name}", fix="use a .json file name, e.g. model.json")
-        try:
-            p.write_text(json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        except OSError as exc:
-            raise ModelError(f"cannot write {p} ({exc.strerror})", fix="check the folder exists and is writable") from None
-        return p
+        return _write_json(path, self.to_dict(), what="a text model")
 
     @classmethod
     def load(cls, path: str | Path) -> TextModel:
         """Read a model written by :meth:`save` / ``carlzon train``."""
-        p = Path(path)
-        if not p.is_file():
-            raise ModelError(f"model file {p} does not exist", fix="train one with `carlzon train FILE ... -o model.json`")
-        try:
-            d = json.loads(p.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelError(f"{p} is not a JSON model file ({exc})", fix="train one with `carlzon train`") from None
-        return cls.from_dict(d, where=str(p))
+        d = _read_json(path, missing_fix="train one with `carlzon train FILE ... -o model.json`",
+                       bad_fix="train one with `carlzon train`")
+        return cls.from_dict(d, where=str(path))
 
     @classmethod
     def from_dict(cls, d: Any, *, where: str = "model") -> TextModel:
@@ -316,6 +304,29 @@ class TextModel:
         except (KeyError, IndexError, ValueError) as exc:
             raise ModelError(f"model file is incomplete or damaged ({exc})", where=where,
                              fix="train it again with `carlzon train`") from None
+
+
+def _write_json(path: str | Path, d: dict[str, Any], *, what: str) -> Path:
+    """Write a model's dict as one compact JSON file; ModelError unless the name ends in .json or when it cannot."""
+    p = Path(path)
+    if p.suffix.lower() != ".json":
+        raise ModelError(f"cannot save {what} as {p.name}", fix="use a .json file name, e.g. model.json")
+    try:
+        p.write_text(json.dumps(d, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"cannot write {p} ({exc.strerror})", fix="check the folder exists and is writable") from None
+    return p
+
+
+def _read_json(path: str | Path, *, missing_fix: str, bad_fix: str) -> Any:
+    """The JSON object of a saved model file; ModelError when it is missing or not JSON."""
+    p = Path(path)
+    if not p.is_file():
+        raise ModelError(f"model file {p} does not exist", fix=missing_fix)
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{p} is not a JSON model file ({exc})", fix=bad_fix) from None
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
