@@ -4,6 +4,7 @@ json, xlsx), checking its columns, and rows as plain dicts for JSON."""
 from __future__ import annotations
 
 import difflib
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pandas as pd
 
 from carlzon.errors import AnalysisError, IngestError
 
-__all__ = ["check_columns", "read_table", "records"]
+__all__ = ["attributes", "check_columns", "read_table", "records"]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -58,3 +59,17 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """
     return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
             for r in df.to_dict("records")]
+
+
+def attributes(a: Any) -> dict[str, Any]:
+    """An interaction's attributes as a dict: a dict as is, a JSON object parsed, anything else {}.
+
+    >>> attributes('{"store": "CPH"}'), attributes("not json"), attributes(None)
+    ({'store': 'CPH'}, {}, {})
+    """
+    if isinstance(a, str):
+        try:
+            a = json.loads(a)
+        except ValueError:
+            return {}
+    return a if isinstance(a, dict) else {}

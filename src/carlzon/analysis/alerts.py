@@ -38,14 +38,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from carlzon.analysis._io import records
+from carlzon.analysis._io import attributes, records
 from carlzon.analysis.themes import EXTRA_STOP_WORDS, clean_text
 from carlzon.errors import AnalysisError
 
@@ -85,15 +84,10 @@ def _locations(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
         return pd.Series(pd.NA, index=df.index, dtype="string")
 
     def pick(a: Any) -> Any:
-        if isinstance(a, str):
-            try:
-                a = json.loads(a)
-            except ValueError:
-                return None
-        if isinstance(a, dict):
-            for k in keys:
-                if a.get(k) not in (None, ""):
-                    return str(a[k])
+        attrs = attributes(a)
+        for k in keys:
+            if attrs.get(k) not in (None, ""):
+                return str(attrs[k])
         return None
 
     return df["attributes"].map(pick).astype("string")

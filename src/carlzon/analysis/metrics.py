@@ -27,13 +27,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._io import attributes
 from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
 from carlzon.errors import AnalysisError
@@ -76,7 +76,7 @@ class Metrics:
             if arg in df.columns:
                 return df[arg].fillna("unknown").astype(str)
             if "attributes" in df.columns:
-                vals = df["attributes"].map(lambda a: _attr(a, arg))
+                vals = df["attributes"].map(lambda a: attributes(a).get(arg))
                 if vals.notna().any():
                     return vals.fillna("unknown").astype(str)
             raise AnalysisError(f"segment {arg!r} is neither a column nor an attribute",
@@ -120,15 +120,6 @@ class Metrics:
         ax.errorbar(s.group, s.value, yerr=np.nan_to_num(err), fmt="o")
         ax.set_ylabel(metric)
         return ax
-
-
-def _attr(a: Any, key: str) -> Any:
-    if isinstance(a, str):
-        try:
-            a = json.loads(a)
-        except ValueError:
-            return None
-    return a.get(key) if isinstance(a, dict) else None
 
 
 def _metrics(part: pd.DataFrame, group: Any, confidence: float) -> list[dict]:
