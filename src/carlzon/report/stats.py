@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from carlzon.analysis.intervals import nps_interval, wilson_interval
 
-__all__ = ["Z95", "balance_interval", "mean_interval", "net_score", "wilson"]
+__all__ = ["Z95", "balance_interval", "net_score", "wilson"]
 
 Z95 = 1.959963984540054
 
@@ -41,19 +40,6 @@ def balance_interval(k_pos: float, k_neg: float, n: float, z: float = Z95) -> tu
     d = p1 - p2
     se = math.sqrt(max(p1 + p2 - d * d, 0.0) / n)
     return (d, max(-1.0, d - z * se), min(1.0, d + z * se))
-
-
-def mean_interval(values: pd.Series | np.ndarray, z: float = Z95) -> tuple[float, float, float, int]:
-    """Mean with a normal 95% interval: (mean, low, high, n) over non-missing values."""
-    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
-    n = len(v)
-    if n == 0:
-        return (math.nan, math.nan, math.nan, 0)
-    m = float(v.mean())
-    if n == 1:
-        return (m, math.nan, math.nan, 1)
-    se = float(v.std(ddof=1)) / math.sqrt(n)
-    return (m, m - z * se, m + z * se, n)
 
 
 def net_score(values: pd.Series, *, low: float, high: float) -> tuple[float, float, float, int]:
