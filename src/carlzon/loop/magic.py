@@ -42,7 +42,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -52,7 +51,7 @@ import pandas as pd
 
 from carlzon.errors import JourneyError
 from carlzon.journey import Journey, load_journey
-from carlzon.loop.memory import Customer, customer_memory, parse_day
+from carlzon.loop.memory import Customer, _attrs, customer_memory, parse_day
 
 __all__ = ["CONDITIONS", "Opportunity", "check_rules", "magic_opportunities"]
 
@@ -231,16 +230,6 @@ def check_rules(rules: Any, *, where: str = "magic") -> list[dict[str, Any]]:
             raise JourneyError(f"duplicate magic rule id {rule['id']!r}", where=w, fix="give every rule its own id")
         seen.add(rule["id"])
     return rules
-
-
-def _attrs(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, str) and raw.strip():
-        try:
-            v = json.loads(raw)
-        except ValueError:
-            return {}
-        return {str(k).lower(): x for k, x in v.items()} if isinstance(v, dict) else {}
-    return {}
 
 
 def _recovered_ids(store: Any) -> set[str]:

@@ -95,15 +95,17 @@ def parse_day(value: Any) -> date | None:
 
 
 def _attrs(raw: Any) -> dict[str, Any]:
+    """An attributes JSON object (or dict) with lower-case keys; {} when missing or unreadable."""
     if isinstance(raw, dict):
-        return raw
-    if raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
+        value = raw
+    elif raw is None or (isinstance(raw, float) and math.isnan(raw)) or raw == "":
         return {}
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    else:
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            return {}
+    return {str(k).lower(): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -152,7 +154,7 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
         orders: Counter[str] = Counter()
         days: dict[date, dict[str, Any]] = {}
         for iid, ts, channel, raw in zip(rows["id"], rows["timestamp"], rows["channel"], rows["attributes"]):
-            attrs = {str(k).lower(): v for k, v in _attrs(raw).items()}
+            attrs = _attrs(raw)
             name = _first(attrs, _NAME_KEYS)
             if name:
                 last = _first(attrs, _LAST_KEYS)
