@@ -98,7 +98,7 @@ def paths(
 ) -> None:
     """The journey customers really take: paths, drop-off, time between steps, directly-follows graph."""
     from carlzon.analysis._io import read_table
-    from carlzon.analysis.paths import JourneyPaths
+    from carlzon.analysis.paths import JourneyPaths, _fmt_duration
 
     events = read_table(file)
     jp = JourneyPaths(journey, case_gap=case_gap, customer_col=customer, step_col=step, time_col=time)
@@ -126,8 +126,6 @@ def paths(
             e = out.iloc[0]
             nxt = f"{e['target']} ({e['share_of_source']:.0%})"
             if e["median_s"] == e["median_s"]:
-                from carlzon.analysis.paths import _fmt_duration
-
                 med, p90 = f"{_fmt_duration(e['median_s'])} (n = {e['n']})", _fmt_duration(e["p90_s"])
         s.add_row(r.step, str(r.cases), f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", nxt, med, p90)
     console.print(s)
