@@ -31,7 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from carlzon.detect.model import CLASSES, _read_json, _write_json, normalize_labels
+from carlzon.detect.model import (
+    CLASSES,
+    _fit_meta,
+    _read_json,
+    _write_json,
+    normalize_labels,
+)
 from carlzon.errors import MissingExtraError, ModelError
 
 __all__ = ["ENCODER", "FORMAT", "EmbedModel", "embed_available", "encode", "train_embed_model"]
@@ -150,10 +156,7 @@ def train_embed_model(texts: Sequence[str | None], labels: Sequence[Any], *, cv:
                 clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(X[tr], y[tr])
             scores[C].append(float(f1_score(y[te], clf.predict(X[te]), average="macro")))
     best = max(scores, key=lambda C: (np.mean(scores[C]), -C))
-    clf = LogisticRegression(C=best, class_weight="balanced", max_iter=2000).fit(X, y)
-    order = [list(clf.classes_).index(c) for c in classes]
-    coef = clf.coef_ if clf.coef_.shape[0] > 1 else np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2])
-    icpt = clf.intercept_ if clf.intercept_.shape[0] > 1 else np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
+    coef, icpt = _fit_meta(X, y, classes, C=best, max_iter=2000)
     info = {"n_train": len(y), "C": best, "cv_folds": cv, "cv_macro_f1": round(float(np.mean(scores[best])), 4),
             "cv_macro_f1_sd": round(float(np.std(scores[best], ddof=1)), 4), "encoder": ENCODER}
-    return EmbedModel(classes=classes, coef=coef[order], intercept=icpt[order], info=info, device=device)
+    return EmbedModel(classes=classes, coef=coef, intercept=icpt, info=info, device=device)

@@ -396,10 +396,13 @@ def _fit_base(X: Any, y: np.ndarray, classes: Sequence[str], C: float) -> tuple[
     return coef, intercept
 
 
-def _fit_meta(F: np.ndarray, y: np.ndarray, classes: Sequence[str], C: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def _fit_meta(F: np.ndarray, y: np.ndarray, classes: Sequence[str], C: float = 1.0,
+              max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """A class-balanced multinomial logistic regression; coefficients and intercepts in ``classes`` order
+    (a binary fit's one row split into two symmetric ones)."""
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=1000).fit(F, y)
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=max_iter).fit(F, y)
     order = [list(clf.classes_).index(c) for c in classes]
     if clf.coef_.shape[0] == 1:  # binary: one row, split into two symmetric ones
         return np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2]), np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
