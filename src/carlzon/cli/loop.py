@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
@@ -37,12 +39,14 @@ JourneyOption = typer.Option(None, "--journey", "-j",
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
 
 
-def _desk(store: Optional[str], journey: Optional[str], **kw: Any):
+@contextmanager
+def _desk(store: Optional[str], journey: Optional[str], **kw: Any) -> Iterator[Any]:
+    """The recovery desk over the store, closing the store afterwards."""
     from carlzon.loop.recovery import RecoveryDesk, journey_for_store
     from carlzon.store import open_store
 
-    st = open_store(store_url(store))
-    return RecoveryDesk(st, journey or journey_for_store(st), **kw)
+    with open_store(store_url(store)) as st:
+        yield RecoveryDesk(st, journey or journey_for_store(st), **kw)
 
 
 def _case_brief(case: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +65,7 @@ def cases_open(
     as_json: bool = JsonOption,
 ) -> None:
     """Open a recovery case for every moment of misery at or above the priority (one case per moment)."""
-    desk = _desk(store, journey, min_priority=min_priority)
-    try:
+    with _desk(store, journey, min_priority=min_priority) as desk:
         new = desk.open_cases()
         total = len(desk.list())
         if as_json:
@@ -71,8 +74,6 @@ def cases_open(
             return
         typer.echo(f"opened {len(new)} case(s) at priority >= {desk.min_priority:g} "
                    f"({total} case(s) in all, journey {desk.journey.name})")
-    finally:
-        desk.store.close()
 
 
 @cases_app.command("list")
@@ -85,8 +86,7 @@ def cases_list(
     as_json: bool = JsonOption,
 ) -> None:
     """The case queue: open cases by priority first, then closed ones."""
-    desk = _desk(store, "airline")
-    try:
+    with _desk(store, "airline") as desk:
         df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
         rows = [_case_brief(r) for r in df.to_dict("records")]
         if as_json:
@@ -102,8 +102,6 @@ def cases_list(
             t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), r["owner"] or "-",
                       r["customer_name"] or r["customer_id"] or "-", str(r["touchpoint"]), (r["reasons"] or "")[:80])
         console.print(t)
-    finally:
-        desk.store.close()
 
 
 def _print_case(case: dict[str, Any]) -> None:
@@ -141,12 +139,9 @@ def cases_show(
     as_json: bool = JsonOption,
 ) -> None:
     """One case: priority and its components, playbook steps with deadlines, history, suggested first reply."""
-    desk = _desk(store, journey)
-    try:
+    with _desk(store, journey) as desk:
         case = desk.get(case_id)
         print_json(case) if as_json else _print_case(case)
-    finally:
-        desk.store.close()
 
 
 @cases_app.command("assign")
@@ -158,13 +153,10 @@ def cases_assign(
     as_json: bool = JsonOption,
 ) -> None:
     """Give a case an owner (and team); an open case moves to in_progress."""
-    desk = _desk(store, None)
-    try:
+    with _desk(store, None) as desk:
         case = desk.assign(case_id, owner, team=team)
         print_json(_case_brief(case)) if as_json else typer.echo(
             f"case {case_id} assigned to {owner}" + (f" ({team})" if team else ""))
-    finally:
-        desk.store.close()
 
 
 @cases_app.command("note")
@@ -178,13 +170,10 @@ def cases_note(
     as_json: bool = JsonOption,
 ) -> None:
     """Add a note to a case's history (optionally a reply sent to the customer, or a playbook step done)."""
-    desk = _desk(store, None)
-    try:
+    with _desk(store, None) as desk:
         case = desk.note(case_id, text, author=author, reply=reply, step=step)
         print_json(_case_brief(case)) if as_json else typer.echo(
             f"note added to case {case_id}" + (" (sent to the customer)" if reply else ""))
-    finally:
-        desk.store.close()
 
 
 @cases_app.command("close")
@@ -197,19 +186,15 @@ def cases_close(
     as_json: bool = JsonOption,
 ) -> None:
     """Close a case by hand as recovered or not_recovered, saying why."""
-    desk = _desk(store, None)
-    try:
+    with _desk(store, None) as desk:
         case = desk.close(case_id, outcome, reason, actor=actor)
         print_json(_case_brief(case)) if as_json else typer.echo(f"case {case_id} closed: {outcome} ({reason})")
-    finally:
-        desk.store.close()
 
 
 @cases_app.command("check")
 def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
     """Close every open case whose customer came back since (a rating, a reply, a visit), saying why."""
-    desk = _desk(store, None)
-    try:
+    with _desk(store, None) as desk:
         closed = desk.check_followups()
         if as_json:
             print_json({"n_closed": len(closed), "closed": closed})
@@ -217,8 +202,6 @@ def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) 
         typer.echo(f"closed {len(closed)} case(s) on a follow-up")
         for c in closed:
             typer.echo(f"  case {c['case_id']}: {c['outcome']} ({c['reason']})")
-    finally:
-        desk.store.close()
 
 
 def _fmt_rate(r: dict[str, Any]) -> str:
@@ -236,8 +219,7 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
     """Recovery measures: time to first response, time to resolution, recovery rate by touchpoint, team, channel."""
     from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 
-    desk = _desk(store, None)
-    try:
+    with _desk(store, None) as desk:
         m = recovery_measures(desk)
         paradox = recovery_paradox(desk.store)
         by_cases = paradox_from_cases(desk)
@@ -276,8 +258,6 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
             typer.echo(f"  {paradox['statement']}")
         else:
             typer.echo(f"recovery paradox (LoyaltyImpact): not available ({paradox['why']})")
-    finally:
-        desk.store.close()
 
 
 def magic_cmd(
