@@ -146,7 +146,6 @@ def alerts(state: Any, f: Filters) -> dict[str, Any]:
 def paths(state: Any, f: Filters) -> dict[str, Any]:
     """The journey customers really take, from the event log in the filtered period (only the period applies)."""
     from carlzon.report.insights import paths_view
-    from carlzon.report.query import Scope
 
     scope = Scope(since=f.since_dt, until=f.until_dt)
     return _cached(state, ("paths", f.since, f.until), lambda: paths_view(state.store, scope, journey_for(state)))
@@ -198,8 +197,8 @@ def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[s
 def timeline(state: Any, customer_id: str) -> dict[str, Any]:
     """A customer's moments, oldest first, with text and evidence; NotFoundError when unknown."""
     df = state.store.query(
-        f"SELECT {_FEED_COLS} FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id "
-        "WHERE m.customer_id = :cid ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id", {"cid": customer_id})
+        f"SELECT {_FEED_COLS}{_FROM} WHERE m.customer_id = :cid "
+        "ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id", {"cid": customer_id})
     if not len(df):
         raise NotFoundError(f"no moments for customer {customer_id!r}", where="customers",
                             fix="check the customer id (the moments feed links to each customer)")
