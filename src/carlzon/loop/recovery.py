@@ -79,13 +79,13 @@ def journey_for_store(store: Any) -> Journey:
             return load_journey(name)
     tps = store.query("SELECT touchpoint, COUNT(*) AS n FROM moments GROUP BY touchpoint")
     counts = dict(zip(tps["touchpoint"], tps["n"])) if len(tps) else {}
-    best, best_cover = "airline", -1
+    best, best_cover = None, -1
     for name in names:
         j = load_journey(name)
         cover = sum(int(n) for t, n in counts.items() if t and j.has_touchpoint(str(t)))
         if cover > best_cover or (cover == best_cover and name == "airline"):
-            best, best_cover = name, cover
-    return load_journey(best)
+            best, best_cover = j, cover
+    return best or load_journey("airline")
 
 
 def priority(*, intensity: float, stakes: str, value: float, prior_miseries: int) -> dict[str, float]:
