@@ -12,6 +12,7 @@ import pytest
 from carlzon.store import open_store
 
 ing = importlib.import_module("carlzon.ingest")
+jc = importlib.import_module("carlzon.jsoncols")
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,7 @@ ing = importlib.import_module("carlzon.ingest")
     ],
 )
 def test_all_json_numbers(values, expected):
-    assert ing._all_json_numbers(pa.chunked_array([pa.array(values, pa.string())])) is expected
+    assert jc.all_json_numbers(pa.chunked_array([pa.array(values, pa.string())])) is expected
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_all_json_numbers(values, expected):
     [(["plain", "ünï"], False), (['x"y'], True), (["back\\slash"], True), (["tab\there"], True), ([None], False)],
 )
 def test_needs_escape(values, expected):
-    assert ing._needs_escape(pa.chunked_array([pa.array(values, pa.string())])) is expected
+    assert jc.needs_escape(pa.chunked_array([pa.array(values, pa.string())])) is expected
 
 
 def test_attributes_are_valid_json_with_the_values_as_written(tmp_path: Path):

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ import pyarrow.compute as pc
 
 from carlzon.errors import IngestError, MappingError
 from carlzon.journey import Journey, load_journey
+from carlzon.jsoncols import json_number, json_objects, json_value, pylist
 from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan, normalise
 from carlzon.readers import BAD_BYTE, Batch, read_batches, source_name
 from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
@@ -49,7 +49,6 @@ KEEP_QUARANTINE = 10_000
 """Quarantined rows listed in an IngestResult (all of them are in the store)."""
 
 _NA = {"", "na", "n/a", "nan", "null", "none", "-", "#n/a"}
-_JSON_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 
 
 @dataclass
@@ -119,87 +118,6 @@ def _times(arr: pa.ChunkedArray) -> tuple[pd.Series, np.ndarray]:
     return out, (present & out.isna()).to_numpy()
 
 
-def _needs_escape(arr: pa.ChunkedArray | pa.Array) -> bool:
-    """Whether any text holds a quote, a backslash or a control character (one pass over the bytes)."""
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for c in chunks:
-        if len(c) == 0 or c.null_count == len(c):
-            continue
-        c = c.cast(pa.string()) if c.type != pa.string() else c
-        off = np.frombuffer(c.buffers()[1], np.int32)[c.offset:c.offset + len(c) + 1]
-        data = np.frombuffer(c.buffers()[2], np.uint8)[off[0]:off[-1]]
-        if (data < 0x20).any() or (data == 0x22).any() or (data == 0x5C).any():
-            return True
-    return False
-
-
-def _json_string(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text as JSON string literals (nulls stay null)."""
-    a = arr
-    if _needs_escape(a):
-        for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-            a = pc.replace_substring(a, old, new)
-        ctrl = pc.match_substring_regex(a, "[\\x00-\\x1f]")
-        if pc.any(ctrl).as_py():
-            import json
-
-            fixed = [json.dumps(v, ensure_ascii=False)[1:-1] if v is not None and c else v
-                     for v, c in zip(a.to_pylist(), ctrl.to_pylist())]
-            a = pa.chunked_array([pa.array(fixed, pa.string())])
-    return pc.binary_join_element_wise('"', a, '"', "")
-
-
-def _all_json_numbers(valid: pa.ChunkedArray | pa.Array) -> bool:
-    """Whether every (non-null) text is a JSON number; plain digits are checked without a regex."""
-    if len(valid) == 0:
-        return True
-    if pc.all(pc.ascii_is_decimal(valid)).as_py():  # digits only: a JSON number unless a leading zero
-        lead = pc.and_(pc.starts_with(valid, "0"), pc.greater(pc.binary_length(valid), 1))
-        return not pc.any(lead).as_py()
-    if not re.fullmatch(_JSON_NUMBER, valid[0].as_py()):
-        return False
-    return bool(pc.all(pc.match_substring_regex(valid, _JSON_NUMBER)).as_py())
-
-
-def _json_number(raw: pa.ChunkedArray, values: np.ndarray) -> pa.ChunkedArray | pa.Array:
-    """Numbers as JSON: the text as written when it is a JSON number, else the parsed float
-    (non-finite values become null)."""
-    if _all_json_numbers(pc.drop_null(raw)):
-        return raw
-    arr = pa.array(values, pa.float64(), mask=~np.isfinite(values))
-    return pc.cast(arr, pa.string())
-
-
-def _json_value(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A text column as JSON: numbers when every value is a JSON number, true/false, else strings."""
-    valid = pc.drop_null(arr)
-    if len(valid) and _all_json_numbers(valid):
-        return arr
-    if (len(valid) and valid[0].as_py() in ("true", "false")
-            and pc.all(pc.or_(pc.equal(valid, "true"), pc.equal(valid, "false"))).as_py()):
-        return arr
-    return _json_string(arr)
-
-
-def _json_objects(items: list[tuple[str, Any]], n: int) -> list[str]:
-    """One JSON object per row from (key, JSON-value array) pairs; missing values are null."""
-    import json
-
-    if not items or n == 0:
-        return ["{}"] * n
-    parts: list[Any] = []
-    for i, (key, values) in enumerate(items):
-        parts.append(("{" if i == 0 else ",") + json.dumps(key, ensure_ascii=False) + ":")
-        parts.append(pc.fill_null(values, "null") if values.null_count else values)
-    parts.append("}")
-    return _pylist(pc.binary_join_element_wise(*parts, ""))
-
-
-def _pylist(arr: pa.ChunkedArray | pa.Array) -> list:
-    """Arrow strings as a list of str/None (through NumPy: about twice as fast as ``to_pylist``)."""
-    return arr.to_numpy(zero_copy_only=False).tolist()
-
-
 def _clean_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     t = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
@@ -249,7 +167,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         ids_arr = _clean_text(t.column(f["id"]))
         missing = pc.is_null(ids_arr).to_numpy(zero_copy_only=False)
         reasons.append((missing, f"missing required field: id (column {f['id']!r} is empty)"))
-        ids = _pylist(ids_arr)
+        ids = pylist(ids_arr)
     else:
         ids = _content_ids(t)
 
@@ -319,7 +237,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     def _col(name: str) -> list | None:
         if f[name]:
-            return _pylist(_clean_text(kt.column(f[name])))
+            return pylist(_clean_text(kt.column(f[name])))
         if name in plan.defaults:
             return [plan.defaults[name]] * nk
         return None
@@ -330,14 +248,14 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         "timestamp": ts[keep].reset_index(drop=True) if f["timestamp"] else None,
         "channel": _col("channel"),
         "source": [plan.defaults.get("source", source)] * nk,
-        "text": _pylist(pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None,
+        "text": pylist(pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None,
     }
     for name in NUMERIC_FIELDS:
         out[name] = numbers[name][keep] if name in numbers else None
     out["touchpoint"] = _col("touchpoint")
-    out["ratings"] = _json_objects([(k, _json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
-    out["measures"] = _json_objects([(k, _json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
-    out["attributes"] = _json_objects([(c, _json_value(kt.column(c))) for c in plan.attributes], nk)
+    out["ratings"] = json_objects([(k, json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
+    out["measures"] = json_objects([(k, json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
+    out["attributes"] = json_objects([(c, json_value(kt.column(c))) for c in plan.attributes], nk)
     return out, quarantine
 
 
