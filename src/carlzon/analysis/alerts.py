@@ -82,15 +82,37 @@ def _locations(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
             return df[k].astype("string")
     if "attributes" not in df.columns:
         return pd.Series(pd.NA, index=df.index, dtype="string")
+    return locations_from_attributes(df["attributes"], keys)
+
+
+def locations_from_attributes(attrs: pd.Series, keys: tuple[str, ...]) -> pd.Series:
+    """The first of ``keys`` with a value in each row's attributes (a dict or a JSON object), as text.
+
+    Only rows whose JSON text mentions one of the keys are parsed, so a million rows stay quick.
+
+    >>> locations_from_attributes(pd.Series(['{"store": "CPH"}', "{}", {"store": "OSL"}]), ("store",)).tolist()
+    ['CPH', <NA>, 'OSL']
+    """
+    import json
+    import re
+
+    out = pd.Series(pd.NA, index=attrs.index, dtype="string")
+    is_text = attrs.map(lambda a: isinstance(a, str)).astype(bool)
+    pattern = "|".join(re.escape(json.dumps(k)) for k in keys)
+    maybe = ~is_text & attrs.notna()
+    if is_text.any():
+        maybe |= is_text & attrs.where(is_text, "").astype(str).str.contains(pattern, regex=True)
 
     def pick(a: Any) -> Any:
-        attrs = attributes(a)
+        found = attributes(a)
         for k in keys:
-            if attrs.get(k) not in (None, ""):
-                return str(attrs[k])
+            if found.get(k) not in (None, ""):
+                return str(found[k])
         return None
 
-    return df["attributes"].map(pick).astype("string")
+    if maybe.any():
+        out[maybe] = attrs[maybe].map(pick).astype("string")
+    return out
 
 
 def _tail_p(count: np.ndarray, base_sum: np.ndarray, w: float, prior: float) -> np.ndarray:

@@ -145,7 +145,7 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
     Only these columns come back, and only attributes that mention a location key are parsed as JSON, so
     that a million moments stay quick.
     """
-    from carlzon.analysis.alerts import LOCATION_KEYS
+    from carlzon.analysis.alerts import LOCATION_KEYS, locations_from_attributes
     from carlzon.report.builder import segment_match
 
     since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
@@ -158,33 +158,8 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
     m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True, errors="coerce")
     if scope.segment and len(m):
         m = m[segment_match(m["attributes"], *scope.segment)].reset_index(drop=True)
-    m["location"] = _locations(m["attributes"], LOCATION_KEYS)
+    m["location"] = locations_from_attributes(m["attributes"], LOCATION_KEYS)
     return m.drop(columns="attributes")
-
-
-def _locations(attributes: pd.Series, keys: tuple[str, ...]) -> pd.Series:
-    """The first of ``keys`` with a value in each attributes JSON object (as text), else missing."""
-    import json
-    import re
-
-    out = pd.Series(pd.NA, index=attributes.index, dtype="string")
-    text = attributes.astype("string")
-    maybe = text.str.contains("|".join(re.escape(json.dumps(k)) for k in keys), regex=True).fillna(False).astype(bool)
-
-    def pick(raw: str) -> Any:
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            return None
-        if isinstance(obj, dict):
-            for k in keys:
-                if obj.get(k) not in (None, ""):
-                    return str(obj[k])
-        return None
-
-    if maybe.any():
-        out[maybe] = text[maybe].map(pick).astype("string")
-    return out
 
 
 def _last_day(store: Any, scope: Scope) -> Any:
