@@ -42,7 +42,6 @@ import yaml
 
 from carlzon.errors import MappingError
 from carlzon.journey import Journey
-from carlzon.schema import RATING_SCALES
 
 __all__ = ["EXTRA_RATING_SCALE", "FIELDS", "ColumnMapping", "Plan", "normalise"]
 
@@ -113,9 +112,6 @@ class Plan:
     attributes: list[str] = field(default_factory=list)
     defaults: dict[str, str] = field(default_factory=dict)
     auto: set[str] = field(default_factory=set)  # fields that were auto-detected
-
-    def scale(self, name: str) -> tuple[float, float]:
-        return RATING_SCALES[name]
 
     def describe(self) -> dict[str, Any]:
         """A JSON-friendly summary: which column went where."""
