@@ -14,11 +14,8 @@ Example (with a running `carlzon serve`):
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
@@ -27,29 +24,12 @@ from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store
 from carlzon.loop.roleplay import roleplay_cards
-from carlzon.web.app import require
+from carlzon.web.app import clean, require
 from carlzon.web.auth import Principal
 
 __all__ = ["desk_for", "router"]
 
 router = APIRouter(prefix="/api", tags=["loop"])
-
-
-def clean(obj: Any) -> Any:
-    """JSON-ready: NaN as null, timestamps as ISO strings, numpy scalars as Python numbers."""
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, (datetime, pd.Timestamp, date)):
-        return None if pd.isna(obj) else obj.isoformat()
-    if obj is pd.NaT:
-        return None
-    if hasattr(obj, "item"):
-        return clean(obj.item())
-    return obj
 
 
 def desk_for(request: Request) -> RecoveryDesk:
