@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -23,6 +24,7 @@ __all__ = [
     "Interaction",
     "Moment",
     "Valence",
+    "json_object",
 ]
 
 Valence = Literal["magic", "misery", "neutral"]
@@ -133,3 +135,17 @@ class Moment:
     @property
     def reasons(self) -> str:
         return "; ".join(e.text for e in self.evidence)
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A ratings / measures / attributes value as a dict: a dict as is, a JSON object parsed, else {}.
+
+    >>> json_object('{"store": "CPH"}'), json_object("not json"), json_object(None)
+    ({'store': 'CPH'}, {}, {})
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}

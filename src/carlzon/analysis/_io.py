@@ -4,7 +4,6 @@ json, xlsx), checking its columns, and rows as plain dicts for JSON."""
 from __future__ import annotations
 
 import difflib
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from carlzon.errors import AnalysisError, IngestError
+from carlzon.schema import json_object
 
 __all__ = ["attributes", "check_columns", "read_table", "records"]
 
@@ -62,14 +62,9 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def attributes(a: Any) -> dict[str, Any]:
-    """An interaction's attributes as a dict: a dict as is, a JSON object parsed, anything else {}.
+    """An interaction's attributes as a dict (see :func:`carlzon.schema.json_object`).
 
     >>> attributes('{"store": "CPH"}'), attributes("not json"), attributes(None)
     ({'store': 'CPH'}, {}, {})
     """
-    if isinstance(a, str):
-        try:
-            a = json.loads(a)
-        except ValueError:
-            return {}
-    return a if isinstance(a, dict) else {}
+    return json_object(a)

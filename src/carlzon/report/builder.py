@@ -191,14 +191,11 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
 
 def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
     """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text)."""
-    import json
+    from carlzon.schema import json_object
 
     def hit(raw: Any) -> bool:
-        try:
-            obj = json.loads(raw) if isinstance(raw, str) else {}
-        except ValueError:
-            return False
-        return isinstance(obj, dict) and key in obj and str(obj[key]) == value
+        obj = json_object(raw) if isinstance(raw, str) else {}
+        return key in obj and str(obj[key]) == value
 
     return attributes.map(hit).astype(bool)
 

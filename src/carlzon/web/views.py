@@ -10,7 +10,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from carlzon.journey import Journey
 from carlzon.report.builder import guess_journey, store_context
 from carlzon.report.data import parse_evidence
 from carlzon.report.query import Scope, where_sql
+from carlzon.schema import json_object
 
 __all__ = ["Filters", "alerts", "feed", "journey_for", "options", "overview", "paths", "themes", "timeline"]
 
@@ -231,11 +231,8 @@ def options(state: Any) -> dict[str, Any]:
         sample = state.store.query("SELECT attributes FROM interactions WHERE attributes IS NOT NULL LIMIT 2000")
         values: dict[str, set[str]] = {}
         for raw in sample["attributes"]:
-            try:
-                obj = json.loads(raw) if isinstance(raw, str) else {}
-            except ValueError:
-                continue
-            for k, v in (obj.items() if isinstance(obj, dict) else []):
+            obj = json_object(raw) if isinstance(raw, str) else {}
+            for k, v in obj.items():
                 if isinstance(v, (str, int, bool)) and len(str(v)) <= 40:
                     values.setdefault(str(k), set()).add(str(v))
         segments = [f"{k}={v}" for k, vs in sorted(values.items()) if 2 <= len(vs) <= 12 for v in sorted(vs)]
