@@ -35,6 +35,8 @@ CACHE_KIB = 32_768
 """Page cache per connection: the id index of a million interactions stays in memory."""
 CHECKPOINT_BYTES = 16 << 20
 """A commit that leaves the write-ahead log larger than this wakes the background checkpoint."""
+ROWS_PER_INSERT = 128
+"""Rows written by one INSERT statement on the bulk path (multi-row VALUES)."""
 WAL_LIMIT_BYTES = 64 << 20
 """A commit that leaves the log larger than this checkpoints before returning, so that the log
 is reused from its start by the next transaction (a log that only grows slows every read)."""
@@ -110,6 +112,7 @@ class SQLiteStore(Store):
             raise StoreError(
                 f"cannot open the store: {exc}", where=path, fix="check that it is a carlzon store file, or pick a new path"
             ) from None
+        self._max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._migrate(MIGRATIONS if migrations is None else migrations)
 
     # ----- migrations ----------------------------------------------------
@@ -189,12 +192,23 @@ class SQLiteStore(Store):
             names.append(c)
             values.append(col)
             literals.append("?")
-        sql = f"INSERT OR IGNORE INTO interactions ({', '.join(names)}) VALUES ({', '.join(literals)})"
+        head = f"INSERT OR IGNORE INTO interactions ({', '.join(names)}) VALUES "
+        one = f"({', '.join(literals)})"
         before = self._conn.total_changes
+        # Many rows a statement: one step of the statement machine (and one release of the GIL)
+        # for each ROWS_PER_INSERT rows instead of each row, about a third less time a row.
+        k = max(1, min(ROWS_PER_INSERT, self._max_params // max(1, len(values))))
+        full = n - n % k if n >= k else 0
         try:
-            self._conn.executemany(sql, zip(*values))
+            if full:
+                grid = np.empty((n, len(values)), dtype=object)
+                for j, col in enumerate(values):
+                    grid[:, j] = col
+                self._conn.executemany(head + ", ".join([one] * k), grid[:full].reshape(full // k, -1).tolist())
+            if full < n:
+                self._conn.executemany(head + one, zip(*(col[full:] for col in values)))
         except sqlite3.Error as exc:
-            raise self._error(exc, sql) from None
+            raise self._error(exc, head + one) from None
         return self._conn.total_changes - before
 
     def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
