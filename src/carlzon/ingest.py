@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 
 from carlzon.errors import IngestError, MappingError
 from carlzon.journey import Journey, load_journey
-from carlzon.jsoncols import json_number, json_objects, json_value, pylist
+from carlzon.jsoncols import NumberMap, json_number, json_objects, json_value, pylist
 from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan, normalise
 from carlzon.readers import BAD_BYTE, Batch, read_batches, source_name
 from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
@@ -143,7 +143,11 @@ def _fmt(v: float) -> str:
 
 # ----- one batch -------------------------------------------------------------
 def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate and map one batch: the interactions to store (as columns) and the rows to quarantine."""
+    """Validate and map one batch: the interactions to store (as columns) and the rows to quarantine.
+
+    Text columns come back as Arrow arrays and ``ratings`` / ``measures`` as
+    :class:`~carlzon.jsoncols.NumberMap` (or ``"{}"`` rows): :func:`frame` makes a DataFrame of them.
+    """
     t = batch.table
     n = t.num_rows
     reasons: list[tuple[np.ndarray, Any]] = []  # (mask, reason or function row -> reason), in order of priority
@@ -164,12 +168,11 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     f = plan.fields
     if f["id"]:
-        ids_arr = _clean_text(t.column(f["id"]))
-        missing = pc.is_null(ids_arr).to_numpy(zero_copy_only=False)
+        ids: Any = _clean_text(t.column(f["id"]))
+        missing = pc.is_null(ids).to_numpy(zero_copy_only=False)
         reasons.append((missing, f"missing required field: id (column {f['id']!r} is empty)"))
-        ids = pylist(ids_arr)
     else:
-        ids = _content_ids(t)
+        ids = pa.array(_content_ids(t), pa.string())
 
     ts = None
     if f["timestamp"]:
@@ -235,26 +238,26 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     kt = t.filter(pa.array(keep)) if bad.any() else t
     nk = kt.num_rows
 
-    def _col(name: str) -> list | None:
+    def _col(name: str) -> pa.ChunkedArray | list | None:
         if f[name]:
-            return pylist(_clean_text(kt.column(f[name])))
+            return _clean_text(kt.column(f[name]))
         if name in plan.defaults:
             return [plan.defaults[name]] * nk
         return None
 
     out: dict[str, Any] = {
-        "id": [v for v, k in zip(ids, keep) if k] if bad.any() else ids,
+        "id": pc.filter(ids, pa.array(keep)) if bad.any() else ids,
         "customer_id": _col("customer_id"),
         "timestamp": ts[keep].reset_index(drop=True) if f["timestamp"] else None,
         "channel": _col("channel"),
         "source": [plan.defaults.get("source", source)] * nk,
-        "text": pylist(pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None,
+        "text": (pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None,
     }
     for name in NUMERIC_FIELDS:
         out[name] = numbers[name][keep] if name in numbers else None
     out["touchpoint"] = _col("touchpoint")
-    out["ratings"] = json_objects([(k, json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
-    out["measures"] = json_objects([(k, json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
+    out["ratings"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
+    out["measures"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
     out["attributes"] = json_objects([(c, json_value(kt.column(c))) for c in plan.attributes], nk)
     return out, quarantine
 
@@ -262,15 +265,34 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 def frame(columns: dict[str, Any]) -> pd.DataFrame:
     """The columns from :func:`prepare` as an interactions DataFrame (INTERACTION_COLUMNS)."""
     n = len(columns["id"])
-    data = {c: (columns[c] if columns.get(c) is not None else [None] * n) for c in INTERACTION_COLUMNS}
+    data = {c: (_values(columns[c]) if columns.get(c) is not None else [None] * n) for c in INTERACTION_COLUMNS}
     if columns.get("timestamp") is None:
         data["timestamp"] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
     return pd.DataFrame(data, columns=list(INTERACTION_COLUMNS))
 
 
+def _number_map(items: list[tuple[str, Any]], n: int) -> NumberMap | list[str]:
+    if not items or not n:
+        return ["{}"] * n
+    m = NumberMap(tuple(k for k, _ in items), tuple(v for _, v in items))
+    m.packed  # noqa: B018 - packed here, in the reader thread, for the store (Arrow works without the GIL)
+    return m
+
+
+def _values(col: Any) -> Any:
+    """A column from :func:`prepare` with Arrow text as a list of str / None, named numbers as JSON
+    objects (other kinds as they are)."""
+    if isinstance(col, NumberMap):
+        col = col.objects()
+    return pylist(col) if isinstance(col, (pa.Array, pa.ChunkedArray)) else col
+
+
 def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
-    """Columns from :func:`prepare` as plain Python values for the store's bulk path."""
-    out = dict(columns)
+    """Columns from :func:`prepare` as plain Python values for the store's bulk path.
+
+    Called by the writer, not the reader thread: making millions of Python objects holds the
+    interpreter lock, which would stall the store's inserts if the reader did it meanwhile."""
+    out = {c: (v if isinstance(v, NumberMap) else _values(v)) for c, v in columns.items()}  # the store packs maps
     if out.get("timestamp") is not None:
         out["timestamp"] = st.time_values(out["timestamp"])
     for name in NUMERIC_FIELDS:
@@ -295,9 +317,13 @@ def _raw_row(t: pa.Table, i: int) -> str:
 
 
 # ----- planning --------------------------------------------------------------
+PLAN_SAMPLE_ROWS = 5_000
+"""Rows of the first batch that auto-detection looks at (is a column numbers? on which scale?)."""
+
+
 def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str) -> Plan:
     plan = mapping.resolve(batch.table.column_names, journey, where=where)
-    t = batch.table
+    t = batch.table.slice(0, PLAN_SAMPLE_ROWS)
 
     def numeric_share(col: str) -> float:
         arr = pc.drop_null(_clean_text(t.column(col)))
@@ -398,15 +424,14 @@ def ingest(
                         cols, bad = prepare(batch, plan, source=name)
                     else:
                         cols, bad = {"id": []}, []
-                    plain = _plain_columns(st, cols) if len(cols["id"]) else None
-                    yield batch.read, cols, plain, batch.bad + bad, plan
+                    yield batch.read, cols, batch.bad + bad, plan
 
         # reading and checking the next batch overlaps with storing this one (bounded: one batch ahead)
         with _progress(progress, source_path_or_dataframe) as advance:
-            for read, cols, plain, bad, plan in _ahead(prepared()):
+            for read, cols, bad, plan in _ahead(prepared()):
                 if plan is not None and not result.mapping:
                     result.mapping = plan.describe()
-                _store_batch(st, cols, plain, bad, name, detector, result)
+                _store_batch(st, cols, bad, name, detector, result)
                 result.read += read
                 advance(read)
         if result.read != result.stored + result.duplicates + result.quarantined:
@@ -441,7 +466,7 @@ def _used(plan: Plan) -> set[str]:
     return {c for c in plan.fields.values() if c} | {c for c, _, _ in plan.ratings} | {c for c, _ in plan.measures}
 
 
-def _store_batch(st: Store, cols: dict[str, Any], plain: dict[str, Any] | None, bad: list[dict[str, Any]],
+def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]],
                  name: str, detector: Any, result: IngestResult) -> None:
     moments = None
     n = len(cols["id"])
@@ -451,6 +476,7 @@ def _store_batch(st: Store, cols: dict[str, Any], plain: dict[str, Any] | None, 
         fresh = df[~df["id"].isin(known) & ~df["id"].duplicated() & _has_experience(df)]
         if len(fresh):
             moments = detector.detect(fresh.reset_index(drop=True))
+    plain = _plain_columns(st, cols) if n else None  # before the write lock: other writers wait on it
     with st.transaction():
         if moments is not None:
             known = st.known_ids(moments["interaction_id"].tolist())

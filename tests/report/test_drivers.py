@@ -43,3 +43,19 @@ def test_no_ratings_says_why():
     with open_store(":memory:") as st:
         d, note = survey_drivers(st, "airline")
     assert d is None and note == "no per-touchpoint survey ratings in the store"
+
+
+def test_drivers_read_ratings_that_ingest_stored_packed():
+    from carlzon.ingest import ingest
+
+    with _store("nps") as st:
+        df = st.interactions()
+    wide = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
+    wide["nps"] = df["nps"].to_numpy()
+    wide["response_id"] = df["id"].to_numpy()
+    with open_store(":memory:") as st:
+        ingest(wide, st, journey="airline", detect=False)
+        assert st.query("SELECT COUNT(*) AS n FROM interactions WHERE layout IS NOT NULL")["n"].iloc[0] == 600
+        d, note = survey_drivers(st, "airline", n_boot=20)
+    assert d is not None, note
+    assert d.sort_values("importance", ascending=False)["touchpoint"].iloc[0] == "seat"

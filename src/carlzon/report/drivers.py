@@ -59,8 +59,8 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
     if not item_tp:
         return None, f"the {j.name} journey names no survey items"
-    df = store.query("SELECT ratings, nps, csat, stars, attributes FROM interactions "
-                     "WHERE ratings IS NOT NULL AND ratings <> '{}' LIMIT :limit", {"limit": limit})
+    df = store.unpack(store.query("SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "
+                                  "WHERE ratings IS NOT NULL AND ratings <> '{}' LIMIT :limit", {"limit": limit}))
     if len(df) < min_rows:
         return None, "no per-touchpoint survey ratings in the store"
     ratings = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])

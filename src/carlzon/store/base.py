@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from carlzon.errors import StoreError
+from carlzon.jsoncols import NumberMap, pylist
 from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
+from carlzon.store.layouts import Layouts
 from carlzon.store.migrations import Migration, check_migrations
 
 __all__ = ["Store"]
@@ -88,6 +90,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = False
+        self._layouts = Layouts(self)
 
     # ----- backend hooks -------------------------------------------------
     def _begin(self) -> None:
@@ -227,6 +230,7 @@ class Store:
                 self._depth -= 1
                 if self._depth == 0:
                     self._rollback()
+                    self._layouts.forget()  # a layout added in the rolled-back transaction is gone
                 raise
             else:
                 self._depth -= 1
@@ -292,19 +296,41 @@ class Store:
 
     def add_interaction_columns(self, data: Mapping[str, Any]) -> tuple[int, int]:
         """The bulk path of :meth:`add_interactions` (used by ingest): equal-length columns of plain
-        values, ``timestamp`` from :meth:`time_values`, JSON columns as strings. Returns (stored, duplicates)."""
+        values, ``timestamp`` from :meth:`time_values`, JSON columns as strings; ``ratings`` and
+        ``measures`` may be a :class:`~carlzon.jsoncols.NumberMap`, stored packed under a layout
+        (read back as the same JSON objects). Returns (stored, duplicates)."""
         n = len(data["id"])
-        cols = {c: (list(data[c]) if data.get(c) is not None else [None] * n) for c in INTERACTION_COLUMNS}
+        maps = {c: data[c] for c in ("ratings", "measures") if isinstance(data.get(c), NumberMap)}
+        cols = {c: (list(data[c]) if data.get(c) is not None and c not in maps else [None] * n)
+                for c in INTERACTION_COLUMNS}
         for c in _JSON_OBJECT_COLUMNS:
             if data.get(c) is None:
                 cols[c] = ["{}"] * n
+        for c, m in maps.items():
+            cols[c] = pylist(m.packed)
         if any(len(v) != n for v in cols.values()):
             raise StoreError("columns differ in length", where="add_interaction_columns", fix="pass one value per row")
         if n == 0:
             return 0, 0
         with self.transaction():
+            if maps:
+                keys = {c: list(m.keys) for c, m in maps.items()}
+                cols["layout"] = [self._layouts.id_for(keys.get("ratings", []), keys.get("measures", []))] * n
             stored = self._insert_interactions(cols)
         return stored, n - stored
+
+    def unpack(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Interaction rows read with :meth:`query` as :meth:`interactions` gives them: ``ratings`` and
+        ``measures`` of packed rows (those with a ``layout``) as JSON objects; drops ``layout``.
+
+        >>> import pandas as pd
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     _ = s.add_interactions(pd.DataFrame({"id": ["a"], "ratings": ['{"Food": 4}']}))
+        ...     s.unpack(s.query("SELECT ratings, layout FROM interactions"))["ratings"].tolist()
+        ['{"Food": 4}']
+        """
+        return self._layouts.unpack(df)
 
     def time_values(self, ts: pd.Series) -> list:
         """Timestamps (any form :func:`timestamps_utc` reads) as this backend stores them."""
@@ -371,12 +397,12 @@ class Store:
             names = [f"id{i}" for i in range(len(ids))]
             where.append(f"id IN ({', '.join(':' + n for n in names)})")
             params.update(dict(zip(names, ids)))
-        sql = f"SELECT {', '.join(INTERACTION_COLUMNS)} FROM interactions"
+        sql = f"SELECT {', '.join(INTERACTION_COLUMNS)}, layout FROM interactions"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY timestamp IS NULL, timestamp, seq"
         sql += self._limit(limit, params)
-        return self._typed(self.query(sql, params))
+        return self._typed(self.unpack(self.query(sql, params)))
 
     # ----- moments -------------------------------------------------------
     def add_moments(self, df: pd.DataFrame) -> int:
@@ -427,14 +453,14 @@ class Store:
             params["customer_id"] = customer_id
         joined = [c for c in _JOINED if with_text or c != "text"]
         sql = (
-            f"SELECT {', '.join('m.' + c for c in MOMENT_COLUMNS)}, {', '.join('i.' + c for c in joined)} "
+            f"SELECT {', '.join('m.' + c for c in MOMENT_COLUMNS)}, {', '.join('i.' + c for c in joined)}, i.layout "
             "FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id"
         sql += self._limit(limit, params)
-        df = self.query(sql, params)
+        df = self.unpack(self.query(sql, params))
         if len(df) == 0:
             df = pd.DataFrame(columns=list(MOMENT_COLUMNS) + joined)
         return self._typed(df)

@@ -307,6 +307,28 @@ CREATE TABLE api_tokens (
 """,
     ),
     Migration(
+        4,
+        "layouts: named numbers (survey item ratings, measures) stored packed, their names once per layout",
+        sqlite="""
+CREATE TABLE layouts (
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    ratings TEXT NOT NULL,
+    measures TEXT NOT NULL
+);
+ALTER TABLE interactions ADD COLUMN layout INTEGER REFERENCES layouts (id);
+""",
+        postgresql="""
+CREATE TABLE layouts (
+    id BIGSERIAL PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    ratings TEXT NOT NULL,
+    measures TEXT NOT NULL
+);
+ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
+""",
+    ),
+    Migration(
         400,
         "moment rollups per day, touchpoint and channel, kept current by triggers on moments (team scale)",
         sqlite=SQLITE_400,
