@@ -69,6 +69,7 @@ _LABELS = {
     "sarcasm_cue": "praise",
     "thanks": "thanks, mild praise",
     "general": "negative word",
+    "value": "price or value",
 }
 
 
