@@ -194,6 +194,14 @@ def test_a_fee_is_a_price_not_a_billing_error(scorer):
     assert "billing_error" in res.events(0)
 
 
+def test_event_hits_give_category_and_words(scorer):
+    res = scorer.score(["fine", "They never called back and I was left on hold", "not delayed at all"])
+    rows, cats, hits = res.event_hits()
+    got = [(int(r), str(c), res.hit_words(h)) for r, c, h in zip(rows, cats, hits)]
+    assert (1, "ignored", "never called back") in got and (1, "hold", "left on hold") in got
+    assert not any(r in (0, 2) for r, _, _ in got)  # nothing in 'fine'; a negated event is left out
+
+
 def test_praise_after_complaint_is_not_sarcasm(scorer):
     s, res = one(scorer, "The flight was delayed but the crew were great")
     assert s > 0
