@@ -138,3 +138,23 @@ def test_events_of_airline_template_are_service_events():
 
     tied = {e for tp in AIRLINE.touchpoints for e in tp.events}
     assert {"delay", "cancellation", "hold", "lost_item"} <= tied <= event_categories()
+
+
+def test_trie_regex_finds_what_a_longest_first_alternation_finds():
+    import random
+    import re
+
+    from carlzon.detect.touchpoints import _trie
+
+    words = ["bag", "bags", "bag drop", "lost bag", "lost", "gate", "gate agent", "gate change", "on hold", "hold",
+             "check in", "check-in", "f/a", "wi-fi", "wifi"]
+    plain = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                                                   for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])")
+    trie = re.compile(rf"(?<![\w-]){_trie(words)}(?![\w-])")
+    rng = random.Random(0)
+    vocab = [*words, "the", "agents", "lostbag", "gatehouse", "in", "drop", "-", ",", "holding", "check", "\n"]
+    for _ in range(300):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        assert trie.findall(text) == plain.findall(text), text
+    r = m().assign(["the gate\n  agents were lovely"])
+    assert r.touchpoint[0] == "gate" and r.matched(0) == ["gate agents"]
