@@ -109,7 +109,13 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Touchpoint:
-    """One place the customer meets the company."""
+    """One place the customer meets the company.
+
+    ``phrases`` are words customers use for it ("lost bag", "carousel"; the last word also matches
+    its plural), ``events`` the service events of the text lexicon that point to it (``delay``,
+    ``hold``, ``lost_item``: :func:`carlzon.detect.lexicon.event_categories`); both are evidence for
+    :mod:`carlzon.detect.touchpoints`.
+    """
 
     id: str
     name: str
