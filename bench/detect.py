@@ -6,10 +6,13 @@ Prints, for the valence of texts (nothing trained on them):
   * every held-out sample bench/data/heldout_*.csv (columns text,label): macro-F1 carlzon vs vader
   * a fixed, seeded 80/20 split of Tweets.csv: `train_model` on 80%, tested on 20%, beside
     TF-IDF + logistic regression trained on the same 80% (and vader on the same 20%)
-  * touchpoints: the negative reasons mapped onto the airline template (bench/tweets_touchpoints.py)
+  * touchpoints: the negative reasons mapped onto the airline template (bench/tweets_touchpoints.py),
+    and the held-out touchpoint samples bench/data/touchpoints_<journey>.csv (columns text,touchpoint)
 
 Usage:
     python bench/detect.py [--tweets ../shared/data/twitter_airline_sentiment/Tweets.csv] [--heldout 'bench/data/heldout_*.csv']
+    python bench/detect.py --quick        # valence and speed only
+    python bench/detect.py --touchpoints  # touchpoint figures only
 """
 
 from __future__ import annotations
@@ -146,9 +149,17 @@ def embed_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
              f"report the figure (fit {fit_s:.0f} s)")]
 
 
-def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
+def touchpoint_scores(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float, float, dict[str, float]]:
+    """Accuracy, macro-F1 and per-class F1 over the true touchpoints, and the share assigned (not 'unknown')."""
     from sklearn.metrics import accuracy_score, f1_score
 
+    labels = sorted(set(truth))
+    per = f1_score(truth, pred, labels=labels, average=None, zero_division=0)
+    return (accuracy_score(truth, pred), float(np.mean(per)), float(np.mean(pred != "unknown")),
+            dict(zip(labels, per.round(2).tolist())))
+
+
+def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
     from carlzon.detect import Detector
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -161,14 +172,52 @@ def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
     for learn in (False, True):
         moments = Detector("airline", learn_touchpoints=learn).detect(df)
         pred = moments["touchpoint"].astype(str).to_numpy()
-        labels = sorted(set(truth))
-        acc = accuracy_score(truth, pred)
-        f1 = f1_score(truth, pred, labels=labels, average="macro", zero_division=0)
-        known = float(np.mean(pred != "unknown"))
+        acc, f1, known, per = touchpoint_scores(truth, pred)
         learned = float(np.mean(moments["evidence"].str.contains("learned from n=", regex=False)))
         how = "learned step on (weak supervision from the batch)" if learn else "default: row by row"
         rows.append((f"touchpoints of negative reasons (n={len(neg)}), {how}", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
                      f"assigned {known:.0%} (rest unknown; {learned:.0%} by the learned step)", "macro-F1 >= 0.6"))
+        if not learn:
+            rows.append(("  F1 per touchpoint", "  ".join(f"{k} {v:.2f}" for k, v in per.items()), "", ""))
+    rows.append(label_noise_row(df["text"].tolist(), truth))
+    return rows
+
+
+def label_noise_row(texts: list[str], truth: np.ndarray) -> tuple:
+    """How learnable the crowd's reasons are at all: TF-IDF + logistic regression trained ON them
+    (5-fold CV, a guess for every tweet). Not carlzon and not used by it; it puts the bar in context."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+                         LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced"))
+    pred = cross_val_predict(pipe, texts, truth, cv=5)
+    acc, f1, _, _ = touchpoint_scores(truth, pred)
+    return ("  reference: TF-IDF+LR trained on these labels, 5-fold CV", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+            "supervised, in-domain: a ceiling of the labels' noise", "(not carlzon)")
+
+
+def heldout_touchpoint_rows(pattern: str) -> list[tuple]:
+    """bench/data/touchpoints_<journey>.csv (columns text,touchpoint): row-by-row touchpoints of that journey.
+
+    Accuracy and macro-F1 over the rows with a touchpoint; rows labelled 'unknown' (no touchpoint named)
+    count as kept when the detector leaves them unknown.
+    """
+    from carlzon.detect import Detector
+
+    rows = []
+    for path in sorted(glob.glob(pattern)):
+        df = pd.read_csv(path)
+        journey = Path(path).stem.removeprefix("touchpoints_")
+        moments = Detector(journey).detect(pd.DataFrame({"id": [str(i) for i in range(len(df))], "text": df["text"]}))
+        pred, truth = moments["touchpoint"].astype(str).to_numpy(), df["touchpoint"].astype(str).to_numpy()
+        has = truth != "unknown"
+        acc, f1, known, _ = touchpoint_scores(truth[has], pred[has])
+        kept = float(np.mean(pred[~has] == "unknown")) if (~has).any() else float("nan")
+        rows.append((f"{Path(path).stem} (n={has.sum()}+{(~has).sum()} unknown)", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+                     f"assigned {known:.0%}; unknown kept {kept:.0%}", "report (held out)"))
     return rows
 
 
@@ -185,11 +234,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", default=str(REPO / "bench" / "data" / "heldout_*.csv"))
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings (carlzon and vader alike)")
     ap.add_argument("--quick", action="store_true", help="valence and speed only (no training, no touchpoints)")
+    ap.add_argument("--touchpoints", action="store_true", help="touchpoint figures only (Tweets and bench/data/touchpoints_*.csv)")
+    ap.add_argument("--heldout-touchpoints", default=str(REPO / "bench" / "data" / "touchpoints_*.csv"))
     args = ap.parse_args(argv)
     one_core()
     name, carlzon = carlzon_scorer()
     carlzon(["warm up"])
     rows = []
+    if args.touchpoints:
+        if args.tweets.is_file():
+            rows += touchpoint_rows(pd.read_csv(args.tweets))
+        rows += heldout_touchpoint_rows(args.heldout_touchpoints)
+        return print_rows(name, rows)
     if args.tweets.is_file():
         tw = pd.read_csv(args.tweets)
         texts = tw["text"].astype(str).tolist()
@@ -204,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += trained_rows(tw, y)
             rows += embed_rows(tw, y)
             rows += touchpoint_rows(tw)
+            rows += heldout_touchpoint_rows(args.heldout_touchpoints)
     else:
         print(f"(skipped Tweets.csv: {args.tweets} not found)", file=sys.stderr)
     for path in sorted(glob.glob(args.heldout)):
@@ -215,10 +272,15 @@ def main(argv: list[str] | None = None) -> int:
         _, vf = macro(y, vp)
         _, cf = macro(y, cp)
         rows.append((f"{Path(path).stem} (n={len(texts)})", f"macro-F1 {cf:.3f}", f"macro-F1 {vf:.3f}", "beat vader" + (" OK" if cf > vf else " MISSED")))
-    width = [max(len(str(r[i])) for r in rows + [("what", "carlzon", "vader 3.3.2", "bar")]) for i in range(4)]
+    return print_rows(name, rows)
+
+
+def print_rows(name: str, rows: list[tuple]) -> int:
+    head = ("what", "carlzon", "vader 3.3.2", "bar")
+    width = [max(len(str(r[i])) for r in rows + [head]) for i in range(4)]
     print(f"carlzon scorer: {name}")
-    for r in [("what", "carlzon", "vader 3.3.2", "bar")] + rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, width)))
+    for r in [head] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, width)).rstrip())
     return 0
 
 

@@ -213,6 +213,7 @@ def test_good_expectations():
     ("stakes", "huge", "unknown stakes 'huge'"),
     ("id", "Check In", "is not a plain identifier"),
     ("phrases", {"a": 1}, "expected a list of words"),
+    ("events", ["dealy"], "unknown event 'dealy'"),
 ])
 def test_bad_touchpoint_fields(field, value, needle):
     with pytest.raises(JourneyError, match=needle):
@@ -229,3 +230,10 @@ def test_thresholds_must_be_ordered():
 def test_phrases_are_lower_cased():
     j = journey_from_dict(_journey(phrases=["Lost Bag", "ON HOLD"]))
     assert j.touchpoint("t").phrases == ("lost bag", "on hold")
+
+
+def test_events_are_read_and_kept():
+    j = journey_from_dict(_journey(phrases=["x"], events=["delay", "lost_item"]))
+    assert j.touchpoint("t").events == ("delay", "lost_item")
+    assert j.to_dict()["stages"][0]["touchpoints"][0]["events"] == ["delay", "lost_item"]
+    assert "events" not in journey_from_dict(_journey()).to_dict()["stages"][0]["touchpoints"][0]

@@ -63,7 +63,7 @@ _DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
 _JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages"}
 _STAGE_KEYS = {"id", "name", "description", "touchpoints"}
 _TOUCHPOINT_KEYS = {
-    "id", "name", "description", "phase", "channels", "phrases", "expectation", "stakes", "survey_items",
+    "id", "name", "description", "phase", "channels", "phrases", "events", "expectation", "stakes", "survey_items",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -109,7 +109,13 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Touchpoint:
-    """One place the customer meets the company."""
+    """One place the customer meets the company.
+
+    ``phrases`` are words customers use for it ("lost bag", "carousel"; the last word also matches
+    its plural), ``events`` the service events of the text lexicon that point to it (``delay``,
+    ``hold``, ``lost_item``: :func:`carlzon.detect.lexicon.event_categories`); both are evidence for
+    :mod:`carlzon.detect.touchpoints`.
+    """
 
     id: str
     name: str
@@ -118,6 +124,7 @@ class Touchpoint:
     description: str = ""
     channels: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()  # service events of the text lexicon that point here (delay, lost_item, ...)
     expectation: Expectation | None = None
     stakes: str = "low"
     survey_items: tuple[str, ...] = ()
@@ -197,6 +204,7 @@ class Journey:
                             "phase": tp.phase,
                             "channels": list(tp.channels),
                             "phrases": list(tp.phrases),
+                            **({"events": list(tp.events)} if tp.events else {}),
                             **({"expectation": str(tp.expectation)} if tp.expectation else {}),
                             "stakes": tp.stakes,
                             **({"survey_items": list(tp.survey_items)} if tp.survey_items else {}),
@@ -293,6 +301,20 @@ def _check_keys(obj: Any, allowed: set[str], where: str, required: tuple[str, ..
     return obj
 
 
+def _events(value: Any, where: str) -> tuple[str, ...]:
+    """A touchpoint's ``events``: categories of the service lexicon (``delay``, ``lost_item``, ...)."""
+    events = _str_list(value, where)
+    if events:
+        from carlzon.detect.lexicon import event_categories
+
+        known = event_categories()
+        bad = [e for e in events if e not in known]
+        if bad:
+            raise JourneyError(f"unknown event {bad[0]!r}", where=where,
+                               fix=f"use categories of the service lexicon: {', '.join(sorted(known))}")
+    return events
+
+
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -379,6 +401,7 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
                 description=str(raw_tp.get("description") or ""),
                 channels=_str_list(raw_tp.get("channels"), f"{twhere}.channels"),
                 phrases=tuple(p.lower() for p in _str_list(raw_tp.get("phrases"), f"{twhere}.phrases")),
+                events=_events(raw_tp.get("events"), f"{twhere}.events"),
                 expectation=expectation,
                 stakes=stakes,
                 survey_items=_str_list(raw_tp.get("survey_items"), f"{twhere}.survey_items"),

@@ -178,6 +178,30 @@ def test_sarcasm_is_negative(scorer, text):
     assert "sarcasm" in rules(res)
 
 
+@pytest.mark.parametrize("text", ["thanks so much for help", "Thank you so much for sorting my seat"])
+def test_thanks_so_much_for_is_thanks_not_sarcasm(scorer, text):
+    s, res = one(scorer, text)
+    assert s > 0.3, (text, s, res.evidence(0))
+    assert "sarcasm" not in rules(res) and "sarcasm" not in res.events(0)
+    assert "sarcasm" in one(scorer, "so much for customer service")[1].events(0)
+
+
+def test_a_fee_is_a_price_not_a_billing_error(scorer):
+    _, res = one(scorer, "I had to pay bag fees")
+    assert "billing_error" not in res.events(0) and res.stakes[0] == "low"
+    assert any("price" in e.text for e in res.evidence(0))
+    _, res = one(scorer, "they charged me hidden fees")
+    assert "billing_error" in res.events(0)
+
+
+def test_event_hits_give_category_and_words(scorer):
+    res = scorer.score(["fine", "They never called back and I was left on hold", "not delayed at all"])
+    rows, cats, hits = res.event_hits()
+    got = [(int(r), str(c), res.hit_words(h)) for r, c, h in zip(rows, cats, hits)]
+    assert (1, "ignored", "never called back") in got and (1, "hold", "left on hold") in got
+    assert not any(r in (0, 2) for r, _, _ in got)  # nothing in 'fine'; a negated event is left out
+
+
 def test_praise_after_complaint_is_not_sarcasm(scorer):
     s, res = one(scorer, "The flight was delayed but the crew were great")
     assert s > 0

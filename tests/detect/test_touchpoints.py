@@ -1,7 +1,10 @@
 import numpy as np
+import pandas as pd
 
+from carlzon.detect import Detector
+from carlzon.detect.text import TextScorer
 from carlzon.detect.touchpoints import TouchpointMatcher
-from carlzon.journey import load_journey
+from carlzon.journey import journey_from_dict, load_journey
 
 AIRLINE = load_journey("airline")
 
@@ -85,3 +88,73 @@ def test_learned_step_never_overrides_sure_rows():
     texts = [f"lost bag number {i}" for i in range(250)] + ["the crew were rude"]
     r = m(learn_min_rows=50).assign(texts)
     assert r.touchpoint[-1] == "cabin_crew" and r.method[-1] == "phrase"
+
+
+def test_plural_of_a_phrase_matches_and_evidence_quotes_the_text():
+    r = m().assign(["the gate agents were lovely", "two suitcases never showed up", "deliveries"])
+    assert r.touchpoint[:2].tolist() == ["gate", "baggage_claim"]
+    assert r.matched(0) == ["gate agents"]  # the text's words, not the listed phrase
+    assert '"gate agents" points to Gate' in r.evidence(0)[0].text
+    sal = TouchpointMatcher(load_journey("internet_provider")).assign(["the salesmen lied to me"])
+    assert sal.touchpoint[0] == "sales_signup"
+
+
+def _shop_journey():
+    return journey_from_dict({"name": "shop", "stages": [{"id": "s", "touchpoints": [
+        {"id": "shop_floor", "phase": "first", "phrases": ["shop", "store"], "stakes": "medium"},
+        {"id": "phone_line", "name": "Phone line", "phase": "second", "phrases": ["phone"], "stakes": "medium",
+         "events": ["hold", "ignored"]},
+    ]}]})
+
+
+def test_service_events_point_to_the_touchpoint_the_journey_ties_them_to():
+    mt = TouchpointMatcher(_shop_journey())
+    texts = ["I was put on hold", "in the store they put me on hold and nobody called back",
+             "the store was lovely", "not on hold today"]
+    r = mt.assign(texts)
+    assert r.touchpoint[:3].tolist() == ["phone_line", "phone_line", "shop_floor"]
+    assert r.matched(0) == ["put on hold"]
+    assert r.evidence(0)[0].text == '"put on hold" (hold) points to Phone line'
+    assert "store" not in r.matched(1) and "nobody called back" in r.matched(1)
+    assert r.touchpoint[3] == "unknown"  # a negated event is no evidence
+    # the same answer from the scores a Detector has already computed
+    again = mt.assign(texts, scores=TextScorer().score(texts))
+    assert again.touchpoint.tolist() == r.touchpoint.tolist()
+    assert np.allclose(again.confidence, r.confidence)
+
+
+def test_detector_uses_events_and_answers_row_by_row():
+    det = Detector("airline")
+    texts = ["they put me on hold for two hours and hung up", "They lost my suitcase at the carousel",
+             "My flight is delayed again, stuck at the gate"]
+    one = [det.detect(pd.DataFrame({"id": ["a"], "text": [t]}))["touchpoint"][0] for t in texts]
+    batch = det.detect(pd.DataFrame({"id": list("abc"), "text": texts}))
+    assert batch["touchpoint"].tolist() == one == ["complaint_handling", "baggage_claim", "delays_cancellations"]
+    assert "(hold)" in batch["reasons"][0] and "points to Customer service" in batch["reasons"][0]
+
+
+def test_events_of_airline_template_are_service_events():
+    from carlzon.detect.lexicon import event_categories
+
+    tied = {e for tp in AIRLINE.touchpoints for e in tp.events}
+    assert {"delay", "cancellation", "hold", "lost_item"} <= tied <= event_categories()
+
+
+def test_trie_regex_finds_what_a_longest_first_alternation_finds():
+    import random
+    import re
+
+    from carlzon.detect.touchpoints import _trie
+
+    words = ["bag", "bags", "bag drop", "lost bag", "lost", "gate", "gate agent", "gate change", "on hold", "hold",
+             "check in", "check-in", "f/a", "wi-fi", "wifi"]
+    plain = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                                                   for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])")
+    trie = re.compile(rf"(?<![\w-]){_trie(words)}(?![\w-])")
+    rng = random.Random(0)
+    vocab = [*words, "the", "agents", "lostbag", "gatehouse", "in", "drop", "-", ",", "holding", "check", "\n"]
+    for _ in range(300):
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        assert trie.findall(text) == plain.findall(text), text
+    r = m().assign(["the gate\n  agents were lovely"])
+    assert r.touchpoint[0] == "gate" and r.matched(0) == ["gate agents"]

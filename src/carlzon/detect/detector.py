@@ -185,7 +185,7 @@ class Detector:
         t_stakes[~has_text] = 0
 
         explicit = df["touchpoint"].tolist() if "touchpoint" in df.columns else None
-        tpr = self.matcher.match(texts, explicit)
+        tpr = self.matcher.match(texts, explicit, scores=res)
         sure = (tpr.method == "column") | ((tpr.method == "phrase") & (tpr.confidence >= self.touchpoint_min_confidence))
         assigned = np.where(sure, tpr.touchpoint, None)
         ex = judge(df["measures"].tolist() if "measures" in df.columns else None, self.journey, assigned)

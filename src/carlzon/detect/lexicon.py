@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "STAKES",
     "LexiconEntry",
     "category_label",
+    "event_categories",
     "load_service_lexicon",
     "load_vader_lexicon",
 ]
@@ -69,6 +71,7 @@ _LABELS = {
     "sarcasm_cue": "praise",
     "thanks": "thanks, mild praise",
     "general": "negative word",
+    "value": "price or value",
 }
 
 
@@ -79,6 +82,20 @@ def category_label(category: str, valence: float = 0.0) -> str:
     if category == "general" and valence > 0:
         return "positive word"
     return _LABELS.get(category, category.replace("_", " "))
+
+
+NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude", "thanks"}
+"""Categories that are words of feeling or steering, not service events (the rest are events)."""
+
+
+@lru_cache(maxsize=1)
+def event_categories() -> frozenset[str]:
+    """The service events of the built-in lexicon (``delay``, ``lost_item``, ``upgrade``, ...).
+
+    >>> {"delay", "hold", "lost_item"} <= event_categories()
+    True
+    """
+    return frozenset(e.category for e in load_service_lexicon()) - NOT_EVENTS
 
 
 @dataclass(frozen=True)

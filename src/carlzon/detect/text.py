@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from carlzon.detect.lexicon import (
     CONTROL_CATEGORIES,
+    NOT_EVENTS,
     STAKES,
     category_label,
     load_service_lexicon,
@@ -56,7 +57,7 @@ _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "i
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                  "fifteen", "twenty", "thirty", "forty", "fifty", "several", "few", "couple", "many", "multiple"]
 _FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7}
-_NOT_EVENTS = CONTROL_CATEGORIES | {"general", "sarcasm_cue", "emoji", "vader", "complaint", "gratitude", "thanks"}
+_NOT_EVENTS = NOT_EVENTS
 
 _EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon character
     (r"<3+", " emo_heart "),
@@ -488,6 +489,25 @@ class TextScores:
             if (c == "sarcasm" or self._table.valence[e] != 0 or self._table.stakes[e] > 0) and c not in out:
                 out.append(c)
         return out
+
+    def event_hits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every service event found in the batch, negated ones left out, in text order: the text's index,
+        the category (``delay``, ``hold``, ...) and the hit's index for :meth:`hit_words`.
+
+        >>> res = TextScorer().score(["ok", "on hold for an hour, then they hung up"])
+        >>> rows, cats, h = res.event_hits()
+        >>> rows.tolist(), cats.tolist(), [res.hit_words(k) for k in h]
+        ([1, 1, 1], ['hold', 'waiting', 'ignored'], ['on hold for', 'for an hour', 'hung up'])
+        """
+        t, e = self._table, self._hit_entry
+        ok = t.is_event[e] & ((self._hit_flags & 1) == 0) & ((t.valence[e] != 0) | (t.stakes[e] > 0))
+        h = np.flatnonzero(ok)
+        return self._hit_text[h], t.category[e[h]], h
+
+    def hit_words(self, h: int) -> str:
+        """The words of hit ``h`` (an index from :meth:`event_hits`) as the text has them."""
+        pos = int(self._hit_pos[h])
+        return self._span(pos, pos + int(self._hit_len[h]))
 
     def evidence(self, i: int, limit: int = 8) -> list[Evidence]:
         """The reasons behind text ``i``'s score, strongest first."""

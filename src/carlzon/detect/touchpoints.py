@@ -8,14 +8,21 @@ The chain, first hit wins:
    the evidence.
 2. **phrase**: whole-word / whole-phrase matches of each touchpoint's phrases
    (and its id written as words) in the lower-cased text, with one compiled regex
-   for the journey; longer phrases win over the words inside them ("lost bag" over
-   "bag"). Each match weighs its number of words times the touchpoint's stakes
-   factor (low 1, medium 1.5, high 2: when a text names several touchpoints,
-   "the gate agent said the flight is delayed", the moment is most likely about
-   the one with more at stake); the touchpoint with the largest total wins with confidence ``share * (1 - 0.5 ** (best + 1))``
-   where ``share`` is its part of all matched weight and ``best`` its weight
-   (one single-word match at a low-stakes touchpoint alone: 0.75; a two-word
-   phrase there: 0.875; two low-stakes touchpoints tied on one word each: 0.375).
+   for the journey (a trie of its phrases: hundreds of them cost little); the last word of a phrase may be plural ("gate agent" finds
+   "gate agents", "delivery" finds "deliveries"); longer phrases win over the words
+   inside them ("lost bag" over "bag"). Each match weighs its number of words times
+   the touchpoint's stakes factor (low 1, medium 1.5, high 2). The **service events**
+   the text scorer finds (:meth:`~carlzon.detect.text.TextScores.event_hits`: "on hold
+   for", "never called back", "lost my bag"; negated ones left out) add one more word's
+   weight, times the stakes factor, to each touchpoint whose ``events:`` lists their
+   category. So when a text names several touchpoints the moment goes to what it is
+   *about*: the one with the problem or the praise, and more at stake ("the gate agent
+   said the flight is delayed": delays, not the gate). The touchpoint with the largest
+   total wins with confidence ``share * (1 - 0.5 ** (best + 1))`` where ``share`` is its
+   part of all matched weight and ``best`` its weight (one single-word match at a
+   low-stakes touchpoint alone: 0.75; a two-word phrase there: 0.875; two low-stakes
+   touchpoints tied on one word each: 0.375). The evidence quotes the text's words
+   and names the event: ``"on hold for" (hold), "call" points to Customer service``.
 3. **measure**: a measure judged against a touchpoint's expectation
    (see :mod:`carlzon.detect.expectations`), confidence 0.8.
 4. **learned** (weak supervision from the batch itself): when a batch has at least
@@ -37,7 +44,7 @@ Example:
     >>> m = TouchpointMatcher(load_journey("airline"))
     >>> r = m.assign(["They lost my bag at the carousel", "hello"], explicit=[None, "Check-in"])
     >>> list(r.touchpoint), r.confidence.round(2).tolist()
-    (['baggage_claim', 'check_in'], [0.97, 1.0])
+    (['baggage_claim', 'check_in'], [0.99, 1.0])
 """
 
 from __future__ import annotations
@@ -59,14 +66,52 @@ UNKNOWN = "unknown"
 MEASURE_CONFIDENCE = 0.8
 UNKNOWN_ID_CONFIDENCE = 0.5
 STAKES_FACTOR = {"low": 1.0, "medium": 1.5, "high": 2.0}
+EVENT_WEIGHT = 1.0  # a service event the journey ties to a touchpoint weighs as one more word there
+EVENT_KEY = "@"  # hits of events are kept as (words, "@" + category)
 
 
 def _norm(value: Any) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower()).strip("_")
 
 
-def _pattern(phrase: str) -> str:
-    return re.escape(phrase).replace(r"\ ", r"\s+")
+def _plurals(phrase: str) -> list[str]:
+    """The phrase with its last word in its regular English plural too: agent(s), bus(es), deliver(y|ies), sales(man|men).
+
+    >>> _plurals("gate agent"), _plurals("delivery"), _plurals("tv")
+    (['gate agent', 'gate agents'], ['delivery', 'deliveries'], ['tv'])
+    """
+    head, _, word = phrase.rpartition(" ")
+    head = head + " " if head else ""
+    if len(word) < 3 or not word[-1].isalpha():
+        return [phrase]
+    if word.endswith("man"):
+        plural = word[:-3] + "men"
+    elif word.endswith("y") and word[-2] not in "aeiou":
+        plural = word[:-1] + "ies"
+    elif word.endswith(("s", "x", "z", "ch", "sh")):
+        plural = word + "es"
+    else:
+        plural = word + "s"
+    return [phrase, head + plural]
+
+
+def _trie(strings: Sequence[str]) -> str:
+    """One regex for many literal strings, as a trie of their characters (a space matches any run of
+    whitespace); it finds the longest string at each place, and runs many times faster than a
+    plain alternation of hundreds of phrases."""
+    root: dict[str, Any] = {}
+    for w in strings:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in node.items() if ch]
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})" if alts else ""
+        return f"(?:{body})?" if "" in node and body else body
+
+    return emit(root)
 
 
 def _missing(v: Any) -> bool:
@@ -82,18 +127,21 @@ class TouchpointResult:
     touchpoint: np.ndarray  # object: touchpoint id or 'unknown'
     confidence: np.ndarray  # float in [0, 1]
     method: np.ndarray  # object: column / phrase / measure / learned / similarity / unsure / none
-    hits: dict[int, list[str]] = field(default_factory=dict)  # row -> phrases found (phrase step only)
+    hits: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # row -> (words as written, phrase)
     phrase_tps: dict[str, list[str]] = field(default_factory=dict)
     flagged: np.ndarray | None = None  # bool: explicit id unknown to the journey
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
     learned_from: int = 0  # pseudo-labelled rows behind the 'learned' step (0: step not run)
 
-    def matched(self, i: int) -> list[str]:
-        """The phrases of row ``i``'s touchpoint found in its text, in order, without repeats."""
+    def _found(self, i: int) -> dict[str, str]:
+        """Words of row ``i``'s text that point to its touchpoint -> the phrase or ``@event`` behind them."""
         tid = self.touchpoint[i]
-        found = (" ".join(h.split()) for h in self.hits.get(i, ()))
-        return list(dict.fromkeys(h for h in found if tid in self.phrase_tps.get(h, ())))
+        return dict((" ".join(w.split()), p) for w, p in reversed(self.hits.get(i, ())) if tid in self.phrase_tps.get(p, ()))
+
+    def matched(self, i: int) -> list[str]:
+        """The words of row ``i``'s text that point to its touchpoint (phrases and events), in order, without repeats."""
+        return list(reversed(self._found(i)))
 
     def evidence(self, i: int) -> list[Evidence]:
         tp, conf, method = self.touchpoint[i], float(self.confidence[i]), self.method[i]
@@ -105,8 +153,12 @@ class TouchpointResult:
                                  value=tp, weight=c)]
             return [Evidence(rule="touchpoint", text=f"touchpoint {name} given by the source", value=tp, weight=c)]
         if method == "phrase":
-            ph = self.matched(i)
-            quoted = ", ".join(f'"{p}"' for p in ph[:3])
+            from carlzon.detect.lexicon import category_label
+
+            found = list(reversed(self._found(i).items()))
+            ph = [w for w, _ in found]
+            quoted = ", ".join(f'"{w}"' + (f" ({category_label(k[1:])})" if k.startswith(EVENT_KEY) else "")
+                               for w, k in found[:3])
             return [Evidence(rule="touchpoint", text=f"{quoted} points to {name}", phrase=ph[0] if ph else None,
                              value=tp, weight=c)]
         if method == "measure":
@@ -161,39 +213,77 @@ class TouchpointMatcher:
         for p, k in self._phrase_id.items():
             for t in self._phrase_tps[p]:
                 self._weight[k, col[t]] = len(p.replace("-", " ").split()) * STAKES_FACTOR[journey.touchpoint(t).stakes]
+        self._canon: dict[str, str] = {p: p for p in phrases}  # words as matched -> phrase ("agents" -> "agent")
+        for p in phrases:
+            for v in _plurals(p)[1:]:
+                self._canon.setdefault(v, p)
+        # service events of the text lexicon that the journey ties to touchpoints (``events:``)
+        self._event_weight: dict[str, np.ndarray] = {}
+        for tp in journey.touchpoints:
+            for e in tp.events:
+                self._event_weight.setdefault(e, np.zeros(len(self.ids)))[col[tp.id]] = EVENT_WEIGHT * STAKES_FACTOR[tp.stakes]
+                self._phrase_tps.setdefault(EVENT_KEY + e, []).append(tp.id)
         if phrases:
-            self._regex = re.compile(rf"(?<![\w-])(?:{'|'.join(_pattern(p) for p in phrases)})(?![\w-])")
+            self._regex = re.compile(rf"(?<![\w-]){_trie(list(self._canon))}(?![\w-])")
 
-    def _phrase_weights(self, texts: Sequence[str | None]) -> tuple[np.ndarray, list[list[str]]]:
-        """Matched phrase weight of each touchpoint in each text (rows: texts, columns: touchpoints), and the hits."""
+    def _phrase_of(self, words: str) -> str:
+        """The journey phrase behind a match ("gate\n agents" -> "gate agent")."""
+        p = self._canon.get(words)
+        if p is None:
+            p = self._canon[" ".join(words.split())]
+            self._canon[words] = p
+        return p
+
+    def _phrase_weights(self, texts: Sequence[str | None]) -> tuple[np.ndarray, list[list[tuple[str, str]]]]:
+        """Matched phrase weight of each touchpoint in each text (rows: texts, columns: touchpoints), and the hits
+        of each text as (words as written, phrase of the journey)."""
         from scipy import sparse
 
         assert self._regex is not None
-        findall = self._regex.findall
-        hits = [findall(t.lower()) if isinstance(t, str) else [] for t in texts]
+        findall, phrase_of = self._regex.findall, self._phrase_of
+        hits = [[(w, phrase_of(w)) for w in findall(t.lower())] if isinstance(t, str) else [] for t in texts]
         lens = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
         pid = self._phrase_id
-        ids = np.fromiter((pid.get(h) if h in pid else pid[" ".join(h.split())] for row in hits for h in row),
-                          dtype=np.int64, count=int(lens.sum()))
+        ids = np.fromiter((pid[p] for row in hits for _, p in row), dtype=np.int64, count=int(lens.sum()))
         rows = np.repeat(np.arange(len(texts)), lens)
         counts = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(texts), len(pid)))
         return np.asarray(counts @ self._weight), hits
 
+    def _add_events(self, weights: np.ndarray, found: list[list[tuple[str, str]]], texts: Sequence[str | None],
+                    todo: np.ndarray, scores: Any) -> None:
+        """Add the weight of the service events found in the texts ``todo`` (rows of ``weights``), in place."""
+        if scores is None or not hasattr(scores, "event_hits"):
+            from carlzon.detect.text import TextScorer
+
+            scores = TextScorer().score([t if isinstance(t, str) else None for t in texts])
+        row_of = np.full(len(texts), -1, dtype=np.int64)
+        row_of[todo] = np.arange(len(todo))
+        text_ids, cats, hit_ids = scores.event_hits()
+        for t, c, h in zip(text_ids.tolist(), cats.tolist(), hit_ids.tolist()):
+            w = self._event_weight.get(c)
+            if w is not None and row_of[t] >= 0:
+                weights[row_of[t]] += w
+                found[row_of[t]].append((scores.hit_words(h), EVENT_KEY + c))
+
     # -- the chain -------------------------------------------------------------------------
     def assign(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None,
-               measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
+               measure_touchpoint: Sequence[str | None] | None = None, *, scores: Any = None) -> TouchpointResult:
         """Run the whole chain on a batch (all arguments aligned by row)."""
-        res = self.match(texts, explicit)
+        res = self.match(texts, explicit, scores=scores)
         return self.finish(res, texts, measure_touchpoint)
 
-    def match(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None) -> TouchpointResult:
-        """Steps 1 and 2: explicit column, then phrases."""
+    def match(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None, *,
+              scores: Any = None) -> TouchpointResult:
+        """Steps 1 and 2: explicit column, then phrases and service events.
+
+        ``scores``: the :class:`~carlzon.detect.text.TextScores` of the same texts when already computed
+        (the Detector passes its own); otherwise the texts are scored here when the journey has ``events``.
+        """
         n = len(texts)
         tp = np.full(n, UNKNOWN, dtype=object)
         conf = np.zeros(n)
         method = np.full(n, "none", dtype=object)
         flagged = np.zeros(n, dtype=bool)
-        found: list[list[str]] = [[] for _ in range(n)]
         if explicit is not None:
             for i, v in enumerate(explicit):
                 if _missing(v):
@@ -206,9 +296,11 @@ class TouchpointMatcher:
                 else:
                     tp[i], conf[i], method[i], flagged[i] = str(v).strip(), UNKNOWN_ID_CONFIDENCE, "column", True
         todo = np.flatnonzero(method == "none")
-        hits: dict[int, list[str]] = {}
+        hits: dict[int, list[tuple[str, str]]] = {}
         if self._regex is not None and len(todo):
             weights, found = self._phrase_weights([texts[i] for i in todo])  # (len(todo), n_touchpoints)
+            if self._event_weight:
+                self._add_events(weights, found, texts, todo, scores)
             hits = {int(i): h for i, h in zip(todo, found) if h}
             total = weights.sum(axis=1)
             hit = total > 0
