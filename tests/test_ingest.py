@@ -271,3 +271,25 @@ def test_event_rows_get_no_moment(tmp_path):
         res = ingest(df, store, journey="airline")
         assert (res.read, res.stored, res.moments) == (3, 3, 1)
         assert store.moments()["text"].tolist() == ["The gate agent was rude"]
+
+
+@pytest.mark.parametrize("zone", ["", "Z", " -0800", "+01:00"])
+def test_iso_timestamps_are_read_strictly(tmp_path, store, zone):
+    rows = ["2026-02-27 10:00:00", "2026-02-28T23:59:59.250", "2026-02-30 10:00:00", "2026-13-01 10:00:00",
+            "2024-02-29 00:00:00"]
+    text = "id,text,created_at\n" + "".join(f"{i},t{i},{v}{zone}\n" for i, v in enumerate(rows))
+    r = ingest(_write(tmp_path, "iso.csv", text), store, detect=False)
+    assert r.stored == 3 and r.quarantined == 2
+    assert [q["reason"] for q in r.quarantine] == [f"unparseable date '2026-02-30 10:00:00{zone}' in column 'created_at'",
+                                                   f"unparseable date '2026-13-01 10:00:00{zone}' in column 'created_at'"]
+    shift = {"": 0, "Z": 0, " -0800": 8, "+01:00": -1}[zone]
+    ts = store.interactions().set_index("id")["timestamp"]
+    assert ts["1"] == pd.Timestamp("2026-02-28 23:59:59.250", tz="UTC") + pd.Timedelta(hours=shift)
+    assert ts["4"] == pd.Timestamp("2024-02-29", tz="UTC") + pd.Timedelta(hours=shift)
+    # all valid: read by the fast ISO parser, the same instants
+    good = [v for v in rows if "-30 " not in v and "-13-" not in v]
+    text = "id,text,created_at\n" + "".join(f"g{i},t{i},{v}{zone}\n" for i, v in enumerate(good))
+    assert ingest(_write(tmp_path, "good.csv", text), store, detect=False).stored == 3
+    ts = store.interactions().set_index("id")["timestamp"]
+    assert ts["g1"] == pd.Timestamp("2026-02-28 23:59:59.250", tz="UTC") + pd.Timedelta(hours=shift)
+    assert ts["g2"] == pd.Timestamp("2024-02-29", tz="UTC") + pd.Timedelta(hours=shift)
