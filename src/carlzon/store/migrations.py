@@ -27,7 +27,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carlzon.store.rollups import POSTGRESQL_400, POSTGRESQL_401, POSTGRESQL_402, SQLITE_400, SQLITE_401, SQLITE_402
+from carlzon.store.rollups import (
+    POSTGRESQL_400,
+    POSTGRESQL_401,
+    POSTGRESQL_402,
+    POSTGRESQL_403,
+    SQLITE_400,
+    SQLITE_401,
+    SQLITE_402,
+    SQLITE_403,
+)
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -323,6 +332,12 @@ CREATE TABLE api_tokens (
         "postgresql: rollup upkeep takes an advisory lock and touches rows in key order (no deadlocks between writers)",
         sqlite=SQLITE_402,
         postgresql=POSTGRESQL_402,
+    ),
+    Migration(
+        403,
+        "rollups: exact integer sums of ratings, scores and intensities (units of 1/10,000), score count and squares",
+        sqlite=SQLITE_403,
+        postgresql=POSTGRESQL_403,
     ),
 ]
 
