@@ -37,6 +37,7 @@ from carlzon.store.rollups import (
     SQLITE_402,
     SQLITE_403,
 )
+from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -338,6 +339,18 @@ CREATE TABLE api_tokens (
         "rollups: exact integer sums of ratings, scores and intensities (units of 1/10,000), score count and squares",
         sqlite=SQLITE_403,
         postgresql=POSTGRESQL_403,
+    ),
+    Migration(
+        404,
+        "postgresql: a change counter kept by statement triggers on interactions and moments (dashboard caches)",
+        sqlite=SQLITE_404,
+        postgresql=POSTGRESQL_404,
+    ),
+    Migration(
+        405,
+        "postgresql: index moments by valence and score (the strongest moments of a scope without a sort of all)",
+        sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
+        postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);",
     ),
 ]
 

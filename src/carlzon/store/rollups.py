@@ -243,7 +243,7 @@ BEGIN
     RETURN NULL;
 END
 $$;
-DELETE FROM moment_rollups;
+TRUNCATE moment_rollups;
 {_upsert("postgresql", "moments m", 1, grouped=True, measures=ms)};
 """
 
@@ -283,24 +283,28 @@ def _where(since: Any, until: Any, touchpoint: str | None, channel: str | None) 
 
 def rollup_frame(store: Any, *, since: datetime | None = None, until: datetime | None = None,
                  touchpoint: str | None = None, channel: str | None = None,
-                 by: tuple[str, ...] = ("day", "touchpoint", "channel")) -> pd.DataFrame:
-    """Summed rollups grouped by any of day, touchpoint, channel (``()``: one total row); small and fast."""
-    bad = [b for b in by if b not in _KEYS]
-    if bad:
-        from carlzon.errors import StoreError
+                 by: tuple[str, ...] = ("day", "touchpoint", "channel"),
+                 columns: tuple[str, ...] = ROLLUP_COLUMNS) -> pd.DataFrame:
+    """Summed rollups grouped by any of day, touchpoint, channel (``()``: one total row); small and fast.
 
-        raise StoreError(f"cannot group rollups by {bad}", fix="group by day, touchpoint and/or channel")
+    ``columns``: the sums to read (all of ROLLUP_COLUMNS by default), as int64."""
+    from carlzon.errors import StoreError
+
+    bad = [b for b in by if b not in _KEYS] + [c for c in columns if c not in ROLLUP_COLUMNS]
+    if bad:
+        raise StoreError(f"cannot group rollups by, or read, {bad}",
+                         fix=f"group by day, touchpoint and/or channel; read columns of {', '.join(ROLLUP_COLUMNS)}")
     where, params = _where(since, until, touchpoint, channel)
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COLUMNS)
+    cast = "BIGINT" if store.backend == "postgresql" else "INTEGER"  # PostgreSQL's SUM(bigint) is numeric
+    sums = ", ".join(f"CAST(SUM({c}) AS {cast}) AS {c}" for c in columns)
     keys = ", ".join(by)
     sql = f"SELECT {keys + ', ' if keys else ''}{sums} FROM moment_rollups{where}"
     if by:
         sql += f" GROUP BY {keys} ORDER BY {keys}"
     df = store.query(sql, params or None)
-    for c in ROLLUP_COLUMNS:  # PostgreSQL's SUM(bigint) is numeric: exact Python integers either way
-        vals = [0 if v is None else int(v) for v in df[c].tolist()]
-        big = any(abs(v) >= 2**63 for v in vals)
-        df[c] = pd.Series(vals, index=df.index, dtype=object if big else "int64")
+    for c in columns:  # integers (NULL only in the one total row of no rollups at all)
+        if df[c].dtype != "int64":
+            df[c] = pd.Series([0 if v is None else int(v) for v in df[c].tolist()], index=df.index, dtype="int64")
     return df
 
 
@@ -343,7 +347,7 @@ def rebuild_rollups(store: Any) -> int:
     if store.backend == "sqlite":
         return int(store.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
     with store.transaction():
-        store.execute("DELETE FROM moment_rollups")
+        store.execute("DELETE FROM moment_rollups")  # not TRUNCATE: readers keep the old rows until the commit
         store.execute(_upsert(store.backend, "moments m", 1, grouped=True, measures=_measures_403(store.backend)))
     return int(store.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
 
