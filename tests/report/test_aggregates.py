@@ -140,3 +140,17 @@ def test_overview_page_reads_no_moment_frame(clients):
         assert r.status_code == 200 and "Moments of magic" in r.text, params
     with pytest.raises(AssertionError, match="read the moments"):  # a segment is not in the rollups
         fast.get("/api/metrics", params={"segment": "Class=Business"}, headers=h)
+
+
+def test_customers_are_counted_only_in_a_store_small_enough(filled):
+    from fastapi.testclient import TestClient
+
+    from carlzon.web import create_app
+
+    h = {"Authorization": f"Bearer {create_token(filled, role='viewer').secret}"}
+    counted = TestClient(create_app(filled, journey="airline")).get("/api/metrics", headers=h).json()
+    assert counted["customers"] > 0 and counted["customers_note"] == ""
+    small = TestClient(create_app(filled, journey="airline", customers_up_to=100))
+    m = small.get("/api/metrics", headers=h).json()
+    assert m["customers"] is None and "more than 100 moments" in m["customers_note"]
+    assert "customers are not counted in a store of more than 100 moments" in small.get("/", headers=h).text

@@ -57,6 +57,12 @@ def test_postgresql_index_serves_the_strongest_moments(store: Store):
             "EXPLAIN SELECT m.interaction_id FROM moments m JOIN interactions i ON i.id = m.interaction_id "
             "WHERE m.valence = 'misery' ORDER BY m.score ASC, m.intensity DESC, m.interaction_id LIMIT 30").iloc[:, 0])
     assert "moments_valence_score" in plan
+    with store.transaction():  # the moments feed, newest first, walks an index instead of sorting every moment
+        store.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(store.query(
+            "EXPLAIN SELECT m.interaction_id FROM moments m WHERE m.touchpoint = 'baggage_claim' "
+            "ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id LIMIT 50").iloc[:, 0])
+    assert "moments_recent" in plan and "Sort" not in plan.split("\n")[1]
     top = strongest(store, Scope(), "misery", k=3)
     assert top["score"].tolist() == [-0.96, -0.96, -0.96]
     n = int(store.query("SELECT COUNT(*) AS n FROM carlzon_changes")["n"].iloc[0])

@@ -31,7 +31,8 @@ from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
 from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view, watch_moments
 from carlzon.report.query import Scope, n_customers, strongest
-from carlzon.report.aggregates import Aggregates, aggregates as read_aggregates, from_moments
+from carlzon.report.aggregates import Aggregates, count_moments, from_moments
+from carlzon.report.aggregates import aggregates as read_aggregates
 from carlzon.report.data import (
     QUADRANTS,
     Section,
@@ -222,8 +223,9 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     UTC days, a channel, a touchpoint) and from the moments otherwise (a segment, a valence, a
     period inside a day): :mod:`carlzon.report.aggregates` (or ``aggregates`` read already); the
     same numbers either way. The strongest moments, the number of customers, emerging problems,
-    themes and paths read moments. A distinct count of customers reads every moment in scope:
-    with ``customers_up_to``, it is left out (and ``customers_note`` says so) above that many.
+    themes and paths read moments. A distinct count of customers reads every moment in scope (about
+    a second at ten million moments on PostgreSQL, however narrow the scope): with ``customers_up_to``
+    it is left out, and ``customers_note`` says so, when the store holds more moments than that.
 
     Emerging problems come from :func:`watch_section` over the last ``watch_days`` days (0: the
     simple built-in check of :func:`carlzon.report.data.emerging_check` instead). With ``themes``,
@@ -243,7 +245,7 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
         drivers, note = survey_drivers(store, j)
     if emerging is None and watch_days:
         emerging = watch_section(store, scope, agg.period()[1], j, days=watch_days)
-    count = customers_up_to is None or agg.n <= customers_up_to
+    count = customers_up_to is None or (agg.n <= customers_up_to and count_moments(store) <= customers_up_to)
     ctx = report_context(
         None, j, aggregates=agg, worst=strongest(store, scope, "misery"),
         best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope) if count else None, drivers=drivers,
@@ -251,7 +253,8 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
         themes=themes_view(store, scope, j, sample=theme_sample) if themes else None,
         paths=paths_view(store, scope, j) if paths else None)
     ctx["customers_note"] = "" if count else (
-        f"customers are not counted above {customers_up_to:,} moments (a distinct count reads every moment)")
+        f"customers are not counted in a store of more than {customers_up_to:,} moments: "
+        "a distinct count reads every moment")
     return ctx
 
 

@@ -348,9 +348,11 @@ CREATE TABLE api_tokens (
     ),
     Migration(
         405,
-        "postgresql: index moments by valence and score (the strongest moments of a scope without a sort of all)",
+        "postgresql: index moments for the dashboard's lists: by valence and score (the strongest moments) and "
+        "newest first (the moments feed), so that neither sorts every moment",
         sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
-        postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);",
+        postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
+                   "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
     ),
 ]
 

@@ -85,7 +85,7 @@ def _is_page(request: Request) -> bool:
 
 
 CUSTOMERS_UP_TO = 1_000_000
-"""The dashboard counts distinct customers for at most this many moments in scope (it reads every one)."""
+"""The dashboard counts distinct customers only in a store of at most this many moments (the count reads them)."""
 
 
 def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: int = 16,
@@ -93,8 +93,8 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
     """The dashboard and API over ``store`` (an open Store, a path or a postgresql:// URL).
 
     ``journey`` names the journey to report against (default: the built-in one that fits the data).
-    ``customers_up_to``: above this many moments in scope the overview and ``/api/metrics`` leave
-    out the number of distinct customers and say so (None: always count).
+    ``customers_up_to``: in a store of more moments the overview and ``/api/metrics`` leave out the
+    number of distinct customers and say so (None: always count).
     """
     from carlzon.store import open_store
 

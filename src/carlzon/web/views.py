@@ -127,8 +127,9 @@ def overview(state: Any, f: Filters) -> dict[str, Any] | None:
     Every count, rate and mean (tiles, touchpoint table, journey map, quadrants, trend, the check
     for emerging problems) comes from the rollups when they can answer the filters, from the
     moments when not (a segment; see :mod:`carlzon.report.aggregates`): the same numbers either
-    way. The strongest moments and the number of customers (up to ``state.customers_up_to``
-    moments) read the moments; emerging problems by location and phrase are the Alerts page's.
+    way. The strongest moments and the number of customers (in a store of up to
+    ``state.customers_up_to`` moments) read the moments; emerging problems by location and phrase
+    are the Alerts page's.
     """
     def compute() -> dict[str, Any] | None:
         scope = f.scope()
