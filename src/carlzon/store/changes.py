@@ -6,10 +6,11 @@ second at ten million moments on PostgreSQL, and misses a re-scoring that
 replaces moments without adding any. Instead:
 
 * PostgreSQL (migration 404): a statement-level trigger on ``interactions`` and
-  ``moments`` adds 1 to one of 16 counter rows (``carlzon_changes``, the row of the
-  writing connection, so that concurrent writers rarely wait for each other; it is
-  taken before the rollup lock, so they cannot deadlock). The token is their sum,
-  which a reader sees change only when the writer commits.
+  ``moments`` adds 1, once per transaction, to one of 16 counter rows
+  (``carlzon_changes``, the row of the writing connection, so that concurrent
+  writers rarely wait for each other; it is taken before the rollup lock, so they
+  cannot deadlock). The token is their sum, which a reader sees change only when
+  the writer commits.
 * SQLite: ``PRAGMA data_version`` (changes when another connection commits) and
   ``total_changes()`` (rows changed by this connection), both free.
 
@@ -39,7 +40,11 @@ CREATE TABLE carlzon_changes (shard INTEGER PRIMARY KEY, n BIGINT NOT NULL DEFAU
 INSERT INTO carlzon_changes (shard) SELECT generate_series(0, {SHARDS - 1});
 CREATE FUNCTION carlzon_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE carlzon_changes SET n = n + 1 WHERE shard = pg_backend_pid() % {SHARDS};
+    -- once per transaction: a second UPDATE of the same row in one transaction only grows its version chain
+    IF COALESCE(current_setting('carlzon.counted', true), '') <> '1' THEN
+        UPDATE carlzon_changes SET n = n + 1 WHERE shard = pg_backend_pid() % {SHARDS};
+        PERFORM set_config('carlzon.counted', '1', true);
+    END IF;
     RETURN NULL;
 END
 $$;
