@@ -144,12 +144,14 @@ def from_rollups(store: Any, scope: Scope = Scope()) -> Aggregates:
 
 
 def count_moments(store: Any, scope: Scope = Scope()) -> int:
-    """How many moments are in scope: from the rollups when they can answer it (a valence too), else COUNT(*)."""
+    """How many moments are in scope: from the rollup table when it can answer (a valence too), else COUNT(*).
+
+    On SQLite the rollups are a view computed from the moments, so a COUNT(*) of them is the cheaper read."""
     from carlzon.report.query import where_sql
     from carlzon.store.rollups import rollup_frame
 
-    if rollup_blocker(Scope(**{**scope.__dict__, "valence": None})) is None and scope.valence in (
-            None, "", "magic", "misery", "neutral"):
+    if store.backend == "postgresql" and rollup_blocker(Scope(**{**scope.__dict__, "valence": None})) is None \
+            and scope.valence in (None, "", "magic", "misery", "neutral"):
         df = rollup_frame(store, since=scope.since, until=scope.until, touchpoint=scope.touchpoint or None,
                           channel=scope.channel or None, by=(), columns=("n", "magic", "misery", "neutral"))
         return int(df[scope.valence or "n"].sum()) if len(df) else 0

@@ -102,7 +102,11 @@ class Filters:
 def journey_for(state: Any) -> Journey:
     """The app's journey, or the built-in one that fits the stored moments best (cached; from the rollups)."""
     if state.journey is None:
-        tps = rollup_frame(state.store, by=("touchpoint",))
+        if state.store.backend == "postgresql":  # the rollup table; SQLite's rollups are a view over the moments
+            tps = rollup_frame(state.store, by=("touchpoint",), columns=("n",))
+        else:
+            tps = state.store.query("SELECT COALESCE(touchpoint, '') AS touchpoint, COUNT(*) AS n FROM moments "
+                                    "GROUP BY touchpoint")
         counts = pd.Series(tps["n"].to_numpy(), index=tps["touchpoint"].replace("", "unknown")).groupby(level=0).sum()
         state.journey = guess_journey(pd.Series([], dtype=str), counts=counts)
     return state.journey
@@ -242,7 +246,9 @@ def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
 def options(state: Any) -> dict[str, Any]:
     """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value)."""
     def compute() -> dict[str, Any]:
-        ch = state.store.query("SELECT DISTINCT channel FROM moment_rollups WHERE channel <> '' ORDER BY channel")
+        table = "moment_rollups WHERE channel <> ''" if state.store.backend == "postgresql" else \
+            "moments WHERE channel IS NOT NULL"  # SQLite's rollups are a view over the moments
+        ch = state.store.query(f"SELECT DISTINCT channel FROM {table} ORDER BY channel")
         j = journey_for(state)
         sample = state.store.query("SELECT attributes FROM interactions WHERE attributes IS NOT NULL LIMIT 2000")
         values: dict[str, set[str]] = {}
