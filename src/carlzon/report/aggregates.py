@@ -90,7 +90,12 @@ def from_moments(moments: pd.DataFrame, ratings: dict[str, pd.Series] | None = N
     """
     if not len(moments):
         return Aggregates(_empty_cells(), dict.fromkeys(RATING_SUMS, 0), "moments")
-    time = (moments["day"] if "day" in moments else pd.to_datetime(moments["timestamp"], utc=True, errors="coerce"))
+    if "day" in moments:
+        time = moments["day"]
+    elif "timestamp" in moments:
+        time = pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
+    else:  # no times: every figure but the trend and the emerging check
+        time = pd.Series(pd.NaT, index=moments.index, dtype="datetime64[ns, UTC]")
     tp = moments["touchpoint"].fillna("unknown").astype(str) if "touchpoint" in moments else "unknown"
     cols = [c for c in ("valence", "score", "intensity") if c in moments]
     keys = pd.DataFrame({"time": pd.Series(time, index=moments.index), "touchpoint": tp}, index=moments.index)
