@@ -102,6 +102,10 @@ def test_key_drivers_match(spark, survey_parquet, sim100k):
     assert (s.ci_low <= s.importance).all() and (s.importance <= s.ci_high).all()
     assert s.iloc[0]["driver"] == one.summary.iloc[0]["driver"]
     assert sp.to_dict()["n_boot"] == 50
+    # the intervals are not the single machine's draws (Poisson weights per row, not multinomial resamples of
+    # the whole ordered data set: docs/deploy-data-lake.md), but a rerun on the same partitioning repeats them
+    again = key_drivers(read_table(spark, survey_parquet), "overall", tps, n_boot=50, seed=1)
+    pd.testing.assert_frame_equal(again.summary, s, check_exact=True)
     shap = key_drivers(read_table(spark, survey_parquet), "overall", tps[:6], method="shapley", n_boot=0)
     one_shap = KeyDrivers("shapley", n_boot=0).fit(survey, "overall", tps[:6])
     pd.testing.assert_series_equal(shap.importance_, one_shap.importance_, check_exact=True)
