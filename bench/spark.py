@@ -7,7 +7,11 @@ file is scored by:
   * ``carlzon.spark.detect`` in Spark local mode with 1, 2 and all cores
     (``local[k]``; results written to Spark's no-op sink so that only the work is timed).
 Each line gives seconds, interactions per second and texts per second (rows with
-a text), so the growth of the cost with the work can be read down a column.
+a text), so the growth of the cost with the work can be read down a column, and
+the peak resident memory of the run (this process and every process it started:
+Spark's JVM and its Python workers; Linux only), which must not grow with the size:
+every step streams (the Parquet file is written 100,000 rows at a time, the single
+process reads 50,000-row batches, Spark maps Arrow batches to a no-op sink).
 
 The data: ``simulate("airline", seed=0)`` (about 100,000 interactions, a fifth with
 text) repeated with fresh ids up to each size, written once per size to ``--dir``.
@@ -25,8 +29,52 @@ import tempfile
 import time
 from pathlib import Path
 
+import threading
+
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+
+def tree_rss() -> int:
+    """Resident bytes of this process and all its descendants (Linux /proc; 0 where there is none)."""
+    if not os.path.isdir("/proc"):
+        return 0
+    parent, rss = {}, {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{d}/statm") as f:
+                rss[int(d)] = int(f.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+    mine, todo = set(), [os.getpid()]
+    while todo:
+        p = todo.pop()
+        mine.add(p)
+        todo.extend(c for c, pp in parent.items() if pp == p and c not in mine)
+    return sum(rss.get(p, 0) for p in mine)
+
+
+class PeakRSS:
+    """Samples :func:`tree_rss` every 0.2 s while in a ``with`` block; ``peak`` is the largest seen."""
+
+    def __enter__(self) -> "PeakRSS":
+        self.peak, self._stop = tree_rss(), threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, tree_rss())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
 
 
 def base_data():
@@ -101,16 +149,26 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     base = base_data()
     print(f"machine: {allc} cores; base data {len(base):,} simulated interactions; cores tried {cores}")
-    print(f"{'interactions':>12} {'engine':<16} {'seconds':>9} {'rows/s':>10} {'texts/s':>10}")
+    print(f"{'interactions':>12} {'engine':<16} {'seconds':>9} {'rows/s':>10} {'texts/s':>10} {'peak RSS':>9}")
+    gb = 1 << 30
     try:
         for n in sizes:
             path = folder / f"interactions_{n}.parquet"
-            texts = write_size(base, n, path)
-            runs = [] if a.skip_single else [("single process", single_process(path))]
+            t = time.perf_counter()
+            with PeakRSS() as mem:
+                texts = write_size(base, n, path)
+            print(f"{n:>12,} {'(write Parquet)':<16} {time.perf_counter() - t:>9.1f} {'':>10} {'':>10} "
+                  f"{mem.peak / gb:>7.2f} G  ({path.stat().st_size / gb:.2f} G on disk)", flush=True)
+            runs = []
+            if not a.skip_single:
+                with PeakRSS() as mem:
+                    runs.append(("single process", single_process(path), mem))
             for c in cores:
-                runs.append((f"spark local[{c}]", spark_run(path, c)))
-            for name, s in runs:
-                print(f"{n:>12,} {name:<16} {s:>9.1f} {n / s:>10,.0f} {texts / s:>10,.0f}", flush=True)
+                with PeakRSS() as mem:
+                    runs.append((f"spark local[{c}]", spark_run(path, c), mem))
+            for name, s, m in runs:
+                print(f"{n:>12,} {name:<16} {s:>9.1f} {n / s:>10,.0f} {texts / s:>10,.0f} {m.peak / gb:>7.2f} G",
+                      flush=True)
             path.unlink()
     finally:
         if not a.dir:

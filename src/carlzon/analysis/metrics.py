@@ -4,7 +4,9 @@ Works on moments (``store.moments()``: MOMENT_COLUMNS plus nps, csat, ces,
 stars, attributes) or on any DataFrame with some of those columns; a figure
 whose column is absent is left out. Every figure carries its n, an interval
 where one applies (see :mod:`carlzon.analysis.intervals`) and a note in words
-when the sample is small.
+when the sample is small. The figures are finished from exact sums per group
+(:mod:`carlzon.analysis.sums`), as the rollups and Spark finish theirs, so all
+three give the same numbers.
 
 * NPS: 0-10 answers, promoters 9-10, detractors 0-6; adjusted-Wald interval.
 * CSAT: share of 4-5 on the 1-5 scale; Wilson interval. Also its mean.
@@ -35,7 +37,7 @@ import pandas as pd
 
 from carlzon.analysis._io import attributes
 from carlzon.analysis._plot import axis
-from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+from carlzon.analysis.sums import metrics_from_sums, moment_sums
 from carlzon.errors import AnalysisError
 from carlzon.journey import Journey, load_journey
 
@@ -94,11 +96,8 @@ class Metrics:
         if not isinstance(data, pd.DataFrame):
             raise AnalysisError("Metrics.fit needs a DataFrame", fix="pass store.moments() or a table you have read")
         groups = self._groups(data)
-        rows = []
-        for g, part in data.groupby(groups, sort=True):
-            rows.extend(_metrics(part, g, self.confidence))
         self.n_ = len(data)
-        self.summary = pd.DataFrame(rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n", "note"])
+        self.summary = metrics_from_sums(moment_sums(data, groups), confidence=self.confidence)
         if self.summary.empty and len(data):
             raise AnalysisError("no metric can be computed from these columns",
                                 fix="give nps, csat, ces, stars or valence columns (or moments from the store)")
@@ -120,43 +119,3 @@ class Metrics:
         ax.errorbar(s.group, s.value, yerr=np.nan_to_num(err), fmt="o")
         ax.set_ylabel(metric)
         return ax
-
-
-def _metrics(part: pd.DataFrame, group: Any, confidence: float) -> list[dict]:
-    rows = []
-
-    def add(metric: str, est: tuple[float, float, float], n: int) -> None:
-        rows.append({"group": str(group), "metric": metric, "value": est[0], "ci_low": est[1], "ci_high": est[2],
-                     "n": int(n), "note": small_sample_note(n)})
-
-    def col(name: str) -> np.ndarray | None:
-        if name not in part.columns:
-            return None
-        x = pd.to_numeric(part[name], errors="coerce").to_numpy(dtype=float)
-        x = x[~np.isnan(x)]
-        return x if x.size else None
-
-    if (x := col("nps")) is not None:
-        add("nps", nps_interval(int((x >= 9).sum()), int(((x > 6) & (x < 9)).sum()), int((x <= 6).sum()),
-                                confidence=confidence), x.size)
-    if (x := col("csat")) is not None:
-        add("csat", wilson_interval(int((x >= 4).sum()), x.size, confidence=confidence), x.size)
-        add("csat_mean", mean_interval(x, confidence=confidence), x.size)
-    if (x := col("ces")) is not None:
-        add("ces", mean_interval(x, confidence=confidence), x.size)
-    if (x := col("stars")) is not None:
-        add("stars", mean_interval(x, confidence=confidence), x.size)
-    if "valence" in part.columns:
-        v = part["valence"].dropna().astype(str)
-        if len(v):
-            add("magic_rate", wilson_interval(int((v == "magic").sum()), len(v), confidence=confidence), len(v))
-            add("misery_rate", wilson_interval(int((v == "misery").sum()), len(v), confidence=confidence), len(v))
-    if "moment_of_truth" in part.columns:
-        mot = part["moment_of_truth"].dropna().astype(bool)
-        if len(mot):
-            k = int(mot.sum())
-            share = wilson_interval(k, len(mot), confidence=confidence)
-            rows.append({"group": str(group), "metric": "moments_of_truth", "value": float(k),
-                         "ci_low": share[1] * len(mot), "ci_high": share[2] * len(mot), "n": len(mot),
-                         "note": small_sample_note(len(mot))})
-    return rows

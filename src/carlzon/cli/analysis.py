@@ -60,7 +60,14 @@ def metrics(
     """NPS, CSAT, CES, ratings, magic and misery rates with n and 95% intervals, overall or by group."""
     from carlzon.analysis.metrics import Metrics
 
-    m = Metrics(by=by, journey=journey).fit(_moments_from(file, store, journey))
+    if file is None and by in (None, "touchpoint", "channel", "period:day"):
+        from carlzon.store import open_store
+        from carlzon.store.rollups import rollup_metrics
+
+        with open_store(store_url(store)) as st:  # the rollups: the same numbers as the moments give, at any size
+            m = rollup_metrics(st, by=by)
+    else:
+        m = Metrics(by=by, journey=journey).fit(_moments_from(file, store, journey))
     if as_json:
         print_json(m.to_dict())
         return

@@ -34,11 +34,15 @@ __all__ = [
     "Section",
     "actions",
     "emerging_check",
+    "emerging_rows",
     "headline",
+    "headline_rows",
     "parse_evidence",
     "quadrants",
     "quotes",
+    "touchpoint_rows",
     "touchpoint_table",
+    "trend_rows",
     "trend_table",
 ]
 
@@ -114,20 +118,20 @@ def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None
     ``drivers`` (touchpoint, importance[, performance]) from a key-driver model replaces the
     default importance: the touchpoint's share of all emotional intensity in the data.
     """
+    from carlzon.report.aggregates import from_moments
+
+    return touchpoint_rows(from_moments(moments).by_touchpoint(), journey, drivers)
+
+
+def touchpoint_rows(sums: pd.DataFrame, journey: Journey | str | None = None,
+                    drivers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`touchpoint_table` from exact sums per touchpoint (index; columns of
+    :data:`carlzon.report.aggregates.CELL_SUMS`), as the rollups or the moments give them."""
+    from carlzon.analysis.sums import mean_from_sums
+
     j = _journey(journey)
-    m = moments
-    tp = m["touchpoint"].fillna("unknown").astype(str)
-    val = m["valence"].astype(str)
-    g = pd.DataFrame({
-        "tp": tp, "magic": (val == "magic").astype(int), "misery": (val == "misery").astype(int),
-        "score": pd.to_numeric(m["score"], errors="coerce"),
-        "intensity": pd.to_numeric(m.get("intensity", pd.Series(0.0, index=m.index)), errors="coerce").fillna(0.0),
-    })
-    g["score2"] = g["score"] ** 2
-    agg = g.groupby("tp").agg(n=("magic", "size"), magic=("magic", "sum"), misery=("misery", "sum"),
-                              s=("score", "sum"), s2=("score2", "sum"), sn=("score", "count"),
-                              intensity=("intensity", "sum"))
-    total_int = float(agg["intensity"].sum()) or 1.0
+    agg = sums
+    total_int = int(agg["intensity_u"].sum()) if len(agg) else 0
     order = [(t, s) for s in j.stages for t in s.touchpoints]
     extra = [t for t in agg.index if not j.has_touchpoint(t)]
     rows = []
@@ -140,14 +144,8 @@ def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None
         bal, blo, bhi = balance_interval(mg, ms, n)
         mlo, mhi = wilson(mg, n)
         xlo, xhi = wilson(ms, n)
-        sn = int(a["sn"]) if a is not None else 0
-        if sn > 1:
-            mean = float(a["s"]) / sn
-            var = max(float(a["s2"]) / sn - mean * mean, 0.0) * sn / (sn - 1)
-            se = math.sqrt(var / sn)
-            sc = (mean, mean - 1.96 * se, mean + 1.96 * se)
-        else:
-            sc = (float(a["s"]) if sn == 1 else math.nan, math.nan, math.nan)
+        sc = [v[0] for v in mean_from_sums([a["score_n"] if a is not None else 0], [a["score_u"] if a is not None else 0],
+                                           [a["score_uu"] if a is not None else 0])]
         rows.append({
             "touchpoint": tid,
             "name": t.name if s is not None else ("Not assigned to a touchpoint" if tid == "unknown" else tid),
@@ -159,8 +157,8 @@ def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None
             "magic_rate": mg / n if n else math.nan, "magic_rate_low": mlo, "magic_rate_high": mhi,
             "misery_rate": ms / n if n else math.nan, "misery_rate_low": xlo, "misery_rate_high": xhi,
             "balance": bal, "balance_low": blo, "balance_high": bhi,
-            "score": sc[0], "score_low": sc[1], "score_high": sc[2],
-            "importance": (float(a["intensity"]) / total_int) if a is not None and tid != "unknown" else math.nan,
+            "score": float(sc[0]), "score_low": float(sc[1]), "score_high": float(sc[2]),
+            "importance": (int(a["intensity_u"]) / (total_int or 1)) if a is not None and tid != "unknown" else math.nan,
             "importance_method": "share of emotional intensity",
         })
     out = pd.DataFrame(rows)
@@ -195,13 +193,6 @@ def quadrants(table: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _times(moments: pd.DataFrame) -> pd.Series:
-    """Moment times as UTC datetimes: the ``day`` column of a narrow frame, else ``timestamp``."""
-    if "day" in moments:
-        return moments["day"]
-    return pd.to_datetime(moments["timestamp"], utc=True, errors="coerce")
-
-
 def _freq(ts: pd.Series) -> tuple[str, str]:
     span = (ts.max() - ts.min()).days if len(ts) else 0
     if span <= 45:
@@ -213,21 +204,25 @@ def _freq(ts: pd.Series) -> tuple[str, str]:
 
 def trend_table(moments: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
     """Magic and misery shares per period (day, week or month by span), with Wilson intervals."""
-    ts = _times(moments)
-    ok = ts.notna()
-    if not ok.any():
+    from carlzon.report.aggregates import from_moments
+
+    return trend_rows(from_moments(moments).by_time())
+
+
+def trend_rows(by_time: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
+    """:func:`trend_table` from n, magic and misery per time (UTC datetimes as the index)."""
+    if not len(by_time):
         return [], "period"
-    freq, unit = _freq(ts[ok])
-    val = moments.loc[ok, "valence"].astype(str)
-    key = ts[ok].dt.tz_convert(None).dt.to_period(freq[0] if freq != "W-MON" else "W").dt.start_time
-    g = pd.DataFrame({"p": key, "magic": (val == "magic").to_numpy(), "misery": (val == "misery").to_numpy()})
-    agg = g.groupby("p").agg(n=("magic", "size"), magic=("magic", "sum"), misery=("misery", "sum"))
+    ts = pd.Series(by_time.index, index=by_time.index)
+    freq, unit = _freq(ts)
+    key = ts.dt.tz_convert(None).dt.to_period(freq[0] if freq != "W-MON" else "W").dt.start_time
+    agg = by_time.groupby(key.to_numpy()).sum()
     out = []
     for p, a in agg.iterrows():
         n, mg, ms = int(a["n"]), int(a["magic"]), int(a["misery"])
         mlo, mhi = wilson(mg, n)
         xlo, xhi = wilson(ms, n)
-        out.append({"period": p.to_pydatetime(), "n": n, "magic": mg, "misery": ms,
+        out.append({"period": pd.Timestamp(p).to_pydatetime(), "n": n, "magic": mg, "misery": ms,
                     "magic_rate": mg / n, "magic_rate_low": mlo, "magic_rate_high": mhi,
                     "misery_rate": ms / n, "misery_rate_low": xlo, "misery_rate_high": xhi})
     return out, unit
@@ -239,9 +234,18 @@ def headline(moments: pd.DataFrame, ratings: dict[str, pd.Series] | None = None)
     ``ratings`` maps nps / csat / stars to value counts (from :func:`carlzon.report.query.rating_counts`);
     without it the ratings are read from the columns of ``moments``.
     """
-    n = len(moments)
-    val = moments["valence"].astype(str)
-    mg, ms = int((val == "magic").sum()), int((val == "misery").sum())
+    from carlzon.report.aggregates import from_moments
+
+    agg = from_moments(moments, ratings)
+    tp = agg.by_touchpoint()
+    return headline_rows(agg.n, int(tp["magic"].sum()), int(tp["misery"].sum()), agg.ratings)
+
+
+def headline_rows(n: int, magic: int, misery: int, ratings: dict[str, int]) -> list[dict[str, Any]]:
+    """:func:`headline` from counts and the exact rating sums of :data:`carlzon.report.aggregates.RATING_SUMS`."""
+    from carlzon.analysis.sums import mean_from_sums
+
+    mg, ms = magic, misery
     out = []
     lo, hi = wilson(mg, n)
     out.append({"key": "magic", "label": "Moments of magic", "value": mg / n * 100 if n else math.nan,
@@ -249,31 +253,21 @@ def headline(moments: pd.DataFrame, ratings: dict[str, pd.Series] | None = None)
     lo, hi = wilson(ms, n)
     out.append({"key": "misery", "label": "Moments of misery", "value": ms / n * 100 if n else math.nan,
                 "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": ms})
-    if ratings is None:
-        ratings = {c: pd.to_numeric(moments[c], errors="coerce").dropna().value_counts()
-                   for c in ("nps", "csat", "stars") if c in moments}
-    nps = ratings.get("nps")
-    if nps is not None and nps.sum():
-        k = int(nps.sum())
-        pro, det = int(nps[nps.index >= 9].sum()), int(nps[nps.index <= 6].sum())
-        v, lo, hi = nps_interval(pro, k - pro - det, det)  # adjusted-Wald, as `carlzon metrics`
+    pro, pas, det = (int(ratings.get(k, 0)) for k in ("promoters", "passives", "detractors"))
+    if pro + pas + det:
+        v, lo, hi = nps_interval(pro, pas, det)  # adjusted-Wald, as `carlzon metrics`
         out.append({"key": "nps", "label": "Net Promoter Score", "value": v, "low": lo,
-                    "high": hi, "n": k, "unit": ""})
-    csat = ratings.get("csat")
-    if csat is not None and csat.sum():
-        k, sat = int(csat.sum()), int(csat[csat.index >= 4].sum())
+                    "high": hi, "n": pro + pas + det, "unit": ""})
+    k = int(ratings.get("csat_n", 0))
+    if k:
+        sat = int(ratings.get("csat_top2", 0))
         lo, hi = wilson(sat, k)
         out.append({"key": "csat", "label": "Satisfied (CSAT 4-5)", "value": sat / k * 100,
                     "low": lo * 100, "high": hi * 100, "n": k, "unit": "%"})
-    stars = ratings.get("stars")
-    if stars is not None and stars.sum():
-        k = int(stars.sum())
-        x = stars.index.to_numpy(dtype=float)
-        w = stars.to_numpy(dtype=float)
-        m = float((x * w).sum() / k)
-        sd = math.sqrt(max(float((w * (x - m) ** 2).sum()) / max(k - 1, 1), 0.0))
-        h = 1.96 * sd / math.sqrt(k) if k > 1 else math.nan
-        out.append({"key": "stars", "label": "Average stars", "value": m, "low": m - h, "high": m + h, "n": k,
+    k = int(ratings.get("stars_n", 0))
+    if k:
+        m, lo, hi = (float(v[0]) for v in mean_from_sums([k], [ratings["stars_u"]], [ratings["stars_uu"]]))
+        out.append({"key": "stars", "label": "Average stars", "value": m, "low": lo, "high": hi, "n": k,
                     "unit": "/5"})
     return out
 
@@ -314,21 +308,27 @@ def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, 
 
     Used when no alert analysis (carlzon.watch) is plugged in; the section says which method ran.
     """
+    from carlzon.report.aggregates import from_moments
+
+    return emerging_rows(from_moments(moments).cells, journey, recent_days=recent_days, min_n=min_n)
+
+
+def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14,
+                  min_n: int = 30) -> Section:
+    """:func:`emerging_check` from n and misery per (time, touchpoint) cell, as the rollups or the moments give them."""
     j = _journey(journey)
     method = (f"misery share in the last {recent_days} days against the period before, per touchpoint; "
               "two-proportion test (continuity-corrected, at least 5 recent moments of misery) at 5% with a Bonferroni correction")
-    ts = _times(moments)
+    ts = cells["time"]
     sec = Section(title="Emerging problems", empty="No emerging problems found.", method=method,
                   columns=["Touchpoint", "Misery before", "Misery recently", "Change", "n before", "n recently"])
     if ts.notna().sum() == 0:
         sec.ran, sec.summary = False, "No timestamps, so emerging problems cannot be checked."
         return sec
     cut = ts.max() - pd.Timedelta(days=recent_days)
-    recent = ts > cut
-    mis = moments["valence"].astype(str) == "misery"
-    tp = moments["touchpoint"].fillna("unknown").astype(str)
-    df = pd.DataFrame({"tp": tp, "recent": recent, "mis": mis})
-    g = df.groupby(["tp", "recent"])["mis"].agg(["size", "sum"]).unstack(fill_value=0)
+    df = pd.DataFrame({"tp": cells["touchpoint"], "recent": (ts > cut).to_numpy(), "size": cells["n"],
+                       "sum": cells["misery"]})
+    g = df.groupby(["tp", "recent"])[["size", "sum"]].sum().unstack(fill_value=0)
     if ("size", False) not in g or ("size", True) not in g:
         sec.ran, sec.summary = False, "All data fall in one period, so emerging problems cannot be checked."
         return sec

@@ -11,13 +11,16 @@ package, never imports pyspark; the first function that needs it raises
   config captured by the function (no pickle files on disk). Moments are
   row-for-row those of the single-machine path.
 * :func:`metrics` computes the counts and value histograms of NPS, CSAT, CES,
-  stars, valence and moments of truth per group in Spark, and finishes the
-  intervals on the driver with :mod:`carlzon.analysis.intervals` (the single-machine code).
+  stars, valence and moments of truth per group in Spark, and finishes them on
+  the driver into the exact sums of :mod:`carlzon.analysis.sums` and the figures
+  with their intervals by the single-machine code: the same numbers bit for bit.
 * :func:`key_drivers` computes the pairwise-complete sufficient statistics of the
-  drivers and the outcome (counts, sums, sums of squares and cross-products) in
-  Spark, and finishes the correlation matrix, relative weights or Shapley values
-  on the driver with :mod:`carlzon.analysis._weights`. Intervals come from a
-  Poisson bootstrap computed in Spark.
+  drivers and the outcome (counts, sums, sums of squares and cross-products, exact
+  integers) in Spark, and finishes the correlation matrix, relative weights or
+  Shapley values on the driver with :mod:`carlzon.analysis._weights`: the same
+  importances as one machine, bit for bit. Intervals come from a Poisson
+  bootstrap computed in Spark (reproducible for one partitioning; not the single
+  machine's resamples).
 
 Example (needs pyspark and Java 17):
     >>> from carlzon.spark import session, read_table, detect, metrics   # doctest: +SKIP

@@ -4,17 +4,23 @@ For a continuous outcome, relative weights and Shapley values depend on the
 data only through the pairwise-complete correlation matrix, and that matrix only
 through, for every pair of columns (j, k), the count of rows where both are
 observed and the sums of x_j, x_j**2 and x_j * x_k over those rows. Each Spark
-partition adds these up over its Arrow batches (float64: exact for ratings)
-and returns one row; the driver sums the partitions, forms the correlation
-matrix with the formula of :func:`carlzon.analysis._weights.pairwise_corr`
-and calls the same :func:`~carlzon.analysis._weights.relative_weights` /
-Shapley code as :class:`carlzon.analysis.KeyDrivers`.
+partition adds these up over its Arrow batches with
+:func:`carlzon.analysis._weights.exact_sums` (integers in units of 1/10,000:
+exact, so the order and the split of the rows do not matter) and returns one
+row; the driver adds the partitions and calls the single machine's
+:func:`~carlzon.analysis._weights.corr_from_exact`,
+:func:`~carlzon.analysis._weights.relative_weights` and Shapley code. Importances,
+R2 and performance are therefore the same numbers as
+:class:`carlzon.analysis.KeyDrivers` gives on the same rows, bit for bit.
 
 Intervals: a Poisson bootstrap (each row drawn Poisson(1) times in each
 resample), whose sums are computed in the same pass; seeded per partition and
 batch, so a rerun on the same partitioning gives the same intervals. They are
 statistically equivalent to, not the same numbers as, the multinomial bootstrap
-of the single-machine path.
+of the single-machine path: a multinomial resample draws n row positions from the
+whole, ordered data set, which no partition sees, while Poisson weights need only
+the row itself (Chamandy et al. 2012, "Estimating uncertainty for massive data
+streams"). Their last digits also differ from a machine's own float32 resamples.
 
 Example (needs pyspark):
     >>> kd = key_drivers(spark.read.parquet("survey"), outcome="overall", n_boot=200)   # doctest: +SKIP
@@ -114,9 +120,11 @@ def _partition_sums(columns: list[str], outcome: str, na: list[float], n_boot: i
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
 
+        from carlzon.analysis._weights import exact_sums
+
         ctx = TaskContext.get()
         part = ctx.partitionId() if ctx is not None else 0
-        point = np.zeros((4, q, q))
+        point = np.zeros((4, q, q), dtype=np.int64).astype(object)
         boot = np.zeros((n_boot, 4, q, q))
         n_rows = n_missing = 0
         for i, rb in enumerate(batches):
@@ -132,7 +140,7 @@ def _partition_sums(columns: list[str], outcome: str, na: list[float], n_boot: i
                 continue
             n_rows += len(X)
             n_missing += int(np.isnan(X[:, :-1]).any(axis=1).sum())
-            point += sums_of(X)
+            point = point + exact_sums(X)
             if n_boot:
                 rng = np.random.default_rng([seed, part, i])
                 for off in range(0, len(X), 20_000):
@@ -140,9 +148,9 @@ def _partition_sums(columns: list[str], outcome: str, na: list[float], n_boot: i
                     boot += sums_of(chunk, rng.poisson(1.0, size=(n_boot, len(chunk))).astype(np.float64))
         yield pa.RecordBatch.from_pydict({
             "n_rows": [n_rows], "n_missing": [n_missing],
-            "point": [point.ravel().tolist()], "boot": [boot.ravel().tolist()],
+            "point": [[str(int(v)) for v in point.ravel()]], "boot": [boot.ravel().tolist()],
         }, schema=pa.schema([("n_rows", pa.int64()), ("n_missing", pa.int64()),
-                             ("point", pa.list_(pa.float64())), ("boot", pa.list_(pa.float64()))]))
+                             ("point", pa.list_(pa.string())), ("boot", pa.list_(pa.float64()))]))
 
     return run
 
@@ -158,6 +166,7 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     """
     from carlzon.analysis import _weights as W
     from carlzon.analysis.drivers import KeyDrivers, _cols, _sampled_shapley
+    from carlzon.analysis.sums import UNITS
     from carlzon.analysis.ipa import quadrants
 
     if not isinstance(df, DataFrame):
@@ -192,21 +201,23 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     q, p = len(columns), len(drivers)
     sel = df.select(*[df[c].cast("double").alias(c) for c in columns])
     parts = sel.mapInArrow(_partition_sums(columns, outcome, na, n_boot, seed),
-                           "n_rows bigint, n_missing bigint, point array<double>, boot array<double>").collect()
+                           "n_rows bigint, n_missing bigint, point array<string>, boot array<double>").collect()
     n = sum(int(r["n_rows"]) for r in parts)
-    point = sum((np.asarray(r["point"]).reshape(4, q, q) for r in parts), np.zeros((4, q, q)))
+    point = np.zeros((4, q, q), dtype=np.int64).astype(object)
+    for r in parts:
+        point = point + np.array([int(v) for v in r["point"]], dtype=object).reshape(4, q, q)
     boot = sum((np.asarray(r["boot"]).reshape(n_boot, 4, q, q) for r in parts if n_boot), np.zeros((n_boot, 4, q, q)))
     total_rows = df.count()
 
     kd.n_rows_read_ = total_rows
     kd.n_outcome_missing_ = total_rows - n
     kd.outcome_type_, kd.outcome_, kd.drivers_, kd.n_ = "continuous", outcome, drivers, n
-    nobs = np.diagonal(point[0])[:p]
-    kd.n_observed_ = pd.Series(nobs.astype(np.int64), index=drivers)
+    nobs = np.array([int(point[0, j, j]) for j in range(p)], dtype=np.int64)
+    kd.n_observed_ = pd.Series(nobs, index=drivers)
     kd.n_missing_handled_ = sum(int(r["n_missing"]) for r in parts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        kd.performance_ = pd.Series(np.diagonal(point[1])[:p] / nobs, index=drivers)
-    R, sd = corr_from_sums(point)
+    kd.performance_ = pd.Series([int(point[1, j, j]) / (int(nobs[j]) * UNITS) if nobs[j] else np.nan
+                                 for j in range(p)], index=drivers)
+    R, sd = W.corr_from_exact(point)
     flat = [d for j, d in enumerate(drivers) if nobs[j] < 2 or not sd[j] > 0]
     if flat:
         raise AnalysisError(f"drivers without variation (or with fewer than 2 ratings): {flat}", fix="leave these drivers out")

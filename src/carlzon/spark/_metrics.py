@@ -4,9 +4,10 @@ Every figure of :class:`carlzon.analysis.Metrics` is a function of value counts:
 NPS of promoters / passives / detractors, CSAT of the share of 4-5, magic and
 misery rates and moments of truth of their counts, and the means (CSAT mean,
 CES, stars) of the ratings' histogram (ratings take few distinct values). Spark
-computes ``(group, metric, value) -> count``; the driver calls the same
-interval functions (:mod:`carlzon.analysis.intervals`) as the single-machine
-path, with the ratings rebuilt from their histogram.
+computes ``(group, metric, value) -> count``; the driver turns them into the
+exact sums of :mod:`carlzon.analysis.sums` and finishes them with the same
+:func:`~carlzon.analysis.sums.metrics_from_sums` as the single-machine path, so
+every figure, n and interval is the same bit for bit.
 
 Example (needs pyspark):
     >>> m = metrics(result.moments, by="touchpoint")      # doctest: +SKIP
@@ -101,51 +102,38 @@ def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) 
     return out
 
 
-def _finish(counts: pd.DataFrame, group: str, confidence: float) -> list[dict]:
-    """Metric rows of one group from its value counts, with the single-machine interval code."""
-    from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
+def _sums(counts: pd.DataFrame) -> pd.DataFrame:
+    """The exact sufficient statistics of every group (:mod:`carlzon.analysis.sums`) from its value counts."""
+    from carlzon.analysis.sums import COUNTS, SUMS, units
 
-    rows: list[dict] = []
-
-    def add(metric: str, est: tuple[float, float, float], n: int) -> None:
-        rows.append({"group": group, "metric": metric, "value": est[0], "ci_low": est[1], "ci_high": est[2],
-                     "n": int(n), "note": small_sample_note(n)})
-
-    def hist(name: str) -> tuple[np.ndarray, np.ndarray] | None:
-        h = counts[counts.metric == name].sort_values("value")
-        if h.empty:
-            return None
-        return h["value"].to_numpy(dtype=float), h["count"].to_numpy(dtype=np.int64)
-
-    def values(v: np.ndarray, c: np.ndarray) -> np.ndarray:
-        return np.repeat(v, c)
-
-    if (h := hist("nps")) is not None:
-        v, c = h
-        add("nps", nps_interval(int(c[v >= 9].sum()), int(c[(v > 6) & (v < 9)].sum()), int(c[v <= 6].sum()),
-                                confidence=confidence), int(c.sum()))
-    if (h := hist("csat")) is not None:
-        v, c = h
-        n = int(c.sum())
-        add("csat", wilson_interval(int(c[v >= 4].sum()), n, confidence=confidence), n)
-        add("csat_mean", mean_interval(values(v, c), confidence=confidence), n)
-    for name in ("ces", "stars"):
-        if (h := hist(name)) is not None:
-            v, c = h
-            add(name, mean_interval(values(v, c), confidence=confidence), int(c.sum()))
-    if (h := hist("valence")) is not None:
-        v, c = h
-        n = int(c.sum())
-        add("magic_rate", wilson_interval(int(c[v == 1].sum()), n, confidence=confidence), n)
-        add("misery_rate", wilson_interval(int(c[v == -1].sum()), n, confidence=confidence), n)
-    if (h := hist("moment_of_truth")) is not None:
-        v, c = h
-        n = int(c.sum())
-        k = int(c[v == 1].sum())
-        share = wilson_interval(k, n, confidence=confidence)
-        rows.append({"group": group, "metric": "moments_of_truth", "value": float(k), "ci_low": share[1] * n,
-                     "ci_high": share[2] * n, "n": n, "note": small_sample_note(n)})
-    return rows
+    rows: dict[str, dict[str, int]] = {}
+    for (group, metric), h in counts.groupby(["group", "metric"], sort=True):
+        r = rows.setdefault(str(group), dict.fromkeys(COUNTS + SUMS, 0))
+        v = h["value"].to_numpy(dtype=np.float64)
+        c = [int(k) for k in h["count"].to_numpy()]
+        if metric == "_rows":
+            r["n"] += sum(c)
+        elif metric == "nps":
+            r["promoters"] += sum(k for x, k in zip(v, c) if x >= 9)
+            r["passives"] += sum(k for x, k in zip(v, c) if 6 < x < 9)
+            r["detractors"] += sum(k for x, k in zip(v, c) if x <= 6)
+        elif metric in ("csat", "ces", "stars"):
+            u = [int(x) for x in units(v)]
+            r[f"{metric}_n"] += sum(c)
+            r[f"{metric}_u"] += sum(x * k for x, k in zip(u, c))
+            r[f"{metric}_uu"] += sum(x * x * k for x, k in zip(u, c))
+            if metric == "csat":
+                r["csat_top2"] += sum(k for x, k in zip(v, c) if x >= 4)
+        elif metric == "valence":
+            r["valence_n"] += sum(c)
+            r["magic"] += sum(k for x, k in zip(v, c) if x == 1)
+            r["misery"] += sum(k for x, k in zip(v, c) if x == -1)
+            r["neutral"] += sum(k for x, k in zip(v, c) if x == 0)
+        elif metric == "moment_of_truth":
+            r["mot_n"] += sum(c)
+            r["moments_of_truth"] += sum(k for x, k in zip(v, c) if x == 1)
+    df = pd.DataFrame.from_dict(rows, orient="index", columns=list(COUNTS + SUMS))
+    return df.astype(object) if len(df) and df.abs().max().max() >= 2**62 else df.astype("int64")
 
 
 def metrics(df: DataFrame, *, by: str | None = None, journey: Any = None, confidence: float = 0.95) -> Any:
@@ -156,13 +144,12 @@ def metrics(df: DataFrame, *, by: str | None = None, journey: Any = None, confid
     """
     from carlzon.analysis.metrics import Metrics
 
+    from carlzon.analysis.sums import metrics_from_sums
+
     counts = metric_counts(df, by=by, journey=journey)
     m = Metrics(by=by, journey=journey, confidence=confidence)
-    rows: list[dict] = []
-    for g in sorted(counts["group"].astype(str).unique()):
-        rows.extend(_finish(counts[counts.group == g], g, confidence))
     m.n_ = int(counts.loc[counts.metric == "_rows", "count"].sum())
-    m.summary = pd.DataFrame(rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n", "note"])
+    m.summary = metrics_from_sums(_sums(counts), confidence=confidence)
     if m.summary.empty and m.n_:
         raise AnalysisError("no metric can be computed from these columns",
                             fix="give nps, csat, ces, stars or valence columns (or moments from carlzon.spark.detect)")

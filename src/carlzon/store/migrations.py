@@ -27,7 +27,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carlzon.store.rollups import POSTGRESQL_400, POSTGRESQL_401, POSTGRESQL_402, SQLITE_400, SQLITE_401, SQLITE_402
+from carlzon.store.rollups import (
+    POSTGRESQL_400,
+    POSTGRESQL_401,
+    POSTGRESQL_402,
+    POSTGRESQL_403,
+    SQLITE_400,
+    SQLITE_401,
+    SQLITE_402,
+    SQLITE_403,
+)
+from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -345,6 +355,26 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         "postgresql: rollup upkeep takes an advisory lock and touches rows in key order (no deadlocks between writers)",
         sqlite=SQLITE_402,
         postgresql=POSTGRESQL_402,
+    ),
+    Migration(
+        403,
+        "rollups: exact integer sums of ratings, scores and intensities (units of 1/10,000), score count and squares",
+        sqlite=SQLITE_403,
+        postgresql=POSTGRESQL_403,
+    ),
+    Migration(
+        404,
+        "postgresql: a change counter kept by statement triggers on interactions and moments (dashboard caches)",
+        sqlite=SQLITE_404,
+        postgresql=POSTGRESQL_404,
+    ),
+    Migration(
+        405,
+        "postgresql: index moments for the dashboard's lists: by valence and score (the strongest moments) and "
+        "newest first (the moments feed), so that neither sorts every moment",
+        sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
+        postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
+                   "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
     ),
 ]
 

@@ -136,9 +136,10 @@ def get_metrics(request: Request, f: Filters = Depends(_filters),
     ctx = overview(request.app.state, f)
     if ctx is None:
         return {"n": 0, "metrics": [], "period": None}
-    return clean({"n": ctx["n_moments"], "customers": ctx["n_customers"],
-                   "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
-                   "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
+    return clean({"n": ctx["n_moments"], "customers": ctx["n_customers"], "customers_note": ctx["customers_note"],
+                  "figures_from": ctx["figures_from"],
+                  "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
+                  "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
 
 
 @router.get("/rollups", summary="Metrics by touchpoint, channel or day from the rollup tables (fast at any size)")

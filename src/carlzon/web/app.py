@@ -84,10 +84,17 @@ def _is_page(request: Request) -> bool:
     return not (path.startswith("/api") or path in ("/openapi.json", "/health"))
 
 
-def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: int = 16) -> FastAPI:
+CUSTOMERS_UP_TO = 1_000_000
+"""The dashboard counts distinct customers only in a store of at most this many moments (the count reads them)."""
+
+
+def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: int = 16,
+               customers_up_to: int | None = CUSTOMERS_UP_TO) -> FastAPI:
     """The dashboard and API over ``store`` (an open Store, a path or a postgresql:// URL).
 
     ``journey`` names the journey to report against (default: the built-in one that fits the data).
+    ``customers_up_to``: in a store of more moments the overview and ``/api/metrics`` leave out the
+    number of distinct customers and say so (None: always count).
     """
     from carlzon.store import open_store
 
@@ -114,6 +121,7 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
     app.state.write_lock = threading.Lock()
     app.state.cache = {}
     app.state.cache_size = cache_size
+    app.state.customers_up_to = customers_up_to
     web_dir = str(resources.files("carlzon.web") / "templates")
     app.state.templates = jinja_env([web_dir])
     app.mount("/static", StaticFiles(directory=str(resources.files("carlzon.web") / "static")), name="static")

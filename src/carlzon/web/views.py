@@ -20,10 +20,13 @@ import pandas as pd
 
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey
+from carlzon.report.aggregates import aggregates, count_moments
 from carlzon.report.builder import guess_journey, store_context
 from carlzon.report.data import parse_evidence
 from carlzon.report.query import Scope, where_sql
 from carlzon.schema import json_object
+from carlzon.store.changes import change_token
+from carlzon.store.rollups import rollup_frame
 
 __all__ = ["Filters", "alerts", "feed", "journey_for", "options", "overview", "paths", "themes", "timeline"]
 
@@ -97,16 +100,21 @@ class Filters:
 
 
 def journey_for(state: Any) -> Journey:
-    """The app's journey, or the built-in one that fits the stored moments best (cached)."""
+    """The app's journey, or the built-in one that fits the stored moments best (cached; from the rollups)."""
     if state.journey is None:
-        tps = state.store.query("SELECT touchpoint, COUNT(*) AS n FROM moments GROUP BY touchpoint")
-        state.journey = guess_journey(tps["touchpoint"].repeat(tps["n"].astype(int)) if len(tps) else pd.Series([], dtype=str))
+        if state.store.backend == "postgresql":  # the rollup table; SQLite's rollups are a view over the moments
+            tps = rollup_frame(state.store, by=("touchpoint",), columns=("n",))
+        else:
+            tps = state.store.query("SELECT COALESCE(touchpoint, '') AS touchpoint, COUNT(*) AS n FROM moments "
+                                    "GROUP BY touchpoint")
+        counts = pd.Series(tps["n"].to_numpy(), index=tps["touchpoint"].replace("", "unknown")).groupby(level=0).sum()
+        state.journey = guess_journey(pd.Series([], dtype=str), counts=counts)
     return state.journey
 
 
 def _cached(state: Any, key: tuple, compute: Any) -> Any:
-    counts = tuple(sorted(state.store.counts().items()))
-    full = key + counts
+    """``compute()``, cached per key until the store's interactions or moments change (a cheap token, not counts)."""
+    full = key + change_token(state.store)
     cache = state.cache
     if full in cache:
         return cache[full]
@@ -118,14 +126,26 @@ def _cached(state: Any, key: tuple, compute: Any) -> Any:
 
 
 def overview(state: Any, f: Filters) -> dict[str, Any] | None:
-    """The report's views for the filtered moments, or None when no moment matches."""
-    def compute() -> dict[str, Any] | None:
-        if not len(state.store.query(f"SELECT m.interaction_id{_FROM}{where}{' LIMIT 1'}", params or None)):
-            return None
-        return store_context(state.store, f.scope(), journey=journey_for(state), drivers=drivers(state),
-                             fit_drivers=False, themes=False, paths=False)
+    """The report's views for the filtered moments, or None when no moment matches.
 
-    where, params = where_sql(f.scope())
+    Every count, rate and mean (tiles, touchpoint table, journey map, quadrants, trend, the check
+    for emerging problems) comes from the rollups when they can answer the filters, from the
+    moments when not (a segment; see :mod:`carlzon.report.aggregates`): the same numbers either
+    way. The strongest moments and the number of customers (in a store of up to
+    ``state.customers_up_to`` moments) read the moments; emerging problems by location and phrase
+    are the Alerts page's.
+    """
+    def compute() -> dict[str, Any] | None:
+        scope = f.scope()
+        agg = aggregates(state.store, scope)
+        if not agg.n:
+            return None
+        ctx = store_context(state.store, scope, journey=journey_for(state), drivers=drivers(state), fit_drivers=False,
+                            themes=False, paths=False, watch_days=0, aggregates=agg,
+                            customers_up_to=state.customers_up_to)
+        ctx["emerging"].method += "; by location and phrase, over the last 60 days: the Alerts page"
+        return ctx
+
     return _cached(state, ("overview", f), compute)
 
 
@@ -187,7 +207,7 @@ def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[s
     where, params = where_sql(f.scope())
     base = f"{_FROM}{where}"
     order = " ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id"
-    total = int(state.store.query(f"SELECT COUNT(*) AS n {base}", params or None)["n"].iloc[0])
+    total = count_moments(state.store, f.scope())
     p = dict(params, limit=per_page, offset=(page - 1) * per_page)
     df = state.store.query(f"SELECT {_FEED_COLS} {base}{order} LIMIT :limit OFFSET :offset", p)
     return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
@@ -226,7 +246,9 @@ def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
 def options(state: Any) -> dict[str, Any]:
     """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value)."""
     def compute() -> dict[str, Any]:
-        ch = state.store.query("SELECT DISTINCT channel FROM moments WHERE channel IS NOT NULL ORDER BY channel")
+        table = "moment_rollups WHERE channel <> ''" if state.store.backend == "postgresql" else \
+            "moments WHERE channel IS NOT NULL"  # SQLite's rollups are a view over the moments
+        ch = state.store.query(f"SELECT DISTINCT channel FROM {table} ORDER BY channel")
         j = journey_for(state)
         sample = state.store.query("SELECT attributes FROM interactions WHERE attributes IS NOT NULL LIMIT 2000")
         values: dict[str, set[str]] = {}
