@@ -174,7 +174,8 @@ class PostgresStore(Store):
             raise self._error(exc, sql) from None
 
     def _time_values(self, ts: pd.Series) -> list:
-        return [None if v is pd.NaT else v.to_pydatetime() for v in ts.tolist()]
+        # TIMESTAMPTZ keeps microseconds: cut to them here, as the SQLite backend does
+        return [None if v is pd.NaT else v.to_pydatetime() for v in ts.dt.floor("us").tolist()]
 
     def _copy_stage(self, table: str, columns: list[str], rows: list[tuple]) -> None:
         self._conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS _stage_{table} (LIKE {table} INCLUDING DEFAULTS)")
