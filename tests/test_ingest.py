@@ -293,3 +293,21 @@ def test_iso_timestamps_are_read_strictly(tmp_path, store, zone):
     ts = store.interactions().set_index("id")["timestamp"]
     assert ts["g1"] == pd.Timestamp("2026-02-28 23:59:59.250", tz="UTC") + pd.Timedelta(hours=shift)
     assert ts["g2"] == pd.Timestamp("2024-02-29", tz="UTC") + pd.Timedelta(hours=shift)
+
+
+def test_a_record_longer_than_a_block_is_read_once_with_everything_around_it(tmp_path, store):
+    # about 1.6 MB of short rows (more than the first 1 MB block), a 3 MB value, then more rows;
+    # rows 3 and 30,000 have a column too many, and so has the second-to-last row
+    lines = ["id,text,stars"]
+    for i in range(2, 36_000):
+        lines.append(f"{i},review number {i} with some words,4" + (",x" if i in (3, 30_000) else ""))
+    lines.append('36000,"' + "a very long complaint, line after line\n" * 80_000 + '",1')
+    lines += [f"{i},after {i},5" + (",x" if i == 36_010 else "") for i in range(36_001, 36_012)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = ingest(path, store, detect=False, batch_rows=5_000)
+    assert (r.read, r.stored, r.quarantined, r.duplicates) == (36_010, 36_007, 3, 0)
+    assert sorted(q["row"] for q in r.quarantine) == [3, 30_000, 36_010]
+    got = store.interactions()
+    assert got["id"].is_unique and len(got) == 36_007
+    assert got.set_index("id").loc["36000", "text"].count("\n") == 79_999  # trailing newline trimmed
