@@ -33,8 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["COUNTS", "SUMS", "UNITS", "mean_from_sums", "metrics_from_sums", "moment_sums", "rating_sums",
-           "units", "units_sql", "wilson_arrays"]
+__all__ = ["COUNTS", "SUMS", "UNITS", "add_rating_counts", "mean_from_sums", "metrics_from_sums", "moment_sums",
+           "rating_sums", "units", "units_sql", "wilson_arrays"]
 
 UNITS = 10_000
 """Ratings, scores and intensities are summed as integers in units of 1/UNITS."""
@@ -128,22 +128,26 @@ def rating_sums(counts: dict[str, pd.Series]) -> dict[str, int]:
     out = dict.fromkeys(("promoters", "passives", "detractors", "csat_n", "csat_top2", "csat_u", "csat_uu", "ces_n",
                          "ces_u", "ces_uu", "stars_n", "stars_u", "stars_uu"), 0)
     for col, vc in counts.items():
-        if vc is None or not len(vc):
-            continue
-        v = np.asarray(vc.index, dtype=np.float64)
-        c = [int(k) for k in vc.to_numpy()]
-        if col == "nps":
-            out["promoters"] += sum(k for x, k in zip(v, c) if x >= 9)
-            out["passives"] += sum(k for x, k in zip(v, c) if 6 < x < 9)
-            out["detractors"] += sum(k for x, k in zip(v, c) if x <= 6)
-            continue
-        u = [int(x) for x in units(v)]
-        out[f"{col}_n"] += sum(c)
-        out[f"{col}_u"] += sum(x * k for x, k in zip(u, c))
-        out[f"{col}_uu"] += sum(x * x * k for x, k in zip(u, c))
-        if col == "csat":
-            out["csat_top2"] += sum(k for x, k in zip(v, c) if x >= 4)
+        if vc is not None and len(vc):
+            add_rating_counts(out, col, np.asarray(vc.index, dtype=np.float64), vc.to_numpy())
     return out
+
+
+def add_rating_counts(out: dict[str, int], col: str, values: np.ndarray, counts: np.ndarray) -> None:
+    """Add the statistics of one rating (``nps``, ``csat``, ``ces`` or ``stars``) given as distinct
+    values and their counts to ``out``, in place, with Python integers (exact)."""
+    c = [int(k) for k in counts]
+    if col == "nps":
+        out["promoters"] += sum(k for x, k in zip(values, c) if x >= 9)
+        out["passives"] += sum(k for x, k in zip(values, c) if 6 < x < 9)
+        out["detractors"] += sum(k for x, k in zip(values, c) if x <= 6)
+        return
+    u = [int(x) for x in units(values)]
+    out[f"{col}_n"] += sum(c)
+    out[f"{col}_u"] += sum(x * k for x, k in zip(u, c))
+    out[f"{col}_uu"] += sum(x * x * k for x, k in zip(u, c))
+    if col == "csat":
+        out["csat_top2"] += sum(k for x, k in zip(values, c) if x >= 4)
 
 
 def _z(confidence: float) -> float:

@@ -104,7 +104,7 @@ def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) 
 
 def _sums(counts: pd.DataFrame) -> pd.DataFrame:
     """The exact sufficient statistics of every group (:mod:`carlzon.analysis.sums`) from its value counts."""
-    from carlzon.analysis.sums import COUNTS, SUMS, units
+    from carlzon.analysis.sums import COUNTS, SUMS, add_rating_counts
 
     rows: dict[str, dict[str, int]] = {}
     for (group, metric), h in counts.groupby(["group", "metric"], sort=True):
@@ -113,17 +113,8 @@ def _sums(counts: pd.DataFrame) -> pd.DataFrame:
         c = [int(k) for k in h["count"].to_numpy()]
         if metric == "_rows":
             r["n"] += sum(c)
-        elif metric == "nps":
-            r["promoters"] += sum(k for x, k in zip(v, c) if x >= 9)
-            r["passives"] += sum(k for x, k in zip(v, c) if 6 < x < 9)
-            r["detractors"] += sum(k for x, k in zip(v, c) if x <= 6)
-        elif metric in ("csat", "ces", "stars"):
-            u = [int(x) for x in units(v)]
-            r[f"{metric}_n"] += sum(c)
-            r[f"{metric}_u"] += sum(x * k for x, k in zip(u, c))
-            r[f"{metric}_uu"] += sum(x * x * k for x, k in zip(u, c))
-            if metric == "csat":
-                r["csat_top2"] += sum(k for x, k in zip(v, c) if x >= 4)
+        elif metric in ("nps", "csat", "ces", "stars"):
+            add_rating_counts(r, metric, v, c)
         elif metric == "valence":
             r["valence_n"] += sum(c)
             r["magic"] += sum(k for x, k in zip(v, c) if x == 1)
