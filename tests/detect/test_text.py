@@ -87,6 +87,17 @@ def test_vader_faults_are_not_copied():
     assert res.score[0] > 0 and res.score[1] == 0 and res.score[2] == 0  # ...are not ours
 
 
+@pytest.mark.parametrize("text", ["Where is the security check?", "My loyalty rewards balance",
+                                  "Seat comfort and entertainment on the flight"])
+def test_touchpoint_names_are_not_praise(scorer, text):
+    # VADER scores "security", "loyalty", "rewards", "comfort", "entertainment" as positive words;
+    # in service language they name a touchpoint or a programme
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    assert SentimentIntensityAnalyzer().polarity_scores(text)["compound"] > 0.05
+    assert scorer.score([text]).score[0] == 0
+
+
 def test_never_again_is_negative(scorer):
     s, res = one(scorer, "Never again.")
     assert s < -0.4

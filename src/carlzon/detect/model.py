@@ -381,16 +381,18 @@ def nb_ratios(X: Any, y: np.ndarray, classes: Sequence[str], alpha: float = 1.0)
     return out
 
 
-def _fit_base(X: Any, y: np.ndarray, classes: Sequence[str], C: float) -> tuple[np.ndarray, np.ndarray]:
+def _fit_base(X: Any, y: np.ndarray, classes: Sequence[str], C: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest NB-LR: per class, a class-balanced logistic regression on the NB-scaled features.
-    Returns the coefficients with the ratios folded in (``r * w``) and the intercepts."""
+    Returns the coefficients with the ratios folded in (``r * w``) and the intercepts. ``seed`` fixes
+    liblinear's order of coordinate updates, so that the same texts give the same model."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     R = nb_ratios(X, y, classes)
     coef, intercept = np.empty_like(R), np.empty(len(classes))
     for k, c in enumerate(classes):
-        clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000)
+        clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000,
+                                 random_state=seed)
         clf.fit(X @ sparse.diags(R[k]), (y == c).astype(int))
         coef[k], intercept[k] = clf.coef_[0] * R[k], clf.intercept_[0]
     return coef, intercept
@@ -492,7 +494,7 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
         for tr, te in folds:
             Xtr, Xte, _ = design(tr, te)
             for C in Cs:
-                coef, icpt = _fit_base(Xtr, y[tr], classes, C)
+                coef, icpt = _fit_base(Xtr, y[tr], classes, C, seed)
                 oof[C][te] = np.asarray(Xte @ coef.T) + icpt
                 base_f1[C].append(float(f1_score(y[te], names[oof[C][te].argmax(axis=1)], average="macro")))
         best_C = max(Cs, key=lambda C: (np.mean(base_f1[C]), -C))
@@ -506,7 +508,7 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
         offsets = _class_offsets(meta_lp, y, classes)
         X, _, idfs = design(np.arange(len(y)))
         wspec, cspec = ({**spec, "idf": idf} for (_, spec), idf in zip(blocks, idfs))
-        coef, intercept = _fit_base(X, y, classes, best_C)
+        coef, intercept = _fit_base(X, y, classes, best_C, seed)
         meta_coef, meta_intercept = _fit_meta(F, y, classes)
     info = {
         "n_train": len(y),
