@@ -91,21 +91,25 @@ def test_key_drivers_match(spark, survey_parquet, sim100k):
 
     survey = sim100k[0].survey
     tps = [c for c in survey.columns if c not in ("response_id", "customer_id", "timestamp", "overall", "satisfied", "nps", "csat")]
-    one = KeyDrivers(n_boot=0).fit(survey, "overall", tps)
+    one = KeyDrivers(n_boot=50, seed=1).fit(survey, "overall", tps)
     sp = key_drivers(read_table(spark, survey_parquet), "overall", tps, n_boot=50, seed=1)
     assert sp.n_ == one.n_ and sp.n_missing_handled_ == one.n_missing_handled_ > 0
-    # exact sums on both paths: the same correlation matrix, so the same numbers bit for bit
-    for name in ("n_observed_", "performance_", "importance_", "raw_importance_", "quadrant_"):
+    # exact sums on both paths, and the same resamples (Poisson weights keyed by the rows): every
+    # figure of the summary, intervals included, the same numbers bit for bit
+    for name in ("n_observed_", "performance_", "importance_", "raw_importance_", "ci_low_", "ci_high_", "quadrant_"):
         pd.testing.assert_series_equal(getattr(sp, name), getattr(one, name), check_exact=True, check_names=False)
     assert sp.r2_ == one.r2_ and sp.n_rows_read_ == one.n_rows_read_
+    pd.testing.assert_frame_equal(sp.summary, one.summary, check_exact=True)
     s = sp.summary
     assert (s.ci_low <= s.importance).all() and (s.importance <= s.ci_high).all()
-    assert s.iloc[0]["driver"] == one.summary.iloc[0]["driver"]
     assert sp.to_dict()["n_boot"] == 50
-    # the intervals are not the single machine's draws (Poisson weights per row, not multinomial resamples of
-    # the whole ordered data set: docs/deploy-data-lake.md), but a rerun on the same partitioning repeats them
-    again = key_drivers(read_table(spark, survey_parquet), "overall", tps, n_boot=50, seed=1)
+    # however Spark splits the rows
+    shuffled = read_table(spark, survey_parquet).repartition(7)
+    again = key_drivers(shuffled, "overall", tps, n_boot=50, seed=1)
     pd.testing.assert_frame_equal(again.summary, s, check_exact=True)
+    # and the seed matters
+    other = KeyDrivers(n_boot=50, seed=2).fit(survey, "overall", tps)
+    assert not other.ci_low_.equals(one.ci_low_)
     shap = key_drivers(read_table(spark, survey_parquet), "overall", tps[:6], method="shapley", n_boot=0)
     one_shap = KeyDrivers("shapley", n_boot=0).fit(survey, "overall", tps[:6])
     pd.testing.assert_series_equal(shap.importance_, one_shap.importance_, check_exact=True)

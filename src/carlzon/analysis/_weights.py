@@ -6,6 +6,12 @@ batch of bootstrap resamples at once:
 * :func:`bootstrap_counts` draws resamples as count vectors (how often each
   row is drawn), a chunk at a time, so that moments of every resample are one
   matrix product (float32 on centred data: exact counts, ~1e-6 relative error).
+* :func:`distinct_rows`, :func:`poisson_weights` and :func:`weighted_sums` are the
+  bootstrap of a continuous outcome that one machine and Spark share, draw for draw:
+  each distinct row's weight in resample b is Poisson(m) (m = how often the row
+  occurs; a sum of m Poisson(1) draws) from a counter-based hash of the row's values,
+  b and the seed, so it depends on nothing but the row; the resample's sums are exact
+  integers (values in units of 1/10,000), so partitions add up to the same numbers.
 * :func:`pairwise_corr` gives the pairwise-complete correlation matrix of
   each resample (a missing value removes that row only from the pairs it is in).
 * :func:`exact_sums` and :func:`corr_from_exact` give the point estimate's
@@ -35,16 +41,20 @@ import numpy as np
 __all__ = [
     "bootstrap_counts",
     "corr_from_exact",
+    "corr_from_sums",
+    "distinct_rows",
     "exact_means",
     "exact_sums",
     "logistic_fit",
     "pairwise_corr",
+    "poisson_weights",
     "r2_from_corr",
     "relative_weights",
     "relative_weights_from_coefs",
     "shapley_values",
     "subset_values_from_corr",
     "sym_sqrt",
+    "weighted_sums",
 ]
 
 _EIG_FLOOR = 1e-10
@@ -119,6 +129,198 @@ def pairwise_corr(W: np.ndarray, X: np.ndarray, observed: np.ndarray | None = No
 
 
 _EXACT = float(2**53)  # integers below this are exact in float64, and so are sums of them below it
+
+# --------------------------------------------------------------------------- shared bootstrap
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a well-mixed 64-bit hash of each uint64 (wraps modulo 2**64)."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def row_keys(D: np.ndarray) -> np.ndarray:
+    """A 64-bit key of each row from its values alone (NaN and -0.0 read as one value each).
+
+    >>> k = row_keys(np.array([[1.0, np.nan], [1.0, np.nan], [-0.0, 2.0], [0.0, 2.0]]))
+    >>> bool(k[0] == k[1]), bool(k[2] == k[3]), bool(k[0] == k[2])
+    (True, True, False)
+    """
+    D = np.asarray(D, dtype=np.float64)
+    bits = np.where(np.isnan(D), np.nan, D + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    h = np.full(len(D), np.uint64(0x9E3779B97F4A7C15), dtype=np.uint64)
+    for j in range(D.shape[1]):
+        with np.errstate(over="ignore"):
+            h = _mix64(h ^ bits[:, j] ^ np.uint64(j + 1) * np.uint64(0x632BE59BD9B4E019))
+    return h
+
+
+def distinct_rows(D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``D`` (NaN equal to NaN) and how often each occurs, in the order of their keys.
+
+    >>> Dg, m = distinct_rows(np.array([[1.0, np.nan], [2.0, 3.0], [1.0, np.nan]]))
+    >>> Dg.shape, sorted(m.tolist())
+    ((2, 2), [1, 2])
+    """
+    import pandas as pd
+
+    D = np.asarray(D, dtype=np.float64)
+    if not len(D):
+        return D.reshape(0, D.shape[1]), np.zeros(0, dtype=np.int64)
+    g = pd.DataFrame(D + 0.0).groupby(list(range(D.shape[1])), dropna=False, sort=False).size()
+    Dg = np.array(g.index.tolist(), dtype=np.float64).reshape(len(g), D.shape[1])
+    # complete rows first (then weighted_sums multiplies contiguous blocks), each part in key order
+    order = np.lexsort((row_keys(Dg), np.isnan(Dg).any(axis=1)))
+    return Dg[order], g.to_numpy(dtype=np.int64)[order]
+
+
+def _poisson_cdf(m: int) -> np.ndarray:
+    """P(K <= k) of Poisson(m) for k = 0, 1, ... until 1 - 1e-16 (plain float64 arithmetic, the same everywhere)."""
+    p = math.exp(-m) if m < 700 else 0.0
+    out, k, total = [], 0, 0.0
+    if p == 0.0:  # a large m: start at the mode, in logs
+        k0 = max(0, int(m - 12 * math.sqrt(m)))
+        out = [0.0] * k0
+        k = k0
+        p = math.exp(k0 * math.log(m) - m - math.lgamma(k0 + 1))
+    while True:
+        total += p
+        out.append(min(total, 1.0))
+        k += 1
+        p = p * m / k
+        if total >= 1 - 1e-16 or (k > m and p < 1e-300):
+            return np.asarray(out)
+
+
+def poisson_weights(keys: np.ndarray, m: np.ndarray, start: int, count: int, seed: int, *,
+                    out: np.ndarray | None = None) -> np.ndarray:
+    """(count, len(keys)) weights of the distinct rows in resamples start .. start + count - 1:
+    row i's weight is a Poisson(m[i]) draw from a hash of (keys[i], resample, seed), so it depends
+    on nothing else: not on the other rows, their order, how they are split, or the chunking.
+
+    >>> keys, once = np.arange(20_000, dtype=np.uint64), np.ones(20_000, dtype=np.int64)
+    >>> w = poisson_weights(keys, once, 0, 2, seed=7)
+    >>> w.shape, round(float(w.mean()), 1), bool((w[1] == poisson_weights(keys, once, 1, 1, seed=7)[0]).all())
+    ((2, 20000), 1.0, True)
+    """
+    keys = np.asarray(keys, dtype=np.uint64)
+    m = np.asarray(m, dtype=np.int64)
+    # ``out``: a (>= count, n) buffer to fill (reused across chunks: fresh memory costs page faults)
+    out = np.empty((count, len(keys))) if out is None else out[:count]
+    base = _mix64(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))[0]
+    groups = [(int(v), np.flatnonzero(m == v)) for v in np.unique(m)]
+    # P(K <= k) as thresholds on 53-bit integers: the draw is the number of thresholds at or below x
+    tables = {v: (_poisson_cdf(v) * 2.0**53).astype(np.uint64) for v, _ in groups}
+    for r in range(count):
+        with np.errstate(over="ignore"):
+            salt = _mix64(np.array([base ^ np.uint64(start + r) * np.uint64(0xD1B54A32D192ED03)], dtype=np.uint64))[0]
+        x = _mix64(keys ^ salt) >> np.uint64(11)
+        for v, idx in groups:
+            if len(groups) == 1:
+                out[r] = _draws(tables[v], x)
+            else:
+                out[r, idx] = _draws(tables[v], x[idx])
+    return out
+
+
+def _draws(T: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """How many thresholds ``T`` (ascending) are at or below each ``x``: a few comparisons for the
+    common small draws, a binary search for the rest."""
+    head = min(len(T), int(np.searchsorted(T, np.uint64(0.98 * 2**53))) + 1)
+    if T[0] < np.uint64(0.2 * 2**53):  # a large m: no small draws to count
+        return np.searchsorted(T, x, side="right").astype(np.float64)
+    k = (x >= T[0]).astype(np.int16)
+    for t in T[1:head]:
+        k += x >= t
+    tail = np.flatnonzero(x >= T[head - 1])
+    if len(tail):
+        k[tail] = np.searchsorted(T, x[tail], side="right")
+    return k.astype(np.float64)
+
+
+def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(B, 4, q, q) exact sums N, S, Q, C (as :func:`exact_sums`) of the rows of ``D`` under each row of
+    ``weights`` (B, n; whole numbers), as int64; values in units of 1/10,000. Sums of parts add up.
+
+    >>> D = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0]])
+    >>> bool((weighted_sums(D, np.ones((1, 3)))[0] == np.array(exact_sums(D), dtype=np.int64)).all())
+    True
+    """
+    from carlzon.analysis.sums import units
+
+    D = np.asarray(D, dtype=np.float64)
+    weights = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    n, q = D.shape
+    B = weights.shape[0]
+    out = np.zeros((B, 4, q, q), dtype=np.int64)
+    if not n:
+        return out
+    obs = ~np.isnan(D)
+    U = np.where(obs, units(np.where(obs, D, 0.0)), 0).astype(np.float64)
+    full = obs.all(axis=1)
+    top = max(float(np.abs(U).max()) ** 2, 1.0) * max(float(weights.max()), 1.0)
+    step = max(1, int(_EXACT // top))  # rows per block: every partial sum an exact integer
+    nf = int(full.sum())
+    if full[:nf].all():  # complete rows first, as distinct_rows orders them: slices, no copies
+        parts = [(np.s_[:nf], True), (np.s_[nf:], False)]
+    else:
+        parts = [(np.flatnonzero(full), True), (np.flatnonzero(~full), False)]
+    for rows, complete in parts:
+        Ur, Wr, Mr = U[rows], weights[:, rows], obs[rows].astype(np.float64)
+        for a in range(0, len(Ur), step):
+            u, w = Ur[a : a + step], Wr[:, a : a + step]
+            if complete:
+                out += _complete_sums(u, w)
+            else:
+                m, k = Mr[a : a + step], len(u)
+                feats = np.column_stack([(m[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                                         (u[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                                         ((u * u)[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                                         (u[:, :, None] * u[:, None, :]).reshape(k, q * q)])
+                out += np.rint(w @ feats).astype(np.int64).reshape(B, 4, q, q)
+    return out
+
+
+def _complete_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """weighted_sums of rows without a missing value: one matrix product over 1 + q + q(q+1)/2 columns
+    (the squares are the diagonal of the cross-products)."""
+    q, B = u.shape[1], w.shape[0]
+    iu, ju = np.triu_indices(q)
+    block = np.rint(w @ np.column_stack([np.ones(len(u)), u, u[:, iu] * u[:, ju]])).astype(np.int64)
+    out = np.zeros((B, 4, q, q), dtype=np.int64)
+    cross = out[:, 3]
+    cross[:, iu, ju] = block[:, 1 + q :]
+    cross[:, ju, iu] = block[:, 1 + q :]
+    out[:, 0] = block[:, 0][:, None, None]
+    out[:, 1] = block[:, 1 : 1 + q][:, :, None]
+    out[:, 2] = np.diagonal(cross, axis1=1, axis2=2)[:, :, None]
+    return out
+
+
+def corr_from_sums(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise-complete correlations and standard deviations (in the sums' units) from (..., 4, q, q)
+    sums N, S, Q, C (:func:`weighted_sums`), in float64: the same sums give the same numbers.
+
+    >>> X = np.random.default_rng(0).integers(1, 6, size=(200, 3)).astype(float)
+    >>> R, sd = corr_from_sums(weighted_sums(X, np.ones((1, 200)))[0])
+    >>> bool(np.allclose(R, np.corrcoef(X.T))), bool(np.allclose(sd / 10_000, X.std(axis=0, ddof=1)))
+    (True, True)
+    """
+    sums = np.asarray(sums, dtype=np.float64)
+    N, S, Q, C = sums[..., 0, :, :], sums[..., 1, :, :], sums[..., 2, :, :], sums[..., 3, :, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        St = np.swapaxes(S, -1, -2)
+        var = (N * Q - S * S) * np.swapaxes(N * Q - S * S, -1, -2)
+        corr = (N * C - S * St) / np.sqrt(var)
+        nd = np.diagonal(N, axis1=-2, axis2=-1)
+        sd = np.sqrt(np.clip(np.diagonal(N * Q - S * S, axis1=-2, axis2=-1), 0, None) / (nd * np.maximum(nd - 1, 1)))
+    idx = np.arange(sums.shape[-1])
+    corr[..., idx, idx] = 1.0
+    return np.clip(corr, -1.0, 1.0), sd
+
 
 
 def exact_sums(X: np.ndarray) -> np.ndarray:

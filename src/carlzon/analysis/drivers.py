@@ -21,11 +21,14 @@ For a continuous outcome the point estimate's correlation matrix comes from
 exact integer sums (:func:`carlzon.analysis._weights.exact_sums`), so the same
 rows give the same importances, R2 and performance bit for bit in any order,
 here or on Spark (:func:`carlzon.spark.key_drivers`).
-Intervals are bootstrap percentiles over ``n_boot`` resamples, batched:
-correlation matrices of all resamples come from one matrix product each
-chunk (float32 on centred data, ~1e-6: fast, and seen only by the intervals). For binary and ordinal outcomes, the coefficients of each resample are
-a one-step (estimating-function) update of the full-sample fit (Hu &
-Kalbfleisch 2000) while the correlation matrices are recomputed exactly.
+Intervals are bootstrap percentiles over ``n_boot`` resamples. For a continuous outcome it
+is a Poisson bootstrap keyed by the rows (:func:`carlzon.analysis._weights.poisson_weights`):
+each distinct row's weight in resample b depends only on its values, b and ``seed``, and
+the resamples' sums are exact, so Spark draws the very same resamples and gives the same
+intervals, bit for bit, however the rows are split. For binary and ordinal outcomes
+(one machine only) resamples are multinomial, and the coefficients of each are a one-step
+(estimating-function) update of the full-sample fit (Hu & Kalbfleisch 2000) while the
+correlation matrices are recomputed exactly.
 
 Missing and not-applicable ratings (``na_values``) never drop a whole row:
 correlations are pairwise-complete; for the binary and ordinal relative
@@ -220,7 +223,6 @@ class KeyDrivers:
         self._missing_how("pairwise-complete correlations: a missing or not-applicable rating leaves its row "
                           "out of only the correlations that rating is in; no row dropped")
         D = np.column_stack([X, y])
-        obs = ~np.isnan(D)
         R, _ = W.corr_from_exact(W.exact_sums(D))  # exact: the same matrix as Spark's from the same rows
         if not keep_r2:
             self.r2_ = float(W.r2_from_corr(R))
@@ -237,10 +239,22 @@ class KeyDrivers:
         raw = importance(R)
         if not self.n_boot:
             return raw, None
-        chunk = 50 if self.method == "relative-weights" else max(50, min(500, 20_000_000 // len(D)))
-        boot = [importance(Rb) for Wb in W.bootstrap_counts(len(D), self.n_boot, rng, chunk=chunk)
-                for Rb in [W.pairwise_corr(Wb, D, obs)[0]]]
-        return raw, np.vstack(boot)
+        # the bootstrap Spark runs too, draw for draw: Poisson weights keyed by each distinct row's values
+        Dg, m = W.distinct_rows(D)
+        keys = W.row_keys(Dg)
+        seed = self._boot_seed(rng)
+        chunk = max(10, min(100, 10_000_000 // max(len(Dg), 1)))
+        buf = np.empty((min(chunk, self.n_boot), len(Dg)))
+        sums = np.zeros((self.n_boot, 4, D.shape[1], D.shape[1]), dtype=np.int64)
+        for b0 in range(0, self.n_boot, chunk):
+            Wb = W.poisson_weights(keys, m, b0, min(chunk, self.n_boot - b0), seed, out=buf)
+            sums[b0 : b0 + len(Wb)] = W.weighted_sums(Dg, Wb)
+        return raw, boot_importance(sums, importance)
+
+    def _boot_seed(self, rng: np.random.Generator) -> int:
+        """The bootstrap's seed: ``seed`` itself (so that Spark, given the same seed, draws the same
+        resamples), or a random one when ``seed`` is None."""
+        return int(self.seed) if self.seed is not None else int(rng.integers(2**63))
 
     def _fit_model(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, perms: Any) -> tuple[np.ndarray, Any]:
         X0 = X
@@ -326,6 +340,13 @@ class KeyDrivers:
 
 
 # ------------------------------------------------------------------- helpers
+def boot_importance(sums: np.ndarray, importance: Any, chunk: int = 50) -> np.ndarray:
+    """The importances of every resample from its exact sums ((B, 4, q, q), :func:`~carlzon.analysis._weights.weighted_sums`),
+    in fixed chunks, so that one machine and Spark compute each resample's numbers alike."""
+    R, _ = W.corr_from_sums(sums)
+    return np.vstack([importance(R[i : i + chunk]) for i in range(0, len(R), chunk)])
+
+
 def _cols(mask: int, p: int) -> np.ndarray:
     return np.array([j for j in range(p) if mask >> j & 1], dtype=int)
 

@@ -13,14 +13,13 @@ row; the driver adds the partitions and calls the single machine's
 R2 and performance are therefore the same numbers as
 :class:`carlzon.analysis.KeyDrivers` gives on the same rows, bit for bit.
 
-Intervals: a Poisson bootstrap (each row drawn Poisson(1) times in each
-resample), whose sums are computed in the same pass; seeded per partition and
-batch, so a rerun on the same partitioning gives the same intervals. They are
-statistically equivalent to, not the same numbers as, the multinomial bootstrap
-of the single-machine path: a multinomial resample draws n row positions from the
-whole, ordered data set, which no partition sees, while Poisson weights need only
-the row itself (Chamandy et al. 2012, "Estimating uncertainty for massive data
-streams"). Their last digits also differ from a machine's own float32 resamples.
+Intervals: the single machine's own bootstrap, draw for draw. A second pass groups the
+rows into distinct rows with their counts (one ``groupBy``) and each partition adds, for
+every resample, the exact sums of its distinct rows under the weights of
+:func:`carlzon.analysis._weights.poisson_weights`: a Poisson(count) draw keyed by the row's
+values, the resample and the seed, so it does not depend on which partition holds the row.
+The driver adds the partitions' integer sums and finishes them with the single machine's
+code, so the intervals are the same numbers too, whatever the partitioning.
 
 Example (needs pyspark):
     >>> kd = key_drivers(spark.read.parquet("survey"), outcome="overall", n_boot=200)   # doctest: +SKIP
@@ -43,91 +42,20 @@ require_pyspark()
 import pyarrow as pa
 from pyspark.sql import DataFrame
 
-__all__ = ["corr_from_sums", "key_drivers", "sums_of"]
+__all__ = ["key_drivers"]
 
 _NUMERIC = ("byte", "short", "int", "bigint", "long", "float", "double", "decimal", "integer")
 
 
-def sums_of(X: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """(4, q, q) sums of rows ``X`` (NaN = missing): N, S, Q, C as :func:`corr_from_sums` reads them.
-
-    With ``weights`` (B, m): (B, 4, q, q), one set of sums per resample.
-
-    >>> X = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0]])
-    >>> sums_of(X)[0].tolist()   # rows where both j and k are observed
-    [[3.0, 2.0], [2.0, 2.0]]
-    """
-    obs = ~np.isnan(X)
-    M = obs.astype(np.float64)
-    Z = np.where(obs, X, 0.0)
-    q = X.shape[1]
-    if weights is None:
-        return np.stack([M.T @ M, Z.T @ M, (Z * Z).T @ M, Z.T @ Z])
-    full = obs.all(axis=1)
-    B = weights.shape[0]
-    out = np.zeros((B, 4, q, q))
-    if full.any():
-        Zf = Z[full]
-        iu, ju = np.triu_indices(q)
-        block = weights[:, full] @ np.column_stack([np.ones(len(Zf)), Zf, Zf * Zf, Zf[:, iu] * Zf[:, ju]])
-        n = block[:, 0]
-        out[:, 0] += n[:, None, None]
-        out[:, 1] += block[:, 1 : 1 + q][:, :, None]
-        out[:, 2] += block[:, 1 + q : 1 + 2 * q][:, :, None]
-        cross = np.zeros((B, q, q))
-        cross[:, iu, ju] = block[:, 1 + 2 * q :]
-        cross[:, ju, iu] = block[:, 1 + 2 * q :]
-        out[:, 3] += cross
-    part = ~full
-    if part.any():
-        Zp, Mp, Wp = Z[part], M[part], weights[:, part]
-        m = len(Zp)
-        feats = np.column_stack([
-            (Mp[:, :, None] * Mp[:, None, :]).reshape(m, q * q),
-            (Zp[:, :, None] * Mp[:, None, :]).reshape(m, q * q),
-            ((Zp * Zp)[:, :, None] * Mp[:, None, :]).reshape(m, q * q),
-            (Zp[:, :, None] * Zp[:, None, :]).reshape(m, q * q),
-        ])
-        out += (Wp @ feats).reshape(B, 4, q, q)
-    return out
-
-
-def corr_from_sums(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairwise-complete correlations and standard deviations from :func:`sums_of` (the pairwise_corr formula).
-
-    >>> X = np.random.default_rng(0).normal(size=(200, 3))
-    >>> R, sd = corr_from_sums(sums_of(X))
-    >>> bool(np.allclose(R, np.corrcoef(X.T)))
-    True
-    """
-    N, S, Q, C = sums[..., 0, :, :], sums[..., 1, :, :], sums[..., 2, :, :], sums[..., 3, :, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_jk = S / N
-        var_jk = Q / N - mean_jk**2
-        cov = C / N - mean_jk * np.swapaxes(mean_jk, -1, -2)
-        corr = cov / np.sqrt(var_jk * np.swapaxes(var_jk, -1, -2))
-        diag = np.diagonal(var_jk, axis1=-2, axis2=-1)
-        nd = np.diagonal(N, axis1=-2, axis2=-1)
-        sd = np.sqrt(np.clip(diag, 0, None) * nd / np.maximum(nd - 1, 1))
-    idx = np.arange(sums.shape[-1])
-    corr[..., idx, idx] = 1.0
-    return np.clip(corr, -1.0, 1.0), sd
-
-
-def _partition_sums(columns: list[str], outcome: str, na: list[float], n_boot: int, seed: int) -> Any:
+def _partition_sums(columns: list[str], outcome: str, na: list[float]) -> Any:
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from pyspark import TaskContext
-
         from carlzon.analysis._weights import exact_sums
 
-        ctx = TaskContext.get()
-        part = ctx.partitionId() if ctx is not None else 0
         point = np.zeros((4, q, q), dtype=np.int64).astype(object)
-        boot = np.zeros((n_boot, 4, q, q))
         n_rows = n_missing = 0
-        for i, rb in enumerate(batches):
+        for rb in batches:
             if rb.num_rows == 0:
                 continue
             X = np.column_stack([np.asarray(rb.column(c).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -141,16 +69,33 @@ def _partition_sums(columns: list[str], outcome: str, na: list[float], n_boot: i
             n_rows += len(X)
             n_missing += int(np.isnan(X[:, :-1]).any(axis=1).sum())
             point = point + exact_sums(X)
-            if n_boot:
-                rng = np.random.default_rng([seed, part, i])
-                for off in range(0, len(X), 20_000):
-                    chunk = X[off : off + 20_000]
-                    boot += sums_of(chunk, rng.poisson(1.0, size=(n_boot, len(chunk))).astype(np.float64))
         yield pa.RecordBatch.from_pydict({
-            "n_rows": [n_rows], "n_missing": [n_missing],
-            "point": [[str(int(v)) for v in point.ravel()]], "boot": [boot.ravel().tolist()],
-        }, schema=pa.schema([("n_rows", pa.int64()), ("n_missing", pa.int64()),
-                             ("point", pa.list_(pa.string())), ("boot", pa.list_(pa.float64()))]))
+            "n_rows": [n_rows], "n_missing": [n_missing], "point": [[str(int(v)) for v in point.ravel()]],
+        }, schema=pa.schema([("n_rows", pa.int64()), ("n_missing", pa.int64()), ("point", pa.list_(pa.string()))]))
+
+    return run
+
+
+def _boot_sums(columns: list[str], n_boot: int, seed: int) -> Any:
+    """Per partition of (distinct row, count): the exact sums of every resample, int64, added up."""
+    q = len(columns)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from carlzon.analysis._weights import poisson_weights, row_keys, weighted_sums
+
+        acc = np.zeros((n_boot, 4, q, q), dtype=np.int64)
+        for rb in batches:
+            if rb.num_rows == 0:
+                continue
+            X = np.column_stack([np.asarray(rb.column(c).to_numpy(zero_copy_only=False), dtype=np.float64)
+                                 for c in columns])
+            m = np.asarray(rb.column("_m").to_numpy(zero_copy_only=False), dtype=np.int64)
+            keys = row_keys(X)
+            chunk = max(10, min(100, 10_000_000 // len(X)))
+            for b0 in range(0, n_boot, chunk):
+                acc[b0 : b0 + chunk] += weighted_sums(X, poisson_weights(keys, m, b0, min(chunk, n_boot - b0), seed))
+        yield pa.RecordBatch.from_pydict({"boot": [acc.ravel().tolist()]},
+                                         schema=pa.schema([("boot", pa.list_(pa.int64()))]))
 
     return run
 
@@ -165,7 +110,7 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     single-machine path (their models are fitted on rows).
     """
     from carlzon.analysis import _weights as W
-    from carlzon.analysis.drivers import KeyDrivers, _cols, _sampled_shapley
+    from carlzon.analysis.drivers import KeyDrivers, _cols, _sampled_shapley, boot_importance
     from carlzon.analysis.sums import UNITS
     from carlzon.analysis.ipa import quadrants
 
@@ -200,13 +145,22 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     columns = drivers + [outcome]
     q, p = len(columns), len(drivers)
     sel = df.select(*[df[c].cast("double").alias(c) for c in columns])
-    parts = sel.mapInArrow(_partition_sums(columns, outcome, na, n_boot, seed),
-                           "n_rows bigint, n_missing bigint, point array<string>, boot array<double>").collect()
+    parts = sel.mapInArrow(_partition_sums(columns, outcome, na),
+                           "n_rows bigint, n_missing bigint, point array<string>").collect()
     n = sum(int(r["n_rows"]) for r in parts)
     point = np.zeros((4, q, q), dtype=np.int64).astype(object)
     for r in parts:
         point = point + np.array([int(v) for v in r["point"]], dtype=object).reshape(4, q, q)
-    boot = sum((np.asarray(r["boot"]).reshape(n_boot, 4, q, q) for r in parts if n_boot), np.zeros((n_boot, 4, q, q)))
+    boot = np.zeros((n_boot, 4, q, q), dtype=np.int64)
+    if n_boot:  # the second pass: distinct rows (after not-applicable values are made missing) and their counts
+        from pyspark.sql import functions as F
+
+        clean = sel.select(*[(F.when(F.col(c).isin(na), None).otherwise(F.col(c)) if na and c != outcome else F.col(c)).alias(c)
+                             for c in columns])
+        clean = clean.where(F.col(outcome).isNotNull() & ~F.isnan(outcome))
+        grouped = clean.groupBy(*columns).agg(F.count(F.lit(1)).alias("_m"))
+        for r in grouped.mapInArrow(_boot_sums(columns, n_boot, seed), "boot array<bigint>").collect():
+            boot += np.asarray(r["boot"], dtype=np.int64).reshape(n_boot, 4, q, q)
     total_rows = df.count()
 
     kd.n_rows_read_ = total_rows
@@ -225,7 +179,7 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
         raise NotEnoughDataError(f"{n} rows for {p} drivers is too few", fix=f"use at least {max(2 * p, p + 10)} rows, or fewer drivers")
     kd._missing_how("pairwise-complete correlations: a missing or not-applicable rating leaves its row "
                     "out of only the correlations that rating is in; no row dropped")
-    kd.notes_ = ["computed on Spark: intervals from a Poisson bootstrap"] if n_boot else ["computed on Spark"]
+    kd.notes_ = ["computed on Spark"]
     kd.exact_ = p <= max_exact
     rng = np.random.default_rng(seed)
     perms = None if kd.exact_ else [rng.permutation(p) for _ in range(n_permutations)]
@@ -247,8 +201,7 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     kd.raw_importance_ = pd.Series(raw, index=drivers, name="raw_importance")
     alpha = (1 - confidence) / 2
     if n_boot:
-        Rb, _ = corr_from_sums(boot)
-        b = np.vstack([importance(Rb[i : i + 50]) for i in range(0, n_boot, 50)])
+        b = boot_importance(boot, importance)
         shares = b / b.sum(axis=1, keepdims=True)
         lo, hi = np.nanpercentile(shares, [100 * alpha, 100 * (1 - alpha)], axis=0)
     else:
