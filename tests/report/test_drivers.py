@@ -59,3 +59,19 @@ def test_drivers_read_ratings_that_ingest_stored_packed():
         d, note = survey_drivers(st, "airline", n_boot=20)
     assert d is not None, note
     assert d.sort_values("importance", ascending=False)["touchpoint"].iloc[0] == "seat"
+
+
+def test_the_simulated_survey_gives_the_report_a_key_driver_model():
+    from carlzon.simulate import simulate, store_simulation
+
+    sim = simulate("airline", seed=0, customers=1500, days=90)
+    surveys = sim.interactions[sim.interactions["channel"] == "survey"]
+    assert surveys["Seat comfort"].notna().mean() > 0.8  # the touchpoint ratings, under the survey item names
+    with open_store(":memory:") as st:
+        store_simulation(sim, st, detect=False)
+        d, note = survey_drivers(st, "airline", n_boot=20)
+    assert d is not None, note
+    assert "against NPS" in note and f"n={len(surveys):,}" in note
+    planted = sim.truth["driver_weights"]
+    rated = set(d["touchpoint"])
+    assert d.sort_values("importance").iloc[-1]["touchpoint"] == max(rated, key=planted.get)  # gate

@@ -68,6 +68,11 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     if len(cols) < 3:
         return None, "fewer than 3 survey ratings map to the journey's touchpoints"
     num = ratings[cols].apply(pd.to_numeric, errors="coerce")
+    # rows of the same export without any rating (a complaint, a review beside the survey) say nothing here
+    rated = num.notna().any(axis=1).to_numpy()
+    num, df = num[rated].reset_index(drop=True), df[rated].reset_index(drop=True)
+    if len(df) < min_rows:
+        return None, "no per-touchpoint survey ratings in the store"
     for c in cols:  # a 0 on a 1-5 item is the survey's "not applicable"
         if num[c].min() == 0 and num[c].max() <= 5:
             num[c] = num[c].replace(0, np.nan)

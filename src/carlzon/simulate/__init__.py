@@ -309,8 +309,9 @@ def _export(j: Journey, rows: list[dict], public: pd.DataFrame, cust: pd.DataFra
                      ("usual_order", "usual_order")):
         allr[col] = allr["customer_id"].map(crm[src])
     measures = sorted({tp.expectation.measure for tp in j.touchpoints if tp.expectation} & set(allr.columns))
+    items = [tp.survey_items[0] for tp in j.touchpoints if tp.survey_items and tp.survey_items[0] in allr.columns]
     cols = ["response_id", "customer_id", "created_at", "channel", "comment", "nps", "csat", "stars", "touchpoint",
-            *measures, "customer_name", "email", "birthday", "tier", "usual_order", "location", "in_reply_to",
+            *items, *measures, "customer_name", "email", "birthday", "tier", "usual_order", "location", "in_reply_to",
             "recovery_action"]
     for c in cols:
         if c not in allr:

@@ -49,6 +49,7 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
     ratings = model.ratings(rng, sv["misery_tp"].to_numpy(), sv["magic_tp"].to_numpy())
     out = model.outcomes(rng, ratings)
     sv_index = {v: i for i, v in enumerate(sv.index)}
+    items = [(t, tp.survey_items[0]) for t, tp in enumerate(tps) if tp.survey_items and tp.id in model.touchpoints]
     survey_rows = []
     end = float((today - start) / pd.Timedelta(days=1))
     for vi, v in zip(visits.index, visits.to_dict("records")):
@@ -77,11 +78,15 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
                     if etps:
                         t = etps[int(rng.integers(len(etps)))]
                         row[t.expectation.measure] = measure_value(t, rng, met=True)
+                r = ratings[i].astype(float)
+                r[rng.random(len(r)) < model.na_rates] = np.nan
+                # the touchpoint ratings, under the journey's survey item names, as a survey export has them
+                for t, item in items:
+                    if not np.isnan(r[t]):
+                        row[item] = r[t]
                 rows.append(row)
                 report_key = key
                 key += 1
-                r = ratings[i].astype(float)
-                r[rng.random(len(r)) < model.na_rates] = np.nan
                 survey_rows.append({"k": report_key, "customer": v["customer"], "timestamp": when,
                                     **dict(zip(model.touchpoints, r)),
                                     "overall": overall, "satisfied": int(out["satisfied"][i]), "nps": nps, "csat": csat})
