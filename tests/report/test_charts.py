@@ -1,6 +1,9 @@
 """Inline SVG charts: colours, escaping, and honest empty states."""
 
 import math
+import re
+
+import pytest
 
 from carlzon.report import charts
 
@@ -44,3 +47,20 @@ def test_trend_needs_two_periods():
 def test_interval_bar_draws_whisker():
     svg = charts.interval_bar_svg(0.5, 0.4, 0.6)
     assert svg.count("<line") == 4
+
+
+@pytest.mark.parametrize("weeks", [2, 3, 5, 9, 17, 26, 27, 53, 104])
+def test_trend_date_labels_do_not_overlap(weeks):
+    from datetime import datetime, timedelta
+
+    rows = [{"period": datetime(2025, 12, 29) + timedelta(weeks=i), "n": 50, "magic_rate": 0.3, "misery_rate": 0.4}
+            for i in range(weeks)]
+    svg = charts.trend_svg(rows)
+    axis = re.findall(r'<text x="([\d.]+)" y="268\.0"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)</text>', svg)
+    assert axis and axis[-1][2] == rows[-1]["period"].strftime("%d %b %Y")  # the last week is always named
+    spans = []
+    for x, anchor, label in axis:
+        w = 5.8 * len(label)
+        left = float(x) - {"start": 0, "middle": w / 2, "end": w}[anchor]
+        spans.append((left, left + w))
+    assert all(b[0] >= a[1] for a, b in zip(spans, spans[1:]))

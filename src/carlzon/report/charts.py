@@ -250,11 +250,20 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
         parts.append(f'<line x1="{L}" y1="{sy(v):.1f}" x2="{W - R}" y2="{sy(v):.1f}" stroke="{_GRID}"/>')
         parts.append(_t(L - 6, sy(v) + 3, f"{v * 100:.0f}%", size=10, fill=_MUTED, anchor="end"))
     step = max(1, len(rows) // 8)
-    for i, p in enumerate(rows):
-        if (i % step == 0 and len(rows) - 1 - i >= step / 2) or i == len(rows) - 1:
-            label = p["period"].strftime("%d %b %Y") if isinstance(p["period"], datetime) else str(p["period"])[:10]
-            anchor = "end" if i == len(rows) - 1 else ("start" if i == 0 else "middle")
-            parts.append(_t(sx(i), H - B + 16, label, size=10, fill=_MUTED, anchor=anchor))
+    ticks: list[tuple[float, float, str, str]] = []  # (left, right, anchor, label) along x
+    for i in sorted({*range(0, len(rows), step), len(rows) - 1}):
+        p = rows[i]
+        label = p["period"].strftime("%d %b %Y") if isinstance(p["period"], datetime) else str(p["period"])[:10]
+        anchor = "end" if i == len(rows) - 1 else ("start" if i == 0 else "middle")
+        w = 5.8 * len(label)  # about 0.58 em a character at size 10
+        left = sx(i) - {"start": 0, "middle": w / 2, "end": w}[anchor]
+        while ticks and left < ticks[-1][1] + 8 and i == len(rows) - 1 and len(ticks) > 1:
+            ticks.pop()  # the last period always gets its label; earlier ones give way
+        if not ticks or left >= ticks[-1][1] + 8:
+            ticks.append((left, left + w, anchor, label))
+    for left, right, anchor, label in ticks:
+        x = {"start": left, "middle": (left + right) / 2, "end": right}[anchor]
+        parts.append(_t(x, H - B + 16, label, size=10, fill=_MUTED, anchor=anchor))
     for key, label, colour in series:
         if all(f"{key}_low" in p for p in rows):
             upper = " ".join(f"{sx(i):.1f},{sy(float(p[f'{key}_high'])):.1f}" for i, p in enumerate(rows))
