@@ -37,8 +37,8 @@ def test_report_is_self_contained_and_escaped(store_file, tmp_path):
         assert section in html
     assert "n=5,000" in html and "95% interval" in html
     emerging = html[html.index('id="emerging-problems"'):]
-    assert "Benjamini-Hochberg" in emerging and "over the last 60 days of the period." in emerging
-    assert "moments over 60 days" in emerging
+    assert "Benjamini-Hochberg" in emerging and "problems active in the last 60 days of the period" in emerging
+    assert "moments over 180 days" in emerging
 
 
 def test_since_until_and_plugged_sections(store_file):

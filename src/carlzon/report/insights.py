@@ -32,13 +32,16 @@ from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey
 from carlzon.report.query import Scope, where_sql
 
-__all__ = ["EVENT_WHERE", "THEME_SAMPLE", "WATCH_DAYS", "alerts_view", "event_log", "paths_view", "themes_view",
-           "watch_moments"]
+__all__ = ["EVENT_WHERE", "THEME_SAMPLE", "WATCH_BASELINE", "WATCH_DAYS", "alerts_view", "event_log", "paths_view",
+           "themes_view", "watch_moments"]
 
 THEME_SAMPLE = 10_000
 """At most this many of the most recent moments of misery, and as many of magic, with text, feed the themes."""
 WATCH_DAYS = 60
-"""Days of moments (with text) the emerging-problem analysis reads, counted back from the last one."""
+"""Days, counted back from the last moment, whose emerging problems are shown."""
+WATCH_BASELINE = 365
+"""Days before those that are read as well: the baselines of the emerging-problem analysis (28 days for a
+touchpoint, a year for a phrase), so that the report shows what ``carlzon alerts --since`` shows."""
 EVENT_WHERE = ("i.customer_id IS NOT NULL AND i.timestamp IS NOT NULL AND i.touchpoint IS NOT NULL "
                "AND i.touchpoint <> '' AND (i.text IS NULL OR i.text = '') AND i.nps IS NULL AND i.csat IS NULL "
                "AND i.ces IS NULL AND i.stars IS NULL AND (i.ratings IS NULL OR i.ratings = '' OR i.ratings = '{}')")
@@ -178,10 +181,10 @@ def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH
     if last is None:
         return {"ran": False, "alerts": [], "n": 0, "days": 0,
                 "note": "No dated moments match, so emerging problems cannot be checked."}
-    m = watch_moments(store, scope, last, days=days)
+    m = watch_moments(store, scope, last, days=days + WATCH_BASELINE)
     ep = EmergingProblems()
     try:
-        found = ep.fit(m).to_records()
+        found = ep.fit(m).to_records(since=last - pd.Timedelta(days=days - 1))
     except NotEnoughDataError as exc:
         return {"ran": False, "alerts": [], "n": len(m), "days": days, "note": str(exc)}
     names = _names(journey)
@@ -191,8 +194,8 @@ def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH
     return {"ran": True, "alerts": found, "n": ep.n_, "days": ep.n_days_, "note": "",
             "since": (last - pd.Timedelta(days=days - 1)), "until": last,
             "method": (f"daily counts of misery per touchpoint, location and phrase against their own {ep.window}-day "
-                       f"baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}; over the last "
-                       f"{days} days of the period")}
+                       f"baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}; problems active in the "
+                       f"last {days} days of the period, with the {WATCH_BASELINE} days before them read as baseline")}
 
 
 # ----- the journey customers really take -------------------------------------------
