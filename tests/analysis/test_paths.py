@@ -112,3 +112,20 @@ def test_report_section():
     sec = JourneyPaths("airline").fit(_log()).section()
     assert sec.title == "The journey customers really take" and "app_crash_screen" in sec.summary
     assert sec.rows[0][:2] == ["search", 5]
+
+
+def test_svg_arc_labels_never_overlap_and_the_picture_is_as_tall_as_its_arcs():
+    import re
+
+    from carlzon.report.synthetic import synthetic_events
+
+    jp = JourneyPaths("airline").fit(synthetic_events(800, seed=1))
+    svg = jp.svg()
+    labels = [(float(x), float(y), t) for x, y, t in re.findall(r'<text class="n" x="([\d.]+)" y="([\d.-]+)"[^>]*>([^<]+)</text>', svg)]
+    assert len(labels) >= 5
+    boxes = [(x - 2.7 * len(t) - 2, y - 9, x + 2.7 * len(t) + 2, y + 2) for x, y, t in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+    assert min(y for _, y, _ in labels) > 0 and height < 460 + 1

@@ -351,34 +351,48 @@ class JourneyPaths:
         labels = [START, *self.labels_, END]
         k = len(labels)
         step_w = max((width - 40) / max(k - 1, 1), 40)
-        y0, r = 230, 16
+        r = 16
         x = {l: 20 + i * step_w for i, l in enumerate(labels)}
         e = self.edges_[self.edges_["share_of_source"] >= self.min_edge_share].head(max_edges)
         nmax = float(e["n"].max()) if len(e) else 1.0
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} 460" '
+        rise = [min(abs(x[b] - x[a]) * 0.35, 190) for a, b in zip(e["source"], e["target"])]
+        up = max([h for h, (a, b) in zip(rise, zip(e["source"], e["target"])) if x[b] > x[a]], default=0.0)
+        down = max([h for h, (a, b) in zip(rise, zip(e["source"], e["target"])) if x[b] <= x[a]], default=0.0)
+        y0 = up + 30  # as much room above the steps as the forward arcs take, below the rest
+        height = int(y0 + max(down + 20, r + 110))
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
                  f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
                  "<style>text{font:11px sans-serif;fill:#333}.n{font-size:9px;fill:#666}</style>"]
-        for row in e.itertuples():
+        placed: list[tuple[float, float, float, float]] = []  # boxes of the arc labels drawn so far
+        texts = []
+        for row, h in sorted(zip(e.itertuples(), rise), key=lambda p: -p[0].n):
             a, b = x[row.source], x[row.target]
             forward = b > a
-            h = min(abs(b - a) * 0.35, 190) * (-1 if forward else 1)
+            h = h * (-1 if forward else 1)
             w = 1 + 7 * row.n / nmax
             colour = "#2c7fb8" if forward else "#d95f0e"
             mid = (a + b) / 2
             t = "" if not math.isfinite(row.median_s) else f" · {_fmt_duration(row.median_s)}"
-            parts.append(f'<path d="M{a:.0f},{y0} Q{mid:.0f},{y0 + 2 * h:.0f} {b:.0f},{y0}" fill="none" '
+            parts.append(f'<path d="M{a:.0f},{y0:.0f} Q{mid:.0f},{y0 + 2 * h:.0f} {b:.0f},{y0:.0f}" fill="none" '
                          f'stroke="{colour}" stroke-opacity="0.55" stroke-width="{w:.1f}">'
                          f"<title>{html.escape(row.source)} → {html.escape(row.target)}: n = {row.n}{t}</title></path>")
-            if row.n >= nmax * 0.05:
-                parts.append(f'<text class="n" x="{mid:.0f}" y="{y0 + h + (-3 if forward else 10):.0f}" '
-                             f'text-anchor="middle">{row.n}{html.escape(t)}</text>')
+            # a label (n, and the median time where it fits) only where it overlaps no larger arc's label
+            for label in (f"{row.n}{t}", f"{row.n}"):
+                half, ty = 2.7 * len(label), y0 + h + (-3 if forward else 10)
+                box = (mid - half - 2, ty - 9, mid + half + 2, ty + 2)
+                if 2 * half <= max(abs(b - a) - 4, 0) and not any(
+                        box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+                    placed.append(box)
+                    texts.append(f'<text class="n" x="{mid:.0f}" y="{ty:.0f}" text-anchor="middle">{html.escape(label)}</text>')
+                    break
+        parts += texts
         unmapped = set(self.unmapped_["step"]) if len(self.unmapped_) else set()
         steps = self.steps_.set_index("step")
         for l in labels:
             fill = "#fff" if l in (START, END) else ("#fde0dd" if l in unmapped else "#e0ecf4")
             cases = "" if l in (START, END) else f" (n = {int(steps.at[l, 'cases'])})"
-            parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(l)}{cases}</title></circle>')
-            parts.append(f'<text transform="translate({x[l]:.0f},{y0 + r + 12}) rotate(35)">{html.escape(l)}</text>')
+            parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(l)}{cases}</title></circle>')
+            parts.append(f'<text transform="translate({x[l]:.0f},{y0 + r + 12:.0f}) rotate(35)">{html.escape(l)}</text>')
         parts.append("</svg>")
         return "\n".join(parts)
 
