@@ -197,6 +197,13 @@ def test_thanks_so_much_for_is_thanks_not_sarcasm(scorer, text):
     assert "sarcasm" in one(scorer, "so much for customer service")[1].events(0)
 
 
+def test_going_to_a_place_is_not_loyalty(scorer):
+    s, res = one(scorer, "need our plane to wait to go to Elmira")
+    assert "loyal" not in res.events(0) and s <= 0, res.evidence(0)
+    s, res = one(scorer, "you are my go-to airline")
+    assert "loyal" in res.events(0) and s > 0
+
+
 def test_a_fee_is_a_price_not_a_billing_error(scorer):
     _, res = one(scorer, "I had to pay bag fees")
     assert "billing_error" not in res.events(0) and res.stakes[0] == "low"
@@ -250,7 +257,8 @@ def test_wish_is_not_praise(scorer):
     [("They lost my bag", "lost_item"), ("I lost my card abroad", "lost_card"), ("Our flight was cancelled", "cancellation"),
      ("The parcel arrived damaged", "damaged"), ("There is a billing error on my statement", "billing_error"),
      ("The crew ignored a safety issue", "safety"), ("My daughter was left alone at the gate", "child"),
-     ("I needed my insulin and nobody listened", "medical")],
+     ("I needed my insulin and nobody listened", "medical"),
+     ("We are going to the police due to the sexual assult on board", "safety")],
 )
 def test_high_stakes(scorer, text, event):
     res = scorer.score([text, "The seat was a bit small"])
