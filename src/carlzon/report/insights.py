@@ -39,9 +39,10 @@ THEME_SAMPLE = 10_000
 """At most this many of the most recent moments of misery, and as many of magic, with text, feed the themes."""
 WATCH_DAYS = 60
 """Days, counted back from the last moment, whose emerging problems are shown."""
-WATCH_BASELINE = 365
-"""Days before those that are read as well: the baselines of the emerging-problem analysis (28 days for a
-touchpoint, a year for a phrase), so that the report shows what ``carlzon alerts --since`` shows."""
+WATCH_BASELINE = 120
+"""Days before those that are read as well, as the emerging-problem analysis's baselines: a touchpoint's
+28 days, and for a phrase up to these 120 (``carlzon alerts`` gives a phrase a year). On a store of at
+most 180 days the report and the dashboard therefore show what ``carlzon alerts --since`` shows."""
 EVENT_WHERE = ("i.customer_id IS NOT NULL AND i.timestamp IS NOT NULL AND i.touchpoint IS NOT NULL "
                "AND i.touchpoint <> '' AND (i.text IS NULL OR i.text = '') AND i.nps IS NULL AND i.csat IS NULL "
                "AND i.ces IS NULL AND i.stars IS NULL AND (i.ratings IS NULL OR i.ratings = '' OR i.ratings = '{}')")
