@@ -49,7 +49,8 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
     ratings = model.ratings(rng, sv["misery_tp"].to_numpy(), sv["magic_tp"].to_numpy())
     out = model.outcomes(rng, ratings)
     sv_index = {v: i for i, v in enumerate(sv.index)}
-    items = [(t, tp.survey_items[0]) for t, tp in enumerate(tps) if tp.survey_items and tp.id in model.touchpoints]
+    at = {tid: i for i, tid in enumerate(model.touchpoints)}  # a rating's column in model.ratings
+    items = [(at[tp.id], tp.survey_items[0]) for tp in tps if tp.survey_items and tp.id in at]
     survey_rows = []
     end = float((today - start) / pd.Timedelta(days=1))
     for vi, v in zip(visits.index, visits.to_dict("records")):
