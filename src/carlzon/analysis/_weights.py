@@ -49,6 +49,7 @@ __all__ = [
     "pairwise_corr",
     "poisson_weights",
     "r2_from_corr",
+    "resample_sums",
     "relative_weights",
     "relative_weights_from_coefs",
     "shapley_values",
@@ -159,7 +160,7 @@ def row_keys(D: np.ndarray) -> np.ndarray:
 
 
 def distinct_rows(D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``D`` (NaN equal to NaN) and how often each occurs, in the order of their keys.
+    """The distinct rows of ``D`` (NaN equal to NaN) and how often each occurs, complete rows first.
 
     >>> Dg, m = distinct_rows(np.array([[1.0, np.nan], [2.0, 3.0], [1.0, np.nan]]))
     >>> Dg.shape, sorted(m.tolist())
@@ -172,8 +173,8 @@ def distinct_rows(D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return D.reshape(0, D.shape[1]), np.zeros(0, dtype=np.int64)
     g = pd.DataFrame(D + 0.0).groupby(list(range(D.shape[1])), dropna=False, sort=False).size()
     Dg = np.array(g.index.tolist(), dtype=np.float64).reshape(len(g), D.shape[1])
-    # complete rows first (then weighted_sums multiplies contiguous blocks), each part in key order
-    order = np.lexsort((row_keys(Dg), np.isnan(Dg).any(axis=1)))
+    # complete rows first, so that weighted_sums multiplies contiguous blocks (its sums are exact in any order)
+    order = np.argsort(np.isnan(Dg).any(axis=1), kind="stable")
     return Dg[order], g.to_numpy(dtype=np.int64)[order]
 
 
@@ -297,6 +298,29 @@ def _complete_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     out[:, 0] = block[:, 0][:, None, None]
     out[:, 1] = block[:, 1 : 1 + q][:, :, None]
     out[:, 2] = np.diagonal(cross, axis1=1, axis2=2)[:, :, None]
+    return out
+
+
+def resample_sums(D: np.ndarray, m: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """(n_boot, 4, q, q) exact int64 sums of rows ``D`` occurring ``m`` times each, under the Poisson
+    weights of resamples 0 .. n_boot - 1 (:func:`poisson_weights`, :func:`weighted_sums`), in chunks.
+    Sums over parts of the rows add up to the sums over all of them (Spark adds its partitions').
+
+    >>> D, m = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0]]), np.array([1, 2, 1])
+    >>> bool((resample_sums(D, m, 3, seed=1) == resample_sums(D[:1], m[:1], 3, 1) + resample_sums(D[1:], m[1:], 3, 1)).all())
+    True
+    """
+    D = np.asarray(D, dtype=np.float64)
+    q = D.shape[1]
+    out = np.zeros((n_boot, 4, q, q), dtype=np.int64)
+    if not len(D) or not n_boot:
+        return out
+    keys = row_keys(D)
+    chunk = max(10, min(100, 10_000_000 // len(D)))
+    buf = np.empty((min(chunk, n_boot), len(D)))  # reused: fresh memory for every chunk costs page faults
+    for b0 in range(0, n_boot, chunk):
+        w = poisson_weights(keys, m, b0, min(chunk, n_boot - b0), seed, out=buf)
+        out[b0 : b0 + len(w)] = weighted_sums(D, w)
     return out
 
 

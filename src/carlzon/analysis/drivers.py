@@ -241,15 +241,7 @@ class KeyDrivers:
             return raw, None
         # the bootstrap Spark runs too, draw for draw: Poisson weights keyed by each distinct row's values
         Dg, m = W.distinct_rows(D)
-        keys = W.row_keys(Dg)
-        seed = self._boot_seed(rng)
-        chunk = max(10, min(100, 10_000_000 // max(len(Dg), 1)))
-        buf = np.empty((min(chunk, self.n_boot), len(Dg)))
-        sums = np.zeros((self.n_boot, 4, D.shape[1], D.shape[1]), dtype=np.int64)
-        for b0 in range(0, self.n_boot, chunk):
-            Wb = W.poisson_weights(keys, m, b0, min(chunk, self.n_boot - b0), seed, out=buf)
-            sums[b0 : b0 + len(Wb)] = W.weighted_sums(Dg, Wb)
-        return raw, boot_importance(sums, importance)
+        return raw, boot_importance(W.resample_sums(Dg, m, self.n_boot, self._boot_seed(rng)), importance)
 
     def _boot_seed(self, rng: np.random.Generator) -> int:
         """The bootstrap's seed: ``seed`` itself (so that Spark, given the same seed, draws the same

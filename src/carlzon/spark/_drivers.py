@@ -47,7 +47,14 @@ __all__ = ["key_drivers"]
 _NUMERIC = ("byte", "short", "int", "bigint", "long", "float", "double", "decimal", "integer")
 
 
-def _partition_sums(columns: list[str], outcome: str, na: list[float]) -> Any:
+def _matrix(rb: pa.RecordBatch, columns: list[str]) -> np.ndarray:
+    """The columns of an Arrow batch as one float64 matrix (null = NaN)."""
+    return np.column_stack([np.asarray(rb.column(c).to_numpy(zero_copy_only=False), dtype=np.float64)
+                            for c in columns])
+
+
+def _partition_sums(columns: list[str]) -> Any:
+    """Per partition of the cleaned rows: the point estimate's exact sums, the rows, and those with a missing rating."""
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -58,14 +65,7 @@ def _partition_sums(columns: list[str], outcome: str, na: list[float]) -> Any:
         for rb in batches:
             if rb.num_rows == 0:
                 continue
-            X = np.column_stack([np.asarray(rb.column(c).to_numpy(zero_copy_only=False), dtype=np.float64)
-                                 for c in columns])
-            if na:
-                X[np.isin(X, na)] = np.nan
-            X[:, -1] = np.asarray(rb.column(outcome).to_numpy(zero_copy_only=False), dtype=np.float64)
-            X = X[~np.isnan(X[:, -1])]
-            if not len(X):
-                continue
+            X = _matrix(rb, columns)
             n_rows += len(X)
             n_missing += int(np.isnan(X[:, :-1]).any(axis=1).sum())
             point = point + exact_sums(X)
@@ -81,19 +81,13 @@ def _boot_sums(columns: list[str], n_boot: int, seed: int) -> Any:
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from carlzon.analysis._weights import poisson_weights, row_keys, weighted_sums
+        from carlzon.analysis._weights import resample_sums
 
         acc = np.zeros((n_boot, 4, q, q), dtype=np.int64)
         for rb in batches:
-            if rb.num_rows == 0:
-                continue
-            X = np.column_stack([np.asarray(rb.column(c).to_numpy(zero_copy_only=False), dtype=np.float64)
-                                 for c in columns])
-            m = np.asarray(rb.column("_m").to_numpy(zero_copy_only=False), dtype=np.int64)
-            keys = row_keys(X)
-            chunk = max(10, min(100, 10_000_000 // len(X)))
-            for b0 in range(0, n_boot, chunk):
-                acc[b0 : b0 + chunk] += weighted_sums(X, poisson_weights(keys, m, b0, min(chunk, n_boot - b0), seed))
+            if rb.num_rows:
+                m = np.asarray(rb.column("_m").to_numpy(zero_copy_only=False), dtype=np.int64)
+                acc += resample_sums(_matrix(rb, columns), m, n_boot, seed)
         yield pa.RecordBatch.from_pydict({"boot": [acc.ravel().tolist()]},
                                          schema=pa.schema([("boot", pa.list_(pa.int64()))]))
 
@@ -144,20 +138,19 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     na = [] if na_values is None else [float(v) for v in (na_values if isinstance(na_values, (list, tuple, set)) else [na_values])]
     columns = drivers + [outcome]
     q, p = len(columns), len(drivers)
+    from pyspark.sql import functions as F
+
+    # once, for both passes: not-applicable ratings made missing, rows without an outcome left out
     sel = df.select(*[df[c].cast("double").alias(c) for c in columns])
-    parts = sel.mapInArrow(_partition_sums(columns, outcome, na),
-                           "n_rows bigint, n_missing bigint, point array<string>").collect()
+    clean = sel.select(*[(F.when(F.col(c).isin(na), None).otherwise(F.col(c)) if na and c != outcome else F.col(c)).alias(c)
+                         for c in columns]).where(F.col(outcome).isNotNull() & ~F.isnan(outcome))
+    parts = clean.mapInArrow(_partition_sums(columns), "n_rows bigint, n_missing bigint, point array<string>").collect()
     n = sum(int(r["n_rows"]) for r in parts)
     point = np.zeros((4, q, q), dtype=np.int64).astype(object)
     for r in parts:
         point = point + np.array([int(v) for v in r["point"]], dtype=object).reshape(4, q, q)
     boot = np.zeros((n_boot, 4, q, q), dtype=np.int64)
-    if n_boot:  # the second pass: distinct rows (after not-applicable values are made missing) and their counts
-        from pyspark.sql import functions as F
-
-        clean = sel.select(*[(F.when(F.col(c).isin(na), None).otherwise(F.col(c)) if na and c != outcome else F.col(c)).alias(c)
-                             for c in columns])
-        clean = clean.where(F.col(outcome).isNotNull() & ~F.isnan(outcome))
+    if n_boot:  # the second pass: distinct rows and their counts
         grouped = clean.groupBy(*columns).agg(F.count(F.lit(1)).alias("_m"))
         for r in grouped.mapInArrow(_boot_sums(columns, n_boot, seed), "boot array<bigint>").collect():
             boot += np.asarray(r["boot"], dtype=np.int64).reshape(n_boot, 4, q, q)
