@@ -29,7 +29,7 @@ from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
-from carlzon.report.insights import THEME_SAMPLE, WATCH_BASELINE, WATCH_DAYS, paths_view, themes_view, watch_moments
+from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view, watch_window
 from carlzon.report.query import Scope, n_customers, strongest
 from carlzon.report.aggregates import Aggregates, count_moments, from_moments
 from carlzon.report.aggregates import aggregates as read_aggregates
@@ -189,15 +189,14 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
     if last_day is None or pd.isna(last_day):
         return Section(title="Emerging problems", ran=False,
                        summary="The moments carry no dates, so emerging problems cannot be checked.")
-    m = watch_moments(store, scope, last_day, days=days + WATCH_BASELINE)
+    m, since, note = watch_window(store, scope, last_day, days=days)
     try:
-        sec = alerts_section(m, since=pd.Timestamp(last_day) - pd.Timedelta(days=days - 1))
+        sec = alerts_section(m, since=since)
     except NotEnoughDataError as exc:
         return Section(title="Emerging problems", ran=False, summary=str(exc))
     names = {t.id: t.name for t in journey.touchpoints}
     sec.rows = [[names.get(str(r[0]), r[0]), *r[1:]] for r in sec.rows]
-    sec.method = (f"{sec.method.rstrip('.')}; problems active in the last {days} days of the period, with the "
-                  f"{WATCH_BASELINE} days before them read as baseline")
+    sec.method = f"{sec.method.rstrip('.')}; {note}"
     return sec
 
 

@@ -33,7 +33,7 @@ from carlzon.journey import Journey
 from carlzon.report.query import Scope, where_sql
 
 __all__ = ["EVENT_WHERE", "THEME_SAMPLE", "WATCH_BASELINE", "WATCH_DAYS", "alerts_view", "event_log", "paths_view",
-           "themes_view", "watch_moments"]
+           "themes_view", "watch_moments", "watch_window"]
 
 THEME_SAMPLE = 10_000
 """At most this many of the most recent moments of misery, and as many of magic, with text, feed the themes."""
@@ -166,6 +166,15 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
     return m.drop(columns="attributes")
 
 
+def watch_window(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_DAYS) -> tuple[pd.DataFrame, pd.Timestamp, str]:
+    """What the emerging-problem analysis of the report and the dashboard reads: the moments of the last
+    ``days`` days with the :data:`WATCH_BASELINE` days before them, the first watched day (alerts active
+    from it on are shown), and the sentence that says so for the method note."""
+    since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
+    note = f"problems active in the last {days} days of the period, with the {WATCH_BASELINE} days before them read as baseline"
+    return watch_moments(store, scope, last_day, days=days + WATCH_BASELINE), since, note
+
+
 def _last_day(store: Any, scope: Scope) -> Any:
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": None}))
     frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment else " FROM moments m"
@@ -182,10 +191,10 @@ def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH
     if last is None:
         return {"ran": False, "alerts": [], "n": 0, "days": 0,
                 "note": "No dated moments match, so emerging problems cannot be checked."}
-    m = watch_moments(store, scope, last, days=days + WATCH_BASELINE)
+    m, since, note = watch_window(store, scope, last, days=days)
     ep = EmergingProblems()
     try:
-        found = ep.fit(m).to_records(since=last - pd.Timedelta(days=days - 1))
+        found = ep.fit(m).to_records(since=since)
     except NotEnoughDataError as exc:
         return {"ran": False, "alerts": [], "n": len(m), "days": days, "note": str(exc)}
     names = _names(journey)
@@ -193,10 +202,9 @@ def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH
         a["touchpoint_name"] = names.get(str(a["touchpoint"]), str(a["touchpoint"]))
         a["examples"] = [str(e) for e in a.get("examples") or []]
     return {"ran": True, "alerts": found, "n": ep.n_, "days": ep.n_days_, "note": "",
-            "since": (last - pd.Timedelta(days=days - 1)), "until": last,
+            "since": since, "until": last,
             "method": (f"daily counts of misery per touchpoint, location and phrase against their own {ep.window}-day "
-                       f"baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}; problems active in the "
-                       f"last {days} days of the period, with the {WATCH_BASELINE} days before them read as baseline")}
+                       f"baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}; {note}")}
 
 
 # ----- the journey customers really take -------------------------------------------
