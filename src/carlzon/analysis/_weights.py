@@ -360,24 +360,14 @@ def exact_sums(X: np.ndarray) -> np.ndarray:
     from carlzon.analysis.sums import units
 
     X = np.asarray(X, dtype=np.float64)
-    q = X.shape[1]
-    out = np.zeros((4, q, q), dtype=np.int64).astype(object)
     if not len(X):
-        return out
+        return np.zeros((4, X.shape[1], X.shape[1]), dtype=np.int64).astype(object)
     obs = ~np.isnan(X)
     U = np.where(obs, units(np.where(obs, X, 0.0)), 0)
-    M = obs.astype(np.float64)
-    top = float(np.abs(U).max()) ** 2
-    if top >= _EXACT:  # squares too large for float64: Python integers (slow, exact)
+    if float(np.abs(U).max()) ** 2 >= _EXACT:  # squares too large for float64: Python integers (slow, exact)
         Uo, Mo = U.astype(object), obs.astype(np.int64).astype(object)
         return np.stack([Mo.T @ Mo, Uo.T @ Mo, (Uo * Uo).T @ Mo, Uo.T @ Uo])
-    Uf = U.astype(np.float64)
-    step = max(1, int(_EXACT // max(top, 1.0)))  # rows per block: every partial sum stays an exact integer
-    for a in range(0, len(X), step):
-        u, m = Uf[a : a + step], M[a : a + step]
-        block = np.stack([m.T @ m, u.T @ m, (u * u).T @ m, u.T @ u])
-        out = out + np.rint(block).astype(np.int64).astype(object)
-    return out
+    return weighted_sums(X, np.ones((1, len(X))))[0].astype(object)  # each row once
 
 
 def exact_means(X: np.ndarray) -> np.ndarray:
