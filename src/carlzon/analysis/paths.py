@@ -355,9 +355,10 @@ class JourneyPaths:
         x = {l: 20 + i * step_w for i, l in enumerate(labels)}
         e = self.edges_[self.edges_["share_of_source"] >= self.min_edge_share].head(max_edges)
         nmax = float(e["n"].max()) if len(e) else 1.0
-        rise = [min(abs(x[b] - x[a]) * 0.35, 190) for a, b in zip(e["source"], e["target"])]
-        up = max([h for h, (a, b) in zip(rise, zip(e["source"], e["target"])) if x[b] > x[a]], default=0.0)
-        down = max([h for h, (a, b) in zip(rise, zip(e["source"], e["target"])) if x[b] <= x[a]], default=0.0)
+        ends = [(x[a], x[b]) for a, b in zip(e["source"], e["target"])]
+        rise = [min(abs(b - a) * 0.35, 190) for a, b in ends]
+        up = max([h for h, (a, b) in zip(rise, ends) if b > a], default=0.0)
+        down = max([h for h, (a, b) in zip(rise, ends) if b <= a], default=0.0)
         y0 = up + 30  # as much room above the steps as the forward arcs take, below the rest
         height = int(y0 + max(down + 20, r + 110))
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
