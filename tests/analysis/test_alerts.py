@@ -61,6 +61,15 @@ def test_planted_rise_found_on_its_first_day_with_what_where_how_many():
     assert found >= 4
 
 
+def test_filler_words_never_name_the_theme():
+    df = _planted(0)
+    spike = (df["location"] == "ARN") & (df["touchpoint"] == "gate") & df["text"].str.contains("jet bridge")
+    df.loc[spike, "text"] = "honestly, seriously: " + df.loc[spike, "text"] + ", literally"
+    hit = [a for a in find_alerts(df) if a["touchpoint"] == "gate" and a["location"] == "ARN"]
+    assert hit and "jet bridge" in hit[0]["theme"]
+    assert not {"honestly", "seriously", "literally"} & set(hit[0]["theme"].replace(",", " ").split())
+
+
 def test_stable_data_raise_almost_no_alerts():
     n = sum(len(find_alerts(_stable(seed))) for seed in range(5))
     # 5 runs x 120 days x 3 touchpoints: at most one false alert per touchpoint-year is about 5 here

@@ -204,6 +204,27 @@ def test_going_to_a_place_is_not_loyalty(scorer):
     assert "loyal" in res.events(0) and s > 0
 
 
+
+@pytest.mark.parametrize("word", ["uncourteous", "uncaring", "unsympathetic", "unempathetic"])
+def test_un_antonym_of_a_positive_word_is_negative(scorer, word):
+    s, res = one(scorer, f"the agent was {word}")
+    assert s < -0.2, (word, s)
+    assert any(word in e.text and "negative" in e.text for e in res.evidence(0))
+    assert one(scorer, word[2:])[0] > 0  # the positive word itself
+
+
+def test_unlike_is_not_an_antonym(scorer):
+    s, res = one(scorer, "unlike the others")
+    assert s == 0 and not res.evidence(0)
+
+
+def test_last_time_is_never_again_only_as_a_farewell(scorer):
+    for text in ["this may be the last time I fly your airline", "Think this will be our last time on sw"]:
+        s, res = one(scorer, text)
+        assert "never_again" in res.events(0) and s < 0, text
+    s, res = one(scorer, "last time I stayed here the room was lovely")
+    assert "never_again" not in res.events(0) and s > 0
+
 def test_a_fee_is_a_price_not_a_billing_error(scorer):
     _, res = one(scorer, "I had to pay bag fees")
     assert "billing_error" not in res.events(0) and res.stakes[0] == "low"

@@ -51,7 +51,10 @@ _MENTION = re.compile(r"[@#]\w+")
 _NUM = re.compile(r"\b\d+(?:[.,:]\d+)?\b")
 EXTRA_STOP_WORDS = frozenset(
     "just really got get did didn don doesn im ive it's amp yes thanks thank please today time day like "
-    "know want need going make way said told ve ll re http https www com".split()
+    "know want need going make way said told ve ll re http https www com "
+    # fillers and interjections: they colour a text but name no theme ("honestly" at the cabin crew)
+    "honestly literally seriously actually basically totally definitely absolutely truly simply certainly "
+    "pretty kinda sorta lol omg btw tho guys hey hi hello ok okay oh ugh wow".split()
 )
 """Words too common in customer texts to name a theme (added to scikit-learn's English list)."""
 PHRASE_BOOST = 1.6

@@ -48,6 +48,8 @@ NEGATION_WINDOW = 3
 SARCASM_WINDOW = 5
 NEGATED_POSITIVE = -0.7  # "not helpful": a negated praise is a complaint
 NEGATED_NEGATIVE = -0.5  # "not rude": a negated complaint is mild relief
+UN_SCALE = -0.7  # "uncourteous" = -0.7 x "courteous" (VADER's own pairs: unfriendly / friendly -0.68, unkind / kind -0.67)
+_NOT_UN_ANTONYMS = frozenset({"unlike", "unless", "until", "unto", "under", "united", "union", "unit", "unique"})
 CAPS_BOOST = 1.5
 EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
 NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
@@ -173,6 +175,12 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
         for word, tok in zip(words, toks):
             if len(tok) == 1 and tok[0] == word:
                 rows[(1, word)] = (word, vader[word], min(1.0, abs(vader[word]) / 4.0), 0, "vader")
+        # the un- antonym of a positive word VADER lacks ("uncourteous", "uncaring", "unsympathetic")
+        for word, tok in zip(words, toks):
+            un = "un" + word
+            if vader[word] > 0 and word.isalpha() and un not in vader and un not in _NOT_UN_ANTONYMS and tok == [word]:
+                v = round(UN_SCALE * vader[word], 2)
+                rows[(1, un)] = (un, v, min(1.0, abs(v) / 4.0), 0, "vader")
     phrase_tokens = tokenize([e.phrase for e in entries])
     for e, tok in zip(entries, phrase_tokens):
         if not tok:
