@@ -7,6 +7,7 @@ import pandas as pd
 
 from carlzon.report.drivers import survey_drivers
 from carlzon.store import open_store
+from tests.store.conftest import store_target  # noqa: F401 - the fixture: SQLite and PostgreSQL
 
 
 def _store(outcome: str):
@@ -59,6 +60,25 @@ def test_drivers_read_ratings_that_ingest_stored_packed():
         d, note = survey_drivers(st, "airline", n_boot=20)
     assert d is not None, note
     assert d.sort_values("importance", ascending=False)["touchpoint"].iloc[0] == "seat"
+
+
+def test_unrated_rows_of_the_survey_layout_do_not_fill_the_limit(store_target):
+    from carlzon.ingest import ingest
+
+    with _store("nps") as st:
+        df = st.interactions()
+    wide = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
+    wide["nps"] = df["nps"].to_numpy()
+    blank = wide.iloc[:400].astype("float64")
+    blank.loc[:, [c for c in blank.columns if c != "nps"]] = np.nan  # complaints beside the survey, no item rated
+    both = pd.concat([blank, wide], ignore_index=True)
+    both["response_id"] = [f"r{i}" for i in range(len(both))]
+    with open_store(store_target) as st:
+        ingest(both, st, journey="airline", detect=False)
+        assert st.query("SELECT COUNT(*) AS n FROM interactions WHERE ratings LIKE '[null,%'")["n"].iloc[0] == 400
+        d, note = survey_drivers(st, "airline", n_boot=20, limit=600)
+    assert d is not None, note
+    assert "n=600" in note
 
 
 def test_the_simulated_survey_gives_the_report_a_key_driver_model():

@@ -59,8 +59,12 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
     if not item_tp:
         return None, f"the {j.name} journey names no survey items"
+    # rows without any rating ('{}', or a packed '[null,null]' beside the survey's rows) are left out before
+    # the limit, so a store with many of them still reaches its survey
     df = store.unpack(store.query("SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "
-                                  "WHERE ratings IS NOT NULL AND ratings <> '{}' LIMIT :limit", {"limit": limit}))
+                                  "WHERE ratings IS NOT NULL "
+                                  "AND REPLACE(REPLACE(ratings, 'null', ''), ',', '') NOT IN ('{}', '[]') "
+                                  "LIMIT :limit", {"limit": limit}))
     if len(df) < min_rows:
         return None, "no per-touchpoint survey ratings in the store"
     ratings = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
