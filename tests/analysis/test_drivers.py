@@ -86,6 +86,44 @@ def test_sampled_shapley_beyond_max_exact_says_so():
     assert np.allclose(exact.importance_, sampled.importance_, atol=0.02)
 
 
+def test_large_outcomes_keep_exact_sums_and_the_unit_does_not_matter():
+    # an outcome of up to 4,700 over 20,000 rows: its sum of squares (in units of 1/10,000) is beyond int64
+    df = _survey(n=20_000, seed=5)
+    df["spend"] = np.round((df["overall"] - df["overall"].min()) * 400).clip(upper=4700)
+    assert df["spend"].max() > 3000 and (df["spend"] * 10_000).pow(2).sum() > 2**63
+    drivers = ["seat", "food", "wifi", "crew"]
+    big = KeyDrivers(n_boot=100, seed=3).fit(df, "spend", drivers)
+    small = KeyDrivers(n_boot=100, seed=3).fit(df.assign(spend=df["spend"] / 1000), "spend", drivers)
+    # correlations do not depend on the unit; the resamples do (they are keyed by the rows' values), a little
+    assert np.allclose(big.importance_, small.importance_, rtol=0, atol=1e-9)
+    for name in ("ci_low_", "ci_high_"):
+        assert np.allclose(getattr(big, name), getattr(small, name), rtol=0, atol=0.01), name
+    assert (big.ci_low_ < big.importance_).all() and (big.importance_ < big.ci_high_).all()
+    assert list(big.summary.driver[:2]) == ["seat", "food"]
+    with pytest.raises(AnalysisError, match=r"'spend' reaches 125,000.*rescale"):
+        KeyDrivers(n_boot=10).fit(df.assign(spend=df["spend"].where(df.index > 0, 125_000)), "spend", drivers)
+
+
+def test_weighted_sums_exact_for_heavy_weights_and_beyond_int64():
+    from carlzon.analysis.sums import units
+
+    rng = np.random.default_rng(0)
+    D = rng.integers(0, 101, size=(400, 3)).astype(float)
+    D[rng.random(D.shape) < 0.1] = np.nan
+    w = rng.integers(0, 10**7, size=(2, 400)).astype(float)  # rows seen millions of times
+    obs = ~np.isnan(D)
+    U = np.where(obs, units(np.where(obs, D, 0.0)), 0).astype(object)
+    M = obs.astype(np.int64).astype(object)
+    got = W.weighted_sums(D, w)
+    for b in range(2):
+        wb = np.array([int(x) for x in w[b]], dtype=object)[:, None]
+        ref = np.stack([(M * wb).T @ M, (U * wb).T @ M, (U * U * wb).T @ M, (U * wb).T @ U])
+        assert (got[b] == ref).all()
+    D = np.column_stack([np.full(300_000, 4000.0), rng.integers(0, 4000, 300_000)])
+    assert (W.weighted_sums(D, np.full((1, len(D)), 3.0))[0] == W.exact_sums(D) * 3).all()  # sums beyond int64
+    assert W.add_sums(np.array([2**62]), np.array([2**62])).tolist() == [2**63]
+
+
 def test_bad_input_errors_name_the_fix():
     df = _survey()
     with pytest.raises(AnalysisError, match="did you mean"):

@@ -115,6 +115,31 @@ def test_key_drivers_match(spark, survey_parquet, sim100k):
     pd.testing.assert_series_equal(shap.importance_, one_shap.importance_, check_exact=True)
 
 
+def test_key_drivers_of_a_large_outcome_match_beyond_int64(spark, tmp_path: Path):
+    # sums of squares beyond int64 (an outcome up to 4,700 over 20,000 rows, in units of 1/10,000):
+    # Python integers on both paths, the same figures bit for bit; beyond 4,745 a clear error
+    import numpy as np
+
+    from carlzon.analysis.drivers import KeyDrivers
+    from carlzon.errors import AnalysisError
+    from carlzon.spark import key_drivers, read_table
+
+    rng = np.random.default_rng(4)
+    X = rng.integers(1, 6, size=(20_000, 3)).astype(float)
+    df = pd.DataFrame(X, columns=["seat", "food", "crew"])
+    df["spend"] = np.clip(np.round(900 * df.seat + 300 * df.food + rng.normal(0, 300, len(df))), 0, 4700)
+    df.to_parquet(tmp_path / "spend.parquet")
+    one = KeyDrivers(n_boot=30, seed=2).fit(df, "spend", ["seat", "food", "crew"])
+    sp = key_drivers(read_table(spark, tmp_path / "spend.parquet").repartition(3), "spend", ["seat", "food", "crew"],
+                     n_boot=30, seed=2)
+    pd.testing.assert_frame_equal(sp.summary, one.summary, check_exact=True)
+    assert (sp.summary.ci_low < sp.summary.importance).all()
+    df.loc[0, "spend"] = 125_000
+    df.to_parquet(tmp_path / "big.parquet")
+    with pytest.raises(AnalysisError, match=r"'spend' reaches 125,000"):
+        key_drivers(read_table(spark, tmp_path / "big.parquet"), "spend", ["seat", "food", "crew"], n_boot=10)
+
+
 def test_key_drivers_refuses_a_yes_no_outcome(spark, survey_parquet):
     from carlzon.errors import AnalysisError
     from carlzon.spark import key_drivers, read_table

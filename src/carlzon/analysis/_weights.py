@@ -39,7 +39,9 @@ from collections.abc import Iterator
 import numpy as np
 
 __all__ = [
+    "add_sums",
     "bootstrap_counts",
+    "check_exact_range",
     "corr_from_exact",
     "corr_from_sums",
     "distinct_rows",
@@ -130,6 +132,9 @@ def pairwise_corr(W: np.ndarray, X: np.ndarray, observed: np.ndarray | None = No
 
 
 _EXACT = float(2**53)  # integers below this are exact in float64, and so are sums of them below it
+_INT64_ROOM = float(2**62)  # int64 sums are kept below this (half of int64's range); beyond, Python integers
+MAX_EXACT_VALUE = math.floor(math.sqrt(_EXACT / 4)) / 10_000  # 4,745.3: |value| below this, its square in units
+"""(of 1/10,000) times a weight of up to 2 is an exact float64 integer; larger weights are split into parts."""
 
 # --------------------------------------------------------------------------- shared bootstrap
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -245,6 +250,9 @@ def _draws(T: np.ndarray, x: np.ndarray) -> np.ndarray:
 def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(B, 4, q, q) exact sums N, S, Q, C (as :func:`exact_sums`) of the rows of ``D`` under each row of
     ``weights`` (B, n; whole numbers), as int64; values in units of 1/10,000. Sums of parts add up.
+    Sums that could leave int64's room (a 0-100 score over millions of rows) come as Python integers
+    (object dtype); a single product beyond float64's exact integers raises AnalysisError
+    (:func:`check_exact_range` names the column first).
 
     >>> D = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, 5.0]])
     >>> bool((weighted_sums(D, np.ones((1, 3)))[0] == np.array(exact_sums(D), dtype=np.int64)).all())
@@ -262,8 +270,15 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
     obs = ~np.isnan(D)
     U = np.where(obs, units(np.where(obs, D, 0.0)), 0).astype(np.float64)
     full = obs.all(axis=1)
-    top = max(float(np.abs(U).max()) ** 2, 1.0) * max(float(weights.max()), 1.0)
+    u2 = max(float(np.abs(U).max()) ** 2, 1.0)
+    if u2 >= _EXACT / 4:
+        check_exact_range(D, [f"column {j}" for j in range(q)])
+    top = u2 * max(float(weights.max()), 1.0)
+    if top >= _EXACT:  # heavy weights (rows seen thousands of times): sums over k-bit parts of the weights
+        return _limb_sums(D, weights, int(math.log2(_EXACT / u2)) - 1)
     step = max(1, int(_EXACT // top))  # rows per block: every partial sum an exact integer
+    big = None  # Python integers, once the int64 sums could outgrow their room
+    used = 0.0  # a bound on any |sum| in out: rows added times top
     nf = int(full.sum())
     if full[:nf].all():  # complete rows first, as distinct_rows orders them: slices, no copies
         parts = [(np.s_[:nf], True), (np.s_[nf:], False)]
@@ -273,6 +288,11 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
         Ur, Wr, Mr = U[rows], weights[:, rows], obs[rows].astype(np.float64)
         for a in range(0, len(Ur), step):
             u, w = Ur[a : a + step], Wr[:, a : a + step]
+            if used + len(u) * top >= _INT64_ROOM:
+                big = out.astype(object) if big is None else big + out
+                out[:] = 0
+                used = 0.0
+            used += len(u) * top
             if complete:
                 out += _complete_sums(u, w)
             else:
@@ -282,7 +302,34 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
                                          ((u * u)[:, :, None] * m[:, None, :]).reshape(k, q * q),
                                          (u[:, :, None] * u[:, None, :]).reshape(k, q * q)])
                 out += np.rint(w @ feats).astype(np.int64).reshape(B, 4, q, q)
+    return out if big is None else big + out
+
+
+def add_sums(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a + b`` of two arrays of exact sums, int64 while it fits (checked), Python integers beyond.
+
+    >>> big = np.array([2**62], dtype=np.int64)
+    >>> add_sums(big, big).tolist(), add_sums(np.array([1]), np.array([2])).dtype
+    ([9223372036854775808], dtype('int64'))
+    """
+    if a.dtype == object or b.dtype == object:
+        return a.astype(object) + b.astype(object)
+    out = a + b  # wraps on overflow: seen as a sign neither input had
+    if ((a ^ out) & (b ^ out) < 0).any():
+        return a.astype(object) + b.astype(object)
     return out
+
+
+def _limb_sums(D: np.ndarray, weights: np.ndarray, bits: int) -> np.ndarray:
+    """weighted_sums as the sum over the weights' ``bits``-bit parts, each part's sums times its place
+    (``w = sum_l w_l * 2 ** (bits * l)``), in Python integers: exact however large the weights."""
+    base = 2.0**bits
+    rest, place, total = weights, 1, None
+    while rest.any():
+        part = weighted_sums(D, np.mod(rest, base)).astype(object) * place
+        total = part if total is None else total + part
+        rest, place = np.floor(rest / base), place << bits
+    return total
 
 
 def _complete_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -299,6 +346,32 @@ def _complete_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     out[:, 1] = block[:, 1 : 1 + q][:, :, None]
     out[:, 2] = np.diagonal(cross, axis1=1, axis2=2)[:, :, None]
     return out
+
+
+def check_exact_range(D: np.ndarray, names: list[str]) -> None:
+    """AnalysisError naming the first column with a value too large for the bootstrap's exact sums (its square,
+    in units of 1/10,000, beyond a quarter of float64's exact integers: about 4,700). Any rating scale is
+    far inside; a revenue is not.
+
+    >>> check_exact_range(np.array([[4.0, 100.0], [5.0, np.nan]]), ["seat", "score"])
+    >>> check_exact_range(np.array([[4.0, 125000.0]]), ["seat", "spend"])
+    Traceback (most recent call last):
+    ...
+    carlzon.errors.AnalysisError: column 'spend' reaches 125,000: too large for exact sums (at most 4,745) ...
+    """
+    from carlzon.errors import AnalysisError
+
+    D = np.asarray(D, dtype=np.float64)
+    if not len(D):
+        return
+    top = np.nanmax(np.abs(np.where(np.isnan(D), 0.0, D)), axis=0)
+    bad = np.flatnonzero(top >= MAX_EXACT_VALUE)
+    if len(bad):
+        j = int(bad[0])
+        raise AnalysisError(
+            f"column {names[j]!r} reaches {top[j]:,.6g}: too large for exact sums (at most {MAX_EXACT_VALUE:,.0f})",
+            fix="rescale it before fitting (e.g. a revenue in thousands): importances and their intervals do not "
+                "depend on a column's unit")
 
 
 def resample_sums(D: np.ndarray, m: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
@@ -320,7 +393,10 @@ def resample_sums(D: np.ndarray, m: np.ndarray, n_boot: int, seed: int) -> np.nd
     buf = np.empty((min(chunk, n_boot), len(D)))  # reused: fresh memory for every chunk costs page faults
     for b0 in range(0, n_boot, chunk):
         w = poisson_weights(keys, m, b0, min(chunk, n_boot - b0), seed, out=buf)
-        out[b0 : b0 + len(w)] = weighted_sums(D, w)
+        part = weighted_sums(D, w)
+        if part.dtype == object and out.dtype != object:
+            out = out.astype(object)
+        out[b0 : b0 + len(w)] = part
     return out
 
 
@@ -364,7 +440,7 @@ def exact_sums(X: np.ndarray) -> np.ndarray:
         return np.zeros((4, X.shape[1], X.shape[1]), dtype=np.int64).astype(object)
     obs = ~np.isnan(X)
     U = np.where(obs, units(np.where(obs, X, 0.0)), 0)
-    if float(np.abs(U).max()) ** 2 >= _EXACT:  # squares too large for float64: Python integers (slow, exact)
+    if float(np.abs(U).max()) ** 2 >= _EXACT / 4:  # squares too large for weighted_sums: Python integers (slow, exact)
         Uo, Mo = U.astype(object), obs.astype(np.int64).astype(object)
         return np.stack([Mo.T @ Mo, Uo.T @ Mo, (Uo * Uo).T @ Mo, Uo.T @ Uo])
     return weighted_sums(X, np.ones((1, len(X))))[0].astype(object)  # each row once

@@ -54,7 +54,8 @@ def _matrix(rb: pa.RecordBatch, columns: list[str]) -> np.ndarray:
 
 
 def _partition_sums(columns: list[str]) -> Any:
-    """Per partition of the cleaned rows: the point estimate's exact sums, the rows, and those with a missing rating."""
+    """Per partition of the cleaned rows: the point estimate's exact sums, the rows, those with a missing rating,
+    and each column's largest absolute value."""
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -62,6 +63,7 @@ def _partition_sums(columns: list[str]) -> Any:
 
         point = np.zeros((4, q, q), dtype=np.int64).astype(object)
         n_rows = n_missing = 0
+        top = np.zeros(q)
         for rb in batches:
             if rb.num_rows == 0:
                 continue
@@ -69,29 +71,38 @@ def _partition_sums(columns: list[str]) -> Any:
             n_rows += len(X)
             n_missing += int(np.isnan(X[:, :-1]).any(axis=1).sum())
             point = point + exact_sums(X)
+            top = np.fmax(top, np.nanmax(np.abs(np.where(np.isnan(X), 0.0, X)), axis=0))
         yield pa.RecordBatch.from_pydict({
             "n_rows": [n_rows], "n_missing": [n_missing], "point": [[str(int(v)) for v in point.ravel()]],
-        }, schema=pa.schema([("n_rows", pa.int64()), ("n_missing", pa.int64()), ("point", pa.list_(pa.string()))]))
+            "top": [top.tolist()],
+        }, schema=pa.schema([("n_rows", pa.int64()), ("n_missing", pa.int64()), ("point", pa.list_(pa.string())),
+                             ("top", pa.list_(pa.float64()))]))
 
     return run
 
 
 def _boot_sums(columns: list[str], n_boot: int, seed: int) -> Any:
-    """Per partition of (distinct row, count): the exact sums of every resample, int64, added up."""
+    """Per partition of (distinct row, count): the exact sums of every resample, added up: int64 in ``boot``,
+    or, when they outgrow it, decimal strings in ``boot_big``."""
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from carlzon.analysis._weights import resample_sums
+        from carlzon.analysis._weights import add_sums, resample_sums
 
         acc = np.zeros((n_boot, 4, q, q), dtype=np.int64)
         for rb in batches:
             if rb.num_rows:
                 m = np.asarray(rb.column("_m").to_numpy(zero_copy_only=False), dtype=np.int64)
-                acc += resample_sums(_matrix(rb, columns), m, n_boot, seed)
-        yield pa.RecordBatch.from_pydict({"boot": [acc.ravel().tolist()]},
-                                         schema=pa.schema([("boot", pa.list_(pa.int64()))]))
+                acc = add_sums(acc, resample_sums(_matrix(rb, columns), m, n_boot, seed))
+        big = acc.dtype == object
+        yield pa.RecordBatch.from_pydict(
+            {"boot": [None if big else acc.ravel().tolist()], "boot_big": [[str(v) for v in acc.ravel()] if big else None]},
+            schema=_BOOT_SCHEMA)
 
     return run
+
+
+_BOOT_SCHEMA = pa.schema([("boot", pa.list_(pa.int64())), ("boot_big", pa.list_(pa.string()))])
 
 
 def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *,
@@ -144,16 +155,20 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
     sel = df.select(*[df[c].cast("double").alias(c) for c in columns])
     clean = sel.select(*[(F.when(F.col(c).isin(na), None).otherwise(F.col(c)) if na and c != outcome else F.col(c)).alias(c)
                          for c in columns]).where(F.col(outcome).isNotNull() & ~F.isnan(outcome))
-    parts = clean.mapInArrow(_partition_sums(columns), "n_rows bigint, n_missing bigint, point array<string>").collect()
+    parts = clean.mapInArrow(_partition_sums(columns),
+                             "n_rows bigint, n_missing bigint, point array<string>, top array<double>").collect()
     n = sum(int(r["n_rows"]) for r in parts)
     point = np.zeros((4, q, q), dtype=np.int64).astype(object)
     for r in parts:
         point = point + np.array([int(v) for v in r["point"]], dtype=object).reshape(4, q, q)
     boot = np.zeros((n_boot, 4, q, q), dtype=np.int64)
     if n_boot:  # the second pass: distinct rows and their counts
+        W.check_exact_range(np.array([np.max([r["top"] for r in parts], axis=0)]) if parts else np.zeros((0, q)), columns)
         grouped = clean.groupBy(*columns).agg(F.count(F.lit(1)).alias("_m"))
-        for r in grouped.mapInArrow(_boot_sums(columns, n_boot, seed), "boot array<bigint>").collect():
-            boot += np.asarray(r["boot"], dtype=np.int64).reshape(n_boot, 4, q, q)
+        for r in grouped.mapInArrow(_boot_sums(columns, n_boot, seed), "boot array<bigint>, boot_big array<string>").collect():
+            part = (np.asarray(r["boot"], dtype=np.int64) if r["boot"] is not None
+                    else np.array([int(v) for v in r["boot_big"]], dtype=object))
+            boot = W.add_sums(boot, part.reshape(n_boot, 4, q, q))
     total_rows = df.count()
 
     kd.n_rows_read_ = total_rows
