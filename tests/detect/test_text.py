@@ -218,6 +218,26 @@ def test_unlike_is_not_an_antonym(scorer):
     assert s == 0 and not res.evidence(0)
 
 
+@pytest.mark.parametrize("text", ['How is this considered "on time" if it lands an hour late?',
+                                  "their \u201cfriendly\u201d staff at the desk", 'what a "great" experience'])
+def test_praise_in_scare_quotes_is_sarcasm(scorer, text):
+    s, res = one(scorer, text)
+    assert s < 0, (text, s, res.evidence(0))
+    assert any("scare quotes" in e.text and e.rule == "sarcasm" for e in res.evidence(0))
+
+
+def test_longer_quotes_and_names_are_not_scare_quotes(scorer):
+    s, res = one(scorer, 'the agent said "we will sort it out today" and she did, great')
+    assert s > 0 and not any("scare" in e.text for e in res.evidence(0))
+    assert one(scorer, 'Great crew, "Susan" was lovely')[0] > 0
+
+
+def test_the_best_they_could_do_is_resignation(scorer):
+    s, res = one(scorer, "the best the agent could do is put me on a flight tomorrow afternoon")
+    assert s < 0, res.evidence(0)
+    assert one(scorer, "the best crew I have flown with")[0] > 0
+
+
 def test_last_time_is_never_again_only_as_a_farewell(scorer):
     for text in ["this may be the last time I fly your airline", "Think this will be our last time on sw"]:
         s, res = one(scorer, text)

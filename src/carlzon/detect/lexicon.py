@@ -40,7 +40,8 @@ STAKES = ("low", "medium", "high")
 """Stakes levels, in order."""
 
 CONTROL_CATEGORIES = frozenset(
-    {"negation", "intensifier", "dampener", "contrast", "concession", "politeness", "greeting", "neutral", "irrealis"}
+    {"negation", "intensifier", "dampener", "contrast", "concession", "politeness", "greeting", "neutral", "irrealis",
+     "scare"}
 )
 """Categories that steer other words rather than carry valence themselves."""
 

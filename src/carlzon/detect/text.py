@@ -58,7 +58,10 @@ DEFAULT_THRESHOLD = 0.05
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                  "fifteen", "twenty", "thirty", "forty", "fifty", "several", "few", "couple", "many", "multiple"]
-_FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7}
+_FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7,
+          "scare": 8}
+_SCARE_QUOTES = r"[\"“]\s*((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*[\"”]"  # a quoted word or two: 'their "service"'
+_SCARE_MARK = "scarequote"
 _NOT_EVENTS = NOT_EVENTS
 
 _EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon character
@@ -67,7 +70,7 @@ _EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon char
     (r"[:=]-?[)\]]+|;-?[)\]]+|[:=;]-?[dDpP]\b|\b[xX][dD]\b|\^_+\^", " emo_smile "),
 ]
 _EMOTICON_HINT = r"[:;=<^]|\b[xX][dD]\b"
-_SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)"}
+_SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)", "scarequote": '"'}
 _EMOJI_CLASS = r"\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{2300}-\x{23FF}"
 _EMOJI = f"[{_EMOJI_CLASS}]"
 
@@ -102,6 +105,9 @@ def _prepare(arr: pa.Array) -> pa.ListArray:
     s = _on_subset(s, pc.match_substring(s, "#"), lambda x: pc.replace_substring_regex(x, r"(\p{Ll})(\p{Lu})", r"\1 \2"))
     s = _on_subset(s, pc.match_substring_regex(s, _EMOTICON_HINT), _emoticons)
     s = _on_subset(s, pc.invert(pc.string_is_ascii(s)), _unicode)
+    # a quoted word or two is its own clause, marked: praise in scare quotes is sarcasm
+    s = _on_subset(s, pc.match_substring_regex(s, "[\"“”]"),
+                   lambda x: pc.replace_substring_regex(x, _SCARE_QUOTES, rf" , {_SCARE_MARK} \1 , "))
     s = pc.replace_substring_regex(s, r"(\?)\?*|[.,;:!()\[\]{}\"“”…–—]+", r" \1 , ")
     s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+|(?:^|\s)'+|'+(?:\s|$)", " ")
     return pc.ascii_split_whitespace(s)
@@ -385,6 +391,12 @@ class TextScorer:
             conc_clause = np.bincount(clause, weights=is_conc, minlength=int(clause.max()) + 1 if T else 0) > 0
             weight = np.where(conc_clause[clause], weight * 0.5, weight)
         n_clause = int(clause.max()) + 1 if T else 0
+        # praise in scare quotes is sarcasm: 'their "customer service"', 'how is this "on time"'
+        is_scare = is_hit & (flags_e == _FLAGS["scare"])
+        scare = np.zeros(T, dtype=bool)
+        if is_scare.any():
+            scare = (np.bincount(clause, weights=is_scare, minlength=n_clause) > 0)[clause] & (contrib > 0) & ~sarcastic
+            contrib = np.where(scare, -0.5 * np.abs(contrib), contrib)
         # a question asks more than it tells: its clause weighs less
         if is_q.any():
             q_clause = np.bincount(clause, weights=is_q, minlength=n_clause) > 0
@@ -418,7 +430,8 @@ class TextScorer:
         intensity = np.where(stakes_code == 2, 0.4 + 0.6 * intensity, np.where(stakes_code == 1, 0.15 + 0.85 * intensity, intensity))
 
         hp = np.flatnonzero(is_hit)
-        flags = negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8 + irrealis[hp] * 16
+        flags = (negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8 + irrealis[hp] * 16
+                 + scare[hp] * 32)
         return TextScores(
             score=np.clip(score, -1.0, 1.0),
             intensity=np.clip(intensity, 0.0, 1.0),
@@ -548,6 +561,8 @@ class TextScores:
                 npos = int(self._hit_neg[h])
                 phrase = self._span(npos, pos + ln)
                 rule, sentence = "negation", f'"{phrase}" = negated {label}'
+            elif f & 32:
+                rule, sentence = "sarcasm", f'"{phrase}" in scare quotes = sarcasm, not praise'
             elif f & 4:
                 rule, sentence = "sarcasm", f'"{phrase}" before a complaint = sarcasm, not praise'
             elif f & 16 and c == "thanks":
