@@ -159,7 +159,9 @@ def test_bar_twenty_seeds_found_on_day_one_with_few_false_alerts():
 def test_report_section():
     from carlzon.analysis.alerts import alerts_section
 
-    sec = alerts_section(_planted(0))
+    df = _planted(0)
+    sec = alerts_section(df)
     assert sec.title == "Emerging problems" and sec.rows
+    assert f"in {len(df):,} moments over 120 days" in sec.summary  # thousands separated, as every count shown
     assert any(r[0] == "gate" and r[2] == "ARN" for r in sec.rows)
     assert alerts_section(_stable(0)).rows == [] or len(alerts_section(_stable(0)).rows) <= 1

@@ -380,7 +380,7 @@ def alerts_section(moments: pd.DataFrame, *, since: Any = None, **options: Any) 
                           f"{ep.window}-day baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}."),
                   columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
     found = ep.fit(moments).to_records(since=since)
-    sec.summary = f"{len(found)} emerging problem(s) in {ep.n_} moments over {ep.n_days_} days."
+    sec.summary = f"{len(found)} emerging problem(s) in {ep.n_:,} moments over {ep.n_days_} days."
     sec.rows = [[a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
                  f"{a['count']} vs {a['baseline']} over {a['days']} day(s)", (a["examples"] or [""])[0]] for a in found]
     return sec
