@@ -61,7 +61,6 @@ _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight",
 _FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7,
           "scare": 8}
 _SCARE_QUOTES = r"[\"“]\s*((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*[\"”]"  # a quoted word or two: 'their "service"'
-_SCARE_MARK = "scarequote"
 _NOT_EVENTS = NOT_EVENTS
 
 _EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon character
@@ -70,7 +69,8 @@ _EMOTICONS = [  # (pattern, token); run only on texts that have an emoticon char
     (r"[:=]-?[)\]]+|;-?[)\]]+|[:=;]-?[dDpP]\b|\b[xX][dD]\b|\^_+\^", " emo_smile "),
 ]
 _EMOTICON_HINT = r"[:;=<^]|\b[xX][dD]\b"
-_SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)", "scarequote": '"'}
+_SCARE_MARK = "scarequote"  # put before a quoted word or two; the lexicon's `scare` entry
+_SHOWN = {"emo_heart": "<3", "emo_frown": ":(", "emo_smile": ":)", _SCARE_MARK: '"'}
 _EMOJI_CLASS = r"\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{2300}-\x{23FF}"
 _EMOJI = f"[{_EMOJI_CLASS}]"
 
@@ -179,12 +179,12 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
         words = list(vader)
         toks = tokenize(words)
         for word, tok in zip(words, toks):
-            if len(tok) == 1 and tok[0] == word:
-                rows[(1, word)] = (word, vader[word], min(1.0, abs(vader[word]) / 4.0), 0, "vader")
-        # the un- antonym of a positive word VADER lacks ("uncourteous", "uncaring", "unsympathetic")
-        for word, tok in zip(words, toks):
+            if len(tok) != 1 or tok[0] != word:
+                continue
+            rows[(1, word)] = (word, vader[word], min(1.0, abs(vader[word]) / 4.0), 0, "vader")
+            # the un- antonym of a positive word VADER lacks ("uncourteous", "uncaring", "unsympathetic")
             un = "un" + word
-            if vader[word] > 0 and word.isalpha() and un not in vader and un not in _NOT_UN_ANTONYMS and tok == [word]:
+            if vader[word] > 0 and word.isalpha() and un not in vader and un not in _NOT_UN_ANTONYMS:
                 v = round(UN_SCALE * vader[word], 2)
                 rows[(1, un)] = (un, v, min(1.0, abs(v) / 4.0), 0, "vader")
     phrase_tokens = tokenize([e.phrase for e in entries])
@@ -387,25 +387,28 @@ class TextScorer:
         still_to_come = total[text_id] - (csum - text_base[text_id])
         weight = np.where(still_to_come > 0, 0.5, np.where(seen_before > 0, 1.5, 1.0))
         clause = np.cumsum(_shift(is_boundary, 1, False) | start)
-        if is_conc.any():
-            conc_clause = np.bincount(clause, weights=is_conc, minlength=int(clause.max()) + 1 if T else 0) > 0
-            weight = np.where(conc_clause[clause], weight * 0.5, weight)
         n_clause = int(clause.max()) + 1 if T else 0
+
+        def in_clause_with(mask: np.ndarray) -> np.ndarray:
+            """Each word: does its clause hold a word of ``mask``?"""
+            return (np.bincount(clause, weights=mask, minlength=n_clause) > 0)[clause]
+
+        if is_conc.any():
+            weight = np.where(in_clause_with(is_conc), weight * 0.5, weight)
         # praise in scare quotes is sarcasm: 'their "customer service"', 'how is this "on time"'
         is_scare = is_hit & (flags_e == _FLAGS["scare"])
         scare = np.zeros(T, dtype=bool)
         if is_scare.any():
-            scare = (np.bincount(clause, weights=is_scare, minlength=n_clause) > 0)[clause] & (contrib > 0) & ~sarcastic
+            scare = in_clause_with(is_scare) & (contrib > 0)  # sarcastic praise is already negative
             contrib = np.where(scare, -0.5 * np.abs(contrib), contrib)
         # a question asks more than it tells: its clause weighs less
         if is_q.any():
-            q_clause = np.bincount(clause, weights=is_q, minlength=n_clause) > 0
-            weight = np.where(q_clause[clause], weight * 0.7, weight)
+            weight = np.where(in_clause_with(is_q), weight * 0.7, weight)
         # a wish is not praise: positive words in a clause with "would", "if", "need to" ...
         is_irr = is_hit & (flags_e == _FLAGS["irrealis"])
         irrealis = np.zeros(T, dtype=bool)
         if is_irr.any():
-            irrealis = (np.bincount(clause, weights=is_irr, minlength=n_clause) > 0)[clause] & (contrib > 0)
+            irrealis = in_clause_with(is_irr) & (contrib > 0)
             weight = np.where(irrealis, 0.0, weight)
         # a plain "thanks" closing a question or a request is politeness
         is_thanks = is_hit & (flags_e == _FLAGS["thanks"])
