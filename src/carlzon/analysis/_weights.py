@@ -39,6 +39,7 @@ from collections.abc import Iterator
 import numpy as np
 
 __all__ = [
+    "abs_max",
     "add_sums",
     "bootstrap_counts",
     "check_exact_range",
@@ -133,8 +134,8 @@ def pairwise_corr(W: np.ndarray, X: np.ndarray, observed: np.ndarray | None = No
 
 _EXACT = float(2**53)  # integers below this are exact in float64, and so are sums of them below it
 _INT64_ROOM = float(2**62)  # int64 sums are kept below this (half of int64's range); beyond, Python integers
-MAX_EXACT_VALUE = math.floor(math.sqrt(_EXACT / 4)) / 10_000  # 4,745.3: |value| below this, its square in units
-"""(of 1/10,000) times a weight of up to 2 is an exact float64 integer; larger weights are split into parts."""
+_MAX_SQUARE = _EXACT / 4  # a value's square in units below this, times a weight up to 2, is an exact float64 integer
+MAX_EXACT_VALUE = math.floor(math.sqrt(_MAX_SQUARE)) / 10_000  # 4,745.3: the largest |value| the bootstrap sums exactly
 
 # --------------------------------------------------------------------------- shared bootstrap
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -271,8 +272,8 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
     U = np.where(obs, units(np.where(obs, D, 0.0)), 0).astype(np.float64)
     full = obs.all(axis=1)
     u2 = max(float(np.abs(U).max()) ** 2, 1.0)
-    if u2 >= _EXACT / 4:
-        check_exact_range(D, [f"column {j}" for j in range(q)])
+    if u2 >= _MAX_SQUARE:
+        check_exact_range(abs_max(D), [f"column {j}" for j in range(q)])
     top = u2 * max(float(weights.max()), 1.0)
     if top >= _EXACT:  # heavy weights (rows seen thousands of times): sums over k-bit parts of the weights
         return _limb_sums(D, weights, int(math.log2(_EXACT / u2)) - 1)
@@ -348,28 +349,36 @@ def _complete_sums(u: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_exact_range(D: np.ndarray, names: list[str]) -> None:
-    """AnalysisError naming the first column with a value too large for the bootstrap's exact sums (its square,
-    in units of 1/10,000, beyond a quarter of float64's exact integers: about 4,700). Any rating scale is
-    far inside; a revenue is not.
+def abs_max(D: np.ndarray) -> np.ndarray:
+    """Each column's largest absolute value (missing values left out; 0 for a column without any).
 
-    >>> check_exact_range(np.array([[4.0, 100.0], [5.0, np.nan]]), ["seat", "score"])
-    >>> check_exact_range(np.array([[4.0, 125000.0]]), ["seat", "spend"])
+    >>> abs_max(np.array([[4.0, -7.0], [np.nan, 2.0]])).tolist()
+    [4.0, 7.0]
+    """
+    D = np.asarray(D, dtype=np.float64)
+    return np.abs(np.where(np.isnan(D), 0.0, D)).max(axis=0, initial=0.0)
+
+
+def check_exact_range(top: np.ndarray, names: list[str]) -> None:
+    """AnalysisError naming the first column whose largest absolute value (``top``, :func:`abs_max`) is too
+    large for the bootstrap's exact sums: :data:`MAX_EXACT_VALUE` (4,745) or more. Any rating scale is far
+    inside; a revenue is not.
+
+    >>> check_exact_range(np.array([5.0, 100.0]), ["seat", "score"])
+    >>> check_exact_range(np.array([5.0, 125000.0]), ["seat", "spend"])
     Traceback (most recent call last):
     ...
     carlzon.errors.AnalysisError: column 'spend' reaches 125,000: too large for exact sums (at most 4,745) ...
     """
+    from carlzon.analysis.sums import units
     from carlzon.errors import AnalysisError
 
-    D = np.asarray(D, dtype=np.float64)
-    if not len(D):
-        return
-    top = np.nanmax(np.abs(np.where(np.isnan(D), 0.0, D)), axis=0)
-    bad = np.flatnonzero(top >= MAX_EXACT_VALUE)
+    u = units(np.asarray(top, dtype=np.float64)).astype(np.float64)  # the same test as weighted_sums', in units
+    bad = np.flatnonzero(u * u >= _MAX_SQUARE)
     if len(bad):
         j = int(bad[0])
         raise AnalysisError(
-            f"column {names[j]!r} reaches {top[j]:,.6g}: too large for exact sums (at most {MAX_EXACT_VALUE:,.0f})",
+            f"column {names[j]!r} reaches {float(top[j]):,.6g}: too large for exact sums (at most {MAX_EXACT_VALUE:,.0f})",
             fix="rescale it before fitting (e.g. a revenue in thousands): importances and their intervals do not "
                 "depend on a column's unit")
 
@@ -440,7 +449,7 @@ def exact_sums(X: np.ndarray) -> np.ndarray:
         return np.zeros((4, X.shape[1], X.shape[1]), dtype=np.int64).astype(object)
     obs = ~np.isnan(X)
     U = np.where(obs, units(np.where(obs, X, 0.0)), 0)
-    if float(np.abs(U).max()) ** 2 >= _EXACT / 4:  # squares too large for weighted_sums: Python integers (slow, exact)
+    if float(np.abs(U).max()) ** 2 >= _MAX_SQUARE:  # too large for weighted_sums: Python integers (slow, exact)
         Uo, Mo = U.astype(object), obs.astype(np.int64).astype(object)
         return np.stack([Mo.T @ Mo, Uo.T @ Mo, (Uo * Uo).T @ Mo, Uo.T @ Uo])
     return weighted_sums(X, np.ones((1, len(X))))[0].astype(object)  # each row once

@@ -240,7 +240,7 @@ class KeyDrivers:
         if not self.n_boot:
             return raw, None
         # the bootstrap Spark runs too, draw for draw: Poisson weights keyed by each distinct row's values
-        W.check_exact_range(D, [*self.drivers_, self.outcome_])
+        W.check_exact_range(W.abs_max(D), [*self.drivers_, self.outcome_])
         Dg, m = W.distinct_rows(D)
         return raw, boot_importance(W.resample_sums(Dg, m, self.n_boot, self._boot_seed(rng)), importance)
 

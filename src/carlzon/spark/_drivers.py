@@ -59,7 +59,7 @@ def _partition_sums(columns: list[str]) -> Any:
     q = len(columns)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from carlzon.analysis._weights import exact_sums
+        from carlzon.analysis._weights import abs_max, exact_sums
 
         point = np.zeros((4, q, q), dtype=np.int64).astype(object)
         n_rows = n_missing = 0
@@ -71,7 +71,7 @@ def _partition_sums(columns: list[str]) -> Any:
             n_rows += len(X)
             n_missing += int(np.isnan(X[:, :-1]).any(axis=1).sum())
             point = point + exact_sums(X)
-            top = np.fmax(top, np.nanmax(np.abs(np.where(np.isnan(X), 0.0, X)), axis=0))
+            top = np.maximum(top, abs_max(X))
         yield pa.RecordBatch.from_pydict({
             "n_rows": [n_rows], "n_missing": [n_missing], "point": [[str(int(v)) for v in point.ravel()]],
             "top": [top.tolist()],
@@ -163,7 +163,8 @@ def key_drivers(df: DataFrame, outcome: str, drivers: list[str] | None = None, *
         point = point + np.array([int(v) for v in r["point"]], dtype=object).reshape(4, q, q)
     boot = np.zeros((n_boot, 4, q, q), dtype=np.int64)
     if n_boot:  # the second pass: distinct rows and their counts
-        W.check_exact_range(np.array([np.max([r["top"] for r in parts], axis=0)]) if parts else np.zeros((0, q)), columns)
+        if parts:
+            W.check_exact_range(np.max([r["top"] for r in parts], axis=0), columns)
         grouped = clean.groupBy(*columns).agg(F.count(F.lit(1)).alias("_m"))
         for r in grouped.mapInArrow(_boot_sums(columns, n_boot, seed), "boot array<bigint>, boot_big array<string>").collect():
             part = (np.asarray(r["boot"], dtype=np.int64) if r["boot"] is not None
