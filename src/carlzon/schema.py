@@ -52,6 +52,8 @@ INTERACTION_COLUMNS: dict[str, str] = {
     "ratings": "json",  # other rating columns, e.g. {"Seat comfort": 4}
     "measures": "json",  # numbers such as {"wait_minutes": 45}
     "attributes": "json",  # every other column, kept
+    "location": "string",  # where it happened: store, hotel, branch, airport, route
+    "language": "string",  # ISO 639-1 code of the text, when known
 }
 """Columns of the interactions table, in order, with their logical types."""
 
@@ -91,6 +93,8 @@ class Interaction:
     extra_ratings: dict[str, float] = field(default_factory=dict)
     measures: dict[str, float] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
+    language: str | None = None
 
     def ratings(self) -> dict[str, float]:
         """The standard ratings that are present."""

@@ -533,6 +533,29 @@ class Store:
         )
         return self.query(sql, params)
 
+    # ----- notes about the store itself -------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        """A note the store keeps about itself (e.g. ``"journey"``), or ``default``.
+
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     s.set_meta("journey", "hotel")
+        ...     s.meta("journey"), s.meta("nothing", "-")
+        ('hotel', '-')
+        """
+        df = self.query("SELECT value FROM store_meta WHERE key = :key", {"key": str(key)})
+        return str(df["value"].iloc[0]) if len(df) else default
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Keep (or, with ``None``, forget) a note about the store."""
+        with self.transaction():
+            self.execute("DELETE FROM store_meta WHERE key = :key", {"key": str(key)})
+            if value is not None:
+                self.execute(
+                    "INSERT INTO store_meta (key, value, updated_at) VALUES (:key, :value, :updated_at)",
+                    {"key": str(key), "value": str(value), "updated_at": datetime.now(timezone.utc)},
+                )
+
     def counts(self) -> dict[str, int]:
         """Rows per core table: interactions, moments, quarantine, ingest_runs."""
         tables = ("interactions", "moments", "quarantine", "ingest_runs")

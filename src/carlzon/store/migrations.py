@@ -201,6 +201,23 @@ CREATE INDEX interactions_customer ON interactions (customer_id) WHERE customer_
 CREATE INDEX interactions_touchpoint ON interactions (touchpoint) WHERE touchpoint IS NOT NULL;
 """,
     ),
+    Migration(
+        5,
+        "interactions get a location (store, hotel, branch, route) and a language; the store keeps notes "
+        "about itself (its journey, how its moments were derived) in store_meta",
+        sqlite="""
+ALTER TABLE interactions ADD COLUMN location TEXT;
+ALTER TABLE interactions ADD COLUMN language TEXT;
+CREATE INDEX interactions_location ON interactions (location) WHERE location IS NOT NULL;
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+""",
+        postgresql="""
+ALTER TABLE interactions ADD COLUMN location TEXT;
+ALTER TABLE interactions ADD COLUMN language TEXT;
+CREATE INDEX interactions_location ON interactions (location) WHERE location IS NOT NULL;
+CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TIMESTAMPTZ NOT NULL);
+""",
+    ),
     # Add new migrations below, at the end, in your version range (see the module docstring).
     Migration(
         200,
