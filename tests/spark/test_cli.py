@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from carlzon.cli import app
@@ -73,3 +77,25 @@ def test_drivers_engine_spark_cli(spark, survey_parquet, tmp_path: Path):
     res = runner.invoke(app, ["drivers", str(survey_parquet), "--outcome", "satisfied", "--positive", "1",
                               "--engine", "spark"])
     assert res.exit_code == 1 and "--engine local" in res.output
+
+
+@pytest.mark.slow
+def test_installed_script_runs_spark_workers_on_its_own_python(tmp_path: Path):
+    """`venv/bin/carlzon detect --engine spark` works without the venv on PATH: the workers run the
+    interpreter that runs carlzon, not whatever `python3` PATH finds (here one that cannot start)."""
+    script = Path(sys.executable).parent / "carlzon"
+    if not script.exists():
+        pytest.skip("the carlzon script is not installed beside this interpreter")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("python", "python3"):
+        (fake / name).write_text("#!/bin/sh\necho 'not this python' >&2\nexit 3\n")
+        (fake / name).chmod(0o755)
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"comment": ["They lost my bag", "Crew were wonderful"]}).to_parquet(src, index=False)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = f"{fake}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    out = subprocess.run([str(script), "detect", str(src), "-o", str(tmp_path / "m"), "--engine", "spark", "--json"],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout)["n"] == 2

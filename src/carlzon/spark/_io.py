@@ -7,6 +7,8 @@ Example (needs pyspark):
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +33,17 @@ _DEFAULT_CONF = {
 def session(master: str | None = None, *, app_name: str = "carlzon", conf: dict[str, str] | None = None) -> SparkSession:
     """The active Spark session, or a new one (``master`` such as ``local[2]``; None: spark-submit's).
 
-    Sets the session time zone to UTC (carlzon's timestamps are UTC) and turns Arrow on.
+    Sets the session time zone to UTC (carlzon's timestamps are UTC) and turns Arrow on. The Python
+    workers run the interpreter that runs carlzon (``sys.executable``: a virtual environment's
+    python whether or not it is activated) unless ``PYSPARK_PYTHON`` or ``conf`` names another.
     """
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
+    if not os.environ.get("PYSPARK_PYTHON") and "spark.pyspark.python" not in (conf or {}):
+        # PySpark starts its workers with $PYSPARK_PYTHON, else whatever `python3` PATH finds
+        # (the system one, without carlzon, when a venv's script runs unactivated).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     for k, v in {**_DEFAULT_CONF, **(conf or {})}.items():
         builder = builder.config(k, v)
     spark = builder.getOrCreate()
