@@ -68,14 +68,32 @@ def language_code(value: Any) -> str | None:
     return _BY_NAME.get(text.lower())
 
 
+_ENGLISH = frozenset({"the", "and", "with", "they", "this", "that", "have", "would", "were", "very", "their",
+                      "there", "which", "been", "could", "should", "didn", "wasn", "isn", "don", "won", "what"})
+_COMMON = frozenset({"is", "was", "to", "of", "my", "it", "for", "we", "you", "but", "not", "our", "me", "us", "so", "be"})
+_WORD = re.compile(r"[a-z']+")
+
+
+def _surely_english(text: str) -> bool:
+    """Plain ASCII with two words only English has and a third common one (a shortcut past the model)."""
+    if not text.isascii():
+        return False
+    words = set(_WORD.findall(text.lower()))
+    strong = words & _ENGLISH
+    return len(strong) >= 2 and len(strong) + len(words & _COMMON) >= 3
+
+
 def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
     """The ISO 639-1 code of each text's language (None for no text, or fewer than two letters)."""
-    ident = _model()
+    ident = None
     out: list[str | None] = []
     for t in texts:
         if t is None or len(_LETTERS.findall(t)) < 2:
             out.append(None)
+        elif _surely_english(t):
+            out.append("en")
         else:
+            ident = ident or _model()
             out.append(str(ident.classify(t.replace("\n", " "))[0]))
     return out
 

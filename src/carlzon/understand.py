@@ -51,6 +51,8 @@ __all__ = ["SAMPLE_ROWS", "label_numbers", "rating_scale", "understand"]
 SAMPLE_ROWS = 5_000
 """Rows of the first batch whose values are looked at."""
 
+_FIXED_SCALE = {"stars", "star", "star_rating", "stars_rating", "review_stars", "csat", "csat_score", "ces",
+                "ces_score", "nps", "nps_score"}
 _SCALES: tuple[tuple[float, float], ...] = ((1, 5), (0, 5), (1, 7), (0, 10), (1, 10), (0, 100))
 _WORD_SCORES = {"good": 5.0, "bad": 1.0, "satisfied": 5.0, "dissatisfied": 1.0, "positive": 5.0, "negative": 1.0}
 _NO_SCORE = {"offered", "unoffered", "not offered", "not_offered", "n/a", "na", "none", "skipped", "-"}
@@ -77,7 +79,8 @@ def label_numbers(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
         elif low in _NO_SCORE:
             out.append(None)
         else:
-            m = re.match(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:[-=:(/]|stars?\b|$)", t) or re.search(r"[-=:(]\s*(\d+(?:\.\d+)?)\s*\)?\s*$", t)
+            m = (re.match(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:[-=:(]\s*[^\W\d_]|stars?\b|/\s*(?:5|7|10)\b)", t)
+                 or re.search(r"[^\W\d_][^\d]*[-=:(]\s*(\d{1,3}(?:\.\d+)?)\s*\)?\s*$", t))
             out.append(m.group(1).replace(",", ".") if m else t)
     return pa.array(out, pa.string())
 
@@ -114,7 +117,16 @@ class _Profile:
 
     @property
     def scale(self) -> tuple[float, float] | None:
-        return rating_scale(self.numbers) if self.numeric >= 0.9 else None
+        """The rating scale of the values: 0-100 when most are above 10, else the smallest usual scale
+        holding those up to 10 (a stray 12 on a 1-5 item is quarantined, not a reason for another scale)."""
+        if self.numeric < 0.5:
+            return None
+        v = self.numbers[~np.isnan(self.numbers)]
+        if not len(v) or v.min() < 0:
+            return None
+        if (v > 10).mean() > 0.5:
+            return (0, 100) if v.max() <= 100 else None
+        return rating_scale(v[v <= 10])
 
     @property
     def integerish(self) -> bool:
@@ -245,8 +257,8 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
         return role in ("text", "title") and header_weight >= 8
     if role == "id":
         return p.distinct >= 0.98 and p.length <= 100
-    if role == "timestamp":
-        return p.dates >= 0.8
+    if role == "timestamp":  # a header that says date: most values must read as dates (the rest are quarantined)
+        return p.dates >= (0.5 if header_weight >= 5 else 0.9)
     if role in ("text", "title"):
         return p.numeric < 0.5 and p.dates < 0.8
     if role in NUMERIC_FIELDS:
@@ -263,7 +275,7 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
 
 def _rating_like(p: _Profile) -> bool:
     """0-10 numbers with few values: an answer on a rating scale."""
-    if p.n == 0 or p.scale is None or p.scale[1] > 10:
+    if p.n == 0 or p.numeric < 0.9 or p.scale is None or p.scale[1] > 10:
         return False
     v = p.numbers[~np.isnan(p.numbers)]
     return p.integerish and len(np.unique(v)) <= 11
@@ -388,8 +400,8 @@ def _numeric_fields(plan: Plan, profiles: dict[str, _Profile], where: str) -> No
         p = profiles[col]
         plan.labels[col] = p.labelled
         explicit = name not in plan.auto
-        if name == "nps":
-            continue
+        if name == "nps" or normalise(col) in _FIXED_SCALE:
+            continue  # the header names the standard scale itself: values off it are quarantined
         target = RATING_SCALES[name]
         scale = p.scale
         if scale is None:
@@ -410,6 +422,9 @@ def _numeric_fields(plan: Plan, profiles: dict[str, _Profile], where: str) -> No
         if explicit and col in plan.scales:
             continue
         plan.scales[name] = scale
+        if name == "stars" and scale in ((0, 10), (1, 10)):
+            plan.warnings.append(f"column {col!r} is read as the overall rating on a {_fmt_scale(scale)} scale, shown "
+                                 f"as 1-5 stars; if it is NPS, pass --nps {col!r}")
 
 
 def _item_ratings(plan: Plan, mapping: ColumnMapping, rating_like: list[str], profiles: dict[str, _Profile],
