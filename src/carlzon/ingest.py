@@ -473,6 +473,7 @@ def ingest(
                 planned = plan is None and whole.table.num_rows > 0
                 if planned:
                     plan = _plan(cmap, whole, jr, where, choose=None if jr is not None else choose)
+                    plan.notes[:0] = whole.notes
                     if plan.header_rows:  # the extra header rows of a survey export are header, not data
                         k = plan.header_rows
                         whole = Batch(whole.table.slice(k), whole.rows[k:], whole.bad, whole.bad_bytes)
@@ -648,10 +649,22 @@ def _has_experience(df: pd.DataFrame) -> pd.Series:
     >>> _has_experience(pd.DataFrame({"text": [None, "ok"], "nps": [None, None], "ratings": ["{}", "{}"]})).tolist()
     [False, True]
     """
+    from carlzon.language import READ_LANGUAGES
+
     out = pd.Series(False, index=df.index)
     for c in ("text", "nps", "csat", "ces", "stars"):
         if c in df:
             out |= df[c].notna() if c != "text" else df[c].fillna("").astype(str).str.strip().ne("")
+    if "language" in df and "text" in df:  # a text carlzon cannot read, and nothing else, says nothing yet
+        unread = df["language"].notna() & ~df["language"].isin(list(READ_LANGUAGES))
+        others = pd.Series(False, index=df.index)
+        for c in ("nps", "csat", "ces", "stars"):
+            if c in df:
+                others |= df[c].notna()
+        for c in ("ratings", "measures"):
+            if c in df:
+                others |= df[c].notna() & ~df[c].astype(str).isin(["{}", "", "None", "null"])
+        out &= ~(unread & ~others)
     for c in ("ratings", "measures"):
         if c in df:
             out |= df[c].notna() & ~df[c].astype(str).isin(["{}", "", "None", "null"])

@@ -73,6 +73,20 @@ def _texts(df: pd.DataFrame) -> list[str | None]:
     return [t if isinstance(t, str) and t.strip() else None for t in df["text"].tolist()]
 
 
+def _unread(texts: list[str | None], df: pd.DataFrame,
+            languages: Any = None) -> tuple[list[str | None], dict[int, str]]:
+    """Texts in a language the scorer does not read (``df["language"]``, see :mod:`carlzon.language`) are
+    treated as absent (the row's ratings decide); returns the texts and row -> language of those not read."""
+    from carlzon.language import READ_LANGUAGES
+
+    if "language" not in df.columns:
+        return texts, {}
+    read = set(languages or READ_LANGUAGES)
+    not_read = {i: str(lang) for i, (t, lang) in enumerate(zip(texts, df["language"].tolist()))
+                if t is not None and isinstance(lang, str) and lang and lang not in read}
+    return [None if i in not_read else t for i, t in enumerate(texts)], not_read
+
+
 def _plain(e: Evidence) -> dict[str, Any]:
     """``e.to_dict()`` without dataclasses.asdict's deep copy (the same keys and values)."""
     return {k: v for k, v in e.__dict__.items() if v is not None}
@@ -176,7 +190,7 @@ class Detector:
                               fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
         df = df.reset_index(drop=True)
         n = len(df)
-        texts = _texts(df)
+        texts, not_read = _unread(_texts(df), df, getattr(self.scorer, "languages", None))
         has_text = np.array([t is not None for t in texts], dtype=bool)
         rt = rate(df, self.journey.thresholds if self.journey else None)
         res, t_score, t_val, probs = self._score_text(texts)
@@ -264,6 +278,8 @@ class Detector:
                     items.append(Evidence(rule="contrast", text=f"{first} but the text reads as {t_val[i]}{quote}",
                                           value=str(t_val[i]), weight=round(float(t_score[i]), 3)))
                 items.extend(text_items)
+            if i in not_read:
+                items.append(Evidence(rule="language", text=f"text not read ({not_read[i]})", value=not_read[i]))
             items.extend(ex.evidence(i))
             items.extend(tpr.evidence(i))
             if stakes[i] == 2 and t_stakes[i] < 2:

@@ -273,7 +273,7 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
-    st = open_store(str(store)) if own else store
+    st = open_store(str(store), create=False) if own else store
     try:
         ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
                             emerging=emerging, sections=sections)
