@@ -330,11 +330,14 @@ def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str]
     lines = head.split("\n")
     complete = lines[:-1] if len(lines) > 1 else lines
     skip = 0
-    if len(complete) > 6 and "\"" not in "\n".join(complete[:60]):
-        widths = [len(next(csv.reader([ln], delimiter=delimiter))) if ln.strip() else 0 for ln in complete[:60]]
-        common = max(set(w for w in widths if w), key=lambda w: (widths.count(w), w))
-        if common > 1 and widths[0] < common and widths.count(common) >= 3:
-            skip = widths.index(common)
+    if len(complete) > 6:
+        records = list(csv.reader(io.StringIO("\n".join(complete[:60]), newline=""), delimiter=delimiter))
+        widths = [len(r) if any(v.strip() for v in r) else 0 for r in records]
+        common = max(set(w for w in widths if w) or {0}, key=lambda w: (widths.count(w), w))
+        if common > 1 and widths and widths[0] < common and widths.count(common) >= 3:
+            first_full = widths.index(common)
+            if all("\"" not in ln for ln in complete[:first_full]):  # lines before it are plain: one line a record
+                skip = first_full
     if not first.strip() and not skip:
         raise IngestError("the file starts with a blank line", where=str(path), fix="put the header on line 1")
     rest = "\n".join(lines[skip:]) if skip else head

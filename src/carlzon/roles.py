@@ -16,7 +16,7 @@ links, progress flags).
 
 Example:
     >>> header_roles("review_rating")[0], header_roles("Requester email")[0][0], header_roles("hotel_id")[0][0]
-    (('stars', 9), 'customer_email', 'location')
+    (('stars', 10), 'customer_email', 'location')
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ _SKIP = {"latitude", "longitude", "lat", "lng", "lon", "url", "link", "href", "i
          "postcode", "device", "os", "browser", "useragent", "version", "build", "hash", "pagination", "token"}
 _COUNT = {"likes", "like", "votes", "vote", "helpful", "thumbs", "thumbsup", "count", "total", "reach", "impressions",
           "followers", "shares", "retweets", "replies", "reactions", "views", "interactions", "number", "reviews",
-          "engagement", "amount", "price", "spend", "revenue", "age", "quantity", "nights"}
+          "engagement", "amount", "price", "spend", "revenue", "age", "quantity", "nights", "useful", "funny",
+          "cool", "upvotes", "downvotes"}
 _TIME_WORDS = {"date", "time", "datetime", "timestamp", "created", "submitted", "published", "posted", "recorded",
                "updated", "modified", "at", "on", "when", "day", "started", "ended", "utc", "millis", "epoch"}
 _TEXT = {"text", "review", "reviews_text", "comment", "comments", "feedback", "message", "body", "content",
@@ -57,6 +58,26 @@ _TITLE = {"title", "subject", "headline", "summary", "heading", "topic"}
 _REPLY = {"reply", "answer", "response", "responded", "replied", "answered"}
 _REPLIER = {"owner", "developer", "company", "business", "merchant", "management", "brand", "manager", "host",
             "partner", "vendor", "seller", "admin", "agent", "staff", "hotel", "public"}
+
+
+_OVERALL = {"review", "overall", "general", "total", "customer", "experience", "visit", "stay", "service_overall",
+            "us", "company", "business", "app", "product", "score", "nps", "csat", "ces", "rating", "ratings", "star",
+            "stars", "satisfaction", "satisfied", "rate", "rated", "grade", "how", "would", "you", "your", "please",
+            "the", "of", "with", "our", "we", "today", "recent", "most", "last", "time", "on", "a", "an", "and", "to",
+            "in", "at", "for", "were", "was", "are", "is", "today", "scale", "from", "1", "5", "10", "0", "value",
+            "given", "overall_rating", "note", "conversation", "chat", "call", "ticket", "interaction", "case",
+            "support", "survey", "response"}
+
+
+def _item_words(header: str) -> list[str]:
+    """What a rating header rates besides 'overall' ('How would you rate your delivery?' -> ['delivery']).
+
+    >>> _item_words("How would you rate your delivery?"), _item_words("review_rating"), _item_words("Please rate - Breakfast")
+    (['delivery'], [], ['breakfast'])
+    """
+    parts = re.split(r"\s[-\u2013:|]\s|:\s", str(header))
+    target = parts[-1] if len(parts) > 1 else str(header)
+    return [w for w in words(target) if w not in _OVERALL and not w.isdigit()]
 
 
 def words(header: str) -> list[str]:
@@ -121,7 +142,7 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     is_id = bool(s & {"id", "guid", "uuid", "key", "no", "ref", "reference", "nr"}) or joined.endswith("number")
     if is_id or joined in ("id", "#"):
         if s & _PLACE and not s & _PERSON:
-            add("location", 8)
+            add("location", 7 + ("location" in s))
         elif s & _PERSON and not s & {"respondent"}:
             add("customer_id", 9)
         elif s & _RECORD or joined in ("id", "uuid", "guid", "external_reference", "reference"):
@@ -133,12 +154,17 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     remark = s & {"remark", "remarks", "comment", "comments", "text", "reason", "why", "feedback", "explain"}
     rating_word = not remark and s & {"rating", "stars", "star", "score", "overall", "grade", "rate", "rated", "note", "bewertung",
                        "puntuacion", "valutazione", "betyg", "vote"}
-    if rating_word and not s & _COUNT:
+    item = _item_words(header)
+    if (rating_word or s & {"satisfied", "satisfaction"}) and not s & _COUNT and item:
+        add("rating", 8)  # rates one thing ('How would you rate your delivery?', 'Please rate - Check-in')
+        out[:] = [(r, w) for r, w in out if r not in ("csat", "stars")]
+    elif rating_word and not s & _COUNT:
         strong = {"review", "overall", "star", "stars"} & s or joined in ("rating", "score", "stars", "overall")
-        add("stars", 5 if any(r in ("csat", "nps", "ces") for r, _ in out) else 9 if strong else 6)
+        bonus = 1 if s & {"review", "star", "stars"} and "rating" not in out else 0
+        add("stars", 5 if any(r in ("csat", "nps", "ces") for r, _ in out) else (9 + bonus) if strong else 6)
     if s & _TIME_WORDS and not s & {"birth", "birthday", "dob", "due", "expiry", "expires"}:
         weight = 5
-        if s & {"submitted", "submit", "recorded", "created", "published", "posted", "review", "response", "utc"}:
+        if s & {"submitted", "submit", "recorded", "created", "published", "posted", "review", "response"}:
             weight = 9
         elif s & {"end", "ended", "completed", "received"}:
             weight = 7
@@ -154,7 +180,7 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     if {"touchpoint", "touch", "step"} & s:
         add("touchpoint", 7)
     if s & _PLACE and not s & _PERSON:
-        add("location", 7 if s & {"name", "id", "code"} else 6)
+        add("location", (8 if "name" in s else 7 if s & {"id", "code"} else 6) + ("location" in s))
     if joined in ("name", "place_name", "business_name"):
         add("location", 3)
     if s & _STAFF and not s & {"email", "wait", "interactions", "count"}:
@@ -166,7 +192,7 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     plain = not (is_id or rating_word or s & _TIME_WORDS or s & _COUNT or s & {"language", "lang", "locale"})
     if s & _TITLE and not s & ({"job"} | _PERSON) and plain:
         add("title", 8)
-    elif (s & _TEXT or joined.endswith("_text")) and plain:
+    elif (w[-1] in _TEXT or w[0] in _TEXT and len(w) <= 2 or joined.endswith("_text")) and plain:
         add("text", 8 if s & {"text", "review", "comment", "comments", "feedback", "verbatim", "body", "content",
                               "message", "description"} else 5)
     return sorted(out, key=lambda rw: -rw[1])

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -78,10 +79,12 @@ def parse_times(arr: pa.ChunkedArray | pa.Array, *, dayfirst: bool | None = None
         else:
             vals = pd.Series(pylist(valid), dtype=object)
             fmt = None
-            for v in vals.iloc[:20]:
-                fmt = pd.tseries.api.guess_datetime_format(v, dayfirst=bool(dayfirst))
-                if fmt:
-                    break
+            with warnings.catch_warnings():  # the order is decided by carlzon.understand and said there
+                warnings.simplefilter("ignore", UserWarning)
+                for v in vals.iloc[:20]:
+                    fmt = pd.tseries.api.guess_datetime_format(v, dayfirst=bool(dayfirst))
+                    if fmt:
+                        break
             parsed = pd.to_datetime(vals, format=fmt or "mixed", utc=True, errors="coerce", dayfirst=bool(dayfirst))
             fail = parsed.isna()
             if fmt and fail.any():

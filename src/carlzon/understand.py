@@ -54,7 +54,7 @@ SAMPLE_ROWS = 5_000
 _FIXED_SCALE = {"stars", "star", "star_rating", "stars_rating", "review_stars", "csat", "csat_score", "ces",
                 "ces_score", "nps", "nps_score"}
 _SCALES: tuple[tuple[float, float], ...] = ((1, 5), (0, 5), (1, 7), (0, 10), (1, 10), (0, 100))
-_WORD_SCORES = {"good": 5.0, "bad": 1.0, "satisfied": 5.0, "dissatisfied": 1.0, "positive": 5.0, "negative": 1.0}
+_WORD_SCORES = {"good": 5.0, "bad": 1.0, "satisfied": 5.0, "dissatisfied": 1.0}
 _NO_SCORE = {"offered", "unoffered", "not offered", "not_offered", "n/a", "na", "none", "skipped", "-"}
 _QUESTION = re.compile(r"\?\s*$|^(what|why|how|please|tell|anything|any|describe|is there|if you|in your own)\b", re.I)
 _DATEISH = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
@@ -232,10 +232,16 @@ def header_rows(table: pa.Table) -> tuple[int, dict[str, str]]:
             names[c] = f"{question} - {label}" if label else question
         elif re.fullmatch(r"Q\d+(_\d+)*(_TEXT)?|QID\d+.*", c) and label:  # Qualtrics: Q3_1 -> its question text
             names[c] = label
-        elif label and label.lower() not in ("response", "open-ended response") and label != c and not generic \
-                and label.lower() != c.lower():
-            names[c] = f"{c} - {label}" if len(cols) and _looks_item(label) else c
+        elif label and label.lower() not in ("response", "open-ended response") and not generic \
+                and _spelled(label) != _spelled(c) and _looks_item(label) and (c.endswith("?") or len(c) > 30):
+            names[c] = f"{c} - {label}"  # SurveyMonkey: a matrix question's first item
     return skip, {k: v for k, v in names.items() if v and v != k}
+
+
+def _spelled(text: str) -> str:
+    from carlzon.roles import words
+
+    return "".join(words(text))
 
 
 def _looks_item(label: str) -> bool:
@@ -259,8 +265,8 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
         return p.distinct >= 0.98 and p.length <= 100
     if role == "timestamp":  # a header that says date: most values must read as dates (the rest are quarantined)
         return p.dates >= (0.5 if header_weight >= 5 else 0.9)
-    if role in ("text", "title"):
-        return p.numeric < 0.5 and p.dates < 0.8
+    if role in ("text", "title"):  # words: some values with spaces, or long enough to say something
+        return p.numeric < 0.5 and p.dates < 0.8 and (p.spaced >= 0.2 or p.length >= 15)
     if role in NUMERIC_FIELDS:
         return p.scale is not None
     if role == "location":
@@ -358,6 +364,8 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
         take("staff", many=True)
     _numeric_fields(plan, profiles, where)
     rating_like = [c for c in free if c not in roles and _rating_like(profiles[c])]
+    rating_like += [c for c in free if c not in roles and c not in rating_like and profiles[c].scale is not None
+                    and any(r == "rating" for r, _ in candidates[c])]
     if journey is None and choose is not None:
         text_col = plan.fields["text"]
         sample_texts = _joined_texts(sample, plan.text_columns or ([text_col] if text_col else []))

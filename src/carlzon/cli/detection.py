@@ -208,8 +208,11 @@ def _write_table(df: Any, out: Path) -> None:
 
 
 def detect_command(
-    file: Path = typer.Argument(..., help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel."),
-    out: Path = typer.Option(..., "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    file: Path | None = typer.Argument(None, help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel "
+                                       "(leave out with --store: re-derive the stored moments)."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    store: str | None = typer.Option(None, "--store", help="Re-derive the moments of this store's interactions "
+                                     "(with --journey / --model; default journey: the store's)."),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
     model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
     text: str | None = typer.Option(None, "--text", help="Column with the customer's text (default: auto-detected)."),
@@ -227,9 +230,21 @@ def detect_command(
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a "
                                "table name, OUT is a Parquet folder (needs carlzon[spark])."),
 ) -> None:
-    """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT."""
+    """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT.
+
+    With --store and no FILE, the moments of the stored interactions are derived again (with another
+    --journey or --model): nothing is ingested again, and the store remembers the journey.
+    """
     import pandas as pd
 
+    if file is None:
+        if store is None and out is None:
+            raise DetectError("give a FILE with -o OUT, or --store to re-derive a store's moments",
+                              fix="e.g. carlzon detect --store carlzon.db --journey hotel")
+        _redetect(store, journey, model, as_json)
+        return
+    if out is None:
+        raise DetectError("give -o OUT for the moments of FILE", fix="e.g. -o moments.csv (or .parquet)")
     from carlzon.detect import Detector
     from carlzon.journey import load_journey
 
@@ -304,6 +319,23 @@ def detect_command(
         console.print(f"  {len(quarantined):,} rows quarantined (not detected), listed in {qpath}")
     if summary["texts_per_s"]:
         console.print(f"  {summary['texts_per_s']:,.0f} rows/s detection")
+
+
+def _redetect(store: str | None, journey: str | None, model: Path | None, as_json: bool) -> None:
+    """`carlzon detect --store`: re-derive the moments of stored interactions."""
+    from carlzon.cli.common import store_url
+    from carlzon.detect.redetect import redetect
+    from carlzon.store import open_store
+
+    with open_store(store_url(store), create=False) as st:
+        res = redetect(st, journey=journey, model=model)
+        target = st.url_safe
+    if as_json:
+        print_json(res.to_dict())
+        return
+    was = f" (was {res.previous_journey})" if res.previous_journey and res.previous_journey != res.journey else ""
+    console.print(f"{res.moments:,} moments derived again from {res.interactions:,} interactions in {target} with "
+                  f"the {res.journey} journey{was} ({res.seconds:.1f} s)", soft_wrap=True, highlight=False)
 
 
 def _scale_of(column: str, values: Any) -> str:
