@@ -190,9 +190,10 @@ def header_roles(header: str) -> list[tuple[str, int]]:
                                  "last_name", "display_name", "screen_name", "handle", "author_title", "reviewer"):
         add("customer_name", 7 if s & _PERSON else 4)
     plain = not (is_id or rating_word or s & _TIME_WORDS or s & _COUNT or s & {"language", "lang", "locale"})
+    head = w[:w.index("of")] if "of" in w[1:] else w  # 'Source Of Review' is a source, not a review
     if s & _TITLE and not s & ({"job"} | _PERSON) and plain:
         add("title", 8)
-    elif (w[-1] in _TEXT or w[0] in _TEXT and len(w) <= 2 or joined.endswith("_text")) and plain:
+    elif (head[-1] in _TEXT or head[0] in _TEXT and len(head) <= 2 or joined.endswith("_text")) and plain:
         add("text", 8 if s & {"text", "review", "comment", "comments", "feedback", "verbatim", "body", "content",
                               "message", "description"} else 5)
     return sorted(out, key=lambda rw: -rw[1])

@@ -266,7 +266,7 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
     if role == "timestamp":  # a header that says date: most values must read as dates (the rest are quarantined)
         return p.dates >= (0.5 if header_weight >= 5 else 0.9)
     if role in ("text", "title"):  # words: some values with spaces, or long enough to say something
-        return p.numeric < 0.5 and p.dates < 0.8 and (p.spaced >= 0.2 or p.length >= 15)
+        return p.numeric < 0.5 and p.dates < 0.8 and (header_weight >= 8 or p.spaced >= 0.2 or p.length >= 15)
     if role in NUMERIC_FIELDS:
         return p.scale is not None
     if role == "location":
