@@ -112,6 +112,36 @@ def main() -> None:
             cells.append(f"{sum(r['got'][i] == lang for i in idx) / len(idx):5.2f}")
         print(f"{name:26} {' '.join(cells)}")
     _ = time
+    _danish(rows)
+
+
+def _danish(rows: list[list[str]]) -> None:
+    """Valence of the labelled Danish texts: the Danish lexicon (AFINN-da) beside the English scorer."""
+    try:
+        from carlzon.detect.foreign import available, foreign_scorer
+        from carlzon.detect.text import TextScorer
+    except ImportError:
+        return
+    if not available("da"):
+        print("\nDanish lexicon: not installed (pip install 'carlzon[lexicons]')")
+        return
+    da = [(r[1], r[2]) for r in rows if r[0] == "da"]
+    labels = [lab for lab, _ in da]
+    texts = [t for _, t in da]
+    print(f"\nvalence of the {len(da)} labelled Danish texts ({', '.join(f'{k} {labels.count(k)}' for k in sorted(set(labels)))}):")
+    print(f"{'scorer':34} {'accuracy':>22} {'macro-F1':>9}")
+    for name, scorer in (("AFINN-da (carlzon, lexicons extra)", foreign_scorer("da")),
+                         ("English scorer on the same texts", TextScorer())):
+        got = [str(v) for v in scorer.score(texts).valence()]
+        k = sum(g == e for g, e in zip(got, labels))
+        lo, hi = wilson(k, len(labels))
+        f1s = []
+        for c in ("magic", "misery", "neutral"):
+            tp = sum(g == c and e == c for g, e in zip(got, labels))
+            p = tp / max(1, sum(g == c for g in got))
+            r = tp / max(1, sum(e == c for e in labels))
+            f1s.append(0 if p + r == 0 else 2 * p * r / (p + r))
+        print(f"{name:34} {k / len(labels):8.3f} [{lo:.3f}, {hi:.3f}] {sum(f1s) / 3:9.3f}")
 
 
 if __name__ == "__main__":

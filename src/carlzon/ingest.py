@@ -538,7 +538,9 @@ def _account(cols: dict[str, Any], result: IngestResult) -> None:
     from collections import Counter
 
     from carlzon.junk import count_notes
-    from carlzon.language import READ_LANGUAGES
+    from carlzon.language import read_languages
+
+    READ_LANGUAGES = read_languages()
 
     notes = cols.pop("notes", None) or []
     for k, v in count_notes(notes).items():
@@ -649,8 +651,9 @@ def _has_experience(df: pd.DataFrame) -> pd.Series:
     >>> _has_experience(pd.DataFrame({"text": [None, "ok"], "nps": [None, None], "ratings": ["{}", "{}"]})).tolist()
     [False, True]
     """
-    from carlzon.language import READ_LANGUAGES
+    from carlzon.language import read_languages
 
+    READ_LANGUAGES = read_languages()
     out = pd.Series(False, index=df.index)
     for c in ("text", "nps", "csat", "ces", "stars"):
         if c in df:

@@ -28,7 +28,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["CANDIDATES", "LANGUAGE_NAMES", "READ_LANGUAGES", "detect_languages", "language_code", "readable"]
+__all__ = ["CANDIDATES", "LANGUAGE_NAMES", "READ_LANGUAGES", "detect_languages", "language_code", "read_languages",
+           "readable"]
 
 READ_LANGUAGES = frozenset({"en"})
 """Languages the text scorer reads (VADER and the service lexicon are English)."""
@@ -110,6 +111,13 @@ def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
             lang = str(ident.classify(t.replace("\n", " "))[0])
             out.append("no" if lang == "nn" else lang)
     return out
+
+
+def read_languages() -> frozenset[str]:
+    """The languages carlzon reads here: English, and those whose lexicon is installed (the lexicons extra)."""
+    from carlzon.detect.foreign import LEXICON_LANGUAGES, available
+
+    return READ_LANGUAGES | {lang for lang in LEXICON_LANGUAGES if available(lang)}
 
 
 def readable(language: str | None, languages: Iterable[str] = READ_LANGUAGES) -> bool:

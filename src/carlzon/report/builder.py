@@ -110,8 +110,9 @@ def guess_journey(touchpoints: pd.Series, counts: pd.Series | None = None) -> Jo
 def language_counts(store: Any) -> dict[str, Any]:
     """Texts per language in the store and those carlzon does not read (their ratings alone are used):
     ``{"by_language": {lang: n}, "not_read": n, "not_read_languages": [lang, ...], "n_texts": n}``."""
-    from carlzon.language import READ_LANGUAGES
+    from carlzon.language import read_languages
 
+    READ_LANGUAGES = read_languages()
     df = store.query("SELECT language, COUNT(*) AS n FROM interactions WHERE text IS NOT NULL AND language IS NOT NULL "
                      "GROUP BY language ORDER BY n DESC")
     by = {str(r.language): int(r.n) for r in df.itertuples()}
