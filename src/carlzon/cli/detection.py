@@ -180,15 +180,23 @@ def _interaction_batches(file: Path, journey: Any, mapping: Any):
     from carlzon.ingest import _plan, frame, prepare  # the plan step is private in carlzon.ingest for now
     from carlzon.readers import read_batches, source_name
 
+    from carlzon.readers import Batch
+
     _, batches = read_batches(file)
     name = source_name(file)
     plan = None
     for batch in batches:
         if plan is None and batch.table.num_rows:
             plan = _plan(mapping, batch, journey, str(file))
+            if plan.header_rows:  # a survey export's extra header rows are header, not data
+                k = plan.header_rows
+                batch = Batch(batch.table.slice(k), batch.rows[k:], batch.bad, batch.bad_bytes)
         if plan is None:
             yield None, list(batch.bad)
             continue
+        if plan.rename:
+            batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
+                          batch.rows, batch.bad, batch.bad_bytes)
         columns, bad = prepare(batch, plan, source=name)
         yield frame(columns), list(batch.bad) + list(bad)
 
