@@ -42,6 +42,8 @@ from carlzon.jsoncols import NumberMap, json_number, json_objects, json_string, 
 from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan
 from carlzon.readers import BAD_BYTE, DEFAULT_MAX_FIELD_BYTES, NUL, TOO_LONG, Batch, read_batches, source_name
 from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
+from carlzon.ingest_account import _account, _dry_batch, _hints, _note_scales
+from carlzon.ingest_rows import _bad_byte, _bad_date, _clean_text, _languages, _nul, _texts, _too_long
 from carlzon.store import Store, open_store
 from carlzon.times import parse_times
 
@@ -101,11 +103,6 @@ def _numbers(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
         na = s.isna() | s.str.lower().isin(_NA)
         num = pd.to_numeric(s.where(~na, None), errors="coerce").astype("float64")
         return num.to_numpy(), (~na & num.isna()).to_numpy()
-
-
-def _clean_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    t = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
 def _content_ids(table: pa.Table) -> list[str]:
@@ -265,72 +262,6 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     out["attributes"] = json_objects(attrs, nk)
     out["notes"] = kept_notes
     return out, quarantine
-
-
-def _texts(t: pa.Table, plan: Plan) -> tuple[pa.ChunkedArray | None, list[str | None]]:
-    """The customer's words: the text column, or several joined with their names ('Title: ...\nReview: ...'
-    when a row has more than one), cleaned of markup, script and mojibake (:mod:`carlzon.junk`)."""
-    from carlzon.junk import clean_texts
-
-    cols = plan.text_columns or ([plan.fields["text"]] if plan.fields["text"] else [])
-    if not cols:
-        return None, []
-    parts = [_clean_text(t.column(c)) for c in cols]
-    if len(parts) == 1:
-        joined = parts[0]
-    else:
-        present = np.vstack([pc.is_valid(p).to_numpy(zero_copy_only=False) for p in parts])
-        named = [pc.binary_join_element_wise(pa.scalar(f"{c}: "), p, "") for c, p in zip(cols, parts)]
-        with_names = pc.binary_join_element_wise(*named, "\n", null_handling="skip")
-        plain = pc.coalesce(*parts)
-        several = pa.array(present.sum(axis=0) > 1)
-        joined = pc.if_else(several, with_names, plain)
-        joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
-    values = pylist(joined)
-    cleaned, notes = clean_texts(values)
-    if any(notes):
-        return pa.chunked_array([pa.array(cleaned, pa.string())]), notes
-    return joined if isinstance(joined, pa.ChunkedArray) else pa.chunked_array([joined]), notes
-
-
-def _languages(text: Any, given: Any, n: int) -> list[str | None]:
-    """Each kept row's language: the export's own language column where it says one, else detected."""
-    from carlzon.language import detect_languages, language_code
-
-    own = [language_code(v) for v in pylist(given)] if isinstance(given, (pa.Array, pa.ChunkedArray)) else [None] * n
-    if text is None:
-        return own
-    texts = pylist(text)
-    need = [i for i, (o, tx) in enumerate(zip(own, texts)) if o is None and tx]
-    found = detect_languages([texts[i] for i in need])
-    for i, lang in zip(need, found):
-        own[i] = lang
-    return [o if tx else None for o, tx in zip(own, texts)]
-
-
-def _bad_date(value: Any, col: str, dayfirst: bool | None) -> str:
-    """Why a date was refused: out of the range carlzon keeps, or not a date (with the order it was read in)."""
-    m = re.search(r"\b(\d{4})\b", str(value))
-    if m and not 1678 <= int(m.group(1)) <= 2261:
-        return (f"date out of range: {value!r} in column {col!r} (dates are kept from 1678 to 2261; "
-                f"{m.group(1)} often stands for 'no date': leave it blank in the export)")
-    order = "" if dayfirst is None else f" (read {'day' if dayfirst else 'month'}-first, as most of the file is)"
-    return f"unparseable date {value!r} in column {col!r}{order}"
-
-
-def _too_long(col: str, value: Any) -> str:
-    size = str(value).replace(TOO_LONG, "")
-    return (f"row too long: {size} bytes, over the field-size limit (raise it with --max-field-mb, or fix the "
-            "export: an unclosed quote makes the rest of a file one value)")
-
-
-def _nul(col: str, value: Any) -> str:
-    return (f"NUL byte in column {col!r} (a binary or damaged value; no store keeps NUL in text: remove it "
-            "from the export)")
-
-
-def _bad_byte(col: str, value: Any) -> str:
-    return f"undecodable bytes in column {col!r} (not valid text in the file's encoding)"
 
 
 def frame(columns: dict[str, Any]) -> pd.DataFrame:
@@ -531,73 +462,6 @@ def ingest(
     finally:
         if own:
             st.close()
-
-
-def _account(cols: dict[str, Any], result: IngestResult) -> None:
-    """Count the batch's junk notes and languages (every kept row, stored or duplicate)."""
-    from collections import Counter
-
-    from carlzon.junk import count_notes
-    from carlzon.language import read_languages
-
-    READ_LANGUAGES = read_languages()
-
-    notes = cols.pop("notes", None) or []
-    for k, v in count_notes(notes).items():
-        result.text_notes[k] = result.text_notes.get(k, 0) + v
-    langs = Counter(x for x in (cols.get("language") or []) if x)
-    for k, v in langs.items():
-        result.languages[k] = result.languages.get(k, 0) + v
-        if k not in READ_LANGUAGES:
-            result.not_read += v
-
-
-def _dry_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], result: IngestResult) -> None:
-    """What storing the batch would do, storing nothing."""
-    ids = [str(i) for i in _values(cols["id"])] if len(cols["id"]) else []
-    known = st.known_ids(ids) if ids else set()
-    seen: set[str] = set()
-    dups = 0
-    for i in ids:
-        if i in known or i in seen:
-            dups += 1
-        seen.add(i)
-    result.stored += len(ids) - dups
-    result.duplicates += dups
-    result.quarantined += len(bad)
-    room = KEEP_QUARANTINE - len(result.quarantine)
-    if room > 0:
-        result.quarantine.extend({"row": b["row"], "reason": b["reason"]} for b in bad[:room])
-
-
-def _hints(st: Store, result: IngestResult, used: Journey | None, stored: Journey | None, known_before: int,
-           given: bool) -> None:
-    """Say how to redo what a different journey asks for, instead of silent duplicates."""
-    target = st.url_safe if hasattr(st, "url_safe") else "STORE"
-    if used is not None and stored is not None and used.name != stored.name and known_before:
-        if result.duplicates:
-            result.hints.append(
-                f"{result.duplicates:,} rows were already stored, their moments derived with the {stored.name} "
-                f"journey; to derive them again with {used.name}: carlzon detect --store {target} --journey {used.name}")
-        elif result.stored:
-            result.hints.append(
-                f"the store's other moments were derived with the {stored.name} journey, these with {used.name}; to "
-                f"make them all {used.name}: carlzon detect --store {target} --journey {used.name}")
-    if result.not_read:
-        result.hints.append(f"{result.not_read:,} texts are in a language the text scorer does not read "
-                            "(their ratings are used; the texts are marked 'text not read')")
-
-
-def _note_scales(st: Store, plan: Plan) -> None:
-    """Keep the scale of each item rating in the store's ``"rating_scales"`` note (JSON: column -> [low, high])."""
-    import json
-
-    try:
-        scales = json.loads(st.meta("rating_scales") or "{}")
-    except ValueError:
-        scales = {}
-    scales.update({key: [scale[0], scale[1]] for _, key, scale in plan.ratings})
-    st.set_meta("rating_scales", json.dumps(scales, ensure_ascii=False))
 
 
 FIRST_ROWS = 8192
