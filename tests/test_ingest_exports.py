@@ -170,3 +170,14 @@ def test_good_and_bad_satisfaction_are_read_as_csat(tmp_path_factory):
 def test_a_text_in_another_language_is_marked(tmp_path_factory):
     _, rows = _ingested("trustpilot.csv", tmp_path_factory)
     assert rows.set_index("id").loc["tp5", "language"] == "fr"
+
+
+def test_minus_one_is_not_rated_in_aspect_ratings(tmp_path):
+    p = tmp_path / "ta.csv"
+    p.write_text("hotel_id,review_id,author,date,review,overall,value,rooms,location,cleanliness,check_in_front_desk,"
+                 "service\nH1,r1,ann,\"Dec 17, 2008\",Great room and friendly staff,5,4,-1,5,5,-1,5\n"
+                 "H1,r2,bob,\"Jan 3, 2009\",Dirty bathroom and a rude front desk,2,-1,2,4,1,1,2\n", encoding="utf-8")
+    with open_store(tmp_path / "c.db") as st:
+        r = ingest(p, st, journey="hotel")
+        rows = st.interactions()
+    assert (r.quarantined, json.loads(rows["ratings"].iloc[0])["rooms"], rows["stars"].tolist()) == (0, None, [5.0, 2.0])

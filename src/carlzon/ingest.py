@@ -172,6 +172,8 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     def _rating(col: str, name: str, scale: tuple[float, float]) -> np.ndarray:
         raw = t.column(col)
         vals, notnum = _numbers(label_numbers(raw) if plan.labels.get(col) else raw)
+        if col in plan.not_rated:
+            vals = np.where(vals == -1, np.nan, vals)
         reasons.append((notnum, lambda i: f"rating is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
         lo, hi = scale
         with np.errstate(invalid="ignore"):
@@ -254,7 +256,11 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     out["touchpoint"] = _col("touchpoint")
     out["location"] = _col("location")
     out["language"] = _languages(kept_text, _col("language"), nk)
-    out["ratings"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
+    def _raw(c: str) -> Any:  # a -1 that means 'not rated' is no number to keep
+        col = pc.utf8_trim_whitespace(kt.column(c))
+        return pc.if_else(pc.equal(col, "-1"), pa.scalar(None, pa.string()), col) if c in plan.not_rated else col
+
+    out["ratings"] = _number_map([(k, json_number(_raw(c), v[keep])) for k, c, v in extra], nk)
     out["measures"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
     attrs = [(c, json_value(kt.column(c))) for c in plan.attributes]
     if any(kept_notes):

@@ -133,6 +133,7 @@ class Plan:
     header_rows: int = 0
     rename: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
+    not_rated: list[str] = field(default_factory=list)  # rating columns where -1 means 'not rated'
     journey: Any = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

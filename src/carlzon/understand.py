@@ -122,11 +122,18 @@ class _Profile:
         if self.numeric < 0.5:
             return None
         v = self.numbers[~np.isnan(self.numbers)]
+        v = v[v != -1]  # -1: 'not rated' in many exports (Tripadvisor's aspect ratings)
         if not len(v) or v.min() < 0:
             return None
         if (v > 10).mean() > 0.5:
             return (0, 100) if v.max() <= 100 else None
         return rating_scale(v[v <= 10])
+
+    @property
+    def not_rated_code(self) -> bool:
+        """Whether -1 stands for 'not rated' beside values on a scale."""
+        v = self.numbers[~np.isnan(self.numbers)]
+        return bool(len(v)) and bool((v == -1).any()) and bool((v[v != -1] >= 0).all())
 
     @property
     def integerish(self) -> bool:
@@ -284,6 +291,7 @@ def _rating_like(p: _Profile) -> bool:
     if p.n == 0 or p.numeric < 0.9 or p.scale is None or p.scale[1] > 10:
         return False
     v = p.numbers[~np.isnan(p.numbers)]
+    v = v[v != -1]
     return p.integerish and len(np.unique(v)) <= 11
 
 
@@ -374,6 +382,10 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
     _item_ratings(plan, mapping, rating_like, profiles, journey, roles)
     _measures(plan, mapping, free, roles, journey)
     plan.roles = {c: r for c, r in roles.items() if c not in {v for v in plan.fields.values() if v}}
+    rated = [plan.fields[n] for n in NUMERIC_FIELDS if plan.fields[n]] + [c for c, _, _ in plan.ratings]
+    plan.not_rated = [c for c in rated if c in profiles and profiles[c].not_rated_code]
+    if plan.not_rated:
+        plan.notes.append(f"-1 read as 'not rated' in {', '.join(map(repr, plan.not_rated))}")
     plan.attributes = [c for c in columns if c not in _used(plan)]
     _warn(plan, profiles, candidates)
     if plan.fields["timestamp"]:

@@ -94,7 +94,7 @@ def _plan_to_json(plan: Any) -> dict[str, Any]:
             "defaults": dict(plan.defaults), "auto": sorted(plan.auto), "text_columns": list(plan.text_columns),
             "scales": {k: list(v) for k, v in plan.scales.items()}, "labels": dict(plan.labels),
             "touchpoints": dict(plan.touchpoints), "aspects": dict(plan.aspects), "roles": dict(plan.roles),
-            "rename": dict(plan.rename), "dayfirst": plan.dayfirst}
+            "rename": dict(plan.rename), "dayfirst": plan.dayfirst, "not_rated": list(plan.not_rated)}
 
 
 def _plan_from_json(d: dict[str, Any]) -> Any:
@@ -106,7 +106,7 @@ def _plan_from_json(d: dict[str, Any]) -> Any:
                 scales={k: (float(v[0]), float(v[1])) for k, v in d.get("scales", {}).items()},
                 labels=dict(d.get("labels", {})), touchpoints=dict(d.get("touchpoints", {})),
                 aspects=dict(d.get("aspects", {})), roles=dict(d.get("roles", {})), rename=dict(d.get("rename", {})),
-                dayfirst=d.get("dayfirst"))
+                dayfirst=d.get("dayfirst"), not_rated=list(d.get("not_rated", [])))
 
 
 def detector_config(journey: Any = None, *, model: Any = None, touchpoint_min_confidence: float = 0.35,
