@@ -86,7 +86,7 @@ def _note_scales(st: Store, plan: Plan) -> None:
         scales = json.loads(st.meta("rating_scales") or "{}")
     except ValueError:
         scales = {}
-    scales.update({key: [scale[0], scale[1]] for _, key, scale in plan.ratings})
+    scales.update({key: list(plan.item_scales.get(col, scale)) for col, key, scale in plan.ratings})
     st.set_meta("rating_scales", json.dumps(scales, ensure_ascii=False))
 
 

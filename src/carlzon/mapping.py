@@ -134,6 +134,7 @@ class Plan:
     rename: dict[str, str] = field(default_factory=dict)
     dayfirst: bool | None = None
     not_rated: list[str] = field(default_factory=list)  # rating columns where -1 means 'not rated'
+    item_scales: dict[str, tuple[float, float]] = field(default_factory=dict)  # an item rating's own scale
     journey: Any = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

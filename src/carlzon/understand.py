@@ -131,9 +131,10 @@ class _Profile:
 
     @property
     def not_rated_code(self) -> bool:
-        """Whether -1 stands for 'not rated' beside values on a scale."""
+        """Whether -1 stands for 'not rated' beside values on a scale: used for at least 2% of the values
+        (a code, not a typo) while every other value is 0 or more."""
         v = self.numbers[~np.isnan(self.numbers)]
-        return bool(len(v)) and bool((v == -1).any()) and bool((v[v != -1] >= 0).all())
+        return bool(len(v)) and bool((v == -1).mean() >= 0.02) and bool((v[v != -1] >= 0).all())
 
     @property
     def integerish(self) -> bool:
@@ -268,8 +269,8 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
     """Whether a column's values can play ``role`` (the header suggested it)."""
     if p.n == 0:
         return role in ("text", "title") and header_weight >= 8
-    if role == "id":
-        return p.distinct >= 0.98 and p.length <= 100
+    if role == "id":  # a record id may repeat (the same row exported twice), a survey's id does not vary
+        return p.distinct >= (0.5 if header_weight >= 9 else 0.98) and p.length <= 100
     if role == "timestamp":  # a header that says date: most values must read as dates (the rest are quarantined)
         return p.dates >= (0.5 if header_weight >= 5 else 0.9)
     if role in ("text", "title"):  # words: some values with spaces, or long enough to say something
@@ -383,7 +384,8 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
     _measures(plan, mapping, free, roles, journey)
     plan.roles = {c: r for c, r in roles.items() if c not in {v for v in plan.fields.values() if v}}
     rated = [plan.fields[n] for n in NUMERIC_FIELDS if plan.fields[n]] + [c for c, _, _ in plan.ratings]
-    plan.not_rated = [c for c in rated if c in profiles and profiles[c].not_rated_code]
+    plan.not_rated = [c for c in rated if c in profiles and profiles[c].not_rated_code
+                      and c not in mapping.scales and "*" not in mapping.scales]
     if plan.not_rated:
         plan.notes.append(f"-1 read as 'not rated' in {', '.join(map(repr, plan.not_rated))}")
     plan.attributes = [c for c in columns if c not in _used(plan)]
@@ -454,7 +456,8 @@ def _item_ratings(plan: Plan, mapping: ColumnMapping, rating_like: list[str], pr
     for col, key, scale in list(plan.ratings):
         p = profiles.get(col)
         if p is not None and col not in mapping.scales and default is None and p.scale is not None:
-            plan.ratings[plan.ratings.index((col, key, scale))] = (col, key, p.scale)
+            plan.ratings[plan.ratings.index((col, key, scale))] = (col, key, (0, p.scale[1]))
+            plan.item_scales[col] = p.scale
     if not mapping.auto:
         return
     for col in rating_like:
@@ -465,7 +468,9 @@ def _item_ratings(plan: Plan, mapping: ColumnMapping, rating_like: list[str], pr
             continue
         p = profiles[col]
         scale = mapping.scales.get(col) or default or p.scale or (0, 10)
-        plan.ratings.append((col, col, scale))
+        # valid from 0: a 0 on a 1-5 item is the survey's 'not applicable' (read as such by the analyses)
+        plan.ratings.append((col, col, scale if col in mapping.scales or default else (0, scale[1])))
+        plan.item_scales[col] = scale
         roles[col] = "rating"
         if tp is not None:
             plan.touchpoints[col] = tp.id
@@ -564,7 +569,7 @@ def describe_columns(plan: Plan) -> list[dict[str, Any]]:
                 pass
         elif c in ratings:
             row["role"] = "rating"
-            row["scale"] = _fmt_scale(ratings[c])
+            row["scale"] = _fmt_scale(plan.item_scales.get(c, ratings[c]))
             if c in plan.touchpoints:
                 row["touchpoint"] = plan.touchpoints[c]
             if c in plan.aspects:

@@ -9,8 +9,8 @@ lexicon installs cleanly (vaderSentiment-swedish replaces the English vaderSenti
 vaderSentiment-fr needs a GPL dependency). ``python bench/languages.py`` measures the Danish scorer
 on labelled Danish texts beside the English scorer on the same texts.
 
-Example:
-    >>> s = foreign_scorer("da")                                # doctest: +SKIP (needs the lexicons extra)
+Example (with the lexicons extra installed):
+    >>> s = foreign_scorer("da")  # doctest: +SKIP
     >>> [str(v) for v in s.score(["Rigtig god service", "ikke god"]).valence()]  # doctest: +SKIP
     ['magic', 'misery']
 """
