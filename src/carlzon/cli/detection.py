@@ -175,30 +175,29 @@ def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) ->
     return base
 
 
-def _interaction_batches(file: Path, journey: Any, mapping: Any):
-    """(interactions DataFrame, quarantined rows) per batch, read and mapped as `carlzon ingest` does."""
+def _interaction_batches(file: Path, journey: Any, mapping: Any, choose: Any = None):
+    """(interactions DataFrame, quarantined rows, plan) per batch, read and mapped as `carlzon ingest` does
+    (``choose`` picks the journey from the first batch when none is given)."""
     from carlzon.ingest import _plan, frame, prepare  # the plan step is private in carlzon.ingest for now
-    from carlzon.readers import read_batches, source_name
-
-    from carlzon.readers import Batch
+    from carlzon.readers import Batch, read_batches, source_name
 
     _, batches = read_batches(file)
     name = source_name(file)
     plan = None
     for batch in batches:
         if plan is None and batch.table.num_rows:
-            plan = _plan(mapping, batch, journey, str(file))
+            plan = _plan(mapping, batch, journey, str(file), choose=None if journey is not None else choose)
             if plan.header_rows:  # a survey export's extra header rows are header, not data
                 k = plan.header_rows
                 batch = Batch(batch.table.slice(k), batch.rows[k:], batch.bad, batch.bad_bytes)
         if plan is None:
-            yield None, list(batch.bad)
+            yield None, list(batch.bad), None
             continue
         if plan.rename:
             batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
                           batch.rows, batch.bad, batch.bad_bytes)
         columns, bad = prepare(batch, plan, source=name)
-        yield frame(columns), list(batch.bad) + list(bad)
+        yield frame(columns), list(batch.bad) + list(bad), plan
 
 
 def _write_table(df: Any, out: Path) -> None:
@@ -274,15 +273,26 @@ def detect_command(
         return
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
+    from carlzon.journey_fit import fit_journey
+
     jr = load_journey(journey) if journey else None
-    det = Detector(jr, model=model)
-    det.score_texts(["warm up"])  # compile the lexicon outside the timing
+    fits: list[Any] = []
+
+    def choose(texts: list[str], columns: list[str]) -> Any:  # as ingest: the template the texts speak of, if sure
+        fits.append(fit_journey(texts, columns))
+        return fits[-1].journey if fits[-1].sure else None
+
+    det = None
     parts, quarantined = [], []
     t0 = time.perf_counter()
     seconds = 0.0
-    for df, bad in _interaction_batches(file, jr, mapping):
+    for df, bad, plan in _interaction_batches(file, jr, mapping, choose):
         quarantined.extend(bad)
-        if df is not None and len(df):
+        if det is None and plan is not None:
+            jr = plan.journey if jr is None else jr
+            det = Detector(jr, model=model)
+            det.score_texts(["warm up"])  # compile the lexicon outside the timing
+        if df is not None and len(df) and det is not None:
             t1 = time.perf_counter()
             parts.append(det.detect(df))
             seconds += time.perf_counter() - t1
@@ -311,6 +321,7 @@ def detect_command(
         "texts_per_s": round(n / seconds, 1) if seconds > 0 else None,
         "seconds": round(time.perf_counter() - t0, 3),
         "journey": jr.name if jr else None,
+        "journey_choice": fits[0].summary() if fits else ("given" if journey else None),
         "model": str(model) if model else None,
     }
     if as_json:
@@ -321,6 +332,9 @@ def detect_command(
         return f"{k:,} ({100 * k / n:.1f}%)" if n else "0"
 
     console.print(f"{n:,} moments written to {out} (n={n:,})")
+    if summary["journey_choice"] and not journey:
+        console.print(f"  journey: {summary['journey'] or 'none (pass --journey NAME)'}: {summary['journey_choice']}",
+                      soft_wrap=True, highlight=False)
     console.print(f"  magic {pct(summary['magic'])}, misery {pct(summary['misery'])}, neutral {pct(summary['neutral'])}")
     console.print(f"  moments of truth {pct(summary['moments_of_truth'])}; touchpoint known {pct(summary['touchpoint_known'])}")
     if quarantined:
