@@ -187,12 +187,22 @@ def test_mapping_flags_yaml_and_errors(tmp_path, store):
         ingest(_write(tmp_path, "y.csv", "a,b\n1,2\n"), store, detect=False)
 
 
-def test_auto_detected_score_on_a_ten_point_scale_is_an_error(tmp_path, store):
+def test_auto_detected_score_on_a_ten_point_scale_is_read_onto_stars(tmp_path, store):
     p = _write(tmp_path, "x.csv", "comment,score\na,8\nb,9\nc,10\n")
-    with pytest.raises(MappingError, match="--nps"):
-        ingest(p, store, detect=False)
-    r = ingest(p, store, mapping={"nps": "score"}, detect=False)
-    assert r.stored == 3
+    r = ingest(p, store, detect=False)
+    assert store.interactions()["stars"].tolist() == [4.2, 4.6, 5.0]
+
+
+def test_a_score_read_onto_stars_says_how_to_read_it_as_nps(tmp_path, store):
+    p = _write(tmp_path, "x.csv", "comment,score\na,8\nb,9\nc,10\n")
+    r = ingest(p, store, detect=False)
+    assert any("--nps 'score'" in w for w in r.mapping["warnings"])
+
+
+def test_a_score_mapped_as_nps_is_nps(tmp_path, store):
+    p = _write(tmp_path, "x.csv", "comment,score\na,8\nb,9\nc,10\n")
+    ingest(p, store, mapping={"nps": "score"}, detect=False)
+    assert store.interactions()["nps"].tolist() == [8.0, 9.0, 10.0]
 
 
 def test_non_numeric_satisfaction_stays_an_attribute(tmp_path, store):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -35,12 +36,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carlzon.errors import IngestError, MappingError
-from carlzon.journey import Journey, load_journey
-from carlzon.jsoncols import NumberMap, json_number, json_objects, json_value, pylist
-from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan, normalise
-from carlzon.readers import BAD_BYTE, Batch, read_batches, source_name
+from carlzon.errors import IngestError, StoreError
+from carlzon.journey import Journey, journey_from_meta, journey_meta, load_journey
+from carlzon.jsoncols import NumberMap, json_number, json_objects, json_string, json_value, pylist
+from carlzon.mapping import NUMERIC_FIELDS, ColumnMapping, Plan
+from carlzon.readers import BAD_BYTE, DEFAULT_MAX_FIELD_BYTES, NUL, TOO_LONG, Batch, read_batches, source_name
 from carlzon.schema import INTERACTION_COLUMNS, RATING_SCALES
+from carlzon.ingest_account import _account, _dry_batch, _hints, _note_scales
+from carlzon.ingest_rows import _bad_byte, _bad_date, _clean_text, _languages, _nul, _texts, _too_long
 from carlzon.store import Store, open_store
 from carlzon.times import parse_times
 
@@ -65,6 +68,13 @@ class IngestResult:
     quarantine: list[dict[str, Any]] = field(default_factory=list)  # {row, reason}, at most KEEP_QUARANTINE
     mapping: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    journey: str | None = None  # the journey the moments were derived with
+    journey_choice: dict[str, Any] = field(default_factory=dict)  # how it was chosen: {how, scores, ...}
+    text_notes: dict[str, int] = field(default_factory=dict)  # junk cleaned or flagged: note -> texts
+    languages: dict[str, int] = field(default_factory=dict)  # language -> texts
+    not_read: int = 0  # texts in a language the scorer does not read (their ratings are used)
+    hints: list[str] = field(default_factory=list)  # what to do next (a redo with another journey, ...)
+    dry_run: bool = False
 
     @property
     def quarantine_truncated(self) -> int:
@@ -77,7 +87,9 @@ class IngestResult:
             "source": self.source, "read": self.read, "stored": self.stored, "duplicates": self.duplicates,
             "quarantined": self.quarantined, "moments": self.moments, "quarantine": q,
             "quarantine_truncated": self.quarantined - len(q), "mapping": self.mapping,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "journey": self.journey, "journey_choice": self.journey_choice,
+            "text_notes": self.text_notes, "languages": self.languages, "not_read": self.not_read,
+            "hints": self.hints, "dry_run": self.dry_run,
         }
 
 
@@ -91,11 +103,6 @@ def _numbers(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
         na = s.isna() | s.str.lower().isin(_NA)
         num = pd.to_numeric(s.where(~na, None), errors="coerce").astype("float64")
         return num.to_numpy(), (~na & num.isna()).to_numpy()
-
-
-def _clean_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    t = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
 
 
 def _content_ids(table: pa.Table) -> list[str]:
@@ -122,24 +129,28 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     Text columns come back as Arrow arrays and ``ratings`` / ``measures`` as
     :class:`~carlzon.jsoncols.NumberMap` (or ``"{}"`` rows): :func:`frame` makes a DataFrame of them.
+    ``notes`` (junk cleaned or flagged) and ``languages`` of the kept rows come back too.
     """
+    from carlzon.understand import label_numbers
+
     t = batch.table
     n = t.num_rows
     reasons: list[tuple[np.ndarray, Any]] = []  # (mask, reason or function row -> reason), in order of priority
 
     if batch.bad_bytes and n:
-        bad_cols = [
-            (c, pc.fill_null(pc.match_substring(t.column(c), BAD_BYTE), False).to_numpy(zero_copy_only=False))
-            for c in t.column_names
-        ]
-        mask = np.zeros(n, bool)
-        for _, m in bad_cols:
-            mask |= m
-        first: dict[int, str] = {}
-        for c, m in reversed(bad_cols):
-            for i in np.flatnonzero(m):
-                first[int(i)] = c
-        reasons.append((mask, lambda i: f"undecodable bytes in column {first[int(i)]!r} (not valid text in the file's encoding)"))
+        for mark, why in ((TOO_LONG, _too_long), (NUL, _nul), (BAD_BYTE, _bad_byte)):
+            cols = [(c, pc.fill_null(pc.match_substring(t.column(c), mark), False).to_numpy(zero_copy_only=False))
+                    for c in t.column_names]
+            mask = np.zeros(n, bool)
+            for _, m in cols:
+                mask |= m
+            if not mask.any():
+                continue
+            first: dict[int, str] = {}
+            for c, m in reversed(cols):
+                for i in np.flatnonzero(m):
+                    first[int(i)] = c
+            reasons.append((mask, lambda i, first=first, why=why: why(first[int(i)], t.column(first[int(i)])[int(i)].as_py())))
 
     f = plan.fields
     if f["id"]:
@@ -151,16 +162,18 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     ts = None
     if f["timestamp"]:
-        ts, bad_ts = parse_times(t.column(f["timestamp"]))
+        ts, bad_ts = parse_times(t.column(f["timestamp"]), dayfirst=plan.dayfirst)
         raw_ts = t.column(f["timestamp"])
-        reasons.append((bad_ts, lambda i: f"unparseable date {raw_ts[int(i)].as_py()!r} in column {f['timestamp']!r}"))
+        reasons.append((bad_ts, lambda i: _bad_date(raw_ts[int(i)].as_py(), f["timestamp"], plan.dayfirst)))
 
     numbers: dict[str, np.ndarray] = {}
     any_rating = np.zeros(n, bool)
 
     def _rating(col: str, name: str, scale: tuple[float, float]) -> np.ndarray:
-        vals, notnum = _numbers(t.column(col))
         raw = t.column(col)
+        vals, notnum = _numbers(label_numbers(raw) if plan.labels.get(col) else raw)
+        if col in plan.not_rated:
+            vals = np.where(vals == -1, np.nan, vals)
         reasons.append((notnum, lambda i: f"rating is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
         lo, hi = scale
         with np.errstate(invalid="ignore"):
@@ -171,7 +184,12 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     for name in NUMERIC_FIELDS:
         if f[name]:
-            numbers[name] = _rating(f[name], name, RATING_SCALES[name])
+            src = plan.scales.get(name, RATING_SCALES[name])
+            vals = _rating(f[name], name, src)
+            if name in plan.scales:  # its own scale, read linearly onto the standard one
+                lo, hi = RATING_SCALES[name]
+                vals = np.round(lo + (vals - src[0]) * (hi - lo) / (src[1] - src[0]), 4)
+            numbers[name] = vals
             any_rating |= ~np.isnan(numbers[name])
     extra: list[tuple[str, str, np.ndarray]] = []
     for col, key, scale in plan.ratings:
@@ -185,7 +203,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         reasons.append((notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
         measures.append((key, col, vals))
 
-    text = _clean_text(t.column(f["text"])) if f["text"] else None
+    text, notes = _texts(t, plan)
     has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
     # An event from a log (a visit, a step) has neither text nor rating: it is valid when it says
     # who (customer), when (timestamp) and where (touchpoint or channel).
@@ -196,6 +214,9 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
     is_event &= ts.notna().to_numpy() if ts is not None else False
+    junk_only = np.array([bool(x) and "empty after cleaning" in x for x in notes], bool) if notes else np.zeros(n, bool)
+    reasons.append((~(has_text | any_rating | is_event) & junk_only,
+                    "missing required field: text or a rating (the text was only markup, script or punctuation)"))
     reasons.append((~(has_text | any_rating | is_event),
                     "missing required field: text or a rating (all empty; an event row needs customer, "
                     "timestamp and touchpoint or channel instead)"))
@@ -220,20 +241,32 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
             return [plan.defaults[name]] * nk
         return None
 
+    kept_text = (pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None
+    kept_notes = [x for x, k in zip(notes, keep) if k] if notes else []
     out: dict[str, Any] = {
         "id": pc.filter(ids, pa.array(keep)) if bad.any() else ids,
         "customer_id": _col("customer_id"),
         "timestamp": ts[keep].reset_index(drop=True) if f["timestamp"] else None,
         "channel": _col("channel"),
         "source": [plan.defaults.get("source", source)] * nk,
-        "text": (pc.filter(text, pa.array(keep)) if bad.any() else text) if text is not None else None,
+        "text": kept_text,
     }
     for name in NUMERIC_FIELDS:
         out[name] = numbers[name][keep] if name in numbers else None
     out["touchpoint"] = _col("touchpoint")
-    out["ratings"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in extra], nk)
+    out["location"] = _col("location")
+    out["language"] = _languages(kept_text, _col("language"), nk)
+    def _raw(c: str) -> Any:  # a -1 that means 'not rated' is no number to keep
+        col = pc.utf8_trim_whitespace(kt.column(c))
+        return pc.if_else(pc.equal(col, "-1"), pa.scalar(None, pa.string()), col) if c in plan.not_rated else col
+
+    out["ratings"] = _number_map([(k, json_number(_raw(c), v[keep])) for k, c, v in extra], nk)
     out["measures"] = _number_map([(k, json_number(kt.column(c), v[keep])) for k, c, v in measures], nk)
-    out["attributes"] = json_objects([(c, json_value(kt.column(c))) for c in plan.attributes], nk)
+    attrs = [(c, json_value(kt.column(c))) for c in plan.attributes]
+    if any(kept_notes):
+        attrs.append(("text_note", json_string(pa.chunked_array([pa.array(kept_notes, pa.string())]))))
+    out["attributes"] = json_objects(attrs, nk)
+    out["notes"] = kept_notes
     return out, quarantine
 
 
@@ -286,7 +319,8 @@ def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
 def _raw_row(t: pa.Table, i: int) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(
-        ["" if v is None else str(v).replace(BAD_BYTE, "\ufffd") for v in (t.column(c)[i].as_py() for c in t.column_names)]
+        ["" if v is None else str(v).replace(BAD_BYTE, "\ufffd").replace(NUL, "\u2400").replace(TOO_LONG, "row too long: ")
+         for v in (t.column(c)[i].as_py() for c in t.column_names)]
     )
     return buf.getvalue()
 
@@ -296,57 +330,21 @@ PLAN_SAMPLE_ROWS = 5_000
 """Rows of the first batch that auto-detection looks at (is a column numbers? on which scale?)."""
 
 
-def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str) -> Plan:
-    plan = mapping.resolve(batch.table.column_names, journey, where=where)
-    t = batch.table.slice(0, PLAN_SAMPLE_ROWS)
+def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str,
+          choose: Any = None) -> Plan:
+    """The plan for an input from its first batch (see :func:`carlzon.understand.understand`)."""
+    from carlzon.understand import understand
 
-    def numeric_share(col: str) -> float:
-        arr = pc.drop_null(_clean_text(t.column(col)))
-        if len(arr) == 0:
-            return 1.0
-        vals, notnum = _numbers(arr)
-        return 1.0 - notnum.mean()
+    return understand(mapping, batch.table, journey, where=where, choose=choose)
 
-    for name in NUMERIC_FIELDS:
-        col = plan.fields[name]
-        if col and name in plan.auto:
-            if numeric_share(col) < 0.5:
-                plan.fields[name] = None
-                plan.attributes.append(col)
-                continue
-            vals, _ = _numbers(t.column(col))
-            vals = vals[~np.isnan(vals)]
-            lo, hi = RATING_SCALES[name]
-            # a header such as 'score' or 'rating' may hold another scale: ask rather than quarantine it all
-            if normalise(col) != name and len(vals) and ((vals < lo) | (vals > hi)).mean() > 0.5:
-                raise MappingError(
-                    f"column {col!r} looks like {name} but most values fall outside {_fmt(lo)}-{_fmt(hi)}",
-                    where=where,
-                    fix=f"map it yourself, e.g. --nps {col!r} for a 0-10 scale, or keep it as an attribute with a --map file",
-                )
-    mapped_ratings = set(mapping.ratings)
-    for item in [r for r in plan.ratings if r[0] not in mapped_ratings]:
-        if numeric_share(item[0]) < 0.5:
-            plan.ratings.remove(item)
-            plan.attributes.append(item[0])
-    mapped_measures = set(mapping.measures)
-    for item in [m for m in plan.measures if m[0] not in mapped_measures]:
-        if numeric_share(item[0]) < 0.5:
-            plan.measures.remove(item)
-            plan.attributes.append(item[0])
-    order = {c: i for i, c in enumerate(t.column_names)}
-    plan.attributes.sort(key=lambda c: order.get(c, 0))
-    is_event_log = bool(plan.fields["customer_id"] and plan.fields["timestamp"]
-                        and (plan.fields["touchpoint"] or plan.fields["channel"]))
-    if (not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings
-            and not is_event_log):
-        raise MappingError(
-            "found no text or rating column",
-            where=where,
-            fix="name one with --text COL / --nps COL / --csat COL / --stars COL, or pass --journey so that "
-                f"survey items count as ratings (columns: {', '.join(t.column_names[:20])})",
-        )
-    return plan
+
+def _store_journey(st: Store) -> Journey | None:
+    """The journey a store's moments were derived with (its ``"journey"`` note), or None."""
+    try:
+        note = st.meta("journey")
+    except StoreError:
+        return None
+    return journey_from_meta(note) if note else None
 
 
 # ----- the run ---------------------------------------------------------------
@@ -361,39 +359,71 @@ def ingest(
     batch_rows: int = 50_000,
     progress: bool = False,
     encoding: str = "utf-8",
+    dry_run: bool = False,
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
 ) -> IngestResult:
     """Read a file (CSV, TSV, JSON Lines, JSON, Parquet, Excel) or a DataFrame into the store.
 
     ``mapping`` is a :class:`~carlzon.mapping.ColumnMapping`, a dict of the YAML keys, or a
     YAML path; unmapped fields are auto-detected. With ``detect=True`` each stored batch
     goes through :class:`carlzon.detect.Detector` and its moments are stored too.
+
+    Without ``journey``, the store's own journey is used; a store without one gets the template
+    the data speak of (:func:`carlzon.journey_fit.fit_journey`), or a MappingError naming the
+    candidates when that is unsure. ``dry_run=True`` reads and checks the whole input and says
+    what it understood, storing nothing. A CSV or JSON Lines record over ``max_field_bytes`` is
+    quarantined without being read into memory.
     """
+    from carlzon.journey_fit import fit_journey
+
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     own = not isinstance(store, Store)
     st: Store = open_store(store) if own else store  # type: ignore[arg-type]
     try:
-        jr = load_journey(journey) if isinstance(journey, str) else journey
+        jr = load_journey(journey) if isinstance(journey, (str, Path)) else journey
+        stored_journey = _store_journey(st)
         cmap = ColumnMapping.from_any(mapping)
         name = source or source_name(source_path_or_dataframe)
         where = name if not isinstance(source_path_or_dataframe, (str, Path)) else str(source_path_or_dataframe)
-        detector = None
-        if detect:
-            from carlzon.detect import Detector
+        result = IngestResult(source=name, dry_run=dry_run)
+        if jr is not None:
+            result.journey_choice = {"how": "given"}
+        elif stored_journey is not None:
+            jr = stored_journey
+            result.journey_choice = {"how": "the store's"}
 
-            detector = Detector(jr)
-        result = IngestResult(source=name)
-        _, batches = read_batches(source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding)
+        def choose(texts: list[str], rating_columns: list[str]) -> Journey | None:
+            fit = fit_journey(texts, rating_columns)
+            result.journey_choice = fit.to_dict()
+            if fit.sure or not detect:
+                return fit.journey if fit.sure else None
+            raise fit.refusal(where)
+
+        _, batches = read_batches(source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding,
+                                  max_field_bytes=max_field_bytes)
+        detector_box: list[Any] = []
 
         def prepared() -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, list[dict[str, Any]], Plan | None]]:
             plan: Plan | None = None
             for whole in batches:
                 planned = plan is None and whole.table.num_rows > 0
                 if planned:
-                    plan = _plan(cmap, whole, jr, where)  # from the whole first batch
+                    plan = _plan(cmap, whole, jr, where, choose=None if jr is not None else choose)
+                    plan.notes[:0] = whole.notes
+                    if plan.header_rows:  # the extra header rows of a survey export are header, not data
+                        k = plan.header_rows
+                        whole = Batch(whole.table.slice(k), whole.rows[k:], whole.bad, whole.bad_bytes)
+                    if detect and not dry_run:
+                        from carlzon.detect import Detector
+
+                        detector_box.append(Detector(plan.journey))
                 # the first planned batch goes on in a small slice first, so that storing starts early
                 for batch in _split(whole, FIRST_ROWS) if planned else [whole]:
                     if plan is not None:
+                        if plan.rename:
+                            batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
+                                          batch.rows, batch.bad, batch.bad_bytes)
                         extra = [c for c in batch.table.column_names if c not in set(plan.attributes) | _used(plan)]
                         plan.attributes.extend(extra)
                         cols, bad = prepare(batch, plan, source=name)
@@ -402,11 +432,18 @@ def ingest(
                     yield batch.read, cols, batch.bad + bad, plan
 
         # reading and checking the next batch overlaps with storing this one (bounded: one batch ahead)
+        known_before = st.counts()["interactions"] if not dry_run else 0
+        plan_seen: Plan | None = None
         with _progress(progress, source_path_or_dataframe) as advance:
             for read, cols, bad, plan in _ahead(prepared()):
                 if plan is not None and not result.mapping:
                     result.mapping = plan.describe()
-                _store_batch(st, cols, bad, name, detector, result)
+                    plan_seen = plan
+                _account(cols, result)
+                if dry_run:
+                    _dry_batch(st, cols, bad, result)
+                else:
+                    _store_batch(st, cols, bad, name, detector_box[0] if detector_box else None, result)
                 result.read += read
                 advance(read)
         if result.read != result.stored + result.duplicates + result.quarantined:
@@ -416,9 +453,17 @@ def ingest(
                 where=where,
                 fix="this is a bug in carlzon: please report it with the file's first lines",
             )
+        used = plan_seen.journey if plan_seen is not None else jr
+        result.journey = used.name if used is not None else None
+        _hints(st, result, used, stored_journey, known_before, journey is not None)
         result.seconds = time.perf_counter() - t0
-        st.add_ingest_run(source=name, read=result.read, stored=result.stored, duplicates=result.duplicates,
-                          quarantined=result.quarantined, moments=result.moments, started_at=started)
+        if not dry_run:
+            if detect and used is not None and (stored_journey is None or known_before == 0):
+                st.set_meta("journey", journey_meta(used))
+            if plan_seen is not None and plan_seen.ratings:
+                _note_scales(st, plan_seen)
+            st.add_ingest_run(source=name, read=result.read, stored=result.stored, duplicates=result.duplicates,
+                              quarantined=result.quarantined, moments=result.moments, started_at=started)
         return result
     finally:
         if own:
@@ -438,7 +483,8 @@ def _split(b: Batch, rows: int) -> list[Batch]:
 
 
 def _used(plan: Plan) -> set[str]:
-    return {c for c in plan.fields.values() if c} | {c for c, _, _ in plan.ratings} | {c for c, _ in plan.measures}
+    return ({c for c in plan.fields.values() if c} | set(plan.text_columns) | {c for c, _, _ in plan.ratings}
+            | {c for c, _ in plan.measures})
 
 
 def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]],
@@ -475,10 +521,23 @@ def _has_experience(df: pd.DataFrame) -> pd.Series:
     >>> _has_experience(pd.DataFrame({"text": [None, "ok"], "nps": [None, None], "ratings": ["{}", "{}"]})).tolist()
     [False, True]
     """
+    from carlzon.language import read_languages
+
+    READ_LANGUAGES = read_languages()
     out = pd.Series(False, index=df.index)
     for c in ("text", "nps", "csat", "ces", "stars"):
         if c in df:
             out |= df[c].notna() if c != "text" else df[c].fillna("").astype(str).str.strip().ne("")
+    if "language" in df and "text" in df:  # a text carlzon cannot read, and nothing else, says nothing yet
+        unread = df["language"].notna() & ~df["language"].isin(list(READ_LANGUAGES))
+        others = pd.Series(False, index=df.index)
+        for c in ("nps", "csat", "ces", "stars"):
+            if c in df:
+                others |= df[c].notna()
+        for c in ("ratings", "measures"):
+            if c in df:
+                others |= df[c].notna() & ~df[c].astype(str).isin(["{}", "", "None", "null"])
+        out &= ~(unread & ~others)
     for c in ("ratings", "measures"):
         if c in df:
             out |= df[c].notna() & ~df[c].astype(str).isin(["{}", "", "None", "null"])

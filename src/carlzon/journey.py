@@ -35,6 +35,8 @@ __all__ = [
     "Journey",
     "Stage",
     "Touchpoint",
+    "journey_from_meta",
+    "journey_meta",
     "journey_templates",
     "load_journey",
 ]
@@ -175,6 +177,59 @@ class Journey:
     def has_touchpoint(self, tid: str) -> bool:
         return any(tp.id == tid for tp in self.touchpoints)
 
+    def match_item(self, name: str) -> Touchpoint | None:
+        """The touchpoint a rating column or survey item names, or None.
+
+        Compared case-, spacing- and punctuation-insensitively with each touchpoint's survey
+        items, id and name, then with the synonyms of :mod:`carlzon.synonyms`, then with its
+        phrases (all words of the item covered by one touchpoint's phrases). Rating words
+        ("How would you rate the ...", "score") are ignored; in "Please rate - Check-in" the
+        part after the last dash or colon is tried first.
+
+        >>> j = load_journey("hotel")
+        >>> [getattr(j.match_item(n), "id", None) for n in ("Cleanliness", "rooms", "check_in_front_desk", "colour")]
+        ['room_condition', 'room_condition', 'check_in', None]
+        """
+        from carlzon.synonyms import ITEM_SYNONYMS
+
+        by_id = {tp.id: tp for tp in self.touchpoints}
+        exact: dict[str, Touchpoint] = {}
+        for tp in self.touchpoints:  # survey items first: they are the journey's own words
+            for item in tp.survey_items:
+                exact.setdefault(_item_key(item), tp)
+        for tp in self.touchpoints:
+            exact.setdefault(_item_key(tp.id), tp)
+            exact.setdefault(_item_key(tp.name), tp)
+        for form in _item_forms(name):
+            if form in exact:
+                return exact[form]
+            for tid in ITEM_SYNONYMS.get(form, ()):
+                if tid in by_id:
+                    return by_id[tid]
+        for form in _item_forms(name):
+            tp = self._phrase_item(form)
+            if tp is not None:
+                return tp
+        return None
+
+    def _phrase_item(self, form: str) -> Touchpoint | None:
+        """The one touchpoint whose phrases (singular or plural) cover every word of ``form``."""
+        words = form.split("_")
+        if not words or not form:
+            return None
+        best: list[tuple[int, Touchpoint]] = []
+        for tp in self.touchpoints:
+            covered = [False] * len(words)
+            for phrase in tp.phrases:
+                pw = _item_key(phrase).split("_")
+                for k in range(len(words) - len(pw) + 1):
+                    window = words[k:k + len(pw)]
+                    if window == pw or (window[:-1] == pw[:-1] and window[-1] in (pw[-1] + "s", pw[-1] + "es")):
+                        covered[k:k + len(pw)] = [True] * len(pw)
+            if all(covered):
+                best.append((len(tp.phrases), tp))
+        return best[0][1] if len(best) == 1 else None
+
     def stage_of(self, tid: str) -> Stage:
         for st in self.stages:
             if any(tp.id == tid for tp in st.touchpoints):
@@ -215,6 +270,51 @@ class Journey:
                 for st in self.stages
             ],
         })
+
+
+def _item_key(text: str) -> str:
+    """Lower-case words joined by '_' (punctuation and spacing ignored): 'Check-in' -> 'check_in'."""
+    return "_".join(re.findall(r"[^\W_]+", str(text).lower()))
+
+
+def _item_forms(name: str) -> list[str]:
+    """The ways an item's name is tried: its last part after a dash or colon, the whole, without rating words."""
+    from carlzon.synonyms import ITEM_STOP_WORDS
+
+    text = str(name)
+    parts = [p for p in re.split(r"\s[-\u2013:|]\s|:\s|\s-|\?\s", text) if p.strip()]
+    forms: list[str] = []
+    for raw in ([parts[-1]] if len(parts) > 1 else []) + [text]:
+        key = _item_key(raw)
+        kept = "_".join(w for w in key.split("_") if w not in ITEM_STOP_WORDS)
+        for f in (key, kept):
+            if f and f not in forms:
+                forms.append(f)
+    return forms
+
+
+def journey_meta(journey: Journey) -> str:
+    """What a store keeps as its ``"journey"`` note: a template's name, else the journey as YAML."""
+    if journey.source.endswith("(built-in)"):
+        return journey.name
+    return yaml.safe_dump(journey.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def journey_from_meta(value: str) -> Journey:
+    """The journey of a store's ``"journey"`` note (a template's name or a journey's YAML text).
+
+    >>> journey_from_meta(journey_meta(load_journey("hotel"))).name
+    'hotel'
+    """
+    text = str(value).strip()
+    if "\n" not in text and text in journey_templates():
+        return load_journey(text)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise JourneyError(f"the store's journey note is not valid YAML ({exc})", where="store_meta journey",
+                           fix="set it again: carlzon detect --store STORE --journey NAME_OR_YAML") from None
+    return journey_from_dict(data, source="the store's journey")
 
 
 def journey_templates() -> list[str]:

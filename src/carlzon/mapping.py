@@ -45,7 +45,8 @@ from carlzon.journey import Journey
 
 __all__ = ["EXTRA_RATING_SCALE", "FIELDS", "ColumnMapping", "Plan", "normalise"]
 
-FIELDS = ("id", "customer_id", "timestamp", "channel", "touchpoint", "text", "nps", "csat", "ces", "stars")
+FIELDS = ("id", "customer_id", "timestamp", "channel", "touchpoint", "text", "nps", "csat", "ces", "stars", "location",
+          "language")
 """Interaction fields a single column can fill."""
 
 EXTRA_RATING_SCALE: tuple[float, float] = (0, 10)
@@ -69,6 +70,8 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "csat": ("csat", "satisfaction", "csat_score", "customer_satisfaction"),
     "ces": ("ces", "effort", "ces_score", "customer_effort"),
     "stars": ("rating", "stars", "score", "star_rating", "review_rating", "overall_rating"),
+    "location": ("location", "store", "branch", "hotel", "site"),
+    "language": ("language", "lang"),
 }
 """Normalised header names recognised for each field, in order of preference."""
 
@@ -80,7 +83,7 @@ _UNITS = {
     "day": "days", "days": "days", "ms": "ms",
 }
 _FILLER = {"in", "of", "the", "a", "an"}
-_KEYS = {"auto", "defaults", "measures", "ratings", "scales", "customer", *FIELDS}
+_KEYS = {"auto", "defaults", "measures", "ratings", "scales", "customer", "dayfirst", *FIELDS}
 
 
 def normalise(header: str, *, measure: bool = False) -> str:
@@ -104,7 +107,15 @@ def _is_measure_name(name: str) -> bool:
 
 @dataclass
 class Plan:
-    """The resolved mapping for one input: field -> column, plus ratings, measures and attributes."""
+    """The resolved mapping for one input: field -> column, plus ratings, measures and attributes.
+
+    What :mod:`carlzon.understand` adds: ``text_columns`` (several, joined with their names),
+    ``scales`` (a standard rating's own scale when it is not the standard one: read linearly onto
+    it), ``labels`` (rating columns written as labels), ``touchpoints`` / ``aspects`` of item ratings,
+    ``roles`` (what an attribute column is: the customer's e-mail, a staff member, the company's reply),
+    ``header_rows`` and ``rename`` (extra header rows of survey exports and the names they give),
+    ``dayfirst``, ``journey`` (the one the plan was made with), ``notes`` and ``warnings``.
+    """
 
     fields: dict[str, str | None]
     ratings: list[tuple[str, str, tuple[float, float]]] = field(default_factory=list)  # (column, key, scale)
@@ -112,15 +123,51 @@ class Plan:
     attributes: list[str] = field(default_factory=list)
     defaults: dict[str, str] = field(default_factory=dict)
     auto: set[str] = field(default_factory=set)  # fields that were auto-detected
+    columns: list[str] = field(default_factory=list)  # every column of the input, in order
+    text_columns: list[str] = field(default_factory=list)
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    labels: dict[str, bool] = field(default_factory=dict)
+    touchpoints: dict[str, str] = field(default_factory=dict)
+    aspects: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    header_rows: int = 0
+    rename: dict[str, str] = field(default_factory=dict)
+    dayfirst: bool | None = None
+    not_rated: list[str] = field(default_factory=list)  # rating columns where -1 means 'not rated'
+    item_scales: dict[str, tuple[float, float]] = field(default_factory=dict)  # an item rating's own scale
+    journey: Any = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def columns_in_order(self) -> list[str]:
+        """Every column of the input (renamed by extra header rows), in the file's order."""
+        seen = list(self.columns)
+        for c in [*(v for v in self.fields.values() if v), *self.text_columns, *(c for c, _, _ in self.ratings),
+                  *(c for c, _ in self.measures), *self.attributes]:
+            if c not in seen:
+                seen.append(c)
+        return seen
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-friendly summary: which column went where."""
-        return {
+        """A JSON-friendly summary: which column went where, with scales, touchpoints, notes and warnings."""
+        from carlzon.understand import describe_columns
+
+        out: dict[str, Any] = {
             **{k: v for k, v in self.fields.items() if v},
             "ratings": [c for c, _, _ in self.ratings],
             "measures": {c: k for c, k in self.measures},
             "attributes": list(self.attributes),
+            "columns": describe_columns(self),
         }
+        if len(self.text_columns) > 1:
+            out["text_columns"] = list(self.text_columns)
+        if self.header_rows:
+            out["header_rows"] = self.header_rows + 1
+        if self.journey is not None:
+            out["journey"] = self.journey.name
+        out["notes"] = list(self.notes)
+        out["warnings"] = list(self.warnings)
+        return out
 
 
 @dataclass
@@ -136,6 +183,7 @@ class ColumnMapping:
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     auto: bool = True
+    dayfirst: bool | None = None
 
     @classmethod
     def from_any(cls, mapping: "ColumnMapping | Mapping[str, Any] | str | Path | None") -> "ColumnMapping":
@@ -193,8 +241,10 @@ class ColumnMapping:
         if bad:
             raise MappingError(f"defaults can set channel, touchpoint or source, not {sorted(bad)}", where=where,
                                fix="defaults: {channel: survey}")
+        dayfirst = data.get("dayfirst")
         return cls(fields=fields, measures=_list("measures"), ratings=_list("ratings"), scales=scales,
-                   defaults=defaults, auto=bool(data.get("auto", True)))
+                   defaults=defaults, auto=bool(data.get("auto", True)),
+                   dayfirst=None if dayfirst is None else bool(dayfirst))
 
     def merged(self, other: "ColumnMapping") -> "ColumnMapping":
         """This mapping with ``other``'s explicit choices on top (flags over a file)."""
@@ -205,10 +255,15 @@ class ColumnMapping:
             scales={**self.scales, **other.scales},
             defaults={**self.defaults, **other.defaults},
             auto=self.auto and other.auto,
+            dayfirst=other.dayfirst if other.dayfirst is not None else self.dayfirst,
         )
 
-    def resolve(self, columns: list[str], journey: Journey | None = None, *, where: str = "input") -> Plan:
-        """Decide the role of every column (explicit names first, then auto-detection)."""
+    def resolve(self, columns: list[str], journey: Journey | None = None, *, where: str = "input",
+                auto: bool | None = None) -> Plan:
+        """Decide the role of every column (explicit names first, then auto-detection from the headers alone).
+
+        With ``auto=False`` only what was said is resolved (:func:`carlzon.understand.understand` does the
+        rest from the headers and the values)."""
         known = set(columns)
         by_norm: dict[str, str] = {}
         for c in columns:
@@ -246,8 +301,8 @@ class ColumnMapping:
             if c != "*":
                 _column(c, "scales")
 
-        auto: set[str] = set()
-        if self.auto:
+        found: set[str] = set()
+        if self.auto if auto is None else auto:
             for f in FIELDS:
                 if fields[f] is not None:
                     continue
@@ -256,7 +311,7 @@ class ColumnMapping:
                     if c is not None and c not in used:
                         fields[f] = c
                         used.add(c)
-                        auto.add(f)
+                        found.add(f)
                         break
             items: dict[str, str] = {}
             expected_measures: set[str] = set()
@@ -280,4 +335,4 @@ class ColumnMapping:
                     used.add(c)
         attributes = [c for c in columns if c not in used]
         return Plan(fields=fields, ratings=ratings, measures=measures, attributes=attributes,
-                    defaults=dict(self.defaults), auto=auto)
+                    defaults=dict(self.defaults), auto=found, columns=list(columns))

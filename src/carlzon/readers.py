@@ -26,6 +26,7 @@ import csv
 import gzip
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,10 +38,18 @@ import pyarrow as pa
 
 from carlzon.errors import IngestError
 
-__all__ = ["BAD_BYTE", "Batch", "read_batches", "source_name"]
+__all__ = ["BAD_BYTE", "DEFAULT_MAX_FIELD_BYTES", "NUL", "TOO_LONG", "Batch", "read_batches", "source_name"]
 
 BAD_BYTE = "\U0010fffe"
 """Stands in for an undecodable byte (a Unicode noncharacter, never found in real text)."""
+NUL = "\U0010fffd"
+"""Stands in for a NUL byte (no store keeps NUL in text; the row is quarantined)."""
+TOO_LONG = "\U0010fffc"
+"""Starts the value that stands in for a record longer than the field-size limit (followed by its size)."""
+DEFAULT_MAX_FIELD_BYTES = 4 << 20
+"""A CSV or JSON Lines record longer than this (4 MB) is quarantined without being read into memory."""
+MAX_HEADER_BYTES = 64 << 20
+"""The header line may be this long (a survey of thousands of questions)."""
 
 _ERRORS = "carlzon-bad-byte"
 
@@ -66,7 +75,8 @@ class Batch:
     table: pa.Table
     rows: np.ndarray
     bad: list[dict[str, Any]] = field(default_factory=list)  # {row, reason, raw}
-    bad_bytes: bool = False  # True when BAD_BYTE may occur in this batch
+    bad_bytes: bool = False  # True when BAD_BYTE, NUL or TOO_LONG may occur in this batch
+    notes: list[str] = field(default_factory=list)  # what the reader did (an encoding found, lines skipped)
 
     @property
     def read(self) -> int:
@@ -74,13 +84,17 @@ class Batch:
 
 
 class _Transcoder(io.RawIOBase):
-    """A binary stream re-encoded as UTF-8, undecodable bytes replaced by BAD_BYTE."""
+    """A binary stream re-encoded as UTF-8, undecodable bytes replaced by BAD_BYTE and NUL bytes by NUL.
 
-    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+    With ``guard`` (a :class:`_RecordGuard`), CSV records longer than its limit are replaced by a
+    one-value record (TOO_LONG and the size) before the parser sees them."""
+
+    def __init__(self, raw: BinaryIO, encoding: str, guard: "_RecordGuard | None" = None) -> None:
         self._raw = raw
         self._dec = codecs.getincrementaldecoder(encoding)(errors=_ERRORS)
         self._buf = b""
         self._eof = False
+        self._guard = guard
         self.bad = 0
 
     def readable(self) -> bool:
@@ -93,7 +107,14 @@ class _Transcoder(io.RawIOBase):
             text = self._dec.decode(chunk, final=self._eof)
             if BAD_BYTE in text:
                 self.bad += text.count(BAD_BYTE)
-            self._buf = text.encode("utf-8")
+            if "\x00" in text:
+                self.bad += text.count("\x00")
+                text = text.replace("\x00", NUL)
+            data = text.encode("utf-8")
+            if self._guard is not None:
+                data = self._guard.feed(data, final=self._eof)
+                self.bad += self._guard.replaced
+            self._buf = data
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
         self._buf = self._buf[n:]
@@ -102,6 +123,79 @@ class _Transcoder(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+class _RecordGuard:
+    r"""Replaces CSV records longer than ``limit`` bytes by ``TOO_LONG<size>`` and empty fields, streaming.
+
+    Record ends are newlines outside quotes (quote parity, vectorised per chunk). The record in
+    progress is held back (at most ``limit`` bytes) until its end is seen; past the limit its bytes
+    are dropped and only its size is kept. The header (the first record) is never replaced.
+
+    >>> g = _RecordGuard(10, ",", 2)
+    >>> g.feed(b'h1,h2\n1,"short"\n2,"' + b"x" * 20 + b'"\n3,ok\n', final=True).decode().replace(TOO_LONG, "#")
+    'h1,h2\n1,"short"\n#25,\n3,ok\n'
+    """
+
+    def __init__(self, limit: int, delimiter: str, columns: int) -> None:
+        self.limit = limit
+        self.filler = delimiter.encode() * max(columns - 1, 0)
+        self.in_quote = False
+        self.kept = bytearray()  # the record in progress, while it fits
+        self.dropping = False
+        self.drop_size = 0
+        self.header = True
+        self.replaced = 0
+
+    def _placeholder(self, size: int) -> bytes:
+        self.replaced += 1
+        return (TOO_LONG + str(size)).encode("utf-8") + self.filler + b"\n"
+
+    def feed(self, data: bytes, *, final: bool) -> bytes:
+        arr = np.frombuffer(data, np.uint8)
+        quotes = np.flatnonzero(arr == 0x22)
+        newlines = np.flatnonzero(arr == 0x0A)
+        parity = (np.searchsorted(quotes, newlines) + int(self.in_quote)) % 2
+        ends = newlines[parity == 0]
+        self.in_quote = bool((len(quotes) + int(self.in_quote)) % 2)
+        out = bytearray()
+        pos = 0
+        if len(ends):
+            lengths = np.diff(np.concatenate(([-1], ends)))
+            carried = self.drop_size if self.dropping else len(self.kept)
+            lengths[0] += carried
+            fast = not self.dropping and not self.header and int(lengths.max()) <= self.limit
+            if fast:
+                out += self.kept
+                out += data[: int(ends[-1]) + 1]
+                self.kept = bytearray()
+            else:
+                for e, size in zip(ends.tolist(), lengths.tolist()):
+                    if self.header:
+                        out += self.kept + data[pos:e + 1]
+                        self.header = False
+                    elif self.dropping or size > self.limit:
+                        out += self._placeholder(int(size))
+                    else:
+                        out += self.kept + data[pos:e + 1]
+                    self.kept, self.dropping, self.drop_size = bytearray(), False, 0
+                    pos = e + 1
+            pos = int(ends[-1]) + 1
+        tail = data[pos:]
+        if self.dropping:
+            self.drop_size += len(tail)
+        else:
+            self.kept += tail
+            cap = MAX_HEADER_BYTES if self.header else self.limit
+            if len(self.kept) > cap:
+                self.dropping, self.drop_size, self.kept = True, len(self.kept), bytearray()
+        if final:
+            if self.dropping:
+                out += self._placeholder(self.drop_size)
+            else:
+                out += self.kept
+            self.kept, self.dropping, self.drop_size = bytearray(), False, 0
+        return bytes(out)
 
 
 def source_name(source: Any) -> str:
@@ -129,14 +223,42 @@ def _open(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
+def sniff_encoding(path: Path, encoding: str) -> tuple[str, str]:
+    """The encoding to read ``path`` with, and a note when it is not the one asked for: a UTF-16 or UTF-32
+    byte-order mark (or UTF-16 without one: a NUL byte beside every ASCII character) wins over the default."""
+    with _open(path) as raw:
+        head = raw.read(4096)
+    asked = encoding.replace("_", "-").lower()
+    if asked not in ("utf-8", "utf8", "utf-8-sig"):
+        return encoding, ""
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if head.startswith(bom):
+            return enc, f"read as {enc.upper()} (the file starts with its byte-order mark)"
+    if len(head) >= 64:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le", "read as UTF-16 (little-endian, no byte-order mark: every other byte is NUL)"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be", "read as UTF-16 (big-endian, no byte-order mark: every other byte is NUL)"
+    return encoding, ""
+
+
 def read_batches(
     source: str | Path | pd.DataFrame,
     *,
     batch_rows: int = 50_000,
     encoding: str = "utf-8",
     delimiter: str | None = None,
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
 ) -> tuple[list[str], Iterator[Batch]]:
-    """The column names and an iterator of batches for a file path or a DataFrame."""
+    """The column names and an iterator of batches for a file path or a DataFrame.
+
+    A CSV or JSON Lines record longer than ``max_field_bytes`` comes back as a row to quarantine
+    (its bytes are never held in memory); the first batch's ``notes`` say what the reader found
+    (a UTF-16 file, lines before the header)."""
+    if max_field_bytes < 1:
+        raise IngestError(f"the field-size limit must be positive, not {max_field_bytes}", fix="use e.g. 4 MB")
     if batch_rows < 1:
         raise IngestError(f"batch_rows must be positive, not {batch_rows}", fix="pass batch_rows=50_000")
     if isinstance(source, pd.DataFrame):
@@ -149,31 +271,80 @@ def read_batches(
         codecs.lookup(encoding)
     except LookupError:
         raise IngestError(f"unknown encoding {encoding!r}", fix="use e.g. utf-8, cp1252 or latin-1") from None
+    note = ""
+    if kind in ("csv", "tsv", "jsonl", "json"):
+        encoding, note = sniff_encoding(path, encoding)
     if kind in ("csv", "tsv"):
-        return _csv_batches(path, batch_rows, encoding, delimiter or ("\t" if kind == "tsv" else None))
-    if kind == "jsonl":
-        return _jsonl_batches(path, batch_rows, encoding)
-    if kind == "json":
-        return _json_batches(path, batch_rows, encoding)
+        names, it = _csv_batches(path, batch_rows, encoding, delimiter or ("\t" if kind == "tsv" else None),
+                                 max_field_bytes)
+    elif kind == "jsonl":
+        from carlzon.json_reader import jsonl_batches
+
+        names, it = jsonl_batches(path, batch_rows, encoding, max_field_bytes)
+    elif kind == "json":
+        from carlzon.json_reader import json_batches
+
+        names, it = json_batches(path, batch_rows, encoding, max_field_bytes)
+    else:
+        names, it = None, None
+    if it is not None:
+        return names, _with_note(it, note)
     if kind == "parquet":
         return _parquet_batches(path, batch_rows)
     return _excel_batches(path, batch_rows)
 
 
+def _with_note(batches: Iterator[Batch], note: str) -> Iterator[Batch]:
+    first = True
+    for b in batches:
+        if first and note:
+            b.notes.insert(0, note)
+        first = False
+        yield b
+
+
 # ----- CSV / TSV -------------------------------------------------------------
-def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str], str]:
+def _head_text(path: Path, encoding: str) -> str:
+    """The start of the file as text: its first megabyte, or up to the end of a longer header line."""
     with _open(path) as raw:
-        head = _Transcoder(raw, encoding).read(1 << 16).decode("utf-8", errors="replace")
-    if head.startswith("\ufeff"):
-        head = head[1:]
+        stream = _Transcoder(raw, encoding)
+        data = stream.read(1 << 20)
+        while data and b"\n" not in data and len(data) < MAX_HEADER_BYTES:
+            more = stream.read(1 << 20)
+            if not more:
+                break
+            data += more
+    head = data.decode("utf-8", errors="replace")
+    return head[1:] if head.startswith("\ufeff") else head
+
+
+def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str], str, int]:
+    """The header's names, the delimiter, and how many lines before the header were skipped (a social
+    listening export's title, date range and filters)."""
+    head = _head_text(path, encoding)
     first = head.split("\n", 1)[0]
-    if not first.strip():
-        raise IngestError("the file is empty or starts with a blank line", where=str(path), fix="put the header on line 1")
+    if not head.strip():
+        raise IngestError("the file is empty", where=str(path), fix="export the data again")
     if delimiter is None:
-        counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+        sample = "\n".join(head.split("\n", 60)[:60])
+        counts = {d: sample.count(d) for d in (",", ";", "\t", "|")}
         delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
-    names = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
-    return names, delimiter
+    lines = head.split("\n")
+    complete = lines[:-1] if len(lines) > 1 else lines
+    skip = 0
+    if len(complete) > 6:
+        records = list(csv.reader(io.StringIO("\n".join(complete[:60]), newline=""), delimiter=delimiter))
+        widths = [len(r) if any(v.strip() for v in r) else 0 for r in records]
+        common = max(set(w for w in widths if w) or {0}, key=lambda w: (widths.count(w), w))
+        if common > 1 and widths and widths[0] < common and widths.count(common) >= 3:
+            first_full = widths.index(common)
+            if all("\"" not in ln for ln in complete[:first_full]):  # lines before it are plain: one line a record
+                skip = first_full
+    if not first.strip() and not skip:
+        raise IngestError("the file starts with a blank line", where=str(path), fix="put the header on line 1")
+    rest = "\n".join(lines[skip:]) if skip else head
+    names = next(csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter))
+    return names, delimiter, skip
 
 
 def unique_names(names: list[str]) -> list[str]:
@@ -190,16 +361,26 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _csv_batches(path: Path, batch_rows: int, encoding: str, delimiter: str | None) -> tuple[list[str], Iterator[Batch]]:
-    header, delimiter = _header(path, encoding, delimiter)
+def _csv_batches(path: Path, batch_rows: int, encoding: str, delimiter: str | None,
+                 max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> tuple[list[str], Iterator[Batch]]:
+    header, delimiter, preamble = _header(path, encoding, delimiter)
     names = unique_names(header)
 
     def batches() -> Iterator[Batch]:
-        done = 1  # the last valid record handed out (the header is row 1); rows come in order
+        done = 1 + preamble  # the last valid record handed out (the header is row 1 + lines skipped); rows come in order
         done_bad: set[int] = set()  # invalid records handed out (they may go out before valid ones)
-        for block in BLOCKS:
+        first = True
+        blocks = [b for b in BLOCKS if b < 2 * max_field_bytes] or [BLOCKS[0]]
+        if blocks[-1] < 2 * max_field_bytes and blocks[-1] != BLOCKS[-1]:
+            blocks.append(BLOCKS[len(blocks)])
+        for block in blocks:
             try:
-                for b in _csv_pass(path, names, delimiter, encoding, batch_rows, block):
+                for b in _csv_pass(path, names, delimiter, encoding, batch_rows, block, preamble, max_field_bytes):
+                    if first:
+                        first = False
+                        if preamble:
+                            b.notes.append(f"skipped {preamble} line{'s' if preamble > 1 else ''} before the header "
+                                           f"(line {preamble + 1})")
                     skip = int(np.searchsorted(b.rows, done, side="right"))
                     bad = [x for x in b.bad if x["row"] not in done_bad]
                     if skip == len(b.rows) and not bad:
@@ -212,7 +393,7 @@ def _csv_batches(path: Path, batch_rows: int, encoding: str, delimiter: str | No
                 return
             except _RecordTooLong:
                 continue  # read again with larger blocks, past what was handed out
-        raise IngestError(f"a record is longer than {BLOCKS[-1] >> 20} MB", where=str(path),
+        raise IngestError(f"a record is longer than {blocks[-1] >> 20} MB", where=str(path),
                           fix="check the quoting: an unclosed quote makes the rest of the file one value")
 
     return names, batches()
@@ -229,7 +410,7 @@ class _RecordTooLong(Exception):
 
 
 def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch_rows: int,
-              block: int) -> Iterator[Batch]:
+              block: int, skip: int = 0, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> Iterator[Batch]:
     """One pass over a CSV file in blocks of ``block`` bytes (raises _RecordTooLong)."""
     import pyarrow.csv as pacsv
 
@@ -250,12 +431,13 @@ def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch
         return IngestError(f"cannot read as CSV: {exc}", where=str(path), fix=fix)
 
     enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
-    stream = _Transcoder(_open(path), enc)
+    stream = _Transcoder(_open(path), enc, _RecordGuard(max_field_bytes, delimiter, len(names)))
     try:
         try:
             reader = pacsv.open_csv(
                 io.BufferedReader(stream, buffer_size=1 << 20),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False, block_size=block),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + skip, use_threads=False,
+                                               block_size=block),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                                  invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(
@@ -265,7 +447,7 @@ def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch
             )
         except pa.ArrowInvalid as exc:
             raise fail(exc, "check the delimiter and quoting") from None
-        count = 0  # records handed out so far (valid + invalid)
+        count = skip  # records handed out so far (valid + invalid), after the lines before the header
         taken: list[int] = []  # row numbers of invalid records, ascending
         while True:
             try:
@@ -335,8 +517,9 @@ def frame_to_table(df: pd.DataFrame) -> tuple[pa.Table, bool]:
             values = s.astype(object).where(s.notna(), None).tolist()
         else:
             values = [_text(v) for v in s.tolist()]
-        if any(isinstance(v, str) and BAD_BYTE in v for v in values):
+        if any(isinstance(v, str) and (BAD_BYTE in v or NUL in v or "\x00" in v) for v in values):
             bad_bytes = True
+            values = [v.replace("\x00", NUL) if isinstance(v, str) else v for v in values]
         cols[name] = pa.array(values, type=pa.string())
     return pa.table(cols), bad_bytes
 
@@ -374,84 +557,14 @@ def _parquet_batches(path: Path, batch_rows: int) -> tuple[list[str], Iterator[B
 
 
 def _excel_batches(path: Path, batch_rows: int) -> tuple[list[str], Iterator[Batch]]:
+    import zipfile
+
     try:
         df = pd.read_excel(path, dtype=object, engine="openpyxl")
-    except (ValueError, OSError, KeyError) as exc:
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"not a readable .xlsx file (its zip container is damaged: {exc})", where=str(path),
+                          fix="open it in Excel or LibreOffice and save it again as .xlsx, or export CSV") from None
+    except (ValueError, OSError, KeyError, TypeError, IndexError) as exc:
         raise IngestError(f"cannot read as Excel: {exc}", where=str(path), fix="save it as .xlsx, or export CSV") from None
     # sheet row = position + 2 (the header is row 1)
     return _frame_batches(df, batch_rows, start=2)
-
-
-def _jsonl_batches(path: Path, batch_rows: int, encoding: str) -> tuple[list[str], Iterator[Batch]]:
-    # the first readable object gives the columns in order; later keys are added as they appear
-    names: list[str] = []
-    with _open(path) as raw:
-        for line in io.TextIOWrapper(raw, encoding=encoding, errors=_ERRORS):
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict):
-                    names = [str(k) for k in obj]
-                    break
-
-    def batches() -> Iterator[Batch]:
-        records: list[dict[str, Any]] = []
-        rows: list[int] = []
-        bad: list[dict[str, Any]] = []
-        with _open(path) as raw:
-            for no, line in enumerate(io.TextIOWrapper(raw, encoding=encoding, errors=_ERRORS, newline="\n"), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    bad.append({"row": no, "reason": f"not valid JSON: {exc.msg}", "raw": line.rstrip("\n")})
-                    continue
-                if not isinstance(obj, dict):
-                    bad.append({"row": no, "reason": "not a JSON object", "raw": line.rstrip("\n")})
-                    continue
-                records.append(obj)
-                rows.append(no)
-                if len(records) >= batch_rows:
-                    yield _records_batch(records, rows, bad, names)
-                    records, rows, bad = [], [], []
-        if records or bad:
-            yield _records_batch(records, rows, bad, names)
-
-    return names, batches()
-
-
-def _records_batch(records: list[dict[str, Any]], rows: list[int], bad: list[dict[str, Any]], names: list[str]) -> Batch:
-    for r in records:
-        for k in r:
-            if k not in names:
-                names.append(str(k))
-    df = pd.DataFrame.from_records(records, columns=names) if records else pd.DataFrame(columns=names)
-    table, bb = frame_to_table(df)
-    return Batch(table, np.asarray(rows, dtype=np.int64), bad, bb)
-
-
-def _json_batches(path: Path, batch_rows: int, encoding: str) -> tuple[list[str], Iterator[Batch]]:
-    with _open(path) as raw:
-        text = raw.read().decode(encoding, errors=_ERRORS)
-    if text.lstrip().startswith("{"):
-        return _jsonl_batches(path, batch_rows, encoding)
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise IngestError(f"not valid JSON: {exc}", where=str(path), fix="export a JSON array of objects or JSON Lines") from None
-    if not isinstance(data, list):
-        raise IngestError("expected a JSON array of objects", where=str(path), fix="export JSON Lines (.jsonl) instead")
-    names: list[str] = []
-
-    def batches() -> Iterator[Batch]:
-        for off in range(0, len(data), batch_rows):
-            chunk = data[off : off + batch_rows]
-            good = [(i, r) for i, r in enumerate(chunk, start=off) if isinstance(r, dict)]
-            bad = [{"row": i, "reason": "not a JSON object", "raw": json.dumps(r)[:1000]}
-                   for i, r in enumerate(chunk, start=off) if not isinstance(r, dict)]
-            yield _records_batch([r for _, r in good], [i for i, _ in good], bad, names)
-
-    return names, batches()

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -54,8 +55,15 @@ def _naive_utc(s: pd.Series) -> np.ndarray:
     return s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
 
 
-def parse_times(arr: pa.ChunkedArray | pa.Array) -> tuple[pd.Series, np.ndarray]:
-    """Text as tz-aware UTC timestamps (naive means UTC) and a mask of unparseable values."""
+def parse_times(arr: pa.ChunkedArray | pa.Array, *, dayfirst: bool | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Text as tz-aware UTC timestamps (naive means UTC) and a mask of unparseable values.
+
+    ``dayfirst`` says how to read ``03/04/2026`` (decided once for a file, from its values, by
+    :mod:`carlzon.understand`); None reads month-first, as pandas does.
+
+    >>> [str(t.date()) for t in parse_times(pa.array(["03/04/2026", "25/04/2026"]), dayfirst=True)[0]]
+    ['2026-04-03', '2026-04-25']
+    """
     t = pc.utf8_trim_whitespace(arr)
     present = pc.fill_null(pc.not_equal(t, ""), False).to_numpy(zero_copy_only=False)
     out = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")  # UTC
@@ -71,14 +79,21 @@ def parse_times(arr: pa.ChunkedArray | pa.Array) -> tuple[pd.Series, np.ndarray]
         else:
             vals = pd.Series(pylist(valid), dtype=object)
             fmt = None
-            for v in vals.iloc[:20]:
-                fmt = pd.tseries.api.guess_datetime_format(v)
-                if fmt:
-                    break
-            parsed = pd.to_datetime(vals, format=fmt or "mixed", utc=True, errors="coerce")
+            with warnings.catch_warnings():  # the order is decided by carlzon.understand and said there
+                warnings.simplefilter("ignore", UserWarning)
+                for v in vals.iloc[:20]:
+                    fmt = pd.tseries.api.guess_datetime_format(v, dayfirst=bool(dayfirst))
+                    if fmt:
+                        break
+            parsed = pd.to_datetime(vals, format=fmt or "mixed", utc=True, errors="coerce", dayfirst=bool(dayfirst))
             fail = parsed.isna()
             if fmt and fail.any():
-                parsed[fail] = pd.to_datetime(vals[fail], format="mixed", utc=True, errors="coerce")
+                parsed[fail] = pd.to_datetime(vals[fail], format="mixed", utc=True, errors="coerce",
+                                              dayfirst=bool(dayfirst))
+            if dayfirst is not None:  # a value that contradicts the file's order is not silently swapped
+                parts = vals.str.extract(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b").astype("float64")
+                wrong = (parts[1] > 12) if dayfirst else (parts[0] > 12)
+                parsed[wrong.fillna(False).to_numpy()] = pd.NaT
             out[present] = _naive_utc(parsed)
             bad = present & np.isnat(out)
     return pd.Series(out).dt.tz_localize("UTC"), bad

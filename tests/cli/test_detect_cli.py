@@ -94,3 +94,12 @@ def test_train_errors(tmp_path):
     assert res.exit_code == 1 and "column 'nope' is not in train.csv" in res.output
     res = runner.invoke(app, ["train", f, "--text", "review", "--label", "sentiment", "-o", str(tmp_path / "m.pkl")])
     assert res.exit_code == 1 and ".json" in res.output
+
+
+def test_detect_file_without_a_journey_picks_the_one_its_texts_speak_of(tmp_path):
+    import json as _json
+
+    p = tmp_path / "coffee.csv"
+    p.write_text("comment,stars\n" + "The barista got my latte wrong,2\nLovely flat white and pastries,5\n" * 4)
+    res = runner.invoke(app, ["detect", str(p), "-o", str(tmp_path / "m.csv"), "--json"])
+    assert _json.loads(res.output)["journey"] == "coffee_shop"

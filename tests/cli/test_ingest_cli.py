@@ -95,3 +95,69 @@ def test_store_info(tmp_path):
     assert out["ingest_runs"][0]["read"] == 4
     text = runner.invoke(app, ["store", "info", "--store", db]).output
     assert "interactions" in text and "read 4 = stored 2 + duplicates 0 + quarantined 2" in text
+
+
+GOOGLE = "author_title,review_rating,review_datetime_utc,review_text,owner_answer\n" + "".join(
+    f"Guest {i},{[5, 2, 4, 1, 5][i % 5]},2026-03-{1 + i % 28:02d} 09:{i % 60:02d}:00,"
+    f"\"{['The barista remembered my usual flat white', 'Waited ages in the queue for a lukewarm latte', 'Lovely pastries and good coffee', 'Rude staff at the counter, wrong milk in my order', 'Best espresso and cosy seating'][i % 5]}\","
+    f"{'Thank you!' if i % 3 == 0 else ''}\n" for i in range(200))
+
+
+def test_google_reviews_with_no_flags_come_out_right(tmp_path):
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    out = json.loads(runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--json"]).output)
+    assert ({k: out["mapping"].get(k) for k in ("customer_id", "stars", "timestamp", "text")}, out["journey"]) == (
+        {"customer_id": "author_title", "stars": "review_rating", "timestamp": "review_datetime_utc",
+         "text": "review_text"}, "coffee_shop")
+
+
+def test_google_reviews_get_their_timestamps_and_touchpoints(tmp_path):
+    from carlzon.store import open_store
+
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db")])
+    with open_store(tmp_path / "c.db") as st:
+        m = st.moments()
+    assert (m["timestamp"].notna().all(), (m["touchpoint"] != "unknown").mean() > 0.5) == (True, True)
+
+
+def test_ingest_prints_what_each_column_was_taken_for(tmp_path):
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect"])
+    assert "owner_answer" in res.output and "the company's" in res.output and "review_rating" in res.output
+
+
+def test_ingest_prints_the_journey_and_how_sure(tmp_path):
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db")])
+    assert "Journey: coffee_shop" in res.output and "of the evidence" in res.output
+
+
+def test_dry_run_stores_nothing(tmp_path):
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--dry-run"])
+    assert (res.exit_code, "nothing stored" in res.output, (tmp_path / "c.db").exists()) == (0, True, True)
+    from carlzon.store import open_store
+
+    with open_store(tmp_path / "c.db") as st:
+        assert st.counts()["interactions"] == 0
+
+
+def test_an_unused_date_column_gets_a_warning_with_the_flag(tmp_path):
+    p = _file(tmp_path, "id,comment,stars,created,visited\n1,Lovely latte,5,2026-01-01,2025-12-30\n"
+                        "2,Cold flat white,2,2026-01-02,2025-12-31\n")
+    res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect"])
+    assert "--timestamp 'visited'" in res.output
+
+
+def test_a_reingest_with_another_journey_says_how_to_redo(tmp_path):
+    p = _file(tmp_path, GOOGLE, name="google.csv")
+    db = str(tmp_path / "c.db")
+    runner.invoke(app, ["ingest", str(p), "--store", db, "--journey", "restaurant"])
+    res = runner.invoke(app, ["ingest", str(p), "--store", db, "--journey", "coffee_shop"])
+    assert f"carlzon detect --store {db} --journey coffee_shop" in res.output.replace("\n", "")
+
+
+def test_read_commands_refuse_a_missing_store(tmp_path):
+    res = runner.invoke(app, ["quarantine", "--store", str(tmp_path / "nope.db")])
+    assert (res.exit_code, "carlzon ingest" in res.output) == (1, True)

@@ -54,8 +54,18 @@ def test_since_until_and_plugged_sections(store_file):
 
 
 def test_empty_store_says_what_to_do(tmp_path):
+    from carlzon.store import open_store
+
+    open_store(tmp_path / "empty.db").close()
     with pytest.raises(NotEnoughDataError, match="carlzon ingest"):
         build_report(str(tmp_path / "empty.db"), tmp_path / "r.html")
+
+
+def test_a_missing_store_says_so_and_names_ingest(tmp_path):
+    from carlzon.errors import StoreError
+
+    with pytest.raises(StoreError, match="carlzon ingest"):
+        build_report(str(tmp_path / "missing.db"), tmp_path / "r.html")
 
 
 def test_cli_report_writes_file_and_prints_path(store_file, tmp_path):
@@ -65,4 +75,4 @@ def test_cli_report_writes_file_and_prints_path(store_file, tmp_path):
     assert "Report written:" in result.output and "cli.html" in result.output
     assert out.stat().st_size > 10_000
     bad = runner.invoke(app, ["report", "--store", str(tmp_path / "none.db"), "-o", str(out)])
-    assert bad.exit_code == 1 and "no moments to report on" in bad.output
+    assert bad.exit_code == 1 and "no store here" in bad.output and "carlzon ingest" in bad.output

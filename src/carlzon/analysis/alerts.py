@@ -79,7 +79,10 @@ def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
 def _locations(df: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
     for k in keys:
         if k in df.columns:
-            return df[k].astype("string")
+            col = df[k].astype("string")
+            if "attributes" in df.columns and col.isna().any():  # a place kept in the attributes (older stores)
+                col = col.fillna(locations_from_attributes(df["attributes"], keys))
+            return col
     if "attributes" not in df.columns:
         return pd.Series(pd.NA, index=df.index, dtype="string")
     return locations_from_attributes(df["attributes"], keys)

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-__all__ = ["DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "store_url"]
+__all__ = ["CREATES_STORE", "DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "store_url"]
 
 DEFAULT_STORE = "carlzon.db"
 """The embedded store every command uses in the current directory unless told otherwise."""
@@ -28,9 +28,30 @@ StoreOption = typer.Option(
 )
 
 
+CREATES_STORE = frozenset({"ingest", "demo", "token create"})
+"""The writing commands that may create a store; every other one refuses a store file that does not exist."""
+
+
 def store_url(store: str | None) -> str:
-    """The store to use: the flag, else $CARLZON_STORE, else ./carlzon.db."""
-    return store or os.environ.get(STORE_ENV) or str(Path.cwd() / DEFAULT_STORE)
+    """The store to use: the flag, else $CARLZON_STORE, else ./carlzon.db.
+
+    For a command that only reads (every one but those in :data:`CREATES_STORE`), an embedded store
+    that does not exist is an error naming `carlzon ingest`, never a new empty store."""
+    import typer.main
+
+    from carlzon.errors import StoreError
+    from carlzon.store import missing_store
+
+    url = store or os.environ.get(STORE_ENV) or str(Path.cwd() / DEFAULT_STORE)
+    ctx = typer.main.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None else None
+    if ctx is not None and ctx.parent is not None and ctx.parent.parent is not None:
+        name = f"{ctx.parent.info_name} {ctx.info_name}"
+    if ctx is not None and name not in CREATES_STORE and missing_store(url):
+        raise StoreError("no store here", where=url,
+                         fix=f"create one with `carlzon ingest FILE --store {url}` (or `carlzon demo`), or check the "
+                             f"path and ${STORE_ENV}")
+    return url
 
 
 def _default(o: Any) -> Any:

@@ -175,22 +175,29 @@ def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) ->
     return base
 
 
-def _interaction_batches(file: Path, journey: Any, mapping: Any):
-    """(interactions DataFrame, quarantined rows) per batch, read and mapped as `carlzon ingest` does."""
+def _interaction_batches(file: Path, journey: Any, mapping: Any, choose: Any = None):
+    """(interactions DataFrame, quarantined rows, plan) per batch, read and mapped as `carlzon ingest` does
+    (``choose`` picks the journey from the first batch when none is given)."""
     from carlzon.ingest import _plan, frame, prepare  # the plan step is private in carlzon.ingest for now
-    from carlzon.readers import read_batches, source_name
+    from carlzon.readers import Batch, read_batches, source_name
 
     _, batches = read_batches(file)
     name = source_name(file)
     plan = None
     for batch in batches:
         if plan is None and batch.table.num_rows:
-            plan = _plan(mapping, batch, journey, str(file))
+            plan = _plan(mapping, batch, journey, str(file), choose=None if journey is not None else choose)
+            if plan.header_rows:  # a survey export's extra header rows are header, not data
+                k = plan.header_rows
+                batch = Batch(batch.table.slice(k), batch.rows[k:], batch.bad, batch.bad_bytes)
         if plan is None:
-            yield None, list(batch.bad)
+            yield None, list(batch.bad), None
             continue
+        if plan.rename:
+            batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
+                          batch.rows, batch.bad, batch.bad_bytes)
         columns, bad = prepare(batch, plan, source=name)
-        yield frame(columns), list(batch.bad) + list(bad)
+        yield frame(columns), list(batch.bad) + list(bad), plan
 
 
 def _write_table(df: Any, out: Path) -> None:
@@ -208,8 +215,11 @@ def _write_table(df: Any, out: Path) -> None:
 
 
 def detect_command(
-    file: Path = typer.Argument(..., help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel."),
-    out: Path = typer.Option(..., "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    file: Path | None = typer.Argument(None, help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel "
+                                       "(leave out with --store: re-derive the stored moments)."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    store: str | None = typer.Option(None, "--store", help="Re-derive the moments of this store's interactions "
+                                     "(with --journey / --model; default journey: the store's)."),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
     model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
     text: str | None = typer.Option(None, "--text", help="Column with the customer's text (default: auto-detected)."),
@@ -227,9 +237,21 @@ def detect_command(
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a "
                                "table name, OUT is a Parquet folder (needs carlzon[spark])."),
 ) -> None:
-    """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT."""
+    """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT.
+
+    With --store and no FILE, the moments of the stored interactions are derived again (with another
+    --journey or --model): nothing is ingested again, and the store remembers the journey.
+    """
     import pandas as pd
 
+    if file is None:
+        if store is None and out is None:
+            raise DetectError("give a FILE with -o OUT, or --store to re-derive a store's moments",
+                              fix="e.g. carlzon detect --store carlzon.db --journey hotel")
+        _redetect(store, journey, model, as_json)
+        return
+    if out is None:
+        raise DetectError("give -o OUT for the moments of FILE", fix="e.g. -o moments.csv (or .parquet)")
     from carlzon.detect import Detector
     from carlzon.journey import load_journey
 
@@ -251,15 +273,26 @@ def detect_command(
         return
     if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
         raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
+    from carlzon.journey_fit import fit_journey
+
     jr = load_journey(journey) if journey else None
-    det = Detector(jr, model=model)
-    det.score_texts(["warm up"])  # compile the lexicon outside the timing
+    fits: list[Any] = []
+
+    def choose(texts: list[str], columns: list[str]) -> Any:  # as ingest: the template the texts speak of, if sure
+        fits.append(fit_journey(texts, columns))
+        return fits[-1].journey if fits[-1].sure else None
+
+    det = None
     parts, quarantined = [], []
     t0 = time.perf_counter()
     seconds = 0.0
-    for df, bad in _interaction_batches(file, jr, mapping):
+    for df, bad, plan in _interaction_batches(file, jr, mapping, choose):
         quarantined.extend(bad)
-        if df is not None and len(df):
+        if det is None and plan is not None:
+            jr = plan.journey if jr is None else jr
+            det = Detector(jr, model=model)
+            det.score_texts(["warm up"])  # compile the lexicon outside the timing
+        if df is not None and len(df) and det is not None:
             t1 = time.perf_counter()
             parts.append(det.detect(df))
             seconds += time.perf_counter() - t1
@@ -288,6 +321,7 @@ def detect_command(
         "texts_per_s": round(n / seconds, 1) if seconds > 0 else None,
         "seconds": round(time.perf_counter() - t0, 3),
         "journey": jr.name if jr else None,
+        "journey_choice": fits[0].summary() if fits else ("given" if journey else None),
         "model": str(model) if model else None,
     }
     if as_json:
@@ -298,12 +332,32 @@ def detect_command(
         return f"{k:,} ({100 * k / n:.1f}%)" if n else "0"
 
     console.print(f"{n:,} moments written to {out} (n={n:,})")
+    if summary["journey_choice"] and not journey:
+        console.print(f"  journey: {summary['journey'] or 'none (pass --journey NAME)'}: {summary['journey_choice']}",
+                      soft_wrap=True, highlight=False)
     console.print(f"  magic {pct(summary['magic'])}, misery {pct(summary['misery'])}, neutral {pct(summary['neutral'])}")
     console.print(f"  moments of truth {pct(summary['moments_of_truth'])}; touchpoint known {pct(summary['touchpoint_known'])}")
     if quarantined:
         console.print(f"  {len(quarantined):,} rows quarantined (not detected), listed in {qpath}")
     if summary["texts_per_s"]:
         console.print(f"  {summary['texts_per_s']:,.0f} rows/s detection")
+
+
+def _redetect(store: str | None, journey: str | None, model: Path | None, as_json: bool) -> None:
+    """`carlzon detect --store`: re-derive the moments of stored interactions."""
+    from carlzon.cli.common import store_url
+    from carlzon.detect.redetect import redetect
+    from carlzon.store import open_store
+
+    with open_store(store_url(store), create=False) as st:
+        res = redetect(st, journey=journey, model=model)
+        target = st.url_safe
+    if as_json:
+        print_json(res.to_dict())
+        return
+    was = f" (was {res.previous_journey})" if res.previous_journey and res.previous_journey != res.journey else ""
+    console.print(f"{res.moments:,} moments derived again from {res.interactions:,} interactions in {target} with "
+                  f"the {res.journey} journey{was} ({res.seconds:.1f} s)", soft_wrap=True, highlight=False)
 
 
 def _scale_of(column: str, values: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import pandas as pd
 import typer
@@ -29,7 +29,8 @@ store_app = typer.Typer(help="Look at the store: backend, tables and migrations.
 def ingest_command(
     file: Path = typer.Argument(..., help="CSV, TSV, JSON Lines, JSON, Parquet or Excel (.xlsx) export."),
     store: Optional[str] = StoreOption,
-    journey: Optional[str] = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path."),
+    journey: Optional[str] = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path "
+                                          "(default: the store's, else the template the texts speak of)."),
     map_file: Optional[Path] = typer.Option(None, "--map", help="YAML column mapping (field: column)."),
     text: Optional[str] = typer.Option(None, "--text", help="Column with the customer's words."),
     id_: Optional[str] = typer.Option(None, "--id", help="Column with a unique id per row."),
@@ -38,41 +39,58 @@ def ingest_command(
     nps: Optional[str] = typer.Option(None, "--nps", help="Column with NPS (0-10)."),
     csat: Optional[str] = typer.Option(None, "--csat", help="Column with CSAT (1-5)."),
     ces: Optional[str] = typer.Option(None, "--ces", help="Column with CES (1-7)."),
-    stars: Optional[str] = typer.Option(None, "--stars", help="Column with a star rating (1-5)."),
+    stars: Optional[str] = typer.Option(None, "--stars", help="Column with the overall rating (1-5 stars)."),
+    rating: Optional[list[str]] = typer.Option(None, "--rating", help="Column rating a touchpoint or aspect (repeatable)."),
+    location: Optional[str] = typer.Option(None, "--location", help="Column naming the place (store, hotel, branch)."),
+    language: Optional[str] = typer.Option(None, "--language", help="Column with each text's language."),
     channel: Optional[str] = typer.Option(None, "--channel", help="Column naming the channel."),
     touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
     measure: Optional[list[str]] = typer.Option(None, "--measure", help="Column with a measure such as a wait (repeatable)."),
+    dayfirst: Optional[bool] = typer.Option(None, "--dayfirst/--monthfirst", help="Read 03/04/2026 as 3 April "
+                                            "(default: decided from the dates themselves)."),
     source: Optional[str] = typer.Option(None, "--source", help="Source name stored with each row (default: file name)."),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252 (UTF-16 is found "
+                                 "by its byte-order mark)."),
+    max_field_mb: float = typer.Option(4.0, "--max-field-mb", min=0.001, help="Rows longer than this are quarantined "
+                                       "unread."),
     detect: bool = typer.Option(True, "--detect/--no-detect", help="Detect moments of magic and misery."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read and check everything, say what was understood, store "
+                                 "nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the account as one JSON object."),
 ) -> None:
     """Ingest an export: map its columns, quarantine bad rows, store the rest and detect moments.
 
-    Every row is accounted for: read = stored + duplicates + quarantined. Ingesting the
-    same file again adds nothing.
+    Every row is accounted for: read = stored + duplicates + quarantined. What each column was
+    taken for is printed (and what was left as a plain attribute); ingesting the same file again
+    adds nothing.
     """
     from carlzon.ingest import ingest
     from carlzon.mapping import ColumnMapping
 
     flags = {
         "text": text, "id": id_, "customer_id": customer, "timestamp": timestamp, "nps": nps, "csat": csat,
-        "ces": ces, "stars": stars, "channel": channel, "touchpoint": touchpoint,
+        "ces": ces, "stars": stars, "channel": channel, "touchpoint": touchpoint, "location": location,
+        "language": language,
     }
     mapping = ColumnMapping.from_yaml(map_file) if map_file else ColumnMapping()
-    mapping = mapping.merged(ColumnMapping(fields={k: v for k, v in flags.items() if v}, measures=list(measure or [])))
+    mapping = mapping.merged(ColumnMapping(fields={k: v for k, v in flags.items() if v}, measures=list(measure or []),
+                                           ratings=list(rating or []), dayfirst=dayfirst))
     result = ingest(
         file, store_url(store), journey=journey, mapping=mapping, source=source, detect=detect,
-        progress=not as_json and sys.stderr.isatty(), encoding=encoding,
+        progress=not as_json and sys.stderr.isatty(), encoding=encoding, dry_run=dry_run,
+        max_field_bytes=int(max_field_mb * (1 << 20)),
     )
     if as_json:
         print_json(result.to_dict(max_quarantine=_QUARANTINE_SHOWN))
         return
-    table = Table(title=f"Ingested {result.source}", title_justify="left", show_header=False)
+    print_understanding(result)
+    title = f"Dry run of {result.source} (nothing stored)" if result.dry_run else f"Ingested {result.source}"
+    table = Table(title=title, title_justify="left", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
-    for label, value in (("read", result.read), ("stored", result.stored), ("duplicates", result.duplicates),
-                         ("quarantined", result.quarantined), ("moments", result.moments)):
+    labels = (("read", result.read), ("would be stored" if dry_run else "stored", result.stored),
+              ("duplicates", result.duplicates), ("quarantined", result.quarantined))
+    for label, value in labels + ((("moments", result.moments),) if not dry_run else ()):
         table.add_row(label, f"{value:,}")
     console.print(table)
     if result.quarantine:
@@ -83,7 +101,46 @@ def ingest_command(
         for item in result.quarantine[:10]:
             q.add_row(str(item["row"]), item["reason"])
         console.print(q)
-        console.print("See all of them with: carlzon quarantine")
+        if not dry_run:
+            console.print("See all of them with: carlzon quarantine")
+    for hint in result.hints:
+        console.print(f"[bold]Next:[/bold] {hint}", soft_wrap=True, highlight=False)
+
+
+def print_understanding(result: Any) -> None:
+    """What ingest understood: column -> role (scale, touchpoint), the journey and how sure, warnings,
+    junk cleaned or flagged, languages."""
+    m = result.mapping
+    cols = m.get("columns") or []
+    if cols:
+        t = Table(title="What each column was taken for", title_justify="left")
+        for name in ("column", "role", "scale", "touchpoint / aspect", "note"):
+            t.add_column(name, overflow="fold")
+        for c in cols:
+            tp = c.get("touchpoint") or ""
+            if c.get("aspect"):
+                tp = f"{tp} ({c['aspect']})" if tp else f"({c['aspect']})"
+            t.add_row(str(c["column"]), c["role"], c.get("scale", ""), tp, c.get("note", ""))
+        console.print(t)
+    choice = result.journey_choice or {}
+    how = choice.get("how")
+    if result.journey:
+        sure = f": {choice['summary']}" if how == "chosen from the data" else f" ({how})" if how else ""
+        console.print(f"[bold]Journey:[/bold] {result.journey}{sure}", soft_wrap=True, highlight=False)
+    elif how == "unsure":
+        console.print(f"[bold]Journey:[/bold] none ({choice.get('summary')}); pass --journey NAME", soft_wrap=True,
+                      highlight=False)
+    for note in m.get("notes", []):
+        console.print(f"[bold]Read:[/bold] {note}", soft_wrap=True, highlight=False)
+    for w in m.get("warnings", []):
+        console.print(f"[bold yellow]Warning:[/bold yellow] {w}", soft_wrap=True, highlight=False)
+    if result.text_notes:
+        parts = ", ".join(f"{k} {v:,}" for k, v in sorted(result.text_notes.items(), key=lambda kv: -kv[1]))
+        console.print(f"[bold]Texts:[/bold] {parts}", soft_wrap=True, highlight=False)
+    if result.languages:
+        parts = ", ".join(f"{k} {v:,}" for k, v in sorted(result.languages.items(), key=lambda kv: -kv[1])[:8])
+        tail = f"; {result.not_read:,} not read (their ratings are used)" if result.not_read else ""
+        console.print(f"[bold]Languages:[/bold] {parts}{tail}", soft_wrap=True, highlight=False)
 
 
 def quarantine_command(

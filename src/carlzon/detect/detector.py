@@ -73,6 +73,20 @@ def _texts(df: pd.DataFrame) -> list[str | None]:
     return [t if isinstance(t, str) and t.strip() else None for t in df["text"].tolist()]
 
 
+def _unread(texts: list[str | None], df: pd.DataFrame,
+            languages: Any = None) -> tuple[list[str | None], dict[int, str]]:
+    """Texts in a language the scorer does not read (``df["language"]``, see :mod:`carlzon.language`) are
+    treated as absent (the row's ratings decide); returns the texts and row -> language of those not read."""
+    from carlzon.language import READ_LANGUAGES
+
+    if "language" not in df.columns:
+        return texts, {}
+    read = set(languages or READ_LANGUAGES)
+    not_read = {i: str(lang) for i, (t, lang) in enumerate(zip(texts, df["language"].tolist()))
+                if t is not None and isinstance(lang, str) and lang and lang not in read}
+    return [None if i in not_read else t for i, t in enumerate(texts)], not_read
+
+
 def _plain(e: Evidence) -> dict[str, Any]:
     """``e.to_dict()`` without dataclasses.asdict's deep copy (the same keys and values)."""
     return {k: v for k, v in e.__dict__.items() if v is not None}
@@ -175,8 +189,11 @@ class Detector:
             raise DetectError(f"expected a DataFrame of interactions, got {type(df).__name__}",
                               fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
         df = df.reset_index(drop=True)
+        split = self._foreign_rows(df)
+        if split:  # texts in a language with its own lexicon go through a detector with that scorer
+            return self._run_by_language(df, split)
         n = len(df)
-        texts = _texts(df)
+        texts, not_read = _unread(_texts(df), df, getattr(self.scorer, "languages", None))
         has_text = np.array([t is not None for t in texts], dtype=bool)
         rt = rate(df, self.journey.thresholds if self.journey else None)
         res, t_score, t_val, probs = self._score_text(texts)
@@ -264,6 +281,8 @@ class Detector:
                     items.append(Evidence(rule="contrast", text=f"{first} but the text reads as {t_val[i]}{quote}",
                                           value=str(t_val[i]), weight=round(float(t_score[i]), 3)))
                 items.extend(text_items)
+            if i in not_read:
+                items.append(Evidence(rule="language", text=f"text not read ({not_read[i]})", value=not_read[i]))
             items.extend(ex.evidence(i))
             items.extend(tpr.evidence(i))
             if stakes[i] == 2 and t_stakes[i] < 2:
@@ -273,6 +292,37 @@ class Detector:
                 items.append(Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]]))
             evidence.append(items)
         return out, evidence
+
+    def _foreign_rows(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Rows whose language this scorer does not read but an installed lexicon does (language -> rows)."""
+        if "language" not in df.columns or not len(df):
+            return {}
+        from carlzon.detect.foreign import available
+        from carlzon.language import READ_LANGUAGES
+
+        read = set(getattr(self.scorer, "languages", None) or READ_LANGUAGES)
+        langs = df["language"].astype(object).where(df["language"].notna(), None).to_numpy()
+        return {str(lang): np.flatnonzero(langs == lang) for lang in set(langs) - {None}
+                if lang not in read and available(str(lang))}
+
+    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]]]:
+        from carlzon.detect.foreign import foreign_scorer
+
+        taken = np.concatenate(list(split.values()))
+        rest = np.setdiff1d(np.arange(len(df)), taken)
+        parts = [(rest, self._run(df.iloc[rest].reset_index(drop=True)) if len(rest) else None)]
+        for lang, rows in split.items():
+            det = self.__dict__.setdefault("_foreign", {}).get(lang)
+            if det is None:
+                det = Detector(self.journey, touchpoint_min_confidence=self.touchpoint_min_confidence,
+                               scorer=foreign_scorer(lang))
+                self._foreign[lang] = det
+            parts.append((rows, det._run(df.iloc[rows].reset_index(drop=True))))
+        order = np.concatenate([rows for rows, res in parts if res is not None])
+        out = pd.concat([res[0] for _, res in parts if res is not None], ignore_index=True)
+        evidence = [e for _, res in parts if res is not None for e in res[1]]
+        pos = np.argsort(order, kind="stable")
+        return out.iloc[pos].reset_index(drop=True), [evidence[i] for i in pos]
 
     def detect(self, interactions: pd.DataFrame) -> pd.DataFrame:
         """Moments for a DataFrame of interactions: MOMENT_COLUMNS, one row per input row, same order.

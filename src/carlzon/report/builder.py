@@ -45,7 +45,8 @@ from carlzon.report.data import (
     trend_rows,
 )
 
-__all__ = ["build_report", "guess_journey", "jinja_env", "render_report", "report_context", "store_context"]
+__all__ = ["build_report", "guess_journey", "jinja_env", "language_counts", "render_report", "report_context",
+           "store_context", "store_journey"]
 
 
 def _templates_dir(pkg: str) -> str:
@@ -104,6 +105,30 @@ def guess_journey(touchpoints: pd.Series, counts: pd.Series | None = None) -> Jo
         if cov > best_cov or (cov == best_cov and name == "airline"):
             best, best_cov = j, cov
     return best
+
+
+def language_counts(store: Any) -> dict[str, Any]:
+    """Texts per language in the store and those carlzon does not read (their ratings alone are used):
+    ``{"by_language": {lang: n}, "not_read": n, "not_read_languages": [lang, ...], "n_texts": n}``."""
+    from carlzon.language import read_languages
+
+    READ_LANGUAGES = read_languages()
+    df = store.query("SELECT language, COUNT(*) AS n FROM interactions WHERE text IS NOT NULL AND language IS NOT NULL "
+                     "GROUP BY language ORDER BY n DESC")
+    by = {str(r.language): int(r.n) for r in df.itertuples()}
+    unread = {k: v for k, v in by.items() if k not in READ_LANGUAGES}
+    return {"by_language": by, "not_read": int(sum(unread.values())), "not_read_languages": list(unread),
+            "n_texts": int(sum(by.values()))}
+
+
+def store_journey(store: Any) -> Journey | None:
+    """The journey a store's moments were derived with (its ``"journey"`` note, written by ingest and
+    redetect), or None for a store without one."""
+    from carlzon.journey import journey_from_meta
+
+    meta = getattr(store, "meta", None)
+    note = meta("journey") if callable(meta) else None
+    return journey_from_meta(note) if note else None
 
 
 def report_context(moments: pd.DataFrame | None, journey: Journey | str | None = None, *,
@@ -239,7 +264,8 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     if not agg.n:
         return report_context(None, journey, aggregates=agg)  # raises NotEnoughDataError with the fix
     j = journey if isinstance(journey, Journey) else (
-        load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=agg.by_touchpoint()["n"]))
+        load_journey(journey) if journey else store_journey(store)
+        or guess_journey(pd.Series([], dtype=str), counts=agg.by_touchpoint()["n"]))
     note = ""
     if drivers is None and fit_drivers:
         drivers, note = survey_drivers(store, j)
@@ -252,6 +278,7 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
         emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note,
         themes=themes_view(store, scope, j, sample=theme_sample) if themes else None,
         paths=paths_view(store, scope, j) if paths else None)
+    ctx["languages"] = language_counts(store)
     ctx["customers_note"] = "" if count else (
         f"customers are not counted in a store of more than {customers_up_to:,} moments: "
         "a distinct count reads every moment")
@@ -273,7 +300,7 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
-    st = open_store(str(store)) if own else store
+    st = open_store(str(store), create=False) if own else store
     try:
         ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
                             emerging=emerging, sections=sections)

@@ -56,9 +56,6 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     outcome) with importance_low/high, performance (mean rating of the touchpoint's survey items) with
     survey_n, method and performance_method."""
     j = journey if isinstance(journey, Journey) else load_journey(journey)
-    item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
-    if not item_tp:
-        return None, f"the {j.name} journey names no survey items"
     # rows without any rating ('{}', or a packed '[null,null]' beside the survey's rows) are left out before
     # the limit, so a store with many of them still reaches its survey
     df = store.unpack(store.query("SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "
@@ -68,6 +65,8 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     if len(df) < min_rows:
         return None, "no per-touchpoint survey ratings in the store"
     ratings = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
+    # a rating column belongs to the touchpoint it names (case, spacing, punctuation and synonyms: match_item)
+    item_tp = {c: tp.id for c in ratings.columns if (tp := j.match_item(str(c))) is not None}
     cols = [c for c in ratings.columns if c in item_tp]
     if len(cols) < 3:
         return None, "fewer than 3 survey ratings map to the journey's touchpoints"

@@ -144,7 +144,8 @@ def themes_view(store: Any, scope: Scope, journey: Journey, *, sample: int = THE
 # ----- emerging problems ---------------------------------------------------------
 def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_DAYS) -> pd.DataFrame:
     """The moments of the last ``days`` days before ``last_day`` in scope, with what the emerging-problem
-    analysis reads: timestamp, touchpoint, valence, text and ``location`` (from the interaction's attributes).
+    analysis reads: timestamp, touchpoint, valence, text and ``location`` (the interaction's place, else a
+    place named in its attributes).
 
     Only these columns come back, and only attributes that mention a location key are parsed as JSON, so
     that a million moments stay quick.
@@ -157,13 +158,14 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
         since = pd.Timestamp(scope.since)
     where, params = where_sql(Scope(**{**scope.__dict__, "since": since, "valence": None}))
     m = store.query("SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, "
-                    "i.text, i.attributes FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
+                    "i.text, i.attributes, i.location AS place FROM moments m "
+                    "LEFT JOIN interactions i ON i.id = m.interaction_id"
                     f"{where} ORDER BY m.timestamp", params or None)
     m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True, errors="coerce")
     if scope.segment and len(m):
         m = m[segment_match(m["attributes"], *scope.segment)].reset_index(drop=True)
-    m["location"] = locations_from_attributes(m["attributes"], LOCATION_KEYS)
-    return m.drop(columns="attributes")
+    m["location"] = m["place"].astype("string").fillna(locations_from_attributes(m["attributes"], LOCATION_KEYS))
+    return m.drop(columns=["attributes", "place"])
 
 
 def watch_window(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_DAYS) -> tuple[pd.DataFrame, pd.Timestamp, str]:

@@ -91,7 +91,10 @@ class DetectResult:
 def _plan_to_json(plan: Any) -> dict[str, Any]:
     return {"fields": plan.fields, "ratings": [list(r[:2]) + [list(r[2])] for r in plan.ratings],
             "measures": [list(m) for m in plan.measures], "attributes": list(plan.attributes),
-            "defaults": dict(plan.defaults), "auto": sorted(plan.auto)}
+            "defaults": dict(plan.defaults), "auto": sorted(plan.auto), "text_columns": list(plan.text_columns),
+            "scales": {k: list(v) for k, v in plan.scales.items()}, "labels": dict(plan.labels),
+            "touchpoints": dict(plan.touchpoints), "aspects": dict(plan.aspects), "roles": dict(plan.roles),
+            "rename": dict(plan.rename), "dayfirst": plan.dayfirst, "not_rated": list(plan.not_rated)}
 
 
 def _plan_from_json(d: dict[str, Any]) -> Any:
@@ -99,7 +102,11 @@ def _plan_from_json(d: dict[str, Any]) -> Any:
 
     return Plan(fields=dict(d["fields"]), ratings=[(c, k, (float(s[0]), float(s[1]))) for c, k, s in d["ratings"]],
                 measures=[(c, k) for c, k in d["measures"]], attributes=list(d["attributes"]),
-                defaults=dict(d["defaults"]), auto=set(d["auto"]))
+                defaults=dict(d["defaults"]), auto=set(d["auto"]), text_columns=list(d.get("text_columns", [])),
+                scales={k: (float(v[0]), float(v[1])) for k, v in d.get("scales", {}).items()},
+                labels=dict(d.get("labels", {})), touchpoints=dict(d.get("touchpoints", {})),
+                aspects=dict(d.get("aspects", {})), roles=dict(d.get("roles", {})), rename=dict(d.get("rename", {})),
+                dayfirst=d.get("dayfirst"), not_rated=list(d.get("not_rated", [])))
 
 
 def detector_config(journey: Any = None, *, model: Any = None, touchpoint_min_confidence: float = 0.35,
@@ -175,6 +182,8 @@ def detect_batch(rb: pa.RecordBatch, config: str, plan_json: str, source: str) -
     det = _detector(config)
     plan = _plan_from_json(json.loads(plan_json))
     table, bad_bytes = frame_to_table(rb.to_pandas())
+    if plan.rename:
+        table = table.rename_columns([plan.rename.get(c, c) for c in table.column_names])
     cols, bad = prepare(Batch(table, np.arange(n, dtype=np.int64), [], bad_bytes), plan, source=source)
     parts = []
     if len(cols["id"]):

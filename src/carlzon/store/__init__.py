@@ -21,11 +21,15 @@ from pathlib import Path
 from carlzon.errors import StoreError
 from carlzon.store.base import Store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "missing_store", "open_store"]
 
 
-def open_store(url_or_path: str | Path) -> Store:
-    """Open a store: a file path (or ``sqlite:///path``, or ``:memory:``) or a ``postgresql://`` URL."""
+def open_store(url_or_path: str | Path, *, create: bool = True) -> Store:
+    """Open a store: a file path (or ``sqlite:///path``, or ``:memory:``) or a ``postgresql://`` URL.
+
+    With ``create=False`` a store file that does not exist is an error naming ``carlzon ingest``
+    (reading commands use this: a typo in a path never creates an empty store to report on).
+    """
     target = str(url_or_path).strip()
     if not target:
         raise StoreError("no store given", fix="pass a file path such as carlzon.db or a postgresql:// URL")
@@ -41,6 +45,20 @@ def open_store(url_or_path: str | Path) -> Store:
             where=target.split("@")[-1],
             fix="use a file path (carlzon.db) or postgresql://user@host/db",
         )
+    if not create and missing_store(target):
+        raise StoreError("no store here", where=target,
+                         fix=f"create one with `carlzon ingest FILE --store {target}` (or `carlzon demo`), or check "
+                             "the path and $CARLZON_STORE")
     from carlzon.store.sqlite import SQLiteStore
 
     return SQLiteStore(target)
+
+
+def missing_store(url_or_path: str | Path) -> bool:
+    """Whether an embedded store's file does not exist (PostgreSQL URLs and ``:memory:`` always exist)."""
+    target = str(url_or_path).strip()
+    if target.startswith(("postgresql://", "postgres://")) or target in (":memory:", "sqlite:///", ""):
+        return False
+    if target.startswith("sqlite:///"):
+        target = target[len("sqlite:///"):]
+    return "://" not in target and not Path(target).exists()

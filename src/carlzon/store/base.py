@@ -34,7 +34,8 @@ __all__ = ["Store"]
 _JSON_OBJECT_COLUMNS = ("ratings", "measures", "attributes")
 _FLOAT_COLUMNS = ("nps", "csat", "ces", "stars")
 _MOMENT_FLOATS = ("touchpoint_confidence", "score", "intensity")
-_JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes")
+_JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes", "location",
+           "language")
 """Interaction columns that moments() adds to MOMENT_COLUMNS."""
 _TIME_COLUMN = re.compile(r"^(timestamp|.*_at)$")
 
@@ -439,7 +440,7 @@ class Store:
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Stored moments (MOMENT_COLUMNS) with text, source, nps, csat, ces, stars, ratings,
-        measures and attributes of their interaction; timestamps tz-aware UTC, oldest first."""
+        measures, attributes, location and language of their interaction; timestamps tz-aware UTC, oldest first."""
         where, params = self._time_filter("m.timestamp", since, until)
         for col, value in (("touchpoint", touchpoint), ("channel", channel), ("valence", valence)):
             if value is None:

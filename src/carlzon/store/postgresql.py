@@ -142,6 +142,11 @@ class PostgresStore(Store):
         return v
 
     def _error(self, exc: Exception, sql: str) -> StoreError:
+        text = _message(exc)
+        if "No space left on device" in text or "could not extend file" in text or "disk full" in text.lower():
+            return StoreError(f"cannot write the database: {text}", where=self.url_safe,
+                              fix="free disk space on the database server and run the same command again; rows "
+                                  "already stored are kept and not stored twice")
         return StoreError(
             _message(exc),
             where=f"{self.url_safe}: {sql.strip()[:120]}",

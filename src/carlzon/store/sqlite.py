@@ -149,7 +149,12 @@ class SQLiteStore(Store):
         return v
 
     def _error(self, exc: sqlite3.Error, sql: str) -> StoreError:
-        return StoreError(f"{exc}", where=f"{self.url}: {sql.strip()[:120]}", fix="check the SQL and its :params")
+        text = str(exc)
+        if "disk is full" in text or "disk I/O error" in text:
+            return StoreError(f"cannot write the store: {text}", where=self.url,
+                              fix="free disk space (or move the store to a disk with room: --store PATH) and run "
+                                  "the same command again; rows already stored are kept and not stored twice")
+        return StoreError(text, where=f"{self.url}: {sql.strip()[:120]}", fix="check the SQL and its :params")
 
     def _run(self, sql: str, params: Mapping[str, Any] | None) -> int:
         try:

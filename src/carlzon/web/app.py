@@ -99,7 +99,7 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
-    st = open_store(str(store)) if own else store
+    st = open_store(str(store), create=False) if own else store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -21,7 +21,7 @@ import pandas as pd
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey
 from carlzon.report.aggregates import aggregates, count_moments
-from carlzon.report.builder import guess_journey, store_context
+from carlzon.report.builder import guess_journey, store_context, store_journey
 from carlzon.report.data import parse_evidence
 from carlzon.report.query import Scope, where_sql
 from carlzon.schema import json_object
@@ -101,6 +101,8 @@ class Filters:
 
 def journey_for(state: Any) -> Journey:
     """The app's journey, or the built-in one that fits the stored moments best (cached; from the rollups)."""
+    if state.journey is None:
+        state.journey = store_journey(state.store)
     if state.journey is None:
         if state.store.backend == "postgresql":  # the rollup table; SQLite's rollups are a view over the moments
             tps = rollup_frame(state.store, by=("touchpoint",), columns=("n",))
