@@ -2,7 +2,8 @@
 
 Survey exports often rate each touchpoint (``ratings`` JSON, e.g.
 ``{"Seat comfort": 4}``) beside an overall outcome. The journey's
-``survey_items`` say which rating belongs to which touchpoint; the outcome is
+``survey_items`` say which rating belongs to which touchpoint (a rating keyed by a touchpoint's
+id, as carlzon's own surveys store them, belongs to that touchpoint); the outcome is
 NPS, else CSAT, else stars, else a two-valued attribute whose name mentions
 satisfaction. :class:`carlzon.analysis.KeyDrivers` (relative weights) then
 shares the explained outcome among the touchpoints. When the store has no such
@@ -57,8 +58,7 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     survey_n, method and performance_method."""
     j = journey if isinstance(journey, Journey) else load_journey(journey)
     item_tp = {item: t.id for t in j.touchpoints for item in t.survey_items}
-    if not item_tp:
-        return None, f"the {j.name} journey names no survey items"
+    item_tp.update({t.id: t.id for t in j.touchpoints})  # carlzon's own surveys rate touchpoints by id
     # rows without any rating ('{}', or a packed '[null,null]' beside the survey's rows) are left out before
     # the limit, so a store with many of them still reaches its survey
     df = store.unpack(store.query("SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "

@@ -37,7 +37,7 @@ import pandas as pd
 from carlzon.errors import SurveyError
 from carlzon.survey.tables import get_survey
 
-__all__ = ["InviteResult", "Invitation", "check_invitation", "invite", "opt_out", "response_rates"]
+__all__ = ["InviteResult", "Invitation", "check_invitation", "invite", "mark_answered", "opt_out", "response_rates"]
 
 SUPPRESS_DAYS = 90
 """Default: nobody is asked again within this many days of an invitation."""
@@ -216,3 +216,16 @@ def response_rates(store: Any, survey_id: str | None = None) -> pd.DataFrame:
     df["low"] = [c[1] for c in ci]
     df["high"] = [c[2] for c in ci]
     return df[["survey_id", "batch", "invited", "answered", "rate", "low", "high", "first_invited"]]
+
+
+def mark_answered(store: Any, answered: dict[str, str], *, at: datetime | None = None) -> int:
+    """Mark invitations (id -> the answer's interaction id) as answered, each at most once; returns how many.
+
+    An invitation already answered is left as it is (its first answer counts)."""
+    at = at or datetime.now(timezone.utc)
+    n = 0
+    with store.transaction():
+        for inv_id, interaction_id in answered.items():
+            n += store.execute("UPDATE survey_invitations SET answered_at = :at, interaction_id = :i "
+                               "WHERE id = :id AND answered_at IS NULL", {"at": at, "i": interaction_id, "id": inv_id})
+    return n
