@@ -179,11 +179,13 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         any_rating |= ~np.isnan(vals)
         extra.append((key, col, vals))
     measures: list[tuple[str, str, np.ndarray]] = []
+    any_measure = np.zeros(n, bool)  # a measure (a wait, an observed step) says how it went, like a rating
     for col, key in plan.measures:
         vals, notnum = _numbers(t.column(col))
         raw = t.column(col)
         reasons.append((notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
         measures.append((key, col, vals))
+        any_measure |= ~np.isnan(vals)
 
     text = _clean_text(t.column(f["text"])) if f["text"] else None
     has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
@@ -196,9 +198,9 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
     is_event &= ts.notna().to_numpy() if ts is not None else False
-    reasons.append((~(has_text | any_rating | is_event),
-                    "missing required field: text or a rating (all empty; an event row needs customer, "
-                    "timestamp and touchpoint or channel instead)"))
+    reasons.append((~(has_text | any_rating | any_measure | is_event),
+                    "missing required field: text or a rating (all empty, and no measure; an event row needs "
+                    "customer, timestamp and touchpoint or channel instead)"))
 
     bad = np.zeros(n, bool)
     for m, _ in reasons:
@@ -339,7 +341,7 @@ def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: 
     is_event_log = bool(plan.fields["customer_id"] and plan.fields["timestamp"]
                         and (plan.fields["touchpoint"] or plan.fields["channel"]))
     if (not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings
-            and not is_event_log):
+            and not plan.measures and not is_event_log):
         raise MappingError(
             "found no text or rating column",
             where=where,

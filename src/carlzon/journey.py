@@ -61,7 +61,8 @@ _DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "stars": {"misery": 2, "magic": 5},
 }
 
-_JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages", "personas"}
+_JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages", "personas",
+                 "walk"}
 _PERSONA_KEYS = {"id", "name", "description", "touchpoints"}
 _STAGE_KEYS = {"id", "name", "description", "touchpoints"}
 _TOUCHPOINT_KEYS = {
@@ -172,6 +173,8 @@ class Journey:
     magic: list[dict[str, Any]] = field(default_factory=list)
     source: str = ""
     personas: tuple[Persona, ...] = ()
+    walk: tuple[str, ...] = ()
+    """The touchpoints a store walk observes, in walking order (:mod:`carlzon.walk`; empty: those met in person)."""
 
     def persona(self, pid: str) -> Persona:
         """The persona with id ``pid``; a JourneyError naming the journey's personas otherwise."""
@@ -245,6 +248,7 @@ class Journey:
                 }
                 for st in self.stages
             ],
+            **({"walk": list(self.walk)} if self.walk else {}),
             **({"personas": [{"id": p.id, "name": p.name, "description": p.description,
                               "touchpoints": list(p.touchpoints)} for p in self.personas]} if self.personas else {}),
         })
@@ -450,6 +454,12 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
         raise JourneyError("'magic' must be a list of rules", where=f"{source}: magic",
                            fix="see the coffee_shop template for its shape")
     personas = _personas(data.get("personas"), f"{source}: personas", set(seen_tp))
+    walk = _str_list(data.get("walk"), f"{source}: walk")
+    for t in walk:
+        if t not in seen_tp:
+            close = difflib.get_close_matches(t, sorted(seen_tp), n=1)
+            raise JourneyError(f"walk names unknown touchpoint {t!r}", where=f"{source}: walk",
+                               fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey")
     return Journey(
         name=_check_id(data["name"], f"{source}: name"),
         title=str(data.get("title") or data["name"]),
@@ -461,6 +471,7 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
         magic=magic,
         source=source,
         personas=personas,
+        walk=walk,
     )
 
 
