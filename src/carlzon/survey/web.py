@@ -118,13 +118,18 @@ def _blocks(survey: Survey, order: list[str], skip: set[str]) -> list[tuple[Any,
     return out
 
 
-def _options(q: Question) -> list[tuple[str, str, str]]:
-    """(value, shown, words) for each answer of a choice question."""
+_SHORT = {"Moderately important": "Somewhat", "Very dissatisfied": "Very unhappy", "Somewhat difficult": "Fairly hard",
+          "Somewhat easy": "Fairly easy", "Very difficult": "Very hard"}
+"""Words that fit a tile on a phone (the full words stay in the label for screen readers)."""
+
+
+def _options(q: Question) -> list[tuple[str, str, str, str]]:
+    """(value, shown, words, short words on the tile) for each answer of a choice question."""
     if q.kind == "persona":
-        return [(c, label, "") for c, label in q.choices]
-    opts = [(str(v), str(v), w) for v, w in q.labels()]
+        return [(c, label, "", "") for c, label in q.choices]
+    opts = [(str(v), str(v), w, _SHORT.get(w, w.removesuffix(" important"))) for v, w in q.labels()]
     if q.kind == "performance":
-        opts.append(("na", "–", NOT_USED))
+        opts.append(("na", "–", NOT_USED, NOT_USED))
     return opts
 
 
