@@ -147,3 +147,43 @@ def test_errors_are_announced_and_linked(browser, live, survey_setup):
     assert _serious(page) == []
     page.screenshot(path=str(SHOTS / "survey-errors-390.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_walk_checklist_reads_on_a_phone_and_a_desktop(browser, tmp_path, width):
+    from carlzon.walk import build_checklist, render_checklist
+
+    path = tmp_path / "walk.html"
+    path.write_text(render_checklist(build_checklist("retail_clothing")), encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    w = Watch(page, ("file://", "data:"))
+    page.goto(path.as_uri())
+    assert page.locator("li.step").count() == 17
+    assert _serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"walk-{width}.png"), full_page=True)
+    w.check(f"walk {width}")
+    page.close()
+
+
+def test_walk_form_on_a_phone(browser, live, survey_setup):
+    from carlzon.web.auth import create_token
+
+    st = survey_setup[0]
+    token = create_token(st, role="agent", name="store manager").secret
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(live + "/login")
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.goto(live + "/walks/new?journey=retail_clothing")
+    assert _serious(page) == []
+    page.fill("#w-location", "Old Town")
+    page.fill("#w-observed_at", "2026-05-04T10:00")
+    page.check("input[name='result:greeting'][value=met]")
+    page.fill("#v-greeting", "45")
+    page.check("input[name='result:fitting_rooms'][value=missed]")
+    page.screenshot(path=str(SHOTS / "walk-form-390.png"), full_page=True)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/moments?channel=observation")
+    assert set(st.moments(channel="observation")["valence"]) == {"misery"}
+    page.close()
