@@ -15,7 +15,7 @@ import time
 import pandas as pd
 import pytest
 
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, Watch
+from tests.web.test_browser import SHOTS, Watch, browser  # noqa: F401 (browser: the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -33,21 +33,6 @@ def survey_setup(tmp_path_factory):
     inv = invite(st, survey.id, pd.DataFrame({"customer_id": ["c390", "c1280"]}), batch="browser")
     yield st, survey, dict(zip(inv.links["customer_id"], inv.links["link"]))
     st.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,14 @@ def _survey_from(store: object, survey: str):  # type: ignore[no-untyped-def]
     return get_survey(store, survey)
 
 
+def _account(name: str, what: str, r: object, *, extra: str = "") -> None:
+    """'<file>: N <what> read = stored + duplicates + quarantined; moments' and the first quarantined rows."""
+    console.print(f"{name}: {r.read:,} {what} read = {r.stored:,} stored + {r.duplicates:,} duplicates + "  # type: ignore[attr-defined]
+                  f"{r.quarantined:,} quarantined{extra}; {r.moments:,} moments", highlight=False)  # type: ignore[attr-defined]
+    for q in r.quarantine[:5]:  # type: ignore[attr-defined]
+        console.print(f"  row {q['row']}: {escape(str(q['reason']))}", highlight=False)
+
+
 @survey_app.command("build")
 def build(
     journey: str = typer.Option(..., "--journey", help="Journey template name or YAML file."),
@@ -177,10 +185,7 @@ def import_cmd(survey: str = typer.Argument(..., help="Survey id in the store, o
     if as_json:
         print_json(r.to_dict())
         return
-    console.print(f"{file.name}: {r.read:,} answers read = {r.stored:,} stored + {r.duplicates:,} duplicates + "
-                  f"{r.quarantined:,} quarantined; {r.moments:,} moments", highlight=False)
-    for q in r.quarantine[:5]:
-        console.print(f"  row {q['row']}: {escape(str(q['reason']))}", highlight=False)
+    _account(file.name, "answers", r)
 
 
 @survey_app.command("simulate")
@@ -283,10 +288,7 @@ def walk_ingest(file: Path = typer.Argument(..., help="A filled-in walk (CSV: st
     if as_json:
         print_json(r.to_dict())
         return
-    console.print(f"{file.name}: {r.read:,} steps read = {r.stored:,} stored + {r.duplicates:,} duplicates + "
-                  f"{r.quarantined:,} quarantined + {r.not_seen:,} not seen; {r.moments:,} moments", highlight=False)
-    for q in r.quarantine[:5]:
-        console.print(f"  row {q['row']}: {escape(str(q['reason']))}", highlight=False)
+    _account(file.name, "steps", r, extra=f" + {r.not_seen:,} not seen")
     mine = m[m["interaction_id"].astype(str).str.startswith(tuple(f"walk-{w}-" for w in r.walks))] if r.walks else m.iloc[:0]
     for row in mine[mine["valence"] == "misery"].to_dict("records"):
         console.print(f"  misery at {escape(str(row['touchpoint']))}: {escape(str(row['reasons']))}", highlight=False)

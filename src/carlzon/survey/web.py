@@ -225,18 +225,24 @@ def invitation_form(survey_id: str, token: str, request: Request) -> Response:
                  form_token=_sign(key, "inv", survey_id, inv.id), optout=f"/s/{survey_id}/i/{token}/optout")
 
 
-@router.post("/s/{survey_id}/i/{token}", response_class=HTMLResponse)
-async def invitation_answer(survey_id: str, token: str, request: Request) -> Response:
+def _posted_invitation(request: Request, survey_id: str, token: str, form: dict[str, str]) -> Any:
+    """The invitation a POST is for, once it came from this site with the invitation's form token (else 403/404)."""
     from carlzon.survey.invitations import check_invitation
 
+    if not same_origin(request):
+        raise SurveyError("this was not sent from the survey's own page", status=403, fix="open the survey link")
+    inv = check_invitation(request.app.state.store, survey_id, token)
+    if not hmac.compare_digest(_sign(_secret(request), "inv", survey_id, inv.id), form.pop("form_token", "")):
+        raise SurveyError("this form is not valid", status=403, fix="open the survey link again and answer there")
+    return inv
+
+
+@router.post("/s/{survey_id}/i/{token}", response_class=HTMLResponse)
+async def invitation_answer(survey_id: str, token: str, request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        if not same_origin(request):
-            raise SurveyError("answers are accepted only from this survey's own page", status=403, fix="open the link")
+        inv = _posted_invitation(request, survey_id, token, form)
         survey = _survey(request, survey_id)
-        inv = check_invitation(request.app.state.store, survey_id, token)
-        if not hmac.compare_digest(_sign(_secret(request), "inv", survey_id, inv.id), form.pop("form_token", "")):
-            raise SurveyError("this form is not valid", status=403, fix="open the survey link again and answer there")
         if inv.answered:
             raise SurveyError("this survey link has already been used", status=410, fix="thank you for your answer")
         skip = {"persona"} if inv.persona else set()
@@ -255,15 +261,11 @@ async def invitation_answer(survey_id: str, token: str, request: Request) -> Res
 
 @router.post("/s/{survey_id}/i/{token}/optout", response_class=HTMLResponse)
 async def invitation_optout(survey_id: str, token: str, request: Request) -> Response:
-    from carlzon.survey.invitations import check_invitation, opt_out
+    from carlzon.survey.invitations import opt_out
 
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        if not same_origin(request):
-            raise SurveyError("this request did not come from the survey page", status=403, fix="open the link")
-        inv = check_invitation(request.app.state.store, survey_id, token)
-        if not hmac.compare_digest(_sign(_secret(request), "inv", survey_id, inv.id), form.get("form_token", "")):
-            raise SurveyError("this form is not valid", status=403, fix="open the survey link again")
+        inv = _posted_invitation(request, survey_id, token, form)
         opt_out(request.app.state.store, inv.customer_id)
     except SurveyError as exc:
         return _refuse(exc)
@@ -288,7 +290,7 @@ async def open_answer(survey_id: str, request: Request) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         if not same_origin(request):
-            raise SurveyError("answers are accepted only from this survey's own page", status=403, fix="open the link")
+            raise SurveyError("this was not sent from the survey's own page", status=403, fix="open the survey link")
         survey = _survey(request, survey_id)
         if not survey.open_link:
             raise SurveyError("this survey is answered by invitation only", status=404, fix="use your invitation link")

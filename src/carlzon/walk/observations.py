@@ -42,6 +42,7 @@ import pandas as pd
 
 from carlzon.errors import IngestError
 from carlzon.journey import Journey, load_journey
+from carlzon.survey.answers import AnswerResult
 from carlzon.walk.checklist import build_checklist
 
 __all__ = ["CHANNEL", "MEASURE", "WalkResult", "store_walk", "walk_frame"]
@@ -60,22 +61,14 @@ _ALIASES = {"location": ("location", "store", "site", "branch"), "observed_at": 
 
 
 @dataclass
-class WalkResult:
+class WalkResult(AnswerResult):
     """The account of one walk ingest: read = stored + duplicates + quarantined + not_seen."""
 
-    source: str
-    read: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
     not_seen: int = 0
-    moments: int = 0
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
     walks: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("source", "read", "stored", "duplicates", "quarantined", "not_seen",
-                                              "moments", "quarantine", "walks")}
+        return {**super().to_dict(), "not_seen": self.not_seen, "walks": self.walks}
 
 
 def _norm(s: Any) -> str:
