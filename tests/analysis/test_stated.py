@@ -143,3 +143,12 @@ def test_missing_importance_column_is_named():
 def test_unfitted_summary_says_how():
     with pytest.raises(AnalysisError, match="call .fit"):
         StatedVsDerived().summary  # noqa: B018
+
+
+def test_plot_returns_the_axis(fitted):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = fitted.plot()
+    assert len(ax.texts) == len(TPS)

@@ -324,6 +324,24 @@ class StatedVsDerived:
             "method": self.method,
         })
 
+    def plot(self, ax: Any = None, *, group: str = ALL) -> Any:
+        """Stated importance (x) against derived importance (y) of one group's touchpoints; returns the axis
+        (needs matplotlib). Touchpoints far right and low are overstated, far left and high hidden drivers."""
+        from carlzon.analysis._plot import axis
+
+        self._check_fitted()
+        rows = [r for g in self.groups_ if g["group"] == group for r in g["touchpoints"]]
+        if not rows:
+            raise AnalysisError(f"no group {group!r} was fitted", fix=f"use one of {[g['group'] for g in self.groups_]}")
+        ax = axis(ax, (6, 5))
+        ax.scatter([r["stated"] for r in rows], [r["derived"] for r in rows])
+        for r in rows:
+            ax.annotate(r["name"], (r["stated"], r["derived"]), fontsize=8)
+        ax.axhline(1 / len(rows), color="grey", lw=0.8)
+        ax.set_xlabel("stated importance (mean, 1-5)")
+        ax.set_ylabel(f"derived importance (share of the explained {self.outcome_})")
+        return ax
+
     @property
     def method(self) -> str:
         return (f"stated importance: mean answer (1-5) to 'how important is it to you'; derived importance: share of "
