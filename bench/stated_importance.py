@@ -4,7 +4,7 @@ Each seed simulates one retail-clothing survey for everyone (2,000 customers inv
 answering at different rates, importance asked first or last at random), stores the answers through
 the same path as real ones (invitations, ingest), builds the report's section and checks, per persona,
 that the report names the planted gap: "<persona>s say <stated top> matters most; their ... moves
-with <derived top>". It also prints the order effect measured against the planted one.
+with <derived top>." It also prints the order effect measured against the planted one.
 
     python bench/stated_importance.py [--seeds 20]
 """
@@ -35,7 +35,7 @@ def run(seeds: int = 20, invited: int = 2000, n_boot: int = 300) -> dict:
         for pid, plan in sim.truth["plan"].items():
             gap = next((g for g in v["gaps"] if g["group"] == pid), None)
             hit = (gap is not None and gap["confirmed"] and gap["stated_top"] == plan["stated_top"]
-                   and gap["derived_top"] == plan["derived_top"] and gap["sentence"] in html)
+                   and gap["derived_top"] == plan["derived_top"] and gap["headline"] in html)
             ok &= bool(hit)
         named_seeds += ok
         oe = v["order_effect"]

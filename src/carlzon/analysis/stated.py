@@ -243,9 +243,10 @@ class StatedVsDerived:
         base = {"group": g, "label": label, "n": n, "stated_top": A, "derived_top": B,
                 "stated_top_name": self.names_[A], "derived_top_name": self.names_[B]}
         if a == b:
-            return {**base, "confirmed": False, "kind": "aligned",
-                    "sentence": f"{who} say {self.names_[A]} matters most, and it is also what moves their "
-                                f"{out_words} most ({share[b]:.0%} of what the model explains; n = {n:,})."}
+            headline = f"{who} say {self.names_[A]} matters most, and it is also what moves their {out_words} most."
+            detail = f"{share[b]:.0%} of what the model explains; n = {n:,}."
+            return {**base, "confirmed": False, "kind": "aligned", "sentence": f"{headline} {detail}",
+                    "headline": headline, "detail": detail}
         ds_lo, ds_hi = np.nanpercentile(bs[:, a] - bs[:, b], q)
         dd_lo, dd_hi = np.nanpercentile(bd[:, b] - bd[:, a], q)
         confirmed = bool(ds_lo > 0 and dd_lo > 0)
@@ -254,12 +255,13 @@ class StatedVsDerived:
                   f"{self.names_[B]}: {share[b]:.0%} of what explains their {out_words} against {share[a]:.0%} for "
                   f"{self.names_[A]}, difference {pct} interval {dd_lo:+.0%} to {dd_hi:+.0%} (n = {int(n_derived[b]):,})")
         if confirmed:
-            sentence = (f"{who} say {self.names_[A]} matters most; their {out_words} moves with "
-                        f"{self.names_[B]}. {detail}.")
+            headline = f"{who} say {self.names_[A]} matters most; their {out_words} moves with {self.names_[B]}."
         else:
-            sentence = (f"{who} rate {self.names_[A]} as most important and their {out_words} moves most with "
-                        f"{self.names_[B]}, but the gap is within the uncertainty ({detail}).")
+            headline = (f"{who} rate {self.names_[A]} as most important and their {out_words} moves most with "
+                        f"{self.names_[B]}, but the gap is within the uncertainty.")
+        sentence = f"{headline} {detail}."
         return {**base, "confirmed": confirmed, "kind": "gap" if confirmed else "uncertain", "sentence": sentence,
+                "headline": headline, "detail": detail + ".",
                 "stated_diff_low": float(ds_lo), "stated_diff_high": float(ds_hi),
                 "derived_diff_low": float(dd_lo), "derived_diff_high": float(dd_hi)}
 
