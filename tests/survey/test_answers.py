@@ -68,3 +68,21 @@ def test_answers_table_has_stated_and_derived_columns(stored):
     st, _ = stored
     t = answers_table(st, S)
     assert (t.loc[0, "importance:check_in"], t.loc[0, "check_in"], t.loc[0, "persona"]) == (5.0, 1.0, "business")
+
+
+def test_a_survey_of_the_users_own_journey_file(tmp_path):
+    import yaml
+
+    from carlzon.journey import load_journey
+    from carlzon.survey import Survey
+    from carlzon.survey.tables import get_survey, save_survey
+
+    d = load_journey("coffee_shop").to_dict()
+    d["name"] = "corner_cafe"
+    path = tmp_path / "corner_cafe.yaml"
+    path.write_text(yaml.safe_dump(d), encoding="utf-8")
+    s = build_survey(str(path), persona="regular")
+    with open_store(":memory:") as st:
+        save_survey(st, Survey.from_yaml(s.to_yaml()))
+        r = store_answers(st, get_survey(st, s.id), [{"response_id": "r1", "answers": {"nps": 9, "perf_queue": 2}}])
+    assert (s.journey, r.stored) == (str(path), 1)

@@ -185,3 +185,19 @@ def test_walk_from_another_site_is_refused(env):
     tok = _token(c.get("/walks/new", headers=auth).text)
     r = c.post("/walks", data={"form_token": tok, "result:greeting": "met"}, headers={**auth, "origin": "http://evil.example"})
     assert r.status_code == 403
+
+
+def test_walk_form_follows_the_apps_own_journey():
+    import yaml
+
+    from carlzon.journey import journey_from_dict, load_journey
+
+    d = load_journey("retail_clothing").to_dict()
+    d["name"] = "our_store"
+    j = journey_from_dict(yaml.safe_load(yaml.safe_dump(d)))
+    with open_store(":memory:") as st, TestClient(create_app(st, journey=j)) as c:
+        auth = {"Authorization": f"Bearer {create_token(st, role='agent').secret}"}
+        tok = _token(c.get("/walks/new", headers=auth).text)
+        r = c.post("/walks", data={"form_token": tok, "journey": "our_store", "observed_at": "2026-05-04T10:00",
+                                   "result:cashier": "missed"}, headers={**auth, **SAME}, follow_redirects=False)
+        assert (r.status_code, st.moments()["touchpoint"].tolist()) == (303, ["cashier"])

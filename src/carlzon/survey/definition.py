@@ -334,8 +334,18 @@ class Survey:
                    open_link=bool(d.get("open_link", False)))
 
     def check_journey(self, journey: Journey | None = None) -> Journey:
-        """The survey's journey, with every touchpoint of the survey in it (SurveyError naming the first that is not)."""
-        j = journey or load_journey(self.journey)
+        """The survey's journey (``journey``: a template name or a journey file's path), with every touchpoint of the
+        survey in it (SurveyError naming the first that is not)."""
+        if journey is None:
+            from carlzon.errors import JourneyError
+
+            try:
+                journey = load_journey(self.journey)
+            except JourneyError as exc:
+                raise SurveyError(f"survey {self.id!r} cannot load its journey {self.journey!r} ({exc.message})",
+                                  fix="set 'journey:' in the survey YAML to a template name or the path of the "
+                                      "journey file") from None
+        j = journey
         for q in self.questions:
             if q.touchpoint and not j.has_touchpoint(q.touchpoint):
                 close = difflib.get_close_matches(q.touchpoint, [t.id for t in j.touchpoints], n=1)
@@ -451,8 +461,9 @@ def build_survey(journey: Journey | str | Path, *, persona: str | None = None, t
     blocks.append(Block("open", "In your own words", (Question(
         "comment", "open", "What is the one thing we should do better, or keep doing?", code="COMMENT"),)))
     sid = survey_id or f"{j.name.replace('_', '-')}-{(p.id if p else 'all').replace('_', '-')}"
+    ref = j.name if j.source.endswith("(built-in)") or j.source.startswith("<") or not j.source else j.source
     title = f"{j.title}: {p.name.lower()} survey" if p else f"{j.title} survey"
-    survey = Survey(id=sid, title=title, journey=j.name, blocks=tuple(blocks), outcome=outcome,
+    survey = Survey(id=sid, title=title, journey=ref, blocks=tuple(blocks), outcome=outcome,
                     persona=p.id if p else None, block_order=block_order, max_questions=max_questions,
                     open_link=open_link,
                     intro="A few questions about what matters to you and how we did. It takes about "

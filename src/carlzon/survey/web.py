@@ -337,10 +337,23 @@ def walk_form(request: Request, journey: str | None = None,
               principal: Principal = Depends(require("agent"))) -> HTMLResponse:
     from carlzon.walk import build_checklist, render_checklist
 
-    j = journey or request.app.state.store.meta("journey") or "retail_clothing"
-    c = build_checklist(j if "\n" not in str(j) else "retail_clothing")
+    c = build_checklist(journey or _store_journey(request))
     html = render_checklist(c, action="/walks", form_token=_sign(_secret(request), "walk", principal.token_id))
     return HTMLResponse(html)
+
+
+def _store_journey(request: Request) -> Any:
+    """The journey the app serves, else the one the store's moments were derived with (a name or YAML text)."""
+    import yaml
+
+    from carlzon.journey import journey_from_dict
+
+    if request.app.state.journey is not None:
+        return request.app.state.journey
+    note = request.app.state.store.meta("journey")
+    if note and "\n" in note:
+        return journey_from_dict(yaml.safe_load(note), source="the store's journey")
+    return note or "retail_clothing"
 
 
 @router.post("/walks", response_class=HTMLResponse)
@@ -353,13 +366,18 @@ async def walk_save(request: Request, principal: Principal = Depends(require("ag
     if not same_origin(request) or not hmac.compare_digest(
             _sign(_secret(request), "walk", principal.token_id), form.get("form_token", "")):
         return _message("Not saved", "This walk did not come from the walk page of this site.", 403)
-    c = build_checklist(form.get("journey") or "retail_clothing")
+    from carlzon.journey import load_journey
+
+    j = load_journey(_store_journey(request))
+    if form.get("journey") and form["journey"] != j.name:
+        j = load_journey(form["journey"])  # a built-in journey named in the form
+    c = build_checklist(j)
     rows = [{"step": s.touchpoint, "result": form.get(f"result:{s.touchpoint}", ""),
              "value": form.get(f"value:{s.touchpoint}", ""), "note": form.get(f"note:{s.touchpoint}", ""),
              "location": form.get("location", ""), "observer": form.get("observer") or principal.name,
              "observed_at": form.get("observed_at", "")} for s in c.steps]
     with request.app.state.write_lock:
-        res = store_walk(request.app.state.store, c.journey, pd.DataFrame(rows), source=f"walk (web, {principal.name})")
+        res = store_walk(request.app.state.store, j, pd.DataFrame(rows), source=f"walk (web, {principal.name})")
     if res.quarantined:
         html = render_checklist(c, action="/walks", form_token=form.get("form_token", ""), values=form)
         return HTMLResponse(html.replace("<ol class=\"steps\">", "<p class=\"lead\" role=\"alert\">Not saved: "
