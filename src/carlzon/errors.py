@@ -12,6 +12,7 @@ Every error says what is wrong and how to fix it. The CLI prints
     ├── ModelError          a trained model cannot be fitted, saved or loaded
     ├── AnalysisError       an analysis cannot be fitted
     │   └── NotEnoughDataError
+    ├── SurveyError         a survey definition, answer, invitation or link is invalid
     ├── AuthError           a token is missing, unknown, or lacks the role
     ├── NotFoundError       a case, customer or other record does not exist
     └── MissingExtraError   an optional extra (embed, spark, postgres) is missing
@@ -37,6 +38,7 @@ __all__ = [
     "NotEnoughDataError",
     "NotFoundError",
     "StoreError",
+    "SurveyError",
 ]
 
 
@@ -86,6 +88,14 @@ class AnalysisError(CarlzonError):
 
 class NotEnoughDataError(AnalysisError):
     """Too few rows to estimate what was asked."""
+
+
+class SurveyError(CarlzonError):
+    """A survey definition, an answer, an invitation or a survey link is invalid (or already used: ``status`` 410)."""
+
+    def __init__(self, message: str, *, status: int = 400, where: str | None = None, fix: str | None = None) -> None:
+        self.status = status
+        super().__init__(message, where=where, fix=fix)
 
 
 class AuthError(CarlzonError):

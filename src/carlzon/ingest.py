@@ -53,6 +53,8 @@ KEEP_QUARANTINE = 10_000
 """Quarantined rows listed in an IngestResult (all of them are in the store)."""
 
 _NA = {"", "na", "n/a", "nan", "null", "none", "-", "#n/a"}
+_NA_SET = pa.array(sorted(_NA), pa.string())
+_NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 @dataclass
@@ -99,10 +101,15 @@ def _numbers(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     try:
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(arr), bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        s = pd.Series(arr.to_pylist(), dtype=object).str.strip()
-        na = s.isna() | s.str.lower().isin(_NA)
-        num = pd.to_numeric(s.where(~na, None), errors="coerce").astype("float64")
-        return num.to_numpy(), (~na & num.isna()).to_numpy()
+        # Arrow alone (pandas' to_numeric crashed now and then in the ingest reader thread)
+        t = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+        na = pc.or_kleene(pc.is_null(t), pc.is_in(pc.utf8_lower(t), value_set=_NA_SET))
+        ok = pc.fill_null(pc.match_substring_regex(t, _NUMBER_RE), False)
+        good = pc.and_(ok, pc.invert(na))
+        num = pc.cast(pc.if_else(good, t, pa.scalar(None, pa.string())), pa.float64())
+        na_np = na.to_numpy(zero_copy_only=False)
+        good_np = good.to_numpy(zero_copy_only=False)
+        return num.to_numpy(zero_copy_only=False).astype("float64"), ~na_np & ~good_np
 
 
 def _content_ids(table: pa.Table) -> list[str]:
@@ -197,11 +204,13 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         any_rating |= ~np.isnan(vals)
         extra.append((key, col, vals))
     measures: list[tuple[str, str, np.ndarray]] = []
+    any_measure = np.zeros(n, bool)  # a measure (a wait, an observed step) says how it went, like a rating
     for col, key in plan.measures:
         vals, notnum = _numbers(t.column(col))
         raw = t.column(col)
         reasons.append((notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
         measures.append((key, col, vals))
+        any_measure |= ~np.isnan(vals)
 
     text, notes = _texts(t, plan)
     has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
@@ -215,11 +224,12 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
     is_event &= ts.notna().to_numpy() if ts is not None else False
     junk_only = np.array([bool(x) and "empty after cleaning" in x for x in notes], bool) if notes else np.zeros(n, bool)
-    reasons.append((~(has_text | any_rating | is_event) & junk_only,
+    empty = ~(has_text | any_rating | any_measure | is_event)
+    reasons.append((empty & junk_only,
                     "missing required field: text or a rating (the text was only markup, script or punctuation)"))
-    reasons.append((~(has_text | any_rating | is_event),
-                    "missing required field: text or a rating (all empty; an event row needs customer, "
-                    "timestamp and touchpoint or channel instead)"))
+    reasons.append((empty,
+                    "missing required field: text or a rating (all empty, and no measure; an event row needs "
+                    "customer, timestamp and touchpoint or channel instead)"))
 
     bad = np.zeros(n, bool)
     for m, _ in reasons:

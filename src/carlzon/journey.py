@@ -33,6 +33,7 @@ __all__ = [
     "STAKES",
     "Expectation",
     "Journey",
+    "Persona",
     "Stage",
     "Touchpoint",
     "journey_from_meta",
@@ -62,7 +63,9 @@ _DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "stars": {"misery": 2, "magic": 5},
 }
 
-_JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages"}
+_JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages", "personas",
+                 "walk"}
+_PERSONA_KEYS = {"id", "name", "description", "touchpoints"}
 _STAGE_KEYS = {"id", "name", "description", "touchpoints"}
 _TOUCHPOINT_KEYS = {
     "id", "name", "description", "phase", "channels", "phrases", "events", "expectation", "stakes", "survey_items",
@@ -143,6 +146,21 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Persona:
+    """A kind of customer who judges the journey by its own touchpoints (business / leisure traveller,
+    first-time / regular shopper); surveys built for a persona ask about ``touchpoints`` (all when empty).
+
+    >>> load_journey("retail_clothing").persona("first_time").name
+    'First-time shopper'
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    touchpoints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Journey:
     """A customer journey: ordered stages of touchpoints, plus rating thresholds,
     a recovery playbook and magic rules (free-form mappings used by carlzon.loop)."""
@@ -156,6 +174,22 @@ class Journey:
     playbook: dict[str, Any] = field(default_factory=dict)
     magic: list[dict[str, Any]] = field(default_factory=list)
     source: str = ""
+    personas: tuple[Persona, ...] = ()
+    walk: tuple[str, ...] = ()
+    """The touchpoints a store walk observes, in walking order (:mod:`carlzon.walk`; empty: those met in person)."""
+
+    def persona(self, pid: str) -> Persona:
+        """The persona with id ``pid``; a JourneyError naming the journey's personas otherwise."""
+        for p in self.personas:
+            if p.id == pid:
+                return p
+        ids = [p.id for p in self.personas]
+        if not ids:
+            raise JourneyError(f"journey '{self.name}' has no personas",
+                               fix="add a 'personas:' list to the journey YAML (id, name, touchpoints), or leave out --persona")
+        close = difflib.get_close_matches(pid, ids, n=1)
+        raise JourneyError(f"journey '{self.name}' has no persona {pid!r}",
+                           fix=(f"did you mean '{close[0]}'? " if close else "") + f"use one of {', '.join(ids)}")
 
     @property
     def touchpoints(self) -> list[Touchpoint]:
@@ -269,6 +303,9 @@ class Journey:
                 }
                 for st in self.stages
             ],
+            **({"walk": list(self.walk)} if self.walk else {}),
+            **({"personas": [{"id": p.id, "name": p.name, "description": p.description,
+                              "touchpoints": list(p.touchpoints)} for p in self.personas]} if self.personas else {}),
         })
 
 
@@ -516,6 +553,13 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
     if not isinstance(magic, list):
         raise JourneyError("'magic' must be a list of rules", where=f"{source}: magic",
                            fix="see the coffee_shop template for its shape")
+    personas = _personas(data.get("personas"), f"{source}: personas", set(seen_tp))
+    walk = _str_list(data.get("walk"), f"{source}: walk")
+    for t in walk:
+        if t not in seen_tp:
+            close = difflib.get_close_matches(t, sorted(seen_tp), n=1)
+            raise JourneyError(f"walk names unknown touchpoint {t!r}", where=f"{source}: walk",
+                               fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey")
     return Journey(
         name=_check_id(data["name"], f"{source}: name"),
         title=str(data.get("title") or data["name"]),
@@ -526,4 +570,31 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
         playbook=playbook,
         magic=magic,
         source=source,
+        personas=personas,
+        walk=walk,
     )
+
+
+def _personas(raw: Any, where: str, touchpoints: set[str]) -> tuple[Persona, ...]:
+    """The journey's ``personas``: id, name, description and the touchpoint ids they judge by."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise JourneyError("'personas' must be a list", where=where,
+                           fix="write '- {id: business, name: Business traveller, touchpoints: [...]}' items")
+    out: list[Persona] = []
+    for i, item in enumerate(raw):
+        pwhere = f"{where}[{i}]"
+        item = _check_keys(item, _PERSONA_KEYS, pwhere, ("id",))
+        pid = _check_id(item["id"], f"{pwhere}.id")
+        if any(p.id == pid for p in out):
+            raise JourneyError(f"duplicate persona id {pid!r}", where=pwhere, fix="give every persona its own id")
+        tps = _str_list(item.get("touchpoints"), f"{pwhere}.touchpoints")
+        unknown = [t for t in tps if t not in touchpoints]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(touchpoints), n=1)
+            raise JourneyError(f"persona {pid!r} names unknown touchpoint {unknown[0]!r}", where=f"{pwhere}.touchpoints",
+                               fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey")
+        out.append(Persona(id=pid, name=str(item.get("name") or pid.replace("_", " ").capitalize()),
+                           description=str(item.get("description") or ""), touchpoints=tps))
+    return tuple(out)

@@ -533,7 +533,7 @@ def _check_found(plan: Plan, columns: list[str], where: str) -> None:
     is_event_log = bool(plan.fields["customer_id"] and plan.fields["timestamp"]
                         and (plan.fields["touchpoint"] or plan.fields["channel"]))
     if (not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings
-            and not is_event_log):
+            and not plan.measures and not is_event_log):
         raise MappingError(
             "found no text or rating column",
             where=where,

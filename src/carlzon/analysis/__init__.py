@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
     from carlzon.analysis.metrics import METRICS, Metrics
     from carlzon.analysis.moment_drivers import moment_drivers
     from carlzon.analysis.paths import JourneyPaths, map_steps
+    from carlzon.analysis.stated import StatedVsDerived
     from carlzon.analysis.themes import Themes
 
 _WHERE = {
@@ -34,6 +35,7 @@ _WHERE = {
     "EmergingProblems": "alerts", "find_alerts": "alerts",
     "JourneyPaths": "paths", "map_steps": "paths",
     "Themes": "themes",
+    "StatedVsDerived": "stated",
 }
 """Where each public name lives: imported on first use, so that ``carlzon.analysis.sums`` (which the
 store needs) does not load scipy and scikit-learn for every command."""
@@ -61,6 +63,7 @@ __all__ = [
     "METRICS",
     "Metrics",
     "STATES",
+    "StatedVsDerived",
     "Themes",
     "find_alerts",
     "map_steps",

@@ -63,10 +63,11 @@ def _register() -> None:
         journeys,
         loop,
         show,
+        survey,
         watch,
     )
 
-    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch):
+    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey):
         module.register(app)
 
 

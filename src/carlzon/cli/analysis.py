@@ -102,7 +102,7 @@ def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, lis
 
 def drivers(
     file: Optional[Path] = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
-    outcome: str = typer.Option(..., "--outcome", help="The outcome column (overall rating, NPS, satisfied, ...)."),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, ...)."),
     driver_cols: Optional[str] = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
     positive: Optional[str] = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
     na: Optional[str] = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
@@ -116,9 +116,19 @@ def drivers(
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a table "
                                "name; continuous outcomes; needs carlzon[spark]."),
     parquet_out: Optional[Path] = typer.Option(None, "-o", "--out", help="With --engine spark: also write the driver table as Parquet."),
+    stated: bool = typer.Option(False, "--stated", help="Stated importance (from carlzon's surveys in the store) beside "
+                                "derived importance, per persona, with the gaps in words."),
+    survey: Optional[str] = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
+
+    if stated:
+        from carlzon.cli.survey import stated_drivers
+
+        return stated_drivers(store, survey, as_json, boot, seed)
+    if outcome is None:
+        raise AnalysisError("--outcome is needed", fix="name the outcome column, e.g. --outcome overall (or use --stated)")
 
     if engine not in ("local", "spark"):
         raise AnalysisError(f"unknown engine {engine!r}", fix="use --engine local or --engine spark")

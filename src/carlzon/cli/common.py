@@ -28,7 +28,8 @@ StoreOption = typer.Option(
 )
 
 
-CREATES_STORE = frozenset({"ingest", "demo", "token create"})
+CREATES_STORE = frozenset({"ingest", "demo", "token create", "survey add", "survey invite", "survey import",
+                           "survey simulate", "walk ingest"})
 """The writing commands that may create a store; every other one refuses a store file that does not exist."""
 
 

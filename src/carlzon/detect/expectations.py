@@ -43,7 +43,13 @@ import pandas as pd
 from carlzon.journey import Expectation, Journey
 from carlzon.schema import Evidence
 
-__all__ = ["ExpectationResult", "expectation_intensity", "judge", "parse_json_column"]
+__all__ = ["GENERAL_EXPECTATIONS", "ExpectationResult", "expectation_intensity", "judge", "parse_json_column"]
+
+GENERAL_EXPECTATIONS: dict[str, Expectation] = {
+    "checklist_met_percent": Expectation("checklist_met_percent", ">=", 100),
+}
+"""Expectations that hold at any touchpoint, judged at the row's own (assigned) touchpoint: an observed
+checklist step (a store walk, :mod:`carlzon.walk`) is expected to be met in full (100 met, 50 partly, 0 missed)."""
 
 _UNITS = {"minutes": "min", "seconds": "s", "hours": "h", "days": "days", "percent": "%"}
 
@@ -147,21 +153,27 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
     assigned_arr = np.asarray(list(assigned) if assigned is not None else [None] * n, dtype=object)
     best_rel = np.full(n, -1.0)
     for measure in table.columns:
-        if measure not in by_measure:
+        general = measure in GENERAL_EXPECTATIONS and measure not in by_measure
+        if measure not in by_measure and not general:
             continue
         vals = pd.to_numeric(table[measure], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         present = ~np.isnan(vals)
         if not present.any():
             continue
-        cands = by_measure[measure]
+        cands = by_measure.get(measure, [])
         # the expectation each row is judged against: its assigned touchpoint, else the only candidate
         bound = np.full(n, np.nan)
         op = np.full(n, None, dtype=object)
         tp_for = np.full(n, None, dtype=object)
-        for tid, exp in cands:
+        if general:  # at whichever touchpoint the row is about
+            exp = GENERAL_EXPECTATIONS[measure]
+            sel = present & np.array([a is not None and journey.has_touchpoint(str(a)) for a in assigned_arr])
+            bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, assigned_arr[sel]
+            cands = [(str(a), exp) for a in dict.fromkeys(assigned_arr[sel])]
+        for tid, exp in cands if not general else []:
             sel = present & (assigned_arr == tid)
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid
-        if len(cands) == 1:
+        if len(cands) == 1 and not general:
             tid, exp = cands[0]
             sel = present & (tp_for == None)
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid

@@ -304,6 +304,9 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     try:
         ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
                             emerging=emerging, sections=sections)
+        from carlzon.survey.report import stated_views
+
+        ctx["stated"] = stated_views(st)  # stated against derived importance, per survey of the store
     finally:
         if own:
             st.close()

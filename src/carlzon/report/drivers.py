@@ -2,7 +2,8 @@
 
 Survey exports often rate each touchpoint (``ratings`` JSON, e.g.
 ``{"Seat comfort": 4}``) beside an overall outcome. The journey's
-``survey_items`` say which rating belongs to which touchpoint; the outcome is
+``survey_items`` say which rating belongs to which touchpoint (a rating keyed by a touchpoint's
+id, as carlzon's own surveys store them, belongs to that touchpoint); the outcome is
 NPS, else CSAT, else stars, else a two-valued attribute whose name mentions
 satisfaction. :class:`carlzon.analysis.KeyDrivers` (relative weights) then
 shares the explained outcome among the touchpoints. When the store has no such

@@ -9,6 +9,7 @@ version range (a small, focused edit at the end of ``MIGRATIONS``):
 200-299     recovery cases / magic opportunities (loop)
 300-399     alerts / themes (watch)
 400-499     rollups (team scale)
+500-599     surveys (invitations, opt-outs)
 ==========  =========================================
 
 A migration runs once per store, in ascending version order, inside a transaction;
@@ -38,6 +39,7 @@ from carlzon.store.rollups import (
     SQLITE_403,
 )
 from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
+from carlzon.survey.tables import POSTGRESQL_500, SQLITE_500
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
 
@@ -392,6 +394,12 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
         postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
                    "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
+    ),
+    Migration(
+        500,
+        "surveys: definitions, invitations (a salted hash of each one-time link), opt-outs, used form tokens",
+        sqlite=SQLITE_500,
+        postgresql=POSTGRESQL_500,
     ),
 ]
 

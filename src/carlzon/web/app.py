@@ -149,9 +149,10 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
 
     from carlzon.loop import api as loop_api
     from carlzon.loop import pages as loop_pages
+    from carlzon.survey import web as survey_web
     from carlzon.web import api, pages
 
-    for router in (api.router, pages.router, loop_api.router, loop_pages.router):
+    for router in (api.router, pages.router, loop_api.router, loop_pages.router, survey_web.router):
         app.include_router(router)
     return app
 
