@@ -8,6 +8,7 @@ Every error says what is wrong and how to fix it. The CLI prints
     ├── IngestError         an input file cannot be read at all
     │   └── MappingError    columns cannot be mapped to interaction fields
     ├── StoreError          the store cannot be opened, migrated or written
+    │   └── StoreUnavailableError  the database server cannot be reached (for now)
     ├── DetectError         moment detection cannot run
     ├── ModelError          a trained model cannot be fitted, saved or loaded
     ├── AnalysisError       an analysis cannot be fitted
@@ -39,6 +40,7 @@ __all__ = [
     "NotFoundError",
     "StoreError",
     "SurveyError",
+    "StoreUnavailableError",
 ]
 
 
@@ -72,6 +74,10 @@ class MappingError(IngestError):
 
 class StoreError(CarlzonError):
     """The store cannot be opened, migrated or written."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database server cannot be reached (stopped, restarting, network): worth trying again soon."""
 
 
 class DetectError(CarlzonError):

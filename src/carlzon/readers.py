@@ -256,9 +256,32 @@ def read_batches(
 
     A CSV or JSON Lines record longer than ``max_field_bytes`` comes back as a row to quarantine
     (its bytes are never held in memory); the first batch's ``notes`` say what the reader found
-    (a UTF-16 file, lines before the header)."""
+    (a UTF-16 file, lines before the header). Card numbers are masked in every cell and in every
+    unreadable record's raw text (:mod:`carlzon.privacy.cards`): nothing read from here holds one
+    in clear."""
     if max_field_bytes < 1:
         raise IngestError(f"the field-size limit must be positive, not {max_field_bytes}", fix="use e.g. 4 MB")
+    names, batches = _read_batches(source, batch_rows=batch_rows, encoding=encoding, delimiter=delimiter,
+                                   max_field_bytes=max_field_bytes)
+    return names, _masked(batches)
+
+
+def _masked(batches: Iterator[Batch]) -> Iterator[Batch]:
+    from carlzon.privacy.cards import mask_cards, mask_table
+
+    for b in batches:
+        bad = [{**r, "raw": mask_cards(r.get("raw")), "reason": mask_cards(r.get("reason"))} for r in b.bad]
+        yield Batch(mask_table(b.table), b.rows, bad, b.bad_bytes, b.notes)
+
+
+def _read_batches(
+    source: str | Path | pd.DataFrame,
+    *,
+    batch_rows: int,
+    encoding: str,
+    delimiter: str | None,
+    max_field_bytes: int,
+) -> tuple[list[str], Iterator[Batch]]:
     if batch_rows < 1:
         raise IngestError(f"batch_rows must be positive, not {batch_rows}", fix="pass batch_rows=50_000")
     if isinstance(source, pd.DataFrame):

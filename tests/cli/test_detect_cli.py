@@ -48,7 +48,7 @@ def test_detect_parquet_and_json_summary(tmp_path):
 def test_detect_bad_output_extension(tmp_path):
     res = runner.invoke(app, ["detect", str(_input(tmp_path)), "-o", str(tmp_path / "m.txt")])
     assert res.exit_code == 1
-    assert "name the output .csv or .parquet" in res.output
+    assert "name the output .csv, .xlsx or .parquet" in res.output
 
 
 def _labelled(tmp_path):

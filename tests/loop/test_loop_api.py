@@ -10,6 +10,7 @@ from carlzon.loop import pages as loop_pages
 from carlzon.web.app import create_app
 from carlzon.web.auth import create_token
 from tests.loop.loopdata import T0, add, interaction, seed_misery
+from tests.web.conftest import login
 
 
 def loop_app(store):
@@ -48,7 +49,9 @@ def test_viewers_read_agents_write(client):
 def test_end_to_end_through_the_api(client, store):
     agent, viewer = h(client, "agent"), h(client, "viewer")
     assert client.post("/api/cases/open", headers=agent).json()["n_opened"] == 1
-    case = client.get("/api/cases/1", headers=viewer).json()
+    masked = client.get("/api/cases/1", headers=viewer).json()  # viewers see personal data masked
+    assert masked["suggested_reply"].startswith("Hi [NAME],") and "Anna" not in str(masked)
+    case = client.get("/api/cases/1", headers=agent).json()
     assert case["priority"] == 68.0 and case["priority_components"]["stakes"] == 25.0
     assert case["suggested_reply"].startswith("Hi Anna,") and '"lost my bag"' in case["suggested_reply"]
 
@@ -92,12 +95,13 @@ def test_coach_magic_roleplay(client, store):
 
 def test_pages_render_queue_case_and_magic(client, store):
     client.post("/api/cases/open", headers=h(client, "agent"))
-    client.cookies.set("carlzon_token", client.tokens["agent"])
+    headers = login(client, client.tokens["agent"])
     r = client.get("/cases")
     assert r.status_code == 200 and "#1" in r.text and "Anna Berg" in r.text and "Recovery measures" in r.text
     r = client.get("/cases/1")
     assert "Hi Anna," in r.text and "Priority 68/100" in r.text
-    r = client.post("/cases/1/note", data={"text": "Called back", "reply": "1"}, follow_redirects=False)
+    r = client.post("/cases/1/note", data={"text": "Called back", "reply": "1", "csrf_token": headers["X-CSRF-Token"]},
+                    headers={"Origin": headers["Origin"]}, follow_redirects=False)
     assert r.status_code == 303
     assert "Called back" in client.get("/cases/1").text
     r = client.get("/magic?date=2026-03-02")

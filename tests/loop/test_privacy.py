@@ -72,8 +72,10 @@ def test_whole_planted_set_in_one_text_shows_result():
 def test_luhn():
     assert luhn_ok("4111 1111 1111 1111")
     assert not luhn_ok("4111 1111 1111 1112")
-    # a non-Luhn 16-digit string is not a card (it may still be a long account number)
-    assert "[CARD]" not in redact("order 1234 5678 9012 3456")
+    # printed in card groups, a number that fails the check is a mistyped card and goes too
+    assert redact("order 1234 5678 9012 3456") == "order [CARD]"
+    # a bare run without an issuer's prefix is not (an 18-digit post id)
+    assert "[CARD]" not in redact("tweet 570306133677760513")
 
 
 def test_findings_carry_kind_and_span():

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carlzon.cli import app
-from carlzon.errors import NotEnoughDataError
+from carlzon.errors import NotEnoughDataError, StoreError
 from carlzon.report import Section, build_report
 from carlzon.report.synthetic import fill_store
 from carlzon.store import open_store
@@ -61,11 +61,9 @@ def test_empty_store_says_what_to_do(tmp_path):
         build_report(str(tmp_path / "empty.db"), tmp_path / "r.html")
 
 
-def test_a_missing_store_says_so_and_names_ingest(tmp_path):
-    from carlzon.errors import StoreError
-
-    with pytest.raises(StoreError, match="carlzon ingest"):
-        build_report(str(tmp_path / "missing.db"), tmp_path / "r.html")
+def test_a_missing_store_is_not_created_by_a_report(tmp_path):
+    with pytest.raises(StoreError, match="no store here.*carlzon ingest"):
+        build_report(str(tmp_path / "none.db"), tmp_path / "r.html")
 
 
 def test_cli_report_writes_file_and_prints_path(store_file, tmp_path):
@@ -76,3 +74,4 @@ def test_cli_report_writes_file_and_prints_path(store_file, tmp_path):
     assert out.stat().st_size > 10_000
     bad = runner.invoke(app, ["report", "--store", str(tmp_path / "none.db"), "-o", str(out)])
     assert bad.exit_code == 1 and "no store here" in bad.output and "carlzon ingest" in bad.output
+    assert not (tmp_path / "none.db").exists()

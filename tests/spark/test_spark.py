@@ -22,7 +22,7 @@ def single_moments(interactions_parquet):
     jr = load_journey("airline")
     det = Detector(jr)
     parts = []
-    for df, bad in _interaction_batches(interactions_parquet, jr, ColumnMapping()):
+    for df, bad, _ in _interaction_batches(interactions_parquet, jr, ColumnMapping()):
         assert not bad
         m = det.detect(df)
         for c in ("nps", "csat", "ces", "stars"):

@@ -3,6 +3,8 @@ at the gate), an event log (with a hostile step name) and tokens per role."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from carlzon.report.synthetic import fill_store
@@ -36,3 +38,24 @@ def client(web_store):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+ORIGIN = {"Origin": "http://testserver"}
+"""The TestClient's own origin: a browser sends it with every POST from the dashboard's pages."""
+
+
+def csrf_in(html: str) -> str:
+    """The CSRF token of a page's forms."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def login(client, token: str) -> dict[str, str]:
+    """Log in through the form as a browser does; returns the headers a page's script would send with a
+    state change (Origin and X-CSRF-Token)."""
+    form = client.get("/login")
+    r = client.post("/login", data={"token": token, "next": "/", "csrf_token": csrf_in(form.text)},
+                    headers=ORIGIN, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return {**ORIGIN, "X-CSRF-Token": csrf_in(client.get("/customers").text)}

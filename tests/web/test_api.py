@@ -2,7 +2,7 @@
 
 import re
 
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, login
 
 
 def test_moments_paginate_and_filter(client, tokens, web_store):
@@ -55,17 +55,20 @@ def test_customer_timeline_and_404(client, tokens):
     assert r.status_code == 404 and "no moments for customer" in r.json()["error"]
 
 
-def test_docs_are_local(client):
-    spec = client.get("/openapi.json").json()
+def test_docs_are_local(client, tokens):
+    assert client.get("/openapi.json").status_code == 401
+    spec = client.get("/openapi.json", headers=bearer(tokens["viewer"])).json()
     for path in ("/api/interactions", "/api/moments", "/api/touchpoints", "/api/metrics", "/api/drivers"):
         assert path in spec["paths"]
+    login(client, tokens["viewer"])
     html = client.get("/docs").text
+    client.cookies.clear()
     assert "/api/interactions" in html and "InteractionBatch" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
 
 
 def test_pages_escape_customer_text(client, tokens):
-    client.post("/login", data={"token": tokens["viewer"], "next": "/"})
+    login(client, tokens["viewer"])
     try:
         for path in ("/", "/moments?valence=misery", "/customers"):
             r = client.get(path)

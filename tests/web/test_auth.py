@@ -10,7 +10,7 @@ from carlzon.errors import AuthError, NotFoundError
 from carlzon.store import open_store
 from carlzon.web.auth import create_token, has_role, list_tokens, revoke_token, verify_token
 
-from tests.web.conftest import bearer
+from tests.web.conftest import ORIGIN, bearer, csrf_in
 
 runner = CliRunner()
 
@@ -67,12 +67,18 @@ def test_admin_manages_tokens_over_api(client, tokens):
     assert client.get("/api/metrics", headers=bearer(new["token"])).status_code == 401
 
 
+def _login_post(client, token, nxt="/"):
+    form = client.get("/login")
+    return client.post("/login", data={"token": token, "next": nxt, "csrf_token": csrf_in(form.text)},
+                       headers=ORIGIN, follow_redirects=False)
+
+
 def test_pages_redirect_to_login_and_cookie_is_httponly(client, tokens):
     r = client.get("/moments?valence=misery", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fmoments%3Fvalence%3Dmisery"
-    bad = client.post("/login", data={"token": "nope", "next": "/"}, follow_redirects=False)
+    bad = _login_post(client, "nope")
     assert bad.status_code == 401 and "malformed token" in bad.text
-    r = client.post("/login", data={"token": tokens["viewer"], "next": "//evil.example/x"}, follow_redirects=False)
+    r = _login_post(client, tokens["viewer"], "//evil.example/x")
     assert r.status_code == 303 and r.headers["location"] == "/"
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -17,6 +16,7 @@ import pytest
 
 from carlzon.store import open_store
 from carlzon.web.auth import create_token
+from tests.web.serving import wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -58,16 +58,7 @@ def test_serve_and_ingest_at_once_lose_nothing(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or serve.poll() is not None:
-                pytest.fail(f"carlzon serve did not start: {serve.stdout.read() if serve.poll() is not None else ''}")
-            time.sleep(0.2)
+        wait_healthy(base, serve)
 
         ingest = subprocess.Popen(_ingest_cmd(csv, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -363,7 +363,8 @@ class JourneyPaths:
         height = int(y0 + max(down + 20, r + 110))
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
                  f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
-                 "<style>text{font:11px sans-serif;fill:#333}.n{font-size:9px;fill:#666}</style>"]
+                 # presentation attributes, not a <style> element: pages allow no inline style (CSP)
+                 '<g font-family="sans-serif" font-size="11" fill="#333">']
         placed: list[tuple[float, float, float, float]] = []  # boxes of the arc labels drawn so far
         texts = []
         for row, h in sorted(zip(e.itertuples(), rise), key=lambda p: -p[0].n):
@@ -384,7 +385,8 @@ class JourneyPaths:
                 if 2 * half <= max(abs(b - a) - 4, 0) and not any(
                         box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
                     placed.append(box)
-                    texts.append(f'<text class="n" x="{mid:.0f}" y="{ty:.0f}" text-anchor="middle">{html.escape(label)}</text>')
+                    texts.append(f'<text class="n" x="{mid:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="9" '
+                                 f'fill="#666">{html.escape(label)}</text>')
                     break
         parts += texts
         unmapped = set(self.unmapped_["step"]) if len(self.unmapped_) else set()
@@ -394,7 +396,7 @@ class JourneyPaths:
             cases = "" if l in (START, END) else f" (n = {int(steps.at[l, 'cases'])})"
             parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(l)}{cases}</title></circle>')
             parts.append(f'<text transform="translate({x[l]:.0f},{y0 + r + 12:.0f}) rotate(35)">{html.escape(l)}</text>')
-        parts.append("</svg>")
+        parts.append("</g></svg>")
         return "\n".join(parts)
 
     def plot(self, ax: Any = None) -> Any:

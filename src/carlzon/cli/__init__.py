@@ -25,7 +25,9 @@ class _Group(TyperGroup):
         except CarlzonError as exc:
             if (ctx.obj or {}).get("debug"):
                 raise
-            typer.echo(f"Error: {exc}", err=True)
+            from carlzon.cli.common import shown
+
+            typer.echo(f"Error: {shown(exc)}", err=True)  # messages may quote a value from the data
             raise typer.Exit(1) from None
 
 
@@ -62,12 +64,13 @@ def _register() -> None:
         foundation,
         journeys,
         loop,
+        privacy,
         show,
         survey,
         watch,
     )
 
-    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey):
+    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey, privacy):
         module.register(app)
 
 

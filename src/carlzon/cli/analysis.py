@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, print_json, store_url
+from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
@@ -27,7 +27,7 @@ def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[
     from carlzon.store import open_store
 
     if file is None:
-        with open_store(store_url(store)) as st:
+        with open_store(store_url(store), read_only=True) as st:
             return st.moments(with_text=False)
     from carlzon.analysis._io import read_table
 
@@ -46,7 +46,7 @@ def _visits_from_store(store: Optional[str]) -> pd.DataFrame:
     from carlzon.loop.measures import visits_from_store
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         return visits_from_store(st)
 
 
@@ -64,7 +64,7 @@ def metrics(
         from carlzon.store import open_store
         from carlzon.store.rollups import rollup_metrics
 
-        with open_store(store_url(store)) as st:  # the rollups: the same numbers as the moments give, at any size
+        with open_store(store_url(store), read_only=True) as st:  # the rollups: the same numbers as the moments give, at any size
             m = rollup_metrics(st, by=by)
     else:
         m = Metrics(by=by, journey=journey).fit(_moments_from(file, store, journey))
@@ -76,7 +76,7 @@ def metrics(
         table.add_column(col, overflow="fold")
     for r in m.summary.to_dict(orient="records"):
         pct = r["metric"] in ("csat", "magic_rate", "misery_rate")
-        table.add_row(r["group"], r["metric"], _fmt(r["value"], pct),
+        table.add_row(shown(r["group"]), r["metric"], _fmt(r["value"], pct),
                       f"{_fmt(r['ci_low'], pct)} to {_fmt(r['ci_high'], pct)}", f"{r['n']:,}", r["note"])
     console.print(table)
 
@@ -85,7 +85,7 @@ def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, lis
     """Per-touchpoint ratings from the store's interactions (their ratings JSON), with the outcome beside them."""
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         df = st.interactions()
     if df.empty:
         raise AnalysisError("the store has no interactions", fix="run carlzon ingest FILE first")
@@ -174,7 +174,7 @@ def drivers(
     for col in ("driver", "importance", "95% interval", "performance", "n", "quadrant"):
         table.add_column(col, overflow="fold")
     for d in out["drivers"]:
-        table.add_row(str(d["driver"]), _fmt(d["importance"], True),
+        table.add_row(shown(d["driver"]), _fmt(d["importance"], True),
                       f"{_fmt(d['ci_low'], True)} to {_fmt(d['ci_high'], True)}", _fmt(d["performance"]),
                       f"{d['n']:,}", d["quadrant"])
     console.print(table)

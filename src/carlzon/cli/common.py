@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-__all__ = ["CREATES_STORE", "DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "store_url"]
+__all__ = ["CREATES_STORE", "DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "shown",
+           "store_url"]
 
 DEFAULT_STORE = "carlzon.db"
 """The embedded store every command uses in the current directory unless told otherwise."""
@@ -31,6 +34,24 @@ StoreOption = typer.Option(
 CREATES_STORE = frozenset({"ingest", "demo", "token create", "survey add", "survey invite", "survey import",
                            "survey simulate", "walk ingest"})
 """The writing commands that may create a store; every other one refuses a store file that does not exist."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: Any) -> Text:
+    r"""Text from customers (or any data) made safe for a terminal: Rich markup is never interpreted
+    (``[link=...]`` stays as written) and control characters (escape sequences, carriage returns,
+    bidirectional overrides) show as visible escapes. Use it for every value from a store or a file
+    that reaches the terminal: as a table cell or ``console.print`` argument, or ``str(shown(v))``
+    inside a ``typer.echo`` line.
+
+    >>> str(shown("[link=http://x]click[/link] \x1b[31mred"))
+    '[link=http://x]click[/link] \\x1b[31mred'
+    """
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
+                        else "\\u%04x" % ord(m.group()), text.replace("\t", " "))
+    return Text(text)
 
 
 def store_url(store: str | None) -> str:

@@ -200,24 +200,15 @@ def _interaction_batches(file: Path, journey: Any, mapping: Any, choose: Any = N
         yield frame(columns), list(batch.bad) + list(bad), plan
 
 
-def _write_table(df: Any, out: Path) -> None:
-    suffix = out.suffix.lower()
-    try:
-        if suffix == ".csv":
-            df.to_csv(out, index=False)
-        elif suffix in (".parquet", ".pq"):
-            df.to_parquet(out, index=False)
-        else:
-            raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}",
-                              fix="name the output .csv or .parquet")
-    except OSError as exc:
-        raise DetectError(f"cannot write {out} ({exc.strerror})", fix="check the folder exists and is writable") from None
+_MOMENT_PERSONAL = ("customer_id", "reasons", "evidence")
+"""Columns of a moments export that may carry a customer's own words or contact details."""
+_OUTPUTS = (".csv", ".xlsx", ".parquet", ".pq")
 
 
 def detect_command(
     file: Path | None = typer.Argument(None, help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel "
                                        "(leave out with --store: re-derive the stored moments)."),
-    out: Path | None = typer.Option(None, "-o", "--out", help="Where to write the moments: .csv or .parquet."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Where to write the moments: .csv, .xlsx or .parquet."),
     store: str | None = typer.Option(None, "--store", help="Re-derive the moments of this store's interactions "
                                      "(with --journey / --model; default journey: the store's)."),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
@@ -236,6 +227,9 @@ def detect_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a "
                                "table name, OUT is a Parquet folder (needs carlzon[spark])."),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data",
+        help="Keep e-mails, phones and names in the evidence and quarantine as written (internal use; masked by default)."),
 ) -> None:
     """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT.
 
@@ -271,8 +265,9 @@ def detect_command(
                           f"{s['magic']:,}, misery {s['misery']:,}, neutral {s['neutral']:,}; {s['quarantined']:,} "
                           f"rows quarantined{' to ' + s['quarantine_file'] if s['quarantine_file'] else ''}")
         return
-    if out.suffix.lower() not in (".csv", ".parquet", ".pq"):
-        raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv or .parquet")
+    if out.suffix.lower() not in _OUTPUTS:
+        raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}",
+                          fix="name the output .csv, .xlsx or .parquet")
     from carlzon.journey_fit import fit_journey
 
     jr = load_journey(journey) if journey else None
@@ -299,12 +294,15 @@ def detect_command(
     from carlzon.schema import MOMENT_COLUMNS
 
     moments = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(MOMENT_COLUMNS))
-    _write_table(moments, out)
+    from carlzon.exports import write_table
+
+    write_table(moments, out, personal_columns=_MOMENT_PERSONAL, include_personal_data=include_personal_data)
     qpath = None
     if quarantined:
         qpath = out.with_name(out.stem + ".quarantine.csv")
-        pd.DataFrame([{"row": b.get("row"), "reason": b.get("reason"), "raw": b.get("raw")} for b in quarantined]
-                     ).to_csv(qpath, index=False)
+        write_table(pd.DataFrame([{"row": b.get("row"), "reason": b.get("reason"), "raw": b.get("raw")}
+                                  for b in quarantined], columns=["row", "reason", "raw"]),
+                    qpath, personal_columns=("reason", "raw"), include_personal_data=include_personal_data)
     n = len(moments)
     counts = moments["valence"].value_counts().to_dict() if n else {}
     summary = {

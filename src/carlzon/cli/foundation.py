@@ -17,7 +17,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, print_json, store_url
+from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
 
 __all__ = ["register"]
 
@@ -85,7 +85,7 @@ def ingest_command(
         return
     print_understanding(result)
     title = f"Dry run of {result.source} (nothing stored)" if result.dry_run else f"Ingested {result.source}"
-    table = Table(title=title, title_justify="left", show_header=False)
+    table = Table(title=str(shown(title)), title_justify="left", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     labels = (("read", result.read), ("would be stored" if dry_run else "stored", result.stored),
@@ -99,7 +99,7 @@ def ingest_command(
         q.add_column("row", justify="right")
         q.add_column("reason")
         for item in result.quarantine[:10]:
-            q.add_row(str(item["row"]), item["reason"])
+            q.add_row(str(item["row"]), shown(item["reason"]))
         console.print(q)
         if not dry_run:
             console.print("See all of them with: carlzon quarantine")
@@ -152,7 +152,7 @@ def quarantine_command(
     """List the rows that ingest refused, with the row number, the reason and the raw text."""
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         total = int(st.query(
             "SELECT COUNT(*) AS n FROM quarantine" + (" WHERE source = :source" if source else ""),
             {"source": source} if source else None,
@@ -171,7 +171,8 @@ def quarantine_command(
         table.add_column(col, overflow="fold", justify="right" if col == "row" else "left")
     for r in rows:
         raw = (r["raw"] or "")
-        table.add_row(str(r["source"]), str(r["row"]), r["reason"], raw[:80] + ("…" if len(raw) > 80 else ""))
+        table.add_row(shown(r["source"]), str(r["row"]), shown(r["reason"]),
+                      shown(raw[:80] + ("…" if len(raw) > 80 else "")))
     console.print(table)
 
 
@@ -208,8 +209,8 @@ def store_info(
     console.print(table)
     console.print("migrations: " + ", ".join(f"{m['version']} {m['name']}" for m in info["migrations"]))
     for r in info["ingest_runs"]:
-        console.print(f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
-                      f"{r['duplicates']:,} + quarantined {r['quarantined']:,}")
+        console.print(shown(f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
+                            f"{r['duplicates']:,} + quarantined {r['quarantined']:,}"))
 
 
 def register(app: typer.Typer) -> None:

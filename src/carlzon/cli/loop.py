@@ -25,7 +25,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, print_json, store_url
+from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
 from carlzon.errors import CarlzonError, JourneyError
 
 __all__ = ["register"]
@@ -40,12 +40,12 @@ JsonOption = typer.Option(False, "--json", help="Print one JSON object instead o
 
 
 @contextmanager
-def _desk(store: Optional[str], journey: Optional[str], **kw: Any) -> Iterator[Any]:
-    """The recovery desk over the store, closing the store afterwards."""
+def _desk(store: Optional[str], journey: Optional[str], *, read_only: bool = False, **kw: Any) -> Iterator[Any]:
+    """The recovery desk over the store, closing the store afterwards (``read_only``: for commands that only read)."""
     from carlzon.loop.recovery import RecoveryDesk, journey_for_store
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=read_only) as st:
         yield RecoveryDesk(st, journey or journey_for_store(st), **kw)
 
 
@@ -86,7 +86,7 @@ def cases_list(
     as_json: bool = JsonOption,
 ) -> None:
     """The case queue: open cases by priority first, then closed ones."""
-    with _desk(store, "airline") as desk:
+    with _desk(store, "airline", read_only=True) as desk:
         df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
         rows = [_case_brief(r) for r in df.to_dict("records")]
         if as_json:
@@ -99,12 +99,15 @@ def cases_list(
         for col in ("id", "priority", "status", "owner", "customer", "touchpoint", "reasons"):
             t.add_column(col, overflow="fold")
         for r in rows:
-            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), r["owner"] or "-",
-                      r["customer_name"] or r["customer_id"] or "-", str(r["touchpoint"]), (r["reasons"] or "")[:80])
+            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), shown(r["owner"] or "-"),
+                      shown(r["customer_name"] or r["customer_id"] or "-"), shown(r["touchpoint"]),
+                      shown((r["reasons"] or "")[:80]))
         console.print(t)
 
 
 def _print_case(case: dict[str, Any]) -> None:
+    """One case as lines of text; every value from the store goes through shown()."""
+    case = {k: (str(shown(v)) if isinstance(v, str) else v) for k, v in case.items()}
     who = case.get("customer_name") or case.get("customer_id") or "unknown customer"
     typer.echo(f"case {case['id']}: {case['status']}"
                + (f" ({case['outcome']}: {case['outcome_reason']})" if case.get("outcome") else ""))
@@ -124,8 +127,9 @@ def _print_case(case: dict[str, Any]) -> None:
     for e in case["events"]:
         detail = e.get("detail")
         text = detail.get("text") or detail.get("reason") or detail.get("owner") or "" if isinstance(detail, dict) else detail
-        typer.echo(f"  {e['created_at']:%Y-%m-%d %H:%M} {e['kind']:<9} {e.get('actor') or '-'}: {text or ''}"
-                   if hasattr(e["created_at"], "strftime") else f"  {e['created_at']} {e['kind']}: {text or ''}")
+        text, actor = str(shown(text or "")), str(shown(e.get("actor") or "-"))
+        typer.echo(f"  {e['created_at']:%Y-%m-%d %H:%M} {e['kind']:<9} {actor}: {text}"
+                   if hasattr(e["created_at"], "strftime") else f"  {e['created_at']} {e['kind']}: {text}")
     typer.echo("suggested first reply:")
     for line in case["suggested_reply"].splitlines():
         typer.echo(f"  {line}")
@@ -139,7 +143,7 @@ def cases_show(
     as_json: bool = JsonOption,
 ) -> None:
     """One case: priority and its components, playbook steps with deadlines, history, suggested first reply."""
-    with _desk(store, journey) as desk:
+    with _desk(store, journey, read_only=True) as desk:
         case = desk.get(case_id)
         print_json(case) if as_json else _print_case(case)
 
@@ -201,7 +205,7 @@ def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) 
             return
         typer.echo(f"closed {len(closed)} case(s) on a follow-up")
         for c in closed:
-            typer.echo(f"  case {c['case_id']}: {c['outcome']} ({c['reason']})")
+            typer.echo(f"  case {c['case_id']}: {c['outcome']} ({shown(c['reason'])})")
 
 
 def _fmt_rate(r: dict[str, Any]) -> str:
@@ -219,7 +223,7 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
     """Recovery measures: time to first response, time to resolution, recovery rate by touchpoint, team, channel."""
     from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 
-    with _desk(store, None) as desk:
+    with _desk(store, None, read_only=True) as desk:
         m = recovery_measures(desk)
         paradox = recovery_paradox(desk.store)
         by_cases = paradox_from_cases(desk)
@@ -246,9 +250,9 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
             console.print(t)
         typer.echo("later NPS by case outcome (recovery paradox when recovered > no case):")
         for r in by_cases.to_dict("records"):
-            shown = "n=0" if not r["n"] else (f"{r['mean_nps']:.1f} (n={r['n']})" if r["n"] < 2 else
-                                              f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})")
-            typer.echo(f"  {r['group']:<14} {shown}")
+            figure = "n=0" if not r["n"] else (f"{r['mean_nps']:.1f} (n={r['n']})" if r["n"] < 2 else
+                                               f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})")
+            typer.echo(f"  {r['group']:<14} {figure}")
         if paradox["available"]:
             typer.echo("return within 90 days after each kind of visit (LoyaltyImpact):")
             for r in paradox["return"]:
@@ -279,7 +283,7 @@ def magic_cmd(
             raise JourneyError(f"rules file {rules} does not exist", fix="check the path")
         data = yaml.safe_load(rules.read_text(encoding="utf-8"))
         extra = data.get("magic") if isinstance(data, dict) else data
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         ops = magic_opportunities(st, journey or journey_for_store(st), day=date, extra_rules=extra)
     if as_json:
         print_json({"date": date, "n": len(ops), "opportunities": [o.to_dict() for o in ops]})
@@ -291,7 +295,7 @@ def magic_cmd(
     for col in ("customer", "rule", "reason", "what to do"):
         t.add_column(col, overflow="fold")
     for o in ops:
-        t.add_row(o.name or o.customer_id, o.rule, o.reason, o.say)
+        t.add_row(shown(o.name or o.customer_id), shown(o.rule), shown(o.reason), shown(o.say))
     console.print(t)
 
 
@@ -313,10 +317,10 @@ def coach_cmd(
         return
     typer.echo(f"score {r.score}/100")
     for name, s in r.steps.items():
-        shown = ", ".join(f'"{w}"' for w in s["words"]) if s["found"] else f"missing: {s['tip']}"
-        typer.echo(f"  [{'x' if s['found'] else ' '}] {name:<11} {shown}")
+        said = ", ".join(f'"{w}"' for w in s["words"]) if s["found"] else f"missing: {s['tip']}"
+        typer.echo(f"  [{'x' if s['found'] else ' '}] {name:<11} {shown(said)}")
     for f in r.flags:
-        typer.echo(f"  ! {f['kind']} ({f['points']}): {', '.join(repr(w) for w in f['words'])} -> {f['tip']}")
+        typer.echo(f"  ! {f['kind']} ({f['points']}): {shown(', '.join(repr(w) for w in f['words']))} -> {f['tip']}")
 
 
 def roleplay_cmd(
@@ -332,7 +336,7 @@ def roleplay_cmd(
     from carlzon.loop.roleplay import roleplay_cards
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         cards = roleplay_cards(st, journey or journey_for_store(st), n=n)
     result: dict[str, Any] = {"n": len(cards), "cards": [c.to_dict() for c in cards]}
     if reply is not None and cards:
@@ -344,8 +348,8 @@ def roleplay_cmd(
         typer.echo("no moments of misery with text to practise on (n=0)")
         return
     for c in cards:
-        typer.echo(f"card {c.card}: {c.touchpoint} ({c.stakes} stakes, intensity {c.intensity:.2f})")
-        typer.echo(f'  customer: "{c.customer_says}"')
+        typer.echo(f"card {c.card}: {shown(c.touchpoint)} ({c.stakes} stakes, intensity {c.intensity:.2f})")
+        typer.echo(f'  customer: "{shown(c.customer_says)}"')
         typer.echo(f"  your task: {c.task}")
     if "score" in result:
         typer.echo(f"your reply to card 1 scores {result['score']['score']}/100")

@@ -18,11 +18,12 @@ token_app = typer.Typer(help="Create, list and revoke API tokens (viewer, agent,
 
 
 def write_report(store: str, output: Path, *, journey: str | None = None, since: str | None = None,
-                 until: str | None = None, open_browser: bool = False) -> Path:
+                 until: str | None = None, open_browser: bool = False, include_personal_data: bool = False) -> Path:
     """Write the HTML report and print its path (the hook `carlzon demo` calls at its end)."""
     from carlzon.report import build_report
 
-    path = Path(build_report(store, output, journey=journey, since=since, until=until)).resolve()
+    path = Path(build_report(store, output, journey=journey, since=since, until=until,
+                             include_personal_data=include_personal_data)).resolve()
     size = path.stat().st_size / 1e6
     console.print(f"Report written: [bold]{path}[/bold] ({size:.1f} MB, self-contained, works offline)", soft_wrap=True)
     if open_browser:
@@ -66,9 +67,14 @@ def report(
     since: Optional[str] = typer.Option(None, "--since", help="First day to include, YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, "--until", help="Day after the last one to include, YYYY-MM-DD."),
     open_browser: bool = typer.Option(False, "--open", help="Open the report in a browser when one is there."),
+    include_personal_data: bool = typer.Option(
+        False, "--include-personal-data",
+        help="Show customers' e-mails, phones, names and addresses as written (internal use only; masked by default)."),
 ) -> None:
-    """Write one self-contained HTML report: journey map, drivers, key moments, trends, customers' words."""
-    write_report(store_url(store), output, journey=journey, since=since, until=until, open_browser=open_browser)
+    """Write one self-contained HTML report: journey map, drivers, key moments, trends, customers' words
+    (personal data masked unless --include-personal-data)."""
+    write_report(store_url(store), output, journey=journey, since=since, until=until, open_browser=open_browser,
+                 include_personal_data=include_personal_data)
 
 
 def serve(
@@ -76,6 +82,12 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (default: this machine only)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     journey: Optional[str] = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
+    allowed_origin: Optional[list[str]] = typer.Option(
+        None, "--allowed-origin", help="Another origin whose pages may send state changes, e.g. https://cx.example.com "
+        "behind a proxy that rewrites the Host (repeatable)."),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                        help="Mark the session cookie Secure even when requests arrive over plain "
+                                             "HTTP (TLS ends at a proxy that uvicorn does not trust)."),
 ) -> None:
     """Run the web dashboard and the REST API (/api, docs at /docs); needs a token to log in."""
     import uvicorn
@@ -89,7 +101,8 @@ def serve(
     if not len(tokens[tokens["revoked_at"].isna()]):
         console.print("No token yet: create one with [bold]carlzon token create --role admin[/bold] to log in.")
     console.print(f"carlzon on http://{host}:{port}/ (API docs at /docs, store {st.url_safe})")
-    uvicorn.run(create_app(st, journey=journey), host=host, port=port, log_level="warning")
+    app = create_app(st, journey=journey, allowed_origins=tuple(allowed_origin or ()), secure_cookies=secure_cookies)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @token_app.command("create")
@@ -121,7 +134,7 @@ def token_list(store: Optional[str] = StoreOption,
     from carlzon.store import open_store
     from carlzon.web.auth import list_tokens
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         df = list_tokens(st)
     rows = [{"id": r.id, "name": r.name, "role": r.role, "created_at": r.created_at,
              "revoked_at": None if r.revoked_at is None or r.revoked_at != r.revoked_at else r.revoked_at}

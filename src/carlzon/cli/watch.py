@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, err_console, print_json, store_url
+from carlzon.cli.common import StoreOption, console, err_console, print_json, shown, store_url
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
@@ -17,7 +17,7 @@ __all__ = ["register"]
 def _moments(store: Optional[str], since: Optional[str] = None):  # type: ignore[no-untyped-def]
     from carlzon.store import open_store
 
-    with open_store(store_url(store)) as st:
+    with open_store(store_url(store), read_only=True) as st:
         return st.moments(since=since, with_text=True)
 
 
@@ -48,8 +48,8 @@ def themes(
         table.add_column(col, overflow="fold")
     for r in records:
         trend = f"{r['trend']} (n = {r['trend_n']})"
-        table.add_row(r["valence"], r["touchpoint"], r["label"], str(r["n"]), f"{r['share']:.0%} of {r['group_n']}",
-                      trend, (r["examples"] or [""])[0][:120])
+        table.add_row(r["valence"], shown(r["touchpoint"]), shown(r["label"]), str(r["n"]),
+                      f"{r['share']:.0%} of {r['group_n']}", trend, shown((r["examples"] or [""])[0][:120]))
     console.print(table)
 
 
@@ -80,8 +80,9 @@ def alerts(
     for col in ("touchpoint", "theme", "location", "since", "count vs baseline", "example"):
         table.add_column(col, overflow="fold")
     for a in found:
-        table.add_row(a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
-                      f"{a['count']} vs {a['baseline']} (n = {a['count']}, {a['days']} d)", (a["examples"] or [""])[0][:120])
+        table.add_row(shown(a["touchpoint"]), shown(a["theme"] or "-"), shown(a["location"] or "all"), a["since"],
+                      f"{a['count']} vs {a['baseline']} (n = {a['count']}, {a['days']} d)",
+                      shown((a["examples"] or [""])[0][:120]))
     console.print(table)
 
 
@@ -113,7 +114,7 @@ def paths(
     for col in ("cases", "share", "path"):
         t.add_column(col, overflow="fold")
     for r in jp.variants_.head(10).itertuples():
-        t.add_row(str(r.cases), f"{r.share:.1%}", r.path)
+        t.add_row(str(r.cases), f"{r.share:.1%}", shown(r.path))
     console.print(t)
     s = Table(title="Steps in journey order")
     for col in ("step", "cases", "ended here", "next step (most often)", "median time", "p90"):
@@ -124,13 +125,14 @@ def paths(
         nxt, med, p90 = "-", "-", "-"
         if len(out):
             e = out.iloc[0]
-            nxt = f"{e['target']} ({e['share_of_source']:.0%})"
+            nxt = shown(f"{e['target']} ({e['share_of_source']:.0%})")
             if e["median_s"] == e["median_s"]:
                 med, p90 = f"{_fmt_duration(e['median_s'])} (n = {e['n']})", _fmt_duration(e["p90_s"])
-        s.add_row(r.step, str(r.cases), f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", nxt, med, p90)
+        s.add_row(shown(r.step), str(r.cases), f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", nxt, med, p90)
     console.print(s)
     if len(jp.unmapped_):
-        console.print("Steps that match no touchpoint: " + ", ".join(f"{r.step} ({r.events})" for r in jp.unmapped_.itertuples()))
+        console.print(shown("Steps that match no touchpoint: "
+                            + ", ".join(f"{r.step} ({r.events})" for r in jp.unmapped_.itertuples())))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ Example (with a running `carlzon serve`):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,12 +25,23 @@ from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store
 from carlzon.loop.roleplay import roleplay_cards
-from carlzon.web.app import clean, require
+from carlzon.web.app import clean, may_see_personal, require
 from carlzon.web.auth import Principal
 
 __all__ = ["desk_for", "router"]
 
 router = APIRouter(prefix="/api", tags=["loop"])
+
+
+_CASE_TEXT = ("customer_name", "customer_id", "text", "reasons", "outcome_reason", "suggested_reply")
+
+
+def _shown(records: list[dict[str, Any]], who: Principal, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Records as this caller may see them: personal data masked for viewers (see PERSONAL_DATA_ROLE)."""
+    from carlzon.privacy.display import mask_records, showing_personal_data
+
+    with showing_personal_data(may_see_personal(who)):
+        return mask_records(records, fields)
 
 
 def desk_for(request: Request) -> RecoveryDesk:
@@ -73,10 +85,10 @@ class CoachRequest(BaseModel):
 @router.get("/cases", summary="The recovery case queue (open by priority first)")
 def list_cases(request: Request, status: str | None = None, owner: str | None = None,
                touchpoint: str | None = None, limit: int = Query(100, ge=1, le=1000),
-               _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+               who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
     df = desk_for(request).list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
     cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines")]
-    return clean({"n": int(len(df)), "cases": df[cols].to_dict("records")})
+    return clean({"n": int(len(df)), "cases": _shown(df[cols].to_dict("records"), who, _CASE_TEXT)})
 
 
 @router.post("/cases/open", summary="Open a case for every moment of misery at or above the priority")
@@ -98,8 +110,12 @@ def check_followups(request: Request, _: Principal = Depends(require("agent"))) 
 
 
 @router.get("/cases/{case_id}", summary="One case: priority components, playbook steps, history, suggested reply")
-def get_case(request: Request, case_id: int, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    return clean(desk_for(request).get(case_id))
+def get_case(request: Request, case_id: int, who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    case = desk_for(request).get(case_id)
+    case = _shown([case], who, _CASE_TEXT)[0]
+    case["events"] = _shown([{**e, "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)}
+                             for e in case.get("events", [])], who, ("detail",))
+    return clean(case)
 
 
 @router.post("/cases/{case_id}/assign", summary="Give a case an owner (and team)")
@@ -135,11 +151,12 @@ def measures(request: Request, _: Principal = Depends(require("viewer"))) -> dic
 
 @router.get("/magic", summary="The day's moments of magic for staff, each with its reason")
 def magic(request: Request, date: str | None = Query(None, description="YYYY-MM-DD (default today)"),
-          _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+          who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     ops = magic_opportunities(state.store, journey, day=date)
-    return clean({"date": date, "n": len(ops), "opportunities": [o.to_dict() for o in ops]})
+    shown = _shown([o.to_dict() for o in ops], who, ("name", "say", "reason", "customer_id"))
+    return clean({"date": date, "n": len(ops), "opportunities": shown})
 
 
 @router.post("/coach", summary="Check a reply for the empathy steps; flag blame, scripts and jargon")

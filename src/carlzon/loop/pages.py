@@ -18,7 +18,8 @@ from carlzon.loop.api import desk_for
 from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures
 from carlzon.loop.recovery import journey_for_store
-from carlzon.web.app import require
+from carlzon.privacy.display import showing_personal_data
+from carlzon.web.app import may_see_personal, require
 from carlzon.web.auth import Principal, has_role
 
 __all__ = ["router"]
@@ -37,7 +38,9 @@ def _env():
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     can_write = bool(principal and has_role(principal.role, "agent"))
-    html = _env().get_template(name).render(principal=principal, can_write=can_write, **ctx)
+    with showing_personal_data(may_see_personal(principal)):
+        html = _env().get_template(name).render(principal=principal, can_write=can_write,
+                                                csrf_token=getattr(request.state, "csrf", ""), **ctx)
     return HTMLResponse(html)
 
 

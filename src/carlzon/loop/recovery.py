@@ -313,6 +313,9 @@ class RecoveryDesk:
         case = self._require_open(case_id)
         if not text or not str(text).strip():
             raise CarlzonError("the note is empty", fix="write what was done or said")
+        from carlzon.privacy.cards import mask_cards
+
+        text = mask_cards(str(text))  # a card number read out on the phone is never kept
         steps = [str(s["step"]) for s in self.steps if "step" in s]
         if step and step not in steps:
             raise CarlzonError(f"the playbook has no step {step!r}", fix=f"use one of {', '.join(steps)}")

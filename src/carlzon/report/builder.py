@@ -82,7 +82,9 @@ def jinja_env(extra_dirs: Sequence[str] = ()) -> Environment:
     """The Jinja2 environment shared by the report and the dashboard (autoescape always on)."""
     loader = ChoiceLoader([FileSystemLoader(list(extra_dirs) + [_templates_dir("carlzon.report")])])
     env = Environment(loader=loader, autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters.update(num=_fmt_num, pct=_fmt_pct, pts=_fmt_pts, date=_fmt_date)
+    from carlzon.privacy.display import personal
+
+    env.filters.update(num=_fmt_num, pct=_fmt_pct, pts=_fmt_pts, date=_fmt_date, personal=personal)
     env.globals.update(charts=charts, version=__version__, colour=charts.balance_colour, QUADRANTS=QUADRANTS)
     return env
 
@@ -285,22 +287,28 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     return ctx
 
 
-def render_report(context: dict[str, Any]) -> str:
-    """The report HTML for a :func:`report_context`."""
-    return jinja_env().get_template("report.html.j2").render(**context)
+def render_report(context: dict[str, Any], *, include_personal_data: bool = False) -> str:
+    """The report HTML for a :func:`report_context`: customers' e-mails, phones, names and the like
+    masked (:mod:`carlzon.privacy.display`) unless ``include_personal_data`` (for internal use)."""
+    from carlzon.privacy.display import showing_personal_data
+
+    with showing_personal_data(include_personal_data):
+        return jinja_env().get_template("report.html.j2").render(**context)
 
 
 def build_report(store: Any, out: str | Path | None = "report.html", *, journey: Journey | str | None = None,
                  since: Any = None, until: Any = None, drivers: pd.DataFrame | None = None,
-                 emerging: Section | None = None, sections: Sequence[Section] = ()) -> Path | str:
+                 emerging: Section | None = None, sections: Sequence[Section] = (),
+                 include_personal_data: bool = False) -> Path | str:
     """Write the report for a store (an open Store, a path or a URL) to ``out``; returns the path.
 
-    With ``out=None`` the HTML is returned as a string instead.
+    With ``out=None`` the HTML is returned as a string instead. Personal data in customers' words
+    (e-mails, phones, names, addresses, ...) is masked unless ``include_personal_data``.
     """
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
-    st = open_store(str(store), create=False) if own else store
+    st = open_store(str(store), read_only=True) if own else store  # a report writes nothing; a missing store is an error
     try:
         ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
                             emerging=emerging, sections=sections)
@@ -310,7 +318,7 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     finally:
         if own:
             st.close()
-    html = render_report(ctx)
+    html = render_report(ctx, include_personal_data=include_personal_data)
     if out is None:
         return html
     path = Path(out)

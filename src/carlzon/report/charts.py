@@ -35,7 +35,7 @@ NEUTRAL = "#d9d9d9"
 _INK = "#1f2933"
 _MUTED = "#6b7280"
 _GRID = "#e5e7eb"
-_FONT = "font-family:inherit"
+
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -62,7 +62,7 @@ def _t(x: float, y: float, text: str, *, size: int = 12, anchor: str = "middle",
        weight: str = "normal", extra: str = "") -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-        f'font-weight="{weight}" style="{_FONT}"{extra}>{escape(str(text))}</text>'
+        f'font-weight="{weight}" font-family="inherit"{extra}>{escape(str(text))}</text>'
     )
 
 

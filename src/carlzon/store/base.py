@@ -13,20 +13,19 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from carlzon.errors import StoreError
 from carlzon.jsoncols import NumberMap, pylist
 from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
 from carlzon.store.layouts import Layouts
+from carlzon.store.values import _is_missing, _utc, is_time, iso_utc, plain, timestamps_utc  # noqa: F401 (re-exported)
 from carlzon.store.migrations import Migration, check_migrations
 
 __all__ = ["Store"]
@@ -38,39 +37,6 @@ _JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures
            "language")
 """Interaction columns that moments() adds to MOMENT_COLUMNS."""
 _TIME_COLUMN = re.compile(r"^(timestamp|.*_at)$")
-
-
-def _is_missing(v: Any) -> bool:
-    return v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
-
-
-def _utc(v: Any) -> datetime:
-    ts = pd.Timestamp(v)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return ts.tz_convert("UTC").to_pydatetime()
-
-
-def iso_utc(v: datetime) -> str:
-    """The canonical text form of a timestamp in SQLite: ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``."""
-    return _utc(v).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def timestamps_utc(values: Any, *, where: str) -> pd.Series:
-    """Any timestamp column (tz-aware, naive = UTC, ISO strings) as tz-aware UTC datetimes."""
-    s = pd.Series(values)
-    try:
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            return s.dt.tz_convert("UTC")
-        if pd.api.types.is_datetime64_dtype(s.dtype):
-            return s.dt.tz_localize("UTC")
-        return pd.to_datetime(s, utc=True, format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        raise StoreError(
-            f"cannot read timestamps: {exc}",
-            where=where,
-            fix="pass tz-aware datetimes or ISO 8601 strings (ingest() does this for you)",
-        ) from None
 
 
 class Store:
@@ -85,6 +51,8 @@ class Store:
     """
 
     backend: str = ""
+    read_only: bool = False
+    """True when the store was opened for reading only (``open_store(..., read_only=True)``)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -152,6 +120,18 @@ class Store:
 
     def _lock_migrations(self) -> None:
         """Keep other processes from migrating at the same time (inside the transaction)."""
+
+    def _check_migrated(self, migrations: list[Migration]) -> None:
+        """For a store opened read-only: every migration must be applied already (none can be now)."""
+        try:
+            applied = {r[0] for r in self._raw("SELECT version FROM schema_migrations")}
+        except self._errors as exc:
+            raise StoreError(f"not a carlzon store: {exc}", where=self.url_safe, fix=self._migrate_fix) from None
+        missing = sorted({m.version for m in migrations} - applied)
+        if missing:
+            raise StoreError(f"the {self._noun} lacks migrations {missing} and is open read-only",
+                             where=self.url_safe, fix="open it once without read-only (e.g. carlzon store info) "
+                             "to bring it up to date")
 
     def _migrate(self, migrations: list[Migration]) -> None:
         """Apply the migrations this store lacks, in ascending version order, in one transaction."""
@@ -241,6 +221,12 @@ class Store:
     def _params(self, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if params is None:
             return None
+        for k, v in params.items():
+            if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
+                from carlzon.errors import CarlzonError
+
+                raise CarlzonError(f"the number {v} is too large", where=f":{k}",
+                                   fix="use a number between -9223372036854775808 and 9223372036854775807")
         return {k: self._param(v) for k, v in params.items()}
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
@@ -293,7 +279,13 @@ class Store:
             )
         if "id" not in df.columns or df["id"].isna().any():
             raise StoreError("every interaction needs an id", where="add_interactions", fix="set the 'id' column")
-        return self.add_interaction_columns({c: self._column(df, c, "interactions") for c in INTERACTION_COLUMNS})
+        from carlzon.privacy.cards import mask_cards
+
+        cols = {c: self._column(df, c, "interactions") for c in INTERACTION_COLUMNS}
+        for c in ("id", "customer_id", "channel", "source", "text", "touchpoint", "ratings", "measures", "attributes",
+                  "location"):
+            cols[c] = [mask_cards(v) for v in cols[c]]  # card numbers never stored (ingest masks them as it reads)
+        return self.add_interaction_columns(cols)
 
     def add_interaction_columns(self, data: Mapping[str, Any]) -> tuple[int, int]:
         """The bulk path of :meth:`add_interactions` (used by ingest): equal-length columns of plain
@@ -471,13 +463,15 @@ class Store:
         """Keep bad input rows: each a dict with source, row, reason and raw (the row as text).
 
         A row already quarantined with the same source, row number and reason is not added again."""
+        from carlzon.privacy.cards import mask_cards
+
         now = datetime.now(timezone.utc)
         rows = [
             {
                 "source": it.get("source"),
                 "row_no": None if _is_missing(it.get("row")) else int(it["row"]),
-                "reason": str(it["reason"]),
-                "raw": None if _is_missing(it.get("raw")) else str(it["raw"]),
+                "reason": mask_cards(str(it["reason"])),
+                "raw": None if _is_missing(it.get("raw")) else mask_cards(str(it["raw"])),
                 "created_at": now,
             }
             for it in items
@@ -557,6 +551,23 @@ class Store:
                     {"key": str(key), "value": str(value), "updated_at": datetime.now(timezone.utc)},
                 )
 
+    def forget(self, customer_id: str, *, dry_run: bool = False, actor: str | None = None) -> Any:
+        """Erase a customer from every table (interactions, moments, cases and their events, quarantined
+        rows, anything else that holds them) and rebuild the rollups; ``dry_run`` only counts.
+
+        Returns a :class:`carlzon.privacy.ForgetResult` (rows per table); see :func:`carlzon.privacy.forget`.
+
+        >>> import pandas as pd
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     _ = s.add_interactions(pd.DataFrame({"id": ["a"], "customer_id": ["c1"], "text": ["late"]}))
+        ...     s.forget("c1").rows
+        {'interactions': 1}
+        """
+        from carlzon.privacy.forget import forget
+
+        return forget(self, customer_id, dry_run=dry_run, actor=actor)
+
     def counts(self) -> dict[str, int]:
         """Rows per core table: interactions, moments, quarantine, ingest_runs."""
         tables = ("interactions", "moments", "quarantine", "ingest_runs")
@@ -596,15 +607,3 @@ class Store:
         return df
 
 
-def plain(v: Any) -> Any:
-    """numpy / pandas scalars as plain Python values; NaN and NaT as None."""
-    if _is_missing(v):
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-        return None if isinstance(v, float) and math.isnan(v) else v
-    return v
-
-
-def is_time(v: Any) -> bool:
-    return isinstance(v, (datetime, pd.Timestamp)) or (isinstance(v, date) and not isinstance(v, datetime))

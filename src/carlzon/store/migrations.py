@@ -222,6 +222,28 @@ CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at T
     ),
     # Add new migrations below, at the end, in your version range (see the module docstring).
     Migration(
+        30,
+        "forget_log: one entry per erasure of a customer (when, who asked, rows per table; never the customer)",
+        sqlite="""
+CREATE TABLE forget_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    forgotten_at TEXT NOT NULL,
+    actor TEXT,
+    rows TEXT NOT NULL,
+    total INTEGER NOT NULL
+);
+""",
+        postgresql="""
+CREATE TABLE forget_log (
+    id BIGSERIAL PRIMARY KEY,
+    forgotten_at TIMESTAMPTZ NOT NULL,
+    actor TEXT,
+    rows TEXT NOT NULL,
+    total BIGINT NOT NULL
+);
+""",
+    ),
+    Migration(
         200,
         "recovery cases and their events (loop)",
         sqlite="""
@@ -333,6 +355,28 @@ CREATE TABLE api_tokens (
     created_at TIMESTAMPTZ NOT NULL,
     revoked_at TIMESTAMPTZ
 );
+""",
+    ),
+    Migration(
+        110,
+        "web_sessions: dashboard logins apart from API tokens (hash of the session id, its token, expiry)",
+        sqlite="""
+CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_id TEXT NOT NULL REFERENCES api_tokens (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+""",
+        postgresql="""
+CREATE TABLE web_sessions (
+    id_hash TEXT PRIMARY KEY,
+    token_id TEXT NOT NULL REFERENCES api_tokens (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
 """,
     ),
     Migration(

@@ -4,6 +4,15 @@ Named ``:param`` placeholders are translated to psycopg's ``%(param)s``;
 bulk writes go through ``COPY`` into a staging table. A schema other than
 ``public`` can be chosen in the URL: ``postgresql://host/db?options=-csearch_path%3Dmine``.
 
+The connection outlives the server's restarts: before a statement, a connection
+that has been idle for :data:`CHECK_AFTER_S` is checked with an empty query (as
+psycopg_pool's ``check_connection`` does) and replaced when it is broken; a read
+that fails because the connection broke is retried once on a new one, and so is
+the start of a transaction. A write that breaks mid-way is not repeated: it
+raises :class:`~carlzon.errors.StoreUnavailableError` (``carlzon serve`` answers
+503) and the next request reconnects, without backing off, so a restarted server
+is in use again from the first request after it accepts connections.
+
 Example (needs a server):
     >>> from carlzon.store import open_store                     # doctest: +SKIP
     >>> open_store("postgresql://postgres@127.0.0.1/carlzon").backend  # doctest: +SKIP
@@ -12,17 +21,22 @@ Example (needs a server):
 
 from __future__ import annotations
 
+import time
 from typing import Any, Mapping
 
 import pandas as pd
 
-from carlzon.errors import MissingExtraError, StoreError
+from carlzon.errors import MissingExtraError, StoreError, StoreUnavailableError
 from carlzon.store.base import Store, is_time, plain
 from carlzon.store.migrations import MIGRATIONS, Migration
 
-__all__ = ["PostgresStore", "translate"]
+__all__ = ["CHECK_AFTER_S", "CONNECT_TIMEOUT_S", "PostgresStore", "translate"]
 
 _LOCK_KEY = 4_242_001  # pg_advisory_xact_lock key that serialises migrations
+CHECK_AFTER_S = 1.0
+"""A connection idle for longer than this is checked (one round trip) before its next statement."""
+CONNECT_TIMEOUT_S = 5
+"""How long connecting may take before the store counts as unavailable."""
 
 
 def translate(sql: str) -> str:
@@ -75,7 +89,7 @@ class PostgresStore(Store):
 
     backend = "postgresql"
 
-    def __init__(self, url: str, *, migrations: list[Migration] | None = None) -> None:
+    def __init__(self, url: str, *, migrations: list[Migration] | None = None, read_only: bool = False) -> None:
         super().__init__(url)
         try:
             import psycopg
@@ -83,17 +97,73 @@ class PostgresStore(Store):
             raise MissingExtraError("postgres", "psycopg") from None
         self._psycopg = psycopg
         self._errors = psycopg.Error
+        self.read_only = read_only
+        self._tx: list[Any] = []
+        self._used = 0.0
+        self.reconnects = 0
+        """How often a broken connection was replaced (for tests and `store info`)."""
+        self._conn: Any = None
+        self._conn = self._connect(first=True)
+        if read_only:
+            self._check_migrated(MIGRATIONS if migrations is None else migrations)
+        else:
+            self._migrate(MIGRATIONS if migrations is None else migrations)
+
+    # ----- the connection ----------------------------------------------------
+    def _connect(self, *, first: bool = False) -> Any:
+        psycopg = self._psycopg
         try:
-            self._conn = psycopg.connect(url, autocommit=True)
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            conn.execute("SET TIME ZONE 'UTC'")
+            if self.read_only:
+                conn.execute("SET default_transaction_read_only = on")
         except psycopg.Error as exc:
-            raise StoreError(
+            cls = StoreError if first else StoreUnavailableError
+            raise cls(
                 f"cannot connect: {_message(exc)}",
                 where=self.url_safe,
                 fix="check that the server runs and the URL (user, host, port, database) is right",
             ) from None
-        self._conn.execute("SET TIME ZONE 'UTC'")
-        self._tx: list[Any] = []
-        self._migrate(MIGRATIONS if migrations is None else migrations)
+        self._used = time.monotonic()
+        return conn
+
+    def _reconnect(self) -> Any:
+        old, self._conn = self._conn, None
+        if old is not None:
+            try:
+                old.close()
+            except self._psycopg.Error:
+                pass
+        self._conn = self._connect()
+        self.reconnects += 1
+        return self._conn
+
+    def _live(self) -> Any:
+        """The connection to run the next statement on: the transaction's, else a checked one."""
+        if self._tx:
+            return self._conn
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            return self._reconnect()
+        if time.monotonic() - self._used > CHECK_AFTER_S:
+            try:
+                conn.execute("")
+            except self._psycopg.Error:
+                return self._reconnect()
+        self._used = time.monotonic()
+        return conn
+
+    def _broken(self) -> bool:
+        return self._conn is None or self._conn.closed or self._conn.broken
+
+    def _retry_read(self, fn: Any) -> Any:
+        """``fn(conn)``; once more on a new connection when the connection broke outside a transaction."""
+        try:
+            return fn(self._live())
+        except self._psycopg.OperationalError:
+            if self._tx or not self._broken():
+                raise
+        return fn(self._reconnect())
 
     # ----- migrations ----------------------------------------------------
     _time_type = "TIMESTAMPTZ"
@@ -102,14 +172,14 @@ class PostgresStore(Store):
     _migrate_fix = "check the migration SQL and the user's rights"
 
     def _raw(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
-        cur = self._conn.execute(sql, params)
+        cur = self._live().execute(sql, params)
         return cur.fetchall() if cur.description else []
 
     def _migration_statements(self, m: Migration) -> list[str]:
         return [m.postgresql]
 
     def _lock_migrations(self) -> None:
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        self._live().execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
 
     _known_ids_sql = "SELECT id FROM interactions WHERE id = ANY(:ids)"
 
@@ -122,17 +192,30 @@ class PostgresStore(Store):
         return translate(sql)
 
     def _begin(self) -> None:
-        tx = self._conn.transaction()
-        tx.__enter__()
-        self._tx.append(tx)
+        def start(conn: Any) -> Any:
+            tx = conn.transaction()
+            tx.__enter__()
+            return tx
+
+        try:
+            self._tx.append(self._retry_read(start))  # nothing was done yet: safe to try on a new connection
+        except self._psycopg.Error as exc:
+            raise self._error(exc, "BEGIN") from None
 
     def _commit(self) -> None:
-        self._tx.pop().__exit__(None, None, None)
+        try:
+            self._tx.pop().__exit__(None, None, None)
+        except self._psycopg.Error as exc:
+            raise self._error(exc, "COMMIT") from None
 
     def _rollback(self) -> None:
         tx = self._tx.pop()
         err = StoreError("rolled back")
-        tx.__exit__(type(err), err, None)
+        try:
+            tx.__exit__(type(err), err, None)
+        except self._psycopg.Error:
+            if not self._broken():
+                raise  # a broken connection has nothing left to roll back
 
     def _param(self, v: Any) -> Any:
         v = plain(v)
@@ -142,6 +225,10 @@ class PostgresStore(Store):
         return v
 
     def _error(self, exc: Exception, sql: str) -> StoreError:
+        if isinstance(exc, self._psycopg.OperationalError) and self._broken():
+            return StoreUnavailableError(
+                f"lost the connection: {_message(exc)}", where=self.url_safe,
+                fix="check that the server runs; carlzon reconnects on the next request")
         text = _message(exc)
         if "No space left on device" in text or "could not extend file" in text or "disk full" in text.lower():
             return StoreError(f"cannot write the database: {text}", where=self.url_safe,
@@ -155,7 +242,7 @@ class PostgresStore(Store):
 
     def _run(self, sql: str, params: Mapping[str, Any] | None) -> int:
         try:
-            with self._conn.cursor() as cur:
+            with self._live().cursor() as cur:
                 cur.execute(sql, params)
                 return cur.rowcount
         except self._psycopg.Error as exc:
@@ -163,18 +250,21 @@ class PostgresStore(Store):
 
     def _run_many(self, sql: str, rows: list[Mapping[str, Any]]) -> int:
         try:
-            with self._conn.cursor() as cur:
+            with self._live().cursor() as cur:
                 cur.executemany(sql, rows)
                 return cur.rowcount
         except self._psycopg.Error as exc:
             raise self._error(exc, sql) from None
 
     def _fetch(self, sql: str, params: Mapping[str, Any] | None) -> tuple[list[str], list[tuple]]:
-        try:
-            with self._conn.cursor() as cur:
+        def read(conn: Any) -> tuple[list[str], list[tuple]]:
+            with conn.cursor() as cur:
                 cur.execute(sql, params)
                 rows = cur.fetchall() if cur.description else []
                 return [d.name for d in cur.description or ()], rows
+
+        try:
+            return self._retry_read(read)
         except self._psycopg.Error as exc:
             raise self._error(exc, sql) from None
 
@@ -183,9 +273,10 @@ class PostgresStore(Store):
         return [None if v is pd.NaT else v.to_pydatetime() for v in ts.dt.floor("us").tolist()]
 
     def _copy_stage(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        self._conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS _stage_{table} (LIKE {table} INCLUDING DEFAULTS)")
-        self._conn.execute(f"TRUNCATE _stage_{table}")
-        with self._conn.cursor() as cur:
+        conn = self._live()
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS _stage_{table} (LIKE {table} INCLUDING DEFAULTS)")
+        conn.execute(f"TRUNCATE _stage_{table}")
+        with conn.cursor() as cur:
             with cur.copy(f"COPY _stage_{table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for r in rows:
                     copy.write_row(r)
@@ -196,7 +287,7 @@ class PostgresStore(Store):
         cols = ", ".join(columns)
         try:
             self._copy_stage("interactions", columns, rows)
-            with self._conn.cursor() as cur:
+            with self._live().cursor() as cur:
                 cur.execute(
                     f"INSERT INTO interactions ({cols}) SELECT {cols} FROM _stage_interactions "
                     "ORDER BY seq ON CONFLICT (id) DO NOTHING"
@@ -210,7 +301,7 @@ class PostgresStore(Store):
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "interaction_id")
         try:
             self._copy_stage("moments", columns, rows)
-            self._conn.execute(
+            self._live().execute(
                 f"INSERT INTO moments ({cols}) SELECT {cols} FROM _stage_moments "
                 f"ON CONFLICT (interaction_id) DO UPDATE SET {updates}"
             )
@@ -219,4 +310,5 @@ class PostgresStore(Store):
         return len(rows)
 
     def _close(self) -> None:
-        self._conn.close()
+        if self._conn is not None:
+            self._conn.close()

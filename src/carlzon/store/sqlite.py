@@ -4,6 +4,11 @@ Readers never block the writer and vice versa (WAL); writers take turns
 (``BEGIN IMMEDIATE`` with a 60 s busy timeout), so ``carlzon serve`` and
 ``carlzon ingest`` can use the same file at the same time and lose nothing.
 
+A new store file is created readable and writable by its owner only (0600;
+SQLite gives its log files the same mode). ``read_only=True`` opens a store
+without writing to it, not even its log: a copy on a read-only disk can be
+reported on (it is then opened as immutable, as nothing else can change it).
+
 Example:
     >>> from carlzon.store.sqlite import SQLiteStore
     >>> SQLiteStore(":memory:").backend
@@ -74,10 +79,13 @@ class SQLiteStore(Store):
 
     backend = "sqlite"
 
-    def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None) -> None:
+    def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None,
+                 read_only: bool = False) -> None:
         path = str(path)
         super().__init__(path)
+        self.read_only = read_only and path != ":memory:"
         self._checkpointer: _Checkpointer | None = None
+        self._wal = None
         if path != ":memory:":
             p = Path(path)
             if p.is_dir():
@@ -86,6 +94,12 @@ class SQLiteStore(Store):
                 raise StoreError(
                     "the folder does not exist", where=str(p.parent), fix=f"create it first: mkdir -p {p.parent}"
                 )
+            if self.read_only:
+                self._conn = self._open_read_only(p)
+                self._max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                self._check_migrated(MIGRATIONS if migrations is None else migrations)
+                return
+            _create_private(p)
         try:
             self._conn = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -115,6 +129,25 @@ class SQLiteStore(Store):
         self._max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._migrate(MIGRATIONS if migrations is None else migrations)
 
+    def _open_read_only(self, p: Path) -> sqlite3.Connection:
+        """The file opened with mode=ro; as immutable when its log cannot be opened (a read-only disk)."""
+        if not p.exists():
+            raise StoreError("no store here", where=str(p), fix="check the path, or create the store with carlzon ingest")
+        uri = p.resolve().as_uri()
+        last: Exception | None = None
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                conn = sqlite3.connect(uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                return conn
+            except sqlite3.DatabaseError as exc:
+                last = exc
+        raise StoreError(f"cannot open the store read-only: {last}", where=str(p),
+                         fix="check that it is a carlzon store file and can be read")
+
     # ----- migrations ----------------------------------------------------
     _errors = sqlite3.DatabaseError
 
@@ -126,7 +159,7 @@ class SQLiteStore(Store):
 
     # ----- hooks ---------------------------------------------------------
     def _begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
 
     def _commit(self) -> None:
         self._conn.execute("COMMIT")
@@ -150,6 +183,9 @@ class SQLiteStore(Store):
 
     def _error(self, exc: sqlite3.Error, sql: str) -> StoreError:
         text = str(exc)
+        if self.read_only and "readonly" in text.replace("-", "").replace(" ", "").lower():
+            return StoreError("the store is open read-only", where=self.url,
+                              fix="use a command that writes without a read-only store, or copy it somewhere writable")
         if "disk is full" in text or "disk I/O error" in text:
             return StoreError(f"cannot write the store: {text}", where=self.url,
                               fix="free disk space (or move the store to a disk with room: --store PATH) and run "
@@ -228,6 +264,19 @@ class SQLiteStore(Store):
         if self._checkpointer is not None:
             self._checkpointer.stop()
         self._conn.close()  # the last connection to close checkpoints what is left
+
+
+def _create_private(p: Path) -> None:
+    """Create a new store file readable and writable by its owner only (0600), whatever the umask."""
+    try:
+        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create the store file ({exc.strerror})", where=str(p),
+                         fix="check the folder is writable") from None
+    os.close(fd)
+    os.chmod(p, 0o600)
 
 
 def _size(path: str) -> int:

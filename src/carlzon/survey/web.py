@@ -139,7 +139,7 @@ def _form(request: Request, survey: Survey, *, key: str, action: str, form_token
     block_order, order = survey.order_for(key)
     return _page("survey_form.html.j2", status, survey=survey, blocks=_blocks(survey, order, skip), action=action,
                  form_token=form_token, values=values or {}, errors=errors or {}, options=_options,
-                 optout_action=optout)
+                 optout_action=optout, csrf_token=getattr(request.state, "csrf", ""))
 
 
 def _answers(survey: Survey, form: dict[str, str], skip: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -338,8 +338,16 @@ def walk_form(request: Request, journey: str | None = None,
     from carlzon.walk import build_checklist, render_checklist
 
     c = build_checklist(journey or _store_journey(request))
-    html = render_checklist(c, action="/walks", form_token=_sign(_secret(request), "walk", principal.token_id))
+    html = render_checklist(c, action="/walks", form_token=_sign(_secret(request), "walk", principal.token_id),
+                            csrf_token=getattr(request.state, "csrf", ""))
     return HTMLResponse(html)
+
+
+@router.get("/walks/checklist.css")
+def walk_stylesheet() -> Response:
+    """The walk page's stylesheet (the page's policy allows no inline style)."""
+    css = (resources.files("carlzon.walk") / "templates" / "checklist.css").read_text(encoding="utf-8")
+    return Response(css, media_type="text/css")
 
 
 def _store_journey(request: Request) -> Any:
@@ -379,7 +387,8 @@ async def walk_save(request: Request, principal: Principal = Depends(require("ag
     with request.app.state.write_lock:
         res = store_walk(request.app.state.store, j, pd.DataFrame(rows), source=f"walk (web, {principal.name})")
     if res.quarantined:
-        html = render_checklist(c, action="/walks", form_token=form.get("form_token", ""), values=form)
+        html = render_checklist(c, action="/walks", form_token=form.get("form_token", ""), values=form,
+                                csrf_token=getattr(request.state, "csrf", ""))
         return HTMLResponse(html.replace("<ol class=\"steps\">", "<p class=\"lead\" role=\"alert\">Not saved: "
                                          + _esc("; ".join(q["reason"] for q in res.quarantine[:3])) + "</p><ol class=\"steps\">"),
                             status_code=400)

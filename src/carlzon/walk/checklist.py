@@ -100,13 +100,15 @@ def build_checklist(journey: Journey | str | Path, *, touchpoints: list[str] | N
 
 
 def render_checklist(checklist: Checklist, *, action: str | None = None, form_token: str = "",
-                     values: dict[str, Any] | None = None) -> str:
+                     values: dict[str, Any] | None = None, csrf_token: str = "") -> str:
     """The checklist as one HTML page. With ``action`` it is a form that posts a filled-in walk there
-    (the dashboard's walk page); without, a page to print or to fill in on a phone and copy into the CSV."""
+    (the dashboard's walk page, which serves the stylesheet and passes its ``csrf_token``); without, a page
+    to print or to fill in on a phone and copy into the CSV, its stylesheet inline."""
     from carlzon.report.builder import jinja_env
 
     folder = str(resources.files("carlzon.walk") / "templates")
     env = jinja_env([folder])
     css = (resources.files("carlzon.walk") / "templates" / "checklist.css").read_text(encoding="utf-8")
     return env.get_template("checklist.html.j2").render(c=checklist, results=RESULTS, action=action,
-                                                        form_token=form_token, values=values or {}, css=css)
+                                                        form_token=form_token, values=values or {}, css=css,
+                                                        csrf_token=csrf_token)

@@ -1,4 +1,5 @@
-"""The REST API under /api: post interactions, read moments, touchpoints, metrics, drivers, customers, tokens.
+"""The REST API under /api: post interactions, read moments, touchpoints, metrics, drivers, customers, tokens;
+erase a customer.
 
 Roles: viewer reads; admin also posts interactions and manages tokens (agent
 routes for recovery cases live with carlzon.loop). Every response that shows a
@@ -18,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from carlzon.errors import CarlzonError
-from carlzon.web.app import clean, require
+from carlzon.web.app import clean, may_see_personal, require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
 
@@ -110,10 +111,20 @@ def post_interactions(batch: InteractionBatch, request: Request,
     }
 
 
-@router.get("/moments", summary="Moments, newest first, with text and evidence (paginated)")
-def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1),
-                per_page: int = Query(50, ge=1, le=1000), _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    return clean(feed(request.app.state, f, page=page, per_page=per_page))
+def _shown(records: list[dict[str, Any]], who: Principal, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Records as this caller may see them: personal data masked for viewers (see PERSONAL_DATA_ROLE)."""
+    from carlzon.privacy.display import mask_records, showing_personal_data
+
+    with showing_personal_data(may_see_personal(who)):
+        return mask_records(records, fields)
+
+
+@router.get("/moments", summary="Moments, newest first, with text and evidence (paginated; personal data masked "
+            "for viewers)")
+def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
+                per_page: int = Query(50, ge=1, le=1000), who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    data = feed(request.app.state, f, page=page, per_page=per_page)
+    return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
 
 
 _TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "misery", "neutral",
@@ -173,9 +184,23 @@ def get_drivers(request: Request, f: Filters = Depends(_filters),
                    "actions": ctx["actions"]})
 
 
-@router.get("/customers/{customer_id}", summary="A customer's moments over time")
-def get_customer(customer_id: str, request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    return clean(timeline(request.app.state, customer_id))
+@router.get("/customers/{customer_id}", summary="A customer's moments over time (personal data masked for viewers)")
+def get_customer(customer_id: str, request: Request, who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    data = timeline(request.app.state, customer_id)
+    return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
+
+
+@router.delete("/customers/{customer_id}", summary="Erase a customer everywhere (admin); ?dry_run=true lists what "
+               "would go")
+def forget_customer(customer_id: str, request: Request, dry_run: bool = Query(False, description="only count"),
+                    who: Principal = Depends(require("admin"))) -> dict[str, Any]:
+    """Interactions, moments, recovery cases and their events, quarantined rows that carry the customer and
+    anything else that holds them; the rollups are rebuilt and the erasure logged without the customer."""
+    from carlzon.privacy.forget import forget
+
+    with request.app.state.write_lock:
+        result = forget(request.app.state.store, customer_id, dry_run=dry_run, actor=f"api:{who.name}")
+    return result.to_dict()
 
 
 class TokenRequest(BaseModel):

@@ -9,8 +9,18 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.errors import AuthError
-from carlzon.web.app import COOKIE, require
-from carlzon.web.auth import Principal, verify_token
+from carlzon.privacy.display import showing_personal_data
+from carlzon.web.app import may_see_personal, require
+from carlzon.web.auth import Principal
+from carlzon.web.security import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_HOURS,
+    close_session,
+    csrf_for_login,
+    is_secure,
+    open_session,
+)
 from carlzon.web.views import (
     Filters,
     alerts,
@@ -29,8 +39,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
-    html = request.app.state.templates.get_template(name).render(
-        principal=getattr(request.state, "principal", None), **ctx)
+    ctx.setdefault("csrf_token", getattr(request.state, "csrf", ""))
+    principal = getattr(request.state, "principal", None)
+    with showing_personal_data(may_see_personal(principal)):
+        html = request.app.state.templates.get_template(name).render(principal=principal, **ctx)
     return HTMLResponse(html)
 
 
@@ -46,28 +58,42 @@ def _safe_next(nxt: str | None) -> str:
     return nxt
 
 
+def _login_page(request: Request, nxt: str, error: str | None, status: int = 200) -> HTMLResponse:
+    """The login form with a fresh nonce cookie and the CSRF token that goes with it."""
+    import secrets
+
+    nonce = secrets.token_urlsafe(24)
+    resp = _render(request, "login.html.j2", next=_safe_next(nxt), error=error, active="",
+                   csrf_token=csrf_for_login(nonce))
+    resp.status_code = status
+    resp.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=is_secure(request),
+                    max_age=3600, path="/login")
+    return resp
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return _render(request, "login.html.j2", next=_safe_next(next), error=None, active="")
+    return _login_page(request, next, None)
 
 
 @router.post("/login")
 def login(request: Request, token: str = Form(""), next: str = Form("/")) -> Response:
     try:
-        verify_token(request.app.state.store, token.strip())
+        sid = open_session(request.app.state.store, token.strip())
     except AuthError as exc:
-        resp = _render(request, "login.html.j2", next=_safe_next(next), error=exc.message, active="")
-        resp.status_code = 401
-        return resp
+        return _login_page(request, next, exc.message, status=401)
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=8 * 3600, path="/")
+    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", secure=is_secure(request),
+                    max_age=SESSION_HOURS * 3600, path="/")
+    resp.delete_cookie(LOGIN_COOKIE, path="/login")
     return resp
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    close_session(request.app.state.store, request.cookies.get(SESSION_COOKIE))
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(COOKIE, path="/")
+    resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
 
 
@@ -79,7 +105,7 @@ def overview_page(request: Request, f: Filters = Depends(_filters),
 
 
 @router.get("/moments", response_class=HTMLResponse)
-def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1),
+def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
                  _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     data = feed(request.app.state, f, page=page, per_page=25)
     return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments")
@@ -121,7 +147,7 @@ def customer_page(customer_id: str, request: Request, _: Principal = Depends(req
 
 
 @router.get("/docs", response_class=HTMLResponse)
-def docs_page(request: Request) -> HTMLResponse:
+def docs_page(request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     spec = request.app.openapi()
     routes = []
     for path, methods in spec.get("paths", {}).items():
