@@ -44,6 +44,12 @@ _FRAGMENT = re.compile(
 _ANAPHOR = re.compile(r"^\W*(?:it|its|it's|they|they're|them|their|this|that|these|those|he|she|which|also|even)\b",
                       re.IGNORECASE)
 _WORD = re.compile(r"\w")
+_ABSENT = re.compile(r"\b(?:no|without|not any|lack of|lacks|there was no|there were no|did not have|didn't have|had no)\s+",
+                     re.IGNORECASE)
+_NOT_MISSED = frozenset({"queue", "queues", "line", "lines", "wait", "waiting", "delay", "delays", "noise", "crowd", "crowds",
+                         "fuss", "hassle", "problem", "problems", "issue", "issues", "charge", "charges", "fee", "fees",
+                         "smell", "dirt", "stain", "stains", "complaint", "complaints", "crowded", "dirty", "rude"})
+ABSENT_SUM = -1.5  # "no toilets", "no wine at all": something customers expect was not there
 NORMALISE_ALPHA = 15.0  # as the text scorer: score = S / sqrt(S^2 + alpha)
 
 
@@ -122,6 +128,7 @@ class Mentions:
     index: np.ndarray
     words: list[list[str]]
     inherited: np.ndarray
+    absent: np.ndarray  # bool: says something expected was not there ("no toilets")
 
     def __len__(self) -> int:
         return len(self.row)
@@ -132,6 +139,12 @@ class Mentions:
         span = [int(self.start[k]), int(self.end[k])]
         for e in items:
             e.span = span
+        if self.absent[k]:
+            from carlzon.schema import Evidence
+
+            items.insert(0, Evidence(rule="lexicon", text=f'"{" / ".join(self.words[k][:2])}" not there = not available',
+                                     phrase=self.words[k][0] if self.words[k] else None, value="unavailable",
+                                     weight=round(ABSENT_SUM / 4.0, 3), span=span))
         return items
 
 
@@ -151,11 +164,21 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     min_conf = getattr(matcher, "min_confidence", 0.35)
     if getattr(matcher, "journey", None) is not None and len(frag_texts):
         tpr = matcher.match(frag_texts, None, scores=res)
-        f_tp = [t if (t != UNKNOWN and c >= min_conf) else None for t, c in zip(tpr.touchpoint.tolist(), tpr.confidence.tolist())]
+        tied = tpr.tied
+        f_tp = [(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
+                for k, (t, c) in enumerate(zip(tpr.touchpoint.tolist(), tpr.confidence.tolist()))]
         f_conf = tpr.confidence.tolist()
-        f_words = [tpr.matched(k) if f_tp[k] is not None else [] for k in range(len(frag_texts))]
+        f_words = [_words(tpr, k) if f_tp[k] else [] for k in range(len(frag_texts))]
     else:
-        f_tp, f_conf, f_words = [None] * len(frag_texts), [0.0] * len(frag_texts), [[] for _ in frag_texts]
+        f_tp, f_conf, f_words = [()] * len(frag_texts), [0.0] * len(frag_texts), [[] for _ in frag_texts]
+    absent = np.zeros(len(frag_texts), dtype=bool)
+    for k in range(len(frag_texts)):
+        if f_tp[k] and f_score[k] == 0 and _is_absent(frag_texts[k], f_words[k]):
+            absent[k] = True
+    if absent.any():
+        f_score = f_score.copy()
+        f_score[absent] = normalise(raw_sum(f_score[absent]) + ABSENT_SUM)
+        f_int[absent] = np.maximum(f_int[absent], 0.3)
     said = (np.abs(f_score) > 0) | (f_stakes > 0)
 
     # join fragments into mentions, sentence by sentence (one pass over the fragments)
@@ -170,6 +193,12 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     first_of_sentence = 0  # index into groups of the current sentence's first mention
 
     def close() -> None:
+        if (groups and len(groups) > first_of_sentence and cur_tp and not any(said_l[k] for k in cur)):
+            groups[-1].extend(cur)  # "Poor selection of food | and drink": the drink is as poor
+            for t, c in cur_tp.items():
+                g_tp[-1][t] = max(g_tp[-1].get(t, 0.0), c)
+            g_words[-1].extend(w for k in cur for w in f_words[k])
+            return
         groups.append(cur)
         g_tp.append(cur_tp)
         g_words.append([w for k in cur for w in f_words[k]])
@@ -183,12 +212,12 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
                 _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts)
             first_of_sentence = len(groups)
             cur, cur_tp, cur_said = [], {}, False
-        tp = f_tp[k]
-        if tp is not None and cur and cur_tp and cur_said and tp not in cur_tp:
+        tps = f_tp[k]
+        if tps and cur and cur_tp and cur_said and not set(tps) <= set(cur_tp):
             close()
             cur, cur_tp, cur_said = [], {}, False
         cur.append(k)
-        if tp is not None:
+        for tp in tps:
             cur_tp[tp] = max(cur_tp.get(tp, 0.0), float(f_conf[k]))
         cur_said = cur_said or said_l[k]
     if cur:
@@ -217,12 +246,44 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
         m_index[multi] = np.arange(len(multi))
         for k in multi.tolist():
             m_scores[k] = again
+        gone = np.array([any(absent[j] for j in groups[k]) for k in multi.tolist()], dtype=bool)
+        if gone.any():
+            mk = multi[gone]
+            m_score[mk] = normalise(raw_sum(m_score[mk]) + ABSENT_SUM)
+    m_absent = np.array([any(absent[j] for j in g) for g in groups], dtype=bool)
     return Mentions(
         row=m_row, start=m_start, end=m_end,
         touchpoints=[tuple(t) for t in g_tp], confidence=[tuple(round(c, 4) for c in t.values()) for t in g_tp],
         score=m_score, intensity=m_int, stakes=m_stakes, scores=m_scores, index=m_index, words=g_words,
-        inherited=np.asarray(inherited, dtype=bool),
+        inherited=np.asarray(inherited, dtype=bool), absent=m_absent,
     )
+
+
+def _words(tpr: Any, k: int) -> list[str]:
+    """The words of fragment ``k`` that point to its touchpoints (ties included); a service event's with its
+    name: 'on hold for (hold)'."""
+    from carlzon.detect.lexicon import category_label
+    from carlzon.detect.touchpoints import EVENT_KEY
+
+    tps = set(tpr.tied.get(k) or (tpr.touchpoint[k],))
+    out = {}
+    for w, p in tpr.hits.get(k, ()):
+        if tps & set(tpr.phrase_tps.get(p, ())):
+            w = " ".join(w.split())
+            out.setdefault(w, f"{w} ({category_label(p[1:])})" if p.startswith(EVENT_KEY) else w)
+    return list(out.values())
+
+
+def _is_absent(text: str, words: list[str]) -> bool:
+    """Does ``text`` say one of the touchpoint ``words`` was not there ("no toilets", "without wifi")?"""
+    low = text.lower()
+    for m in _ABSENT.finditer(low):
+        tail = " " + " ".join(re.findall(r"[\w'-]+", low[m.end():m.end() + 60])[:4])
+        for w in words:
+            w = w.lower()
+            if w not in _NOT_MISSED and (" " + w) in tail[: len(w) + 1 + tail.find(" " + w) + 1] and tail.find(" " + w) <= 25:
+                return True
+    return False
 
 
 def _inherit(groups: list[list[int]], g_tp: list[dict[str, float]], inherited: list[bool], first: int,

@@ -207,9 +207,9 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
         if ks:
             words = [w for k in ks for w in ment.words[k]]
             tp = k_tp[g]
-            quoted = ", ".join(f'"{w}"' for w in dict.fromkeys(words)) if words else "the previous sentence"
+            quoted = ", ".join(_quote(w) for w in dict.fromkeys(words)) if words else "the previous sentence"
             ev.append(Evidence(rule="touchpoint", text=f"{quoted} points to {names.get(tp, tp)}",
-                               phrase=words[0] if words else None, value=tp, weight=round(float(t_conf[g]), 2),
+                               phrase=words[0].split(" (")[0] if words else None, value=tp, weight=round(float(t_conf[g]), 2),
                                span=sp[0]))
         if has_e[g]:
             ev.extend(ex.evidence(int(k_row[g])))
@@ -251,6 +251,14 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
     pos = np.argsort(allm["row"].to_numpy(), kind="stable")
     allm = allm.iloc[pos].reset_index(drop=True)
     return allm, [all_ev[p] for p in pos.tolist()]
+
+
+def _quote(word: str) -> str:
+    """'on hold for (hold)' -> '"on hold for" (hold)'; a plain word in quotes."""
+    if word.endswith(")") and " (" in word:
+        w, _, label = word.rpartition(" (")
+        return f'"{w}" ({label}'
+    return f'"{word}"'
 
 
 def _short(text: str, limit: int = 60) -> str:
