@@ -55,7 +55,7 @@ RESTAURANT_TO_CATEGORY = {  # touchpoint of the restaurant template -> SemEval c
     "service": "service", "welcome": "service", "seating": "service", "food_timing": "service",
     "reservation": "service", "takeaway_delivery": "service", "complaint_handling": "service",
     "bill": "price", "price_value": "price",
-    "ambience": "ambience", "restrooms": "ambience", "location": "ambience",
+    "ambience": "ambience", "restrooms": "ambience",
 }
 POLARITY = {"magic": "positive", "misery": "negative", "neutral": "neutral"}
 
@@ -155,7 +155,6 @@ def semeval(data: Path) -> list[tuple]:
     ids = [str(i) for i in range(len(texts))]
     m = Detector("restaurant").detect(pd.DataFrame({"id": ids, "text": texts}))
     m["category"] = m["touchpoint"].map(RESTAURANT_TO_CATEGORY).fillna("anecdotes/miscellaneous")
-    m.loc[m["aspect"].eq("price_value").fillna(False) & m["touchpoint"].ne("unknown"), "category"] = "price"
     pred: dict[str, dict[str, str]] = {i: {} for i in ids}
     for i, c, v in zip(m["interaction_id"], m["category"], m["valence"]):
         pred[i].setdefault(c, POLARITY[v])  # moments come strongest first
@@ -181,7 +180,7 @@ def semeval(data: Path) -> list[tuple]:
         (f"semeval restaurants train: detection micro-F1 (n={len(texts)})", f"{f1:.3f}", "carlzon 0.1.0: 0.632", ">= 0.75"),
         (f"  polarity accuracy per gold category (n={tot})", f"{hit / tot:.3f}",
          f"vader per sentence {v_hit / tot:.3f} (SOURCE.md 0.655)", ">= 0.76"),
-        ("  mapping", mapping + "; price_value aspect -> price; else anecdotes/miscellaneous", "", ""),
+        ("  mapping", mapping + "; else anecdotes/miscellaneous", "", ""),
     ]
 
 

@@ -70,7 +70,7 @@ ITEM_SYNONYMS: dict[str, tuple[str, ...]] = {
     "waiting_time": _WAIT, "queue": ("queue", "checkout_queue"), "punctuality": ("arrival", "delays_cancellations"),
     "on_time": ("arrival", "delays_cancellations"), "timeliness": ("arrival", "delivery", "food_timing"),
     # things
-    "wifi": _WIFI, "wi_fi": _WIFI, "internet": ("speed",) + _WIFI, "entertainment": ("wifi_entertainment",),
+    "wifi": _WIFI, "wi_fi": _WIFI, "internet": ("speed",) + _WIFI, "entertainment": ("entertainment", "wifi_entertainment"),
     "baggage": ("baggage_claim",), "luggage": ("baggage_claim",), "boarding": ("boarding",),
     "delivery": ("delivery", "takeaway_delivery"), "shipping": ("delivery", "dispatch_tracking"),
     "returns": ("returns",), "refund": ("refunds", "returns"), "refunds": ("refunds", "returns"),

@@ -57,6 +57,8 @@ _LABELS = {
     "wrong_item": "wrong item or mistake",
     "missing_item": "missing item",
     "unavailable": "not available or not enough",
+    "quality_praise": "quality or value praised",
+    "poor_quality": "poor quality",
     "not_working": "not working",
     "food_quality": "food quality",
     "missed_connection": "missed connection",

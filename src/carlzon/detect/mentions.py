@@ -165,7 +165,7 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     if getattr(matcher, "journey", None) is not None and len(frag_texts):
         tpr = matcher.match(frag_texts, None, scores=res)
         tied = tpr.tied
-        f_tp = [(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
+        f_tp = [_concrete(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
                 for k, (t, c) in enumerate(zip(tpr.touchpoint.tolist(), tpr.confidence.tolist()))]
         f_conf = tpr.confidence.tolist()
         f_words = [_words(tpr, k) if f_tp[k] else [] for k in range(len(frag_texts))]
@@ -257,6 +257,17 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
         score=m_score, intensity=m_int, stakes=m_stakes, scores=m_scores, index=m_index, words=g_words,
         inherited=np.asarray(inherited, dtype=bool), absent=m_absent,
     )
+
+
+def _concrete(tps: tuple[str, ...]) -> tuple[str, ...]:
+    """Of touchpoints tied in one clause, a touchpoint named after an aspect (``price_value``) gives way to the
+    others: "parking cost a fortune" is a moment at parking (its aspect price and value)."""
+    if len(tps) < 2:
+        return tps
+    from carlzon.detect.aspects import ASPECTS
+
+    kept = tuple(t for t in tps if t not in ASPECTS)
+    return kept or tps
 
 
 def _words(tpr: Any, k: int) -> list[str]:
