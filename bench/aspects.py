@@ -258,12 +258,18 @@ def tweets(data: Path) -> list[tuple]:
     _, t_vader_r = vader(reviews)
     neg = tw["negativereason"].isin(list(REASON_TO_TOUCHPOINT)).to_numpy()
     prim = m.drop_duplicates("interaction_id")["touchpoint"].to_numpy()  # each tweet's strongest moment
+    # the strongest moment that reads as the tweet does (its misery, for a negative tweet), else the strongest
+    agree = m[m["valence"] == m["overall_valence"]].drop_duplicates("interaction_id").set_index("interaction_id")
+    same = agree["touchpoint"].reindex(ids).fillna(pd.Series(prim, index=ids)).to_numpy()
     tp_truth = tw["negativereason"].map(REASON_TO_TOUCHPOINT).to_numpy()
-    tp_f1 = f1_score(tp_truth[neg], prim[neg], average="macro", labels=sorted(set(REASON_TO_TOUCHPOINT.values())))
+    labels = sorted(set(REASON_TO_TOUCHPOINT.values()))
+    tp_f1 = f1_score(tp_truth[neg], prim[neg], average="macro", labels=labels)
+    tp_f1s = f1_score(tp_truth[neg], same[neg], average="macro", labels=labels)
     n = len(texts)
     return [
         (f"Tweets.csv interaction valence (n={n})", f"macro-F1 {f1c:.3f}", f"vader {f1v:.3f}", ">= 0.64 and ahead of vader"),
         (f"  touchpoint of negative reasons (n={neg.sum()}), strongest moment", f"macro-F1 {tp_f1:.3f}", "today 0.512", "printed"),
+        ("  ... strongest moment that reads as the tweet does", f"macro-F1 {tp_f1s:.3f}", "today 0.512", "printed"),
         ("  split + score, tweets, texts/s one core", f"{n / t_split:,.0f}", f"vader {n / t_vader:,.0f}",
          f">= 3x ({t_vader / t_split:.1f}x)"),
         (f"  split + score, lounge reviews (n={len(reviews)}), texts/s", f"{len(reviews) / t_split_r:,.0f}",
