@@ -140,3 +140,10 @@ def test_a_batch_keeps_input_order():
     df = pd.DataFrame({"id": ["x", "y", "z"], "text": [HOTEL, "hello", "Coffee amazing, service terrible"]})
     m = Detector("hotel").detect(df)
     assert m.interaction_id.drop_duplicates().tolist() == ["x", "y", "z"]
+
+
+def test_a_one_touchpoint_text_has_evidence_spans_too():
+    text = "They lost my bag"
+    ev = json.loads(moments("airline", text).evidence[0])
+    s, e = next(x["span"] for x in ev if x["rule"] != "touchpoint")
+    assert text[s:e] == "lost my bag"

@@ -23,6 +23,7 @@ by the source, which then decides) keeps its one whole-interaction moment.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -189,8 +190,16 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
         aspects.append(next((m_aspect[k] for k in ks if m_aspect[k] is not None), None))
         ev: list[Evidence] = []
         if whole_one[g]:
-            ev.extend(e for e in base_ev[int(k_row[g])] if e.rule != "touchpoint" and not (
-                e.rule == "stakes" and e.text.startswith("high stakes:")))
+            text = texts[int(k_row[g])] or ""
+            for e in base_ev[int(k_row[g])]:
+                if e.rule == "touchpoint" or (e.rule == "stakes" and e.text.startswith("high stakes:")):
+                    continue
+                if e.phrase and e.span is None and e.rule not in ("rating", "language"):
+                    at = text.lower().find(e.phrase.lower())
+                    if at >= 0:
+                        e = copy.copy(e)
+                        e.span = [at, at + len(e.phrase)]
+                ev.append(e)
             if stakes[g] == 2 and t_stk[g] < 2:
                 ev.append(Evidence(rule="stakes", text=f"high stakes: misery at {names.get(k_tp[g], k_tp[g])}", value="high"))
             ks = [int(k_of[j]) for j in mem]
