@@ -104,7 +104,7 @@ def at_touchpoint(moments: pd.DataFrame, ids: list[str], tp: str) -> tuple[np.nd
     """Each interaction's score and misery flag at one touchpoint (0 / False when none)."""
     m = moments[moments["touchpoint"] == tp].drop_duplicates("interaction_id").set_index("interaction_id")
     score = m["score"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
-    misery = (m["valence"] == "misery").reindex(ids).fillna(False).to_numpy(dtype=bool)
+    misery = (m["valence"] == "misery").reindex(ids, fill_value=False).to_numpy(dtype=bool)
     return score, misery
 
 
