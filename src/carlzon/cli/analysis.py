@@ -119,6 +119,8 @@ def drivers(
     stated: bool = typer.Option(False, "--stated", help="Stated importance (from carlzon's surveys in the store) beside "
                                 "derived importance, per persona, with the gaps in words."),
     survey: Optional[str] = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
+    journey: Optional[str] = typer.Option(None, "--journey", help="With --from-moments and a raw FILE: the journey "
+                                          "to detect its moments with (default: the one its texts speak of)."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
@@ -140,9 +142,9 @@ def drivers(
 
         data, cols = None, ([c.strip() for c in driver_cols.split(",") if c.strip()] if driver_cols else None)
     elif from_moments:
-        from carlzon.analysis.moment_drivers import moment_drivers
+        from carlzon.analysis.moment_drivers import MomentDrivers
 
-        data, cols = moment_drivers(_moments_from(file, store, None), outcome=outcome)
+        data, cols = _moments_from(file, store, journey), None
     elif file is not None:
         from carlzon.analysis._io import read_table
 
@@ -161,6 +163,9 @@ def drivers(
     if engine == "spark":
         kd = drivers_to_parquet(str(file), outcome, cols, out=parquet_out, method=method, n_boot=boot,
                                 na_values=na_value, seed=seed)
+    elif from_moments:
+        kd = MomentDrivers(method=method, outcome_type=outcome_type, n_boot=boot, seed=seed, positive=positive)
+        kd.fit(data, outcome)
     else:
         kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
         kd.fit(data, outcome, cols, positive=positive)
@@ -178,6 +183,10 @@ def drivers(
                       f"{_fmt(d['ci_low'], True)} to {_fmt(d['ci_high'], True)}", _fmt(d["performance"]),
                       f"{d['n']:,}", d["quadrant"])
     console.print(table)
+    if "touchpoints" in out:
+        console.print("By touchpoint (misery and magic together): " + ", ".join(
+            f"{shown(t['touchpoint'])} {t['importance']:.1%}" for t in out["touchpoints"]), soft_wrap=True,
+            highlight=False)
     console.print(f"Missing ratings: {out['n_missing_handled']:,} rows, {out['missing_how']}.")
     for note in out["notes"]:
         console.print(note)
