@@ -6,9 +6,9 @@ magic) there, beside the unit's outcome (the mean of an outcome column over
 its rows, e.g. nps, or an attribute such as a survey's "satisfaction"). Feed
 the result to :class:`KeyDrivers`, or use :class:`MomentDrivers`, which does
 and labels the indicators the right way round: the *performance* of
-``misery:X`` is the share of units without misery at X (so a touchpoint with a
-high misery rate performs badly and, when it matters, is "fix first"), of
-``magic:X`` the share with magic there; ``touchpoint_importance_`` adds the
+``misery:X`` is the share of the units speaking of X that had no misery there
+(so a touchpoint with a high misery rate performs badly and, when it matters,
+is "fix first"), of ``magic:X`` the share of them with magic there; ``touchpoint_importance_`` adds the
 shares of a touchpoint's indicators.
 
 Example:
@@ -76,6 +76,14 @@ def _with_outcome(moments: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return moments.assign(**{outcome: vals})
 
 
+def _touchpoint_rates(moments: pd.DataFrame, per: str) -> dict[str, pd.Series]:
+    """Per touchpoint, the share of the units speaking of it that had misery (magic) there."""
+    m = moments[moments[per].notna() & moments["touchpoint"].notna()]
+    g = m.assign(misery=m["valence"].eq("misery"), magic=m["valence"].eq("magic")).groupby(["touchpoint", per])
+    unit = g[["misery", "magic"]].any()
+    return {k: unit[k].groupby(level=0).mean() for k in ("misery", "magic")}
+
+
 def _unit(moments: pd.DataFrame) -> str:
     """customer_id when most moments carry one, else interaction_id (one survey response, one unit)."""
     if "customer_id" in moments.columns and moments["customer_id"].notna().mean() >= 0.5:
@@ -116,14 +124,18 @@ class MomentDrivers:
                                                    min_count=self.min_count)
         kd = KeyDrivers(self.method, outcome_type=self.outcome_type, n_boot=self.n_boot, seed=self.seed)  # type: ignore[arg-type]
         kd.fit(self.wide_, outcome, self.drivers_, positive=self.positive)
-        # a misery indicator's mean is its misery rate: performance is the share without misery there
+        # an indicator's mean is its share of all units: performance is the touchpoint's own rate among the
+        # units that speak of it (a misery indicator: the share without misery there)
+        rate = _touchpoint_rates(moments, per)
         perf = kd.performance_.copy()
         for d in perf.index:
-            if d.startswith("misery:"):
-                perf[d] = 1.0 - perf[d]
+            kind, _, tp = d.partition(":")
+            r = rate[kind].get(tp, float("nan")) if kind in rate else float("nan")
+            perf[d] = 1.0 - r if kind == "misery" else r
         kd.performance_ = perf
         kd.quadrant_, _, _ = quadrants(kd.importance_, perf)
-        kd.notes_.append("performance of misery:X is the share without misery at X; of magic:X the share with magic")
+        kd.notes_.append("performance of misery:X: the share of those speaking of X without misery there; of "
+                         "magic:X: the share with magic there")
         self.key_drivers_ = kd
         tp = pd.Series([d.split(":", 1)[1] for d in kd.importance_.index], index=kd.importance_.index)
         self.touchpoint_importance_ = kd.importance_.groupby(tp.to_numpy()).sum().sort_values(ascending=False)
