@@ -102,7 +102,9 @@ def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, lis
 
 def drivers(
     file: Optional[Path] = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
-    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, ...)."),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, "
+                                          "...); without it and without FILE: the store's key drivers per touchpoint, "
+                                          "as the report and the dashboard show them."),
     driver_cols: Optional[str] = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
     positive: Optional[str] = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
     na: Optional[str] = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
@@ -119,7 +121,7 @@ def drivers(
     stated: bool = typer.Option(False, "--stated", help="Stated importance (from carlzon's surveys in the store) beside "
                                 "derived importance, per persona, with the gaps in words."),
     survey: Optional[str] = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
-    journey: Optional[str] = typer.Option(None, "--journey", help="With --from-moments and a raw FILE: the journey "
+    journey: Optional[str] = typer.Option(None, "--journey", help="The journey of the store's key drivers, or with --from-moments and a raw FILE: the journey "
                                           "to detect its moments with (default: the one its texts speak of)."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
@@ -129,6 +131,8 @@ def drivers(
         from carlzon.cli.survey import stated_drivers
 
         return stated_drivers(store, survey, as_json, boot, seed)
+    if outcome is None and file is None and not from_moments and engine == "local":
+        return _store_key_drivers(store, journey, as_json)
     if outcome is None:
         raise AnalysisError("--outcome is needed", fix="name the outcome column, e.g. --outcome overall (or use --stated)")
 
@@ -190,6 +194,29 @@ def drivers(
     console.print(f"Missing ratings: {out['n_missing_handled']:,} rows, {out['missing_how']}.")
     for note in out["notes"]:
         console.print(note)
+
+
+def _store_key_drivers(store: Optional[str], journey: Optional[str], as_json: bool) -> None:
+    """`carlzon drivers` on a store: each touchpoint's importance, performance and quadrant, as the report's
+    key moments and the dashboard's /api/drivers give them (carlzon.analysis.key_moments)."""
+    from carlzon.analysis.key_moments import key_drivers
+    from carlzon.store import open_store
+
+    with open_store(store_url(store), read_only=True) as st:
+        out = key_drivers(st, journey=journey)
+    if as_json:
+        print_json(out)
+        return
+    if not out["n"]:
+        raise AnalysisError("the store has no moments", fix="run carlzon ingest FILE first (or carlzon demo)")
+    table = Table(title=f"Key drivers (n = {out['n']:,} moments; importance: {out['method']}; performance: "
+                        f"{out['performance']})")
+    for col in ("touchpoint", "importance", "performance", "n", "quadrant"):
+        table.add_column(col, overflow="fold")
+    for d in out["drivers"]:
+        table.add_row(shown(d["name"]), _fmt(d["importance"], True), _fmt(d["performance"]), f"{d['n']:,}",
+                      d["quadrant"])
+    console.print(table)
 
 
 def impact(

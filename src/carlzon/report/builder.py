@@ -41,7 +41,6 @@ from carlzon.report.data import (
     headline_rows,
     journey_map_data,
     quotes,
-    touchpoint_rows,
     trend_rows,
 )
 
@@ -163,17 +162,15 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     by_tp = agg.by_touchpoint()
     j = journey if isinstance(journey, Journey) else (
         load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=by_tp["n"]))
-    table = touchpoint_rows(by_tp, j, drivers=drivers)
-    if drivers is None and drivers_note:
-        table["importance_method"] = f"share of emotional intensity; no key-driver model: {drivers_note}"
+    from carlzon.analysis.key_moments import key_moment_table
+
+    table, key = key_moment_table(by_tp, j, drivers, drivers_note)  # what carlzon drivers and /api/drivers show
     trends, unit = trend_rows(agg.by_time())
     worst_q = quotes(moments if worst is None else worst, j, valence="misery")
     best_q = quotes(moments if best is None else best, j, valence="magic")
     if n_customers is None and moments is not None and "customer_id" in moments:
         n_customers = int(moments["customer_id"].nunique())
     with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
-    key = with_data[with_data["touchpoint"] != "unknown"].sort_values(
-        ["importance", "n"], ascending=False, na_position="last")
     ipa_points = [r for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"]
     x_mid, y_mid = table.attrs.get("x_mid"), table.attrs.get("y_mid")
     return {
