@@ -168,11 +168,11 @@ def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
 
     neg = tw[tw["negativereason"].isin(list(REASON_TO_TOUCHPOINT))].reset_index(drop=True)
     truth = neg["negativereason"].map(REASON_TO_TOUCHPOINT).to_numpy()
-    df = pd.DataFrame({"id": neg["tweet_id"].astype(str), "text": neg["text"].astype(str)})
+    df = pd.DataFrame({"id": [str(i) for i in range(len(neg))], "text": neg["text"].astype(str)})
     rows = []
     for learn in (False, True):
-        moments = Detector("airline", learn_touchpoints=learn).detect(df)
-        pred = moments["touchpoint"].astype(str).to_numpy()
+        moments = Detector("airline", learn_touchpoints=learn).detect(df).drop_duplicates("interaction_id")
+        pred = moments["touchpoint"].astype(str).to_numpy()  # each tweet's strongest moment
         acc, f1, known, per = touchpoint_scores(truth, pred)
         learned = float(np.mean(moments["evidence"].str.contains("learned from n=", regex=False)))
         how = "learned step on (weak supervision from the batch)" if learn else "default: row by row"
@@ -213,6 +213,7 @@ def heldout_touchpoint_rows(pattern: str) -> list[tuple]:
         df = pd.read_csv(path)
         journey = Path(path).stem.removeprefix("touchpoints_")
         moments = Detector(journey).detect(pd.DataFrame({"id": [str(i) for i in range(len(df))], "text": df["text"]}))
+        moments = moments.drop_duplicates("interaction_id")  # each text's strongest moment
         pred, truth = moments["touchpoint"].astype(str).to_numpy(), df["touchpoint"].astype(str).to_numpy()
         has = truth != "unknown"
         acc, f1, known, _ = touchpoint_scores(truth[has], pred[has])

@@ -71,8 +71,13 @@ MOMENT_COLUMNS: dict[str, str] = {
     "moment_of_truth": "bool",
     "reasons": "string",  # short sentences joined by '; '
     "evidence": "json",  # list of Evidence dicts
+    "aspect": "string",  # price_value, speed_waiting, staff_attitude, cleanliness, quality, ... or null
+    "spans": "json",  # [[start, end], ...] character offsets into the text, strongest first; [] for ratings
+    "basis": "string",  # text / rating / text+rating
+    "overall_valence": "string",  # the interaction's own: its rating where it has one, else the whole text
+    "overall_score": "float64",
 }
-"""Columns of the moments table, in order, with their logical types."""
+"""Columns of the moments table, in order, with their logical types: one row per (interaction, touchpoint)."""
 
 
 @dataclass
@@ -114,6 +119,7 @@ class Evidence:
     value: float | str | None = None
     expectation: str | None = None
     weight: float | None = None
+    span: list[int] | None = None  # [start, end] in the interaction's text
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -121,7 +127,7 @@ class Evidence:
 
 @dataclass
 class Moment:
-    """What carlzon derives from one interaction."""
+    """What carlzon derives for one (interaction, touchpoint)."""
 
     interaction_id: str
     valence: Valence
@@ -135,6 +141,11 @@ class Moment:
     customer_id: str | None = None
     timestamp: datetime | None = None
     channel: str | None = None
+    aspect: str | None = None
+    spans: list[list[int]] = field(default_factory=list)
+    basis: str = "text"
+    overall_valence: str = "neutral"
+    overall_score: float = 0.0
 
     @property
     def reasons(self) -> str:

@@ -129,7 +129,8 @@ def test_detector_uses_events_and_answers_row_by_row():
              "My flight is delayed again, stuck at the gate"]
     one = [det.detect(pd.DataFrame({"id": ["a"], "text": [t]}))["touchpoint"][0] for t in texts]
     batch = det.detect(pd.DataFrame({"id": list("abc"), "text": texts}))
-    assert batch["touchpoint"].tolist() == one == ["complaint_handling", "baggage_claim", "delays_cancellations"]
+    strongest = batch.drop_duplicates("interaction_id")  # an interaction's moments come strongest first
+    assert strongest["touchpoint"].tolist() == one == ["complaint_handling", "baggage_claim", "delays_cancellations"]
     assert "(hold)" in batch["reasons"][0] and "points to Customer service" in batch["reasons"][0]
 
 

@@ -112,6 +112,8 @@ class Detector:
             ``carlzon train``; None for the lexicon alone.
         touchpoint_min_confidence: below this a moment's touchpoint is 'unknown'.
         scorer: the text scorer (default: :class:`carlzon.detect.text.TextScorer`).
+        rating_scales: the scale of rated items in ``ratings`` (``{"Seat comfort": (1, 5), "*": (0, 10)}``);
+            items not named are read from the batch (see :func:`carlzon.detect.ratings.rate_items`).
 
     >>> from carlzon.schema import Interaction
     >>> Detector().detect_one(Interaction(id="x", nps=10)).valence
@@ -120,12 +122,13 @@ class Detector:
 
     def __init__(self, journey: Journey | str | Path | None = None, *, model: Any = None,
                  touchpoint_min_confidence: float = 0.35, learn_touchpoints: bool = False,
-                 scorer: Any = None) -> None:
+                 scorer: Any = None, rating_scales: dict[str, tuple[float, float]] | None = None) -> None:
         if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
             raise DetectError(f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
                               fix="use a value such as 0.35")
         self.journey = load_journey(journey) if journey is not None else None
         self.touchpoint_min_confidence = float(touchpoint_min_confidence)
+        self.rating_scales = dict(rating_scales or {})
         # learn_touchpoints: weak supervision from the batch's own sure matches (see
         # carlzon.detect.touchpoints); off by default so that a row's moment never depends on
         # the batch it came in (ingest, `carlzon detect` and Spark give the same answer).
@@ -184,7 +187,7 @@ class Detector:
         return pd.DataFrame({"score": np.nan_to_num(score), "intensity": inten, "valence": valence})
 
     # -- the batch ---------------------------------------------------------------------------
-    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]]]:
+    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], dict[str, Any]]:
         if not isinstance(df, pd.DataFrame):
             raise DetectError(f"expected a DataFrame of interactions, got {type(df).__name__}",
                               fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
@@ -291,7 +294,9 @@ class Detector:
             elif ex.badly_missed[i]:
                 items.append(Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]]))
             evidence.append(items)
-        return out, evidence
+        ctx = {"texts": texts, "method": np.asarray(tpr.method, dtype=object).copy(), "ex": ex,
+               "has_rating": np.asarray(rt.has_rating, dtype=bool), "has_text": has_text}
+        return out, evidence, ctx
 
     def _foreign_rows(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
         """Rows whose language this scorer does not read but an installed lexicon does (language -> rows)."""
@@ -305,35 +310,62 @@ class Detector:
         return {str(lang): np.flatnonzero(langs == lang) for lang in set(langs) - {None}
                 if lang not in read and available(str(lang))}
 
-    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]]]:
+    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]], None]:
         from carlzon.detect.foreign import foreign_scorer
 
         taken = np.concatenate(list(split.values()))
         rest = np.setdiff1d(np.arange(len(df)), taken)
-        parts = [(rest, self._run(df.iloc[rest].reset_index(drop=True)) if len(rest) else None)]
+        parts = [(rest, self._moment_rows(df.iloc[rest].reset_index(drop=True)) if len(rest) else None)]
         for lang, rows in split.items():
             det = self.__dict__.setdefault("_foreign", {}).get(lang)
             if det is None:
                 det = Detector(self.journey, touchpoint_min_confidence=self.touchpoint_min_confidence,
-                               scorer=foreign_scorer(lang))
+                               scorer=foreign_scorer(lang), rating_scales=self.rating_scales)
                 self._foreign[lang] = det
-            parts.append((rows, det._run(df.iloc[rows].reset_index(drop=True))))
-        order = np.concatenate([rows for rows, res in parts if res is not None])
+            parts.append((rows, det._moment_rows(df.iloc[rows].reset_index(drop=True))))
+        order = np.concatenate([rows[res[0]["row"].to_numpy()] for rows, res in parts if res is not None])
         out = pd.concat([res[0] for _, res in parts if res is not None], ignore_index=True)
+        out["row"] = order
         evidence = [e for _, res in parts if res is not None for e in res[1]]
         pos = np.argsort(order, kind="stable")
-        return out.iloc[pos].reset_index(drop=True), [evidence[i] for i in pos]
+        return out.iloc[pos].reset_index(drop=True), [evidence[i] for i in pos], None
+
+    def _moment_rows(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], None]:
+        """Moment rows (with ``row``: the input row, and the overall columns) and their evidence."""
+        run = self._run(df)
+        if run[2] is None:  # split by language: already moment rows
+            return run
+        base, base_ev, ctx = run
+        from carlzon.detect.moments import build_moments
+
+        moments, evidence = build_moments(self, df.reset_index(drop=True), base, base_ev, ctx)
+        rows = moments["row"].to_numpy()
+        for col in ("interaction_id", "customer_id", "timestamp", "channel"):
+            moments[col] = base[col].iloc[rows].reset_index(drop=True)
+        moments["overall_valence"] = base["valence"].to_numpy()[rows]
+        moments["overall_score"] = base["score"].to_numpy()[rows]
+        return moments, evidence, None
 
     def detect(self, interactions: pd.DataFrame) -> pd.DataFrame:
-        """Moments for a DataFrame of interactions: MOMENT_COLUMNS, one row per input row, same order.
+        """Moments for a DataFrame of interactions: MOMENT_COLUMNS, one row per (interaction, touchpoint).
 
-        ``evidence`` is a JSON list of :class:`~carlzon.schema.Evidence` dicts and ``reasons`` the
-        same as '; '-joined sentences. ``ratings`` / ``measures`` / ``attributes`` may be dicts
-        or JSON strings; missing columns are allowed.
+        Rows come in the input's order, an interaction's moments strongest first; an interaction that
+        speaks of no touchpoint (and rates none) has one moment (touchpoint ``unknown`` unless its
+        source, its measures or the whole text's similarity say one). ``overall_valence`` /
+        ``overall_score`` are the interaction's own (its rating, else its whole text), the same on each
+        of its rows. ``evidence`` is a JSON list of :class:`~carlzon.schema.Evidence` dicts (text
+        evidence with its ``span``), ``reasons`` the same as '; '-joined sentences, ``spans`` a JSON
+        list of ``[start, end]`` character offsets into the text, strongest first. ``ratings`` /
+        ``measures`` / ``attributes`` may be dicts or JSON strings; missing columns are allowed.
         """
-        out, evidence = self._run(interactions)
+        out, evidence, _ = self._moment_rows(interactions)
+        out = out.drop(columns="row").reset_index(drop=True)
         out["reasons"] = ["; ".join(e.text for e in items) for items in evidence]
         out["evidence"] = [json.dumps([_plain(e) for e in items], ensure_ascii=False) for items in evidence]
+        out["spans"] = [json.dumps(s) for s in out["spans"].tolist()]
+        for col, dtype in (("interaction_id", "string"), ("customer_id", "string"), ("channel", "string"),
+                           ("aspect", "string"), ("basis", "string")):
+            out[col] = out[col].astype(dtype)
         return out[list(MOMENT_COLUMNS)]
 
     def detect_one(self, interaction: Interaction) -> Moment:
@@ -343,7 +375,7 @@ class Detector:
                               fix="build one with carlzon.schema.Interaction(id=..., text=...), or call detect() on a DataFrame")
         row = {f.name: getattr(interaction, f.name) for f in fields(Interaction)}
         row["ratings"] = row.pop("extra_ratings")
-        out, evidence = self._run(pd.DataFrame([row]))
+        out, evidence, _ = self._moment_rows(pd.DataFrame([row]))
         r = out.iloc[0]
         return Moment(
             interaction_id=str(r["interaction_id"]),
@@ -358,5 +390,10 @@ class Detector:
             customer_id=interaction.customer_id,
             timestamp=interaction.timestamp,
             channel=interaction.channel,
+            aspect=None if pd.isna(r["aspect"]) else str(r["aspect"]),
+            spans=list(r["spans"]),
+            basis=str(r["basis"]),
+            overall_valence=str(r["overall_valence"]),
+            overall_score=float(r["overall_score"]),
         )
 

@@ -56,6 +56,7 @@ _LABELS = {
     "broken_promise": "broken promise",
     "wrong_item": "wrong item or mistake",
     "missing_item": "missing item",
+    "unavailable": "not available or not enough",
     "not_working": "not working",
     "food_quality": "food quality",
     "missed_connection": "missed connection",

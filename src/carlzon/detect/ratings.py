@@ -143,3 +143,99 @@ def rate(df: pd.DataFrame, thresholds: dict[str, dict[str, float]] | None = None
     valence[only_mag | (both & (score > 0))] = "magic"
     decisive = valence != "neutral"
     return RatingResult(has, score, valence, decisive, values, per_scale, th)
+
+
+@dataclass
+class ItemRatings:
+    """Ratings of single touchpoints (a survey's items, a review's aspect ratings), one entry per
+    (row, touchpoint) (arrays aligned): several items of one touchpoint are averaged."""
+
+    row: np.ndarray
+    touchpoint: np.ndarray  # object
+    score: np.ndarray
+    valence: np.ndarray  # object
+    decisive: np.ndarray  # bool
+    evidence: list[list[Evidence]]
+
+
+def _item_scale(values: np.ndarray) -> tuple[float, float]:
+    """The scale a batch's values of one item are on, when none is declared: 1-5, 1-7, 0/1-10 or 0-100
+    (a 0 on a 1-5 or 1-7 scale means 'not rated')."""
+    v = values[~np.isnan(values)]
+    top = float(v.max()) if len(v) else 5.0
+    for hi in (5.0, 7.0):
+        if top <= hi:
+            return 1.0, hi
+    if top <= 10:
+        return (0.0 if (v == 0).any() else 1.0), 10.0
+    return 0.0, 100.0
+
+
+def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]] | None = None,
+               scales: dict[str, tuple[float, float]] | None = None) -> ItemRatings:
+    """Moments' ratings from the ``ratings`` column (dicts or JSON objects, ``{"Seat comfort": 4}``).
+
+    Each item is matched to a touchpoint by :meth:`carlzon.journey.Journey.match_item`; items that match
+    none are left out. An item's scale is ``scales[item]`` (or ``scales["*"]``) when declared, else read
+    from the batch (:func:`_item_scale`); the value is read linearly onto 1-5 and judged with the
+    journey's ``stars`` thresholds (misery at 2 or below, magic at 5). Values outside the scale, and a
+    0 on a 1-x scale, mean 'not rated' and are left out.
+
+    >>> j = __import__("carlzon.journey", fromlist=["load_journey"]).load_journey("airline")
+    >>> r = rate_items(pd.DataFrame({"ratings": [{"Seat comfort": 1, "Food and drink": 5}]}), j)
+    >>> list(zip(r.touchpoint, r.valence))
+    [('food', 'magic'), ('seat', 'misery')]
+    """
+    from carlzon.schema import json_object
+
+    empty = ItemRatings(np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0), np.zeros(0, object),
+                        np.zeros(0, bool), [])
+    if journey is None or "ratings" not in df.columns or not len(df):
+        return empty
+    th = dict(_DEFAULT_THRESHOLDS["stars"])
+    if thresholds and "stars" in thresholds:
+        th.update(thresholds["stars"])
+    parsed = [json_object(v) for v in df["ratings"].tolist()]
+    keys = sorted({k for d in parsed for k in d})
+    if not keys:
+        return empty
+    tp_of = {k: getattr(journey.match_item(str(k)), "id", None) for k in keys}
+    keys = [k for k in keys if tp_of[k] is not None]
+    if not keys:
+        return empty
+    scales = dict(scales or {})
+    rows, tps, vals, items = [], [], [], []
+    for k in keys:
+        v = pd.to_numeric(pd.Series([d.get(k) for d in parsed], dtype=object), errors="coerce").to_numpy(dtype="float64")
+        lo, hi = scales.get(k) or scales.get("*") or _item_scale(v)
+        ok = ~np.isnan(v) & (v >= lo) & (v <= hi)
+        idx = np.flatnonzero(ok)
+        rows.append(idx)
+        tps.append(np.full(len(idx), tp_of[k], dtype=object))
+        vals.append(1.0 + (v[idx] - lo) * 4.0 / max(hi - lo, 1e-9))
+        items.append([(k, v[i], lo, hi) for i in idx])
+    row = np.concatenate(rows)
+    tp = np.concatenate(tps)
+    stars = np.concatenate(vals)
+    flat_items = [x for part in items for x in part]
+    score = rating_score(stars, "stars", th)
+    frame = pd.DataFrame({"row": row, "tp": tp, "score": score, "n": np.arange(len(row))})
+    g = frame.groupby(["row", "tp"], sort=True)
+    agg = g["score"].mean()
+    members = g["n"].apply(list)
+    out_row = agg.index.get_level_values(0).to_numpy(dtype=np.int64)
+    out_tp = agg.index.get_level_values(1).to_numpy(dtype=object)
+    out_score = agg.to_numpy(dtype="float64")
+    valence = np.where(out_score <= -0.5 + 1e-9, "misery", np.where(out_score >= 0.5 - 1e-9, "magic", "neutral")).astype(object)
+    evidence = []
+    for ns in members.tolist():
+        ev = []
+        for n_ in ns:
+            k, v, lo, hi = flat_items[n_]
+            s = float(score[n_])
+            shown = int(v) if float(v).is_integer() else round(float(v), 1)
+            word = " (low)" if s <= -0.5 else " (high)" if s >= 0.5 else ""
+            ev.append(Evidence(rule="rating", text=f"{k} {shown}/{int(hi) if float(hi).is_integer() else hi}{word}",
+                               phrase=str(k), value=float(v), weight=round(s, 3)))
+        evidence.append(ev)
+    return ItemRatings(out_row, out_tp, out_score, valence, valence != "neutral", evidence)

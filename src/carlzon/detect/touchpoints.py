@@ -133,6 +133,7 @@ class TouchpointResult:
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
     learned_from: int = 0  # pseudo-labelled rows behind the 'learned' step (0: step not run)
+    tied: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row -> every touchpoint tied with the best (phrase step)
 
     def _found(self, i: int) -> dict[str, str]:
         """Words of row ``i``'s text that point to its touchpoint -> the phrase or ``@event`` behind them."""
@@ -311,8 +312,14 @@ class TouchpointMatcher:
             rows = todo[hit]
             tp[rows] = np.asarray(self.ids, dtype=object)[best_k[hit]]
             conf[rows], method[rows] = c[hit], "phrase"
+            tie_rows = np.flatnonzero(hit & ((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1).astype(bool)
+                                      & (((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1) > 1))
+            tied = {int(todo[r]): tuple(np.asarray(self.ids, dtype=object)[np.flatnonzero(weights[r] >= best[r] - 1e-9)])
+                    for r in tie_rows.tolist()}
+        else:
+            tied = {}
         return TouchpointResult(tp, conf, method, flagged=flagged, names=self.names, hits=hits,
-                                phrase_tps=self._phrase_tps)
+                                phrase_tps=self._phrase_tps, tied=tied)
 
     def finish(self, res: TouchpointResult, texts: Sequence[str | None],
                measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
