@@ -27,7 +27,7 @@ def survey() -> tuple[pd.DataFrame, pd.DataFrame]:
     val = np.where(r <= 2, "misery", np.where(r >= 4, "magic", "neutral"))
     moments = pd.DataFrame({
         "interaction_id": np.repeat([f"s{i}" for i in range(n)], len(_TPS)),
-        "touchpoint": np.tile(_TPS, n), "valence": val.ravel(), "basis": "rating",
+        "touchpoint": np.tile(_TPS, n), "valence": val.ravel(), "basis": "rating", "score": ((r - 3) / 2).ravel(),
         "satisfaction": np.repeat(sat, len(_TPS))})
     return ratings, moments
 
@@ -52,6 +52,13 @@ def test_high_misery_rate_that_matters_is_fix_first_not_keep_it_up():
     assert (s.loc["misery:gate", "quadrant"], round(s.loc["misery:gate", "performance"], 1)) == ("fix first", 0.4)
 
 
+def test_misery_magic_indicators_alone_rank_like_the_ratings_too(survey):
+    ratings, moments = survey
+    kd = KeyDrivers(n_boot=0).fit(ratings, "satisfaction", _TPS, positive="satisfied")
+    md = MomentDrivers(kinds=("misery", "magic"), n_boot=0, positive="satisfied").fit(moments, "satisfaction")
+    assert kendalltau(kd.importance_.reindex(_TPS), md.touchpoint_importance_.reindex(_TPS)).statistic >= 0.7
+
+
 def test_outcome_from_the_attributes_and_unit_per_response(survey):
     _, moments = survey
     m = moments.drop(columns="satisfaction").assign(
@@ -70,4 +77,4 @@ def test_cli_drivers_from_moments_prints_touchpoints(tmp_path, survey):
     moments.to_csv(f, index=False)
     out = CliRunner().invoke(app, ["drivers", str(f), "--from-moments", "--outcome", "satisfaction", "--positive",
                                    "satisfied", "--boot", "0"])
-    assert out.exit_code == 0 and "By touchpoint (misery and magic together): tp00" in out.output
+    assert out.exit_code == 0 and "By touchpoint (its drivers together): tp00" in out.output

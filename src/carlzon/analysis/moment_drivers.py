@@ -32,15 +32,18 @@ __all__ = ["MomentDrivers", "moment_drivers"]
 
 def moment_drivers(moments: pd.DataFrame, *, outcome: str, per: str = "customer_id",
                    kinds: tuple[str, ...] = ("misery", "magic"), min_count: int = 5) -> tuple[pd.DataFrame, list[str]]:
-    """A wide frame (one row per ``per``) of 0/1 'kind:touchpoint' columns and the outcome, and the driver names.
+    """A wide frame (one row per ``per``) of 'kind:touchpoint' columns and the outcome, and the driver names.
+
+    ``misery`` / ``magic``: 0/1, whether the unit had such a moment there; ``score``: the mean score of
+    the unit's moments there (empty where it did not speak of it).
 
     Touchpoint columns seen fewer than ``min_count`` times are left out (too rare to estimate).
     """
     moments = _with_outcome(moments, outcome)
     check_columns(moments, [per, "touchpoint", "valence", outcome])
-    bad = set(kinds) - {"misery", "magic"}
+    bad = set(kinds) - {"misery", "magic", "score"}
     if bad:
-        raise AnalysisError(f"unknown kinds {sorted(bad)}", fix="use 'misery' and/or 'magic'")
+        raise AnalysisError(f"unknown kinds {sorted(bad)}", fix="use 'misery', 'magic' and/or 'score'")
     m = moments[moments[per].notna()]
     num = pd.to_numeric(m[outcome], errors="coerce")
     if num.isna().all() and m[outcome].notna().any():  # a label (satisfied / dissatisfied): first value per unit
@@ -50,6 +53,15 @@ def moment_drivers(moments: pd.DataFrame, *, outcome: str, per: str = "customer_
     wide = pd.DataFrame(index=y.index)
     drivers = []
     for kind in kinds:
+        if kind == "score":  # the moment's score at each touchpoint (mean over the unit's moments; empty: not spoken of)
+            sel = m[m["touchpoint"].notna() & (m["touchpoint"] != "unknown")]
+            means = pd.to_numeric(sel["score"], errors="coerce").groupby([sel["touchpoint"], sel[per]]).mean()
+            for tp, col in means.unstack(0).items():
+                col = col.reindex(wide.index)
+                if col.notna().sum() >= min_count and col.nunique() > 1:
+                    wide[f"score:{tp}"] = col
+                    drivers.append(f"score:{tp}")
+            continue
         sel = m[(m["valence"] == kind) & m["touchpoint"].notna() & (m["touchpoint"] != "unknown")]
         counts = sel.groupby(["touchpoint", per]).size().unstack(0, fill_value=0)
         for tp in counts.columns:
@@ -92,7 +104,10 @@ def _unit(moments: pd.DataFrame) -> str:
 
 
 class MomentDrivers:
-    """Key drivers from moments: misery / magic at each touchpoint against an outcome (fitter style).
+    """Key drivers from moments: at each touchpoint, the moment's score (``score:X``, the mean over the unit's
+    moments there) and whether it was a moment of misery (``misery:X``) or magic (``magic:X``), against an
+    outcome (fitter style). By default score and misery: on a survey whose ratings become moments the
+    scores rank touchpoints as the ratings do, and misery says what a bad moment adds beyond its score.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -102,12 +117,12 @@ class MomentDrivers:
     ...     y = 9 - 4 * bad["gate"] - 2 * bad["seat"] - 1 * bad["meal"] + rng.normal()
     ...     rows += [{"interaction_id": f"r{i}", "touchpoint": tp, "valence": "misery" if b else "magic", "nps": y}
     ...              for tp, b in bad.items()]
-    >>> md = MomentDrivers(n_boot=0).fit(pd.DataFrame(rows), outcome="nps")
+    >>> md = MomentDrivers(kinds=("misery", "magic"), n_boot=0).fit(pd.DataFrame(rows), outcome="nps")
     >>> list(md.touchpoint_importance_.index), md.summary.set_index("driver").loc["misery:gate", "quadrant"]
     (['gate', 'seat', 'meal'], 'fix first')
     """
 
-    def __init__(self, *, kinds: tuple[str, ...] = ("misery", "magic"), per: str | None = None, min_count: int = 5,
+    def __init__(self, *, kinds: tuple[str, ...] = ("score", "misery"), per: str | None = None, min_count: int = 5,
                  method: str = "relative-weights", outcome_type: str = "auto", n_boot: int = 1000, seed: int = 0,
                  positive: object = None) -> None:
         self.kinds, self.per, self.min_count = kinds, per, min_count
@@ -130,8 +145,9 @@ class MomentDrivers:
         perf = kd.performance_.copy()
         for d in perf.index:
             kind, _, tp = d.partition(":")
-            r = rate[kind].get(tp, float("nan")) if kind in rate else float("nan")
-            perf[d] = 1.0 - r if kind == "misery" else r
+            r = rate[kind].get(tp, float("nan")) if kind in rate else perf[d]
+            if kind in ("misery", "magic"):
+                perf[d] = 1.0 - r if kind == "misery" else r
         kd.performance_ = perf
         kd.quadrant_, _, _ = quadrants(kd.importance_, perf)
         kd.notes_.append("performance of misery:X: the share of those speaking of X without misery there; of "

@@ -112,7 +112,9 @@ def drivers(
     outcome_type: str = typer.Option("auto", "--outcome-type", help="auto, continuous, binary or ordinal."),
     boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
-    from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are misery/magic at each touchpoint (0/1 per customer) from the store's moments."),
+    from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are the moments at each touchpoint (their score, misery 0/1: --kinds) per customer, else per response, from the store's moments or FILE."),
+    kinds: str = typer.Option("score,misery", "--kinds", help="With --from-moments: drivers per touchpoint, comma "
+                              "separated: score (the moment's score), misery and/or magic (0/1)."),
     store: Optional[str] = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a table "
@@ -168,7 +170,8 @@ def drivers(
         kd = drivers_to_parquet(str(file), outcome, cols, out=parquet_out, method=method, n_boot=boot,
                                 na_values=na_value, seed=seed)
     elif from_moments:
-        kd = MomentDrivers(method=method, outcome_type=outcome_type, n_boot=boot, seed=seed, positive=positive)
+        kd = MomentDrivers(kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()), method=method,
+                           outcome_type=outcome_type, n_boot=boot, seed=seed, positive=positive)
         kd.fit(data, outcome)
     else:
         kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
@@ -188,7 +191,7 @@ def drivers(
                       f"{d['n']:,}", d["quadrant"])
     console.print(table)
     if "touchpoints" in out:
-        console.print("By touchpoint (misery and magic together): " + ", ".join(
+        console.print("By touchpoint (its drivers together): " + ", ".join(
             f"{shown(t['touchpoint'])} {t['importance']:.1%}" for t in out["touchpoints"]), soft_wrap=True,
             highlight=False)
     console.print(f"Missing ratings: {out['n_missing_handled']:,} rows, {out['missing_how']}.")
