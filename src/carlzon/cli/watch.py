@@ -34,9 +34,12 @@ def themes(
 
     if valence not in ("misery", "magic", "both"):
         raise AnalysisError(f"unknown valence {valence!r}", fix="use --valence misery, magic or both")
+    from carlzon.analysis.emerging import mention_texts
+
     m = _moments(store, since)
     if touchpoint:
         m = m[m["touchpoint"] == touchpoint]
+    m = m.assign(text=mention_texts(m))  # what was said at each touchpoint (its mentions), not the whole review
     valences = ("misery", "magic") if valence == "both" else (valence,)
     th = Themes(valences=valences, min_size=min_size).fit(m)
     records = th.to_records()

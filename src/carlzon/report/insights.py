@@ -66,11 +66,14 @@ def _clean(v: Any) -> Any:
 # ----- themes ------------------------------------------------------------------
 def _recent_texts(store: Any, scope: Scope, valence: str, limit: int) -> tuple[pd.DataFrame, bool]:
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": valence}))
-    sql = ("SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, i.text FROM moments m "
+    sql = ("SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, m.spans, i.text FROM moments m "
            f"JOIN interactions i ON i.id = m.interaction_id{where} AND i.text IS NOT NULL AND i.text <> '' "
            "ORDER BY m.timestamp DESC, m.interaction_id LIMIT :limit")
     df = store.query(sql, {**params, "limit": limit})
     df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
+    from carlzon.analysis.emerging import mention_texts
+
+    df["text"] = mention_texts(df)  # what was said at the touchpoint (its mentions), not the whole review
     cut = len(df) == limit
     if cut and df["timestamp"].notna().any():
         # the oldest week is cut by the limit: keep whole weeks (Monday to Sunday) so trends compare like with like
