@@ -54,15 +54,18 @@ def _canon(df: pd.DataFrame) -> pd.DataFrame:
     out = df[list(MOMENT_COLUMNS) + ["nps", "csat", "ces", "stars"]].copy()
     ts = pd.to_datetime(out["timestamp"])
     out["timestamp"] = ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
-    for c in ("interaction_id", "customer_id", "channel", "touchpoint", "valence", "stakes", "reasons", "evidence"):
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    for c in ("interaction_id", "customer_id", "channel", "touchpoint", "valence", "stakes", "reasons", "evidence",
+              "aspect", "spans", "basis", "overall_valence"):
+        if c in out.columns:
+            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) else json.dumps(v)).astype(object)
+            out[c] = out[c].where(out[c].notna(), None)
     out["moment_of_truth"] = out["moment_of_truth"].astype(bool)
-    return out.sort_values("interaction_id").reset_index(drop=True)
+    return out.sort_values(["interaction_id", "touchpoint"]).reset_index(drop=True)
 
 
 def test_moments_identical_on_100k(single_moments, spark_moments, spark_result):
     a, b = _canon(single_moments), _canon(spark_moments)
-    assert len(a) == len(b) == 100_000
+    assert len(a) == len(b) >= 100_000 and a["interaction_id"].nunique() == 100_000  # one row per moment
     assert spark_result.quarantine.count() == 0
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     # the detector really ran (not a pass-through): all three valences and evidence
@@ -77,7 +80,7 @@ def test_metrics_identical(single_moments, spark_result, by):
 
     one = Metrics(by=by, journey="airline").fit(single_moments)
     sp = metrics(spark_result.moments, by=by, journey="airline")
-    assert sp.n_ == one.n_ == 100_000
+    assert sp.n_ == one.n_ >= 100_000  # moments by touchpoint (stage), interactions otherwise
     a, b = one.summary, sp.summary
     assert {"nps", "csat_mean", "stars", "magic_rate", "moments_of_truth"} <= set(a.metric)
     # every figure, n, interval and note the same, bit for bit: exact sums finished by the same code

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name loads 
     from carlzon.analysis.intervals import mean_interval, nps_interval, small_sample_note, wilson_interval
     from carlzon.analysis.ipa import QUADRANTS, ImportancePerformance, quadrants
     from carlzon.analysis.metrics import METRICS, Metrics
-    from carlzon.analysis.moment_drivers import moment_drivers
+    from carlzon.analysis.moment_drivers import MomentDrivers, moment_drivers
     from carlzon.analysis.paths import JourneyPaths, map_steps
     from carlzon.analysis.stated import StatedVsDerived
     from carlzon.analysis.themes import Themes
@@ -29,7 +29,7 @@ _WHERE = {
     "STATES": "impact", "LoyaltyImpact": "impact", "newcombe_interval": "impact",
     "mean_interval": "intervals", "nps_interval": "intervals", "small_sample_note": "intervals",
     "wilson_interval": "intervals",
-    "moment_drivers": "moment_drivers",
+    "moment_drivers": "moment_drivers", "MomentDrivers": "moment_drivers",
     "METRICS": "metrics", "Metrics": "metrics",
     "QUADRANTS": "ipa", "ImportancePerformance": "ipa", "quadrants": "ipa",
     "EmergingProblems": "alerts", "find_alerts": "alerts",
@@ -62,6 +62,7 @@ __all__ = [
     "LoyaltyImpact",
     "METRICS",
     "Metrics",
+    "MomentDrivers",
     "STATES",
     "StatedVsDerived",
     "Themes",

@@ -11,7 +11,9 @@ three give the same numbers.
 * NPS: 0-10 answers, promoters 9-10, detractors 0-6; adjusted-Wald interval.
 * CSAT: share of 4-5 on the 1-5 scale; Wilson interval. Also its mean.
 * CES: mean on the 1-7 scale; t interval. Stars: mean; t interval.
-* magic rate / misery rate: share of moments with that valence; Wilson.
+* magic rate / misery rate: by touchpoint (stage, phase), the share of the interactions speaking of it
+  that had magic / misery there; overall and by any other grouping, the share of interactions whose
+  overall valence is magic / misery (each interaction counted once, not once per touchpoint); Wilson.
 * moments of truth: their count (the interval is the Wilson interval of their share, times n).
 
 Grouping (``by``): ``touchpoint``, ``stage``, ``phase`` (these two need a
@@ -95,6 +97,13 @@ class Metrics:
         """Compute every available metric for each group; returns self."""
         if not isinstance(data, pd.DataFrame):
             raise AnalysisError("Metrics.fit needs a DataFrame", fix="pass store.moments() or a table you have read")
+        kind = (self.by or "").partition(":")[0]
+        if kind not in ("touchpoint", "stage", "phase"):
+            # interaction-level: each interaction once, with its overall valence (a frame of several moments
+            # per interaction, as store.moments() gives, counts an interaction's NPS once, not per touchpoint)
+            from carlzon.store.moment_unit import interaction_rows
+
+            data = interaction_rows(data)
         groups = self._groups(data)
         self.n_ = len(data)
         self.summary = metrics_from_sums(moment_sums(data, groups), confidence=self.confidence)

@@ -102,7 +102,9 @@ def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, lis
 
 def drivers(
     file: Optional[Path] = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
-    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, ...)."),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, "
+                                          "...); without it and without FILE: the store's key drivers per touchpoint, "
+                                          "as the report and the dashboard show them."),
     driver_cols: Optional[str] = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
     positive: Optional[str] = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
     na: Optional[str] = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
@@ -110,7 +112,9 @@ def drivers(
     outcome_type: str = typer.Option("auto", "--outcome-type", help="auto, continuous, binary or ordinal."),
     boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
-    from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are misery/magic at each touchpoint (0/1 per customer) from the store's moments."),
+    from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are the moments at each touchpoint (their score, misery 0/1: --kinds) per customer, else per response, from the store's moments or FILE."),
+    kinds: str = typer.Option("score,misery", "--kinds", help="With --from-moments: drivers per touchpoint, comma "
+                              "separated: score (the moment's score), misery and/or magic (0/1)."),
     store: Optional[str] = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a table "
@@ -119,6 +123,8 @@ def drivers(
     stated: bool = typer.Option(False, "--stated", help="Stated importance (from carlzon's surveys in the store) beside "
                                 "derived importance, per persona, with the gaps in words."),
     survey: Optional[str] = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
+    journey: Optional[str] = typer.Option(None, "--journey", help="The journey of the store's key drivers, or with --from-moments and a raw FILE: the journey "
+                                          "to detect its moments with (default: the one its texts speak of)."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
@@ -127,6 +133,8 @@ def drivers(
         from carlzon.cli.survey import stated_drivers
 
         return stated_drivers(store, survey, as_json, boot, seed)
+    if outcome is None and file is None and not from_moments and engine == "local":
+        return _store_key_drivers(store, journey, as_json)
     if outcome is None:
         raise AnalysisError("--outcome is needed", fix="name the outcome column, e.g. --outcome overall (or use --stated)")
 
@@ -140,9 +148,9 @@ def drivers(
 
         data, cols = None, ([c.strip() for c in driver_cols.split(",") if c.strip()] if driver_cols else None)
     elif from_moments:
-        from carlzon.analysis.moment_drivers import moment_drivers
+        from carlzon.analysis.moment_drivers import MomentDrivers
 
-        data, cols = moment_drivers(_moments_from(file, store, None), outcome=outcome)
+        data, cols = _moments_from(file, store, journey), None
     elif file is not None:
         from carlzon.analysis._io import read_table
 
@@ -161,6 +169,10 @@ def drivers(
     if engine == "spark":
         kd = drivers_to_parquet(str(file), outcome, cols, out=parquet_out, method=method, n_boot=boot,
                                 na_values=na_value, seed=seed)
+    elif from_moments:
+        kd = MomentDrivers(kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()), method=method,
+                           outcome_type=outcome_type, n_boot=boot, seed=seed, positive=positive)
+        kd.fit(data, outcome)
     else:
         kd = KeyDrivers(method, outcome_type=outcome_type, n_boot=boot, na_values=na_value, seed=seed)  # type: ignore[arg-type]
         kd.fit(data, outcome, cols, positive=positive)
@@ -178,9 +190,36 @@ def drivers(
                       f"{_fmt(d['ci_low'], True)} to {_fmt(d['ci_high'], True)}", _fmt(d["performance"]),
                       f"{d['n']:,}", d["quadrant"])
     console.print(table)
+    if "touchpoints" in out:
+        console.print("By touchpoint (its drivers together): " + ", ".join(
+            f"{shown(t['touchpoint'])} {t['importance']:.1%}" for t in out["touchpoints"]), soft_wrap=True,
+            highlight=False)
     console.print(f"Missing ratings: {out['n_missing_handled']:,} rows, {out['missing_how']}.")
     for note in out["notes"]:
         console.print(note)
+
+
+def _store_key_drivers(store: Optional[str], journey: Optional[str], as_json: bool) -> None:
+    """`carlzon drivers` on a store: each touchpoint's importance, performance and quadrant, as the report's
+    key moments and the dashboard's /api/drivers give them (carlzon.analysis.key_moments)."""
+    from carlzon.analysis.key_moments import key_drivers
+    from carlzon.store import open_store
+
+    with open_store(store_url(store), read_only=True) as st:
+        out = key_drivers(st, journey=journey)
+    if as_json:
+        print_json(out)
+        return
+    if not out["n"]:
+        raise AnalysisError("the store has no moments", fix="run carlzon ingest FILE first (or carlzon demo)")
+    table = Table(title=f"Key drivers (n = {out['n']:,} moments; importance: {out['method']}; performance: "
+                        f"{out['performance']})")
+    for col in ("touchpoint", "importance", "performance", "n", "quadrant"):
+        table.add_column(col, overflow="fold")
+    for d in out["drivers"]:
+        table.add_row(shown(d["name"]), _fmt(d["importance"], True), _fmt(d["performance"]), f"{d['n']:,}",
+                      d["quadrant"])
+    console.print(table)
 
 
 def impact(

@@ -185,11 +185,13 @@ def store_info(
     from carlzon.store import open_store
 
     with open_store(store_url(store)) as st:
+        upgraded = _upgrade(st, as_json)
         counts = st.counts()
         migrations = st.query("SELECT version, name FROM schema_migrations ORDER BY version")
         runs = st.ingest_runs(limit=5)
         info = {
             "store": st.url_safe, "backend": st.backend, "counts": counts,
+            "upgraded": upgraded.to_dict() if upgraded else None,
             "migrations": [{"version": int(v), "name": n} for v, n in zip(migrations["version"], migrations["name"])],
             "ingest_runs": [
                 {"source": r.source, "read": int(r.read), "stored": int(r.stored), "duplicates": int(r.duplicates),
@@ -211,6 +213,45 @@ def store_info(
     for r in info["ingest_runs"]:
         console.print(shown(f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
                             f"{r['duplicates']:,} + quarantined {r['quarantined']:,}"))
+
+
+def _upgrade(st: Any, quiet: bool) -> Any:
+    """Re-derive moments kept one per interaction by migration 10 (one per touchpoint now), saying so."""
+    from carlzon.detect.redetect import upgrade_moments
+    from carlzon.store.moment_unit import PENDING_NOTE
+
+    if st.read_only or st.meta(PENDING_NOTE) is None:
+        return None
+    if not st.meta("journey"):
+        if not quiet:
+            console.print(f"[yellow]note:[/yellow] {st.meta(PENDING_NOTE)}; re-derive them per touchpoint with "
+                          "`carlzon detect --store STORE --journey NAME`", soft_wrap=True, highlight=False)
+        return None
+    res = upgrade_moments(st)
+    if res is not None and not quiet:
+        console.print(f"upgraded: {res.message} ({res.seconds:.1f} s)", soft_wrap=True, highlight=False)
+    return res
+
+
+@store_app.command("upgrade")
+def store_upgrade(
+    store: Optional[str] = StoreOption,
+    journey: Optional[str] = typer.Option(None, "--journey", "-j",
+                                          help="Journey to derive the moments with (default: the store's own)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Bring a store up to date: migrations, and moments kept one per interaction re-derived per touchpoint."""
+    from carlzon.detect.redetect import upgrade_moments
+    from carlzon.store import open_store
+
+    with open_store(store_url(store), create=False) as st:
+        res = upgrade_moments(st, journey=journey)
+    if as_json:
+        print_json({"upgraded": res.to_dict() if res else None})
+    elif res is None:
+        console.print("the store is up to date: its moments are one per (interaction, touchpoint)", highlight=False)
+    else:
+        console.print(f"upgraded: {res.message} ({res.seconds:.1f} s)", soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -34,9 +34,12 @@ def themes(
 
     if valence not in ("misery", "magic", "both"):
         raise AnalysisError(f"unknown valence {valence!r}", fix="use --valence misery, magic or both")
+    from carlzon.analysis.emerging import mention_texts
+
     m = _moments(store, since)
     if touchpoint:
         m = m[m["touchpoint"] == touchpoint]
+    m = m.assign(text=mention_texts(m))  # what was said at each touchpoint (its mentions), not the whole review
     valences = ("misery", "magic") if valence == "both" else (valence,)
     th = Themes(valences=valences, min_size=min_size).fit(m)
     records = th.to_records()
@@ -60,11 +63,17 @@ def alerts(
     webhook: Optional[str] = typer.Option(None, "--webhook", help="POST the alerts to this URL (Slack-compatible JSON)."),
     fdr: float = typer.Option(0.002, "--fdr", help="False-discovery rate of the daily tests."),
     retries: int = typer.Option(4, "--retries", help="Webhook retries (exponential back-off)."),
+    days: int = typer.Option(60, "--days", help="Days, back from the last moment, whose problems are shown (the 120 "
+                             "before them are the baseline), as the report and the dashboard show them."),
 ) -> None:
     """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline."""
-    from carlzon.analysis.alerts import find_alerts
+    from carlzon.analysis.emerging import emerging_problems
+    from carlzon.store import open_store
 
-    found = find_alerts(_moments(store), since=since, fdr=fdr)
+    with open_store(store_url(store), read_only=True) as st:
+        found = emerging_problems(st, days=days, fdr=fdr, active_since=since)["alerts"]
+    for a in found:
+        a.pop("touchpoint_name", None)
     if webhook:
         from carlzon.alerts_sink import post_alerts
 

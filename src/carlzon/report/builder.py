@@ -29,7 +29,7 @@ from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
-from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view, watch_window
+from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view
 from carlzon.report.query import Scope, n_customers, strongest
 from carlzon.report.aggregates import Aggregates, count_moments, from_moments
 from carlzon.report.aggregates import aggregates as read_aggregates
@@ -41,7 +41,6 @@ from carlzon.report.data import (
     headline_rows,
     journey_map_data,
     quotes,
-    touchpoint_rows,
     trend_rows,
 )
 
@@ -163,17 +162,15 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     by_tp = agg.by_touchpoint()
     j = journey if isinstance(journey, Journey) else (
         load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=by_tp["n"]))
-    table = touchpoint_rows(by_tp, j, drivers=drivers)
-    if drivers is None and drivers_note:
-        table["importance_method"] = f"share of emotional intensity; no key-driver model: {drivers_note}"
+    from carlzon.analysis.key_moments import key_moment_table
+
+    table, key = key_moment_table(by_tp, j, drivers, drivers_note)  # what carlzon drivers and /api/drivers show
     trends, unit = trend_rows(agg.by_time())
     worst_q = quotes(moments if worst is None else worst, j, valence="misery")
     best_q = quotes(moments if best is None else best, j, valence="magic")
     if n_customers is None and moments is not None and "customer_id" in moments:
         n_customers = int(moments["customer_id"].nunique())
     with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
-    key = with_data[with_data["touchpoint"] != "unknown"].sort_values(
-        ["importance", "n"], ascending=False, na_position="last")
     ipa_points = [r for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"]
     x_mid, y_mid = table.attrs.get("x_mid"), table.attrs.get("y_mid")
     return {
@@ -210,20 +207,22 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
 
 
 def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, days: int = WATCH_DAYS) -> Section:
-    """Emerging problems from :func:`carlzon.analysis.alerts.alerts_section` on the last ``days`` days in scope."""
-    from carlzon.analysis.alerts import alerts_section
+    """Emerging problems from :func:`carlzon.analysis.emerging.emerging_problems` (as `carlzon alerts` and the
+    dashboard give them) on the last ``days`` days in scope."""
+    from carlzon.analysis.emerging import emerging_problems
 
     if last_day is None or pd.isna(last_day):
         return Section(title="Emerging problems", ran=False,
                        summary="The moments carry no dates, so emerging problems cannot be checked.")
-    m, since, note = watch_window(store, scope, last_day, days=days)
-    try:
-        sec = alerts_section(m, since=since)
-    except NotEnoughDataError as exc:
-        return Section(title="Emerging problems", ran=False, summary=str(exc))
-    names = {t.id: t.name for t in journey.touchpoints}
-    sec.rows = [[names.get(str(r[0]), r[0]), *r[1:]] for r in sec.rows]
-    sec.method = f"{sec.method.rstrip('.')}; {note}"
+    res = emerging_problems(store, scope, journey=journey, days=days)
+    if not res["ran"]:
+        return Section(title="Emerging problems", ran=False, summary=res["note"])
+    found = res["alerts"]
+    sec = Section(title="Emerging problems", empty="No emerging problems found.", method=res["method"],
+                  columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
+    sec.summary = f"{len(found)} emerging problem(s) in {res['n']:,} moments over {res['days']} days."
+    sec.rows = [[a["touchpoint_name"], a["theme"] or "-", a["location"] or "all", a["since"],
+                 f"{a['count']} vs {a['baseline']} over {a['days']} day(s)", (a["examples"] or [""])[0]] for a in found]
     return sec
 
 

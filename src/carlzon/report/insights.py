@@ -66,11 +66,14 @@ def _clean(v: Any) -> Any:
 # ----- themes ------------------------------------------------------------------
 def _recent_texts(store: Any, scope: Scope, valence: str, limit: int) -> tuple[pd.DataFrame, bool]:
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": valence}))
-    sql = ("SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, i.text FROM moments m "
+    sql = ("SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, m.spans, i.text FROM moments m "
            f"JOIN interactions i ON i.id = m.interaction_id{where} AND i.text IS NOT NULL AND i.text <> '' "
            "ORDER BY m.timestamp DESC, m.interaction_id LIMIT :limit")
     df = store.query(sql, {**params, "limit": limit})
     df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
+    from carlzon.analysis.emerging import mention_texts
+
+    df["text"] = mention_texts(df)  # what was said at the touchpoint (its mentions), not the whole review
     cut = len(df) == limit
     if cut and df["timestamp"].notna().any():
         # the oldest week is cut by the limit: keep whole weeks (Monday to Sunday) so trends compare like with like
@@ -158,7 +161,7 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
         since = pd.Timestamp(scope.since)
     where, params = where_sql(Scope(**{**scope.__dict__, "since": since, "valence": None}))
     m = store.query("SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, "
-                    "i.text, i.attributes, i.location AS place FROM moments m "
+                    "m.spans, i.text, i.attributes, i.location AS place FROM moments m "
                     "LEFT JOIN interactions i ON i.id = m.interaction_id"
                     f"{where} ORDER BY m.timestamp", params or None)
     m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True, errors="coerce")
@@ -186,27 +189,11 @@ def _last_day(store: Any, scope: Scope) -> Any:
 
 
 def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH_DAYS) -> dict[str, Any]:
-    """Emerging problems (what, where, since, how many against the baseline, examples) as plain data."""
-    from carlzon.analysis.alerts import EmergingProblems
+    """Emerging problems (what, where, since, how many against the baseline, examples) as plain data:
+    :func:`carlzon.analysis.emerging.emerging_problems`, as ``carlzon alerts`` and the report give them."""
+    from carlzon.analysis.emerging import emerging_problems
 
-    last = _last_day(store, scope)
-    if last is None:
-        return {"ran": False, "alerts": [], "n": 0, "days": 0,
-                "note": "No dated moments match, so emerging problems cannot be checked."}
-    m, since, note = watch_window(store, scope, last, days=days)
-    ep = EmergingProblems()
-    try:
-        found = ep.fit(m).to_records(since=since)
-    except NotEnoughDataError as exc:
-        return {"ran": False, "alerts": [], "n": len(m), "days": days, "note": str(exc)}
-    names = _names(journey)
-    for a in found:
-        a["touchpoint_name"] = names.get(str(a["touchpoint"]), str(a["touchpoint"]))
-        a["examples"] = [str(e) for e in a.get("examples") or []]
-    return {"ran": True, "alerts": found, "n": ep.n_, "days": ep.n_days_, "note": "",
-            "since": since, "until": last,
-            "method": (f"daily counts of misery per touchpoint, location and phrase against their own {ep.window}-day "
-                       f"baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}; {note}")}
+    return emerging_problems(store, scope, journey=journey, days=days)
 
 
 # ----- the journey customers really take -------------------------------------------

@@ -49,6 +49,11 @@ _MOMENT_TYPES = {
     "moment_of_truth": pa.bool_(),
     "reasons": pa.string(),
     "evidence": pa.string(),
+    "aspect": pa.string(),
+    "spans": pa.string(),  # JSON, as the store keeps it
+    "basis": pa.string(),
+    "overall_valence": pa.string(),
+    "overall_score": pa.float64(),
 }
 _QUARANTINE_TYPES = {"quarantine_row": pa.int64(), "quarantine_reason": pa.string(), "raw": pa.string()}
 _SPARK_TYPES = {pa.string(): "string", pa.float64(): "double", pa.bool_(): "boolean", pa.int64(): "bigint"}
@@ -194,6 +199,12 @@ def detect_batch(rb: pa.RecordBatch, config: str, plan_json: str, source: str) -
         for c in _QUARANTINE_TYPES:
             m[c] = None
         m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True).astype("datetime64[us, UTC]")
+        for c in ("spans", "evidence"):  # JSON text, as the store keeps it
+            if c in m.columns:
+                m[c] = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in m[c]]
+        for c in ("aspect", "basis", "overall_valence", "overall_score"):
+            if c not in m.columns:
+                m[c] = None
         parts.append(pa.Table.from_pandas(m, schema=schema, preserve_index=False))
     if bad:
         q = {f.name: [None] * len(bad) for f in schema}

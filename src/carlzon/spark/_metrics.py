@@ -74,6 +74,25 @@ def _group_column(df: DataFrame, by: str | None, journey: Any) -> Column:
                         fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
 
 
+def interaction_rows(df: DataFrame, by: str | None) -> DataFrame:
+    """As :func:`carlzon.store.moment_unit.interaction_rows`: unless grouped by touchpoint, stage or phase, one row
+    per interaction (its most intense moment, the first touchpoint by name of equals) with its overall valence."""
+    from pyspark.sql import Window
+
+    kind = (by or "").partition(":")[0]
+    if kind in ("touchpoint", "stage", "phase") or "interaction_id" not in df.columns:
+        return df
+    inten = F.coalesce(F.col("intensity").cast("double"), F.lit(-1.0)) if "intensity" in df.columns else F.lit(0.0)
+    inten = F.when(F.isnan(inten), F.lit(-1.0)).otherwise(inten)
+    tp = F.coalesce(F.col("touchpoint").cast("string"), F.lit("unknown")) if "touchpoint" in df.columns else F.lit("")
+    w = Window.partitionBy("interaction_id").orderBy(inten.desc(), tp.asc())
+    out = df.withColumn("_lead", F.row_number().over(w)).where(F.col("_lead") == 1).drop("_lead")
+    for own, overall in (("valence", "overall_valence"), ("score", "overall_score")):
+        if overall in out.columns:
+            out = out.withColumn(own, F.coalesce(F.col(overall), F.col(own)) if own in out.columns else F.col(overall))
+    return out
+
+
 def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) -> pd.DataFrame:
     """``group, metric, value, count`` for every rating value, valence and moment-of-truth flag (one Spark job).
 
@@ -83,6 +102,7 @@ def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) 
     if not isinstance(df, DataFrame):
         raise AnalysisError(f"expected a Spark DataFrame, got {type(df).__name__}",
                             fix="pass carlzon.spark.detect(...).moments or a table read with read_table()")
+    df = interaction_rows(df, by)
     cols = set(df.columns)
     items = [F.struct(F.lit("_rows").alias("metric"), F.lit(0.0).alias("value"))]
     for c in _RATINGS:

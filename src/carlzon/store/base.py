@@ -25,6 +25,7 @@ from carlzon.errors import StoreError
 from carlzon.jsoncols import NumberMap, pylist
 from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
 from carlzon.store.layouts import Layouts
+from carlzon.store.moment_unit import UNIT_COLUMNS, lead_flags
 from carlzon.store.values import _is_missing, _utc, is_time, iso_utc, plain, timestamps_utc  # noqa: F401 (re-exported)
 from carlzon.store.migrations import Migration, check_migrations
 
@@ -32,7 +33,9 @@ __all__ = ["Store"]
 
 _JSON_OBJECT_COLUMNS = ("ratings", "measures", "attributes")
 _FLOAT_COLUMNS = ("nps", "csat", "ces", "stars")
-_MOMENT_FLOATS = ("touchpoint_confidence", "score", "intensity")
+_MOMENT_FLOATS = ("touchpoint_confidence", "score", "intensity", "overall_score")
+_STORED = {**MOMENT_COLUMNS, **{c: t for c, t in UNIT_COLUMNS.items() if c not in MOMENT_COLUMNS}}
+"""Columns of the moments table as written and read (migration 10), besides its internal ``lead``."""
 _JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes", "location",
            "language")
 """Interaction columns that moments() adds to MOMENT_COLUMNS."""
@@ -92,6 +95,8 @@ class Store:
         raise NotImplementedError
 
     def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
+        """Write moment rows, replacing every stored moment of their interactions (all rows of an
+        interaction come in one call)."""
         raise NotImplementedError
 
     def _time_values(self, ts: pd.Series) -> list:
@@ -334,14 +339,14 @@ class Store:
         if c not in df.columns:
             if c in _JSON_OBJECT_COLUMNS:
                 return ["{}"] * n
-            if c == "evidence":
+            if c in ("evidence", "spans"):
                 return ["[]"] * n
             return [None] * n
         s = df[c]
         if c == "timestamp":
             return self._time_values(timestamps_utc(s, where=f"{table}.timestamp"))
-        if c in _JSON_OBJECT_COLUMNS or c == "evidence":
-            empty = "[]" if c == "evidence" else "{}"
+        if c in _JSON_OBJECT_COLUMNS or c in ("evidence", "spans"):
+            empty = "{}" if c in _JSON_OBJECT_COLUMNS else "[]"
             return [
                 v if isinstance(v, str) else (empty if _is_missing(v) else json.dumps(v, ensure_ascii=False, default=str))
                 for v in s.tolist()
@@ -399,11 +404,26 @@ class Store:
 
     # ----- moments -------------------------------------------------------
     def add_moments(self, df: pd.DataFrame) -> int:
-        """Store moments (MOMENT_COLUMNS; evidence as a JSON string or list), replacing earlier ones
-        for the same interaction_id. Returns the number of rows written."""
+        """Store moments (MOMENT_COLUMNS with aspect, spans, basis, overall_valence, overall_score;
+        evidence and spans as JSON strings or lists), one per (interaction_id, touchpoint).
+
+        The rows of an interaction replace all its earlier moments, so pass all of an interaction's
+        moments in one call (as ``Detector.detect`` gives them). A missing touchpoint is ``'unknown'``;
+        a missing overall valence or score is the moment's own (a frame of one moment per interaction).
+        Returns the number of rows written.
+
+        >>> import pandas as pd
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     s.add_moments(pd.DataFrame({"interaction_id": ["a", "a"], "touchpoint": ["room", "front_desk"],
+        ...                                 "valence": ["magic", "misery"], "overall_valence": "neutral"}))
+        ...     s.moments()[["touchpoint", "valence", "overall_valence"]].values.tolist()
+        2
+        [['front_desk', 'misery', 'neutral'], ['room', 'magic', 'neutral']]
+        """
         if len(df) == 0:
             return 0
-        unknown = [c for c in df.columns if c not in MOMENT_COLUMNS and c not in _JOINED]
+        unknown = [c for c in df.columns if c not in _STORED and c not in _JOINED]
         if unknown:
             raise StoreError(
                 f"unknown moment columns {unknown}", where="add_moments", fix="pass the columns of MOMENT_COLUMNS"
@@ -412,11 +432,19 @@ class Store:
             raise StoreError(
                 "every moment needs an interaction_id", where="add_moments", fix="set the 'interaction_id' column"
             )
-        df = df.drop_duplicates("interaction_id", keep="last")
-        columns = list(MOMENT_COLUMNS)
-        rows = list(zip(*[self._column(df, c, "moments") for c in columns]))
+        df = df.copy()
+        tp = df["touchpoint"] if "touchpoint" in df.columns else pd.Series(None, index=df.index, dtype=object)
+        df["touchpoint"] = tp.astype(object).where(tp.notna() & (tp.astype(str) != ""), "unknown")
+        df = df.drop_duplicates(["interaction_id", "touchpoint"], keep="last")
+        for own, overall in (("valence", "overall_valence"), ("score", "overall_score")):
+            if own in df.columns:
+                df[overall] = df[overall].where(df[overall].notna(), df[own]) if overall in df.columns else df[own]
+        columns = list(_STORED)
+        cols = [self._column(df, c, "moments") for c in columns]
+        lead = [bool(v) for v in lead_flags(df).tolist()]
+        rows = list(zip(*cols, lead))
         with self.transaction():
-            self._upsert_moments(columns, rows)
+            self._upsert_moments(columns + ["lead"], rows)
         return len(rows)
 
     def moments(
@@ -431,7 +459,8 @@ class Store:
         with_text: bool = True,
         limit: int | None = None,
     ) -> pd.DataFrame:
-        """Stored moments (MOMENT_COLUMNS) with text, source, nps, csat, ces, stars, ratings,
+        """Stored moments (MOMENT_COLUMNS, aspect, spans, basis, overall_valence, overall_score; one row per
+        interaction and touchpoint) with text, source, nps, csat, ces, stars, ratings,
         measures, attributes, location and language of their interaction; timestamps tz-aware UTC, oldest first."""
         where, params = self._time_filter("m.timestamp", since, until)
         for col, value in (("touchpoint", touchpoint), ("channel", channel), ("valence", valence)):
@@ -446,16 +475,16 @@ class Store:
             params["customer_id"] = customer_id
         joined = [c for c in _JOINED if with_text or c != "text"]
         sql = (
-            f"SELECT {', '.join('m.' + c for c in MOMENT_COLUMNS)}, {', '.join('i.' + c for c in joined)}, i.layout "
+            f"SELECT {', '.join('m.' + c for c in _STORED)}, {', '.join('i.' + c for c in joined)}, i.layout "
             "FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id"
+        sql += " ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id, m.touchpoint"
         sql += self._limit(limit, params)
         df = self.unpack(self.query(sql, params))
         if len(df) == 0:
-            df = pd.DataFrame(columns=list(MOMENT_COLUMNS) + joined)
+            df = pd.DataFrame(columns=list(_STORED) + joined)
         return self._typed(df)
 
     # ----- quarantine and ingest runs -----------------------------------

@@ -4,7 +4,7 @@ Each concern adds its tables by appending a :class:`Migration` in its own
 version range (a small, focused edit at the end of ``MIGRATIONS``):
 
 ==========  =========================================
-1-99        core store (interactions, moments, quarantine, ingest runs)
+1-99        core store (interactions, moments, quarantine, ingest runs); 10-19: moments per touchpoint
 100-199     web / tokens
 200-299     recovery cases / magic opportunities (loop)
 300-399     alerts / themes (watch)
@@ -37,7 +37,10 @@ from carlzon.store.rollups import (
     SQLITE_401,
     SQLITE_402,
     SQLITE_403,
+    SQLITE_410,
+    POSTGRESQL_410,
 )
+from carlzon.store.moment_unit import POSTGRESQL_10, SQLITE_10
 from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
 from carlzon.survey.tables import POSTGRESQL_500, SQLITE_500
 
@@ -438,6 +441,20 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
         postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
                    "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
+    ),
+    Migration(
+        10,
+        "moments per (interaction, touchpoint): aspect, spans, basis, the interaction's overall valence and score, "
+        "one lead row per interaction; every stored moment kept (see carlzon.store.moment_unit)",
+        sqlite=SQLITE_10,
+        postgresql=POSTGRESQL_10,
+    ),
+    Migration(
+        410,
+        "rollups on the new unit: moment rollups per touchpoint, interaction_rollups per day and channel "
+        "(each interaction once, its overall valence)",
+        sqlite=SQLITE_410,
+        postgresql=POSTGRESQL_410,
     ),
     Migration(
         500,

@@ -298,13 +298,12 @@ class PostgresStore(Store):
 
     def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
         cols = ", ".join(columns)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "interaction_id")
         try:
             self._copy_stage("moments", columns, rows)
-            self._live().execute(
-                f"INSERT INTO moments ({cols}) SELECT {cols} FROM _stage_moments "
-                f"ON CONFLICT (interaction_id) DO UPDATE SET {updates}"
-            )
+            conn = self._live()
+            conn.execute("DELETE FROM moments m USING (SELECT DISTINCT interaction_id FROM _stage_moments) s "
+                         "WHERE m.interaction_id = s.interaction_id")
+            conn.execute(f"INSERT INTO moments ({cols}) SELECT {cols} FROM _stage_moments")
         except self._psycopg.Error as exc:
             raise self._error(exc, "INSERT INTO moments") from None
         return len(rows)

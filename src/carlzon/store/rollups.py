@@ -43,7 +43,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ROLLUP_COLUMNS", "check_rollups", "rebuild_rollups", "rollup_frame", "rollup_metrics"]
+__all__ = ["ROLLUP_COLUMNS", "check_rollups", "interaction_frame", "rebuild_rollups", "rollup_frame",
+           "rollup_metrics"]
 
 # Migration 400's measures (frozen): (column, expression over a moment row m and its interaction i), summed.
 _MEASURES: list[tuple[str, str]] = [
@@ -324,7 +325,10 @@ def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None 
     if by not in key:
         raise AnalysisError(f"rollups cannot group by {by!r}", fix="use touchpoint, channel or period:day "
                             "(other groupings: carlzon.analysis.Metrics on store.moments())")
-    df = rollup_frame(store, since=since, until=until, touchpoint=touchpoint, channel=channel, by=key[by])
+    if by == "touchpoint" or touchpoint is not None:  # per touchpoint: its moments, one per interaction there
+        df = rollup_frame(store, since=since, until=until, touchpoint=touchpoint, channel=channel, by=key[by])
+    else:  # interaction-level: each interaction once, with its overall valence (migration 410)
+        df = interaction_frame(store, since=since, until=until, channel=channel, by=key[by])
     columns = ["group", "metric", "value", "ci_low", "ci_high", "n", "note"]
     summary = pd.DataFrame(columns=columns)
     if len(df):
@@ -351,6 +355,8 @@ def rebuild_rollups(store: Any) -> int:
     with store.transaction():
         store.execute("DELETE FROM moment_rollups")  # not TRUNCATE: readers keep the old rows until the commit
         store.execute(_upsert(store.backend, "moments m", 1, grouped=True, measures=_measures_403(store.backend)))
+        store.execute("DELETE FROM interaction_rollups")
+        store.execute(_i_upsert(store.backend, "moments", 1))
         # a load with the triggers off did not count as a change: tell the dashboards' caches (migration 404)
         store.execute("UPDATE carlzon_changes SET n = n + 1 WHERE shard = 0")
     return int(store.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
@@ -362,6 +368,107 @@ def check_rollups(store: Any) -> dict[str, int]:
                          "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery FROM moments").iloc[0]
     roll = rollup_frame(store, by=())
     r = roll.iloc[0] if len(roll) else pd.Series({c: 0 for c in ROLLUP_COLUMNS})
+    inter = interaction_frame(store, by=())
+    n_int = int(store.query("SELECT COUNT(DISTINCT interaction_id) AS n FROM moments")["n"].iloc[0] or 0)
     return {"moments": int(direct["n"] or 0), "rollup_n": int(r["n"]),
+            "interactions": n_int, "rollup_interactions": int(inter["n"].iloc[0]) if len(inter) else 0,
             "magic": int(direct["magic"] or 0), "rollup_magic": int(r["magic"]),
             "misery": int(direct["misery"] or 0), "rollup_misery": int(r["misery"])}
+
+
+# Migration 410: one interaction, many moments (migration 10). The moment rollups stay per touchpoint
+# (there a moment is one interaction speaking of it); interaction-level figures (NPS, CSAT, magic and
+# misery rates of interactions by day or channel) come from ``interaction_rollups``: the lead row of each
+# interaction (migration 10), counted once, with its overall valence and score.
+_I_KEYS = ("day", "channel")
+
+
+def _lead_rows(source: str) -> str:
+    return ("(SELECT interaction_id, timestamp, channel, COALESCE(overall_valence, valence) AS valence, "
+            "COALESCE(overall_score, score) AS score, intensity, stakes, moment_of_truth "
+            f"FROM {source} WHERE lead) m")
+
+
+def _i_select(backend: str, source: str, sign: int, *, named: bool = False) -> str:
+    ms = _measures_403(backend)
+    s = "" if sign > 0 else "-"
+    keys = [_DAY[backend], "COALESCE(m.channel, '')"]
+    vals = [f"{s}SUM({e})" for _, e in ms]
+    if named:
+        keys = [f"{k} AS {n}" for k, n in zip(keys, _I_KEYS)]
+        vals = [f"{v} AS {c}" for v, (c, _) in zip(vals, ms)]
+    return (f"SELECT {', '.join(keys + vals)}\nFROM {_lead_rows(source)} LEFT JOIN interactions i ON i.id = "
+            "m.interaction_id\nGROUP BY 1, 2\n")
+
+
+def _i_upsert(backend: str, source: str, sign: int) -> str:
+    cols = tuple(c for c, _ in _measures_403(backend))
+    sets = ", ".join(f"{c} = interaction_rollups.{c} + excluded.{c}" for c in cols)
+    return (f"INSERT INTO interaction_rollups ({', '.join(_I_KEYS + cols)})\n"
+            + _i_select(backend, source, sign).replace("GROUP BY 1, 2", "GROUP BY 1, 2 ORDER BY 1, 2")
+            + f"ON CONFLICT (day, channel) DO UPDATE SET {sets}")
+
+
+SQLITE_410 = (
+    "DROP VIEW IF EXISTS moment_rollups;\nCREATE VIEW moment_rollups AS\n"
+    + _select("sqlite", "moments m", 1, grouped=True, named=True, measures=_measures_403("sqlite")) + ";\n"
+    + "CREATE VIEW interaction_rollups AS\n" + _i_select("sqlite", "moments", 1, named=True) + ";\n"
+)
+
+
+def _postgresql_410() -> str:
+    cols = ",\n    ".join(f"{c} BIGINT NOT NULL DEFAULT 0" for c, _ in _measures_403("postgresql"))
+    return f"""
+CREATE TABLE interaction_rollups (
+    day TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    {cols},
+    PRIMARY KEY (day, channel)
+);
+CREATE FUNCTION carlzon_interaction_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({_ROLLUP_LOCK});
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_i_upsert("postgresql", "old_rows", -1)};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_i_upsert("postgresql", "new_rows", 1)};
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER moments_irollup_insert AFTER INSERT ON moments REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_interaction_rollups();
+CREATE TRIGGER moments_irollup_update AFTER UPDATE ON moments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_interaction_rollups();
+CREATE TRIGGER moments_irollup_delete AFTER DELETE ON moments REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION carlzon_interaction_rollups();
+{_i_upsert("postgresql", "moments", 1)};
+"""
+
+
+POSTGRESQL_410 = _postgresql_410()
+
+
+def interaction_frame(store: Any, *, since: datetime | None = None, until: datetime | None = None,
+                      channel: str | None = None, by: tuple[str, ...] = ("day", "channel"),
+                      columns: tuple[str, ...] = ROLLUP_COLUMNS) -> pd.DataFrame:
+    """Summed interaction rollups (each interaction once, its overall valence) grouped by day and/or channel."""
+    from carlzon.errors import StoreError
+
+    bad = [b for b in by if b not in _I_KEYS] + [c for c in columns if c not in ROLLUP_COLUMNS]
+    if bad:
+        raise StoreError(f"cannot group interaction rollups by, or read, {bad}",
+                         fix="group by day and/or channel (per touchpoint: rollup_frame)")
+    where, params = _where(since, until, None, channel)
+    cast = "BIGINT" if store.backend == "postgresql" else "INTEGER"
+    sums = ", ".join(f"CAST(SUM({c}) AS {cast}) AS {c}" for c in columns)
+    keys = ", ".join(by)
+    sql = f"SELECT {keys + ', ' if keys else ''}{sums} FROM interaction_rollups{where}"
+    if by:
+        sql += f" GROUP BY {keys} ORDER BY {keys}"
+    df = store.query(sql, params or None)
+    for c in columns:
+        if df[c].dtype != "int64":
+            df[c] = pd.Series([0 if v is None else int(v) for v in df[c].tolist()], index=df.index, dtype="int64")
+    return df

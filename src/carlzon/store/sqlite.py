@@ -253,8 +253,14 @@ class SQLiteStore(Store):
         return self._conn.total_changes - before
 
     def _upsert_moments(self, columns: list[str], rows: list[tuple]) -> int:
+        import json
+
+        ids = list(dict.fromkeys(r[0] for r in rows))
         sql = f"INSERT OR REPLACE INTO moments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         try:
+            for k in range(0, len(ids), 50_000):
+                self._conn.execute("DELETE FROM moments WHERE interaction_id IN (SELECT value FROM json_each(?))",
+                                   (json.dumps(ids[k:k + 50_000]),))
             self._conn.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise self._error(exc, sql) from None

@@ -174,11 +174,12 @@ def get_rollups(request: Request,
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
 def get_drivers(request: Request, f: Filters = Depends(_filters),
                 _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    ctx = overview(request.app.state, f)
+    from carlzon.analysis.key_moments import DRIVER_FIELDS
+
+    ctx = overview(request.app.state, f)  # its key moments: carlzon.analysis.key_moments, as carlzon drivers gives
     if ctx is None:
         return {"n": 0, "method": None, "drivers": [], "actions": []}
-    drivers = [{k: r[k] for k in ("touchpoint", "name", "n", "importance", "performance", "balance_low",
-                                  "balance_high", "quadrant")} for r in ctx["key_moments"]]
+    drivers = [{k: r[k] for k in DRIVER_FIELDS} for r in ctx["key_moments"]]
     return clean({"n": ctx["n_moments"], "method": ctx["importance_method"],
                    "performance": "share of magic minus share of misery", "drivers": drivers,
                    "actions": ctx["actions"]})

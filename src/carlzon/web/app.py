@@ -166,6 +166,9 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
     app.state.customers_up_to = customers_up_to
     web_dir = str(resources.files("carlzon.web") / "templates")
     app.state.templates = jinja_env([web_dir])
+    from carlzon.web.spans import highlighted
+
+    app.state.templates.filters["highlighted"] = highlighted  # a moment's text with its spans marked
     app.mount("/static", StaticFiles(directory=str(resources.files("carlzon.web") / "static")), name="static")
 
     @app.exception_handler(AuthError)

@@ -183,7 +183,7 @@ def drivers(state: Any) -> pd.DataFrame | None:
 _FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
 
 _FEED_COLS = ("m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
-              "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, i.text, i.nps, i.csat, i.ces, i.stars, "
+              "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, m.aspect, m.spans, i.text, i.nps, i.csat, i.ces, i.stars, "
               "i.source")
 
 
