@@ -8,6 +8,7 @@ import pytest
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.loop.coaching import coach
 from carlzon.loop.measures import recovery_measures
+from carlzon.loop.policy import CasePolicy
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store, priority
 from carlzon.loop.replies import check_reply
 
@@ -51,7 +52,7 @@ def test_end_to_end_library(store, clock):
     assert {s["step"]: s["done"] for s in case["steps"]}["resolve"]
 
     m = recovery_measures(desk)["overall"]
-    assert m["first_response"] == {"n": 1, "median_hours": 4.0, "p90_hours": 4.0}  # moment 09:00 -> reply 13:00
+    assert m["first_response"] == {"n": 1, "median_hours": 3.0, "p90_hours": 3.0}  # opened 10:00 -> reply 13:00
     assert m["recovery_rate"]["n"] == 0
 
     add(store, [interaction("i3", "anna", T0 + timedelta(days=3), nps=9, channel="survey")])
@@ -87,7 +88,15 @@ def test_repeat_misery_and_low_follow_up(store, clock):
 
 def test_min_priority_is_configurable(store, clock):
     seed_misery(store)
-    assert RecoveryDesk(store, "airline", clock=clock, min_priority=5).open_cases() == [1, 2]
+    every_stakes = CasePolicy(stakes=("low", "medium", "high"))
+    assert RecoveryDesk(store, "airline", clock=clock, min_priority=5, policy=every_stakes).open_cases() == [1, 2]
+
+
+def test_min_priority_alone_does_not_open_a_mild_gripe(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock, min_priority=5)
+    assert desk.open_cases() == [1]  # Bob: low stakes, mild, no value, first misery: summarised
+    assert desk.summary().set_index("touchpoint").loc["seat", "reason"] == "not_selected"
 
 
 def test_errors_name_the_fix(store, clock):

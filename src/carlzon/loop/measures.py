@@ -1,8 +1,10 @@
 """Recovery measures: how fast we answer, how fast we resolve, how often we win the customer back.
 
-- time to first response: from the moment (when the customer told us) to the
-  first reply sent to the customer (``RecoveryDesk.note(..., reply=True)``);
-- time to resolution: from the moment to the case's closing;
+- time to first response: from the case's opening (when the team could act) to the
+  first reply sent to the customer (``RecoveryDesk.note(..., reply=True)``); notes,
+  assignments and automatic closings are no response;
+- time to resolution: from the case's opening to its closing, for cases that had a
+  real response (a case closed only because the customer came back is not counted);
 - recovery rate: recovered / closed cases, with a 95% Wilson interval.
 
 Each figure carries its n, overall and by touchpoint, team (the owner's
@@ -57,8 +59,11 @@ def _figures(cases: pd.DataFrame) -> dict[str, Any]:
     return {
         "cases": int(len(cases)),
         "open": int((cases["status"] != "closed").sum()),
-        "first_response": _durations(_hours(cases["first_response_at"], cases["moment_at"])),
-        "resolution": _durations(_hours(closed["closed_at"], closed["moment_at"])),
+        "first_response": _durations(_hours(cases["first_response_at"], cases["opened_at"]).clip(lower=0)),
+        # resolution counts only cases a person answered: a case closed by the customer's return alone
+        # (no reply sent) is an outcome, not a response time
+        "resolution": _durations(_hours(closed["closed_at"], closed["opened_at"])
+                                 .where(closed["first_response_at"].notna()).clip(lower=0)),
         "recovery_rate": _rate(closed),
     }
 
