@@ -179,7 +179,8 @@ def complaint_of(evidence: Any, ratings: dict[str, Any], thresholds: dict[str, d
         rule = str(e.get("rule") or "")
         if rule == "expectation":
             words = True
-        elif rule not in ("rating", "touchpoint", "stakes", "") and (e.get("phrase") or e.get("span")):
+        elif rule not in ("rating", "touchpoint", "stakes", "negation", "") and (e.get("phrase") or e.get("span")):
+            # a negated praise ('no praise', 'not great') is no complaint on its own
             try:
                 weight = float(e.get("weight", -1.0))
             except (TypeError, ValueError):
