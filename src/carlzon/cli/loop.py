@@ -157,6 +157,46 @@ def cases_list(
         console.print(t)
 
 
+@cases_app.command("notify")
+def cases_notify(
+    store: Optional[str] = StoreOption,
+    min_priority: float = typer.Option(70.0, "--min-priority", min=0, max=100, help="Tell about cases at or above."),
+    smtp_host: Optional[str] = typer.Option(None, "--smtp-host", help="SMTP server for e-mail."),
+    smtp_port: int = typer.Option(25, "--smtp-port"),
+    starttls: bool = typer.Option(False, "--starttls", help="Use STARTTLS."),
+    smtp_user: Optional[str] = typer.Option(None, "--smtp-user", envvar="CARLZON_SMTP_USER"),
+    smtp_password: Optional[str] = typer.Option(None, "--smtp-password", envvar="CARLZON_SMTP_PASSWORD"),
+    sender: str = typer.Option("carlzon@localhost", "--from"),
+    to: Optional[list[str]] = typer.Option(None, "--to", help="E-mail recipients (repeat)."),
+    slack: Optional[list[str]] = typer.Option(None, "--slack", help="Slack incoming-webhook URL (repeat)."),
+    teams: Optional[list[str]] = typer.Option(None, "--teams", help="Microsoft Teams workflow-webhook URL (repeat)."),
+    digest: bool = typer.Option(False, "--digest", help="Hold messages and send one digest now."),
+    base_url: str = typer.Option("", "--base-url", help="The dashboard's address, for links to cases."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Tell people about new high-priority cases: e-mail and Slack/Teams webhooks, one message per ongoing problem."""
+    from carlzon.loop.notify import EmailTarget, Notifier, WebhookTarget
+
+    email = None
+    if smtp_host:
+        if not to:
+            raise CarlzonError("--smtp-host needs at least one --to", fix="add --to lead@example.org")
+        email = EmailTarget(host=smtp_host, port=smtp_port, to=tuple(to), sender=sender, starttls=starttls,
+                            user=smtp_user, password=smtp_password)
+    hooks = [WebhookTarget(u, "slack") for u in slack or []] + [WebhookTarget(u, "teams") for u in teams or []]
+    with _desk(store, None) as desk:
+        notifier = Notifier(desk.store, email=email, webhooks=hooks, digest=digest, base_url=base_url)
+        done = desk.notify_new(notifier, min_priority=min_priority)
+        if digest:
+            done["digest"] = notifier.send_digest()
+        if as_json:
+            print_json(done)
+            return
+        typer.echo(f"{len(done['cases'])} new case(s) at priority >= {min_priority:g}: {len(done['sent'])} problem(s) "
+                   f"sent, {len(done['updated'])} updated, {len(done['held'])} held"
+                   + (f"; digest listed {done['digest']['problems']} problem(s)" if digest else ""))
+
+
 @cases_app.command("reopen")
 def cases_reopen(
     case_id: int = typer.Argument(..., help="The case id."),

@@ -152,6 +152,22 @@ class RecoveryDesk:
         return priority(intensity=group.get("intensity"), stakes=group.get("stakes") or "low", value=value,
                         prior_miseries=prior)
 
+    def notify_new(self, notifier: Any, *, min_priority: float = 70.0) -> dict[str, Any]:
+        """Tell people about open cases at or above ``min_priority`` not told before (a ``notified``
+        event marks each); returns what the notifier did and the case ids."""
+        df = self.store.query(
+            "SELECT id, touchpoint, location, stakes, priority FROM recovery_cases WHERE status <> 'closed' "
+            "AND priority >= :p AND id NOT IN (SELECT case_id FROM recovery_events WHERE kind = 'notified') "
+            "ORDER BY priority DESC, id", {"p": float(min_priority)})
+        if not len(df):
+            return {"cases": [], "sent": [], "updated": [], "held": []}
+        rows = df.to_dict("records")
+        done = notifier.cases(rows)
+        with self.store.transaction():
+            for r in rows:
+                self._event(int(r["id"]), "notified", actor="carlzon", detail={"problem": "cases:" + str(r["touchpoint"])})
+        return {"cases": [int(r["id"]) for r in rows], **done}
+
     def summary(self) -> pd.DataFrame:
         """The misery the policy did not open as cases, as themes: one row per touchpoint and reason
         with n, high-stakes n and the days it spans."""
