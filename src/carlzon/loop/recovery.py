@@ -341,9 +341,11 @@ class RecoveryDesk:
                     actor: str | None = None) -> dict[str, Any]:
         """Assign many cases at once; returns what was done: ``assigned`` ids, ``skipped`` {id: why}."""
         assigned, skipped = [], {}
+        if not owner or not str(owner).strip():
+            raise CarlzonError("an owner is needed", fix="type the agent's name before assigning")
         for cid in dict.fromkeys(int(c) for c in case_ids):
             try:
-                self.assign(cid, owner, team=team, actor=actor)
+                self._assign(cid, owner, team=team, actor=actor)
                 assigned.append(cid)
             except (ClosedCaseError, NotFoundError) as exc:
                 skipped[cid] = exc.message if hasattr(exc, "message") else str(exc)
@@ -351,6 +353,10 @@ class RecoveryDesk:
 
     def assign(self, case_id: int, owner: str, *, team: str | None = None, actor: str | None = None) -> dict[str, Any]:
         """Give the case an owner (and the owner's team); it moves to in_progress."""
+        self._assign(case_id, owner, team=team, actor=actor)
+        return self.get(case_id)
+
+    def _assign(self, case_id: int, owner: str, *, team: str | None = None, actor: str | None = None) -> None:
         case = self._require_open(case_id, writing="assignment")
         if not owner or not str(owner).strip():
             raise CarlzonError("an owner is needed", fix="pass the agent's name, e.g. --owner lena")
@@ -359,7 +365,6 @@ class RecoveryDesk:
             self.store.execute("UPDATE recovery_cases SET owner = :owner, team = :team, status = :status "
                                "WHERE id = :id", {"owner": owner, "team": team, "status": status, "id": int(case_id)})
             self._event(case_id, "assigned", actor=actor or owner, detail={"owner": owner, "team": team})
-        return self.get(case_id)
 
     def note(self, case_id: int, text: str, *, author: str, reply: bool = False,
              step: str | None = None) -> dict[str, Any]:
@@ -417,10 +422,19 @@ class RecoveryDesk:
         if cases.empty:
             return []
         first = min(_ts(t) for t in cases["moment_at"])
-        later = self.store.interactions(since=first)
-        later = later[later["customer_id"].isin(set(cases["customer_id"].astype(str))) & later["timestamp"].notna()]
-        moments = self.store.moments(since=first, with_text=False)
-        valence = dict(zip(moments["interaction_id"], moments["valence"]))
+        # only the interactions of customers with an open case, and their worst valence, in one query
+        later = self.store.query(
+            "SELECT i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars, "
+            "MIN(CASE m.valence WHEN 'misery' THEN 0 WHEN 'neutral' THEN 1 WHEN 'magic' THEN 2 END) AS worst "
+            "FROM interactions i LEFT JOIN moments m ON m.interaction_id = i.id "
+            "WHERE i.timestamp >= :first AND i.customer_id IN "
+            "(SELECT customer_id FROM recovery_cases WHERE status <> 'closed' AND customer_id IS NOT NULL) "
+            "GROUP BY i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars",
+            {"first": first})
+        later["timestamp"] = pd.to_datetime(later["timestamp"], utc=True, errors="coerce")
+        later = later[later["timestamp"].notna()]
+        names = {0: "misery", 1: "neutral", 2: "magic"}
+        valence = {i: names.get(int(w)) for i, w in zip(later["id"], later["worst"]) if w is not None and w == w}
         by_customer = {cid: rows for cid, rows in later.groupby("customer_id", sort=False)}
         closed = []
         with self.store.transaction():
