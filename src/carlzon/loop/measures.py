@@ -46,6 +46,18 @@ def _durations(h: pd.Series) -> dict[str, Any]:
             "p90_hours": round(float(np.percentile(h, 90)), 2)}
 
 
+_LEAN = ("SELECT id, status, outcome, outcome_reason, touchpoint, team, channel, opened_at, first_response_at, "
+         "closed_at, moment_at, customer_id, followup_interaction_id FROM recovery_cases")
+
+
+def _cases(desk: Any) -> pd.DataFrame:
+    """The columns the measures need, without the cases' text and evidence."""
+    df = desk.store.query(_LEAN)
+    for c in ("opened_at", "first_response_at", "closed_at", "moment_at"):
+        df[c] = pd.to_datetime(df[c], utc=True, errors="coerce")
+    return df
+
+
 def _rate(closed: pd.DataFrame) -> dict[str, Any]:
     n = int(len(closed))
     k = int((closed["outcome"] == "recovered").sum()) if n else 0
@@ -76,7 +88,7 @@ def recovery_measures(desk: Any, *, by: tuple[str, ...] = BY) -> dict[str, Any]:
     recovery_rate, rate_low, rate_high, first_response_n, first_response_median_hours,
     resolution_n, resolution_median_hours.
     """
-    cases = desk.list()
+    cases = _cases(desk)
     out: dict[str, Any] = {"overall": _figures(cases) if len(cases) else _figures(cases.iloc[0:0]), "by": {}}
     for dim in by:
         rows = []
@@ -106,7 +118,7 @@ def paradox_from_cases(desk: Any) -> pd.DataFrame:
     case, the mean of their NPS answers.
     """
     store = desk.store
-    cases = desk.list()
+    cases = _cases(desk)
     groups: dict[str, list[float]] = {"recovered": [], "not_recovered": [], "no_case": []}
     closed = cases[(cases["status"] == "closed") & cases["followup_interaction_id"].notna()] if len(cases) else cases
     if len(closed):
