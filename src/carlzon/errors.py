@@ -16,6 +16,7 @@ Every error says what is wrong and how to fix it. The CLI prints
     ├── SurveyError         a survey definition, answer, invitation or link is invalid
     ├── AuthError           a token is missing, unknown, or lacks the role
     ├── NotFoundError       a case, customer or other record does not exist
+    ├── ClosedCaseError     a write to a closed recovery case (reopen it first)
     └── MissingExtraError   an optional extra (embed, spark, postgres) is missing
 
 Example:
@@ -30,6 +31,7 @@ __all__ = [
     "AnalysisError",
     "AuthError",
     "CarlzonError",
+    "ClosedCaseError",
     "DetectError",
     "IngestError",
     "JourneyError",
@@ -114,6 +116,10 @@ class AuthError(CarlzonError):
 
 class NotFoundError(CarlzonError):
     """A case, customer or other record does not exist."""
+
+
+class ClosedCaseError(CarlzonError):
+    """A write (reply, note, step, assignment) to a closed recovery case: reopen it first (409)."""
 
 
 class MissingExtraError(CarlzonError):

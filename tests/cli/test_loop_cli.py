@@ -24,7 +24,8 @@ def test_cases_end_to_end_through_the_cli(store_path):
     st = ["--store", store_path]
     r = run("cases", "open", *st)
     assert r.exit_code == 0, r.output
-    assert "opened 1 case(s) at priority >= 30 (1 case(s) in all, journey airline)" in r.output
+    assert "opened 1 case(s) at priority >= 30, 40/day (1 case(s) in all, journey airline" in r.output
+    assert "summarised 1 of 2 interaction(s) with misery" in r.output  # Bob's mild gripe: a theme, not a case
     assert "opened 0 case(s)" in run("cases", "open", *st).output  # idempotent
 
     r = run("cases", "list", *st, "--json")
@@ -34,7 +35,7 @@ def test_cases_end_to_end_through_the_cli(store_path):
     r = run("cases", "show", "1", *st)
     assert r.exit_code == 0, r.output
     assert "priority 68/100 = intensity 28, stakes 25, customer value 15, repeated misery 0" in r.output
-    assert "Hi Anna," in r.output and '"lost my bag"' in r.output
+    assert "Hi Anna," in r.output and "lost my bag in Oslo" in r.output
     assert "acknowledge" in r.output and "follow_up" in r.output
 
     assert "case 1 assigned to lena (baggage)" in run("cases", "assign", "1", "lena", "--team", "baggage", *st).output
@@ -48,7 +49,7 @@ def test_cases_end_to_end_through_the_cli(store_path):
     with open_store(store_path) as s:
         add(s, [interaction("i3", "anna", T0 + timedelta(days=3), nps=9)])
     r = run("cases", "check", *st)
-    assert "closed 1 case(s) on a follow-up" in r.output
+    assert "closed 1 on a follow-up (1 recovered, 0 not recovered)" in r.output
     assert "case 1: recovered (follow-up rating 9/10 on 2026-03-05)" in r.output
 
     r = run("cases", "show", "1", *st, "--json")

@@ -53,7 +53,7 @@ def test_end_to_end_through_the_api(client, store):
     assert masked["suggested_reply"].startswith("Hi [NAME],") and "Anna" not in str(masked)
     case = client.get("/api/cases/1", headers=agent).json()
     assert case["priority"] == 68.0 and case["priority_components"]["stakes"] == 25.0
-    assert case["suggested_reply"].startswith("Hi Anna,") and '"lost my bag"' in case["suggested_reply"]
+    assert case["suggested_reply"].startswith("Hi Anna,") and "lost my bag in Oslo" in case["suggested_reply"]
 
     r = client.post("/api/cases/1/assign", json={"owner": "lena", "team": "baggage"}, headers=agent)
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
@@ -106,3 +106,30 @@ def test_pages_render_queue_case_and_magic(client, store):
     assert "Called back" in client.get("/cases/1").text
     r = client.get("/magic?date=2026-03-02")
     assert r.status_code == 200 and "Moments of magic on 2026-03-02 (n=0)" in r.text
+
+
+def test_queue_filters_bulk_assign_and_closed_is_closed(client, store):
+    client.post("/api/cases/open", headers=h(client, "agent"))
+    r = client.get("/api/cases", params={"q": "oslo", "due": "overdue", "sort": "due"}, headers=h(client, "viewer"))
+    assert r.status_code == 200 and [c["id"] for c in r.json()["cases"]] in ([1], [])
+    r = client.post("/api/cases/bulk-assign", json={"case_ids": [1, 42], "owner": "lena"}, headers=h(client, "agent"))
+    assert r.json()["assigned"] == [1] and "42" in r.json()["skipped"]
+    client.post("/api/cases/1/close", json={"outcome": "recovered", "reason": "bag delivered"}, headers=h(client, "agent"))
+    r = client.post("/api/cases/1/notes", json={"text": "late", "reply": True}, headers=h(client, "agent"))
+    assert r.status_code == 409 and "reopen" in r.json()["fix"]
+    r = client.post("/api/cases/1/reopen", json={"reason": "she wrote again"}, headers=h(client, "agent"))
+    assert r.json()["status"] == "in_progress"
+
+
+def test_queue_page_filters_and_bulk_notice(client, store):
+    client.post("/api/cases/open", headers=h(client, "agent"))
+    headers = login(client, client.tokens["agent"])
+    r = client.get("/cases", params={"touchpoint": "baggage_claim", "owner": "none", "q": "anna"})
+    assert r.status_code == 200 and 'href="/cases/1"' in r.text and 'id="f-location"' in r.text
+    assert 'href="/cases/1"' not in client.get("/cases", params={"touchpoint": "seat"}).text
+    r = client.post("/cases/bulk-assign", data={"case_id": ["1"], "owner": "lena", "csrf_token": headers["X-CSRF-Token"]},
+                    headers={"Origin": headers["Origin"]})
+    assert r.status_code == 200 and "Assigned 1 case(s) to lena" in r.text
+    r = client.post("/cases/check", data={"csrf_token": headers["X-CSRF-Token"]}, headers={"Origin": headers["Origin"]})
+    assert "Checked follow-ups: closed 0 case(s)" in r.text
+    assert 'id="use-reply"' in client.get("/cases/1").text

@@ -8,6 +8,7 @@ import pytest
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.loop.coaching import coach
 from carlzon.loop.measures import recovery_measures
+from carlzon.loop.policy import CasePolicy
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store, priority
 from carlzon.loop.replies import check_reply
 
@@ -35,7 +36,7 @@ def test_end_to_end_library(store, clock):
 
     reply = case["suggested_reply"]
     assert reply.startswith("Hi Anna,")
-    assert '"lost my bag"' in reply and "baggage claim" in reply  # names the specific problem
+    assert '"You lost my bag in Oslo and nobody helps"' in reply and "baggage claim" in reply  # the clause, not a word
     assert "sorry" in reply.lower()
     assert "trace your bag" in reply and "by Tuesday 3 March, 10:00 UTC" in reply  # what happens next, by when
     assert "a travel voucher and a personal call from the duty manager" in reply  # the high-stakes gesture
@@ -51,7 +52,7 @@ def test_end_to_end_library(store, clock):
     assert {s["step"]: s["done"] for s in case["steps"]}["resolve"]
 
     m = recovery_measures(desk)["overall"]
-    assert m["first_response"] == {"n": 1, "median_hours": 4.0, "p90_hours": 4.0}  # moment 09:00 -> reply 13:00
+    assert m["first_response"] == {"n": 1, "median_hours": 3.0, "p90_hours": 3.0}  # opened 10:00 -> reply 13:00
     assert m["recovery_rate"]["n"] == 0
 
     add(store, [interaction("i3", "anna", T0 + timedelta(days=3), nps=9, channel="survey")])
@@ -87,7 +88,15 @@ def test_repeat_misery_and_low_follow_up(store, clock):
 
 def test_min_priority_is_configurable(store, clock):
     seed_misery(store)
-    assert RecoveryDesk(store, "airline", clock=clock, min_priority=5).open_cases() == [1, 2]
+    every_stakes = CasePolicy(stakes=("low", "medium", "high"))
+    assert RecoveryDesk(store, "airline", clock=clock, min_priority=5, policy=every_stakes).open_cases() == [1, 2]
+
+
+def test_min_priority_alone_does_not_open_a_mild_gripe(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock, min_priority=5)
+    assert desk.open_cases() == [1]  # Bob: low stakes, mild, no value, first misery: summarised
+    assert desk.summary().set_index("touchpoint").loc["seat", "reason"] == "not_selected"
 
 
 def test_errors_name_the_fix(store, clock):
@@ -134,5 +143,69 @@ def test_cases_from_ingested_export(store, clock):
     expected = priority(intensity=m["intensity"], stakes=m["stakes"], value=case["priority_components"]["customer_value"] / 20,
                         prior_miseries=0)
     assert case["priority"] == expected["total"] and case["interaction_id"] == "a1"
-    assert case["customer_name"] == "Anna Berg" and '"lost my bag"' in case["suggested_reply"]
+    assert case["customer_name"] == "Anna Berg" and 'lost my bag and nobody' in case["suggested_reply"]
     assert desk.check_followups() == [{"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-06"}]
+
+
+def test_closed_case_refuses_writes_until_reopened(store, clock):
+    from carlzon.errors import ClosedCaseError
+
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    desk.open_cases()
+    desk.close(1, "recovered", "bag delivered", actor="lena")
+    for write in (lambda: desk.note(1, "late reply", author="lena", reply=True),
+                  lambda: desk.assign(1, "omar"), lambda: desk.note(1, "x", author="lena")):
+        with pytest.raises(ClosedCaseError, match="reopen"):
+            write()
+    assert desk.get(1)["first_response_at"] is None  # no first response after closing
+    assert all(s["state"] != "due" for s in desk.get(1)["steps"])  # a closed case lists no step as due
+    case = desk.reopen(1, "she wrote again: the bag is damaged", actor="lena")
+    assert case["status"] == "in_progress" and case["events"][-1]["kind"] == "reopened"
+
+
+def test_passive_customer_opens_no_case(store, clock):
+    add(store, [interaction("p1", "pat", T0, text="no complaints, no praise", nps=8, csat=4)],
+        [moment("p1", "pat", T0, valence="misery", score=-0.25, intensity=0.9, stakes="high",
+                touchpoint="complaint_handling",
+                evidence=[{"rule": "rating", "text": "NPS 8/10 (passive)", "value": 8.0, "weight": 0.08},
+                          {"rule": "negation", "text": "'no praise' = negated positive word", "phrase": "no praise",
+                           "weight": -0.45}])])
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    assert desk.open_cases() == []
+    assert desk.summary().iloc[0]["reason"] == "no_complaint"
+
+
+def test_one_case_per_interaction_lists_its_miseries(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    from carlzon.loop.opening import group_miseries
+    import pandas as pd
+
+    m = store.moments(valence="misery")
+    two = pd.concat([m[m["interaction_id"] == "i1"], m[m["interaction_id"] == "i1"].assign(touchpoint="check_in",
+                                                                                          stakes="medium")])
+    groups = group_miseries(two, desk.journey.thresholds)
+    assert len(groups) == 1 and [x["touchpoint"] for x in groups[0]["miseries"]] == ["baggage_claim", "check_in"]
+
+
+def test_daily_capacity_keeps_the_highest_priority(store, clock):
+    seed_misery(store)
+    every = CasePolicy(stakes=("low", "medium", "high"), min_priority=5, daily_capacity=1)
+    desk = RecoveryDesk(store, "airline", clock=clock, policy=every)
+    assert desk.open_cases() == [1] and desk.get(1)["customer_name"] == "Anna Berg"
+    assert desk.summary().set_index("reason").loc["over_capacity", "n"] == 1
+
+
+def test_queue_filters(store, clock):
+    seed_misery(store)
+    desk = RecoveryDesk(store, "airline", clock=clock)
+    desk.open_cases()
+    assert list(desk.list(q="oslo")["id"]) == [1]
+    assert list(desk.list(q="anna berg")["id"]) == [1]
+    assert list(desk.list(touchpoint="seat")["id"]) == []
+    assert list(desk.list(owner="none")["id"]) == [1]
+    clock.now["t"] = clock.now["t"] + timedelta(hours=5)
+    assert list(desk.list(due="overdue")["id"]) == [1]  # acknowledge was due within 2 h
+    done = desk.bulk_assign([1, 99], "lena")
+    assert done["assigned"] == [1] and 99 in done["skipped"]

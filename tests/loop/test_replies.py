@@ -80,3 +80,68 @@ def test_problem_falls_back_to_a_short_quote_then_the_rating():
     assert describe_problem({"text": "The app crashed twice while paying", "evidence": []}) == \
         'you told us "The app crashed twice while paying"'
     assert describe_problem({"evidence": [{"rule": "rating", "text": "rating 1/5"}]}) == "you gave us rating 1/5"
+
+
+# --- replies worth sending (issue 18) ---------------------------------------------------------------
+from datetime import datetime as _dt, timezone as _tz  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+import pytest as _pytest  # noqa: E402
+
+from carlzon.journey import load_journey as _load  # noqa: E402
+from carlzon.loop.replies import (  # noqa: E402
+    describe_problem as _describe, impossible_promises as _impossible, quotes_lone_word as _lone,
+    suggest_reply as _suggest,
+)
+
+_DELAY = {"touchpoint": "delays_cancellations", "stakes": "high", "moment_at": "2026-01-05T08:00:00+00:00",
+          "text": "Ugh. My flight to Oslo was cancelled and nobody told us why. Disappointed.",
+          "evidence": [{"rule": "lexicon", "text": "\"cancelled\" = cancellation, high stakes", "phrase": "cancelled",
+                        "value": "cancellation", "weight": -0.5},
+                       {"rule": "lexicon", "text": "\"Disappointed\" = negative word", "phrase": "Disappointed",
+                        "weight": -0.85}],
+          "deadlines": {}}
+
+
+def test_reply_quotes_the_clause_not_a_lone_word():
+    problem = _describe(_DELAY)
+    assert '"My flight to Oslo was cancelled and nobody told us why"' in problem
+
+
+def test_reply_never_quotes_a_lone_word():
+    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=_tz.utc))
+    assert _lone(reply) == []
+
+
+def test_reply_offers_the_time_bound_fix_while_it_is_possible():
+    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=_tz.utc))
+    assert "next available flight" in reply
+
+
+def test_reply_months_later_promises_no_next_flight():
+    now = _dt(2026, 6, 1, 9, tzinfo=_tz.utc)
+    reply = _suggest(_DELAY, _load("airline"), now=now)
+    assert "next available flight" not in reply and _impossible(reply, _DELAY, now) == []
+
+
+def test_a_past_deadline_is_flagged():
+    now = _dt(2026, 6, 1, 9, tzinfo=_tz.utc)
+    assert _impossible("I will confirm it by Monday 2 March, 10:00 UTC.", _DELAY, now)
+
+
+_TWCS = _Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "customer_support_twitter"
+
+
+@_pytest.mark.skipif(not (_TWCS / "twcs.csv").exists(), reason="customer_support_twitter data set absent")
+def test_real_support_threads_no_lone_word_no_impossible_promise():
+    import sys
+
+    sys.path.insert(0, str(_Path(__file__).resolve().parents[2] / "bench"))
+    import replies as bench
+
+    cases = bench.cases(bench.threads(_TWCS))
+    assert len(cases) >= 500
+    journey, late = _load("online_shop"), _dt.now(_tz.utc)
+    bad = [c["id"] for c in cases for reply in [_suggest(c, journey, now=late)]
+           if _lone(reply) or _impossible(reply, c, late)]
+    assert bad == []

@@ -2,6 +2,9 @@
 
     carlzon cases open                       # a case for each moment of misery worth recovering
     carlzon cases list [--status open]       # the queue, highest priority first
+    carlzon cases list --due overdue -q bag  # filters: touchpoint, location, owner, due, priority, search
+    carlzon cases bulk-assign lena 3 4 5     # many cases to one owner
+    carlzon cases reopen 3 --reason "she wrote again"
     carlzon cases show 3                     # priority, playbook steps, history, suggested reply
     carlzon cases assign 3 lena --team baggage
     carlzon cases note 3 "Called her back" --author lena --reply
@@ -52,42 +55,87 @@ def _desk(store: Optional[str], journey: Optional[str], *, read_only: bool = Fal
 def _case_brief(case: dict[str, Any]) -> dict[str, Any]:
     keep = ("id", "priority", "status", "owner", "team", "customer_id", "customer_name", "touchpoint", "channel",
             "stakes", "reasons", "moment_at", "opened_at", "first_response_at", "closed_at", "outcome",
-            "outcome_reason", "interaction_id")
+            "outcome_reason", "interaction_id", "due_at", "location", "miseries")
     return {k: case.get(k) for k in keep}
+
+
+PolicyOption = typer.Option(None, "--policy", help="A YAML file with a case_policy block (default: the journey's "
+                                                    "playbook.case_policy, else the built-in policy).")
 
 
 @cases_app.command("open")
 def cases_open(
     store: Optional[str] = StoreOption,
     journey: Optional[str] = JourneyOption,
+    policy: Optional[Path] = PolicyOption,
     min_priority: Optional[float] = typer.Option(None, "--min-priority", min=0, max=100,
                                                  help="Open cases at or above this priority (0-100; default 30)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Open a recovery case for every moment of misery at or above the priority (one case per moment)."""
-    with _desk(store, journey, min_priority=min_priority) as desk:
-        new = desk.open_cases()
-        total = len(desk.list())
+    """Open recovery cases by the case policy: one per interaction with misery, at most the day's capacity;
+    the rest is summarised by touchpoint, with the reason."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with _desk(store, journey, min_priority=min_priority, policy=policy) as desk:
         if as_json:
-            print_json({"opened": new, "n_opened": len(new), "n_cases": total, "min_priority": desk.min_priority,
-                        "journey": desk.journey.name})
+            new = desk.open_cases()
+        else:
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                          TimeElapsedColumn(), console=console, transient=True) as bar:
+                task = bar.add_task("reading misery", total=1)
+
+                def tick(what: str, done: int, total: int) -> None:
+                    bar.update(task, description=what, completed=done, total=max(total, 1))
+
+                new = desk.open_cases(progress=tick)
+        total = int(desk.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
+        summary = desk.summary()
+        if as_json:
+            print_json({**new.to_dict(), "n_cases": total, "min_priority": desk.min_priority,
+                        "policy": desk.policy.to_dict(), "journey": desk.journey.name,
+                        "themes": summary.to_dict("records")})
             return
-        typer.echo(f"opened {len(new)} case(s) at priority >= {desk.min_priority:g} "
-                   f"({total} case(s) in all, journey {desk.journey.name})")
+        p = desk.policy
+        cap = f"{p.daily_capacity}/day" if p.daily_capacity else "no daily capacity"
+        typer.echo(f"opened {len(new)} case(s) at priority >= {desk.min_priority:g}, {cap} "
+                   f"({total} case(s) in all, journey {desk.journey.name}, policy: {p.source})")
+        if new.summarised:
+            typer.echo(f"summarised {sum(new.summarised.values())} of {new.considered} interaction(s) with misery "
+                       "rather than opened: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in
+                                                          sorted(new.summarised.items())))
+        if new.high_stakes:
+            typer.echo("high stakes: " + ", ".join(f"{'opened' if k == 'open' else k.replace('_', ' ')} {v}"
+                                                  for k, v in sorted(new.high_stakes.items())))
+        if len(summary):
+            t = Table(title="misery summarised as themes (not cases)")
+            for col in ("touchpoint", "reason", "n", "high stakes", "days"):
+                t.add_column(col)
+            for r in summary.head(15).to_dict("records"):
+                t.add_row(shown(r["touchpoint"]), r["reason"].replace("_", " "), str(r["n"]), str(r["high_stakes"]),
+                          f"{r['first_day']} to {r['last_day']}")
+            console.print(t)
 
 
 @cases_app.command("list")
 def cases_list(
     store: Optional[str] = StoreOption,
-    status: Optional[str] = typer.Option(None, "--status", help="open, in_progress or closed."),
-    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's cases."),
+    status: Optional[str] = typer.Option(None, "--status", help="open, in_progress, closed or active."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's cases ('none': unassigned)."),
     touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Only cases at this touchpoint."),
+    location: Optional[str] = typer.Option(None, "--location", help="Only cases at this place."),
+    q: Optional[str] = typer.Option(None, "--search", "-q", help="Search the text, evidence, customer name or e-mail."),
+    due: Optional[str] = typer.Option(None, "--due", help="overdue, today or week."),
+    min_priority: Optional[float] = typer.Option(None, "--min-priority", help="Priority at or above."),
+    sort: str = typer.Option("priority", "--sort", help="priority, due, oldest, newest or id."),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many cases."),
     as_json: bool = JsonOption,
 ) -> None:
     """The case queue: open cases by priority first, then closed ones."""
+    import pandas as pd
+
     with _desk(store, "airline", read_only=True) as desk:
-        df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
+        df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit, location=location, q=q,
+                       due=due, min_priority=min_priority, sort=sort)
         rows = [_case_brief(r) for r in df.to_dict("records")]
         if as_json:
             print_json({"n": len(rows), "cases": rows})
@@ -95,14 +143,91 @@ def cases_list(
         if not rows:
             typer.echo("no cases (open them with: carlzon cases open)")
             return
+        now = desk._now()
         t = Table(title=f"recovery cases (n={len(rows)})")
-        for col in ("id", "priority", "status", "owner", "customer", "touchpoint", "reasons"):
+        for col in ("id", "priority", "status", "due", "owner", "customer", "touchpoint", "reasons"):
             t.add_column(col, overflow="fold")
         for r in rows:
-            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), shown(r["owner"] or "-"),
+            d = r.get("due_at")
+            d = None if d is None or pd.isna(d) else pd.Timestamp(d)
+            due_s = "-" if d is None else (d.strftime("%m-%d %H:%M") + (" OVERDUE" if d < now else ""))
+            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), due_s, shown(r["owner"] or "-"),
                       shown(r["customer_name"] or r["customer_id"] or "-"), shown(r["touchpoint"]),
                       shown((r["reasons"] or "")[:80]))
         console.print(t)
+
+
+@cases_app.command("notify")
+def cases_notify(
+    store: Optional[str] = StoreOption,
+    min_priority: float = typer.Option(70.0, "--min-priority", min=0, max=100, help="Tell about cases at or above."),
+    smtp_host: Optional[str] = typer.Option(None, "--smtp-host", help="SMTP server for e-mail."),
+    smtp_port: int = typer.Option(25, "--smtp-port"),
+    starttls: bool = typer.Option(False, "--starttls", help="Use STARTTLS."),
+    smtp_user: Optional[str] = typer.Option(None, "--smtp-user", envvar="CARLZON_SMTP_USER"),
+    smtp_password: Optional[str] = typer.Option(None, "--smtp-password", envvar="CARLZON_SMTP_PASSWORD"),
+    sender: str = typer.Option("carlzon@localhost", "--from"),
+    to: Optional[list[str]] = typer.Option(None, "--to", help="E-mail recipients (repeat)."),
+    slack: Optional[list[str]] = typer.Option(None, "--slack", help="Slack incoming-webhook URL (repeat)."),
+    teams: Optional[list[str]] = typer.Option(None, "--teams", help="Microsoft Teams workflow-webhook URL (repeat)."),
+    digest: bool = typer.Option(False, "--digest", help="Hold messages and send one digest now."),
+    base_url: str = typer.Option("", "--base-url", help="The dashboard's address, for links to cases."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Tell people about new high-priority cases: e-mail and Slack/Teams webhooks, one message per ongoing problem."""
+    from carlzon.loop.notify import EmailTarget, Notifier, WebhookTarget
+
+    email = None
+    if smtp_host:
+        if not to:
+            raise CarlzonError("--smtp-host needs at least one --to", fix="add --to lead@example.org")
+        email = EmailTarget(host=smtp_host, port=smtp_port, to=tuple(to), sender=sender, starttls=starttls,
+                            user=smtp_user, password=smtp_password)
+    hooks = [WebhookTarget(u, "slack") for u in slack or []] + [WebhookTarget(u, "teams") for u in teams or []]
+    with _desk(store, None) as desk:
+        notifier = Notifier(desk.store, email=email, webhooks=hooks, digest=digest, base_url=base_url)
+        done = desk.notify_new(notifier, min_priority=min_priority)
+        if digest:
+            done["digest"] = notifier.send_digest()
+        if as_json:
+            print_json(done)
+            return
+        typer.echo(f"{len(done['cases'])} new case(s) at priority >= {min_priority:g}: {len(done['sent'])} problem(s) "
+                   f"sent, {len(done['updated'])} updated, {len(done['held'])} held"
+                   + (f"; digest listed {done['digest']['problems']} problem(s)" if digest else ""))
+
+
+@cases_app.command("reopen")
+def cases_reopen(
+    case_id: int = typer.Argument(..., help="The case id."),
+    reason: str = typer.Option(..., "--reason", help="Why it is reopened (the customer wrote again, ...)."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Who reopens it."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Reopen a closed case, explicitly and saying why (a closed case takes no reply, note or assignment)."""
+    with _desk(store, None) as desk:
+        case = desk.reopen(case_id, reason, actor=actor)
+        print_json(_case_brief(case)) if as_json else typer.echo(f"case {case_id} reopened: {reason}")
+
+
+@cases_app.command("bulk-assign")
+def cases_bulk_assign(
+    owner: str = typer.Argument(..., help="The agent who owns the cases from now on."),
+    case_ids: list[int] = typer.Argument(..., help="The case ids."),
+    team: Optional[str] = typer.Option(None, "--team", help="The owner's team."),
+    store: Optional[str] = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Assign many cases to one owner; says which were assigned and which were skipped, and why."""
+    with _desk(store, None) as desk:
+        done = desk.bulk_assign(case_ids, owner, team=team)
+        if as_json:
+            print_json(done)
+            return
+        typer.echo(f"assigned {done['n_assigned']} case(s) to {owner}; skipped {len(done['skipped'])}")
+        for cid, why in done["skipped"].items():
+            typer.echo(f"  case {cid}: {why}")
 
 
 def _print_case(case: dict[str, Any]) -> None:
@@ -203,7 +328,9 @@ def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) 
         if as_json:
             print_json({"n_closed": len(closed), "closed": closed})
             return
-        typer.echo(f"closed {len(closed)} case(s) on a follow-up")
+        rec = sum(1 for c in closed if c["outcome"] == "recovered")
+        typer.echo(f"checked the open cases: closed {len(closed)} on a follow-up "
+                   f"({rec} recovered, {len(closed) - rec} not recovered)")
         for c in closed:
             typer.echo(f"  case {c['case_id']}: {c['outcome']} ({shown(c['reason'])})")
 

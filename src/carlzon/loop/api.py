@@ -82,12 +82,19 @@ class CoachRequest(BaseModel):
     issue: str | None = Field(None, description="the customer's message (optional)")
 
 
-@router.get("/cases", summary="The recovery case queue (open by priority first)")
+@router.get("/cases", summary="The recovery case queue: filters, search and sorts (see carlzon.loop.queue)")
 def list_cases(request: Request, status: str | None = None, owner: str | None = None,
-               touchpoint: str | None = None, limit: int = Query(100, ge=1, le=1000),
+               touchpoint: str | None = None, location: str | None = None,
+               q: str | None = Query(None, description="search the text, evidence, customer name, e-mail or id"),
+               due: str | None = Query(None, description="overdue, today or week"),
+               min_priority: float | None = Query(None, ge=0, le=100), min_age_days: float | None = Query(None, ge=0),
+               sort: str = Query("priority", description="priority, due, oldest, newest or id"),
+               limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
                who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    df = desk_for(request).list(status=status, owner=owner, touchpoint=touchpoint, limit=limit)
-    cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines")]
+    df = desk_for(request).list(status=status, owner=owner, touchpoint=touchpoint, limit=limit, location=location,
+                                q=q, due=due, min_priority=min_priority, min_age_days=min_age_days, sort=sort,
+                                offset=offset)
+    cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines", "miseries")]
     return clean({"n": int(len(df)), "cases": _shown(df[cols].to_dict("records"), who, _CASE_TEXT)})
 
 
@@ -99,14 +106,38 @@ def open_cases(request: Request, body: OpenCases | None = None,
     desk = RecoveryDesk(state.store, journey, min_priority=body.min_priority if body else None)
     with _write_lock(request):
         new = desk.open_cases()
-    return {"opened": new, "n_opened": len(new), "min_priority": desk.min_priority}
+    return {**new.to_dict(), "min_priority": desk.min_priority, "policy": desk.policy.to_dict()}
+
+
+class BulkAssign(BaseModel):
+    case_ids: list[int] = Field(..., min_length=1, description="the cases to assign")
+    owner: str = Field(..., min_length=1, description="the agent who owns them")
+    team: str | None = Field(None, description="the owner's team")
+
+
+class Reopen(BaseModel):
+    reason: str = Field(..., min_length=1, description="why the case is worked again")
+
+
+@router.post("/cases/bulk-assign", summary="Assign many cases to one owner; says which were skipped and why")
+def bulk_assign(request: Request, body: BulkAssign, who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        return clean(desk_for(request).bulk_assign(body.case_ids, body.owner, team=body.team, actor=who.name))
+
+
+@router.get("/cases/themes", summary="The misery the case policy summarised rather than opened, by touchpoint")
+def case_themes(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    desk = desk_for(request)
+    df = desk.summary()
+    return clean({"policy": desk.policy.to_dict(), "themes": df.to_dict("records")})
 
 
 @router.post("/cases/check", summary="Close the cases whose customer came back since, saying why")
 def check_followups(request: Request, _: Principal = Depends(require("agent"))) -> dict[str, Any]:
     with _write_lock(request):
         closed = desk_for(request).check_followups()
-    return {"n_closed": len(closed), "closed": closed}
+    rec = sum(1 for c in closed if c["outcome"] == "recovered")
+    return {"n_closed": len(closed), "recovered": rec, "not_recovered": len(closed) - rec, "closed": closed}
 
 
 @router.get("/cases/{case_id}", summary="One case: priority components, playbook steps, history, suggested reply")
@@ -131,6 +162,13 @@ def add_note(request: Request, case_id: int, body: Note,
     with _write_lock(request):
         return clean(desk_for(request).note(case_id, body.text, author=who.name or who.token_id,
                                             reply=body.reply, step=body.step))
+
+
+@router.post("/cases/{case_id}/reopen", summary="Reopen a closed case, explicitly and saying why")
+def reopen_case(request: Request, case_id: int, body: Reopen,
+                who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    with _write_lock(request):
+        return clean(desk_for(request).reopen(case_id, body.reason, actor=who.name))
 
 
 @router.post("/cases/{case_id}/close", summary="Close a case as recovered or not_recovered, saying why")

@@ -1,8 +1,10 @@
 """Recovery measures: how fast we answer, how fast we resolve, how often we win the customer back.
 
-- time to first response: from the moment (when the customer told us) to the
-  first reply sent to the customer (``RecoveryDesk.note(..., reply=True)``);
-- time to resolution: from the moment to the case's closing;
+- time to first response: from the case's opening (when the team could act) to the
+  first reply sent to the customer (``RecoveryDesk.note(..., reply=True)``); notes,
+  assignments and automatic closings are no response;
+- time to resolution: from the case's opening to its closing, for cases that had a
+  real response (a case closed only because the customer came back is not counted);
 - recovery rate: recovered / closed cases, with a 95% Wilson interval.
 
 Each figure carries its n, overall and by touchpoint, team (the owner's
@@ -44,6 +46,18 @@ def _durations(h: pd.Series) -> dict[str, Any]:
             "p90_hours": round(float(np.percentile(h, 90)), 2)}
 
 
+_LEAN = ("SELECT id, status, outcome, outcome_reason, touchpoint, team, channel, opened_at, first_response_at, "
+         "closed_at, moment_at, customer_id, followup_interaction_id FROM recovery_cases")
+
+
+def _cases(desk: Any) -> pd.DataFrame:
+    """The columns the measures need, without the cases' text and evidence."""
+    df = desk.store.query(_LEAN)
+    for c in ("opened_at", "first_response_at", "closed_at", "moment_at"):
+        df[c] = pd.to_datetime(df[c], utc=True, errors="coerce")
+    return df
+
+
 def _rate(closed: pd.DataFrame) -> dict[str, Any]:
     n = int(len(closed))
     k = int((closed["outcome"] == "recovered").sum()) if n else 0
@@ -57,8 +71,11 @@ def _figures(cases: pd.DataFrame) -> dict[str, Any]:
     return {
         "cases": int(len(cases)),
         "open": int((cases["status"] != "closed").sum()),
-        "first_response": _durations(_hours(cases["first_response_at"], cases["moment_at"])),
-        "resolution": _durations(_hours(closed["closed_at"], closed["moment_at"])),
+        "first_response": _durations(_hours(cases["first_response_at"], cases["opened_at"]).clip(lower=0)),
+        # resolution counts only cases a person answered: a case closed by the customer's return alone
+        # (no reply sent) is an outcome, not a response time
+        "resolution": _durations(_hours(closed["closed_at"], closed["opened_at"])
+                                 .where(closed["first_response_at"].notna()).clip(lower=0)),
         "recovery_rate": _rate(closed),
     }
 
@@ -71,7 +88,7 @@ def recovery_measures(desk: Any, *, by: tuple[str, ...] = BY) -> dict[str, Any]:
     recovery_rate, rate_low, rate_high, first_response_n, first_response_median_hours,
     resolution_n, resolution_median_hours.
     """
-    cases = desk.list()
+    cases = _cases(desk)
     out: dict[str, Any] = {"overall": _figures(cases) if len(cases) else _figures(cases.iloc[0:0]), "by": {}}
     for dim in by:
         rows = []
@@ -101,7 +118,7 @@ def paradox_from_cases(desk: Any) -> pd.DataFrame:
     case, the mean of their NPS answers.
     """
     store = desk.store
-    cases = desk.list()
+    cases = _cases(desk)
     groups: dict[str, list[float]] = {"recovered": [], "not_recovered": [], "no_case": []}
     closed = cases[(cases["status"] == "closed") & cases["followup_interaction_id"].notna()] if len(cases) else cases
     if len(closed):

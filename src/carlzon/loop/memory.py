@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -88,10 +89,18 @@ def parse_day(value: Any) -> date | None:
         return None
     if isinstance(value, date):
         return value if not hasattr(value, "date") else value.date()
-    ts = pd.to_datetime(str(value), errors="coerce", utc=True)
-    if pd.isna(ts):
-        return None
-    return ts.date()
+    return _day_of_text(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _day_of_text(text: str) -> date | None:
+    """parse_day of a string, cached: the same birthdays recur on every visit of a customer."""
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        pass
+    ts = pd.to_datetime(text, errors="coerce", utc=True)
+    return None if pd.isna(ts) else ts.date()
 
 
 def _attrs(raw: Any) -> dict[str, Any]:
@@ -128,10 +137,11 @@ def customer_value(c: Customer | None) -> float:
 
 def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dict[str, Customer]:
     """Build the memory of every customer (or of ``customer_ids``) from the store."""
-    if customer_ids is not None and len(customer_ids) > 50:
-        wanted = set(customer_ids)
-        return {k: v for k, v in customer_memory(store).items() if k in wanted}
-    if customer_ids is not None:
+    wanted = set(customer_ids) if customer_ids is not None and len(customer_ids) > 50 else None
+    if wanted is not None:  # many customers: one read, kept to the wanted ones before the per-row work
+        inter = store.interactions()
+        inter = inter[inter["customer_id"].isin(wanted)]
+    elif customer_ids is not None:
         frames = [store.interactions(customer_id=cid) for cid in customer_ids]
         inter = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     else:
@@ -140,7 +150,7 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
         return {}
     inter = inter[inter["customer_id"].notna() & (inter["customer_id"].astype(str) != "")]
     try:
-        moments = store.moments(with_text=False) if customer_ids is None else pd.concat(
+        moments = store.moments(with_text=False) if customer_ids is None or wanted is not None else pd.concat(
             [store.moments(customer_id=cid, with_text=False) for cid in customer_ids], ignore_index=True)
     except TypeError:
         moments = store.moments()

@@ -44,13 +44,39 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     return HTMLResponse(html)
 
 
+_FILTERS = ("status", "touchpoint", "location", "owner", "q", "due", "min_priority", "min_age_days", "sort")
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    f = {k: (request.query_params.get(k) or "").strip() for k in _FILTERS}
+    out: dict[str, Any] = {k: v for k, v in f.items() if v}
+    for k in ("min_priority", "min_age_days"):
+        if k in out:
+            try:
+                out[k] = float(out[k])
+            except ValueError:
+                out.pop(k)
+    return out
+
+
+def _back(notice: str, to: str = "/cases") -> Response:
+    from urllib.parse import quote
+
+    sep = "&" if "?" in to else "?"
+    return RedirectResponse(f"{to}{sep}notice={quote(notice)}", status_code=303)
+
+
 @router.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, status: str | None = None,
-               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     desk = desk_for(request)
-    df = desk.list(status=status or None, limit=200)
+    f = _filters(request)
+    df = desk.list(limit=200, **f)
     m = recovery_measures(desk)
-    return _render(request, "cases.html.j2", cases=df.to_dict("records"), status=status or "", measures=m,
+    options = desk.store.query("SELECT DISTINCT touchpoint, location, owner FROM recovery_cases")
+    choices = {k: sorted({str(v) for v in options[k].dropna()}) for k in ("touchpoint", "location", "owner")}
+    return _render(request, "cases.html.j2", cases=df.to_dict("records"), filters=f, measures=m, choices=choices,
+                   status=f.get("status", ""), now=desk._now(), summary=desk.summary().head(12).to_dict("records"),
+                   notice=request.query_params.get("notice", ""), policy=desk.policy.to_dict(),
                    paradox=paradox_from_cases(desk).to_dict("records"), active="cases")
 
 
@@ -59,21 +85,49 @@ def case_page(request: Request, case_id: int, _: Principal = Depends(require("vi
     desk = desk_for(request)
     case = desk.get(case_id)
     steps = [str(s.get("step")) for s in desk.steps]
-    return _render(request, "case.html.j2", case=case, playbook_steps=steps, active="cases")
+    return _render(request, "case.html.j2", case=case, playbook_steps=steps, active="cases",
+                   notice=request.query_params.get("notice", ""))
 
 
 @router.post("/cases/open")
 def open_cases_form(request: Request, _: Principal = Depends(require("agent"))) -> Response:
     with request.app.state.write_lock:
-        desk_for(request).open_cases()
-    return RedirectResponse("/cases", status_code=303)
+        new = desk_for(request).open_cases()
+    left = sum(new.summarised.values())
+    return _back(f"Opened {len(new)} case(s); summarised {left} interaction(s) with misery as themes "
+                 f"({', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in sorted(new.summarised.items())) or 'none'}).")
 
 
 @router.post("/cases/check")
 def check_form(request: Request, _: Principal = Depends(require("agent"))) -> Response:
     with request.app.state.write_lock:
-        desk_for(request).check_followups()
-    return RedirectResponse("/cases", status_code=303)
+        closed = desk_for(request).check_followups()
+    rec = sum(1 for c in closed if c["outcome"] == "recovered")
+    ids = ", ".join(f"#{c['case_id']}" for c in closed[:10]) + (" ..." if len(closed) > 10 else "")
+    return _back(f"Checked follow-ups: closed {len(closed)} case(s) ({rec} recovered, {len(closed) - rec} not "
+                 f"recovered){': ' + ids if closed else ''}.")
+
+
+@router.post("/cases/bulk-assign")
+async def bulk_assign_form(request: Request, who: Principal = Depends(require("agent"))) -> Response:
+    form = await request.form()
+    owner = str(form.get("owner") or "").strip()
+    ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
+    if not ids:
+        return _back("Bulk assign: no case ticked; nothing was changed.")
+    with request.app.state.write_lock:
+        done = desk_for(request).bulk_assign(ids, owner, team=str(form.get("team") or "").strip() or None,
+                                             actor=who.name)
+    skipped = "; ".join(f"#{k}: {v}" for k, v in done["skipped"].items())
+    return _back(f"Assigned {done['n_assigned']} case(s) to {owner}" + (f"; skipped {skipped}" if skipped else "") + ".")
+
+
+@router.post("/cases/{case_id}/reopen")
+def reopen_form(request: Request, case_id: int, reason: str = Form(""),
+                who: Principal = Depends(require("agent"))) -> Response:
+    with request.app.state.write_lock:
+        desk_for(request).reopen(case_id, reason, actor=who.name)
+    return _back(f"Case #{case_id} reopened: {reason.strip()}", f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/assign")

@@ -37,14 +37,16 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pandas as pd
 
-from carlzon.errors import CarlzonError, NotFoundError
+from carlzon.errors import CarlzonError, ClosedCaseError, NotFoundError
 from carlzon.journey import Journey, journey_templates, load_journey
-from carlzon.loop.memory import Customer, customer_memory, customer_value
+from carlzon.loop.memory import Customer
+from carlzon.loop.policy import SUMMARY_REASONS, CasePolicy, load_policy
 from carlzon.loop.replies import _when as _ts
 from carlzon.loop.replies import suggest_reply
 
@@ -62,6 +64,10 @@ _CASE_COLUMNS = (
     "opened_at", "status", "owner", "team", "deadlines", "first_response_at", "closed_at", "outcome",
     "outcome_reason", "followup_interaction_id",
 )
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) or v == ""
 
 
 def _iso(ts: Any) -> str | None:
@@ -112,12 +118,15 @@ class RecoveryDesk:
     """
 
     def __init__(self, store: Any, journey: str | Journey = "airline", *, min_priority: float | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 policy: CasePolicy | str | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.journey = load_journey(journey)
         book = self.journey.playbook or {}
-        self.min_priority = float(min_priority if min_priority is not None
-                                  else book.get("min_priority", DEFAULT_MIN_PRIORITY))
+        if isinstance(policy, CasePolicy):
+            self.policy = policy if min_priority is None else replace(policy, min_priority=float(min_priority))
+        else:
+            self.policy = load_policy(self.journey, policy, min_priority=min_priority)
+        self.min_priority = self.policy.min_priority
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.steps: list[dict[str, Any]] = list(book.get("steps") or [])
 
@@ -125,60 +134,56 @@ class RecoveryDesk:
     def _now(self) -> datetime:
         return _ts(self.clock()).replace(microsecond=0)  # type: ignore[union-attr]
 
-    def open_cases(self, *, since: Any = None, until: Any = None) -> list[int]:
-        """Open a case for every moment of misery at or above ``min_priority``; return the new case ids.
+    def open_cases(self, *, since: Any = None, until: Any = None,
+                   progress: Callable[[str, int, int], None] | None = None) -> list[int]:
+        """Open cases by the case policy (:mod:`carlzon.loop.policy`): one case per interaction with
+        misery, listing its miseries; return the new case ids (an :class:`~carlzon.loop.opening.OpenResult`
+        that also counts what was summarised, and why).
 
-        Idempotent: a moment that already has a case is skipped.
+        Idempotent: an interaction considered before (opened or summarised) is not looked at again.
+        ``progress(what, done, total)`` is called as it goes (the CLI draws a bar).
         """
-        misery = self.store.moments(valence="misery", since=since, until=until)
-        if misery.empty:
-            return []
-        have = set(self.store.query("SELECT interaction_id FROM recovery_cases")["interaction_id"]) \
-            if self._count() else set()
-        fresh = misery[~misery["interaction_id"].isin(have)]
-        if fresh.empty:
-            return []
-        customers = [c for c in fresh["customer_id"].dropna().astype(str).unique() if c]
-        memory = customer_memory(self.store, customer_ids=customers) if customers else {}
-        everything = misery if since is None and until is None else self.store.moments(valence="misery", with_text=False)
-        history = self._misery_history(everything, set(customers))
-        new_ids: list[int] = []
-        now = self._now()
-        with self.store.transaction():
-            for row in fresh.sort_values("timestamp", kind="stable").to_dict("records"):
-                case_id = self._consider(row, memory, history, now)
-                if case_id is not None:
-                    new_ids.append(case_id)
-        return new_ids
+        from carlzon.loop.opening import open_by_policy
 
-    def _consider(self, row: dict[str, Any], memory: dict[str, Customer], history: dict[str, list[datetime]],
-                  now: datetime) -> int | None:
-        cid = row.get("customer_id")
-        cid = str(cid) if cid is not None and not (isinstance(cid, float) and math.isnan(cid)) else None
-        customer = memory.get(cid) if cid else None
-        moment_at = _ts(row.get("timestamp"))
-        prior = 0
-        if cid and moment_at is not None:
-            lo = moment_at - timedelta(days=_REPEAT_DAYS)
-            prior = sum(1 for t in history.get(cid, []) if lo <= t < moment_at)
-        parts = priority(intensity=row.get("intensity"), stakes=row.get("stakes") or "low",
-                         value=customer_value(customer), prior_miseries=prior)
-        if parts["total"] < self.min_priority:
-            return None
-        return self._insert(row, customer, parts, now)
+        return open_by_policy(self, self.policy, since=since, until=until, progress=progress)
+
+    def priority_of(self, group: dict[str, Any], *, value: float, prior: int) -> dict[str, float]:
+        """The priority of one interaction's misery (its strongest stakes and intensity)."""
+        return priority(intensity=group.get("intensity"), stakes=group.get("stakes") or "low", value=value,
+                        prior_miseries=prior)
+
+    def notify_new(self, notifier: Any, *, min_priority: float = 70.0) -> dict[str, Any]:
+        """Tell people about open cases at or above ``min_priority`` not told before (a ``notified``
+        event marks each); returns what the notifier did and the case ids."""
+        df = self.store.query(
+            "SELECT id, touchpoint, location, stakes, priority FROM recovery_cases WHERE status <> 'closed' "
+            "AND priority >= :p AND id NOT IN (SELECT case_id FROM recovery_events WHERE kind = 'notified') "
+            "ORDER BY priority DESC, id", {"p": float(min_priority)})
+        if not len(df):
+            return {"cases": [], "sent": [], "updated": [], "held": []}
+        rows = df.to_dict("records")
+        done = notifier.cases(rows)
+        with self.store.transaction():
+            for r in rows:
+                self._event(int(r["id"]), "notified", actor="carlzon", detail={"problem": "cases:" + str(r["touchpoint"])})
+        return {"cases": [int(r["id"]) for r in rows], **done}
+
+    def summary(self) -> pd.DataFrame:
+        """The misery the policy did not open as cases, as themes: one row per touchpoint and reason
+        with n, high-stakes n and the days it spans."""
+        df = self.store.query(
+            "SELECT touchpoint, decision AS reason, COUNT(*) AS n, "
+            "SUM(CASE WHEN stakes = 'high' THEN 1 ELSE 0 END) AS high_stakes, MIN(moment_day) AS first_day, "
+            "MAX(moment_day) AS last_day FROM recovery_considered WHERE decision <> 'open' "
+            "GROUP BY touchpoint, decision ORDER BY COUNT(*) DESC, touchpoint")
+        if len(df):
+            df["n"] = df["n"].astype(int)
+            df["high_stakes"] = df["high_stakes"].astype(int)
+            df["why"] = df["reason"].map(SUMMARY_REASONS)
+        return df
 
     def _count(self) -> int:
         return int(self.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
-
-    @staticmethod
-    def _misery_history(misery: pd.DataFrame, customers: set[str]) -> dict[str, list[datetime]]:
-        out: dict[str, list[datetime]] = {}
-        for cid, ts in zip(misery["customer_id"], misery["timestamp"]):
-            if cid is not None and str(cid) in customers:
-                t = _ts(ts)
-                if t is not None:
-                    out.setdefault(str(cid), []).append(t)
-        return out
 
     def _deadlines(self, start: datetime) -> dict[str, str]:
         return {str(s["step"]): _iso(start + timedelta(hours=float(s.get("within_hours", 24))))  # type: ignore[misc]
@@ -208,6 +213,13 @@ class RecoveryDesk:
             "opened_at": now,
             "status": "open",
             "deadlines": json.dumps(self._deadlines(now)),
+            "miseries": json.dumps(row.get("miseries") or [{
+                "touchpoint": row.get("touchpoint") or "unknown", "stakes": row.get("stakes") or "low",
+                "intensity": float(row.get("intensity") or 0.0), "reasons": row.get("reasons") or ""}],
+                ensure_ascii=False),
+            "due_at": _ts(min(self._deadlines(now).values())) if self.steps else None,
+            "location": None if _missing(row.get("location")) else str(row.get("location")),
+            "customer_email": row.get("customer_email") or None,
         }
         cols = ", ".join(params)
         with self.store.transaction():
@@ -230,21 +242,16 @@ class RecoveryDesk:
 
     # ------------------------------------------------------------------ reading
     def list(self, *, status: str | None = None, owner: str | None = None, touchpoint: str | None = None,
-             limit: int | None = None) -> pd.DataFrame:
-        """Cases, highest priority first among the open ones; closed ones last."""
-        where, params = [], {}
-        for key, value in (("status", status), ("owner", owner), ("touchpoint", touchpoint)):
-            if value:
-                if key == "status" and value not in STATUSES:
-                    raise CarlzonError(f"unknown status {value!r}", fix=f"use one of {', '.join(STATUSES)}")
-                where.append(f"{key} = :{key}")
-                params[key] = value
-        sql = "SELECT * FROM recovery_cases"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY CASE WHEN status = 'closed' THEN 1 ELSE 0 END, priority DESC, id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
+             limit: int | None = None, **filters: Any) -> pd.DataFrame:
+        """Cases, highest priority first among the open ones; closed ones last.
+
+        More filters and sorts (``location``, ``q``, ``min_priority``, ``due``, ``min_age_days``, ``sort``,
+        ``offset``): see :func:`carlzon.loop.queue.case_query`.
+        """
+        from carlzon.loop.queue import case_query
+
+        sql, params = case_query(status=status, owner=owner, touchpoint=touchpoint, limit=limit,
+                                 now=self._now(), **filters)
         df = self.store.query(sql, params or None)
         if df.empty:
             return pd.DataFrame(columns=list(_CASE_COLUMNS))
@@ -260,17 +267,21 @@ class RecoveryDesk:
                     else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
                 for k, v in df.iloc[0].to_dict().items()}
         case["id"] = int(case["id"])
-        for key in ("priority_components", "deadlines", "evidence"):
-            case[key] = json.loads(case[key]) if case.get(key) else ({} if key != "evidence" else [])
+        for key in ("priority_components", "deadlines", "evidence", "miseries"):
+            case[key] = json.loads(case[key]) if case.get(key) else ({} if key in ("priority_components",
+                                                                                 "deadlines") else [])
         events = self.events(case["id"])
         case["events"] = events.to_dict("records")
-        done = {e["step"] for e in case["events"] if e["kind"] in ("step", "reply") and e.get("step")}
+        done = {e["step"] for e in case["events"] if e["kind"] in ("step", "reply", "note") and e.get("step")}
         if case.get("first_response_at"):
             done |= {"acknowledge", "apologize"}
         now = _iso(self._now())
+        closed = case["status"] == "closed"
         case["steps"] = [
-            {"step": step, "due": due, "done": step in done,
-             "overdue": step not in done and case["status"] != "closed" and due < now}
+            {"step": step, "due": None if closed and step not in done else due, "done": step in done,
+             "overdue": step not in done and not closed and due < now,
+             "state": "done" if step in done else "not done (closed)" if closed
+             else "overdue" if due < now else "due"}
             for step, due in case["deadlines"].items()
         ]
         tid = case.get("touchpoint") or "unknown"
@@ -287,16 +298,66 @@ class RecoveryDesk:
         return df
 
     # ------------------------------------------------------------------ acting
-    def _require_open(self, case_id: int) -> dict[str, Any]:
-        df = self.store.query("SELECT id, status, first_response_at FROM recovery_cases WHERE id = :id",
+    def _require_open(self, case_id: int, *, writing: str | None = None) -> dict[str, Any]:
+        """The case's status row; a closed case refuses ``writing`` (closed is closed: reopen it first)."""
+        df = self.store.query("SELECT id, status, first_response_at, deadlines FROM recovery_cases WHERE id = :id",
                               {"id": int(case_id)})
         if df.empty:
             raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
-        return df.iloc[0].to_dict()
+        row = df.iloc[0].to_dict()
+        if writing and row["status"] == "closed":
+            raise ClosedCaseError(f"case {case_id} is closed: it takes no {writing}",
+                                  fix=f"reopen it first, saying why ('carlzon cases reopen {case_id} --reason ...')")
+        return row
+
+    def _due_at(self, case_id: int, deadlines: Any) -> Any:
+        """The deadline of the first playbook step not done yet (None when every step is done)."""
+        deadlines = json.loads(deadlines) if isinstance(deadlines, str) and deadlines else (deadlines or {})
+        ev = self.store.query("SELECT kind, step FROM recovery_events WHERE case_id = :id AND kind IN ('step', 'reply', 'note')",
+                              {"id": int(case_id)})
+        done = {s for s in ev["step"] if isinstance(s, str)}
+        if (ev["kind"] == "reply").any():
+            done |= {"acknowledge", "apologize"}
+        left = [d for step, d in deadlines.items() if step not in done]
+        return _ts(min(left)) if left else None
+
+    def reopen(self, case_id: int, reason: str, *, actor: str | None = None) -> dict[str, Any]:
+        """Reopen a closed case, explicitly and saying why; its earlier outcome stays in the history."""
+        case = self._require_open(case_id)
+        if case["status"] != "closed":
+            raise CarlzonError(f"case {case_id} is not closed", fix="only a closed case can be reopened")
+        if not reason or not str(reason).strip():
+            raise CarlzonError("a reason is needed to reopen a case", fix="say why, e.g. 'she wrote again: still no bag'")
+        now = self._now()
+        with self.store.transaction():
+            self.store.execute(
+                "UPDATE recovery_cases SET status = 'in_progress', outcome = NULL, outcome_reason = NULL, "
+                "closed_at = NULL, reopened_at = :at, due_at = :due WHERE id = :id",
+                {"at": now, "due": self._due_at(case_id, case["deadlines"]), "id": int(case_id)})
+            self._event(case_id, "reopened", actor=actor or "carlzon", detail={"reason": str(reason).strip()}, at=now)
+        return self.get(case_id)
+
+    def bulk_assign(self, case_ids: list[int], owner: str, *, team: str | None = None,
+                    actor: str | None = None) -> dict[str, Any]:
+        """Assign many cases at once; returns what was done: ``assigned`` ids, ``skipped`` {id: why}."""
+        assigned, skipped = [], {}
+        if not owner or not str(owner).strip():
+            raise CarlzonError("an owner is needed", fix="type the agent's name before assigning")
+        for cid in dict.fromkeys(int(c) for c in case_ids):
+            try:
+                self._assign(cid, owner, team=team, actor=actor)
+                assigned.append(cid)
+            except (ClosedCaseError, NotFoundError) as exc:
+                skipped[cid] = exc.message if hasattr(exc, "message") else str(exc)
+        return {"owner": owner, "assigned": assigned, "n_assigned": len(assigned), "skipped": skipped}
 
     def assign(self, case_id: int, owner: str, *, team: str | None = None, actor: str | None = None) -> dict[str, Any]:
         """Give the case an owner (and the owner's team); it moves to in_progress."""
-        case = self._require_open(case_id)
+        self._assign(case_id, owner, team=team, actor=actor)
+        return self.get(case_id)
+
+    def _assign(self, case_id: int, owner: str, *, team: str | None = None, actor: str | None = None) -> None:
+        case = self._require_open(case_id, writing="assignment")
         if not owner or not str(owner).strip():
             raise CarlzonError("an owner is needed", fix="pass the agent's name, e.g. --owner lena")
         status = "in_progress" if case["status"] == "open" else case["status"]
@@ -304,13 +365,12 @@ class RecoveryDesk:
             self.store.execute("UPDATE recovery_cases SET owner = :owner, team = :team, status = :status "
                                "WHERE id = :id", {"owner": owner, "team": team, "status": status, "id": int(case_id)})
             self._event(case_id, "assigned", actor=actor or owner, detail={"owner": owner, "team": team})
-        return self.get(case_id)
 
     def note(self, case_id: int, text: str, *, author: str, reply: bool = False,
              step: str | None = None) -> dict[str, Any]:
         """Add a note. ``reply=True`` means it was sent to the customer (the first one sets the
         time to first response); ``step`` marks a playbook step done."""
-        case = self._require_open(case_id)
+        case = self._require_open(case_id, writing="reply" if reply else "note")
         if not text or not str(text).strip():
             raise CarlzonError("the note is empty", fix="write what was done or said")
         from carlzon.privacy.cards import mask_cards
@@ -325,6 +385,7 @@ class RecoveryDesk:
             sets = {"status": "in_progress" if case["status"] == "open" else case["status"]}
             if reply and (case.get("first_response_at") is None or pd.isna(case.get("first_response_at"))):
                 sets["first_response_at"] = now
+            sets["due_at"] = self._due_at(case_id, case["deadlines"])
             assignments = ", ".join(f"{k} = :{k}" for k in sets)
             self.store.execute(f"UPDATE recovery_cases SET {assignments} WHERE id = :id", {**sets, "id": int(case_id)})
         return self.get(case_id)
@@ -348,7 +409,7 @@ class RecoveryDesk:
         with self.store.transaction():
             self.store.execute(
                 "UPDATE recovery_cases SET status = 'closed', outcome = :outcome, outcome_reason = :reason, "
-                "closed_at = :at, followup_interaction_id = :fid WHERE id = :id",
+                "closed_at = :at, followup_interaction_id = :fid, due_at = NULL WHERE id = :id",
                 {"outcome": outcome, "reason": reason, "at": at, "fid": followup_interaction_id, "id": int(case_id)})
             self._event(case_id, "closed", actor=actor or "carlzon",
                         detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id})
@@ -361,10 +422,19 @@ class RecoveryDesk:
         if cases.empty:
             return []
         first = min(_ts(t) for t in cases["moment_at"])
-        later = self.store.interactions(since=first)
-        later = later[later["customer_id"].isin(set(cases["customer_id"].astype(str))) & later["timestamp"].notna()]
-        moments = self.store.moments(since=first, with_text=False)
-        valence = dict(zip(moments["interaction_id"], moments["valence"]))
+        # only the interactions of customers with an open case, and their worst valence, in one query
+        later = self.store.query(
+            "SELECT i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars, "
+            "MIN(CASE m.valence WHEN 'misery' THEN 0 WHEN 'neutral' THEN 1 WHEN 'magic' THEN 2 END) AS worst "
+            "FROM interactions i LEFT JOIN moments m ON m.interaction_id = i.id "
+            "WHERE i.timestamp >= :first AND i.customer_id IN "
+            "(SELECT customer_id FROM recovery_cases WHERE status <> 'closed' AND customer_id IS NOT NULL) "
+            "GROUP BY i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars",
+            {"first": first})
+        later["timestamp"] = pd.to_datetime(later["timestamp"], utc=True, errors="coerce")
+        later = later[later["timestamp"].notna()]
+        names = {0: "misery", 1: "neutral", 2: "magic"}
+        valence = {i: names.get(int(w)) for i, w in zip(later["id"], later["worst"]) if w is not None and w == w}
         by_customer = {cid: rows for cid, rows in later.groupby("customer_id", sort=False)}
         closed = []
         with self.store.transaction():

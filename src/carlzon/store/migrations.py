@@ -462,6 +462,81 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         sqlite=SQLITE_500,
         postgresql=POSTGRESQL_500,
     ),
+    Migration(
+        210,
+        "recovery cases: one per interaction listing its miseries, due column, place, e-mail, reopen; "
+        "the miseries the case policy considered (opened or summarised, with the reason)",
+        sqlite="""
+ALTER TABLE recovery_cases ADD COLUMN miseries TEXT;
+ALTER TABLE recovery_cases ADD COLUMN due_at TEXT;
+ALTER TABLE recovery_cases ADD COLUMN location TEXT;
+ALTER TABLE recovery_cases ADD COLUMN customer_email TEXT;
+ALTER TABLE recovery_cases ADD COLUMN reopened_at TEXT;
+CREATE INDEX recovery_cases_due ON recovery_cases (status, due_at);
+CREATE INDEX recovery_cases_priority ON recovery_cases (status, priority);
+CREATE TABLE recovery_considered (
+    interaction_id TEXT PRIMARY KEY,
+    considered_at TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    touchpoint TEXT,
+    stakes TEXT,
+    priority REAL,
+    moment_day TEXT,
+    case_id INTEGER
+);
+CREATE INDEX recovery_considered_decision ON recovery_considered (decision, touchpoint);
+""",
+        postgresql="""
+ALTER TABLE recovery_cases ADD COLUMN miseries TEXT;
+ALTER TABLE recovery_cases ADD COLUMN due_at TIMESTAMPTZ;
+ALTER TABLE recovery_cases ADD COLUMN location TEXT;
+ALTER TABLE recovery_cases ADD COLUMN customer_email TEXT;
+ALTER TABLE recovery_cases ADD COLUMN reopened_at TIMESTAMPTZ;
+CREATE INDEX recovery_cases_due ON recovery_cases (status, due_at);
+CREATE INDEX recovery_cases_priority ON recovery_cases (status, priority);
+CREATE TABLE recovery_considered (
+    interaction_id TEXT PRIMARY KEY,
+    considered_at TIMESTAMPTZ NOT NULL,
+    decision TEXT NOT NULL,
+    touchpoint TEXT,
+    stakes TEXT,
+    priority DOUBLE PRECISION,
+    moment_day TEXT,
+    case_id BIGINT
+);
+CREATE INDEX recovery_considered_decision ON recovery_considered (decision, touchpoint);
+""",
+    ),
+    Migration(
+        211,
+        "notifications: one message per ongoing problem (a key), updated in place, with what was sent where",
+        sqlite="""
+CREATE TABLE notifications (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    updates INTEGER NOT NULL,
+    sent TEXT,
+    pending INTEGER NOT NULL
+);
+""",
+        postgresql="""
+CREATE TABLE notifications (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    first_at TIMESTAMPTZ NOT NULL,
+    last_at TIMESTAMPTZ NOT NULL,
+    updates INTEGER NOT NULL,
+    sent TEXT,
+    pending INTEGER NOT NULL
+);
+""",
+    ),
 ]
 
 

@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from carlzon import __version__
-from carlzon.errors import AuthError, CarlzonError, NotFoundError, StoreError, StoreUnavailableError
+from carlzon.errors import AuthError, CarlzonError, ClosedCaseError, NotFoundError, StoreError, StoreUnavailableError
 from carlzon.journey import Journey, load_journey
 from carlzon.report.builder import jinja_env
 from carlzon.web.auth import Principal, has_role, verify_token
@@ -183,7 +183,8 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
 
     @app.exception_handler(CarlzonError)
     async def _carlzon(request: Request, exc: CarlzonError) -> Response:
-        status = 404 if isinstance(exc, NotFoundError) else 503 if isinstance(exc, StoreUnavailableError) else 400
+        status = (404 if isinstance(exc, NotFoundError) else 409 if isinstance(exc, ClosedCaseError)
+                  else 503 if isinstance(exc, StoreUnavailableError) else 400)
         message, where, fix = public_error(request, exc)
         if _is_page(request):
             text = f"{where}: {message}" if where else message
