@@ -136,34 +136,110 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
     }
 
 
+def evaluate_touchpoints(path: Path, text: str, touchpoint_label: str, journey: str | None, model: Path | None = None,
+                         touchpoint_map: Path | None = None) -> dict:
+    """Touchpoints of a labelled file against its labels (what `carlzon eval --touchpoint-label` prints).
+
+    ``n`` rows with a label; ``coverage`` the share given a touchpoint (not unknown); accuracy and macro-F1
+    over all of them (an unknown is a miss), per touchpoint precision / recall / f1 / n.
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    from carlzon.detect import Detector
+    from carlzon.detect.learn import map_touchpoint_labels, read_tag_map
+    from carlzon.journey import load_journey
+
+    if journey is None:
+        raise DetectError("--touchpoint-label needs the journey whose touchpoints the labels name",
+                          fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
+    df = _read_labelled(path)
+    for col, opt in ((text, "--text"), (touchpoint_label, "--touchpoint-label")):
+        if col not in df.columns:
+            raise DetectError(f"column {col!r} is not in {path.name}",
+                              fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
+    jr = load_journey(journey)
+    truth = map_touchpoint_labels(df[touchpoint_label].tolist(), jr, read_tag_map(touchpoint_map) if touchpoint_map else None)
+    keep = [i for i, t in enumerate(truth) if t is not None]
+    if not keep:
+        raise DetectError(f"column {touchpoint_label!r} has no labels", fix="label some rows, or pick another column")
+    texts = [t if isinstance(t, str) else None for t in df[text].tolist()]
+    sub = pd.DataFrame({"id": [str(i) for i in keep], "text": [texts[i] for i in keep]})
+    det = Detector(jr, model=model)
+    det.detect(sub.head(1))  # warm up outside the timing
+    t0 = time.perf_counter()
+    m = det.detect(sub)
+    elapsed = max(time.perf_counter() - t0, 1e-9)
+    # one touchpoint per text: the surest of its moments (an interaction may speak of several)
+    m = m.sort_values("touchpoint_confidence", ascending=False, kind="stable").drop_duplicates("interaction_id")
+    pred = m.set_index("interaction_id").loc[sub["id"], "touchpoint"].astype(str).to_numpy()
+    y = np.asarray([truth[i] for i in keep], dtype=str)
+    labels = sorted(set(y))
+    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    return {
+        "file": path.name, "n": len(y), "skipped_unlabelled": len(df) - len(y),
+        "coverage": round(float(np.mean(pred != "unknown")), 4),
+        "touchpoint_accuracy": round(float(accuracy_score(y, pred)), 4),
+        "touchpoint_macro_f1": round(float(np.mean(f)), 4),
+        "per_touchpoint": {c: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4),
+                               "f1": round(float(f[k]), 4), "n": int(s_[k])} for k, c in enumerate(labels)},
+        "texts_per_s": round(len(y) / elapsed, 1),
+        "model": str(model) if model else None, "learned_touchpoints": det.touchpoint_model is not None,
+        "journey": jr.name,
+    }
+
+
 def eval_command(
     file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines or Parquet."),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
-    label: str = typer.Option(
-        ..., "--label", help="Column with the label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
+    label: str | None = typer.Option(
+        None, "--label", help="Column with the label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
     ),
+    touchpoint_label: str | None = typer.Option(
+        None, "--touchpoint-label", help="Column with the touchpoint (its id or name, or your own tag with --touchpoint-map)."),
+    touchpoint_map: Path | None = typer.Option(None, "--touchpoint-map", help="CSV tag,touchpoint (or YAML) mapping your tags."),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
-    model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
+    model: Path | None = typer.Option(None, "--model", help="A model saved by `carlzon train`."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Measure moment detection on a labelled file: accuracy, macro-F1, per class, texts per second."""
-    res = evaluate_file(file, text, label, journey, model)
+    """Measure moment detection on a labelled file: valence (--label) and touchpoints (--touchpoint-label)."""
+    if label is None and touchpoint_label is None:
+        raise DetectError("nothing to measure", fix="pass --label COL (valence) and/or --touchpoint-label COL (touchpoints)")
+    tp = evaluate_touchpoints(file, text, touchpoint_label, journey, model, touchpoint_map) if touchpoint_label else None
+    res = evaluate_file(file, text, label, journey, model) if label else None
     if as_json:
-        print_json(res)
+        if tp and res:  # touchpoint figures, and the valence figures as without --touchpoint-label
+            clash = {"n", "skipped_unlabelled", "texts_per_s"}
+            res = {**tp, **{("valence_" + k if k in clash else k): v for k, v in res.items() if k not in tp or k in clash}}
+        print_json(res or tp)
         return
     from rich.table import Table
 
-    table = Table(title=f"carlzon eval: {res['file']} (n={res['n']:,})")
-    for col in ("class", "precision", "recall", "f1", "n"):
-        table.add_column(col, justify="left" if col == "class" else "right")
-    for c, m in res["per_class"].items():
-        table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
-    console.print(table)
-    console.print(
-        f"accuracy {res['accuracy']:.3f} [{res['accuracy_ci95'][0]:.3f}, {res['accuracy_ci95'][1]:.3f}]  "
-        f"macro-F1 {res['macro_f1']:.3f} [{res['macro_f1_ci95'][0]:.3f}, {res['macro_f1_ci95'][1]:.3f}] (95%)  (n={res['n']:,}, "
-        f"{res['skipped_unlabelled']:,} rows without a label skipped)  {res['texts_per_s']:,.0f} texts/s"
-    )
+    if res:
+        table = Table(title=f"carlzon eval: {res['file']} (n={res['n']:,})")
+        for col in ("class", "precision", "recall", "f1", "n"):
+            table.add_column(col, justify="left" if col == "class" else "right")
+        for c, m in res["per_class"].items():
+            table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
+        console.print(table)
+        console.print(
+            f"accuracy {res['accuracy']:.3f} [{res['accuracy_ci95'][0]:.3f}, {res['accuracy_ci95'][1]:.3f}]  "
+            f"macro-F1 {res['macro_f1']:.3f} [{res['macro_f1_ci95'][0]:.3f}, {res['macro_f1_ci95'][1]:.3f}] (95%)  (n={res['n']:,}, "
+            f"{res['skipped_unlabelled']:,} rows without a label skipped)  {res['texts_per_s']:,.0f} texts/s"
+        )
+    if tp:
+        table = Table(title=f"carlzon eval touchpoints: {tp['file']} (n={tp['n']:,}, journey {tp['journey']})")
+        for col in ("touchpoint", "precision", "recall", "f1", "n"):
+            table.add_column(col, justify="left" if col == "touchpoint" else "right")
+        for c, m in tp["per_touchpoint"].items():
+            table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
+        console.print(table)
+        how = "learned model + phrases" if tp["learned_touchpoints"] else "journey phrases (nothing trained)"
+        console.print(f"touchpoint accuracy {tp['touchpoint_accuracy']:.3f}  macro-F1 {tp['touchpoint_macro_f1']:.3f}  "
+                      f"coverage {tp['coverage']:.0%} (n={tp['n']:,}; {how})  {tp['texts_per_s']:,.0f} texts/s",
+                      soft_wrap=True, highlight=False)
+
 
 # ---------------------------------------------------------------------------- carlzon detect / train
 
@@ -376,57 +452,93 @@ def _scale_of(column: str, values: Any) -> str:
 
 
 def train_command(
-    file: Path = typer.Argument(..., help="Texts with a rating or a label: CSV, TSV, JSON Lines or Parquet."),
+    file: Path = typer.Argument(..., help="Texts with a rating, a label and/or a touchpoint label: CSV, TSV, JSON Lines or Parquet."),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
     out: Path = typer.Option(..., "-o", "--out", help="Where to save the model (.json)."),
     rating: str | None = typer.Option(None, "--rating", help="Column with a rating (ratings are free labels)."),
     label: str | None = typer.Option(
         None, "--label", help="Column with a label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
     ),
+    touchpoint_label: str | None = typer.Option(
+        None, "--touchpoint-label",
+        help="Column with the touchpoint of each text: a touchpoint id or name, or your own tag (with --touchpoint-map)."),
+    touchpoint_map: Path | None = typer.Option(
+        None, "--touchpoint-map", help="CSV (tag,touchpoint) or YAML mapping your tags onto the journey's touchpoints."),
     scale: str | None = typer.Option(None, "--scale", help="Scale of --rating: nps, csat, ces or stars (default: guessed)."),
-    journey: str | None = typer.Option(None, "--journey", help="Journey whose rating thresholds turn ratings into labels."),
+    journey: str | None = typer.Option(None, "--journey", help="Journey: its rating thresholds and touchpoints."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds for choosing C and reporting macro-F1."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
-    """Learn a text model from your own data (text + rating, or text + label) and save it as JSON."""
+    """Learn from your own data and save the model as JSON: valence (text + rating or label) and/or
+    touchpoints (text + touchpoint label, with the journey)."""
+    from carlzon.detect.learn import map_touchpoint_labels, read_tag_map, save_models, train_touchpoints
     from carlzon.detect.model import labels_from_ratings, train_model
     from carlzon.errors import ModelError
     from carlzon.journey import load_journey
 
-    if (rating is None) == (label is None):
-        raise ModelError("give exactly one of --rating and --label", fix="e.g. --rating stars, or --label sentiment")
+    if rating is not None and label is not None:
+        raise ModelError("give one of --rating and --label, not both", fix="e.g. --rating stars, or --label sentiment")
+    if rating is None and label is None and touchpoint_label is None:
+        raise ModelError("nothing to learn from", fix="pass --rating COL or --label COL (valence) and/or --touchpoint-label COL")
+    if touchpoint_label is not None and journey is None:
+        raise ModelError("--touchpoint-label needs the journey whose touchpoints the labels name",
+                         fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
+    if touchpoint_map is not None and touchpoint_label is None:
+        raise ModelError("--touchpoint-map maps the tags of --touchpoint-label", fix="pass --touchpoint-label COL too")
     if out.suffix.lower() != ".json":
-        raise ModelError(f"cannot save a text model as {out.name}", fix="use a .json file name, e.g. -o model.json")
+        raise ModelError(f"cannot save a model as {out.name}", fix="use a .json file name, e.g. -o model.json")
     df = _read_labelled(file)
     col = rating or label
-    for c, opt in ((text, "--text"), (col, "--rating" if rating else "--label")):
-        if c not in df.columns:
+    for c, opt in ((text, "--text"), (col, "--rating" if rating else "--label"), (touchpoint_label, "--touchpoint-label")):
+        if c is not None and c not in df.columns:
             raise DetectError(f"column {c!r} is not in {file.name}",
                               fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
-    if rating:
-        jr = load_journey(journey) if journey else None
-        sc = scale or _scale_of(rating, df[rating])
-        labels = labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None)
-    else:
-        labels = df[label].tolist()
+    jr = load_journey(journey) if journey else None
     t0 = time.perf_counter()
-    model = train_model(df[text].tolist(), labels, cv=cv)
-    model.info["source"] = file.name
-    model.info["label_column"] = col
-    model.save(out)
-    info = model.info
-    summary = {"out": str(out), "n": info["n_train"], "dropped": info["dropped"], "classes": info["class_counts"],
-               "C": info["C"], "cv_folds": info["cv_folds"], "cv_macro_f1": info["cv_macro_f1"],
-               "cv_macro_f1_sd": info["cv_macro_f1_sd"], "seconds": round(time.perf_counter() - t0, 1)}
+    summary: dict[str, Any] = {"out": str(out)}
+    model = tp_model = None
+    if col is not None:
+        if rating:
+            sc = scale or _scale_of(rating, df[rating])
+            labels = labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None)
+        else:
+            labels = df[label].tolist()
+        model = train_model(df[text].tolist(), labels, cv=cv)
+        model.info["source"] = file.name
+        model.info["label_column"] = col
+        info = model.info
+        summary.update({"n": info["n_train"], "dropped": info["dropped"], "classes": info["class_counts"],
+                        "C": info["C"], "cv_folds": info["cv_folds"], "cv_macro_f1": info["cv_macro_f1"],
+                        "cv_macro_f1_sd": info["cv_macro_f1_sd"]})
+    if touchpoint_label is not None:
+        tps = map_touchpoint_labels(df[touchpoint_label].tolist(), jr,
+                                    read_tag_map(touchpoint_map) if touchpoint_map else None)
+        tp_model = train_touchpoints(df[text].tolist(), tps, journey=jr, cv=cv)
+        tp_model.info.update({"source": file.name, "label_column": touchpoint_label,
+                              "tag_map": touchpoint_map.name if touchpoint_map else None})
+        ti = tp_model.info
+        summary["touchpoints"] = {"n": ti["n_train"], "dropped": ti["dropped"], "touchpoints": ti["class_counts"],
+                                  "cv_folds": ti["cv_folds"], "cv_accuracy": ti["cv_accuracy"],
+                                  "cv_macro_f1": ti["cv_macro_f1"], "calibration_ece": ti["calibration_ece"],
+                                  "journey": tp_model.journey}
+    save_models(out, text=model, touchpoint=tp_model)
+    summary["seconds"] = round(time.perf_counter() - t0, 1)
     if as_json:
         print_json(summary)
         return
-    classes = ", ".join(f"{k} {v:,}" for k, v in info["class_counts"].items())
-    console.print(f"trained on n={info['n_train']:,} texts ({classes}; {info['dropped']:,} rows without text or label skipped)")
-    console.print(f"  {info['cv_folds']}-fold cross-validated macro-F1 {info['cv_macro_f1']:.3f} "
-                  f"(sd {info['cv_macro_f1_sd']:.3f} over folds, C={info['C']:g})")
+    if model is not None:
+        info = model.info
+        classes = ", ".join(f"{k} {v:,}" for k, v in info["class_counts"].items())
+        console.print(f"trained on n={info['n_train']:,} texts ({classes}; {info['dropped']:,} rows without text or label skipped)")
+        console.print(f"  {info['cv_folds']}-fold cross-validated macro-F1 {info['cv_macro_f1']:.3f} "
+                      f"(sd {info['cv_macro_f1_sd']:.3f} over folds, C={info['C']:g})")
+    if tp_model is not None:
+        ti = tp_model.info
+        console.print(f"touchpoints learned from n={ti['n_train']:,} texts ({len(ti['class_counts'])} touchpoints of "
+                      f"{tp_model.journey}; {ti['dropped']:,} rows without text or label skipped)", soft_wrap=True)
+        console.print(f"  {ti['cv_folds']}-fold cross-validated accuracy {ti['cv_accuracy']:.3f}, macro-F1 "
+                      f"{ti['cv_macro_f1']:.3f}; calibration error {ti['calibration_ece']:.3f}", soft_wrap=True)
     console.print(f"  saved to {out}; use it with --model {out}")
-
 
 
 def register(app: typer.Typer) -> None:
