@@ -136,7 +136,7 @@ class Detector:
         if scorer is None:
             from carlzon.detect.text import TextScorer
 
-            scorer = TextScorer()
+            scorer = TextScorer(industry=self.journey.industry if self.journey else None)  # the industry's own words
         self.scorer = scorer
         if model is not None and not hasattr(model, "predict_proba"):
             from carlzon.detect.learn import load_models  # a valence model, a touchpoint model, or both
