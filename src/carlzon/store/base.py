@@ -417,6 +417,9 @@ class Store:
         rows = list(zip(*[self._column(df, c, "moments") for c in columns]))
         with self.transaction():
             self._upsert_moments(columns, rows)
+            from carlzon.store.corrections import reapply  # people's corrections outlive any re-detection
+
+            reapply(self, df["interaction_id"].astype(str).tolist())
         return len(rows)
 
     def moments(

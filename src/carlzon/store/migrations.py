@@ -39,6 +39,7 @@ from carlzon.store.rollups import (
     SQLITE_403,
 )
 from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
+from carlzon.store.corrections import POSTGRESQL_40, SQLITE_40
 from carlzon.survey.tables import POSTGRESQL_500, SQLITE_500
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
@@ -438,6 +439,12 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
         postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
                    "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
+    ),
+    Migration(
+        40,
+        "corrections: a person's fix of a moment's touchpoint or valence, with who and when (kept, re-applied after detection)",
+        sqlite=SQLITE_40,
+        postgresql=POSTGRESQL_40,
     ),
     Migration(
         500,
