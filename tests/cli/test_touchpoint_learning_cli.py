@@ -87,3 +87,36 @@ def test_train_valence_and_touchpoints_in_one_file(files, tmp_path):
     res = _train(data, mapping, tmp_path / "m.json", "--label", "sentiment")
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "m.json").read_text())["text"]["format"] == "carlzon.text_model/2"
+
+
+def _store_with_corrections(tmp_path, n=10):
+    from carlzon.store import open_store
+    from carlzon.store.corrections import correct
+
+    url = str(tmp_path / "carlzon.db")
+    texts = [t for t, _ in ROWS]
+    right = {"Declined": "card_payments", "Waiting": "phone_support", "App": "mobile_app"}
+    with open_store(url) as st:
+        st.add_interactions(pd.DataFrame({"id": [f"c{i}" for i in range(n)], "text": [texts[i % len(texts)] for i in range(n)]}))
+        st.add_moments(pd.DataFrame({"interaction_id": [f"c{i}" for i in range(n)], "touchpoint": ["unknown"] * n,
+                                     "valence": ["neutral"] * n, "score": [0.0] * n}))
+        for i in range(n):
+            correct(st, f"c{i}", touchpoint=right[ROWS[i % len(ROWS)][1]], by="ann")
+    return url
+
+
+def test_train_learns_from_corrections_and_measures_the_held_back_part(files, tmp_path):
+    data, mapping = files
+    url = _store_with_corrections(tmp_path)
+    res = _train(data, mapping, tmp_path / "m.json", "--store", url)
+    assert res.exit_code == 0, res.output
+    tp = json.loads(res.output)["touchpoints"]
+    assert (tp["n_corrections"], tp["corrections_held_back"]["n"]) == (8, 2)
+
+
+def test_train_from_corrections_alone(files, tmp_path):
+    url = _store_with_corrections(tmp_path, n=12)
+    res = runner.invoke(app, ["train", "--text", "text", "--store", url, "--journey", "retail_bank", "--cv", "2",
+                              "-o", str(tmp_path / "m.json"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["touchpoints"]["n"] == 10

@@ -84,3 +84,10 @@ def test_help_carlzon_learn_lists_the_least_sure_first(client, tokens):
 def test_pages_answer(client, tokens, path):
     login(client, tokens["agent"])
     assert client.get(path).status_code == 200
+
+
+def test_the_case_page_offers_agents_the_correction_form(client, tokens):
+    h = login(client, tokens["agent"])
+    client.post("/api/cases/open", headers=h)
+    items = client.get("/api/cases").json()["cases"]
+    assert 'action="/moments/correct"' in client.get(f"/cases/{items[0]['id']}").text

@@ -452,7 +452,9 @@ def _scale_of(column: str, values: Any) -> str:
 
 
 def train_command(
-    file: Path = typer.Argument(..., help="Texts with a rating, a label and/or a touchpoint label: CSV, TSV, JSON Lines or Parquet."),
+    file: Path | None = typer.Argument(
+        None, help="Texts with a rating, a label and/or a touchpoint label: CSV, TSV, JSON Lines or Parquet "
+                   "(optional with --store: the corrections alone)."),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
     out: Path = typer.Option(..., "-o", "--out", help="Where to save the model (.json)."),
     rating: str | None = typer.Option(None, "--rating", help="Column with a rating (ratings are free labels)."),
@@ -467,6 +469,8 @@ def train_command(
     scale: str | None = typer.Option(None, "--scale", help="Scale of --rating: nps, csat, ces or stars (default: guessed)."),
     journey: str | None = typer.Option(None, "--journey", help="Journey: its rating thresholds and touchpoints."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds for choosing C and reporting macro-F1."),
+    store: str | None = typer.Option(None, "--store", help="Also learn from the corrections people made in this store "
+                                     "(a fifth of them held back to measure the model on)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Learn from your own data and save the model as JSON: valence (text + rating or label) and/or
@@ -478,49 +482,73 @@ def train_command(
 
     if rating is not None and label is not None:
         raise ModelError("give one of --rating and --label, not both", fix="e.g. --rating stars, or --label sentiment")
-    if rating is None and label is None and touchpoint_label is None:
+    if rating is None and label is None and touchpoint_label is None and store is None:
         raise ModelError("nothing to learn from", fix="pass --rating COL or --label COL (valence) and/or --touchpoint-label COL")
-    if touchpoint_label is not None and journey is None:
+    if file is None and store is None:
+        raise ModelError("no file to learn from", fix="give FILE, or --store with people's corrections")
+    if (touchpoint_label is not None or store is not None) and journey is None:
         raise ModelError("--touchpoint-label needs the journey whose touchpoints the labels name",
                          fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
     if touchpoint_map is not None and touchpoint_label is None:
         raise ModelError("--touchpoint-map maps the tags of --touchpoint-label", fix="pass --touchpoint-label COL too")
     if out.suffix.lower() != ".json":
         raise ModelError(f"cannot save a model as {out.name}", fix="use a .json file name, e.g. -o model.json")
-    df = _read_labelled(file)
+    import pandas as pd
+
+    df = _read_labelled(file) if file is not None else pd.DataFrame({text: pd.Series([], dtype=object)})
     col = rating or label
     for c, opt in ((text, "--text"), (col, "--rating" if rating else "--label"), (touchpoint_label, "--touchpoint-label")):
-        if c is not None and c not in df.columns:
+        if file is not None and c is not None and c not in df.columns:
             raise DetectError(f"column {c!r} is not in {file.name}",
                               fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
     jr = load_journey(journey) if journey else None
     t0 = time.perf_counter()
     summary: dict[str, Any] = {"out": str(out)}
     model = tp_model = None
+    corr = _corrections_split(store) if store else None
     if col is not None:
         if rating:
             sc = scale or _scale_of(rating, df[rating])
             labels = labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None)
         else:
-            labels = df[label].tolist()
-        model = train_model(df[text].tolist(), labels, cv=cv)
-        model.info["source"] = file.name
+            labels = df[label].tolist() if label else [None] * len(df)
+        texts_v = df[text].tolist()
+        if corr is not None:  # people's corrections of valence are labels too (the held-back fifth left out)
+            fit = corr[~corr["held_back"] & corr["valence"].notna()]
+            texts_v, labels = texts_v + fit["text"].tolist(), list(labels) + fit["valence"].tolist()
+        model = train_model(texts_v, labels, cv=cv)
+        if corr is not None:
+            model.info.update(_heldback(corr, "valence", lambda t: model.predict(t)))
+        model.info["source"] = file.name if file else "corrections"
         model.info["label_column"] = col
         info = model.info
         summary.update({"n": info["n_train"], "dropped": info["dropped"], "classes": info["class_counts"],
                         "C": info["C"], "cv_folds": info["cv_folds"], "cv_macro_f1": info["cv_macro_f1"],
                         "cv_macro_f1_sd": info["cv_macro_f1_sd"]})
-    if touchpoint_label is not None:
-        tps = map_touchpoint_labels(df[touchpoint_label].tolist(), jr,
-                                    read_tag_map(touchpoint_map) if touchpoint_map else None)
-        tp_model = train_touchpoints(df[text].tolist(), tps, journey=jr, cv=cv)
-        tp_model.info.update({"source": file.name, "label_column": touchpoint_label,
+    if touchpoint_label is not None or (corr is not None and corr["touchpoint"].notna().any()):
+        tps = list(map_touchpoint_labels(df[touchpoint_label].tolist(), jr,
+                                         read_tag_map(touchpoint_map) if touchpoint_map else None)) \
+            if touchpoint_label else [None] * len(df)
+        texts_t = df[text].tolist()
+        if corr is not None:  # corrections of touchpoints (the held-back fifth left out)
+            fit = corr[~corr["held_back"] & corr["touchpoint"].notna()]
+            texts_t, tps = texts_t + fit["text"].tolist(), tps + fit["touchpoint"].tolist()
+        tp_model = train_touchpoints(texts_t, tps, journey=jr, cv=cv)
+        tp_model.info.update({"source": file.name if file else "corrections", "label_column": touchpoint_label,
                               "tag_map": touchpoint_map.name if touchpoint_map else None})
+        if corr is not None:
+            from carlzon.detect.learn import learn_touchpoints
+
+            tp_model.info.update(_heldback(corr, "touchpoint", lambda t: learn_touchpoints(tp_model, t, min_confidence=0)[0]))
         ti = tp_model.info
         summary["touchpoints"] = {"n": ti["n_train"], "dropped": ti["dropped"], "touchpoints": ti["class_counts"],
                                   "cv_folds": ti["cv_folds"], "cv_accuracy": ti["cv_accuracy"],
                                   "cv_macro_f1": ti["cv_macro_f1"], "calibration_ece": ti["calibration_ece"],
-                                  "journey": tp_model.journey}
+                                  "journey": tp_model.journey, "n_corrections": ti.get("n_corrections", 0),
+                                  "corrections_held_back": ti.get("corrections_held_back")}
+    if model is not None and corr is not None:
+        summary["n_corrections"] = model.info.get("n_corrections", 0)
+        summary["corrections_held_back"] = model.info.get("corrections_held_back")
     save_models(out, text=model, touchpoint=tp_model)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     if as_json:
@@ -538,7 +566,37 @@ def train_command(
                       f"{tp_model.journey}; {ti['dropped']:,} rows without text or label skipped)", soft_wrap=True)
         console.print(f"  {ti['cv_folds']}-fold cross-validated accuracy {ti['cv_accuracy']:.3f}, macro-F1 "
                       f"{ti['cv_macro_f1']:.3f}; calibration error {ti['calibration_ece']:.3f}", soft_wrap=True)
+    for what, m_ in (("valence", model), ("touchpoints", tp_model)):
+        hb = m_.info.get("corrections_held_back") if m_ is not None else None
+        if m_ is not None and m_.info.get("n_corrections"):
+            acc = f"accuracy {hb['accuracy']:.3f} on the {hb['n']} held back" if hb and hb["n"] else "none held back yet"
+            console.print(f"  {what}: learned from {m_.info['n_corrections']} corrections; {acc}", soft_wrap=True)
     console.print(f"  saved to {out}; use it with --model {out}")
+
+
+def _corrections_split(url: str) -> Any:
+    """People's corrections in a store with their texts, a seeded fifth marked ``held_back`` (kept out of training)."""
+    import numpy as np
+
+    from carlzon.store import open_store
+    from carlzon.store.corrections import labelled_texts
+
+    with open_store(url) as st:
+        corr = labelled_texts(st)
+    corr = corr[corr["text"].notna()].reset_index(drop=True)
+    held = np.zeros(len(corr), dtype=bool)
+    if len(corr) >= 5:
+        held[np.random.default_rng(0).permutation(len(corr))[: len(corr) // 5]] = True
+    return corr.assign(held_back=held)
+
+
+def _heldback(corr: Any, col: str, predict: Any) -> dict[str, Any]:
+    """How many corrections of ``col`` the model learned from, and its accuracy on the held-back ones."""
+    have = corr[corr[col].notna()]
+    test = have[have["held_back"]]
+    acc = float((predict(test["text"].tolist()) == test[col].to_numpy()).mean()) if len(test) else None
+    return {"n_corrections": int((~have["held_back"]).sum()),
+            "corrections_held_back": {"n": len(test), "accuracy": round(acc, 4) if acc is not None else None}}
 
 
 def register(app: typer.Typer) -> None:
