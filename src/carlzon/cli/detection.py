@@ -40,8 +40,9 @@ def _read_labelled(path: Path):
     )
 
 
-def _eval_label(value: Any) -> str | None:
-    """magic / misery / neutral for a label (as `carlzon train` reads them); None when empty; KeyError when unknown."""
+def _eval_label(value: Any, thresholds: dict | None = None) -> str | None:
+    """magic / misery / neutral for a label (as `carlzon train` and detection read them, stars with the
+    journey's thresholds); None when empty; KeyError when unknown."""
     from carlzon.detect.model import label_word
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -49,7 +50,7 @@ def _eval_label(value: Any) -> str | None:
     text = str(value).strip().lower()
     if not text:
         return None
-    word = label_word(text)
+    word = label_word(text, thresholds)
     if word is None:
         raise KeyError(text)
     return word
@@ -93,10 +94,13 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
                 f"column {col!r} is not in {path.name}",
                 fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}",
             )
+    from carlzon.journey import load_journey
+
+    thresholds = load_journey(journey).thresholds if journey else None
     labels, bad = [], {}
     for i, v in enumerate(df[label].tolist()):
         try:
-            labels.append(_eval_label(v))
+            labels.append(_eval_label(v, thresholds))
         except KeyError as exc:
             bad.setdefault(exc.args[0], i + 1)
     if bad:
@@ -516,7 +520,7 @@ def train_command(
         if corr is not None:  # people's corrections of valence are labels too (the held-back fifth left out)
             fit = corr[~corr["held_back"] & corr["valence"].notna()]
             texts_v, labels = texts_v + fit["text"].tolist(), list(labels) + fit["valence"].tolist()
-        model = train_model(texts_v, labels, cv=cv)
+        model = train_model(texts_v, labels, cv=cv, thresholds=jr.thresholds if jr else None)
         if corr is not None:
             model.info.update(_heldback(corr, "valence", lambda t: model.predict(t)))
         model.info["source"] = file.name if file else "corrections"
