@@ -8,7 +8,9 @@ Prints:
     untrained macro-F1 (bar >= 0.55), trained on 80% of the messages (split by message, all variants
     on one side) beside TF-IDF + LR on the same split (bar: >= 0.90 of it);
   * the learning curve: macro-F1 at 50, 100, 200, 500 labels, chosen by uncertainty (margin) sampling
-    beside random sampling, same test set.
+    beside random sampling, same test set;
+  * neutral recall on written 3-star hotel-style reviews (bench/data/middling_hotel.csv), the text alone
+    and with its stars (bar >= 0.4).
 
 Usage:
     python bench/touchpoints.py [--data ../shared/data] [--quick]   # --quick: no learning curve
@@ -148,12 +150,28 @@ def learning_curve(name: str, journey: str, texts: list[str], y: np.ndarray, tr:
              "random " + "  ".join(f"{n}: {random_f1[n]:.3f}" for n in sizes), "report")]
 
 
+def middling_row(path: Path) -> tuple:
+    """Neutral recall on middling (3-star) reviews: text alone, and detected with the stars."""
+    from carlzon.detect import Detector
+
+    df = pd.read_csv(path)
+    det = Detector("hotel")
+    text_only = float((det.score_texts(df["text"].tolist())["valence"] == "neutral").mean())
+    m = det.detect(pd.DataFrame({"id": [str(i) for i in range(len(df))], "text": df["text"], "stars": df["stars"]}))
+    m = m.drop_duplicates("interaction_id")
+    col = "overall_valence" if "overall_valence" in m.columns else "valence"
+    with_stars = float((m[col] == "neutral").mean())
+    return (f"3-star hotel-style reviews (n={len(df)}): neutral recall", f"with stars {with_stars:.2f}",
+            f"text alone {text_only:.2f}", f">= 0.4: {'met' if with_stars >= 0.4 else 'NOT met'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(REPO / ".." / "shared" / "data"), help="the folder of public data sets")
     ap.add_argument("--quick", action="store_true", help="no learning curve")
     args = ap.parse_args(argv)
-    from bank_intents import TAG_MAP, rows as bank_rows
+    from bank_intents import TAG_MAP
+    from bank_intents import rows as bank_rows
     from tweets_touchpoints import REASON_TO_TOUCHPOINT
 
     from carlzon.detect.learn import map_touchpoint_labels
@@ -184,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     out += rows
     if not args.quick:
         out += learning_curve("bank intents", "retail_bank", texts, y, tr, te, sizes=(50, 100, 200, len(tr)))
+    out.append(middling_row(REPO / "bench" / "data" / "middling_hotel.csv"))
     head = ("what", "carlzon", "anchor (same run)", "bar")
     width = [max(len(str(r[i])) for r in out + [head]) for i in range(4)]
     for r in [head] + out:

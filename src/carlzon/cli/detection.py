@@ -140,60 +140,6 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
     }
 
 
-def evaluate_touchpoints(path: Path, text: str, touchpoint_label: str, journey: str | None, model: Path | None = None,
-                         touchpoint_map: Path | None = None) -> dict:
-    """Touchpoints of a labelled file against its labels (what `carlzon eval --touchpoint-label` prints).
-
-    ``n`` rows with a label; ``coverage`` the share given a touchpoint (not unknown); accuracy and macro-F1
-    over all of them (an unknown is a miss), per touchpoint precision / recall / f1 / n.
-    """
-    import numpy as np
-    import pandas as pd
-    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-
-    from carlzon.detect import Detector
-    from carlzon.detect.learn import map_touchpoint_labels, read_tag_map
-    from carlzon.journey import load_journey
-
-    if journey is None:
-        raise DetectError("--touchpoint-label needs the journey whose touchpoints the labels name",
-                          fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
-    df = _read_labelled(path)
-    for col, opt in ((text, "--text"), (touchpoint_label, "--touchpoint-label")):
-        if col not in df.columns:
-            raise DetectError(f"column {col!r} is not in {path.name}",
-                              fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
-    jr = load_journey(journey)
-    truth = map_touchpoint_labels(df[touchpoint_label].tolist(), jr, read_tag_map(touchpoint_map) if touchpoint_map else None)
-    keep = [i for i, t in enumerate(truth) if t is not None]
-    if not keep:
-        raise DetectError(f"column {touchpoint_label!r} has no labels", fix="label some rows, or pick another column")
-    texts = [t if isinstance(t, str) else None for t in df[text].tolist()]
-    sub = pd.DataFrame({"id": [str(i) for i in keep], "text": [texts[i] for i in keep]})
-    det = Detector(jr, model=model)
-    det.detect(sub.head(1))  # warm up outside the timing
-    t0 = time.perf_counter()
-    m = det.detect(sub)
-    elapsed = max(time.perf_counter() - t0, 1e-9)
-    # one touchpoint per text: the surest of its moments (an interaction may speak of several)
-    m = m.sort_values("touchpoint_confidence", ascending=False, kind="stable").drop_duplicates("interaction_id")
-    pred = m.set_index("interaction_id").loc[sub["id"], "touchpoint"].astype(str).to_numpy()
-    y = np.asarray([truth[i] for i in keep], dtype=str)
-    labels = sorted(set(y))
-    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
-    return {
-        "file": path.name, "n": len(y), "skipped_unlabelled": len(df) - len(y),
-        "coverage": round(float(np.mean(pred != "unknown")), 4),
-        "touchpoint_accuracy": round(float(accuracy_score(y, pred)), 4),
-        "touchpoint_macro_f1": round(float(np.mean(f)), 4),
-        "per_touchpoint": {c: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4),
-                               "f1": round(float(f[k]), 4), "n": int(s_[k])} for k, c in enumerate(labels)},
-        "texts_per_s": round(len(y) / elapsed, 1),
-        "model": str(model) if model else None, "learned_touchpoints": det.touchpoint_model is not None,
-        "journey": jr.name,
-    }
-
-
 def eval_command(
     file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines or Parquet."),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
@@ -210,6 +156,8 @@ def eval_command(
     """Measure moment detection on a labelled file: valence (--label) and touchpoints (--touchpoint-label)."""
     if label is None and touchpoint_label is None:
         raise DetectError("nothing to measure", fix="pass --label COL (valence) and/or --touchpoint-label COL (touchpoints)")
+    from carlzon.cli.learning import evaluate_touchpoints
+
     tp = evaluate_touchpoints(file, text, touchpoint_label, journey, model, touchpoint_map) if touchpoint_label else None
     res = evaluate_file(file, text, label, journey, model) if label else None
     if as_json:
@@ -258,7 +206,11 @@ def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) ->
 def _interaction_batches(file: Path, journey: Any, mapping: Any, choose: Any = None):
     """(interactions DataFrame, quarantined rows, plan) per batch, read and mapped as `carlzon ingest` does
     (``choose`` picks the journey from the first batch when none is given)."""
-    from carlzon.ingest import _plan, frame, prepare  # the plan step is private in carlzon.ingest for now
+    from carlzon.ingest import (  # the plan step is private in carlzon.ingest for now
+        _plan,
+        frame,
+        prepare,
+    )
     from carlzon.readers import Batch, read_batches, source_name
 
     _, batches = read_batches(file)
@@ -479,7 +431,12 @@ def train_command(
 ) -> None:
     """Learn from your own data and save the model as JSON: valence (text + rating or label) and/or
     touchpoints (text + touchpoint label, with the journey)."""
-    from carlzon.detect.learn import map_touchpoint_labels, read_tag_map, save_models, train_touchpoints
+    from carlzon.detect.learn import (
+        map_touchpoint_labels,
+        read_tag_map,
+        save_models,
+        train_touchpoints,
+    )
     from carlzon.detect.model import labels_from_ratings, train_model
     from carlzon.errors import ModelError
     from carlzon.journey import load_journey
@@ -509,7 +466,9 @@ def train_command(
     t0 = time.perf_counter()
     summary: dict[str, Any] = {"out": str(out)}
     model = tp_model = None
-    corr = _corrections_split(store) if store else None
+    from carlzon.cli.learning import corrections_split, held_back
+
+    corr = corrections_split(store) if store else None
     if col is not None:
         if rating:
             sc = scale or _scale_of(rating, df[rating])
@@ -522,7 +481,7 @@ def train_command(
             texts_v, labels = texts_v + fit["text"].tolist(), list(labels) + fit["valence"].tolist()
         model = train_model(texts_v, labels, cv=cv, thresholds=jr.thresholds if jr else None)
         if corr is not None:
-            model.info.update(_heldback(corr, "valence", lambda t: model.predict(t)))
+            model.info.update(held_back(corr, "valence", lambda t: model.predict(t)))
         model.info["source"] = file.name if file else "corrections"
         model.info["label_column"] = col
         info = model.info
@@ -543,7 +502,7 @@ def train_command(
         if corr is not None:
             from carlzon.detect.learn import learn_touchpoints
 
-            tp_model.info.update(_heldback(corr, "touchpoint", lambda t: learn_touchpoints(tp_model, t, min_confidence=0)[0]))
+            tp_model.info.update(held_back(corr, "touchpoint", lambda t: learn_touchpoints(tp_model, t, min_confidence=0)[0]))
         ti = tp_model.info
         summary["touchpoints"] = {"n": ti["n_train"], "dropped": ti["dropped"], "touchpoints": ti["class_counts"],
                                   "cv_folds": ti["cv_folds"], "cv_accuracy": ti["cv_accuracy"],
@@ -576,31 +535,6 @@ def train_command(
             acc = f"accuracy {hb['accuracy']:.3f} on the {hb['n']} held back" if hb and hb["n"] else "none held back yet"
             console.print(f"  {what}: learned from {m_.info['n_corrections']} corrections; {acc}", soft_wrap=True)
     console.print(f"  saved to {out}; use it with --model {out}")
-
-
-def _corrections_split(url: str) -> Any:
-    """People's corrections in a store with their texts, a seeded fifth marked ``held_back`` (kept out of training)."""
-    import numpy as np
-
-    from carlzon.store import open_store
-    from carlzon.store.corrections import labelled_texts
-
-    with open_store(url) as st:
-        corr = labelled_texts(st)
-    corr = corr[corr["text"].notna()].reset_index(drop=True)
-    held = np.zeros(len(corr), dtype=bool)
-    if len(corr) >= 5:
-        held[np.random.default_rng(0).permutation(len(corr))[: len(corr) // 5]] = True
-    return corr.assign(held_back=held)
-
-
-def _heldback(corr: Any, col: str, predict: Any) -> dict[str, Any]:
-    """How many corrections of ``col`` the model learned from, and its accuracy on the held-back ones."""
-    have = corr[corr[col].notna()]
-    test = have[have["held_back"]]
-    acc = float((predict(test["text"].tolist()) == test[col].to_numpy()).mean()) if len(test) else None
-    return {"n_corrections": int((~have["held_back"]).sum()),
-            "corrections_held_back": {"n": len(test), "accuracy": round(acc, 4) if acc is not None else None}}
 
 
 def register(app: typer.Typer) -> None:

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import warnings
@@ -298,7 +299,7 @@ def _ece(p: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:
     conf, pred = p.max(axis=1), p.argmax(axis=1)
     edges = np.linspace(0, 1, bins + 1)
     err = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         m = (conf > lo) & (conf <= hi)
         if m.any():
             err += m.mean() * abs(float((pred[m] == y_idx[m]).mean()) - float(conf[m].mean()))

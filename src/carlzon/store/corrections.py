@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -113,7 +113,7 @@ def correct(store: Any, interaction_id: str, *, touchpoint: str | None = None, v
     if len(first):
         detected_touchpoint = str(first["detected_touchpoint"].iloc[0])
     current = rows[rows["touchpoint"].astype(str).isin([detected_touchpoint])]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rec = {"interaction_id": str(interaction_id), "detected_touchpoint": detected_touchpoint, "touchpoint": touchpoint,
            "valence": valence, "detected_valence": str(current["valence"].iloc[0]) if len(current) else None,
            "corrected_by": str(by).strip(), "role": role, "note": note, "created_at": now}
@@ -168,7 +168,7 @@ def reapply(store: Any, interaction_ids: Sequence[str] | None = None) -> int:
         r = hit.iloc[0]
         new_tp = c.touchpoint or str(r["touchpoint"])
         new_val = c.valence or str(r["valence"])
-        lo, hi = _BAND[new_val] if new_val in _BAND else (-1.0, 1.0)
+        lo, hi = _BAND.get(new_val, (-1.0, 1.0))
         score = min(max(float(r["score"]) if pd.notna(r["score"]) else 0.0, lo), hi)
         what = " and ".join(x for x in ((f"touchpoint {c.touchpoint}" if c.touchpoint else ""),
                                         (f"valence {c.valence}" if c.valence else "")) if x)
