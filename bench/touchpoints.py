@@ -87,10 +87,11 @@ def trained_rows(name: str, journey: str, texts: list[str], y: np.ndarray, tr: n
     per_s = len(te) / (time.perf_counter() - t0)
     acc, f1, cov = scores(y[te], pred)
     _, rf1, _ = scores(y[te], reference([texts[i] for i in tr], y[tr], test))
+    _, uf1, _ = scores(y[te], detect_touchpoints(journey, test))  # the journey's phrases alone, same test texts
     bar = f">= {bar_ratio:.2f} x anchor = {bar_ratio * rf1:.3f}" if bar_ratio else f">= anchor {rf1:.3f}"
     ok = f1 >= (bar_ratio or 1.0) * rf1
     return [(f"{name}: trained 80% -> test 20% (n={len(tr)}/{len(te)})", f"acc {acc:.3f}  macro-F1 {f1:.3f}  coverage {cov:.0%}",
-             f"TF-IDF+LR macro-F1 {rf1:.3f}", f"{bar}: {'met' if ok else 'NOT met'}"),
+             f"TF-IDF+LR macro-F1 {rf1:.3f}; untrained on these {uf1:.3f}", f"{bar}: {'met' if ok else 'NOT met'}"),
             ("  model", f"C={model.info['C']:g} T={model.temperature:.2f} ECE {model.info['calibration_ece']:.3f}",
              f"fit {fit_s:.0f} s; {per_s:,.0f} texts/s detect", "")], model
 
