@@ -144,16 +144,14 @@ def reapply(store: Any, interaction_ids: Sequence[str] | None = None) -> int:
     A moment matches a correction when its touchpoint is the one detected (after a re-detection) or
     one a correction of that key set (already applied). Returns the number of moments changed.
     """
-    ids = None if interaction_ids is None else [str(i) for i in interaction_ids]
+    ids = None if interaction_ids is None else {str(i) for i in interaction_ids}
     if ids is not None and not ids:
         return 0
-    params: dict[str, Any] = {}
-    sql = "SELECT * FROM corrections"
-    if ids is not None:
-        names = [f"i{k}" for k in range(len(ids))]
-        sql += f" WHERE interaction_id IN ({', '.join(':' + n for n in names)})"
-        params = dict(zip(names, ids))
-    corr = store.query(sql + " ORDER BY id", params)
+    # corrections are made by people (few next to the moments): read them all, match the batch here, so that
+    # a batch of any size costs one small query (and none of its ids go into SQL)
+    corr = store.query("SELECT * FROM corrections ORDER BY id")
+    if ids is not None and len(corr):
+        corr = corr[corr["interaction_id"].astype(str).isin(ids)]
     if not len(corr):
         return 0
     # the touchpoints a key's moment may carry now: the detected one, or any an earlier correction of it set
