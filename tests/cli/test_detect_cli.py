@@ -89,7 +89,7 @@ def test_train_from_label_json(tmp_path):
 def test_train_errors(tmp_path):
     f = str(_labelled(tmp_path))
     res = runner.invoke(app, ["train", f, "--text", "review", "-o", str(tmp_path / "m.json")])
-    assert res.exit_code == 1 and "exactly one of --rating and --label" in res.output
+    assert res.exit_code == 1 and "nothing to learn from" in res.output
     res = runner.invoke(app, ["train", f, "--text", "nope", "--label", "sentiment", "-o", str(tmp_path / "m.json")])
     assert res.exit_code == 1 and "column 'nope' is not in train.csv" in res.output
     res = runner.invoke(app, ["train", f, "--text", "review", "--label", "sentiment", "-o", str(tmp_path / "m.pkl")])

@@ -18,11 +18,11 @@ ROWS = [
     ("On hold for two hours, then they hung up", "negative", 2),
     ("The crew upgraded us and remembered my name!", "positive", 5),
     ("Fantastic service, fixed it in minutes", "positive", 5),
-    ("Lovely staff, thank you so much", "positive", 4),
+    ("Lovely staff, thank you so much", "positive", 5),
     ("What time does boarding start?", "neutral", 3),
     ("Kindly send me the invoice", "neutral", 3),
     ("Great, another delay", "negative", 1),  # sarcasm
-    ("No problems at all", "positive", 4),
+    ("No problems at all", "positive", 5),
 ]
 
 
@@ -130,3 +130,23 @@ def test_eval_on_tweets_beats_vader(shared_data):
     out = _eval(str(path), "--text", "text", "--label", "airline_sentiment")
     assert out["n"] == 14640
     assert out["macro_f1"] > 0.457  # vaderSentiment 3.3.2 on the same file
+
+
+def test_four_stars_mean_what_they_mean_in_detection(tmp_path):
+    path = tmp_path / "four.csv"
+    pd.DataFrame({"comment": ["Nice stay", "Fine"], "stars": [4, 4]}).to_csv(path, index=False)
+    assert _eval(str(path), "--text", "comment", "--label", "stars")["per_class"]["neutral"]["n"] == 2
+
+
+def test_four_stars_are_magic_for_a_journey_that_says_so(tmp_path):
+    path = tmp_path / "four.csv"
+    pd.DataFrame({"comment": ["Nice stay", "Fine"], "stars": [4, 4]}).to_csv(path, index=False)
+    import yaml
+
+    from carlzon.journey import load_journey
+
+    j = load_journey("hotel").to_dict()
+    j["thresholds"]["stars"] = {"misery": 2, "magic": 4}
+    (tmp_path / "j.yaml").write_text(yaml.safe_dump(j))
+    out = _eval(str(path), "--text", "comment", "--label", "stars", "--journey", str(tmp_path / "j.yaml"))
+    assert out["per_class"]["magic"]["n"] == 2

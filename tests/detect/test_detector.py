@@ -127,3 +127,13 @@ def test_bad_input_errors_name_the_fix(det, scorer):
 def test_empty_frame(det):
     out = det.detect(pd.DataFrame({"id": [], "text": []}))
     assert len(out) == 0 and list(out.columns) == list(MOMENT_COLUMNS)
+
+
+def test_an_unauthorized_card_payment_reaches_the_fraud_touchpoint():
+    m = Detector("retail_bank").detect(pd.DataFrame({"id": ["a"], "text": ["I found an unauthorized card payment"]}))
+    assert (m.loc[0, "touchpoint"], m.loc[0, "valence"]) == ("fraud", "misery")
+
+
+def test_a_bank_journey_reads_swift_as_a_payment_network():
+    m = Detector("retail_bank").detect(pd.DataFrame({"id": ["a"], "text": ["Can I accept a SWIFT transfer?"]}))
+    assert m.loc[0, "valence"] == "neutral"

@@ -471,3 +471,69 @@ def test_numbers_in_phrases(scorer, text):
 def test_number_words_do_not_break_phrases(scorer):
     s, _ = one(scorer, "Many thanks")
     assert s > 0.2
+
+
+# -- questions, middling words and an industry's own words (issue: teach it) --------------------------------------
+
+def _valence(texts, industry=None):
+    from carlzon.detect.text import TextScorer
+
+    return [str(v) for v in TextScorer(industry=industry).score(texts).valence()]
+
+
+def test_a_question_about_a_fee_is_neutral():
+    assert _valence(["Is there a fee for sending money abroad?"]) == ["neutral"]
+
+
+def test_a_question_with_a_praise_word_is_neutral():
+    assert _valence(["Can I accept a payment in euros?"]) == ["neutral"]
+
+
+def test_a_question_that_carries_a_complaint_stays_misery():
+    assert _valence(["Why was my card declined again?"]) == ["misery"]
+
+
+def test_where_are_cards_delivered_is_neutral():
+    assert _valence(["Where are cards delivered?"]) == ["neutral"]
+
+
+def test_fine_is_not_magic():
+    assert _valence(["The room was fine."]) == ["neutral"]
+
+
+def test_as_expected_is_not_magic():
+    assert _valence(["Everything was as expected."]) == ["neutral"]
+
+
+def test_swift_at_a_bank_is_a_payment_network_not_quick():
+    assert _valence(["I sent it by SWIFT"], industry="financial services") == ["neutral"]
+
+
+def test_swift_elsewhere_is_still_quick():
+    assert _valence(["Swift service at the desk"]) == ["magic"]
+
+
+def test_freezing_a_card_at_a_bank_is_a_request():
+    assert _valence(["I want to freeze my card"], industry="financial services") == ["neutral"]
+
+
+def test_block_at_a_bank_is_a_request():
+    assert _valence(["block the card please"], industry="financial services") == ["neutral"]
+
+
+def test_a_block_away_is_a_distance():
+    assert _valence(["The hotel is a block away from the beach"]) == ["neutral"]
+
+
+def test_a_guests_own_late_arrival_is_not_a_hotel_delay():
+    assert _valence(["I arrived late at night"], industry="hospitality") == ["neutral"]
+
+
+def test_arrived_late_elsewhere_is_a_delay():
+    assert _valence(["The flight arrived late"]) == ["misery"]
+
+
+def test_unauthorized_payment_is_fraud():
+    from carlzon.detect.text import TextScorer
+
+    assert TextScorer().score(["I found an unauthorized card payment"]).events(0) == ["fraud"]

@@ -108,12 +108,15 @@ class Detector:
     Args:
         journey: a Journey, a template name ("airline") or a YAML path; None for no touchpoints
             and the default rating thresholds.
-        model: a trained :class:`~carlzon.detect.model.TextModel` or the path of one saved by
-            ``carlzon train``; None for the lexicon alone.
+        model: a trained :class:`~carlzon.detect.model.TextModel` or the path of a file saved by
+            ``carlzon train`` (valence, touchpoints or both); None for the lexicon alone.
         touchpoint_min_confidence: below this a moment's touchpoint is 'unknown'.
         scorer: the text scorer (default: :class:`carlzon.detect.text.TextScorer`).
         rating_scales: the scale of rated items in ``ratings`` (``{"Seat comfort": (1, 5), "*": (0, 10)}``);
             items not named are read from the batch (see :func:`carlzon.detect.ratings.rate_items`).
+        touchpoint_model: a :class:`~carlzon.detect.learn.TouchpointModel` (learned from labels); its
+            calibrated answer replaces the phrase chain's for texts and for each mention (not for a
+            touchpoint column or measure).
 
     >>> from carlzon.schema import Interaction
     >>> Detector().detect_one(Interaction(id="x", nps=10)).valence
@@ -122,7 +125,8 @@ class Detector:
 
     def __init__(self, journey: Journey | str | Path | None = None, *, model: Any = None,
                  touchpoint_min_confidence: float = 0.35, learn_touchpoints: bool = False,
-                 scorer: Any = None, rating_scales: dict[str, tuple[float, float]] | None = None) -> None:
+                 scorer: Any = None, rating_scales: dict[str, tuple[float, float]] | None = None,
+                 touchpoint_model: Any = None) -> None:
         if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
             raise DetectError(f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
                               fix="use a value such as 0.35")
@@ -137,13 +141,15 @@ class Detector:
         if scorer is None:
             from carlzon.detect.text import TextScorer
 
-            scorer = TextScorer()
+            scorer = TextScorer(industry=self.journey.industry if self.journey else None)  # the industry's own words
         self.scorer = scorer
         if model is not None and not hasattr(model, "predict_proba"):
-            from carlzon.detect.model import TextModel
+            from carlzon.detect.learn import load_models  # a valence model, a touchpoint model, or both
 
-            model = TextModel.load(model)
+            model, loaded = load_models(model)
+            touchpoint_model = touchpoint_model if touchpoint_model is not None else loaded
         self.model = model
+        self.touchpoint_model = touchpoint_model  # carlzon.detect.learn.TouchpointModel or None
         self._tp_stakes = {tp.id: _LEVEL[tp.stakes] for tp in self.journey.touchpoints} if self.journey else {}
 
     def __repr__(self) -> str:
@@ -210,6 +216,11 @@ class Detector:
         assigned = np.where(sure, tpr.touchpoint, None)
         ex = judge(df["measures"].tolist() if "measures" in df.columns else None, self.journey, assigned)
         tpr = self.matcher.finish(tpr, texts, ex.touchpoint)
+        if self.touchpoint_model is not None:  # learned touchpoints (carlzon.detect.learn): where a text's touchpoint is decided
+            from carlzon.detect.learn import apply_learned
+
+            tpr = apply_learned(tpr, self.touchpoint_model, texts, matcher=self.matcher,
+                                min_confidence=self.touchpoint_min_confidence)
 
         # valence: ratings first, then text, then expectations
         t_decisive = t_val != "neutral"

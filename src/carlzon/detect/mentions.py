@@ -149,8 +149,11 @@ class Mentions:
 
 
 def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None, *,
-                  language: str = "en") -> Mentions:
-    """Split, score and assign the touchpoints of every text of a batch (see the module docstring)."""
+                  language: str = "en", touchpoint_model: Any = None) -> Mentions:
+    """Split, score and assign the touchpoints of every text of a batch (see the module docstring).
+
+    With a ``touchpoint_model`` (:mod:`carlzon.detect.learn`) each clause's touchpoint is the learned,
+    calibrated answer where the model knows the clause's words, else the journey's phrases."""
     from carlzon.detect.text import TextScorer
     from carlzon.detect.touchpoints import UNKNOWN
 
@@ -164,7 +167,11 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     min_conf = getattr(matcher, "min_confidence", 0.35)
     if getattr(matcher, "journey", None) is not None and len(frag_texts):
         tpr = matcher.match(frag_texts, None, scores=res)
-        tied = tpr.tied
+        if touchpoint_model is not None:  # learned touchpoints, per clause
+            from carlzon.detect.learn import apply_learned
+
+            tpr = apply_learned(tpr, touchpoint_model, frag_texts, matcher=matcher, min_confidence=min_conf)
+        tied = {k: v for k, v in tpr.tied.items() if tpr.method[k] not in ("model", "unsure")}
         f_tp = [_concrete(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
                 for k, (t, c) in enumerate(zip(tpr.touchpoint.tolist(), tpr.confidence.tolist()))]
         f_conf = tpr.confidence.tolist()

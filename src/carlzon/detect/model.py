@@ -65,30 +65,39 @@ _LABEL_WORDS = {
 }
 
 
-def normalize_labels(labels: Sequence[Any]) -> np.ndarray:
+def normalize_labels(labels: Sequence[Any], thresholds: dict[str, dict[str, float]] | None = None) -> np.ndarray:
     """Labels as magic / misery / neutral.
 
-    Accepts magic / misery / neutral, positive / negative / neutral, and 1-5 stars
-    (1-2 misery, 3 neutral, 4-5 magic). Raises ModelError naming the first bad value.
+    Accepts magic / misery / neutral, positive / negative / neutral, and 1-5 stars read with the
+    journey's star thresholds as detection reads them (``thresholds``; by default 1-2 misery, 3-4
+    neutral, 5 magic). Raises ModelError naming the first bad value.
 
     >>> normalize_labels(["positive", "1", 3, "Misery"]).tolist()
     ['magic', 'misery', 'neutral', 'misery']
     """
     out = np.empty(len(labels), dtype=object)
     for i, v in enumerate(labels):
-        out[i] = label_word(v)
+        out[i] = label_word(v, thresholds)
         if out[i] is None:
             raise ModelError(f"row {i}: cannot read label {v!r}",
                              fix="use magic / misery / neutral, positive / negative / neutral, or 1-5 stars")
     return out
 
 
-def label_word(value: Any) -> str | None:
+def label_word(value: Any, thresholds: dict[str, dict[str, float]] | None = None) -> str | None:
     """magic / misery / neutral for one label (see :func:`normalize_labels`); None when it cannot be read.
 
-    >>> label_word(" Negative "), label_word("4.0"), label_word("angry")
-    ('misery', 'magic', None)
+    A number is a star rating, read with the same thresholds as ingest and detection (the journey's
+    ``thresholds['stars']``, default misery <= 2, magic >= 5), so that 4 of 5 stars means one thing
+    everywhere: passive (neutral) by default, magic for a journey with ``stars: {magic: 4}``.
+
+    >>> label_word(" Negative "), label_word("4.0"), label_word("5"), label_word("angry")
+    ('misery', 'neutral', 'magic', None)
+    >>> label_word(4, {"stars": {"misery": 2, "magic": 4}})
+    'magic'
     """
+    from carlzon.journey import _DEFAULT_THRESHOLDS
+
     key = str(value).strip().lower()
     if key in _LABEL_WORDS:
         return _LABEL_WORDS[key]
@@ -96,13 +105,14 @@ def label_word(value: Any) -> str | None:
         x = float(key)
     except ValueError:
         return None
-    if x in (1, 2):
+    if not (1 <= x <= 5 and x == round(x)):
+        return None
+    th = {**_DEFAULT_THRESHOLDS["stars"], **((thresholds or {}).get("stars") or {})}
+    if x <= th["misery"]:
         return "misery"
-    if x == 3:
-        return "neutral"
-    if x in (4, 5):
+    if x >= th["magic"]:
         return "magic"
-    return None
+    return "neutral"
 
 
 def labels_from_ratings(values: Sequence[Any], scale: str, thresholds: dict[str, dict[str, float]] | None = None) -> np.ndarray:
@@ -432,7 +442,8 @@ def _class_offsets(logp: np.ndarray, y: np.ndarray, classes: list[str], step: fl
 
 
 def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: Any = None, cv: int = 5,
-                Cs: Sequence[float] = (0.5, 1.0, 2.0), seed: int = 0, lexicon_weight: float = 1.0) -> TextModel:
+                Cs: Sequence[float] = (0.5, 1.0, 2.0), seed: int = 0, lexicon_weight: float = 1.0,
+                thresholds: dict[str, dict[str, float]] | None = None) -> TextModel:
     """Fit a :class:`TextModel` on texts and their labels (see :func:`normalize_labels`).
 
     Everything is chosen by stratified ``cv``-fold cross-validation on these texts only:
@@ -442,7 +453,8 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
     ``info['cv_macro_f1']`` (mean and ``_sd`` over folds, before the class offsets); the class
     offsets are then chosen on the meta model's out-of-fold predictions (``info['class_offsets']``,
     ``info['cv_macro_f1_offsets']``: optimistic, chosen on the same predictions).
-    Rows without text or label are dropped (their number is kept in ``info['dropped']``).
+    Rows without text or label are dropped (their number is kept in ``info['dropped']``); star labels are
+    read with ``thresholds`` (a journey's, see :func:`label_word`).
     """
     from scipy import sparse
     from sklearn.exceptions import ConvergenceWarning
@@ -458,7 +470,7 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
     if not keep:
         raise ModelError("no row has both a text and a label", fix="check the --text and --rating / --label columns")
     X_text = [texts[i] for i in keep]
-    y = normalize_labels([labels[i] for i in keep])
+    y = normalize_labels([labels[i] for i in keep], thresholds)
     classes = [c for c in CLASSES if c in set(y)]
     counts = {c: int((y == c).sum()) for c in classes}
     if len(classes) < 2:

@@ -65,7 +65,8 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
     tp_stakes = det._tp_stakes
 
     # -- text: mentions, exploded by touchpoint, grouped by (row, touchpoint)
-    ment = find_mentions([None if explicit[i] else t for i, t in enumerate(texts)], det.matcher, det.scorer)
+    ment = find_mentions([None if explicit[i] else t for i, t in enumerate(texts)], det.matcher, det.scorer,
+                         touchpoint_model=getattr(det, "touchpoint_model", None))
     m_aspect = aspect_of([texts[r][s:e] for r, s, e in zip(ment.row.tolist(), ment.start.tolist(), ment.end.tolist())])
     lens = np.fromiter((len(t) for t in ment.touchpoints), dtype=np.int64, count=len(ment))
     k_of = np.repeat(np.arange(len(ment)), lens)

@@ -53,6 +53,7 @@ _NOT_UN_ANTONYMS = frozenset({"unlike", "unless", "until", "unto", "under", "uni
 CAPS_BOOST = 1.5
 EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
 NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
+QUESTION_COMPLAINT = 2.0  # in a question, only words at least this strong (a complaint) count
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
@@ -171,8 +172,22 @@ def _phrase_key(token: str) -> str:
     return "0" if token.isdigit() or token in _NUMBER_WORDS else token
 
 
-def _compile(path: str | Path | None, use_vader: bool) -> _Table:
-    entries = load_service_lexicon(path)
+def industry_lexicon(industry: str | None) -> str | None:
+    """The path of the built-in lexicon of an industry's own words (``industry_<industry>.tsv``: "SWIFT" and
+    "freeze" at a bank, a guest's own "I arrived late" at a hotel), or None when it has none."""
+    import re
+    from importlib import resources
+
+    if not industry:
+        return None
+    slug = re.sub(r"[^a-z0-9]+", "_", str(industry).lower()).strip("_")
+    f = resources.files("carlzon.detect").joinpath(f"industry_{slug}.tsv")
+    return str(f) if f.is_file() else None
+
+
+def _compile(path: str | Path | None, use_vader: bool, industry_path: str | None = None) -> _Table:
+    # an industry's entries come last and so override the general ones with the same words
+    entries = load_service_lexicon(path) + (load_service_lexicon(industry_path) if industry_path else [])
     rows: dict[tuple[int, str], tuple[str, float, float, int, str]] = {}
     if use_vader:
         vader = load_vader_lexicon()
@@ -248,9 +263,9 @@ def _compile(path: str | Path | None, use_vader: bool) -> _Table:
     )
 
 
-@lru_cache(maxsize=4)
-def _compiled(path: str | None, use_vader: bool) -> _Table:
-    return _compile(path, use_vader)
+@lru_cache(maxsize=8)
+def _compiled(path: str | None, use_vader: bool, industry_path: str | None = None) -> _Table:
+    return _compile(path, use_vader, industry_path)
 
 
 def _shift(a: np.ndarray, k: int, fill: Any = 0) -> np.ndarray:
@@ -269,15 +284,17 @@ class TextScorer:
     """Scores customer texts: valence in [-1, 1], intensity in [0, 1], stakes, evidence.
 
     The lexicon is compiled once per process (``lexicon`` = path of another TSV in the
-    same format; ``vader=False`` drops the VADER words).
+    same format; ``vader=False`` drops the VADER words; ``industry`` = a journey's industry adds that
+    industry's own readings of words, see :func:`industry_lexicon`).
 
     >>> res = TextScorer().score(["Kindly check my booking", "Great, another delay"])
     >>> [str(v) for v in res.valence()]
     ['neutral', 'misery']
     """
 
-    def __init__(self, *, lexicon: str | Path | None = None, vader: bool = True) -> None:
-        self.table = _compiled(str(lexicon) if lexicon is not None else None, vader)
+    def __init__(self, *, lexicon: str | Path | None = None, vader: bool = True, industry: str | None = None) -> None:
+        self.industry = industry or None
+        self.table = _compiled(str(lexicon) if lexicon is not None else None, vader, industry_lexicon(industry))
         self.version = self.table.version
         """Identifies the lexicon (a hash of its entries), saved with trained models."""
 
@@ -402,8 +419,11 @@ class TextScorer:
             scare = in_clause_with(is_scare) & (contrib > 0)  # sarcastic praise is already negative
             contrib = np.where(scare, -0.5 * np.abs(contrib), contrib)
         # a question asks more than it tells: its clause weighs less
+        # and a request or question is neutral unless it carries a complaint: its praise words and mild
+        # negatives ("Can I accept...?", "Is there a fee...?") do not count, a complaint ("why was my card declined?") does
         if is_q.any():
-            weight = np.where(in_clause_with(is_q), weight * 0.7, weight)
+            inq = in_clause_with(is_q)
+            weight = np.where(inq, np.where((contrib > 0) | (np.abs(contrib) < QUESTION_COMPLAINT), 0.0, weight * 0.7), weight)
         # a wish is not praise: positive words in a clause with "would", "if", "need to" ...
         is_irr = is_hit & (flags_e == _FLAGS["irrealis"])
         irrealis = np.zeros(T, dtype=bool)

@@ -85,8 +85,10 @@ def case_page(request: Request, case_id: int, _: Principal = Depends(require("vi
     desk = desk_for(request)
     case = desk.get(case_id)
     steps = [str(s.get("step")) for s in desk.steps]
+    from carlzon.web.views import options  # the journey's touchpoints, for correcting the case's moment
+
     return _render(request, "case.html.j2", case=case, playbook_steps=steps, active="cases",
-                   notice=request.query_params.get("notice", ""))
+                   notice=request.query_params.get("notice", ""), opts=options(request.app.state))
 
 
 @router.post("/cases/open")

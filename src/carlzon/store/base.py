@@ -445,6 +445,9 @@ class Store:
         rows = list(zip(*cols, lead))
         with self.transaction():
             self._upsert_moments(columns + ["lead"], rows)
+            from carlzon.store.corrections import reapply  # people's corrections outlive any re-detection
+
+            reapply(self, df["interaction_id"].astype(str).tolist())
         return len(rows)
 
     def moments(

@@ -42,6 +42,7 @@ from carlzon.store.rollups import (
 )
 from carlzon.store.moment_unit import POSTGRESQL_10, SQLITE_10
 from carlzon.store.changes import POSTGRESQL_404, SQLITE_404
+from carlzon.store.corrections import POSTGRESQL_40, SQLITE_40
 from carlzon.survey.tables import POSTGRESQL_500, SQLITE_500
 
 __all__ = ["MIGRATIONS", "Migration", "check_migrations"]
@@ -455,6 +456,12 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         "(each interaction once, its overall valence)",
         sqlite=SQLITE_410,
         postgresql=POSTGRESQL_410,
+    ),
+    Migration(
+        40,
+        "corrections: a person's fix of a moment's touchpoint or valence, with who and when (kept, re-applied after detection)",
+        sqlite=SQLITE_40,
+        postgresql=POSTGRESQL_40,
     ),
     Migration(
         500,

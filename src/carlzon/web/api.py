@@ -127,6 +127,34 @@ def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Qu
     return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
 
 
+class CorrectionBody(BaseModel):
+    """A person's fix of one moment: its touchpoint and/or valence."""
+
+    detected_touchpoint: str | None = Field(None, description="the moment's touchpoint as shown (default: its only moment)")
+    touchpoint: str | None = Field(None, description="the right touchpoint id (or unknown)")
+    valence: str | None = Field(None, description="magic, misery or neutral")
+    note: str | None = Field(None, max_length=500)
+
+
+@router.post("/moments/{interaction_id}/correction", summary="Correct a moment's touchpoint or valence (agent); kept with "
+             "who and when, counted at once, never overwritten by re-detection, a label for `carlzon train --store`")
+def post_correction(interaction_id: str, body: CorrectionBody, request: Request,
+                    who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+    from carlzon.web.learn import correct_moment
+
+    rec = correct_moment(request.app.state, interaction_id, detected_touchpoint=body.detected_touchpoint,
+                         touchpoint=body.touchpoint, valence=body.valence, who=who, note=body.note)
+    return clean({"corrected": bool(rec), **rec})
+
+
+@router.get("/corrections", summary="Corrections, newest first, with who and when (n: how many)")
+def get_corrections(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+    from carlzon.store.corrections import corrections
+
+    df = corrections(request.app.state.store).iloc[::-1]
+    return clean({"n": len(df), "items": df.to_dict("records")})
+
+
 _TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "misery", "neutral",
               "magic_rate", "magic_rate_low", "magic_rate_high", "misery_rate", "misery_rate_low", "misery_rate_high",
               "balance", "balance_low", "balance_high", "score", "score_low", "score_high", "importance",

@@ -108,7 +108,31 @@ def overview_page(request: Request, f: Filters = Depends(_filters),
 def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
                  _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     data = feed(request.app.state, f, page=page, per_page=25)
-    return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments")
+    return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments",
+                   request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")))
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def learn_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
+               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+    """Help carlzon learn: the moments whose label would teach the model most (least sure first)."""
+    from carlzon.web.learn import learn_feed
+
+    data = learn_feed(request.app.state, f, page=page, per_page=25)
+    return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="learn",
+                   learn=True, request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")))
+
+
+@router.post("/moments/correct")
+def correct_form(request: Request, interaction_id: str = Form(...), detected_touchpoint: str = Form(...),
+                 touchpoint: str = Form(""), valence: str = Form(""), next: str = Form("/moments"),
+                 who: Principal = Depends(require("agent"))) -> Response:
+    """An agent's or analyst's correction of a moment's touchpoint or valence (kept; counts at once)."""
+    from carlzon.web.learn import correct_moment
+
+    correct_moment(request.app.state, interaction_id, detected_touchpoint=detected_touchpoint,
+                   touchpoint=touchpoint or None, valence=valence or None, who=who)
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 def _filtered_page(request: Request, f: Filters, view: Any, name: str) -> HTMLResponse:

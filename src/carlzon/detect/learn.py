@@ -1,0 +1,507 @@
+"""Touchpoints learned from the company's own labels, combined with the journey's phrases.
+
+Companies tag their messages already (help-desk categories, survey-question names, the reasons
+agents pick). :func:`train_touchpoints` learns the journey's touchpoints from such labels:
+touchpoint ids or names, or the company's own tags with a mapping onto touchpoints
+(:func:`read_tag_map`). Corrections made in the dashboard are labels too.
+
+The model is linear and saved as plain JSON (no pickle), like :class:`~carlzon.detect.model.TextModel`:
+
+1. **features**: word 1-2 gram and character 3-5 gram (``char_wb``) TF-IDF with sublinear tf,
+   plus one column per touchpoint for what the journey's phrases say (the touchpoint the
+   :class:`~carlzon.detect.touchpoints.TouchpointMatcher` picks, weighted by its confidence), so
+   the model learns how far to trust the template's phrases on this company's texts;
+2. **classifier**: one class-balanced logistic regression per touchpoint (one-vs-rest); C chosen by stratified
+   k-fold macro-F1 on the training texts only;
+3. **calibration**: one temperature ``T`` (probabilities ``softmax(z / T)``) fitted on the
+   out-of-fold decision values by log-loss, so that a confidence of 0.8 is right about 80% of
+   the time (the out-of-fold expected calibration error is kept in ``info``).
+
+:func:`learn_touchpoints` is what the Detector calls: texts in, (touchpoint, confidence) out,
+``unknown`` below the threshold.
+
+Example:
+    >>> from carlzon.journey import load_journey
+    >>> texts = ["my card was declined at the till", "on hold for an hour", "the app crashes"] * 12
+    >>> tps = ["card_payments", "phone_support", "mobile_app"] * 12
+    >>> m = train_touchpoints(texts, tps, journey=load_journey("retail_bank"), cv=3, Cs=(4.0,))
+    >>> learn_touchpoints(m, ["declined card again"])[0].tolist()
+    ['card_payments']
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from carlzon.detect.touchpoints import TouchpointResult
+from carlzon.errors import ModelError
+from carlzon.schema import Evidence
+
+__all__ = ["BUNDLE_FORMAT", "FORMAT", "LearnedResult", "TouchpointModel", "apply_learned", "learn_touchpoints", "load_models", "map_touchpoint_labels",
+           "read_tag_map", "save_models", "train_touchpoints", "uncertainty"]
+
+FORMAT = "carlzon.touchpoint_model/1"
+BUNDLE_FORMAT = "carlzon.models/1"
+UNKNOWN = "unknown"
+_WORD = {"analyzer": "word", "ngram_range": [1, 2], "sublinear_tf": True, "lowercase": True,
+         "token_pattern": r"(?u)\b\w[\w']*\b", "min_df": 1}
+_CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "sublinear_tf": True, "lowercase": True, "min_df": 2}
+_NONE_TAGS = {"unknown", "none", "other", "n/a", "na", "-"}
+
+
+def _key(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower()).strip("_")
+
+
+# ---------------------------------------------------------------------------- labels
+
+def read_tag_map(path: str | Path) -> dict[str, str]:
+    """The company's tags -> touchpoint ids, from a CSV / TSV (two columns: tag, touchpoint), YAML or JSON mapping.
+
+    A tag mapped to ``unknown`` (or left empty) marks texts about no touchpoint of the journey.
+    """
+    import json
+
+    p = Path(path)
+    if not p.is_file():
+        raise ModelError(f"tag mapping file {p} does not exist",
+                         fix="write a CSV with two columns (tag,touchpoint), or a YAML mapping tag: touchpoint")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml", ".json"):
+            import yaml
+
+            data = json.loads(p.read_text("utf-8")) if suffix == ".json" else yaml.safe_load(p.read_text("utf-8"))
+            if not isinstance(data, dict):
+                raise ModelError(f"{p.name} is not a mapping of tag -> touchpoint", fix="write one `tag: touchpoint` a line")
+            return {str(k).strip(): (str(v).strip() if v is not None else UNKNOWN) for k, v in data.items()}
+        import pandas as pd
+
+        df = pd.read_csv(p, sep="\t" if suffix in (".tsv", ".tab") else ",", dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read tag mapping {p.name} ({exc})", fix="check the file's format") from None
+    if df.shape[1] < 2:
+        raise ModelError(f"{p.name} has {df.shape[1]} column(s); a tag mapping needs two (tag, touchpoint)",
+                         fix="write a header `tag,touchpoint` and one tag a row")
+    return {str(t).strip(): (str(v).strip() or UNKNOWN) for t, v in zip(df.iloc[:, 0], df.iloc[:, 1])}
+
+
+def map_touchpoint_labels(labels: Sequence[Any], journey: Any, tag_map: dict[str, str] | None = None) -> np.ndarray:
+    """Touchpoint ids (or ``unknown``) for labels that are touchpoint ids / names or mapped tags; None where empty.
+
+    Raises ModelError naming the labels it cannot place, with the fix (a mapping file).
+
+    >>> from carlzon.journey import load_journey
+    >>> map_touchpoint_labels(["Check-in", "lost bags", None], load_journey("airline"),
+    ...                       {"lost bags": "baggage_claim"}).tolist()
+    ['check_in', 'baggage_claim', None]
+    """
+    by_key: dict[str, str] = {}
+    ids: set[str] = set()
+    if journey is not None:
+        for tp in journey.touchpoints:
+            ids.add(tp.id)
+            by_key[_key(tp.id)] = tp.id
+            by_key.setdefault(_key(tp.name), tp.id)
+    tmap = {_key(k): v for k, v in (tag_map or {}).items()}
+    out = np.full(len(labels), None, dtype=object)
+    bad: dict[str, int] = {}
+    for i, v in enumerate(labels):
+        if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip():
+            continue
+        k = _key(v)
+        target = tmap.get(k, v if k not in tmap and k in by_key else None)
+        if target is None and k in _NONE_TAGS:
+            target = UNKNOWN
+        if target is None:
+            bad.setdefault(str(v), i + 1)
+            continue
+        tk = _key(target)
+        if tk in _NONE_TAGS:
+            out[i] = UNKNOWN
+        elif tk in by_key:
+            out[i] = by_key[tk]
+        else:
+            raise ModelError(f"the tag mapping sends {v!r} to {target!r}, which is not a touchpoint of the journey",
+                             fix=f"map it to one of: {', '.join(sorted(ids))} (or unknown)")
+    if bad:
+        shown = ", ".join(f"{k!r} (row {r})" for k, r in list(bad.items())[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise ModelError(f"{len(bad)} label(s) are not touchpoints of the journey: {shown}{more}",
+                         fix="pass --touchpoint-map FILE (CSV tag,touchpoint) mapping your tags onto the journey's "
+                             "touchpoints (`carlzon journeys show NAME` lists them)")
+    return out
+
+
+# ---------------------------------------------------------------------------- the model
+
+def _phrase_block(matcher: Any, texts: Sequence[str | None], classes: Sequence[str]) -> np.ndarray:
+    """One column per class: the phrase confidence where the journey's phrases pick that touchpoint."""
+    F = np.zeros((len(texts), len(classes)))
+    if matcher is None or getattr(matcher, "journey", None) is None or not len(texts):
+        return F
+    res = matcher.match(list(texts))
+    col = {c: j for j, c in enumerate(classes)}
+    for i, (t, c) in enumerate(zip(res.touchpoint.tolist(), res.confidence.tolist())):
+        j = col.get(t)
+        if j is not None:
+            F[i, j] = c
+    return F
+
+
+class TouchpointModel:
+    """A fitted touchpoint model (see the module docstring). Build with :func:`train_touchpoints` or :meth:`from_dict`."""
+
+    def __init__(self, *, classes: Sequence[str], word: dict[str, Any], char: dict[str, Any], coef: np.ndarray,
+                 intercept: np.ndarray, temperature: float = 1.0, journey: str | None = None,
+                 info: dict[str, Any] | None = None) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.classes = list(classes)
+        self.coef = np.asarray(coef, dtype="float64")
+        self.intercept = np.asarray(intercept, dtype="float64")
+        self.temperature = float(temperature)
+        self.journey = journey
+        self.info = dict(info or {})
+        self._spec = {"word": word, "char": char}
+        self._vecs = []
+        for spec in (word, char):
+            params = {k: (tuple(v) if k == "ngram_range" else v) for k, v in spec["params"].items() if k != "min_df"}
+            vec = TfidfVectorizer(**params)
+            vec.vocabulary_ = {t: i for i, t in enumerate(spec["vocabulary"])}
+            vec.idf_ = np.asarray(spec["idf"], dtype="float64")
+            self._vecs.append(vec)
+        n_feat = sum(len(s["vocabulary"]) for s in (word, char)) + len(self.classes)
+        if self.coef.shape != (len(self.classes), n_feat) or self.intercept.shape != (len(self.classes),):
+            raise ModelError(f"touchpoint coefficients have shape {self.coef.shape}, expected {(len(self.classes), n_feat)}",
+                             fix="the model file is damaged: train it again with `carlzon train --touchpoint-label`")
+        if not self.temperature > 0:
+            raise ModelError("touchpoint model temperature must be positive", fix="train it again with `carlzon train`")
+        self._matcher: Any = None
+
+    def __repr__(self) -> str:
+        return (f"TouchpointModel(journey={self.journey!r}, classes={len(self.classes)}, n_train={self.info.get('n_train')}, "
+                f"cv_macro_f1={self.info.get('cv_macro_f1')})")
+
+    def matcher_for(self, journey: Any = None) -> Any:
+        """The phrase matcher of the model's journey (or of ``journey``), built once."""
+        if journey is not None:
+            from carlzon.detect.touchpoints import TouchpointMatcher
+
+            return TouchpointMatcher(journey, learn=False)
+        if self._matcher is None and self.journey:
+            from carlzon.detect.touchpoints import TouchpointMatcher
+            from carlzon.journey import load_journey
+
+            self._matcher = TouchpointMatcher(load_journey(self.journey), learn=False)
+        return self._matcher
+
+    def features(self, texts: Sequence[str | None], matcher: Any = None) -> Any:
+        from scipy import sparse
+
+        from carlzon.detect.model import _clean
+
+        clean = _clean(texts)
+        ph = _phrase_block(matcher if matcher is not None else self.matcher_for(), texts, self.classes)
+        return sparse.hstack([*(v.transform(clean) for v in self._vecs), sparse.csr_matrix(ph)], format="csr")
+
+    def decision_function(self, texts: Sequence[str | None], matcher: Any = None) -> np.ndarray:
+        return np.asarray(self.features(texts, matcher) @ self.coef.T) + self.intercept
+
+    def predict_proba(self, texts: Sequence[str | None], matcher: Any = None) -> np.ndarray:
+        """Calibrated probabilities, columns in :attr:`classes` order."""
+        from carlzon.detect.model import _softmax
+
+        return _softmax(self.decision_function(texts, matcher) / self.temperature)
+
+    def to_dict(self) -> dict[str, Any]:
+        def arr(a: np.ndarray) -> list:
+            return np.round(a, 5).tolist()
+
+        return {"format": FORMAT, "journey": self.journey, "classes": self.classes, "temperature": round(self.temperature, 5),
+                "info": self.info, "features": ["word tf-idf", "char_wb tf-idf", *(f"phrase_{c}" for c in self.classes)],
+                "word": {**self._spec["word"], "idf": arr(np.asarray(self._spec["word"]["idf"]))},
+                "char": {**self._spec["char"], "idf": arr(np.asarray(self._spec["char"]["idf"]))},
+                "intercept": arr(self.intercept), "coef": [arr(row) for row in self.coef]}
+
+    @classmethod
+    def from_dict(cls, d: Any, *, where: str = "model") -> TouchpointModel:
+        if not isinstance(d, dict) or d.get("format") != FORMAT:
+            got = d.get("format") if isinstance(d, dict) else type(d).__name__
+            raise ModelError(f"not a carlzon touchpoint model (format {got!r}, expected {FORMAT!r})", where=where,
+                             fix="train one with `carlzon train FILE --text COL --touchpoint-label COL --journey NAME -o model.json`")
+        try:
+            return cls(classes=d["classes"], word=d["word"], char=d["char"], coef=np.asarray(d["coef"], dtype="float64"),
+                       intercept=np.asarray(d["intercept"], dtype="float64"), temperature=d.get("temperature", 1.0),
+                       journey=d.get("journey"), info=d.get("info"))
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            raise ModelError(f"touchpoint model is incomplete or damaged ({exc})", where=where,
+                             fix="train it again with `carlzon train --touchpoint-label`") from None
+
+    def top_terms(self, k: int = 8) -> dict[str, list[str]]:
+        """The words weighing most for each touchpoint (to inspect what it learned)."""
+        vocab = self._spec["word"]["vocabulary"]
+        nw = len(vocab)
+        return {c: [vocab[j] for j in np.argsort(-self.coef[i, :nw])[:k]] for i, c in enumerate(self.classes)}
+
+
+class _OvR:
+    """One class-balanced logistic regression per class (liblinear, dual): fast on sparse text features."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.coef_, self.intercept_ = coef, intercept
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+def _fit_lr(X: Any, y: np.ndarray, k: int, C: float, seed: int) -> _OvR:
+    from sklearn.linear_model import LogisticRegression
+
+    coef, intercept = np.zeros((k, X.shape[1])), np.zeros(k)
+    for c in range(k):
+        yc = (y == c).astype(int)
+        if yc.all() or not yc.any():  # a class absent from this fold: never predicted
+            intercept[c] = -10.0 if not yc.any() else 10.0
+            continue
+        clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000,
+                                 random_state=seed).fit(X, yc)
+        coef[c], intercept[c] = clf.coef_[0], clf.intercept_[0]
+    return _OvR(coef, intercept)
+
+
+def _temperature(z: np.ndarray, y_idx: np.ndarray) -> float:
+    """The temperature in [0.5, 20] minimising the log-loss of ``softmax(z / T)`` (a grid, then a finer one);
+    the floor keeps a small, separable training set from making every answer look sure."""
+    def loss(t: float) -> float:
+        s = z / t
+        s = s - s.max(axis=1, keepdims=True)
+        lp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        return float(-lp[np.arange(len(y_idx)), y_idx].mean())
+
+    grid = np.exp(np.linspace(np.log(0.5), np.log(20), 50))  # never sharper than the fit itself halved
+    best = min(grid, key=loss)
+    fine = np.linspace(best * 0.85, best * 1.15, 31)
+    return float(min(fine, key=loss))
+
+
+def _ece(p: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:
+    conf, pred = p.max(axis=1), p.argmax(axis=1)
+    edges = np.linspace(0, 1, bins + 1)
+    err = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            err += m.mean() * abs(float((pred[m] == y_idx[m]).mean()) - float(conf[m].mean()))
+    return err
+
+
+def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *, journey: Any = None, cv: int = 5,
+                      Cs: Sequence[float] = (1.0, 4.0, 16.0), seed: int = 0) -> TouchpointModel:
+    """Fit a :class:`TouchpointModel` on texts and their touchpoint ids (see :func:`map_touchpoint_labels`).
+
+    ``journey`` (a Journey) gives the phrase features; C is chosen among ``Cs`` by stratified
+    ``cv``-fold macro-F1 (``info['cv_macro_f1']``), the temperature on the same out-of-fold values.
+    Rows without text or label are dropped (``info['dropped']``).
+    """
+    from scipy import sparse
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from carlzon.detect.model import _clean, _count_block, _idf, _softmax, _tfidf
+
+    if len(texts) != len(touchpoints):
+        raise ModelError(f"{len(texts)} texts but {len(touchpoints)} touchpoint labels", fix="pass one label per text")
+    keep = [i for i, (t, y) in enumerate(zip(texts, touchpoints))
+            if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))]
+    if not keep:
+        raise ModelError("no row has both a text and a touchpoint label", fix="check the --text and --touchpoint-label columns")
+    X_text = [texts[i] for i in keep]
+    y = np.asarray([str(touchpoints[i]) for i in keep], dtype=object)
+    classes, counts = np.unique(y.astype(str), return_counts=True)
+    classes = [str(c) for c in classes]
+    if len(classes) < 2:
+        raise ModelError(f"only one touchpoint in the labels ({classes[0]}: {len(y)})",
+                         fix="label texts of at least two touchpoints")
+    folds_k = int(min(cv, counts.min()))
+    if folds_k < 2:
+        rare = [c for c, n in zip(classes, counts) if n < 2]
+        raise ModelError(f"too few examples of a touchpoint for cross-validation: {', '.join(rare)} (1 each)",
+                         fix="label at least 2 texts of each touchpoint, or drop those labels")
+    matcher = None
+    if journey is not None:
+        from carlzon.detect.touchpoints import TouchpointMatcher
+
+        matcher = TouchpointMatcher(journey, learn=False)
+    clean = _clean(X_text)
+    blocks = [_count_block(_WORD, clean), _count_block(_CHAR, clean)]
+    ph = sparse.csr_matrix(_phrase_block(matcher, X_text, classes))
+
+    def design(tr: np.ndarray, te: np.ndarray | None = None) -> tuple[Any, Any, list[np.ndarray]]:
+        idfs = [_idf(B[tr]) for B, _ in blocks]
+        Xtr = sparse.hstack([*(_tfidf(B[tr], idf) for (B, _), idf in zip(blocks, idfs)), ph[tr]], format="csr")
+        Xte = None if te is None else sparse.hstack([*(_tfidf(B[te], idf) for (B, _), idf in zip(blocks, idfs)), ph[te]],
+                                                    format="csr")
+        return Xtr, Xte, idfs
+
+    names = np.asarray(classes, dtype=object)
+    y_idx = np.searchsorted(names.astype(str), y.astype(str))
+    folds = list(StratifiedKFold(n_splits=folds_k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y_idx))
+    Cs = [float(C) for C in Cs]
+    oof = {C: np.zeros((len(y), len(classes))) for C in Cs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        for tr, te in folds:
+            Xtr, Xte, _ = design(tr, te)
+            for C in Cs:
+                oof[C][te] = _fit_lr(Xtr, y_idx[tr], len(classes), C, seed).decision_function(Xte)
+        f1_by_C = {C: float(f1_score(y_idx, oof[C].argmax(axis=1), average="macro")) for C in Cs}
+        best_C = max(Cs, key=lambda C: (round(f1_by_C[C], 4), -C))
+        T = _temperature(oof[best_C], y_idx)
+        p_oof = _softmax(oof[best_C] / T)
+        X, _, idfs = design(np.arange(len(y)))
+        clf = _fit_lr(X, y_idx, len(classes), best_C, seed)
+    coef, intercept = clf.coef_, clf.intercept_
+    wspec, cspec = ({**spec, "idf": idf} for (_, spec), idf in zip(blocks, idfs))
+    info = {
+        "n_train": len(y), "dropped": len(texts) - len(y),
+        "class_counts": {c: int(n) for c, n in zip(classes, counts)},
+        "C": best_C, "cv_folds": folds_k, "cv_macro_f1": round(f1_by_C[best_C], 4),
+        "cv_accuracy": round(float((oof[best_C].argmax(axis=1) == y_idx).mean()), 4),
+        "cv_by_C": {str(C): round(f, 4) for C, f in f1_by_C.items()},
+        "calibration_ece": round(float(_ece(p_oof, y_idx)), 4),
+        "method": "one-vs-rest LR on word 1-2 and char_wb 3-5 TF-IDF plus the journey's phrase matches; temperature-calibrated",
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return TouchpointModel(classes=classes, word=wspec, char=cspec, coef=coef, intercept=intercept, temperature=T,
+                           journey=getattr(journey, "name", None), info=info)
+
+
+# ---------------------------------------------------------------------------- using it
+
+def learn_touchpoints(model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None,
+                      min_confidence: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+    """(touchpoint ids, calibrated confidence) for each text (a mention); ``unknown`` below ``min_confidence``,
+    for empty texts and for texts with no word the model has seen and no phrase of the journey (confidence 0). ``matcher`` is the Detector's phrase matcher (its journey's phrases), else the model's own.
+
+    The confidence is the model's calibrated probability of its answer (phrases are among its features).
+    """
+    n = len(texts)
+    tp = np.full(n, UNKNOWN, dtype=object)
+    conf = np.zeros(n)
+    idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+    if not idx:
+        return tp, conf
+    from carlzon.detect.model import _softmax
+
+    X = model.features([texts[i] for i in idx], matcher)
+    P = _softmax((np.asarray(X @ model.coef.T) + model.intercept) / model.temperature)
+    k = P.argmax(axis=1)
+    # a text with no word the model has seen and no phrase of the journey gives it nothing to go on
+    nw, nc = len(model._spec["word"]["vocabulary"]), len(model.classes)
+    seen = (np.diff(X[:, :nw].tocsr().indptr) > 0) | (np.diff(X[:, X.shape[1] - nc:].tocsr().indptr) > 0)
+    best = np.where(seen, P[np.arange(len(idx)), k], 0.0)
+    lab = np.asarray(model.classes, dtype=object)[k]
+    ok = best >= min_confidence
+    rows = np.asarray(idx)
+    tp[rows[ok]] = lab[ok]
+    conf[rows] = np.round(best, 4)
+    return tp, conf
+
+
+def apply_learned(res: Any, model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None,
+                  min_confidence: float = 0.35) -> Any:
+    """A :class:`~carlzon.detect.touchpoints.TouchpointResult` with the learned answer for every text whose
+    touchpoint did not come from a column or a measure (method ``model``; ``unknown`` below ``min_confidence``)."""
+    from dataclasses import fields
+
+    out = LearnedResult(**{f.name: getattr(res, f.name) for f in fields(res)})
+    out.model_n = int(model.info.get("n_train") or 0)
+    out.model_corrections = int(model.info.get("n_corrections") or 0)
+    todo = np.array([m not in ("column", "measure") and isinstance(t, str) and bool(t.strip())
+                     for m, t in zip(res.method.tolist(), texts)], dtype=bool)
+    idx = np.flatnonzero(todo)
+    if not len(idx):
+        return out
+    tp, conf = learn_touchpoints(model, [texts[i] for i in idx], matcher=matcher, min_confidence=0.0)
+    seen = conf > 0  # where the model saw nothing it knows, the phrase chain's answer stands
+    idx, tp, conf = idx[seen], tp[seen], conf[seen]
+    guess = out.guess.copy() if out.guess is not None else out.touchpoint.copy()
+    guess[idx] = tp
+    low = conf < min_confidence
+    out.touchpoint[idx] = np.where(low, UNKNOWN, tp)
+    out.confidence[idx] = conf
+    out.method[idx] = np.where(low, "unsure", "model")
+    out.guess = guess
+    return out
+
+
+@dataclass
+class LearnedResult(TouchpointResult):
+    """A TouchpointResult whose evidence names the learned model where it decided (method ``model``)."""
+
+    model_n: int = 0
+    model_corrections: int = 0
+
+    def evidence(self, i: int) -> list[Evidence]:
+        if self.method[i] != "model":
+            return super().evidence(i)
+        tp = self.touchpoint[i]
+        name, c = self.names.get(tp, tp), round(float(self.confidence[i]), 2)
+        corr = f", {self.model_corrections} of them corrections" if self.model_corrections else ""
+        return [Evidence(rule="touchpoint", text=f"learned: reads as {name} (confidence {c}; "
+                         f"model trained on n={self.model_n} labelled texts{corr})", value=tp, weight=c)]
+
+
+def uncertainty(model: TouchpointModel | None, texts: Sequence[str | None], *, matcher: Any = None) -> np.ndarray:
+    """How much a label for each text would teach the model: 1 - (p_best - p_second) (margin sampling), in [0, 1].
+
+    Without a model, 1 - the journey's phrase confidence. Sort descending to pick what to label next.
+    """
+    if model is None:
+        if matcher is None:
+            return np.ones(len(texts))
+        res = matcher.match(list(texts))
+        return 1.0 - np.asarray(res.confidence, dtype="float64")
+    P = model.predict_proba(list(texts), matcher)
+    top2 = np.sort(P, axis=1)[:, -2:] if P.shape[1] > 1 else np.column_stack([np.zeros(len(P)), P[:, 0]])
+    return 1.0 - (top2[:, 1] - top2[:, 0])
+
+
+# ---------------------------------------------------------------------------- files
+
+def save_models(path: str | Path, *, text: Any = None, touchpoint: TouchpointModel | None = None) -> Path:
+    """One JSON file: a text (valence) model alone as today, or a bundle with a touchpoint model."""
+    from carlzon.detect.model import _write_json
+
+    if touchpoint is None:
+        if text is None:
+            raise ModelError("nothing to save", fix="train a valence or a touchpoint model first")
+        return text.save(path)
+    d = {"format": BUNDLE_FORMAT, "text": text.to_dict() if text is not None else None, "touchpoint": touchpoint.to_dict()}
+    return _write_json(path, d, what="a model")
+
+
+def load_models(path: str | Path) -> tuple[Any, TouchpointModel | None]:
+    """(text model or None, touchpoint model or None) from a file written by ``carlzon train``."""
+    from carlzon.detect.model import TextModel, _read_json
+
+    d = _read_json(path, missing_fix="train one with `carlzon train FILE ... -o model.json`",
+                   bad_fix="train one with `carlzon train`")
+    if isinstance(d, dict) and d.get("format") == BUNDLE_FORMAT:
+        text = TextModel.from_dict(d["text"], where=str(path)) if d.get("text") else None
+        return text, TouchpointModel.from_dict(d.get("touchpoint"), where=str(path))
+    if isinstance(d, dict) and d.get("format") == FORMAT:
+        return None, TouchpointModel.from_dict(d, where=str(path))
+    return TextModel.from_dict(d, where=str(path)), None
