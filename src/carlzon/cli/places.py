@@ -80,3 +80,31 @@ def locations(
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("locations")(locations)
+
+
+def place_report(url: str, output: Path, *, location: Optional[str], by: Optional[str], hierarchy: Optional[Path],
+                 journey: Optional[str], since: Optional[str], until: Optional[str], include_personal_data: bool) -> Path:
+    """`carlzon report --location X` (one place or level) or `--by location` (a folder of reports and an index)."""
+    from carlzon.analysis.locations import rank_locations
+    from carlzon.hierarchy import load_hierarchy
+    from carlzon.report.places import write_by_location, write_place_report
+    from carlzon.report.query import Scope
+    from carlzon.store import open_store
+
+    if by not in (None, "location"):
+        raise AnalysisError(f"unknown --by {by!r} for the report", fix="use --by location")
+    if by and location:
+        raise AnalysisError("--by location writes every place; --location writes one", fix="pass one of them")
+    h = load_hierarchy(hierarchy) if hierarchy else None
+    with open_store(url, read_only=True) as st:
+        if by:
+            folder = output.with_suffix("") if output.suffix == ".html" else output
+            path = write_by_location(st, folder, hierarchy=h, journey=journey, since=since, until=until,
+                                     include_personal_data=include_personal_data)
+        else:
+            places = location_scope(st, location, h) or ()
+            r = rank_locations(st, Scope(since=since, until=until), hierarchy=h)
+            path = write_place_report(st, output, places, ranking=r, journey=journey, since=since, until=until,
+                                      include_personal_data=include_personal_data)
+    console.print(f"Report written: [bold]{path.resolve()}[/bold] (self-contained, works offline)", soft_wrap=True)
+    return path
