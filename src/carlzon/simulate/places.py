@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlaceSimulation", "simulate_places"]
+__all__ = ["PlaceSimulation", "simulate_alert_cells", "simulate_places"]
 
 
 @dataclass
@@ -104,3 +104,43 @@ def simulate_places(journey: str = "hotel", *, seed: int = 0, places: int = 60, 
              "worst": [names[p] for p in chosen], "sizes": dict(zip(names, sizes.tolist())), "hierarchy": hier,
              "quality": dict(zip(names, q.round(4).tolist()))}
     return PlaceSimulation(moments, truth)
+
+
+def simulate_alert_cells(*, seed: int = 0, places: int = 50, touchpoints: int = 17, days: int = 730,
+                         per_day: float = 3.0, planted: bool = True, rate_after: float = 0.6,
+                         planted_places: int = 1, areas: int = 5) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Daily cells (day, location, touchpoint, n, misery) for ``places`` x ``touchpoints`` over ``days``.
+
+    Moments a day per cell are Poisson (``per_day`` times a size factor per place and a share per
+    touchpoint); misery is Binomial with a constant rate per touchpoint (0.05 to 0.25). With ``planted``,
+    from a start day in the second year misery at the busiest touchpoint of ``planted_places`` places of one area
+    rises to ``rate_after``. Truth: ``start``, ``touchpoint``, ``places``, ``area``, ``hierarchy``.
+    """
+    rng = np.random.default_rng(seed)
+    size = np.exp(rng.normal(0, 0.5, places))
+    share = rng.dirichlet(np.full(touchpoints, 4.0)) * touchpoints
+    base = rng.uniform(0.05, 0.25, touchpoints)
+    lam = per_day * np.outer(size, share)  # places x touchpoints
+    n = rng.poisson(lam[None, :, :].repeat(days, axis=0))
+    p = np.broadcast_to(base[None, None, :], n.shape).copy()
+    names = [f"P{k:03d}" for k in range(places)]
+    area_of = [f"A{k % areas}" for k in range(places)]
+    truth: dict[str, Any] = {"hierarchy": [{"location": nm, "area": area_of[k], "region": f"R{(k % areas) % 2}"}
+                                           for k, nm in enumerate(names)]}
+    if planted:
+        start = int(rng.integers(days // 2, days - 30))
+        tp = int(np.argmax(share))  # the busiest touchpoint (the counter, the front desk)
+        area = f"A{int(rng.integers(areas))}"
+        members = [k for k in range(places) if area_of[k] == area]
+        chosen = rng.choice(members, size=min(planted_places, len(members)), replace=False)
+        for k in chosen:
+            p[start:, k, tp] = rate_after
+        truth.update({"start": start, "touchpoint": f"t{tp:02d}", "places": [names[k] for k in chosen], "area": area})
+    k = rng.binomial(n, p)
+    day0 = pd.Timestamp("2025-01-01", tz="UTC")
+    d, loc, t = np.nonzero(n)
+    cells = pd.DataFrame({"day": day0 + pd.to_timedelta(d, unit="D"), "location": np.asarray(names)[loc],
+                          "touchpoint": [f"t{x:02d}" for x in t], "n": n[d, loc, t], "misery": k[d, loc, t]})
+    if planted:
+        truth["start_day"] = day0 + pd.Timedelta(days=truth["start"])
+    return cells, truth
