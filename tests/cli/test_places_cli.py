@@ -71,3 +71,26 @@ def test_unknown_place_is_a_clear_error(chain):
 def test_unknown_level_is_a_clear_error(chain):
     res = runner.invoke(app, ["locations", "--store", str(chain / "s.db"), "--level", "galaxy"])
     assert "use --level location, area or region" in res.output
+
+
+def test_alerts_json_states_the_rule(chain):
+    res = runner.invoke(app, ["locations", "--store", str(chain / "s.db"), "--alerts", "--json"])
+    assert "moments of misery in 2 days" in json.loads(res.output)["rule"]
+
+
+def test_alerts_table(chain):
+    res = runner.invoke(app, ["locations", "--store", str(chain / "s.db"), "--alerts"])
+    assert (res.exit_code, "An alert needs at least 4" in res.output) == (0, True)
+
+
+def test_metrics_location_counts_only_that_place(chain):
+    res = runner.invoke(app, ["metrics", "--store", str(chain / "s.db"), "--location", "P004", "--json"])
+    with open_store(str(chain / "s.db"), read_only=True) as st:
+        n = int(st.query("SELECT COUNT(*) AS n FROM interactions WHERE location = 'P004'")["n"].iloc[0])
+    assert json.loads(res.output)["n"] == n
+
+
+def test_metrics_region_via_hierarchy(chain):
+    res = runner.invoke(app, ["metrics", "--store", str(chain / "s.db"), "--location", "R0", "--hierarchy", str(chain / "h.csv"), "--json"])
+    full = runner.invoke(app, ["metrics", "--store", str(chain / "s.db"), "--json"])
+    assert 0 < json.loads(res.output)["n"] < json.loads(full.output)["n"]

@@ -28,6 +28,19 @@ def location_scope(store: Any, location: Optional[str], hierarchy: Any) -> tuple
     return resolve_locations(location, hierarchy, known)
 
 
+def place_moments(file: Any, store: Optional[str], journey: Optional[str], location: str, hierarchy: Optional[Path],
+                  read: Any) -> Any:
+    """The moments of ``read(file, store, journey)`` at the places ``--location`` stands for."""
+    from carlzon.hierarchy import load_hierarchy, resolve_locations
+
+    m = read(file, store, journey)
+    if "location" not in m.columns:
+        raise AnalysisError("these moments carry no place", fix="ingest a file with a store / hotel / branch column")
+    h = load_hierarchy(hierarchy) if hierarchy else None
+    places = resolve_locations(location, h, sorted(m["location"].dropna().astype(str).unique()))
+    return m[m["location"].astype("string").isin(places).fillna(False).to_numpy()]
+
+
 def _pm(v: float) -> str:
     return f"{v:+.2f}"
 
@@ -41,10 +54,15 @@ def locations(
     until: Optional[str] = typer.Option(None, "--until", help="Only moments before this date (YYYY-MM-DD)."),
     fdr: float = typer.Option(0.05, "--fdr", help="False discovery rate of the focus areas and best practice."),
     min_misery: int = typer.Option(3, "--min-misery", help="Fewest moments of misery a focus area rests on."),
+    alerts: bool = typer.Option(False, "--alerts", help="Instead: alerts per place and touchpoint (minimum evidence "
+                                "stated, one per ongoing problem, severity, rolled up to areas and regions)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: locations (location, n, score, low, high, "
                                  "shrunk, shrunk_low, shrunk_high, focus_areas, ...), focus_areas, best_practice, chain."),
 ) -> None:
     """Places ranked fairly: n, score with its interval, a shrunk estimate, focus areas and best practice."""
+    if alerts:
+        _alerts(store, hierarchy_file, location, since, until, as_json)
+        return
     from carlzon.analysis.locations import rank_locations
     from carlzon.hierarchy import LEVELS, load_hierarchy
     from carlzon.report.query import Scope
@@ -75,6 +93,33 @@ def locations(
                       f"{_pm(row.shrunk)} ({_pm(row.shrunk_low)} to {_pm(row.shrunk_high)})", row.vs_chain, shown(focus or "-"), shown(best or "-"))
     console.print(table)
     console.print(r.to_dict()["method"])
+
+
+def _alerts(store: Optional[str], hierarchy_file: Optional[Path], location: Optional[str], since: Optional[str],
+            until: Optional[str], as_json: bool) -> None:
+    from carlzon.analysis.place_alerts import PlaceAlerts, daily_cells
+    from carlzon.hierarchy import load_hierarchy
+    from carlzon.report.query import Scope, where_sql
+    from carlzon.store import open_store
+
+    h = load_hierarchy(hierarchy_file) if hierarchy_file else None
+    with open_store(store_url(store), read_only=True) as st:
+        where, params = where_sql(Scope(since=since, until=until, locations=location_scope(st, location, h)))
+        m = st.query("SELECT m.timestamp, m.touchpoint, m.valence, i.location FROM moments m "
+                     f"LEFT JOIN interactions i ON i.id = m.interaction_id{where}", params or None)
+    a = PlaceAlerts(hierarchy=h).fit(daily_cells(m))
+    if as_json:
+        print_json(a.to_dict())
+        return
+    table = Table(title=f"{len(a.alerts_)} alerts per place and touchpoint")
+    for col in ("severity", "where", "touchpoint", "since", "last", "status", "evidence"):
+        table.add_column(col, overflow="fold")
+    for r in a.alerts_.itertuples():
+        where_ = r.location if r.level == "location" else f"{r.level} {r.location} ({len(r.places)} places)"
+        table.add_row(r.severity, shown(where_), shown(r.touchpoint), f"{r.first_day:%Y-%m-%d}", f"{r.last_day:%Y-%m-%d}",
+                      r.status, f"{r.window_misery} of {r.window_n} misery ({r.rate:.0%} vs {r.baseline_rate:.0%} before)")
+    console.print(table)
+    console.print(f"An alert needs {a.rule}.")
 
 
 def register(app: typer.Typer) -> None:
