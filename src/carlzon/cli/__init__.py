@@ -64,13 +64,14 @@ def _register() -> None:
         foundation,
         journeys,
         loop,
+        places,
         privacy,
         show,
         survey,
         watch,
     )
 
-    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey, privacy):
+    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey, privacy, places):
         module.register(app)
 
 

@@ -56,11 +56,18 @@ def metrics(
     by: Optional[str] = typer.Option(None, "--by", help="touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month."),
     journey: Optional[str] = typer.Option(None, "--journey", help="Journey for --by stage/phase and for detecting a raw file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    location: Optional[str] = typer.Option(None, "--location", help="Only this place, or the places of this region or "
+                                           "area of --hierarchy."),
+    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
 ) -> None:
     """NPS, CSAT, CES, ratings, magic and misery rates with n and 95% intervals, overall or by group."""
     from carlzon.analysis.metrics import Metrics
 
-    if file is None and by in (None, "touchpoint", "channel", "period:day"):
+    if location:
+        from carlzon.cli.places import place_moments
+
+        m = Metrics(by=by, journey=journey).fit(place_moments(file, store, journey, location, hierarchy, _moments_from))
+    elif file is None and by in (None, "touchpoint", "channel", "period:day"):
         from carlzon.store import open_store
         from carlzon.store.rollups import rollup_metrics
 

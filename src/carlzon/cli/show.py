@@ -70,9 +70,20 @@ def report(
     include_personal_data: bool = typer.Option(
         False, "--include-personal-data",
         help="Show customers' e-mails, phones, names and addresses as written (internal use only; masked by default)."),
+    location: Optional[str] = typer.Option(None, "--location", help="A store manager's report: only this place, or the "
+                                           "places of this region or area of --hierarchy."),
+    by: Optional[str] = typer.Option(None, "--by", help="location: one report per place and an index comparing them, "
+                                     "in the folder -o names."),
+    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
 ) -> None:
     """Write one self-contained HTML report: journey map, drivers, key moments, trends, customers' words
     (personal data masked unless --include-personal-data)."""
+    if location or by:
+        from carlzon.cli.places import place_report
+
+        place_report(store_url(store), output, location=location, by=by, hierarchy=hierarchy, journey=journey,
+                     since=since, until=until, include_personal_data=include_personal_data)
+        return
     write_report(store_url(store), output, journey=journey, since=since, until=until, open_browser=open_browser,
                  include_personal_data=include_personal_data)
 

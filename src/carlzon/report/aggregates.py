@@ -121,6 +121,8 @@ def rollup_blocker(scope: Scope) -> str | None:
         return "the rollups keep ratings per day, touchpoint and channel, not per valence"
     if scope.customer_id:
         return "the rollups keep no customers"
+    if scope.locations is not None:
+        return "the rollups keep no places"
     for name in ("since", "until"):
         v = getattr(scope, name)
         if v is not None:
@@ -161,7 +163,7 @@ def count_moments(store: Any, scope: Scope = Scope()) -> int:
                           channel=scope.channel or None, by=(), columns=("n", "magic", "misery", "neutral"))
         return int(df[scope.valence or "n"].sum()) if len(df) else 0
     where, params = where_sql(scope)
-    frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment else " FROM moments m"
+    frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment or scope.locations is not None else " FROM moments m"
     return int(store.query(f"SELECT COUNT(*) AS n{frm}{where}", params or None)["n"].iloc[0])
 
 

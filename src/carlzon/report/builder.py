@@ -298,18 +298,20 @@ def render_report(context: dict[str, Any], *, include_personal_data: bool = Fals
 def build_report(store: Any, out: str | Path | None = "report.html", *, journey: Journey | str | None = None,
                  since: Any = None, until: Any = None, drivers: pd.DataFrame | None = None,
                  emerging: Section | None = None, sections: Sequence[Section] = (),
-                 include_personal_data: bool = False) -> Path | str:
+                 include_personal_data: bool = False, locations: Sequence[str] | None = None) -> Path | str:
     """Write the report for a store (an open Store, a path or a URL) to ``out``; returns the path.
 
     With ``out=None`` the HTML is returned as a string instead. Personal data in customers' words
-    (e-mails, phones, names, addresses, ...) is masked unless ``include_personal_data``.
+    (e-mails, phones, names, addresses, ...) is masked unless ``include_personal_data``. ``locations``
+    limits the report to those places (see :mod:`carlzon.report.places`).
     """
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
     st = open_store(str(store), read_only=True) if own else store  # a report writes nothing; a missing store is an error
     try:
-        ctx = store_context(st, Scope(since=since, until=until), journey=journey, drivers=drivers,
+        scope = Scope(since=since, until=until, locations=tuple(locations) if locations is not None else None)
+        ctx = store_context(st, scope, journey=journey, drivers=drivers,
                             emerging=emerging, sections=sections)
         from carlzon.survey.report import stated_views
 

@@ -182,7 +182,7 @@ def watch_window(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_D
 
 def _last_day(store: Any, scope: Scope) -> Any:
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": None}))
-    frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment else " FROM moments m"
+    frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment or scope.locations is not None else " FROM moments m"
     df = store.query(f"SELECT MAX(m.timestamp) AS t{frm}{where}", params or None)
     t = pd.to_datetime(df["t"], utc=True, errors="coerce").iloc[0] if len(df) else None
     return None if t is None or pd.isna(t) else t.normalize()

@@ -28,7 +28,8 @@ _FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
 @dataclass(frozen=True)
 class Scope:
     """Which moments: period (since inclusive, until exclusive), channel, touchpoint, valence,
-    segment ``(attribute, value)`` and customer."""
+    segment ``(attribute, value)``, customer and ``locations`` (the places in scope: one place, or the
+    places under a region or area of the hierarchy, see :mod:`carlzon.hierarchy`)."""
 
     since: datetime | None = None
     until: datetime | None = None
@@ -37,6 +38,7 @@ class Scope:
     valence: str | None = None
     segment: tuple[str, str] | None = None
     customer_id: str | None = None
+    locations: tuple[str, ...] | None = None
 
 
 def _utc(v: Any) -> datetime:
@@ -78,11 +80,15 @@ def where_sql(scope: Scope) -> tuple[str, dict[str, Any]]:
         pats = segment_patterns(*scope.segment)
         where.append("(" + " OR ".join(f"i.attributes LIKE :seg{k} ESCAPE '\\'" for k in range(len(pats))) + ")")
         params.update({f"seg{k}": p for k, p in enumerate(pats)})
+    if scope.locations is not None:
+        names = [f"loc{k}" for k in range(len(scope.locations))]
+        where.append(f"i.location IN ({', '.join(':' + n for n in names)})" if names else "1 = 0")
+        params.update(dict(zip(names, scope.locations)))
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def _from(scope: Scope) -> str:
-    return _FROM if scope.segment else " FROM moments m"
+    return _FROM if scope.segment or scope.locations is not None else " FROM moments m"
 
 
 def load_frame(store: Any, scope: Scope = Scope()) -> pd.DataFrame:

@@ -1,0 +1,71 @@
+"""Alerts per place and touchpoint on a simulated chain: false alerts, minimum evidence, time to detect, roll-up.
+
+A chain of 50 places x 17 touchpoints x two years of daily moments (Poisson volume per cell, a
+constant misery rate per touchpoint). Prints, beside their targets:
+
+* with nothing planted: alerts per place-touchpoint-year, and alerts resting on fewer moments of
+  misery than the rule states (the anchor: the same test without the minimum evidence rule);
+* with one problem planted (misery at the busiest touchpoint of one place rises to 0.6): the share of
+  seeds where an alert at that place and touchpoint opens within the problem's first two days;
+* with the same problem in 12 places of one area: how many alerts it makes (the target: one, of the area).
+
+    python bench/place_alerts.py [--seeds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import pandas as pd
+
+from carlzon.analysis.place_alerts import PlaceAlerts
+from carlzon.hierarchy import Hierarchy
+from carlzon.simulate.places import simulate_alert_cells
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--null-seeds", type=int, default=2)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    false, below, loose, cell_years, moments = 0, 0, 0, 0, 0
+    rule = PlaceAlerts()
+    for seed in range(args.null_seeds):
+        cells, _ = simulate_alert_cells(seed=500 + seed, planted=False)
+        moments += int(cells["n"].sum())
+        a = PlaceAlerts().fit(cells).alerts_
+        false += len(a)
+        below += int((a["window_misery"] < rule.min_misery).sum())
+        loose += len(PlaceAlerts(min_misery=1, min_ratio=1.0).fit(cells).alerts_)
+        cell_years += 50 * 17 * 2
+    found, delays = 0, []
+    for seed in range(args.seeds):
+        cells, truth = simulate_alert_cells(seed=seed, planted=True)
+        a = PlaceAlerts().fit(cells).alerts_
+        hit = a[(a["location"] == truth["places"][0]) & (a["touchpoint"] == truth["touchpoint"])
+                & (a["first_day"] >= truth["start_day"])]
+        if len(hit):
+            delay = (hit["first_day"].min() - truth["start_day"]).days
+            delays.append(delay)
+            found += delay <= 1
+    cells, truth = simulate_alert_cells(seed=99, planted=True, planted_places=12, places=60, areas=5)
+    h = Hierarchy.from_records(truth["hierarchy"])
+    ra = PlaceAlerts(hierarchy=h).fit(cells).alerts_
+    on = ra[(ra["touchpoint"] == truth["touchpoint"]) & (ra["last_day"] >= truth["start_day"])]
+    print(f"null: {args.null_seeds} chains x 50 places x 17 touchpoints x 730 days ({moments:,} moments); "
+          f"planted: {args.seeds} seeds; {time.perf_counter() - t0:.0f} s")
+    print(f"rule: {rule.rule}")
+    print(f"{'bar':<62} {'carlzon':>10} {'anchor':>10} {'target':>8}")
+    print(f"{'false alerts per place-touchpoint-year (nothing planted)':<62} {false / cell_years:>10.3f} "
+          f"{loose / cell_years:>10.3f} {'<= 1':>8}   (anchor: no minimum evidence rule)")
+    print(f"{'alerts resting on fewer moments of misery than the rule':<62} {below:>10} {'':>10} {'0':>8}")
+    print(f"{'planted problem found within its first two days (seeds)':<62} {found / args.seeds:>10.0%} {'':>10} "
+          f"{'>= 95%':>8}   (delays in days: {sorted(delays)})")
+    print(f"{'alerts for one problem in 12 places of one area':<62} {len(on):>10} {'':>10} {'1':>8}   "
+          f"({', '.join(f'{r.level} {r.location}: {len(r.places)} places' for r in on.itertuples())})")
+
+
+if __name__ == "__main__":
+    main()

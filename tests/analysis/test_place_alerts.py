@@ -1,0 +1,90 @@
+"""PlaceAlerts: the minimum evidence rule, one alert per ongoing problem, severity, hierarchy roll-up."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from carlzon.analysis.place_alerts import PlaceAlerts, daily_cells
+from carlzon.hierarchy import Hierarchy
+
+DAYS = pd.date_range("2026-01-01", periods=90, tz="UTC")
+
+
+def _cells(places=("s1",), bad_from=70, bad_misery=8, bad_until=90, n=10):
+    return pd.DataFrame([{"day": d, "location": p, "touchpoint": "till", "n": n,
+                          "misery": bad_misery if bad_from <= i < bad_until else 1}
+                         for p in places for i, d in enumerate(DAYS)])
+
+
+def test_a_rise_is_one_alert_while_it_lasts():
+    assert len(PlaceAlerts().fit(_cells()).alerts_) == 1
+
+
+def test_the_alert_updates_to_its_last_day():
+    a = PlaceAlerts().fit(_cells()).alerts_.iloc[0]
+    assert (a["first_day"], a["last_day"], a["status"]) == (DAYS[70], DAYS[89], "ongoing")
+
+
+def test_a_problem_that_ended_is_closed():
+    assert PlaceAlerts().fit(_cells(bad_from=30, bad_until=40)).alerts_.iloc[0]["status"] == "closed"
+
+
+def test_no_alert_below_the_minimum_evidence():
+    # three moments of misery out of three in two days: striking, but under the rule's four
+    cells = _cells(bad_from=80, bad_misery=0, n=10)
+    cells.loc[cells["day"] == DAYS[85], ["n", "misery"]] = [3, 3]
+    assert PlaceAlerts().fit(cells).alerts_.empty
+
+
+def test_the_rule_is_stated_in_the_alert():
+    a = PlaceAlerts(min_misery=5).fit(_cells()).alerts_.iloc[0]
+    assert "at least 5 moments of misery in 2 days" in a["rule"]
+
+
+def test_every_alert_rests_on_the_minimum():
+    assert (PlaceAlerts().fit(_cells(bad_misery=5)).alerts_["window_misery"] >= 4).all()
+
+
+def test_steady_misery_raises_nothing():
+    assert PlaceAlerts().fit(_cells(bad_misery=1)).alerts_.empty
+
+
+def test_severity_of_a_big_rise_is_high():
+    assert PlaceAlerts().fit(_cells(bad_misery=9)).alerts_.iloc[0]["severity"] == "high"
+
+
+def test_rollup_makes_one_area_alert():
+    places = [f"s{k}" for k in range(4)]
+    h = Hierarchy.from_records([{"location": p, "area": "Centre", "region": "North"} for p in places])
+    a = PlaceAlerts(hierarchy=h).fit(_cells(places=places)).alerts_
+    assert (len(a), a.iloc[0]["level"], a.iloc[0]["location"], len(a.iloc[0]["places"])) == (1, "area", "Centre", 4)
+
+
+def test_rollup_across_areas_is_a_region_alert():
+    places = [f"s{k}" for k in range(4)]
+    h = Hierarchy.from_records([{"location": p, "area": f"A{k % 2}", "region": "North"} for k, p in enumerate(places)])
+    a = PlaceAlerts(hierarchy=h, rollup_min=3).fit(_cells(places=places)).alerts_
+    assert (len(a), a.iloc[0]["level"]) == (1, "region")
+
+
+def test_two_places_stay_two_alerts():
+    h = Hierarchy.from_records([{"location": p, "area": "Centre"} for p in ("s1", "s2")])
+    assert len(PlaceAlerts(hierarchy=h).fit(_cells(places=("s1", "s2"))).alerts_) == 2
+
+
+def test_daily_cells_counts_misery_per_place_and_touchpoint():
+    m = pd.DataFrame({"timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-01 18:00", "2026-01-02 08:00"], utc=True),
+                      "location": ["s1", "s1", None], "touchpoint": ["till", "till", "till"],
+                      "valence": ["misery", "magic", "misery"]})
+    assert daily_cells(m)[["n", "misery"]].values.tolist() == [[2, 1]]
+
+
+def test_to_dict_is_json_ready():
+    import json
+
+    assert json.loads(json.dumps(PlaceAlerts().fit(_cells()).to_dict(), default=str))["n"] == 1
+
+
+def test_no_cells_no_alerts():
+    assert PlaceAlerts().fit(pd.DataFrame(columns=["day", "location", "touchpoint", "n", "misery"])).alerts_.empty
