@@ -328,23 +328,6 @@ class JourneyPaths:
             "unmapped_steps": records(self.unmapped_), "mapping": records(self.mapping_), "misery": records(self.misery_),
         }
 
-    def section(self) -> Any:
-        """A report section (:class:`carlzon.report.data.Section`): steps in journey order; pair it with :meth:`svg`."""
-        from carlzon.report.data import Section
-
-        self._check()
-        mis = self.misery_.set_index("step") if len(self.misery_) else None
-        rows = []
-        for r in self.steps_.itertuples():
-            m = f"{mis.at[r.step, 'per_100_cases']:.1f} (n = {mis.at[r.step, 'misery']})" if mis is not None else "-"
-            rows.append([r.step, r.cases, f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", m])
-        unmapped = ", ".join(self.unmapped_["step"]) or "none"
-        return Section(title="The journey customers really take",
-                       summary=(f"{self.n_events_} events, {self.n_cases_} cases of {self.n_customers_} customers, "
-                                f"{self.n_variants_} different paths. Steps that match no touchpoint: {unmapped}."),
-                       columns=["Step", "Cases reaching it", "Ended here [95% CI]", "Misery per 100 cases"],
-                       rows=rows, empty="No events.", method=f"cases split after {self.case_gap} without events")
-
     def svg(self, *, width: int = 1100, max_edges: int = 40) -> str:
         """The directly-follows graph as a self-contained SVG, steps left to right in journey order."""
         self._check()

@@ -30,7 +30,7 @@ from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
 from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view, watch_window
-from carlzon.report.query import Scope, n_customers, strongest
+from carlzon.report.query import Scope, n_customers, segment_match, strongest  # noqa: F401 (segment_match: its old home)
 from carlzon.report.aggregates import Aggregates, count_moments, from_moments
 from carlzon.report.aggregates import aggregates as read_aggregates
 from carlzon.report.data import (
@@ -210,8 +210,8 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
 
 
 def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, days: int = WATCH_DAYS) -> Section:
-    """Emerging problems from :func:`carlzon.analysis.alerts.alerts_section` on the last ``days`` days in scope."""
-    from carlzon.analysis.alerts import alerts_section
+    """Emerging problems from :func:`carlzon.report.sections.alerts_section` on the last ``days`` days in scope."""
+    from carlzon.report.sections import alerts_section
 
     if last_day is None or pd.isna(last_day):
         return Section(title="Emerging problems", ran=False,
@@ -225,17 +225,6 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
     sec.rows = [[names.get(str(r[0]), r[0]), *r[1:]] for r in sec.rows]
     sec.method = f"{sec.method.rstrip('.')}; {note}"
     return sec
-
-
-def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
-    """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text)."""
-    from carlzon.schema import json_object
-
-    def hit(raw: Any) -> bool:
-        obj = json_object(raw) if isinstance(raw, str) else {}
-        return key in obj and str(obj[key]) == value
-
-    return attributes.map(hit).astype(bool)
 
 
 def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,

@@ -69,6 +69,8 @@ class Section:
     empty: str = "nothing found"
     ran: bool = True
     method: str = ""
+    keys: list[str] = field(default_factory=list)
+    """The touchpoint id of each row, where rows name touchpoints (for the verdict of the report)."""
 
 
 @dataclass

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey
-from carlzon.report.query import Scope, where_sql
+from carlzon.report.query import Scope, segment_match, where_sql
 
 __all__ = ["EVENT_WHERE", "THEME_SAMPLE", "WATCH_BASELINE", "WATCH_DAYS", "alerts_view", "event_log", "paths_view",
            "themes_view", "watch_moments", "watch_window"]
@@ -151,7 +151,6 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
     that a million moments stay quick.
     """
     from carlzon.analysis.alerts import LOCATION_KEYS, locations_from_attributes
-    from carlzon.report.builder import segment_match
 
     since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
     if scope.since is not None and pd.Timestamp(scope.since) > since:
