@@ -254,7 +254,7 @@ def paths_view(store: Any, scope: Scope, journey: Journey, *, case_gap: str = "1
     return {
         "ran": True, "note": "", "n_events": jp.n_events_, "n_cases": jp.n_cases_, "n_customers": jp.n_customers_,
         "n_variants": jp.n_variants_, "dropped": jp.n_dropped_, "case_gap": case_gap,
-        "svg": Markup(jp.svg()), "steps": steps, "variants": variants, "start": START, "end": END,
+        "svg": Markup(jp.svg(names=names)), "steps": steps, "variants": variants, "start": START, "end": END,
         "unmapped": [{"step": str(s), "events": int(e)} for s, e in zip(jp.unmapped_["step"], jp.unmapped_["events"])],
         "misery_placed": getattr(jp, "n_misery_placed_", 0), "misery_total": getattr(jp, "n_misery_", 0),
         "window": (events["timestamp"].min(), events["timestamp"].max()),

@@ -41,7 +41,7 @@ def alerts_section(moments: pd.DataFrame, *, since: Any = None, **options: Any) 
     sec.summary = (f"{plural(len(found), 'emerging problem')} in {ep.n_:,} moments over {ep.n_days_} days: "
                    "a touchpoint, place or phrase with more misery than its own recent baseline.")
     sec.rows = [[a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
-                 f"{a['count']:,} vs {expected(a['baseline'])} over {plural(int(a['days']), 'day')}",
+                 f"{a['count']:,} vs {expected(a['baseline'])} expected over {plural(int(a['days']), 'day')}",
                  (a["examples"] or [""])[0]] for a in found]
     sec.keys = [str(a["touchpoint"]) for a in found]
     return sec

@@ -112,7 +112,10 @@ def verdict(table: pd.DataFrame, emerging: Any = None, backlog: dict[str, int] |
             tid = keys[i] if i < len(keys) else by_name.get(str(row[0]), str(row[0]))
             text = _emerging_text(row)
             emerging_at.setdefault(tid, []).append(text)
+            where = f" at {row[2]}" if len(row) > 2 and str(row[2]) not in ("all", "-", "", "None") else ""
             new.append({"touchpoint": tid, "name": names.get(tid, str(row[0])), "text": text,
+                        "short": f"more misery{where}" + (f" since {row[3]}" if len(row) > 3 else ""),
+                        "figure": str(row[4]) if len(row) > 4 else "",
                         "example": str(row[5]) if len(row) > 5 else ""})
     ym = table.attrs.get("y_mid")
     v = Verdict(new=new, backlog=backlog, average=avg,
@@ -123,11 +126,14 @@ def verdict(table: pd.DataFrame, emerging: Any = None, backlog: dict[str, int] |
         lo, hi = wilson(int(r["misery"]), n) if n else (math.nan, math.nan)
         figure = (f"{rate:.0%} misery, n={n:,}" if n else f"rated {_num(r['performance']):.1f}, n={survey_n:,}")
         reasons: list[str] = list(emerging_at.get(tid, []))
+        short = ["new problem"] if reasons else []
         if high and n and lo > avg:
+            short.append(f"high stakes, {rate:.0%} misery vs {avg:.0%} on average")
             reasons.append(f"high stakes, {rate:.0%} misery against the journey's {avg:.0%} "
                            f"(95% interval {lo:.0%}\u2013{hi:.0%}, n={n:,})")
         enough = n >= min_n or survey_n >= min_n
         if r.get("quadrant") == "concentrate" and enough:
+            short.append("important, below average")
             if survey_n:
                 mid = f", below the average {ym:.1f}" if isinstance(ym, float) else ""
                 reasons.append(f"important and rated {_num(r['performance']):.1f}{mid} (n={survey_n:,})")
@@ -136,12 +142,13 @@ def verdict(table: pd.DataFrame, emerging: Any = None, backlog: dict[str, int] |
                                f"(n={n:,})")
         if backlog.get(tid, 0) >= backlog_min:
             reasons.append(f"{backlog[tid]:,} recovery cases still open")
+            short.append(f"{backlog[tid]:,} open cases")
         excess = (int(r["misery"]) - n * avg) * (2 if high else 1) if n and avg == avg else 0.0
         item = {"touchpoint": tid, "name": r["name"], "reasons": reasons, "figure": figure, "n": n or survey_n,
                 "emerging": tid in emerging_at, "excess": float(excess), "high_stakes": high}
         if reasons:
             v.fix.append(item)
-            v.labels[tid] = {"key": "fix", "label": LABELS["fix"], "note": "; ".join(reasons)}
+            v.labels[tid] = {"key": "fix", "label": LABELS["fix"], "note": "; ".join(short)}
             continue
         weak = (r.get("quadrant") == "concentrate") or (n and lo > avg)
         if not enough and weak:
