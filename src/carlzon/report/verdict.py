@@ -45,8 +45,8 @@ RULE = ("A touchpoint is on this list when at least one signal says so: an emerg
         "with a misery rate clearly above the journey's average (the low end of its 95% interval above it); important "
         "and below average (the \u201cConcentrate here\u201d quadrant) with at least {min_n} moments or ratings; or "
         "{backlog} or more recovery cases still open. Emerging problems come first, the rest by their moments of "
-        "misery beyond the journey's average rate (counted twice at high stakes). A touchpoint that looks bad on "
-        "fewer than {min_n} moments is listed to hear more about, not to fix.")
+        "misery beyond the journey's average rate (counted twice at high stakes). Quadrants and stakes count from "
+        "{min_n} moments or ratings on: a touchpoint that looks bad on fewer is listed to hear more about, not to fix.")
 
 
 @dataclass
@@ -125,21 +125,22 @@ def verdict(table: pd.DataFrame, emerging: Any = None, backlog: dict[str, int] |
         rate, high = _num(r.get("misery_rate")), r.get("stakes") == "high"
         lo, hi = wilson(int(r["misery"]), n) if n else (math.nan, math.nan)
         figure = (f"{rate:.0%} misery, n={n:,}" if n else f"rated {_num(r['performance']):.1f}, n={survey_n:,}")
+        enough = n >= min_n or survey_n >= min_n
         reasons: list[str] = list(emerging_at.get(tid, []))
         short = ["new problem"] if reasons else []
-        if high and n and lo > avg:
+        if high and n >= min_n and lo > avg:
             short.append(f"high stakes, {rate:.0%} misery vs {avg:.0%} on average")
             reasons.append(f"high stakes, {rate:.0%} misery against the journey's {avg:.0%} "
                            f"(95% interval {lo:.0%}\u2013{hi:.0%}, n={n:,})")
-        enough = n >= min_n or survey_n >= min_n
         if r.get("quadrant") == "concentrate" and enough:
             short.append("important, below average")
             if survey_n:
-                mid = f", below the average {ym:.1f}" if isinstance(ym, float) else ""
-                reasons.append(f"important and rated {_num(r['performance']):.1f}{mid} (n={survey_n:,})")
+                mid = f" against an average of {ym:.1f}" if isinstance(ym, float) else ", below average"
+                reasons.append(f"it matters more than most, and customers rate it {_num(r['performance']):.1f}{mid} "
+                               f"(n={survey_n:,})")
             else:
-                reasons.append(f"important and below average: {rate:.0%} misery, {_num(r['magic_rate']):.0%} magic "
-                               f"(n={n:,})")
+                reasons.append(f"it matters more than most and does worse than most: {rate:.0%} misery, "
+                               f"{_num(r['magic_rate']):.0%} magic (n={n:,})")
         if backlog.get(tid, 0) >= backlog_min:
             reasons.append(f"{backlog[tid]:,} recovery cases still open")
             short.append(f"{backlog[tid]:,} open cases")
