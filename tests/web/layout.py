@@ -17,7 +17,8 @@ SHOTS = Path(os.environ.get("CARLZON_SHOTS") or Path(__file__).resolve().parents
 MEASURE = """() => {
   const de = document.documentElement;
   const boxes = [...document.querySelectorAll('svg text, .tag, h1, h2, h3, th')]
-    .filter(e => e.getClientRects().length)
+    .filter(e => e.getClientRects().length && e.checkVisibility() && (() => { const d = e.closest('details');
+      return !d || d.open || e.closest('summary') !== null; })())
     .map(e => { const r = e.getBoundingClientRect(); return {x: r.left, y: r.top + window.scrollY, w: r.width,
                                                             h: r.height, t: (e.textContent || '').trim().slice(0, 40),
                                                             svg: e.closest('svg') !== null}; })
@@ -27,7 +28,7 @@ MEASURE = """() => {
     const a = boxes[i], b = boxes[j];
     const ox = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
     const oy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-    if (ox > 1 && oy > 1) over.push(a.t + ' / ' + b.t);
+    if (ox > 1 && oy > 1) over.push(a.t + ' / ' + b.t + ' @' + Math.round(a.x) + ',' + Math.round(a.y) + ' ' + Math.round(b.x) + ',' + Math.round(b.y) + ' h' + Math.round(a.h) + ',' + Math.round(b.h));
   }
   const wide = [...document.querySelectorAll('body *')].filter(e => {
     const r = e.getBoundingClientRect(); return r.width > 0 && r.right > de.clientWidth + 1 && !e.closest('.scroll, .journey-scroll, .paths-graph');

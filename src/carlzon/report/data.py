@@ -380,8 +380,10 @@ def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, 
             name = j.touchpoint(t).name if j.has_touchpoint(t) else t
             sec.rows.append([name, f"{k0 / n0:.0%}", f"{k1 / n1:.0%}", f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
                              f"{n0:,}", f"{n1:,}"])
-    sec.summary = (f"{len(sec.rows)} touchpoint(s) with clearly more misery recently." if sec.rows
-                   else f"Checked {len(tests)} touchpoint(s) with at least {min_n} moments in both periods.")
+    k = len(sec.rows)
+    sec.summary = (f"{k} touchpoint{'s' if k != 1 else ''} with clearly more misery recently." if sec.rows
+                   else f"Checked {len(tests)} touchpoint{'s' if len(tests) != 1 else ''} with at least {min_n} "
+                        "moments in both periods.")
     return sec
 
 
