@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from carlzon.errors import IngestError
 
-__all__ = ["BAD_BYTE", "DEFAULT_MAX_FIELD_BYTES", "NUL", "TOO_LONG", "Batch", "read_batches", "source_name"]
+__all__ = ["BAD_BYTE", "DEFAULT_MAX_FIELD_BYTES", "NUL", "TOO_LONG", "Batch", "read_batches", "read_table", "source_name"]
 
 BAD_BYTE = "\U0010fffe"
 """Stands in for an undecodable byte (a Unicode noncharacter, never found in real text)."""
@@ -221,6 +221,38 @@ def _open(path: Path) -> BinaryIO:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return open(path, "rb")
+
+
+def read_table(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
+    """A whole small table from a file, for the commands that read one at once (``eval``, ``drivers``,
+    ``impact``, ``watch`` ...): CSV, TSV, JSON Lines, JSON, Parquet or Excel, text formats optionally
+    gzipped (``.csv.gz``). ``as_text`` keeps every value as read (strings, blanks as missing).
+    IngestError naming the fix when the file is missing or cannot be read.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "t.csv.gz")
+    >>> pd.DataFrame({"a": [1], "b": ["x"]}).to_csv(p, index=False)
+    >>> read_table(p).to_dict("records")
+    [{'a': 1, 'b': 'x'}]
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise IngestError(f"file {p} does not exist", where=str(p), fix="check the path")
+    kind = _kind(p)
+    text = {"dtype": str, "keep_default_na": False, "na_values": [""]} if as_text else {}
+    try:
+        if kind in ("csv", "tsv"):
+            with _open(p) as raw:
+                return pd.read_csv(raw, sep="\t" if kind == "tsv" else ",", encoding="utf-8-sig", **text)
+        if kind in ("jsonl", "json"):
+            with _open(p) as raw:
+                return pd.read_json(raw, lines=kind == "jsonl", **({"dtype": False} if as_text else {}))
+        if kind == "parquet":
+            return pd.read_parquet(p)
+        return pd.read_excel(p, **({"dtype": str} if as_text else {}))
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise IngestError(f"cannot read {p.name}: {exc}", where=str(p),
+                          fix="check that the file is a valid table in its format") from None
 
 
 def sniff_encoding(path: Path, encoding: str) -> tuple[str, str]:

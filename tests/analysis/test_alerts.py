@@ -157,7 +157,7 @@ def test_bar_twenty_seeds_found_on_day_one_with_few_false_alerts():
 
 
 def test_report_section():
-    from carlzon.analysis.alerts import alerts_section
+    from carlzon.report.sections import alerts_section
 
     df = _planted(0)
     sec = alerts_section(df)

@@ -109,7 +109,9 @@ def test_simulated_log_reports_the_planted_unmapped_steps():
 
 
 def test_report_section():
-    sec = JourneyPaths("airline").fit(_log()).section()
+    from carlzon.report.sections import paths_section
+
+    sec = paths_section(JourneyPaths("airline").fit(_log()))
     assert sec.title == "The journey customers really take" and "app_crash_screen" in sec.summary
     assert sec.rows[0][:2] == ["search", 5]
 

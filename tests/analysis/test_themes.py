@@ -120,5 +120,7 @@ def test_tweets_themes_beat_keyword_baseline(shared_data):
 
 
 def test_report_section():
-    sec = Themes(min_size=5, max_themes=3).fit(_frame()).section()
+    from carlzon.report.sections import themes_section
+
+    sec = themes_section(Themes(min_size=5, max_themes=3).fit(_frame()))
     assert sec.rows and sec.rows[0][2] == 15 and "in no theme" in sec.summary

@@ -30,7 +30,8 @@ def test_ipa_labels_quadrants_and_handles_no_points():
     pts = [{"id": str(i), "name": f"tp{i}", "importance": i / 10, "performance": (-1) ** i * 0.3, "n": 50}
            for i in range(1, 6)]
     svg = charts.ipa_svg(pts)
-    for label in ("Concentrate here", "Keep up the good work", "Possible overkill", "Low priority"):
+    for label in ("Important, below average", "Important, above average", "Less important, above average",
+                  "Less important, below average"):  # where a point sits; the verdict is the report's own label
         assert label in svg
     assert all(f"tp{i}" in svg for i in range(1, 6))
     assert "not enough data" in charts.ipa_svg([])

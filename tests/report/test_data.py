@@ -101,8 +101,8 @@ def test_survey_drivers_place_touchpoints_without_moments(moments):
     assert t.loc["seat", "n"] == 0 and t.loc["seat", "quadrant"] == "concentrate"
     assert t.loc["food", "quadrant"] == "overkill" and t.loc["gate", "quadrant"] == ""  # no importance for gate
     text = actions(t.reset_index())
-    assert text[0] == ("Fix Seat and legroom first: it carries more weight than most touchpoints and does worse "
-                       "than most (customers rate it 2.1 on average, n=500).")
+    assert text[0] == ("Fix Seat and legroom first: it matters more than most, and customers rate it 2.1 against an "
+                       "average of 3.2 (n=500).")
 
 
 def test_actions_do_not_act_on_tiny_samples(moments):

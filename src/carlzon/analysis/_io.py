@@ -10,35 +10,17 @@ from typing import Any
 
 import pandas as pd
 
-from carlzon.errors import AnalysisError, IngestError
+from carlzon.errors import AnalysisError
 from carlzon.schema import json_object
 
 __all__ = ["attributes", "check_columns", "read_table", "records"]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a whole table from a file; IngestError naming the fix when it cannot be read."""
-    p = Path(path)
-    if not p.exists():
-        raise IngestError(f"file {p} does not exist", fix="check the path")
-    suffix = p.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(p)
-        if suffix == ".tsv":
-            return pd.read_csv(p, sep="\t")
-        if suffix == ".parquet":
-            return pd.read_parquet(p)
-        if suffix in (".jsonl", ".ndjson"):
-            return pd.read_json(p, lines=True)
-        if suffix == ".json":
-            return pd.read_json(p)
-        if suffix in (".xlsx", ".xls"):
-            return pd.read_excel(p)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise IngestError(f"cannot read {p.name}: {exc}", fix="check that the file is a valid table in its format") from None
-    raise IngestError(f"unknown file type {suffix!r} for {p.name}",
-                      fix="use .csv, .tsv, .parquet, .jsonl, .json or .xlsx")
+    """Read a whole table from a file (:func:`carlzon.readers.read_table`, the reader of every command)."""
+    from carlzon.readers import read_table as read
+
+    return read(path)
 
 
 def check_columns(data: pd.DataFrame, columns: list[str], *, what: str = "column") -> None:

@@ -48,7 +48,7 @@ from carlzon.analysis._io import attributes, records
 from carlzon.analysis.themes import EXTRA_STOP_WORDS, clean_text
 from carlzon.errors import AnalysisError
 
-__all__ = ["ALERT_FIELDS", "EmergingProblems", "alerts_section", "benjamini_hochberg", "find_alerts"]
+__all__ = ["ALERT_FIELDS", "EmergingProblems", "benjamini_hochberg", "find_alerts"]
 
 LOCATION_KEYS = ("location", "store", "site", "branch", "airport", "city", "region", "country")
 """Columns (or interaction attributes) read as the location of a moment, first found wins."""
@@ -64,15 +64,13 @@ def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
     >>> benjamini_hochberg(np.array([0.001, 0.02, 0.04, 0.5]), 0.05).tolist()
     [True, True, False, False]
     """
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
-        return np.zeros(0, dtype=bool)
-    order = np.argsort(p, kind="stable")
-    ok = p[order] <= q * np.arange(1, m + 1) / m
-    out = np.zeros(m, dtype=bool)
+    out = np.zeros(len(p), dtype=bool)
+    ok = np.isfinite(p)  # an untestable cell (NaN) is no discovery and no test
     if ok.any():
-        out[order[: np.flatnonzero(ok).max() + 1]] = True
+        out[ok] = false_discovery_control(np.clip(p[ok], 0.0, 1.0), method="bh") <= q
     return out
 
 
@@ -371,19 +369,3 @@ class EmergingProblems:
 def find_alerts(moments: pd.DataFrame, *, since: Any = None, **options: Any) -> list[dict[str, Any]]:
     """Emerging problems in ``moments`` as plain dicts (newest first); see :class:`EmergingProblems`."""
     return EmergingProblems(**options).fit(moments).to_records(since=since)
-
-
-def alerts_section(moments: pd.DataFrame, *, since: Any = None, **options: Any) -> Any:
-    """The report's "Emerging problems" section (a :class:`carlzon.report.data.Section`)."""
-    from carlzon.report.data import Section
-
-    ep = EmergingProblems(**options)
-    sec = Section(title="Emerging problems", empty="No emerging problems found.",
-                  method=(f"Daily counts of misery per touchpoint, location and phrase against their own "
-                          f"{ep.window}-day baseline (negative-binomial upper tail), Benjamini-Hochberg at {ep.fdr}."),
-                  columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
-    found = ep.fit(moments).to_records(since=since)
-    sec.summary = f"{len(found)} emerging problem(s) in {ep.n_:,} moments over {ep.n_days_} days."
-    sec.rows = [[a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
-                 f"{a['count']} vs {a['baseline']} over {a['days']} day(s)", (a["examples"] or [""])[0]] for a in found]
-    return sec

@@ -34,6 +34,7 @@ __all__ = [
     "mean_interval",
     "nps_interval",
     "small_sample_note",
+    "wilson_arrays",
     "wilson_interval",
 ]
 
@@ -65,16 +66,31 @@ def nps_interval(promoters: int, passives: int, detractors: int, *, confidence: 
     return nps, 100.0 * max(-1.0, diff - half), 100.0 * min(1.0, diff + half)
 
 
-def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tuple[float, float, float]:
-    """A share with its Wilson score interval."""
+def wilson_arrays(k, n, *, confidence: float = 0.95, z: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shares k/n with Wilson score intervals, for arrays of groups (NaN where n is 0): the one Wilson
+    interval of carlzon (:func:`wilson_interval` is its scalar form). ``z`` overrides ``confidence``.
+
+    >>> [round(float(v[0]), 3) for v in wilson_arrays([8], [10])]
+    [0.8, 0.49, 0.943]
+    """
+    k, n = np.asarray(k, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    z = _z(confidence) if z is None else float(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
+        nn = np.where(n > 0, n, np.nan)
+        denom = 1 + z**2 / nn
+        centre = (p + z**2 / (2 * nn)) / denom
+        half = z * np.sqrt(np.maximum(p * (1 - p), 0.0) / nn + z**2 / (4 * nn**2)) / denom
+    return p, np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
+def wilson_interval(successes: float, n: float, *, confidence: float = 0.95,
+                    z: float | None = None) -> tuple[float, float, float]:
+    """A share with its Wilson score interval (all NaN when n is 0); ``z`` overrides ``confidence``."""
     if n <= 0:
         return _NAN3
-    p = successes / n
-    z = _z(confidence)
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    p, lo, hi = wilson_arrays([successes], [n], confidence=confidence, z=z)
+    return float(p[0]), float(lo[0]), float(hi[0])
 
 
 def mean_interval(values, *, confidence: float = 0.95) -> tuple[float, float, float]:

@@ -328,27 +328,13 @@ class JourneyPaths:
             "unmapped_steps": records(self.unmapped_), "mapping": records(self.mapping_), "misery": records(self.misery_),
         }
 
-    def section(self) -> Any:
-        """A report section (:class:`carlzon.report.data.Section`): steps in journey order; pair it with :meth:`svg`."""
-        from carlzon.report.data import Section
-
-        self._check()
-        mis = self.misery_.set_index("step") if len(self.misery_) else None
-        rows = []
-        for r in self.steps_.itertuples():
-            m = f"{mis.at[r.step, 'per_100_cases']:.1f} (n = {mis.at[r.step, 'misery']})" if mis is not None else "-"
-            rows.append([r.step, r.cases, f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", m])
-        unmapped = ", ".join(self.unmapped_["step"]) or "none"
-        return Section(title="The journey customers really take",
-                       summary=(f"{self.n_events_} events, {self.n_cases_} cases of {self.n_customers_} customers, "
-                                f"{self.n_variants_} different paths. Steps that match no touchpoint: {unmapped}."),
-                       columns=["Step", "Cases reaching it", "Ended here [95% CI]", "Misery per 100 cases"],
-                       rows=rows, empty="No events.", method=f"cases split after {self.case_gap} without events")
-
-    def svg(self, *, width: int = 1100, max_edges: int = 40) -> str:
-        """The directly-follows graph as a self-contained SVG, steps left to right in journey order."""
+    def svg(self, *, width: int = 1100, max_edges: int = 40, names: dict[str, str] | None = None) -> str:
+        """The directly-follows graph as a self-contained SVG, steps left to right in journey order;
+        ``names`` (step -> touchpoint name) labels the steps in words (ids otherwise), written downwards
+        so that no two labels overlap."""
         self._check()
         labels = [START, *self.labels_, END]
+        shown = {l: (names or {}).get(l, l) for l in labels}
         k = len(labels)
         step_w = max((width - 40) / max(k - 1, 1), 40)
         r = 16
@@ -360,7 +346,7 @@ class JourneyPaths:
         up = max([h for h, (a, b) in zip(rise, ends) if b > a], default=0.0)
         down = max([h for h, (a, b) in zip(rise, ends) if b <= a], default=0.0)
         y0 = up + 30  # as much room above the steps as the forward arcs take, below the rest
-        height = int(y0 + max(down + 20, r + 110))
+        height = int(y0 + max(down + 20, r + 24 + 6.2 * max(len(v) for v in shown.values())))
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
                  f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
                  # presentation attributes, not a <style> element: pages allow no inline style (CSP)
@@ -394,8 +380,8 @@ class JourneyPaths:
         for l in labels:
             fill = "#fff" if l in (START, END) else ("#fde0dd" if l in unmapped else "#e0ecf4")
             cases = "" if l in (START, END) else f" (n = {int(steps.at[l, 'cases'])})"
-            parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(l)}{cases}</title></circle>')
-            parts.append(f'<text transform="translate({x[l]:.0f},{y0 + r + 12:.0f}) rotate(35)">{html.escape(l)}</text>')
+            parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(shown[l])}{cases}</title></circle>')
+            parts.append(f'<text transform="translate({x[l] - 4:.0f},{y0 + r + 8:.0f}) rotate(90)">{html.escape(shown[l])}</text>')
         parts.append("</g></svg>")
         return "\n".join(parts)
 

@@ -33,6 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis.intervals import wilson_arrays  # the one Wilson interval, re-exported here
+
 __all__ = ["COUNTS", "SUMS", "UNITS", "add_rating_counts", "mean_from_sums", "metrics_from_sums", "moment_sums",
            "rating_sums", "units", "units_sql", "wilson_arrays"]
 
@@ -154,18 +156,6 @@ def _z(confidence: float) -> float:
     from carlzon.analysis.intervals import _z as z
 
     return z(confidence)
-
-
-def wilson_arrays(k: Any, n: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shares k/n with Wilson score intervals, for arrays of groups (NaN where n is 0)."""
-    k, n = np.asarray(k, dtype=np.float64), np.asarray(n, dtype=np.float64)
-    z = _z(confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return p, np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
 
 
 def mean_from_sums(n: Any, u: Sequence[int], uu: Sequence[int], *,

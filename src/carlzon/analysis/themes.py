@@ -301,20 +301,6 @@ class Themes:
         t = t.head(limit) if limit else t
         return records(t)
 
-    def section(self, *, valence: str = "misery", top: int = 10) -> Any:
-        """A report section (:class:`carlzon.report.data.Section`) with the largest themes of one valence."""
-        from carlzon.report.data import Section
-
-        self._check()
-        t = self.themes_[self.themes_["valence"] == valence].nlargest(top, "n")
-        return Section(
-            title=f"What customers talk about: {'moments of misery' if valence == 'misery' else 'moments of magic'}",
-            summary=f"{len(t)} largest themes; {self.unassigned_share_:.0%} of {self.n_} moments are in no theme.",
-            columns=["Touchpoint", "Theme", "Moments (n)", "Share of touchpoint", "Trend", "Example"],
-            rows=[[r.touchpoint, r.label, r.n, f"{r.share:.0%} of {r.group_n}", f"{r.trend} (n = {r.trend_n})",
-                   (r.examples or [""])[0]] for r in t.itertuples()],
-            empty="No themes found.", method=f"TF-IDF + k-means per touchpoint ({self.method}), seed {self.seed}")
-
     def plot(self, ax: Any = None, *, top: int = 10) -> Any:
         """Horizontal bars of the largest themes (needs matplotlib); returns the axis."""
         self._check()

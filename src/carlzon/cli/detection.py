@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from carlzon.cli.common import console, print_json
-from carlzon.errors import DetectError, IngestError
+from carlzon.errors import DetectError
 
 # ---------------------------------------------------------------------------- carlzon eval
 
@@ -18,26 +18,11 @@ EVAL_CLASSES = ("magic", "misery", "neutral")
 
 
 def _read_labelled(path: Path):
-    """A CSV, TSV, JSON Lines or Parquet file as a DataFrame (every column as read)."""
-    import pandas as pd
+    """A labelled file as a DataFrame of text values (:func:`carlzon.readers.read_table`: CSV, TSV, JSON Lines,
+    JSON, Parquet or Excel, text formats optionally gzipped)."""
+    from carlzon.readers import read_table
 
-    if not path.is_file():
-        raise IngestError(f"file {path} does not exist", fix="give the path of a CSV, TSV, JSON Lines or Parquet file")
-    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() == ".gz" else path.suffix.lower()
-    try:
-        if suffix in (".csv", ".csv.gz", ".txt"):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        if suffix in (".tsv", ".tsv.gz", ".tab"):
-            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
-        if suffix in (".jsonl", ".ndjson", ".jsonl.gz", ".json"):
-            return pd.read_json(path, lines=suffix != ".json", dtype=False)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise IngestError(f"cannot read {path.name}: {exc}", fix="check that the file is valid for its extension") from None
-    raise IngestError(
-        f"unknown file type {path.suffix!r} for {path.name}", fix="use .csv, .tsv, .jsonl or .parquet"
-    )
+    return read_table(path, as_text=True)
 
 
 def _eval_label(value: Any, thresholds: dict | None = None) -> str | None:
@@ -141,7 +126,7 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
 
 
 def eval_command(
-    file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines or Parquet."),
+    file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines, Parquet or Excel (text formats may be gzipped)."),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
     label: str | None = typer.Option(
         None, "--label", help="Column with the label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."

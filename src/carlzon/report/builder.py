@@ -30,7 +30,8 @@ from carlzon.journey import Journey, journey_templates, load_journey
 from carlzon.report import charts
 from carlzon.report.drivers import survey_drivers
 from carlzon.report.insights import THEME_SAMPLE, WATCH_DAYS, paths_view, themes_view
-from carlzon.report.query import Scope, n_customers, strongest
+from carlzon.report.verdict import recovery_backlog, verdict
+from carlzon.report.query import Scope, n_customers, segment_match, strongest  # noqa: F401 (segment_match: its old home)
 from carlzon.report.aggregates import Aggregates, count_moments, from_moments
 from carlzon.report.aggregates import aggregates as read_aggregates
 from carlzon.report.data import (
@@ -65,9 +66,23 @@ def _fmt_pct(v: Any, digits: int = 0) -> str:
 
 
 def _fmt_pts(v: Any) -> str:
+    """Points with a sign, and 0 without one (never "-0" or "+0")."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
-    return f"{float(v) * 100:+.0f}"
+    x = round(float(v) * 100)
+    return f"{x:+d}" if x else "0"
+
+
+def _fmt_excerpt(v: Any, limit: int = 160) -> Any:
+    from carlzon.report.quoting import excerpt
+
+    return excerpt(v, limit) if isinstance(v, str) else v
+
+
+def _fmt_expected(v: Any) -> str:
+    from carlzon.report.sections import expected
+
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else expected(v)
 
 
 def _fmt_date(v: Any, fmt: str = "%d %b %Y") -> str:
@@ -83,7 +98,8 @@ def jinja_env(extra_dirs: Sequence[str] = ()) -> Environment:
     env = Environment(loader=loader, autoescape=select_autoescape(default=True, default_for_string=True))
     from carlzon.privacy.display import personal
 
-    env.filters.update(num=_fmt_num, pct=_fmt_pct, pts=_fmt_pts, date=_fmt_date, personal=personal)
+    env.filters.update(num=_fmt_num, pct=_fmt_pct, pts=_fmt_pts, date=_fmt_date, personal=personal,
+                       excerpt=_fmt_excerpt, expected=_fmt_expected)
     env.globals.update(charts=charts, version=__version__, colour=charts.balance_colour, QUADRANTS=QUADRANTS)
     return env
 
@@ -139,7 +155,8 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
                    sections: Sequence[Section] = (), title: str | None = None,
                    since: Any = None, until: Any = None, filters: dict[str, Any] | None = None,
                    drivers_note: str = "", themes: dict[str, Any] | None = None,
-                   paths: dict[str, Any] | None = None, aggregates: Aggregates | None = None) -> dict[str, Any]:
+                   paths: dict[str, Any] | None = None, aggregates: Aggregates | None = None,
+                   backlog: dict[str, int] | None = None) -> dict[str, Any]:
     """Everything the report (and the dashboard overview) shows, aggregated from ``moments``.
 
     ``moments`` needs touchpoint, valence, score, intensity and a time (``day`` or ``timestamp``).
@@ -152,6 +169,8 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     sets the importance; without it, ``drivers_note`` says why no key-driver model was used.
     ``themes`` and ``paths`` come from :func:`carlzon.report.insights.themes_view` and
     :func:`~carlzon.report.insights.paths_view` (their sections are left out when None).
+    ``backlog`` (open recovery cases per touchpoint, :func:`carlzon.report.verdict.recovery_backlog`)
+    feeds the verdict with the quadrants, high-stakes misery and emerging problems.
     """
     agg = aggregates if aggregates is not None else from_moments(moments, ratings)
     if not agg.n:
@@ -173,6 +192,11 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
     ipa_points = [r for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"]
     x_mid, y_mid = table.attrs.get("x_mid"), table.attrs.get("y_mid")
+    emerging_sec = emerging if emerging is not None else emerging_rows(agg.cells, j)
+    v = verdict(table, emerging_sec, backlog)
+    key = key.assign(verdict=[v.labels.get(t, {}).get("label", "") for t in key["touchpoint"]],
+                     verdict_key=[v.labels.get(t, {}).get("key", "") for t in key["touchpoint"]],
+                     verdict_note=[v.labels.get(t, {}).get("note", "") for t in key["touchpoint"]])
     return {
         "title": title or f"Moments of truth: {j.title}",
         "journey": j,
@@ -197,12 +221,14 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
         "trends": trends,
         "worst": worst_q,
         "best": best_q,
-        "emerging": emerging if emerging is not None else emerging_rows(agg.cells, j),
+        "emerging": emerging_sec,
         "sections": list(sections),
         "themes": themes,
         "paths": paths,
-        "actions": actions(table, worst_q),
-        "quadrant_lists": {q: [r["name"] for r in with_data.to_dict("records") if r["quadrant"] == q] for q in QUADRANTS},
+        "actions": actions(table, worst_q, emerging=emerging_sec, backlog=backlog),
+        "verdict": v,
+        "quadrant_lists": {q: [{"name": r["name"], **v.labels.get(r["touchpoint"], {})} for r in with_data.to_dict("records")
+                               if r["quadrant"] == q and r["touchpoint"] != "unknown"] for q in QUADRANTS},
     }
 
 
@@ -210,6 +236,7 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
     """Emerging problems from :func:`carlzon.analysis.emerging.emerging_problems` (as `carlzon alerts` and the
     dashboard give them) on the last ``days`` days in scope."""
     from carlzon.analysis.emerging import emerging_problems
+    from carlzon.report.sections import expected
 
     if last_day is None or pd.isna(last_day):
         return Section(title="Emerging problems", ran=False,
@@ -220,21 +247,13 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
     found = res["alerts"]
     sec = Section(title="Emerging problems", empty="No emerging problems found.", method=res["method"],
                   columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
-    sec.summary = f"{len(found)} emerging problem(s) in {res['n']:,} moments over {res['days']} days."
+    n = len(found)
+    sec.summary = (f"{n} emerging problem{'' if n == 1 else 's'} in {res['n']:,} moments over the last "
+                   f"{res['days']} days.")
     sec.rows = [[a["touchpoint_name"], a["theme"] or "-", a["location"] or "all", a["since"],
-                 f"{a['count']} vs {a['baseline']} over {a['days']} day(s)", (a["examples"] or [""])[0]] for a in found]
+                 f"{a['count']:,} vs {expected(a['baseline'])} expected over {a['days']} day{'' if a['days'] == 1 else 's'}",
+                 (a["examples"] or [""])[0]] for a in found]
     return sec
-
-
-def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
-    """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text)."""
-    from carlzon.schema import json_object
-
-    def hit(raw: Any) -> bool:
-        obj = json_object(raw) if isinstance(raw, str) else {}
-        return key in obj and str(obj[key]) == value
-
-    return attributes.map(hit).astype(bool)
 
 
 def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,
@@ -278,7 +297,7 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
         best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope) if count else None, drivers=drivers,
         emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note,
         themes=themes_view(store, scope, j, sample=theme_sample) if themes else None,
-        paths=paths_view(store, scope, j) if paths else None)
+        paths=paths_view(store, scope, j) if paths else None, backlog=recovery_backlog(store))
     ctx["languages"] = language_counts(store)
     ctx["customers_note"] = "" if count else (
         f"customers are not counted in a store of more than {customers_up_to:,} moments: "

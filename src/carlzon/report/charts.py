@@ -26,6 +26,7 @@ __all__ = [
     "interval_bar_svg",
     "ipa_svg",
     "journey_map_svg",
+    "nice_ticks",
     "trend_svg",
 ]
 
@@ -36,6 +37,40 @@ _INK = "#1f2933"
 _MUTED = "#6b7280"
 _GRID = "#e5e7eb"
 
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """About ``count`` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten).
+
+    >>> nice_ticks(0, 0.33)
+    [0.0, 0.1, 0.2, 0.3, 0.4]
+    >>> nice_ticks(3.42, 4.27)
+    [3.4, 3.6, 3.8, 4.0, 4.2, 4.4]
+    """
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        hi = lo + 1.0
+    raw = (hi - lo) / max(count - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step + 1e-9) * step
+    ticks, v = [], start
+    while v < hi + step * 0.999:
+        ticks.append(round(v, 10))
+        v += step
+    if ticks[-1] < hi - 1e-12:
+        ticks.append(round(v, 10))
+    return ticks
+
+
+def _tick_label(v: float, step: float, percent: bool) -> str:
+    if percent:
+        digits = 0 if step * 100 >= 1 - 1e-9 else 1
+        return f"{v * 100:.{digits}f}%"
+    digits = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    if step < 1 and abs(step * 10 ** digits - round(step * 10 ** digits)) > 1e-6:
+        digits += 1
+    return f"{v:,.{digits}f}"
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -93,7 +128,8 @@ def _compact(n: int) -> str:
 def _pct(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    return f"{x * 100:+.0f}" if x else "0"
+    r = round(x * 100)
+    return f"{r:+d}" if r else "0"
 
 
 def journey_map_svg(stages: Sequence[dict[str, Any]], *, title: str = "Journey map") -> str:
@@ -146,7 +182,8 @@ def journey_map_svg(stages: Sequence[dict[str, Any]], *, title: str = "Journey m
 
 
 def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_mid: float | None = None,
-            x_label: str = "Importance (derived)", y_label: str = "Performance") -> str:
+            x_label: str = "Importance (derived)", y_label: str = "Performance",
+            y_percent: bool | None = None) -> str:
     """Importance-performance chart with four labelled quadrants.
 
     ``points``: ``[{"id", "name", "importance", "performance", "n"}]``; the cross sits at the means
@@ -165,10 +202,17 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
     ys = [float(p["performance"]) for p in pts]
     xm = x_mid if x_mid is not None else sum(xs) / len(xs)
     ym = y_mid if y_mid is not None else sum(ys) / len(ys)
-    xlo, xhi = min(xs + [xm]), max(xs + [xm])
-    ylo, yhi = min(ys + [ym]), max(ys + [ym])
-    xpad, ypad = (xhi - xlo) * 0.12 or 0.05, (yhi - ylo) * 0.12 or 0.05
-    xlo, xhi, ylo, yhi = xlo - xpad, xhi + xpad, ylo - ypad, yhi + ypad
+    def padded(v: list[float]) -> tuple[float, float]:
+        pad = (max(v) - min(v)) * 0.06 or 0.05  # no point on the frame
+        return min(v) - pad, max(v) + pad
+
+    xt = nice_ticks(*padded(xs + [xm]))
+    yt = nice_ticks(*padded(ys + [ym]))
+    if min(xs) >= 0 and xt[0] < 0:
+        xt = [t for t in xt if t >= 0] or [0.0, xt[-1]]
+    xlo, xhi, ylo, yhi = xt[0], xt[-1], yt[0], yt[-1]
+    x_pct = xhi <= 1.0 and xlo >= 0.0
+    y_pct = y_percent if y_percent is not None else (yhi <= 1.0 and ylo >= -1.0 and "balance" in y_label.lower())
 
     def sx(v: float) -> float:
         return L + (v - xlo) / (xhi - xlo) * (W - L - R)
@@ -178,10 +222,10 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
 
     mx, my = sx(xm), sy(ym)
     quads = [
-        (mx, T, W - R - mx, my - T, "#ecfdf5", "Keep up the good work", "end", W - R - 8, T + 16),
-        (L, T, mx - L, my - T, "#f9fafb", "Possible overkill", "start", L + 8, T + 16),
-        (mx, my, W - R - mx, H - B - my, "#fef2f2", "Concentrate here", "end", W - R - 8, H - B - 8),
-        (L, my, mx - L, H - B - my, "#f9fafb", "Low priority", "start", L + 8, H - B - 8),
+        (mx, T, W - R - mx, my - T, "#ecfdf5", "Important, above average", "end", W - R - 8, T + 16),
+        (L, T, mx - L, my - T, "#f9fafb", "Less important, above average", "start", L + 8, T + 16),
+        (mx, my, W - R - mx, H - B - my, "#fef2f2", "Important, below average", "end", W - R - 8, H - B - 8),
+        (L, my, mx - L, H - B - my, "#f9fafb", "Less important, below average", "start", L + 8, H - B - 8),
     ]
     for x, y, w, h, fill, label, anchor, lx, ly in quads:
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" fill="{fill}"/>')
@@ -189,31 +233,32 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
     parts.append(f'<line x1="{mx:.1f}" y1="{T}" x2="{mx:.1f}" y2="{H - B}" stroke="#9ca3af" stroke-dasharray="4 4"/>')
     parts.append(f'<line x1="{L}" y1="{my:.1f}" x2="{W - R}" y2="{my:.1f}" stroke="#9ca3af" stroke-dasharray="4 4"/>')
     parts.append(f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" stroke="#cbd5e1"/>')
-    for i in range(5):
-        v = xlo + (xhi - xlo) * i / 4
-        parts.append(_t(sx(v), H - B + 16, f"{v:.2f}", size=10, fill=_MUTED))
-        v = ylo + (yhi - ylo) * i / 4
-        parts.append(_t(L - 6, sy(v) + 3, f"{v:.2f}", size=10, fill=_MUTED, anchor="end"))
+    for v in xt:
+        parts.append(_t(sx(v), H - B + 16, _tick_label(v, xt[1] - xt[0], x_pct), size=10, fill=_MUTED))
+    for v in yt:
+        parts.append(_t(L - 6, sy(v) + 3, _tick_label(v, yt[1] - yt[0], y_pct), size=10, fill=_MUTED, anchor="end"))
     parts.append(_t(L + (W - L - R) / 2, H - 12, x_label, size=12))
     parts.append(_t(16, T + (H - T - B) / 2, y_label, size=12,
                     extra=f' transform="rotate(-90 16 {T + (H - T - B) / 2:.1f})"'))
-    placed: list[tuple[float, float, float]] = []
+    placed: list[tuple[float, float, float]] = [  # the quadrant labels: point labels keep clear of them
+        (lx - (8.0 * len(label) if anchor == "end" else 0), ly, 8.0 * len(label))
+        for _, _, _, _, _, label, anchor, lx, ly in quads]
     for p in sorted(pts, key=lambda q: -float(q["performance"])):
         x, y = sx(float(p["importance"])), sy(float(p["performance"]))
         colour = MISERY if (float(p["importance"]) >= xm and float(p["performance"]) < ym) else (
             MAGIC if float(p["performance"]) >= ym else "#4b5563")
-        tip = f'{p["name"]}: importance {float(p["importance"]):.2f}, performance {float(p["performance"]):.2f}, n={int(p.get("n") or 0):,}'
+        tip = f'{p["name"]}: importance {float(p["importance"]):.2f}, performance {float(p["performance"]):.2f}, n={int(p.get("n") or p.get("survey_n") or 0):,}'
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}"><title>{escape(tip)}</title></circle>')
         anchor = "end" if x > W - 150 else "start"
         dx = -9 if anchor == "end" else 9
-        w = 6.2 * len(str(p["name"]))
+        w = 6.6 * len(str(p["name"]))
         x1 = x + dx - (w if anchor == "end" else 0)
         ly = y + 4
-        for _ in range(len(placed)):  # nudge the label down until it overlaps no earlier one
-            hit = [b for b in placed if abs(b[1] - ly) < 12 and x1 < b[0] + b[2] and b[0] < x1 + w]
+        for _ in range(len(placed) + 4):  # nudge the label down until it overlaps no earlier one
+            hit = [b for b in placed if abs(b[1] - ly) < 13 and x1 < b[0] + b[2] and b[0] < x1 + w]
             if not hit:
                 break
-            ly = max(b[1] for b in hit) + 12
+            ly = max(b[1] for b in hit) + 13
         placed.append((x1, ly, w))
         parts.append(_t(x + dx, ly, p["name"], size=11, anchor=anchor))
     parts.append("</svg>")
@@ -237,18 +282,18 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
         parts.append("</svg>")
         return "".join(parts)
     vals = [float(p.get(f"{k}_high", p.get(k)) or 0) for p in rows for k, _, _ in series]
-    ymax = max(0.05, max(vals) * 1.1)
+    yt = [v for v in nice_ticks(0.0, min(1.0, max(0.05, max(vals))), 5) if v <= 1.0 + 1e-9]
+    ymax = yt[-1]  # a share never runs past 100%
 
     def sx(i: int) -> float:
         return L + i / (len(rows) - 1) * (W - L - R)
 
     def sy(v: float) -> float:
-        return H - B - v / ymax * (H - T - B)
+        return H - B - min(v, ymax) / ymax * (H - T - B)
 
-    for i in range(5):
-        v = ymax * i / 4
+    for v in yt:
         parts.append(f'<line x1="{L}" y1="{sy(v):.1f}" x2="{W - R}" y2="{sy(v):.1f}" stroke="{_GRID}"/>')
-        parts.append(_t(L - 6, sy(v) + 3, f"{v * 100:.0f}%", size=10, fill=_MUTED, anchor="end"))
+        parts.append(_t(L - 6, sy(v) + 3, _tick_label(v, yt[1] - yt[0], True), size=10, fill=_MUTED, anchor="end"))
     step = max(1, len(rows) // 8)
     ticks: list[tuple[float, float, str, str]] = []  # (left, right, anchor, label) along x
     for i in sorted({*range(0, len(rows), step), len(rows) - 1}):
@@ -264,16 +309,27 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
     for left, right, anchor, label in ticks:
         x = {"start": left, "middle": (left + right) / 2, "end": right}[anchor]
         parts.append(_t(x, H - B + 16, label, size=10, fill=_MUTED, anchor=anchor))
+    few = [bool(p.get("too_few")) for p in rows]
     for key, label, colour in series:
-        if all(f"{key}_low" in p for p in rows):
-            upper = " ".join(f"{sx(i):.1f},{sy(float(p[f'{key}_high'])):.1f}" for i, p in enumerate(rows))
-            lower = " ".join(f"{sx(i):.1f},{sy(float(p[f'{key}_low'])):.1f}" for i, p in reversed(list(enumerate(rows))))
-            parts.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.15"/>')
-        line = " ".join(f"{sx(i):.1f},{sy(float(p[key])):.1f}" for i, p in enumerate(rows))
-        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+        runs: list[list[int]] = [[]]  # stretches of periods with enough moments, each drawn as one line
+        for i in range(len(rows)):
+            if few[i]:
+                runs.append([])
+            else:
+                runs[-1].append(i)
+        for run in (r for r in runs if r):
+            if all(f"{key}_low" in rows[i] for i in run) and len(run) > 1:
+                upper = " ".join(f"{sx(i):.1f},{sy(float(rows[i][f'{key}_high'])):.1f}" for i in run)
+                lower = " ".join(f"{sx(i):.1f},{sy(float(rows[i][f'{key}_low'])):.1f}" for i in reversed(run))
+                parts.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.15"/>')
+            if len(run) > 1:
+                line = " ".join(f"{sx(i):.1f},{sy(float(rows[i][key])):.1f}" for i in run)
+                parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
         for i, p in enumerate(rows):
-            tip = f'{label} {float(p[key]) * 100:.1f}% (n={int(p["n"]):,})'
-            parts.append(f'<circle cx="{sx(i):.1f}" cy="{sy(float(p[key])):.1f}" r="3" fill="{colour}"><title>{escape(tip)}</title></circle>')
+            tip = f'{label} {float(p[key]) * 100:.1f}% (n={int(p["n"]):,}{", too few to judge" if few[i] else ""})'
+            fill = "#ffffff" if few[i] else colour
+            parts.append(f'<circle cx="{sx(i):.1f}" cy="{sy(float(p[key])):.1f}" r="3" fill="{fill}" stroke="{colour}">'
+                         f'<title>{escape(tip)}</title></circle>')
     lx = L + 8
     for key, label, colour in series:
         parts.append(f'<rect x="{lx}" y="8" width="14" height="4" fill="{colour}"/>')

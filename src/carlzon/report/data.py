@@ -69,6 +69,8 @@ class Section:
     empty: str = "nothing found"
     ran: bool = True
     method: str = ""
+    keys: list[str] = field(default_factory=list)
+    """The touchpoint id of each row, where rows name touchpoints (for the verdict of the report)."""
 
 
 @dataclass
@@ -87,6 +89,10 @@ class Quote:
     customer_id: str
     timestamp: datetime | None
     evidence: list[dict[str, Any]]
+    before: str = ""
+    mark: str = ""
+    after: str = ""
+    """The quote shown: the moment's span (``mark``) with a little context (:func:`carlzon.report.quoting.quote`)."""
 
 
 def _journey(journey: Journey | str | None) -> Journey:
@@ -193,13 +199,25 @@ def quadrants(table: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+TREND_MIN_N = 30
+"""A period of the trend needs this many moments to be drawn as a point of the line (fewer: hollow, not joined)."""
+
+_FREQS = (("D", "day"), ("W", "week"), ("M", "month"), ("Q", "quarter"))
+
+
 def _freq(ts: pd.Series) -> tuple[str, str]:
     span = (ts.max() - ts.min()).days if len(ts) else 0
     if span <= 45:
         return "D", "day"
     if span <= 400:
-        return "W-MON", "week"
-    return "MS", "month"
+        return "W", "week"
+    return "M", "month"
+
+
+def _periods(by_time: pd.DataFrame, freq: str) -> pd.DataFrame:
+    ts = pd.Series(by_time.index, index=by_time.index)
+    key = ts.dt.tz_convert(None).dt.to_period(freq).dt.start_time
+    return by_time.groupby(key.to_numpy())[["n", "magic", "misery"]].sum()
 
 
 def trend_table(moments: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
@@ -214,17 +232,23 @@ def trend_rows(by_time: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
     if not len(by_time):
         return [], "period"
     ts = pd.Series(by_time.index, index=by_time.index)
-    freq, unit = _freq(ts)
-    key = ts.dt.tz_convert(None).dt.to_period(freq[0] if freq != "W-MON" else "W").dt.start_time
-    agg = by_time.groupby(key.to_numpy()).sum()
+    first, _ = _freq(ts)
+    # the finest period at or above the span's own in which nine periods in ten have enough moments
+    start = [f for f, _ in _FREQS].index(first)
+    agg, unit = None, ""
+    for f, u in _FREQS[start:]:
+        agg, unit = _periods(by_time, f), u
+        if len(agg) < 4 or (agg["n"] >= TREND_MIN_N).mean() >= 0.9:
+            break
     out = []
     for p, a in agg.iterrows():
         n, mg, ms = int(a["n"]), int(a["magic"]), int(a["misery"])
         mlo, mhi = wilson(mg, n)
         xlo, xhi = wilson(ms, n)
         out.append({"period": pd.Timestamp(p).to_pydatetime(), "n": n, "magic": mg, "misery": ms,
-                    "magic_rate": mg / n, "magic_rate_low": mlo, "magic_rate_high": mhi,
-                    "misery_rate": ms / n, "misery_rate_low": xlo, "misery_rate_high": xhi})
+                    "magic_rate": mg / n if n else math.nan, "magic_rate_low": mlo, "magic_rate_high": mhi,
+                    "misery_rate": ms / n if n else math.nan, "misery_rate_low": xlo, "misery_rate_high": xhi,
+                    "too_few": n < TREND_MIN_N, "min_n": TREND_MIN_N})
     return out, unit
 
 
@@ -286,8 +310,15 @@ def quotes(moments: pd.DataFrame, journey: Journey | str | None = None, *, valen
     inten = pd.to_numeric(m.get("intensity", 0.0), errors="coerce").fillna(0.0)
     rank = (score if valence == "misery" else -score) - 0.001 * inten
     m = m.assign(_r=rank.to_numpy()).sort_values("_r", kind="stable").head(k)
+    from carlzon.report.quoting import clean_evidence, quote_parts
+
     out = []
     for _, r in m.iterrows():
+        ev = parse_evidence(r.get("evidence"))
+        spans = r.get("spans")
+        if not isinstance(spans, (str, list)) or not spans:
+            spans = [e["span"] for e in ev if isinstance(e.get("span"), (list, tuple))]
+        before, mark, after = quote_parts(r["text"], spans, 60)
         tid = str(r.get("touchpoint") or "unknown")
         name = j.touchpoint(tid).name if j.has_touchpoint(tid) else "Not assigned to a touchpoint"
         ts = pd.to_datetime(r.get("timestamp"), utc=True, errors="coerce")
@@ -296,7 +327,8 @@ def quotes(moments: pd.DataFrame, journey: Journey | str | None = None, *, valen
             touchpoint_name=name, valence=valence, score=float(r.get("score") or 0.0),
             intensity=float(r.get("intensity") or 0.0), stakes=str(r.get("stakes") or ""),
             channel=str(r.get("channel") or ""), customer_id=str(r.get("customer_id") or ""),
-            timestamp=None if pd.isna(ts) else ts.to_pydatetime(), evidence=parse_evidence(r.get("evidence")),
+            timestamp=None if pd.isna(ts) else ts.to_pydatetime(), evidence=clean_evidence(ev),
+            before=before, mark=mark, after=after,
         ))
     return out
 
@@ -348,40 +380,44 @@ def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, 
             name = j.touchpoint(t).name if j.has_touchpoint(t) else t
             sec.rows.append([name, f"{k0 / n0:.0%}", f"{k1 / n1:.0%}", f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
                              f"{n0:,}", f"{n1:,}"])
-    sec.summary = (f"{len(sec.rows)} touchpoint(s) with clearly more misery recently." if sec.rows
-                   else f"Checked {len(tests)} touchpoint(s) with at least {min_n} moments in both periods.")
+    k = len(sec.rows)
+    sec.summary = (f"{k} touchpoint{'s' if k != 1 else ''} with clearly more misery recently." if sec.rows
+                   else f"Checked {len(tests)} touchpoint{'s' if len(tests) != 1 else ''} with at least {min_n} "
+                        "moments in both periods.")
     return sec
 
 
-def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, k: int = 3, min_n: int = 30) -> list[str]:
-    """"What to do first", in plain words, derived from the quadrants (touchpoints with fewer than
-    ``min_n`` moments or ratings are named as too early to judge, not as fixes)."""
-    t = table[(table["n"] > 0) | (table.get("survey_n", 0) > 0)]
-    out: list[str] = []
-    enough = (t["n"] >= min_n) | (t.get("survey_n", 0) >= min_n)
-    small = t[(t["quadrant"] == "concentrate") & ~enough]
-    conc = t[(t["quadrant"] == "concentrate") & enough].assign(
-        _gap=lambda d: d["importance"] * (d["performance"].max() - d["performance"]))
-    for _, r in conc.sort_values("_gap", ascending=False).head(k).iterrows():
-        if r.get("survey_n", 0) > 0:
-            why = f"customers rate it {r['performance']:.1f} on average, n={int(r['survey_n']):,}"
-        else:
-            why = f"{r['misery_rate']:.0%} of its {int(r['n']):,} moments are misery, {r['magic_rate']:.0%} magic"
-        out.append(f"Fix {r['name']} first: it carries more weight than most touchpoints and does worse than most ({why}).")
-    keep = t[t["quadrant"] == "keep"].sort_values("importance", ascending=False).head(2)
-    if len(keep):
-        names = ", ".join(keep["name"])
-        out.append(f"Protect what works: {names} matter and already do well; keep doing what you do there.")
-    over = t[t["quadrant"] == "overkill"].sort_values("importance").head(2)
-    if len(over):
-        names = ", ".join(over["name"])
-        out.append(f"Do not spend more on {names}: customers are happy there but it moves them less.")
-    if len(small):
-        out.append(f"Hear more about {', '.join(small['name'])}: they look weak, but with fewer than {min_n} "
-                   "moments each it is too early to judge.")
-    high = [q for q in (worst or []) if q.stakes == "high"]
-    if high:
-        out.append(f"Recover the high-stakes moments of misery below today, starting with {high[0].touchpoint_name}.")
+def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, emerging: Section | None = None,
+            backlog: dict[str, int] | None = None, k: int = 5, min_n: int = 30) -> list[str]:
+    """"What to do first", in plain words: the verdict of :func:`carlzon.report.verdict.verdict` (every
+    signal: quadrants, high-stakes misery, emerging problems, recovery backlog; touchpoints with fewer
+    than ``min_n`` moments or ratings are named as too early to judge, not as fixes). ``worst`` is kept
+    for callers of the old signature; the verdict does not need it."""
+    from carlzon.report.verdict import verdict
+
+    v = verdict(table, emerging, backlog, min_n=min_n)
+    out = [f"Fix {f['name']} first: {'; '.join(f['reasons'])}." for f in v.fix[:k]]
+    if len(v.fix) > k:
+        out.append("Then: " + ", ".join(f["name"] for f in v.fix[k:]) + ".")
+    if v.early:
+        out.append(f"Hear more about {', '.join(e['name'] for e in v.early)}: they look weak, but with fewer than "
+                   f"{min_n} moments each it is too early to judge.")
+    if v.protect:
+        names = [p["name"] for p in v.protect[:2]]
+        verb = "matters and already does well" if len(names) == 1 else "matter and already do well"
+        out.append(f"Protect what works: {' and '.join(names)} {verb}; keep doing what you do there.")
+    over = [t for t, lab in v.labels.items() if lab["key"] == "overkill"]
+    if over:
+        names = dict(zip(table["touchpoint"], table["name"]))
+        listed = [names[t] for t in over[:2]]
+        verb = "it moves" if len(listed) == 1 else "they move"
+        out.append(f"Do not spend more on {' and '.join(listed)}: customers are happy there but {verb} them less.")
+    total = sum(v.backlog.values())
+    if total:
+        names = dict(zip(table["touchpoint"], table["name"]))
+        top = max(v.backlog, key=lambda t: v.backlog[t])
+        out.append(f"Clear the recovery backlog: {total:,} cases still open, most at {names.get(top, top)} "
+                   f"({v.backlog[top]:,}).")
     if not out:
         out.append("Not enough moments per touchpoint to rank what to do first; collect more feedback.")
     return out

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from carlzon.errors import NotEnoughDataError
 from carlzon.journey import Journey
-from carlzon.report.query import Scope, where_sql
+from carlzon.report.query import Scope, segment_match, where_sql
 
 __all__ = ["EVENT_WHERE", "THEME_SAMPLE", "WATCH_BASELINE", "WATCH_DAYS", "alerts_view", "event_log", "paths_view",
            "themes_view", "watch_moments", "watch_window"]
@@ -154,7 +154,6 @@ def watch_moments(store: Any, scope: Scope, last_day: Any, *, days: int = WATCH_
     that a million moments stay quick.
     """
     from carlzon.analysis.alerts import LOCATION_KEYS, locations_from_attributes
-    from carlzon.report.builder import segment_match
 
     since = pd.Timestamp(last_day) - pd.Timedelta(days=days - 1)
     if scope.since is not None and pd.Timestamp(scope.since) > since:
@@ -242,7 +241,7 @@ def paths_view(store: Any, scope: Scope, journey: Journey, *, case_gap: str = "1
     return {
         "ran": True, "note": "", "n_events": jp.n_events_, "n_cases": jp.n_cases_, "n_customers": jp.n_customers_,
         "n_variants": jp.n_variants_, "dropped": jp.n_dropped_, "case_gap": case_gap,
-        "svg": Markup(jp.svg()), "steps": steps, "variants": variants, "start": START, "end": END,
+        "svg": Markup(jp.svg(names=names)), "steps": steps, "variants": variants, "start": START, "end": END,
         "unmapped": [{"step": str(s), "events": int(e)} for s, e in zip(jp.unmapped_["step"], jp.unmapped_["events"])],
         "misery_placed": getattr(jp, "n_misery_placed_", 0), "misery_total": getattr(jp, "n_misery_", 0),
         "window": (events["timestamp"].min(), events["timestamp"].max()),

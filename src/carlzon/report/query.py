@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Scope", "load_frame", "n_customers", "rating_counts", "strongest", "where_sql"]
+__all__ = ["Scope", "load_frame", "n_customers", "rating_counts", "segment_match", "strongest", "where_sql"]
 
 _FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
 
@@ -39,6 +39,22 @@ class Scope:
     segment: tuple[str, str] | None = None
     customer_id: str | None = None
     locations: tuple[str, ...] | None = None
+
+
+def segment_match(attributes: pd.Series, key: str, value: str) -> pd.Series:
+    """Rows whose attributes JSON has ``key`` equal to ``value`` (compared as text): a :class:`Scope`'s
+    ``segment`` applied to moments already read.
+
+    >>> segment_match(pd.Series(['{"Class": "Business"}', None, "{}"]), "Class", "Business").tolist()
+    [True, False, False]
+    """
+    from carlzon.schema import json_object
+
+    def hit(raw: Any) -> bool:
+        obj = json_object(raw) if isinstance(raw, str) else {}
+        return key in obj and str(obj[key]) == value
+
+    return attributes.map(hit).astype(bool)
 
 
 def _utc(v: Any) -> datetime:

@@ -23,8 +23,13 @@ Z95 = 1.959963984540054
 
 
 def wilson(k: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (nan, nan when n is 0); see carlzon.analysis.intervals."""
-    _, lo, hi = wilson_interval(k, n)
+    """Wilson score interval for a proportion k/n at ``z`` (nan, nan when n is 0): the low and high of
+    :func:`carlzon.analysis.intervals.wilson_interval`, the one Wilson interval of carlzon.
+
+    >>> [round(v, 3) for v in wilson(30, 100, z=1.0)]
+    [0.256, 0.348]
+    """
+    _, lo, hi = wilson_interval(k, n, z=z)
     return (lo, hi)
 
 

@@ -1,0 +1,122 @@
+"""The demo report as a person reads it: one verdict that agrees with every signal, and a page that fits.
+
+The store is the one `carlzon demo` builds (an airline, 2,000 customers, 180 days, a planted rise in misery
+at baggage claim in CPH). In a real browser at 1280 and 390 px: no sideways scroll, no two text boxes on
+top of each other, under 15,000 px tall at 1280 px; full-page screenshots go to test-artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carlzon.cli import app
+from tests.web.layout import ARGS, CHROMIUM, WIDTHS, measure, shot
+
+MAX_HEIGHT = 15_000
+"""The report at 1280 px stays under this many pixels (issue: one-screen summary, details on demand)."""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo store and its report, as `carlzon demo` writes them."""
+    d = tmp_path_factory.mktemp("demo")
+    cwd = os.getcwd()
+    os.chdir(d)
+    try:
+        r = CliRunner().invoke(app, ["demo", "--store", str(d / "carlzon.db")], env={"CARLZON_STORE": ""})
+    finally:
+        os.chdir(cwd)
+    assert r.exit_code == 0, r.output
+    return d / "carlzon.db", d / "report.html"
+
+
+@pytest.fixture(scope="module")
+def context(demo):
+    from carlzon.report.builder import store_context
+    from carlzon.store import open_store
+
+    st = open_store(str(demo[0]), read_only=True)
+    try:
+        yield store_context(st)
+    finally:
+        st.close()
+
+
+def test_the_planted_emerging_problem_is_in_what_to_do_first(context):
+    fix = [f["touchpoint"] for f in context["verdict"].fix]
+    assert "baggage_claim" in fix[:5]
+
+
+def test_the_top_high_stakes_misery_is_in_what_to_do_first(context):
+    rows = [r for r in context["table"] if r["stakes"] == "high" and r["n"] >= 30]
+    top = max(rows, key=lambda r: r["misery_rate"])
+    assert top["touchpoint"] in [f["touchpoint"] for f in context["verdict"].fix[:5]]
+
+
+def test_the_actions_name_the_planted_problem(context):
+    assert any(a.startswith("Fix Baggage claim first") and "CPH" in a for a in context["actions"])
+
+
+def test_no_high_stakes_misery_above_average_is_low_priority_without_its_reason(context):
+    v = context["verdict"]
+    for r in context["table"]:
+        if r["stakes"] == "high" and r["n"] and r["misery_rate"] > v.average:
+            label = v.labels.get(r["touchpoint"], {})
+            assert label.get("key") != "low" or "high stakes" in label.get("note", ""), r["touchpoint"]
+
+
+def test_every_touchpoint_has_one_label(context):
+    labels = {r["touchpoint"]: r["verdict"] for r in context["key_moments"]}
+    listed = {}
+    for q, items in context["quadrant_lists"].items():
+        for it in items:
+            listed.setdefault(it["name"], set()).add(it.get("label", ""))
+    assert all(len(v) == 1 for v in listed.values())
+    fixed = {f["name"] for f in context["verdict"].fix}
+    assert all(context["verdict"].labels[t]["key"] == "fix" for t in context["verdict"].labels
+               if next((r["name"] for r in context["table"] if r["touchpoint"] == t), "") in fixed)
+    assert labels
+
+
+def test_the_rule_is_stated_in_the_report(demo):
+    html = demo[1].read_text(encoding="utf-8")
+    assert "The rule behind this list" in html and "at least one signal says so" in html
+
+
+def test_the_wordings_the_issue_quotes_are_gone(demo):
+    html = demo[1].read_text(encoding="utf-8")
+    for bad in ("problem(s)", "-0 to", "matter and already do well</li>", "Method: Daily counts"):
+        assert bad not in html, bad
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_demo_report_fits_the_screen(browser, demo, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(demo[1].as_uri())
+    page.wait_for_load_state("load")
+    m = measure(page)
+    shot(page, f"report-demo-{width}")
+    page.close()
+    assert m["scroll_width"] <= m["width"], m["wide"]
+    assert m["overlaps"] == []
+    if width == 1280:
+        assert m["height"] < MAX_HEIGHT
