@@ -25,7 +25,7 @@ from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store
 from carlzon.loop.roleplay import roleplay_cards
-from carlzon.web.app import clean, may_see_personal, require
+from carlzon.web.deps import clean, may_see_personal, require
 from carlzon.web.auth import Principal
 
 __all__ = ["desk_for", "router"]

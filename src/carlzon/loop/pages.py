@@ -19,7 +19,7 @@ from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures
 from carlzon.loop.recovery import journey_for_store
 from carlzon.privacy.display import showing_personal_data
-from carlzon.web.app import may_see_personal, require
+from carlzon.web.deps import may_see_personal, require
 from carlzon.web.auth import Principal, has_role
 
 __all__ = ["router"]

@@ -39,7 +39,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.errors import CarlzonError, SurveyError
 from carlzon.survey.definition import NOT_USED, Question, Survey
-from carlzon.web.app import require
+from carlzon.web.deps import require
 from carlzon.web.auth import Principal
 
 __all__ = ["router", "same_origin"]

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from carlzon.errors import CarlzonError
-from carlzon.web.app import clean, may_see_personal, require
+from carlzon.web.deps import clean, may_see_personal, require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
 

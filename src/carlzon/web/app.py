@@ -20,14 +20,11 @@ Example:
 
 from __future__ import annotations
 
-import math
 import threading
 from contextlib import asynccontextmanager
-from datetime import date, datetime
 from importlib import resources
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 
-import pandas as pd
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -37,64 +34,12 @@ from carlzon import __version__
 from carlzon.errors import AuthError, CarlzonError, ClosedCaseError, NotFoundError, StoreError, StoreUnavailableError
 from carlzon.journey import Journey, load_journey
 from carlzon.report.builder import jinja_env
-from carlzon.web.auth import Principal, has_role, verify_token
-from carlzon.web.security import SESSION_COOKIE, csrf_for_session, csrf_guard, security_headers, session_principal
+from carlzon.web.auth import Principal, has_role
+# the routers' helpers live in carlzon.web.deps (no import of this app); kept importable from here
+from carlzon.web.deps import PERSONAL_DATA_ROLE, clean, may_see_personal, require
+from carlzon.web.security import csrf_guard, security_headers
 
 __all__ = ["PERSONAL_DATA_ROLE", "api_routes", "clean", "create_app", "may_see_personal", "require"]
-
-
-def clean(obj: Any) -> Any:
-    """JSON-ready: NaN as null, timestamps and dates as ISO strings, numpy scalars as Python numbers."""
-    if isinstance(obj, float):
-        return None if math.isnan(obj) or math.isinf(obj) else obj
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, (datetime, pd.Timestamp, date)):
-        return None if pd.isna(obj) else obj.isoformat()
-    if hasattr(obj, "item"):
-        return clean(obj.item())
-    return obj
-
-
-def _principal(request: Request) -> Principal:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return verify_token(request.app.state.store, auth[7:].strip())
-    sid = request.cookies.get(SESSION_COOKIE)
-    if not sid:
-        return verify_token(request.app.state.store, None)  # 401 that says how to get a token
-    principal = session_principal(request.app.state.store, sid)
-    request.state.csrf = csrf_for_session(sid)  # type: ignore[arg-type]
-    return principal
-
-
-def require(role: str) -> Callable[[Request], Principal]:
-    """A FastAPI dependency: the caller's principal, at least ``role`` (401 without a valid token or
-    session, 403 below the role)."""
-
-    def dep(request: Request) -> Principal:
-        principal = _principal(request)
-        if not has_role(principal.role, role):
-            raise AuthError(
-                f"a {principal.role} token may not do this; it needs the {role} role",
-                status=403, fix=f"use a token made with: carlzon token create --role {role}",
-            )
-        request.state.principal = principal
-        return principal
-
-    dep.__name__ = f"require_{role}"
-    return dep
-
-
-PERSONAL_DATA_ROLE = "agent"
-"""The least role that sees customers' names, e-mails and phones in the dashboard and the API (viewers see them masked)."""
-
-
-def may_see_personal(principal: Principal | None) -> bool:
-    """True when this principal may see personal data unmasked (agents and admins)."""
-    return bool(principal and has_role(principal.role, PERSONAL_DATA_ROLE))
 
 
 def is_admin(request: Request) -> bool:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.errors import AuthError
 from carlzon.privacy.display import showing_personal_data
-from carlzon.web.app import may_see_personal, require
+from carlzon.web.deps import may_see_personal, require
 from carlzon.web.auth import Principal
 from carlzon.web.security import (
     LOGIN_COOKIE,
