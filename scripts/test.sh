@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Install the test dependencies and run the whole test suite.
+# Install the test dependencies, run the checks, then the whole test suite.
 #
+# The checks come first and any failure stops the run: ruff (lint, and the
+# formatting: run `ruff format src tests bench` to fix that), mypy on the public
+# API (configured in pyproject.toml), then pytest with the slow tests too (a
+# plain `pytest` leaves them out: `pytest -m slow` runs only those).
 # Provisions what the suite needs beyond PyPI when it is missing (Debian's
 # postgresql and chromium, installed with apt-get when run as root), starts a
 # throw-away PostgreSQL server on loopback for the PostgreSQL store tests,
@@ -26,6 +30,13 @@ fi
 
 python -m pip install -q -e '.[test]'
 
+echo "ruff check"
+python -m ruff check src tests bench
+echo "ruff format --check"
+python -m ruff format --check src tests bench
+echo "mypy"
+python -m mypy
+
 # A throw-away PostgreSQL server on loopback, unless one is given.
 if [ -z "${CARLZON_TEST_PG_URL:-}" ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -41,4 +52,5 @@ if [ -z "${CARLZON_TEST_PG_URL:-}" ] && ls /usr/lib/postgresql/*/bin/postgres >/
   echo "PostgreSQL test server on 127.0.0.1:$PGPORT"
 fi
 
-python -m pytest "$@"
+# -m "" undoes the default deselection of slow tests (pyproject addopts); a -m in "$@" wins.
+python -m pytest -m "" "$@"

@@ -190,9 +190,10 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         return vals
 
     for name in NUMERIC_FIELDS:
-        if f[name]:
+        column = f[name]
+        if column:
             src = plan.scales.get(name, RATING_SCALES[name])
-            vals = _rating(f[name], name, src)
+            vals = _rating(column, name, src)
             if name in plan.scales:  # its own scale, read linearly onto the standard one
                 lo, hi = RATING_SCALES[name]
                 vals = np.round(lo + (vals - src[0]) * (hi - lo) / (src[1] - src[0]), 4)
@@ -223,7 +224,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
     is_event &= ts.notna().to_numpy() if ts is not None else False
-    junk_only = np.array([bool(x) and "empty after cleaning" in x for x in notes], bool) if notes else np.zeros(n, bool)
+    junk_only = np.array([x is not None and "empty after cleaning" in x for x in notes], dtype=bool) if notes else np.zeros(n, bool)
     empty = ~(has_text | any_rating | any_measure | is_event)
     reasons.append((empty & junk_only,
                     "missing required field: text or a rating (the text was only markup, script or punctuation)"))
@@ -256,7 +257,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     out: dict[str, Any] = {
         "id": pc.filter(ids, pa.array(keep)) if bad.any() else ids,
         "customer_id": _col("customer_id"),
-        "timestamp": ts[keep].reset_index(drop=True) if f["timestamp"] else None,
+        "timestamp": ts[keep].reset_index(drop=True) if ts is not None else None,
         "channel": _col("channel"),
         "source": [plan.defaults.get("source", source)] * nk,
         "text": kept_text,
@@ -310,7 +311,7 @@ def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
 
     Called by the writer, not the reader thread: making millions of Python objects holds the
     interpreter lock, which would stall the store's inserts if the reader did it meanwhile."""
-    out = {c: (v if isinstance(v, NumberMap) else _values(v)) for c, v in columns.items()}  # the store packs maps
+    out: dict[str, Any] = {c: (v if isinstance(v, NumberMap) else _values(v)) for c, v in columns.items()}  # the store packs maps
     if out.get("timestamp") is not None:
         out["timestamp"] = st.time_values(out["timestamp"])
     for name in NUMERIC_FIELDS:
@@ -389,7 +390,7 @@ def ingest(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     own = not isinstance(store, Store)
-    st: Store = open_store(store) if own else store  # type: ignore[arg-type]
+    st = store if isinstance(store, Store) else open_store(store)
     try:
         jr = load_journey(journey) if isinstance(journey, (str, Path)) else journey
         stored_journey = _store_journey(st)
@@ -414,7 +415,7 @@ def ingest(
                                   max_field_bytes=max_field_bytes)
         detector_box: list[Any] = []
 
-        def prepared() -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None, list[dict[str, Any]], Plan | None]]:
+        def prepared() -> Iterator[tuple[int, dict[str, Any], list[dict[str, Any]], Plan | None]]:
             plan: Plan | None = None
             for whole in batches:
                 planned = plan is None and whole.table.num_rows > 0
@@ -616,6 +617,6 @@ class _progress:
         task = self._p.add_task(f"ingesting {self.label}", total=None)
         return lambda n: self._p.advance(task, n)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.enabled:
             self._p.__exit__(*exc)

@@ -241,9 +241,9 @@ class Journey:
                 if tid in by_id:
                     return by_id[tid]
         for form in _item_forms(name):
-            tp = self._phrase_item(form)
-            if tp is not None:
-                return tp
+            found = self._phrase_item(form)
+            if found is not None:
+                return found
         return None
 
     def _phrase_item(self, form: str) -> Touchpoint | None:
@@ -416,7 +416,7 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' keys may be overridden on purpose
                 continue
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if isinstance(key, (str, int, float, bool)) and key in seen:
                 raise _DuplicateKey(key, key_node.start_mark.line + 1)
             seen.add(key)

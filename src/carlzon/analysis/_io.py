@@ -39,7 +39,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     >>> records(pd.DataFrame({"a": [1.5, float("nan")], "b": ["x", "y"]}))
     [{'a': 1.5, 'b': 'x'}, {'a': None, 'b': 'y'}]
     """
-    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+    return [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
             for r in df.to_dict("records")]
 
 

@@ -281,6 +281,7 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
     big = None  # Python integers, once the int64 sums could outgrow their room
     used = 0.0  # a bound on any |sum| in out: rows added times top
     nf = int(full.sum())
+    parts: list[tuple[slice | np.ndarray, bool]]
     if full[:nf].all():  # complete rows first, as distinct_rows orders them: slices, no copies
         parts = [(np.s_[:nf], True), (np.s_[nf:], False)]
     else:
@@ -330,6 +331,8 @@ def _limb_sums(D: np.ndarray, weights: np.ndarray, bits: int) -> np.ndarray:
         part = weighted_sums(D, np.mod(rest, base)).astype(object) * place
         total = part if total is None else total + part
         rest, place = np.floor(rest / base), place << bits
+    if total is None:  # all weights zero
+        total = weighted_sums(D, rest).astype(object)
     return total
 
 

@@ -181,7 +181,7 @@ class EmergingProblems:
             pair = pd.Series([f"{a}\x1f{b}" if h else None for a, b, h in zip(tp, loc, has_loc)])
             codes, names = pd.factorize(pair, sort=True)
             offset = len(keys)
-            keys += [tuple(n.split("\x1f", 1)) for n in names]  # type: ignore[misc]
+            keys += [tuple(n.split("\x1f", 1)) for n in names]
             groups.append(np.where(codes >= 0, codes + offset, -1))
         self.series_keys_ = keys
         records, tests = self._scan(groups, len(keys), n_days, texts)
@@ -283,7 +283,8 @@ class EmergingProblems:
         disc = disc.assign(touchpoint=[keys[s][0] for s in disc["series"]], location=[keys[s][1] for s in disc["series"]])
         out = []
         disc["loc_key"] = [("" if v is None else "@" + v) for v in disc["location"]]
-        for (tp, key), g in disc.groupby(["touchpoint", "loc_key"], sort=True):
+        for (tp_key, loc_key), g in disc.groupby(["touchpoint", "loc_key"], sort=True):
+            tp, key = str(tp_key), str(loc_key)
             loc = key[1:] if key else None
             days = np.sort(g["day"].unique())
             breaks = np.flatnonzero(np.diff(days) > self.cooldown)
@@ -293,10 +294,10 @@ class EmergingProblems:
         alerts = pd.DataFrame(out)
         # an alert over all locations that overlaps one at a single location of the same touchpoint adds nothing
         keep = []
-        for a in alerts.itertuples():
-            if a.location is None:
-                same = alerts[(alerts["touchpoint"] == a.touchpoint) & alerts["location"].notna()
-                              & (alerts["first_i"] <= a.last_i + self.cooldown) & (alerts["last_i"] >= a.first_i - self.cooldown)]
+        for a in alerts.to_dict("records"):
+            if a["location"] is None:
+                same = alerts[(alerts["touchpoint"] == a["touchpoint"]) & alerts["location"].notna()
+                              & (alerts["first_i"] <= a["last_i"] + self.cooldown) & (alerts["last_i"] >= a["first_i"] - self.cooldown)]
                 keep.append(same.empty)
             else:
                 keep.append(True)

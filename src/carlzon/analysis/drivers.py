@@ -304,7 +304,7 @@ class KeyDrivers:
     def to_dict(self) -> dict[str, Any]:
         """The `carlzon drivers --json` object."""
         self._check_fitted()
-        drivers = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        drivers: list[dict[str, Any]] = [{str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
                    for row in self.summary.to_dict(orient="records")]
         for d in drivers:
             d["n"] = int(d["n"])
@@ -352,17 +352,17 @@ def _sampled_shapley(v: Any, p: int, perms: list[np.ndarray]) -> np.ndarray:
             cache[mask] = v(mask) if mask else 0.0
         return cache[mask]
 
-    total = 0.0
+    total: np.ndarray | float = 0.0
     for perm in perms:
         mask, before = 0, val(0)
-        contrib = [None] * p
+        contrib: list[Any] = [None] * p
         for j in perm:
             mask |= 1 << int(j)
             after = val(mask)
             contrib[j] = after - before
             before = after
         total = total + np.stack(np.broadcast_arrays(*contrib), axis=-1)
-    return total / len(perms)
+    return np.asarray(total / len(perms))
 
 
 def _null_loglik(y: np.ndarray) -> float:

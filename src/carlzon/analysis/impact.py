@@ -133,7 +133,7 @@ class LoyaltyImpact:
         self.return_ = pd.DataFrame(rows).set_index("state")
         d, lo, hi = newcombe_interval(*counts["recovered"], *counts["none"], confidence=self.confidence)
         du, ulo, uhi = newcombe_interval(*counts["unrecovered"], *counts["none"], confidence=self.confidence)
-        self.paradox_ = {"effect": d, "ci_low": lo, "ci_high": hi,
+        self.paradox_: dict[str, Any] = {"effect": d, "ci_low": lo, "ci_high": hi,
                          "n_recovered": counts["recovered"][1], "n_none": counts["none"][1],
                          "unrecovered_effect": du, "unrecovered_ci_low": ulo, "unrecovered_ci_high": uhi,
                          "definition": f"return within {self.return_days:g} days after a recovered misery minus "
@@ -193,7 +193,7 @@ class LoyaltyImpact:
     def _statement(self) -> str:
         r = self.return_
         parts = []
-        nr, nn = int(r.at["recovered", "n"]), int(r.at["none", "n"])
+        nr, nn = int(r["n"]["recovered"]), int(r["n"]["none"])
         if min(nr, nn) < 30:
             parts.append(f"Too few visits to judge the recovery paradox (recovered n={nr}, no misery n={nn}).")
         else:

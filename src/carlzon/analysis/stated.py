@@ -146,7 +146,7 @@ class StatedVsDerived:
         if invited is None or groups is None:
             return pd.DataFrame(columns=cols), None
         inv = {str(k): int(v) for k, v in dict(invited).items() if v}
-        answered = groups.dropna().astype(str).value_counts().to_dict()
+        answered = {str(k): int(v) for k, v in groups.dropna().astype(str).value_counts().items()}
         rows = []
         total_inv, total_ans = sum(inv.values()), sum(answered.get(g, 0) for g in inv)
         for g in sorted(set(inv) | set(answered)):
@@ -183,6 +183,8 @@ class StatedVsDerived:
         n = len(sub)
         weights = np.ones(n) if w is None else np.asarray(w, dtype=float)
         D = np.column_stack([X, y])
+        lo_d: np.ndarray | None
+        hi_d: np.ndarray | None
         if w is None:
             kd = KeyDrivers(n_boot=self.n_boot, seed=self.seed).fit(
                 pd.DataFrame(D, columns=[*tps, "__y"]), "__y", tps)
@@ -207,7 +209,7 @@ class StatedVsDerived:
             boot_share.append(rw / rw.sum(axis=1, keepdims=True))
         bs, bd = np.vstack(boot_stated), np.vstack(boot_share)
         q = [100 * self._alpha, 100 * (1 - self._alpha)]
-        if lo_d is None:
+        if lo_d is None or hi_d is None:
             lo_d, hi_d = np.nanpercentile(bd, q, axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             stated = (weights @ S0) / (weights @ obs)

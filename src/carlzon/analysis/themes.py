@@ -200,7 +200,7 @@ class Themes:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         try:
-            from carlzon.detect import embed as _embed_mod  # type: ignore[attr-defined]
+            from carlzon.detect import embed as _embed_mod
         except ImportError:
             raise MissingExtraError("embed", "carlzon.detect.embed / sentence-transformers") from None
         fn = getattr(_embed_mod, "embed", None) or getattr(_embed_mod, "encode", None)

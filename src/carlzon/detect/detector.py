@@ -166,7 +166,7 @@ class Detector:
         probs = None
         if self.model is not None and has.any():
             idx = np.flatnonzero(has)
-            p = self.model.predict_proba([texts[i] for i in idx], scored=res, rows=idx)
+            p = self.model.predict_proba([texts[i] for i in idx.tolist()], scored=res, rows=idx)
             classes = list(self.model.classes)
             probs = np.full((len(texts), len(classes)), np.nan)
             probs[idx] = p
@@ -213,7 +213,7 @@ class Detector:
         explicit = df["touchpoint"].tolist() if "touchpoint" in df.columns else None
         tpr = self.matcher.match(texts, explicit, scores=res)
         sure = (tpr.method == "column") | ((tpr.method == "phrase") & (tpr.confidence >= self.touchpoint_min_confidence))
-        assigned = np.where(sure, tpr.touchpoint, None)
+        assigned = np.where(sure, tpr.touchpoint, np.array(None))
         ex = judge(df["measures"].tolist() if "measures" in df.columns else None, self.journey, assigned)
         tpr = self.matcher.finish(tpr, texts, ex.touchpoint)
         if self.touchpoint_model is not None:  # learned touchpoints (carlzon.detect.learn): where a text's touchpoint is decided
@@ -328,7 +328,8 @@ class Detector:
         rest = np.setdiff1d(np.arange(len(df)), taken)
         parts = [(rest, self._moment_rows(df.iloc[rest].reset_index(drop=True)) if len(rest) else None)]
         for lang, rows in split.items():
-            det = self.__dict__.setdefault("_foreign", {}).get(lang)
+            cache: dict[str, Detector] = self.__dict__.setdefault("_foreign", {})
+            det = cache.get(lang)
             if det is None:
                 det = Detector(self.journey, touchpoint_min_confidence=self.touchpoint_min_confidence,
                                scorer=foreign_scorer(lang), rating_scales=self.rating_scales)

@@ -61,6 +61,9 @@ def _model_dir() -> Path:
             p = Path(v() if callable(v) else v)
             if p.is_dir():
                 return p
+    if pkg.__file__ is None:  # a namespace package: no folder of its own
+        raise ModelError(f"the {_PACKAGE} package holds no model folder",
+                         fix="reinstall it: pip install --force-reinstall 'carlzon[embed]'")
     root = Path(pkg.__file__).parent
     for marker in ("modules.json", "config_sentence_transformers.json", "config.json"):
         hits = sorted(root.rglob(marker))

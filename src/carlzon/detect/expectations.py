@@ -126,7 +126,7 @@ class ExpectationResult:
 
 
 def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
-          assigned: Sequence[str | None] | None = None) -> ExpectationResult:
+          assigned: Sequence[str | None] | np.ndarray | None = None) -> ExpectationResult:
     """Judge each row's measures against the expectations of ``journey``'s touchpoints.
 
     ``assigned`` is each row's touchpoint from the explicit column or text (or None).

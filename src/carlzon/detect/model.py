@@ -216,7 +216,7 @@ class TextModel:
             if a.shape != shape:
                 raise ModelError(f"{name} have shape {a.shape}, expected {shape}",
                                  fix="the model file is damaged: train it again with `carlzon train`")
-        self._scorer = None
+        self._scorer: Any = None
 
     def __repr__(self) -> str:
         cv = self.info.get("cv_macro_f1")

@@ -111,8 +111,8 @@ def rate(df: pd.DataFrame, thresholds: dict[str, dict[str, float]] | None = None
     """
     th = {k: dict(v) for k, v in _DEFAULT_THRESHOLDS.items()}
     if thresholds:
-        for k, v in thresholds.items():
-            th.setdefault(k, {}).update(v)
+        for k, given in thresholds.items():
+            th.setdefault(k, {}).update(given)
     n = len(df)
     values: dict[str, np.ndarray] = {}
     per_scale: dict[str, np.ndarray] = {}

@@ -292,6 +292,9 @@ class TextScorer:
     ['neutral', 'misery']
     """
 
+    languages: tuple[str, ...] = ("en",)
+    """The languages whose texts this scorer reads (a foreign lexicon's scorer sets its own)."""
+
     def __init__(self, *, lexicon: str | Path | None = None, vader: bool = True, industry: str | None = None) -> None:
         self.industry = industry or None
         self.table = _compiled(str(lexicon) if lexicon is not None else None, vader, industry_lexicon(industry))
@@ -440,7 +443,7 @@ class TextScorer:
         contrib = contrib * weight
 
         # -- per text
-        S = np.bincount(text_id, weights=contrib, minlength=n)
+        S: np.ndarray = np.bincount(text_id, weights=contrib, minlength=n)  # float: weighted
         E = np.bincount(text_id, weights=np.abs(energy) * (contrib != 0), minlength=n)
         bangs = np.minimum(np.asarray(pc.count_substring(arr, "!"), dtype=np.float64), 4)
         S = S + np.sign(S) * EXCLAIM_BOOST * bangs

@@ -189,7 +189,7 @@ class TouchpointMatcher:
         self.learn_min_rows = int(learn_min_rows)
         self.learn_confidence = float(learn_confidence)
         self.learn_min_probability = float(learn_min_probability)
-        self._sim = None
+        self._sim: tuple[Any, Any] | None = None  # (fitted TfidfVectorizer, the touchpoints' vectors)
         self.names: dict[str, str] = {}
         self._by_key: dict[str, str] = {}
         self._phrase_tps: dict[str, list[str]] = {}
@@ -299,7 +299,7 @@ class TouchpointMatcher:
         todo = np.flatnonzero(method == "none")
         hits: dict[int, list[tuple[str, str]]] = {}
         if self._regex is not None and len(todo):
-            weights, found = self._phrase_weights([texts[i] for i in todo])  # (len(todo), n_touchpoints)
+            weights, found = self._phrase_weights([texts[i] for i in todo.tolist()])  # (len(todo), n_touchpoints)
             if self._event_weight:
                 self._add_events(weights, found, texts, todo, scores)
             hits = {int(i): h for i, h in zip(todo, found) if h}
@@ -322,7 +322,7 @@ class TouchpointMatcher:
                                 phrase_tps=self._phrase_tps, tied=tied)
 
     def finish(self, res: TouchpointResult, texts: Sequence[str | None],
-               measure_touchpoint: Sequence[str | None] | None = None) -> TouchpointResult:
+               measure_touchpoint: Sequence[str | None] | np.ndarray | None = None) -> TouchpointResult:
         """Steps 3 to 5: measures, learned, similarity; then 'unknown' below the minimum confidence."""
         tp, conf, method = res.touchpoint, res.confidence, res.method
         weak = (method == "none") | ((method == "phrase") & (conf < self.min_confidence))
@@ -336,7 +336,7 @@ class TouchpointMatcher:
             weak &= res.method != "learned"
         idx = np.flatnonzero(weak)
         if len(idx) and self.journey is not None:
-            sub = [texts[i] if isinstance(texts[i], str) else "" for i in idx]
+            sub = [t if isinstance(t, str) else "" for t in (texts[i] for i in idx.tolist())]
             s_tp, s_conf = self.similarity(sub)
             better = s_conf > conf[idx]
             j = idx[better]
@@ -365,7 +365,7 @@ class TouchpointMatcher:
         if (counts >= 5).sum() < 2:
             return
         use = sure & np.isin(tp, labels[counts >= 5])
-        docs = [t.lower() if h else "" for t, h in zip(texts, has)]
+        docs = [t.lower() if isinstance(t, str) and h else "" for t, h in zip(texts, has)]
         vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words="english",
                               token_pattern=r"(?u)\b[^\W\d_][\w']+\b")
         try:
@@ -396,7 +396,8 @@ class TouchpointMatcher:
             return np.full(n, UNKNOWN, dtype=object), np.zeros(n)
         if self._sim is None:
             self._fit_similarity()
-        word, wdocs = self._sim  # type: ignore[misc]
+        assert self._sim is not None
+        word, wdocs = self._sim
         sims = (word.transform(texts) @ wdocs.T).toarray()
         if sims.shape[1] == 1:
             best = sims[:, 0]

@@ -95,7 +95,8 @@ def list_cases(request: Request, status: str | None = None, owner: str | None = 
                                 q=q, due=due, min_priority=min_priority, min_age_days=min_age_days, sort=sort,
                                 offset=offset)
     cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines", "miseries")]
-    return clean({"n": int(len(df)), "cases": _shown(df[cols].to_dict("records"), who, _CASE_TEXT)})
+    records = [{str(k): v for k, v in r.items()} for r in df[cols].to_dict("records")]
+    return clean({"n": int(len(df)), "cases": _shown(records, who, _CASE_TEXT)})
 
 
 @router.post("/cases/open", summary="Open a case for every moment of misery at or above the priority")

@@ -243,6 +243,7 @@ def magic_opportunities(store: Any, journey: str | Journey = "airline", *, day: 
     """The day's magic opportunities (default: today, UTC), one per customer and matching rule."""
     journey = load_journey(journey)
     rules = check_rules(list(journey.magic or []) + list(extra_rules or []), where=f"{journey.source or journey.name}: magic")
+    d: date | None
     if day is None:
         d = datetime.now(timezone.utc).date()
     else:

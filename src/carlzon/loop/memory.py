@@ -49,7 +49,7 @@ _ORDER_KEYS = ("usual_order", "order", "item", "product", "drink", "meal", "menu
 VISIT_CHANNEL = "visit"
 """Interactions on this channel are visits (an event log); when a store has any, visits are counted from them."""
 
-_RANK = {"misery": 3, "magic": 2, "neutral": 1}
+_RANK: dict[str | None, int] = {"misery": 3, "magic": 2, "neutral": 1}
 
 TIER_VALUE = {"basic": 0.0, "none": 0.0, "blue": 0.0, "member": 0.1, "bronze": 0.25, "silver": 0.5,
               "gold": 0.75, "platinum": 1.0, "diamond": 1.0, "elite": 1.0, "vip": 1.0}

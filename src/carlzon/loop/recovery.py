@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 from dataclasses import replace
@@ -94,7 +95,7 @@ def journey_for_store(store: Any) -> Journey:
     return best or load_journey("airline")
 
 
-def priority(*, intensity: float, stakes: str, value: float, prior_miseries: int) -> dict[str, float]:
+def priority(*, intensity: float | None, stakes: str, value: float, prior_miseries: int) -> dict[str, float]:
     """The priority of a moment of misery and its components (see the module docstring).
 
     >>> priority(intensity=0.8, stakes="high", value=0.5, prior_miseries=1)
@@ -263,7 +264,7 @@ class RecoveryDesk:
         df = self.store.query("SELECT * FROM recovery_cases WHERE id = :id", {"id": int(case_id)})
         if df.empty:
             raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
-        case = {k: (None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+        case: dict[str, Any] = {str(k): (None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
                     else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
                 for k, v in df.iloc[0].to_dict().items()}
         case["id"] = int(case["id"])
@@ -414,7 +415,7 @@ class RecoveryDesk:
             self._event(case_id, "closed", actor=actor or "carlzon",
                         detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id})
 
-    def check_followups(self) -> list[dict[str, Any]]:
+    def check_followups(self) -> builtins.list[dict[str, Any]]:
         """Close every open case whose customer has come back since; return what was closed and why."""
         cases = self.store.query("SELECT id, interaction_id, customer_id, moment_at FROM recovery_cases "
                                  "WHERE status <> 'closed' AND customer_id IS NOT NULL AND moment_at IS NOT NULL "
@@ -442,7 +443,10 @@ class RecoveryDesk:
                 rows = by_customer.get(str(case["customer_id"]))
                 if rows is None:
                     continue
-                after = pd.Timestamp(_ts(case["moment_at"]))
+                moment_at = _ts(case["moment_at"])
+                if moment_at is None:
+                    continue
+                after = pd.Timestamp(moment_at)
                 rows = rows[(rows["id"] != case["interaction_id"]) & (rows["timestamp"] > after)]
                 if rows.empty:
                     continue

@@ -80,7 +80,8 @@ def segment_patterns(key: str, value: str) -> list[str]:
 
 def where_sql(scope: Scope) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (moments ``m``, interactions ``i``) and its parameters."""
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if scope.since is not None:
         where.append("m.timestamp >= :since")
         params["since"] = _utc(scope.since)

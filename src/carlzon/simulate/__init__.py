@@ -160,7 +160,8 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     visits = pd.concat([visits, planted], ignore_index=True).sort_values(["customer", "day"], kind="stable")
     planted_idx = set(planted["customer"].tolist())
     churn[list(planted_idx)] = np.nan
-    for idx, first_day in planted.groupby("customer")["day"].min().items():
+    first_days = planted.groupby("customer")["day"].min()
+    for idx, first_day in zip(first_days.index.to_numpy(int), first_days.to_numpy()):
         entry[idx] = min(entry[idx], first_day)
     home = cust["home_location"].to_numpy()
     away = rng.random(len(visits)) < 0.2
@@ -203,7 +204,7 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     ev_planted = events["customer_id"].isin(ids[sorted(planted_idx)])
     events = events[(events["timestamp"] < today) | ev_planted].reset_index(drop=True)
 
-    churn_at = [t0 + pd.Timedelta(days=float(c)) if not math.isnan(c) else pd.NaT for c in churn]
+    churn_at = pd.Index([t0 + pd.Timedelta(days=float(c)) if not math.isnan(c) else pd.NaT for c in churn])
     cust = cust.drop(columns=[]).assign(churned_at=pd.to_datetime(churn_at, utc=True))
     intervals = _timeline.churn_intervals(visits, entry, churn, end_day)
     intervals.insert(0, "customer_id", ids[intervals.pop("customer").to_numpy()])
@@ -232,8 +233,8 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     truth["step_names"] = _panel.raw_step_names(j)
 
     public_visits = visits.assign(
-        misery_touchpoint=[j.touchpoints[i].id if i >= 0 else None for i in visits["misery_tp"]],
-        magic_touchpoint=[j.touchpoints[i].id if i >= 0 else None for i in visits["magic_tp"]],
+        misery_touchpoint=pd.Series([j.touchpoints[i].id if i >= 0 else None for i in visits["misery_tp"]], index=visits.index),
+        magic_touchpoint=pd.Series([j.touchpoints[i].id if i >= 0 else None for i in visits["magic_tp"]], index=visits.index),
         state=np.asarray(_timeline.STATES)[visits["state"].to_numpy()],
     )[["customer_id", "timestamp", "location", "misery_touchpoint", "magic_touchpoint", "survey", "complaint",
        "recovered", "state", "planted"]]

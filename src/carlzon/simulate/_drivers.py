@@ -151,7 +151,7 @@ def _key(journey: Journey) -> tuple:
 def _population_ratings(key: tuple) -> np.ndarray:
     """400k complete rating rows from the journey's fixed generator (cached per journey)."""
     means, na, mis, mag = _journey_params(key)
-    tmp = DriverModel(tuple(range(len(means))), means, np.zeros(len(means)), 0.0, na, mis, mag)
+    tmp = DriverModel(tuple(str(i) for i in range(len(means))), means, np.zeros(len(means)), 0.0, na, mis, mag)
     rng = np.random.default_rng(20260101)
     m, g = tmp.draw_events(rng, POPULATION_DRAWS, P_MISERY, P_MAGIC)
     return tmp.ratings(rng, m, g)

@@ -72,26 +72,26 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
                 about = mis if mis >= 0 else mag
                 if about >= 0 and rng.random() < 0.6:
                     row["touchpoint"] = tps[about].id
-                if mvalue is not None:
+                if mvalue is not None and mtp is not None and mtp.expectation:
                     row[mtp.expectation.measure] = mvalue
                 elif rng.random() < 0.4:
-                    etps = [t for t in tps if t.expectation]
+                    etps = [(t, t.expectation) for t in tps if t.expectation]
                     if etps:
-                        t = etps[int(rng.integers(len(etps)))]
-                        row[t.expectation.measure] = measure_value(t, rng, met=True)
+                        t, expectation = etps[int(rng.integers(len(etps)))]
+                        row[expectation.measure] = measure_value(t, rng, met=True)
                 r = ratings[i].astype(float)
                 r[rng.random(len(r)) < model.na_rates] = np.nan
                 # the touchpoint ratings, under the journey's survey item names, as a survey export has them
-                for t, item in items:
-                    if not np.isnan(r[t]):
-                        row[item] = r[t]
+                for ti, item in items:
+                    if not np.isnan(r[ti]):
+                        row[item] = r[ti]
                 rows.append(row)
                 report_key = key
                 key += 1
                 survey_rows.append({"k": report_key, "customer": v["customer"], "timestamp": when,
                                     **dict(zip(model.touchpoints, r)),
                                     "overall": overall, "satisfied": int(out["satisfied"][i]), "nps": nps, "csat": csat})
-        if v["complaint"]:
+        if v["complaint"] and mtp is not None:  # a complaint is about the visit's misery
             when = ts + float(rng.uniform(1, 48)) / 24
             if when < end:
                 core = _fill_for(mtp, mvalue, _text.phrase(mtp, False, rng), rng)
@@ -99,7 +99,7 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
                 row = {**base, "k": key, "created_at": when, "channel": COMPLAINT_CHANNELS[int(np.searchsorted(_COMPLAINT_CUM, rng.random()))], "comment": text}
                 if rng.random() < 0.5:
                     row["touchpoint"] = mtp.id
-                if mvalue is not None:
+                if mvalue is not None and mtp.expectation:
                     row[mtp.expectation.measure] = mvalue
                 rows.append(row)
                 report_key = key
@@ -107,7 +107,8 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
         if rng.random() < P_REVIEW:
             when = ts + float(rng.uniform(3, 120)) / 24
             if when < end:
-                if mis >= 0:
+                pos: bool | None
+                if mis >= 0 and mtp is not None:
                     stars, core, pos = float(rng.integers(1, 3)), _fill_for(mtp, mvalue, _text.phrase(mtp, False, rng), rng), False
                 elif mag >= 0:
                     stars, core, pos = 5.0, _text.phrase(tps[mag], True, rng), True
@@ -117,7 +118,7 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
                     core, pos = (_text.phrase(t, True, rng), True) if stars >= 4 else (_text.neutral(t, rng), None)
                 rows.append({**base, "k": key, "created_at": when, "channel": "review", "stars": stars, "comment": _text.sentence(core, pos, rng)})
                 key += 1
-        if mis >= 0 and report_key is not None:
+        if mtp is not None and report_key is not None:
             when = ts + float(rng.uniform(60, 120)) / 24
             what = _text.touchpoint_word(mtp)
             if v["recovered"] and when < end:
@@ -196,7 +197,7 @@ def event_log(journey: Journey, rng: np.random.Generator, visits: pd.DataFrame, 
             if drop[r, i]:
                 cust.append(c); step.append(timeout); when.append(t)  # noqa: E702
                 break
-            cust.append(c); step.append(i); when.append(t)  # noqa: E702
+            cust.append(c); step.append(int(i)); when.append(t)  # noqa: E702
             if early[i] and crashes[r, i]:
                 cust.append(c); step.append(crash); when.append(t + minute)  # noqa: E702
             t += gaps[r, i] * minute
@@ -210,7 +211,7 @@ def event_log(journey: Journey, rng: np.random.Generator, visits: pd.DataFrame, 
     btimeout = rng.random(n_browse) < 0.2
     for b, (c, t) in enumerate(zip(bc, bday)):
         for m, i in enumerate(early_idx):
-            cust.append(c); step.append(i); when.append(t)  # noqa: E702
+            cust.append(c); step.append(int(i)); when.append(t)  # noqa: E702
             t += bgap[b, m] * minute
             if bdrop[b, m]:
                 if btimeout[b]:

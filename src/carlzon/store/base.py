@@ -242,7 +242,7 @@ class Store:
 
     def executemany(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run one statement for each row (dicts of ``:param`` values) in one transaction."""
-        data = [self._params(r) or {} for r in rows]
+        data: list[Mapping[str, Any]] = [self._params(r) or {} for r in rows]
         if not data:
             return 0
         with self.transaction():
@@ -605,7 +605,7 @@ class Store:
         tables = ("interactions", "moments", "quarantine", "ingest_runs")
         sql = " UNION ALL ".join(f"SELECT '{t}' AS name, COUNT(*) AS n FROM {t}" for t in tables)
         df = self.query(sql)
-        return {str(r.name): int(r.n) for r in df.itertuples()}
+        return {str(name): int(n) for name, n in zip(df["name"], df["n"])}
 
     # ----- helpers -------------------------------------------------------
     def _time_filter(self, col: str, since: Any, until: Any) -> tuple[list[str], dict[str, Any]]:

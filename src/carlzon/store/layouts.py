@@ -70,8 +70,9 @@ class Layouts:
     def names(self, lid: int) -> tuple[list[str], list[str]]:
         """The (ratings, measures) names of layout ``lid``."""
         if lid not in self._names:
-            for r in self._store.query("SELECT id, ratings, measures FROM layouts").itertuples():
-                self._names[int(r.id)] = (json.loads(r.ratings), json.loads(r.measures))
+            known = self._store.query("SELECT id, ratings, measures FROM layouts")
+            for i, ratings, measures in zip(known["id"], known["ratings"], known["measures"]):
+                self._names[int(i)] = (json.loads(ratings), json.loads(measures))
         if lid not in self._names:
             raise StoreError(f"interactions refer to layout {lid}, which is missing", where=self._store.url_safe,
                              fix=_DAMAGED)
@@ -88,9 +89,9 @@ class Layouts:
             for col, names in zip(("ratings", "measures"), self.names(int(lid))):
                 if col not in df.columns or not names:  # no names: the column was stored as given
                     continue
-                j = df.columns.get_loc(col)
+                j = list(df.columns).index(col)
                 try:
-                    df.iloc[rows, j] = unpack_numbers(df.iloc[rows, j].tolist(), names)
+                    df.iloc[rows, j] = unpack_numbers(df[col].iloc[rows].tolist(), names)
                 except ValueError as exc:
                     raise StoreError(f"{exc} in column {col} (layout {int(lid)})", where=self._store.url_safe,
                                      fix=_DAMAGED) from None

@@ -208,7 +208,7 @@ class Survey:
         imp = {q.touchpoint for q in self.questions if q.kind == "importance"}
         perf = {q.touchpoint for q in self.questions if q.kind == "performance"}
         if perf - imp:
-            out.append(f"performance is asked without importance for {sorted(perf - imp)}: stated importance "
+            out.append(f"performance is asked without importance for {sorted(perf - imp, key=str)}: stated importance "
                        "cannot be put beside derived importance there")
         return out
 

@@ -173,9 +173,9 @@ def _value(q: Question, raw: Any) -> Any:
     if q.kind == "performance" and (text == NOT_USED_CODE or text.lower() == NOT_USED.lower()):
         return None
     if q.kind in LABELS:
-        labels = {w.lower(): v for v, w in q.labels()}
-        if text.lower() in labels:
-            return labels[text.lower()]
+        points = {w.lower(): v for v, w in q.labels()}
+        if text.lower() in points:
+            return points[text.lower()]
     m = re.match(r"^(-?\d+(?:\.0+)?)(\s.*)?$", text)  # '7' or '7 Very easy' (an answer's label with its code)
     return int(float(m.group(1))) if m else text
 
