@@ -46,7 +46,7 @@ def main() -> None:
         fit_s += time.perf_counter() - t0
         a = ep.alerts_
         cores = [c.lower()[:12] for c in e["example_comments"]]
-        themed = a["examples"].map(lambda ex: any(any(c in x.lower() for c in cores) for x in ex))
+        themed = a["examples"].map(lambda ex, cores=cores: any(any(c in x.lower() for c in cores) for x in ex))
         at = a["location"].isna() | (a["location"] == e["location"])
         related = ((a["touchpoint"] == e["touchpoint"]) | themed) & at & (a["since"] >= e["start"])
         mine = related & (a["touchpoint"] == e["touchpoint"])

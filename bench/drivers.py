@@ -56,7 +56,7 @@ def main() -> None:
         print(f"carlzon relative weights + {args.boot} resamples ({outcome_kind}): {t_rw:7.3f} s "
               f"({t_rw / t_ols:.0f}x one OLS fit; target < 10 s)  McFadden R2 {kd.r2_:.3f}")
     t = time.perf_counter()
-    kd_lin = KeyDrivers(n_boot=args.boot, na_values=0, seed=0, outcome_type="continuous").fit(
+    KeyDrivers(n_boot=args.boot, na_values=0, seed=0, outcome_type="continuous").fit(
         df.assign(satisfied=y), "satisfied", DRIVERS)
     t_lin = time.perf_counter() - t
     print(f"carlzon relative weights + {args.boot} resamples (0/1 as continuous, pairwise): {t_lin:7.3f} s")

@@ -189,7 +189,7 @@ def test_mapping_flags_yaml_and_errors(tmp_path, store):
 
 def test_auto_detected_score_on_a_ten_point_scale_is_read_onto_stars(tmp_path, store):
     p = _write(tmp_path, "x.csv", "comment,score\na,8\nb,9\nc,10\n")
-    r = ingest(p, store, detect=False)
+    ingest(p, store, detect=False)
     assert store.interactions()["stars"].tolist() == [4.2, 4.6, 5.0]
 
 

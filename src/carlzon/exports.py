@@ -51,7 +51,7 @@ def _masked(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     for c in columns:
         if c in out.columns:
             fn = mask_evidence if c == "evidence" else redact
-            out[c] = out[c].map(lambda v: fn(v) if isinstance(v, (str, list)) else v)
+            out[c] = out[c].map(lambda v, fn=fn: fn(v) if isinstance(v, (str, list)) else v)
     return out
 
 

@@ -49,8 +49,8 @@ def shown(value: Any) -> Text:
     '[link=http://x]click[/link] \\x1b[31mred'
     """
     text = "" if value is None else str(value)
-    text = _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
-                        else "\\u%04x" % ord(m.group()), text.replace("\t", " "))
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text.replace("\t", " "))
     return Text(text)
 
 

@@ -175,7 +175,7 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid
         if len(cands) == 1 and not general:
             tid, exp = cands[0]
-            sel = present & (tp_for == None)
+            sel = present & (tp_for == None)  # noqa: E711 (elementwise, on an object array)
             bound[sel], op[sel], tp_for[sel] = exp.bound, exp.op, tid
         judged = present & ~np.isnan(bound)
         met = np.zeros(n, dtype=bool)

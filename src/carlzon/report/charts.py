@@ -331,7 +331,7 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
             parts.append(f'<circle cx="{sx(i):.1f}" cy="{sy(float(p[key])):.1f}" r="3" fill="{fill}" stroke="{colour}">'
                          f'<title>{escape(tip)}</title></circle>')
     lx = L + 8
-    for key, label, colour in series:
+    for _key, label, colour in series:
         parts.append(f'<rect x="{lx}" y="8" width="14" height="4" fill="{colour}"/>')
         parts.append(_t(lx + 18, 14, label, size=11, anchor="start"))
         lx += 26 + 7 * len(label)

@@ -375,7 +375,7 @@ def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, 
         z = (k1 / n1 - k0 / n0 - cc) / se if k1 >= 5 else 0.0
         tests.append((t, n0, k0, n1, k1, z, 0.5 * math.erfc(z / math.sqrt(2))))
     alpha = 0.05 / max(len(tests), 1)
-    for t, n0, k0, n1, k1, z, pval in sorted(tests, key=lambda x: x[6]):
+    for t, n0, k0, n1, k1, _z, pval in sorted(tests, key=lambda x: x[6]):
         if pval < alpha:
             name = j.touchpoint(t).name if j.has_touchpoint(t) else t
             sec.rows.append([name, f"{k0 / n0:.0%}", f"{k1 / n1:.0%}", f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
@@ -429,7 +429,7 @@ def journey_map_data(table: pd.DataFrame) -> list[dict[str, Any]]:
     imp = t["importance"].fillna(0.0)
     top = float(imp.max()) or 1.0
     stages: list[dict[str, Any]] = []
-    for stage, g in t.groupby("stage", sort=False):
+    for _stage, g in t.groupby("stage", sort=False):
         stages.append({"name": g["stage_name"].iloc[0], "touchpoints": [
             {"id": r["touchpoint"], "name": r["name"], "balance": _map_balance(r, table.attrs.get("scale")),
              "n": int(r["n"]) or int(r.get("survey_n", 0)), "rated": bool(not r["n"] and r.get("survey_n", 0)),

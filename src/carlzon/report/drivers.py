@@ -42,12 +42,12 @@ def _outcome(df: pd.DataFrame, attrs: pd.Series) -> tuple[pd.Series | None, str]
     parsed = attrs.map(lambda s: json.loads(s) if isinstance(s, str) and s.startswith("{") else {})
     keys = {k for d in parsed.head(500) for k in d if re.search(r"satisf|overall|recommend", str(k), re.I)}
     for key in sorted(keys):
-        vals = parsed.map(lambda d: d.get(key))
+        vals = parsed.map(lambda d, key=key: d.get(key))
         uniq = [v for v in vals.dropna().unique()]
         if len(uniq) == 2:
             pos = [v for v in uniq if not _NEGATIVE.search(str(v))]
             if len(pos) == 1:
-                return vals.map(lambda v: np.nan if v is None else float(v == pos[0])), f"{key} = {pos[0]}"
+                return vals.map(lambda v, pos=pos: np.nan if v is None else float(v == pos[0])), f"{key} = {pos[0]}"
     return None, ""
 
 

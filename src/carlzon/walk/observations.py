@@ -100,7 +100,7 @@ def walk_frame(journey: Journey | str, filled: pd.DataFrame) -> tuple[pd.DataFra
     rows, bad, not_seen = [], [], 0
     measures = sorted({s.measure for s in steps if s.measure})
     for i, r in enumerate(filled.to_dict("records")):
-        def get(k: str) -> str:
+        def get(k: str, r: dict = r) -> str:
             return _text(r.get(cols[k])) if cols[k] else ""
 
         raw = json.dumps({str(k): _text(v) for k, v in r.items()}, ensure_ascii=False)
