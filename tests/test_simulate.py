@@ -19,6 +19,7 @@ def sim():
     return simulate("airline", seed=3, customers=1500, days=150)
 
 
+@pytest.mark.slow
 def test_same_seed_same_data_and_different_seed_differs():
     a = simulate("airline", seed=5, customers=150, days=60)
     b = simulate("airline", seed=5, customers=150, days=60)
@@ -92,6 +93,7 @@ def test_relative_weights_and_shapley_on_a_known_case():
     assert np.allclose(shapley_shares(corr), [0.25, 0.09, 0.01])
 
 
+@pytest.mark.slow
 def test_survey_ols_recovers_driver_weights():
     big = simulate("airline", seed=11, customers=12000, days=120)
     s, t = big.survey, big.truth
@@ -174,6 +176,7 @@ def test_event_log_has_unmapped_steps_and_drop_off(sim):
     assert counts[names["search"]] > counts[names["boarding"]]  # browsing sessions drop off early
 
 
+@pytest.mark.slow
 def test_other_journeys_work():
     for name in ("coffee_shop", "retail_bank"):
         s = simulate(name, seed=0, customers=200, days=60)

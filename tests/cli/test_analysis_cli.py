@@ -74,6 +74,7 @@ def test_metrics_on_a_moments_file(tmp_path):
     assert r.exit_code == 0 and "nps" in r.output and "40" in r.output
 
 
+@pytest.mark.slow
 def test_metrics_and_impact_from_the_store(store_path, tmp_path):
     from carlzon.simulate import simulate, store_simulation
     from carlzon.store import open_store
@@ -117,6 +118,7 @@ def test_drivers_from_moments_in_the_store(store_path):
     assert out["n"] > 50
 
 
+@pytest.mark.slow
 def test_impact_from_the_store_uses_recovery_case_outcomes(tmp_path):
     """After `cases open` and `cases check`, misery with a case closed 'recovered' counts as recovered;
     open cases and cases closed only by a return visit are left out and counted."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from carlzon.cli import app
@@ -13,6 +14,7 @@ from carlzon.store import open_store
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_demo_fills_a_fresh_store_and_prints_the_summary(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CARLZON_STORE", raising=False)
