@@ -7,6 +7,7 @@ follow-ups). Mounted with ``app.include_router(carlzon.loop.pages.router)``.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -66,18 +67,34 @@ def _back(notice: str, to: str = "/cases") -> Response:
     return RedirectResponse(f"{to}{sep}notice={quote(notice)}", status_code=303)
 
 
+_FIGURES: "weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Any]]" = weakref.WeakKeyDictionary()
+
+
+def _figures(desk: Any) -> tuple[Any, Any]:
+    """The recovery measures and the later-NPS table, recomputed only when cases, their events or the
+    interactions changed since (a key of three cheap aggregates): the queue page answers at once."""
+    key = tuple(desk.store.query(
+        "SELECT (SELECT MAX(id) FROM recovery_events) AS e, (SELECT COUNT(*) FROM recovery_cases) AS c, "
+        "(SELECT MAX(seq) FROM interactions) AS i").iloc[0].tolist())
+    hit = _FIGURES.get(desk.store)
+    if hit is None or hit[0] != key:
+        hit = (key, (recovery_measures(desk), paradox_from_cases(desk).to_dict("records")))
+        _FIGURES[desk.store] = hit
+    return hit[1]
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     desk = desk_for(request)
     f = _filters(request)
     df = desk.list(limit=200, **f)
-    m = recovery_measures(desk)
+    m, paradox = _figures(desk)
     options = desk.store.query("SELECT DISTINCT touchpoint, location, owner FROM recovery_cases")
     choices = {k: sorted({str(v) for v in options[k].dropna()}) for k in ("touchpoint", "location", "owner")}
     return _render(request, "cases.html.j2", cases=df.to_dict("records"), filters=f, measures=m, choices=choices,
                    status=f.get("status", ""), now=desk._now(), summary=desk.summary().head(12).to_dict("records"),
                    notice=request.query_params.get("notice", ""), policy=desk.policy.to_dict(),
-                   paradox=paradox_from_cases(desk).to_dict("records"), active="cases")
+                   paradox=paradox, active="cases")
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
