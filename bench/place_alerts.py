@@ -7,7 +7,7 @@ constant misery rate per touchpoint). Prints, beside their targets:
   misery than the rule states (the anchor: the same test without the minimum evidence rule);
 * with one problem planted (misery at the busiest touchpoint of one place rises to 0.6): the share of
   seeds where an alert at that place and touchpoint opens within the problem's first two days;
-* with the same problem in 12 places of one area: how many alerts it makes (the target: one, of the area).
+* with the same problem in 12 places of one area: how many alerts touch those places (the target: one, of the area).
 
     python bench/place_alerts.py [--seeds 20]
 """
@@ -53,15 +53,18 @@ def main() -> None:
     cells, truth = simulate_alert_cells(seed=99, planted=True, planted_places=12, places=60, areas=5)
     h = Hierarchy.from_records(truth["hierarchy"])
     ra = PlaceAlerts(hierarchy=h).fit(cells).alerts_
-    on = ra[(ra["touchpoint"] == truth["touchpoint"]) & (ra["last_day"] >= truth["start_day"])]
+    planted = set(truth["places"])
+    on = ra[(ra["touchpoint"] == truth["touchpoint"]) & (ra["last_day"] >= truth["start_day"])
+            & ra["places"].map(lambda ps: bool(planted & set(ps)))]
     print(f"null: {args.null_seeds} chains x 50 places x 17 touchpoints x 730 days ({moments:,} moments); "
           f"planted: {args.seeds} seeds; {time.perf_counter() - t0:.0f} s")
     print(f"rule: {rule.rule}")
+    cell_years, n_seeds = max(cell_years, 1), max(args.seeds, 1)
     print(f"{'bar':<62} {'carlzon':>10} {'anchor':>10} {'target':>8}")
     print(f"{'false alerts per place-touchpoint-year (nothing planted)':<62} {false / cell_years:>10.3f} "
           f"{loose / cell_years:>10.3f} {'<= 1':>8}   (anchor: no minimum evidence rule)")
     print(f"{'alerts resting on fewer moments of misery than the rule':<62} {below:>10} {'':>10} {'0':>8}")
-    print(f"{'planted problem found within its first two days (seeds)':<62} {found / args.seeds:>10.0%} {'':>10} "
+    print(f"{'planted problem found within its first two days (seeds)':<62} {found / n_seeds:>10.0%} {'':>10} "
           f"{'>= 95%':>8}   (delays in days: {sorted(delays)})")
     print(f"{'alerts for one problem in 12 places of one area':<62} {len(on):>10} {'':>10} {'1':>8}   "
           f"({', '.join(f'{r.level} {r.location}: {len(r.places)} places' for r in on.itertuples())})")

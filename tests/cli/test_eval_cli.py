@@ -121,7 +121,8 @@ def test_eval_bad_file(tmp_path):
     odd = tmp_path / "labels.xml"
     odd.write_text("<x/>")
     result = runner.invoke(app, ["eval", str(odd), "--text", "a", "--label", "b"])
-    assert result.exit_code == 1 and "use .csv, .tsv, .jsonl or .parquet" in result.output
+    assert result.exit_code == 1
+    assert "use .csv, .tsv, .jsonl, .json, .parquet or .xlsx" in result.output
 
 
 @pytest.mark.shared_data

@@ -25,8 +25,9 @@ def single_moments(interactions_parquet):
     for df, bad, _ in _interaction_batches(interactions_parquet, jr, ColumnMapping()):
         assert not bad
         m = det.detect(df)
+        rated = df.drop_duplicates("id").set_index("id")  # several moments per interaction: by its id
         for c in ("nps", "csat", "ces", "stars"):
-            m[c] = pd.to_numeric(df[c], errors="coerce")
+            m[c] = pd.to_numeric(m["interaction_id"].map(rated[c]), errors="coerce")
         parts.append(m)
     return pd.concat(parts, ignore_index=True)
 
@@ -57,7 +58,9 @@ def _canon(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("interaction_id", "customer_id", "channel", "touchpoint", "valence", "stakes", "reasons", "evidence",
               "aspect", "spans", "basis", "overall_valence"):
         if c in out.columns:
-            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str) else json.dumps(v)).astype(object)
+            out[c] = out[c].map(lambda v: json.dumps([list(map(int, x)) for x in v]) if c == "spans" and not isinstance(
+                v, str) and v is not None and hasattr(v, "__len__") else (None if not isinstance(v, str) and pd.isna(v)
+                                                                          else v)).astype(object)
             out[c] = out[c].where(out[c].notna(), None)
     out["moment_of_truth"] = out["moment_of_truth"].astype(bool)
     return out.sort_values(["interaction_id", "touchpoint"]).reset_index(drop=True)

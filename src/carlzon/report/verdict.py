@@ -126,7 +126,9 @@ def verdict(table: pd.DataFrame, emerging: Any = None, backlog: dict[str, int] |
         lo, hi = wilson(int(r["misery"]), n) if n else (math.nan, math.nan)
         figure = (f"{rate:.0%} misery, n={n:,}" if n else f"rated {_num(r['performance']):.1f}, n={survey_n:,}")
         enough = n >= min_n or survey_n >= min_n
-        reasons: list[str] = list(emerging_at.get(tid, []))
+        found = emerging_at.get(tid, [])
+        reasons: list[str] = found[:1] if len(found) <= 1 else [
+            f"{len(found):,} emerging problems, the latest: {found[0]}"]
         short = ["new problem"] if reasons else []
         if high and n >= min_n and lo > avg:
             short.append(f"high stakes, {rate:.0%} misery vs {avg:.0%} on average")

@@ -194,8 +194,9 @@ def detect_batch(rb: pa.RecordBatch, config: str, plan_json: str, source: str) -
     if len(cols["id"]):
         inter = frame(cols)
         m = det.detect(inter)
+        rated = inter.drop_duplicates("id").set_index("id")  # several moments per interaction: by its id
         for c in RATING_COLUMNS:
-            m[c] = pd.to_numeric(inter[c], errors="coerce").astype("float64")
+            m[c] = pd.to_numeric(m["interaction_id"].map(rated[c]), errors="coerce").astype("float64")
         for c in _QUARANTINE_TYPES:
             m[c] = None
         m["timestamp"] = pd.to_datetime(m["timestamp"], utc=True).astype("datetime64[us, UTC]")
