@@ -181,3 +181,35 @@ def test_minus_one_is_not_rated_in_aspect_ratings(tmp_path):
         r = ingest(p, st, journey="hotel")
         rows = st.interactions()
     assert (r.quarantined, json.loads(rows["ratings"].iloc[0])["rooms"], rows["stars"].tolist()) == (0, None, [5.0, 2.0])
+
+
+def test_replace_reads_stored_rows_again_with_another_mapping(tmp_path):
+    import pandas as pd
+
+    from carlzon.ingest import ingest
+    from carlzon.store import open_store
+
+    f = tmp_path / "reviews.csv"
+    pd.DataFrame({"review_id": ["r1", "r2"], "comment": ["The room was filthy", "Lovely breakfast"],
+                  "note": ["x", "y"]}).to_csv(f, index=False)
+    db = tmp_path / "s.db"
+    ingest(f, db, journey="hotel", mapping={"id": "review_id", "text": "note"})
+    again = ingest(f, db, journey="hotel", mapping={"id": "review_id", "text": "comment"}, replace=True)
+    with open_store(db) as st:
+        texts = sorted(st.interactions()["text"].tolist())
+        valences = set(st.moments()["valence"])
+    assert (again.stored, again.replaced, again.duplicates, texts, valences >= {"magic", "misery"}) == (
+        2, 2, 0, ["Lovely breakfast", "The room was filthy"], True)
+
+
+def test_a_second_ingest_says_how_to_redo_with_another_mapping(tmp_path):
+    import pandas as pd
+
+    from carlzon.ingest import ingest
+
+    f = tmp_path / "reviews.csv"
+    pd.DataFrame({"review_id": ["r1"], "comment": ["The room was filthy"]}).to_csv(f, index=False)
+    db = tmp_path / "s.db"
+    ingest(f, db, journey="hotel")
+    again = ingest(f, db, journey="hotel")
+    assert any("--replace" in h for h in again.hints)

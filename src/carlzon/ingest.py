@@ -77,6 +77,7 @@ class IngestResult:
     not_read: int = 0  # texts in a language the scorer does not read (their ratings are used)
     hints: list[str] = field(default_factory=list)  # what to do next (a redo with another journey, ...)
     dry_run: bool = False
+    replaced: int = 0  # stored rows whose id was stored already, stored again in place (``replace=True``)
 
     @property
     def quarantine_truncated(self) -> int:
@@ -91,7 +92,7 @@ class IngestResult:
             "quarantine_truncated": self.quarantined - len(q), "mapping": self.mapping,
             "seconds": round(self.seconds, 3), "journey": self.journey, "journey_choice": self.journey_choice,
             "text_notes": self.text_notes, "languages": self.languages, "not_read": self.not_read,
-            "hints": self.hints, "dry_run": self.dry_run,
+            "hints": self.hints, "dry_run": self.dry_run, "replaced": self.replaced,
         }
 
 
@@ -372,6 +373,7 @@ def ingest(
     encoding: str = "utf-8",
     dry_run: bool = False,
     max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
+    replace: bool = False,
 ) -> IngestResult:
     """Read a file (CSV, TSV, JSON Lines, JSON, Parquet, Excel) or a DataFrame into the store.
 
@@ -383,7 +385,9 @@ def ingest(
     the data speak of (:func:`carlzon.journey_fit.fit_journey`), or a MappingError naming the
     candidates when that is unsure. ``dry_run=True`` reads and checks the whole input and says
     what it understood, storing nothing. A CSV or JSON Lines record over ``max_field_bytes`` is
-    quarantined without being read into memory.
+    quarantined without being read into memory. ``replace=True`` stores a row whose id is already
+    stored in place of the stored one (read with this run's mapping, its moments derived again with
+    this run's journey; counted as stored and as ``replaced``), instead of counting it a duplicate.
     """
     from carlzon.journey_fit import fit_journey
 
@@ -454,7 +458,8 @@ def ingest(
                 if dry_run:
                     _dry_batch(st, cols, bad, result)
                 else:
-                    _store_batch(st, cols, bad, name, detector_box[0] if detector_box else None, result)
+                    _store_batch(st, cols, bad, name, detector_box[0] if detector_box else None, result,
+                                 replace=replace)
                 result.read += read
                 advance(read)
         if result.read != result.stored + result.duplicates + result.quarantined:
@@ -499,17 +504,20 @@ def _used(plan: Plan) -> set[str]:
 
 
 def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]],
-                 name: str, detector: Any, result: IngestResult) -> None:
+                 name: str, detector: Any, result: IngestResult, *, replace: bool = False) -> None:
     moments = None
     n = len(cols["id"])
+    stale = st.known_ids([str(i) for i in cols["id"] if i is not None]) if replace and n else set()
     if detector is not None and n:
         df = frame(cols)
-        known = st.known_ids(df["id"].tolist())
+        known = set() if replace else st.known_ids(df["id"].tolist())
         fresh = df[~df["id"].isin(known) & ~df["id"].duplicated() & _has_experience(df)]
         if len(fresh):
             moments = detector.detect(fresh.reset_index(drop=True))
     plain = _plain_columns(st, cols) if n else None  # before the write lock: other writers wait on it
     with st.transaction():
+        if stale:
+            result.replaced += st.remove_interactions(sorted(stale))
         if moments is not None:
             known = st.known_ids(moments["interaction_id"].tolist())
             moments = moments[~moments["interaction_id"].isin(known)]

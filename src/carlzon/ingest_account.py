@@ -73,6 +73,10 @@ def _hints(st: Store, result: IngestResult, used: Journey | None, stored: Journe
             result.hints.append(
                 f"the store's other moments were derived with the {stored.name} journey, these with {used.name}; to "
                 f"make them all {used.name}: carlzon detect --store {target} --journey {used.name}")
+    if result.duplicates and not result.replaced and result.source:
+        result.hints.append(
+            f"{result.duplicates:,} rows were already stored (same id) and were left as they were; to read them "
+            f"again with another mapping or journey: carlzon ingest {result.source} --replace [--map FILE] [--journey NAME]")
     if result.not_read:
         result.hints.append(f"{result.not_read:,} texts are in a language the text scorer does not read "
                             "(their ratings are used; the texts are marked 'text not read')")

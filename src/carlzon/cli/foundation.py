@@ -56,13 +56,15 @@ def ingest_command(
     detect: bool = typer.Option(True, "--detect/--no-detect", help="Detect moments of magic and misery."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and check everything, say what was understood, store "
                                  "nothing."),
+    replace: bool = typer.Option(False, "--replace", help="Rows whose id is already stored replace the stored "
+                                 "ones (read again with this mapping, moments derived again): redo an ingest."),
     as_json: bool = typer.Option(False, "--json", help="Print the account as one JSON object."),
 ) -> None:
     """Ingest an export: map its columns, quarantine bad rows, store the rest and detect moments.
 
     Every row is accounted for: read = stored + duplicates + quarantined. What each column was
     taken for is printed (and what was left as a plain attribute); ingesting the same file again
-    adds nothing.
+    adds nothing, unless --replace (another mapping or journey: the stored rows are read again).
     """
     from carlzon.ingest import ingest
     from carlzon.mapping import ColumnMapping
@@ -78,7 +80,7 @@ def ingest_command(
     result = ingest(
         file, store_url(store), journey=journey, mapping=mapping, source=source, detect=detect,
         progress=not as_json and sys.stderr.isatty(), encoding=encoding, dry_run=dry_run,
-        max_field_bytes=int(max_field_mb * (1 << 20)),
+        max_field_bytes=int(max_field_mb * (1 << 20)), replace=replace,
     )
     if as_json:
         print_json(result.to_dict(max_quarantine=_QUARANTINE_SHOWN))
@@ -90,6 +92,8 @@ def ingest_command(
     table.add_column("", justify="right")
     labels = (("read", result.read), ("would be stored" if dry_run else "stored", result.stored),
               ("duplicates", result.duplicates), ("quarantined", result.quarantined))
+    if result.replaced:
+        labels += (("of them replaced", result.replaced),)
     for label, value in labels + ((("moments", result.moments),) if not dry_run else ()):
         table.add_row(label, f"{value:,}")
     console.print(table)

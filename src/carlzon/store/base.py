@@ -366,6 +366,27 @@ class Store:
         return set(self.query(self._known_ids_sql, {"ids": self._id_list(ids)})["id"].tolist())
 
     _known_ids_sql = "SELECT id FROM interactions WHERE id IN (SELECT value FROM json_each(:ids))"
+    _in_ids = "IN (SELECT value FROM json_each(:ids))"
+
+    def remove_interactions(self, ids: Sequence[str]) -> int:
+        """Delete these stored interactions and their moments, so that they can be stored again (read with
+        another mapping: ``carlzon ingest FILE --replace``); returns how many interactions went.
+
+        Cases, notes and people's corrections stay: corrections are re-applied to the new moments.
+
+        >>> import pandas as pd
+        >>> from carlzon.store import open_store
+        >>> with open_store(":memory:") as s:
+        ...     _ = s.add_interactions(pd.DataFrame({"id": ["a", "b"], "text": ["late", "ok"]}))
+        ...     s.remove_interactions(["a", "x"]), s.counts()["interactions"]
+        (1, 1)
+        """
+        ids = sorted({str(i) for i in ids})
+        if not ids:
+            return 0
+        with self.transaction():
+            self.execute(f"DELETE FROM moments WHERE interaction_id {self._in_ids}", {"ids": self._id_list(ids)})
+            return self.execute(f"DELETE FROM interactions WHERE id {self._in_ids}", {"ids": self._id_list(ids)})
 
     @staticmethod
     def _id_list(ids: list[str]) -> Any:

@@ -182,6 +182,7 @@ class PostgresStore(Store):
         self._live().execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
 
     _known_ids_sql = "SELECT id FROM interactions WHERE id = ANY(:ids)"
+    _in_ids = "= ANY(:ids)"
 
     @staticmethod
     def _id_list(ids: list[str]) -> Any:
