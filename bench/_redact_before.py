@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["AMBIGUOUS_NAMES", "FIRST_NAMES", "Finding", "find_personal_data", "luhn_ok", "redact"]
 

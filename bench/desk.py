@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 def timed(fn: Callable[[], Any], reps: int) -> tuple[float, float]:

@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             r = c.get(path, headers=h)
             cold = (time.perf_counter() - t0) * 1000
-            p50, p95 = timed(lambda: c.get(path, headers=h), args.reps)
-            a50, a95 = timed(lambda: store.query(sql), args.reps)
+            p50, p95 = timed(lambda path=path: c.get(path, headers=h), args.reps)
+            a50, a95 = timed(lambda sql=sql: store.query(sql), args.reps)
             print(f"{path:<52}{r.status_code:>7}{cold:>9.0f}{p50:>9.0f}{p95:>9.0f}{a50:>12.1f}{a95:>12.1f}")
         actions = [
             ("POST /api/cases/open (incremental)", lambda: c.post("/api/cases/open", headers=h)),

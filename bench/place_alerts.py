@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import pandas as pd
 
 from carlzon.analysis.place_alerts import PlaceAlerts
 from carlzon.hierarchy import Hierarchy

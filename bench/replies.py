@@ -20,7 +20,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     all_cases = cases(rows)
     t_detect = time.perf_counter() - t0
     print(f"threads: {len(all_cases)} customer tweets answered by a brand (detected in {t_detect:.1f} s)")
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     t1 = time.perf_counter()
     for mode in ("live", "late"):
         lone = impossible = 0

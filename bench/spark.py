@@ -62,7 +62,7 @@ def tree_rss() -> int:
 class PeakRSS:
     """Samples :func:`tree_rss` every 0.2 s while in a ``with`` block; ``peak`` is the largest seen."""
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self) -> PeakRSS:
         self.peak, self._stop = tree_rss(), threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()

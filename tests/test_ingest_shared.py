@@ -6,7 +6,6 @@ import json
 import random
 
 import pandas as pd
-import pytest
 
 from carlzon.ingest import ingest
 from carlzon.store import open_store

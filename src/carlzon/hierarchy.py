@@ -18,7 +18,8 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -58,7 +59,7 @@ class Hierarchy:
         self.table = t.reset_index(drop=True)
 
     @classmethod
-    def from_records(cls, rows: Iterable[Mapping[str, Any]]) -> "Hierarchy":
+    def from_records(cls, rows: Iterable[Mapping[str, Any]]) -> Hierarchy:
         return cls(pd.DataFrame.from_records(list(rows)))
 
     def __repr__(self) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field

@@ -22,7 +22,8 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import yaml
 
@@ -87,7 +88,7 @@ class Expectation:
     bound: float
 
     @classmethod
-    def parse(cls, text: str, *, where: str = "expectation") -> "Expectation":
+    def parse(cls, text: str, *, where: str = "expectation") -> Expectation:
         m = _EXPECTATION_RE.match(str(text))
         if not m:
             raise JourneyError(

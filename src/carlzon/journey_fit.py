@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, cache
 from typing import Any
 
 from carlzon.errors import MappingError
@@ -113,7 +113,7 @@ class JourneyFit:
                 "scores": {k: round(v, 2) for k, v in self.ranked}, "summary": self.summary()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> Journey:
     return load_journey(name)
 

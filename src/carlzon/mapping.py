@@ -36,7 +36,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import yaml
 
@@ -186,7 +187,7 @@ class ColumnMapping:
     dayfirst: bool | None = None
 
     @classmethod
-    def from_any(cls, mapping: "ColumnMapping | Mapping[str, Any] | str | Path | None") -> "ColumnMapping":
+    def from_any(cls, mapping: ColumnMapping | Mapping[str, Any] | str | Path | None) -> ColumnMapping:
         """A ColumnMapping from itself, a dict (the YAML keys), or a YAML file path."""
         if mapping is None:
             return cls()
@@ -197,7 +198,7 @@ class ColumnMapping:
         return cls.from_dict(dict(mapping), where="mapping")
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "ColumnMapping":
+    def from_yaml(cls, path: str | Path) -> ColumnMapping:
         p = Path(path)
         if not p.is_file():
             raise MappingError("mapping file not found", where=str(path), fix="check the path given to --map")
@@ -210,7 +211,7 @@ class ColumnMapping:
         return cls.from_dict(data, where=str(path))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, where: str = "mapping") -> "ColumnMapping":
+    def from_dict(cls, data: dict[str, Any], *, where: str = "mapping") -> ColumnMapping:
         for key in data:
             if key not in _KEYS:
                 close = difflib.get_close_matches(str(key), sorted(_KEYS), n=1)
@@ -246,7 +247,7 @@ class ColumnMapping:
                    defaults=defaults, auto=bool(data.get("auto", True)),
                    dayfirst=None if dayfirst is None else bool(dayfirst))
 
-    def merged(self, other: "ColumnMapping") -> "ColumnMapping":
+    def merged(self, other: ColumnMapping) -> ColumnMapping:
         """This mapping with ``other``'s explicit choices on top (flags over a file)."""
         return ColumnMapping(
             fields={**self.fields, **other.fields},

@@ -26,11 +26,11 @@ import csv
 import gzip
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -89,7 +89,7 @@ class _Transcoder(io.RawIOBase):
     With ``guard`` (a :class:`_RecordGuard`), CSV records longer than its limit are replaced by a
     one-value record (TOO_LONG and the size) before the parser sees them."""
 
-    def __init__(self, raw: BinaryIO, encoding: str, guard: "_RecordGuard | None" = None) -> None:
+    def __init__(self, raw: BinaryIO, encoding: str, guard: _RecordGuard | None = None) -> None:
         self._raw = raw
         self._dec = codecs.getincrementaldecoder(encoding)(errors=_ERRORS)
         self._buf = b""

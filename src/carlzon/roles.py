@@ -64,7 +64,7 @@ _OVERALL = {"review", "overall", "general", "total", "customer", "experience", "
             "us", "company", "business", "app", "product", "score", "nps", "csat", "ces", "rating", "ratings", "star",
             "stars", "satisfaction", "satisfied", "rate", "rated", "grade", "how", "would", "you", "your", "please",
             "the", "of", "with", "our", "we", "today", "recent", "most", "last", "time", "on", "a", "an", "and", "to",
-            "in", "at", "for", "were", "was", "are", "is", "today", "scale", "from", "1", "5", "10", "0", "value",
+            "in", "at", "for", "were", "was", "are", "is", "scale", "from", "1", "5", "10", "0", "value",
             "given", "overall_rating", "note", "conversation", "chat", "call", "ticket", "interaction", "case",
             "support", "survey", "response"}
 

@@ -62,7 +62,7 @@ def test_misery_magic_indicators_alone_rank_like_the_ratings_too(survey):
 def test_outcome_from_the_attributes_and_unit_per_response(survey):
     _, moments = survey
     m = moments.drop(columns="satisfaction").assign(
-        attributes=moments["satisfaction"].map(lambda v: '{"satisfaction": "%s"}' % v))
+        attributes=moments["satisfaction"].map(lambda v: f'{{"satisfaction": "{v}"}}'))
     md = MomentDrivers(n_boot=0, positive="satisfied").fit(m, "satisfaction")
     assert (md.per_, md.key_drivers_.n_) == ("interaction_id", 3000)
 

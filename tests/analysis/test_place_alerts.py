@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from carlzon.analysis.place_alerts import PlaceAlerts, daily_cells
 from carlzon.hierarchy import Hierarchy

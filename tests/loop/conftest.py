@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 
 @pytest.fixture
 def clock():
-    now = {"t": datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)}
+    now = {"t": datetime(2026, 3, 2, 10, 0, tzinfo=UTC)}
 
     def tick():
         return now["t"]

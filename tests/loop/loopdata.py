@@ -5,12 +5,12 @@ Imported by tests/loop and tests/cli/test_loop_cli.py (from the tests/loop folde
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pandas as pd
 from carlzon.schema import INTERACTION_COLUMNS, MOMENT_COLUMNS
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def interaction(iid, customer, ts, *, text=None, nps=None, channel="survey", attributes=None, **extra):

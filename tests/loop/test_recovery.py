@@ -1,7 +1,7 @@
 """Recovery cases end to end through the library: misery -> case with the right priority -> suggested
 reply -> agent note -> follow-up rating -> closed as recovered -> measures updated."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -48,7 +48,7 @@ def test_end_to_end_library(store, clock):
     desk.note(1, "Called Anna: bag found in Frankfurt, courier booked", author="lena", reply=True, step="resolve")
     case = desk.get(1)
     assert case["status"] == "in_progress" and case["owner"] == "lena"
-    assert case["first_response_at"] == datetime(2026, 3, 2, 13, 0, tzinfo=timezone.utc)
+    assert case["first_response_at"] == datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
     assert {s["step"]: s["done"] for s in case["steps"]}["resolve"]
 
     m = recovery_measures(desk)["overall"]

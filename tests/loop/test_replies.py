@@ -1,7 +1,7 @@
 """The suggested first reply: names the specific problem, apologizes, says what happens next and by when,
 offers the playbook's gesture; no vague filler and nothing the company cannot promise, for every template."""
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pandas as pd
 import pytest
@@ -11,7 +11,7 @@ from carlzon.journey import journey_templates, load_journey
 from carlzon.loop.coaching import coach
 from carlzon.loop.replies import check_reply, describe_problem, suggest_reply
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def detected_case(journey, text, **extra):
@@ -83,7 +83,7 @@ def test_problem_falls_back_to_a_short_quote_then_the_rating():
 
 
 # --- replies worth sending (issue 18) ---------------------------------------------------------------
-from datetime import datetime as _dt, timezone as _tz  # noqa: E402
+from datetime import datetime as _dt, UTC  # noqa: E402
 from pathlib import Path as _Path  # noqa: E402
 
 import pytest as _pytest  # noqa: E402
@@ -109,23 +109,23 @@ def test_reply_quotes_the_clause_not_a_lone_word():
 
 
 def test_reply_never_quotes_a_lone_word():
-    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=_tz.utc))
+    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=UTC))
     assert _lone(reply) == []
 
 
 def test_reply_offers_the_time_bound_fix_while_it_is_possible():
-    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=_tz.utc))
+    reply = _suggest(_DELAY, _load("airline"), now=_dt(2026, 1, 5, 9, tzinfo=UTC))
     assert "next available flight" in reply
 
 
 def test_reply_months_later_promises_no_next_flight():
-    now = _dt(2026, 6, 1, 9, tzinfo=_tz.utc)
+    now = _dt(2026, 6, 1, 9, tzinfo=UTC)
     reply = _suggest(_DELAY, _load("airline"), now=now)
     assert "next available flight" not in reply and _impossible(reply, _DELAY, now) == []
 
 
 def test_a_past_deadline_is_flagged():
-    now = _dt(2026, 6, 1, 9, tzinfo=_tz.utc)
+    now = _dt(2026, 6, 1, 9, tzinfo=UTC)
     assert _impossible("I will confirm it by Monday 2 March, 10:00 UTC.", _DELAY, now)
 
 
@@ -141,7 +141,7 @@ def test_real_support_threads_no_lone_word_no_impossible_promise():
 
     cases = bench.cases(bench.threads(_TWCS))
     assert len(cases) >= 500
-    journey, late = _load("online_shop"), _dt.now(_tz.utc)
+    journey, late = _load("online_shop"), _dt.now(UTC)
     bad = [c["id"] for c in cases for reply in [_suggest(c, journey, now=late)]
            if _lone(reply) or _impossible(reply, c, late)]
     assert bad == []

@@ -10,7 +10,7 @@ test fails for a table that holds customers in a way erasure does not reach.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +54,7 @@ def _bad_rows(cid: str, name: str, email: str) -> pd.DataFrame:
 
 
 def _build(url: str, df: pd.DataFrame, bad: pd.DataFrame) -> None:
-    clock = lambda: datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # noqa: E731
+    clock = lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # noqa: E731
     with open_store(url) as st:
         ingest(df, st, journey="airline", source="export.csv")
         for i in range(len(bad)):  # one file each, so that each refused row is row 0 of its file in both stores

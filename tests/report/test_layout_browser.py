@@ -72,7 +72,7 @@ def test_no_high_stakes_misery_above_average_is_low_priority_without_its_reason(
 def test_every_touchpoint_has_one_label(context):
     labels = {r["touchpoint"]: r["verdict"] for r in context["key_moments"]}
     listed = {}
-    for q, items in context["quadrant_lists"].items():
+    for _q, items in context["quadrant_lists"].items():
         for it in items:
             listed.setdefault(it["name"], set()).add(it.get("label", ""))
     assert all(len(v) == 1 for v in listed.values())

@@ -58,7 +58,7 @@ def _canon(df: pd.DataFrame) -> pd.DataFrame:
     for c in ("interaction_id", "customer_id", "channel", "touchpoint", "valence", "stakes", "reasons", "evidence",
               "aspect", "spans", "basis", "overall_valence"):
         if c in out.columns:
-            out[c] = out[c].map(lambda v: json.dumps([list(map(int, x)) for x in v]) if c == "spans" and not isinstance(
+            out[c] = out[c].map(lambda v, c=c: json.dumps([list(map(int, x)) for x in v]) if c == "spans" and not isinstance(
                 v, str) and v is not None and hasattr(v, "__len__") else (None if not isinstance(v, str) and pd.isna(v)
                                                                           else v)).astype(object)
             out[c] = out[c].where(out[c].notna(), None)

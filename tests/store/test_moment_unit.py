@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from carlzon.store import Store, open_store
 from carlzon.store.migrations import MIGRATIONS

@@ -1,6 +1,6 @@
 """Invitations: suppression, opt-outs, one-time tokens, response rates per batch."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pandas as pd
 import pytest
@@ -46,7 +46,7 @@ def test_nobody_is_asked_twice_within_the_window(st):
 
 def test_after_the_window_they_may_be_asked_again(st):
     invite(st, "hotel-all", CUSTOMERS.iloc[:1], batch="may")
-    later = datetime.now(timezone.utc) + timedelta(days=91)
+    later = datetime.now(UTC) + timedelta(days=91)
     assert invite(st, "hotel-all", CUSTOMERS.iloc[:1], batch="aug", now=later).invited == 1
 
 

@@ -149,7 +149,7 @@ class EmergingProblems:
         return f"EmergingProblems(window={self.window}, fdr={self.fdr}{fitted})"
 
     # ----- fitting ---------------------------------------------------------
-    def fit(self, moments: pd.DataFrame) -> "EmergingProblems":
+    def fit(self, moments: pd.DataFrame) -> EmergingProblems:
         """Test every series on every day with enough history; returns self."""
         need = ["timestamp", "touchpoint", "valence"]
         missing = [c for c in need if c not in moments.columns]

@@ -180,7 +180,7 @@ class KeyDrivers:
 
     # --------------------------------------------------------------------- fit
     def fit(self, data: pd.DataFrame, outcome: str, drivers: list[str] | None = None, *,
-            positive: Any = None, order: list[Any] | None = None) -> "KeyDrivers":
+            positive: Any = None, order: list[Any] | None = None) -> KeyDrivers:
         """Fit on ``data`` (one row per response); returns self."""
         X, y = self._prepare(data, outcome, drivers, positive, order)
         self.notes_: list[str] = []

@@ -85,7 +85,7 @@ class LoyaltyImpact:
             self.state_from_ = "misery only: no 'recovered' column, so every misery counts as unrecovered"
         return pd.Series(np.where(~misery, "none", np.where(rec, "recovered", "unrecovered")), index=visits.index)
 
-    def fit(self, visits: pd.DataFrame, customers: pd.DataFrame | None = None, *, end: Any = None) -> "LoyaltyImpact":
+    def fit(self, visits: pd.DataFrame, customers: pd.DataFrame | None = None, *, end: Any = None) -> LoyaltyImpact:
         """Fit on one row per visit; ``customers`` may give ``churned_at`` per customer_id. Returns self."""
         check_columns(visits, ["customer_id", "timestamp"])
         v = visits.copy()

@@ -73,7 +73,7 @@ class ImportancePerformance:
         self.crosshair = crosshair
 
     def fit(self, drivers: Any, *, data: pd.DataFrame | None = None,
-            stated: Mapping[str, str] | None = None) -> "ImportancePerformance":
+            stated: Mapping[str, str] | None = None) -> ImportancePerformance:
         """Place each driver of a fitted KeyDrivers; ``stated`` maps a driver to its stated-importance column in ``data``."""
         if not hasattr(drivers, "importance_"):
             raise AnalysisError("ImportancePerformance needs a fitted KeyDrivers",

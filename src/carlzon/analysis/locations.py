@@ -114,7 +114,7 @@ class LocationRanking:
             m = m[m["location"].notna()]
         return m
 
-    def fit(self, moments: pd.DataFrame) -> "LocationRanking":
+    def fit(self, moments: pd.DataFrame) -> LocationRanking:
         from scipy.stats import norm
 
         m = self._places(moments)

@@ -93,7 +93,7 @@ class Metrics:
         raise AnalysisError(f"cannot group by {by!r}",
                             fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
 
-    def fit(self, data: pd.DataFrame) -> "Metrics":
+    def fit(self, data: pd.DataFrame) -> Metrics:
         """Compute every available metric for each group; returns self."""
         if not isinstance(data, pd.DataFrame):
             raise AnalysisError("Metrics.fit needs a DataFrame", fix="pass store.moments() or a table you have read")

@@ -128,7 +128,7 @@ class MomentDrivers:
         self.kinds, self.per, self.min_count = kinds, per, min_count
         self.method, self.outcome_type, self.n_boot, self.seed, self.positive = method, outcome_type, n_boot, seed, positive
 
-    def fit(self, moments: pd.DataFrame, outcome: str) -> "MomentDrivers":
+    def fit(self, moments: pd.DataFrame, outcome: str) -> MomentDrivers:
         """Fit on moments (``store.moments()``: one row per interaction and touchpoint); returns self."""
         from carlzon.analysis.drivers import KeyDrivers
         from carlzon.analysis.ipa import quadrants

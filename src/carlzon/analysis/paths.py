@@ -145,7 +145,7 @@ class JourneyPaths:
         return f"JourneyPaths(journey={j!r}{fitted})"
 
     # ----- fitting ---------------------------------------------------------
-    def fit(self, events: pd.DataFrame, *, moments: pd.DataFrame | None = None) -> "JourneyPaths":
+    def fit(self, events: pd.DataFrame, *, moments: pd.DataFrame | None = None) -> JourneyPaths:
         """Read the event log (and place ``moments`` of misery along the path); returns self."""
         if not isinstance(events, pd.DataFrame) or events.empty:
             raise NotEnoughDataError("the event log is empty", fix="pass a table with customer id, step and timestamp")

@@ -87,7 +87,7 @@ class PlaceAlerts:
         out["p"], out["rate"], out["alarm"] = p, rate, alarm
         return out
 
-    def fit(self, cells: pd.DataFrame) -> "PlaceAlerts":
+    def fit(self, cells: pd.DataFrame) -> PlaceAlerts:
         cols = ["alert_id", "level", "location", "places", "touchpoint", "first_day", "last_day", "status", "severity",
                 "days_alarmed", "window_misery", "window_n", "rate", "baseline_rate", "p", "rule"]
         if cells.empty:
@@ -134,7 +134,7 @@ class PlaceAlerts:
         extra = []
         for level in ("region", "area"):
             a["_parent"] = [h.parent(loc, level) for loc in a["location"]]
-            for (parent, tp), g in a[keep & a["_parent"].notna()].groupby(["_parent", "touchpoint"]):
+            for (parent, _tp), g in a[keep & a["_parent"].notna()].groupby(["_parent", "touchpoint"]):
                 g = g.sort_values("first_day")
                 end, cluster = None, []
                 clusters = []

@@ -96,7 +96,7 @@ class StatedVsDerived:
     # ------------------------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, outcome: str, touchpoints: list[str], *, group: str | None = "persona",
             order: str | None = "block_order", invited: Mapping[str, int] | pd.Series | None = None,
-            names: Mapping[str, str] | None = None, group_names: Mapping[str, str] | None = None) -> "StatedVsDerived":
+            names: Mapping[str, str] | None = None, group_names: Mapping[str, str] | None = None) -> StatedVsDerived:
         """Fit on one row per answer: performance in column ``<touchpoint>``, stated importance in
         ``importance:<touchpoint>``, the ``outcome``; ``group`` (persona) and ``order`` (block order) optional.
 

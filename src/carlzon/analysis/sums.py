@@ -29,7 +29,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,7 +159,7 @@ def _z(confidence: float) -> float:
     return z(confidence)
 
 
-def mean_from_sums(n: Any, u: Sequence[int], uu: Sequence[int], *,
+def mean_from_sums(n: Any, u: Iterable[int], uu: Iterable[int], *,
                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Means with Student t intervals from exact sums in units (arrays of groups).
 

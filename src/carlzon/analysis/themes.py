@@ -155,7 +155,7 @@ class Themes:
         return f"Themes(method={self.method!r}, min_size={self.min_size}{fitted})"
 
     # ----- fitting ---------------------------------------------------------
-    def fit(self, moments: pd.DataFrame) -> "Themes":
+    def fit(self, moments: pd.DataFrame) -> Themes:
         """Find the themes; returns self."""
         if not isinstance(moments, pd.DataFrame) or "text" not in moments.columns:
             raise AnalysisError("Themes needs a table of moments with a 'text' column",
@@ -235,7 +235,7 @@ class Themes:
         rows = np.flatnonzero(nonempty)
         labels = km.fit_predict(x[rows])
         centres = normalize(km.cluster_centers_)
-        sim = np.asarray(x[rows] @ centres.T) if self.method == "embed" else np.asarray((x[rows] @ centres.T))
+        sim = np.asarray(x[rows] @ centres.T) if self.method == "embed" else np.asarray(x[rows] @ centres.T)
         own = sim[np.arange(len(rows)), labels]
         threshold = self.min_similarity if self.method == "tfidf" else max(self.min_similarity, 0.5)
         found = []

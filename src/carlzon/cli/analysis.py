@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 import typer
@@ -22,7 +22,7 @@ def _fmt(v: Any, pct: bool = False) -> str:
     return f"{v:.1%}" if pct else f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
-def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[str]) -> pd.DataFrame:
+def _moments_from(file: Path | None, store: str | None, journey: str | None) -> pd.DataFrame:
     """Moments from a file (used as is when it has a valence column, else ingested and detected in memory) or the store."""
     from carlzon.store import open_store
 
@@ -41,7 +41,7 @@ def _moments_from(file: Optional[Path], store: Optional[str], journey: Optional[
         return st.moments(with_text=False)
 
 
-def _visits_from_store(store: Optional[str]) -> pd.DataFrame:
+def _visits_from_store(store: str | None) -> pd.DataFrame:
     """Customers' moments as visits, recovered or not from the recovery cases (see visits_from_store)."""
     from carlzon.loop.measures import visits_from_store
     from carlzon.store import open_store
@@ -51,14 +51,14 @@ def _visits_from_store(store: Optional[str]) -> pd.DataFrame:
 
 
 def metrics(
-    file: Optional[Path] = typer.Argument(None, help="A survey export or moments file (default: the store)."),
-    store: Optional[str] = StoreOption,
-    by: Optional[str] = typer.Option(None, "--by", help="touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month."),
-    journey: Optional[str] = typer.Option(None, "--journey", help="Journey for --by stage/phase and for detecting a raw file."),
+    file: Path | None = typer.Argument(None, help="A survey export or moments file (default: the store)."),
+    store: str | None = StoreOption,
+    by: str | None = typer.Option(None, "--by", help="touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month."),
+    journey: str | None = typer.Option(None, "--journey", help="Journey for --by stage/phase and for detecting a raw file."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    location: Optional[str] = typer.Option(None, "--location", help="Only this place, or the places of this region or "
+    location: str | None = typer.Option(None, "--location", help="Only this place, or the places of this region or "
                                            "area of --hierarchy."),
-    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
+    hierarchy: Path | None = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
 ) -> None:
     """NPS, CSAT, CES, ratings, magic and misery rates with n and 95% intervals, overall or by group."""
     from carlzon.analysis.metrics import Metrics
@@ -88,7 +88,7 @@ def metrics(
     console.print(table)
 
 
-def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, list[str]]:
+def _store_survey(store: str | None, outcome: str) -> tuple[pd.DataFrame, list[str]]:
     """Per-touchpoint ratings from the store's interactions (their ratings JSON), with the outcome beside them."""
     from carlzon.store import open_store
 
@@ -108,13 +108,13 @@ def _store_survey(store: Optional[str], outcome: str) -> tuple[pd.DataFrame, lis
 
 
 def drivers(
-    file: Optional[Path] = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
-    outcome: Optional[str] = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, "
+    file: Path | None = typer.Argument(None, help="A survey table: one row per response (default: the store)."),
+    outcome: str | None = typer.Option(None, "--outcome", help="The outcome column (overall rating, NPS, satisfied, "
                                           "...); without it and without FILE: the store's key drivers per touchpoint, "
                                           "as the report and the dashboard show them."),
-    driver_cols: Optional[str] = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
-    positive: Optional[str] = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
-    na: Optional[str] = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
+    driver_cols: str | None = typer.Option(None, "--drivers", help="Driver columns, comma separated (default: every numeric column)."),
+    positive: str | None = typer.Option(None, "--positive", help="The positive value of a yes/no outcome, e.g. satisfied."),
+    na: str | None = typer.Option(None, "--na", help="The value that means 'not applicable' in the ratings, e.g. 0."),
     method: str = typer.Option("relative-weights", "--method", help="relative-weights or shapley."),
     outcome_type: str = typer.Option("auto", "--outcome-type", help="auto, continuous, binary or ordinal."),
     boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the intervals (0: none)."),
@@ -122,15 +122,15 @@ def drivers(
     from_moments: bool = typer.Option(False, "--from-moments", help="Drivers are the moments at each touchpoint (their score, misery 0/1: --kinds) per customer, else per response, from the store's moments or FILE."),
     kinds: str = typer.Option("score,misery", "--kinds", help="With --from-moments: drivers per touchpoint, comma "
                               "separated: score (the moment's score), misery and/or magic (0/1)."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: n, r2, r2_kind, method, drivers, ..."),
     engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a table "
                                "name; continuous outcomes; needs carlzon[spark]."),
-    parquet_out: Optional[Path] = typer.Option(None, "-o", "--out", help="With --engine spark: also write the driver table as Parquet."),
+    parquet_out: Path | None = typer.Option(None, "-o", "--out", help="With --engine spark: also write the driver table as Parquet."),
     stated: bool = typer.Option(False, "--stated", help="Stated importance (from carlzon's surveys in the store) beside "
                                 "derived importance, per persona, with the gaps in words."),
-    survey: Optional[str] = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
-    journey: Optional[str] = typer.Option(None, "--journey", help="The journey of the store's key drivers, or with --from-moments and a raw FILE: the journey "
+    survey: str | None = typer.Option(None, "--survey", help="With --stated: only this survey (id or YAML)."),
+    journey: str | None = typer.Option(None, "--journey", help="The journey of the store's key drivers, or with --from-moments and a raw FILE: the journey "
                                           "to detect its moments with (default: the one its texts speak of)."),
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
@@ -206,7 +206,7 @@ def drivers(
         console.print(note)
 
 
-def _store_key_drivers(store: Optional[str], journey: Optional[str], as_json: bool) -> None:
+def _store_key_drivers(store: str | None, journey: str | None, as_json: bool) -> None:
     """`carlzon drivers` on a store: each touchpoint's importance, performance and quadrant, as the report's
     key moments and the dashboard's /api/drivers give them (carlzon.analysis.key_moments)."""
     from carlzon.analysis.key_moments import key_drivers
@@ -230,9 +230,9 @@ def _store_key_drivers(store: Optional[str], journey: Optional[str], as_json: bo
 
 
 def impact(
-    file: Optional[Path] = typer.Argument(None, help="Visits: customer_id, timestamp and state (or misery/valence, recovered)."),
-    store: Optional[str] = StoreOption,
-    customers: Optional[Path] = typer.Option(None, "--customers", help="A customers table with churned_at per customer_id."),
+    file: Path | None = typer.Argument(None, help="Visits: customer_id, timestamp and state (or misery/valence, recovered)."),
+    store: str | None = StoreOption,
+    customers: Path | None = typer.Option(None, "--customers", help="A customers table with churned_at per customer_id."),
     return_days: float = typer.Option(90, "--return-days", help="Days within which a return counts."),
     churn_days: float = typer.Option(180, "--churn-days", help="Without churned_at: no visit for this many days is churn."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -145,7 +145,7 @@ def _after_ingest(store: Any, out: Console) -> None:
 
 
 def demo_command(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same data."),
     customers: int = typer.Option(2000, "--customers", min=20, help="Customers to simulate."),
     days: int = typer.Option(180, "--days", min=30, help="Days to simulate."),

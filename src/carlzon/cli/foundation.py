@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 import typer
@@ -28,27 +28,27 @@ store_app = typer.Typer(help="Look at the store: backend, tables and migrations.
 
 def ingest_command(
     file: Path = typer.Argument(..., help="CSV, TSV, JSON Lines, JSON, Parquet or Excel (.xlsx) export."),
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path "
+    store: str | None = StoreOption,
+    journey: str | None = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path "
                                           "(default: the store's, else the template the texts speak of)."),
-    map_file: Optional[Path] = typer.Option(None, "--map", help="YAML column mapping (field: column)."),
-    text: Optional[str] = typer.Option(None, "--text", help="Column with the customer's words."),
-    id_: Optional[str] = typer.Option(None, "--id", help="Column with a unique id per row."),
-    customer: Optional[str] = typer.Option(None, "--customer", help="Column with the customer id or email."),
-    timestamp: Optional[str] = typer.Option(None, "--timestamp", help="Column with the date and time."),
-    nps: Optional[str] = typer.Option(None, "--nps", help="Column with NPS (0-10)."),
-    csat: Optional[str] = typer.Option(None, "--csat", help="Column with CSAT (1-5)."),
-    ces: Optional[str] = typer.Option(None, "--ces", help="Column with CES (1-7)."),
-    stars: Optional[str] = typer.Option(None, "--stars", help="Column with the overall rating (1-5 stars)."),
-    rating: Optional[list[str]] = typer.Option(None, "--rating", help="Column rating a touchpoint or aspect (repeatable)."),
-    location: Optional[str] = typer.Option(None, "--location", help="Column naming the place (store, hotel, branch)."),
-    language: Optional[str] = typer.Option(None, "--language", help="Column with each text's language."),
-    channel: Optional[str] = typer.Option(None, "--channel", help="Column naming the channel."),
-    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
-    measure: Optional[list[str]] = typer.Option(None, "--measure", help="Column with a measure such as a wait (repeatable)."),
-    dayfirst: Optional[bool] = typer.Option(None, "--dayfirst/--monthfirst", help="Read 03/04/2026 as 3 April "
+    map_file: Path | None = typer.Option(None, "--map", help="YAML column mapping (field: column)."),
+    text: str | None = typer.Option(None, "--text", help="Column with the customer's words."),
+    id_: str | None = typer.Option(None, "--id", help="Column with a unique id per row."),
+    customer: str | None = typer.Option(None, "--customer", help="Column with the customer id or email."),
+    timestamp: str | None = typer.Option(None, "--timestamp", help="Column with the date and time."),
+    nps: str | None = typer.Option(None, "--nps", help="Column with NPS (0-10)."),
+    csat: str | None = typer.Option(None, "--csat", help="Column with CSAT (1-5)."),
+    ces: str | None = typer.Option(None, "--ces", help="Column with CES (1-7)."),
+    stars: str | None = typer.Option(None, "--stars", help="Column with the overall rating (1-5 stars)."),
+    rating: list[str] | None = typer.Option(None, "--rating", help="Column rating a touchpoint or aspect (repeatable)."),
+    location: str | None = typer.Option(None, "--location", help="Column naming the place (store, hotel, branch)."),
+    language: str | None = typer.Option(None, "--language", help="Column with each text's language."),
+    channel: str | None = typer.Option(None, "--channel", help="Column naming the channel."),
+    touchpoint: str | None = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
+    measure: list[str] | None = typer.Option(None, "--measure", help="Column with a measure such as a wait (repeatable)."),
+    dayfirst: bool | None = typer.Option(None, "--dayfirst/--monthfirst", help="Read 03/04/2026 as 3 April "
                                             "(default: decided from the dates themselves)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Source name stored with each row (default: file name)."),
+    source: str | None = typer.Option(None, "--source", help="Source name stored with each row (default: file name)."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252 (UTF-16 is found "
                                  "by its byte-order mark)."),
     max_field_mb: float = typer.Option(4.0, "--max-field-mb", min=0.001, help="Rows longer than this are quarantined "
@@ -148,9 +148,9 @@ def print_understanding(result: Any) -> None:
 
 
 def quarantine_command(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     limit: int = typer.Option(50, "--limit", "-n", help="Show at most this many rows (0: all)."),
-    source: Optional[str] = typer.Option(None, "--source", help="Only rows from this source (file name)."),
+    source: str | None = typer.Option(None, "--source", help="Only rows from this source (file name)."),
     as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
 ) -> None:
     """List the rows that ingest refused, with the row number, the reason and the raw text."""
@@ -182,7 +182,7 @@ def quarantine_command(
 
 @store_app.command("info")
 def store_info(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Show the store's backend, row counts, applied migrations and recent ingest runs."""
@@ -239,8 +239,8 @@ def _upgrade(st: Any, quiet: bool) -> Any:
 
 @store_app.command("upgrade")
 def store_upgrade(
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = typer.Option(None, "--journey", "-j",
+    store: str | None = StoreOption,
+    journey: str | None = typer.Option(None, "--journey", "-j",
                                           help="Journey to derive the moments with (default: the store's own)."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:

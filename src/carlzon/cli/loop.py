@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 import yaml
@@ -43,7 +43,7 @@ JsonOption = typer.Option(False, "--json", help="Print one JSON object instead o
 
 
 @contextmanager
-def _desk(store: Optional[str], journey: Optional[str], *, read_only: bool = False, **kw: Any) -> Iterator[Any]:
+def _desk(store: str | None, journey: str | None, *, read_only: bool = False, **kw: Any) -> Iterator[Any]:
     """The recovery desk over the store, closing the store afterwards (``read_only``: for commands that only read)."""
     from carlzon.loop.recovery import RecoveryDesk, journey_for_store
     from carlzon.store import open_store
@@ -65,10 +65,10 @@ PolicyOption = typer.Option(None, "--policy", help="A YAML file with a case_poli
 
 @cases_app.command("open")
 def cases_open(
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = JourneyOption,
-    policy: Optional[Path] = PolicyOption,
-    min_priority: Optional[float] = typer.Option(None, "--min-priority", min=0, max=100,
+    store: str | None = StoreOption,
+    journey: str | None = JourneyOption,
+    policy: Path | None = PolicyOption,
+    min_priority: float | None = typer.Option(None, "--min-priority", min=0, max=100,
                                                  help="Open cases at or above this priority (0-100; default 30)."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -118,14 +118,14 @@ def cases_open(
 
 @cases_app.command("list")
 def cases_list(
-    store: Optional[str] = StoreOption,
-    status: Optional[str] = typer.Option(None, "--status", help="open, in_progress, closed or active."),
-    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's cases ('none': unassigned)."),
-    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Only cases at this touchpoint."),
-    location: Optional[str] = typer.Option(None, "--location", help="Only cases at this place."),
-    q: Optional[str] = typer.Option(None, "--search", "-q", help="Search the text, evidence, customer name or e-mail."),
-    due: Optional[str] = typer.Option(None, "--due", help="overdue, today or week."),
-    min_priority: Optional[float] = typer.Option(None, "--min-priority", help="Priority at or above."),
+    store: str | None = StoreOption,
+    status: str | None = typer.Option(None, "--status", help="open, in_progress, closed or active."),
+    owner: str | None = typer.Option(None, "--owner", help="Only this owner's cases ('none': unassigned)."),
+    touchpoint: str | None = typer.Option(None, "--touchpoint", help="Only cases at this touchpoint."),
+    location: str | None = typer.Option(None, "--location", help="Only cases at this place."),
+    q: str | None = typer.Option(None, "--search", "-q", help="Search the text, evidence, customer name or e-mail."),
+    due: str | None = typer.Option(None, "--due", help="overdue, today or week."),
+    min_priority: float | None = typer.Option(None, "--min-priority", help="Priority at or above."),
     sort: str = typer.Option("priority", "--sort", help="priority, due, oldest, newest or id."),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many cases."),
     as_json: bool = JsonOption,
@@ -159,17 +159,17 @@ def cases_list(
 
 @cases_app.command("notify")
 def cases_notify(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     min_priority: float = typer.Option(70.0, "--min-priority", min=0, max=100, help="Tell about cases at or above."),
-    smtp_host: Optional[str] = typer.Option(None, "--smtp-host", help="SMTP server for e-mail."),
+    smtp_host: str | None = typer.Option(None, "--smtp-host", help="SMTP server for e-mail."),
     smtp_port: int = typer.Option(25, "--smtp-port"),
     starttls: bool = typer.Option(False, "--starttls", help="Use STARTTLS."),
-    smtp_user: Optional[str] = typer.Option(None, "--smtp-user", envvar="CARLZON_SMTP_USER"),
-    smtp_password: Optional[str] = typer.Option(None, "--smtp-password", envvar="CARLZON_SMTP_PASSWORD"),
+    smtp_user: str | None = typer.Option(None, "--smtp-user", envvar="CARLZON_SMTP_USER"),
+    smtp_password: str | None = typer.Option(None, "--smtp-password", envvar="CARLZON_SMTP_PASSWORD"),
     sender: str = typer.Option("carlzon@localhost", "--from"),
-    to: Optional[list[str]] = typer.Option(None, "--to", help="E-mail recipients (repeat)."),
-    slack: Optional[list[str]] = typer.Option(None, "--slack", help="Slack incoming-webhook URL (repeat)."),
-    teams: Optional[list[str]] = typer.Option(None, "--teams", help="Microsoft Teams workflow-webhook URL (repeat)."),
+    to: list[str] | None = typer.Option(None, "--to", help="E-mail recipients (repeat)."),
+    slack: list[str] | None = typer.Option(None, "--slack", help="Slack incoming-webhook URL (repeat)."),
+    teams: list[str] | None = typer.Option(None, "--teams", help="Microsoft Teams workflow-webhook URL (repeat)."),
     digest: bool = typer.Option(False, "--digest", help="Hold messages and send one digest now."),
     base_url: str = typer.Option("", "--base-url", help="The dashboard's address, for links to cases."),
     as_json: bool = JsonOption,
@@ -201,8 +201,8 @@ def cases_notify(
 def cases_reopen(
     case_id: int = typer.Argument(..., help="The case id."),
     reason: str = typer.Option(..., "--reason", help="Why it is reopened (the customer wrote again, ...)."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Who reopens it."),
-    store: Optional[str] = StoreOption,
+    actor: str | None = typer.Option(None, "--actor", help="Who reopens it."),
+    store: str | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Reopen a closed case, explicitly and saying why (a closed case takes no reply, note or assignment)."""
@@ -215,8 +215,8 @@ def cases_reopen(
 def cases_bulk_assign(
     owner: str = typer.Argument(..., help="The agent who owns the cases from now on."),
     case_ids: list[int] = typer.Argument(..., help="The case ids."),
-    team: Optional[str] = typer.Option(None, "--team", help="The owner's team."),
-    store: Optional[str] = StoreOption,
+    team: str | None = typer.Option(None, "--team", help="The owner's team."),
+    store: str | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Assign many cases to one owner; says which were assigned and which were skipped, and why."""
@@ -263,8 +263,8 @@ def _print_case(case: dict[str, Any]) -> None:
 @cases_app.command("show")
 def cases_show(
     case_id: int = typer.Argument(..., help="The case id (see carlzon cases list)."),
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = JourneyOption,
+    store: str | None = StoreOption,
+    journey: str | None = JourneyOption,
     as_json: bool = JsonOption,
 ) -> None:
     """One case: priority and its components, playbook steps with deadlines, history, suggested first reply."""
@@ -277,8 +277,8 @@ def cases_show(
 def cases_assign(
     case_id: int = typer.Argument(..., help="The case id."),
     owner: str = typer.Argument(..., help="The agent who owns the case from now on."),
-    team: Optional[str] = typer.Option(None, "--team", help="The owner's team (recovery rates are shown by team)."),
-    store: Optional[str] = StoreOption,
+    team: str | None = typer.Option(None, "--team", help="The owner's team (recovery rates are shown by team)."),
+    store: str | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Give a case an owner (and team); an open case moves to in_progress."""
@@ -294,8 +294,8 @@ def cases_note(
     text: str = typer.Argument(..., help="What was done or said."),
     author: str = typer.Option(..., "--author", help="Who writes the note."),
     reply: bool = typer.Option(False, "--reply", help="The note was sent to the customer (first one = first response)."),
-    step: Optional[str] = typer.Option(None, "--step", help="Mark this playbook step done (e.g. resolve)."),
-    store: Optional[str] = StoreOption,
+    step: str | None = typer.Option(None, "--step", help="Mark this playbook step done (e.g. resolve)."),
+    store: str | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Add a note to a case's history (optionally a reply sent to the customer, or a playbook step done)."""
@@ -310,8 +310,8 @@ def cases_close(
     case_id: int = typer.Argument(..., help="The case id."),
     outcome: str = typer.Option(..., "--outcome", help="recovered or not_recovered."),
     reason: str = typer.Option(..., "--reason", help="Why: what the customer said or did."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Who closes it."),
-    store: Optional[str] = StoreOption,
+    actor: str | None = typer.Option(None, "--actor", help="Who closes it."),
+    store: str | None = StoreOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Close a case by hand as recovered or not_recovered, saying why."""
@@ -321,7 +321,7 @@ def cases_close(
 
 
 @cases_app.command("check")
-def cases_check(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
+def cases_check(store: str | None = StoreOption, as_json: bool = JsonOption) -> None:
     """Close every open case whose customer came back since (a rating, a reply, a visit), saying why."""
     with _desk(store, None) as desk:
         closed = desk.check_followups()
@@ -346,7 +346,7 @@ def _fmt_dur(d: dict[str, Any]) -> str:
 
 
 @cases_app.command("measures")
-def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOption) -> None:
+def cases_measures(store: str | None = StoreOption, as_json: bool = JsonOption) -> None:
     """Recovery measures: time to first response, time to resolution, recovery rate by touchpoint, team, channel."""
     from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 
@@ -392,10 +392,10 @@ def cases_measures(store: Optional[str] = StoreOption, as_json: bool = JsonOptio
 
 
 def magic_cmd(
-    date: Optional[str] = typer.Option(None, "--date", help="The day (YYYY-MM-DD; default today, UTC)."),
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = JourneyOption,
-    rules: Optional[Path] = typer.Option(None, "--rules", exists=False,
+    date: str | None = typer.Option(None, "--date", help="The day (YYYY-MM-DD; default today, UTC)."),
+    store: str | None = StoreOption,
+    journey: str | None = JourneyOption,
+    rules: Path | None = typer.Option(None, "--rules", exists=False,
                                          help="A YAML file with more magic rules (a list, or a mapping with 'magic:')."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -428,7 +428,7 @@ def magic_cmd(
 
 def coach_cmd(
     text: str = typer.Argument(..., help="The agent's reply ('-' reads it from stdin)."),
-    issue: Optional[str] = typer.Option(None, "--issue", help="The customer's message, to check the reply names it."),
+    issue: str | None = typer.Option(None, "--issue", help="The customer's message, to check the reply names it."),
     as_json: bool = JsonOption,
 ) -> None:
     """Check a reply for the empathy steps (acknowledge, apologize, explain, time, fix); flag blame, scripts, jargon."""
@@ -452,9 +452,9 @@ def coach_cmd(
 
 def roleplay_cmd(
     n: int = typer.Option(3, "-n", "--n", min=1, max=50, help="How many cards."),
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = JourneyOption,
-    reply: Optional[str] = typer.Option(None, "--reply", help="Score your practice reply to the first card."),
+    store: str | None = StoreOption,
+    journey: str | None = JourneyOption,
+    reply: str | None = typer.Option(None, "--reply", help="Score your practice reply to the first card."),
     as_json: bool = JsonOption,
 ) -> None:
     """Role-play cards from real moments of misery, with names, e-mails, phones, card and account numbers removed."""

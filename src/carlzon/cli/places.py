@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -18,7 +18,7 @@ LocationOption = typer.Option(None, "--location", help="Only this place, or the 
 HierarchyOption = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region per place.")
 
 
-def location_scope(store: Any, location: Optional[str], hierarchy: Any) -> tuple[str, ...] | None:
+def location_scope(store: Any, location: str | None, hierarchy: Any) -> tuple[str, ...] | None:
     """The places ``--location`` stands for (None: every place), checked against the store's places."""
     if not location:
         return None
@@ -28,7 +28,7 @@ def location_scope(store: Any, location: Optional[str], hierarchy: Any) -> tuple
     return resolve_locations(location, hierarchy, known)
 
 
-def place_moments(file: Any, store: Optional[str], journey: Optional[str], location: str, hierarchy: Optional[Path],
+def place_moments(file: Any, store: str | None, journey: str | None, location: str, hierarchy: Path | None,
                   read: Any) -> Any:
     """The moments of ``read(file, store, journey)`` at the places ``--location`` stands for."""
     from carlzon.hierarchy import load_hierarchy, resolve_locations
@@ -46,12 +46,12 @@ def _pm(v: float) -> str:
 
 
 def locations(
-    store: Optional[str] = StoreOption,
-    hierarchy_file: Optional[Path] = HierarchyOption,
+    store: str | None = StoreOption,
+    hierarchy_file: Path | None = HierarchyOption,
     level: str = typer.Option("location", "--level", help="location, area or region (area and region need --hierarchy)."),
-    location: Optional[str] = LocationOption,
-    since: Optional[str] = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only moments before this date (YYYY-MM-DD)."),
+    location: str | None = LocationOption,
+    since: str | None = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Only moments before this date (YYYY-MM-DD)."),
     fdr: float = typer.Option(0.05, "--fdr", help="False discovery rate of the focus areas and best practice."),
     min_misery: int = typer.Option(3, "--min-misery", help="Fewest moments of misery a focus area rests on."),
     alerts: bool = typer.Option(False, "--alerts", help="Instead: alerts per place and touchpoint (minimum evidence "
@@ -95,8 +95,8 @@ def locations(
     console.print(r.to_dict()["method"])
 
 
-def _alerts(store: Optional[str], hierarchy_file: Optional[Path], location: Optional[str], since: Optional[str],
-            until: Optional[str], as_json: bool) -> None:
+def _alerts(store: str | None, hierarchy_file: Path | None, location: str | None, since: str | None,
+            until: str | None, as_json: bool) -> None:
     from carlzon.analysis.place_alerts import PlaceAlerts, daily_cells
     from carlzon.hierarchy import load_hierarchy
     from carlzon.report.query import Scope, where_sql
@@ -127,8 +127,8 @@ def register(app: typer.Typer) -> None:
     app.command("locations")(locations)
 
 
-def place_report(url: str, output: Path, *, location: Optional[str], by: Optional[str], hierarchy: Optional[Path],
-                 journey: Optional[str], since: Optional[str], until: Optional[str], include_personal_data: bool) -> Path:
+def place_report(url: str, output: Path, *, location: str | None, by: str | None, hierarchy: Path | None,
+                 journey: str | None, since: str | None, until: str | None, include_personal_data: bool) -> Path:
     """`carlzon report --location X` (one place or level) or `--by location` (a folder of reports and an index)."""
     from carlzon.analysis.locations import rank_locations
     from carlzon.hierarchy import load_hierarchy

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -21,10 +20,10 @@ __all__ = ["register"]
 
 def forget_command(
     customer: str = typer.Argument(..., help="The customer's id, as in the customer_id column of your exports."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be removed."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before erasing."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Who asked for it (kept in the erasure log)."),
+    actor: str | None = typer.Option(None, "--actor", help="Who asked for it (kept in the erasure log)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Erase a customer: interactions, moments, recovery cases and their events, quarantined rows that carry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 import typer.main
@@ -62,19 +62,19 @@ def _open(path: Path, out: Console) -> None:
 
 def report(
     output: Path = typer.Option(Path("report.html"), "-o", "--output", help="Where to write the HTML file."),
-    store: Optional[str] = StoreOption,
-    journey: Optional[str] = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
-    since: Optional[str] = typer.Option(None, "--since", help="First day to include, YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(None, "--until", help="Day after the last one to include, YYYY-MM-DD."),
+    store: str | None = StoreOption,
+    journey: str | None = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
+    since: str | None = typer.Option(None, "--since", help="First day to include, YYYY-MM-DD."),
+    until: str | None = typer.Option(None, "--until", help="Day after the last one to include, YYYY-MM-DD."),
     open_browser: bool = typer.Option(False, "--open", help="Open the report in a browser when one is there."),
     include_personal_data: bool = typer.Option(
         False, "--include-personal-data",
         help="Show customers' e-mails, phones, names and addresses as written (internal use only; masked by default)."),
-    location: Optional[str] = typer.Option(None, "--location", help="A store manager's report: only this place, or the "
+    location: str | None = typer.Option(None, "--location", help="A store manager's report: only this place, or the "
                                            "places of this region or area of --hierarchy."),
-    by: Optional[str] = typer.Option(None, "--by", help="location: one report per place and an index comparing them, "
+    by: str | None = typer.Option(None, "--by", help="location: one report per place and an index comparing them, "
                                      "in the folder -o names."),
-    hierarchy: Optional[Path] = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
+    hierarchy: Path | None = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."),
 ) -> None:
     """Write one self-contained HTML report: journey map, drivers, key moments, trends, customers' words
     (personal data masked unless --include-personal-data)."""
@@ -89,11 +89,11 @@ def report(
 
 
 def serve(
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (default: this machine only)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    journey: Optional[str] = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
-    allowed_origin: Optional[list[str]] = typer.Option(
+    journey: str | None = typer.Option(None, "--journey", help="Journey name or YAML (default: the template that fits the data)."),
+    allowed_origin: list[str] | None = typer.Option(
         None, "--allowed-origin", help="Another origin whose pages may send state changes, e.g. https://cx.example.com "
         "behind a proxy that rewrites the Host (repeatable)."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
@@ -120,7 +120,7 @@ def serve(
 def token_create(
     role: str = typer.Option(..., "--role", help="viewer (read), agent (also cases and notes) or admin (everything)."),
     name: str = typer.Option("", "--name", help="A label, e.g. who or what uses it."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Create a token and print it once (the store keeps only a salted hash)."""
@@ -137,7 +137,7 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list(store: Optional[str] = StoreOption,
+def token_list(store: str | None = StoreOption,
                as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """List tokens: id, name, role, created, revoked (never the tokens themselves)."""
     from rich.table import Table
@@ -162,7 +162,7 @@ def token_list(store: Optional[str] = StoreOption,
 
 @token_app.command("revoke")
 def token_revoke(token_id: str = typer.Argument(..., help="The token id (see carlzon token list) or the token."),
-                 store: Optional[str] = StoreOption) -> None:
+                 store: str | None = StoreOption) -> None:
     """Revoke a token: it stops working at once."""
     from carlzon.store import open_store
     from carlzon.web.auth import revoke_token

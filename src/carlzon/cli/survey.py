@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -21,7 +20,7 @@ walk_app = typer.Typer(help="Store walks: observation checklists of the journey,
                        no_args_is_help=True)
 
 
-def _csv_list(value: Optional[str]) -> list[str] | None:
+def _csv_list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
@@ -46,14 +45,14 @@ def _account(name: str, what: str, r: object, *, extra: str = "") -> None:
 @survey_app.command("build")
 def build(
     journey: str = typer.Option(..., "--journey", help="Journey template name or YAML file."),
-    persona: Optional[str] = typer.Option(None, "--persona", help="One of the journey's personas (its touchpoints)."),
-    touchpoints: Optional[str] = typer.Option(None, "--touchpoints", help="Touchpoint ids, comma separated."),
+    persona: str | None = typer.Option(None, "--persona", help="One of the journey's personas (its touchpoints)."),
+    touchpoints: str | None = typer.Option(None, "--touchpoints", help="Touchpoint ids, comma separated."),
     outcome: str = typer.Option("nps", "--outcome", help="nps, csat or ces."),
     block_order: str = typer.Option("importance_first", "--block-order",
                                     help="importance_first, importance_last or split (a test of the order effect)."),
     open_link: bool = typer.Option(False, "--open-link", help="Also allow answers at an open link (no invitation)."),
-    survey_id: Optional[str] = typer.Option(None, "--id", help="The survey's id (default: journey-persona)."),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write the YAML here (default: print it)."),
+    survey_id: str | None = typer.Option(None, "--id", help="The survey's id (default: journey-persona)."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Write the YAML here (default: print it)."),
 ) -> None:
     """Write a survey definition (YAML, to edit) from the journey: importance, then performance, outcome, open question."""
     from carlzon.survey import build_survey
@@ -71,7 +70,7 @@ def build(
 
 
 @survey_app.command("add")
-def add(file: Path = typer.Argument(..., help="A survey YAML (carlzon survey build)."), store: Optional[str] = StoreOption) -> None:
+def add(file: Path = typer.Argument(..., help="A survey YAML (carlzon survey build)."), store: str | None = StoreOption) -> None:
     """Store a survey (or replace it) so that it can be served, invited to and analysed."""
     from carlzon.store import open_store
     from carlzon.survey.definition import load_survey
@@ -89,7 +88,7 @@ def add(file: Path = typer.Argument(..., help="A survey YAML (carlzon survey bui
 
 @survey_app.command("show")
 def show(survey: str = typer.Argument(..., help="Survey id in the store, or a YAML file."),
-         store: Optional[str] = StoreOption) -> None:
+         store: str | None = StoreOption) -> None:
     """Print a stored survey's YAML."""
     from carlzon.store import open_store
 
@@ -105,7 +104,7 @@ def invite_cmd(
     suppress_days: int = typer.Option(90, "--suppress-days", help="Nobody is asked again within this many days."),
     base_url: str = typer.Option("", "--base-url", help="Where carlzon serve is reached, e.g. https://feedback.example.com"),
     out: Path = typer.Option(..., "-o", "--out", help="CSV of the links to send (shown only now)."),
-    store: Optional[str] = StoreOption,
+    store: str | None = StoreOption,
     as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
 ) -> None:
     """Make one-time links for the customers who may be asked; every row is accounted for."""
@@ -126,7 +125,7 @@ def invite_cmd(
 
 
 @survey_app.command("status")
-def status(survey: Optional[str] = typer.Argument(None, help="Survey id (default: all)."), store: Optional[str] = StoreOption,
+def status(survey: str | None = typer.Argument(None, help="Survey id (default: all)."), store: str | None = StoreOption,
            as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Response rate per invitation batch, with 95% intervals."""
     from carlzon.store import open_store
@@ -150,7 +149,7 @@ def status(survey: Optional[str] = typer.Argument(None, help="Survey id (default
 def export(survey: str = typer.Argument(..., help="Survey id in the store, or a YAML file."),
            fmt: str = typer.Option("limesurvey", "--format", help="limesurvey (its tab-separated survey structure)."),
            out: Path = typer.Option(..., "-o", "--out", help="File to write, e.g. survey.txt (LimeSurvey: Import survey)."),
-           store: Optional[str] = StoreOption) -> None:
+           store: str | None = StoreOption) -> None:
     """Export a survey to another tool's format (LimeSurvey's tab-separated .txt survey structure)."""
     from carlzon.store import open_store
     from carlzon.survey.limesurvey import to_limesurvey
@@ -171,7 +170,7 @@ def export(survey: str = typer.Argument(..., help="Survey id in the store, or a 
 def import_cmd(survey: str = typer.Argument(..., help="Survey id in the store, or a YAML file."),
                file: Path = typer.Argument(..., help="The other tool's response export (CSV)."),
                fmt: str = typer.Option("limesurvey", "--format", help="limesurvey."),
-               store: Optional[str] = StoreOption,
+               store: str | None = StoreOption,
                as_json: bool = typer.Option(False, "--json", help="Print the account as JSON.")) -> None:
     """Ingest another tool's response export, mapped back to the survey's questions."""
     from carlzon.store import open_store
@@ -192,7 +191,7 @@ def import_cmd(survey: str = typer.Argument(..., help="Survey id in the store, o
 def simulate_cmd(journey: str = typer.Option("retail_clothing", "--journey", help="A journey with personas."),
                  invited: int = typer.Option(2000, "--invited", help="Customers invited."),
                  seed: int = typer.Option(0, "--seed", help="Random seed."),
-                 store: Optional[str] = StoreOption) -> None:
+                 store: str | None = StoreOption) -> None:
     """Store a simulated survey with planted gaps between stated and derived importance (to try the analysis)."""
     from carlzon.store import open_store
     from carlzon.survey.simulate import simulate_survey
@@ -205,7 +204,7 @@ def simulate_cmd(journey: str = typer.Option("retail_clothing", "--journey", hel
                   f"planted: {plan}; see carlzon drivers --stated", highlight=False)
 
 
-def stated_drivers(store: Optional[str], survey: Optional[str], as_json: bool, boot: int, seed: int) -> None:
+def stated_drivers(store: str | None, survey: str | None, as_json: bool, boot: int, seed: int) -> None:
     """`carlzon drivers --stated`: stated beside derived importance per persona, the gaps in words."""
     from carlzon.store import open_store
     from carlzon.survey.report import fit_survey
@@ -257,7 +256,7 @@ def stated_drivers(store: Optional[str], survey: Optional[str], as_json: bool, b
 @walk_app.command("build")
 def walk_build(journey: str = typer.Option(..., "--journey", help="Journey template name or YAML file."),
                out: Path = typer.Option(Path("walk.html"), "-o", "--out", help="The checklist (HTML: print it or open it on a phone)."),
-               csv: Optional[Path] = typer.Option(None, "--csv", help="Also write a CSV template to fill in.")) -> None:
+               csv: Path | None = typer.Option(None, "--csv", help="Also write a CSV template to fill in.")) -> None:
     """Write a store-walk checklist of the journey's touchpoints and expectations."""
     from carlzon.walk import build_checklist, render_checklist
 
@@ -274,7 +273,7 @@ def walk_build(journey: str = typer.Option(..., "--journey", help="Journey templ
 @walk_app.command("ingest")
 def walk_ingest(file: Path = typer.Argument(..., help="A filled-in walk (CSV: step, result, value, note, ...)."),
                 journey: str = typer.Option(..., "--journey", help="The journey the walk followed."),
-                store: Optional[str] = StoreOption,
+                store: str | None = StoreOption,
                 as_json: bool = typer.Option(False, "--json", help="Print the account as JSON.")) -> None:
     """Store a filled-in walk as observations: a moment per observed step, misery where an expectation was missed."""
     from carlzon.store import open_store

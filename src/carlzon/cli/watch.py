@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -14,7 +13,7 @@ from carlzon.errors import AnalysisError
 __all__ = ["register"]
 
 
-def _moments(store: Optional[str], since: Optional[str] = None):  # type: ignore[no-untyped-def]
+def _moments(store: str | None, since: str | None = None):  # type: ignore[no-untyped-def]
     from carlzon.store import open_store
 
     with open_store(store_url(store), read_only=True) as st:
@@ -22,10 +21,10 @@ def _moments(store: Optional[str], since: Optional[str] = None):  # type: ignore
 
 
 def themes(
-    store: Optional[str] = StoreOption,
-    since: Optional[str] = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
+    store: str | None = StoreOption,
+    since: str | None = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
     valence: str = typer.Option("both", "--valence", help="misery, magic or both."),
-    touchpoint: Optional[str] = typer.Option(None, "--touchpoint", help="Only themes of this touchpoint id."),
+    touchpoint: str | None = typer.Option(None, "--touchpoint", help="Only themes of this touchpoint id."),
     min_size: int = typer.Option(5, "--min-size", help="Fewest moments a theme may have."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"themes\": [...], \"n\", \"unassigned_share\"}."),
 ) -> None:
@@ -57,10 +56,10 @@ def themes(
 
 
 def alerts(
-    store: Optional[str] = StoreOption,
-    since: Optional[str] = typer.Option(None, "--since", help="Only alerts still active on or after this date (YYYY-MM-DD)."),
+    store: str | None = StoreOption,
+    since: str | None = typer.Option(None, "--since", help="Only alerts still active on or after this date (YYYY-MM-DD)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"alerts\": [...]}."),
-    webhook: Optional[str] = typer.Option(None, "--webhook", help="POST the alerts to this URL (Slack-compatible JSON)."),
+    webhook: str | None = typer.Option(None, "--webhook", help="POST the alerts to this URL (Slack-compatible JSON)."),
     fdr: float = typer.Option(0.002, "--fdr", help="False-discovery rate of the daily tests."),
     retries: int = typer.Option(4, "--retries", help="Webhook retries (exponential back-off)."),
     days: int = typer.Option(60, "--days", help="Days, back from the last moment, whose problems are shown (the 120 "
@@ -97,13 +96,13 @@ def alerts(
 
 def paths(
     file: Path = typer.Argument(..., help="Event log: customer id, step, timestamp (csv, parquet, jsonl, xlsx)."),
-    journey: Optional[str] = typer.Option(None, "--journey", help="Journey template or YAML, to map steps to touchpoints."),
+    journey: str | None = typer.Option(None, "--journey", help="Journey template or YAML, to map steps to touchpoints."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (variants, steps, edges, unmapped steps, misery)."),
-    svg: Optional[Path] = typer.Option(None, "--svg", help="Write the directly-follows graph to this SVG file."),
-    store: Optional[str] = typer.Option(None, "--store", help="Store whose moments of misery are placed along the path."),
-    customer: Optional[str] = typer.Option(None, "--customer", help="Customer id column (default: detected)."),
-    step: Optional[str] = typer.Option(None, "--step", help="Step column (default: detected)."),
-    time: Optional[str] = typer.Option(None, "--time", help="Timestamp column (default: detected)."),
+    svg: Path | None = typer.Option(None, "--svg", help="Write the directly-follows graph to this SVG file."),
+    store: str | None = typer.Option(None, "--store", help="Store whose moments of misery are placed along the path."),
+    customer: str | None = typer.Option(None, "--customer", help="Customer id column (default: detected)."),
+    step: str | None = typer.Option(None, "--step", help="Step column (default: detected)."),
+    time: str | None = typer.Option(None, "--time", help="Timestamp column (default: detected)."),
     case_gap: str = typer.Option("12h", "--case-gap", help="A new case starts after this much quiet (e.g. 12h, 30min)."),
 ) -> None:
     """The journey customers really take: paths, drop-off, time between steps, directly-follows graph."""

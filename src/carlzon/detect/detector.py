@@ -193,7 +193,7 @@ class Detector:
         return pd.DataFrame({"score": np.nan_to_num(score), "intensity": inten, "valence": valence})
 
     # -- the batch ---------------------------------------------------------------------------
-    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], dict[str, Any]]:
+    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], dict[str, Any] | None]:
         if not isinstance(df, pd.DataFrame):
             raise DetectError(f"expected a DataFrame of interactions, got {type(df).__name__}",
                               fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
@@ -321,7 +321,7 @@ class Detector:
         return {str(lang): np.flatnonzero(langs == lang) for lang in set(langs) - {None}
                 if lang not in read and available(str(lang))}
 
-    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]], None]:
+    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]], Any]:
         from carlzon.detect.foreign import foreign_scorer
 
         taken = np.concatenate(list(split.values()))
@@ -333,7 +333,7 @@ class Detector:
             if det is None:
                 det = Detector(self.journey, touchpoint_min_confidence=self.touchpoint_min_confidence,
                                scorer=foreign_scorer(lang), rating_scales=self.rating_scales)
-                self._foreign[lang] = det
+                cache[lang] = det
             parts.append((rows, det._moment_rows(df.iloc[rows].reset_index(drop=True))))
         order = np.concatenate([rows[res[0]["row"].to_numpy()] for rows, res in parts if res is not None])
         out = pd.concat([res[0] for _, res in parts if res is not None], ignore_index=True)
@@ -342,12 +342,13 @@ class Detector:
         pos = np.argsort(order, kind="stable")
         return out.iloc[pos].reset_index(drop=True), [evidence[i] for i in pos], None
 
-    def _moment_rows(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], None]:
+    def _moment_rows(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], Any]:
         """Moment rows (with ``row``: the input row, and the overall columns) and their evidence."""
         run = self._run(df)
         if run[2] is None:  # split by language: already moment rows
             return run
         base, base_ev, ctx = run
+        assert ctx is not None  # the batch's context, for the moments per touchpoint
         from carlzon.detect.moments import build_moments
 
         moments, evidence = build_moments(self, df.reset_index(drop=True), base, base_ev, ctx)
@@ -377,7 +378,7 @@ class Detector:
         out["spans"] = [json.dumps(s) for s in out["spans"].tolist()]
         for col, dtype in (("interaction_id", "string"), ("customer_id", "string"), ("channel", "string"),
                            ("aspect", "string"), ("basis", "string")):
-            out[col] = out[col].astype(dtype)
+            out[col] = out[col].astype(dtype)  # type: ignore[call-overload]  # pandas-stubs: a dtype name held in a variable
         return out[list(MOMENT_COLUMNS)]
 
     def detect_one(self, interaction: Interaction) -> Moment:

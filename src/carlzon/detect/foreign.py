@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def _afinn_file(name: str) -> Path:
     return Path(afinn.__file__).parent / "data" / name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lexicon_path(language: str) -> Path:
     """The language's lexicon as a carlzon lexicon TSV (written once into the temporary folder)."""
     lines = ["# built by carlzon from AFINN (ODbL) for language " + language]
@@ -85,7 +85,7 @@ def _lexicon_path(language: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def foreign_scorer(language: str) -> Any:
     """A :class:`~carlzon.detect.text.TextScorer` for ``language`` (one of :data:`LEXICON_LANGUAGES`)."""
     from carlzon.detect.text import TextScorer

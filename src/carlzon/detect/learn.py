@@ -329,8 +329,8 @@ def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *
         raise ModelError("no row has both a text and a touchpoint label", fix="check the --text and --touchpoint-label columns")
     X_text = [texts[i] for i in keep]
     y = np.asarray([str(touchpoints[i]) for i in keep], dtype=object)
-    classes, counts = np.unique(y.astype(str), return_counts=True)
-    classes = [str(c) for c in classes]
+    found, counts = np.unique(y.astype(str), return_counts=True)
+    classes = [str(c) for c in found]
     if len(classes) < 2:
         raise ModelError(f"only one touchpoint in the labels ({classes[0]}: {len(y)})",
                          fix="label texts of at least two touchpoints")
@@ -434,7 +434,7 @@ def apply_learned(res: Any, model: TouchpointModel, texts: Sequence[str | None],
     idx = np.flatnonzero(todo)
     if not len(idx):
         return out
-    tp, conf = learn_touchpoints(model, [texts[i] for i in idx], matcher=matcher, min_confidence=0.0)
+    tp, conf = learn_touchpoints(model, [texts[int(i)] for i in idx], matcher=matcher, min_confidence=0.0)
     seen = conf > 0  # where the model saw nothing it knows, the phrase chain's answer stands
     idx, tp, conf = idx[seen], tp[seen], conf[seen]
     guess = out.guess.copy() if out.guess is not None else out.touchpoint.copy()

@@ -159,7 +159,7 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
 
     scorer = scorer if scorer is not None else TextScorer()
     row, start, end, sent = split_clauses(texts, language)
-    frag_texts = [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]  # type: ignore[index]
+    frag_texts = [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]
     res = scorer.score(frag_texts)
     f_score = np.asarray(res.score, dtype="float64")
     f_int = np.asarray(res.intensity, dtype="float64")
@@ -246,7 +246,7 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     m_index[single] = first[single]
     multi = np.flatnonzero(~single)
     if len(multi):  # mentions of several fragments: scored again as a whole, in one batch
-        again = scorer.score([texts[m_row[k]][m_start[k]:m_end[k]] for k in multi])  # type: ignore[index]
+        again = scorer.score([texts[m_row[k]][m_start[k]:m_end[k]] for k in multi])
         m_score[multi] = np.asarray(again.score, dtype="float64")
         m_int[multi] = np.asarray(again.intensity, dtype="float64")
         m_stakes[multi] = [{"low": 0, "medium": 1, "high": 2}.get(str(s), 0) for s in again.stakes]
@@ -284,7 +284,7 @@ def _words(tpr: Any, k: int) -> list[str]:
     from carlzon.detect.touchpoints import EVENT_KEY
 
     tps = set(tpr.tied.get(k) or (tpr.touchpoint[k],))
-    out = {}
+    out: dict[Any, Any] = {}
     for w, p in tpr.hits.get(k, ()):
         if tps & set(tpr.phrase_tps.get(p, ())):
             w = " ".join(w.split())

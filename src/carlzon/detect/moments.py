@@ -199,7 +199,7 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
                     at = text.lower().find(e.phrase.lower())
                     if at >= 0:
                         e = copy.copy(e)
-                        e.span = [at, at + len(e.phrase)]
+                        e.span = [at, at + len(e.phrase or "")]
                 ev.append(e)
             if stakes[g] == 2 and t_stk[g] < 2:
                 ev.append(Evidence(rule="stakes", text=f"high stakes: misery at {names.get(k_tp[g], k_tp[g])}", value="high"))
@@ -208,7 +208,7 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
         if q >= 0:
             ev.extend(items.evidence[q])
             if r_dec[g] and t_val[g] != "neutral" and t_val[g] != r_val[g]:
-                ph = texts[k_row[g]][sp[0][0]:sp[0][1]] if sp else ""  # type: ignore[index]
+                ph = texts[k_row[g]][sp[0][0]:sp[0][1]] if sp else ""
                 ev.append(Evidence(rule="contrast", text=f'{items.evidence[q][0].text.split(" (")[0]} but the text '
                                    f'reads as {t_val[g]} ("{_short(ph)}")', value=str(t_val[g]),
                                    weight=round(float(t_score[g]), 3), span=sp[0] if sp else None))
@@ -253,7 +253,7 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
                              "moment_of_truth"]].reset_index(drop=True)
     whole.insert(0, "row", rest)
     whole["aspect"] = pd.array(b_aspects, dtype="string")
-    whole["spans"] = b_spans
+    whole["spans"] = pd.Series(b_spans, index=whole.index, dtype=object)
     whole["basis"] = np.where(has_text & has_rating, "text+rating", np.where(has_rating, "rating",
                               np.where(has_text, "text", np.where(np.asarray(ex.missed, bool)[rest], "measure", "text"))))
     allm = pd.concat([moments, whole], ignore_index=True)

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import date, datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -245,13 +246,13 @@ def magic_opportunities(store: Any, journey: str | Journey = "airline", *, day: 
     rules = check_rules(list(journey.magic or []) + list(extra_rules or []), where=f"{journey.source or journey.name}: magic")
     d: date | None
     if day is None:
-        d = datetime.now(timezone.utc).date()
+        d = datetime.now(UTC).date()
     else:
         d = parse_day(day)
         if d is None:
             raise JourneyError(f"cannot read the day {day!r}", fix="write it as YYYY-MM-DD, e.g. --date 2026-03-02")
     memory = memory if memory is not None else customer_memory(store)
-    start = datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+    start = datetime(d.year, d.month, d.day, tzinfo=UTC)
     todays = store.interactions(since=start, until=start + timedelta(days=1))
     today_attrs: dict[str, list[dict[str, Any]]] = {}
     for cid, raw in zip(todays["customer_id"], todays["attributes"]):

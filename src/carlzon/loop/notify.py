@@ -24,9 +24,10 @@ from __future__ import annotations
 import json
 import smtplib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from email.message import EmailMessage
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import httpx
 
@@ -91,7 +92,7 @@ class Notifier:
             raise CarlzonError("nowhere to send", fix="give an SMTP host and --to, or a --slack / --teams webhook URL")
         self.store, self.email, self.webhooks = store, email, list(webhooks or [])
         self.digest, self.base_url, self.timeout = digest, base_url.rstrip("/"), timeout
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
 
     # ------------------------------------------------------------------ problems
     def cases(self, cases: list[dict[str, Any]]) -> dict[str, Any]:
@@ -125,7 +126,9 @@ class Notifier:
 
     def _record(self, kind: str, problems: dict[str, tuple[int, str, list[str]]]) -> dict[str, Any]:
         now = self.clock()
-        sent, updated, quiet = [], [], []
+        sent: list[Any] = []
+        updated: list[Any] = []
+        quiet: list[Any] = []
         for key, (n, subject, lines) in problems.items():
             row = self.store.query("SELECT * FROM notifications WHERE key = :k", {"k": key})
             ongoing = len(row) and _utc(row["last_at"].iloc[0]) >= now - timedelta(days=ONGOING_DAYS)

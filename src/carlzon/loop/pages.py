@@ -67,7 +67,7 @@ def _back(notice: str, to: str = "/cases") -> Response:
     return RedirectResponse(f"{to}{sep}notice={quote(notice)}", status_code=303)
 
 
-_FIGURES: "weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Any]]" = weakref.WeakKeyDictionary()
+_FIGURES: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 
 
 def _figures(desk: Any) -> tuple[Any, Any]:
@@ -131,7 +131,7 @@ def check_form(request: Request, _: Principal = Depends(require("agent"))) -> Re
 async def bulk_assign_form(request: Request, who: Principal = Depends(require("agent"))) -> Response:
     form = await request.form()
     owner = str(form.get("owner") or "").strip()
-    ids = [int(v) for v in form.getlist("case_id") if str(v).isdigit()]
+    ids = [int(str(v)) for v in form.getlist("case_id") if str(v).isdigit()]
     if not ids:
         return _back("Bulk assign: no case ticked; nothing was changed.")
     with request.app.state.write_lock:

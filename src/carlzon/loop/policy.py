@@ -73,7 +73,7 @@ class CasePolicy:
     source: str = field(default="built-in", compare=False)
 
     @classmethod
-    def from_mapping(cls, raw: Any, *, source: str = "built-in", min_priority: float | None = None) -> "CasePolicy":
+    def from_mapping(cls, raw: Any, *, source: str = "built-in", min_priority: float | None = None) -> CasePolicy:
         """A policy from a mapping (the ``case_policy`` block), with the defaults for what it leaves out."""
         raw = dict(raw or {})
         if "case_policy" in raw and isinstance(raw["case_policy"], dict):
@@ -101,7 +101,8 @@ class CasePolicy:
             try:
                 return float(value)
             except (TypeError, ValueError):
-                raise CarlzonError(f"{key} must be a number in {source}, not {value!r}", fix=f"e.g. {key}: {default}")
+                raise CarlzonError(f"{key} must be a number in {source}, not {value!r}",
+                                   fix=f"e.g. {key}: {default}") from None
 
         capacity = num("daily_capacity", d.daily_capacity, raw)
         if capacity is not None and capacity < 1:
@@ -148,7 +149,7 @@ def load_policy(journey: Any, path: str | Path | None = None, *, min_priority: f
         try:
             raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise CarlzonError(f"{p} is not valid YAML: {exc}", fix="check the indentation of the policy file")
+            raise CarlzonError(f"{p} is not valid YAML: {exc}", fix="check the indentation of the policy file") from None
         return CasePolicy.from_mapping(raw, source=str(p), min_priority=min_priority)
     book = getattr(journey, "playbook", None) or {}
     raw = dict(book.get("case_policy") or {})
@@ -192,7 +193,7 @@ def complaint_of(evidence: Any, ratings: dict[str, Any], thresholds: dict[str, d
     low = None
     for scale in _RATING_SCALES:
         v = ratings.get(scale)
-        if _is_nan(v) or scale not in thresholds:
+        if v is None or _is_nan(v) or scale not in thresholds:
             continue
         if float(v) <= float(thresholds[scale]["misery"]):
             low = f"{scale} {float(v):g}"

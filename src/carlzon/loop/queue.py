@@ -24,7 +24,7 @@ Example:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from carlzon.errors import CarlzonError
@@ -52,7 +52,7 @@ def case_query(*, status: str | None = None, owner: str | None = None, touchpoin
                sort: str | None = None, limit: int | None = None, offset: int | None = None,
                now: datetime | None = None, columns: str = "*") -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of the case list with these filters (see the module docstring)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     where, params = [], {}
     if status:
         if status not in STATUS_FILTERS:

@@ -39,8 +39,9 @@ import builtins
 import json
 import math
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -128,7 +129,7 @@ class RecoveryDesk:
         else:
             self.policy = load_policy(self.journey, policy, min_priority=min_priority)
         self.min_priority = self.policy.min_priority
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.steps: list[dict[str, Any]] = list(book.get("steps") or [])
 
     # ------------------------------------------------------------------ opening
@@ -136,7 +137,7 @@ class RecoveryDesk:
         return _ts(self.clock()).replace(microsecond=0)  # type: ignore[union-attr]
 
     def open_cases(self, *, since: Any = None, until: Any = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> list[int]:
+                   progress: Callable[[str, int, int], None] | None = None) -> Any:
         """Open cases by the case policy (:mod:`carlzon.loop.policy`): one case per interaction with
         misery, listing its miseries; return the new case ids (an :class:`~carlzon.loop.opening.OpenResult`
         that also counts what was summarised, and why).
@@ -338,7 +339,7 @@ class RecoveryDesk:
             self._event(case_id, "reopened", actor=actor or "carlzon", detail={"reason": str(reason).strip()}, at=now)
         return self.get(case_id)
 
-    def bulk_assign(self, case_ids: list[int], owner: str, *, team: str | None = None,
+    def bulk_assign(self, case_ids: builtins.list[int], owner: str, *, team: str | None = None,
                     actor: str | None = None) -> dict[str, Any]:
         """Assign many cases at once; returns what was done: ``assigned`` ids, ``skipped`` {id: why}."""
         assigned, skipped = [], {}
@@ -422,7 +423,7 @@ class RecoveryDesk:
                                  "ORDER BY id")
         if cases.empty:
             return []
-        first = min(_ts(t) for t in cases["moment_at"])
+        first = min(t for t in map(_ts, cases["moment_at"]) if t is not None)  # moment_at IS NOT NULL
         # only the interactions of customers with an open case, and their worst valence, in one query
         later = self.store.query(
             "SELECT i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars, "

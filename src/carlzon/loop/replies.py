@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -151,7 +151,7 @@ def describe_problem(case: dict[str, Any]) -> str:
             if weight > -0.2:
                 continue
             where = _find(text, e) if text else None
-            if where is not None:
+            if where is not None and text:
                 clause = _clause(text, *where)
                 key = re.sub(r"\W+", " ", clause.lower()).strip()
                 if len(clause.split()) >= 3 and all(key not in k and k not in key for k in
@@ -177,7 +177,7 @@ def describe_problem(case: dict[str, Any]) -> str:
     elif glosses:
         parts.append("you told us about " + " and ".join(f'"{g}"' if " " in g else g for g in glosses[:2]))
     parts += gaps[:2]
-    if not found and text.strip():
+    if not found and text and text.strip():
         quote = _clean(text)
         if len(quote.split()) >= 3:  # a word or two quoted back names nothing
             quote = quote if len(quote) <= 110 else quote[:107].rsplit(" ", 1)[0] + "..."
@@ -221,7 +221,7 @@ def impossible_promises(reply: str, case: dict[str, Any], now: datetime) -> list
             t = datetime.strptime(f"{m.group(1)} {m.group(2)} {now.year} {m.group(3)}", "%d %B %Y %H:%M")
         except ValueError:
             continue
-        t = t.replace(tzinfo=timezone.utc)
+        t = t.replace(tzinfo=UTC)
         if t < now - timedelta(days=180):
             t = t.replace(year=now.year + 1)
         if t < now:
@@ -241,10 +241,9 @@ def suggest_reply(case: dict[str, Any], journey: Journey, *, now: datetime | Non
     tpl.update({k: v for k, v in (book.get("reply") or {}).items() if isinstance(v, (str, dict))})
     tid = case.get("touchpoint") or "unknown"
     tname = journey.touchpoint(tid).name.lower() if journey.has_touchpoint(tid) else "service"
-    fixes = book.get("fixes") or {}
     gestures = book.get("gestures") or {}
     steps = {str(s.get("step")): s for s in book.get("steps") or []}
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     deadlines = case.get("deadlines") or {}
     if isinstance(deadlines, str):
         deadlines = json.loads(deadlines)

@@ -35,8 +35,9 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Iterable
 
 from carlzon.errors import NotFoundError, StoreError
 from carlzon.store.catalog import Table, tables
@@ -296,7 +297,7 @@ def forget(store: Any, customer_id: str, *, dry_run: bool = False, actor: str | 
 
 
 def _audit(store: Any, result: ForgetResult, actor: str | None) -> int:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store.execute("INSERT INTO forget_log (forgotten_at, actor, rows, total) VALUES (:at, :actor, :rows, :total)",
                   {"at": now, "actor": actor, "rows": json.dumps(result.rows, sort_keys=True), "total": result.total})
     return int(store.query("SELECT MAX(id) AS id FROM forget_log")["id"].iloc[0])

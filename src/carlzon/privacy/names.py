@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["COMMON_WORDS", "find_names", "first_names", "last_names"]
 

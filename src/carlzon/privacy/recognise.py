@@ -35,7 +35,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from carlzon.privacy.cards import find_cards, luhn_ok
 from carlzon.privacy.names import find_names

@@ -14,11 +14,12 @@ Example:
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from datetime import datetime, timezone
+from functools import cache
+from datetime import datetime, UTC
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -104,7 +105,7 @@ def jinja_env(extra_dirs: Sequence[str] = ()) -> Environment:
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> Journey:
     return load_journey(name)
 
@@ -200,7 +201,7 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     return {
         "title": title or f"Moments of truth: {j.title}",
         "journey": j,
-        "generated": datetime.now(timezone.utc),
+        "generated": datetime.now(UTC),
         "period": agg.period(),
         "since": since, "until": until, "filters": filters or {},
         "n_moments": agg.n,

@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from html import escape
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 __all__ = [
     "MAGIC",

@@ -20,7 +20,8 @@ import math
 import re
 from html import escape
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 

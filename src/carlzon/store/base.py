@@ -16,8 +16,9 @@ import json
 import re
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 
@@ -165,7 +166,7 @@ class Store:
                     self._raw(
                         self._native("INSERT INTO schema_migrations (version, name, applied_at) "
                                      "VALUES (:version, :name, :applied_at)"),
-                        self._params({"version": m.version, "name": m.name, "applied_at": datetime.now(timezone.utc)}),
+                        self._params({"version": m.version, "name": m.name, "applied_at": datetime.now(UTC)}),
                     )
         except self._errors as exc:
             raise StoreError(f"cannot migrate the {self._noun}: {exc}", where=self.url_safe, fix=self._migrate_fix) from None
@@ -178,7 +179,7 @@ class Store:
                 self._closed = True
                 self._close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -198,7 +199,7 @@ class Store:
 
     # ----- generic SQL ---------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator["Store"]:
+    def transaction(self) -> Iterator[Store]:
         """Group statements into one transaction (nested blocks join the outer one).
 
         >>> from carlzon.store import open_store
@@ -518,7 +519,7 @@ class Store:
         A row already quarantined with the same source, row number and reason is not added again."""
         from carlzon.privacy.cards import mask_cards
 
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = [
             {
                 "source": it.get("source"),
@@ -568,7 +569,7 @@ class Store:
             "VALUES (:source, :read, :stored, :duplicates, :quarantined, :moments, :started_at, :finished_at)",
             dict(
                 source=source, read=read, stored=stored, duplicates=duplicates, quarantined=quarantined,
-                moments=moments, started_at=started_at, finished_at=finished_at or datetime.now(timezone.utc),
+                moments=moments, started_at=started_at, finished_at=finished_at or datetime.now(UTC),
             ),
         )
 
@@ -601,7 +602,7 @@ class Store:
             if value is not None:
                 self.execute(
                     "INSERT INTO store_meta (key, value, updated_at) VALUES (:key, :value, :updated_at)",
-                    {"key": str(key), "value": str(value), "updated_at": datetime.now(timezone.utc)},
+                    {"key": str(key), "value": str(value), "updated_at": datetime.now(UTC)},
                 )
 
     def forget(self, customer_id: str, *, dry_run: bool = False, actor: str | None = None) -> Any:

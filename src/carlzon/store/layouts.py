@@ -44,7 +44,7 @@ _DAMAGED = "the store is damaged: restore it from a backup, or ingest the source
 class Layouts:
     """The layouts of one store: ids by names (to write) and names by id (to read), cached."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._names: dict[int, tuple[list[str], list[str]]] = {}  # id -> (ratings names, measures names)
         self._ids: dict[str, int] = {}  # digest of the names -> id

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def _frame_row(survey: Survey, rec: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {
         "response_id": str(rec["response_id"]),
         "customer_id": rec.get("customer_id"),
-        "submitted_at": rec.get("submitted_at") or datetime.now(timezone.utc).isoformat(),
+        "submitted_at": rec.get("submitted_at") or datetime.now(UTC).isoformat(),
         "comment": None,
     }
     stated: dict[str, int] = {}

@@ -278,7 +278,7 @@ class Survey:
         return head + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=110)
 
     @classmethod
-    def from_yaml(cls, text: str, *, where: str = "survey") -> "Survey":
+    def from_yaml(cls, text: str, *, where: str = "survey") -> Survey:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -289,7 +289,7 @@ class Survey:
         return cls.from_dict(data, where=where)
 
     @classmethod
-    def from_dict(cls, data: Any, *, where: str = "survey") -> "Survey":
+    def from_dict(cls, data: Any, *, where: str = "survey") -> Survey:
         d = _keys(data, _SURVEY_KEYS, where, ("id", "journey", "blocks"))
         sid = str(d["id"])
         if not _ID_RE.match(sid):

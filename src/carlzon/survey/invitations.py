@@ -28,7 +28,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ def invite(store: Any, survey_id: str, customers: pd.DataFrame | str | Path, *, 
                           fix=f"name it customer_id, or pass --id-column (columns: {', '.join(map(str, df.columns[:20]))})")
     p_col = _column(df, _PERSONA_COLUMNS, persona_column, "the persona")
     o_col = _column(df, _OPTOUT_COLUMNS, None, "opt-outs")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     res = InviteResult(survey_id=survey.id, batch=str(batch), read=len(df))
     ids = df[id_col].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip())
     recent = set(store.query(
@@ -192,7 +192,7 @@ def check_invitation(store: Any, survey_id: str, token: str) -> Invitation:
 def opt_out(store: Any, customer_id: str, *, source: str = "survey page") -> None:
     """Never invite ``customer_id`` again (kept until removed by hand)."""
     store.execute("INSERT INTO survey_optouts (customer_id, created_at, source) VALUES (:c, :now, :src) "
-                  "ON CONFLICT DO NOTHING", {"c": str(customer_id), "now": datetime.now(timezone.utc), "src": source})
+                  "ON CONFLICT DO NOTHING", {"c": str(customer_id), "now": datetime.now(UTC), "src": source})
 
 
 def response_rates(store: Any, survey_id: str | None = None) -> pd.DataFrame:
@@ -222,7 +222,7 @@ def mark_answered(store: Any, answered: dict[str, str], *, at: datetime | None =
     """Mark invitations (id -> the answer's interaction id) as answered, each at most once; returns how many.
 
     An invitation already answered is left as it is (its first answer counts)."""
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     n = 0
     with store.transaction():
         for inv_id, interaction_id in answered.items():

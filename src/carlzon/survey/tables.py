@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from carlzon.errors import SurveyError
@@ -62,7 +62,7 @@ POSTGRESQL_500 = _TABLES.format(ts="TIMESTAMPTZ")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def save_survey(store: Any, survey: Survey) -> None:

@@ -41,6 +41,7 @@ from carlzon.errors import CarlzonError, SurveyError
 from carlzon.survey.definition import NOT_USED, Question, Survey
 from carlzon.web.deps import require
 from carlzon.web.auth import Principal
+from datetime import UTC
 
 __all__ = ["router", "same_origin"]
 
@@ -186,9 +187,9 @@ def _store(request: Request, survey: Survey, record: dict[str, Any], *, invitati
 
 
 def _now() -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _survey(request: Request, survey_id: str) -> Survey:

@@ -22,7 +22,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 import pandas as pd
@@ -77,7 +77,7 @@ def create_token(store: Any, *, role: str, name: str = "") -> Token:
     token_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store.execute(
         "INSERT INTO api_tokens (id, name, role, salt, token_hash, created_at) "
         "VALUES (:id, :name, :role, :salt, :token_hash, :created_at)",
@@ -122,7 +122,7 @@ def revoke_token(store: Any, token_id: str) -> None:
         token_id = m.group(1)
     n = store.execute(
         "UPDATE api_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
-        {"now": datetime.now(timezone.utc), "id": token_id},
+        {"now": datetime.now(UTC), "id": token_id},
     )
     if n == 0:
         known = store.query("SELECT id FROM api_tokens WHERE id = :id", {"id": token_id})

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 from fastapi import Request

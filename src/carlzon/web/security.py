@@ -36,8 +36,9 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
-from typing import Any, Awaitable, Callable
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -73,7 +74,7 @@ def open_session(store: Any, token: str, *, hours: float = SESSION_HOURS) -> str
     """Verify an API token and open a session for it; returns the session id (the cookie's value)."""
     principal = verify_token(store, token)
     sid = secrets.token_urlsafe(32)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store.execute("DELETE FROM web_sessions WHERE expires_at < :now", {"now": now})
     store.execute("INSERT INTO web_sessions (id_hash, token_id, created_at, expires_at) "
                   "VALUES (:h, :t, :now, :exp)",
@@ -92,7 +93,7 @@ def session_principal(store: Any, sid: str | None) -> Principal:
     if not len(rows):
         raise AuthError("unknown or ended session", status=401, fix=fix)
     r = rows.iloc[0]
-    if r["expires_at"] is None or r["expires_at"].to_pydatetime() <= datetime.now(timezone.utc):
+    if r["expires_at"] is None or r["expires_at"].to_pydatetime() <= datetime.now(UTC):
         raise AuthError("the session expired", status=401, fix=fix)
     if r["revoked_at"] is not None and r["revoked_at"] == r["revoked_at"]:
         raise AuthError("the token of this session was revoked", status=401, fix="ask an admin for a new token")

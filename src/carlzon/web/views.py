@@ -57,7 +57,7 @@ class Filters:
 
     @classmethod
     def parse(cls, *, since: str | None = None, until: str | None = None, channel: str | None = None,
-              touchpoint: str | None = None, segment: str | None = None, valence: str | None = None) -> "Filters":
+              touchpoint: str | None = None, segment: str | None = None, valence: str | None = None) -> Filters:
         f = cls(since or "", until or "", channel or "", touchpoint or "", segment or "", valence or "")
         _date(f.since, "since")
         _date(f.until, "until")
