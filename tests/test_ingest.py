@@ -237,12 +237,12 @@ def test_batches_and_run_record(tmp_path, store):
 def test_detect_stores_moments_for_new_interactions(tmp_path, store):
     pytest.importorskip("carlzon.detect.detector")
     r = ingest(_write(tmp_path, "survey.csv", CSV), store, journey="airline")
-    assert r.moments == 3
     m = store.moments()
+    assert r.moments == len(m)
     assert set(m["interaction_id"]) == {"r1", "r2", "r3"}
-    assert m.set_index("interaction_id").loc["r1", "valence"] == "misery"
+    assert "misery" in set(m[m["interaction_id"] == "r1"]["valence"])
     r2 = ingest(_write(tmp_path, "survey.csv", CSV), store, journey="airline")
-    assert r2.moments == 0 and store.counts()["moments"] == 3
+    assert (r2.moments, store.counts()["moments"]) == (0, len(m))
 
 
 def test_event_rows_without_text_or_rating_are_kept(tmp_path):

@@ -63,7 +63,7 @@ JOURNEYS = {
 }
 
 ITEM_RATINGS = {
-    "hotel_aspects.csv": {"rooms": "room_condition", "location": "search", "cleanliness": "room_condition",
+    "hotel_aspects.csv": {"rooms": "room_condition", "location": "location", "cleanliness": "room_condition",
                           "check_in_front_desk": "check_in", "service": "staff"},
     "qualtrics_survey.csv": {"Please rate your stay - Check-in": "check_in",
                              "Please rate your stay - Cleanliness": "room_condition",

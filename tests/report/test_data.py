@@ -27,7 +27,7 @@ def test_wilson_and_balance_intervals():
 
 def test_touchpoint_table_in_journey_order_with_counts(moments):
     t = touchpoint_table(moments, "airline")
-    assert list(t["touchpoint"][:3]) == ["search", "online_booking", "loyalty_programme"]
+    assert list(t["touchpoint"][:3]) == ["search", "online_booking", "schedule"]
     assert t["n"].sum() == len(moments)
     gate = t.set_index("touchpoint").loc["gate"]
     raw = moments[moments["touchpoint"] == "gate"]
@@ -101,7 +101,7 @@ def test_survey_drivers_place_touchpoints_without_moments(moments):
     assert t.loc["seat", "n"] == 0 and t.loc["seat", "quadrant"] == "concentrate"
     assert t.loc["food", "quadrant"] == "overkill" and t.loc["gate", "quadrant"] == ""  # no importance for gate
     text = actions(t.reset_index())
-    assert text[0] == ("Fix Seat and legroom first: it matters more than most, and customers rate it 2.1 against an "
+    assert text[0] == ("Fix Seat comfort first: it matters more than most, and customers rate it 2.1 against an "
                        "average of 3.2 (n=500).")
 
 
