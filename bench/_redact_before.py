@@ -46,7 +46,8 @@ from collections.abc import Iterable
 
 __all__ = ["AMBIGUOUS_NAMES", "FIRST_NAMES", "Finding", "find_personal_data", "luhn_ok", "redact"]
 
-FIRST_NAMES: frozenset[str] = frozenset("""
+FIRST_NAMES: frozenset[str] = frozenset(
+    """
 aaron abdul abigail adam adrian ahmed aiden aisha alan albert alex alexander alexandra alfie ali alice alicia
 alison amanda amelia amy ana andrea andrew angela anita ann anna anne annie anthony antonio archie arthur ashley
 barbara ben benjamin beth betty beverly brandon brenda brian bruce bryan caitlin carl carlos caroline carmen
@@ -64,15 +65,18 @@ samuel sandra sara sarah scott sean sharon shirley simon sophia sophie stephanie
 theresa thomas timothy tyler victoria vincent walter wayne william zoe
 anders astrid bjorn erik ingrid johan karin lars magnus nils olof sven
 giulia marco matteo pierre sofia camille hugo jan jens klaus lena lukas mateo pablo priya raj rahul wei yuki
-""".split())
+""".split()
+)
 """Common first names, lower-case; removed wherever they appear capitalised."""
 
-AMBIGUOUS_NAMES: frozenset[str] = frozenset("""
+AMBIGUOUS_NAMES: frozenset[str] = frozenset(
+    """
 will may bill mark rose grace june april august joy hope faith art jack sue pat rob don gene ray dawn summer
 hunter chase drew frank guy iris jade lily max miles sandy rich ruby amber penny robin carol holly ivy jean bob
 nick sky crystal destiny harmony heather dean earl cliff dale glen hazel olive pearl daisy angel star sunny
 wade reed ward king sage river rain autumn winter alexa siri apple virgin delta
-""".split())
+""".split()
+)
 """First names that are also ordinary words: removed only in a name context (see the module docstring)."""
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -85,7 +89,9 @@ _ACCOUNT = re.compile(
 )
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{12,}(?!\d)")
 _PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{1,5}\)?){1,6}(?![\w.]\d)(?!\w)")
-_DATE_LIKE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)$")
+_DATE_LIKE = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)$"
+)
 _NAME_TOKEN = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 _NAME_CONTEXT = re.compile(
     r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame:|[Cc]all me|[Tt]his is|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Mx\.?)"
@@ -183,7 +189,9 @@ def find_personal_data(text: str, *, names: Iterable[str] = ()) -> list[Finding]
 
 def _find_names(text: str, known: set[str], add) -> bool:
     known_parts = {part for n in known for part in n.split()}
-    greeting = re.compile(r"^\W*(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|kind regards|best regards)\b", re.I)
+    greeting = re.compile(
+        r"^\W*(hi|hello|hey|dear|thanks|thank you|cheers|regards|best|kind regards|best regards)\b", re.I
+    )
     for m in _NAME_CONTEXT.finditer(text):
         parts = list(re.finditer(_NAME_TOKEN, m.group(1)))
         lead = m.group(0).lstrip().lower()
@@ -211,8 +219,12 @@ def _find_names(text: str, known: set[str], add) -> bool:
         if not add("name", m.start(), m.end()):
             continue
         nxt = words[i + 1] if i + 1 < len(words) else None
-        if nxt is not None and text[m.end():nxt.start()] == " " and nxt.group().lower() not in _NOT_NAMES \
-                and nxt.group().lower() not in AMBIGUOUS_NAMES | _COMMON_CAPITALISED:
+        if (
+            nxt is not None
+            and text[m.end() : nxt.start()] == " "
+            and nxt.group().lower() not in _NOT_NAMES
+            and nxt.group().lower() not in AMBIGUOUS_NAMES | _COMMON_CAPITALISED
+        ):
             add("name", nxt.start(), nxt.end())
     for name in known:
         for m in re.finditer(rf"(?i)\b{re.escape(name)}\b", text):
@@ -221,21 +233,31 @@ def _find_names(text: str, known: set[str], add) -> bool:
 
 
 # Capitalised words that follow a name context but are not names ('Hi Team', 'This is Ridiculous').
-_NOT_NAMES = frozenset("""
+_NOT_NAMES = frozenset(
+    """
 team there all everyone guys folks again so sir madam i the a an it this that we you they my our your
 not just very really absolutely ridiculous terrible awful unacceptable great amazing insane crazy
 airline airlines airport flight support service customer customers help care desk
 monday tuesday wednesday thursday friday saturday sunday january february march july september october
 november december today tomorrow yesterday tonight please thanks thank hello hi hey dear
 mr mrs ms miss dr mx happy merry
-""".split())
+""".split()
+)
 
 # Capitalised words that often follow a first name without being a surname ('Paul Is here' is rare, 'Sarah Online' rarer).
-_COMMON_CAPITALISED = frozenset("""is are was can could will would yes no ok okay online support team here and or but
-i im i'm the a an at in on of to from for with please thanks""".split())
+_COMMON_CAPITALISED = frozenset(
+    """is are was can could will would yes no ok okay online support team here and or but
+i im i'm the a an at in on of to from for with please thanks""".split()
+)
 
-_TAGS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]", "account": "[ACCOUNT]",
-         "handle": "[HANDLE]", "name": "[NAME]"}
+_TAGS = {
+    "email": "[EMAIL]",
+    "phone": "[PHONE]",
+    "card": "[CARD]",
+    "account": "[ACCOUNT]",
+    "handle": "[HANDLE]",
+    "name": "[NAME]",
+}
 
 
 def redact(text: str, *, names: Iterable[str] = ()) -> str:
@@ -244,7 +266,7 @@ def redact(text: str, *, names: Iterable[str] = ()) -> str:
         return text
     out, last = [], 0
     for f in find_personal_data(text, names=names):
-        out.append(text[last:f.start])
+        out.append(text[last : f.start])
         out.append(_TAGS[f.kind])
         last = f.end
     out.append(text[last:])

@@ -32,7 +32,9 @@ def main() -> None:
     found = found2 = false = 0
     tp_years = 0.0
     fit_s = read_s = 0.0
-    print(f"{'seed':>4} {'touchpoint':<22} {'start':<10} {'result':<7} {'false':>5} {'first-day count/baseline':>25} theme")
+    print(
+        f"{'seed':>4} {'touchpoint':<22} {'start':<10} {'result':<7} {'false':>5} {'first-day count/baseline':>25} theme"
+    )
     for seed in range(args.seeds):
         sim = simulate("airline", seed=seed, customers=args.customers)
         e = sim.truth["emerging"]
@@ -59,12 +61,20 @@ def main() -> None:
         tp_years += (ep.n_days_ - ep.min_history) / 365 * m["touchpoint"].nunique()
         hit = a[day1].iloc[0] if day1.any() else None
         fd = f"{hit['first_day_count']}/{hit['first_day_baseline']}" if hit is not None else "-"
-        print(f"{seed:>4} {e['touchpoint']:<22} {e['start']:<10} {'day 1' if day1.any() else ('day 2' if day2.any() else 'MISSED'):<7} "
-              f"{nf:>5} {fd:>25} {hit['theme'] if hit is not None else ''}")
+        print(
+            f"{seed:>4} {e['touchpoint']:<22} {e['start']:<10} {'day 1' if day1.any() else ('day 2' if day2.any() else 'MISSED'):<7} "
+            f"{nf:>5} {fd:>25} {hit['theme'] if hit is not None else ''}"
+        )
     n = args.seeds
-    print(f"\nfound within its first simulated day: {found}/{n} runs ({found / n:.0%}; bar >= 95%); by day 2: {found2}/{n}")
-    print(f"false alerts: {false} over {tp_years:.1f} touchpoint-years = {false / tp_years:.2f} per touchpoint-year (bar <= 1)")
-    print(f"EmergingProblems.fit: {fit_s / n:.2f} s a run (anchor: reading the moments from the store {read_s / n:.2f} s)")
+    print(
+        f"\nfound within its first simulated day: {found}/{n} runs ({found / n:.0%}; bar >= 95%); by day 2: {found2}/{n}"
+    )
+    print(
+        f"false alerts: {false} over {tp_years:.1f} touchpoint-years = {false / tp_years:.2f} per touchpoint-year (bar <= 1)"
+    )
+    print(
+        f"EmergingProblems.fit: {fit_s / n:.2f} s a run (anchor: reading the moments from the store {read_s / n:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -27,14 +27,28 @@ import numpy as np
 from carlzon.store import open_store
 from carlzon.web.auth import create_token
 
-_TEXTS = ["The gate agent was rude and we waited 40 minutes", "Lovely crew, they remembered my name",
-          "Bag lost, nobody answers the phone", "Check-in was quick and easy", "Seat was broken, food cold"]
+_TEXTS = [
+    "The gate agent was rude and we waited 40 minutes",
+    "Lovely crew, they remembered my name",
+    "Bag lost, nobody answers the phone",
+    "Check-in was quick and easy",
+    "Seat was broken, food cold",
+]
 
 
 def _items(prefix: str, n: int, start: int = 0) -> list[dict]:
-    return [{"id": f"{prefix}{i}", "customer_id": f"c{i % 997}", "timestamp": f"2026-02-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
-             "channel": "survey", "text": _TEXTS[i % len(_TEXTS)], "nps": i % 11, "measures": {"wait_minutes": i % 50}}
-            for i in range(start, start + n)]
+    return [
+        {
+            "id": f"{prefix}{i}",
+            "customer_id": f"c{i % 997}",
+            "timestamp": f"2026-02-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
+            "channel": "survey",
+            "text": _TEXTS[i % len(_TEXTS)],
+            "nps": i % 11,
+            "measures": {"wait_minutes": i % 50},
+        }
+        for i in range(start, start + n)
+    ]
 
 
 def main() -> None:
@@ -54,8 +68,12 @@ def main() -> None:
             port = s.getsockname()[1]
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {token}"}
-        server = subprocess.Popen(cli + ["serve", "--store", str(db), "--port", str(port), "--journey", "airline"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            cli + ["serve", "--store", str(db), "--port", str(port), "--journey", "airline"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.time() + 60
             while True:
@@ -89,7 +107,7 @@ def main() -> None:
                         out.append((time.perf_counter() - t, r.json()))
                 return out
 
-            jobs = [batches[i::args.clients] for i in range(args.clients)]
+            jobs = [batches[i :: args.clients] for i in range(args.clients)]
             t0 = time.perf_counter()
             with ThreadPoolExecutor(args.clients) as pool:
                 results = [x for part in pool.map(client, jobs) for x in part]
@@ -110,16 +128,26 @@ def main() -> None:
         n_rows, n_distinct = int(q["n"][0]), int(q["d"][0])
 
     print(f"anchor  1 client, batch of {args.batch}: {np.median(anchor) * 1000:8.0f} ms median of 3")
-    print(f"load    {args.n:,} interactions, {len(batches)} batches of {args.batch}, {args.clients} clients: "
-          f"{wall:.1f} s wall, {args.n / wall:,.0f} interactions/s")
-    print(f"latency per batch: p50 {np.percentile(lat, 50):,.0f} ms, p95 {np.percentile(lat, 95):,.0f} ms, "
-          f"max {lat.max():,.0f} ms")
-    print(f"account: stored {stored:,}, duplicates {dup}, quarantined {quar}; "
-          f"store holds {n_rows:,} rows with {n_distinct:,} distinct ids; health count {counts['interactions']:,} "
-          f"(incl. {warm_n} warm-up)")
+    print(
+        f"load    {args.n:,} interactions, {len(batches)} batches of {args.batch}, {args.clients} clients: "
+        f"{wall:.1f} s wall, {args.n / wall:,.0f} interactions/s"
+    )
+    print(
+        f"latency per batch: p50 {np.percentile(lat, 50):,.0f} ms, p95 {np.percentile(lat, 95):,.0f} ms, "
+        f"max {lat.max():,.0f} ms"
+    )
+    print(
+        f"account: stored {stored:,}, duplicates {dup}, quarantined {quar}; "
+        f"store holds {n_rows:,} rows with {n_distinct:,} distinct ids; health count {counts['interactions']:,} "
+        f"(incl. {warm_n} warm-up)"
+    )
     print(f"re-post of one batch: stored {again['stored']}, duplicates {again['duplicates']}")
-    ok = (stored == args.n and n_rows == n_distinct == args.n and again["stored"] == 0
-          and counts["interactions"] == args.n + warm_n)
+    ok = (
+        stored == args.n
+        and n_rows == n_distinct == args.n
+        and again["stored"] == 0
+        and counts["interactions"] == args.n + warm_n
+    )
     print("none lost, none duplicated" if ok else "MISMATCH: rows lost or duplicated")
     if not ok:
         sys.exit(1)

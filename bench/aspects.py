@@ -35,27 +35,98 @@ REPO = Path(__file__).resolve().parents[1]
 LOUNGE_JOURNEY = REPO / "bench" / "journeys" / "lounge.yaml"
 
 LOUNGE_ASPECTS = {  # rating column -> (touchpoint of bench/journeys/lounge.yaml, the anchor's keywords)
-    "comfort_rating": ("comfort", ["seat", "seats", "seating", "chair", "chairs", "comfort", "comfortable", "sofa",
-                                   "space", "crowded", "quiet", "noisy", "relax"]),
+    "comfort_rating": (
+        "comfort",
+        [
+            "seat",
+            "seats",
+            "seating",
+            "chair",
+            "chairs",
+            "comfort",
+            "comfortable",
+            "sofa",
+            "space",
+            "crowded",
+            "quiet",
+            "noisy",
+            "relax",
+        ],
+    ),
     "cleanliness_rating": ("cleanliness", ["clean", "dirty", "tidy", "cleanliness", "filthy", "messy"]),
-    "bar_beverages_rating": ("bar", ["bar", "drink", "drinks", "beverage", "beverages", "wine", "beer", "alcohol",
-                                     "champagne", "coffee", "tea", "juice"]),
-    "catering_rating": ("food", ["food", "snack", "snacks", "catering", "buffet", "meal", "sandwich", "sandwiches",
-                                 "breakfast", "salad", "fruit"]),
-    "washrooms_rating": ("washrooms", ["washroom", "washrooms", "toilet", "toilets", "shower", "showers", "restroom",
-                                       "restrooms", "bathroom", "bathrooms"]),
-    "wifi_connectivity_rating": ("wifi", ["wifi", "wi-fi", "internet", "connection", "power", "socket", "sockets",
-                                          "computer", "computers"]),
+    "bar_beverages_rating": (
+        "bar",
+        [
+            "bar",
+            "drink",
+            "drinks",
+            "beverage",
+            "beverages",
+            "wine",
+            "beer",
+            "alcohol",
+            "champagne",
+            "coffee",
+            "tea",
+            "juice",
+        ],
+    ),
+    "catering_rating": (
+        "food",
+        [
+            "food",
+            "snack",
+            "snacks",
+            "catering",
+            "buffet",
+            "meal",
+            "sandwich",
+            "sandwiches",
+            "breakfast",
+            "salad",
+            "fruit",
+        ],
+    ),
+    "washrooms_rating": (
+        "washrooms",
+        [
+            "washroom",
+            "washrooms",
+            "toilet",
+            "toilets",
+            "shower",
+            "showers",
+            "restroom",
+            "restrooms",
+            "bathroom",
+            "bathrooms",
+        ],
+    ),
+    "wifi_connectivity_rating": (
+        "wifi",
+        ["wifi", "wi-fi", "internet", "connection", "power", "socket", "sockets", "computer", "computers"],
+    ),
     "staff_service_rating": ("staff", ["staff", "service", "attendant", "friendly", "rude", "helpful", "welcome"]),
 }
 
 SEMEVAL_CATEGORIES = ["food", "service", "price", "ambience", "anecdotes/miscellaneous"]
 RESTAURANT_TO_CATEGORY = {  # touchpoint of the restaurant template -> SemEval category (others: anecdotes)
-    "food_quality": "food", "drinks": "food", "ordering": "food", "allergens": "food", "food_safety": "food",
-    "service": "service", "welcome": "service", "seating": "service", "food_timing": "service",
-    "reservation": "service", "takeaway_delivery": "service", "complaint_handling": "service",
-    "bill": "price", "price_value": "price",
-    "ambience": "ambience", "restrooms": "ambience",
+    "food_quality": "food",
+    "drinks": "food",
+    "ordering": "food",
+    "allergens": "food",
+    "food_safety": "food",
+    "service": "service",
+    "welcome": "service",
+    "seating": "service",
+    "food_timing": "service",
+    "reservation": "service",
+    "takeaway_delivery": "service",
+    "complaint_handling": "service",
+    "bill": "price",
+    "price_value": "price",
+    "ambience": "ambience",
+    "restrooms": "ambience",
 }
 POLARITY = {"magic": "positive", "misery": "negative", "neutral": "neutral"}
 
@@ -129,15 +200,30 @@ def lounge(data: Path) -> list[tuple]:
         low = ok & (r <= 2) & (overall >= 3)
         cc, cv = float(c_mis[low].mean()), float((v_score[low] < 0).mean())
         pcs.append(pc), pvs.append(pv), cov_c.append(cc), cov_v.append(cv)
-        rows.append((f"  {col} -> {tp} (n={ok.sum()}, low {low.sum()})", f"partial {pc:+.3f}  coverage {cc:.0%}",
-                     f"partial {pv:+.3f}  coverage {cv:.0%}", ""))
+        rows.append(
+            (
+                f"  {col} -> {tp} (n={ok.sum()}, low {low.sum()})",
+                f"partial {pc:+.3f}  coverage {cc:.0%}",
+                f"partial {pv:+.3f}  coverage {cv:.0%}",
+                "",
+            )
+        )
     mc, mv, kc, kv = np.mean(pcs), np.mean(pvs), np.mean(cov_c), np.mean(cov_v)
     per = moments.groupby("interaction_id").size()
-    head = [(f"lounge.csv (n={len(df)}), mean over 7 aspects", f"partial {mc:+.3f}  coverage {kc:.0%}",
-             f"partial {mv:+.3f}  coverage {kv:.0%} (README: +0.226, 35%)",
-             f"partial >= 1.25x ({mc / mv:.2f}x), coverage >= 1.5x ({kc / kv:.2f}x)"),
-            (f"  moments per review (touchpoint known {np.mean(moments.touchpoint != 'unknown'):.0%})",
-             f"mean {per.mean():.2f}, median {per.median():.0f}", "", "")]
+    head = [
+        (
+            f"lounge.csv (n={len(df)}), mean over 7 aspects",
+            f"partial {mc:+.3f}  coverage {kc:.0%}",
+            f"partial {mv:+.3f}  coverage {kv:.0%} (README: +0.226, 35%)",
+            f"partial >= 1.25x ({mc / mv:.2f}x), coverage >= 1.5x ({kc / kv:.2f}x)",
+        ),
+        (
+            f"  moments per review (touchpoint known {np.mean(moments.touchpoint != 'unknown'):.0%})",
+            f"mean {per.mean():.2f}, median {per.median():.0f}",
+            "",
+            "",
+        ),
+    ]
     return head + rows
 
 
@@ -177,16 +263,38 @@ def semeval(data: Path) -> list[tuple]:
     f1 = 2 * tp / max(2 * tp + fp + fn, 1)
     mapping = ", ".join(f"{k}->{v}" for k, v in RESTAURANT_TO_CATEGORY.items())
     return [
-        (f"semeval restaurants train: detection micro-F1 (n={len(texts)})", f"{f1:.3f}", "carlzon 0.1.0: 0.632", ">= 0.75"),
-        (f"  polarity accuracy per gold category (n={tot})", f"{hit / tot:.3f}",
-         f"vader per sentence {v_hit / tot:.3f} (SOURCE.md 0.655)", ">= 0.76"),
+        (
+            f"semeval restaurants train: detection micro-F1 (n={len(texts)})",
+            f"{f1:.3f}",
+            "carlzon 0.1.0: 0.632",
+            ">= 0.75",
+        ),
+        (
+            f"  polarity accuracy per gold category (n={tot})",
+            f"{hit / tot:.3f}",
+            f"vader per sentence {v_hit / tot:.3f} (SOURCE.md 0.655)",
+            ">= 0.76",
+        ),
         ("  mapping", mapping + "; else anecdotes/miscellaneous", "", ""),
     ]
 
 
-SURVEY_ITEMS = ["Inflight wifi service", "Departure/Arrival time convenient", "Ease of Online booking", "Gate location",
-                "Food and drink", "Online boarding", "Seat comfort", "Inflight entertainment", "On-board service",
-                "Leg room service", "Baggage handling", "Checkin service", "Inflight service", "Cleanliness"]
+SURVEY_ITEMS = [
+    "Inflight wifi service",
+    "Departure/Arrival time convenient",
+    "Ease of Online booking",
+    "Gate location",
+    "Food and drink",
+    "Online boarding",
+    "Seat comfort",
+    "Inflight entertainment",
+    "On-board service",
+    "Leg room service",
+    "Baggage handling",
+    "Checkin service",
+    "Inflight service",
+    "Cleanliness",
+]
 
 
 def survey(data: Path, n_rows: int) -> list[tuple]:
@@ -206,9 +314,18 @@ def survey(data: Path, n_rows: int) -> list[tuple]:
     full = rated == 14
     return [
         (f"survey train.csv (n={len(df)}): distinct touchpoints of the 14 items", f"{distinct}", "14 items", "14"),
-        ("  responses rating all 14: share with 14 moments", f"{np.mean(per[full] == 14):.1%} (n={full.sum()})",
-         f"all rows: moments = items rated 1-5 in {np.mean(per == rated):.1%}", "100%"),
-        ("  items -> touchpoints", "; ".join(f"{k} -> {v}" for k, v in mapping.items()), f"{len(df) / dt:,.0f} rows/s", ""),
+        (
+            "  responses rating all 14: share with 14 moments",
+            f"{np.mean(per[full] == 14):.1%} (n={full.sum()})",
+            f"all rows: moments = items rated 1-5 in {np.mean(per == rated):.1%}",
+            "100%",
+        ),
+        (
+            "  items -> touchpoints",
+            "; ".join(f"{k} -> {v}" for k, v in mapping.items()),
+            f"{len(df) / dt:,.0f} rows/s",
+            "",
+        ),
     ]
 
 
@@ -267,15 +384,37 @@ def tweets(data: Path) -> list[tuple]:
     tp_f1s = f1_score(tp_truth[neg], same[neg], average="macro", labels=labels)
     n = len(texts)
     return [
-        (f"Tweets.csv interaction valence (n={n})", f"macro-F1 {f1c:.3f}", f"vader {f1v:.3f}", ">= 0.64 and ahead of vader"),
-        (f"  touchpoint of negative reasons (n={neg.sum()}), strongest moment", f"macro-F1 {tp_f1:.3f}", "today 0.512", "printed"),
+        (
+            f"Tweets.csv interaction valence (n={n})",
+            f"macro-F1 {f1c:.3f}",
+            f"vader {f1v:.3f}",
+            ">= 0.64 and ahead of vader",
+        ),
+        (
+            f"  touchpoint of negative reasons (n={neg.sum()}), strongest moment",
+            f"macro-F1 {tp_f1:.3f}",
+            "today 0.512",
+            "printed",
+        ),
         ("  ... strongest moment that reads as the tweet does", f"macro-F1 {tp_f1s:.3f}", "today 0.512", "printed"),
-        ("  split + score, tweets, texts/s one core", f"{n / t_split:,.0f}", f"vader {n / t_vader:,.0f}",
-         f">= 3x ({t_vader / t_split:.1f}x)"),
-        (f"  split + score, lounge reviews (n={len(reviews)}), texts/s", f"{len(reviews) / t_split_r:,.0f}",
-         f"vader {len(reviews) / t_vader_r:,.0f}", f">= 3x ({t_vader_r / t_split_r:.1f}x)"),
-        ("  whole detect() on tweets (evidence, JSON), texts/s", f"{n / t_detect:,.0f}", f"vader {n / t_vader:,.0f}",
-         f"{t_vader / t_detect:.1f}x"),
+        (
+            "  split + score, tweets, texts/s one core",
+            f"{n / t_split:,.0f}",
+            f"vader {n / t_vader:,.0f}",
+            f">= 3x ({t_vader / t_split:.1f}x)",
+        ),
+        (
+            f"  split + score, lounge reviews (n={len(reviews)}), texts/s",
+            f"{len(reviews) / t_split_r:,.0f}",
+            f"vader {len(reviews) / t_vader_r:,.0f}",
+            f">= 3x ({t_vader_r / t_split_r:.1f}x)",
+        ),
+        (
+            "  whole detect() on tweets (evidence, JSON), texts/s",
+            f"{n / t_detect:,.0f}",
+            f"vader {n / t_vader:,.0f}",
+            f"{t_vader / t_detect:.1f}x",
+        ),
     ]
 
 
@@ -293,8 +432,12 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple] = []
     for part in args.only.split(","):
         t0 = time.perf_counter()
-        rows += {"lounge": lambda: lounge(data), "semeval": lambda: semeval(data),
-                 "survey": lambda: survey(data, args.survey_rows), "tweets": lambda: tweets(data)}[part]()
+        rows += {
+            "lounge": lambda: lounge(data),
+            "semeval": lambda: semeval(data),
+            "survey": lambda: survey(data, args.survey_rows),
+            "tweets": lambda: tweets(data),
+        }[part]()
         print(f"[{part}: {time.perf_counter() - t0:.0f} s]", file=sys.stderr)
     w = max(len(r[0]) for r in rows)
     print(f"{'what':<{w}}  {'carlzon':<34} {'anchor (same run)':<44} bar")

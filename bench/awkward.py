@@ -41,8 +41,9 @@ def write(path: Path, rows: int, big_mb: int) -> None:
 
 
 def run(csv: Path, store: Path, limit: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(csv), str(store), str(limit)], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(csv), str(store), str(limit)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -57,16 +58,20 @@ def main() -> None:
         small, big = d / "small.csv", d / "big.csv"
         write(small, args.rows, 0)
         write(big, args.rows, args.mb)
-        print(f"files: {small.stat().st_size / 1e6:.0f} MB without the field, {big.stat().st_size / 1e6:.0f} MB with "
-              f"one {args.mb} MB field; {args.rows:,} other rows")
+        print(
+            f"files: {small.stat().st_size / 1e6:.0f} MB without the field, {big.stat().st_size / 1e6:.0f} MB with "
+            f"one {args.mb} MB field; {args.rows:,} other rows"
+        )
         runs = [("without the big field (anchor)", small, 4 << 20), ("with it, default 4 MB limit", big, 4 << 20)]
         if args.also_unlimited:
             runs.append((f"with it, limit {args.mb + 50} MB", big, (args.mb + 50) << 20))
         print(f"{'run':36} {'read':>8} {'stored':>8} {'quarantined':>11} {'peak MB':>8} {'seconds':>8}")
         for i, (label, path, limit) in enumerate(runs):
             r = run(path, d / f"s{i}.db", limit)
-            print(f"{label:36} {r['read']:8,} {r['stored']:8,} {r['quarantined']:11,} {r['peak_mb']:8.0f} "
-                  f"{r['seconds']:8.1f}")
+            print(
+                f"{label:36} {r['read']:8,} {r['stored']:8,} {r['quarantined']:11,} {r['peak_mb']:8.0f} "
+                f"{r['seconds']:8.1f}"
+            )
             if r["reason"]:
                 print(f"{'':36} reason: {r['reason'][:90]}")
 

@@ -43,7 +43,14 @@ TAG_MAP = {
 
 SLOTS = {
     "amount": ["£40", "$120", "€15.99", "250 euros", "£1,200", "$8"],
-    "shop": ["the supermarket", "a petrol station", "Amazon", "a restaurant in Lisbon", "the pharmacy", "an online shop"],
+    "shop": [
+        "the supermarket",
+        "a petrol station",
+        "Amazon",
+        "a restaurant in Lisbon",
+        "the pharmacy",
+        "an online shop",
+    ],
     "days": ["3 days", "a week", "two weeks", "5 working days", "10 days"],
     "country": ["Spain", "the US", "Poland", "India", "Germany"],
 }
@@ -251,8 +258,14 @@ def rows() -> list[tuple[str, str, str]]:
     for intent, msgs in MESSAGES.items():
         for j, m in enumerate(msgs):
             names = [n for n in SLOTS if "{" + n + "}" in m]
-            fills = [dict(zip(names, vals)) for vals in itertools.islice(
-                zip(*(SLOTS[n][j % 3:] + SLOTS[n][:j % 3] for n in names)), 3)] if names else [{}]
+            fills = (
+                [
+                    dict(zip(names, vals))
+                    for vals in itertools.islice(zip(*(SLOTS[n][j % 3 :] + SLOTS[n][: j % 3] for n in names)), 3)
+                ]
+                if names
+                else [{}]
+            )
             for v, fill in enumerate(fills * (3 if not names else 1)):
                 body, end = m.format(**fill), CLOSE[(k + 2 * v) % len(CLOSE)]
                 if end and body[-1] not in "?!.":

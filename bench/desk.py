@@ -45,12 +45,18 @@ def _complaint(case: dict[str, Any], thresholds: dict[str, dict[str, float]]) ->
         rule, w = e.get("rule"), e.get("weight")
         if rule == "expectation":
             return True
-        if rule == "rating" and e.get("phrase") in thresholds and e.get("value") is not None \
-                and float(e["value"]) <= thresholds[e["phrase"]]["misery"]:
+        if (
+            rule == "rating"
+            and e.get("phrase") in thresholds
+            and e.get("value") is not None
+            and float(e["value"]) <= thresholds[e["phrase"]]["misery"]
+        ):
             return True
-        if rule == "lexicon" and w is not None and (float(w) <= -0.5 or
-                                                    (e.get("value") not in (None, "general", "complaint")
-                                                     and float(w) <= -0.25)):
+        if (
+            rule == "lexicon"
+            and w is not None
+            and (float(w) <= -0.5 or (e.get("value") not in (None, "general", "complaint") and float(w) <= -0.25))
+        ):
             return True
     return False
 
@@ -98,9 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     store.query("SELECT * FROM moments WHERE valence = 'misery'")
     t_anchor = time.perf_counter() - t0
-    print(f"store: {n_moments} moments; cases open: {len(new)} opened, {sum(new.summarised.values())} summarised "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(new.summarised.items()))}) in {t_open:.1f} s; "
-          f"again (incremental) {len(again)} in {t_again:.2f} s; anchor SELECT of the misery moments {t_anchor:.2f} s")
+    print(
+        f"store: {n_moments} moments; cases open: {len(new)} opened, {sum(new.summarised.values())} summarised "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(new.summarised.items()))}) in {t_open:.1f} s; "
+        f"again (incremental) {len(again)} in {t_again:.2f} s; anchor SELECT of the misery moments {t_anchor:.2f} s"
+    )
 
     # bars
     cap = desk.policy.daily_capacity
@@ -108,14 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     days = pd.to_datetime(per_day["moment_at"], utc=True).dt.date.value_counts()
-    print(f"bar capacity: most cases on one day of misery {int(days.max()) if len(days) else 0} "
-          f"(capacity {cap}); days with cases {len(days)}")
-    hs = store.query("SELECT COUNT(DISTINCT interaction_id) AS n FROM moments WHERE valence = 'misery' "
-                     "AND stakes = 'high'")["n"].iloc[0]
+    print(
+        f"bar capacity: most cases on one day of misery {int(days.max()) if len(days) else 0} "
+        f"(capacity {cap}); days with cases {len(days)}"
+    )
+    hs = store.query(
+        "SELECT COUNT(DISTINCT interaction_id) AS n FROM moments WHERE valence = 'misery' AND stakes = 'high'"
+    )["n"].iloc[0]
     acc = store.query("SELECT decision, COUNT(*) AS n FROM recovery_considered WHERE stakes = 'high' GROUP BY decision")
-    print(f"bar high stakes: {int(hs)} interactions with high-stakes misery; accounted: "
-          + ", ".join(f"{d} {int(n)}" for d, n in zip(acc["decision"], acc["n"]))
-          + f" = {int(acc['n'].sum())}")
+    print(
+        f"bar high stakes: {int(hs)} interactions with high-stakes misery; accounted: "
+        + ", ".join(f"{d} {int(n)}" for d, n in zip(acc["decision"], acc["n"]))
+        + f" = {int(acc['n'].sum())}"
+    )
     top = desk.list(status="active", limit=100).to_dict("records")
     bad = [c["id"] for c in top if not _complaint(c, desk.journey.thresholds)]
     print(f"bar top 100: cases with neither a complaint nor a low rating: {len(bad)} {bad[:10]}")
@@ -124,20 +137,41 @@ def main(argv: list[str] | None = None) -> int:
     first = desk.list(limit=1).to_dict("records")[0]
     tp, owner = first["touchpoint"], "lena"
     checks: list[tuple[str, Callable[[], Any], Callable[[], Any]]] = [
-        ("queue (priority)", lambda: desk.list(limit=200),
-         lambda: store.query("SELECT * FROM recovery_cases LIMIT 200")),
-        ("filter touchpoint", lambda: desk.list(touchpoint=tp, limit=200),
-         lambda: store.query("SELECT * FROM recovery_cases WHERE touchpoint = :t LIMIT 200", {"t": tp})),
-        ("filter due overdue", lambda: desk.list(due="overdue", sort="due", limit=200),
-         lambda: store.query("SELECT * FROM recovery_cases WHERE due_at IS NOT NULL LIMIT 200")),
-        ("filter owner none", lambda: desk.list(owner="none", limit=200),
-         lambda: store.query("SELECT * FROM recovery_cases WHERE owner IS NULL LIMIT 200")),
-        ("search text", lambda: desk.list(q="bag", limit=200),
-         lambda: store.query("SELECT * FROM recovery_cases WHERE text LIKE '%bag%' LIMIT 200")),
-        ("one case", lambda: desk.get(first["id"]),
-         lambda: store.query("SELECT * FROM recovery_cases WHERE id = :i", {"i": first["id"]})),
-        ("summary (themes)", desk.summary,
-         lambda: store.query("SELECT * FROM recovery_considered WHERE decision <> 'open' LIMIT 200")),
+        (
+            "queue (priority)",
+            lambda: desk.list(limit=200),
+            lambda: store.query("SELECT * FROM recovery_cases LIMIT 200"),
+        ),
+        (
+            "filter touchpoint",
+            lambda: desk.list(touchpoint=tp, limit=200),
+            lambda: store.query("SELECT * FROM recovery_cases WHERE touchpoint = :t LIMIT 200", {"t": tp}),
+        ),
+        (
+            "filter due overdue",
+            lambda: desk.list(due="overdue", sort="due", limit=200),
+            lambda: store.query("SELECT * FROM recovery_cases WHERE due_at IS NOT NULL LIMIT 200"),
+        ),
+        (
+            "filter owner none",
+            lambda: desk.list(owner="none", limit=200),
+            lambda: store.query("SELECT * FROM recovery_cases WHERE owner IS NULL LIMIT 200"),
+        ),
+        (
+            "search text",
+            lambda: desk.list(q="bag", limit=200),
+            lambda: store.query("SELECT * FROM recovery_cases WHERE text LIKE '%bag%' LIMIT 200"),
+        ),
+        (
+            "one case",
+            lambda: desk.get(first["id"]),
+            lambda: store.query("SELECT * FROM recovery_cases WHERE id = :i", {"i": first["id"]}),
+        ),
+        (
+            "summary (themes)",
+            desk.summary,
+            lambda: store.query("SELECT * FROM recovery_considered WHERE decision <> 'open' LIMIT 200"),
+        ),
     ]
     print(f"{'what':<22}{'p50 ms':>9}{'p95 ms':>9}{'anchor p50':>12}{'anchor p95':>12}")
     for name, fn, anchor in checks:

@@ -31,9 +31,16 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TWEETS = REPO / ".." / "shared" / "data" / "twitter_airline_sentiment" / "Tweets.csv"
 LABELS = ["magic", "misery", "neutral"]
 LABEL_MAP = {
-    "positive": "magic", "negative": "misery", "neutral": "neutral",
-    "magic": "magic", "misery": "misery",
-    "1": "misery", "2": "misery", "3": "neutral", "4": "magic", "5": "magic",
+    "positive": "magic",
+    "negative": "misery",
+    "neutral": "neutral",
+    "magic": "magic",
+    "misery": "misery",
+    "1": "misery",
+    "2": "misery",
+    "3": "neutral",
+    "4": "magic",
+    "5": "magic",
 }
 
 
@@ -123,12 +130,18 @@ def trained_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
         size_mb = model.save(Path(tmp) / "model.json").stat().st_size / 1e6
     info = model.info
     return [
-        (f"trained 80% -> test 20% (n={len(te)})", f"acc {ca:.3f}  macro-F1 {cf:.4f}",
-         f"vader {vf:.3f}; TF-IDF+LR {af:.3f}",
-         f"macro-F1 >= 0.77: {'met' if cf >= 0.77 else 'NOT met'} (fit {fit_s:.0f} s)"),
-        (f"  its {info['cv_folds']}-fold CV on the 80% (n={len(tr)})",
-         f"macro-F1 {info['cv_macro_f1']:.3f} (sd {info['cv_macro_f1_sd']:.3f})",
-         f"with class offsets {info['cv_macro_f1_offsets']:.3f}; C={info['C']:g}", f"model file {size_mb:.1f} MB (< 10)"),
+        (
+            f"trained 80% -> test 20% (n={len(te)})",
+            f"acc {ca:.3f}  macro-F1 {cf:.4f}",
+            f"vader {vf:.3f}; TF-IDF+LR {af:.3f}",
+            f"macro-F1 >= 0.77: {'met' if cf >= 0.77 else 'NOT met'} (fit {fit_s:.0f} s)",
+        ),
+        (
+            f"  its {info['cv_folds']}-fold CV on the 80% (n={len(tr)})",
+            f"macro-F1 {info['cv_macro_f1']:.3f} (sd {info['cv_macro_f1_sd']:.3f})",
+            f"with class offsets {info['cv_macro_f1_offsets']:.3f}; C={info['C']:g}",
+            f"model file {size_mb:.1f} MB (< 10)",
+        ),
     ]
 
 
@@ -146,8 +159,14 @@ def embed_rows(tw: pd.DataFrame, y: np.ndarray) -> list[tuple]:
     proba = model.predict_proba(list(texts[te]))
     pred = np.asarray(model.classes, dtype=object)[np.argmax(proba, axis=1)]
     ca, cf = macro(y[te], pred)
-    return [(f"embed extra (MiniLM-L6 + LR), 80% -> 20% (n={len(te)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}", "",
-             f"report the figure (fit {fit_s:.0f} s)")]
+    return [
+        (
+            f"embed extra (MiniLM-L6 + LR), 80% -> 20% (n={len(te)})",
+            f"acc {ca:.3f}  macro-F1 {cf:.3f}",
+            "",
+            f"report the figure (fit {fit_s:.0f} s)",
+        )
+    ]
 
 
 def touchpoint_scores(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float, float, dict[str, float]]:
@@ -156,8 +175,12 @@ def touchpoint_scores(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float
 
     labels = sorted(set(truth))
     per = f1_score(truth, pred, labels=labels, average=None, zero_division=0)
-    return (accuracy_score(truth, pred), float(np.mean(per)), float(np.mean(pred != "unknown")),
-            dict(zip(labels, per.round(2).tolist())))
+    return (
+        accuracy_score(truth, pred),
+        float(np.mean(per)),
+        float(np.mean(pred != "unknown")),
+        dict(zip(labels, per.round(2).tolist())),
+    )
 
 
 def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
@@ -176,8 +199,14 @@ def touchpoint_rows(tw: pd.DataFrame) -> list[tuple]:
         acc, f1, known, per = touchpoint_scores(truth, pred)
         learned = float(np.mean(moments["evidence"].str.contains("learned from n=", regex=False)))
         how = "learned step on (weak supervision from the batch)" if learn else "default: row by row"
-        rows.append((f"touchpoints of negative reasons (n={len(neg)}), {how}", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
-                     f"assigned {known:.0%} (rest unknown; {learned:.0%} by the learned step)", "macro-F1 >= 0.6"))
+        rows.append(
+            (
+                f"touchpoints of negative reasons (n={len(neg)}), {how}",
+                f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+                f"assigned {known:.0%} (rest unknown; {learned:.0%} by the learned step)",
+                "macro-F1 >= 0.6",
+            )
+        )
         if not learn:
             rows.append(("  F1 per touchpoint", "  ".join(f"{k} {v:.2f}" for k, v in per.items()), "", ""))
     rows.append(label_noise_row(df["text"].tolist(), truth))
@@ -192,12 +221,18 @@ def label_noise_row(texts: list[str], truth: np.ndarray) -> tuple:
     from sklearn.model_selection import cross_val_predict
     from sklearn.pipeline import make_pipeline
 
-    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                         LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced"))
+    pipe = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced"),
+    )
     pred = cross_val_predict(pipe, texts, truth, cv=5)
     acc, f1, _, _ = touchpoint_scores(truth, pred)
-    return ("  reference: TF-IDF+LR trained on these labels, 5-fold CV", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
-            "supervised, in-domain: a ceiling of the labels' noise", "(not carlzon)")
+    return (
+        "  reference: TF-IDF+LR trained on these labels, 5-fold CV",
+        f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+        "supervised, in-domain: a ceiling of the labels' noise",
+        "(not carlzon)",
+    )
 
 
 def heldout_touchpoint_rows(pattern: str) -> list[tuple]:
@@ -218,8 +253,14 @@ def heldout_touchpoint_rows(pattern: str) -> list[tuple]:
         has = truth != "unknown"
         acc, f1, known, _ = touchpoint_scores(truth[has], pred[has])
         kept = float(np.mean(pred[~has] == "unknown")) if (~has).any() else float("nan")
-        rows.append((f"{Path(path).stem} (n={has.sum()}+{(~has).sum()} unknown)", f"acc {acc:.3f}  macro-F1 {f1:.3f}",
-                     f"assigned {known:.0%}; unknown kept {kept:.0%}", "report (held out)"))
+        rows.append(
+            (
+                f"{Path(path).stem} (n={has.sum()}+{(~has).sum()} unknown)",
+                f"acc {acc:.3f}  macro-F1 {f1:.3f}",
+                f"assigned {known:.0%}; unknown kept {kept:.0%}",
+                "report (held out)",
+            )
+        )
     return rows
 
 
@@ -236,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", default=str(REPO / "bench" / "data" / "heldout_*.csv"))
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings (carlzon and vader alike)")
     ap.add_argument("--quick", action="store_true", help="valence and speed only (no training, no touchpoints)")
-    ap.add_argument("--touchpoints", action="store_true", help="touchpoint figures only (Tweets and bench/data/touchpoints_*.csv)")
+    ap.add_argument(
+        "--touchpoints", action="store_true", help="touchpoint figures only (Tweets and bench/data/touchpoints_*.csv)"
+    )
     ap.add_argument("--heldout-touchpoints", default=str(REPO / "bench" / "data" / "touchpoints_*.csv"))
     args = ap.parse_args(argv)
     one_core()
@@ -256,8 +299,22 @@ def main(argv: list[str] | None = None) -> int:
         cp, cdt = timed(carlzon, texts, args.repeat)
         va, vf = macro(y, vp)
         ca, cf = macro(y, cp)
-        rows.append((f"Tweets.csv valence (n={len(texts)})", f"acc {ca:.3f}  macro-F1 {cf:.3f}", f"acc {va:.3f}  macro-F1 {vf:.3f}", "macro-F1 >= 0.62"))
-        rows.append((f"texts/s, one core (n={len(texts)})", f"{len(texts) / cdt:,.0f}", f"{len(texts) / vdt:,.0f}", f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)"))
+        rows.append(
+            (
+                f"Tweets.csv valence (n={len(texts)})",
+                f"acc {ca:.3f}  macro-F1 {cf:.3f}",
+                f"acc {va:.3f}  macro-F1 {vf:.3f}",
+                "macro-F1 >= 0.62",
+            )
+        )
+        rows.append(
+            (
+                f"texts/s, one core (n={len(texts)})",
+                f"{len(texts) / cdt:,.0f}",
+                f"{len(texts) / vdt:,.0f}",
+                f">= 3x vader ({len(texts) / cdt / (len(texts) / vdt):.1f}x)",
+            )
+        )
         if not args.quick:
             rows += trained_rows(tw, y)
             rows += embed_rows(tw, y)
@@ -273,7 +330,14 @@ def main(argv: list[str] | None = None) -> int:
         cp = carlzon(texts)
         _, vf = macro(y, vp)
         _, cf = macro(y, cp)
-        rows.append((f"{Path(path).stem} (n={len(texts)})", f"macro-F1 {cf:.3f}", f"macro-F1 {vf:.3f}", "beat vader" + (" OK" if cf > vf else " MISSED")))
+        rows.append(
+            (
+                f"{Path(path).stem} (n={len(texts)})",
+                f"macro-F1 {cf:.3f}",
+                f"macro-F1 {vf:.3f}",
+                "beat vader" + (" OK" if cf > vf else " MISSED"),
+            )
+        )
     return print_rows(name, rows)
 
 

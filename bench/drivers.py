@@ -28,9 +28,22 @@ from carlzon.analysis import KeyDrivers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "data" / "airline_passenger_satisfaction" / "train.csv"
-DRIVERS = ["Inflight wifi service", "Departure/Arrival time convenient", "Ease of Online booking", "Gate location",
-           "Food and drink", "Online boarding", "Seat comfort", "Inflight entertainment", "On-board service",
-           "Leg room service", "Baggage handling", "Checkin service", "Inflight service", "Cleanliness"]
+DRIVERS = [
+    "Inflight wifi service",
+    "Departure/Arrival time convenient",
+    "Ease of Online booking",
+    "Gate location",
+    "Food and drink",
+    "Online boarding",
+    "Seat comfort",
+    "Inflight entertainment",
+    "On-board service",
+    "Leg room service",
+    "Baggage handling",
+    "Checkin service",
+    "Inflight service",
+    "Cleanliness",
+]
 
 
 def main() -> None:
@@ -53,11 +66,14 @@ def main() -> None:
         t = time.perf_counter()
         kd = KeyDrivers(n_boot=args.boot, na_values=0, seed=0).fit(df, "satisfaction", DRIVERS, **kwargs)
         t_rw = time.perf_counter() - t
-        print(f"carlzon relative weights + {args.boot} resamples ({outcome_kind}): {t_rw:7.3f} s "
-              f"({t_rw / t_ols:.0f}x one OLS fit; target < 10 s)  McFadden R2 {kd.r2_:.3f}")
+        print(
+            f"carlzon relative weights + {args.boot} resamples ({outcome_kind}): {t_rw:7.3f} s "
+            f"({t_rw / t_ols:.0f}x one OLS fit; target < 10 s)  McFadden R2 {kd.r2_:.3f}"
+        )
     t = time.perf_counter()
     KeyDrivers(n_boot=args.boot, na_values=0, seed=0, outcome_type="continuous").fit(
-        df.assign(satisfied=y), "satisfied", DRIVERS)
+        df.assign(satisfied=y), "satisfied", DRIVERS
+    )
     t_lin = time.perf_counter() - t
     print(f"carlzon relative weights + {args.boot} resamples (0/1 as continuous, pairwise): {t_lin:7.3f} s")
 

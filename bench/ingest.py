@@ -59,7 +59,9 @@ def measure(kind: str, path: Path, tmp: Path) -> dict:
     store = tmp / f"bench-{os.getpid()}-{kind}.db"
     for p in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
         p.unlink(missing_ok=True)
-    out = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path), str(store)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, kind, str(path), str(store)], capture_output=True, text=True, check=False
+    )
     if out.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{out.stderr}")
     for p in (store, Path(f"{store}-wal"), Path(f"{store}-shm")):
@@ -95,8 +97,10 @@ def scaled_copy(path: Path, scale: int, tmp: Path) -> Path:
 
 def line(label: str, r: dict, anchor: dict | None = None) -> str:
     rate = r["rows"] / r["seconds"]
-    text = (f"{label:34s} {r['rows']:>10,} rows  {r['seconds']:7.2f} s (cpu {r['cpu']:5.2f} s)  {rate:>10,.0f} rows/s"
-            f"  peak {r['peak_mb']:7.0f} MB")
+    text = (
+        f"{label:34s} {r['rows']:>10,} rows  {r['seconds']:7.2f} s (cpu {r['cpu']:5.2f} s)  {rate:>10,.0f} rows/s"
+        f"  peak {r['peak_mb']:7.0f} MB"
+    )
     if anchor:
         text += f"  ({rate / (anchor['rows'] / anchor['seconds']):.2f}x the anchor's rows/s)"
     return text
@@ -113,8 +117,10 @@ def main() -> None:
         raise SystemExit(f"{args.data}: not found (fix: pass --data PATH to train.csv)")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        print(f"file: {args.data.name} ({args.data.stat().st_size / 1e6:.1f} MB), best of {args.repeat}, "
-              f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+        print(
+            f"file: {args.data.name} ({args.data.stat().st_size / 1e6:.1f} MB), best of {args.repeat}, "
+            f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+        )
         anchor = best("pandas", args.data, tmp, args.repeat)
         fast = best("ingest", args.data, tmp, args.repeat)
         print(line("pandas.read_csv (anchor)", anchor))
@@ -127,8 +133,10 @@ def main() -> None:
             big = scaled_copy(args.data, args.scale, tmp)
             large = measure("ingest", big, tmp)
             print(line(f"ingest + store, {args.scale}x file, detect=False", large))
-            print(f"memory: peak {fast['peak_mb']:.0f} MB at 1x, {large['peak_mb']:.0f} MB at {args.scale}x "
-                  f"({large['peak_mb'] / fast['peak_mb']:.2f}x for {args.scale}x the rows)")
+            print(
+                f"memory: peak {fast['peak_mb']:.0f} MB at 1x, {large['peak_mb']:.0f} MB at {args.scale}x "
+                f"({large['peak_mb'] / fast['peak_mb']:.2f}x for {args.scale}x the rows)"
+            )
 
 
 if __name__ == "__main__":

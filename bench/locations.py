@@ -43,7 +43,10 @@ def main() -> None:
         true_worst = set(truth.nsmallest(k).index)
         worst_hits.append(len(true_worst & set(t["shrunk"].nsmallest(k).index)) / k)
         worst_raw.append(len(true_worst & set(t["score"].nsmallest(k).index)) / k)
-        got = {(a, b) for a, b in r.focus_.loc[r.focus_["kind"] == "focus", ["location", "touchpoint"]].itertuples(index=False)}
+        got = {
+            (a, b)
+            for a, b in r.focus_.loc[r.focus_["kind"] == "focus", ["location", "touchpoint"]].itertuples(index=False)
+        }
         planted += len(sim.truth["focus"])
         found += sum((a, b) in got for a, b in sim.truth["focus"])
         null = simulate_places(args.journey, seed=1000 + seed, places=args.places, planted=0, spread=0.0)
@@ -51,15 +54,23 @@ def main() -> None:
         flagged += len(rn.flagged())
         null_places += len(rn.table_)
     n_moments = len(sim.moments)
-    print(f"{args.seeds} seeds x {args.places} places (sizes {min(sim.truth['sizes'].values())}-"
-          f"{max(sim.truth['sizes'].values())} interactions, {n_moments:,} moments in the last seed); "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"{args.seeds} seeds x {args.places} places (sizes {min(sim.truth['sizes'].values())}-"
+        f"{max(sim.truth['sizes'].values())} interactions, {n_moments:,} moments in the last seed); "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     print(f"{'bar':<58} {'carlzon':>9} {'anchor: raw shares':>19} {'target':>8}")
-    print(f"{'Kendall tau against the planted truth (mean over seeds)':<58} {np.mean(taus):>9.3f} {np.mean(taus_raw):>19.3f} {'>= 0.8':>8}")
+    print(
+        f"{'Kendall tau against the planted truth (mean over seeds)':<58} {np.mean(taus):>9.3f} {np.mean(taus_raw):>19.3f} {'>= 0.8':>8}"
+    )
     print(f"{'  lowest seed':<58} {np.min(taus):>9.3f} {np.min(taus_raw):>19.3f}")
-    print(f"{'worst tenth recovered (share of the truly worst places)':<58} {np.mean(worst_hits):>9.1%} {np.mean(worst_raw):>19.1%}")
+    print(
+        f"{'worst tenth recovered (share of the truly worst places)':<58} {np.mean(worst_hits):>9.1%} {np.mean(worst_raw):>19.1%}"
+    )
     print(f"{'planted focus areas found':<58} {found / planted:>9.1%} {'':>19} {'>= 90%':>8}   ({found}/{planted})")
-    print(f"{'places flagged with nothing planted':<58} {flagged / null_places:>9.1%} {'':>19} {'<= 5%':>8}   ({flagged}/{null_places})")
+    print(
+        f"{'places flagged with nothing planted':<58} {flagged / null_places:>9.1%} {'':>19} {'<= 5%':>8}   ({flagged}/{null_places})"
+    )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
             (f"/customers/{cust}", f"SELECT * FROM interactions WHERE customer_id = '{cust}'"),
             (f"/magic?date={day}", "SELECT * FROM interactions ORDER BY timestamp DESC LIMIT 50"),
             ("/cases", "SELECT * FROM recovery_cases LIMIT 200"),
-            ("/cases?touchpoint=baggage_claim&due=today&owner=none", "SELECT * FROM recovery_cases WHERE "
-             "touchpoint = 'baggage_claim' LIMIT 200"),
+            (
+                "/cases?touchpoint=baggage_claim&due=today&owner=none",
+                "SELECT * FROM recovery_cases WHERE touchpoint = 'baggage_claim' LIMIT 200",
+            ),
             ("/cases?q=bag", "SELECT * FROM recovery_cases WHERE text LIKE '%bag%' LIMIT 200"),
             (f"/cases/{case_id}", f"SELECT * FROM recovery_cases WHERE id = {case_id}"),
         ]
@@ -89,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         actions = [
             ("POST /api/cases/open (incremental)", lambda: c.post("/api/cases/open", headers=h)),
             ("POST /api/cases/check", lambda: c.post("/api/cases/check", headers=h)),
-            (f"POST /api/cases/{case_id}/assign", lambda: c.post(f"/api/cases/{case_id}/assign", headers=h,
-                                                                 json={"owner": "lena"})),
+            (
+                f"POST /api/cases/{case_id}/assign",
+                lambda: c.post(f"/api/cases/{case_id}/assign", headers=h, json={"owner": "lena"}),
+            ),
             ("POST /api/coach", lambda: c.post("/api/coach", headers=h, json={"text": "I am sorry about your bag"})),
         ]
         a50, a95 = timed(lambda: store.query(f"SELECT id FROM recovery_cases WHERE id = {case_id}"), args.reps)

@@ -38,8 +38,10 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     log = build_log(args.events, args.seed)
-    print(f"simulated log: {len(log):,} events, {log['customer_id'].nunique():,} customers "
-          f"({time.perf_counter() - t0:.1f} s to build, not counted)")
+    print(
+        f"simulated log: {len(log):,} events, {log['customer_id'].nunique():,} customers "
+        f"({time.perf_counter() - t0:.1f} s to build, not counted)"
+    )
     t0 = time.perf_counter()
     log.sort_values(["customer_id", "timestamp"], kind="stable")
     anchor = time.perf_counter() - t0
@@ -48,10 +50,14 @@ def main() -> None:
     svg = jp.svg()
     secs = time.perf_counter() - t0
     print(f"{'anchor: pandas sort by customer, time':<44} {anchor:>7.2f} s")
-    print(f"{'JourneyPaths.fit + svg (bar: < 20 s)':<44} {secs:>7.2f} s  ({secs / anchor:.1f} x anchor, "
-          f"{len(log) / secs:,.0f} events/s)")
-    print(f"cases {jp.n_cases_:,}, variants {jp.n_variants_:,}, edges {len(jp.edges_)}, "
-          f"unmapped steps {jp.unmapped_['step'].tolist()}, svg {len(svg):,} chars")
+    print(
+        f"{'JourneyPaths.fit + svg (bar: < 20 s)':<44} {secs:>7.2f} s  ({secs / anchor:.1f} x anchor, "
+        f"{len(log) / secs:,.0f} events/s)"
+    )
+    print(
+        f"cases {jp.n_cases_:,}, variants {jp.n_variants_:,}, edges {len(jp.edges_)}, "
+        f"unmapped steps {jp.unmapped_['step'].tolist()}, svg {len(svg):,} chars"
+    )
 
 
 if __name__ == "__main__":

@@ -40,14 +40,38 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-TOUCHPOINTS = ["search", "online_booking", "loyalty_programme", "check_in", "security", "gate", "boarding", "seat",
-               "cabin_crew", "food", "wifi_entertainment", "cleanliness", "arrival", "baggage_claim",
-               "delays_cancellations", "complaint_handling", "sharing", "unknown"]
+TOUCHPOINTS = [
+    "search",
+    "online_booking",
+    "loyalty_programme",
+    "check_in",
+    "security",
+    "gate",
+    "boarding",
+    "seat",
+    "cabin_crew",
+    "food",
+    "wifi_entertainment",
+    "cleanliness",
+    "arrival",
+    "baggage_claim",
+    "delays_cancellations",
+    "complaint_handling",
+    "sharing",
+    "unknown",
+]
 CHANNELS = ["survey", "review", "ticket", "chat", "social", "visit"]
 START = pd.Timestamp("2025-01-01", tz="UTC")
-TEXTS = ["They lost my bag and nobody called back", "The crew were lovely and remembered my name",
-         "Two hours on hold to rebook", "Smooth check-in, no queue at all", "Seat was broken and dirty",
-         "Upgraded for free, what a surprise", "Flight delayed again without any information", "ok"]
+TEXTS = [
+    "They lost my bag and nobody called back",
+    "The crew were lovely and remembered my name",
+    "Two hours on hold to rebook",
+    "Smooth check-in, no queue at all",
+    "Seat was broken and dirty",
+    "Upgraded for free, what a surprise",
+    "Flight delayed again without any information",
+    "ok",
+]
 
 
 def fresh_schema(url: str) -> tuple[str, str]:
@@ -72,17 +96,46 @@ def synthetic(n: int, offset: int, rng: np.random.Generator, days: int = 365) ->
     score = np.round(rng.uniform(-1, 1, n), 4)
     valence = np.where(score >= 0.3, "magic", np.where(score <= -0.3, "misery", "neutral"))
     customer = np.char.add("c", rng.integers(0, n // 10 + 1, n).astype(str))
-    inter = pd.DataFrame({"id": ids, "customer_id": customer, "timestamp": ts, "channel": channel, "source": "bench",
-                          "text": None, "nps": nps, "csat": csat, "ces": np.nan, "stars": stars, "touchpoint": tp,
-                          "ratings": "{}", "measures": "{}", "attributes": "{}"})
-    mom = pd.DataFrame({"interaction_id": ids, "customer_id": customer, "timestamp": ts, "channel": channel,
-                        "touchpoint": tp, "touchpoint_confidence": 0.9, "valence": valence, "score": score,
-                        "intensity": np.round(np.abs(score), 4), "stakes": "low",
-                        "moment_of_truth": np.abs(score) > 0.8, "reasons": "", "evidence": "[]"})
+    inter = pd.DataFrame(
+        {
+            "id": ids,
+            "customer_id": customer,
+            "timestamp": ts,
+            "channel": channel,
+            "source": "bench",
+            "text": None,
+            "nps": nps,
+            "csat": csat,
+            "ces": np.nan,
+            "stars": stars,
+            "touchpoint": tp,
+            "ratings": "{}",
+            "measures": "{}",
+            "attributes": "{}",
+        }
+    )
+    mom = pd.DataFrame(
+        {
+            "interaction_id": ids,
+            "customer_id": customer,
+            "timestamp": ts,
+            "channel": channel,
+            "touchpoint": tp,
+            "touchpoint_confidence": 0.9,
+            "valence": valence,
+            "score": score,
+            "intensity": np.round(np.abs(score), 4),
+            "stakes": "low",
+            "moment_of_truth": np.abs(score) > 0.8,
+            "reasons": "",
+            "evidence": "[]",
+        }
+    )
     return inter, mom
 
 
-GEN_INTERACTIONS = """
+GEN_INTERACTIONS = (
+    """
 INSERT INTO interactions (id, customer_id, timestamp, channel, source, text, nps, csat, stars, touchpoint,
                           ratings, measures, attributes)
 SELECT 'r' || g, 'c' || (g * 7919 %% 1000003),
@@ -93,7 +146,11 @@ SELECT 'r' || g, 'c' || (g * 7919 %% 1000003),
        CASE WHEN random() < 0.2 THEN 1 + floor(random() * 5) END,
        (ARRAY[TPS])[1 + floor(random() * NTP)::int], '{}', '{}', '{}'
 FROM generate_series(%(a)s::bigint, %(b)s::bigint) g
-""".replace("TEXTS", ", ".join(f"'{t}'" for t in TEXTS)).replace("NTX", str(len(TEXTS))).replace("TPS", ", ".join(f"'{t}'" for t in TOUCHPOINTS)).replace("NTP", str(len(TOUCHPOINTS)))
+""".replace("TEXTS", ", ".join(f"'{t}'" for t in TEXTS))
+    .replace("NTX", str(len(TEXTS)))
+    .replace("TPS", ", ".join(f"'{t}'" for t in TOUCHPOINTS))
+    .replace("NTP", str(len(TOUCHPOINTS)))
+)
 GEN_MOMENTS = """
 INSERT INTO moments (interaction_id, customer_id, timestamp, channel, touchpoint, touchpoint_confidence, valence,
                      score, intensity, stakes, moment_of_truth, reasons, evidence)
@@ -128,13 +185,19 @@ def dashboard(url: str, requests: int, anchor_requests: int) -> None:
 
     last = START + pd.Timedelta(days=364)
     day = "%Y-%m-%d"
-    filters = [{}, {"since": (last - pd.Timedelta(days=29)).strftime(day)}, {"channel": "survey"},
-               {"touchpoint": "baggage_claim"}, {"channel": "chat", "since": (last - pd.Timedelta(days=89)).strftime(day)}]
+    filters = [
+        {},
+        {"since": (last - pd.Timedelta(days=29)).strftime(day)},
+        {"channel": "survey"},
+        {"touchpoint": "baggage_claim"},
+        {"channel": "chat", "since": (last - pd.Timedelta(days=89)).strftime(day)},
+    ]
     with open_store(url) as st:
         token = create_token(st, role="viewer", name="bench").secret
         app = create_app(st)
         h = {"Authorization": f"Bearer {token}"}
         with TestClient(app) as c:
+
             def timed(route: str, params: dict) -> float:
                 app.state.cache = {k: v for k, v in app.state.cache.items() if k[0] == "drivers"}
                 t = time.perf_counter()
@@ -147,9 +210,11 @@ def dashboard(url: str, requests: int, anchor_requests: int) -> None:
                 timed(route, {})
             fast = {route: [timed(route, filters[i % len(filters)]) for i in range(requests)] for route in ROUTES}
             m = c.get("/api/metrics", headers=h).json()
-            print(f"dashboard requests through the app, cold cache, {requests} per route over {len(filters)} filters, "
-                  f"figures from the {m['figures_from']} (n={m['n']:,} moments; customers: "
-                  f"{m['customers'] if m['customers'] is not None else m['customers_note']}):")
+            print(
+                f"dashboard requests through the app, cold cache, {requests} per route over {len(filters)} filters, "
+                f"figures from the {m['figures_from']} (n={m['n']:,} moments; customers: "
+                f"{m['customers'] if m['customers'] is not None else m['customers_note']}):"
+            )
             real = aggregates.rollup_blocker
             aggregates.rollup_blocker = lambda scope: "bench: the anchor computes every figure from the moments"
             try:
@@ -158,9 +223,11 @@ def dashboard(url: str, requests: int, anchor_requests: int) -> None:
                 aggregates.rollup_blocker = real
             for route in ROUTES:
                 xs, ys = fast[route], slow[route]
-                print(f"  {route:<16} from rollups: p50 {pct(xs, 50):7.1f} ms, p95 {pct(xs, 95):7.1f} ms, "
-                      f"max {max(xs) * 1000:7.1f} ms   | from the moments (anchor): median {pct(ys, 50):9,.0f} ms "
-                      f"({len(ys)} requests)")
+                print(
+                    f"  {route:<16} from rollups: p50 {pct(xs, 50):7.1f} ms, p95 {pct(xs, 95):7.1f} ms, "
+                    f"max {max(xs) * 1000:7.1f} ms   | from the moments (anchor): median {pct(ys, 50):9,.0f} ms "
+                    f"({len(ys)} requests)"
+                )
 
 
 def ingest_rates(url: str, a: argparse.Namespace, rng: np.random.Generator) -> None:
@@ -178,12 +245,17 @@ def ingest_rates(url: str, a: argparse.Namespace, rng: np.random.Generator) -> N
         rows = [dict(zip(ri.columns, r)) for r in ri.astype(object).where(ri.notna(), None).itertuples(index=False)]
         names = list(ri.columns)
         t = time.perf_counter()
-        st.executemany(f"INSERT INTO interactions ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)}) "
-                       "ON CONFLICT (id) DO NOTHING", rows)
+        st.executemany(
+            f"INSERT INTO interactions ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)}) "
+            "ON CONFLICT (id) DO NOTHING",
+            rows,
+        )
         row_s = time.perf_counter() - t
         print(f"interactions, COPY path (staging + ON CONFLICT): {stored / copy_s:>10,.0f} rows/s  (n={stored:,})")
-        print(f"interactions, row inserts (executemany):         {len(rows) / row_s:>10,.0f} rows/s  (n={len(rows):,})"
-              f"   -> COPY {len(rows) / row_s and (stored / copy_s) / (len(rows) / row_s):.1f}x")
+        print(
+            f"interactions, row inserts (executemany):         {len(rows) / row_s:>10,.0f} rows/s  (n={len(rows):,})"
+            f"   -> COPY {len(rows) / row_s and (stored / copy_s) / (len(rows) / row_s):.1f}x"
+        )
         # 2. moments with and without rollup upkeep
         t = time.perf_counter()
         st.add_moments(mom)
@@ -197,8 +269,10 @@ def ingest_rates(url: str, a: argparse.Namespace, rng: np.random.Generator) -> N
         st.execute("DELETE FROM moments")
         st.execute("DELETE FROM moment_rollups")
         print(f"moments, add_moments with rollup triggers:       {len(mom) / on_s:>10,.0f} rows/s  (n={len(mom):,})")
-        print(f"moments, add_moments, triggers off (anchor):     {len(mom) / off_s:>10,.0f} rows/s  "
-              f"-> rollup upkeep costs {100 * (on_s / off_s - 1):.0f}%")
+        print(
+            f"moments, add_moments, triggers off (anchor):     {len(mom) / off_s:>10,.0f} rows/s  "
+            f"-> rollup upkeep costs {100 * (on_s / off_s - 1):.0f}%"
+        )
         st.execute("DELETE FROM interactions")
 
 
@@ -213,9 +287,11 @@ def bulk_load(url: str, n_moments: int) -> None:
     chunk = 1_000_000
     t = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
-        idx = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN "
-                           "('interactions', 'moments') AND indexname NOT LIKE '%pkey' "
-                           "AND indexname NOT LIKE '%id_key'").fetchall()
+        idx = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN "
+            "('interactions', 'moments') AND indexname NOT LIKE '%pkey' "
+            "AND indexname NOT LIKE '%id_key'"
+        ).fetchall()
         for (d,) in idx:
             conn.execute("DROP INDEX " + d.split(" INDEX ")[1].split(" ON ")[0])
         conn.execute("ALTER TABLE moments DISABLE TRIGGER USER")
@@ -239,8 +315,10 @@ def bulk_load(url: str, n_moments: int) -> None:
         for tbl in ("interactions", "moments", "moment_rollups"):
             conn.execute(f"ANALYZE {tbl}")
     load_s = time.perf_counter() - t
-    print(f"bulk load of {n_moments:,} interactions + moments: {load_s:.0f} s in all "
-          f"(indexes rebuilt in {t_idx:.0f} s, rollups rebuilt in {t_roll:.0f} s)")
+    print(
+        f"bulk load of {n_moments:,} interactions + moments: {load_s:.0f} s in all "
+        f"(indexes rebuilt in {t_idx:.0f} s, rollups rebuilt in {t_roll:.0f} s)"
+    )
 
 
 def rollup_queries(url: str, queries: int) -> None:
@@ -253,9 +331,15 @@ def rollup_queries(url: str, queries: int) -> None:
         assert c["rollup_n"] == c["moments"], c
         nroll = int(st.query("SELECT COUNT(*) AS n FROM moment_rollups")["n"].iloc[0])
         last = START + pd.Timedelta(days=365)
-        cases = [{}, {"by": "touchpoint"}, {"by": "channel"}, {"by": "period:day"},
-                 {"since": last - pd.Timedelta(days=30)}, {"channel": "survey", "by": "touchpoint"},
-                 {"touchpoint": "baggage_claim", "since": last - pd.Timedelta(days=90)}]
+        cases = [
+            {},
+            {"by": "touchpoint"},
+            {"by": "channel"},
+            {"by": "period:day"},
+            {"since": last - pd.Timedelta(days=30)},
+            {"channel": "survey", "by": "touchpoint"},
+            {"touchpoint": "baggage_claim", "since": last - pd.Timedelta(days=90)},
+        ]
         rollup_metrics(st)  # warm-up: first-call imports (scipy, pandas paths), as a running server has done
         times: list[float] = []
         for q in range(queries):
@@ -264,17 +348,23 @@ def rollup_queries(url: str, queries: int) -> None:
             m = rollup_metrics(st, **kw)
             times.append(time.perf_counter() - t)
             assert len(m.summary)
-        print(f"dashboard metrics from rollups ({nroll:,} rollup rows), {queries} queries over {len(cases)} "
-              f"kinds: p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, max {max(times) * 1000:.1f} ms")
+        print(
+            f"dashboard metrics from rollups ({nroll:,} rollup rows), {queries} queries over {len(cases)} "
+            f"kinds: p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, max {max(times) * 1000:.1f} ms"
+        )
         anchor = []
         for _ in range(3):
             t = time.perf_counter()
-            df = st.query("SELECT m.touchpoint, m.valence, COUNT(*) AS n, SUM(CASE WHEN i.nps >= 9 THEN 1 ELSE 0 END) AS p, "
-                          "SUM(CASE WHEN i.nps <= 6 THEN 1 ELSE 0 END) AS d, COUNT(i.nps) AS nn "
-                          "FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id GROUP BY 1, 2")
+            df = st.query(
+                "SELECT m.touchpoint, m.valence, COUNT(*) AS n, SUM(CASE WHEN i.nps >= 9 THEN 1 ELSE 0 END) AS p, "
+                "SUM(CASE WHEN i.nps <= 6 THEN 1 ELSE 0 END) AS d, COUNT(i.nps) AS nn "
+                "FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id GROUP BY 1, 2"
+            )
             anchor.append(time.perf_counter() - t)
-        print(f"anchor: the same figures by one GROUP BY over moments joined to interactions: "
-              f"median {pct(anchor, 50):,.0f} ms (3 runs, {len(df)} groups)")
+        print(
+            f"anchor: the same figures by one GROUP BY over moments joined to interactions: "
+            f"median {pct(anchor, 50):,.0f} ms (3 runs, {len(df)} groups)"
+        )
         one = rollup_metrics(st, by="touchpoint").summary
         row = one[(one.group == "seat") & (one.metric == "nps")].iloc[0]
         print(f"e.g. NPS at seat: {row.value:.1f} (95% {row.ci_low:.1f} to {row.ci_high:.1f}, n={row.n:,})")

@@ -33,8 +33,10 @@ SET = HERE / "data" / ("pii_heldout.tsv" if "--heldout" in sys.argv else "pii_se
 
 def load() -> list[tuple[str, str, list[str]]]:
     with SET.open(encoding="utf-8") as f:
-        return [(r["kind"], r["text"], [s for s in (r["secrets"] or "").split("|") if s])
-                for r in csv.DictReader(f, delimiter="\t")]
+        return [
+            (r["kind"], r["text"], [s for s in (r["secrets"] or "").split("|") if s])
+            for r in csv.DictReader(f, delimiter="\t")
+        ]
 
 
 def _left(secret: str, out: str) -> bool:
@@ -126,12 +128,12 @@ def main() -> None:
     print(head)
     for kind in kinds:
         n = len(results["carlzon now"][0][kind])
-        print(f"{kind + f' ({n})':<14}" + "".join(
-            f"{sum(results[t][0][kind]) / n:>{width + 2}.0%}" for t in tools))
-    print(f"{'all (' + str(len(pii)) + ')':<14}" + "".join(
-        f"{sum(sum(v) for v in results[t][0].values()) / len(pii):>{width + 2}.1%}" for t in tools))
-    print(f"{'clean kept':<14}" + "".join(
-        f"{sum(results[t][1]) / len(clean):>{width + 2}.0%}" for t in tools))
+        print(f"{kind + f' ({n})':<14}" + "".join(f"{sum(results[t][0][kind]) / n:>{width + 2}.0%}" for t in tools))
+    print(
+        f"{'all (' + str(len(pii)) + ')':<14}"
+        + "".join(f"{sum(sum(v) for v in results[t][0].values()) / len(pii):>{width + 2}.1%}" for t in tools)
+    )
+    print(f"{'clean kept':<14}" + "".join(f"{sum(results[t][1]) / len(clean):>{width + 2}.0%}" for t in tools))
     print(f"{'seconds':<14}" + "".join(f"{results[t][2]:>{width + 2}.2f}" for t in tools))
     if "--misses" in sys.argv:
         for name in tools:

@@ -43,8 +43,11 @@ def main() -> None:
     for seed in range(args.seeds):
         cells, truth = simulate_alert_cells(seed=seed, planted=True)
         a = PlaceAlerts().fit(cells).alerts_
-        hit = a[(a["location"] == truth["places"][0]) & (a["touchpoint"] == truth["touchpoint"])
-                & (a["first_day"] >= truth["start_day"])]
+        hit = a[
+            (a["location"] == truth["places"][0])
+            & (a["touchpoint"] == truth["touchpoint"])
+            & (a["first_day"] >= truth["start_day"])
+        ]
         if len(hit):
             delay = (hit["first_day"].min() - truth["start_day"]).days
             delays.append(delay)
@@ -53,20 +56,31 @@ def main() -> None:
     h = Hierarchy.from_records(truth["hierarchy"])
     ra = PlaceAlerts(hierarchy=h).fit(cells).alerts_
     planted = set(truth["places"])
-    on = ra[(ra["touchpoint"] == truth["touchpoint"]) & (ra["last_day"] >= truth["start_day"])
-            & ra["places"].map(lambda ps: bool(planted & set(ps)))]
-    print(f"null: {args.null_seeds} chains x 50 places x 17 touchpoints x 730 days ({moments:,} moments); "
-          f"planted: {args.seeds} seeds; {time.perf_counter() - t0:.0f} s")
+    on = ra[
+        (ra["touchpoint"] == truth["touchpoint"])
+        & (ra["last_day"] >= truth["start_day"])
+        & ra["places"].map(lambda ps: bool(planted & set(ps)))
+    ]
+    print(
+        f"null: {args.null_seeds} chains x 50 places x 17 touchpoints x 730 days ({moments:,} moments); "
+        f"planted: {args.seeds} seeds; {time.perf_counter() - t0:.0f} s"
+    )
     print(f"rule: {rule.rule}")
     cell_years, n_seeds = max(cell_years, 1), max(args.seeds, 1)
     print(f"{'bar':<62} {'carlzon':>10} {'anchor':>10} {'target':>8}")
-    print(f"{'false alerts per place-touchpoint-year (nothing planted)':<62} {false / cell_years:>10.3f} "
-          f"{loose / cell_years:>10.3f} {'<= 1':>8}   (anchor: no minimum evidence rule)")
+    print(
+        f"{'false alerts per place-touchpoint-year (nothing planted)':<62} {false / cell_years:>10.3f} "
+        f"{loose / cell_years:>10.3f} {'<= 1':>8}   (anchor: no minimum evidence rule)"
+    )
     print(f"{'alerts resting on fewer moments of misery than the rule':<62} {below:>10} {'':>10} {'0':>8}")
-    print(f"{'planted problem found within its first two days (seeds)':<62} {found / n_seeds:>10.0%} {'':>10} "
-          f"{'>= 95%':>8}   (delays in days: {sorted(delays)})")
-    print(f"{'alerts for one problem in 12 places of one area':<62} {len(on):>10} {'':>10} {'1':>8}   "
-          f"({', '.join(f'{r.level} {r.location}: {len(r.places)} places' for r in on.itertuples())})")
+    print(
+        f"{'planted problem found within its first two days (seeds)':<62} {found / n_seeds:>10.0%} {'':>10} "
+        f"{'>= 95%':>8}   (delays in days: {sorted(delays)})"
+    )
+    print(
+        f"{'alerts for one problem in 12 places of one area':<62} {len(on):>10} {'':>10} {'1':>8}   "
+        f"({', '.join(f'{r.level} {r.location}: {len(r.places)} places' for r in on.itertuples())})"
+    )
 
 
 if __name__ == "__main__":

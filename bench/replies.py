@@ -52,19 +52,36 @@ def cases(rows: pd.DataFrame) -> list[dict]:
     """One case per customer tweet, as RecoveryDesk would hold it (the strongest moment's evidence)."""
     from carlzon.detect import Detector
 
-    inter = pd.DataFrame({"id": rows["customer_message"], "customer_id": rows["author"], "timestamp": rows["time"],
-                          "channel": "social", "text": rows["text"]})
+    inter = pd.DataFrame(
+        {
+            "id": rows["customer_message"],
+            "customer_id": rows["author"],
+            "timestamp": rows["time"],
+            "channel": "social",
+            "text": rows["text"],
+        }
+    )
     moments = Detector(None).detect(inter)
     best = moments.sort_values("score").drop_duplicates("interaction_id").set_index("interaction_id")
     out = []
     for r in rows.itertuples():
         m = best.loc[r.customer_message] if r.customer_message in best.index else None
-        out.append({"id": r.customer_message, "customer_name": None, "text": r.text, "moment_at": r.time,
-                    "touchpoint": m["touchpoint"] if m is not None else "unknown",
-                    "stakes": m["stakes"] if m is not None else "low",
-                    "evidence": m["evidence"] if m is not None else "[]",
-                    "reasons": m["reasons"] if m is not None else "", "valence": m["valence"] if m is not None else "",
-                    "deadlines": {}, "brand": r.brand, "brand_reply": r.brand_reply})
+        out.append(
+            {
+                "id": r.customer_message,
+                "customer_name": None,
+                "text": r.text,
+                "moment_at": r.time,
+                "touchpoint": m["touchpoint"] if m is not None else "unknown",
+                "stakes": m["stakes"] if m is not None else "low",
+                "evidence": m["evidence"] if m is not None else "[]",
+                "reasons": m["reasons"] if m is not None else "",
+                "valence": m["valence"] if m is not None else "",
+                "deadlines": {},
+                "brand": r.brand,
+                "brand_reply": r.brand_reply,
+            }
+        )
     return out
 
 
@@ -101,17 +118,23 @@ def main(argv: list[str] | None = None) -> int:
             impossible += bool(impossible_promises(reply, c, now))
             if bad and len(examples) < 3:
                 examples.append(f"{c['id']}: {bad}")
-        print(f"{mode:<5} replies: {len(all_cases)}; quoting a lone word back: {lone}; "
-              f"promising what the date makes impossible: {impossible}" + "".join(f"\n  {e}" for e in examples))
+        print(
+            f"{mode:<5} replies: {len(all_cases)}; quoting a lone word back: {lone}; "
+            f"promising what the date makes impossible: {impossible}" + "".join(f"\n  {e}" for e in examples)
+        )
     dt = time.perf_counter() - t1
     print(f"replies written: {2 * len(all_cases)} in {dt:.2f} s")
     ours = np.array([coach(c["reply_live"], issue=c["text"]).score for c in all_cases])
     theirs = np.array([coach(str(c["brand_reply"]), issue=c["text"]).score for c in all_cases])
-    print(f"coaching score (0-100), same threads: carlzon median {np.median(ours):.0f} (mean {ours.mean():.1f}); "
-          f"brands' replies (anchor) median {np.median(theirs):.0f} (mean {theirs.mean():.1f}), n={len(ours)}")
+    print(
+        f"coaching score (0-100), same threads: carlzon median {np.median(ours):.0f} (mean {ours.mean():.1f}); "
+        f"brands' replies (anchor) median {np.median(theirs):.0f} (mean {theirs.mean():.1f}), n={len(ours)}"
+    )
     misery = [c for c in all_cases if c["valence"] == "misery"]
-    print(f"threads whose customer tweet is a moment of misery (a case would open): {len(misery)}; "
-          f"the sample below is drawn from them (seed {args.seed})")
+    print(
+        f"threads whose customer tweet is a moment of misery (a case would open): {len(misery)}; "
+        f"the sample below is drawn from them (seed {args.seed})"
+    )
     rnd = random.Random(args.seed)
     for i, c in enumerate(rnd.sample(misery, min(args.sample, len(misery))), 1):
         print(f"\n--- {i}. tweet {c['id']} to {c['brand']} ({c['valence'] or 'no moment'}, {c['touchpoint']})")

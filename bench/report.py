@@ -22,8 +22,12 @@ from carlzon.store import open_store
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--moments", type=int, default=1_000_000)
-    ap.add_argument("--keep", type=Path, default=None,
-                    help="keep the store and report in this folder (a store with as many moments is reused)")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep the store and report in this folder (a store with as many moments is reused)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -44,7 +48,9 @@ def main() -> None:
             print(f"reusing {db} ({args.moments:,} moments)")
         with open_store(str(db)) as st:
             t = time.perf_counter()
-            df = st.query("SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, m.score, m.intensity FROM moments m")
+            df = st.query(
+                "SELECT m.interaction_id, m.timestamp, m.touchpoint, m.valence, m.score, m.intensity FROM moments m"
+            )
             anchor = time.perf_counter() - t
             assert len(df) == args.moments
             del df
@@ -53,9 +59,11 @@ def main() -> None:
             seconds = time.perf_counter() - t
         mb = out.stat().st_size / 1e6
         print(f"anchor  plain SELECT of id, timestamp, touchpoint, valence, score, intensity: {anchor:6.1f} s")
-        print(f"report  {args.moments:,} moments -> {mb:.2f} MB in {seconds:6.1f} s "
-              f"({seconds / anchor:.1f}x the anchor); targets: < 30 s, < 5 MB -> "
-              f"{'met' if seconds < 30 and mb < 5 else 'NOT met'}")
+        print(
+            f"report  {args.moments:,} moments -> {mb:.2f} MB in {seconds:6.1f} s "
+            f"({seconds / anchor:.1f}x the anchor); targets: < 30 s, < 5 MB -> "
+            f"{'met' if seconds < 30 and mb < 5 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -122,8 +122,14 @@ def single_process(path: Path) -> float:
 def spark_run(path: Path, cores: int) -> float:
     from carlzon.spark import detect, read_table, session
 
-    spark = session(f"local[{cores}]", conf={"spark.driver.memory": "4g", "spark.ui.enabled": "false",
-                                             "spark.sql.files.maxPartitionBytes": str(32 << 20)})
+    spark = session(
+        f"local[{cores}]",
+        conf={
+            "spark.driver.memory": "4g",
+            "spark.ui.enabled": "false",
+            "spark.sql.files.maxPartitionBytes": str(32 << 20),
+        },
+    )
     spark.sparkContext.setLogLevel("ERROR")
     try:
         df = read_table(spark, path)
@@ -157,8 +163,11 @@ def main() -> None:
             t = time.perf_counter()
             with PeakRSS() as mem:
                 texts = write_size(base, n, path)
-            print(f"{n:>12,} {'(write Parquet)':<16} {time.perf_counter() - t:>9.1f} {'':>10} {'':>10} "
-                  f"{mem.peak / gb:>7.2f} G  ({path.stat().st_size / gb:.2f} G on disk)", flush=True)
+            print(
+                f"{n:>12,} {'(write Parquet)':<16} {time.perf_counter() - t:>9.1f} {'':>10} {'':>10} "
+                f"{mem.peak / gb:>7.2f} G  ({path.stat().st_size / gb:.2f} G on disk)",
+                flush=True,
+            )
             runs = []
             if not a.skip_single:
                 with PeakRSS() as mem:
@@ -167,8 +176,10 @@ def main() -> None:
                 with PeakRSS() as mem:
                     runs.append((f"spark local[{c}]", spark_run(path, c), mem))
             for name, s, m in runs:
-                print(f"{n:>12,} {name:<16} {s:>9.1f} {n / s:>10,.0f} {texts / s:>10,.0f} {m.peak / gb:>7.2f} G",
-                      flush=True)
+                print(
+                    f"{n:>12,} {name:<16} {s:>9.1f} {n / s:>10,.0f} {texts / s:>10,.0f} {m.peak / gb:>7.2f} G",
+                    flush=True,
+                )
             path.unlink()
     finally:
         if not a.dir:

@@ -34,8 +34,13 @@ def run(seeds: int = 20, invited: int = 2000, n_boot: int = 300) -> dict:
         ok = True
         for pid, plan in sim.truth["plan"].items():
             gap = next((g for g in v["gaps"] if g["group"] == pid), None)
-            hit = (gap is not None and gap["confirmed"] and gap["stated_top"] == plan["stated_top"]
-                   and gap["derived_top"] == plan["derived_top"] and gap["headline"] in html)
+            hit = (
+                gap is not None
+                and gap["confirmed"]
+                and gap["stated_top"] == plan["stated_top"]
+                and gap["derived_top"] == plan["derived_top"]
+                and gap["headline"] in html
+            )
             ok &= bool(hit)
         named_seeds += ok
         oe = v["order_effect"]
@@ -44,8 +49,10 @@ def run(seeds: int = 20, invited: int = 2000, n_boot: int = 300) -> dict:
         clear += oe["clear"]
         rows.append((seed, ok, sim.truth["order_effect"], oe["difference"], oe["low"], oe["high"]))
     for seed, ok, truth, est, lo, hi in rows:
-        print(f"seed {seed:2d}: planted gaps named {'yes' if ok else 'NO '}; order effect planted {truth:+.3f}, "
-              f"measured {est:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+        print(
+            f"seed {seed:2d}: planted gaps named {'yes' if ok else 'NO '}; order effect planted {truth:+.3f}, "
+            f"measured {est:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+        )
     secs = time.perf_counter() - t0
     print(f"planted gaps named (every persona) in {named_seeds} of {seeds} seeds (bar: 18)")
     print(f"order effect: interval covers the planted value in {covered} of {seeds} seeds, excludes 0 in {clear}")

@@ -29,14 +29,16 @@ def load(path: Path) -> tuple[pd.DataFrame, int]:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="skip")
     ok = raw["inbound"].isin(["True", "False"])
     raw = raw[ok]
-    msgs = pd.DataFrame({
-        "id": raw["tweet_id"].str.strip(),
-        "author": raw["author_id"],
-        "inbound": raw["inbound"] == "True",
-        "time": pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y", utc=True, errors="coerce"),
-        "in_response_to": raw["in_response_to_tweet_id"].replace("", None),
-        "text": raw["text"],
-    })
+    msgs = pd.DataFrame(
+        {
+            "id": raw["tweet_id"].str.strip(),
+            "author": raw["author_id"],
+            "inbound": raw["inbound"] == "True",
+            "time": pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y", utc=True, errors="coerce"),
+            "in_response_to": raw["in_response_to_tweet_id"].replace("", None),
+            "text": raw["text"],
+        }
+    )
     bad = int((~ok).sum()) + int(msgs["time"].isna().sum())
     return msgs[msgs["time"].notna()].reset_index(drop=True), bad
 
@@ -60,8 +62,10 @@ def recovery(msgs: pd.DataFrame, moments: pd.DataFrame, first: pd.DataFrame) -> 
     n_answered = sum(1 for k, v in valence.items() if v == "misery" and k in answered.index)
     est, lo, hi = wilson_interval(int(sum(outcomes)), len(outcomes))
     shown = f"{est:.0%} (95% CI {lo:.0%}-{hi:.0%})" if outcomes else "n/a"
-    print(f"recovery replay: misery turns {misery}, answered by the brand {n_answered}, with a later customer turn "
-          f"in the thread {len(outcomes)}; that turn no longer misery: {shown}, n={len(outcomes)}")
+    print(
+        f"recovery replay: misery turns {misery}, answered by the brand {n_answered}, with a later customer turn "
+        f"in the thread {len(outcomes)}; that turn no longer misery: {shown}, n={len(outcomes)}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,26 +84,39 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} is absent: pass --data with the customer_support_twitter folder", file=sys.stderr)
             return 2
         msgs, bad = load(path)
-        print(f"\n== {name}: {len(msgs)} tweets ({int(msgs['inbound'].sum())} from customers, "
-              f"{int((~msgs['inbound']).sum())} from brands; {bad} malformed rows skipped)")
+        print(
+            f"\n== {name}: {len(msgs)} tweets ({int(msgs['inbound'].sum())} from customers, "
+            f"{int((~msgs['inbound']).sum())} from brands; {bad} malformed rows skipped)"
+        )
         msgs["thread"] = thread_roots(msgs)
         turns = msgs.groupby("thread").size()
-        print(f"conversations: {len(turns)} threads; turns per thread median {turns.median():g}, max {turns.max()}; "
-              f"threads with 3+ turns: {(turns >= 3).sum()}")
+        print(
+            f"conversations: {len(turns)} threads; turns per thread median {turns.median():g}, max {turns.max()}; "
+            f"threads with 3+ turns: {(turns >= 3).sum()}"
+        )
 
         first = first_responses(msgs)
         summary = response_summary(first)
         q = first["minutes"]
-        print(f"first response, all brands: n={len(q)}, median {q.median():.1f} min, p90 {q.quantile(0.9):.1f} min "
-              f"(customer tweets never answered in this file: {int(msgs['inbound'].sum()) - len(q)})")
+        print(
+            f"first response, all brands: n={len(q)}, median {q.median():.1f} min, p90 {q.quantile(0.9):.1f} min "
+            f"(customer tweets never answered in this file: {int(msgs['inbound'].sum()) - len(q)})"
+        )
         print(f"{'brand':<18}{'n':>5}{'median min':>12}{'p90 min':>10}")
         for r in summary.head(args.top).itertuples():
             print(f"{r.brand:<18}{r.n:>5}{r.median_minutes:>12.1f}{r.p90_minutes:>10.1f}")
 
         cust = msgs[msgs["inbound"]]
         texts = cust["text"].tolist()
-        interactions = pd.DataFrame({"id": cust["id"], "customer_id": cust["author"], "timestamp": cust["time"],
-                                     "channel": "social", "text": cust["text"]})
+        interactions = pd.DataFrame(
+            {
+                "id": cust["id"],
+                "customer_id": cust["author"],
+                "timestamp": cust["time"],
+                "channel": "social",
+                "text": cust["text"],
+            }
+        )
         det = Detector(None)
         det.detect(interactions.head(5))  # warm up (lexicon load) outside the timing
         t0 = time.perf_counter()
@@ -118,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'valence':<10}{'carlzon':>9}{'vader':>8}")
         for v in ("misery", "neutral", "magic"):
             print(f"{v:<10}{int(counts.get(v, 0)):>9}{int(vcounts.get(v, 0)):>8}")
-        print(f"agreement with vader: {np.mean(moments['valence'].to_numpy() == vader.to_numpy()):.3f}; "
-              f"speed: carlzon {len(texts) / dt:,.0f} texts/s, vader {len(texts) / dv:,.0f} texts/s")
+        print(
+            f"agreement with vader: {np.mean(moments['valence'].to_numpy() == vader.to_numpy()):.3f}; "
+            f"speed: carlzon {len(texts) / dt:,.0f} texts/s, vader {len(texts) / dv:,.0f} texts/s"
+        )
         recovery(msgs, moments, first)
     return 0
 

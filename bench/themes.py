@@ -49,8 +49,14 @@ def main() -> None:
     neg = df[(df["airline_sentiment"] == "negative") & df["negativereason"].notna()].reset_index(drop=True)
     truth = neg["negativereason"].tolist()
     k = neg["negativereason"].nunique()
-    moments = pd.DataFrame({"text": neg["text"], "valence": "misery", "touchpoint": "all",
-                            "timestamp": pd.to_datetime(neg["tweet_created"], utc=True)})
+    moments = pd.DataFrame(
+        {
+            "text": neg["text"],
+            "valence": "misery",
+            "touchpoint": "all",
+            "timestamp": pd.to_datetime(neg["tweet_created"], utc=True),
+        }
+    )
     print(f"negative tweets with a human reason: n = {len(neg)}, reasons = {k}")
     t0 = time.perf_counter()
     base = keyword_baseline(neg["text"].tolist(), k)
@@ -58,17 +64,23 @@ def main() -> None:
     print(f"{'method':<34} {'ARI (all)':>10} {'ARI (assigned)':>15} {'assigned':>9} {'groups':>7} {'seconds':>8}")
     assigned = [b != "none" for b in base]
     ari_a = adjusted_rand_score([t for t, a in zip(truth, assigned) if a], [b for b, a in zip(base, assigned) if a])
-    print(f"{'keyword baseline (top words)':<34} {adjusted_rand_score(truth, base):>10.3f} {ari_a:>15.3f} "
-          f"{sum(assigned) / len(base):>9.1%} {len(set(base)):>7} {t_base:>8.2f}")
+    print(
+        f"{'keyword baseline (top words)':<34} {adjusted_rand_score(truth, base):>10.3f} {ari_a:>15.3f} "
+        f"{sum(assigned) / len(base):>9.1%} {len(set(base)):>7} {t_base:>8.2f}"
+    )
     for max_themes in (10, 20):
         t0 = time.perf_counter()
-        th = Themes(method=args.method, valences=("misery",), per_touchpoint=False, max_themes=max_themes, seed=0).fit(moments)
+        th = Themes(method=args.method, valences=("misery",), per_touchpoint=False, max_themes=max_themes, seed=0).fit(
+            moments
+        )
         secs = time.perf_counter() - t0
         pred = th.assignments_.fillna("none").tolist()
         mask = th.assignments_.notna().to_numpy()
         ari_a = adjusted_rand_score([t for t, m in zip(truth, mask) if m], [p for p, m in zip(pred, mask) if m])
-        print(f"{'Themes ' + args.method + f' (max_themes={max_themes})':<34} {adjusted_rand_score(truth, pred):>10.3f} "
-              f"{ari_a:>15.3f} {1 - th.unassigned_share_:>9.1%} {len(th.themes_):>7} {secs:>8.2f}")
+        print(
+            f"{'Themes ' + args.method + f' (max_themes={max_themes})':<34} {adjusted_rand_score(truth, pred):>10.3f} "
+            f"{ari_a:>15.3f} {1 - th.unassigned_share_:>9.1%} {len(th.themes_):>7} {secs:>8.2f}"
+        )
         if max_themes == 10:
             for r in th.themes_.head(10).itertuples():
                 top = Counter(t for t, p in zip(truth, pred) if p == r.theme_id).most_common(1)[0]

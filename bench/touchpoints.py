@@ -34,8 +34,11 @@ def scores(truth, pred) -> tuple[float, float, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
     labels = sorted(set(truth))
-    return (float(accuracy_score(truth, pred)), float(f1_score(truth, pred, labels=labels, average="macro", zero_division=0)),
-            float(np.mean(np.asarray(pred) != "unknown")))
+    return (
+        float(accuracy_score(truth, pred)),
+        float(f1_score(truth, pred, labels=labels, average="macro", zero_division=0)),
+        float(np.mean(np.asarray(pred) != "unknown")),
+    )
 
 
 def split_80_20(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +51,7 @@ def group_split(groups: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     """80% of the groups for training (all their rows), the rest for testing."""
     g = np.unique(groups)
     perm = np.random.default_rng(seed).permutation(len(g))
-    train_g = set(g[perm[:round(len(g) * 0.8)]])
+    train_g = set(g[perm[: round(len(g) * 0.8)]])
     m = np.array([x in train_g for x in groups])
     return np.flatnonzero(m), np.flatnonzero(~m)
 
@@ -68,13 +71,16 @@ def reference(train_texts, train_y, test_texts) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                         LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced"))
+    pipe = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced"),
+    )
     return pipe.fit(train_texts, train_y).predict(test_texts)
 
 
-def trained_rows(name: str, journey: str, texts: list[str], y: np.ndarray, tr: np.ndarray, te: np.ndarray,
-                 bar_ratio: float | None) -> tuple[list[tuple], object]:
+def trained_rows(
+    name: str, journey: str, texts: list[str], y: np.ndarray, tr: np.ndarray, te: np.ndarray, bar_ratio: float | None
+) -> tuple[list[tuple], object]:
     from carlzon.detect.learn import train_touchpoints
     from carlzon.journey import load_journey
 
@@ -90,21 +96,43 @@ def trained_rows(name: str, journey: str, texts: list[str], y: np.ndarray, tr: n
     _, uf1, _ = scores(y[te], detect_touchpoints(journey, test))  # the journey's phrases alone, same test texts
     bar = f">= {bar_ratio:.2f} x anchor = {bar_ratio * rf1:.3f}" if bar_ratio else f">= anchor {rf1:.3f}"
     ok = f1 >= (bar_ratio or 1.0) * rf1
-    return [(f"{name}: trained 80% -> test 20% (n={len(tr)}/{len(te)})", f"acc {acc:.3f}  macro-F1 {f1:.3f}  coverage {cov:.0%}",
-             f"TF-IDF+LR macro-F1 {rf1:.3f}; untrained on these {uf1:.3f}", f"{bar}: {'met' if ok else 'NOT met'}"),
-            ("  model", f"C={model.info['C']:g} T={model.temperature:.2f} ECE {model.info['calibration_ece']:.3f}",
-             f"fit {fit_s:.0f} s; {per_s:,.0f} texts/s detect", "")], model
+    return [
+        (
+            f"{name}: trained 80% -> test 20% (n={len(tr)}/{len(te)})",
+            f"acc {acc:.3f}  macro-F1 {f1:.3f}  coverage {cov:.0%}",
+            f"TF-IDF+LR macro-F1 {rf1:.3f}; untrained on these {uf1:.3f}",
+            f"{bar}: {'met' if ok else 'NOT met'}",
+        ),
+        (
+            "  model",
+            f"C={model.info['C']:g} T={model.temperature:.2f} ECE {model.info['calibration_ece']:.3f}",
+            f"fit {fit_s:.0f} s; {per_s:,.0f} texts/s detect",
+            "",
+        ),
+    ], model
 
 
 def untrained_row(name: str, journey: str, texts: list[str], y: np.ndarray, bar: float) -> tuple:
     pred = detect_touchpoints(journey, texts)
     acc, f1, cov = scores(y, pred)
-    return (f"{name}: untrained (n={len(y)})", f"acc {acc:.3f}  macro-F1 {f1:.3f}  coverage {cov:.0%}", "",
-            f"macro-F1 >= {bar}: {'met' if f1 >= bar else 'NOT met'}")
+    return (
+        f"{name}: untrained (n={len(y)})",
+        f"acc {acc:.3f}  macro-F1 {f1:.3f}  coverage {cov:.0%}",
+        "",
+        f"macro-F1 >= {bar}: {'met' if f1 >= bar else 'NOT met'}",
+    )
 
 
-def learning_curve(name: str, journey: str, texts: list[str], y: np.ndarray, tr: np.ndarray, te: np.ndarray,
-                   sizes=(50, 100, 200, 500), seed: int = 0) -> list[tuple]:
+def learning_curve(
+    name: str,
+    journey: str,
+    texts: list[str],
+    y: np.ndarray,
+    tr: np.ndarray,
+    te: np.ndarray,
+    sizes=(50, 100, 200, 500),
+    seed: int = 0,
+) -> list[tuple]:
     """macro-F1 on the test set after n labels from the training pool: uncertainty (margin) sampling vs random."""
     from sklearn.metrics import f1_score
 
@@ -146,9 +174,14 @@ def learning_curve(name: str, journey: str, texts: list[str], y: np.ndarray, tr:
             model = fit(chosen)
         if n in sizes:
             active_f1[n] = f1_of(model)
-    return [(f"{name}: learning curve, macro-F1 on the test set (n={len(te)})",
-             "uncertainty " + "  ".join(f"{n}: {active_f1[n]:.3f}" for n in sizes),
-             "random " + "  ".join(f"{n}: {random_f1[n]:.3f}" for n in sizes), "report")]
+    return [
+        (
+            f"{name}: learning curve, macro-F1 on the test set (n={len(te)})",
+            "uncertainty " + "  ".join(f"{n}: {active_f1[n]:.3f}" for n in sizes),
+            "random " + "  ".join(f"{n}: {random_f1[n]:.3f}" for n in sizes),
+            "report",
+        )
+    ]
 
 
 def middling_row(path: Path) -> tuple:
@@ -162,8 +195,12 @@ def middling_row(path: Path) -> tuple:
     m = m.drop_duplicates("interaction_id")
     col = "overall_valence" if "overall_valence" in m.columns else "valence"
     with_stars = float((m[col] == "neutral").mean())
-    return (f"3-star hotel-style reviews (n={len(df)}): neutral recall", f"with stars {with_stars:.2f}",
-            f"text alone {text_only:.2f}", f">= 0.4: {'met' if with_stars >= 0.4 else 'NOT met'}")
+    return (
+        f"3-star hotel-style reviews (n={len(df)}): neutral recall",
+        f"with stars {with_stars:.2f}",
+        f"text alone {text_only:.2f}",
+        f">= 0.4: {'met' if with_stars >= 0.4 else 'NOT met'}",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,9 +7,11 @@ import pytest
 from carlzon.errors import AnalysisError
 from carlzon.hierarchy import Hierarchy, load_hierarchy, resolve_locations
 
-ROWS = [{"location": "s1", "name": "Old Town", "area": "Centre", "region": "North"},
-        {"location": "s2", "area": "Centre", "region": "North"},
-        {"location": "s3", "area": "Harbour", "region": "South"}]
+ROWS = [
+    {"location": "s1", "name": "Old Town", "area": "Centre", "region": "North"},
+    {"location": "s2", "area": "Centre", "region": "North"},
+    {"location": "s3", "area": "Harbour", "region": "South"},
+]
 
 
 def test_csv(tmp_path):

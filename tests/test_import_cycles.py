@@ -86,8 +86,9 @@ def _imports(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]
     return found
 
 
-def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool,
-             known: set[str]) -> tuple[set[str], set[str]]:
+def _targets(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool, known: set[str]
+) -> tuple[set[str], set[str]]:
     """The carlzon modules an import statement names, and the packages above them whose ``__init__``
     runs first (but not the importer's own packages, which are already being imported)."""
     if isinstance(node, ast.Import):
@@ -125,8 +126,12 @@ def build_graph(root: Path = SRC / "carlzon") -> ImportGraph:
         if is_package:
             graph.packages.add(name)
     for name, (tree, is_package) in trees.items():
-        for edges in (graph.module_level, graph.function_level, graph.module_level_parents,
-                      graph.function_level_parents):
+        for edges in (
+            graph.module_level,
+            graph.function_level,
+            graph.module_level_parents,
+            graph.function_level_parents,
+        ):
             edges[name] = set()
         for node, at_import in _imports(tree):
             direct, parents = _targets(node, name, is_package, graph.modules)
@@ -204,26 +209,26 @@ def _describe(found: list[list[str]]) -> str:
 _FOUND = "a deferred import that closes a cycle, there when this check came in"
 KNOWN_DEFERRED = {
     ("carlzon.journey", "carlzon.detect"): "journey checks events against detect.lexicon; carlzon.detect imports the "
-                                           "detector, which imports the journey",
+    "detector, which imports the journey",
     ("carlzon.detect.detector", "carlzon.language"): _FOUND,
     ("carlzon.ingest_account", "carlzon.ingest"): _FOUND,
     ("carlzon.ingest", "carlzon.understand"): _FOUND,
     ("carlzon.mapping", "carlzon.understand"): _FOUND,
     ("carlzon.readers", "carlzon.json_reader"): _FOUND,
     ("carlzon.analysis.emerging", "carlzon.report"): "emerging problems read the report's window and names "
-                                                     "(report.insights): to move beside them",
+    "(report.insights): to move beside them",
     ("carlzon.store.base", "carlzon.privacy"): _FOUND,
     ("carlzon.store.base", "carlzon.privacy.forget"): _FOUND,
     ("carlzon.store.layouts", "carlzon.store.base"): _FOUND,
     ("carlzon.analysis.key_moments", "carlzon.report"): "key drivers read the report's touchpoint table: "
-                                                        "to move beside them",
+    "to move beside them",
     ("carlzon.analysis.key_moments", "carlzon.report.builder"): "as above",
     ("carlzon.store.rollups", "carlzon.analysis.metrics"): "the rollups check themselves against Metrics; erasure "
-                                                          "(privacy.forget) rebuilds the rollups",
+    "(privacy.forget) rebuilds the rollups",
     ("carlzon.report.insights", "carlzon.analysis.emerging"): "the dashboard's alerts view calls the one emerging-"
-                                                              "problems function, which reads the report's window",
+    "problems function, which reads the report's window",
     ("carlzon.cli.learning", "carlzon.cli.detection"): "train/eval's touchpoint options share the detect command's "
-                                                      "reader",
+    "reader",
 }
 
 
@@ -273,8 +278,10 @@ def test_no_import_cycles_through_deferred_imports():
     """An import moved into a function hides a cycle from Python, not from the design: the
     modules still need each other."""
     found = cycles(_without(build_graph().with_deferred(), KNOWN_DEFERRED))
-    assert not found, ("import cycles closed by imports inside functions (break them, or add the "
-                       f"deferred edge to KNOWN_DEFERRED with the reason):\n{_describe(found)}")
+    assert not found, (
+        "import cycles closed by imports inside functions (break them, or add the "
+        f"deferred edge to KNOWN_DEFERRED with the reason):\n{_describe(found)}"
+    )
 
 
 def test_known_deferred_cycles_are_still_there():

@@ -175,7 +175,9 @@ def test_excel_rows_are_sheet_rows(tmp_path, store):
 
 def test_mapping_flags_yaml_and_errors(tmp_path, store):
     p = _write(tmp_path, "x.csv", "Kommentar,Empfehlung,Wann\nzu spät,3,2026-01-01\n")
-    yaml_map = _write(tmp_path, "m.yaml", "text: Kommentar\nnps: Empfehlung\ntimestamp: Wann\ndefaults: {channel: survey}\n")
+    yaml_map = _write(
+        tmp_path, "m.yaml", "text: Kommentar\nnps: Empfehlung\ntimestamp: Wann\ndefaults: {channel: survey}\n"
+    )
     r = ingest(p, store, mapping=yaml_map, detect=False)
     out = store.interactions()
     assert r.stored == 1 and out["nps"].tolist() == [3.0] and out["channel"].tolist() == ["survey"]
@@ -252,12 +254,14 @@ def test_event_rows_without_text_or_rating_are_kept(tmp_path):
     from carlzon.ingest import ingest
     from carlzon.store import open_store
 
-    df = pd.DataFrame({
-        "customer_id": ["c1", "c2", None, "c4"],
-        "created_at": ["2026-01-02 10:00", "2026-01-02 11:00", "2026-01-02 12:00", "not a date"],
-        "channel": ["visit", "visit", "visit", "visit"],
-        "touchpoint": ["check_in", None, "gate", "gate"],
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2", None, "c4"],
+            "created_at": ["2026-01-02 10:00", "2026-01-02 11:00", "2026-01-02 12:00", "not a date"],
+            "channel": ["visit", "visit", "visit", "visit"],
+            "touchpoint": ["check_in", None, "gate", "gate"],
+        }
+    )
     with open_store(tmp_path / "c.db") as store:
         res = ingest(df, store, detect=False)
     assert (res.read, res.stored, res.quarantined) == (4, 2, 2)
@@ -271,12 +275,14 @@ def test_event_rows_get_no_moment(tmp_path):
     from carlzon.ingest import ingest
     from carlzon.store import open_store
 
-    df = pd.DataFrame({
-        "customer_id": ["c1", "c1", "c2"],
-        "created_at": ["2026-01-02 10:00", "2026-01-02 10:05", "2026-01-02 11:00"],
-        "touchpoint": ["check_in", "gate", None],
-        "comment": [None, None, "The gate agent was rude"],
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1", "c2"],
+            "created_at": ["2026-01-02 10:00", "2026-01-02 10:05", "2026-01-02 11:00"],
+            "touchpoint": ["check_in", "gate", None],
+            "comment": [None, None, "The gate agent was rude"],
+        }
+    )
     with open_store(tmp_path / "e.db") as store:
         res = ingest(df, store, journey="airline")
         assert (res.read, res.stored, res.moments) == (3, 3, 1)
@@ -285,13 +291,20 @@ def test_event_rows_get_no_moment(tmp_path):
 
 @pytest.mark.parametrize("zone", ["", "Z", " -0800", "+01:00"])
 def test_iso_timestamps_are_read_strictly(tmp_path, store, zone):
-    rows = ["2026-02-27 10:00:00", "2026-02-28T23:59:59.250", "2026-02-30 10:00:00", "2026-13-01 10:00:00",
-            "2024-02-29 00:00:00"]
+    rows = [
+        "2026-02-27 10:00:00",
+        "2026-02-28T23:59:59.250",
+        "2026-02-30 10:00:00",
+        "2026-13-01 10:00:00",
+        "2024-02-29 00:00:00",
+    ]
     text = "id,text,created_at\n" + "".join(f"{i},t{i},{v}{zone}\n" for i, v in enumerate(rows))
     r = ingest(_write(tmp_path, "iso.csv", text), store, detect=False)
     assert r.stored == 3 and r.quarantined == 2
-    assert [q["reason"] for q in r.quarantine] == [f"unparseable date '2026-02-30 10:00:00{zone}' in column 'created_at'",
-                                                   f"unparseable date '2026-13-01 10:00:00{zone}' in column 'created_at'"]
+    assert [q["reason"] for q in r.quarantine] == [
+        f"unparseable date '2026-02-30 10:00:00{zone}' in column 'created_at'",
+        f"unparseable date '2026-13-01 10:00:00{zone}' in column 'created_at'",
+    ]
     shift = {"": 0, "Z": 0, " -0800": 8, "+01:00": -1}[zone]
     ts = store.interactions().set_index("id")["timestamp"]
     assert ts["1"] == pd.Timestamp("2026-02-28 23:59:59.250", tz="UTC") + pd.Timedelta(hours=shift)

@@ -30,8 +30,11 @@ def store(store_path):
 
 
 def _survey_with_a_huge_header(tmp_path: Path) -> Path:
-    questions = [f"Q{i}. How satisfied were you with part {i} of your visit, thinking about everything that "
-                 f"happened from the moment you arrived until you left? (1 = not at all, 5 = very)" for i in range(423)]
+    questions = [
+        f"Q{i}. How satisfied were you with part {i} of your visit, thinking about everything that "
+        f"happened from the moment you arrived until you left? (1 = not at all, 5 = very)"
+        for i in range(423)
+    ]
     lines = [",".join(["ResponseId", "comment", *[f'"{q}"' for q in questions]])]
     for r in range(5):
         lines.append(",".join([f"R{r}", "The staff were lovely", *["4"] * len(questions)]))
@@ -103,8 +106,15 @@ def test_a_field_over_the_limit_keeps_row_numbers(tmp_path, store):
 
 def test_a_jsonl_line_over_the_limit_is_quarantined(tmp_path, store):
     p = tmp_path / "big.jsonl"
-    p.write_text(json.dumps({"id": 1, "text": "ok"}) + "\n" + json.dumps({"id": 2, "text": "x" * 3_000_000}) + "\n"
-                 + json.dumps({"id": 3, "text": "fine"}) + "\n", encoding="utf-8")
+    p.write_text(
+        json.dumps({"id": 1, "text": "ok"})
+        + "\n"
+        + json.dumps({"id": 2, "text": "x" * 3_000_000})
+        + "\n"
+        + json.dumps({"id": 3, "text": "fine"})
+        + "\n",
+        encoding="utf-8",
+    )
     r = ingest(p, store, detect=False, max_field_bytes=1 << 20)
     assert (r.stored, r.quarantined, r.quarantine[0]["row"]) == (2, 1, 2)
 
@@ -175,11 +185,19 @@ def test_a_full_disk_keeps_the_rows_already_stored(tmp_path):
 
 def test_junk_is_cleaned_and_counted(tmp_path, store):
     p = tmp_path / "junk.csv"
-    p.write_text('id,review,stars\n1,"Great stay <br/>showReview(12345, \'full\');",5\n2,cafÃ© froid,2\n3,.,3\n'
-                 "4,<p></p>,\n5,ok,4\n", encoding="utf-8")
+    p.write_text(
+        "id,review,stars\n1,\"Great stay <br/>showReview(12345, 'full');\",5\n2,cafÃ© froid,2\n3,.,3\n"
+        "4,<p></p>,\n5,ok,4\n",
+        encoding="utf-8",
+    )
     r = ingest(p, store, detect=False)
-    assert r.text_notes == {"markup removed": 1, "script removed": 1, "mojibake repaired": 1,
-                            "empty after cleaning": 1, "near-empty": 1}
+    assert r.text_notes == {
+        "markup removed": 1,
+        "script removed": 1,
+        "mojibake repaired": 1,
+        "empty after cleaning": 1,
+        "near-empty": 1,
+    }
 
 
 def test_markup_only_without_a_rating_is_quarantined_with_its_reason(tmp_path, store):

@@ -72,5 +72,8 @@ def test_first_batch_is_stored_in_two_slices_with_row_numbers_kept(tmp_path: Pat
     assert (r.read, r.stored, r.quarantined) == (61, 58, 3)
     assert len(batches) == 2 and batches[0] == 9  # 10 rows less the out-of-range one
     assert sorted((q["row"], q["reason"][:20].strip()) for q in r.quarantine) == [
-        (5, "rating out of range:"), (9, "wrong column count:"), (28, "rating out of range:")]
+        (5, "rating out of range:"),
+        (9, "wrong column count:"),
+        (28, "rating out of range:"),
+    ]
     assert texts == [f"c{i}" for i in range(60) if i not in (3, 25)]

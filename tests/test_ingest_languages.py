@@ -26,8 +26,13 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
     db = tmp_path_factory.mktemp("lang") / "c.db"
-    df = pd.DataFrame({"id": [f"r{i}" for i in range(len(TEXTS))], "review": [t for _, t, _ in TEXTS],
-                       "stars": [s for _, _, s in TEXTS]})
+    df = pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(len(TEXTS))],
+            "review": [t for _, t, _ in TEXTS],
+            "stars": [s for _, _, s in TEXTS],
+        }
+    )
     with open_store(db) as st:
         r = ingest(df, st, journey="hotel")
         yield r, st.interactions(), st.moments()

@@ -96,7 +96,9 @@ def test_broken_copy_of_train_csv(shared_data, tmp_path):
         assert r.stored == 103_904 - len(broken) and r.duplicates == 0
         got = {q["row"]: q["reason"] for q in r.quarantine}
         assert set(got) == set(broken)
-        wrong = {row: (broken[row], reason) for row, reason in got.items() if not reason.startswith(REASONS[broken[row]])}
+        wrong = {
+            row: (broken[row], reason) for row, reason in got.items() if not reason.startswith(REASONS[broken[row]])
+        }
         assert not wrong, list(wrong.items())[:5]
         q = store.quarantine()
         assert len(q) == len(broken) and set(q["row"]) == set(broken)

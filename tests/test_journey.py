@@ -11,8 +11,16 @@ import yaml
 from carlzon.errors import JourneyError
 from carlzon.journey import PHASES, journey_from_dict, journey_templates, load_journey
 
-EXPECTED = {"airline", "coffee_shop", "hotel", "internet_provider", "online_shop", "restaurant",
-            "retail_bank", "retail_clothing"}
+EXPECTED = {
+    "airline",
+    "coffee_shop",
+    "hotel",
+    "internet_provider",
+    "online_shop",
+    "restaurant",
+    "retail_bank",
+    "retail_clothing",
+}
 TEMPLATES = sorted(EXPECTED)
 
 
@@ -76,9 +84,25 @@ def test_round_trip_through_to_dict(name, tmp_path):
 def test_retail_clothing_covers_the_listed_steps():
     j = load_journey("retail_clothing")
     ids = [tp.id for tp in j.touchpoints]
-    for tid in ("signage", "entrance", "greeting", "rack_layout", "aisle_width", "stock", "product_knowledge",
-                "staffing", "fitting_rooms", "size_colour_help", "alterations", "checkout_queue", "cashier",
-                "folding", "bag_handover", "thank_you", "smiles"):
+    for tid in (
+        "signage",
+        "entrance",
+        "greeting",
+        "rack_layout",
+        "aisle_width",
+        "stock",
+        "product_knowledge",
+        "staffing",
+        "fitting_rooms",
+        "size_colour_help",
+        "alterations",
+        "checkout_queue",
+        "cashier",
+        "folding",
+        "bag_handover",
+        "thank_you",
+        "smiles",
+    ):
         assert tid in ids
     greeting = j.touchpoint("greeting").expectation
     assert str(greeting) == "greeting_seconds <= 30"
@@ -104,12 +128,29 @@ def test_high_stakes_where_a_practitioner_expects_them():
 
 def test_airline_ids_others_rely_on_are_kept():
     ids = {tp.id for tp in load_journey("airline").touchpoints}
-    assert {"search", "online_booking", "loyalty_programme", "check_in", "security", "gate", "boarding", "seat",
-            "cabin_crew", "food", "wifi_entertainment", "cleanliness", "arrival", "baggage_claim",
-            "delays_cancellations", "complaint_handling", "sharing"} <= ids
+    assert {
+        "search",
+        "online_booking",
+        "loyalty_programme",
+        "check_in",
+        "security",
+        "gate",
+        "boarding",
+        "seat",
+        "cabin_crew",
+        "food",
+        "wifi_entertainment",
+        "cleanliness",
+        "arrival",
+        "baggage_claim",
+        "delays_cancellations",
+        "complaint_handling",
+        "sharing",
+    } <= ids
 
 
 # ---- validation ---------------------------------------------------------------------------------------------
+
 
 def _journey(**tp_extra):
     return {"name": "mine", "stages": [{"id": "s", "touchpoints": [{"id": "t", "phase": "first", **tp_extra}]}]}
@@ -130,17 +171,23 @@ def test_invalid_yaml_names_file_and_line(tmp_path):
 
 
 def test_repeated_yaml_key_is_an_error_not_a_silent_overwrite(tmp_path):
-    path = _write(tmp_path, "name: mine\nstages:\n  - id: s\n    touchpoints:\n"
-                            "      - id: t\n        phase: first\n        phase: second\n")
+    path = _write(
+        tmp_path,
+        "name: mine\nstages:\n  - id: s\n    touchpoints:\n"
+        "      - id: t\n        phase: first\n        phase: second\n",
+    )
     with pytest.raises(JourneyError, match=r"line 7: key 'phase' appears twice") as err:
         load_journey(path)
     assert str(path) in str(err.value)
 
 
 def test_yaml_merge_keys_still_work(tmp_path):
-    path = _write(tmp_path, "name: mine\nstages:\n  - id: s\n    touchpoints:\n"
-                            "      - &base {id: t, phase: first, stakes: low}\n"
-                            "      - {<<: *base, id: u, stakes: high}\n")
+    path = _write(
+        tmp_path,
+        "name: mine\nstages:\n  - id: s\n    touchpoints:\n"
+        "      - &base {id: t, phase: first, stakes: low}\n"
+        "      - {<<: *base, id: u, stakes: high}\n",
+    )
     j = load_journey(path)
     assert j.touchpoint("u").stakes == "high" and j.touchpoint("u").phase == "first"
 
@@ -174,10 +221,13 @@ def test_unknown_key_at_journey_level():
 
 
 def test_duplicate_touchpoint_id_across_stages():
-    data = {"name": "mine", "stages": [
-        {"id": "a", "touchpoints": [{"id": "t", "phase": "first"}]},
-        {"id": "b", "touchpoints": [{"id": "t", "phase": "second"}]},
-    ]}
+    data = {
+        "name": "mine",
+        "stages": [
+            {"id": "a", "touchpoints": [{"id": "t", "phase": "first"}]},
+            {"id": "b", "touchpoints": [{"id": "t", "phase": "second"}]},
+        ],
+    }
     with pytest.raises(JourneyError) as err:
         journey_from_dict(data, source="mine.yaml")
     msg = str(err.value)
@@ -186,8 +236,13 @@ def test_duplicate_touchpoint_id_across_stages():
 
 
 def test_duplicate_stage_id():
-    data = {"name": "mine", "stages": [{"id": "a", "touchpoints": [{"id": "t", "phase": "first"}]},
-                                       {"id": "a", "touchpoints": [{"id": "u", "phase": "first"}]}]}
+    data = {
+        "name": "mine",
+        "stages": [
+            {"id": "a", "touchpoints": [{"id": "t", "phase": "first"}]},
+            {"id": "a", "touchpoints": [{"id": "u", "phase": "first"}]},
+        ],
+    }
     with pytest.raises(JourneyError, match=r"stages\[1\]: duplicate stage id 'a'"):
         journey_from_dict(data, source="mine.yaml")
 
@@ -208,13 +263,16 @@ def test_good_expectations():
     assert e.met(0.9) and not e.met(0.5) and e.gap(0.5) == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize("field,value,needle", [
-    ("phase", "third", "unknown phase 'third'"),
-    ("stakes", "huge", "unknown stakes 'huge'"),
-    ("id", "Check In", "is not a plain identifier"),
-    ("phrases", {"a": 1}, "expected a list of words"),
-    ("events", ["dealy"], "unknown event 'dealy'"),
-])
+@pytest.mark.parametrize(
+    "field,value,needle",
+    [
+        ("phase", "third", "unknown phase 'third'"),
+        ("stakes", "huge", "unknown stakes 'huge'"),
+        ("id", "Check In", "is not a plain identifier"),
+        ("phrases", {"a": 1}, "expected a list of words"),
+        ("events", ["dealy"], "unknown event 'dealy'"),
+    ],
+)
 def test_bad_touchpoint_fields(field, value, needle):
     with pytest.raises(JourneyError, match=needle):
         journey_from_dict(_journey(**{field: value}), source="mine.yaml")

@@ -19,8 +19,10 @@ def test_expectation_gap():
 
 def test_unknown_key_names_place_and_fix():
     with pytest.raises(JourneyError) as err:
-        journey_from_dict({"name": "x", "stages": [{"id": "a", "touchpoints": [{"id": "t", "phase": "first", "nmae": "T"}]}]},
-                          source="mine.yaml")
+        journey_from_dict(
+            {"name": "x", "stages": [{"id": "a", "touchpoints": [{"id": "t", "phase": "first", "nmae": "T"}]}]},
+            source="mine.yaml",
+        )
     msg = str(err.value)
     assert "mine.yaml: stages[0].touchpoints[0]" in msg and "'nmae'" in msg and "did you mean 'name'" in msg
 

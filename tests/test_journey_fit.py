@@ -40,16 +40,38 @@ def test_unsure_data_is_refused_with_the_candidates(tmp_path):
 
 
 def test_the_store_remembers_its_journey(tmp_path):
-    df = pd.DataFrame({"comment": ["The barista was rude", "Cold latte, long queue", "Lovely flat white",
-                                   "Pastries were stale", "Great espresso", "Card machine broken"], "stars": [1, 2, 5, 2, 5, 1]})
+    df = pd.DataFrame(
+        {
+            "comment": [
+                "The barista was rude",
+                "Cold latte, long queue",
+                "Lovely flat white",
+                "Pastries were stale",
+                "Great espresso",
+                "Card machine broken",
+            ],
+            "stars": [1, 2, 5, 2, 5, 1],
+        }
+    )
     with open_store(tmp_path / "c.db") as st:
         ingest(df, st)
         assert st.meta("journey") == "coffee_shop"
 
 
 def test_a_second_ingest_uses_the_stores_journey(tmp_path):
-    df = pd.DataFrame({"comment": ["The barista was rude", "Cold latte, long queue", "Lovely flat white",
-                                   "Pastries were stale", "Great espresso", "Card machine broken"], "stars": [1, 2, 5, 2, 5, 1]})
+    df = pd.DataFrame(
+        {
+            "comment": [
+                "The barista was rude",
+                "Cold latte, long queue",
+                "Lovely flat white",
+                "Pastries were stale",
+                "Great espresso",
+                "Card machine broken",
+            ],
+            "stars": [1, 2, 5, 2, 5, 1],
+        }
+    )
     with open_store(tmp_path / "c.db") as st:
         ingest(df, st)
         r = ingest(pd.DataFrame({"comment": ["meh"], "stars": [3]}), st)

@@ -28,8 +28,10 @@ def test_unknown_attribute_is_an_attribute_error():
 
 
 def test_import_is_light_and_configures_no_logging():
-    code = ("import logging, sys, carlzon; "
-            "assert not logging.getLogger().handlers; "
-            "heavy = [m for m in ('sklearn', 'statsmodels', 'lifelines', 'fastapi', 'torch', 'pyspark') if m in sys.modules]; "
-            "assert not heavy, heavy")
+    code = (
+        "import logging, sys, carlzon; "
+        "assert not logging.getLogger().handlers; "
+        "heavy = [m for m in ('sklearn', 'statsmodels', 'lifelines', 'fastapi', 'torch', 'pyspark') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -36,9 +36,25 @@ def test_shapes_and_columns(sim):
     j = load_journey("airline")
     tps = [tp.id for tp in j.touchpoints]
     inter = sim.interactions
-    for col in ("response_id", "customer_id", "created_at", "channel", "comment", "nps", "csat", "stars", "touchpoint",
-                "departure_delay_minutes", "wait_minutes", "customer_name", "email", "birthday", "tier", "usual_order",
-                "location"):
+    for col in (
+        "response_id",
+        "customer_id",
+        "created_at",
+        "channel",
+        "comment",
+        "nps",
+        "csat",
+        "stars",
+        "touchpoint",
+        "departure_delay_minutes",
+        "wait_minutes",
+        "customer_name",
+        "email",
+        "birthday",
+        "tier",
+        "usual_order",
+        "location",
+    ):
         assert col in inter.columns, col
     assert inter["response_id"].is_unique
     assert inter["created_at"].is_monotonic_increasing
@@ -59,7 +75,9 @@ def test_shapes_and_columns(sim):
     assert list(sim.events.columns) == ["customer_id", "step", "timestamp"]
     c = sim.customers
     assert c["customer_id"].is_unique and c["name"].nunique() > len(c) * 0.5
-    assert {"email", "phone", "birthday", "tier", "signup_date", "usual_order", "customer_value", "churned_at"} <= set(c.columns)
+    assert {"email", "phone", "birthday", "tier", "signup_date", "usual_order", "customer_value", "churned_at"} <= set(
+        c.columns
+    )
 
 
 def test_comments_match_ratings_mostly(sim):
@@ -122,7 +140,9 @@ def test_emerging_problem_rises_after_start(sim):
     assert e["rate_after"] >= 3 * e["rate_before"] * 0.99
     inter = sim.interactions
     here = inter[(inter["location"] == e["location"])]
-    themed = here["comment"].fillna("").str.lower().str.contains("|".join(w.lower()[:25] for w in e["example_comments"]))
+    themed = (
+        here["comment"].fillna("").str.lower().str.contains("|".join(w.lower()[:25] for w in e["example_comments"]))
+    )
     day = here["created_at"].dt.floor("D")
     start = pd.Timestamp(e["start"], tz="UTC")
     before = themed[day < start].sum() / (start - inter["created_at"].min()).days
@@ -140,9 +160,12 @@ def test_recovery_paradox_and_churn_model(sim):
     assert (iv["stop"] > iv["start"]).all()
     assert iv.groupby("customer_id")["churned"].sum().max() == 1
     # a crude rate ratio from exposure (exact model: hazard depends only on the last visit's state)
-    expo = (iv["stop"] - iv["start"])
+    expo = iv["stop"] - iv["start"]
     rate_u = iv.loc[iv.unrecovered == 1, "churned"].sum() / expo[iv.unrecovered == 1].sum()
-    rate_n = iv.loc[(iv.unrecovered == 0) & (iv.recovered == 0), "churned"].sum() / expo[(iv.unrecovered == 0) & (iv.recovered == 0)].sum()
+    rate_n = (
+        iv.loc[(iv.unrecovered == 0) & (iv.recovered == 0), "churned"].sum()
+        / expo[(iv.unrecovered == 0) & (iv.recovered == 0)].sum()
+    )
     assert 1.8 < rate_u / rate_n < 5
 
 
@@ -187,7 +210,13 @@ def test_other_journeys_work():
 
 def test_write_and_bad_input(tmp_path, sim):
     paths = sim.write(tmp_path / "out")
-    assert {p.name for p in paths.values()} >= {"interactions.csv", "customers.csv", "events.csv", "survey.csv", "truth.json"}
+    assert {p.name for p in paths.values()} >= {
+        "interactions.csv",
+        "customers.csv",
+        "events.csv",
+        "survey.csv",
+        "truth.json",
+    }
     assert json.loads(paths["truth"].read_text())["today"] == sim.truth["today"]
     assert len(pd.read_csv(paths["interactions"])) == len(sim.interactions)
     with pytest.raises(CarlzonError, match="fix"):

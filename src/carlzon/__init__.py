@@ -13,7 +13,6 @@ Example:
     'misery'
 """
 
-
 import importlib as _importlib
 from typing import Any as _Any
 

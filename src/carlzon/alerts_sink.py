@@ -41,14 +41,19 @@ def slack_payload(alerts: Sequence[dict[str, Any]], *, max_alerts: int = 20) -> 
     """{"text": ..., "blocks": [...]}: a header, one section per alert (with examples), a context line."""
     n = len(alerts)
     if n == 0:
-        return {"text": "No emerging problems.", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "No emerging problems."}}]}
+        return {
+            "text": "No emerging problems.",
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "No emerging problems."}}],
+        }
     head = f"{n} emerging problem{'s' if n != 1 else ''}"
     text = f"{head}: {_what(alerts[0])}" + (f" and {n - 1} more" if n > 1 else "")
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": head}}]
     for a in alerts[:max_alerts]:
-        lines = [f"*{_what(a)}*",
-                 f"{a.get('count')} moments of misery against {a.get('baseline')} expected"
-                 + (f" over {a['days']} day(s)" if a.get("days") else "")]
+        lines = [
+            f"*{_what(a)}*",
+            f"{a.get('count')} moments of misery against {a.get('baseline')} expected"
+            + (f" over {a['days']} day(s)" if a.get("days") else ""),
+        ]
         lines += [f"> {str(e)[:280]}" for e in (a.get("examples") or [])[:3]]
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}})
     more = f"; {n - max_alerts} more not shown" if n > max_alerts else ""
@@ -56,19 +61,29 @@ def slack_payload(alerts: Sequence[dict[str, Any]], *, max_alerts: int = 20) -> 
     return {"text": text, "blocks": blocks}
 
 
-def post_alerts(url: str, alerts: Sequence[dict[str, Any]], *, retries: int = 4, backoff: float = 0.5,
-                max_backoff: float = 30.0, timeout: float = 10.0, client: httpx.Client | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+def post_alerts(
+    url: str,
+    alerts: Sequence[dict[str, Any]],
+    *,
+    retries: int = 4,
+    backoff: float = 0.5,
+    max_backoff: float = 30.0,
+    timeout: float = 10.0,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
     """POST the alerts to ``url``; returns {"status", "attempts", "alerts"}; CarlzonError after the last failed try."""
     if not str(url).startswith(("http://", "https://")):
-        raise CarlzonError(f"webhook URL {url!r} is not http(s)", fix="pass a URL such as https://hooks.slack.com/services/...")
+        raise CarlzonError(
+            f"webhook URL {url!r} is not http(s)", fix="pass a URL such as https://hooks.slack.com/services/..."
+        )
     payload = slack_payload(alerts)
     own = client is None
     http = client or httpx.Client(timeout=timeout)
     last = ""
     try:
         for attempt in range(retries + 1):
-            wait = min(backoff * 2 ** attempt, max_backoff)
+            wait = min(backoff * 2**attempt, max_backoff)
             try:
                 resp = http.post(url, json=payload)
             except httpx.HTTPError as exc:
@@ -76,13 +91,19 @@ def post_alerts(url: str, alerts: Sequence[dict[str, Any]], *, retries: int = 4,
                 log.warning("webhook attempt %d/%d to %s failed: %s", attempt + 1, retries + 1, _safe(url), last)
             else:
                 if resp.status_code < 300:
-                    log.info("webhook attempt %d/%d to %s: HTTP %d", attempt + 1, retries + 1, _safe(url), resp.status_code)
+                    log.info(
+                        "webhook attempt %d/%d to %s: HTTP %d", attempt + 1, retries + 1, _safe(url), resp.status_code
+                    )
                     return {"status": resp.status_code, "attempts": attempt + 1, "alerts": len(alerts)}
                 last = f"HTTP {resp.status_code}"
-                log.warning("webhook attempt %d/%d to %s: HTTP %d", attempt + 1, retries + 1, _safe(url), resp.status_code)
+                log.warning(
+                    "webhook attempt %d/%d to %s: HTTP %d", attempt + 1, retries + 1, _safe(url), resp.status_code
+                )
                 if resp.status_code != 429 and resp.status_code < 500:
-                    raise CarlzonError(f"webhook refused the alerts ({last}: {resp.text[:200]})",
-                                       fix="check the webhook URL and that it accepts JSON POSTs")
+                    raise CarlzonError(
+                        f"webhook refused the alerts ({last}: {resp.text[:200]})",
+                        fix="check the webhook URL and that it accepts JSON POSTs",
+                    )
                 retry_after = resp.headers.get("retry-after", "")
                 if retry_after.isdigit():
                     wait = min(float(retry_after), max_backoff)
@@ -91,8 +112,10 @@ def post_alerts(url: str, alerts: Sequence[dict[str, Any]], *, retries: int = 4,
     finally:
         if own:
             http.close()
-    raise CarlzonError(f"webhook did not accept the alerts after {retries + 1} attempts (last: {last})",
-                       fix="check that the URL is reachable, or retry later")
+    raise CarlzonError(
+        f"webhook did not accept the alerts after {retries + 1} attempts (last: {last})",
+        fix="check that the URL is reachable, or retry later",
+    )
 
 
 def _safe(url: str) -> str:

@@ -56,8 +56,9 @@ def _masked(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return out
 
 
-def write_table(df: pd.DataFrame, out: str | Path, *, personal_columns: Iterable[str] = (),
-                include_personal_data: bool = False) -> Path:
+def write_table(
+    df: pd.DataFrame, out: str | Path, *, personal_columns: Iterable[str] = (), include_personal_data: bool = False
+) -> Path:
     """Write ``df`` as .csv, .xlsx or .parquet: text cells neutralised (CSV and Excel), personal data in
     ``personal_columns`` masked unless ``include_personal_data``. Returns the path."""
     path = Path(out)
@@ -76,8 +77,12 @@ def write_table(df: pd.DataFrame, out: str | Path, *, personal_columns: Iterable
         elif suffix in (".parquet", ".pq"):
             df.to_parquet(path, index=False)  # typed columns: nothing runs when it is read
         else:
-            raise CarlzonError(f"cannot write {path.name}: unknown extension {path.suffix!r}",
-                               fix="name the output .csv, .xlsx or .parquet")
+            raise CarlzonError(
+                f"cannot write {path.name}: unknown extension {path.suffix!r}",
+                fix="name the output .csv, .xlsx or .parquet",
+            )
     except OSError as exc:
-        raise CarlzonError(f"cannot write {path} ({exc.strerror})", fix="check the folder exists and is writable") from None
+        raise CarlzonError(
+            f"cannot write {path} ({exc.strerror})", fix="check the folder exists and is writable"
+        ) from None
     return path

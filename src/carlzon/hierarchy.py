@@ -37,8 +37,10 @@ class Hierarchy:
 
     def __init__(self, table: pd.DataFrame) -> None:
         if "location" not in table.columns:
-            raise AnalysisError("the hierarchy has no 'location' column",
-                                fix="give one row per place with a 'location' column (and optionally name, area, region)")
+            raise AnalysisError(
+                "the hierarchy has no 'location' column",
+                fix="give one row per place with a 'location' column (and optionally name, area, region)",
+            )
         t = table.copy()
         for c in ("name", "area", "region"):
             if c not in t.columns:
@@ -54,8 +56,9 @@ class Hierarchy:
         for child, parent in (("area", "region"),):
             pairs = t.dropna(subset=[child, parent]).groupby(child)[parent].nunique()
             if (pairs > 1).any():
-                raise AnalysisError(f"area {pairs[pairs > 1].index[0]!r} sits in more than one region",
-                                    fix="give each area one region")
+                raise AnalysisError(
+                    f"area {pairs[pairs > 1].index[0]!r} sits in more than one region", fix="give each area one region"
+                )
         self.table = t.reset_index(drop=True)
 
     @classmethod
@@ -117,7 +120,9 @@ def load_hierarchy(path: str | Path) -> Hierarchy:
     """Read a hierarchy from a CSV or YAML file (see the module's docstring for the layouts)."""
     p = Path(path)
     if not p.exists():
-        raise AnalysisError(f"no hierarchy file {p}", fix="pass the path of a CSV or YAML file with a 'location' column")
+        raise AnalysisError(
+            f"no hierarchy file {p}", fix="pass the path of a CSV or YAML file with a 'location' column"
+        )
     if p.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
@@ -128,15 +133,18 @@ def load_hierarchy(path: str | Path) -> Hierarchy:
             return Hierarchy.from_records(data)
         if isinstance(data, Mapping):
             return Hierarchy.from_records(_nested(data))
-        raise AnalysisError(f"{p.name} holds no hierarchy",
-                            fix="write a list of {location, name, area, region} or region: {area: [location, ...]}")
+        raise AnalysisError(
+            f"{p.name} holds no hierarchy",
+            fix="write a list of {location, name, area, region} or region: {area: [location, ...]}",
+        )
     t = pd.read_csv(p, dtype=str, keep_default_na=False)
     t.columns = [c.strip().lower() for c in t.columns]
     return Hierarchy(t)
 
 
-def resolve_locations(value: str | Sequence[str], hierarchy: Hierarchy | None = None,
-                      known: Sequence[str] | None = None) -> tuple[str, ...]:
+def resolve_locations(
+    value: str | Sequence[str], hierarchy: Hierarchy | None = None, known: Sequence[str] | None = None
+) -> tuple[str, ...]:
     """The places a ``--location`` value stands for: a place, or an area or region of the hierarchy
     (several comma separated). Raises with the known names when one is unknown."""
     names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip()]
@@ -151,7 +159,9 @@ def resolve_locations(value: str | Sequence[str], hierarchy: Hierarchy | None = 
             out += [loc for loc in hierarchy.table.loc[hierarchy.table["name"] == n, "location"] if loc not in out]
         else:
             shown = ", ".join(sorted(map(str, known))[:8]) or "none"
-            raise AnalysisError(f"no place or level named {n!r}",
-                                fix=f"pass one of the places ({shown}{', ...' if len(known) > 8 else ''}) or a region or area "
-                                    "of --hierarchy")
+            raise AnalysisError(
+                f"no place or level named {n!r}",
+                fix=f"pass one of the places ({shown}{', ...' if len(known) > 8 else ''}) or a region or area "
+                "of --hierarchy",
+            )
     return tuple(out)

@@ -86,12 +86,24 @@ class IngestResult:
     def to_dict(self, *, max_quarantine: int | None = None) -> dict[str, Any]:
         q = self.quarantine if max_quarantine is None else self.quarantine[:max_quarantine]
         return {
-            "source": self.source, "read": self.read, "stored": self.stored, "duplicates": self.duplicates,
-            "quarantined": self.quarantined, "moments": self.moments, "quarantine": q,
-            "quarantine_truncated": self.quarantined - len(q), "mapping": self.mapping,
-            "seconds": round(self.seconds, 3), "journey": self.journey, "journey_choice": self.journey_choice,
-            "text_notes": self.text_notes, "languages": self.languages, "not_read": self.not_read,
-            "hints": self.hints, "dry_run": self.dry_run, "replaced": self.replaced,
+            "source": self.source,
+            "read": self.read,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "moments": self.moments,
+            "quarantine": q,
+            "quarantine_truncated": self.quarantined - len(q),
+            "mapping": self.mapping,
+            "seconds": round(self.seconds, 3),
+            "journey": self.journey,
+            "journey_choice": self.journey_choice,
+            "text_notes": self.text_notes,
+            "languages": self.languages,
+            "not_read": self.not_read,
+            "hints": self.hints,
+            "dry_run": self.dry_run,
+            "replaced": self.replaced,
         }
 
 
@@ -146,8 +158,10 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     if batch.bad_bytes and n:
         for mark, why in ((TOO_LONG, _too_long), (NUL, _nul), (BAD_BYTE, _bad_byte)):
-            cols = [(c, pc.fill_null(pc.match_substring(t.column(c), mark), False).to_numpy(zero_copy_only=False))
-                    for c in t.column_names]
+            cols = [
+                (c, pc.fill_null(pc.match_substring(t.column(c), mark), False).to_numpy(zero_copy_only=False))
+                for c in t.column_names
+            ]
             mask = np.zeros(n, bool)
             for _, m in cols:
                 mask |= m
@@ -157,7 +171,9 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
             for c, m in reversed(cols):
                 for i in np.flatnonzero(m):
                     first[int(i)] = c
-            reasons.append((mask, lambda i, first=first, why=why: why(first[int(i)], t.column(first[int(i)])[int(i)].as_py())))
+            reasons.append(
+                (mask, lambda i, first=first, why=why: why(first[int(i)], t.column(first[int(i)])[int(i)].as_py()))
+            )
 
     f = plan.fields
     if f["id"]:
@@ -185,8 +201,15 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
         lo, hi = scale
         with np.errstate(invalid="ignore"):
             out = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
-        reasons.append((out, lambda i: f"rating out of range: {name} = {_fmt(vals[int(i)])} in column {col!r} "
-                                       f"(valid {_fmt(lo)}-{_fmt(hi)})"))
+        reasons.append(
+            (
+                out,
+                lambda i: (
+                    f"rating out of range: {name} = {_fmt(vals[int(i)])} in column {col!r} "
+                    f"(valid {_fmt(lo)}-{_fmt(hi)})"
+                ),
+            )
+        )
         return vals
 
     for name in NUMERIC_FIELDS:
@@ -209,12 +232,15 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     for col, key in plan.measures:
         vals, notnum = _numbers(t.column(col))
         raw = t.column(col)
-        reasons.append((notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}"))
+        reasons.append(
+            (notnum, lambda i, raw=raw, col=col: f"measure is not a number: {raw[int(i)].as_py()!r} in column {col!r}")
+        )
         measures.append((key, col, vals))
         any_measure |= ~np.isnan(vals)
 
     text, notes = _texts(t, plan)
     has_text = pc.is_valid(text).to_numpy(zero_copy_only=False) if text is not None else np.zeros(n, bool)
+
     # An event from a log (a visit, a step) has neither text nor rating: it is valid when it says
     # who (customer), when (timestamp) and where (touchpoint or channel).
     def _valid(name: str) -> np.ndarray:
@@ -224,13 +250,25 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
 
     is_event = _valid("customer_id") & (_valid("touchpoint") | _valid("channel"))
     is_event &= ts.notna().to_numpy() if ts is not None else False
-    junk_only = np.array([x is not None and "empty after cleaning" in x for x in notes], dtype=bool) if notes else np.zeros(n, bool)
+    junk_only = (
+        np.array([x is not None and "empty after cleaning" in x for x in notes], dtype=bool)
+        if notes
+        else np.zeros(n, bool)
+    )
     empty = ~(has_text | any_rating | any_measure | is_event)
-    reasons.append((empty & junk_only,
-                    "missing required field: text or a rating (the text was only markup, script or punctuation)"))
-    reasons.append((empty,
-                    "missing required field: text or a rating (all empty, and no measure; an event row needs "
-                    "customer, timestamp and touchpoint or channel instead)"))
+    reasons.append(
+        (
+            empty & junk_only,
+            "missing required field: text or a rating (the text was only markup, script or punctuation)",
+        )
+    )
+    reasons.append(
+        (
+            empty,
+            "missing required field: text or a rating (all empty, and no measure; an event row needs "
+            "customer, timestamp and touchpoint or channel instead)",
+        )
+    )
 
     bad = np.zeros(n, bool)
     for m, _ in reasons:
@@ -239,8 +277,13 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     if bad.any():
         for i in np.flatnonzero(bad):
             reason = next(r for m, r in reasons if m[i])
-            quarantine.append({"row": int(batch.rows[i]), "reason": reason(i) if callable(reason) else reason,
-                               "raw": _raw_row(t, int(i))})
+            quarantine.append(
+                {
+                    "row": int(batch.rows[i]),
+                    "reason": reason(i) if callable(reason) else reason,
+                    "raw": _raw_row(t, int(i)),
+                }
+            )
     keep = ~bad
     kt = t.filter(pa.array(keep)) if bad.any() else t
     nk = kt.num_rows
@@ -267,6 +310,7 @@ def prepare(batch: Batch, plan: Plan, *, source: str) -> tuple[dict[str, Any], l
     out["touchpoint"] = _col("touchpoint")
     out["location"] = _col("location")
     out["language"] = _languages(kept_text, _col("language"), nk)
+
     def _raw(c: str) -> Any:  # a -1 that means 'not rated' is no number to keep
         col = pc.utf8_trim_whitespace(kt.column(c))
         return pc.if_else(pc.equal(col, "-1"), pa.scalar(None, pa.string()), col) if c in plan.not_rated else col
@@ -311,7 +355,9 @@ def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
 
     Called by the writer, not the reader thread: making millions of Python objects holds the
     interpreter lock, which would stall the store's inserts if the reader did it meanwhile."""
-    out: dict[str, Any] = {c: (v if isinstance(v, NumberMap) else _values(v)) for c, v in columns.items()}  # the store packs maps
+    out: dict[str, Any] = {
+        c: (v if isinstance(v, NumberMap) else _values(v)) for c, v in columns.items()
+    }  # the store packs maps
     if out.get("timestamp") is not None:
         out["timestamp"] = st.time_values(out["timestamp"])
     for name in NUMERIC_FIELDS:
@@ -330,8 +376,12 @@ def _plain_columns(st: Store, columns: dict[str, Any]) -> dict[str, Any]:
 def _raw_row(t: pa.Table, i: int) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(
-        ["" if v is None else str(v).replace(BAD_BYTE, "\ufffd").replace(NUL, "\u2400").replace(TOO_LONG, "row too long: ")
-         for v in (t.column(c)[i].as_py() for c in t.column_names)]
+        [
+            ""
+            if v is None
+            else str(v).replace(BAD_BYTE, "\ufffd").replace(NUL, "\u2400").replace(TOO_LONG, "row too long: ")
+            for v in (t.column(c)[i].as_py() for c in t.column_names)
+        ]
     )
     return buf.getvalue()
 
@@ -341,8 +391,7 @@ PLAN_SAMPLE_ROWS = 5_000
 """Rows of the first batch that auto-detection looks at (is a column numbers? on which scale?)."""
 
 
-def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str,
-          choose: Any = None) -> Plan:
+def _plan(mapping: ColumnMapping, batch: Batch, journey: Journey | None, where: str, choose: Any = None) -> Plan:
     """The plan for an input from its first batch (see :func:`carlzon.understand.understand`)."""
     from carlzon.understand import understand
 
@@ -414,8 +463,9 @@ def ingest(
                 return fit.journey if fit.sure else None
             raise fit.refusal(where)
 
-        _, batches = read_batches(source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding,
-                                  max_field_bytes=max_field_bytes)
+        _, batches = read_batches(
+            source_path_or_dataframe, batch_rows=batch_rows, encoding=encoding, max_field_bytes=max_field_bytes
+        )
         detector_box: list[Any] = []
 
         def prepared() -> Iterator[tuple[int, dict[str, Any], list[dict[str, Any]], Plan | None]]:
@@ -436,8 +486,12 @@ def ingest(
                 for batch in _split(whole, FIRST_ROWS) if planned else [whole]:
                     if plan is not None:
                         if plan.rename:
-                            batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
-                                          batch.rows, batch.bad, batch.bad_bytes)
+                            batch = Batch(
+                                batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
+                                batch.rows,
+                                batch.bad,
+                                batch.bad_bytes,
+                            )
                         extra = [c for c in batch.table.column_names if c not in set(plan.attributes) | _used(plan)]
                         plan.attributes.extend(extra)
                         cols, bad = prepare(batch, plan, source=name)
@@ -457,8 +511,9 @@ def ingest(
                 if dry_run:
                     _dry_batch(st, cols, bad, result)
                 else:
-                    _store_batch(st, cols, bad, name, detector_box[0] if detector_box else None, result,
-                                 replace=replace)
+                    _store_batch(
+                        st, cols, bad, name, detector_box[0] if detector_box else None, result, replace=replace
+                    )
                 result.read += read
                 advance(read)
         if result.read != result.stored + result.duplicates + result.quarantined:
@@ -477,8 +532,15 @@ def ingest(
                 st.set_meta("journey", journey_meta(used))
             if plan_seen is not None and plan_seen.ratings:
                 _note_scales(st, plan_seen)
-            st.add_ingest_run(source=name, read=result.read, stored=result.stored, duplicates=result.duplicates,
-                              quarantined=result.quarantined, moments=result.moments, started_at=started)
+            st.add_ingest_run(
+                source=name,
+                read=result.read,
+                stored=result.stored,
+                duplicates=result.duplicates,
+                quarantined=result.quarantined,
+                moments=result.moments,
+                started_at=started,
+            )
         return result
     finally:
         if own:
@@ -493,17 +555,31 @@ def _split(b: Batch, rows: int) -> list[Batch]:
     """A batch as two: its first ``rows`` rows (with its unreadable records) and the rest."""
     if b.table.num_rows <= 2 * rows:
         return [b]
-    return [Batch(b.table.slice(0, rows), b.rows[:rows], b.bad, b.bad_bytes),
-            Batch(b.table.slice(rows), b.rows[rows:], [], b.bad_bytes)]
+    return [
+        Batch(b.table.slice(0, rows), b.rows[:rows], b.bad, b.bad_bytes),
+        Batch(b.table.slice(rows), b.rows[rows:], [], b.bad_bytes),
+    ]
 
 
 def _used(plan: Plan) -> set[str]:
-    return ({c for c in plan.fields.values() if c} | set(plan.text_columns) | {c for c, _, _ in plan.ratings}
-            | {c for c, _ in plan.measures})
+    return (
+        {c for c in plan.fields.values() if c}
+        | set(plan.text_columns)
+        | {c for c, _, _ in plan.ratings}
+        | {c for c, _ in plan.measures}
+    )
 
 
-def _store_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]],
-                 name: str, detector: Any, result: IngestResult, *, replace: bool = False) -> None:
+def _store_batch(
+    st: Store,
+    cols: dict[str, Any],
+    bad: list[dict[str, Any]],
+    name: str,
+    detector: Any,
+    result: IngestResult,
+    *,
+    replace: bool = False,
+) -> None:
     moments = None
     n = len(cols["id"])
     stale = st.known_ids([str(i) for i in cols["id"] if i is not None]) if replace and n else set()
@@ -618,8 +694,14 @@ class _progress:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._p = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                           TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self._p = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self._p.__enter__()
         task = self._p.add_task(f"ingesting {self.label}", total=None)
         return lambda n: self._p.advance(task, n)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
+
 def _values(col: Any) -> list:
     from carlzon.ingest import _values as values
 
@@ -60,26 +61,32 @@ def _dry_batch(st: Store, cols: dict[str, Any], bad: list[dict[str, Any]], resul
         result.quarantine.extend({"row": b["row"], "reason": b["reason"]} for b in bad[:room])
 
 
-def _hints(st: Store, result: IngestResult, used: Journey | None, stored: Journey | None, known_before: int,
-           given: bool) -> None:
+def _hints(
+    st: Store, result: IngestResult, used: Journey | None, stored: Journey | None, known_before: int, given: bool
+) -> None:
     """Say how to redo what a different journey asks for, instead of silent duplicates."""
     target = st.url_safe if hasattr(st, "url_safe") else "STORE"
     if used is not None and stored is not None and used.name != stored.name and known_before:
         if result.duplicates:
             result.hints.append(
                 f"{result.duplicates:,} rows were already stored, their moments derived with the {stored.name} "
-                f"journey; to derive them again with {used.name}: carlzon detect --store {target} --journey {used.name}")
+                f"journey; to derive them again with {used.name}: carlzon detect --store {target} --journey {used.name}"
+            )
         elif result.stored:
             result.hints.append(
                 f"the store's other moments were derived with the {stored.name} journey, these with {used.name}; to "
-                f"make them all {used.name}: carlzon detect --store {target} --journey {used.name}")
+                f"make them all {used.name}: carlzon detect --store {target} --journey {used.name}"
+            )
     if result.duplicates and not result.replaced and result.source:
         result.hints.append(
             f"{result.duplicates:,} rows were already stored (same id) and were left as they were; to read them "
-            f"again with another mapping or journey: carlzon ingest {result.source} --replace [--map FILE] [--journey NAME]")
+            f"again with another mapping or journey: carlzon ingest {result.source} --replace [--map FILE] [--journey NAME]"
+        )
     if result.not_read:
-        result.hints.append(f"{result.not_read:,} texts are in a language the text scorer does not read "
-                            "(their ratings are used; the texts are marked 'text not read')")
+        result.hints.append(
+            f"{result.not_read:,} texts are in a language the text scorer does not read "
+            "(their ratings are used; the texts are marked 'text not read')"
+        )
 
 
 def _note_scales(st: Store, plan: Plan) -> None:
@@ -92,5 +99,3 @@ def _note_scales(st: Store, plan: Plan) -> None:
         scales = {}
     scales.update({key: list(plan.item_scales.get(col, scale)) for col, key, scale in plan.ratings})
     st.set_meta("rating_scales", json.dumps(scales, ensure_ascii=False))
-
-

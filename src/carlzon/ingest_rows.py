@@ -72,24 +72,27 @@ def _bad_date(value: Any, col: str, dayfirst: bool | None) -> str:
     """Why a date was refused: out of the range carlzon keeps, or not a date (with the order it was read in)."""
     m = re.search(r"\b(\d{4})\b", str(value))
     if m and not 1678 <= int(m.group(1)) <= 2261:
-        return (f"date out of range: {value!r} in column {col!r} (dates are kept from 1678 to 2261; "
-                f"{m.group(1)} often stands for 'no date': leave it blank in the export)")
+        return (
+            f"date out of range: {value!r} in column {col!r} (dates are kept from 1678 to 2261; "
+            f"{m.group(1)} often stands for 'no date': leave it blank in the export)"
+        )
     order = "" if dayfirst is None else f" (read {'day' if dayfirst else 'month'}-first, as most of the file is)"
     return f"unparseable date {value!r} in column {col!r}{order}"
 
 
 def _too_long(col: str, value: Any) -> str:
     size = str(value).replace(TOO_LONG, "")
-    return (f"row too long: {size} bytes, over the field-size limit (raise it with --max-field-mb, or fix the "
-            "export: an unclosed quote makes the rest of a file one value)")
+    return (
+        f"row too long: {size} bytes, over the field-size limit (raise it with --max-field-mb, or fix the "
+        "export: an unclosed quote makes the rest of a file one value)"
+    )
 
 
 def _nul(col: str, value: Any) -> str:
-    return (f"NUL byte in column {col!r} (a binary or damaged value; no store keeps NUL in text: remove it "
-            "from the export)")
+    return (
+        f"NUL byte in column {col!r} (a binary or damaged value; no store keeps NUL in text: remove it from the export)"
+    )
 
 
 def _bad_byte(col: str, value: Any) -> str:
     return f"undecodable bytes in column {col!r} (not valid text in the file's encoding)"
-
-

@@ -64,12 +64,31 @@ _DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "stars": {"misery": 2, "magic": 5},
 }
 
-_JOURNEY_KEYS = {"name", "title", "description", "industry", "thresholds", "playbook", "magic", "stages", "personas",
-                 "walk"}
+_JOURNEY_KEYS = {
+    "name",
+    "title",
+    "description",
+    "industry",
+    "thresholds",
+    "playbook",
+    "magic",
+    "stages",
+    "personas",
+    "walk",
+}
 _PERSONA_KEYS = {"id", "name", "description", "touchpoints"}
 _STAGE_KEYS = {"id", "name", "description", "touchpoints"}
 _TOUCHPOINT_KEYS = {
-    "id", "name", "description", "phase", "channels", "phrases", "events", "expectation", "stakes", "survey_items",
+    "id",
+    "name",
+    "description",
+    "phase",
+    "channels",
+    "phrases",
+    "events",
+    "expectation",
+    "stakes",
+    "survey_items",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -186,11 +205,15 @@ class Journey:
                 return p
         ids = [p.id for p in self.personas]
         if not ids:
-            raise JourneyError(f"journey '{self.name}' has no personas",
-                               fix="add a 'personas:' list to the journey YAML (id, name, touchpoints), or leave out --persona")
+            raise JourneyError(
+                f"journey '{self.name}' has no personas",
+                fix="add a 'personas:' list to the journey YAML (id, name, touchpoints), or leave out --persona",
+            )
         close = difflib.get_close_matches(pid, ids, n=1)
-        raise JourneyError(f"journey '{self.name}' has no persona {pid!r}",
-                           fix=(f"did you mean '{close[0]}'? " if close else "") + f"use one of {', '.join(ids)}")
+        raise JourneyError(
+            f"journey '{self.name}' has no persona {pid!r}",
+            fix=(f"did you mean '{close[0]}'? " if close else "") + f"use one of {', '.join(ids)}",
+        )
 
     @property
     def touchpoints(self) -> list[Touchpoint]:
@@ -258,9 +281,9 @@ class Journey:
             for phrase in tp.phrases:
                 pw = _item_key(phrase).split("_")
                 for k in range(len(words) - len(pw) + 1):
-                    window = words[k:k + len(pw)]
+                    window = words[k : k + len(pw)]
                     if window == pw or (window[:-1] == pw[:-1] and window[-1] in (pw[-1] + "s", pw[-1] + "es")):
-                        covered[k:k + len(pw)] = [True] * len(pw)
+                        covered[k : k + len(pw)] = [True] * len(pw)
             if all(covered):
                 best.append((len(tp.phrases), tp))
         return best[0][1] if len(best) == 1 else None
@@ -273,41 +296,56 @@ class Journey:
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (a deep copy) that :func:`load_journey` reads back unchanged."""
-        return copy.deepcopy({
-            "name": self.name,
-            "title": self.title,
-            "description": self.description,
-            "industry": self.industry,
-            "thresholds": self.thresholds,
-            "playbook": self.playbook,
-            "magic": self.magic,
-            "stages": [
-                {
-                    "id": st.id,
-                    "name": st.name,
-                    "description": st.description,
-                    "touchpoints": [
-                        {
-                            "id": tp.id,
-                            "name": tp.name,
-                            "description": tp.description,
-                            "phase": tp.phase,
-                            "channels": list(tp.channels),
-                            "phrases": list(tp.phrases),
-                            **({"events": list(tp.events)} if tp.events else {}),
-                            **({"expectation": str(tp.expectation)} if tp.expectation else {}),
-                            "stakes": tp.stakes,
-                            **({"survey_items": list(tp.survey_items)} if tp.survey_items else {}),
-                        }
-                        for tp in st.touchpoints
-                    ],
-                }
-                for st in self.stages
-            ],
-            **({"walk": list(self.walk)} if self.walk else {}),
-            **({"personas": [{"id": p.id, "name": p.name, "description": p.description,
-                              "touchpoints": list(p.touchpoints)} for p in self.personas]} if self.personas else {}),
-        })
+        return copy.deepcopy(
+            {
+                "name": self.name,
+                "title": self.title,
+                "description": self.description,
+                "industry": self.industry,
+                "thresholds": self.thresholds,
+                "playbook": self.playbook,
+                "magic": self.magic,
+                "stages": [
+                    {
+                        "id": st.id,
+                        "name": st.name,
+                        "description": st.description,
+                        "touchpoints": [
+                            {
+                                "id": tp.id,
+                                "name": tp.name,
+                                "description": tp.description,
+                                "phase": tp.phase,
+                                "channels": list(tp.channels),
+                                "phrases": list(tp.phrases),
+                                **({"events": list(tp.events)} if tp.events else {}),
+                                **({"expectation": str(tp.expectation)} if tp.expectation else {}),
+                                "stakes": tp.stakes,
+                                **({"survey_items": list(tp.survey_items)} if tp.survey_items else {}),
+                            }
+                            for tp in st.touchpoints
+                        ],
+                    }
+                    for st in self.stages
+                ],
+                **({"walk": list(self.walk)} if self.walk else {}),
+                **(
+                    {
+                        "personas": [
+                            {
+                                "id": p.id,
+                                "name": p.name,
+                                "description": p.description,
+                                "touchpoints": list(p.touchpoints),
+                            }
+                            for p in self.personas
+                        ]
+                    }
+                    if self.personas
+                    else {}
+                ),
+            }
+        )
 
 
 def _item_key(text: str) -> str:
@@ -350,8 +388,11 @@ def journey_from_meta(value: str) -> Journey:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise JourneyError(f"the store's journey note is not valid YAML ({exc})", where="store_meta journey",
-                           fix="set it again: carlzon detect --store STORE --journey NAME_OR_YAML") from None
+        raise JourneyError(
+            f"the store's journey note is not valid YAML ({exc})",
+            where="store_meta journey",
+            fix="set it again: carlzon detect --store STORE --journey NAME_OR_YAML",
+        ) from None
     return journey_from_dict(data, source="the store's journey")
 
 
@@ -377,8 +418,11 @@ def load_journey(name_or_path: str | Path | Journey) -> Journey:
         try:
             raw_text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise JourneyError(f"cannot read journey file ({exc.__class__.__name__}: {exc})", where=source,
-                               fix="give the path of a UTF-8 YAML file") from None
+            raise JourneyError(
+                f"cannot read journey file ({exc.__class__.__name__}: {exc})",
+                where=source,
+                fix="give the path of a UTF-8 YAML file",
+            ) from None
     else:
         names = journey_templates()
         if text_id not in names:
@@ -393,13 +437,19 @@ def load_journey(name_or_path: str | Path | Journey) -> Journey:
     try:
         data = yaml.load(raw_text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except _DuplicateKey as exc:
-        raise JourneyError(f"key {exc.key!r} appears twice in the same mapping", where=f"{source}: line {exc.line}",
-                           fix="keep one of them (YAML would silently drop the first)") from None
+        raise JourneyError(
+            f"key {exc.key!r} appears twice in the same mapping",
+            where=f"{source}: line {exc.line}",
+            fix="keep one of them (YAML would silently drop the first)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}: line {mark.line + 1}" if mark else source
-        raise JourneyError(f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where,
-                           fix="check indentation and quoting at that line") from None
+        raise JourneyError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            where=where,
+            fix="check indentation and quoting at that line",
+        ) from None
     return journey_from_dict(data, source=source)
 
 
@@ -426,8 +476,9 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
 
 def _check_keys(obj: Any, allowed: set[str], where: str, required: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise JourneyError(f"expected a mapping, got {type(obj).__name__}", where=where,
-                           fix="write 'key: value' lines here")
+        raise JourneyError(
+            f"expected a mapping, got {type(obj).__name__}", where=where, fix="write 'key: value' lines here"
+        )
     for key in obj:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
@@ -448,8 +499,11 @@ def _events(value: Any, where: str) -> tuple[str, ...]:
         known = event_categories()
         bad = [e for e in events if e not in known]
         if bad:
-            raise JourneyError(f"unknown event {bad[0]!r}", where=where,
-                               fix=f"use categories of the service lexicon: {', '.join(sorted(known))}")
+            raise JourneyError(
+                f"unknown event {bad[0]!r}",
+                where=where,
+                fix=f"use categories of the service lexicon: {', '.join(sorted(known))}",
+            )
     return events
 
 
@@ -466,8 +520,11 @@ def _str_list(value: Any, where: str) -> tuple[str, ...]:
 def _check_id(value: Any, where: str) -> str:
     sid = str(value)
     if not _ID_RE.match(sid):
-        raise JourneyError(f"id {sid!r} is not a plain identifier", where=where,
-                           fix="use lower-case letters, digits and underscores, starting with a letter")
+        raise JourneyError(
+            f"id {sid!r} is not a plain identifier",
+            where=where,
+            fix="use lower-case letters, digits and underscores, starting with a letter",
+        )
     return sid
 
 
@@ -480,24 +537,34 @@ def _thresholds(raw: Any, where: str) -> dict[str, dict[str, float]]:
         spec = _check_keys(spec, {"misery", "magic"}, f"{where}.{scale}", ())
         for k, v in spec.items():
             if not isinstance(v, (int, float)):
-                raise JourneyError(f"threshold {k} must be a number", where=f"{where}.{scale}.{k}",
-                                   fix="e.g. 'misery: 6'")
+                raise JourneyError(
+                    f"threshold {k} must be a number", where=f"{where}.{scale}.{k}", fix="e.g. 'misery: 6'"
+                )
             out[scale][k] = float(v)
         if out[scale]["misery"] >= out[scale]["magic"]:
-            raise JourneyError("misery threshold must be below the magic threshold",
-                               where=f"{where}.{scale}", fix="e.g. misery: 6, magic: 9 for NPS")
+            raise JourneyError(
+                "misery threshold must be below the magic threshold",
+                where=f"{where}.{scale}",
+                fix="e.g. misery: 6, magic: 9 for NPS",
+            )
     return out
 
 
 def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
     """Build and validate a Journey from parsed YAML (see :func:`load_journey`)."""
     if data is None:
-        raise JourneyError("the journey is empty", where=source,
-                           fix="start from a built-in template (see `carlzon journeys show airline`)")
+        raise JourneyError(
+            "the journey is empty",
+            where=source,
+            fix="start from a built-in template (see `carlzon journeys show airline`)",
+        )
     data = _check_keys(data, _JOURNEY_KEYS, source, ("name", "stages"))
     if not isinstance(data["stages"], list) or not data["stages"]:
-        raise JourneyError("'stages' must be a non-empty list", where=f"{source}: stages",
-                           fix="add at least one stage with touchpoints")
+        raise JourneyError(
+            "'stages' must be a non-empty list",
+            where=f"{source}: stages",
+            fix="add at least one stage with touchpoints",
+        )
     seen_tp: dict[str, str] = {}
     seen_stage: set[str] = set()
     stages: list[Stage] = []
@@ -510,57 +577,80 @@ def journey_from_dict(data: Any, *, source: str = "<dict>") -> Journey:
         seen_stage.add(sid)
         tps = raw_stage["touchpoints"]
         if not isinstance(tps, list) or not tps:
-            raise JourneyError("'touchpoints' must be a non-empty list", where=f"{swhere}.touchpoints",
-                               fix="add at least one touchpoint")
+            raise JourneyError(
+                "'touchpoints' must be a non-empty list",
+                where=f"{swhere}.touchpoints",
+                fix="add at least one touchpoint",
+            )
         touchpoints = []
         for j, raw_tp in enumerate(tps):
             twhere = f"{swhere}.touchpoints[{j}]"
             raw_tp = _check_keys(raw_tp, _TOUCHPOINT_KEYS, twhere, ("id", "phase"))
             tid = _check_id(raw_tp["id"], f"{twhere}.id")
             if tid in seen_tp:
-                raise JourneyError(f"duplicate touchpoint id {tid!r} (also in {seen_tp[tid]})", where=twhere,
-                                   fix="give every touchpoint its own id")
+                raise JourneyError(
+                    f"duplicate touchpoint id {tid!r} (also in {seen_tp[tid]})",
+                    where=twhere,
+                    fix="give every touchpoint its own id",
+                )
             seen_tp[tid] = swhere
             phase = str(raw_tp["phase"])
             if phase not in PHASES:
-                raise JourneyError(f"unknown phase {phase!r}", where=f"{twhere}.phase",
-                                   fix=f"use one of {', '.join(PHASES)}")
+                raise JourneyError(
+                    f"unknown phase {phase!r}", where=f"{twhere}.phase", fix=f"use one of {', '.join(PHASES)}"
+                )
             stakes = str(raw_tp.get("stakes", "low"))
             if stakes not in STAKES:
-                raise JourneyError(f"unknown stakes {stakes!r}", where=f"{twhere}.stakes",
-                                   fix=f"use one of {', '.join(STAKES)}")
+                raise JourneyError(
+                    f"unknown stakes {stakes!r}", where=f"{twhere}.stakes", fix=f"use one of {', '.join(STAKES)}"
+                )
             exp = raw_tp.get("expectation")
             expectation = Expectation.parse(exp, where=f"{twhere}.expectation") if exp is not None else None
-            touchpoints.append(Touchpoint(
-                id=tid,
-                name=str(raw_tp.get("name") or tid.replace("_", " ").capitalize()),
-                stage=sid,
-                phase=phase,
-                description=str(raw_tp.get("description") or ""),
-                channels=_str_list(raw_tp.get("channels"), f"{twhere}.channels"),
-                phrases=tuple(p.lower() for p in _str_list(raw_tp.get("phrases"), f"{twhere}.phrases")),
-                events=_events(raw_tp.get("events"), f"{twhere}.events"),
-                expectation=expectation,
-                stakes=stakes,
-                survey_items=_str_list(raw_tp.get("survey_items"), f"{twhere}.survey_items"),
-            ))
-        stages.append(Stage(id=sid, name=str(raw_stage.get("name") or sid), touchpoints=tuple(touchpoints),
-                            description=str(raw_stage.get("description") or "")))
+            touchpoints.append(
+                Touchpoint(
+                    id=tid,
+                    name=str(raw_tp.get("name") or tid.replace("_", " ").capitalize()),
+                    stage=sid,
+                    phase=phase,
+                    description=str(raw_tp.get("description") or ""),
+                    channels=_str_list(raw_tp.get("channels"), f"{twhere}.channels"),
+                    phrases=tuple(p.lower() for p in _str_list(raw_tp.get("phrases"), f"{twhere}.phrases")),
+                    events=_events(raw_tp.get("events"), f"{twhere}.events"),
+                    expectation=expectation,
+                    stakes=stakes,
+                    survey_items=_str_list(raw_tp.get("survey_items"), f"{twhere}.survey_items"),
+                )
+            )
+        stages.append(
+            Stage(
+                id=sid,
+                name=str(raw_stage.get("name") or sid),
+                touchpoints=tuple(touchpoints),
+                description=str(raw_stage.get("description") or ""),
+            )
+        )
     playbook = data.get("playbook") or {}
     if not isinstance(playbook, dict):
-        raise JourneyError("'playbook' must be a mapping", where=f"{source}: playbook",
-                           fix="see the airline template for its shape")
+        raise JourneyError(
+            "'playbook' must be a mapping", where=f"{source}: playbook", fix="see the airline template for its shape"
+        )
     magic = data.get("magic") or []
     if not isinstance(magic, list):
-        raise JourneyError("'magic' must be a list of rules", where=f"{source}: magic",
-                           fix="see the coffee_shop template for its shape")
+        raise JourneyError(
+            "'magic' must be a list of rules",
+            where=f"{source}: magic",
+            fix="see the coffee_shop template for its shape",
+        )
     personas = _personas(data.get("personas"), f"{source}: personas", set(seen_tp))
     walk = _str_list(data.get("walk"), f"{source}: walk")
     for t in walk:
         if t not in seen_tp:
             close = difflib.get_close_matches(t, sorted(seen_tp), n=1)
-            raise JourneyError(f"walk names unknown touchpoint {t!r}", where=f"{source}: walk",
-                               fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey")
+            raise JourneyError(
+                f"walk names unknown touchpoint {t!r}",
+                where=f"{source}: walk",
+                fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey",
+            )
     return Journey(
         name=_check_id(data["name"], f"{source}: name"),
         title=str(data.get("title") or data["name"]),
@@ -581,8 +671,11 @@ def _personas(raw: Any, where: str, touchpoints: set[str]) -> tuple[Persona, ...
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise JourneyError("'personas' must be a list", where=where,
-                           fix="write '- {id: business, name: Business traveller, touchpoints: [...]}' items")
+        raise JourneyError(
+            "'personas' must be a list",
+            where=where,
+            fix="write '- {id: business, name: Business traveller, touchpoints: [...]}' items",
+        )
     out: list[Persona] = []
     for i, item in enumerate(raw):
         pwhere = f"{where}[{i}]"
@@ -594,8 +687,17 @@ def _personas(raw: Any, where: str, touchpoints: set[str]) -> tuple[Persona, ...
         unknown = [t for t in tps if t not in touchpoints]
         if unknown:
             close = difflib.get_close_matches(unknown[0], sorted(touchpoints), n=1)
-            raise JourneyError(f"persona {pid!r} names unknown touchpoint {unknown[0]!r}", where=f"{pwhere}.touchpoints",
-                               fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey")
-        out.append(Persona(id=pid, name=str(item.get("name") or pid.replace("_", " ").capitalize()),
-                           description=str(item.get("description") or ""), touchpoints=tps))
+            raise JourneyError(
+                f"persona {pid!r} names unknown touchpoint {unknown[0]!r}",
+                where=f"{pwhere}.touchpoints",
+                fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of this journey",
+            )
+        out.append(
+            Persona(
+                id=pid,
+                name=str(item.get("name") or pid.replace("_", " ").capitalize()),
+                description=str(item.get("description") or ""),
+                touchpoints=tps,
+            )
+        )
     return tuple(out)

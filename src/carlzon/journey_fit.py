@@ -87,8 +87,10 @@ class JourneyFit:
             return f"no template: none of {self.texts:,} texts names a touchpoint of a built-in journey"
         total = sum(self.scores.values())
         r = self.ranked
-        parts = [f"{self.best} ({self.share:.0%} of the evidence, {self.evidence.get(self.best, 0):,} of "
-                 f"{self.texts:,} texts name its touchpoints"]
+        parts = [
+            f"{self.best} ({self.share:.0%} of the evidence, {self.evidence.get(self.best, 0):,} of "
+            f"{self.texts:,} texts name its touchpoints"
+        ]
         if self.columns.get(self.best):
             parts.append(f", {len(self.columns[self.best])} rating columns")
         if len(r) > 1 and r[1][1] > 0:
@@ -103,14 +105,23 @@ class JourneyFit:
             msg = f"cannot tell the journey: none of {self.texts:,} texts names a touchpoint of a built-in template"
         else:
             msg = f"cannot tell the journey for sure ({', '.join(top)} of the evidence in {self.texts:,} texts)"
-        return MappingError(msg, where=where,
-                            fix=f"pass --journey {self.best or 'NAME'} (or another of {', '.join(journey_templates())}, "
-                                "or your own YAML file)")
+        return MappingError(
+            msg,
+            where=where,
+            fix=f"pass --journey {self.best or 'NAME'} (or another of {', '.join(journey_templates())}, "
+            "or your own YAML file)",
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"how": "chosen from the data" if self.sure else "unsure", "best": self.best,
-                "share": round(self.share, 3), "sure": self.sure, "texts": self.texts,
-                "scores": {k: round(v, 2) for k, v in self.ranked}, "summary": self.summary()}
+        return {
+            "how": "chosen from the data" if self.sure else "unsure",
+            "best": self.best,
+            "share": round(self.share, 3),
+            "sure": self.sure,
+            "texts": self.texts,
+            "scores": {k: round(v, 2) for k, v in self.ranked},
+            "summary": self.summary(),
+        }
 
 
 @cache

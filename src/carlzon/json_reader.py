@@ -98,8 +98,9 @@ def _split_lines(raw: Any, encoding: str, limit: int) -> Iterator[tuple[int, str
         yield no, text.replace("\x00", NUL), len(line)
 
 
-def jsonl_batches(path: Path, batch_rows: int, encoding: str,
-                   max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> tuple[list[str], Iterator[Batch]]:
+def jsonl_batches(
+    path: Path, batch_rows: int, encoding: str, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> tuple[list[str], Iterator[Batch]]:
     # the first readable object gives the columns in order; later keys are added as they appear
     names: list[str] = []
     for _, line, _ in _lines(path, encoding, max_field_bytes):
@@ -118,8 +119,14 @@ def jsonl_batches(path: Path, batch_rows: int, encoding: str,
         bad: list[dict[str, Any]] = []
         for no, line, size in _lines(path, encoding, max_field_bytes):
             if line is None:
-                bad.append({"row": no, "reason": f"row too long: {size} bytes, over the field-size limit (raise it "
-                            "with --max-field-mb, or split the record)", "raw": f"(a line of {size} bytes)"})
+                bad.append(
+                    {
+                        "row": no,
+                        "reason": f"row too long: {size} bytes, over the field-size limit (raise it "
+                        "with --max-field-mb, or split the record)",
+                        "raw": f"(a line of {size} bytes)",
+                    }
+                )
                 continue
             if not line.strip():
                 continue
@@ -143,7 +150,9 @@ def jsonl_batches(path: Path, batch_rows: int, encoding: str,
     return names, batches()
 
 
-def _records_batch(records: list[dict[str, Any]], rows: list[int], bad: list[dict[str, Any]], names: list[str]) -> Batch:
+def _records_batch(
+    records: list[dict[str, Any]], rows: list[int], bad: list[dict[str, Any]], names: list[str]
+) -> Batch:
     for r in records:
         for k in r:
             if k not in names:
@@ -158,11 +167,11 @@ def _json_elements(text: str) -> Iterator[tuple[int, Any, str | None]]:
     dec = json.JSONDecoder()
     ws = re.compile(r"[ \t\n\r]*")
     pos = ws.match(text, 0).end()
-    if text[pos:pos + 1] != "[":
+    if text[pos : pos + 1] != "[":
         raise ValueError("expected a JSON array")
     pos = ws.match(text, pos + 1).end()
     i = 0
-    if text[pos:pos + 1] == "]":
+    if text[pos : pos + 1] == "]":
         return
     while True:
         end = _value_end(text, pos)
@@ -174,10 +183,10 @@ def _json_elements(text: str) -> Iterator[tuple[int, Any, str | None]]:
         _ = dec
         pos = ws.match(text, end).end()
         i += 1
-        if text[pos:pos + 1] == ",":
+        if text[pos : pos + 1] == ",":
             pos = ws.match(text, pos + 1).end()
             continue
-        if text[pos:pos + 1] == "]":
+        if text[pos : pos + 1] == "]":
             return
         raise ValueError(f"expected ',' or ']' at character {pos}")
 
@@ -215,8 +224,9 @@ def _value_end(text: str, pos: int) -> int:
     return n
 
 
-def json_batches(path: Path, batch_rows: int, encoding: str,
-                  max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> tuple[list[str], Iterator[Batch]]:
+def json_batches(
+    path: Path, batch_rows: int, encoding: str, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> tuple[list[str], Iterator[Batch]]:
     with _open(path) as raw:
         text = raw.read().decode(encoding, errors=_ERRORS)
     if text.startswith("\ufeff"):
@@ -245,8 +255,9 @@ def json_batches(path: Path, batch_rows: int, encoding: str,
                     yield _records_batch(good, rows, bad, names)
                     good, rows, bad = [], [], []
         except ValueError as exc:
-            raise IngestError(f"not valid JSON: {exc}", where=str(path),
-                              fix="export a JSON array of objects or JSON Lines") from None
+            raise IngestError(
+                f"not valid JSON: {exc}", where=str(path), fix="export a JSON array of objects or JSON Lines"
+            ) from None
         if good or bad:
             yield _records_batch(good, rows, bad, names)
 

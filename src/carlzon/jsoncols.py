@@ -21,8 +21,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["JSON_NUMBER", "NumberMap", "all_json_numbers", "json_number", "json_objects", "json_string",
-           "json_value", "needs_escape", "pylist", "unpack_numbers"]
+__all__ = [
+    "JSON_NUMBER",
+    "NumberMap",
+    "all_json_numbers",
+    "json_number",
+    "json_objects",
+    "json_string",
+    "json_value",
+    "needs_escape",
+    "pylist",
+    "unpack_numbers",
+]
 
 JSON_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 """A number as JSON writes it (no leading zeros, no '+', no bare '.5')."""
@@ -35,8 +45,8 @@ def needs_escape(arr: pa.ChunkedArray | pa.Array) -> bool:
         if len(c) == 0 or c.null_count == len(c):
             continue
         c = c.cast(pa.string()) if c.type != pa.string() else c
-        off = np.frombuffer(c.buffers()[1], np.int32)[c.offset:c.offset + len(c) + 1]
-        data = np.frombuffer(c.buffers()[2], np.uint8)[off[0]:off[-1]]
+        off = np.frombuffer(c.buffers()[1], np.int32)[c.offset : c.offset + len(c) + 1]
+        data = np.frombuffer(c.buffers()[2], np.uint8)[off[0] : off[-1]]
         if (data < 0x20).any() or (data == 0x22).any() or (data == 0x5C).any():
             return True
     return False
@@ -50,8 +60,10 @@ def json_string(arr: pa.ChunkedArray) -> pa.ChunkedArray:
             a = pc.replace_substring(a, old, new)
         ctrl = pc.match_substring_regex(a, "[\\x00-\\x1f]")
         if pc.any(ctrl).as_py():
-            fixed = [json.dumps(v, ensure_ascii=False)[1:-1] if v is not None and c else v
-                     for v, c in zip(a.to_pylist(), ctrl.to_pylist())]
+            fixed = [
+                json.dumps(v, ensure_ascii=False)[1:-1] if v is not None and c else v
+                for v, c in zip(a.to_pylist(), ctrl.to_pylist())
+            ]
             a = pa.chunked_array([pa.array(fixed, pa.string())])
     return pc.binary_join_element_wise('"', a, '"', "")
 
@@ -82,8 +94,11 @@ def json_value(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     valid = pc.drop_null(arr)
     if len(valid) and all_json_numbers(valid):
         return arr
-    if (len(valid) and valid[0].as_py() in ("true", "false")
-            and pc.all(pc.or_(pc.equal(valid, "true"), pc.equal(valid, "false"))).as_py()):
+    if (
+        len(valid)
+        and valid[0].as_py() in ("true", "false")
+        and pc.all(pc.or_(pc.equal(valid, "true"), pc.equal(valid, "false"))).as_py()
+    ):
         return arr
     return json_string(arr)
 

@@ -29,7 +29,8 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 _CALL = re.compile(
     r"(?:javascript:\s*)?(?:\b(?:window|document|this)\.)?\b(?:[a-z]+[A-Z][A-Za-z0-9_$]*|[a-z]+_[a-z0-9_]+|function)"
-    r"\s*\([^()]{0,300}\)\s*(?:\{[^{}]{0,300}\})?\s*;?")
+    r"\s*\([^()]{0,300}\)\s*(?:\{[^{}]{0,300}\})?\s*;?"
+)
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00c3\u00a9|\u00c3\u00a8|\u00e2\u0080")
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")

@@ -32,24 +32,115 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["CANDIDATES", "LANGUAGE_NAMES", "PRIOR_SHARE", "READ_LANGUAGES", "SHORT_WORDS", "detect_languages", "language_code", "read_languages",
-           "readable"]
+__all__ = [
+    "CANDIDATES",
+    "LANGUAGE_NAMES",
+    "PRIOR_SHARE",
+    "READ_LANGUAGES",
+    "SHORT_WORDS",
+    "detect_languages",
+    "language_code",
+    "read_languages",
+    "readable",
+]
 
 READ_LANGUAGES = frozenset({"en"})
 """Languages the text scorer reads (VADER and the service lexicon are English)."""
 
 LANGUAGE_NAMES = {
-    "en": "English", "fr": "French", "es": "Spanish", "de": "German", "nl": "Dutch", "sv": "Swedish",
-    "da": "Danish", "no": "Norwegian", "nb": "Norwegian", "fi": "Finnish", "it": "Italian", "pt": "Portuguese",
-    "pl": "Polish", "tr": "Turkish", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ru": "Russian",
-    "ar": "Arabic", "he": "Hebrew", "el": "Greek", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian",
+    "en": "English",
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "nl": "Dutch",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "nb": "Norwegian",
+    "fi": "Finnish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ko": "Korean",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "he": "Hebrew",
+    "el": "Greek",
+    "cs": "Czech",
+    "hu": "Hungarian",
+    "ro": "Romanian",
 }
 _BY_NAME = {v.lower(): k for k, v in LANGUAGE_NAMES.items()}
 
-CANDIDATES = ("en", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "no", "nn", "fi", "is", "pl", "cs", "sk", "sl", "hr",
-              "sr", "bs", "hu", "ro", "bg", "el", "et", "lv", "lt", "ga", "cy", "ca", "eu", "gl", "mt", "sq", "mk", "uk",
-              "ru", "be", "tr", "ar", "he", "fa", "ur", "hi", "bn", "ta", "te", "mr", "gu", "pa", "th", "vi", "id", "ms",
-              "tl", "zh", "ja", "ko", "sw", "af", "az", "ka", "hy", "kk")
+CANDIDATES = (
+    "en",
+    "fr",
+    "es",
+    "de",
+    "it",
+    "pt",
+    "nl",
+    "sv",
+    "da",
+    "no",
+    "nn",
+    "fi",
+    "is",
+    "pl",
+    "cs",
+    "sk",
+    "sl",
+    "hr",
+    "sr",
+    "bs",
+    "hu",
+    "ro",
+    "bg",
+    "el",
+    "et",
+    "lv",
+    "lt",
+    "ga",
+    "cy",
+    "ca",
+    "eu",
+    "gl",
+    "mt",
+    "sq",
+    "mk",
+    "uk",
+    "ru",
+    "be",
+    "tr",
+    "ar",
+    "he",
+    "fa",
+    "ur",
+    "hi",
+    "bn",
+    "ta",
+    "te",
+    "mr",
+    "gu",
+    "pa",
+    "th",
+    "vi",
+    "id",
+    "ms",
+    "tl",
+    "zh",
+    "ja",
+    "ko",
+    "sw",
+    "af",
+    "az",
+    "ka",
+    "hy",
+    "kk",
+)
 """The languages a text may be detected as: those customers commonly write feedback in (the model knows
 150, among them Hausa, Occitan and Latin, which short English texts such as "The barista was rude" and
 "Long queue" were taken for)."""
@@ -110,9 +201,35 @@ def _words_only(text: str) -> str:
     return " ".join(t.split())
 
 
-_ENGLISH = frozenset({"the", "and", "with", "they", "this", "that", "have", "would", "were", "very", "their",
-                      "there", "which", "been", "could", "should", "didn", "wasn", "isn", "don", "won", "what"})
-_COMMON = frozenset({"is", "was", "to", "of", "my", "it", "for", "we", "you", "but", "not", "our", "me", "us", "so", "be"})
+_ENGLISH = frozenset(
+    {
+        "the",
+        "and",
+        "with",
+        "they",
+        "this",
+        "that",
+        "have",
+        "would",
+        "were",
+        "very",
+        "their",
+        "there",
+        "which",
+        "been",
+        "could",
+        "should",
+        "didn",
+        "wasn",
+        "isn",
+        "don",
+        "won",
+        "what",
+    }
+)
+_COMMON = frozenset(
+    {"is", "was", "to", "of", "my", "it", "for", "we", "you", "but", "not", "our", "me", "us", "so", "be"}
+)
 _WORD = re.compile(r"[a-z']+")
 
 

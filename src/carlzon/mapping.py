@@ -46,8 +46,20 @@ from carlzon.journey import Journey
 
 __all__ = ["EXTRA_RATING_SCALE", "FIELDS", "ColumnMapping", "Plan", "normalise"]
 
-FIELDS = ("id", "customer_id", "timestamp", "channel", "touchpoint", "text", "nps", "csat", "ces", "stars", "location",
-          "language")
+FIELDS = (
+    "id",
+    "customer_id",
+    "timestamp",
+    "channel",
+    "touchpoint",
+    "text",
+    "nps",
+    "csat",
+    "ces",
+    "stars",
+    "location",
+    "language",
+)
 """Interaction fields a single column can fill."""
 
 EXTRA_RATING_SCALE: tuple[float, float] = (0, 10)
@@ -58,14 +70,31 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
     "id": ("id", "response_id", "ticket_id", "review_id", "tweet_id", "interaction_id", "record_id"),
     "customer_id": ("customer_id", "user_id", "client_id", "email", "customer_email", "customer"),
     "timestamp": (
-        "created_at", "date", "timestamp", "time", "submitted_at", "tweet_created", "datetime", "created",
-        "review_date", "response_date",
+        "created_at",
+        "date",
+        "timestamp",
+        "time",
+        "submitted_at",
+        "tweet_created",
+        "datetime",
+        "created",
+        "review_date",
+        "response_date",
     ),
     "channel": ("channel",),
     "touchpoint": ("touchpoint",),
     "text": (
-        "comment", "comments", "text", "review", "review_text", "feedback", "message", "body", "verbatim",
-        "review_body", "content",
+        "comment",
+        "comments",
+        "text",
+        "review",
+        "review_text",
+        "feedback",
+        "message",
+        "body",
+        "verbatim",
+        "review_body",
+        "content",
     ),
     "nps": ("nps", "likelihood_to_recommend", "nps_score", "recommend"),
     "csat": ("csat", "satisfaction", "csat_score", "customer_satisfaction"),
@@ -78,10 +107,21 @@ _CANDIDATES: dict[str, tuple[str, ...]] = {
 
 NUMERIC_FIELDS = ("nps", "csat", "ces", "stars")
 _UNITS = {
-    "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
-    "sec": "seconds", "secs": "seconds", "second": "seconds", "seconds": "seconds",
-    "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
-    "day": "days", "days": "days", "ms": "ms",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "sec": "seconds",
+    "secs": "seconds",
+    "second": "seconds",
+    "seconds": "seconds",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "day": "days",
+    "days": "days",
+    "ms": "ms",
 }
 _FILLER = {"in", "of", "the", "a", "an"}
 _KEYS = {"auto", "defaults", "measures", "ratings", "scales", "customer", "dayfirst", *FIELDS}
@@ -97,8 +137,11 @@ def normalise(header: str, *, measure: bool = False) -> str:
     """
     words = re.findall(r"[a-z0-9]+", str(header).lower())
     if measure:
-        words = [_UNITS.get(w, w) if i == len(words) - 1 or w in ("mins", "secs", "hrs") else w
-                 for i, w in enumerate(words) if w not in _FILLER]
+        words = [
+            _UNITS.get(w, w) if i == len(words) - 1 or w in ("mins", "secs", "hrs") else w
+            for i, w in enumerate(words)
+            if w not in _FILLER
+        ]
     return "_".join(words)
 
 
@@ -143,8 +186,13 @@ class Plan:
     def columns_in_order(self) -> list[str]:
         """Every column of the input (renamed by extra header rows), in the file's order."""
         seen = list(self.columns)
-        for c in [*(v for v in self.fields.values() if v), *self.text_columns, *(c for c, _, _ in self.ratings),
-                  *(c for c, _ in self.measures), *self.attributes]:
+        for c in [
+            *(v for v in self.fields.values() if v),
+            *self.text_columns,
+            *(c for c, _, _ in self.ratings),
+            *(c for c, _ in self.measures),
+            *self.attributes,
+        ]:
             if c not in seen:
                 seen.append(c)
         return seen
@@ -235,17 +283,28 @@ class ColumnMapping:
         scales: dict[str, tuple[float, float]] = {}
         for col, rng in (data.get("scales") or {}).items():
             if not (isinstance(rng, (list, tuple)) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)):
-                raise MappingError(f"scale of {col!r} must be [low, high]", where=where, fix=f"scales: {{{col}: [1, 5]}}")
+                raise MappingError(
+                    f"scale of {col!r} must be [low, high]", where=where, fix=f"scales: {{{col}: [1, 5]}}"
+                )
             scales[str(col)] = (float(rng[0]), float(rng[1]))
         defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
         bad = set(defaults) - {"channel", "touchpoint", "source"}
         if bad:
-            raise MappingError(f"defaults can set channel, touchpoint or source, not {sorted(bad)}", where=where,
-                               fix="defaults: {channel: survey}")
+            raise MappingError(
+                f"defaults can set channel, touchpoint or source, not {sorted(bad)}",
+                where=where,
+                fix="defaults: {channel: survey}",
+            )
         dayfirst = data.get("dayfirst")
-        return cls(fields=fields, measures=_list("measures"), ratings=_list("ratings"), scales=scales,
-                   defaults=defaults, auto=bool(data.get("auto", True)),
-                   dayfirst=None if dayfirst is None else bool(dayfirst))
+        return cls(
+            fields=fields,
+            measures=_list("measures"),
+            ratings=_list("ratings"),
+            scales=scales,
+            defaults=defaults,
+            auto=bool(data.get("auto", True)),
+            dayfirst=None if dayfirst is None else bool(dayfirst),
+        )
 
     def merged(self, other: ColumnMapping) -> ColumnMapping:
         """This mapping with ``other``'s explicit choices on top (flags over a file)."""
@@ -259,8 +318,9 @@ class ColumnMapping:
             dayfirst=other.dayfirst if other.dayfirst is not None else self.dayfirst,
         )
 
-    def resolve(self, columns: list[str], journey: Journey | None = None, *, where: str = "input",
-                auto: bool | None = None) -> Plan:
+    def resolve(
+        self, columns: list[str], journey: Journey | None = None, *, where: str = "input", auto: bool | None = None
+    ) -> Plan:
         """Decide the role of every column (explicit names first, then auto-detection from the headers alone).
 
         With ``auto=False`` only what was said is resolved (:func:`carlzon.understand.understand` does the
@@ -335,5 +395,12 @@ class ColumnMapping:
                     measures.append((c, m))
                     used.add(c)
         attributes = [c for c in columns if c not in used]
-        return Plan(fields=fields, ratings=ratings, measures=measures, attributes=attributes,
-                    defaults=dict(self.defaults), auto=found, columns=list(columns))
+        return Plan(
+            fields=fields,
+            ratings=ratings,
+            measures=measures,
+            attributes=attributes,
+            defaults=dict(self.defaults),
+            auto=found,
+            columns=list(columns),
+        )

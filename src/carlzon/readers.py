@@ -38,7 +38,16 @@ import pyarrow as pa
 
 from carlzon.errors import IngestError
 
-__all__ = ["BAD_BYTE", "DEFAULT_MAX_FIELD_BYTES", "NUL", "TOO_LONG", "Batch", "read_batches", "read_table", "source_name"]
+__all__ = [
+    "BAD_BYTE",
+    "DEFAULT_MAX_FIELD_BYTES",
+    "NUL",
+    "TOO_LONG",
+    "Batch",
+    "read_batches",
+    "read_table",
+    "source_name",
+]
 
 BAD_BYTE = "\U0010fffe"
 """Stands in for an undecodable byte (a Unicode noncharacter, never found in real text)."""
@@ -63,8 +72,17 @@ def _bad_byte(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_ERRORS, _bad_byte)
 
 _SUFFIXES = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
 }
 
 
@@ -172,12 +190,12 @@ class _RecordGuard:
             else:
                 for e, size in zip(ends.tolist(), lengths.tolist()):
                     if self.header:
-                        out += self.kept + data[pos:e + 1]
+                        out += self.kept + data[pos : e + 1]
                         self.header = False
                     elif self.dropping or size > self.limit:
                         out += self._placeholder(int(size))
                     else:
-                        out += self.kept + data[pos:e + 1]
+                        out += self.kept + data[pos : e + 1]
                     self.kept, self.dropping, self.drop_size = bytearray(), False, 0
                     pos = e + 1
             pos = int(ends[-1]) + 1
@@ -251,8 +269,9 @@ def read_table(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
             return pd.read_parquet(p)
         return pd.read_excel(p, **({"dtype": str} if as_text else {}))
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise IngestError(f"cannot read {p.name}: {exc}", where=str(p),
-                          fix="check that the file is a valid table in its format") from None
+        raise IngestError(
+            f"cannot read {p.name}: {exc}", where=str(p), fix="check that the file is a valid table in its format"
+        ) from None
 
 
 def sniff_encoding(path: Path, encoding: str) -> tuple[str, str]:
@@ -263,8 +282,12 @@ def sniff_encoding(path: Path, encoding: str) -> tuple[str, str]:
     asked = encoding.replace("_", "-").lower()
     if asked not in ("utf-8", "utf8", "utf-8-sig"):
         return encoding, ""
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if head.startswith(bom):
             return enc, f"read as {enc.upper()} (the file starts with its byte-order mark)"
     if len(head) >= 64:
@@ -293,8 +316,9 @@ def read_batches(
     in clear."""
     if max_field_bytes < 1:
         raise IngestError(f"the field-size limit must be positive, not {max_field_bytes}", fix="use e.g. 4 MB")
-    names, batches = _read_batches(source, batch_rows=batch_rows, encoding=encoding, delimiter=delimiter,
-                                   max_field_bytes=max_field_bytes)
+    names, batches = _read_batches(
+        source, batch_rows=batch_rows, encoding=encoding, delimiter=delimiter, max_field_bytes=max_field_bytes
+    )
     return names, _masked(batches)
 
 
@@ -330,8 +354,9 @@ def _read_batches(
     if kind in ("csv", "tsv", "jsonl", "json"):
         encoding, note = sniff_encoding(path, encoding)
     if kind in ("csv", "tsv"):
-        names, it = _csv_batches(path, batch_rows, encoding, delimiter or ("\t" if kind == "tsv" else None),
-                                 max_field_bytes)
+        names, it = _csv_batches(
+            path, batch_rows, encoding, delimiter or ("\t" if kind == "tsv" else None), max_field_bytes
+        )
     elif kind == "jsonl":
         from carlzon.json_reader import jsonl_batches
 
@@ -393,7 +418,7 @@ def _header(path: Path, encoding: str, delimiter: str | None) -> tuple[list[str]
         common = max(set(w for w in widths if w) or {0}, key=lambda w: (widths.count(w), w))
         if common > 1 and widths and widths[0] < common and widths.count(common) >= 3:
             first_full = widths.index(common)
-            if all("\"" not in ln for ln in complete[:first_full]):  # lines before it are plain: one line a record
+            if all('"' not in ln for ln in complete[:first_full]):  # lines before it are plain: one line a record
                 skip = first_full
     if not first.strip() and not skip:
         raise IngestError("the file starts with a blank line", where=str(path), fix="put the header on line 1")
@@ -416,13 +441,16 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _csv_batches(path: Path, batch_rows: int, encoding: str, delimiter: str | None,
-                 max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> tuple[list[str], Iterator[Batch]]:
+def _csv_batches(
+    path: Path, batch_rows: int, encoding: str, delimiter: str | None, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES
+) -> tuple[list[str], Iterator[Batch]]:
     header, delimiter, preamble = _header(path, encoding, delimiter)
     names = unique_names(header)
 
     def batches() -> Iterator[Batch]:
-        done = 1 + preamble  # the last valid record handed out (the header is row 1 + lines skipped); rows come in order
+        done = (
+            1 + preamble
+        )  # the last valid record handed out (the header is row 1 + lines skipped); rows come in order
         done_bad: set[int] = set()  # invalid records handed out (they may go out before valid ones)
         first = True
         blocks = [b for b in BLOCKS if b < 2 * max_field_bytes] or [BLOCKS[0]]
@@ -434,22 +462,30 @@ def _csv_batches(path: Path, batch_rows: int, encoding: str, delimiter: str | No
                     if first:
                         first = False
                         if preamble:
-                            b.notes.append(f"skipped {preamble} line{'s' if preamble > 1 else ''} before the header "
-                                           f"(line {preamble + 1})")
+                            b.notes.append(
+                                f"skipped {preamble} line{'s' if preamble > 1 else ''} before the header "
+                                f"(line {preamble + 1})"
+                            )
                     skip = int(np.searchsorted(b.rows, done, side="right"))
                     bad = [x for x in b.bad if x["row"] not in done_bad]
                     if skip == len(b.rows) and not bad:
                         continue
-                    part = b if skip == 0 and len(bad) == len(b.bad) else Batch(
-                        b.table.slice(skip), b.rows[skip:], bad, b.bad_bytes)
+                    part = (
+                        b
+                        if skip == 0 and len(bad) == len(b.bad)
+                        else Batch(b.table.slice(skip), b.rows[skip:], bad, b.bad_bytes)
+                    )
                     yield part
                     done = int(part.rows[-1]) if len(part.rows) else done
                     done_bad.update(x["row"] for x in bad)
                 return
             except _RecordTooLong:
                 continue  # read again with larger blocks, past what was handed out
-        raise IngestError(f"a record is longer than {blocks[-1] >> 20} MB", where=str(path),
-                          fix="check the quoting: an unclosed quote makes the rest of the file one value")
+        raise IngestError(
+            f"a record is longer than {blocks[-1] >> 20} MB",
+            where=str(path),
+            fix="check the quoting: an unclosed quote makes the rest of the file one value",
+        )
 
     return names, batches()
 
@@ -464,8 +500,16 @@ class _RecordTooLong(Exception):
     """A CSV record does not fit in one block."""
 
 
-def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch_rows: int,
-              block: int, skip: int = 0, max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES) -> Iterator[Batch]:
+def _csv_pass(
+    path: Path,
+    names: list[str],
+    delimiter: str,
+    encoding: str,
+    batch_rows: int,
+    block: int,
+    skip: int = 0,
+    max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
+) -> Iterator[Batch]:
     """One pass over a CSV file in blocks of ``block`` bytes (raises _RecordTooLong)."""
     import pyarrow.csv as pacsv
 
@@ -473,11 +517,13 @@ def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch
 
     def on_invalid(row: Any) -> str:
         raw = row.text.replace(BAD_BYTE, "\ufffd")
-        bad.append({
-            "row": int(row.number),
-            "reason": f"wrong column count: expected {row.expected_columns} fields, found {row.actual_columns}",
-            "raw": raw,
-        })
+        bad.append(
+            {
+                "row": int(row.number),
+                "reason": f"wrong column count: expected {row.expected_columns} fields, found {row.actual_columns}",
+                "raw": raw,
+            }
+        )
         return "skip"
 
     def fail(exc: pa.ArrowInvalid, fix: str) -> Exception:
@@ -491,13 +537,17 @@ def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch
         try:
             reader = pacsv.open_csv(
                 io.BufferedReader(stream, buffer_size=1 << 20),
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 + skip, use_threads=False,
-                                               block_size=block),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                                 invalid_row_handler=on_invalid),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1 + skip, use_threads=False, block_size=block
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+                ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-                    null_values=[""], quoted_strings_can_be_null=True,
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=True,
+                    null_values=[""],
+                    quoted_strings_can_be_null=True,
                 ),
             )
         except pa.ArrowInvalid as exc:
@@ -515,8 +565,12 @@ def _csv_pass(path: Path, names: list[str], delimiter: str, encoding: str, batch
             taken.extend(b["row"] for b in new_bad)
             if rb is None:
                 if new_bad:
-                    yield Batch(pa.table({n: pa.array([], pa.string()) for n in names}), np.array([], np.int64),
-                                new_bad, stream.bad > 0)
+                    yield Batch(
+                        pa.table({n: pa.array([], pa.string()) for n in names}),
+                        np.array([], np.int64),
+                        new_bad,
+                        stream.bad > 0,
+                    )
                 return
             # one block, one batch (at most batch_rows): small batches keep reading, checking and storing
             # going side by side, and the first one starts storing early
@@ -579,7 +633,9 @@ def frame_to_table(df: pd.DataFrame) -> tuple[pa.Table, bool]:
     return pa.table(cols), bad_bytes
 
 
-def _frame_batches(df: pd.DataFrame, batch_rows: int, *, start: int, row_offset: int = 0) -> tuple[list[str], Iterator[Batch]]:
+def _frame_batches(
+    df: pd.DataFrame, batch_rows: int, *, start: int, row_offset: int = 0
+) -> tuple[list[str], Iterator[Batch]]:
     names = unique_names([str(c) for c in df.columns])
 
     def batches() -> Iterator[Batch]:
@@ -617,9 +673,14 @@ def _excel_batches(path: Path, batch_rows: int) -> tuple[list[str], Iterator[Bat
     try:
         df = pd.read_excel(path, dtype=object, engine="openpyxl")
     except zipfile.BadZipFile as exc:
-        raise IngestError(f"not a readable .xlsx file (its zip container is damaged: {exc})", where=str(path),
-                          fix="open it in Excel or LibreOffice and save it again as .xlsx, or export CSV") from None
+        raise IngestError(
+            f"not a readable .xlsx file (its zip container is damaged: {exc})",
+            where=str(path),
+            fix="open it in Excel or LibreOffice and save it again as .xlsx, or export CSV",
+        ) from None
     except (ValueError, OSError, KeyError, TypeError, IndexError) as exc:
-        raise IngestError(f"cannot read as Excel: {exc}", where=str(path), fix="save it as .xlsx, or export CSV") from None
+        raise IngestError(
+            f"cannot read as Excel: {exc}", where=str(path), fix="save it as .xlsx, or export CSV"
+        ) from None
     # sheet row = position + 2 (the header is row 1)
     return _frame_batches(df, batch_rows, start=2)

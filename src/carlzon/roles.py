@@ -25,48 +25,360 @@ import re
 
 __all__ = ["ROLES", "header_roles", "words"]
 
-ROLES = ("id", "customer_id", "customer_email", "customer_name", "timestamp", "text", "title", "reply", "nps",
-         "csat", "ces", "stars", "rating", "location", "channel", "staff", "language", "touchpoint", "measure",
-         "count", "skip")
+ROLES = (
+    "id",
+    "customer_id",
+    "customer_email",
+    "customer_name",
+    "timestamp",
+    "text",
+    "title",
+    "reply",
+    "nps",
+    "csat",
+    "ces",
+    "stars",
+    "rating",
+    "location",
+    "channel",
+    "staff",
+    "language",
+    "touchpoint",
+    "measure",
+    "count",
+    "skip",
+)
 
-_RECORD = {"review", "response", "ticket", "conversation", "respondent", "record", "interaction", "tweet", "post",
-           "message", "comment", "submission", "case", "feedback", "chat", "mention", "entry", "survey", "result",
-           "reviews"}
-_PERSON = {"customer", "user", "client", "author", "reviewer", "requester", "contact", "member", "consumer", "guest",
-           "passenger", "account", "visitor", "profile", "buyer", "shopper", "patient", "subscriber", "recipient",
-           "person", "caller", "sender"}
-_PLACE = {"location", "store", "branch", "shop", "hotel", "property", "restaurant", "venue", "site", "outlet", "unit",
-          "place", "business", "airport", "station", "route", "office", "clinic", "dealership", "franchise",
-          "premises", "club", "gym", "cafe", "salon", "resort", "lounge", "facility", "department", "storefront"}
-_STAFF = {"assignee", "agent", "staff", "employee", "server", "waiter", "waitress", "cashier", "barista", "teammate",
-          "advisor", "adviser", "associate", "stylist", "rep", "representative", "responder", "owner", "handler",
-          "technician", "driver", "nurse", "doctor", "host", "hostess", "bartender", "clerk", "operator"}
-_SKIP = {"latitude", "longitude", "lat", "lng", "lon", "url", "link", "href", "image", "img", "avatar", "photo",
-         "photos", "picture", "ip", "ipaddress", "address", "progress", "finished", "duration", "phone", "zip",
-         "postcode", "device", "os", "browser", "useragent", "version", "build", "hash", "pagination", "token"}
-_COUNT = {"likes", "like", "votes", "vote", "helpful", "thumbs", "thumbsup", "count", "total", "reach", "impressions",
-          "followers", "shares", "retweets", "replies", "reactions", "views", "interactions", "number", "reviews",
-          "engagement", "amount", "price", "spend", "revenue", "age", "quantity", "nights", "useful", "funny",
-          "cool", "upvotes", "downvotes"}
-_TIME_WORDS = {"date", "time", "datetime", "timestamp", "created", "submitted", "published", "posted", "recorded",
-               "updated", "modified", "at", "on", "when", "day", "started", "ended", "utc", "millis", "epoch"}
-_TEXT = {"text", "review", "reviews_text", "comment", "comments", "feedback", "message", "body", "content",
-         "description", "verbatim", "remarks", "remark", "opinion", "testimonial", "post", "tweet", "caption",
-         "snippet", "complaint", "suggestion", "suggestions", "transcript", "answer", "notes", "story", "why",
-         "reason", "details", "experience", "response"}
+_RECORD = {
+    "review",
+    "response",
+    "ticket",
+    "conversation",
+    "respondent",
+    "record",
+    "interaction",
+    "tweet",
+    "post",
+    "message",
+    "comment",
+    "submission",
+    "case",
+    "feedback",
+    "chat",
+    "mention",
+    "entry",
+    "survey",
+    "result",
+    "reviews",
+}
+_PERSON = {
+    "customer",
+    "user",
+    "client",
+    "author",
+    "reviewer",
+    "requester",
+    "contact",
+    "member",
+    "consumer",
+    "guest",
+    "passenger",
+    "account",
+    "visitor",
+    "profile",
+    "buyer",
+    "shopper",
+    "patient",
+    "subscriber",
+    "recipient",
+    "person",
+    "caller",
+    "sender",
+}
+_PLACE = {
+    "location",
+    "store",
+    "branch",
+    "shop",
+    "hotel",
+    "property",
+    "restaurant",
+    "venue",
+    "site",
+    "outlet",
+    "unit",
+    "place",
+    "business",
+    "airport",
+    "station",
+    "route",
+    "office",
+    "clinic",
+    "dealership",
+    "franchise",
+    "premises",
+    "club",
+    "gym",
+    "cafe",
+    "salon",
+    "resort",
+    "lounge",
+    "facility",
+    "department",
+    "storefront",
+}
+_STAFF = {
+    "assignee",
+    "agent",
+    "staff",
+    "employee",
+    "server",
+    "waiter",
+    "waitress",
+    "cashier",
+    "barista",
+    "teammate",
+    "advisor",
+    "adviser",
+    "associate",
+    "stylist",
+    "rep",
+    "representative",
+    "responder",
+    "owner",
+    "handler",
+    "technician",
+    "driver",
+    "nurse",
+    "doctor",
+    "host",
+    "hostess",
+    "bartender",
+    "clerk",
+    "operator",
+}
+_SKIP = {
+    "latitude",
+    "longitude",
+    "lat",
+    "lng",
+    "lon",
+    "url",
+    "link",
+    "href",
+    "image",
+    "img",
+    "avatar",
+    "photo",
+    "photos",
+    "picture",
+    "ip",
+    "ipaddress",
+    "address",
+    "progress",
+    "finished",
+    "duration",
+    "phone",
+    "zip",
+    "postcode",
+    "device",
+    "os",
+    "browser",
+    "useragent",
+    "version",
+    "build",
+    "hash",
+    "pagination",
+    "token",
+}
+_COUNT = {
+    "likes",
+    "like",
+    "votes",
+    "vote",
+    "helpful",
+    "thumbs",
+    "thumbsup",
+    "count",
+    "total",
+    "reach",
+    "impressions",
+    "followers",
+    "shares",
+    "retweets",
+    "replies",
+    "reactions",
+    "views",
+    "interactions",
+    "number",
+    "reviews",
+    "engagement",
+    "amount",
+    "price",
+    "spend",
+    "revenue",
+    "age",
+    "quantity",
+    "nights",
+    "useful",
+    "funny",
+    "cool",
+    "upvotes",
+    "downvotes",
+}
+_TIME_WORDS = {
+    "date",
+    "time",
+    "datetime",
+    "timestamp",
+    "created",
+    "submitted",
+    "published",
+    "posted",
+    "recorded",
+    "updated",
+    "modified",
+    "at",
+    "on",
+    "when",
+    "day",
+    "started",
+    "ended",
+    "utc",
+    "millis",
+    "epoch",
+}
+_TEXT = {
+    "text",
+    "review",
+    "reviews_text",
+    "comment",
+    "comments",
+    "feedback",
+    "message",
+    "body",
+    "content",
+    "description",
+    "verbatim",
+    "remarks",
+    "remark",
+    "opinion",
+    "testimonial",
+    "post",
+    "tweet",
+    "caption",
+    "snippet",
+    "complaint",
+    "suggestion",
+    "suggestions",
+    "transcript",
+    "answer",
+    "notes",
+    "story",
+    "why",
+    "reason",
+    "details",
+    "experience",
+    "response",
+}
 _TITLE = {"title", "subject", "headline", "summary", "heading", "topic"}
 _REPLY = {"reply", "answer", "response", "responded", "replied", "answered"}
-_REPLIER = {"owner", "developer", "company", "business", "merchant", "management", "brand", "manager", "host",
-            "partner", "vendor", "seller", "admin", "agent", "staff", "hotel", "public"}
+_REPLIER = {
+    "owner",
+    "developer",
+    "company",
+    "business",
+    "merchant",
+    "management",
+    "brand",
+    "manager",
+    "host",
+    "partner",
+    "vendor",
+    "seller",
+    "admin",
+    "agent",
+    "staff",
+    "hotel",
+    "public",
+}
 
 
-_OVERALL = {"review", "overall", "general", "total", "customer", "experience", "visit", "stay", "service_overall",
-            "us", "company", "business", "app", "product", "score", "nps", "csat", "ces", "rating", "ratings", "star",
-            "stars", "satisfaction", "satisfied", "rate", "rated", "grade", "how", "would", "you", "your", "please",
-            "the", "of", "with", "our", "we", "today", "recent", "most", "last", "time", "on", "a", "an", "and", "to",
-            "in", "at", "for", "were", "was", "are", "is", "scale", "from", "1", "5", "10", "0", "value",
-            "given", "overall_rating", "note", "conversation", "chat", "call", "ticket", "interaction", "case",
-            "support", "survey", "response"}
+_OVERALL = {
+    "review",
+    "overall",
+    "general",
+    "total",
+    "customer",
+    "experience",
+    "visit",
+    "stay",
+    "service_overall",
+    "us",
+    "company",
+    "business",
+    "app",
+    "product",
+    "score",
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "ratings",
+    "star",
+    "stars",
+    "satisfaction",
+    "satisfied",
+    "rate",
+    "rated",
+    "grade",
+    "how",
+    "would",
+    "you",
+    "your",
+    "please",
+    "the",
+    "of",
+    "with",
+    "our",
+    "we",
+    "today",
+    "recent",
+    "most",
+    "last",
+    "time",
+    "on",
+    "a",
+    "an",
+    "and",
+    "to",
+    "in",
+    "at",
+    "for",
+    "were",
+    "was",
+    "are",
+    "is",
+    "scale",
+    "from",
+    "1",
+    "5",
+    "10",
+    "0",
+    "value",
+    "given",
+    "overall_rating",
+    "note",
+    "conversation",
+    "chat",
+    "call",
+    "ticket",
+    "interaction",
+    "case",
+    "support",
+    "survey",
+    "response",
+}
 
 
 def _item_words(header: str) -> list[str]:
@@ -93,9 +405,35 @@ def words(header: str) -> list[str]:
     return out
 
 
-_GLUED = ("response", "recipient", "recorded", "start", "end", "date", "time", "email", "first", "last", "name",
-          "user", "language", "external", "reference", "distribution", "channel", "location", "ip", "address",
-          "duration", "finished", "progress", "status", "latitude", "longitude", "id")
+_GLUED = (
+    "response",
+    "recipient",
+    "recorded",
+    "start",
+    "end",
+    "date",
+    "time",
+    "email",
+    "first",
+    "last",
+    "name",
+    "user",
+    "language",
+    "external",
+    "reference",
+    "distribution",
+    "channel",
+    "location",
+    "ip",
+    "address",
+    "duration",
+    "finished",
+    "progress",
+    "status",
+    "latitude",
+    "longitude",
+    "id",
+)
 
 
 def _split_run(w: str) -> list[str]:
@@ -104,7 +442,7 @@ def _split_run(w: str) -> list[str]:
         return [w]
     for head in _GLUED:
         if w.startswith(head) and len(w) > len(head):
-            rest = w[len(head):]
+            rest = w[len(head) :]
             if rest in _GLUED or rest in ("in", "seconds"):
                 return [head, rest]
     return [w]
@@ -152,8 +490,22 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     if s & _COUNT and not {"nps", "rating", "stars", "score"} & s:
         add("count", 6)
     remark = s & {"remark", "remarks", "comment", "comments", "text", "reason", "why", "feedback", "explain"}
-    rating_word = not remark and s & {"rating", "stars", "star", "score", "overall", "grade", "rate", "rated", "note", "bewertung",
-                       "puntuacion", "valutazione", "betyg", "vote"}
+    rating_word = not remark and s & {
+        "rating",
+        "stars",
+        "star",
+        "score",
+        "overall",
+        "grade",
+        "rate",
+        "rated",
+        "note",
+        "bewertung",
+        "puntuacion",
+        "valutazione",
+        "betyg",
+        "vote",
+    }
     item = _item_words(header)
     if (rating_word or s & {"satisfied", "satisfaction"}) and not s & _COUNT and item:
         add("rating", 8)  # rates one thing ('How would you rate your delivery?', 'Please rate - Check-in')
@@ -175,7 +527,10 @@ def header_roles(header: str) -> list[tuple[str, int]]:
         add("timestamp", weight)
     if s & {"language", "lang", "locale", "languagecode"}:
         add("language", 9)
-    if (s & {"channel", "via", "platform", "network", "medium", "source"} or joined == "page_type") and not s & {"id", "url"}:
+    if (s & {"channel", "via", "platform", "network", "medium", "source"} or joined == "page_type") and not s & {
+        "id",
+        "url",
+    }:
         add("channel", 6 if "source" not in s else 4)
     if {"touchpoint", "touch", "step"} & s:
         add("touchpoint", 7)
@@ -186,14 +541,43 @@ def header_roles(header: str) -> list[tuple[str, int]]:
     if s & _STAFF and not s & {"email", "wait", "interactions", "count"}:
         add("staff", 7)
     person_name = s & _PERSON and (s & {"name", "title", "nickname", "username", "handle", "full"} or len(w) == 1)
-    if person_name or joined in ("name", "full_name", "username", "user_name", "nickname", "from", "first_name",
-                                 "last_name", "display_name", "screen_name", "handle", "author_title", "reviewer"):
+    if person_name or joined in (
+        "name",
+        "full_name",
+        "username",
+        "user_name",
+        "nickname",
+        "from",
+        "first_name",
+        "last_name",
+        "display_name",
+        "screen_name",
+        "handle",
+        "author_title",
+        "reviewer",
+    ):
         add("customer_name", 7 if s & _PERSON else 4)
     plain = not (is_id or rating_word or s & _TIME_WORDS or s & _COUNT or s & {"language", "lang", "locale"})
-    head = w[:w.index("of")] if "of" in w[1:] else w  # 'Source Of Review' is a source, not a review
+    head = w[: w.index("of")] if "of" in w[1:] else w  # 'Source Of Review' is a source, not a review
     if s & _TITLE and not s & ({"job"} | _PERSON) and plain:
         add("title", 8)
     elif (head[-1] in _TEXT or head[0] in _TEXT and len(head) <= 2 or joined.endswith("_text")) and plain:
-        add("text", 8 if s & {"text", "review", "comment", "comments", "feedback", "verbatim", "body", "content",
-                              "message", "description"} else 5)
+        add(
+            "text",
+            8
+            if s
+            & {
+                "text",
+                "review",
+                "comment",
+                "comments",
+                "feedback",
+                "verbatim",
+                "body",
+                "content",
+                "message",
+                "description",
+            }
+            else 5,
+        )
     return sorted(out, key=lambda rw: -rw[1])

@@ -88,8 +88,9 @@ def parse_times(arr: pa.ChunkedArray | pa.Array, *, dayfirst: bool | None = None
             parsed = pd.to_datetime(vals, format=fmt or "mixed", utc=True, errors="coerce", dayfirst=bool(dayfirst))
             fail = parsed.isna()
             if fmt and fail.any():
-                parsed[fail] = pd.to_datetime(vals[fail], format="mixed", utc=True, errors="coerce",
-                                              dayfirst=bool(dayfirst))
+                parsed[fail] = pd.to_datetime(
+                    vals[fail], format="mixed", utc=True, errors="coerce", dayfirst=bool(dayfirst)
+                )
             if dayfirst is not None:  # a value that contradicts the file's order is not silently swapped
                 parts = vals.str.extract(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b").astype("float64")
                 wrong = (parts[1] > 12) if dayfirst else (parts[0] > 12)

@@ -50,8 +50,19 @@ __all__ = ["SAMPLE_ROWS", "label_numbers", "rating_scale", "understand"]
 SAMPLE_ROWS = 5_000
 """Rows of the first batch whose values are looked at."""
 
-_FIXED_SCALE = {"stars", "star", "star_rating", "stars_rating", "review_stars", "csat", "csat_score", "ces",
-                "ces_score", "nps", "nps_score"}
+_FIXED_SCALE = {
+    "stars",
+    "star",
+    "star_rating",
+    "stars_rating",
+    "review_stars",
+    "csat",
+    "csat_score",
+    "ces",
+    "ces_score",
+    "nps",
+    "nps_score",
+}
 _SCALES: tuple[tuple[float, float], ...] = ((1, 5), (0, 5), (1, 7), (0, 10), (1, 10), (0, 100))
 _WORD_SCORES = {"good": 5.0, "bad": 1.0, "satisfied": 5.0, "dissatisfied": 1.0}
 _NO_SCORE = {"offered", "unoffered", "not offered", "not_offered", "n/a", "na", "none", "skipped", "-"}
@@ -78,8 +89,9 @@ def label_numbers(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
         elif low in _NO_SCORE:
             out.append(None)
         else:
-            m = (re.match(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:[-=:(]\s*[^\W\d_]|stars?\b|/\s*(?:5|7|10)\b)", t)
-                 or re.search(r"[^\W\d_][^\d]*[-=:(]\s*(\d{1,3}(?:\.\d+)?)\s*\)?\s*$", t))
+            m = re.match(
+                r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:[-=:(]\s*[^\W\d_]|stars?\b|/\s*(?:5|7|10)\b)", t
+            ) or re.search(r"[^\W\d_][^\d]*[-=:(]\s*(\d{1,3}(?:\.\d+)?)\s*\)?\s*$", t)
             out.append(m.group(1).replace(",", ".") if m else t)
     return pa.array(out, pa.string())
 
@@ -229,8 +241,11 @@ def header_rows(table: pa.Table) -> tuple[int, dict[str, str]]:
     names: dict[str, str] = {}
     question = ""
     for j, c in enumerate(cols):
-        labels = [str(head[i][j]).strip() for i in range(skip) if head[i][j] not in (None, "")
-                  and not str(head[i][j]).startswith('{"ImportId"')]
+        labels = [
+            str(head[i][j]).strip()
+            for i in range(skip)
+            if head[i][j] not in (None, "") and not str(head[i][j]).startswith('{"ImportId"')
+        ]
         generic = re.fullmatch(r"column_\d+", c) is not None
         if not generic:
             question = c
@@ -239,8 +254,14 @@ def header_rows(table: pa.Table) -> tuple[int, dict[str, str]]:
             names[c] = f"{question} - {label}" if label else question
         elif re.fullmatch(r"Q\d+(_\d+)*(_TEXT)?|QID\d+.*", c) and label:  # Qualtrics: Q3_1 -> its question text
             names[c] = label
-        elif label and label.lower() not in ("response", "open-ended response") and not generic \
-                and _spelled(label) != _spelled(c) and _looks_item(label) and (c.endswith("?") or len(c) > 30):
+        elif (
+            label
+            and label.lower() not in ("response", "open-ended response")
+            and not generic
+            and _spelled(label) != _spelled(c)
+            and _looks_item(label)
+            and (c.endswith("?") or len(c) > 30)
+        ):
             names[c] = f"{c} - {label}"  # SurveyMonkey: a matrix question's first item
     return skip, {k: v for k, v in names.items() if v and v != k}
 
@@ -277,8 +298,12 @@ def _fits(role: str, p: _Profile, header_weight: int) -> bool:
     if role in NUMERIC_FIELDS:
         return p.scale is not None
     if role == "location":
-        return not (p.scale is not None and p.integerish and len(np.unique(p.numbers[~np.isnan(p.numbers)])) <= 11
-                    and p.numbers[~np.isnan(p.numbers)].max() <= 10)
+        return not (
+            p.scale is not None
+            and p.integerish
+            and len(np.unique(p.numbers[~np.isnan(p.numbers)])) <= 11
+            and p.numbers[~np.isnan(p.numbers)].max() <= 10
+        )
     if role == "customer_email":
         return p.emails >= 0.5
     if role in ("customer_name", "staff", "channel", "language", "touchpoint"):
@@ -304,8 +329,14 @@ def _free_text(name: str, p: _Profile) -> bool:
     return p.length >= 30 and p.spaced >= 0.6 and p.distinct >= 0.5
 
 
-def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None = None, *, where: str = "input",
-               choose: Callable[[list[str], list[str]], Journey | None] | None = None) -> Plan:
+def understand(
+    mapping: ColumnMapping,
+    table: pa.Table,
+    journey: Journey | None = None,
+    *,
+    where: str = "input",
+    choose: Callable[[list[str], list[str]], Journey | None] | None = None,
+) -> Plan:
     """The plan for an input whose first rows are ``table`` (text columns, as the readers give them).
 
     ``choose(texts, rating_columns)`` picks the journey when none is given (see
@@ -326,8 +357,15 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
 
     def take(role: str, field: str | None = None, *, many: bool = False) -> list[str]:
         got = []
-        ranked = sorted(((w, -i, c) for i, c in enumerate(free) for r, w in candidates[c]
-                         if r == role and c not in roles and _fits(role, profiles[c], w)), reverse=True)
+        ranked = sorted(
+            (
+                (w, -i, c)
+                for i, c in enumerate(free)
+                for r, w in candidates[c]
+                if r == role and c not in roles and _fits(role, profiles[c], w)
+            ),
+            reverse=True,
+        )
         for _, _, c in ranked:
             roles[c] = role
             got.append(c)
@@ -372,8 +410,14 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
         take("staff", many=True)
     _numeric_fields(plan, profiles, where)
     rating_like = [c for c in free if c not in roles and _rating_like(profiles[c])]
-    rating_like += [c for c in free if c not in roles and c not in rating_like and profiles[c].scale is not None
-                    and any(r == "rating" for r, _ in candidates[c])]
+    rating_like += [
+        c
+        for c in free
+        if c not in roles
+        and c not in rating_like
+        and profiles[c].scale is not None
+        and any(r == "rating" for r, _ in candidates[c])
+    ]
     if journey is None and choose is not None:
         text_col = plan.fields["text"]
         sample_texts = _joined_texts(sample, plan.text_columns or ([text_col] if text_col else []))
@@ -383,8 +427,11 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
     _measures(plan, mapping, free, roles, journey)
     plan.roles = {c: r for c, r in roles.items() if c not in {v for v in plan.fields.values() if v}}
     rated = [plan.fields[n] for n in NUMERIC_FIELDS if plan.fields[n]] + [c for c, _, _ in plan.ratings]
-    plan.not_rated = [c for c in rated if c in profiles and profiles[c].not_rated_code
-                      and c not in mapping.scales and "*" not in mapping.scales]
+    plan.not_rated = [
+        c
+        for c in rated
+        if c in profiles and profiles[c].not_rated_code and c not in mapping.scales and "*" not in mapping.scales
+    ]
     if plan.not_rated:
         plan.notes.append(f"-1 read as 'not rated' in {', '.join(map(repr, plan.not_rated))}")
     plan.attributes = [c for c in columns if c not in _used(plan)]
@@ -392,8 +439,10 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
     if plan.fields["timestamp"]:
         plan.dayfirst, note = _dayfirst(sample.column(plan.fields["timestamp"]))
         if mapping.dayfirst is not None:
-            plan.dayfirst, note = mapping.dayfirst, ("dates read day-first (as asked)" if mapping.dayfirst
-                                                     else "dates read month-first (as asked)")
+            plan.dayfirst, note = (
+                mapping.dayfirst,
+                ("dates read day-first (as asked)" if mapping.dayfirst else "dates read month-first (as asked)"),
+            )
         if note:
             plan.notes.append(note)
     _check_found(plan, columns, where)
@@ -401,8 +450,12 @@ def understand(mapping: ColumnMapping, table: pa.Table, journey: Journey | None 
 
 
 def _used(plan: Plan) -> set[str]:
-    return ({c for c in plan.fields.values() if c} | set(plan.text_columns) | {c for c, _, _ in plan.ratings}
-            | {c for c, _ in plan.measures})
+    return (
+        {c for c in plan.fields.values() if c}
+        | set(plan.text_columns)
+        | {c for c, _, _ in plan.ratings}
+        | {c for c, _ in plan.measures}
+    )
 
 
 def _joined_texts(t: pa.Table, cols: list[str], limit: int = 2000) -> list[str]:
@@ -430,26 +483,38 @@ def _numeric_fields(plan: Plan, profiles: dict[str, _Profile], where: str) -> No
                 continue  # as the user said: values off the scale are quarantined
             if p.numeric < 0.5:  # words, not numbers: keep the column, say so
                 plan.fields[name] = None
-                plan.warnings.append(f"column {col!r} looks like {name.upper() if name != 'stars' else 'a rating'} "
-                                     "but holds words, not numbers: kept as an attribute")
+                plan.warnings.append(
+                    f"column {col!r} looks like {name.upper() if name != 'stars' else 'a rating'} "
+                    "but holds words, not numbers: kept as an attribute"
+                )
                 continue
             v = p.numbers[~np.isnan(p.numbers)]
-            raise MappingError(f"column {col!r} looks like {name} but its values ({v.min():g} to {v.max():g}) are on "
-                               "no rating scale", where=where,
-                               fix=f"map it yourself (--{name} {col!r} with a --map scales entry), or keep it as an "
-                                   "attribute with a --map file")
+            raise MappingError(
+                f"column {col!r} looks like {name} but its values ({v.min():g} to {v.max():g}) are on no rating scale",
+                where=where,
+                fix=f"map it yourself (--{name} {col!r} with a --map scales entry), or keep it as an "
+                "attribute with a --map file",
+            )
         if scale == target or (scale != (1, 5) or name != "ces") and scale[0] >= target[0] and scale[1] <= target[1]:
             continue  # the standard scale, or inside it (a CSAT of 2-5): as it is; a 1-5 CES is read onto 1-7
         if explicit and col in plan.scales:
             continue
         plan.scales[name] = scale
         if name == "stars" and scale in ((0, 10), (1, 10)):
-            plan.warnings.append(f"column {col!r} is read as the overall rating on a {_fmt_scale(scale)} scale, shown "
-                                 f"as 1-5 stars; if it is NPS, pass --nps {col!r}")
+            plan.warnings.append(
+                f"column {col!r} is read as the overall rating on a {_fmt_scale(scale)} scale, shown "
+                f"as 1-5 stars; if it is NPS, pass --nps {col!r}"
+            )
 
 
-def _item_ratings(plan: Plan, mapping: ColumnMapping, rating_like: list[str], profiles: dict[str, _Profile],
-                  journey: Journey | None, roles: dict[str, str]) -> None:
+def _item_ratings(
+    plan: Plan,
+    mapping: ColumnMapping,
+    rating_like: list[str],
+    profiles: dict[str, _Profile],
+    journey: Journey | None,
+    roles: dict[str, str],
+) -> None:
     """Rating columns that name a touchpoint or an aspect become item ratings, on their own scale."""
     default = mapping.scales.get("*")
     for col, key, scale in list(plan.ratings):
@@ -491,8 +556,9 @@ def _survey_item(journey: Journey | None, col: str) -> bool:
     return any(normalise(i) == normalise(col) for tp in journey.touchpoints for i in tp.survey_items)
 
 
-def _measures(plan: Plan, mapping: ColumnMapping, free: list[str], roles: dict[str, str],
-              journey: Journey | None) -> None:
+def _measures(
+    plan: Plan, mapping: ColumnMapping, free: list[str], roles: dict[str, str], journey: Journey | None
+) -> None:
     if not mapping.auto:
         return
     expected = {tp.expectation.measure for tp in journey.touchpoints if tp.expectation} if journey else set()
@@ -517,9 +583,11 @@ def _warn(plan: Plan, profiles: dict[str, _Profile], candidates: dict[str, list[
         if p.dates >= 0.9 and p.numeric < 0.5:
             plan.warnings.append(f"column {c!r} looks like a date but was not used (use it with --timestamp {c!r})")
         elif _rating_like(p) and "count" not in suggested:
-            plan.warnings.append(f"column {c!r} looks like a rating ({_fmt_scale(p.scale)}) but names no touchpoint "
-                                 f"or aspect: kept as an attribute (use it with --rating {c!r}, or --stars {c!r} "
-                                 "for the overall rating)")
+            plan.warnings.append(
+                f"column {c!r} looks like a rating ({_fmt_scale(p.scale)}) but names no touchpoint "
+                f"or aspect: kept as an attribute (use it with --rating {c!r}, or --stars {c!r} "
+                "for the overall rating)"
+            )
         elif "location" in suggested:
             plan.warnings.append(f"column {c!r} looks like a place but was not used (use it with --location {c!r})")
 
@@ -529,15 +597,23 @@ def _fmt_scale(scale: tuple[float, float] | None) -> str:
 
 
 def _check_found(plan: Plan, columns: list[str], where: str) -> None:
-    is_event_log = bool(plan.fields["customer_id"] and plan.fields["timestamp"]
-                        and (plan.fields["touchpoint"] or plan.fields["channel"]))
-    if (not plan.fields["text"] and not any(plan.fields[n] for n in NUMERIC_FIELDS) and not plan.ratings
-            and not plan.measures and not is_event_log):
+    is_event_log = bool(
+        plan.fields["customer_id"]
+        and plan.fields["timestamp"]
+        and (plan.fields["touchpoint"] or plan.fields["channel"])
+    )
+    if (
+        not plan.fields["text"]
+        and not any(plan.fields[n] for n in NUMERIC_FIELDS)
+        and not plan.ratings
+        and not plan.measures
+        and not is_event_log
+    ):
         raise MappingError(
             "found no text or rating column",
             where=where,
             fix="name one with --text COL / --nps COL / --csat COL / --stars COL / --rating COL, or pass --journey so "
-                f"that survey items count as ratings (columns: {', '.join(columns[:20])})",
+            f"that survey items count as ratings (columns: {', '.join(columns[:20])})",
         )
 
 
@@ -583,9 +659,14 @@ def describe_columns(plan: Plan) -> list[dict[str, Any]]:
             row["role"] = "attribute"
             r = plan.roles.get(c)
             if r in ("reply", "customer_email", "customer_name", "staff", "skip", "count"):
-                row["note"] = {"reply": "the company's reply (not read as the customer's words)",
-                               "customer_email": "the customer's e-mail", "customer_name": "the customer's name",
-                               "staff": "staff member", "skip": "not feedback", "count": "a count"}[r]
+                row["note"] = {
+                    "reply": "the company's reply (not read as the customer's words)",
+                    "customer_email": "the customer's e-mail",
+                    "customer_name": "the customer's name",
+                    "staff": "staff member",
+                    "skip": "not feedback",
+                    "count": "a count",
+                }[r]
         if c in plan.rename:
             row["header"] = plan.rename[c]
         out.append(row)

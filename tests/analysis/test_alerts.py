@@ -11,9 +11,11 @@ import pytest
 from carlzon.analysis.alerts import ALERT_FIELDS, EmergingProblems, benjamini_hochberg, find_alerts
 from carlzon.errors import AnalysisError
 
-TPS = {"gate": ["slow gate staff", "gate changed with no announcement", "rude gate agent"],
-       "seat": ["broken seat would not recline", "no legroom at all", "dirty seat pocket"],
-       "food": ["cold meal", "they ran out of sandwiches", "stale snack"]}
+TPS = {
+    "gate": ["slow gate staff", "gate changed with no announcement", "rude gate agent"],
+    "seat": ["broken seat would not recline", "no legroom at all", "dirty seat pocket"],
+    "food": ["cold meal", "they ran out of sandwiches", "stale snack"],
+}
 LOCS = ["CPH", "ARN", "OSL"]
 
 
@@ -40,8 +42,15 @@ def _planted(seed: int, start_day: int = 90, extra: float = 6.0) -> pd.DataFrame
     rows = []
     for d in range(start_day, 120):
         for _ in range(rng.poisson(extra)):
-            rows.append((t0 + pd.Timedelta(days=d, hours=float(rng.uniform(6, 22))), "gate", "ARN", "misery",
-                         str(rng.choice(["the jet bridge is broken again", "jet bridge out of order, stairs in the rain"]))))
+            rows.append(
+                (
+                    t0 + pd.Timedelta(days=d, hours=float(rng.uniform(6, 22))),
+                    "gate",
+                    "ARN",
+                    "misery",
+                    str(rng.choice(["the jet bridge is broken again", "jet bridge out of order, stairs in the rain"])),
+                )
+            )
     return pd.concat([base, pd.DataFrame(rows, columns=base.columns)], ignore_index=True)
 
 
@@ -150,8 +159,10 @@ def test_bar_twenty_seeds_found_on_day_one_with_few_false_alerts():
         false += int((~related).sum())
         tp_years += (ep.n_days_ - ep.min_history) / 365 * m["touchpoint"].nunique()
     rate = false / tp_years
-    print(f"\nemerging problem found on its first day in {found}/20 runs; "
-          f"{false} false alerts over {tp_years:.1f} touchpoint-years = {rate:.2f} per touchpoint-year")
+    print(
+        f"\nemerging problem found on its first day in {found}/20 runs; "
+        f"{false} false alerts over {tp_years:.1f} touchpoint-years = {rate:.2f} per touchpoint-year"
+    )
     assert found >= 19
     assert rate <= 1.0
 

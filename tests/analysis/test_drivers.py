@@ -81,7 +81,9 @@ def test_ordinal_outcome():
 def test_sampled_shapley_beyond_max_exact_says_so():
     df = _survey()
     exact = KeyDrivers("shapley", n_boot=0).fit(df, "overall", ["seat", "food", "wifi", "crew"])
-    sampled = KeyDrivers("shapley", n_boot=20, max_exact=3, n_permutations=300).fit(df, "overall", ["seat", "food", "wifi", "crew"])
+    sampled = KeyDrivers("shapley", n_boot=20, max_exact=3, n_permutations=300).fit(
+        df, "overall", ["seat", "food", "wifi", "crew"]
+    )
     assert any("sampled" in n for n in sampled.notes_) and not sampled.to_dict()["exact"]
     assert np.allclose(exact.importance_, sampled.importance_, atol=0.02)
 
@@ -151,9 +153,22 @@ def test_plot_returns_axis():
 @pytest.mark.shared_data
 def test_airline_relative_weights_agree_with_exact_shapley(shared_data):
     df = pd.read_csv(shared_data / "airline_passenger_satisfaction" / "train.csv")
-    drivers = ["Inflight wifi service", "Departure/Arrival time convenient", "Ease of Online booking", "Gate location",
-               "Food and drink", "Online boarding", "Seat comfort", "Inflight entertainment", "On-board service",
-               "Leg room service", "Baggage handling", "Checkin service", "Inflight service", "Cleanliness"]
+    drivers = [
+        "Inflight wifi service",
+        "Departure/Arrival time convenient",
+        "Ease of Online booking",
+        "Gate location",
+        "Food and drink",
+        "Online boarding",
+        "Seat comfort",
+        "Inflight entertainment",
+        "On-board service",
+        "Leg room service",
+        "Baggage handling",
+        "Checkin service",
+        "Inflight service",
+        "Cleanliness",
+    ]
     rw = KeyDrivers(n_boot=0, na_values=0).fit(df, "satisfaction", drivers, positive="satisfied")
     sh = KeyDrivers("shapley", n_boot=0, na_values=0).fit(df, "satisfaction", drivers, positive="satisfied")
     assert rw.n_ == len(df) == 103904 and rw.n_missing_handled_ > 0

@@ -36,7 +36,8 @@ def test_finds_the_planted_problem(sim_store):
     with open_store(path, read_only=True) as st:
         found = emerging_problems(st, journey=AIRLINE)["alerts"]
     assert (planted["touchpoint"], planted["location"], planted["start"]) in [
-        (a["touchpoint"], a["location"], a["since"]) for a in found]
+        (a["touchpoint"], a["location"], a["since"]) for a in found
+    ]
 
 
 def test_cli_report_and_dashboard_agree(sim_store):
@@ -51,8 +52,11 @@ def test_cli_report_and_dashboard_agree(sim_store):
         view = alerts_view(st, Scope(), AIRLINE)["alerts"]  # what the dashboard's Alerts page shows
         sec = watch_section(st, Scope(), pd.Timestamp.now(tz="UTC"), AIRLINE)  # the report's section
     names = {t.id: t.name for t in AIRLINE.touchpoints}
-    assert (_key(cli) == _key(view) and len(cli) > 0
-            and [r[0] for r in sec.rows] == [names.get(a["touchpoint"], a["touchpoint"]) for a in cli])
+    assert (
+        _key(cli) == _key(view)
+        and len(cli) > 0
+        and [r[0] for r in sec.rows] == [names.get(a["touchpoint"], a["touchpoint"]) for a in cli]
+    )
 
 
 def test_scope_is_applied(sim_store):

@@ -13,8 +13,13 @@ def _visits(seed=0, customers=400):
         t = rng.uniform(0, 30)
         while t < 365:
             state = rng.choice(["none", "recovered", "unrecovered"], p=[0.8, 0.1, 0.1])
-            rows.append({"customer_id": f"c{c}", "timestamp": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(days=t),
-                         "state": state})
+            rows.append(
+                {
+                    "customer_id": f"c{c}",
+                    "timestamp": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(days=t),
+                    "state": state,
+                }
+            )
             if rng.random() < (0.3 if state == "unrecovered" else 0.05):
                 break
             t += rng.exponential(30)

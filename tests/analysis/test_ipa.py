@@ -7,8 +7,9 @@ from carlzon.errors import AnalysisError
 
 
 def test_quadrant_words_and_crosshairs_at_the_means():
-    q, imp_line, perf_line = quadrants(pd.Series({"a": .4, "b": .3, "c": .2, "d": .1}),
-                                       pd.Series({"a": 2.0, "b": 4.0, "c": 2.5, "d": 4.5}))
+    q, imp_line, perf_line = quadrants(
+        pd.Series({"a": 0.4, "b": 0.3, "c": 0.2, "d": 0.1}), pd.Series({"a": 2.0, "b": 4.0, "c": 2.5, "d": 4.5})
+    )
     assert imp_line == pytest.approx(0.25) and perf_line == pytest.approx(3.25)
     assert q.to_dict() == {"a": "fix first", "b": "keep it up", "c": "low priority", "d": "possible overkill"}
 

@@ -32,19 +32,30 @@ def test_table_is_sorted_best_first(planted):
 def test_shrunk_lies_between_raw_and_chain(planted):
     _, r = planted
     t, mu = r.table_, r.model_["mu"]
-    assert (((t["shrunk"] - mu) * (t["score"] - mu) >= -1e-9) & ((t["shrunk"] - mu).abs() <= (t["score"] - mu).abs() + 1e-9)).all()
+    assert (
+        ((t["shrunk"] - mu) * (t["score"] - mu) >= -1e-9) & ((t["shrunk"] - mu).abs() <= (t["score"] - mu).abs() + 1e-9)
+    ).all()
 
 
 def test_intervals_hold_their_estimates(planted):
     t = planted[1].table_
-    assert ((t["low"] <= t["score"]) & (t["score"] <= t["high"]) & (t["shrunk_low"] <= t["shrunk"])
-            & (t["shrunk"] <= t["shrunk_high"])).all()
+    assert (
+        (t["low"] <= t["score"])
+        & (t["score"] <= t["high"])
+        & (t["shrunk_low"] <= t["shrunk"])
+        & (t["shrunk"] <= t["shrunk_high"])
+    ).all()
 
 
 def test_a_small_place_is_pulled_more_than_a_big_one():
-    m = pd.DataFrame({"interaction_id": [f"i{k}" for k in range(420)], "touchpoint": "room",
-                      "location": ["small"] * 10 + ["big"] * 200 + ["mid"] * 210,
-                      "valence": ["magic"] * 10 + (["magic"] * 120 + ["misery"] * 80) + (["magic"] * 60 + ["misery"] * 150)})
+    m = pd.DataFrame(
+        {
+            "interaction_id": [f"i{k}" for k in range(420)],
+            "touchpoint": "room",
+            "location": ["small"] * 10 + ["big"] * 200 + ["mid"] * 210,
+            "valence": ["magic"] * 10 + (["magic"] * 120 + ["misery"] * 80) + (["magic"] * 60 + ["misery"] * 150),
+        }
+    )
     t = LocationRanking().fit(m).table_.set_index("location")
     assert (t.loc["small", "score"] - t.loc["small", "shrunk"]) > (t.loc["big", "score"] - t.loc["big", "shrunk"])
 
@@ -70,7 +81,9 @@ def test_focus_areas_are_bh_controlled(planted):
 
 
 def test_interaction_counts_misery_when_any_moment_is():
-    m = pd.DataFrame({"interaction_id": ["a", "a", "b"], "location": ["x", "x", "x"], "valence": ["magic", "misery", "magic"]})
+    m = pd.DataFrame(
+        {"interaction_id": ["a", "a", "b"], "location": ["x", "x", "x"], "valence": ["magic", "misery", "magic"]}
+    )
     assert interaction_valence(m).set_index("interaction_id")["valence"].to_dict() == {"a": "misery", "b": "magic"}
 
 
@@ -121,8 +134,18 @@ def test_rank_locations_reads_the_store_scope(tmp_path):
     sim = simulate_places(seed=1, places=6, planted=0)
     m = sim.moments.drop_duplicates("interaction_id")
     with open_store(str(tmp_path / "s.db")) as st:
-        st.add_interactions(pd.DataFrame({"id": m["interaction_id"], "customer_id": m["customer_id"], "timestamp": m["timestamp"],
-                                          "channel": "review", "text": "x", "location": m["location"]}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": m["interaction_id"],
+                    "customer_id": m["customer_id"],
+                    "timestamp": m["timestamp"],
+                    "channel": "review",
+                    "text": "x",
+                    "location": m["location"],
+                }
+            )
+        )
         st.add_moments(m.drop(columns=["location"]))
         r = rank_locations(st, Scope(locations=("P000", "P001", "P002")))
     assert sorted(r.table_["location"]) == ["P000", "P001", "P002"]

@@ -7,16 +7,18 @@ from carlzon.errors import AnalysisError
 
 def _moments():
     n = 120
-    return pd.DataFrame({
-        "timestamp": pd.date_range("2026-01-05", periods=n, freq="6h", tz="UTC"),
-        "touchpoint": ["check_in", "gate", "baggage_claim"] * (n // 3),
-        "channel": ["survey", "review"] * (n // 2),
-        "valence": ["misery", "magic", "neutral", "magic"] * (n // 4),
-        "moment_of_truth": [True, False, False, False] * (n // 4),
-        "nps": [10, 9, 3, 7] * (n // 4),
-        "csat": [5, 4, 1, 3] * (n // 4),
-        "attributes": ['{"tier": "gold"}', '{"tier": "blue"}'] * (n // 2),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2026-01-05", periods=n, freq="6h", tz="UTC"),
+            "touchpoint": ["check_in", "gate", "baggage_claim"] * (n // 3),
+            "channel": ["survey", "review"] * (n // 2),
+            "valence": ["misery", "magic", "neutral", "magic"] * (n // 4),
+            "moment_of_truth": [True, False, False, False] * (n // 4),
+            "nps": [10, 9, 3, 7] * (n // 4),
+            "csat": [5, 4, 1, 3] * (n // 4),
+            "attributes": ['{"tier": "gold"}', '{"tier": "blue"}'] * (n // 2),
+        }
+    )
 
 
 def test_overall_figures_with_n_and_intervals():
@@ -27,13 +29,16 @@ def test_overall_figures_with_n_and_intervals():
     assert s.loc["magic_rate", "value"] == 0.5 and s.loc["moments_of_truth", "value"] == 30
 
 
-@pytest.mark.parametrize("by,groups", [
-    ("touchpoint", {"check_in", "gate", "baggage_claim"}),
-    ("stage", {"airport", "arrival"}),
-    ("phase", {"first", "second"}),
-    ("channel", {"survey", "review"}),
-    ("segment:tier", {"gold", "blue"}),
-])
+@pytest.mark.parametrize(
+    "by,groups",
+    [
+        ("touchpoint", {"check_in", "gate", "baggage_claim"}),
+        ("stage", {"airport", "arrival"}),
+        ("phase", {"first", "second"}),
+        ("channel", {"survey", "review"}),
+        ("segment:tier", {"gold", "blue"}),
+    ],
+)
 def test_grouping(by, groups):
     s = Metrics(by=by, journey="airline").fit(_moments()).summary
     assert set(s.group) <= groups | {"unknown"} and len(set(s.group)) >= 2

@@ -25,10 +25,16 @@ def survey() -> tuple[pd.DataFrame, pd.DataFrame]:
     sat = np.where(logit > 0, "satisfied", "neutral or dissatisfied")
     ratings = pd.DataFrame(r, columns=_TPS).assign(satisfaction=sat)
     val = np.where(r <= 2, "misery", np.where(r >= 4, "magic", "neutral"))
-    moments = pd.DataFrame({
-        "interaction_id": np.repeat([f"s{i}" for i in range(n)], len(_TPS)),
-        "touchpoint": np.tile(_TPS, n), "valence": val.ravel(), "basis": "rating", "score": ((r - 3) / 2).ravel(),
-        "satisfaction": np.repeat(sat, len(_TPS))})
+    moments = pd.DataFrame(
+        {
+            "interaction_id": np.repeat([f"s{i}" for i in range(n)], len(_TPS)),
+            "touchpoint": np.tile(_TPS, n),
+            "valence": val.ravel(),
+            "basis": "rating",
+            "score": ((r - 3) / 2).ravel(),
+            "satisfaction": np.repeat(sat, len(_TPS)),
+        }
+    )
     return ratings, moments
 
 
@@ -46,8 +52,10 @@ def test_high_misery_rate_that_matters_is_fix_first_not_keep_it_up():
     for i in range(600):
         bad = {"gate": rng.random() < 0.6, "seat": rng.random() < 0.1, "meal": rng.random() < 0.1}
         y = 9 - 5 * bad["gate"] - 1 * bad["seat"] - 1 * bad["meal"] + rng.normal()
-        rows += [{"customer_id": f"c{i}", "touchpoint": tp, "valence": "misery" if b else "neutral", "nps": y}
-                 for tp, b in bad.items()]
+        rows += [
+            {"customer_id": f"c{i}", "touchpoint": tp, "valence": "misery" if b else "neutral", "nps": y}
+            for tp, b in bad.items()
+        ]
     s = MomentDrivers(kinds=("misery",), n_boot=0).fit(pd.DataFrame(rows), "nps").summary.set_index("driver")
     assert (s.loc["misery:gate", "quadrant"], round(s.loc["misery:gate", "performance"], 1)) == ("fix first", 0.4)
 
@@ -62,7 +70,8 @@ def test_misery_magic_indicators_alone_rank_like_the_ratings_too(survey):
 def test_outcome_from_the_attributes_and_unit_per_response(survey):
     _, moments = survey
     m = moments.drop(columns="satisfaction").assign(
-        attributes=moments["satisfaction"].map(lambda v: f'{{"satisfaction": "{v}"}}'))
+        attributes=moments["satisfaction"].map(lambda v: f'{{"satisfaction": "{v}"}}')
+    )
     md = MomentDrivers(n_boot=0, positive="satisfied").fit(m, "satisfaction")
     assert (md.per_, md.key_drivers_.n_) == ("interaction_id", 3000)
 
@@ -75,6 +84,8 @@ def test_cli_drivers_from_moments_prints_touchpoints(tmp_path, survey):
     _, moments = survey
     f = tmp_path / "moments.csv"
     moments.to_csv(f, index=False)
-    out = CliRunner().invoke(app, ["drivers", str(f), "--from-moments", "--outcome", "satisfaction", "--positive",
-                                   "satisfied", "--boot", "0"])
+    out = CliRunner().invoke(
+        app,
+        ["drivers", str(f), "--from-moments", "--outcome", "satisfaction", "--positive", "satisfied", "--boot", "0"],
+    )
     assert out.exit_code == 0 and "By touchpoint (its drivers together): tp00" in out.output

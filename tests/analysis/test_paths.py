@@ -15,13 +15,22 @@ def _log() -> pd.DataFrame:
     m = pd.Timedelta(minutes=1)
     rows = [
         # a: full trip; check-in to security 30 min (expectation wait_minutes <= 20 at security)
-        ("a", "search", t), ("a", "Online booking", t + 5 * m), ("a", "check_in", t + 60 * m), ("a", "security", t + 90 * m),
+        ("a", "search", t),
+        ("a", "Online booking", t + 5 * m),
+        ("a", "check_in", t + 60 * m),
+        ("a", "security", t + 90 * m),
         # b: same path, security after 10 min
-        ("b", "search", t), ("b", "Online booking", t + 4 * m), ("b", "check_in", t + 50 * m), ("b", "security", t + 60 * m),
+        ("b", "search", t),
+        ("b", "Online booking", t + 4 * m),
+        ("b", "check_in", t + 50 * m),
+        ("b", "security", t + 60 * m),
         # c: drops off after booking; then comes back two days later (a new case)
-        ("c", "search", t), ("c", "Online booking", t + 3 * m), ("c", "search", t + pd.Timedelta(days=2)),
+        ("c", "search", t),
+        ("c", "Online booking", t + 3 * m),
+        ("c", "search", t + pd.Timedelta(days=2)),
         # d: an app crash the journey does not know
-        ("d", "search", t), ("d", "app_crash_screen", t + m),
+        ("d", "search", t),
+        ("d", "app_crash_screen", t + m),
     ]
     return pd.DataFrame(rows, columns=["customer_id", "step", "timestamp"])
 
@@ -46,7 +55,9 @@ def test_variants_drop_off_and_unmapped():
     assert s.loc["online_booking", "drop_off"] == pytest.approx(1 / 3)
     assert s.loc["online_booking", "low"] < 1 / 3 < s.loc["online_booking", "high"]
     # steps in journey order, unmapped ones after
-    assert jp.labels_[:4] == ["search", "online_booking", "check_in", "security"] and jp.labels_[-1] == "app_crash_screen"
+    assert (
+        jp.labels_[:4] == ["search", "online_booking", "check_in", "security"] and jp.labels_[-1] == "app_crash_screen"
+    )
 
 
 def test_edges_times_and_expectations():
@@ -61,8 +72,13 @@ def test_edges_times_and_expectations():
 
 def test_misery_placed_at_the_step_the_customer_was_at():
     t = pd.Timestamp("2026-03-01 08:00", tz="UTC")
-    moments = pd.DataFrame({"customer_id": ["a", "b", "c", "zz"], "valence": ["misery", "misery", "magic", "misery"],
-                            "timestamp": [t + pd.Timedelta(minutes=95), t + pd.Timedelta(minutes=55), t, t]})
+    moments = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "zz"],
+            "valence": ["misery", "misery", "magic", "misery"],
+            "timestamp": [t + pd.Timedelta(minutes=95), t + pd.Timedelta(minutes=55), t, t],
+        }
+    )
     jp = JourneyPaths("airline").fit(_log(), moments=moments)
     mis = jp.misery_.set_index("step")
     assert mis.loc["security", "misery"] == 1 and mis.loc["check_in", "misery"] == 1
@@ -123,11 +139,14 @@ def test_svg_arc_labels_never_overlap_and_the_picture_is_as_tall_as_its_arcs():
 
     jp = JourneyPaths("airline").fit(synthetic_events(800, seed=1))
     svg = jp.svg()
-    labels = [(float(x), float(y), t) for x, y, t in re.findall(r'<text class="n" x="([\d.]+)" y="([\d.-]+)"[^>]*>([^<]+)</text>', svg)]
+    labels = [
+        (float(x), float(y), t)
+        for x, y, t in re.findall(r'<text class="n" x="([\d.]+)" y="([\d.-]+)"[^>]*>([^<]+)</text>', svg)
+    ]
     assert len(labels) >= 5
     boxes = [(x - 2.7 * len(t) - 2, y - 9, x + 2.7 * len(t) + 2, y + 2) for x, y, t in labels]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
     height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
     assert min(y for _, y, _ in labels) > 0 and height < 460 + 1

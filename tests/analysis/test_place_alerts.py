@@ -11,9 +11,19 @@ DAYS = pd.date_range("2026-01-01", periods=90, tz="UTC")
 
 
 def _cells(places=("s1",), bad_from=70, bad_misery=8, bad_until=90, n=10):
-    return pd.DataFrame([{"day": d, "location": p, "touchpoint": "till", "n": n,
-                          "misery": bad_misery if bad_from <= i < bad_until else 1}
-                         for p in places for i, d in enumerate(DAYS)])
+    return pd.DataFrame(
+        [
+            {
+                "day": d,
+                "location": p,
+                "touchpoint": "till",
+                "n": n,
+                "misery": bad_misery if bad_from <= i < bad_until else 1,
+            }
+            for p in places
+            for i, d in enumerate(DAYS)
+        ]
+    )
 
 
 def test_a_rise_is_one_alert_while_it_lasts():
@@ -73,9 +83,14 @@ def test_two_places_stay_two_alerts():
 
 
 def test_daily_cells_counts_misery_per_place_and_touchpoint():
-    m = pd.DataFrame({"timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-01 18:00", "2026-01-02 08:00"], utc=True),
-                      "location": ["s1", "s1", None], "touchpoint": ["till", "till", "till"],
-                      "valence": ["misery", "magic", "misery"]})
+    m = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-01 18:00", "2026-01-02 08:00"], utc=True),
+            "location": ["s1", "s1", None],
+            "touchpoint": ["till", "till", "till"],
+            "valence": ["misery", "magic", "misery"],
+        }
+    )
     assert daily_cells(m)[["n", "misery"]].values.tolist() == [[2, 1]]
 
 

@@ -13,7 +13,11 @@ TPS = ["price", "wait", "staff", "room"]
 def _data(n=400, seed=0, gap=True, persona=None):
     rng = np.random.default_rng(seed)
     df = pd.DataFrame({t: rng.integers(1, 6, n).astype(float) for t in TPS})
-    beta = {"price": 0.05, "wait": 1.6, "staff": 0.4, "room": 0.3} if gap else {"price": 1.6, "wait": 0.05, "staff": 0.4, "room": 0.3}
+    beta = (
+        {"price": 0.05, "wait": 1.6, "staff": 0.4, "room": 0.3}
+        if gap
+        else {"price": 1.6, "wait": 0.05, "staff": 0.4, "room": 0.3}
+    )
     df["nps"] = np.clip(np.rint(6 + sum(b * (df[t] - 3) for t, b in beta.items()) + rng.normal(0, 1, n)), 0, 10)
     means = {"price": 4.6, "wait": 2.6, "staff": 3.4, "room": 3.6}
     for t, m in means.items():
@@ -34,7 +38,9 @@ def test_gap_is_named(fitted):
 
 
 def test_gap_sentence_says_it_in_words(fitted):
-    assert fitted.gaps_[0]["sentence"].startswith("Customers say price matters most; their likelihood to recommend (NPS) moves with the wait.")
+    assert fitted.gaps_[0]["sentence"].startswith(
+        "Customers say price matters most; their likelihood to recommend (NPS) moves with the wait."
+    )
 
 
 def test_derived_importance_is_key_drivers(fitted):
@@ -50,8 +56,12 @@ def test_stated_importance_is_the_mean_answer(fitted):
 
 def test_intervals_hold_their_estimates(fitted):
     s = fitted.summary
-    assert ((s.stated_low <= s.stated) & (s.stated <= s.stated_high) & (s.derived_low <= s.derived)
-            & (s.derived <= s.derived_high)).all()
+    assert (
+        (s.stated_low <= s.stated)
+        & (s.stated <= s.stated_high)
+        & (s.derived_low <= s.derived)
+        & (s.derived <= s.derived_high)
+    ).all()
 
 
 def test_labels(fitted):

@@ -9,10 +9,20 @@ import pytest
 from carlzon.analysis.themes import Themes, clean_text, key_phrases
 from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
 
-BAGS = ["they lost my bag and nobody knows where it is", "lost bag again, no call back", "my bag was lost on the way home",
-        "still waiting for my lost bag", "the airline lost my bag twice"]
-STAFF = ["the gate agent was rude to my mother", "rude staff at the gate", "gate agent rude and unhelpful",
-         "rude gate agent shouted at us", "staff at the gate were so rude"]
+BAGS = [
+    "they lost my bag and nobody knows where it is",
+    "lost bag again, no call back",
+    "my bag was lost on the way home",
+    "still waiting for my lost bag",
+    "the airline lost my bag twice",
+]
+STAFF = [
+    "the gate agent was rude to my mother",
+    "rude staff at the gate",
+    "gate agent rude and unhelpful",
+    "rude gate agent shouted at us",
+    "staff at the gate were so rude",
+]
 NOISE = ["xylophone", "the weather", "purple elephants everywhere", "quantum", "random words here"]
 
 
@@ -114,7 +124,8 @@ def test_tweets_themes_beat_keyword_baseline(shared_data):
     df = pd.read_csv(shared_data / "twitter_airline_sentiment" / "Tweets.csv")
     neg = df[(df["airline_sentiment"] == "negative") & df["negativereason"].notna()].head(3000).reset_index(drop=True)
     th = Themes(valences=("misery",), per_touchpoint=False, max_themes=10).fit(
-        pd.DataFrame({"text": neg["text"], "valence": "misery"}))
+        pd.DataFrame({"text": neg["text"], "valence": "misery"})
+    )
     ari = adjusted_rand_score(neg["negativereason"], th.assignments_.fillna("none"))
     assert ari > 0.02
 

@@ -27,8 +27,24 @@ def survey_csv(tmp_path):
 
 
 def test_drivers_json_contract(survey_csv):
-    r = runner.invoke(app, ["drivers", str(survey_csv), "--outcome", "satisfaction", "--drivers", "Seat comfort,Food,Wifi",
-                            "--positive", "satisfied", "--na", "0", "--boot", "50", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "drivers",
+            str(survey_csv),
+            "--outcome",
+            "satisfaction",
+            "--drivers",
+            "Seat comfort,Food,Wifi",
+            "--positive",
+            "satisfied",
+            "--na",
+            "0",
+            "--boot",
+            "50",
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["n"] == 500 and out["method"] == "relative-weights" and out["r2_kind"] == "mcfadden"
@@ -43,12 +59,29 @@ def test_drivers_json_contract(survey_csv):
 
 
 def test_drivers_shapley_and_table(survey_csv):
-    r = runner.invoke(app, ["drivers", str(survey_csv), "--outcome", "overall", "--drivers", "Seat comfort,Food,Wifi",
-                            "--method", "shapley", "--na", "0", "--boot", "30", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "drivers",
+            str(survey_csv),
+            "--outcome",
+            "overall",
+            "--drivers",
+            "Seat comfort,Food,Wifi",
+            "--method",
+            "shapley",
+            "--na",
+            "0",
+            "--boot",
+            "30",
+            "--json",
+        ],
+    )
     out = json.loads(r.output)
     assert out["method"] == "shapley" and out["r2_kind"] == "r2" and out["exact"]
-    r = runner.invoke(app, ["drivers", str(survey_csv), "--outcome", "overall", "--drivers", "Seat comfort,Food,Wifi",
-                            "--boot", "20"])
+    r = runner.invoke(
+        app, ["drivers", str(survey_csv), "--outcome", "overall", "--drivers", "Seat comfort,Food,Wifi", "--boot", "20"]
+    )
     assert r.exit_code == 0 and "Key drivers of overall" in r.output and "n = 500" in r.output
     assert "Seat comfort" in r.output
 
@@ -61,15 +94,22 @@ def test_drivers_bad_input_one_line_error(survey_csv):
 
 
 def test_metrics_on_a_moments_file(tmp_path):
-    df = pd.DataFrame({"touchpoint": ["gate", "seat"] * 20, "valence": ["misery", "magic", "neutral", "magic"] * 10,
-                       "nps": [9, 10, 3, 7] * 10})
+    df = pd.DataFrame(
+        {
+            "touchpoint": ["gate", "seat"] * 20,
+            "valence": ["misery", "magic", "neutral", "magic"] * 10,
+            "nps": [9, 10, 3, 7] * 10,
+        }
+    )
     path = tmp_path / "moments.csv"
     df.to_csv(path, index=False)
     r = runner.invoke(app, ["metrics", str(path), "--by", "touchpoint", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     gate = next(g for g in out["groups"] if g["group"] == "gate")
-    assert gate["metrics"]["misery_rate"]["n"] == 20 and gate["metrics"]["misery_rate"]["note"] == "n=20: too few to judge"
+    assert (
+        gate["metrics"]["misery_rate"]["n"] == 20 and gate["metrics"]["misery_rate"]["note"] == "n=20: too few to judge"
+    )
     r = runner.invoke(app, ["metrics", str(path)])
     assert r.exit_code == 0 and "nps" in r.output and "40" in r.output
 
@@ -110,8 +150,9 @@ def test_drivers_from_moments_in_the_store(store_path):
 
     with open_store(store_path) as st:
         store_simulation(simulate("airline", seed=1, customers=600, days=120), st)
-    r = runner.invoke(app, ["drivers", "--store", str(store_path), "--from-moments", "--outcome", "nps",
-                            "--boot", "30", "--json"])
+    r = runner.invoke(
+        app, ["drivers", "--store", str(store_path), "--from-moments", "--outcome", "nps", "--boot", "30", "--json"]
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert all(d["driver"].split(":")[0] in ("misery", "magic") for d in out["drivers"])

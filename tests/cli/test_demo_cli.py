@@ -21,8 +21,16 @@ def test_demo_fills_a_fresh_store_and_prints_the_summary(tmp_path, monkeypatch):
     r = runner.invoke(app, ["demo", "--seed", "1", "--customers", "300", "--days", "60"])
     assert r.exit_code == 0, r.output
     out = r.output
-    for words in ("carlzon demo", "customers", "interactions", "Moments by valence", "misery", "magic",
-                  "Touchpoints with the most moments of misery", "carlzon report"):
+    for words in (
+        "carlzon demo",
+        "customers",
+        "interactions",
+        "Moments by valence",
+        "misery",
+        "magic",
+        "Touchpoints with the most moments of misery",
+        "carlzon report",
+    ):
         assert words in out, words
     with open_store(tmp_path / "carlzon.db") as st:
         counts = st.counts()
@@ -57,8 +65,10 @@ def test_demo_refuses_a_store_with_other_data(tmp_path):
 
 def test_simulate_writes_the_files(tmp_path):
     out = tmp_path / "sim"
-    r = runner.invoke(app, ["simulate", "--journey", "coffee_shop", "--seed", "2", "--customers", "120", "--days", "40",
-                            "-o", str(out)])
+    r = runner.invoke(
+        app,
+        ["simulate", "--journey", "coffee_shop", "--seed", "2", "--customers", "120", "--days", "40", "-o", str(out)],
+    )
     assert r.exit_code == 0, r.output
     for name in ("interactions.csv", "customers.csv", "events.csv", "survey.csv", "truth.json"):
         assert (out / name).exists() and name in r.output

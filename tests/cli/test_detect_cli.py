@@ -10,12 +10,14 @@ runner = CliRunner()
 
 def _input(tmp_path):
     p = tmp_path / "in.csv"
-    pd.DataFrame({
-        "Response ID": ["r1", "r2", "r3", "r4"],
-        "Comment": ["They lost my bag at the carousel", "Anna at the gate was wonderful", "ok", "fine"],
-        "NPS": [2, 10, 7, 42],  # 42 is not an NPS: quarantined, not lost
-        "Departure Delay in Minutes": [45, 0, None, None],
-    }).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "Response ID": ["r1", "r2", "r3", "r4"],
+            "Comment": ["They lost my bag at the carousel", "Anna at the gate was wonderful", "ok", "fine"],
+            "NPS": [2, 10, 7, 42],  # 42 is not an NPS: quarantined, not lost
+            "Departure Delay in Minutes": [45, 0, None, None],
+        }
+    ).to_csv(p, index=False)
     return p
 
 
@@ -56,31 +58,64 @@ def _labelled(tmp_path):
     bad = ["lost my bag again", "rude agent hung up", "cancelled with no notice", "waited two hours on hold"]
     meh = ["what time does the flight leave", "is there wifi on board", "flight 22 to boston", "changing my seat"]
     p = tmp_path / "train.csv"
-    pd.DataFrame({"review": (good + bad + meh) * 3, "stars": ([5] * 4 + [1] * 4 + [3] * 4) * 3,
-                  "sentiment": (["positive"] * 4 + ["negative"] * 4 + ["neutral"] * 4) * 3}).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "review": (good + bad + meh) * 3,
+            "stars": ([5] * 4 + [1] * 4 + [3] * 4) * 3,
+            "sentiment": (["positive"] * 4 + ["negative"] * 4 + ["neutral"] * 4) * 3,
+        }
+    ).to_csv(p, index=False)
     return p
 
 
 def test_train_from_ratings_then_detect_with_the_model(tmp_path):
     model = tmp_path / "model.json"
-    res = runner.invoke(app, ["train", str(_labelled(tmp_path)), "--text", "review", "--rating", "stars",
-                              "--cv", "3", "-o", str(model)])
+    res = runner.invoke(
+        app, ["train", str(_labelled(tmp_path)), "--text", "review", "--rating", "stars", "--cv", "3", "-o", str(model)]
+    )
     assert res.exit_code == 0, res.output
     assert "trained on n=36 texts (magic 12, misery 12, neutral 12" in res.output
     assert "3-fold cross-validated macro-F1" in res.output
     d = json.loads(model.read_text())
     assert d["info"]["n_train"] == 36 and d["info"]["label_column"] == "stars"
     out = tmp_path / "m.csv"
-    res = runner.invoke(app, ["detect", str(_labelled(tmp_path)), "--text", "review", "--stars", "stars",
-                              "--model", str(model), "-o", str(out)])
+    res = runner.invoke(
+        app,
+        [
+            "detect",
+            str(_labelled(tmp_path)),
+            "--text",
+            "review",
+            "--stars",
+            "stars",
+            "--model",
+            str(model),
+            "-o",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "text model:" in pd.read_csv(out).reasons[0]
 
 
 def test_train_from_label_json(tmp_path):
     model = tmp_path / "model.json"
-    res = runner.invoke(app, ["train", str(_labelled(tmp_path)), "--text", "review", "--label", "sentiment",
-                              "--cv", "2", "-o", str(model), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            str(_labelled(tmp_path)),
+            "--text",
+            "review",
+            "--label",
+            "sentiment",
+            "--cv",
+            "2",
+            "-o",
+            str(model),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.output)
     assert s["n"] == 36 and s["classes"] == {"magic": 12, "misery": 12, "neutral": 12} and 0 <= s["cv_macro_f1"] <= 1

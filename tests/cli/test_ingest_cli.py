@@ -30,7 +30,9 @@ def test_ingest_json_account(tmp_path):
         {"row": 5, "reason": "unparseable date 'someday' in column 'date'"},
     ]
     assert out["quarantine_truncated"] == 0
-    again = json.loads(runner.invoke(app, ["ingest", str(_file(tmp_path)), "--store", str(db), "--no-detect", "--json"]).output)
+    again = json.loads(
+        runner.invoke(app, ["ingest", str(_file(tmp_path)), "--store", str(db), "--no-detect", "--json"]).output
+    )
     assert (again["stored"], again["duplicates"], again["quarantined"]) == (0, 2, 2)
 
 
@@ -47,9 +49,13 @@ def test_ingest_table_and_default_store(tmp_path, monkeypatch):
 def test_quarantine_truncated_to_100_in_json(tmp_path):
     rows = "".join(f"{i},text,99\n" for i in range(150))
     p = _file(tmp_path, "id,comment,nps\n" + rows)
-    out = json.loads(runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect", "--json"]).output)
+    out = json.loads(
+        runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect", "--json"]).output
+    )
     assert out["quarantined"] == 150 and len(out["quarantine"]) == 100 and out["quarantine_truncated"] == 50
-    listed = json.loads(runner.invoke(app, ["quarantine", "--store", str(tmp_path / "c.db"), "--limit", "0", "--json"]).output)
+    listed = json.loads(
+        runner.invoke(app, ["quarantine", "--store", str(tmp_path / "c.db"), "--limit", "0", "--json"]).output
+    )
     assert listed["n"] == 150 and len(listed["quarantine"]) == 150
     assert listed["quarantine"][0]["raw"] == "0,text,99"
 
@@ -57,8 +63,23 @@ def test_quarantine_truncated_to_100_in_json(tmp_path):
 def test_flags_map_columns(tmp_path):
     p = _file(tmp_path, "Kommentar,Bewertung,Wartezeit (min)\nzu spät,2,45\n")
     db = str(tmp_path / "c.db")
-    result = runner.invoke(app, ["ingest", str(p), "--store", db, "--text", "Kommentar", "--stars", "Bewertung",
-                                 "--measure", "Wartezeit (min)", "--no-detect", "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(p),
+            "--store",
+            db,
+            "--text",
+            "Kommentar",
+            "--stars",
+            "Bewertung",
+            "--measure",
+            "Wartezeit (min)",
+            "--no-detect",
+            "--json",
+        ],
+    )
     out = json.loads(result.output)
     assert out["stored"] == 1
     assert out["mapping"]["text"] == "Kommentar" and out["mapping"]["stars"] == "Bewertung"
@@ -69,8 +90,11 @@ def test_map_file(tmp_path):
     p = _file(tmp_path, "Kommentar,Empfehlung\nsuper,10\n")
     m = tmp_path / "m.yaml"
     m.write_text("text: Kommentar\nnps: Empfehlung\n")
-    out = json.loads(runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--map", str(m),
-                                         "--no-detect", "--json"]).output)
+    out = json.loads(
+        runner.invoke(
+            app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--map", str(m), "--no-detect", "--json"]
+        ).output
+    )
     assert out["stored"] == 1 and out["mapping"]["nps"] == "Empfehlung"
 
 
@@ -99,16 +123,24 @@ def test_store_info(tmp_path):
 
 GOOGLE = "author_title,review_rating,review_datetime_utc,review_text,owner_answer\n" + "".join(
     f"Guest {i},{[5, 2, 4, 1, 5][i % 5]},2026-03-{1 + i % 28:02d} 09:{i % 60:02d}:00,"
-    f"\"{['The barista remembered my usual flat white', 'Waited ages in the queue for a lukewarm latte', 'Lovely pastries and good coffee', 'Rude staff at the counter, wrong milk in my order', 'Best espresso and cosy seating'][i % 5]}\","
-    f"{'Thank you!' if i % 3 == 0 else ''}\n" for i in range(200))
+    f'"{["The barista remembered my usual flat white", "Waited ages in the queue for a lukewarm latte", "Lovely pastries and good coffee", "Rude staff at the counter, wrong milk in my order", "Best espresso and cosy seating"][i % 5]}",'
+    f"{'Thank you!' if i % 3 == 0 else ''}\n"
+    for i in range(200)
+)
 
 
 def test_google_reviews_with_no_flags_come_out_right(tmp_path):
     p = _file(tmp_path, GOOGLE, name="google.csv")
     out = json.loads(runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--json"]).output)
     assert ({k: out["mapping"].get(k) for k in ("customer_id", "stars", "timestamp", "text")}, out["journey"]) == (
-        {"customer_id": "author_title", "stars": "review_rating", "timestamp": "review_datetime_utc",
-         "text": "review_text"}, "coffee_shop")
+        {
+            "customer_id": "author_title",
+            "stars": "review_rating",
+            "timestamp": "review_datetime_utc",
+            "text": "review_text",
+        },
+        "coffee_shop",
+    )
 
 
 def test_google_reviews_get_their_timestamps_and_touchpoints(tmp_path):
@@ -144,8 +176,11 @@ def test_dry_run_stores_nothing(tmp_path):
 
 
 def test_an_unused_date_column_gets_a_warning_with_the_flag(tmp_path):
-    p = _file(tmp_path, "id,comment,stars,created,visited\n1,Lovely latte,5,2026-01-01,2025-12-30\n"
-                        "2,Cold flat white,2,2026-01-02,2025-12-31\n")
+    p = _file(
+        tmp_path,
+        "id,comment,stars,created,visited\n1,Lovely latte,5,2026-01-01,2025-12-30\n"
+        "2,Cold flat white,2,2026-01-02,2025-12-31\n",
+    )
     res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect"])
     assert "--timestamp 'visited'" in res.output
 

@@ -64,7 +64,8 @@ def test_show_json_round_trips():
     assert data == json.loads(json.dumps(load_journey("hotel").to_dict()))
     tps = [tp for st in data["stages"] for tp in st["touchpoints"]]
     assert {"id": "check_in", "expectation": "check_in_wait_minutes <= 10"}.items() <= next(
-        tp for tp in tps if tp["id"] == "check_in").items()
+        tp for tp in tps if tp["id"] == "check_in"
+    ).items()
 
 
 def test_show_own_yaml(tmp_path):
@@ -91,16 +92,25 @@ def test_unknown_template_is_one_line():
     assert "no journey template named 'hotle'" in line and "did you mean 'hotel'?" in line
 
 
-@pytest.mark.parametrize("text,needles", [
-    ("name: mine\nstages:\n  - id: s\n    touchpoints: [\n", ["line 5", "not valid YAML", "check indentation"]),
-    ("name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first, stakse: high}\n",
-     ["stages[0].touchpoints[0]", "unknown key 'stakse'", "did you mean 'stakes'?"]),
-    ("name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first}\n"
-     "  - id: s2\n    touchpoints:\n      - {id: t, phase: second}\n",
-     ["stages[1].touchpoints[0]", "duplicate touchpoint id 't'", "give every touchpoint its own id"]),
-    ("name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first, expectation: wait within 30s}\n",
-     ["stages[0].touchpoints[0].expectation", "cannot read expectation 'wait within 30s'", "wait_seconds <= 30"]),
-])
+@pytest.mark.parametrize(
+    "text,needles",
+    [
+        ("name: mine\nstages:\n  - id: s\n    touchpoints: [\n", ["line 5", "not valid YAML", "check indentation"]),
+        (
+            "name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first, stakse: high}\n",
+            ["stages[0].touchpoints[0]", "unknown key 'stakse'", "did you mean 'stakes'?"],
+        ),
+        (
+            "name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first}\n"
+            "  - id: s2\n    touchpoints:\n      - {id: t, phase: second}\n",
+            ["stages[1].touchpoints[0]", "duplicate touchpoint id 't'", "give every touchpoint its own id"],
+        ),
+        (
+            "name: mine\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, phase: first, expectation: wait within 30s}\n",
+            ["stages[0].touchpoints[0].expectation", "cannot read expectation 'wait within 30s'", "wait_seconds <= 30"],
+        ),
+    ],
+)
 def test_bad_yaml_is_one_line_naming_file_place_and_fix(tmp_path, text, needles):
     path = tmp_path / "mine.yaml"
     path.write_text(text, encoding="utf-8")

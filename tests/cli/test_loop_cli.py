@@ -77,8 +77,12 @@ def test_case_errors_are_one_line_with_a_fix(store_path):
 
 
 def test_coach_json_contract():
-    r = run("coach", "I'm sorry your bag did not arrive. It was left in Frankfurt because the connection was "
-                     "short. We will deliver it by 6 pm tomorrow and add 5,000 bonus miles.", "--json")
+    r = run(
+        "coach",
+        "I'm sorry your bag did not arrive. It was left in Frankfurt because the connection was "
+        "short. We will deliver it by 6 pm tomorrow and add 5,000 bonus miles.",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["score"] == 100
@@ -100,8 +104,22 @@ def test_roleplay_cards_remove_personal_data(store_path):
         seed_misery(s)
         add(s, [interaction("i9", "anna", T0, text="My name is Anna Berg, call +46 70 123 45 67, you lost my bag")])
         from tests.loop.loopdata import moment
-        add(s, moments=[moment("i9", "anna", T0, valence="misery", score=-1, intensity=0.99, stakes="high",
-                               touchpoint="baggage_claim")])
+
+        add(
+            s,
+            moments=[
+                moment(
+                    "i9",
+                    "anna",
+                    T0,
+                    valence="misery",
+                    score=-1,
+                    intensity=0.99,
+                    stakes="high",
+                    touchpoint="baggage_claim",
+                )
+            ],
+        )
     r = run("roleplay", "-n", "2", "--store", store_path, "--json")
     d = json.loads(r.output)
     assert d["n"] == 2
@@ -112,13 +130,19 @@ def test_roleplay_cards_remove_personal_data(store_path):
 
 def test_magic_lists_birthday_with_reason(store_path):
     with open_store(store_path) as s:
-        add(s, [interaction("b1", "c1", T0, attributes={"name": "Maja Lind", "birthday": "1990-03-02"}),
-                interaction("b2", "c2", T0, attributes={"name": "Per Ek", "birthday": "1990-07-01"})])
+        add(
+            s,
+            [
+                interaction("b1", "c1", T0, attributes={"name": "Maja Lind", "birthday": "1990-03-02"}),
+                interaction("b2", "c2", T0, attributes={"name": "Per Ek", "birthday": "1990-07-01"}),
+            ],
+        )
     r = run("magic", "--date", "2026-03-02", "--store", store_path, "--json")
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert [(o["customer_id"], o["rule"], o["reason"]) for o in d["opportunities"]] == [
-        ("c1", "birthday", "birthday today (1990-03-02)")]
+        ("c1", "birthday", "birthday today (1990-03-02)")
+    ]
     assert d["opportunities"][0]["say"] == "Wish Maja a happy birthday at the gate."
     r = run("magic", "--date", "2026-03-02", "--store", store_path)
     assert "Maja Lind" in r.output and "birthday today" in r.output
@@ -145,9 +169,16 @@ def test_cases_list_table_and_roleplay_reply_score(store_path, monkeypatch):
     run("cases", "open", "--store", store_path)
     r = run("cases", "list", "--store", store_path)
     assert "recovery cases (n=1)" in r.output and "Anna Berg" in r.output and "68" in r.output
-    r = run("roleplay", "-n", "1", "--store", store_path, "--reply",
-            "I'm sorry we lost your bag in Oslo; it was left behind because the transfer was short. "
-            "We will deliver it by 6 pm tomorrow and send a travel voucher.")
+    r = run(
+        "roleplay",
+        "-n",
+        "1",
+        "--store",
+        store_path,
+        "--reply",
+        "I'm sorry we lost your bag in Oslo; it was left behind because the transfer was short. "
+        "We will deliver it by 6 pm tomorrow and send a travel voucher.",
+    )
     assert r.exit_code == 0, r.output
     assert 'customer: "You lost my bag in Oslo and nobody helps"' in r.output
     assert "your reply to card 1 scores 100/100" in r.output

@@ -21,8 +21,18 @@ def chain(tmp_path_factory):
     sim = simulate_places(seed=1, places=12, planted=2)
     m = sim.moments.drop_duplicates("interaction_id")
     with open_store(str(folder / "s.db")) as st:
-        st.add_interactions(pd.DataFrame({"id": m["interaction_id"], "customer_id": m["customer_id"], "timestamp": m["timestamp"],
-                                          "channel": "review", "text": "x", "location": m["location"]}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": m["interaction_id"],
+                    "customer_id": m["customer_id"],
+                    "timestamp": m["timestamp"],
+                    "channel": "review",
+                    "text": "x",
+                    "location": m["location"],
+                }
+            )
+        )
         st.add_moments(m.drop(columns=["location"]))
     pd.DataFrame(sim.truth["hierarchy"]).to_csv(folder / "h.csv", index=False)
     return folder
@@ -91,6 +101,9 @@ def test_metrics_location_counts_only_that_place(chain):
 
 
 def test_metrics_region_via_hierarchy(chain):
-    res = runner.invoke(app, ["metrics", "--store", str(chain / "s.db"), "--location", "R0", "--hierarchy", str(chain / "h.csv"), "--json"])
+    res = runner.invoke(
+        app,
+        ["metrics", "--store", str(chain / "s.db"), "--location", "R0", "--hierarchy", str(chain / "h.csv"), "--json"],
+    )
     full = runner.invoke(app, ["metrics", "--store", str(chain / "s.db"), "--json"])
     assert 0 < json.loads(res.output)["n"] < json.loads(full.output)["n"]

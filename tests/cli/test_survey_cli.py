@@ -47,9 +47,25 @@ def test_add_invite_and_status(tmp_path, db):
     out = tmp_path / "s.yaml"
     _ok(["survey", "build", "--journey", "hotel", "--persona", "business", "-o", str(out)])
     _ok(["survey", "add", str(out), "--store", db])
-    pd.DataFrame({"customer_id": ["a", "b", "b", ""], "opt_out": ["", "", "", ""]}).to_csv(tmp_path / "c.csv", index=False)
-    r = _ok(["survey", "invite", "hotel-business", "--customers", str(tmp_path / "c.csv"), "--batch", "may",
-             "-o", str(tmp_path / "links.csv"), "--store", db, "--json"])
+    pd.DataFrame({"customer_id": ["a", "b", "b", ""], "opt_out": ["", "", "", ""]}).to_csv(
+        tmp_path / "c.csv", index=False
+    )
+    r = _ok(
+        [
+            "survey",
+            "invite",
+            "hotel-business",
+            "--customers",
+            str(tmp_path / "c.csv"),
+            "--batch",
+            "may",
+            "-o",
+            str(tmp_path / "links.csv"),
+            "--store",
+            db,
+            "--json",
+        ]
+    )
     assert json.loads(r.output)["invited"] == 2 and len(pd.read_csv(tmp_path / "links.csv")) == 2
     s = _ok(["survey", "status", "hotel-business", "--store", db, "--json"])
     assert json.loads(s.output)["batches"][0]["invited"] == 2
@@ -64,8 +80,16 @@ def test_export_and_import_limesurvey(tmp_path, db):
     _ok(["survey", "add", str(out), "--store", db])
     _ok(["survey", "export", "retail-clothing-first-time", "-o", str(tmp_path / "s.txt"), "--store", db])
     assert (tmp_path / "s.txt").read_text(encoding="utf-8").lstrip("\ufeff").startswith("id\trelated_id\tclass")
-    r = _ok(["survey", "import", "retail-clothing-first-time",
-             str(fixtures / "retail-clothing-first-time_responses.csv"), "--store", db])
+    r = _ok(
+        [
+            "survey",
+            "import",
+            "retail-clothing-first-time",
+            str(fixtures / "retail-clothing-first-time_responses.csv"),
+            "--store",
+            db,
+        ]
+    )
     assert "4 answers read = 3 stored + 0 duplicates + 1 quarantined" in _flat(r.output)
 
 
@@ -82,7 +106,18 @@ def test_drivers_without_outcome_names_the_fix():
 
 
 def test_walk_build_and_ingest(tmp_path, db):
-    _ok(["walk", "build", "--journey", "retail_clothing", "-o", str(tmp_path / "w.html"), "--csv", str(tmp_path / "w.csv")])
+    _ok(
+        [
+            "walk",
+            "build",
+            "--journey",
+            "retail_clothing",
+            "-o",
+            str(tmp_path / "w.html"),
+            "--csv",
+            str(tmp_path / "w.csv"),
+        ]
+    )
     t = pd.read_csv(tmp_path / "w.csv", dtype=str, keep_default_na=False)
     t["result"] = "met"
     t.loc[t["step"] == "fitting_rooms", "result"] = "missed"

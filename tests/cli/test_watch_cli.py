@@ -134,8 +134,20 @@ def test_themes_json_and_table(sim_store):
 
 def test_paths_json_svg_and_table(sim_store, tmp_path):
     svg = tmp_path / "dfg.svg"
-    res = runner.invoke(app, ["paths", str(sim_store["events"]), "--journey", "airline", "--json", "--svg", str(svg),
-                              "--store", sim_store["store"]])
+    res = runner.invoke(
+        app,
+        [
+            "paths",
+            str(sim_store["events"]),
+            "--journey",
+            "airline",
+            "--json",
+            "--svg",
+            str(svg),
+            "--store",
+            sim_store["store"],
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert {u["step"] for u in out["unmapped_steps"]} == set(sim_store["truth"]["unmapped_steps"])

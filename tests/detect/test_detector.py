@@ -19,8 +19,15 @@ def one(det, **row):
 
 
 def test_columns_order_and_one_row_per_input(det):
-    df = pd.DataFrame({"id": ["a", "b", "c"], "text": ["wonderful", None, "rude"], "customer_id": ["x", "y", "z"],
-                       "timestamp": ["2026-01-01T10:00:00Z", None, "2026-01-02"], "channel": ["survey"] * 3})
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["wonderful", None, "rude"],
+            "customer_id": ["x", "y", "z"],
+            "timestamp": ["2026-01-01T10:00:00Z", None, "2026-01-02"],
+            "channel": ["survey"] * 3,
+        }
+    )
     out = det.detect(df)
     assert list(out.columns) == list(MOMENT_COLUMNS)
     assert out.interaction_id.tolist() == ["a", "b", "c"]
@@ -109,7 +116,11 @@ def test_detect_one_matches_detect(det):
 
 
 def test_no_journey_default_thresholds(scorer):
-    m = Detector(scorer=scorer).detect(pd.DataFrame({"text": ["lost my bag"], "nps": [9], "measures": ['{"x": 1}']})).iloc[0]
+    m = (
+        Detector(scorer=scorer)
+        .detect(pd.DataFrame({"text": ["lost my bag"], "nps": [9], "measures": ['{"x": 1}']}))
+        .iloc[0]
+    )
     assert m.valence == "magic" and m.touchpoint == "unknown"
 
 

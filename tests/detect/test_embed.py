@@ -18,7 +18,9 @@ def test_missing_extra_names_the_pip_command(monkeypatch):
 
 
 def test_saved_embed_model_is_json_and_loads(tmp_path):
-    m = embed.EmbedModel(classes=["magic", "misery"], coef=np.ones((2, 384)), intercept=np.zeros(2), info={"n_train": 3})
+    m = embed.EmbedModel(
+        classes=["magic", "misery"], coef=np.ones((2, 384)), intercept=np.zeros(2), info={"n_train": 3}
+    )
     p = m.save(tmp_path / "e.json")
     d = json.loads(p.read_text())
     assert d["format"] == embed.FORMAT and d["encoder"] == embed.ENCODER

@@ -49,7 +49,7 @@ def test_no_measures_and_bad_json():
     ex = judge([None, "", {}], AIRLINE)
     assert not ex.missed.any() and np.isnan(ex.score).all()
     with pytest.raises(DetectError, match="row 1.*JSON"):
-        judge(['{}', '{"wait_minutes": 4'], AIRLINE)
+        judge(["{}", '{"wait_minutes": 4'], AIRLINE)
 
 
 def test_measure_names_are_normalised():

@@ -13,8 +13,13 @@ pytest.importorskip("afinn")
 
 
 def _moments() -> pd.DataFrame:
-    df = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Rigtig god service", "Ikke god", "The room was dirty"],
-                       "language": ["da", "da", "en"]})
+    df = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["Rigtig god service", "Ikke god", "The room was dirty"],
+            "language": ["da", "da", "en"],
+        }
+    )
     return Detector("hotel").detect(df)
 
 

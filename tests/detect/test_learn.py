@@ -23,14 +23,38 @@ from carlzon.errors import ModelError
 from carlzon.journey import load_journey
 
 BANK = {
-    "card_payments": ["my card got declined at the shop", "card refused at the till again", "payment declined though I have money",
-                      "the card does not work in shops", "contactless stopped working on my card", "card rejected online"],
-    "phone_support": ["on hold for forty minutes", "nobody answers the phone", "the chatbot is useless, I want a person",
-                      "cut off after waiting an hour on the line", "your helpline transferred me five times", "can I speak to an advisor"],
-    "mobile_app": ["the app crashes when I open it", "app will not load since the update", "the app is really slow today",
-                   "blank screen in the app on my phone", "app notifications stopped", "cannot find the settings in the app"],
-    "fees": ["why did you take a monthly fee", "charged twice for one purchase", "hidden charges again on my account",
-             "what is this service charge", "a penalty charge without warning", "refund the fee you took by mistake"],
+    "card_payments": [
+        "my card got declined at the shop",
+        "card refused at the till again",
+        "payment declined though I have money",
+        "the card does not work in shops",
+        "contactless stopped working on my card",
+        "card rejected online",
+    ],
+    "phone_support": [
+        "on hold for forty minutes",
+        "nobody answers the phone",
+        "the chatbot is useless, I want a person",
+        "cut off after waiting an hour on the line",
+        "your helpline transferred me five times",
+        "can I speak to an advisor",
+    ],
+    "mobile_app": [
+        "the app crashes when I open it",
+        "app will not load since the update",
+        "the app is really slow today",
+        "blank screen in the app on my phone",
+        "app notifications stopped",
+        "cannot find the settings in the app",
+    ],
+    "fees": [
+        "why did you take a monthly fee",
+        "charged twice for one purchase",
+        "hidden charges again on my account",
+        "what is this service charge",
+        "a penalty charge without warning",
+        "refund the fee you took by mistake",
+    ],
 }
 
 
@@ -80,7 +104,11 @@ def test_empty_texts_are_unknown(model):
 
 
 def test_model_info_keeps_counts_and_cross_validated_figures(model):
-    assert (model.info["n_train"], model.info["class_counts"]["fees"], 0 <= model.info["cv_macro_f1"] <= 1) == (48, 12, True)
+    assert (model.info["n_train"], model.info["class_counts"]["fees"], 0 <= model.info["cv_macro_f1"] <= 1) == (
+        48,
+        12,
+        True,
+    )
 
 
 def test_saved_file_is_plain_json_and_loads_back(model, tmp_path):
@@ -104,12 +132,16 @@ def test_damaged_file_is_a_clear_error(model, tmp_path):
 
 
 def test_detector_uses_the_learned_touchpoint(model):
-    m = Detector("retail_bank", touchpoint_model=model).detect(pd.DataFrame({"id": ["a"], "text": ["card declined at the till"]}))
+    m = Detector("retail_bank", touchpoint_model=model).detect(
+        pd.DataFrame({"id": ["a"], "text": ["card declined at the till"]})
+    )
     assert m.loc[0, "touchpoint"] == "card_payments"
 
 
 def test_detector_evidence_names_the_learned_model(model):
-    m = Detector("retail_bank", touchpoint_model=model).detect(pd.DataFrame({"id": ["a"], "text": ["card declined at the till"]}))
+    m = Detector("retail_bank", touchpoint_model=model).detect(
+        pd.DataFrame({"id": ["a"], "text": ["card declined at the till"]})
+    )
     assert "learned: reads as Card payments and cash" in m.loc[0, "reasons"]
 
 
@@ -125,8 +157,11 @@ def test_touchpoint_column_still_wins_over_the_model(model):
 
 
 def test_tags_map_onto_touchpoints(journey):
-    out = map_touchpoint_labels(["Declined payment", "card_payments", "Fees and charges", "other"], journey,
-                                {"declined payment": "card_payments"})
+    out = map_touchpoint_labels(
+        ["Declined payment", "card_payments", "Fees and charges", "other"],
+        journey,
+        {"declined payment": "card_payments"},
+    )
     assert out.tolist() == ["card_payments", "card_payments", "fees", "unknown"]
 
 
@@ -145,7 +180,9 @@ def test_tag_map_file_csv_and_yaml(tmp_path):
     (tmp_path / "m.csv").write_text("tag,touchpoint\nDeclined,card_payments\nChit-chat,\n")
     (tmp_path / "m.yaml").write_text("Declined: card_payments\n")
     assert (read_tag_map(tmp_path / "m.csv"), read_tag_map(tmp_path / "m.yaml")) == (
-        {"Declined": "card_payments", "Chit-chat": "unknown"}, {"Declined": "card_payments"})
+        {"Declined": "card_payments", "Chit-chat": "unknown"},
+        {"Declined": "card_payments"},
+    )
 
 
 def test_one_touchpoint_cannot_be_learned(journey):

@@ -41,4 +41,9 @@ def test_a_touchpoint_without_words_joins_what_is_said_of_it():
 
 def test_aspects():
     assert aspect_of(["way overpriced", "we waited an hour", "so rude", "spotless", None]) == [
-        "price_value", "speed_waiting", "staff_attitude", "cleanliness", None]
+        "price_value",
+        "speed_waiting",
+        "staff_attitude",
+        "cleanliness",
+        None,
+    ]

@@ -7,12 +7,30 @@ from carlzon.detect import Detector, TextModel, train_model
 from carlzon.detect.model import FORMAT, labels_from_ratings, normalize_labels
 from carlzon.errors import ModelError
 
-GOOD = ["the crew were lovely", "quick refund, thank you", "upgraded for free, amazing", "great service today",
-        "fantastic staff at the desk", "smooth check in and friendly people"]
-BAD = ["lost my bag again", "rude agent hung up", "cancelled with no notice", "waited two hours on hold",
-       "double charged and no refund", "dirty seat and broken screen"]
-MEH = ["what time does the flight leave", "is there wifi on board", "flight 22 to boston", "changing my seat",
-       "where do I drop my bag", "booking reference attached"]
+GOOD = [
+    "the crew were lovely",
+    "quick refund, thank you",
+    "upgraded for free, amazing",
+    "great service today",
+    "fantastic staff at the desk",
+    "smooth check in and friendly people",
+]
+BAD = [
+    "lost my bag again",
+    "rude agent hung up",
+    "cancelled with no notice",
+    "waited two hours on hold",
+    "double charged and no refund",
+    "dirty seat and broken screen",
+]
+MEH = [
+    "what time does the flight leave",
+    "is there wifi on board",
+    "flight 22 to boston",
+    "changing my seat",
+    "where do I drop my bag",
+    "booking reference attached",
+]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +91,13 @@ def test_detector_combines_model_and_lexicon(model, tmp_path):
 
 
 def test_labels():
-    assert normalize_labels(["negative", "POSITIVE", "neutral", 5, "2"]).tolist() == \
-        ["misery", "magic", "neutral", "magic", "misery"]
+    assert normalize_labels(["negative", "POSITIVE", "neutral", 5, "2"]).tolist() == [
+        "misery",
+        "magic",
+        "neutral",
+        "magic",
+        "misery",
+    ]
     with pytest.raises(ModelError, match="cannot read label 'great'"):
         normalize_labels(["great"])
     assert labels_from_ratings([1, 3, 5], "stars").tolist() == ["misery", "neutral", "magic"]
@@ -96,9 +119,11 @@ def test_importing_detect_does_not_import_torch():
     import subprocess
     import sys
 
-    code = ("import sys, carlzon.detect, carlzon.detect.model, carlzon.detect.embed; "
-            "from carlzon.detect import Detector; Detector('airline').score_texts(['ok']); "
-            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    code = (
+        "import sys, carlzon.detect, carlzon.detect.model, carlzon.detect.embed; "
+        "from carlzon.detect import Detector; Detector('airline').score_texts(['ok']); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
 
@@ -135,8 +160,12 @@ def test_reads_format_1_files_as_one_linear_layer(model):
     n_text = len(d["coef"][0])
     rng = np.random.default_rng(0)
     coef = rng.normal(size=(3, n_text + 8))
-    old = {**{k: v for k, v in d.items() if k != "meta"}, "format": "carlzon.text_model/1",
-           "coef": coef.tolist(), "intercept": [0.1, -0.2, 0.0]}
+    old = {
+        **{k: v for k, v in d.items() if k != "meta"},
+        "format": "carlzon.text_model/1",
+        "coef": coef.tolist(),
+        "intercept": [0.1, -0.2, 0.0],
+    }
     back = TextModel.from_dict(old)
     texts = ["rude agent hung up", "lovely crew"]
     lex = back.meta_inputs(texts)[:, 3:]

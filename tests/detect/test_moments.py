@@ -6,8 +6,10 @@ import pytest
 from carlzon.detect import Detector
 from carlzon.schema import MOMENT_COLUMNS
 
-HOTEL = ("The room was spotless and the bed very comfortable, but the front desk clerk was rude and check-in "
-         "took 45 minutes. Breakfast was great.")
+HOTEL = (
+    "The room was spotless and the bed very comfortable, but the front desk clerk was rude and check-in "
+    "took 45 minutes. Breakfast was great."
+)
 
 
 def moments(journey, text, **cols):
@@ -51,7 +53,7 @@ def test_columns_are_the_contract():
 def test_spans_index_the_text():
     m = moments("hotel", HOTEL)
     row = m.set_index("touchpoint").loc["check_in"]
-    (start, end), = json.loads(row.spans)
+    ((start, end),) = json.loads(row.spans)
     assert HOTEL[start:end] == "but the front desk clerk was rude and check-in took 45 minutes."
 
 
@@ -113,20 +115,24 @@ def test_a_declared_scale_is_used():
 
 
 def test_zero_on_a_one_to_five_scale_is_not_rated():
-    m = Detector("airline").detect(pd.DataFrame({"id": ["s", "t"], "ratings": [{"Seat comfort": 0}, {"Seat comfort": 4}]}))
+    m = Detector("airline").detect(
+        pd.DataFrame({"id": ["s", "t"], "ratings": [{"Seat comfort": 0}, {"Seat comfort": 4}]})
+    )
     assert m.interaction_id.tolist() == ["s", "t"] and m.touchpoint.tolist() == ["unknown", "seat"]
 
 
 def test_text_and_rating_of_one_touchpoint_combine():
-    m = Detector("airline").detect(pd.DataFrame({"id": ["s"], "text": ["The seat was awful, the crew lovely"],
-                                                 "ratings": [{"Seat comfort": 5}]}))
+    m = Detector("airline").detect(
+        pd.DataFrame({"id": ["s"], "text": ["The seat was awful, the crew lovely"], "ratings": [{"Seat comfort": 5}]})
+    )
     seat = m.set_index("touchpoint").loc["seat"]
     assert (seat.basis, seat.valence) == ("text+rating", "magic")
 
 
 def test_disagreement_is_kept_in_the_evidence():
-    m = Detector("airline").detect(pd.DataFrame({"id": ["s"], "text": ["The seat was awful, the crew lovely"],
-                                                 "ratings": [{"Seat comfort": 5}]}))
+    m = Detector("airline").detect(
+        pd.DataFrame({"id": ["s"], "text": ["The seat was awful, the crew lovely"], "ratings": [{"Seat comfort": 5}]})
+    )
     assert "Seat comfort 5/5 but the text reads as misery" in m.set_index("touchpoint").loc["seat"].reasons
 
 

@@ -18,7 +18,9 @@ def test_journey_thresholds_are_honoured():
 
 
 def test_csat_ces_stars_and_missing():
-    r = rate(pd.DataFrame({"csat": [1, None, None, None], "ces": [None, 7, None, None], "stars": [None, None, 4, None]}))
+    r = rate(
+        pd.DataFrame({"csat": [1, None, None, None], "ces": [None, 7, None, None], "stars": [None, None, 4, None]})
+    )
     assert r.valence.tolist() == ["misery", "magic", "neutral", "neutral"]
     assert r.has_rating.tolist() == [True, True, True, False]
     assert np.isnan(r.score[3])

@@ -15,8 +15,9 @@ from carlzon.ingest import ingest
 from carlzon.store import open_store
 
 runner = CliRunner()
-DF = pd.DataFrame({"id": ["a", "b", "c"], "comment": ["The barista was rude", "Lovely flat white", "Long queue"],
-                   "stars": [1, 5, 2]})
+DF = pd.DataFrame(
+    {"id": ["a", "b", "c"], "comment": ["The barista was rude", "Lovely flat white", "Long queue"], "stars": [1, 5, 2]}
+)
 
 
 @pytest.fixture

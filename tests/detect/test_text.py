@@ -30,8 +30,15 @@ def rules(res: TextScores, i: int = 0) -> set[str]:
 # ------------------------------------------------------------------ valence and the service lexicon
 @pytest.mark.parametrize(
     "text",
-    ["They lost my bag", "Flight cancelled again", "On hold for 45 minutes", "I was charged twice",
-     "The agent was rude and hung up", "Still waiting for my refund", "Transferred three times, nobody helped"],
+    [
+        "They lost my bag",
+        "Flight cancelled again",
+        "On hold for 45 minutes",
+        "I was charged twice",
+        "The agent was rude and hung up",
+        "Still waiting for my refund",
+        "Transferred three times, nobody helped",
+    ],
 )
 def test_service_misery_is_negative(scorer, text):
     s, res = one(scorer, text)
@@ -41,8 +48,14 @@ def test_service_misery_is_negative(scorer, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["They upgraded me to business", "She remembered my name and my usual order", "The staff went above and beyond",
-     "Fixed it in minutes", "They sent a free replacement", "Kudos to Maria at the front desk"],
+    [
+        "They upgraded me to business",
+        "She remembered my name and my usual order",
+        "The staff went above and beyond",
+        "Fixed it in minutes",
+        "They sent a free replacement",
+        "Kudos to Maria at the front desk",
+    ],
 )
 def test_service_magic_is_positive(scorer, text):
     s, res = one(scorer, text)
@@ -87,8 +100,10 @@ def test_vader_faults_are_not_copied():
     assert res.score[0] > 0 and res.score[1] == 0 and res.score[2] == 0  # ...are not ours
 
 
-@pytest.mark.parametrize("text", ["Where is the security check?", "My loyalty rewards balance",
-                                  "Seat comfort and entertainment on the flight"])
+@pytest.mark.parametrize(
+    "text",
+    ["Where is the security check?", "My loyalty rewards balance", "Seat comfort and entertainment on the flight"],
+)
 def test_touchpoint_names_are_not_praise(scorer, text):
     # VADER scores "security", "loyalty", "rewards", "comfort", "entertainment" as positive words;
     # in service language they name a touchpoint or a programme
@@ -162,8 +177,17 @@ def test_although_clause_weighs_less(scorer):
 
 
 # ------------------------------------------------------------------ emoji and emoticons
-@pytest.mark.parametrize("text,sign", [("flight ok 😍", 1), ("flight ok 😡", -1), ("flight ok :)", 1),
-                                       ("flight ok :(", -1), ("flight ok <3", 1), ("great:-)", 1)])
+@pytest.mark.parametrize(
+    "text,sign",
+    [
+        ("flight ok 😍", 1),
+        ("flight ok 😡", -1),
+        ("flight ok :)", 1),
+        ("flight ok :(", -1),
+        ("flight ok <3", 1),
+        ("great:-)", 1),
+    ],
+)
 def test_emoji_and_emoticons(scorer, text, sign):
     s, res = one(scorer, text)
     assert np.sign(s) == sign, (text, s)
@@ -181,8 +205,10 @@ def test_skin_tone_and_variation_selectors(scorer):
 
 
 # ------------------------------------------------------------------ sarcasm
-@pytest.mark.parametrize("text", ["Thanks for nothing", "Great, another delay", "I just love waiting on hold",
-                                  "Awesome, they lost my bag again"])
+@pytest.mark.parametrize(
+    "text",
+    ["Thanks for nothing", "Great, another delay", "I just love waiting on hold", "Awesome, they lost my bag again"],
+)
 def test_sarcasm_is_negative(scorer, text):
     s, res = one(scorer, text)
     assert s < -0.2, (text, s, res.evidence(0))
@@ -204,7 +230,6 @@ def test_going_to_a_place_is_not_loyalty(scorer):
     assert "loyal" in res.events(0) and s > 0
 
 
-
 @pytest.mark.parametrize("word", ["uncourteous", "uncaring", "unsympathetic", "unempathetic"])
 def test_un_antonym_of_a_positive_word_is_negative(scorer, word):
     s, res = one(scorer, f"the agent was {word}")
@@ -218,8 +243,14 @@ def test_unlike_is_not_an_antonym(scorer):
     assert s == 0 and not res.evidence(0)
 
 
-@pytest.mark.parametrize("text", ['How is this considered "on time" if it lands an hour late?',
-                                  "their \u201cfriendly\u201d staff at the desk", 'what a "great" experience'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'How is this considered "on time" if it lands an hour late?',
+        "their \u201cfriendly\u201d staff at the desk",
+        'what a "great" experience',
+    ],
+)
 def test_praise_in_scare_quotes_is_sarcasm(scorer, text):
     s, res = one(scorer, text)
     assert s < 0, (text, s, res.evidence(0))
@@ -245,6 +276,7 @@ def test_last_time_is_never_again_only_as_a_farewell(scorer):
     s, res = one(scorer, "last time I stayed here the room was lovely")
     assert "never_again" not in res.events(0) and s > 0
 
+
 def test_a_fee_is_a_price_not_a_billing_error(scorer):
     _, res = one(scorer, "I had to pay bag fees")
     assert "billing_error" not in res.events(0) and res.stakes[0] == "low"
@@ -268,8 +300,16 @@ def test_praise_after_complaint_is_not_sarcasm(scorer):
 
 
 # ------------------------------------------------------------------ politeness is not praise
-@pytest.mark.parametrize("text", ["Kindly check my booking", "Please help", "Please advise, thanks in advance",
-                                  "Can you tell me where gate 5 is? Thanks", "Hi, I'd like to change my seat please"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kindly check my booking",
+        "Please help",
+        "Please advise, thanks in advance",
+        "Can you tell me where gate 5 is? Thanks",
+        "Hi, I'd like to change my seat please",
+    ],
+)
 def test_politeness_is_not_magic(scorer, text):
     s, res = one(scorer, text)
     assert abs(s) < 0.05, (text, s, res.evidence(0))
@@ -295,11 +335,17 @@ def test_wish_is_not_praise(scorer):
 # ------------------------------------------------------------------ stakes
 @pytest.mark.parametrize(
     "text,event",
-    [("They lost my bag", "lost_item"), ("I lost my card abroad", "lost_card"), ("Our flight was cancelled", "cancellation"),
-     ("The parcel arrived damaged", "damaged"), ("There is a billing error on my statement", "billing_error"),
-     ("The crew ignored a safety issue", "safety"), ("My daughter was left alone at the gate", "child"),
-     ("I needed my insulin and nobody listened", "medical"),
-     ("We are going to the police due to the sexual assult on board", "safety")],
+    [
+        ("They lost my bag", "lost_item"),
+        ("I lost my card abroad", "lost_card"),
+        ("Our flight was cancelled", "cancellation"),
+        ("The parcel arrived damaged", "damaged"),
+        ("There is a billing error on my statement", "billing_error"),
+        ("The crew ignored a safety issue", "safety"),
+        ("My daughter was left alone at the gate", "child"),
+        ("I needed my insulin and nobody listened", "medical"),
+        ("We are going to the police due to the sexual assult on board", "safety"),
+    ],
 )
 def test_high_stakes(scorer, text, event):
     res = scorer.score([text, "The seat was a bit small"])
@@ -346,9 +392,23 @@ def test_evidence_out_of_range(scorer):
 
 # ------------------------------------------------------------------ batches and odd input
 TEXTS = [
-    "They lost my bag :(", None, "", "   ", "No problems at all!", "Great, another delay", "Kindly check my booking",
-    "The food was good but the service was TERRIBLE", "Café très agréable, personnel très gentil 😍", "日本語のテキスト",
-    "not helpful", "Thanks for nothing", "Although late, the crew were lovely", "x" * 5000, "🙂", "!!!", "@someone",
+    "They lost my bag :(",
+    None,
+    "",
+    "   ",
+    "No problems at all!",
+    "Great, another delay",
+    "Kindly check my booking",
+    "The food was good but the service was TERRIBLE",
+    "Café très agréable, personnel très gentil 😍",
+    "日本語のテキスト",
+    "not helpful",
+    "Thanks for nothing",
+    "Although late, the crew were lovely",
+    "x" * 5000,
+    "🙂",
+    "!!!",
+    "@someone",
 ]
 
 
@@ -426,9 +486,30 @@ def test_version_is_stable(scorer):
 def test_service_lexicon_loads_and_covers_the_events():
     entries = load_service_lexicon()
     cats = {e.category for e in entries}
-    for c in ["delay", "cancellation", "hold", "transfer", "lost_item", "damaged", "rude", "ignored", "refund_refused",
-              "double_charge", "broken_promise", "upgrade", "remembered", "above_and_beyond", "quick_fix",
-              "free_replacement", "staff_praise", "safety", "medical", "child", "billing_error", "lost_card"]:
+    for c in [
+        "delay",
+        "cancellation",
+        "hold",
+        "transfer",
+        "lost_item",
+        "damaged",
+        "rude",
+        "ignored",
+        "refund_refused",
+        "double_charge",
+        "broken_promise",
+        "upgrade",
+        "remembered",
+        "above_and_beyond",
+        "quick_fix",
+        "free_replacement",
+        "staff_praise",
+        "safety",
+        "medical",
+        "child",
+        "billing_error",
+        "lost_card",
+    ]:
         assert c in cats, c
 
 
@@ -439,9 +520,13 @@ def test_vader_lexicon_is_read_from_the_package():
 
 @pytest.mark.parametrize(
     "line,match",
-    [("only two\tcols", "5 tab-separated"), ("late\tx\t0.5\tlow\tdelay", "not a number"),
-     ("late\t-9\t0.5\tlow\tdelay", r"\[-4, 4\]"), ("late\t-1\t0.5\tsevere\tdelay", "unknown stakes"),
-     ("late\t-1\t0.5\tlow\tdelay\nlate|tardy\t-1\t0.5\tlow\tdelay", "already listed on line 1")],
+    [
+        ("only two\tcols", "5 tab-separated"),
+        ("late\tx\t0.5\tlow\tdelay", "not a number"),
+        ("late\t-9\t0.5\tlow\tdelay", r"\[-4, 4\]"),
+        ("late\t-1\t0.5\tsevere\tdelay", "unknown stakes"),
+        ("late\t-1\t0.5\tlow\tdelay\nlate|tardy\t-1\t0.5\tlow\tdelay", "already listed on line 1"),
+    ],
 )
 def test_lexicon_errors_name_the_line(tmp_path, line, match):
     path = tmp_path / "lex.tsv"
@@ -453,7 +538,9 @@ def test_lexicon_errors_name_the_line(tmp_path, line, match):
 
 def test_own_lexicon_file(tmp_path):
     path = tmp_path / "lex.tsv"
-    path.write_text("# mine\nslow|slow wifi|wifi is slow\t-2.5\t0.6\tmedium\twifi\nnot\t0\t0\tlow\tnegation\n", encoding="utf-8")
+    path.write_text(
+        "# mine\nslow|slow wifi|wifi is slow\t-2.5\t0.6\tmedium\twifi\nnot\t0\t0\tlow\tnegation\n", encoding="utf-8"
+    )
     sc = TextScorer(lexicon=path, vader=False)
     res = sc.score(["the wifi is slow", "the wifi is not slow", "great"])
     assert res.score[0] < 0 < res.score[1]
@@ -474,6 +561,7 @@ def test_number_words_do_not_break_phrases(scorer):
 
 
 # -- questions, middling words and an industry's own words (issue: teach it) --------------------------------------
+
 
 def _valence(texts, industry=None):
     from carlzon.detect.text import TextScorer

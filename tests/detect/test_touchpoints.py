@@ -100,17 +100,37 @@ def test_plural_of_a_phrase_matches_and_evidence_quotes_the_text():
 
 
 def _shop_journey():
-    return journey_from_dict({"name": "shop", "stages": [{"id": "s", "touchpoints": [
-        {"id": "shop_floor", "phase": "first", "phrases": ["shop", "store"], "stakes": "medium"},
-        {"id": "phone_line", "name": "Phone line", "phase": "second", "phrases": ["phone"], "stakes": "medium",
-         "events": ["hold", "ignored"]},
-    ]}]})
+    return journey_from_dict(
+        {
+            "name": "shop",
+            "stages": [
+                {
+                    "id": "s",
+                    "touchpoints": [
+                        {"id": "shop_floor", "phase": "first", "phrases": ["shop", "store"], "stakes": "medium"},
+                        {
+                            "id": "phone_line",
+                            "name": "Phone line",
+                            "phase": "second",
+                            "phrases": ["phone"],
+                            "stakes": "medium",
+                            "events": ["hold", "ignored"],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
 
 
 def test_service_events_point_to_the_touchpoint_the_journey_ties_them_to():
     mt = TouchpointMatcher(_shop_journey())
-    texts = ["I was put on hold", "in the store they put me on hold and nobody called back",
-             "the store was lovely", "not on hold today"]
+    texts = [
+        "I was put on hold",
+        "in the store they put me on hold and nobody called back",
+        "the store was lovely",
+        "not on hold today",
+    ]
     r = mt.assign(texts)
     assert r.touchpoint[:3].tolist() == ["phone_line", "phone_line", "shop_floor"]
     assert r.matched(0) == ["put on hold"]
@@ -125,8 +145,11 @@ def test_service_events_point_to_the_touchpoint_the_journey_ties_them_to():
 
 def test_detector_uses_events_and_answers_row_by_row():
     det = Detector("airline")
-    texts = ["they put me on hold for two hours and hung up", "They lost my suitcase at the carousel",
-             "My flight is delayed again, stuck at the gate"]
+    texts = [
+        "they put me on hold for two hours and hung up",
+        "They lost my suitcase at the carousel",
+        "My flight is delayed again, stuck at the gate",
+    ]
     one = [det.detect(pd.DataFrame({"id": ["a"], "text": [t]}))["touchpoint"][0] for t in texts]
     batch = det.detect(pd.DataFrame({"id": list("abc"), "text": texts}))
     strongest = batch.drop_duplicates("interaction_id")  # an interaction's moments come strongest first
@@ -147,10 +170,28 @@ def test_trie_regex_finds_what_a_longest_first_alternation_finds():
 
     from carlzon.detect.touchpoints import _trie
 
-    words = ["bag", "bags", "bag drop", "lost bag", "lost", "gate", "gate agent", "gate change", "on hold", "hold",
-             "check in", "check-in", "f/a", "wi-fi", "wifi"]
-    plain = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                                                   for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])")
+    words = [
+        "bag",
+        "bags",
+        "bag drop",
+        "lost bag",
+        "lost",
+        "gate",
+        "gate agent",
+        "gate change",
+        "on hold",
+        "hold",
+        "check in",
+        "check-in",
+        "f/a",
+        "wi-fi",
+        "wifi",
+    ]
+    plain = re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
     trie = re.compile(rf"(?<![\w-]){_trie(words)}(?![\w-])")
     rng = random.Random(0)
     vocab = [*words, "the", "agents", "lostbag", "gatehouse", "in", "drop", "-", ",", "holding", "check", "\n"]

@@ -14,7 +14,9 @@ def _blocks(lang: str) -> list[str]:
 
 def test_quickstart_has_exactly_two_commands():
     quick = README.read_text(encoding="utf-8").split("## Quickstart", 1)[1].split("\n## ", 1)[0]
-    commands = [line for b in re.findall(r"```bash\n(.*?)```", quick, flags=re.S) for line in b.splitlines() if line.strip()]
+    commands = [
+        line for b in re.findall(r"```bash\n(.*?)```", quick, flags=re.S) for line in b.splitlines() if line.strip()
+    ]
     assert commands == ["pip install -e . && carlzon demo", "bash scripts/test.sh"]
 
 

@@ -15,18 +15,41 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def interaction(iid, customer, ts, *, text=None, nps=None, channel="survey", attributes=None, **extra):
     row = {c: None for c in INTERACTION_COLUMNS}
-    row.update(id=iid, customer_id=customer, timestamp=pd.Timestamp(ts), channel=channel, source="test", text=text,
-               nps=nps, ratings="{}", measures="{}", attributes=json.dumps(attributes or {}), **extra)
+    row.update(
+        id=iid,
+        customer_id=customer,
+        timestamp=pd.Timestamp(ts),
+        channel=channel,
+        source="test",
+        text=text,
+        nps=nps,
+        ratings="{}",
+        measures="{}",
+        attributes=json.dumps(attributes or {}),
+        **extra,
+    )
     return row
 
 
-def moment(iid, customer, ts, *, valence, score, intensity, stakes="low", touchpoint="unknown", evidence=(),
-           channel="survey"):
+def moment(
+    iid, customer, ts, *, valence, score, intensity, stakes="low", touchpoint="unknown", evidence=(), channel="survey"
+):
     row = {c: None for c in MOMENT_COLUMNS}
-    row.update(interaction_id=iid, customer_id=customer, timestamp=pd.Timestamp(ts), channel=channel,
-               touchpoint=touchpoint, touchpoint_confidence=0.9, valence=valence, score=score, intensity=intensity,
-               stakes=stakes, moment_of_truth=valence != "neutral",
-               reasons="; ".join(e["text"] for e in evidence), evidence=json.dumps(list(evidence)))
+    row.update(
+        interaction_id=iid,
+        customer_id=customer,
+        timestamp=pd.Timestamp(ts),
+        channel=channel,
+        touchpoint=touchpoint,
+        touchpoint_confidence=0.9,
+        valence=valence,
+        score=score,
+        intensity=intensity,
+        stakes=stakes,
+        moment_of_truth=valence != "neutral",
+        reasons="; ".join(e["text"] for e in evidence),
+        evidence=json.dumps(list(evidence)),
+    )
     return row
 
 
@@ -48,14 +71,38 @@ def seed_misery(store):
     add(
         store,
         [
-            interaction("i1", "anna", T0, text="You lost my bag in Oslo and nobody helps", nps=1,
-                        attributes={"name": "Anna Berg", "tier": "gold"}),
+            interaction(
+                "i1",
+                "anna",
+                T0,
+                text="You lost my bag in Oslo and nobody helps",
+                nps=1,
+                attributes={"name": "Anna Berg", "tier": "gold"},
+            ),
             interaction("i2", "bob", T0, text="seat was a bit narrow", nps=6, attributes={"name": "Bob Lee"}),
         ],
         [
-            moment("i1", "anna", T0, valence="misery", score=-0.9, intensity=0.8, stakes="high",
-                   touchpoint="baggage_claim", evidence=BAG_EVIDENCE),
-            moment("i2", "bob", T0, valence="misery", score=-0.3, intensity=0.3, stakes="low", touchpoint="seat",
-                   evidence=[{"rule": "rating", "text": "rating 6/10 (NPS)", "value": 6}]),
+            moment(
+                "i1",
+                "anna",
+                T0,
+                valence="misery",
+                score=-0.9,
+                intensity=0.8,
+                stakes="high",
+                touchpoint="baggage_claim",
+                evidence=BAG_EVIDENCE,
+            ),
+            moment(
+                "i2",
+                "bob",
+                T0,
+                valence="misery",
+                score=-0.3,
+                intensity=0.3,
+                stakes="low",
+                touchpoint="seat",
+                evidence=[{"rule": "rating", "text": "rating 6/10 (NPS)", "value": 6}],
+            ),
         ],
     )

@@ -2,10 +2,14 @@
 
 from carlzon.loop.coaching import EMPATHY_STEPS, coach
 
-GOOD = ("Hi Anna, I'm sorry your bag did not arrive in Oslo. It was left in Frankfurt because the connection "
-        "was short. We will deliver it to your address by 6 pm tomorrow and add 5,000 bonus miles.")
-BAD = ("We apologize for any inconvenience. Your call is important to us. As per company policy you should "
-       "have checked in earlier. We will escalate your PNR and revert soon.")
+GOOD = (
+    "Hi Anna, I'm sorry your bag did not arrive in Oslo. It was left in Frankfurt because the connection "
+    "was short. We will deliver it to your address by 6 pm tomorrow and add 5,000 bonus miles."
+)
+BAD = (
+    "We apologize for any inconvenience. Your call is important to us. As per company policy you should "
+    "have checked in earlier. We will escalate your PNR and revert soon."
+)
 
 
 def test_good_reply_finds_every_step_with_its_words():

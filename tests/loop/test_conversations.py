@@ -10,15 +10,26 @@ from carlzon.loop.conversations import first_responses, response_summary, thread
 
 
 def msgs():
-    t = pd.to_datetime(["2017-10-31 10:00", "2017-10-31 10:30", "2017-10-31 10:20", "2017-10-31 10:40",
-                        "2017-10-31 11:00", "2017-10-31 12:00"], utc=True)
-    return pd.DataFrame({
-        "id": ["1", "2", "3", "4", "5", "6"],
-        "author": ["c1", "AirSupport", "AirSupport", "c1", "c2", "ShopHelp"],
-        "inbound": [True, False, False, True, True, False],
-        "time": t,
-        "in_response_to": [None, "1.0", "1", "2", None, "5"],
-    })
+    t = pd.to_datetime(
+        [
+            "2017-10-31 10:00",
+            "2017-10-31 10:30",
+            "2017-10-31 10:20",
+            "2017-10-31 10:40",
+            "2017-10-31 11:00",
+            "2017-10-31 12:00",
+        ],
+        utc=True,
+    )
+    return pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4", "5", "6"],
+            "author": ["c1", "AirSupport", "AirSupport", "c1", "c2", "ShopHelp"],
+            "inbound": [True, False, False, True, True, False],
+            "time": t,
+            "in_response_to": [None, "1.0", "1", "2", None, "5"],
+        }
+    )
 
 
 def test_first_response_is_the_earliest_reply():
@@ -41,8 +52,12 @@ def test_threads():
 def test_bench_replays_the_real_samples(shared_data):
     folder = shared_data / "customer_support_twitter"
     bench = Path(__file__).resolve().parents[2] / "bench" / "support_twitter.py"
-    out = subprocess.run([sys.executable, str(bench), "--data", str(folder), "--files", "sample.csv"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(bench), "--data", str(folder), "--files", "sample.csv"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert "sample.csv: 93 tweets (49 from customers, 44 from brands" in out.stdout
     assert "AppleSupport" in out.stdout and "customer turns scored as moments (n=49)" in out.stdout

@@ -18,17 +18,61 @@ pytestmark = pytest.mark.browser
 
 
 def _seed(store):
-    add(store,
-        [interaction("i1", "anna", T0, text="You lost my bag in Oslo and nobody helps", nps=1, location="OSL",
-                     attributes={"name": "Anna Berg", "tier": "gold", "email": "anna@example.org"}),
-         interaction("i2", "carl", T0 + timedelta(hours=1), text="Flight cancelled, stuck in Bergen overnight",
-                     nps=0, location="BGO", attributes={"name": "Carl Holm"})],
-        [moment("i1", "anna", T0, valence="misery", score=-0.9, intensity=0.8, stakes="high",
-                touchpoint="baggage_claim", evidence=BAG_EVIDENCE),
-         moment("i2", "carl", T0 + timedelta(hours=1), valence="misery", score=-0.9, intensity=0.9, stakes="high",
+    add(
+        store,
+        [
+            interaction(
+                "i1",
+                "anna",
+                T0,
+                text="You lost my bag in Oslo and nobody helps",
+                nps=1,
+                location="OSL",
+                attributes={"name": "Anna Berg", "tier": "gold", "email": "anna@example.org"},
+            ),
+            interaction(
+                "i2",
+                "carl",
+                T0 + timedelta(hours=1),
+                text="Flight cancelled, stuck in Bergen overnight",
+                nps=0,
+                location="BGO",
+                attributes={"name": "Carl Holm"},
+            ),
+        ],
+        [
+            moment(
+                "i1",
+                "anna",
+                T0,
+                valence="misery",
+                score=-0.9,
+                intensity=0.8,
+                stakes="high",
+                touchpoint="baggage_claim",
+                evidence=BAG_EVIDENCE,
+            ),
+            moment(
+                "i2",
+                "carl",
+                T0 + timedelta(hours=1),
+                valence="misery",
+                score=-0.9,
+                intensity=0.9,
+                stakes="high",
                 touchpoint="delays_cancellations",
-                evidence=[{"rule": "lexicon", "text": "'cancelled' = cancellation, high stakes",
-                           "phrase": "cancelled", "value": "cancellation", "weight": -0.5}])])
+                evidence=[
+                    {
+                        "rule": "lexicon",
+                        "text": "'cancelled' = cancellation, high stakes",
+                        "phrase": "cancelled",
+                        "value": "cancellation",
+                        "weight": -0.5,
+                    }
+                ],
+            ),
+        ],
+    )
 
 
 @pytest.fixture

@@ -100,8 +100,12 @@ def test_pages_render_queue_case_and_magic(client, store):
     assert r.status_code == 200 and "#1" in r.text and "Anna Berg" in r.text and "Recovery measures" in r.text
     r = client.get("/cases/1")
     assert "Hi Anna," in r.text and "Priority 68/100" in r.text
-    r = client.post("/cases/1/note", data={"text": "Called back", "reply": "1", "csrf_token": headers["X-CSRF-Token"]},
-                    headers={"Origin": headers["Origin"]}, follow_redirects=False)
+    r = client.post(
+        "/cases/1/note",
+        data={"text": "Called back", "reply": "1", "csrf_token": headers["X-CSRF-Token"]},
+        headers={"Origin": headers["Origin"]},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert "Called back" in client.get("/cases/1").text
     r = client.get("/magic?date=2026-03-02")
@@ -114,7 +118,9 @@ def test_queue_filters_bulk_assign_and_closed_is_closed(client, store):
     assert r.status_code == 200 and [c["id"] for c in r.json()["cases"]] in ([1], [])
     r = client.post("/api/cases/bulk-assign", json={"case_ids": [1, 42], "owner": "lena"}, headers=h(client, "agent"))
     assert r.json()["assigned"] == [1] and "42" in r.json()["skipped"]
-    client.post("/api/cases/1/close", json={"outcome": "recovered", "reason": "bag delivered"}, headers=h(client, "agent"))
+    client.post(
+        "/api/cases/1/close", json={"outcome": "recovered", "reason": "bag delivered"}, headers=h(client, "agent")
+    )
     r = client.post("/api/cases/1/notes", json={"text": "late", "reply": True}, headers=h(client, "agent"))
     assert r.status_code == 409 and "reopen" in r.json()["fix"]
     r = client.post("/api/cases/1/reopen", json={"reason": "she wrote again"}, headers=h(client, "agent"))
@@ -127,8 +133,11 @@ def test_queue_page_filters_and_bulk_notice(client, store):
     r = client.get("/cases", params={"touchpoint": "baggage_claim", "owner": "none", "q": "anna"})
     assert r.status_code == 200 and 'href="/cases/1"' in r.text and 'id="f-location"' in r.text
     assert 'href="/cases/1"' not in client.get("/cases", params={"touchpoint": "seat"}).text
-    r = client.post("/cases/bulk-assign", data={"case_id": ["1"], "owner": "lena", "csrf_token": headers["X-CSRF-Token"]},
-                    headers={"Origin": headers["Origin"]})
+    r = client.post(
+        "/cases/bulk-assign",
+        data={"case_id": ["1"], "owner": "lena", "csrf_token": headers["X-CSRF-Token"]},
+        headers={"Origin": headers["Origin"]},
+    )
     assert r.status_code == 200 and "Assigned 1 case(s) to lena" in r.text
     r = client.post("/cases/check", data={"csrf_token": headers["X-CSRF-Token"]}, headers={"Origin": headers["Origin"]})
     assert "Checked follow-ups: closed 0 case(s)" in r.text

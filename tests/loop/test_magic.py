@@ -18,13 +18,27 @@ from tests.loop.loopdata import T0, add, interaction, moment
 
 
 def visits(customer, n, *, attrs, last=T0, every=timedelta(days=7)):
-    return [interaction(f"{customer}-v{k}", customer, last - every * (n - 1 - k), channel="visit", attributes=attrs)
-            for k in range(n)]
+    return [
+        interaction(f"{customer}-v{k}", customer, last - every * (n - 1 - k), channel="visit", attributes=attrs)
+        for k in range(n)
+    ]
 
 
 def test_memory_from_attributes_and_history(store):
-    add(store, visits("c1", 4, attrs={"name": "Maja Lind", "birthday": "1990-03-02", "tier": "Gold",
-                                      "order": "flat white", "seat_preference": "window"}))
+    add(
+        store,
+        visits(
+            "c1",
+            4,
+            attrs={
+                "name": "Maja Lind",
+                "birthday": "1990-03-02",
+                "tier": "Gold",
+                "order": "flat white",
+                "seat_preference": "window",
+            },
+        ),
+    )
     c = customer_memory(store)["c1"]
     assert (c.first_name, c.tier, c.birthday.isoformat(), c.visits) == ("Maja", "Gold", "1990-03-02", 4)
     assert c.usual_order == "flat white" and c.orders == 4 and c.preferences == {"seat_preference": "window"}
@@ -37,21 +51,31 @@ def test_rules_reasons_and_nothing_else(store, clock):
     add(store, visits("new", 2, attrs={"name": "Kim Ek"}))
     # 'back' had a misery on her previous visit, recovered; she visits again today
     prev = T0 - timedelta(days=3)
-    add(store, [interaction("back-v0", "back", prev, channel="visit", attributes={"name": "Sara Holm"}),
-                interaction("back-s0", "back", prev, text="cold coffee, rude barista", nps=2),
-                interaction("back-v1", "back", T0, channel="visit", attributes={"name": "Sara Holm"})],
-        [moment("back-s0", "back", prev, valence="misery", score=-0.8, intensity=0.9, stakes="medium")])
+    add(
+        store,
+        [
+            interaction("back-v0", "back", prev, channel="visit", attributes={"name": "Sara Holm"}),
+            interaction("back-s0", "back", prev, text="cold coffee, rude barista", nps=2),
+            interaction("back-v1", "back", T0, channel="visit", attributes={"name": "Sara Holm"}),
+        ],
+        [moment("back-s0", "back", prev, valence="misery", score=-0.8, intensity=0.9, stakes="medium")],
+    )
     desk = RecoveryDesk(store, coffee, clock=clock)
     desk.open_cases()
     desk.close(1, "recovered", "she came back and smiled")
     ops = magic_opportunities(store, coffee, day="2026-03-02")
     got = sorted((o.customer_id, o.rule, o.reason) for o in ops)
-    assert got == sorted([
-        ("reg", "tenth_visit", "10th visit today"),
-        ("reg", "usual_order", "usual order: cortado (most frequent order, 10 of 10)"),
-        ("back", "recovered_last_time",
-         "last visit (2026-02-27) was a misery that was recovered: make this one great"),
-    ])
+    assert got == sorted(
+        [
+            ("reg", "tenth_visit", "10th visit today"),
+            ("reg", "usual_order", "usual order: cortado (most frequent order, 10 of 10)"),
+            (
+                "back",
+                "recovered_last_time",
+                "last visit (2026-02-27) was a misery that was recovered: make this one great",
+            ),
+        ]
+    )
     say = {o.rule: o.say for o in ops}
     assert say["tenth_visit"] == "This is Ola's 10th visit: thank them by name."
     # the day before, nobody is visiting: nothing
@@ -60,12 +84,15 @@ def test_rules_reasons_and_nothing_else(store, clock):
 
 def test_user_rules_from_their_journey_yaml(store):
     data = load_journey("airline").to_dict()
-    data["magic"] = data["magic"] + [{"id": "gold_welcome", "when": "tier_in", "tiers": ["gold"],
-                                      "say": "Welcome {name} ({tier}) at the lounge."}]
+    data["magic"] = data["magic"] + [
+        {"id": "gold_welcome", "when": "tier_in", "tiers": ["gold"], "say": "Welcome {name} ({tier}) at the lounge."}
+    ]
     mine = journey_from_dict(data)
     add(store, visits("g", 1, attrs={"name": "Lena Gold", "tier": "Gold"}))
     ops = magic_opportunities(store, mine, day="2026-03-02")
-    assert [(o.rule, o.reason, o.say) for o in ops] == [("gold_welcome", "Gold tier", "Welcome Lena (Gold) at the lounge.")]
+    assert [(o.rule, o.reason, o.say) for o in ops] == [
+        ("gold_welcome", "Gold tier", "Welcome Lena (Gold) at the lounge.")
+    ]
 
 
 def test_bad_rules_name_the_fix():
@@ -99,16 +126,28 @@ def test_magic_on_simulated_demo_lists_exactly_the_planted(store_path):
         crm = sim.customers.set_index("customer_id")
         attrs = v[["customer_name", "tier", "usual_order", "location"]].astype(str)
         attrs["birthday"] = v["customer_id"].map(crm["birthday"]).astype(str).to_numpy()
-        st.add_interactions(pd.DataFrame({
-            "id": v["response_id"], "customer_id": v["customer_id"], "timestamp": v["created_at"], "channel": "visit",
-            "source": "simulate", "ratings": "{}", "measures": "{}",
-            "attributes": [json.dumps(r) for r in attrs.to_dict("records")]}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": v["response_id"],
+                    "customer_id": v["customer_id"],
+                    "timestamp": v["created_at"],
+                    "channel": "visit",
+                    "source": "simulate",
+                    "ratings": "{}",
+                    "measures": "{}",
+                    "attributes": [json.dumps(r) for r in attrs.to_dict("records")],
+                }
+            )
+        )
         RecoveryDesk(st, "airline").open_cases()
     today = sim.truth["today"] if isinstance(sim.truth["today"], str) else str(sim.truth["today"])[:10]
     r = CliRunner().invoke(app, ["magic", "--date", today[:10], "--store", str(store_path), "--json"])
     assert r.exit_code == 0, r.output
     got = sorted((o["customer_id"], o["rule"]) for o in json.loads(r.output)["opportunities"])
-    planted = sorted([(b["customer_id"], "birthday") for b in sim.truth["birthdays"]]
-                     + [(g["customer_id"], "frequent_flyer") for g in sim.truth["regulars"]])
+    planted = sorted(
+        [(b["customer_id"], "birthday") for b in sim.truth["birthdays"]]
+        + [(g["customer_id"], "frequent_flyer") for g in sim.truth["regulars"]]
+    )
     print("planted:", planted, "\nlisted:", got)
     assert got == planted

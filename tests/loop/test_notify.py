@@ -72,9 +72,14 @@ def servers():
 def _notifier(store, servers, clock, **kw):
     smtp, hook = servers
     url = f"http://127.0.0.1:{hook.server_address[1]}"
-    return Notifier(store, email=EmailTarget(host="127.0.0.1", port=smtp.server_address[1], to=("lead@example.org",)),
-                    webhooks=[WebhookTarget(f"{url}/slack", "slack"), WebhookTarget(f"{url}/teams", "teams")],
-                    clock=clock, base_url="http://desk", **kw)
+    return Notifier(
+        store,
+        email=EmailTarget(host="127.0.0.1", port=smtp.server_address[1], to=("lead@example.org",)),
+        webhooks=[WebhookTarget(f"{url}/slack", "slack"), WebhookTarget(f"{url}/teams", "teams")],
+        clock=clock,
+        base_url="http://desk",
+        **kw,
+    )
 
 
 CASE = {"id": 4, "touchpoint": "baggage_claim", "location": "CPH", "stakes": "high", "priority": 88}

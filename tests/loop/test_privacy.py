@@ -80,7 +80,7 @@ def test_luhn():
 
 def test_findings_carry_kind_and_span():
     text = "mail a@b.io or call +46 70 123 45 67"
-    kinds = [(f.kind, text[f.start:f.end]) for f in find_personal_data(text)]
+    kinds = [(f.kind, text[f.start : f.end]) for f in find_personal_data(text)]
     assert kinds == [("email", "a@b.io"), ("phone", "+46 70 123 45 67")]
 
 
@@ -92,8 +92,9 @@ def test_real_support_tweets(shared_data):
 
     from carlzon.loop.privacy import luhn_ok
 
-    df = pd.read_csv(shared_data / "customer_support_twitter" / "twcs.csv", dtype=str, keep_default_na=False,
-                     on_bad_lines="skip")
+    df = pd.read_csv(
+        shared_data / "customer_support_twitter" / "twcs.csv", dtype=str, keep_default_na=False, on_bad_lines="skip"
+    )
     out = [redact(t) for t in df["text"]]
     joined = "\n".join(out)
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", joined)

@@ -74,9 +74,23 @@ def test_end_to_end_library(store, clock):
 def test_repeat_misery_and_low_follow_up(store, clock):
     seed_misery(store)
     later = T0 + timedelta(days=10)
-    add(store, [interaction("i4", "anna", later, text="Again! my bag is missing", nps=0)],
-        [moment("i4", "anna", later, valence="misery", score=-0.9, intensity=0.8, stakes="high",
-                touchpoint="baggage_claim", evidence=BAG_EVIDENCE)])
+    add(
+        store,
+        [interaction("i4", "anna", later, text="Again! my bag is missing", nps=0)],
+        [
+            moment(
+                "i4",
+                "anna",
+                later,
+                valence="misery",
+                score=-0.9,
+                intensity=0.8,
+                stakes="high",
+                touchpoint="baggage_claim",
+                evidence=BAG_EVIDENCE,
+            )
+        ],
+    )
     desk = RecoveryDesk(store, "airline", clock=clock)
     assert desk.open_cases() == [1, 2]
     second = desk.get(2)
@@ -127,24 +141,32 @@ def test_cases_from_ingested_export(store, clock):
 
     from carlzon.ingest import ingest
 
-    export = pd.DataFrame({
-        "response_id": ["a1", "a2", "a3"],
-        "customer_id": ["anna", "bob", "anna"],
-        "created_at": ["2026-03-02 09:00", "2026-03-02 10:00", "2026-03-06 09:00"],
-        "comment": ["You lost my bag and nobody at the desk helped", "Lovely crew, smooth flight", None],
-        "nps": [1, 10, 9],
-        "customer_name": ["Anna Berg", "Bob Lee", "Anna Berg"],
-    })
+    export = pd.DataFrame(
+        {
+            "response_id": ["a1", "a2", "a3"],
+            "customer_id": ["anna", "bob", "anna"],
+            "created_at": ["2026-03-02 09:00", "2026-03-02 10:00", "2026-03-06 09:00"],
+            "comment": ["You lost my bag and nobody at the desk helped", "Lovely crew, smooth flight", None],
+            "nps": [1, 10, 9],
+            "customer_name": ["Anna Berg", "Bob Lee", "Anna Berg"],
+        }
+    )
     ingest(export, store, journey="airline")
     desk = RecoveryDesk(store, "airline", clock=clock)
     assert desk.open_cases() == [1]
     case = desk.get(1)
     m = store.moments(valence="misery").iloc[0]
-    expected = priority(intensity=m["intensity"], stakes=m["stakes"], value=case["priority_components"]["customer_value"] / 20,
-                        prior_miseries=0)
+    expected = priority(
+        intensity=m["intensity"],
+        stakes=m["stakes"],
+        value=case["priority_components"]["customer_value"] / 20,
+        prior_miseries=0,
+    )
     assert case["priority"] == expected["total"] and case["interaction_id"] == "a1"
-    assert case["customer_name"] == "Anna Berg" and 'lost my bag and nobody' in case["suggested_reply"]
-    assert desk.check_followups() == [{"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-06"}]
+    assert case["customer_name"] == "Anna Berg" and "lost my bag and nobody" in case["suggested_reply"]
+    assert desk.check_followups() == [
+        {"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-06"}
+    ]
 
 
 def test_closed_case_refuses_writes_until_reopened(store, clock):
@@ -154,8 +176,11 @@ def test_closed_case_refuses_writes_until_reopened(store, clock):
     desk = RecoveryDesk(store, "airline", clock=clock)
     desk.open_cases()
     desk.close(1, "recovered", "bag delivered", actor="lena")
-    for write in (lambda: desk.note(1, "late reply", author="lena", reply=True),
-                  lambda: desk.assign(1, "omar"), lambda: desk.note(1, "x", author="lena")):
+    for write in (
+        lambda: desk.note(1, "late reply", author="lena", reply=True),
+        lambda: desk.assign(1, "omar"),
+        lambda: desk.note(1, "x", author="lena"),
+    ):
         with pytest.raises(ClosedCaseError, match="reopen"):
             write()
     assert desk.get(1)["first_response_at"] is None  # no first response after closing
@@ -165,12 +190,31 @@ def test_closed_case_refuses_writes_until_reopened(store, clock):
 
 
 def test_passive_customer_opens_no_case(store, clock):
-    add(store, [interaction("p1", "pat", T0, text="no complaints, no praise", nps=8, csat=4)],
-        [moment("p1", "pat", T0, valence="misery", score=-0.25, intensity=0.9, stakes="high",
+    add(
+        store,
+        [interaction("p1", "pat", T0, text="no complaints, no praise", nps=8, csat=4)],
+        [
+            moment(
+                "p1",
+                "pat",
+                T0,
+                valence="misery",
+                score=-0.25,
+                intensity=0.9,
+                stakes="high",
                 touchpoint="complaint_handling",
-                evidence=[{"rule": "rating", "text": "NPS 8/10 (passive)", "value": 8.0, "weight": 0.08},
-                          {"rule": "negation", "text": "'no praise' = negated positive word", "phrase": "no praise",
-                           "weight": -0.45}])])
+                evidence=[
+                    {"rule": "rating", "text": "NPS 8/10 (passive)", "value": 8.0, "weight": 0.08},
+                    {
+                        "rule": "negation",
+                        "text": "'no praise' = negated positive word",
+                        "phrase": "no praise",
+                        "weight": -0.45,
+                    },
+                ],
+            )
+        ],
+    )
     desk = RecoveryDesk(store, "airline", clock=clock)
     assert desk.open_cases() == []
     assert desk.summary().iloc[0]["reason"] == "no_complaint"
@@ -183,8 +227,9 @@ def test_one_case_per_interaction_lists_its_miseries(store, clock):
     import pandas as pd
 
     m = store.moments(valence="misery")
-    two = pd.concat([m[m["interaction_id"] == "i1"], m[m["interaction_id"] == "i1"].assign(touchpoint="check_in",
-                                                                                          stakes="medium")])
+    two = pd.concat(
+        [m[m["interaction_id"] == "i1"], m[m["interaction_id"] == "i1"].assign(touchpoint="check_in", stakes="medium")]
+    )
     groups = group_miseries(two, desk.journey.thresholds)
     assert len(groups) == 1 and [x["touchpoint"] for x in groups[0]["miseries"]] == ["baggage_claim", "check_in"]
 

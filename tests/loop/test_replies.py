@@ -15,15 +15,29 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def detected_case(journey, text, **extra):
-    df = pd.DataFrame([{"id": "r1", "customer_id": "c1", "timestamp": pd.Timestamp("2026-03-02 09:00", tz="UTC"),
-                        "channel": "survey", "text": text, **extra}])
+    df = pd.DataFrame(
+        [
+            {
+                "id": "r1",
+                "customer_id": "c1",
+                "timestamp": pd.Timestamp("2026-03-02 09:00", tz="UTC"),
+                "channel": "survey",
+                "text": text,
+                **extra,
+            }
+        ]
+    )
     m = Detector(journey).detect(df).iloc[0].to_dict()
     return dict(m, customer_name="Anna Berg", moment_at=m["timestamp"], deadlines={}, owner="Lena")
 
 
 def test_reply_from_real_detector_evidence():
-    case = detected_case("airline", "They lost my bag and nobody helped. I waited 45 minutes at the carousel.",
-                         nps=1.0, measures='{"bag_wait_minutes": 45}')
+    case = detected_case(
+        "airline",
+        "They lost my bag and nobody helped. I waited 45 minutes at the carousel.",
+        nps=1.0,
+        measures='{"bag_wait_minutes": 45}',
+    )
     reply = suggest_reply(case, load_journey("airline"), now=NOW)
     assert reply.splitlines()[0] == "Hi Anna,"
     assert '"lost my bag"' in reply  # the customer's own words
@@ -43,9 +57,14 @@ def test_reply_from_real_detector_evidence():
 def test_every_template_reply_has_no_filler_and_no_over_promise(name, stakes):
     j = load_journey(name)
     tp = j.touchpoints[0]
-    case = {"customer_name": None, "touchpoint": tp.id, "stakes": stakes, "moment_at": "2026-03-02T09:00:00+00:00",
-            "evidence": [{"rule": "lexicon", "text": "x", "phrase": "waited forever", "weight": -0.6}],
-            "deadlines": {}}
+    case = {
+        "customer_name": None,
+        "touchpoint": tp.id,
+        "stakes": stakes,
+        "moment_at": "2026-03-02T09:00:00+00:00",
+        "evidence": [{"rule": "lexicon", "text": "x", "phrase": "waited forever", "weight": -0.6}],
+        "deadlines": {},
+    }
     reply = suggest_reply(case, j, now=NOW)
     assert reply.startswith("Hello,")
     assert check_reply(reply, j) == [], reply
@@ -77,8 +96,10 @@ def test_a_promise_the_playbook_makes_is_allowed():
 
 
 def test_problem_falls_back_to_a_short_quote_then_the_rating():
-    assert describe_problem({"text": "The app crashed twice while paying", "evidence": []}) == \
-        'you told us "The app crashed twice while paying"'
+    assert (
+        describe_problem({"text": "The app crashed twice while paying", "evidence": []})
+        == 'you told us "The app crashed twice while paying"'
+    )
     assert describe_problem({"evidence": [{"rule": "rating", "text": "rating 1/5"}]}) == "you gave us rating 1/5"
 
 
@@ -90,17 +111,29 @@ import pytest as _pytest  # noqa: E402
 
 from carlzon.journey import load_journey as _load  # noqa: E402
 from carlzon.loop.replies import (  # noqa: E402
-    describe_problem as _describe, impossible_promises as _impossible, quotes_lone_word as _lone,
+    describe_problem as _describe,
+    impossible_promises as _impossible,
+    quotes_lone_word as _lone,
     suggest_reply as _suggest,
 )
 
-_DELAY = {"touchpoint": "delays_cancellations", "stakes": "high", "moment_at": "2026-01-05T08:00:00+00:00",
-          "text": "Ugh. My flight to Oslo was cancelled and nobody told us why. Disappointed.",
-          "evidence": [{"rule": "lexicon", "text": "\"cancelled\" = cancellation, high stakes", "phrase": "cancelled",
-                        "value": "cancellation", "weight": -0.5},
-                       {"rule": "lexicon", "text": "\"Disappointed\" = negative word", "phrase": "Disappointed",
-                        "weight": -0.85}],
-          "deadlines": {}}
+_DELAY = {
+    "touchpoint": "delays_cancellations",
+    "stakes": "high",
+    "moment_at": "2026-01-05T08:00:00+00:00",
+    "text": "Ugh. My flight to Oslo was cancelled and nobody told us why. Disappointed.",
+    "evidence": [
+        {
+            "rule": "lexicon",
+            "text": '"cancelled" = cancellation, high stakes',
+            "phrase": "cancelled",
+            "value": "cancellation",
+            "weight": -0.5,
+        },
+        {"rule": "lexicon", "text": '"Disappointed" = negative word', "phrase": "Disappointed", "weight": -0.85},
+    ],
+    "deadlines": {},
+}
 
 
 def test_reply_quotes_the_clause_not_a_lone_word():
@@ -142,6 +175,10 @@ def test_real_support_threads_no_lone_word_no_impossible_promise():
     cases = bench.cases(bench.threads(_TWCS))
     assert len(cases) >= 500
     journey, late = _load("online_shop"), _dt.now(UTC)
-    bad = [c["id"] for c in cases for reply in [_suggest(c, journey, now=late)]
-           if _lone(reply) or _impossible(reply, c, late)]
+    bad = [
+        c["id"]
+        for c in cases
+        for reply in [_suggest(c, journey, now=late)]
+        if _lone(reply) or _impossible(reply, c, late)
+    ]
     assert bad == []

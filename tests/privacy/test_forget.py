@@ -36,8 +36,9 @@ SKIPPED = {"ingest_runs", "forget_log", "schema_migrations", "carlzon_changes"}
 def _subject(df: pd.DataFrame, with_cases: set[str]) -> tuple[str, str, str]:
     """A customer with a recovery case and the most rows, whose name and e-mail no other customer shares."""
     known = df.dropna(subset=["customer_id", "customer_name", "email"])
-    per = known.groupby("customer_id").agg(n=("response_id", "size"), name=("customer_name", "first"),
-                                          email=("email", "first"))
+    per = known.groupby("customer_id").agg(
+        n=("response_id", "size"), name=("customer_name", "first"), email=("email", "first")
+    )
     per = per[~per["name"].duplicated(keep=False) & ~per["email"].duplicated(keep=False)]
     per = per[per.index.isin(with_cases)]
     cid = str(per.sort_values("n", ascending=False).index[0])
@@ -46,11 +47,15 @@ def _subject(df: pd.DataFrame, with_cases: set[str]) -> tuple[str, str, str]:
 
 def _bad_rows(cid: str, name: str, email: str) -> pd.DataFrame:
     """Rows ingest refuses (NPS out of range): one of the subject's, one of another customer's."""
-    return pd.DataFrame({
-        "response_id": ["BAD-X", "BAD-Y"], "customer_id": [cid, "C-OTHER"],
-        "comment": [f"write to {email}, {name} here", "someone else entirely"], "nps": [11, 12],
-        "created_at": ["2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"],
-    })
+    return pd.DataFrame(
+        {
+            "response_id": ["BAD-X", "BAD-Y"],
+            "customer_id": [cid, "C-OTHER"],
+            "comment": [f"write to {email}, {name} here", "someone else entirely"],
+            "nps": [11, 12],
+            "created_at": ["2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"],
+        }
+    )
 
 
 def _build(url: str, df: pd.DataFrame, bad: pd.DataFrame) -> None:
@@ -95,14 +100,25 @@ def _snapshot(url: str) -> dict[str, list[str]]:
     """Every table's rows as sorted JSON lines, ids of cases replaced by their interaction, write times left out."""
     out = {}
     with open_store(url) as st:
-        case_of = dict(zip(st.query("SELECT id FROM recovery_cases")["id"].astype(str),
-                           st.query("SELECT interaction_id FROM recovery_cases")["interaction_id"]))
+        case_of = dict(
+            zip(
+                st.query("SELECT id FROM recovery_cases")["id"].astype(str),
+                st.query("SELECT interaction_id FROM recovery_cases")["interaction_id"],
+            )
+        )
         for t in tables(st):
             if t.name in SKIPPED:
                 continue
             df = st.query(f'SELECT * FROM "{t.name}"')
-            df = df.drop(columns=[c for c in df.columns if c in VOLATILE or (c == "id" and t.name in (
-                "recovery_cases", "recovery_events", "quarantine")) or (c == "seq" and t.name == "interactions")])
+            df = df.drop(
+                columns=[
+                    c
+                    for c in df.columns
+                    if c in VOLATILE
+                    or (c == "id" and t.name in ("recovery_cases", "recovery_events", "quarantine"))
+                    or (c == "seq" and t.name == "interactions")
+                ]
+            )
             if "case_id" in df:
                 df["case_id"] = df["case_id"].astype(str).map(case_of)
             rows = [json.dumps(r, sort_keys=True, default=str) for r in df.to_dict("records")]
@@ -125,8 +141,9 @@ def test_rollups_and_metrics_equal_the_other_store(pair):
     a, b, *_ = pair
     with open_store(a) as sa, open_store(b) as sb:
         pd.testing.assert_frame_equal(rollup_frame(sa), rollup_frame(sb))
-        pd.testing.assert_frame_equal(rollup_metrics(sa, by="touchpoint").summary,
-                                      rollup_metrics(sb, by="touchpoint").summary)
+        pd.testing.assert_frame_equal(
+            rollup_metrics(sa, by="touchpoint").summary, rollup_metrics(sb, by="touchpoint").summary
+        )
 
 
 def test_no_table_holds_the_customer(pair):
@@ -155,7 +172,11 @@ def test_audit_entry_counts_rows_without_the_customer(pair):
     with open_store(a) as st:
         log = forget_log(st)
     assert (len(log), log[0]["rows"], log[0]["actor"], cid in json.dumps(log, default=str)) == (
-        1, result.rows, "dpo", False)
+        1,
+        result.rows,
+        "dpo",
+        False,
+    )
 
 
 def test_dry_run_lists_what_would_go_and_removes_nothing(new_store, airline):
@@ -199,8 +220,10 @@ def test_a_derived_cache_is_emptied(new_store):
         st.execute("CREATE TABLE derived_views (name TEXT, value TEXT)")
         st.execute("INSERT INTO derived_views VALUES ('themes', 'c9 said fine')")
         forget(st, "c9")
-        assert (coverage(st)["derived_views"].startswith("emptied"),
-                len(st.query("SELECT * FROM derived_views"))) == (True, 0)
+        assert (coverage(st)["derived_views"].startswith("emptied"), len(st.query("SELECT * FROM derived_views"))) == (
+            True,
+            0,
+        )
 
 
 def test_a_new_table_with_a_customer_column_is_covered_and_emptied(new_store):

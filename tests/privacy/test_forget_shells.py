@@ -21,8 +21,11 @@ runner = CliRunner()
 def store_file(tmp_path):
     path = tmp_path / "s.db"
     with open_store(path) as st:
-        st.add_interactions(pd.DataFrame({"id": ["a", "b", "c"], "customer_id": ["C1", "C1", "C2"],
-                                          "text": ["late again", "lost bag", "fine"]}))
+        st.add_interactions(
+            pd.DataFrame(
+                {"id": ["a", "b", "c"], "customer_id": ["C1", "C1", "C2"], "text": ["late again", "lost bag", "fine"]}
+            )
+        )
     return str(path)
 
 
@@ -44,7 +47,11 @@ def test_without_yes_nothing_goes(store_file):
 def test_yes_erases_and_prints_the_table(store_file):
     r = runner.invoke(app, ["forget", "C1", "--store", store_file, "--yes"])
     assert (r.exit_code, "Erased 2 rows" in r.output, _count(store_file, "C1"), _count(store_file, "C2")) == (
-        0, True, 0, 1)
+        0,
+        True,
+        0,
+        1,
+    )
 
 
 def test_an_unknown_customer_exits_1_with_the_fix(store_file):
@@ -72,4 +79,8 @@ def test_api_dry_run_then_erase(api, store_file):
     plan = c.delete("/api/customers/C1?dry_run=true", headers=h).json()
     done = c.delete("/api/customers/C1", headers=h).json()
     assert (plan["rows"], done["total"], done["dry_run"], _count(store_file, "C1")) == (
-        {"interactions": 2}, 2, False, 0)
+        {"interactions": 2},
+        2,
+        False,
+        0,
+    )

@@ -41,19 +41,44 @@ def _leaks(data: bytes | str) -> list[str]:
 def export(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("cards")
     rows = [
-        {"id": "r1", "customer": "C1", "date": "2026-03-01", "comment": f"charged twice on {CARDS[0]}, furious",
-         "nps": "2", "card_used": CARDS[1]},
-        {"id": "r2", "customer": "C2", "date": "2026-03-02", "comment": f"amex {CARDS[2]} refused at the gate",
-         "nps": "5", "card_used": ""},
-        {"id": "r3", "customer": "C3", "date": "not a date", "comment": f"typed {CARDS[3]} by mistake", "nps": "9",
-         "card_used": ""},
-        {"id": "r4", "customer": "C4", "date": "2026-03-03", "comment": "lovely crew", "nps": "11",
-         "card_used": CARDS[4]},
+        {
+            "id": "r1",
+            "customer": "C1",
+            "date": "2026-03-01",
+            "comment": f"charged twice on {CARDS[0]}, furious",
+            "nps": "2",
+            "card_used": CARDS[1],
+        },
+        {
+            "id": "r2",
+            "customer": "C2",
+            "date": "2026-03-02",
+            "comment": f"amex {CARDS[2]} refused at the gate",
+            "nps": "5",
+            "card_used": "",
+        },
+        {
+            "id": "r3",
+            "customer": "C3",
+            "date": "not a date",
+            "comment": f"typed {CARDS[3]} by mistake",
+            "nps": "9",
+            "card_used": "",
+        },
+        {
+            "id": "r4",
+            "customer": "C4",
+            "date": "2026-03-03",
+            "comment": "lovely crew",
+            "nps": "11",
+            "card_used": CARDS[4],
+        },
     ]
     path = d / "feedback.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    (d / "broken.jsonl").write_text('{"id": "j1", "comment": "fine", "nps": 8}\n'
-                                    f'{{"id": "j2", "comment": "card {CARDS[0]}" \n', encoding="utf-8")
+    (d / "broken.jsonl").write_text(
+        f'{{"id": "j1", "comment": "fine", "nps": 8}}\n{{"id": "j2", "comment": "card {CARDS[0]}" \n', encoding="utf-8"
+    )
     return path
 
 
@@ -98,8 +123,11 @@ def test_every_detect_export_holds_no_card(export, tmp_path, suffix):
     data = b""
     for f in files:
         raw = f.read_bytes()
-        data += b"".join(zipfile.ZipFile(io.BytesIO(raw)).read(n) for n in zipfile.ZipFile(io.BytesIO(raw)).namelist()) \
-            if f.suffix == ".xlsx" else raw
+        data += (
+            b"".join(zipfile.ZipFile(io.BytesIO(raw)).read(n) for n in zipfile.ZipFile(io.BytesIO(raw)).namelist())
+            if f.suffix == ".xlsx"
+            else raw
+        )
     if suffix == ".parquet":
         data += pd.read_parquet(out).to_csv().encode()
     assert (len(files), _leaks(data)) == (2, [])
@@ -118,8 +146,11 @@ def test_a_card_posted_to_the_api_is_masked(tmp_path):
     with open_store(tmp_path / "api.db") as st:
         token = create_token(st, role="admin").secret
         with TestClient(create_app(st)) as c:
-            c.post("/api/interactions", headers={"Authorization": f"Bearer {token}"},
-                   json={"interactions": [{"id": "a1", "text": f"my card {CARDS[0]}", "nps": 3}, "not an object"]})
+            c.post(
+                "/api/interactions",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"interactions": [{"id": "a1", "text": f"my card {CARDS[0]}", "nps": 3}, "not an object"]},
+            )
         dump = st.query("SELECT text FROM interactions").to_csv() + st.quarantine().to_csv()
     assert _leaks(dump) == []
 

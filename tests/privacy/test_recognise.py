@@ -16,8 +16,11 @@ SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "pii_set.tsv"
 def _rows(kind_clean: bool):
     with SET.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    return [(r["text"], [s for s in (r["secrets"] or "").split("|") if s]) for r in rows
-            if (r["kind"] == "clean") == kind_clean]
+    return [
+        (r["text"], [s for s in (r["secrets"] or "").split("|") if s])
+        for r in rows
+        if (r["kind"] == "clean") == kind_clean
+    ]
 
 
 def _left(secret: str, out: str) -> bool:

@@ -54,8 +54,19 @@ def _same(a, b) -> None:
     assert json.dumps(clean(a), sort_keys=True, default=str) == json.dumps(clean(b), sort_keys=True, default=str)
 
 
-_FIGURES = ("n_moments", "period", "headline", "table", "key_moments", "trends", "trend_unit", "quadrant_lists",
-            "actions", "importance_method", "has_survey")
+_FIGURES = (
+    "n_moments",
+    "period",
+    "headline",
+    "table",
+    "key_moments",
+    "trends",
+    "trend_unit",
+    "quadrant_lists",
+    "actions",
+    "importance_method",
+    "has_survey",
+)
 
 
 @pytest.mark.parametrize("name", list(SCOPES))
@@ -69,12 +80,14 @@ def test_rollups_give_the_moments_figures(filled, name):
     assert A.count_moments(filled, scope) == fast.n == len(load_frame(filled, scope))
     for v in ("magic", "misery", "neutral"):
         assert A.count_moments(filled, Scope(**{**scope.__dict__, "valence": v})) == len(
-            load_frame(filled, Scope(**{**scope.__dict__, "valence": v})))
+            load_frame(filled, Scope(**{**scope.__dict__, "valence": v}))
+        )
     if not fast.n:
         return
     a = store_context(filled, scope, journey="airline", fit_drivers=False, themes=False, paths=False, watch_days=0)
-    b = store_context(filled, scope, journey="airline", fit_drivers=False, themes=False, paths=False, watch_days=0,
-                      aggregates=slow)
+    b = store_context(
+        filled, scope, journey="airline", fit_drivers=False, themes=False, paths=False, watch_days=0, aggregates=slow
+    )
     assert a["figures_from"] == "rollups" and b["figures_from"] == "moments"
     _same({k: a[k] for k in _FIGURES}, {k: b[k] for k in _FIGURES})
     _same(a["emerging"].__dict__, b["emerging"].__dict__)
@@ -105,20 +118,27 @@ def clients(filled, monkeypatch):
     yield fast, TestClient(slow_app), {"Authorization": f"Bearer {token}"}, monkeypatch
 
 
-FILTERS = [{}, {"since": "2026-01-12", "until": "2026-01-25"}, {"channel": "survey"}, {"touchpoint": "gate"},
-           {"since": "2026-01-20", "channel": "review", "touchpoint": "seat"}]
+FILTERS = [
+    {},
+    {"since": "2026-01-12", "until": "2026-01-25"},
+    {"channel": "survey"},
+    {"touchpoint": "gate"},
+    {"since": "2026-01-20", "channel": "review", "touchpoint": "seat"},
+]
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "none")
 def test_api_figures_from_rollups_equal_those_from_moments(clients, params):
     fast, slow, h, monkeypatch = clients
-    got = {p: fast.get(p, params=params, headers=h).json() for p in ("/api/metrics", "/api/touchpoints",
-                                                                      "/api/drivers")}
+    got = {
+        p: fast.get(p, params=params, headers=h).json() for p in ("/api/metrics", "/api/touchpoints", "/api/drivers")
+    }
     got["/api/moments"] = fast.get("/api/moments", params={**params, "per_page": 5}, headers=h).json()
     assert got["/api/metrics"]["figures_from"] == "rollups"
     monkeypatch.setattr(A, "rollup_blocker", lambda scope: "forced onto the moments by the test")
-    want = {p: slow.get(p, params=params, headers=h).json() for p in ("/api/metrics", "/api/touchpoints",
-                                                                       "/api/drivers")}
+    want = {
+        p: slow.get(p, params=params, headers=h).json() for p in ("/api/metrics", "/api/touchpoints", "/api/drivers")
+    }
     want["/api/moments"] = slow.get("/api/moments", params={**params, "per_page": 5}, headers=h).json()
     assert want["/api/metrics"]["figures_from"] == "moments"
     got["/api/metrics"].pop("figures_from"), want["/api/metrics"].pop("figures_from")

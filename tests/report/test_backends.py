@@ -45,9 +45,14 @@ EXPECTED: dict[str, tuple] = {}
 def test_same_figures_on_both_backends(filled):
     scope = Scope(since="2026-02-01", until="2026-05-01", segment=("Class", "Eco"))
     frame = load_frame(filled, scope)
-    figures = (len(frame), int((frame["valence"] == "misery").sum()), str(frame["day"].min()),
-               int(rating_counts(filled, scope)["nps"].sum()), n_customers(filled, scope),
-               tuple(strongest(filled, Scope(), "misery", k=3)["interaction_id"]))
+    figures = (
+        len(frame),
+        int((frame["valence"] == "misery").sum()),
+        str(frame["day"].min()),
+        int(rating_counts(filled, scope)["nps"].sum()),
+        n_customers(filled, scope),
+        tuple(strongest(filled, Scope(), "misery", k=3)["interaction_id"]),
+    )
     assert 0 < figures[0] < 1500 and figures[3] == figures[0]
     EXPECTED.setdefault("figures", figures)
     assert figures == EXPECTED["figures"]  # the second backend must agree with the first

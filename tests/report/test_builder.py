@@ -32,21 +32,33 @@ def test_report_is_self_contained_and_escaped(store_file, tmp_path):
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", html))
     assert urls <= {"http://www.w3.org/2000/svg"}
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
-    for section in ("What to do first", "The journey map", "Key moments of truth", "Importance and performance",
-                    "Trends over time", "The worst moments", "The best moments", "Emerging problems"):
+    for section in (
+        "What to do first",
+        "The journey map",
+        "Key moments of truth",
+        "Importance and performance",
+        "Trends over time",
+        "The worst moments",
+        "The best moments",
+        "Emerging problems",
+    ):
         assert section in html
     assert "n=5,000" in html and "95% interval" in html
-    emerging = html[html.index('id="emerging-problems"'):]
+    emerging = html[html.index('id="emerging-problems"') :]
     assert "Benjamini-Hochberg" in emerging and "problems active in the last 60 days of the period" in emerging
     assert "moments over 180 days" in emerging
 
 
 def test_since_until_and_plugged_sections(store_file):
     with open_store(str(store_file)) as st:
-        html = build_report(st, None, since="2026-03-01", until="2026-04-01",
-                            emerging=Section(title="Emerging problems", empty="No emerging problems found.",
-                                             method="watch"),
-                            sections=[Section(title="Themes", columns=["Theme"], rows=[["<b>queues</b>"]])])
+        html = build_report(
+            st,
+            None,
+            since="2026-03-01",
+            until="2026-04-01",
+            emerging=Section(title="Emerging problems", empty="No emerging problems found.", method="watch"),
+            sections=[Section(title="Themes", columns=["Theme"], rows=[["<b>queues</b>"]])],
+        )
     n = int(re.search(r"([\d,]+) moments from", html).group(1).replace(",", ""))
     assert 0 < n < 5000
     assert "No emerging problems found." in html

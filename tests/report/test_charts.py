@@ -16,10 +16,17 @@ def test_balance_colour_runs_from_misery_to_magic():
 
 
 def test_journey_map_escapes_names_and_sizes_by_importance():
-    svg = charts.journey_map_svg([{"name": "A <b>stage</b>", "touchpoints": [
-        {"id": "a", "name": "Big <script>", "balance": 0.5, "importance": 1.0, "n": 10},
-        {"id": "b", "name": "Small", "balance": -0.5, "importance": 0.0, "n": 10},
-    ]}])
+    svg = charts.journey_map_svg(
+        [
+            {
+                "name": "A <b>stage</b>",
+                "touchpoints": [
+                    {"id": "a", "name": "Big <script>", "balance": 0.5, "importance": 1.0, "n": 10},
+                    {"id": "b", "name": "Small", "balance": -0.5, "importance": 0.0, "n": 10},
+                ],
+            }
+        ]
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "A &lt;b&gt;stage&lt;/b&gt;" in svg
     assert 'r="26.0"' in svg and 'r="9.0"' in svg
@@ -27,20 +34,39 @@ def test_journey_map_escapes_names_and_sizes_by_importance():
 
 
 def test_ipa_labels_quadrants_and_handles_no_points():
-    pts = [{"id": str(i), "name": f"tp{i}", "importance": i / 10, "performance": (-1) ** i * 0.3, "n": 50}
-           for i in range(1, 6)]
+    pts = [
+        {"id": str(i), "name": f"tp{i}", "importance": i / 10, "performance": (-1) ** i * 0.3, "n": 50}
+        for i in range(1, 6)
+    ]
     svg = charts.ipa_svg(pts)
-    for label in ("Important, below average", "Important, above average", "Less important, above average",
-                  "Less important, below average"):  # where a point sits; the verdict is the report's own label
+    for label in (
+        "Important, below average",
+        "Important, above average",
+        "Less important, above average",
+        "Less important, below average",
+    ):  # where a point sits; the verdict is the report's own label
         assert label in svg
     assert all(f"tp{i}" in svg for i in range(1, 6))
     assert "not enough data" in charts.ipa_svg([])
 
 
 def test_trend_needs_two_periods():
-    assert "not enough periods" in charts.trend_svg([{"period": "2026-01-01", "n": 3, "magic_rate": 0.1, "misery_rate": 0.2}])
-    rows = [{"period": f"2026-01-0{i}", "n": 10, "magic_rate": 0.1 * i, "magic_rate_low": 0.0, "magic_rate_high": 0.5,
-             "misery_rate": 0.2, "misery_rate_low": 0.1, "misery_rate_high": 0.3} for i in range(1, 4)]
+    assert "not enough periods" in charts.trend_svg(
+        [{"period": "2026-01-01", "n": 3, "magic_rate": 0.1, "misery_rate": 0.2}]
+    )
+    rows = [
+        {
+            "period": f"2026-01-0{i}",
+            "n": 10,
+            "magic_rate": 0.1 * i,
+            "magic_rate_low": 0.0,
+            "magic_rate_high": 0.5,
+            "misery_rate": 0.2,
+            "misery_rate_low": 0.1,
+            "misery_rate_high": 0.3,
+        }
+        for i in range(1, 4)
+    ]
     svg = charts.trend_svg(rows)
     assert svg.count("<polyline") == 2 and svg.count("<polygon") == 2
 
@@ -54,8 +80,10 @@ def test_interval_bar_draws_whisker():
 def test_trend_date_labels_do_not_overlap(weeks):
     from datetime import datetime, timedelta
 
-    rows = [{"period": datetime(2025, 12, 29) + timedelta(weeks=i), "n": 50, "magic_rate": 0.3, "misery_rate": 0.4}
-            for i in range(weeks)]
+    rows = [
+        {"period": datetime(2025, 12, 29) + timedelta(weeks=i), "n": 50, "magic_rate": 0.3, "misery_rate": 0.4}
+        for i in range(weeks)
+    ]
     svg = charts.trend_svg(rows)
     axis = re.findall(r'<text x="([\d.]+)" y="268\.0"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)</text>', svg)
     assert axis and axis[-1][2] == rows[-1]["period"].strftime("%d %b %Y")  # the last week is always named

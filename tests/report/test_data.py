@@ -94,15 +94,24 @@ def test_parse_evidence_tolerates_bad_json():
 
 def test_survey_drivers_place_touchpoints_without_moments(moments):
     only_gate = moments[moments["touchpoint"] == "gate"]
-    d = pd.DataFrame({"touchpoint": ["seat", "food", "wifi_entertainment"], "importance": [0.6, 0.3, 0.1],
-                      "performance": [2.1, 4.5, 3.0], "survey_n": [500, 480, 300], "method": "key-driver model",
-                      "performance_method": "mean survey rating (1 to 5)"})
+    d = pd.DataFrame(
+        {
+            "touchpoint": ["seat", "food", "wifi_entertainment"],
+            "importance": [0.6, 0.3, 0.1],
+            "performance": [2.1, 4.5, 3.0],
+            "survey_n": [500, 480, 300],
+            "method": "key-driver model",
+            "performance_method": "mean survey rating (1 to 5)",
+        }
+    )
     t = touchpoint_table(only_gate, "airline", drivers=d).set_index("touchpoint")
     assert t.loc["seat", "n"] == 0 and t.loc["seat", "quadrant"] == "concentrate"
     assert t.loc["food", "quadrant"] == "overkill" and t.loc["gate", "quadrant"] == ""  # no importance for gate
     text = actions(t.reset_index())
-    assert text[0] == ("Fix Seat comfort first: it matters more than most, and customers rate it 2.1 against an "
-                       "average of 3.2 (n=500).")
+    assert text[0] == (
+        "Fix Seat comfort first: it matters more than most, and customers rate it 2.1 against an "
+        "average of 3.2 (n=500)."
+    )
 
 
 def test_actions_do_not_act_on_tiny_samples(moments):

@@ -15,8 +15,18 @@ def _store(outcome: str):
     n = 600
     seat, food, wifi, clean = (rng.integers(1, 6, n) for _ in range(4))
     latent = 3 * seat + food + rng.normal(0, 1.5, n)
-    ratings = [json.dumps({"Seat comfort": int(a), "Food and drink": int(b), "Inflight wifi service": int(c),
-                           "Cleanliness": int(d), "Unmapped item": 3}) for a, b, c, d in zip(seat, food, wifi, clean)]
+    ratings = [
+        json.dumps(
+            {
+                "Seat comfort": int(a),
+                "Food and drink": int(b),
+                "Inflight wifi service": int(c),
+                "Cleanliness": int(d),
+                "Unmapped item": 3,
+            }
+        )
+        for a, b, c, d in zip(seat, food, wifi, clean)
+    ]
     df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "ratings": ratings})
     if outcome == "nps":
         df["nps"] = np.clip(np.round(latent / 2), 0, 10)

@@ -26,23 +26,36 @@ def store(tmp_path_factory):
 
 
 def _row(id_: str, **kw) -> dict:
-    base = {"id": id_, "customer_id": "X1", "timestamp": pd.Timestamp("2026-03-01 10:00", tz="UTC"), "channel": "event",
-            "source": "t", "touchpoint": "check_in", "ratings": "{}", "measures": "{}", "attributes": "{}"}
+    base = {
+        "id": id_,
+        "customer_id": "X1",
+        "timestamp": pd.Timestamp("2026-03-01 10:00", tz="UTC"),
+        "channel": "event",
+        "source": "t",
+        "touchpoint": "check_in",
+        "ratings": "{}",
+        "measures": "{}",
+        "attributes": "{}",
+    }
     base.update(kw)
     return base
 
 
 def test_event_log_rule(tmp_path):
     with open_store(str(tmp_path / "e.db")) as st:
-        st.add_interactions(pd.DataFrame([
-            _row("ev1"),                                   # an event: customer, time, step, no text, no rating
-            _row("ev2", channel="visit", touchpoint="gate"),  # a visit with a step is an event too
-            _row("no_step", channel="visit", touchpoint=None),
-            _row("text", text="the gate staff were rude"),
-            _row("rated", nps=3.0),
-            _row("rated_item", ratings=json.dumps({"Seat comfort": 2})),
-            _row("anon", customer_id=None),
-        ]))
+        st.add_interactions(
+            pd.DataFrame(
+                [
+                    _row("ev1"),  # an event: customer, time, step, no text, no rating
+                    _row("ev2", channel="visit", touchpoint="gate"),  # a visit with a step is an event too
+                    _row("no_step", channel="visit", touchpoint=None),
+                    _row("text", text="the gate staff were rude"),
+                    _row("rated", nps=3.0),
+                    _row("rated_item", ratings=json.dumps({"Seat comfort": 2})),
+                    _row("anon", customer_id=None),
+                ]
+            )
+        )
         ev = event_log(st)
         assert sorted(ev["step"]) == ["check_in", "gate"]
         assert list(ev.columns) == ["customer_id", "step", "timestamp"]
@@ -86,7 +99,9 @@ def test_themes_view_samples_recent_whole_weeks(store):
     monday = view["window"][0].tz_convert(None).to_period("W-SUN").start_time.tz_localize("UTC")
     in_store = store.query(
         "SELECT COUNT(*) AS n FROM moments m JOIN interactions i ON i.id = m.interaction_id WHERE m.valence = 'misery' "
-        "AND i.text IS NOT NULL AND i.text <> '' AND m.timestamp >= :t", {"t": monday.to_pydatetime()})["n"].iloc[0]
+        "AND i.text IS NOT NULL AND i.text <> '' AND m.timestamp >= :t",
+        {"t": monday.to_pydatetime()},
+    )["n"].iloc[0]
     assert int(in_store) == view["n"]  # every comment of the oldest week shown is in: whole weeks only
     full = themes_view(store, Scope(), AIRLINE)
     assert not full["sampled"] and full["n"] > view["n"]
@@ -122,13 +137,35 @@ def test_watch_moments_reads_locations_like_the_full_moments(tmp_path):
         for k, loc in enumerate(("CPH", "OSL", None)):
             rows.append((f"r{d.day_of_year}-{k}", d + pd.Timedelta(hours=9), loc, "slow gate staff again"))
     rows += [(f"b{k}", days[-1] + pd.Timedelta(hours=10), "OSL", "the jet bridge is broken") for k in range(7)]
-    inter = pd.DataFrame({"id": [r[0] for r in rows], "customer_id": "C1", "timestamp": [r[1] for r in rows],
-                          "channel": "review", "source": "t", "text": [r[3] for r in rows], "touchpoint": "gate",
-                          "attributes": [json.dumps({"Class": "Eco", **({"airport": r[2]} if r[2] else {})}) for r in rows]})
-    moments = pd.DataFrame({"interaction_id": inter["id"], "customer_id": "C1", "timestamp": inter["timestamp"],
-                            "channel": "review", "touchpoint": "gate", "touchpoint_confidence": 0.9, "valence": "misery",
-                            "score": -0.6, "intensity": 0.6, "stakes": "low", "moment_of_truth": False, "reasons": "t",
-                            "evidence": "[]"})
+    inter = pd.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "customer_id": "C1",
+            "timestamp": [r[1] for r in rows],
+            "channel": "review",
+            "source": "t",
+            "text": [r[3] for r in rows],
+            "touchpoint": "gate",
+            "attributes": [json.dumps({"Class": "Eco", **({"airport": r[2]} if r[2] else {})}) for r in rows],
+        }
+    )
+    moments = pd.DataFrame(
+        {
+            "interaction_id": inter["id"],
+            "customer_id": "C1",
+            "timestamp": inter["timestamp"],
+            "channel": "review",
+            "touchpoint": "gate",
+            "touchpoint_confidence": 0.9,
+            "valence": "misery",
+            "score": -0.6,
+            "intensity": 0.6,
+            "stakes": "low",
+            "moment_of_truth": False,
+            "reasons": "t",
+            "evidence": "[]",
+        }
+    )
     with open_store(str(tmp_path / "w.db")) as st:
         st.add_interactions(inter)
         st.add_moments(moments)
@@ -158,6 +195,7 @@ def test_a_problem_that_starts_early_in_the_watched_days_is_found_with_its_basel
         key = lambda a: [(x["touchpoint"], x["location"], x["since"], x["count"]) for x in a]  # noqa: E731
         assert key(view["alerts"]) == key(find_alerts(st.moments(), since=cut))
         assert (planted["touchpoint"], planted["location"], planted["start"]) in [
-            (x["touchpoint"], x["location"], x["since"]) for x in view["alerts"]]
+            (x["touchpoint"], x["location"], x["since"]) for x in view["alerts"]
+        ]
         sec = build_report(st, None).split('id="emerging-problems"')[1].split("</section>")[0]
         assert planted["start"] in sec and "Baggage claim" in sec

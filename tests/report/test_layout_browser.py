@@ -77,8 +77,11 @@ def test_every_touchpoint_has_one_label(context):
             listed.setdefault(it["name"], set()).add(it.get("label", ""))
     assert all(len(v) == 1 for v in listed.values())
     fixed = {f["name"] for f in context["verdict"].fix}
-    assert all(context["verdict"].labels[t]["key"] == "fix" for t in context["verdict"].labels
-               if next((r["name"] for r in context["table"] if r["touchpoint"] == t), "") in fixed)
+    assert all(
+        context["verdict"].labels[t]["key"] == "fix"
+        for t in context["verdict"].labels
+        if next((r["name"] for r in context["table"] if r["touchpoint"] == t), "") in fixed
+    )
     assert labels
 
 

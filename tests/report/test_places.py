@@ -20,8 +20,18 @@ def store_path(tmp_path_factory):
     m = sim.moments.drop_duplicates("interaction_id")
     m = m.assign(location=m["location"].replace({"P003": "<b>Harbour</b>"}))
     with open_store(str(folder / "s.db")) as st:
-        st.add_interactions(pd.DataFrame({"id": m["interaction_id"], "customer_id": m["customer_id"], "timestamp": m["timestamp"],
-                                          "channel": "review", "text": "the room was fine", "location": m["location"]}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": m["interaction_id"],
+                    "customer_id": m["customer_id"],
+                    "timestamp": m["timestamp"],
+                    "channel": "review",
+                    "text": "the room was fine",
+                    "location": m["location"],
+                }
+            )
+        )
         st.add_moments(m.drop(columns=["location"]))
     return folder / "s.db", m["location"].value_counts().to_dict()
 
@@ -57,15 +67,21 @@ def test_funnel_draws_every_place(store_path):
 
 
 def test_cli_report_location(store_path, tmp_path):
-    res = CliRunner().invoke(app, ["report", "--store", str(store_path[0]), "--location", "P002", "-o", str(tmp_path / "r.html")])
+    res = CliRunner().invoke(
+        app, ["report", "--store", str(store_path[0]), "--location", "P002", "-o", str(tmp_path / "r.html")]
+    )
     assert (res.exit_code, f"{store_path[1]['P002']} moments" in (tmp_path / "r.html").read_text()) == (0, True)
 
 
 def test_cli_report_by_location(store_path, tmp_path):
-    res = CliRunner().invoke(app, ["report", "--store", str(store_path[0]), "--by", "location", "-o", str(tmp_path / "x")])
+    res = CliRunner().invoke(
+        app, ["report", "--store", str(store_path[0]), "--by", "location", "-o", str(tmp_path / "x")]
+    )
     assert (res.exit_code, (tmp_path / "x" / "index.html").exists()) == (0, True)
 
 
 def test_cli_report_unknown_place(store_path, tmp_path):
-    res = CliRunner().invoke(app, ["report", "--store", str(store_path[0]), "--location", "Mars", "-o", str(tmp_path / "r.html")])
+    res = CliRunner().invoke(
+        app, ["report", "--store", str(store_path[0]), "--location", "Mars", "-o", str(tmp_path / "r.html")]
+    )
     assert "no place or level named 'Mars'" in res.output

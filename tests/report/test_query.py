@@ -13,16 +13,36 @@ from carlzon.store import open_store
 def store():
     with open_store(":memory:") as st:
         attrs = [{"Class": "Eco"}, {"Class": "Eco Plus"}, {"Class": "Business", "Age": 13}, {"Age": 1}]
-        st.add_interactions(pd.DataFrame({
-            "id": ["a", "b", "c", "d"], "customer_id": ["x", "x", "y", None],
-            "timestamp": pd.to_datetime(["2026-01-01 10:00", "2026-01-02 23:59", "2026-01-03 00:00", "2026-02-01 00:00"], utc=True),
-            "text": ["bad", "good", "", "meh"], "nps": [2, 10, 10, None],
-            "attributes": [json.dumps(a, separators=(",", ":")) for a in attrs]}))
-        st.add_moments(pd.DataFrame({
-            "interaction_id": ["a", "b", "c", "d"], "customer_id": ["x", "x", "y", None],
-            "timestamp": pd.to_datetime(["2026-01-01 10:00", "2026-01-02 23:59", "2026-01-03 00:00", "2026-02-01 00:00"], utc=True),
-            "touchpoint": ["gate", "seat", "seat", "unknown"], "valence": ["misery", "magic", "magic", "neutral"],
-            "score": [-0.9, 0.8, 0.95, 0.0], "intensity": [0.9, 0.8, 0.9, 0.1], "evidence": ["[]"] * 4}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": ["a", "b", "c", "d"],
+                    "customer_id": ["x", "x", "y", None],
+                    "timestamp": pd.to_datetime(
+                        ["2026-01-01 10:00", "2026-01-02 23:59", "2026-01-03 00:00", "2026-02-01 00:00"], utc=True
+                    ),
+                    "text": ["bad", "good", "", "meh"],
+                    "nps": [2, 10, 10, None],
+                    "attributes": [json.dumps(a, separators=(",", ":")) for a in attrs],
+                }
+            )
+        )
+        st.add_moments(
+            pd.DataFrame(
+                {
+                    "interaction_id": ["a", "b", "c", "d"],
+                    "customer_id": ["x", "x", "y", None],
+                    "timestamp": pd.to_datetime(
+                        ["2026-01-01 10:00", "2026-01-02 23:59", "2026-01-03 00:00", "2026-02-01 00:00"], utc=True
+                    ),
+                    "touchpoint": ["gate", "seat", "seat", "unknown"],
+                    "valence": ["misery", "magic", "magic", "neutral"],
+                    "score": [-0.9, 0.8, 0.95, 0.0],
+                    "intensity": [0.9, 0.8, 0.9, 0.1],
+                    "evidence": ["[]"] * 4,
+                }
+            )
+        )
         yield st
 
 

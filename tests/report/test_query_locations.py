@@ -12,11 +12,31 @@ from carlzon.store import open_store
 def store():
     with open_store(":memory:") as st:
         ts = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"], utc=True)
-        st.add_interactions(pd.DataFrame({"id": ["a", "b", "c"], "customer_id": ["x", "y", "z"], "timestamp": ts,
-                                          "text": ["bad", "good", "ok"], "location": ["s1", "s2", None]}))
-        st.add_moments(pd.DataFrame({"interaction_id": ["a", "b", "c"], "customer_id": ["x", "y", "z"], "timestamp": ts,
-                                     "touchpoint": ["gate", "seat", "seat"], "valence": ["misery", "magic", "neutral"],
-                                     "score": [-0.9, 0.8, 0.0], "intensity": [0.9, 0.8, 0.1], "evidence": ["[]"] * 3}))
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": ["a", "b", "c"],
+                    "customer_id": ["x", "y", "z"],
+                    "timestamp": ts,
+                    "text": ["bad", "good", "ok"],
+                    "location": ["s1", "s2", None],
+                }
+            )
+        )
+        st.add_moments(
+            pd.DataFrame(
+                {
+                    "interaction_id": ["a", "b", "c"],
+                    "customer_id": ["x", "y", "z"],
+                    "timestamp": ts,
+                    "touchpoint": ["gate", "seat", "seat"],
+                    "valence": ["misery", "magic", "neutral"],
+                    "score": [-0.9, 0.8, 0.0],
+                    "intensity": [0.9, 0.8, 0.1],
+                    "evidence": ["[]"] * 3,
+                }
+            )
+        )
         yield st
 
 

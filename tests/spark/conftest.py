@@ -18,8 +18,14 @@ N_INTERACTIONS = 100_000
 def spark():
     from carlzon.spark import session
 
-    s = session("local[2]", conf={"spark.sql.shuffle.partitions": "4", "spark.ui.enabled": "false",
-                                  "spark.sql.execution.arrow.maxRecordsPerBatch": "20000"})
+    s = session(
+        "local[2]",
+        conf={
+            "spark.sql.shuffle.partitions": "4",
+            "spark.ui.enabled": "false",
+            "spark.sql.execution.arrow.maxRecordsPerBatch": "20000",
+        },
+    )
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
@@ -40,8 +46,9 @@ def sim100k():
 def interactions_parquet(tmp_path_factory, sim100k) -> Path:
     """The 100,000 interactions as Parquet (timestamps in microseconds: Spark reads no nanoseconds)."""
     path = tmp_path_factory.mktemp("spark") / "interactions.parquet"
-    sim100k[1].to_parquet(path, index=False, coerce_timestamps="us", allow_truncated_timestamps=True,
-                          row_group_size=25_000)
+    sim100k[1].to_parquet(
+        path, index=False, coerce_timestamps="us", allow_truncated_timestamps=True, row_group_size=25_000
+    )
     return path
 
 

@@ -19,12 +19,18 @@ runner = CliRunner()
 
 def test_detect_engine_spark_matches_local(spark, tmp_path: Path):
     src = tmp_path / "in.parquet"
-    pd.DataFrame({"ticket": ["t1", "t2", "t3", "t4"],
-                  "comment": ["They lost my bag", "Crew were wonderful", None, "Seat was fine"],
-                  "stars": ["1", "5", "not sure", "3"]}).to_parquet(src, index=False)
+    pd.DataFrame(
+        {
+            "ticket": ["t1", "t2", "t3", "t4"],
+            "comment": ["They lost my bag", "Crew were wonderful", None, "Seat was fine"],
+            "stars": ["1", "5", "not sure", "3"],
+        }
+    ).to_parquet(src, index=False)
     out = tmp_path / "moments"
-    res = runner.invoke(app, ["detect", str(src), "-o", str(out), "--engine", "spark", "--journey", "airline",
-                              "--id", "ticket", "--json"])
+    res = runner.invoke(
+        app,
+        ["detect", str(src), "-o", str(out), "--engine", "spark", "--journey", "airline", "--id", "ticket", "--json"],
+    )
     assert res.exit_code == 0, res.output
     s = json.loads(res.output)
     assert (s["n"], s["magic"], s["misery"], s["quarantined"], s["engine"]) == (3, 1, 1, 1, "spark")
@@ -53,8 +59,9 @@ def test_drivers_to_parquet(spark, survey_parquet, tmp_path: Path):
     from carlzon.spark.cli import drivers_to_parquet
 
     out = tmp_path / "drivers.parquet"
-    kd = drivers_to_parquet(str(survey_parquet), "overall", ["seat", "food", "cabin_crew", "wifi_entertainment"],
-                            out=out, n_boot=20)
+    kd = drivers_to_parquet(
+        str(survey_parquet), "overall", ["seat", "food", "cabin_crew", "wifi_entertainment"], out=out, n_boot=20
+    )
     table = pd.read_parquet(out)
     assert list(table.driver) == list(kd.summary.driver) and abs(table.importance.sum() - 1) < 1e-9
     assert (table.n > 1000).all()
@@ -62,8 +69,17 @@ def test_drivers_to_parquet(spark, survey_parquet, tmp_path: Path):
 
 def test_drivers_engine_spark_cli(spark, survey_parquet, tmp_path: Path):
     out = tmp_path / "drivers.parquet"
-    args = ["drivers", str(survey_parquet), "--outcome", "overall", "--drivers", "seat,food,cabin_crew,boarding",
-            "--boot", "30", "--json"]
+    args = [
+        "drivers",
+        str(survey_parquet),
+        "--outcome",
+        "overall",
+        "--drivers",
+        "seat,food,cabin_crew,boarding",
+        "--boot",
+        "30",
+        "--json",
+    ]
     res = runner.invoke(app, [*args, "--engine", "spark", "-o", str(out)])
     assert res.exit_code == 0, res.output
     sp = json.loads(res.output)
@@ -74,8 +90,9 @@ def test_drivers_engine_spark_cli(spark, survey_parquet, tmp_path: Path):
     assert [d["driver"] for d in sp["drivers"]] == [d["driver"] for d in lo["drivers"]]
     assert abs(sp["drivers"][0]["importance"] - lo["drivers"][0]["importance"]) < 1e-4
     assert list(pd.read_parquet(out).driver) == [d["driver"] for d in sp["drivers"]]
-    res = runner.invoke(app, ["drivers", str(survey_parquet), "--outcome", "satisfied", "--positive", "1",
-                              "--engine", "spark"])
+    res = runner.invoke(
+        app, ["drivers", str(survey_parquet), "--outcome", "satisfied", "--positive", "1", "--engine", "spark"]
+    )
     assert res.exit_code == 1 and "--engine local" in res.output
 
 
@@ -95,7 +112,12 @@ def test_installed_script_runs_spark_workers_on_its_own_python(tmp_path: Path):
     pd.DataFrame({"comment": ["They lost my bag", "Crew were wonderful"]}).to_parquet(src, index=False)
     env = {k: v for k, v in os.environ.items() if k not in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "VIRTUAL_ENV")}
     env["PATH"] = f"{fake}{os.pathsep}/usr/bin{os.pathsep}/bin"
-    out = subprocess.run([str(script), "detect", str(src), "-o", str(tmp_path / "m"), "--engine", "spark", "--json"],
-                         capture_output=True, text=True, env=env, timeout=600)
+    out = subprocess.run(
+        [str(script), "detect", str(src), "-o", str(tmp_path / "m"), "--engine", "spark", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout)["n"] == 2

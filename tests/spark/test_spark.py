@@ -55,12 +55,32 @@ def _canon(df: pd.DataFrame) -> pd.DataFrame:
     out = df[list(MOMENT_COLUMNS) + ["nps", "csat", "ces", "stars"]].copy()
     ts = pd.to_datetime(out["timestamp"])
     out["timestamp"] = ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
-    for c in ("interaction_id", "customer_id", "channel", "touchpoint", "valence", "stakes", "reasons", "evidence",
-              "aspect", "spans", "basis", "overall_valence"):
+    for c in (
+        "interaction_id",
+        "customer_id",
+        "channel",
+        "touchpoint",
+        "valence",
+        "stakes",
+        "reasons",
+        "evidence",
+        "aspect",
+        "spans",
+        "basis",
+        "overall_valence",
+    ):
         if c in out.columns:
-            out[c] = out[c].map(lambda v, c=c: json.dumps([list(map(int, x)) for x in v]) if c == "spans" and not isinstance(
-                v, str) and v is not None and hasattr(v, "__len__") else (None if not isinstance(v, str) and pd.isna(v)
-                                                                          else v)).astype(object)
+            out[c] = (
+                out[c]
+                .map(
+                    lambda v, c=c: (
+                        json.dumps([list(map(int, x)) for x in v])
+                        if c == "spans" and not isinstance(v, str) and v is not None and hasattr(v, "__len__")
+                        else (None if not isinstance(v, str) and pd.isna(v) else v)
+                    )
+                )
+                .astype(object)
+            )
             out[c] = out[c].where(out[c].notna(), None)
     out["moment_of_truth"] = out["moment_of_truth"].astype(bool)
     return out.sort_values(["interaction_id", "touchpoint"]).reset_index(drop=True)
@@ -96,7 +116,11 @@ def test_key_drivers_match(spark, survey_parquet, sim100k):
     from carlzon.spark import key_drivers, read_table
 
     survey = sim100k[0].survey
-    tps = [c for c in survey.columns if c not in ("response_id", "customer_id", "timestamp", "overall", "satisfied", "nps", "csat")]
+    tps = [
+        c
+        for c in survey.columns
+        if c not in ("response_id", "customer_id", "timestamp", "overall", "satisfied", "nps", "csat")
+    ]
     one = KeyDrivers(n_boot=50, seed=1).fit(survey, "overall", tps)
     sp = key_drivers(read_table(spark, survey_parquet), "overall", tps, n_boot=50, seed=1)
     assert sp.n_ == one.n_ and sp.n_missing_handled_ == one.n_missing_handled_ > 0
@@ -136,8 +160,13 @@ def test_key_drivers_of_a_large_outcome_match_beyond_int64(spark, tmp_path: Path
     df["spend"] = np.clip(np.round(900 * df.seat + 300 * df.food + rng.normal(0, 300, len(df))), 0, 4700)
     df.to_parquet(tmp_path / "spend.parquet")
     one = KeyDrivers(n_boot=30, seed=2).fit(df, "spend", ["seat", "food", "crew"])
-    sp = key_drivers(read_table(spark, tmp_path / "spend.parquet").repartition(3), "spend", ["seat", "food", "crew"],
-                     n_boot=30, seed=2)
+    sp = key_drivers(
+        read_table(spark, tmp_path / "spend.parquet").repartition(3),
+        "spend",
+        ["seat", "food", "crew"],
+        n_boot=30,
+        seed=2,
+    )
     pd.testing.assert_frame_equal(sp.summary, one.summary, check_exact=True)
     assert (sp.summary.ci_low < sp.summary.importance).all()
     df.loc[0, "spend"] = 125_000
@@ -157,8 +186,11 @@ def test_key_drivers_refuses_a_yes_no_outcome(spark, survey_parquet):
 def test_quarantine_keeps_bad_rows(spark, tmp_path: Path):
     from carlzon.spark import detect
 
-    df = spark.createDataFrame(pd.DataFrame({"id": ["a", "b", "c"], "comment": ["Lost my bag", "Great crew", "ok"],
-                                             "nps": ["2", "eleven", "10"]}))
+    df = spark.createDataFrame(
+        pd.DataFrame(
+            {"id": ["a", "b", "c"], "comment": ["Lost my bag", "Great crew", "ok"], "nps": ["2", "eleven", "10"]}
+        )
+    )
     res = detect(df, journey="airline")
     m = res.moments.toPandas()
     q = res.quarantine.toPandas()

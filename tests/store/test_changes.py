@@ -13,8 +13,9 @@ from carlzon.store.changes import change_token
 def _rows(ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     ts = pd.Timestamp("2026-03-01", tz="UTC")
     inter = pd.DataFrame({"id": ids, "timestamp": ts, "text": "lost my bag", "nps": 3.0})
-    mom = pd.DataFrame({"interaction_id": ids, "timestamp": ts, "touchpoint": "baggage_claim", "valence": "misery",
-                        "score": -0.5})
+    mom = pd.DataFrame(
+        {"interaction_id": ids, "timestamp": ts, "touchpoint": "baggage_claim", "valence": "misery", "score": -0.5}
+    )
     return inter, mom
 
 
@@ -62,15 +63,21 @@ def test_postgresql_index_serves_the_strongest_moments(store: Store):
     store.execute("ANALYZE moments")
     with store.transaction():
         store.execute("SET LOCAL enable_seqscan = off")
-        plan = "\n".join(store.query(
-            "EXPLAIN SELECT m.interaction_id FROM moments m JOIN interactions i ON i.id = m.interaction_id "
-            "WHERE m.valence = 'misery' ORDER BY m.score ASC, m.intensity DESC, m.interaction_id LIMIT 30").iloc[:, 0])
+        plan = "\n".join(
+            store.query(
+                "EXPLAIN SELECT m.interaction_id FROM moments m JOIN interactions i ON i.id = m.interaction_id "
+                "WHERE m.valence = 'misery' ORDER BY m.score ASC, m.intensity DESC, m.interaction_id LIMIT 30"
+            ).iloc[:, 0]
+        )
     assert "moments_valence_score" in plan
     with store.transaction():  # the moments feed, newest first, walks an index instead of sorting every moment
         store.execute("SET LOCAL enable_seqscan = off")
-        plan = "\n".join(store.query(
-            "EXPLAIN SELECT m.interaction_id FROM moments m WHERE m.touchpoint = 'baggage_claim' "
-            "ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id LIMIT 50").iloc[:, 0])
+        plan = "\n".join(
+            store.query(
+                "EXPLAIN SELECT m.interaction_id FROM moments m WHERE m.touchpoint = 'baggage_claim' "
+                "ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id LIMIT 50"
+            ).iloc[:, 0]
+        )
     assert "moments_recent" in plan and "Sort" not in plan.split("\n")[1]
     top = strongest(store, Scope(), "misery", k=3)
     assert top["score"].tolist() == [-0.96, -0.96, -0.96]
@@ -85,8 +92,10 @@ def test_postgresql_counts_a_transaction_once(store: Store):
     before = change_token(store)[1]
     with store.transaction():  # many row-at-a-time statements, one transaction: one count
         for i in range(50):
-            store.execute("INSERT INTO interactions (id, ratings, measures, attributes) VALUES (:i, '{}', '{}', '{}')",
-                          {"i": f"r{i}"})
+            store.execute(
+                "INSERT INTO interactions (id, ratings, measures, attributes) VALUES (:i, '{}', '{}', '{}')",
+                {"i": f"r{i}"},
+            )
     assert change_token(store)[1] == before + 1
     store.execute("DELETE FROM interactions WHERE id = 'r1'")
     assert change_token(store)[1] == before + 2

@@ -11,8 +11,15 @@ from carlzon.store.corrections import correct, corrections, labelled_texts, reap
 
 
 def _moment(tp="unknown", valence="neutral", score=0.0, iid="a"):
-    return pd.DataFrame({"interaction_id": [iid], "touchpoint": [tp], "valence": [valence], "score": [score],
-                         "reasons": ["touchpoint unclear"]})
+    return pd.DataFrame(
+        {
+            "interaction_id": [iid],
+            "touchpoint": [tp],
+            "valence": [valence],
+            "score": [score],
+            "reasons": ["touchpoint unclear"],
+        }
+    )
 
 
 @pytest.fixture
@@ -49,13 +56,22 @@ def test_re_detection_does_not_overwrite_a_correction(filled):
 def test_who_and_when_are_kept(filled):
     correct(filled, "a", touchpoint="card_payments", by="ann", role="agent")
     c = corrections(filled).iloc[0]
-    assert (c["corrected_by"], c["role"], c["detected_touchpoint"], pd.notna(c["created_at"])) == ("ann", "agent", "unknown", True)
+    assert (c["corrected_by"], c["role"], c["detected_touchpoint"], pd.notna(c["created_at"])) == (
+        "ann",
+        "agent",
+        "unknown",
+        True,
+    )
 
 
 def test_a_later_correction_wins_and_the_first_stays_as_history(filled):
     correct(filled, "a", touchpoint="card_payments", by="ann")
     correct(filled, "a", detected_touchpoint="card_payments", touchpoint="fees", by="bob")
-    assert (_row(filled)["touchpoint"], len(corrections(filled)), len(corrections(filled, latest=True))) == ("fees", 2, 1)
+    assert (_row(filled)["touchpoint"], len(corrections(filled)), len(corrections(filled, latest=True))) == (
+        "fees",
+        2,
+        1,
+    )
 
 
 def test_the_reasons_say_who_corrected(filled):
@@ -71,7 +87,9 @@ def test_other_moments_are_untouched(filled):
 def test_corrections_are_labels_with_their_text(filled):
     correct(filled, "a", touchpoint="card_payments", valence="misery", by="ann")
     lab = labelled_texts(filled)
-    assert lab[["text", "touchpoint", "valence"]].values.tolist() == [["my card was declined", "card_payments", "misery"]]
+    assert lab[["text", "touchpoint", "valence"]].values.tolist() == [
+        ["my card was declined", "card_payments", "misery"]
+    ]
 
 
 def test_a_touchpoint_the_journey_lacks_is_refused(filled):

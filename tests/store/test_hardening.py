@@ -89,7 +89,8 @@ def test_read_only_opening_needs_a_migrated_store(tmp_path):
     import sqlite3
 
     sqlite3.connect(tmp_path / "old.db").execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)").connection.commit()
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    ).connection.commit()
     with pytest.raises(StoreError, match="lacks migrations"):
         open_store(tmp_path / "old.db", read_only=True)
 

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds")
 
 
 def _survey(n: int = 5, *, items: tuple[str, ...] = ("Seat comfort", "Food and drink"), start: int = 0) -> pd.DataFrame:
-    df = pd.DataFrame({"response_id": [f"r{start + i}" for i in range(n)],
-                       "comment": [f"comment {i}, with a comma" for i in range(n)]})
+    df = pd.DataFrame(
+        {
+            "response_id": [f"r{start + i}" for i in range(n)],
+            "comment": [f"comment {i}, with a comma" for i in range(n)],
+        }
+    )
     for k, item in enumerate(items):
         df[item] = [(i + k) % 5 + 1 if i % 3 else None for i in range(n)]
     df["departure_delay_minutes"] = [10 * i for i in range(n)]
@@ -48,7 +52,8 @@ def test_moments_carry_the_unpacked_ratings(store):
     m = store.moments()
     r2 = m[m["interaction_id"] == "r2"]  # a moment per rated touchpoint, each with its interaction's ratings
     assert {json.dumps(json.loads(v), sort_keys=True) for v in r2["ratings"]} == {
-        json.dumps({"Food and drink": 4, "Seat comfort": 3}, sort_keys=True)}
+        json.dumps({"Food and drink": 4, "Seat comfort": 3}, sort_keys=True)
+    }
     assert "layout" not in m.columns
 
 

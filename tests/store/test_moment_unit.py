@@ -14,37 +14,54 @@ _OLD = [m for m in MIGRATIONS if m.version not in (10, 410)]
 
 def _hotel(store: Store) -> None:
     store.add_interactions(pd.DataFrame({"id": ["r1", "r2"], "nps": [9.0, 2.0], "channel": "review"}))
-    store.add_moments(pd.DataFrame({
-        "interaction_id": ["r1", "r1", "r1", "r2"],
-        "touchpoint": ["room", "front_desk", "breakfast", None],
-        "valence": ["magic", "misery", "magic", "misery"],
-        "score": [0.6, -0.7, 0.5, -0.8], "intensity": [0.4, 0.8, 0.3, 0.9],
-        "aspect": ["cleanliness", "staff_attitude", None, None],
-        "spans": [[[0, 31]], [[37, 70]], [[100, 118]], []],
-        "basis": ["text", "text", "text", "rating"],
-        "overall_valence": ["magic", "magic", "magic", "misery"], "overall_score": [0.3, 0.3, 0.3, -0.8],
-    }))
+    store.add_moments(
+        pd.DataFrame(
+            {
+                "interaction_id": ["r1", "r1", "r1", "r2"],
+                "touchpoint": ["room", "front_desk", "breakfast", None],
+                "valence": ["magic", "misery", "magic", "misery"],
+                "score": [0.6, -0.7, 0.5, -0.8],
+                "intensity": [0.4, 0.8, 0.3, 0.9],
+                "aspect": ["cleanliness", "staff_attitude", None, None],
+                "spans": [[[0, 31]], [[37, 70]], [[100, 118]], []],
+                "basis": ["text", "text", "text", "rating"],
+                "overall_valence": ["magic", "magic", "magic", "misery"],
+                "overall_score": [0.3, 0.3, 0.3, -0.8],
+            }
+        )
+    )
 
 
 def test_one_row_per_interaction_and_touchpoint(store: Store):
     _hotel(store)
     m = store.moments()
-    assert sorted(zip(m.interaction_id, m.touchpoint)) == [("r1", "breakfast"), ("r1", "front_desk"), ("r1", "room"),
-                                                           ("r2", "unknown")]
+    assert sorted(zip(m.interaction_id, m.touchpoint)) == [
+        ("r1", "breakfast"),
+        ("r1", "front_desk"),
+        ("r1", "room"),
+        ("r2", "unknown"),
+    ]
 
 
 def test_aspect_spans_basis_and_overall_are_kept(store: Store):
     _hotel(store)
     r = store.moments(touchpoint="front_desk").iloc[0]
     assert (r.aspect, r.spans, r.basis, r.overall_valence, r.overall_score) == (
-        "staff_attitude", "[[37, 70]]", "text", "magic", 0.3)
+        "staff_attitude",
+        "[[37, 70]]",
+        "text",
+        "magic",
+        0.3,
+    )
 
 
 def test_rewriting_an_interaction_replaces_all_its_moments(store: Store):
     _hotel(store)
     store.add_moments(pd.DataFrame({"interaction_id": ["r1"], "touchpoint": ["room"], "valence": ["misery"]}))
     assert store.moments(customer_id=None)[["interaction_id", "touchpoint"]].values.tolist() == [
-        ["r1", "room"], ["r2", "unknown"]]
+        ["r1", "room"],
+        ["r2", "unknown"],
+    ]
 
 
 def test_rollups_per_touchpoint_count_interactions_speaking_of_it(store: Store):
@@ -64,8 +81,11 @@ def test_interaction_rollups_equal_metrics_on_the_moments(store: Store):
 
     _hotel(store)
     for by in (None, "touchpoint", "channel"):
-        pd.testing.assert_frame_equal(rollup_metrics(store, by=by).summary,
-                                      Metrics(by=by).fit(store.moments(with_text=False)).summary, check_exact=True)
+        pd.testing.assert_frame_equal(
+            rollup_metrics(store, by=by).summary,
+            Metrics(by=by).fit(store.moments(with_text=False)).summary,
+            check_exact=True,
+        )
 
 
 def test_check_rollups_counts_interactions(store: Store):
@@ -83,13 +103,25 @@ def _old_store(target: str) -> None:
         from carlzon.store.sqlite import SQLiteStore as cls
     st = cls(target, migrations=_OLD)
     try:
-        st.add_interactions(pd.DataFrame({
-            "id": ["a", "b", "c"], "stars": [2.0, None, 5.0], "channel": "review",
-            "text": ["The room was spotless but the front desk clerk was rude and check-in took 45 minutes.",
-                     "Lost my bag and nobody helped", None]}))
-        st.execute("INSERT INTO moments (interaction_id, touchpoint, valence, score, intensity, evidence) VALUES "
-                   "('a', 'check_in', 'magic', 0.43, 0.5, '[]'), ('b', NULL, 'misery', -0.6, 0.7, '[]'), "
-                   "('c', 'room', 'magic', 0.8, 0.6, '[]'), ('gone', 'room', 'misery', -0.5, 0.5, '[]')")
+        st.add_interactions(
+            pd.DataFrame(
+                {
+                    "id": ["a", "b", "c"],
+                    "stars": [2.0, None, 5.0],
+                    "channel": "review",
+                    "text": [
+                        "The room was spotless but the front desk clerk was rude and check-in took 45 minutes.",
+                        "Lost my bag and nobody helped",
+                        None,
+                    ],
+                }
+            )
+        )
+        st.execute(
+            "INSERT INTO moments (interaction_id, touchpoint, valence, score, intensity, evidence) VALUES "
+            "('a', 'check_in', 'magic', 0.43, 0.5, '[]'), ('b', NULL, 'misery', -0.6, 0.7, '[]'), "
+            "('c', 'room', 'magic', 0.8, 0.6, '[]'), ('gone', 'room', 'misery', -0.5, 0.5, '[]')"
+        )
         st.set_meta("journey", "hotel")
     finally:
         st.close()
@@ -100,7 +132,10 @@ def test_migration_keeps_every_moment_and_says_they_are_pending(store_target):
     with open_store(store_target) as st:
         m = st.moments()
         assert (len(m), sorted(m.touchpoint), st.meta(PENDING_NOTE)) == (
-            4, ["check_in", "room", "room", "unknown"], "migration 10: 4 moments derived one per interaction")
+            4,
+            ["check_in", "room", "room", "unknown"],
+            "migration 10: 4 moments derived one per interaction",
+        )
 
 
 def test_migrated_rows_have_their_valence_as_overall(store_target):
@@ -118,7 +153,11 @@ def test_upgrade_rederives_per_touchpoint_without_losing_a_row(store_target):
         res = upgrade_moments(st)
         ids = set(st.moments()["interaction_id"])
         assert (ids, st.meta(PENDING_NOTE), res.interactions_before, res.interactions_after) == (
-            {"a", "b", "c", "gone"}, None, 4, 4)
+            {"a", "b", "c", "gone"},
+            None,
+            4,
+            4,
+        )
 
 
 def test_upgrade_says_what_it_did(store_target):
@@ -143,8 +182,11 @@ def test_rollups_of_an_upgraded_store_match_its_moments(store_target):
     with open_store(store_target) as st:
         upgrade_moments(st)
         c = check_rollups(st)
-        assert (c["rollup_n"], c["rollup_interactions"], c["rollup_misery"]) == (c["moments"], c["interactions"],
-                                                                                 c["misery"])
+        assert (c["rollup_n"], c["rollup_interactions"], c["rollup_misery"]) == (
+            c["moments"],
+            c["interactions"],
+            c["misery"],
+        )
 
 
 def test_store_info_upgrades_and_says_so(store_target):

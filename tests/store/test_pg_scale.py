@@ -27,12 +27,25 @@ def _frames(n: int, offset: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]
     rng = np.random.default_rng(seed)
     ids = [f"r{i}" for i in range(offset, offset + n)]
     ts = pd.Timestamp("2026-03-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 20 * 86_400, n), unit="s")
-    inter = pd.DataFrame({"id": ids, "timestamp": ts, "channel": rng.choice(["survey", "chat"], n),
-                          "nps": np.where(rng.random(n) < 0.5, rng.integers(0, 11, n), np.nan).astype(float)})
-    mom = pd.DataFrame({"interaction_id": ids, "timestamp": ts, "channel": inter.channel,
-                        "touchpoint": rng.choice(["seat", "food", "gate"], n),
-                        "valence": rng.choice(["magic", "misery", "neutral"], n), "score": rng.uniform(-1, 1, n),
-                        "moment_of_truth": rng.random(n) < 0.1})
+    inter = pd.DataFrame(
+        {
+            "id": ids,
+            "timestamp": ts,
+            "channel": rng.choice(["survey", "chat"], n),
+            "nps": np.where(rng.random(n) < 0.5, rng.integers(0, 11, n), np.nan).astype(float),
+        }
+    )
+    mom = pd.DataFrame(
+        {
+            "interaction_id": ids,
+            "timestamp": ts,
+            "channel": inter.channel,
+            "touchpoint": rng.choice(["seat", "food", "gate"], n),
+            "valence": rng.choice(["magic", "misery", "neutral"], n),
+            "score": rng.uniform(-1, 1, n),
+            "moment_of_truth": rng.random(n) < 0.1,
+        }
+    )
     return inter, mom
 
 
@@ -101,8 +114,11 @@ def test_rollups_are_small_and_indexed(pg_store_url):
         assert len(rollup_frame(st)) <= 21 * 3 * 2  # days x touchpoints x channels, however many moments
         with st.transaction():  # the filter by touchpoint and period can use its index
             st.execute("SET LOCAL enable_seqscan = off")
-            plan = "\n".join(st.query("EXPLAIN SELECT SUM(n) FROM moment_rollups WHERE touchpoint = 'seat' "
-                                      "AND day >= '2026-03-05'").iloc[:, 0])
+            plan = "\n".join(
+                st.query(
+                    "EXPLAIN SELECT SUM(n) FROM moment_rollups WHERE touchpoint = 'seat' AND day >= '2026-03-05'"
+                ).iloc[:, 0]
+            )
         assert "moment_rollups_touchpoint" in plan
         versions = set(st.query("SELECT version FROM schema_migrations")["version"].astype(int))
         assert {1, 2, 3, 400, 401, 402, 403} <= versions

@@ -39,8 +39,11 @@ def test_rollups_equal_metrics_on_moments(store: Store, export, by):
     direct = Metrics(by=by).fit(store.moments(with_text=False))
     fast = rollup_metrics(store, by=by)
     # by touchpoint: moments (one per interaction there); otherwise interactions, each once (migration 410)
-    unit = store.counts()["moments"] if by == "touchpoint" else int(
-        store.query("SELECT COUNT(DISTINCT interaction_id) AS n FROM moments")["n"].iloc[0])
+    unit = (
+        store.counts()["moments"]
+        if by == "touchpoint"
+        else int(store.query("SELECT COUNT(DISTINCT interaction_id) AS n FROM moments")["n"].iloc[0])
+    )
     assert fast.n_ == direct.n_ == unit
     _same(direct.summary, fast.summary)
     assert {"nps", "csat", "stars", "magic_rate", "moments_of_truth"} <= set(fast.summary.metric)
@@ -50,9 +53,27 @@ def test_rollups_follow_replace_update_and_delete(store: Store, export):
     _ingested(store, export)
     m = store.moments(with_text=False).head(200)
     flipped = m.assign(valence=np.where(m.valence == "magic", "misery", "magic"))
-    store.add_moments(flipped[[c for c in m.columns if c in ("interaction_id", "customer_id", "timestamp", "channel",
-                                                                 "touchpoint", "valence", "score", "intensity",
-                                                                 "stakes", "moment_of_truth")]])
+    store.add_moments(
+        flipped[
+            [
+                c
+                for c in m.columns
+                if c
+                in (
+                    "interaction_id",
+                    "customer_id",
+                    "timestamp",
+                    "channel",
+                    "touchpoint",
+                    "valence",
+                    "score",
+                    "intensity",
+                    "stakes",
+                    "moment_of_truth",
+                )
+            ]
+        ]
+    )
     c = check_rollups(store)
     assert c["moments"] == c["rollup_n"] and c["magic"] == c["rollup_magic"] and c["misery"] == c["rollup_misery"]
     store.execute("UPDATE moments SET valence = 'neutral' WHERE interaction_id = :i", {"i": m.interaction_id.iloc[0]})
@@ -89,8 +110,9 @@ def test_migration_backfills_an_existing_store(store_target, export, first_new):
         assert {400, 401, 402, 403} <= set(s.query("SELECT version FROM schema_migrations")["version"].astype(int))
         from carlzon.analysis.metrics import Metrics
 
-        _same(Metrics(by="touchpoint").fit(s.moments(with_text=False)).summary,
-              rollup_metrics(s, by="touchpoint").summary)
+        _same(
+            Metrics(by="touchpoint").fit(s.moments(with_text=False)).summary, rollup_metrics(s, by="touchpoint").summary
+        )
         c = check_rollups(s)
         assert c["rollup_n"] == c["moments"] == n and c["rollup_magic"] == c["magic"]
         before = rollup_frame(s)
@@ -100,17 +122,33 @@ def test_migration_backfills_an_existing_store(store_target, export, first_new):
 
 def test_rollup_indexes_and_triggers_exist(store: Store):
     if store.backend == "sqlite":
-        kinds = dict(store.query("SELECT name, type FROM sqlite_master WHERE tbl_name IN ('moments', 'moment_rollups')")
-                     .itertuples(index=False))
+        kinds = dict(
+            store.query(
+                "SELECT name, type FROM sqlite_master WHERE tbl_name IN ('moments', 'moment_rollups')"
+            ).itertuples(index=False)
+        )
         assert kinds["moment_rollups"] == "view" and "moments_rollup_insert" not in kinds  # nothing on the ingest path
         assert {"moments_timestamp", "moments_touchpoint"} <= set(kinds)
         return
-    names = set(store.query("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'moment_rollups' "
-                            "AND schemaname = current_schema()")["name"])
-    names |= set(store.query("SELECT t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                             "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace")["name"])
-    assert {"moment_rollups_touchpoint", "moment_rollups_channel", "moments_rollup_insert",
-            "moments_rollup_update", "moments_rollup_delete"} <= names
+    names = set(
+        store.query(
+            "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'moment_rollups' "
+            "AND schemaname = current_schema()"
+        )["name"]
+    )
+    names |= set(
+        store.query(
+            "SELECT t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+        )["name"]
+    )
+    assert {
+        "moment_rollups_touchpoint",
+        "moment_rollups_channel",
+        "moments_rollup_insert",
+        "moments_rollup_update",
+        "moments_rollup_delete",
+    } <= names
 
 
 def test_rollup_metrics_refuses_unknown_grouping(store: Store):

@@ -12,11 +12,13 @@ from carlzon.store import sqlite as sqlite_store
 
 
 def _rows(start: int, n: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [f"r{i}" for i in range(start, start + n)],
-        "text": ["x" * 500] * n,
-        "attributes": [json.dumps({"k": i}) for i in range(start, start + n)],
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(start, start + n)],
+            "text": ["x" * 500] * n,
+            "attributes": [json.dumps({"k": i}) for i in range(start, start + n)],
+        }
+    )
 
 
 def test_background_checkpoint_keeps_every_row(tmp_path, monkeypatch):

@@ -165,10 +165,13 @@ def test_quarantine_and_ingest_runs(store: Store):
 def test_generic_sql_named_params_and_transactions(store: Store):
     store.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, made_at TIMESTAMP)")
     t = pd.Timestamp("2026-03-01 12:00:00", tz="UTC")
-    assert store.executemany(
-        "INSERT INTO notes (id, body, made_at) VALUES (:id, :body, :made_at)",
-        [{"id": 1, "body": "50% off", "made_at": t}, {"id": 2, "body": "plain", "made_at": t}],
-    ) == 2
+    assert (
+        store.executemany(
+            "INSERT INTO notes (id, body, made_at) VALUES (:id, :body, :made_at)",
+            [{"id": 1, "body": "50% off", "made_at": t}, {"id": 2, "body": "plain", "made_at": t}],
+        )
+        == 2
+    )
     df = store.query("SELECT body, made_at FROM notes WHERE body LIKE '%off' AND id = :id", {"id": 1})
     assert df["body"].tolist() == ["50% off"]
     assert df["made_at"].iloc[0] == t

@@ -20,12 +20,26 @@ def test_invite_answer_and_response_rate(store):
     save_survey(store, S)
     links = invite(store, S.id, pd.DataFrame({"customer_id": ["a", "b"]}), batch="may").links
     inv = links["link"].iloc[0].rsplit("/", 1)[1].split(".")[0]
-    store_answers(store, S, [{"response_id": "r1", "customer_id": "a", "invitation": inv, "batch": "may",
-                              "answers": {"nps": 8, "imp_check_in": 4, "perf_check_in": 5}}])
+    store_answers(
+        store,
+        S,
+        [
+            {
+                "response_id": "r1",
+                "customer_id": "a",
+                "invitation": inv,
+                "batch": "may",
+                "answers": {"nps": 8, "imp_check_in": 4, "perf_check_in": 5},
+            }
+        ],
+    )
     mark_answered(store, {inv: "r1"})
     row = response_rates(store, S.id).iloc[0]
     assert (int(row["invited"]), int(row["answered"]), answers_table(store, S)["importance:check_in"].tolist()) == (
-        2, 1, [4.0])
+        2,
+        1,
+        [4.0],
+    )
 
 
 def test_suppression_reads_the_invitation_times(store):
@@ -35,7 +49,17 @@ def test_suppression_reads_the_invitation_times(store):
 
 
 def test_walk_moments(store):
-    r = store_walk(store, "retail_clothing", pd.DataFrame({"step": ["greeting", "smiles"], "result": ["met", "missed"],
-                                                           "value": ["50", ""], "observed_at": "2026-05-04 10:00"}))
+    r = store_walk(
+        store,
+        "retail_clothing",
+        pd.DataFrame(
+            {
+                "step": ["greeting", "smiles"],
+                "result": ["met", "missed"],
+                "value": ["50", ""],
+                "observed_at": "2026-05-04 10:00",
+            }
+        ),
+    )
     m = store.moments(channel="observation").set_index("touchpoint")["valence"].to_dict()
     assert (r.stored, m) == (2, {"greeting": "misery", "smiles": "misery"})

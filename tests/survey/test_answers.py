@@ -9,10 +9,19 @@ from carlzon.survey import build_survey
 from carlzon.survey.answers import answers_table, store_answers
 
 S = build_survey("hotel", persona="business")
-GOOD = {"response_id": "r1", "customer_id": "c1", "block_order": "importance_first",
-        "question_order": ["imp_check_in", "perf_check_in"],
-        "answers": {"nps": 2, "imp_check_in": 5, "perf_check_in": 1, "perf_noise": "na",
-                    "comment": "Check-in took 40 minutes"}}
+GOOD = {
+    "response_id": "r1",
+    "customer_id": "c1",
+    "block_order": "importance_first",
+    "question_order": ["imp_check_in", "perf_check_in"],
+    "answers": {
+        "nps": 2,
+        "imp_check_in": 5,
+        "perf_check_in": 1,
+        "perf_noise": "na",
+        "comment": "Check-in took 40 minutes",
+    },
+}
 BAD = {"response_id": "r2", "answers": {"nps": 9, "imp_noise": 8}}
 
 

@@ -12,7 +12,9 @@ def bench():
     import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("stated_bench", Path(__file__).resolve().parents[2] / "bench" / "stated_importance.py")
+    spec = importlib.util.spec_from_file_location(
+        "stated_bench", Path(__file__).resolve().parents[2] / "bench" / "stated_importance.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.run(seeds=20, invited=1200, n_boot=200)

@@ -56,7 +56,8 @@ def test_order_is_random_within_blocks_and_fixed_per_respondent(first_time):
 def test_importance_block_stays_before_performance_when_first(first_time):
     _, order = first_time.order_for("x")
     assert max(order.index(f"imp_{t}") for t in first_time.touchpoints) < min(
-        order.index(f"perf_{t}") for t in first_time.touchpoints)
+        order.index(f"perf_{t}") for t in first_time.touchpoints
+    )
 
 
 def test_split_ballot_gives_both_block_orders():

@@ -11,9 +11,13 @@ from carlzon.survey import build_survey
 from carlzon.survey.invitations import check_invitation, invite, mark_answered, opt_out, response_rates
 from carlzon.survey.tables import save_survey
 
-CUSTOMERS = pd.DataFrame({"customer_id": ["a", "b", "c", "c", "", "d"],
-                          "persona": ["business", "leisure", "leisure", "leisure", "", "business"],
-                          "unsubscribed": ["", "", "", "", "", "yes"]})
+CUSTOMERS = pd.DataFrame(
+    {
+        "customer_id": ["a", "b", "c", "c", "", "d"],
+        "persona": ["business", "leisure", "leisure", "leisure", "", "business"],
+        "unsubscribed": ["", "", "", "", "", "yes"],
+    }
+)
 
 
 @pytest.fixture()
@@ -87,7 +91,11 @@ def test_response_rate_per_batch_with_an_interval(st):
     mark_answered(st, {r.links["link"].iloc[0].rsplit("/", 1)[1].split(".")[0]: "x"})
     row = response_rates(st, "hotel-all").iloc[0]
     assert (row["invited"], row["answered"], round(row["rate"], 3), row["low"] < row["rate"] < row["high"]) == (
-        3, 1, 0.333, True)
+        3,
+        1,
+        0.333,
+        True,
+    )
 
 
 def test_unknown_survey_names_the_stored_ones(st):

@@ -58,7 +58,7 @@ def test_no_cell_holds_a_tab_or_a_new_line():
 def test_persona_question_is_a_list_with_short_codes():
     rows = _rows(to_limesurvey(build_survey("hotel", touchpoints=["check_in", "breakfast"])))
     at = rows.index(next(r for r in rows if r["name"] == "PERSONA"))
-    assert [r["name"] for r in rows[at + 1:at + 3]] == ["P1", "P2"]
+    assert [r["name"] for r in rows[at + 1 : at + 3]] == ["P1", "P2"]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,13 @@ def test_fixture_incomplete_response_is_refused(fixture_records):
 def test_fixture_answers_map_back_to_the_questions(fixture_records):
     records, _ = fixture_records
     a = records[0]["answers"]
-    assert (a["imp_greeting"], a["perf_greeting"], a["perf_stock"], a["perf_thank_you"], a["nps"]) == (5, 1, None, None, 3)
+    assert (a["imp_greeting"], a["perf_greeting"], a["perf_stock"], a["perf_thank_you"], a["nps"]) == (
+        5,
+        1,
+        None,
+        None,
+        3,
+    )
 
 
 def test_fixture_text_is_read(fixture_records):
@@ -85,8 +91,7 @@ def test_fixture_text_is_read(fixture_records):
 def test_labels_and_older_headings_are_read():
     records, _ = read_limesurvey(S, FIXTURES / "retail-clothing-first-time_labels.csv")
     a = records[0]["answers"]
-    assert (a["imp_signage"], a["imp_rack_layout"], a["perf_stock"], a["perf_greeting"]) == (
-        5, 3, None, 1)
+    assert (a["imp_signage"], a["imp_rack_layout"], a["perf_stock"], a["perf_greeting"]) == (5, 3, None, 1)
 
 
 def test_import_accounts_for_every_row(tmp_path):
@@ -107,7 +112,11 @@ def test_export_then_reimport_gives_the_same_answers_question_by_question():
         import_limesurvey(b, sim.survey, buf)
         again = answers_table(b, sim.survey)
         again["response_id"] = again["response_id"].str.rsplit("-", n=1).str[-1]  # ls-<survey>-<LimeSurvey id>
-    cols = [c for c in original.columns if c in {"nps", "persona"} or c in sim.survey.touchpoints or c.startswith("importance:")]
+    cols = [
+        c
+        for c in original.columns
+        if c in {"nps", "persona"} or c in sim.survey.touchpoints or c.startswith("importance:")
+    ]
     order = {r["response_id"]: str(i) for i, r in enumerate(sim.records, 1)}
     original["response_id"] = original["response_id"].map(order)
     left = original.set_index("response_id")[cols].sort_index()

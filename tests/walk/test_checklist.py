@@ -15,8 +15,11 @@ def test_steps_follow_the_walk():
 
 def test_timings_where_the_journey_has_them():
     assert {s.touchpoint: s.timing for s in C.steps if s.timing} == {
-        "greeting": "greeting_seconds <= 30", "fitting_rooms": "fitting_room_wait_minutes <= 5",
-        "alterations": "alteration_days <= 5", "checkout_queue": "queue_minutes <= 5"}
+        "greeting": "greeting_seconds <= 30",
+        "fitting_rooms": "fitting_room_wait_minutes <= 5",
+        "alterations": "alteration_days <= 5",
+        "checkout_queue": "queue_minutes <= 5",
+    }
 
 
 def test_timing_in_words():

@@ -16,9 +16,18 @@ def walk():
     rows = []
     for t in STEPS:
         result = "missed" if t in MISSED else "partly" if t in PARTLY else "not seen" if t == "alterations" else "met"
-        rows.append({"walk": "w1", "location": "Old Town", "observer": "Mia", "observed_at": "2026-05-04 10:00",
-                     "step": t, "result": result, "value": {"greeting": "45", "checkout_queue": "3"}.get(t, ""),
-                     "note": "nobody at the fitting rooms" if t == "fitting_rooms" else ""})
+        rows.append(
+            {
+                "walk": "w1",
+                "location": "Old Town",
+                "observer": "Mia",
+                "observed_at": "2026-05-04 10:00",
+                "step": t,
+                "result": result,
+                "value": {"greeting": "45", "checkout_queue": "3"}.get(t, ""),
+                "note": "nobody at the fitting rooms" if t == "fitting_rooms" else "",
+            }
+        )
     with open_store(":memory:") as st:
         res = store_walk(st, "retail_clothing", pd.DataFrame(rows), source="walk.csv")
         yield res, st.moments(), st.interactions()
@@ -95,8 +104,13 @@ def test_a_result_it_cannot_read_is_quarantined():
 
 def test_steps_by_name_or_number():
     with open_store(":memory:") as st:
-        store_walk(st, "retail_clothing", pd.DataFrame({"step": ["Greeting at the door", "15"], "result": ["met", "no"],
-                                                        "observed_at": "2026-05-04"}))
+        store_walk(
+            st,
+            "retail_clothing",
+            pd.DataFrame(
+                {"step": ["Greeting at the door", "15"], "result": ["met", "no"], "observed_at": "2026-05-04"}
+            ),
+        )
         assert sorted(st.moments()["touchpoint"]) == ["bag_handover", "greeting"]
 
 

@@ -23,7 +23,9 @@ def web_store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tokens(web_store):
-    return {role: create_token(web_store, role=role, name=f"test {role}").secret for role in ("viewer", "agent", "admin")}
+    return {
+        role: create_token(web_store, role=role, name=f"test {role}").secret for role in ("viewer", "agent", "admin")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,11 @@ def login(client, token: str) -> dict[str, str]:
     """Log in through the form as a browser does; returns the headers a page's script would send with a
     state change (Origin and X-CSRF-Token)."""
     form = client.get("/login")
-    r = client.post("/login", data={"token": token, "next": "/", "csrf_token": csrf_in(form.text)},
-                    headers=ORIGIN, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"token": token, "next": "/", "csrf_token": csrf_in(form.text)},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return {**ORIGIN, "X-CSRF-Token": csrf_in(client.get("/customers").text)}

@@ -8,8 +8,15 @@ import os
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = (1280, 390)
 """A laptop and a phone (CSS pixels)."""
 SHOTS = Path(os.environ.get("CARLZON_SHOTS") or Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots")

@@ -24,10 +24,18 @@ def test_moments_paginate_and_filter(client, tokens, web_store):
 
 def test_period_filter_is_inclusive_of_until_day(client, tokens, web_store):
     h = bearer(tokens["viewer"])
-    r = client.get("/api/moments", params={"since": "2026-02-01", "until": "2026-02-28", "per_page": 1}, headers=h).json()
-    n = int(web_store.query("SELECT COUNT(*) AS n FROM moments WHERE timestamp >= :a AND timestamp < :b",
-                            {"a": __import__("datetime").datetime(2026, 2, 1, tzinfo=__import__("datetime").timezone.utc),
-                             "b": __import__("datetime").datetime(2026, 3, 1, tzinfo=__import__("datetime").timezone.utc)})["n"][0])
+    r = client.get(
+        "/api/moments", params={"since": "2026-02-01", "until": "2026-02-28", "per_page": 1}, headers=h
+    ).json()
+    n = int(
+        web_store.query(
+            "SELECT COUNT(*) AS n FROM moments WHERE timestamp >= :a AND timestamp < :b",
+            {
+                "a": __import__("datetime").datetime(2026, 2, 1, tzinfo=__import__("datetime").timezone.utc),
+                "b": __import__("datetime").datetime(2026, 3, 1, tzinfo=__import__("datetime").timezone.utc),
+            },
+        )["n"][0]
+    )
     assert r["total"] == n > 0
 
 

@@ -69,8 +69,12 @@ def test_admin_manages_tokens_over_api(client, tokens):
 
 def _login_post(client, token, nxt="/"):
     form = client.get("/login")
-    return client.post("/login", data={"token": token, "next": nxt, "csrf_token": csrf_in(form.text)},
-                       headers=ORIGIN, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"token": token, "next": nxt, "csrf_token": csrf_in(form.text)},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
 
 
 def test_pages_redirect_to_login_and_cookie_is_httponly(client, tokens):

@@ -21,8 +21,15 @@ from carlzon.report.synthetic import HOSTILE_STEP, HOSTILE_TEXT
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -115,8 +122,9 @@ def test_report_offline_and_escaped(browser, web_store, tmp_path):
 
 
 def test_dashboard_pages(browser, live, web_store, tokens):
-    hostile_customer = web_store.query("SELECT customer_id FROM interactions WHERE text LIKE :t",
-                                       {"t": "%<script>%"})["customer_id"].iloc[0]
+    hostile_customer = web_store.query("SELECT customer_id FROM interactions WHERE text LIKE :t", {"t": "%<script>%"})[
+        "customer_id"
+    ].iloc[0]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     w = Watch(page, (live + "/", "data:"))
 

@@ -45,17 +45,23 @@ def test_serve_and_ingest_at_once_lose_nothing(tmp_path):
     with open_store(str(db)) as st:
         token = create_token(st, role="admin", name="concurrency").secret
     csv = tmp_path / "export.csv"
-    pd.DataFrame({
-        "id": [f"f{i}" for i in range(N_FILE)],
-        "customer_id": [f"c{i % 500}" for i in range(N_FILE)],
-        "created_at": pd.date_range("2026-01-01", periods=N_FILE, freq="17min").strftime("%Y-%m-%d %H:%M:%S"),
-        "comment": ["The gate agent was rude" if i % 3 else "Lovely crew, thank you" for i in range(N_FILE)],
-        "nps": [i % 11 for i in range(N_FILE)],
-    }).to_csv(csv, index=False)
+    pd.DataFrame(
+        {
+            "id": [f"f{i}" for i in range(N_FILE)],
+            "customer_id": [f"c{i % 500}" for i in range(N_FILE)],
+            "created_at": pd.date_range("2026-01-01", periods=N_FILE, freq="17min").strftime("%Y-%m-%d %H:%M:%S"),
+            "comment": ["The gate agent was rude" if i % 3 else "Lovely crew, thank you" for i in range(N_FILE)],
+            "nps": [i % 11 for i in range(N_FILE)],
+        }
+    ).to_csv(csv, index=False)
 
     port = _free_port()
-    serve = subprocess.Popen(_cli() + ["serve", "--store", str(db), "--port", str(port)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        _cli() + ["serve", "--store", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, serve)
@@ -63,17 +69,31 @@ def test_serve_and_ingest_at_once_lose_nothing(tmp_path):
         ingest = subprocess.Popen(_ingest_cmd(csv, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
         def post(k: int) -> dict:
-            items = [{"id": f"api{k}-{j}", "customer_id": f"a{j}", "timestamp": "2026-03-01T12:00:00Z",
-                      "text": "Bag lost again", "nps": 1} for j in range(API_BATCH)]
-            r = httpx.post(base + "/api/interactions", json={"interactions": items},
-                           headers={"Authorization": f"Bearer {token}"}, timeout=120)
+            items = [
+                {
+                    "id": f"api{k}-{j}",
+                    "customer_id": f"a{j}",
+                    "timestamp": "2026-03-01T12:00:00Z",
+                    "text": "Bag lost again",
+                    "nps": 1,
+                }
+                for j in range(API_BATCH)
+            ]
+            r = httpx.post(
+                base + "/api/interactions",
+                json={"interactions": items},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=120,
+            )
             assert r.status_code == 200, r.text
             return r.json()
 
         with ThreadPoolExecutor(4) as pool:
             accounts = list(pool.map(post, range(N_API_BATCHES)))
-            reads = [httpx.get(base + "/api/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=120)
-                     for _ in range(3)]
+            reads = [
+                httpx.get(base + "/api/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=120)
+                for _ in range(3)
+            ]
         out, err = ingest.communicate(timeout=300)
         assert ingest.returncode == 0, err
         acc = json.loads(out)

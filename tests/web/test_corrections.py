@@ -18,38 +18,53 @@ def _other(tp):
 def test_an_agent_corrects_a_touchpoint_through_the_api(client, tokens):
     m = _first(client, tokens["agent"])
     new = _other(m["touchpoint"])
-    r = client.post(f"/api/moments/{m['interaction_id']}/correction", headers=bearer(tokens["agent"]),
-                    json={"detected_touchpoint": m["touchpoint"], "touchpoint": new})
+    r = client.post(
+        f"/api/moments/{m['interaction_id']}/correction",
+        headers=bearer(tokens["agent"]),
+        json={"detected_touchpoint": m["touchpoint"], "touchpoint": new},
+    )
     assert (r.status_code, r.json()["corrected"]) == (200, True)
 
 
 def test_the_correction_counts_at_once_in_the_feed(client, tokens):
     m = _first(client, tokens["agent"])
     new = _other(m["touchpoint"])
-    client.post(f"/api/moments/{m['interaction_id']}/correction", headers=bearer(tokens["agent"]),
-                json={"detected_touchpoint": m["touchpoint"], "touchpoint": new})
+    client.post(
+        f"/api/moments/{m['interaction_id']}/correction",
+        headers=bearer(tokens["agent"]),
+        json={"detected_touchpoint": m["touchpoint"], "touchpoint": new},
+    )
     assert _first(client, tokens["agent"])["touchpoint"] == new
 
 
 def test_corrections_list_who_made_them(client, tokens):
     m = _first(client, tokens["agent"])
-    client.post(f"/api/moments/{m['interaction_id']}/correction", headers=bearer(tokens["agent"]),
-                json={"detected_touchpoint": m["touchpoint"], "valence": "neutral" if m["valence"] != "neutral" else "magic"})
+    client.post(
+        f"/api/moments/{m['interaction_id']}/correction",
+        headers=bearer(tokens["agent"]),
+        json={"detected_touchpoint": m["touchpoint"], "valence": "neutral" if m["valence"] != "neutral" else "magic"},
+    )
     items = client.get("/api/corrections", headers=bearer(tokens["viewer"])).json()["items"]
     assert items[0]["corrected_by"] == "test agent"
 
 
 def test_a_viewer_may_not_correct(client, tokens):
     m = _first(client, tokens["viewer"])
-    r = client.post(f"/api/moments/{m['interaction_id']}/correction", headers=bearer(tokens["viewer"]),
-                    json={"touchpoint": "gate", "detected_touchpoint": m["touchpoint"]})
+    r = client.post(
+        f"/api/moments/{m['interaction_id']}/correction",
+        headers=bearer(tokens["viewer"]),
+        json={"touchpoint": "gate", "detected_touchpoint": m["touchpoint"]},
+    )
     assert r.status_code == 403
 
 
 def test_an_unknown_touchpoint_is_refused_with_the_fix(client, tokens):
     m = _first(client, tokens["agent"])
-    r = client.post(f"/api/moments/{m['interaction_id']}/correction", headers=bearer(tokens["agent"]),
-                    json={"touchpoint": "no_such_place", "detected_touchpoint": m["touchpoint"]})
+    r = client.post(
+        f"/api/moments/{m['interaction_id']}/correction",
+        headers=bearer(tokens["agent"]),
+        json={"touchpoint": "no_such_place", "detected_touchpoint": m["touchpoint"]},
+    )
     assert r.status_code >= 400 and "not a touchpoint" in r.text
 
 
@@ -68,9 +83,19 @@ def test_the_feed_form_stores_a_correction(client, tokens):
     page = client.get("/moments").text
     m = _first(client, tokens["agent"])
     new = _other(m["touchpoint"])
-    r = client.post("/moments/correct", data={"interaction_id": m["interaction_id"], "detected_touchpoint": m["touchpoint"],
-                                              "touchpoint": new, "valence": m["valence"], "next": "/moments",
-                                              "csrf_token": csrf_in(page)}, headers=ORIGIN, follow_redirects=False)
+    r = client.post(
+        "/moments/correct",
+        data={
+            "interaction_id": m["interaction_id"],
+            "detected_touchpoint": m["touchpoint"],
+            "touchpoint": new,
+            "valence": m["valence"],
+            "next": "/moments",
+            "csrf_token": csrf_in(page),
+        },
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
     assert (r.status_code, _first(client, tokens["agent"])["touchpoint"]) == (303, new)
 
 

@@ -22,14 +22,27 @@ def admin_client(tmp_path):
 
 
 BATCH = [
-    {"id": "a1", "customer_id": "c1", "timestamp": "2026-01-02T10:00:00Z", "channel": "survey",
-     "text": "Lost my bag and nobody helped", "nps": 2, "measures": {"wait_minutes": 45}, "attributes": {"Class": "Eco"}},
-    {"id": "a2", "text": "Great crew", "nps": 11},                       # rating out of range
-    "not an object",                                                     # not a JSON object
+    {
+        "id": "a1",
+        "customer_id": "c1",
+        "timestamp": "2026-01-02T10:00:00Z",
+        "channel": "survey",
+        "text": "Lost my bag and nobody helped",
+        "nps": 2,
+        "measures": {"wait_minutes": 45},
+        "attributes": {"Class": "Eco"},
+    },
+    {"id": "a2", "text": "Great crew", "nps": 11},  # rating out of range
+    "not an object",  # not a JSON object
     {"id": "a3", "text": "fine", "stars": 4, "timestamp": "not a date"},  # unparseable date
     {"id": "a4", "customer_id": "c2", "timestamp": "2026-01-03", "text": "The crew remembered my name!", "stars": 5},
-    {"id": "a1", "customer_id": "c1", "timestamp": "2026-01-02T10:00:00Z", "text": "Lost my bag and nobody helped",
-     "nps": 2},                                                          # same id again
+    {
+        "id": "a1",
+        "customer_id": "c1",
+        "timestamp": "2026-01-02T10:00:00Z",
+        "text": "Lost my bag and nobody helped",
+        "nps": 2,
+    },  # same id again
 ]
 
 

@@ -9,8 +9,10 @@ from carlzon.store import open_store
 from carlzon.web.auth import create_token
 from tests.web.conftest import login
 
-REVIEW = ("The room was spotless and the bed very comfortable, but the front desk clerk was rude and check-in took "
-          "45 minutes. Breakfast was great.")
+REVIEW = (
+    "The room was spotless and the bed very comfortable, but the front desk clerk was rude and check-in took "
+    "45 minutes. Breakfast was great."
+)
 HOSTILE = "Fine room. The bar <script>alert(7)</script> was closed."
 
 
@@ -24,8 +26,17 @@ def spans_client(tmp_path_factory):
     st = open_store(str(tmp_path_factory.mktemp("spans") / "s.db"))
     ingest(pd.DataFrame({"id": ["r1"], "text": [REVIEW], "timestamp": ["2026-01-05"]}), st, journey="hotel")
     st.add_interactions(pd.DataFrame({"id": ["h1"], "text": [HOSTILE], "timestamp": ["2025-12-01"]}))
-    st.add_moments(pd.DataFrame({"interaction_id": ["h1"], "touchpoint": ["bar"], "valence": ["misery"],
-                                 "timestamp": ["2025-12-01"], "spans": [[[11, 56]]]}))
+    st.add_moments(
+        pd.DataFrame(
+            {
+                "interaction_id": ["h1"],
+                "touchpoint": ["bar"],
+                "valence": ["misery"],
+                "timestamp": ["2025-12-01"],
+                "spans": [[[11, 56]]],
+            }
+        )
+    )
     token = create_token(st, role="viewer", name="v").secret
     with TestClient(create_app(st)) as c:
         login(c, token)

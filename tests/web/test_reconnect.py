@@ -93,8 +93,11 @@ def serve(pg):
         ingest(inter[["id", "customer_id", "timestamp", "channel", "text", "nps"]], st, journey="airline")
         token = create_token(st, role="viewer", name="probe").secret
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from carlzon.cli import main; main()", "serve", "--store", pg.url, "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # never fills a pipe
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from carlzon.cli import main; main()", "serve", "--store", pg.url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # never fills a pipe
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, proc)
     yield base, {"Authorization": f"Bearer {token}"}, proc

@@ -43,7 +43,9 @@ def session(app, tokens):
 
 
 def _routes(app) -> list[tuple[str, str]]:
-    return sorted((m, re.sub(r"\{[^}]+\}", "1", path)) for path, methods, _ in api_routes(app) for m in methods & UNSAFE)
+    return sorted(
+        (m, re.sub(r"\{[^}]+\}", "1", path)) for path, methods, _ in api_routes(app) for m in methods & UNSAFE
+    )
 
 
 def test_the_enumeration_finds_the_routes_that_change_state(app):
@@ -54,9 +56,12 @@ def test_the_enumeration_finds_the_routes_that_change_state(app):
 @pytest.mark.parametrize("origin", [EVIL, SIBLING, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}])
 def test_every_state_changing_route_refuses_another_origin(session, app, origin):
     c, headers = session
-    refused = [(m, p) for m, p in _routes(app)
-               if c.request(m, p, headers={**headers, **origin}, data={"csrf_token": headers["X-CSRF-Token"]})
-               .status_code == 403]
+    refused = [
+        (m, p)
+        for m, p in _routes(app)
+        if c.request(m, p, headers={**headers, **origin}, data={"csrf_token": headers["X-CSRF-Token"]}).status_code
+        == 403
+    ]
     assert refused == _routes(app)
 
 
@@ -109,8 +114,12 @@ def test_session_cookie_attributes(app, tokens):
     with TestClient(app, base_url="https://testserver") as c:
         form = c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-        r = c.post("/login", data={"token": tokens["viewer"], "next": "/", "csrf_token": token},
-                   headers={"Origin": "https://testserver"}, follow_redirects=False)
+        r = c.post(
+            "/login",
+            data={"token": tokens["viewer"], "next": "/", "csrf_token": token},
+            headers={"Origin": "https://testserver"},
+            follow_redirects=False,
+        )
     cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and v.startswith(SESSION_COOKIE)][0].lower()
     assert all(part in cookie for part in ("httponly", "samesite=strict", "secure", "max-age=28800"))
 
@@ -119,8 +128,12 @@ def test_plain_http_cookie_is_not_secure(app, tokens):
     with TestClient(app) as c:
         form = c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-        r = c.post("/login", data={"token": tokens["viewer"], "next": "/", "csrf_token": token},
-                   headers=ORIGIN, follow_redirects=False)
+        r = c.post(
+            "/login",
+            data={"token": tokens["viewer"], "next": "/", "csrf_token": token},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
     assert "secure" not in r.headers["set-cookie"].lower()
 
 
@@ -143,8 +156,10 @@ def test_revoking_the_token_ends_its_sessions(web_store, app):
         assert c.get("/customers", follow_redirects=False).status_code == 303
 
 
-@pytest.mark.parametrize("header, value", [
-    ("x-frame-options", "DENY"), ("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin")])
+@pytest.mark.parametrize(
+    "header, value",
+    [("x-frame-options", "DENY"), ("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin")],
+)
 def test_security_headers(client, header, value):
     assert client.get("/login").headers[header] == value
 

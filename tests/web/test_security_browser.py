@@ -48,9 +48,9 @@ def attacker(live, tokens):
     """Another port of the same host, serving forms that post to the dashboard."""
     pages = {
         "/note": f'<form method="post" action="{live}/cases/1/note"><input name="text" value="pwned note">'
-                 f'<input name="csrf_token" value="guess"><button id="go">go</button></form>',
+        f'<input name="csrf_token" value="guess"><button id="go">go</button></form>',
         "/login": f'<form method="post" action="{live}/login"><input name="token" value="{tokens["viewer"]}">'
-                  f'<input name="next" value="/"><button id="go">go</button></form>',
+        f'<input name="next" value="/"><button id="go">go</button></form>',
         "/api": f'<form method="post" action="{live}/api/cases/open"><button id="go">go</button></form>',
     }
 

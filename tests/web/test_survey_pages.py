@@ -34,8 +34,9 @@ def _token(html: str) -> str:
 
 def _answer(c, url, **extra):
     tok = _token(c.get(url).text)
-    return c.post(url, data={"form_token": tok, "nps": "4", "perf_greeting": "1", "imp_greeting": "5", **extra},
-                  headers=SAME)
+    return c.post(
+        url, data={"form_token": tok, "nps": "4", "perf_greeting": "1", "imp_greeting": "5", **extra}, headers=SAME
+    )
 
 
 def test_form_needs_no_account(env):
@@ -47,7 +48,10 @@ def test_form_sends_strict_headers(env):
     _, _, links, c = env
     h = c.get(links[0]).headers
     assert (h["referrer-policy"], h["cache-control"], "default-src 'none'" in h["content-security-policy"]) == (
-        "same-origin", "no-store", True)
+        "same-origin",
+        "no-store",
+        True,
+    )
 
 
 def test_answer_is_stored_once(env):
@@ -86,8 +90,11 @@ def test_null_origin_is_refused(env):
 
 def test_cross_site_fetch_metadata_is_refused(env):
     _, _, links, c = env
-    r = c.post(links[0], data={"form_token": _token(c.get(links[0]).text), "nps": "4"},
-               headers={"sec-fetch-site": "cross-site"})
+    r = c.post(
+        links[0],
+        data={"form_token": _token(c.get(links[0]).text), "nps": "4"},
+        headers={"sec-fetch-site": "cross-site"},
+    )
     assert r.status_code == 403
 
 
@@ -115,7 +122,10 @@ def test_answer_lands_on_the_touchpoints_with_its_order(env):
     row = st.interactions(customer_id="c1").iloc[0]
     attrs = json.loads(row["attributes"])
     assert (json.loads(row["ratings"])["greeting"], attrs["block_order"], len(json.loads(attrs["question_order"]))) == (
-        1, "importance_first", len(s.questions))
+        1,
+        "importance_first",
+        len(s.questions),
+    )
 
 
 def test_customer_text_is_escaped(env):
@@ -177,9 +187,20 @@ def test_walk_form_stores_observations(env):
     token = create_token(st, role="agent").secret
     auth = {"Authorization": f"Bearer {token}"}
     tok = _token(c.get("/walks/new?journey=retail_clothing", headers=auth).text)
-    r = c.post("/walks", data={"form_token": tok, "journey": "retail_clothing", "location": "Old Town",
-                               "observed_at": "2026-05-04T10:00", "result:greeting": "met", "value:greeting": "45",
-                               "result:smiles": "met"}, headers={**auth, **SAME}, follow_redirects=False)
+    r = c.post(
+        "/walks",
+        data={
+            "form_token": tok,
+            "journey": "retail_clothing",
+            "location": "Old Town",
+            "observed_at": "2026-05-04T10:00",
+            "result:greeting": "met",
+            "value:greeting": "45",
+            "result:smiles": "met",
+        },
+        headers={**auth, **SAME},
+        follow_redirects=False,
+    )
     m = st.moments(channel="observation").set_index("touchpoint")["valence"].to_dict()
     assert (r.status_code, m) == (303, {"greeting": "misery", "smiles": "neutral"})
 
@@ -189,7 +210,9 @@ def test_walk_from_another_site_is_refused(env):
     token = create_token(st, role="agent").secret
     auth = {"Authorization": f"Bearer {token}"}
     tok = _token(c.get("/walks/new", headers=auth).text)
-    r = c.post("/walks", data={"form_token": tok, "result:greeting": "met"}, headers={**auth, "origin": "http://evil.example"})
+    r = c.post(
+        "/walks", data={"form_token": tok, "result:greeting": "met"}, headers={**auth, "origin": "http://evil.example"}
+    )
     assert r.status_code == 403
 
 
@@ -204,6 +227,15 @@ def test_walk_form_follows_the_apps_own_journey():
     with open_store(":memory:") as st, TestClient(create_app(st, journey=j)) as c:
         auth = {"Authorization": f"Bearer {create_token(st, role='agent').secret}"}
         tok = _token(c.get("/walks/new", headers=auth).text)
-        r = c.post("/walks", data={"form_token": tok, "journey": "our_store", "observed_at": "2026-05-04T10:00",
-                                   "result:cashier": "missed"}, headers={**auth, **SAME}, follow_redirects=False)
+        r = c.post(
+            "/walks",
+            data={
+                "form_token": tok,
+                "journey": "our_store",
+                "observed_at": "2026-05-04T10:00",
+                "result:cashier": "missed",
+            },
+            headers={**auth, **SAME},
+            follow_redirects=False,
+        )
         assert (r.status_code, st.moments()["touchpoint"].tolist()) == (303, ["cashier"])

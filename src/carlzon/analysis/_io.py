@@ -29,8 +29,10 @@ def check_columns(data: pd.DataFrame, columns: list[str], *, what: str = "column
         if c not in data.columns:
             close = difflib.get_close_matches(str(c), [str(x) for x in data.columns], n=3)
             hint = f"did you mean {close}? " if close else ""
-            raise AnalysisError(f"{what} {c!r} is not in the data",
-                                fix=f"{hint}columns are: {', '.join(map(str, list(data.columns)[:20]))}")
+            raise AnalysisError(
+                f"{what} {c!r} is not in the data",
+                fix=f"{hint}columns are: {', '.join(map(str, list(data.columns)[:20]))}",
+            )
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -39,8 +41,10 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     >>> records(pd.DataFrame({"a": [1.5, float("nan")], "b": ["x", "y"]}))
     [{'a': 1.5, 'b': 'x'}, {'a': None, 'b': 'y'}]
     """
-    return [{str(k): (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
-            for r in df.to_dict("records")]
+    return [
+        {str(k): (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+        for r in df.to_dict("records")
+    ]
 
 
 def attributes(a: Any) -> dict[str, Any]:

@@ -126,7 +126,11 @@ def pairwise_corr(W: np.ndarray, X: np.ndarray, observed: np.ndarray | None = No
         cov = C / N - mean_jk * np.swapaxes(mean_jk, 1, 2)
         corr = cov / np.sqrt(var_jk * np.swapaxes(var_jk, 1, 2))
         diag = np.diagonal(var_jk, axis1=1, axis2=2)
-        sd = np.sqrt(np.clip(diag, 0, None) * np.diagonal(N, axis1=1, axis2=2) / np.maximum(np.diagonal(N, axis1=1, axis2=2) - 1, 1))
+        sd = np.sqrt(
+            np.clip(diag, 0, None)
+            * np.diagonal(N, axis1=1, axis2=2)
+            / np.maximum(np.diagonal(N, axis1=1, axis2=2) - 1, 1)
+        )
     idx = np.arange(q)
     corr[:, idx, idx] = 1.0
     return np.clip(corr, -1.0, 1.0), sd
@@ -202,8 +206,9 @@ def _poisson_cdf(m: int) -> np.ndarray:
             return np.asarray(out)
 
 
-def poisson_weights(keys: np.ndarray, m: np.ndarray, start: int, count: int, seed: int, *,
-                    out: np.ndarray | None = None) -> np.ndarray:
+def poisson_weights(
+    keys: np.ndarray, m: np.ndarray, start: int, count: int, seed: int, *, out: np.ndarray | None = None
+) -> np.ndarray:
     """(count, len(keys)) weights of the distinct rows in resamples start .. start + count - 1:
     row i's weight is a Poisson(m[i]) draw from a hash of (keys[i], resample, seed), so it depends
     on nothing else: not on the other rows, their order, how they are split, or the chunking.
@@ -299,10 +304,14 @@ def weighted_sums(D: np.ndarray, weights: np.ndarray) -> np.ndarray:
                 out += _complete_sums(u, w)
             else:
                 m, k = Mr[a : a + step], len(u)
-                feats = np.column_stack([(m[:, :, None] * m[:, None, :]).reshape(k, q * q),
-                                         (u[:, :, None] * m[:, None, :]).reshape(k, q * q),
-                                         ((u * u)[:, :, None] * m[:, None, :]).reshape(k, q * q),
-                                         (u[:, :, None] * u[:, None, :]).reshape(k, q * q)])
+                feats = np.column_stack(
+                    [
+                        (m[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                        (u[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                        ((u * u)[:, :, None] * m[:, None, :]).reshape(k, q * q),
+                        (u[:, :, None] * u[:, None, :]).reshape(k, q * q),
+                    ]
+                )
                 out += np.rint(w @ feats).astype(np.int64).reshape(B, 4, q, q)
     return out if big is None else big + out
 
@@ -383,7 +392,8 @@ def check_exact_range(top: np.ndarray, names: list[str]) -> None:
         raise AnalysisError(
             f"column {names[j]!r} reaches {float(top[j]):,.6g}: too large for exact sums (at most {MAX_EXACT_VALUE:,.0f})",
             fix="rescale it before fitting (e.g. a revenue in thousands): importances and their intervals do not "
-                "depend on a column's unit")
+            "depend on a column's unit",
+        )
 
 
 def resample_sums(D: np.ndarray, m: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
@@ -432,7 +442,6 @@ def corr_from_sums(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     idx = np.arange(sums.shape[-1])
     corr[..., idx, idx] = 1.0
     return np.clip(corr, -1.0, 1.0), sd
-
 
 
 def exact_sums(X: np.ndarray) -> np.ndarray:
@@ -545,8 +554,11 @@ def r2_from_corr(R: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
         return np.zeros(R.shape[:-2])
     Rss = R[..., cols[:, None], cols[None, :]]
     r = R[..., cols, -1]
-    sol = np.linalg.lstsq(Rss, r, rcond=None)[0] if R.ndim == 2 else np.linalg.solve(
-        Rss + np.eye(cols.size) * 1e-12, r[..., None])[..., 0]
+    sol = (
+        np.linalg.lstsq(Rss, r, rcond=None)[0]
+        if R.ndim == 2
+        else np.linalg.solve(Rss + np.eye(cols.size) * 1e-12, r[..., None])[..., 0]
+    )
     return np.sum(r * sol, axis=-1)
 
 
@@ -577,8 +589,15 @@ def shapley_values(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def logistic_fit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = None,
-                 start: np.ndarray | None = None, max_iter: int = 50, tol: float = 1e-9) -> tuple[np.ndarray, float, np.ndarray]:
+def logistic_fit(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    max_iter: int = 50,
+    tol: float = 1e-9,
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Logistic regression by Newton-Raphson (IRLS), intercept added.
 
     Returns (coefficients with the intercept first, log-likelihood, inverse

@@ -54,8 +54,22 @@ LOCATION_KEYS = ("location", "store", "site", "branch", "airport", "city", "regi
 """Columns (or interaction attributes) read as the location of a moment, first found wins."""
 KEEP_WORDS = frozenset({"out", "off", "down", "no", "not", "never", "again", "broken", "nobody"})
 """Words kept although they are English stop words: they tell what went wrong ('out of order', 'down')."""
-ALERT_FIELDS = ("touchpoint", "theme", "location", "since", "last", "days", "count", "baseline", "rate_ratio",
-                "p_value", "theme_count", "first_day_count", "first_day_baseline", "examples")
+ALERT_FIELDS = (
+    "touchpoint",
+    "theme",
+    "location",
+    "since",
+    "last",
+    "days",
+    "count",
+    "baseline",
+    "rate_ratio",
+    "p_value",
+    "theme_count",
+    "first_day_count",
+    "first_day_baseline",
+    "examples",
+)
 
 
 def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:
@@ -131,12 +145,26 @@ class EmergingProblems:
     and ``n_`` (the moments read).
     """
 
-    def __init__(self, *, window: int = 28, min_history: int = 14, min_count: int = 2, fdr: float = 0.002,
-                 prior: float = 0.5, term_window: int = 365, cooldown: int = 7, min_misery_share: float = 0.5, terms: bool = True,
-                 location_keys: tuple[str, ...] = LOCATION_KEYS, n_examples: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        window: int = 28,
+        min_history: int = 14,
+        min_count: int = 2,
+        fdr: float = 0.002,
+        prior: float = 0.5,
+        term_window: int = 365,
+        cooldown: int = 7,
+        min_misery_share: float = 0.5,
+        terms: bool = True,
+        location_keys: tuple[str, ...] = LOCATION_KEYS,
+        n_examples: int = 3,
+    ) -> None:
         if window < 7 or min_history < 1 or min_history > window:
-            raise AnalysisError(f"window={window}, min_history={min_history} cannot make a baseline",
-                                fix="use window >= 7 and 1 <= min_history <= window")
+            raise AnalysisError(
+                f"window={window}, min_history={min_history} cannot make a baseline",
+                fix="use window >= 7 and 1 <= min_history <= window",
+            )
         if not 0 < fdr < 1:
             raise AnalysisError(f"fdr={fdr} is not a rate", fix="use a false-discovery rate between 0 and 1, e.g. 0.05")
         self.window, self.min_history, self.min_count, self.fdr = window, min_history, max(int(min_count), 1), fdr
@@ -154,8 +182,10 @@ class EmergingProblems:
         need = ["timestamp", "touchpoint", "valence"]
         missing = [c for c in need if c not in moments.columns]
         if missing:
-            raise AnalysisError(f"moments lack column(s) {missing}",
-                                fix="pass store.moments() or a table with timestamp, touchpoint, valence and text")
+            raise AnalysisError(
+                f"moments lack column(s) {missing}",
+                fix="pass store.moments() or a table with timestamp, touchpoint, valence and text",
+            )
         df = moments.reset_index(drop=True)
         ts = pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
         ok = ts.notna().to_numpy()
@@ -166,7 +196,9 @@ class EmergingProblems:
         n_days = int(day.max()) + 1 if len(day) else 0
         self.day0_, self.n_days_ = day0, n_days
         tp = df["touchpoint"].astype("string").fillna("unknown").to_numpy(dtype=object)
-        loc = np.array([v if isinstance(v, str) and v else None for v in _locations(df, self.location_keys)], dtype=object)
+        loc = np.array(
+            [v if isinstance(v, str) and v else None for v in _locations(df, self.location_keys)], dtype=object
+        )
         misery = (df["valence"].astype("string") == "misery").fillna(False).to_numpy(dtype=bool)
         texts = df["text"] if "text" in df else pd.Series([None] * len(df))
         self._df, self._day, self._misery, self._texts, self._tp, self._loc = df, day, misery, texts, tp, loc
@@ -186,7 +218,9 @@ class EmergingProblems:
         self.series_keys_ = keys
         records, tests = self._scan(groups, len(keys), n_days, texts)
         self.tests_ = pd.DataFrame(tests, columns=["date", "tests", "discoveries"])
-        self.discoveries_ = pd.DataFrame(records, columns=["day", "series", "term", "count", "base_sum", "base_days", "p"])
+        self.discoveries_ = pd.DataFrame(
+            records, columns=["day", "series", "term", "count", "base_sum", "base_days", "p"]
+        )
         self.alerts_ = self._episodes(groups)
         return self
 
@@ -194,8 +228,14 @@ class EmergingProblems:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
         stop = sorted((ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS) - KEEP_WORDS)
-        vec = CountVectorizer(stop_words=stop, ngram_range=(1, 2), binary=True, min_df=1,
-                              token_pattern=r"(?u)\b[a-z][a-z]+\b", dtype=np.int32)
+        vec = CountVectorizer(
+            stop_words=stop,
+            ngram_range=(1, 2),
+            binary=True,
+            min_df=1,
+            token_pattern=r"(?u)\b[a-z][a-z]+\b",
+            dtype=np.int32,
+        )
         cleaned = texts.map(clean_text).fillna("")
         try:
             x = vec.fit_transform(cleaned.tolist())
@@ -224,7 +264,9 @@ class EmergingProblems:
         cum = np.concatenate([zero, np.cumsum(total, axis=1)], axis=1)
         cum_docs = np.concatenate([zero, np.cumsum(docs, axis=1)], axis=1)
         # phrases: documents per (day, series) and term, all valences and misery only
-        x, vocab = self._vocab(texts) if self.terms else (sparse.csr_matrix((len(day), 0), dtype=np.int32), np.array([]))
+        x, vocab = (
+            self._vocab(texts) if self.terms else (sparse.csr_matrix((len(day), 0), dtype=np.int32), np.array([]))
+        )
         self.vocab_ = vocab
         r = np.concatenate([day[g >= 0] * n_series + g[g >= 0] for g in groups])
         dsel = np.concatenate([np.flatnonzero(g >= 0) for g in groups])
@@ -237,7 +279,7 @@ class EmergingProblems:
         records: list[tuple] = []
         tests: list[tuple] = []
         for d in range(n_days):
-            block = per_day[d * n_series:(d + 1) * n_series]
+            block = per_day[d * n_series : (d + 1) * n_series]
             w = min(self.window, d)
             if d >= self.min_history:
                 # totals: the series' own trailing window
@@ -264,12 +306,14 @@ class EmergingProblems:
                 tests.append(((self.day0_ + pd.Timedelta(days=d)).date().isoformat(), len(p_all), int(found.sum())))
                 nt = len(t_idx)
                 for i in np.flatnonzero(found[:nt]):
-                    records.append((d, int(t_idx[i]), None, int(c_tot[t_idx[i]]), int(s_tot[t_idx[i]]), w, float(p_tot[i])))
+                    records.append(
+                        (d, int(t_idx[i]), None, int(c_tot[t_idx[i]]), int(s_tot[t_idx[i]]), w, float(p_tot[i]))
+                    )
                 for i in np.flatnonzero(found[nt:]):
                     records.append((d, int(gi[i]), str(vocab[vi[i]]), int(cv[i]), int(sv[i]), h, float(p_term[i])))
             hist = hist + block
             if d - self.term_window >= 0:
-                hist = hist - per_day[(d - self.term_window) * n_series:(d - self.term_window + 1) * n_series]
+                hist = hist - per_day[(d - self.term_window) * n_series : (d - self.term_window + 1) * n_series]
                 hist.eliminate_zeros()
         return records, tests
 
@@ -280,7 +324,9 @@ class EmergingProblems:
         if disc.empty:
             return pd.DataFrame(columns=cols)
         keys = self.series_keys_
-        disc = disc.assign(touchpoint=[keys[s][0] for s in disc["series"]], location=[keys[s][1] for s in disc["series"]])
+        disc = disc.assign(
+            touchpoint=[keys[s][0] for s in disc["series"]], location=[keys[s][1] for s in disc["series"]]
+        )
         out = []
         disc["loc_key"] = [("" if v is None else "@" + v) for v in disc["location"]]
         for (tp_key, loc_key), g in disc.groupby(["touchpoint", "loc_key"], sort=True):
@@ -296,8 +342,12 @@ class EmergingProblems:
         keep = []
         for a in alerts.to_dict("records"):
             if a["location"] is None:
-                same = alerts[(alerts["touchpoint"] == a["touchpoint"]) & alerts["location"].notna()
-                              & (alerts["first_i"] <= a["last_i"] + self.cooldown) & (alerts["last_i"] >= a["first_i"] - self.cooldown)]
+                same = alerts[
+                    (alerts["touchpoint"] == a["touchpoint"])
+                    & alerts["location"].notna()
+                    & (alerts["first_i"] <= a["last_i"] + self.cooldown)
+                    & (alerts["last_i"] >= a["first_i"] - self.cooldown)
+                ]
                 keep.append(same.empty)
             else:
                 keep.append(True)
@@ -318,7 +368,9 @@ class EmergingProblems:
         first_count = int((in_series & (self._day == first) & self._misery).sum())
         terms = ep[ep["term"].notna()]
         # most significant first; on a tie the two-word phrase reads better than its words
-        terms = terms.assign(words=terms["term"].str.count(" ")).sort_values(["p", "words"], ascending=[True, False], kind="stable")
+        terms = terms.assign(words=terms["term"].str.count(" ")).sort_values(
+            ["p", "words"], ascending=[True, False], kind="stable"
+        )
         chosen: list[str] = []
         for t in terms["term"]:
             if len(chosen) >= 3:
@@ -331,18 +383,31 @@ class EmergingProblems:
         themed = pd.Series(False, index=texts.index)
         if chosen:
             words = chosen[0].split()
-            themed = texts.map(lambda t: isinstance(t, str) and all(wd in clean_text(t).split() for wd in words)).astype(bool)
-        examples = [t for t in (texts[themed] if themed.any() else texts).dropna().drop_duplicates().head(self.n_examples)]
+            themed = texts.map(
+                lambda t: isinstance(t, str) and all(wd in clean_text(t).split() for wd in words)
+            ).astype(bool)
+        examples = [
+            t for t in (texts[themed] if themed.any() else texts).dropna().drop_duplicates().head(self.n_examples)
+        ]
         baseline = rate * ndays
         return {
-            "touchpoint": tp, "theme": theme, "location": loc,
+            "touchpoint": tp,
+            "theme": theme,
+            "location": loc,
             "since": (self.day0_ + pd.Timedelta(days=first)).date().isoformat(),
             "last": (self.day0_ + pd.Timedelta(days=last)).date().isoformat(),
-            "days": ndays, "count": count, "baseline": round(baseline, 2),
+            "days": ndays,
+            "count": count,
+            "baseline": round(baseline, 2),
             "rate_ratio": round(count / baseline, 2) if baseline > 0 else None,
-            "p_value": float(ep["p"].min()), "theme_count": int(themed.sum()) if chosen else None,
-            "first_day_count": first_count, "first_day_baseline": round(rate, 2),
-            "examples": examples, "n": count, "first_i": first, "last_i": last,
+            "p_value": float(ep["p"].min()),
+            "theme_count": int(themed.sum()) if chosen else None,
+            "first_day_count": first_count,
+            "first_day_baseline": round(rate, 2),
+            "examples": examples,
+            "n": count,
+            "first_i": first,
+            "last_i": last,
         }
 
     # ----- results ---------------------------------------------------------
@@ -354,7 +419,9 @@ class EmergingProblems:
     def summary(self) -> pd.DataFrame:
         """One row an alert: what, where, since when, how many against the baseline."""
         self._check()
-        return self.alerts_[["touchpoint", "theme", "location", "since", "days", "count", "baseline", "rate_ratio", "p_value"]]
+        return self.alerts_[
+            ["touchpoint", "theme", "location", "since", "days", "count", "baseline", "rate_ratio", "p_value"]
+        ]
 
     def to_records(self, *, since: Any = None) -> list[dict[str, Any]]:
         """Alerts as plain dicts (the ``carlzon alerts --json`` contract), those still active on or after ``since``."""

@@ -65,17 +65,28 @@ __all__ = ["KeyDrivers"]
 Method = Literal["relative-weights", "shapley"]
 OutcomeType = Literal["auto", "continuous", "binary", "ordinal"]
 
+
 class KeyDrivers:
     """Derived importance of drivers for an outcome, with bootstrap intervals (fitter style)."""
 
-    def __init__(self, method: Method = "relative-weights", *, outcome_type: OutcomeType = "auto",
-                 n_boot: int = 1000, na_values: Any = None, confidence: float = 0.95, seed: int | None = 0,
-                 max_exact: int = 15, n_permutations: int = 1000) -> None:
+    def __init__(
+        self,
+        method: Method = "relative-weights",
+        *,
+        outcome_type: OutcomeType = "auto",
+        n_boot: int = 1000,
+        na_values: Any = None,
+        confidence: float = 0.95,
+        seed: int | None = 0,
+        max_exact: int = 15,
+        n_permutations: int = 1000,
+    ) -> None:
         if method not in ("relative-weights", "shapley"):
             raise AnalysisError(f"unknown method {method!r}", fix="use 'relative-weights' or 'shapley'")
         if outcome_type not in ("auto", "continuous", "binary", "ordinal"):
-            raise AnalysisError(f"unknown outcome_type {outcome_type!r}",
-                                fix="use 'auto', 'continuous', 'binary' or 'ordinal'")
+            raise AnalysisError(
+                f"unknown outcome_type {outcome_type!r}", fix="use 'auto', 'continuous', 'binary' or 'ordinal'"
+            )
         if n_boot < 0:
             raise AnalysisError("n_boot must be 0 or more", fix="use e.g. n_boot=1000 (0: no intervals)")
         self.method = method
@@ -88,8 +99,9 @@ class KeyDrivers:
         self.n_permutations = n_permutations
 
     # ----------------------------------------------------------------- prepare
-    def _prepare(self, data: pd.DataFrame, outcome: str, drivers: list[str] | None,
-                 positive: Any, order: list[Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _prepare(
+        self, data: pd.DataFrame, outcome: str, drivers: list[str] | None, positive: Any, order: list[Any] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(data, pd.DataFrame):
             raise AnalysisError("KeyDrivers.fit needs a DataFrame", fix="read your file with pandas or carlzon first")
         check_columns(data, [outcome], what="outcome column")
@@ -105,8 +117,10 @@ class KeyDrivers:
         X = data[drivers].apply(pd.to_numeric, errors="coerce")
         bad = [d for d in drivers if (X[d].isna() & data[d].notna()).any()]
         if bad:
-            raise AnalysisError(f"driver columns with values that are not numbers: {bad}",
-                                fix="drivers must be ratings (numbers); mark 'not applicable' with --na VALUE or leave it empty")
+            raise AnalysisError(
+                f"driver columns with values that are not numbers: {bad}",
+                fix="drivers must be ratings (numbers); mark 'not applicable' with --na VALUE or leave it empty",
+            )
         na = self.na_values
         if na is not None:
             na_list = list(na) if isinstance(na, (list, tuple, set)) else [na]
@@ -115,11 +129,15 @@ class KeyDrivers:
         kind = self.outcome_type
         if positive is not None:
             if kind not in ("auto", "binary"):
-                raise AnalysisError("--positive only applies to a binary outcome", fix="leave out positive or outcome_type")
+                raise AnalysisError(
+                    "--positive only applies to a binary outcome", fix="leave out positive or outcome_type"
+                )
             values = set(y_raw.dropna().astype(str))
             if str(positive) not in values:
-                raise AnalysisError(f"positive value {positive!r} does not occur in {outcome!r}",
-                                    fix=f"use one of {sorted(values)[:10]}")
+                raise AnalysisError(
+                    f"positive value {positive!r} does not occur in {outcome!r}",
+                    fix=f"use one of {sorted(values)[:10]}",
+                )
             kind = "binary"
             y = np.where(y_raw.isna(), np.nan, (y_raw.astype(str) == str(positive)).astype(float))
         else:
@@ -130,28 +148,38 @@ class KeyDrivers:
                 kind = "binary" if len(levels) == 2 else "continuous"
             if kind == "binary":
                 if len(levels) != 2:
-                    raise AnalysisError(f"a binary outcome needs exactly 2 values; {outcome!r} has {len(levels)}",
-                                        fix="name the positive value with positive=... (--positive VALUE)")
+                    raise AnalysisError(
+                        f"a binary outcome needs exactly 2 values; {outcome!r} has {len(levels)}",
+                        fix="name the positive value with positive=... (--positive VALUE)",
+                    )
                 if not numeric:
-                    raise AnalysisError(f"which value of {outcome!r} is the positive one? ({levels})",
-                                        fix=f"pass positive=... (--positive VALUE), e.g. --positive '{levels[-1]}'")
+                    raise AnalysisError(
+                        f"which value of {outcome!r} is the positive one? ({levels})",
+                        fix=f"pass positive=... (--positive VALUE), e.g. --positive '{levels[-1]}'",
+                    )
                 y = np.where(y_num.isna(), np.nan, (y_num == max(y_num.dropna())).astype(float))
             elif kind == "ordinal":
                 if order is not None:
                     codes = {v: i for i, v in enumerate(order)}
                     unknown = set(y_raw.dropna()) - set(codes)
                     if unknown:
-                        raise AnalysisError(f"outcome values not in the order given: {sorted(map(str, unknown))[:5]}",
-                                            fix="list every outcome value in order=[...]")
+                        raise AnalysisError(
+                            f"outcome values not in the order given: {sorted(map(str, unknown))[:5]}",
+                            fix="list every outcome value in order=[...]",
+                        )
                     y = y_raw.map(codes).to_numpy(dtype=float)
                 elif numeric:
                     y = y_num.to_numpy(dtype=float)
                 else:
-                    raise AnalysisError(f"ordinal outcome {outcome!r} is not numeric", fix="pass order=[lowest, ..., highest]")
+                    raise AnalysisError(
+                        f"ordinal outcome {outcome!r} is not numeric", fix="pass order=[lowest, ..., highest]"
+                    )
             else:
                 if not numeric:
-                    raise AnalysisError(f"outcome {outcome!r} is not numeric",
-                                        fix="name the positive value (--positive VALUE) for a yes/no outcome, or use numbers")
+                    raise AnalysisError(
+                        f"outcome {outcome!r} is not numeric",
+                        fix="name the positive value (--positive VALUE) for a yes/no outcome, or use numbers",
+                    )
                 y = y_num.to_numpy(dtype=float)
         keep = ~np.isnan(y)
         self.n_outcome_missing_ = int((~keep).sum())
@@ -168,19 +196,30 @@ class KeyDrivers:
         self.performance_ = pd.Series(W.exact_means(Xa), index=drivers)
         flat = [d for d in drivers if self.n_observed_[d] < 2 or np.nanstd(X[d].to_numpy(dtype=float)) == 0]
         if flat:
-            raise AnalysisError(f"drivers without variation (or with fewer than 2 ratings): {flat}",
-                                fix="leave these drivers out")
+            raise AnalysisError(
+                f"drivers without variation (or with fewer than 2 ratings): {flat}", fix="leave these drivers out"
+            )
         if n < max(2 * p, p + 10):
-            raise NotEnoughDataError(f"{n} rows for {p} drivers is too few",
-                                     fix=f"use at least {max(2 * p, p + 10)} rows, or fewer drivers")
+            raise NotEnoughDataError(
+                f"{n} rows for {p} drivers is too few", fix=f"use at least {max(2 * p, p + 10)} rows, or fewer drivers"
+            )
         if kind == "binary" and min(y.sum(), n - y.sum()) < 5:
-            raise NotEnoughDataError("the binary outcome has fewer than 5 rows in one of its two groups",
-                                     fix="use more data, or a different positive value")
+            raise NotEnoughDataError(
+                "the binary outcome has fewer than 5 rows in one of its two groups",
+                fix="use more data, or a different positive value",
+            )
         return Xa, y
 
     # --------------------------------------------------------------------- fit
-    def fit(self, data: pd.DataFrame, outcome: str, drivers: list[str] | None = None, *,
-            positive: Any = None, order: list[Any] | None = None) -> KeyDrivers:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        outcome: str,
+        drivers: list[str] | None = None,
+        *,
+        positive: Any = None,
+        order: list[Any] | None = None,
+    ) -> KeyDrivers:
         """Fit on ``data`` (one row per response); returns self."""
         X, y = self._prepare(data, outcome, drivers, positive, order)
         self.notes_: list[str] = []
@@ -188,17 +227,24 @@ class KeyDrivers:
         p = X.shape[1]
         self.exact_ = p <= self.max_exact
         if self.method == "shapley" and not self.exact_:
-            self.notes_.append(f"Shapley values estimated from {self.n_permutations} sampled orders of entry "
-                               f"({p} drivers > {self.max_exact}: exact needs 2^{p} models)")
+            self.notes_.append(
+                f"Shapley values estimated from {self.n_permutations} sampled orders of entry "
+                f"({p} drivers > {self.max_exact}: exact needs 2^{p} models)"
+            )
         perms = None if self.exact_ else [rng.permutation(p) for _ in range(self.n_permutations)]
         if self.outcome_type_ == "continuous":
             raw, boot = self._fit_continuous(X, y, rng, perms)
         else:
             raw, boot = self._fit_model(X, y, rng, perms)
         total = raw.sum()
-        self.importance_ = pd.Series(raw / total if total > 0 else np.full(p, np.nan), index=self.drivers_, name="importance")
-        self.raw_importance_ = pd.Series(raw if self.outcome_type_ == "continuous" else self.importance_ * self.r2_,
-                                         index=self.drivers_, name="raw_importance")
+        self.importance_ = pd.Series(
+            raw / total if total > 0 else np.full(p, np.nan), index=self.drivers_, name="importance"
+        )
+        self.raw_importance_ = pd.Series(
+            raw if self.outcome_type_ == "continuous" else self.importance_ * self.r2_,
+            index=self.drivers_,
+            name="raw_importance",
+        )
         alpha = (1 - self.confidence) / 2
         if boot is not None and len(boot):
             shares = boot / boot.sum(axis=1, keepdims=True)
@@ -218,10 +264,13 @@ class KeyDrivers:
         else:
             self.missing_how_ = "none missing"
 
-    def _fit_continuous(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, perms: Any,
-                        keep_r2: bool = False) -> tuple[np.ndarray, Any]:
-        self._missing_how("pairwise-complete correlations: a missing or not-applicable rating leaves its row "
-                          "out of only the correlations that rating is in; no row dropped")
+    def _fit_continuous(
+        self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, perms: Any, keep_r2: bool = False
+    ) -> tuple[np.ndarray, Any]:
+        self._missing_how(
+            "pairwise-complete correlations: a missing or not-applicable rating leaves its row "
+            "out of only the correlations that rating is in; no row dropped"
+        )
         D = np.column_stack([X, y])
         R, _ = W.corr_from_exact(W.exact_sums(D))  # exact: the same matrix as Spark's from the same rows
         if not keep_r2:
@@ -252,8 +301,10 @@ class KeyDrivers:
     def _fit_model(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator, perms: Any) -> tuple[np.ndarray, Any]:
         X0 = X
         if self.method == "relative-weights":
-            self._missing_how("mean imputation: a missing or not-applicable rating is set to that driver's mean "
-                              "over the rows that have it (it adds nothing for or against); no row dropped")
+            self._missing_how(
+                "mean imputation: a missing or not-applicable rating is set to that driver's mean "
+                "over the rows that have it (it adds nothing for or against); no row dropped"
+            )
         X = np.where(np.isnan(X), np.nanmean(X, axis=0), X)
         n, p = X.shape
         ones = np.ones((1, n))
@@ -263,8 +314,10 @@ class KeyDrivers:
         ll0 = _null_loglik(y)
         self.r2_kind_ = "mcfadden"
         if self.method == "shapley":
-            self.notes_.append("Shapley shares of the latent-variable R2 (biserial/polyserial correlations, "
-                               f"Olsson, Drasgow & Dorans 1982); r2 is McFadden's of the {'ordered logit' if ordinal else 'logistic'} model")
+            self.notes_.append(
+                "Shapley shares of the latent-variable R2 (biserial/polyserial correlations, "
+                f"Olsson, Drasgow & Dorans 1982); r2 is McFadden's of the {'ordered logit' if ordinal else 'logistic'} model"
+            )
         if self.method == "relative-weights":
             gamma, ll, cov, scores = fit(X, y, want_scores=True)
             self.r2_ = 1 - ll / ll0
@@ -289,32 +342,45 @@ class KeyDrivers:
     def summary(self) -> pd.DataFrame:
         """One row per driver, most important first."""
         self._check_fitted()
-        df = pd.DataFrame({
-            "driver": self.drivers_,
-            "importance": self.importance_.to_numpy(),
-            "ci_low": self.ci_low_.to_numpy(),
-            "ci_high": self.ci_high_.to_numpy(),
-            "raw_importance": self.raw_importance_.to_numpy(),
-            "performance": self.performance_.to_numpy(),
-            "n": self.n_observed_.to_numpy(),
-            "quadrant": self.quadrant_.reindex(self.drivers_).to_numpy(),
-        })
+        df = pd.DataFrame(
+            {
+                "driver": self.drivers_,
+                "importance": self.importance_.to_numpy(),
+                "ci_low": self.ci_low_.to_numpy(),
+                "ci_high": self.ci_high_.to_numpy(),
+                "raw_importance": self.raw_importance_.to_numpy(),
+                "performance": self.performance_.to_numpy(),
+                "n": self.n_observed_.to_numpy(),
+                "quadrant": self.quadrant_.reindex(self.drivers_).to_numpy(),
+            }
+        )
         return df.sort_values("importance", ascending=False).reset_index(drop=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The `carlzon drivers --json` object."""
         self._check_fitted()
-        drivers: list[dict[str, Any]] = [{str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-                   for row in self.summary.to_dict(orient="records")]
+        drivers: list[dict[str, Any]] = [
+            {str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in self.summary.to_dict(orient="records")
+        ]
         for d in drivers:
             d["n"] = int(d["n"])
         return {
-            "n": int(self.n_), "r2": float(self.r2_), "r2_kind": self.r2_kind_, "method": self.method,
-            "outcome": self.outcome_, "outcome_type": self.outcome_type_, "drivers": drivers,
-            "n_rows_read": int(self.n_rows_read_), "n_outcome_missing": int(self.n_outcome_missing_),
-            "n_missing_handled": int(self.n_missing_handled_), "missing_how": self.missing_how_,
-            "n_boot": int(self.n_boot_used_), "confidence": self.confidence,
-            "exact": bool(self.method == "relative-weights" or self.exact_), "notes": list(self.notes_),
+            "n": int(self.n_),
+            "r2": float(self.r2_),
+            "r2_kind": self.r2_kind_,
+            "method": self.method,
+            "outcome": self.outcome_,
+            "outcome_type": self.outcome_type_,
+            "drivers": drivers,
+            "n_rows_read": int(self.n_rows_read_),
+            "n_outcome_missing": int(self.n_outcome_missing_),
+            "n_missing_handled": int(self.n_missing_handled_),
+            "missing_how": self.missing_how_,
+            "n_boot": int(self.n_boot_used_),
+            "confidence": self.confidence,
+            "exact": bool(self.method == "relative-weights" or self.exact_),
+            "notes": list(self.notes_),
         }
 
     def plot(self, ax: Any = None) -> Any:

@@ -56,12 +56,22 @@ def mention_texts(moments: pd.DataFrame) -> pd.Series:
         return pd.Series([None] * len(moments), index=moments.index, dtype=object)
     if "spans" not in moments.columns:
         return moments["text"]
-    return pd.Series([mention_text(t, s) for t, s in zip(moments["text"].tolist(), moments["spans"].tolist())],
-                     index=moments.index, dtype=object)
+    return pd.Series(
+        [mention_text(t, s) for t, s in zip(moments["text"].tolist(), moments["spans"].tolist())],
+        index=moments.index,
+        dtype=object,
+    )
 
 
-def emerging_problems(store: Any, scope: Any = None, *, journey: Any = None, days: int | None = None,
-                      fdr: float = 0.002, active_since: Any = None) -> dict[str, Any]:
+def emerging_problems(
+    store: Any,
+    scope: Any = None,
+    *,
+    journey: Any = None,
+    days: int | None = None,
+    fdr: float = 0.002,
+    active_since: Any = None,
+) -> dict[str, Any]:
     """Emerging problems in ``scope`` (a :class:`carlzon.report.query.Scope`; None: everything) as plain data.
 
     Returns ``{ran, alerts, n, days, since, until, note, method}``; ``alerts`` are the records of
@@ -77,8 +87,16 @@ def emerging_problems(store: Any, scope: Any = None, *, journey: Any = None, day
     days = WATCH_DAYS if days is None else int(days)
     last = _last_day(store, scope)
     if last is None:
-        return {"ran": False, "alerts": [], "n": 0, "days": 0, "since": None, "until": None,
-                "note": "No dated moments match, so emerging problems cannot be checked.", "method": ""}
+        return {
+            "ran": False,
+            "alerts": [],
+            "n": 0,
+            "days": 0,
+            "since": None,
+            "until": None,
+            "note": "No dated moments match, so emerging problems cannot be checked.",
+            "method": "",
+        }
     m, since, note = watch_window(store, scope, last, days=days)
     if active_since is not None:
         since = pd.Timestamp(active_since)
@@ -87,13 +105,31 @@ def emerging_problems(store: Any, scope: Any = None, *, journey: Any = None, day
     try:
         found = ep.fit(m).to_records(since=since)
     except NotEnoughDataError as exc:
-        return {"ran": False, "alerts": [], "n": len(m), "days": days, "since": since, "until": last,
-                "note": str(exc), "method": ""}
+        return {
+            "ran": False,
+            "alerts": [],
+            "n": len(m),
+            "days": days,
+            "since": since,
+            "until": last,
+            "note": str(exc),
+            "method": "",
+        }
     names = _names(journey) if journey is not None else {}
     for a in found:
         a["touchpoint_name"] = names.get(str(a["touchpoint"]), str(a["touchpoint"]))
         a["examples"] = [str(e) for e in a.get("examples") or []]
-    return {"ran": True, "alerts": found, "n": ep.n_, "days": ep.n_days_, "note": "", "since": since, "until": last,
-            "method": (f"daily counts of misery per touchpoint, location and phrase (in what was said there) against "
-                       f"their own {ep.window}-day baseline (negative-binomial upper tail), Benjamini-Hochberg at "
-                       f"{ep.fdr}; {note}")}
+    return {
+        "ran": True,
+        "alerts": found,
+        "n": ep.n_,
+        "days": ep.n_days_,
+        "note": "",
+        "since": since,
+        "until": last,
+        "method": (
+            f"daily counts of misery per touchpoint, location and phrase (in what was said there) against "
+            f"their own {ep.window}-day baseline (negative-binomial upper tail), Benjamini-Hochberg at "
+            f"{ep.fdr}; {note}"
+        ),
+    }

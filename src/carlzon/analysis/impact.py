@@ -75,8 +75,10 @@ class LoyaltyImpact:
         elif "valence" in visits.columns:
             misery = visits["valence"].astype(str).eq("misery")
         else:
-            raise AnalysisError("the visits say nothing about misery",
-                                fix="add a 'state' (none/recovered/unrecovered), 'misery' or 'valence' column")
+            raise AnalysisError(
+                "the visits say nothing about misery",
+                fix="add a 'state' (none/recovered/unrecovered), 'misery' or 'valence' column",
+            )
         if "recovered" in visits.columns:
             rec = visits["recovered"].fillna(False).astype(bool)
             self.state_from_ = "misery and recovered columns"
@@ -91,14 +93,18 @@ class LoyaltyImpact:
         v = visits.copy()
         v["timestamp"] = pd.to_datetime(v["timestamp"], utc=True, errors="coerce")
         if v["timestamp"].isna().any():
-            raise AnalysisError(f"{int(v['timestamp'].isna().sum())} visits have no readable timestamp",
-                                fix="give every visit a date/time")
+            raise AnalysisError(
+                f"{int(v['timestamp'].isna().sum())} visits have no readable timestamp",
+                fix="give every visit a date/time",
+            )
         v = v[v["customer_id"].notna()]
         v["state"] = self._states(v)
         v = v.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
         if len(v) < 20 or v["customer_id"].nunique() < 10:
-            raise NotEnoughDataError(f"{len(v)} visits of {v['customer_id'].nunique()} customers are too few",
-                                     fix="use at least 20 visits of 10 customers")
+            raise NotEnoughDataError(
+                f"{len(v)} visits of {v['customer_id'].nunique()} customers are too few",
+                fix="use at least 20 visits of 10 customers",
+            )
         end_ts = pd.Timestamp(end, tz="UTC") if end is not None else v["timestamp"].max()
         origin = v["timestamp"].min()
         day = (v["timestamp"] - origin).dt.total_seconds().to_numpy() / 86400.0
@@ -128,16 +134,32 @@ class LoyaltyImpact:
             n, k = int(sel.sum()), int(returned[sel].sum())
             rate, lo, hi = wilson_interval(k, n, confidence=self.confidence)
             counts[s] = (k, n)
-            rows.append({"state": s, "n": n, "returned": k, "return_rate": rate, "ci_low": lo, "ci_high": hi,
-                         "note": small_sample_note(n)})
+            rows.append(
+                {
+                    "state": s,
+                    "n": n,
+                    "returned": k,
+                    "return_rate": rate,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "note": small_sample_note(n),
+                }
+            )
         self.return_ = pd.DataFrame(rows).set_index("state")
         d, lo, hi = newcombe_interval(*counts["recovered"], *counts["none"], confidence=self.confidence)
         du, ulo, uhi = newcombe_interval(*counts["unrecovered"], *counts["none"], confidence=self.confidence)
-        self.paradox_: dict[str, Any] = {"effect": d, "ci_low": lo, "ci_high": hi,
-                         "n_recovered": counts["recovered"][1], "n_none": counts["none"][1],
-                         "unrecovered_effect": du, "unrecovered_ci_low": ulo, "unrecovered_ci_high": uhi,
-                         "definition": f"return within {self.return_days:g} days after a recovered misery minus "
-                                       "after no misery (visits with a full follow-up)"}
+        self.paradox_: dict[str, Any] = {
+            "effect": d,
+            "ci_low": lo,
+            "ci_high": hi,
+            "n_recovered": counts["recovered"][1],
+            "n_none": counts["none"][1],
+            "unrecovered_effect": du,
+            "unrecovered_ci_low": ulo,
+            "unrecovered_ci_high": uhi,
+            "definition": f"return within {self.return_days:g} days after a recovered misery minus "
+            "after no misery (visits with a full follow-up)",
+        }
 
     def _kaplan_meier(self, v: pd.DataFrame, day: np.ndarray, gap: np.ndarray, end_day: float) -> None:
         from lifelines import KaplanMeierFitter
@@ -180,14 +202,25 @@ class LoyaltyImpact:
             self.hazard_ratios_ = pd.DataFrame(columns=["hazard_ratio", "ci_low", "ci_high", "p", "n_intervals"])
             return
         ctv = CoxTimeVaryingFitter()
-        ctv.fit(df[["customer_id", "start", "stop", "churned", *cols]], id_col="customer_id", event_col="churned",
-                start_col="start", stop_col="stop", show_progress=False)
+        ctv.fit(
+            df[["customer_id", "start", "stop", "churned", *cols]],
+            id_col="customer_id",
+            event_col="churned",
+            start_col="start",
+            stop_col="stop",
+            show_progress=False,
+        )
         self.cox_ = ctv
         s = ctv.summary
-        self.hazard_ratios_ = pd.DataFrame({
-            "hazard_ratio": s["exp(coef)"], "ci_low": s["exp(coef) lower 95%"], "ci_high": s["exp(coef) upper 95%"],
-            "p": s["p"], "n_intervals": [int(df[c].sum()) for c in s.index],
-        })
+        self.hazard_ratios_ = pd.DataFrame(
+            {
+                "hazard_ratio": s["exp(coef)"],
+                "ci_low": s["exp(coef) lower 95%"],
+                "ci_high": s["exp(coef) upper 95%"],
+                "p": s["p"],
+                "n_intervals": [int(df[c].sum()) for c in s.index],
+            }
+        )
 
     # ----------------------------------------------------------------- results
     def _statement(self) -> str:
@@ -200,19 +233,27 @@ class LoyaltyImpact:
             p = self.paradox_
             lo, hi = p["ci_low"], p["ci_high"]
             if lo > 0:
-                parts.append(f"Recovered misery is followed by more returns than no misery "
-                             f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}): a service-recovery paradox.")
+                parts.append(
+                    f"Recovered misery is followed by more returns than no misery "
+                    f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}): a service-recovery paradox."
+                )
             elif hi < 0:
-                parts.append(f"Recovered misery is followed by fewer returns than no misery "
-                             f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}): no recovery paradox here.")
+                parts.append(
+                    f"Recovered misery is followed by fewer returns than no misery "
+                    f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}): no recovery paradox here."
+                )
             else:
-                parts.append(f"The data cannot tell whether recovered misery beats no misery: the difference "
-                             f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}; n={nr} and n={nn}) includes zero.")
+                parts.append(
+                    f"The data cannot tell whether recovered misery beats no misery: the difference "
+                    f"({p['effect']:+.1%}, {lo:+.1%} to {hi:+.1%}; n={nr} and n={nn}) includes zero."
+                )
         hr = self.hazard_ratios_
         if "unrecovered" in hr.index:
             h = hr.loc["unrecovered"]
-            parts.append(f"After an unrecovered misery the churn hazard is {h.hazard_ratio:.2f} times that after no misery "
-                         f"({h.ci_low:.2f} to {h.ci_high:.2f}; {self.n_churned_} churned).")
+            parts.append(
+                f"After an unrecovered misery the churn hazard is {h.hazard_ratio:.2f} times that after no misery "
+                f"({h.ci_low:.2f} to {h.ci_high:.2f}; {self.n_churned_} churned)."
+            )
         else:
             parts.append(f"Too few churn events ({self.n_churned_}) or unrecovered misery to model churn.")
         return " ".join(parts)
@@ -224,21 +265,36 @@ class LoyaltyImpact:
             raise AnalysisError("this LoyaltyImpact is not fitted yet", fix="call .fit(visits) first")
         a = self.return_.reset_index().rename(columns={"state": "group", "return_rate": "value"})
         a.insert(0, "measure", f"return within {self.return_days:g} days")
-        b = self.hazard_ratios_.reset_index().rename(columns={"index": "group", "covariate": "group",
-                                                              "hazard_ratio": "value", "n_intervals": "n"})
+        b = self.hazard_ratios_.reset_index().rename(
+            columns={"index": "group", "covariate": "group", "hazard_ratio": "value", "n_intervals": "n"}
+        )
         b.insert(0, "measure", "churn hazard ratio vs no misery")
-        return pd.concat([a, b[[c for c in b.columns if c in ("measure", "group", "value", "ci_low", "ci_high", "n", "p")]]],
-                         ignore_index=True)
+        return pd.concat(
+            [a, b[[c for c in b.columns if c in ("measure", "group", "value", "ci_low", "ci_high", "n", "p")]]],
+            ignore_index=True,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The `carlzon impact --json` object."""
+
         def rec(df: pd.DataFrame) -> list[dict]:
-            return [{k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}
-                    for r in df.reset_index().to_dict(orient="records")]
-        return {"n_visits": self.n_visits_, "n_customers": self.n_customers_, "state_from": self.state_from_,
-                "return_days": self.return_days, "return": rec(self.return_), "paradox": self.paradox_,
-                "churn_definition": self.churn_definition_, "n_churned": self.n_churned_,
-                "hazard_ratios": rec(self.hazard_ratios_.rename_axis("covariate")), "statement": self.statement_}
+            return [
+                {k: (None if isinstance(x, float) and math.isnan(x) else x) for k, x in r.items()}
+                for r in df.reset_index().to_dict(orient="records")
+            ]
+
+        return {
+            "n_visits": self.n_visits_,
+            "n_customers": self.n_customers_,
+            "state_from": self.state_from_,
+            "return_days": self.return_days,
+            "return": rec(self.return_),
+            "paradox": self.paradox_,
+            "churn_definition": self.churn_definition_,
+            "n_churned": self.n_churned_,
+            "hazard_ratios": rec(self.hazard_ratios_.rename_axis("covariate")),
+            "statement": self.statement_,
+        }
 
     def plot(self, ax: Any = None) -> Any:
         """Kaplan-Meier curves of time to the next visit by state; returns the axis."""

@@ -51,7 +51,9 @@ def _z(confidence: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
-def nps_interval(promoters: int, passives: int, detractors: int, *, confidence: float = 0.95) -> tuple[float, float, float]:
+def nps_interval(
+    promoters: int, passives: int, detractors: int, *, confidence: float = 0.95
+) -> tuple[float, float, float]:
     """NPS (-100..100) with the adjusted-Wald interval of Rocks (2016)."""
     n = promoters + passives + detractors
     if n <= 0:
@@ -66,7 +68,9 @@ def nps_interval(promoters: int, passives: int, detractors: int, *, confidence: 
     return nps, 100.0 * max(-1.0, diff - half), 100.0 * min(1.0, diff + half)
 
 
-def wilson_arrays(k, n, *, confidence: float = 0.95, z: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def wilson_arrays(
+    k, n, *, confidence: float = 0.95, z: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shares k/n with Wilson score intervals, for arrays of groups (NaN where n is 0): the one Wilson
     interval of carlzon (:func:`wilson_interval` is its scalar form). ``z`` overrides ``confidence``.
 
@@ -84,8 +88,9 @@ def wilson_arrays(k, n, *, confidence: float = 0.95, z: float | None = None) -> 
     return p, np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
 
 
-def wilson_interval(successes: float, n: float, *, confidence: float = 0.95,
-                    z: float | None = None) -> tuple[float, float, float]:
+def wilson_interval(
+    successes: float, n: float, *, confidence: float = 0.95, z: float | None = None
+) -> tuple[float, float, float]:
     """A share with its Wilson score interval (all NaN when n is 0); ``z`` overrides ``confidence``."""
     if n <= 0:
         return _NAN3

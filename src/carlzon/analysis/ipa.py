@@ -42,7 +42,9 @@ __all__ = ["QUADRANTS", "ImportancePerformance", "quadrants"]
 QUADRANTS = ("fix first", "keep it up", "low priority", "possible overkill")
 
 
-def quadrants(importance: pd.Series, performance: pd.Series, *, crosshair: str = "mean") -> tuple[pd.Series, float, float]:
+def quadrants(
+    importance: pd.Series, performance: pd.Series, *, crosshair: str = "mean"
+) -> tuple[pd.Series, float, float]:
     """Quadrant of each driver, and the importance and performance crosshairs."""
     if crosshair not in ("mean", "median"):
         raise AnalysisError(f"unknown crosshair {crosshair!r}", fix="use 'mean' or 'median'")
@@ -72,31 +74,38 @@ class ImportancePerformance:
     def __init__(self, *, crosshair: str = "mean") -> None:
         self.crosshair = crosshair
 
-    def fit(self, drivers: Any, *, data: pd.DataFrame | None = None,
-            stated: Mapping[str, str] | None = None) -> ImportancePerformance:
+    def fit(
+        self, drivers: Any, *, data: pd.DataFrame | None = None, stated: Mapping[str, str] | None = None
+    ) -> ImportancePerformance:
         """Place each driver of a fitted KeyDrivers; ``stated`` maps a driver to its stated-importance column in ``data``."""
         if not hasattr(drivers, "importance_"):
-            raise AnalysisError("ImportancePerformance needs a fitted KeyDrivers",
-                                fix="call KeyDrivers(...).fit(data, outcome=...) first and pass it here")
+            raise AnalysisError(
+                "ImportancePerformance needs a fitted KeyDrivers",
+                fix="call KeyDrivers(...).fit(data, outcome=...) first and pass it here",
+            )
         imp = drivers.importance_
         perf = drivers.performance_
         self.quadrant_, self.importance_line_, self.performance_line_ = quadrants(imp, perf, crosshair=self.crosshair)
-        table = pd.DataFrame({
-            "driver": imp.index,
-            "importance": imp.to_numpy(),
-            "ci_low": drivers.ci_low_.reindex(imp.index).to_numpy(),
-            "ci_high": drivers.ci_high_.reindex(imp.index).to_numpy(),
-            "performance": perf.reindex(imp.index).to_numpy(),
-            "n": drivers.n_observed_.reindex(imp.index).to_numpy(),
-            "quadrant": self.quadrant_.reindex(imp.index).to_numpy(),
-        })
+        table = pd.DataFrame(
+            {
+                "driver": imp.index,
+                "importance": imp.to_numpy(),
+                "ci_low": drivers.ci_low_.reindex(imp.index).to_numpy(),
+                "ci_high": drivers.ci_high_.reindex(imp.index).to_numpy(),
+                "performance": perf.reindex(imp.index).to_numpy(),
+                "n": drivers.n_observed_.reindex(imp.index).to_numpy(),
+                "quadrant": self.quadrant_.reindex(imp.index).to_numpy(),
+            }
+        )
         if stated:
             if data is None:
                 raise AnalysisError("stated importance needs the survey data", fix="pass data=the survey DataFrame")
             missing = [c for c in stated.values() if c not in data.columns]
             if missing:
-                raise AnalysisError(f"stated-importance columns not found: {missing}",
-                                    fix=f"use columns of the data, e.g. {list(data.columns)[:6]}")
+                raise AnalysisError(
+                    f"stated-importance columns not found: {missing}",
+                    fix=f"use columns of the data, e.g. {list(data.columns)[:6]}",
+                )
             means = {d: pd.to_numeric(data[c], errors="coerce").mean() for d, c in stated.items()}
             ns = {d: int(pd.to_numeric(data[c], errors="coerce").notna().sum()) for d, c in stated.items()}
             s = pd.Series(means).reindex(imp.index)

@@ -30,8 +30,9 @@ DRIVER_FIELDS = ("touchpoint", "name", "n", "importance", "performance", "balanc
 """What each driver carries in :func:`key_drivers` (and ``GET /api/drivers``)."""
 
 
-def key_moment_table(by_touchpoint: pd.DataFrame, journey: Any, drivers: pd.DataFrame | None = None,
-                     drivers_note: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+def key_moment_table(
+    by_touchpoint: pd.DataFrame, journey: Any, drivers: pd.DataFrame | None = None, drivers_note: str = ""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(table, key)``: every touchpoint's row (:func:`carlzon.report.data.touchpoint_rows`) and the key
     moments among them (touchpoints with data, not 'unknown'), most important first."""
     from carlzon.report.data import touchpoint_rows
@@ -41,12 +42,20 @@ def key_moment_table(by_touchpoint: pd.DataFrame, journey: Any, drivers: pd.Data
         table["importance_method"] = f"share of emotional intensity; no key-driver model: {drivers_note}"
     with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
     key = with_data[with_data["touchpoint"] != "unknown"].sort_values(
-        ["importance", "n"], ascending=False, na_position="last")
+        ["importance", "n"], ascending=False, na_position="last"
+    )
     return table, key
 
 
-def key_drivers(store: Any, scope: Any = None, *, journey: Any = None, drivers: pd.DataFrame | None = None,
-                fit_drivers: bool = True, aggregates: Any = None) -> dict[str, Any]:
+def key_drivers(
+    store: Any,
+    scope: Any = None,
+    *,
+    journey: Any = None,
+    drivers: pd.DataFrame | None = None,
+    fit_drivers: bool = True,
+    aggregates: Any = None,
+) -> dict[str, Any]:
     """The key drivers in ``scope`` (a :class:`carlzon.report.query.Scope`; None: everything) as plain data:
     ``{n, method, performance, note, drivers: [{touchpoint, name, n, importance, performance, balance_low,
     balance_high, quadrant}]}``; ``drivers`` (a fitted survey model) is fitted when not given."""
@@ -73,7 +82,10 @@ def key_drivers(store: Any, scope: Any = None, *, journey: Any = None, drivers: 
 
         drivers, note = survey_drivers(store, j)
     table, key = key_moment_table(by_tp, j, drivers, note)
-    return {"n": int(agg.n),
-            "method": str(table["importance_method"].iloc[0]) if len(table) else "",
-            "performance": str(table["performance_method"].iloc[0]) if len(table) else "",
-            "note": note, "drivers": [{k: r[k] for k in DRIVER_FIELDS} for r in key.to_dict("records")]}
+    return {
+        "n": int(agg.n),
+        "method": str(table["importance_method"].iloc[0]) if len(table) else "",
+        "performance": str(table["performance_method"].iloc[0]) if len(table) else "",
+        "note": note,
+        "drivers": [{k: r[k] for k in DRIVER_FIELDS} for r in key.to_dict("records")],
+    }

@@ -50,9 +50,18 @@ def interaction_valence(moments: pd.DataFrame) -> pd.DataFrame:
     else:
         v = m["valence"]
     rank = v.map({"misery": 2, "magic": 1}).fillna(0).astype(int)
-    per = (pd.DataFrame({"interaction_id": m["interaction_id"].to_numpy(), "location": m["location"].to_numpy(),
-                         "r": rank.to_numpy()})
-           .groupby("interaction_id", sort=False).agg(location=("location", "first"), r=("r", "max")).reset_index())
+    per = (
+        pd.DataFrame(
+            {
+                "interaction_id": m["interaction_id"].to_numpy(),
+                "location": m["location"].to_numpy(),
+                "r": rank.to_numpy(),
+            }
+        )
+        .groupby("interaction_id", sort=False)
+        .agg(location=("location", "first"), r=("r", "max"))
+        .reset_index()
+    )
     per["valence"] = per["r"].map({2: "misery", 1: "magic", 0: "neutral"})
     return per.drop(columns="r")
 
@@ -77,8 +86,17 @@ def shrink(values: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     b = tau2 / (tau2 + sigma2 / n) if tau2 > 0 else np.zeros_like(n)
     shrunk = mu + b * (g["mean"].to_numpy() - mu)
     sd = np.sqrt(b * sigma2 / n + ((1 - b) * se_mu) ** 2)
-    return {"mu": mu, "se_mu": se_mu, "tau2": tau2, "sigma2": sigma2, "index": g.index.to_numpy(), "n": n,
-            "mean": g["mean"].to_numpy(), "shrunk": shrunk, "sd": sd}
+    return {
+        "mu": mu,
+        "se_mu": se_mu,
+        "tau2": tau2,
+        "sigma2": sigma2,
+        "index": g.index.to_numpy(),
+        "n": n,
+        "mean": g["mean"].to_numpy(),
+        "shrunk": shrunk,
+        "sd": sd,
+    }
 
 
 class LocationRanking:
@@ -91,8 +109,16 @@ class LocationRanking:
     ``chain_`` (the chain's own figures).
     """
 
-    def __init__(self, *, hierarchy: Any = None, level: str = "location", confidence: float = 0.95,
-                 fdr: float = 0.05, min_misery: int = 3, min_n: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        hierarchy: Any = None,
+        level: str = "location",
+        confidence: float = 0.95,
+        fdr: float = 0.05,
+        min_misery: int = 3,
+        min_n: int = 5,
+    ) -> None:
         self.hierarchy, self.level, self.confidence = hierarchy, level, confidence
         self.fdr, self.min_misery, self.min_n = fdr, min_misery, min_n
 
@@ -102,8 +128,10 @@ class LocationRanking:
 
     def _places(self, m: pd.DataFrame) -> pd.DataFrame:
         if "location" not in m.columns:
-            raise NotEnoughDataError("the moments carry no location",
-                                     fix="ingest a file with a store / hotel / branch column (or --location COLUMN)")
+            raise NotEnoughDataError(
+                "the moments carry no location",
+                fix="ingest a file with a store / hotel / branch column (or --location COLUMN)",
+            )
         m = m[m["location"].notna() & (m["location"].astype(str).str.strip() != "")].copy()
         m["location"] = m["location"].astype(str)
         if self.level != "location":
@@ -122,23 +150,42 @@ class LocationRanking:
         per = interaction_valence(m)
         counts = pd.crosstab(per["location"], per["valence"]).reindex(columns=list(_KINDS), fill_value=0)
         if len(counts) < 2:
-            raise NotEnoughDataError(f"{len(counts)} place(s) with interactions: nothing to compare",
-                                     fix="ingest interactions from at least two places")
+            raise NotEnoughDataError(
+                f"{len(counts)} place(s) with interactions: nothing to compare",
+                fix="ingest interactions from at least two places",
+            )
         x = counts.to_numpy(dtype=float)
         n = x.sum(axis=1)
         y = per["valence"].map({"magic": 1.0, "misery": -1.0}).fillna(0.0).to_numpy()
         fit = shrink(y, per["location"].to_numpy())
         assert list(fit["index"]) == list(counts.index)
-        s, s_lo, s_hi = fit["shrunk"], np.clip(fit["shrunk"] - z * fit["sd"], -1, 1), np.clip(fit["shrunk"] + z * fit["sd"], -1, 1)
+        s, s_lo, s_hi = (
+            fit["shrunk"],
+            np.clip(fit["shrunk"] - z * fit["sd"], -1, 1),
+            np.clip(fit["shrunk"] + z * fit["sd"], -1, 1),
+        )
         raw = (x[:, 0] - x[:, 2]) / n
-        var = ((x[:, 0] + x[:, 2]) / n - raw ** 2) / np.maximum(n, 1)
-        half = z * np.sqrt(np.maximum(var, 1 / (4 * n ** 2)))
-        t = pd.DataFrame({"location": counts.index.astype(str), "n": n.astype(int),
-                          "magic": x[:, 0].astype(int), "neutral": x[:, 1].astype(int), "misery": x[:, 2].astype(int),
-                          "score": raw, "low": np.clip(raw - half, -1, 1), "high": np.clip(raw + half, -1, 1),
-                          "shrunk": s, "shrunk_low": s_lo, "shrunk_high": s_hi})
+        var = ((x[:, 0] + x[:, 2]) / n - raw**2) / np.maximum(n, 1)
+        half = z * np.sqrt(np.maximum(var, 1 / (4 * n**2)))
+        t = pd.DataFrame(
+            {
+                "location": counts.index.astype(str),
+                "n": n.astype(int),
+                "magic": x[:, 0].astype(int),
+                "neutral": x[:, 1].astype(int),
+                "misery": x[:, 2].astype(int),
+                "score": raw,
+                "low": np.clip(raw - half, -1, 1),
+                "high": np.clip(raw + half, -1, 1),
+                "shrunk": s,
+                "shrunk_low": s_lo,
+                "shrunk_high": s_hi,
+            }
+        )
         chain = (x[:, 0].sum() - x[:, 2].sum()) / n.sum()
-        t["vs_chain"] = np.where(t["shrunk_low"] > chain, "better", np.where(t["shrunk_high"] < chain, "worse", "as chain"))
+        t["vs_chain"] = np.where(
+            t["shrunk_low"] > chain, "better", np.where(t["shrunk_high"] < chain, "worse", "as chain")
+        )
         if self.hierarchy is not None and self.level == "location":
             h = self.hierarchy
             t["name"] = [h.name(v) for v in t["location"]]
@@ -150,8 +197,13 @@ class LocationRanking:
         t.insert(0, "rank", np.arange(1, len(t) + 1))
         self.table_ = t
         self.model_ = {k: round(fit[k], 6) for k in ("mu", "se_mu", "tau2", "sigma2")}
-        self.chain_ = {"n": int(n.sum()), "places": len(t), "score": float(chain),
-                       "misery_rate": float(x[:, 2].sum() / n.sum()), "magic_rate": float(x[:, 0].sum() / n.sum())}
+        self.chain_ = {
+            "n": int(n.sum()),
+            "places": len(t),
+            "score": float(chain),
+            "misery_rate": float(x[:, 2].sum() / n.sum()),
+            "magic_rate": float(x[:, 0].sum() / n.sum()),
+        }
         self.focus_ = self._focus(m)
         return self
 
@@ -162,8 +214,12 @@ class LocationRanking:
 
         cols = ["location", "touchpoint", "kind", "n", "misery", "rate", "chain_rate", "p", "q", "learn_from"]
         tp = m["touchpoint"].fillna("unknown").astype(str)
-        g = (pd.DataFrame({"location": m["location"], "touchpoint": tp, "mis": (m["valence"] == "misery").astype(int)})
-             .groupby(["location", "touchpoint"])["mis"].agg(["size", "sum"]).reset_index())
+        g = (
+            pd.DataFrame({"location": m["location"], "touchpoint": tp, "mis": (m["valence"] == "misery").astype(int)})
+            .groupby(["location", "touchpoint"])["mis"]
+            .agg(["size", "sum"])
+            .reset_index()
+        )
         g = g[g["touchpoint"] != "unknown"]
         tot = g.groupby("touchpoint")[["size", "sum"]].transform("sum")
         g["N"], g["K"] = tot["size"], tot["sum"]
@@ -172,20 +228,36 @@ class LocationRanking:
             return pd.DataFrame(columns=cols)
         rows = []
         for alt, kind in (("greater", "focus"), ("less", "best")):
-            p = np.array([fisher_exact([[k, s - k], [K - k, (N - s) - (K - k)]], alternative=alt)[1]
-                          for s, k, N, K in g[["size", "sum", "N", "K"]].itertuples(index=False)])
+            p = np.array(
+                [
+                    fisher_exact([[k, s - k], [K - k, (N - s) - (K - k)]], alternative=alt)[1]
+                    for s, k, N, K in g[["size", "sum", "N", "K"]].itertuples(index=False)
+                ]
+            )
             reject, q, _, _ = multipletests(p, alpha=self.fdr, method="fdr_bh")
             keep = reject & ((g["sum"] >= self.min_misery) if kind == "focus" else True)
             for i in np.flatnonzero(keep):
                 r = g.iloc[i]
-                rows.append({"location": r["location"], "touchpoint": r["touchpoint"], "kind": kind, "n": int(r["size"]),
-                             "misery": int(r["sum"]), "rate": r["sum"] / r["size"],
-                             "chain_rate": (r["K"] - r["sum"]) / (r["N"] - r["size"]), "p": float(p[i]), "q": float(q[i])})
+                rows.append(
+                    {
+                        "location": r["location"],
+                        "touchpoint": r["touchpoint"],
+                        "kind": kind,
+                        "n": int(r["size"]),
+                        "misery": int(r["sum"]),
+                        "rate": r["sum"] / r["size"],
+                        "chain_rate": (r["K"] - r["sum"]) / (r["N"] - r["size"]),
+                        "p": float(p[i]),
+                        "q": float(q[i]),
+                    }
+                )
         out = pd.DataFrame(rows, columns=cols[:-1])
         best = out[out["kind"] == "best"].sort_values(["touchpoint", "n"], ascending=[True, False])
         teacher = best.groupby("touchpoint")["location"].first().to_dict()
         out["learn_from"] = np.where(out["kind"] == "focus", out["touchpoint"].map(teacher), None)
-        return out.sort_values(["kind", "q", "location"], ascending=[False, True, True], kind="mergesort")[cols].reset_index(drop=True)
+        return out.sort_values(["kind", "q", "location"], ascending=[False, True, True], kind="mergesort")[
+            cols
+        ].reset_index(drop=True)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -203,15 +275,22 @@ class LocationRanking:
         for r in recs:
             r["focus_areas"] = f.loc[(f["location"] == r["location"]) & (f["kind"] == "focus"), "touchpoint"].tolist()
             r["best_practice"] = f.loc[(f["location"] == r["location"]) & (f["kind"] == "best"), "touchpoint"].tolist()
-        return {"level": self.level, "locations": recs, "chain": self.chain_, "model": self.model_,
-                "focus_areas": f[f["kind"] == "focus"].drop(columns="kind").to_dict(orient="records"),
-                "best_practice": f[f["kind"] == "best"].drop(columns=["kind", "learn_from"]).to_dict(orient="records"),
-                "method": ("score = share of interactions with magic minus share with misery (higher is better), "
-                           f"{self.confidence:.0%} interval; shrunk = the place's "
-                           "estimate in a multilevel model (random intercept per place, statsmodels MixedLM, REML), "
-                           "pulled towards the chain by its evidence; focus areas: one-sided "
-                           f"Fisher exact test of each touchpoint's misery rate against the rest of the chain, Benjamini-"
-                           f"Hochberg at {self.fdr:.0%} over all place-touchpoints, at least {self.min_misery} miseries")}
+        return {
+            "level": self.level,
+            "locations": recs,
+            "chain": self.chain_,
+            "model": self.model_,
+            "focus_areas": f[f["kind"] == "focus"].drop(columns="kind").to_dict(orient="records"),
+            "best_practice": f[f["kind"] == "best"].drop(columns=["kind", "learn_from"]).to_dict(orient="records"),
+            "method": (
+                "score = share of interactions with magic minus share with misery (higher is better), "
+                f"{self.confidence:.0%} interval; shrunk = the place's "
+                "estimate in a multilevel model (random intercept per place, statsmodels MixedLM, REML), "
+                "pulled towards the chain by its evidence; focus areas: one-sided "
+                f"Fisher exact test of each touchpoint's misery rate against the rest of the chain, Benjamini-"
+                f"Hochberg at {self.fdr:.0%} over all place-touchpoints, at least {self.min_misery} miseries"
+            ),
+        }
 
     def funnel(self) -> pd.DataFrame:
         """Funnel-plot data: per place n and raw score, and the chain's 95% and 99.8% limits at each n."""
@@ -247,12 +326,16 @@ def location_moments(store: Any, scope: Any = None) -> pd.DataFrame:
     from carlzon.report.query import Scope, where_sql
 
     where, params = where_sql(scope or Scope())
-    return store.query("SELECT m.interaction_id, m.touchpoint, m.valence, i.location FROM moments m "
-                       f"LEFT JOIN interactions i ON i.id = m.interaction_id{where}", params or None)
+    return store.query(
+        "SELECT m.interaction_id, m.touchpoint, m.valence, i.location FROM moments m "
+        f"LEFT JOIN interactions i ON i.id = m.interaction_id{where}",
+        params or None,
+    )
 
 
-def rank_locations(store: Any, scope: Any = None, *, hierarchy: Any = None, level: str = "location",
-                   **options: Any) -> LocationRanking:
+def rank_locations(
+    store: Any, scope: Any = None, *, hierarchy: Any = None, level: str = "location", **options: Any
+) -> LocationRanking:
     """The one answer to 'how do the places compare': a fitted :class:`LocationRanking` of the store's
     moments in ``scope`` (what the CLI, the report and the dashboard show)."""
     return LocationRanking(hierarchy=hierarchy, level=level, **options).fit(location_moments(store, scope))

@@ -52,7 +52,9 @@ _PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 class Metrics:
     """Customer-experience metrics with n, intervals and small-sample notes, overall or by group."""
 
-    def __init__(self, *, by: str | None = None, journey: str | Journey | None = None, confidence: float = 0.95) -> None:
+    def __init__(
+        self, *, by: str | None = None, journey: str | Journey | None = None, confidence: float = 0.95
+    ) -> None:
         self.by = by
         self.journey = journey
         self.confidence = confidence
@@ -70,9 +72,13 @@ class Metrics:
             return df[kind].fillna("unknown").astype(str)
         if kind in ("stage", "phase") and not arg:
             if self.journey is None:
-                raise AnalysisError(f"grouping by {kind} needs a journey", fix="pass journey='airline' (--journey NAME)")
+                raise AnalysisError(
+                    f"grouping by {kind} needs a journey", fix="pass journey='airline' (--journey NAME)"
+                )
             if "touchpoint" not in df.columns:
-                raise AnalysisError(f"no 'touchpoint' column to place in {kind}s", fix="use moments from carlzon detect")
+                raise AnalysisError(
+                    f"no 'touchpoint' column to place in {kind}s", fix="use moments from carlzon detect"
+                )
             j = load_journey(self.journey)
             look = {tp.id: (j.stage_of(tp.id).id if kind == "stage" else tp.phase) for tp in j.touchpoints}
             return df["touchpoint"].map(look).fillna("unknown")
@@ -83,15 +89,19 @@ class Metrics:
                 vals = df["attributes"].map(lambda a: attributes(a).get(arg))
                 if vals.notna().any():
                     return vals.fillna("unknown").astype(str)
-            raise AnalysisError(f"segment {arg!r} is neither a column nor an attribute",
-                                fix=f"use a column such as {list(df.columns)[:8]}")
+            raise AnalysisError(
+                f"segment {arg!r} is neither a column nor an attribute",
+                fix=f"use a column such as {list(df.columns)[:8]}",
+            )
         if kind == "period" and arg in _PERIODS:
             if "timestamp" not in df.columns:
                 raise AnalysisError("no 'timestamp' column to group by period", fix="give the rows a timestamp")
             ts = pd.to_datetime(df["timestamp"], utc=True, errors="coerce").dt.tz_localize(None)
             return ts.dt.to_period(_PERIODS[arg]).dt.start_time.dt.date.astype(str)
-        raise AnalysisError(f"cannot group by {by!r}",
-                            fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
+        raise AnalysisError(
+            f"cannot group by {by!r}",
+            fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month",
+        )
 
     def fit(self, data: pd.DataFrame) -> Metrics:
         """Compute every available metric for each group; returns self."""
@@ -108,8 +118,10 @@ class Metrics:
         self.n_ = len(data)
         self.summary = metrics_from_sums(moment_sums(data, groups), confidence=self.confidence)
         if self.summary.empty and len(data):
-            raise AnalysisError("no metric can be computed from these columns",
-                                fix="give nps, csat, ces, stars or valence columns (or moments from the store)")
+            raise AnalysisError(
+                "no metric can be computed from these columns",
+                fix="give nps, csat, ces, stars or valence columns (or moments from the store)",
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,8 +129,14 @@ class Metrics:
         out: dict[str, dict] = {}
         for r in self.summary.to_dict(orient="records"):
             out.setdefault(r["group"], {})[r["metric"]] = {
-                k: (None if isinstance(r[k], float) and math.isnan(r[k]) else r[k]) for k in ("value", "ci_low", "ci_high", "n", "note")}
-        return {"by": self.by or "all", "n": int(self.n_), "groups": [{"group": g, "metrics": m} for g, m in out.items()]}
+                k: (None if isinstance(r[k], float) and math.isnan(r[k]) else r[k])
+                for k in ("value", "ci_low", "ci_high", "n", "note")
+            }
+        return {
+            "by": self.by or "all",
+            "n": int(self.n_),
+            "groups": [{"group": g, "metrics": m} for g, m in out.items()],
+        }
 
     def plot(self, metric: str = "nps", ax: Any = None) -> Any:
         """One metric by group with its intervals; returns the axis."""

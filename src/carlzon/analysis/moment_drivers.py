@@ -30,8 +30,14 @@ from carlzon.errors import AnalysisError
 __all__ = ["MomentDrivers", "moment_drivers"]
 
 
-def moment_drivers(moments: pd.DataFrame, *, outcome: str, per: str = "customer_id",
-                   kinds: tuple[str, ...] = ("misery", "magic"), min_count: int = 5) -> tuple[pd.DataFrame, list[str]]:
+def moment_drivers(
+    moments: pd.DataFrame,
+    *,
+    outcome: str,
+    per: str = "customer_id",
+    kinds: tuple[str, ...] = ("misery", "magic"),
+    min_count: int = 5,
+) -> tuple[pd.DataFrame, list[str]]:
     """A wide frame (one row per ``per``) of 'kind:touchpoint' columns and the outcome, and the driver names.
 
     ``misery`` / ``magic``: 0/1, whether the unit had such a moment there; ``score``: the mean score of
@@ -53,7 +59,9 @@ def moment_drivers(moments: pd.DataFrame, *, outcome: str, per: str = "customer_
     wide = pd.DataFrame(index=y.index)
     drivers = []
     for kind in kinds:
-        if kind == "score":  # the moment's score at each touchpoint (mean over the unit's moments; empty: not spoken of)
+        if (
+            kind == "score"
+        ):  # the moment's score at each touchpoint (mean over the unit's moments; empty: not spoken of)
             sel = m[m["touchpoint"].notna() & (m["touchpoint"] != "unknown")]
             means = pd.to_numeric(sel["score"], errors="coerce").groupby([sel["touchpoint"], sel[per]]).mean()
             for tp, col in means.unstack(0).items():
@@ -71,8 +79,10 @@ def moment_drivers(moments: pd.DataFrame, *, outcome: str, per: str = "customer_
                 drivers.append(f"{kind}:{tp}")
     wide[outcome] = y
     if len(drivers) < 2:
-        raise AnalysisError(f"fewer than 2 touchpoints with at least {min_count} moments of {' or '.join(kinds)}",
-                            fix="use more data, or a lower min_count")
+        raise AnalysisError(
+            f"fewer than 2 touchpoints with at least {min_count} moments of {' or '.join(kinds)}",
+            fix="use more data, or a lower min_count",
+        )
     return wide.reset_index(), drivers
 
 
@@ -122,11 +132,26 @@ class MomentDrivers:
     (['gate', 'seat', 'meal'], 'fix first')
     """
 
-    def __init__(self, *, kinds: tuple[str, ...] = ("score", "misery"), per: str | None = None, min_count: int = 5,
-                 method: str = "relative-weights", outcome_type: str = "auto", n_boot: int = 1000, seed: int = 0,
-                 positive: object = None) -> None:
+    def __init__(
+        self,
+        *,
+        kinds: tuple[str, ...] = ("score", "misery"),
+        per: str | None = None,
+        min_count: int = 5,
+        method: str = "relative-weights",
+        outcome_type: str = "auto",
+        n_boot: int = 1000,
+        seed: int = 0,
+        positive: object = None,
+    ) -> None:
         self.kinds, self.per, self.min_count = kinds, per, min_count
-        self.method, self.outcome_type, self.n_boot, self.seed, self.positive = method, outcome_type, n_boot, seed, positive
+        self.method, self.outcome_type, self.n_boot, self.seed, self.positive = (
+            method,
+            outcome_type,
+            n_boot,
+            seed,
+            positive,
+        )
 
     def fit(self, moments: pd.DataFrame, outcome: str) -> MomentDrivers:
         """Fit on moments (``store.moments()``: one row per interaction and touchpoint); returns self."""
@@ -135,8 +160,9 @@ class MomentDrivers:
 
         per = self.per or _unit(moments)
         self.per_ = per
-        self.wide_, self.drivers_ = moment_drivers(moments, outcome=outcome, per=per, kinds=self.kinds,
-                                                   min_count=self.min_count)
+        self.wide_, self.drivers_ = moment_drivers(
+            moments, outcome=outcome, per=per, kinds=self.kinds, min_count=self.min_count
+        )
         kd = KeyDrivers(self.method, outcome_type=self.outcome_type, n_boot=self.n_boot, seed=self.seed)  # type: ignore[arg-type]
         kd.fit(self.wide_, outcome, self.drivers_, positive=self.positive)
         # an indicator's mean is its share of all units: performance is the touchpoint's own rate among the
@@ -150,8 +176,10 @@ class MomentDrivers:
                 perf[d] = 1.0 - r if kind == "misery" else r
         kd.performance_ = perf
         kd.quadrant_, _, _ = quadrants(kd.importance_, perf)
-        kd.notes_.append("performance of misery:X: the share of those speaking of X without misery there; of "
-                         "magic:X: the share with magic there")
+        kd.notes_.append(
+            "performance of misery:X: the share of those speaking of X without misery there; of "
+            "magic:X: the share with magic there"
+        )
         self.key_drivers_ = kd
         tp = pd.Series([d.split(":", 1)[1] for d in kd.importance_.index], index=kd.importance_.index)
         self.touchpoint_importance_ = kd.importance_.groupby(tp.to_numpy()).sum().sort_values(ascending=False)

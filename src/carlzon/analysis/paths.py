@@ -104,15 +104,19 @@ def map_steps(steps: list[str], journey: Journey, *, cutoff: float = 0.85) -> pd
 def _pick(df: pd.DataFrame, given: str | None, options: tuple[str, ...], what: str) -> str:
     if given:
         if given not in df.columns:
-            raise AnalysisError(f"{what} column {given!r} is not in the event log",
-                                fix=f"columns are: {', '.join(map(str, df.columns[:20]))}")
+            raise AnalysisError(
+                f"{what} column {given!r} is not in the event log",
+                fix=f"columns are: {', '.join(map(str, df.columns[:20]))}",
+            )
         return given
     lower = {str(c).lower(): c for c in df.columns}
     for o in options:
         if o in lower:
             return lower[o]
-    raise AnalysisError(f"cannot tell which column holds the {what}",
-                        fix=f"name it with --{what.split()[0]} COL (columns: {', '.join(map(str, df.columns[:20]))})")
+    raise AnalysisError(
+        f"cannot tell which column holds the {what}",
+        fix=f"name it with --{what.split()[0]} COL (columns: {', '.join(map(str, df.columns[:20]))})",
+    )
 
 
 def _expectation_seconds(tp: Any) -> float | None:
@@ -128,14 +132,24 @@ def _expectation_seconds(tp: Any) -> float | None:
 class JourneyPaths:
     """Paths, drop-off, times and misery along the journey from an event log; ``fit`` returns self."""
 
-    def __init__(self, journey: Journey | str | Path | None = None, *, case_gap: str | pd.Timedelta = "12h",
-                 customer_col: str | None = None, step_col: str | None = None, time_col: str | None = None,
-                 max_variants: int = 50, min_edge_share: float = 0.01) -> None:
+    def __init__(
+        self,
+        journey: Journey | str | Path | None = None,
+        *,
+        case_gap: str | pd.Timedelta = "12h",
+        customer_col: str | None = None,
+        step_col: str | None = None,
+        time_col: str | None = None,
+        max_variants: int = 50,
+        min_edge_share: float = 0.01,
+    ) -> None:
         self.journey = load_journey(journey) if journey is not None else None
         try:
             self.case_gap = pd.Timedelta(case_gap)
         except ValueError:
-            raise AnalysisError(f"cannot read case_gap {case_gap!r}", fix="write it like '12h', '30min' or '1D'") from None
+            raise AnalysisError(
+                f"cannot read case_gap {case_gap!r}", fix="write it like '12h', '30min' or '1D'"
+            ) from None
         self.customer_col, self.step_col, self.time_col = customer_col, step_col, time_col
         self.max_variants, self.min_edge_share = max_variants, min_edge_share
 
@@ -185,9 +199,14 @@ class JourneyPaths:
         ends = np.append(starts[1:], n) - 1
         self.n_events_, self.n_cases_, self.n_customers_ = n, n_cases, len(cust_names)
         counts = np.bincount(raw_codes, minlength=len(raw_names))
-        self.mapping_ = mapping.assign(events=counts).sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
-        self.unmapped_ = self.mapping_[self.mapping_["touchpoint"].isna()][["step", "events"]].reset_index(drop=True) \
-            if self.journey is not None else pd.DataFrame(columns=["step", "events"])
+        self.mapping_ = (
+            mapping.assign(events=counts).sort_values("events", ascending=False, kind="stable").reset_index(drop=True)
+        )
+        self.unmapped_ = (
+            self.mapping_[self.mapping_["touchpoint"].isna()][["step", "events"]].reset_index(drop=True)
+            if self.journey is not None
+            else pd.DataFrame(columns=["step", "events"])
+        )
         self._variants(step, starts, ends, labels)
         self._steps_and_edges(step, case, t_ns, new_case, starts, ends, labels)
         self._case_span = (cust[starts], t_ns[starts], t_ns[ends])
@@ -202,20 +221,30 @@ class JourneyPaths:
         # one character a step label, one string a case, then value counts
         chars = np.array([chr(0x100 + i) for i in range(len(labels))], dtype=object)
         big = "".join(chars[step].tolist())
-        seqs = pd.Series([big[a:b + 1] for a, b in zip(starts.tolist(), ends.tolist())], dtype=object)
+        seqs = pd.Series([big[a : b + 1] for a, b in zip(starts.tolist(), ends.tolist())], dtype=object)
         vc = seqs.value_counts()
         top = vc.head(self.max_variants)
         decode = {chr(0x100 + i): l for i, l in enumerate(labels)}
-        self.variants_ = pd.DataFrame({
-            "path": [" → ".join(decode[c] for c in s) for s in top.index],
-            "steps": [len(s) for s in top.index],
-            "cases": top.to_numpy(),
-            "share": top.to_numpy() / max(self.n_cases_, 1),
-        })
+        self.variants_ = pd.DataFrame(
+            {
+                "path": [" → ".join(decode[c] for c in s) for s in top.index],
+                "steps": [len(s) for s in top.index],
+                "cases": top.to_numpy(),
+                "share": top.to_numpy() / max(self.n_cases_, 1),
+            }
+        )
         self.n_variants_ = int(len(vc))
 
-    def _steps_and_edges(self, step: np.ndarray, case: np.ndarray, t_ns: np.ndarray, new_case: np.ndarray,
-                         starts: np.ndarray, ends: np.ndarray, labels: list[str]) -> None:
+    def _steps_and_edges(
+        self,
+        step: np.ndarray,
+        case: np.ndarray,
+        t_ns: np.ndarray,
+        new_case: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        labels: list[str],
+    ) -> None:
         k = len(labels)
         # cases reaching each step (a case counts once a step) and ending there
         key = np.unique(case.astype(np.int64) * k + step)
@@ -229,17 +258,27 @@ class JourneyPaths:
         rows = []
         for i, l in enumerate(labels):
             _, lo, hi = wilson_interval(int(ended[i]), int(reach[i]))
-            rows.append({"step": l, "touchpoint": l if self.journey is not None and self.journey.has_touchpoint(l) else None,
-                         "events": int(events[i]), "cases": int(reach[i]), "ended_here": int(ended[i]),
-                         "drop_off": ended[i] / reach[i] if reach[i] else math.nan, "low": lo, "high": hi,
-                         "final_stage": bool(last_tp and l in last_tp)})
+            rows.append(
+                {
+                    "step": l,
+                    "touchpoint": l if self.journey is not None and self.journey.has_touchpoint(l) else None,
+                    "events": int(events[i]),
+                    "cases": int(reach[i]),
+                    "ended_here": int(ended[i]),
+                    "drop_off": ended[i] / reach[i] if reach[i] else math.nan,
+                    "low": lo,
+                    "high": hi,
+                    "final_stage": bool(last_tp and l in last_tp),
+                }
+            )
         self.steps_ = pd.DataFrame(rows)
         # directly-follows pairs inside a case, plus start and end
         same = ~new_case[1:]
         src = np.concatenate([np.full(len(starts), -1), step[:-1][same], step[ends]])
         dst = np.concatenate([step[starts], step[1:][same], np.full(len(ends), k)])
-        dur = np.concatenate([np.full(len(starts), np.nan), (t_ns[1:][same] - t_ns[:-1][same]) / 1e9,
-                              np.full(len(ends), np.nan)])
+        dur = np.concatenate(
+            [np.full(len(starts), np.nan), (t_ns[1:][same] - t_ns[:-1][same]) / 1e9, np.full(len(ends), np.nan)]
+        )
         pair = (src + 1) * (k + 2) + dst
         df = pd.DataFrame({"pair": pair, "dur": dur})
         g = df.groupby("pair", sort=True)["dur"]
@@ -247,14 +286,24 @@ class JourneyPaths:
         name = lambda i: START if i < 0 else (END if i == k else labels[i])  # noqa: E731
         s_idx = stats_.index.to_numpy() // (k + 2) - 1
         d_idx = stats_.index.to_numpy() % (k + 2)
-        out = pd.DataFrame({"source": [name(i) for i in s_idx], "target": [name(i) for i in d_idx],
-                            "n": stats_["n"].to_numpy(), "median_s": stats_["median_s"].to_numpy(),
-                            "p90_s": stats_["p90_s"].to_numpy()})
+        out = pd.DataFrame(
+            {
+                "source": [name(i) for i in s_idx],
+                "target": [name(i) for i in d_idx],
+                "n": stats_["n"].to_numpy(),
+                "median_s": stats_["median_s"].to_numpy(),
+                "p90_s": stats_["p90_s"].to_numpy(),
+            }
+        )
         src_tot = out.groupby("source")["n"].transform("sum")
         out["share_of_source"] = out["n"] / src_tot
         exp_s, exp_txt = [], []
         for r in out.itertuples():
-            tp = self.journey.touchpoint(r.target) if (self.journey is not None and self.journey.has_touchpoint(r.target)) else None
+            tp = (
+                self.journey.touchpoint(r.target)
+                if (self.journey is not None and self.journey.has_touchpoint(r.target))
+                else None
+            )
             bound = _expectation_seconds(tp) if tp is not None and r.source != START else None
             exp_s.append(bound)
             exp_txt.append(str(tp.expectation) if bound is not None else None)
@@ -279,7 +328,10 @@ class JourneyPaths:
         self._check()
         need = [c for c in ("customer_id", "timestamp", "valence") if c not in moments.columns]
         if need:
-            raise AnalysisError(f"moments lack column(s) {need}", fix="pass store.moments() or a table with customer_id, timestamp and valence")
+            raise AnalysisError(
+                f"moments lack column(s) {need}",
+                fix="pass store.moments() or a table with customer_id, timestamp and valence",
+            )
         m = moments[(moments["valence"] == "misery") & moments["customer_id"].notna()]
         cust_index = pd.Index(self._cust_names)
         code = cust_index.get_indexer(m["customer_id"])
@@ -297,8 +349,16 @@ class JourneyPaths:
         for i, l in enumerate(self.labels_):
             cases = int(self.steps_.at[i, "cases"])
             _, lo, hi = wilson_interval(int(min(mis[i], cases)), cases)
-            rows.append({"step": l, "cases": cases, "misery": int(mis[i]),
-                         "per_100_cases": 100 * mis[i] / cases if cases else math.nan, "low": 100 * lo, "high": 100 * hi})
+            rows.append(
+                {
+                    "step": l,
+                    "cases": cases,
+                    "misery": int(mis[i]),
+                    "per_100_cases": 100 * mis[i] / cases if cases else math.nan,
+                    "low": 100 * lo,
+                    "high": 100 * hi,
+                }
+            )
         self.misery_ = pd.DataFrame(rows)
         self.n_misery_placed_, self.n_misery_ = int(len(placed)), int(len(m))
         return self.misery_
@@ -322,10 +382,18 @@ class JourneyPaths:
         self._check()
         return {
             "journey": self.journey.name if self.journey else None,
-            "events": self.n_events_, "cases": self.n_cases_, "customers": self.n_customers_,
-            "dropped_events": self.n_dropped_, "case_gap": str(self.case_gap), "variants_total": self.n_variants_,
-            "variants": records(self.variants_), "steps": records(self.steps_), "edges": records(self.edges_.head(max_edges)),
-            "unmapped_steps": records(self.unmapped_), "mapping": records(self.mapping_), "misery": records(self.misery_),
+            "events": self.n_events_,
+            "cases": self.n_cases_,
+            "customers": self.n_customers_,
+            "dropped_events": self.n_dropped_,
+            "case_gap": str(self.case_gap),
+            "variants_total": self.n_variants_,
+            "variants": records(self.variants_),
+            "steps": records(self.steps_),
+            "edges": records(self.edges_.head(max_edges)),
+            "unmapped_steps": records(self.unmapped_),
+            "mapping": records(self.mapping_),
+            "misery": records(self.misery_),
         }
 
     def svg(self, *, width: int = 1100, max_edges: int = 40, names: dict[str, str] | None = None) -> str:
@@ -347,10 +415,12 @@ class JourneyPaths:
         down = max([h for h, (a, b) in zip(rise, ends) if b <= a], default=0.0)
         y0 = up + 30  # as much room above the steps as the forward arcs take, below the rest
         height = int(y0 + max(down + 20, r + 24 + 6.2 * max(len(v) for v in shown.values())))
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
-                 f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
-                 # presentation attributes, not a <style> element: pages allow no inline style (CSP)
-                 '<g font-family="sans-serif" font-size="11" fill="#333">']
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {int(20 + (k - 1) * step_w + 130)} {height}" '
+            f'role="img" aria-label="directly-follows graph: {self.n_cases_} cases">',
+            # presentation attributes, not a <style> element: pages allow no inline style (CSP)
+            '<g font-family="sans-serif" font-size="11" fill="#333">',
+        ]
         placed: list[tuple[float, float, float, float]] = []  # boxes of the arc labels drawn so far
         texts = []
         for row, h in sorted(zip(e.itertuples(), rise), key=lambda p: -p[0].n):
@@ -361,18 +431,23 @@ class JourneyPaths:
             colour = "#2c7fb8" if forward else "#d95f0e"
             mid = (a + b) / 2
             t = "" if not math.isfinite(row.median_s) else f" · {_fmt_duration(row.median_s)}"
-            parts.append(f'<path d="M{a:.0f},{y0:.0f} Q{mid:.0f},{y0 + 2 * h:.0f} {b:.0f},{y0:.0f}" fill="none" '
-                         f'stroke="{colour}" stroke-opacity="0.55" stroke-width="{w:.1f}">'
-                         f"<title>{html.escape(row.source)} → {html.escape(row.target)}: n = {row.n}{t}</title></path>")
+            parts.append(
+                f'<path d="M{a:.0f},{y0:.0f} Q{mid:.0f},{y0 + 2 * h:.0f} {b:.0f},{y0:.0f}" fill="none" '
+                f'stroke="{colour}" stroke-opacity="0.55" stroke-width="{w:.1f}">'
+                f"<title>{html.escape(row.source)} → {html.escape(row.target)}: n = {row.n}{t}</title></path>"
+            )
             # a label (n, and the median time where it fits) only where it overlaps no larger arc's label
             for label in (f"{row.n}{t}", f"{row.n}"):
                 half, ty = 2.7 * len(label), y0 + h + (-3 if forward else 10)
                 box = (mid - half - 2, ty - 9, mid + half + 2, ty + 2)
                 if 2 * half <= max(abs(b - a) - 4, 0) and not any(
-                        box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+                    box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed
+                ):
                     placed.append(box)
-                    texts.append(f'<text class="n" x="{mid:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="9" '
-                                 f'fill="#666">{html.escape(label)}</text>')
+                    texts.append(
+                        f'<text class="n" x="{mid:.0f}" y="{ty:.0f}" text-anchor="middle" font-size="9" '
+                        f'fill="#666">{html.escape(label)}</text>'
+                    )
                     break
         parts += texts
         unmapped = set(self.unmapped_["step"]) if len(self.unmapped_) else set()
@@ -380,8 +455,12 @@ class JourneyPaths:
         for l in labels:
             fill = "#fff" if l in (START, END) else ("#fde0dd" if l in unmapped else "#e0ecf4")
             cases = "" if l in (START, END) else f" (n = {int(steps.at[l, 'cases'])})"
-            parts.append(f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(shown[l])}{cases}</title></circle>')
-            parts.append(f'<text transform="translate({x[l] - 4:.0f},{y0 + r + 8:.0f}) rotate(90)">{html.escape(shown[l])}</text>')
+            parts.append(
+                f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(shown[l])}{cases}</title></circle>'
+            )
+            parts.append(
+                f'<text transform="translate({x[l] - 4:.0f},{y0 + r + 8:.0f}) rotate(90)">{html.escape(shown[l])}</text>'
+            )
         parts.append("</g></svg>")
         return "\n".join(parts)
 

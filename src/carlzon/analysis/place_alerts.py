@@ -36,28 +36,52 @@ def daily_cells(moments: pd.DataFrame) -> pd.DataFrame:
     """Moments (timestamp, location, touchpoint, valence) as daily counts: day, location, touchpoint, n, misery."""
     m = moments[moments["location"].notna() & moments["timestamp"].notna()]
     day = pd.to_datetime(m["timestamp"], utc=True).dt.floor("D")
-    g = pd.DataFrame({"day": day, "location": m["location"].astype(str), "touchpoint": m["touchpoint"].fillna("unknown"),
-                      "misery": (m["valence"] == "misery").astype(int)})
+    g = pd.DataFrame(
+        {
+            "day": day,
+            "location": m["location"].astype(str),
+            "touchpoint": m["touchpoint"].fillna("unknown"),
+            "misery": (m["valence"] == "misery").astype(int),
+        }
+    )
     return g.groupby(["day", "location", "touchpoint"])["misery"].agg(n="size", misery="sum").reset_index()
 
 
 class PlaceAlerts:
     """Fit on daily cells (:func:`daily_cells`); ``alerts_``: one row per alert (see the module's docstring)."""
 
-    def __init__(self, *, window: int = 2, baseline: int = 56, alpha: float = 1e-3, min_misery: int = 4,
-                 min_ratio: float = 2.0, prior: float = 20.0, quiet: int = 14, hierarchy: Any = None,
-                 rollup_min: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        window: int = 2,
+        baseline: int = 56,
+        alpha: float = 1e-3,
+        min_misery: int = 4,
+        min_ratio: float = 2.0,
+        prior: float = 20.0,
+        quiet: int = 14,
+        hierarchy: Any = None,
+        rollup_min: int = 3,
+    ) -> None:
         self.window, self.baseline, self.alpha, self.min_misery = window, baseline, alpha, min_misery
-        self.min_ratio, self.prior, self.quiet, self.hierarchy, self.rollup_min = min_ratio, prior, quiet, hierarchy, rollup_min
+        self.min_ratio, self.prior, self.quiet, self.hierarchy, self.rollup_min = (
+            min_ratio,
+            prior,
+            quiet,
+            hierarchy,
+            rollup_min,
+        )
 
     def __repr__(self) -> str:
         return f"PlaceAlerts(window={self.window}, min_misery={self.min_misery}, alerts={len(getattr(self, 'alerts_', ()))})"
 
     @property
     def rule(self) -> str:
-        return (f"at least {self.min_misery} moments of misery in {self.window} days, at least {self.min_ratio:g} times "
-                f"the place's own rate at that touchpoint over the {self.baseline} days before, and a one-sided "
-                f"binomial p below {self.alpha:g}")
+        return (
+            f"at least {self.min_misery} moments of misery in {self.window} days, at least {self.min_ratio:g} times "
+            f"the place's own rate at that touchpoint over the {self.baseline} days before, and a one-sided "
+            f"binomial p below {self.alpha:g}"
+        )
 
     def _daily(self, cells: pd.DataFrame) -> pd.DataFrame:
         from scipy.stats import binom
@@ -66,8 +90,12 @@ class PlaceAlerts:
         c["day"] = pd.to_datetime(c["day"], utc=True).dt.floor("D")
         days = pd.date_range(c["day"].min(), c["day"].max(), freq="D")
         keys = c[["location", "touchpoint"]].drop_duplicates()
-        idx = pd.MultiIndex.from_frame(keys.merge(pd.DataFrame({"day": days}), how="cross")[["location", "touchpoint", "day"]])
-        grid = c.groupby(["location", "touchpoint", "day"])[["n", "misery"]].sum().reindex(idx, fill_value=0).sort_index()
+        idx = pd.MultiIndex.from_frame(
+            keys.merge(pd.DataFrame({"day": days}), how="cross")[["location", "touchpoint", "day"]]
+        )
+        grid = (
+            c.groupby(["location", "touchpoint", "day"])[["n", "misery"]].sum().reindex(idx, fill_value=0).sort_index()
+        )
         by = grid.groupby(level=["location", "touchpoint"], sort=False)
         w, b = self.window, self.baseline
         wn = by["n"].transform(lambda s: s.rolling(w, min_periods=1).sum())
@@ -88,8 +116,24 @@ class PlaceAlerts:
         return out
 
     def fit(self, cells: pd.DataFrame) -> PlaceAlerts:
-        cols = ["alert_id", "level", "location", "places", "touchpoint", "first_day", "last_day", "status", "severity",
-                "days_alarmed", "window_misery", "window_n", "rate", "baseline_rate", "p", "rule"]
+        cols = [
+            "alert_id",
+            "level",
+            "location",
+            "places",
+            "touchpoint",
+            "first_day",
+            "last_day",
+            "status",
+            "severity",
+            "days_alarmed",
+            "window_misery",
+            "window_n",
+            "rate",
+            "baseline_rate",
+            "p",
+            "rule",
+        ]
         if cells.empty:
             self.alerts_ = pd.DataFrame(columns=cols)
             return self
@@ -105,17 +149,31 @@ class PlaceAlerts:
                 ep = g.iloc[s:e]
                 peak = ep.loc[ep["p"].idxmin()]
                 first, latest = pd.Timestamp(ep["day"].iloc[0]), pd.Timestamp(ep["day"].iloc[-1])
-                rows.append({"level": "location", "location": loc, "places": [loc], "touchpoint": tp,
-                             "first_day": first, "last_day": latest,
-                             "status": "ongoing" if (last - latest).days <= self.quiet else "closed",
-                             "severity": self._severity(peak), "days_alarmed": len(ep),
-                             "window_misery": int(peak["window_misery"]), "window_n": int(peak["window_n"]),
-                             "rate": float(peak["rate"]), "baseline_rate": float(peak["baseline_rate"]),
-                             "p": float(peak["p"]), "rule": self.rule})
+                rows.append(
+                    {
+                        "level": "location",
+                        "location": loc,
+                        "places": [loc],
+                        "touchpoint": tp,
+                        "first_day": first,
+                        "last_day": latest,
+                        "status": "ongoing" if (last - latest).days <= self.quiet else "closed",
+                        "severity": self._severity(peak),
+                        "days_alarmed": len(ep),
+                        "window_misery": int(peak["window_misery"]),
+                        "window_n": int(peak["window_n"]),
+                        "rate": float(peak["rate"]),
+                        "baseline_rate": float(peak["baseline_rate"]),
+                        "p": float(peak["p"]),
+                        "rule": self.rule,
+                    }
+                )
         a = pd.DataFrame(rows, columns=[c for c in cols if c != "alert_id"])
         if self.hierarchy is not None and len(a):
             a = self._rollup(a)
-        a.insert(0, "alert_id", [f"{r.level}:{r.location}:{r.touchpoint}:{r.first_day:%Y-%m-%d}" for r in a.itertuples()])
+        a.insert(
+            0, "alert_id", [f"{r.level}:{r.location}:{r.touchpoint}:{r.first_day:%Y-%m-%d}" for r in a.itertuples()]
+        )
         self.alerts_ = a.sort_values(["first_day", "location", "touchpoint"], kind="mergesort").reset_index(drop=True)
         return self
 
@@ -156,17 +214,26 @@ class PlaceAlerts:
                     keep[a.index.get_indexer(cl)] = False
                     worst = sub.loc[sub["p"].idxmin()]
                     order = {"high": 2, "medium": 1, "low": 0}
-                    extra.append({**worst.to_dict(), "level": level, "location": parent,
-                                  "places": sorted(set(sub["location"])), "first_day": sub["first_day"].min(),
-                                  "last_day": sub["last_day"].max(),
-                                  "status": "ongoing" if (sub["status"] == "ongoing").any() else "closed",
-                                  "severity": max(sub["severity"], key=order.get),
-                                  "days_alarmed": int(sub["days_alarmed"].sum()),
-                                  "window_misery": int(sub["window_misery"].sum()), "window_n": int(sub["window_n"].sum())})
+                    extra.append(
+                        {
+                            **worst.to_dict(),
+                            "level": level,
+                            "location": parent,
+                            "places": sorted(set(sub["location"])),
+                            "first_day": sub["first_day"].min(),
+                            "last_day": sub["last_day"].max(),
+                            "status": "ongoing" if (sub["status"] == "ongoing").any() else "closed",
+                            "severity": max(sub["severity"], key=order.get),
+                            "days_alarmed": int(sub["days_alarmed"].sum()),
+                            "window_misery": int(sub["window_misery"].sum()),
+                            "window_n": int(sub["window_n"].sum()),
+                        }
+                    )
         out = pd.concat([a[keep], pd.DataFrame(extra)], ignore_index=True) if extra else a[keep]
         return out.drop(columns="_parent")
 
     def to_dict(self) -> dict[str, Any]:
-        recs = self.alerts_.assign(first_day=self.alerts_["first_day"].astype(str),
-                                   last_day=self.alerts_["last_day"].astype(str)).to_dict(orient="records")
+        recs = self.alerts_.assign(
+            first_day=self.alerts_["first_day"].astype(str), last_day=self.alerts_["last_day"].astype(str)
+        ).to_dict(orient="records")
         return {"alerts": recs, "rule": self.rule, "n": len(recs)}

@@ -59,8 +59,21 @@ ALL = "all"
 """The group name of everyone together."""
 
 _OUTCOME_WORDS = {"nps": "likelihood to recommend (NPS)", "csat": "satisfaction (CSAT)", "ces": "ease (CES)"}
-_PEOPLE = {"shopper", "traveller", "traveler", "guest", "buyer", "customer", "visitor", "regular", "household",
-           "diner", "passenger", "member", "client"}
+_PEOPLE = {
+    "shopper",
+    "traveller",
+    "traveler",
+    "guest",
+    "buyer",
+    "customer",
+    "visitor",
+    "regular",
+    "household",
+    "diner",
+    "passenger",
+    "member",
+    "client",
+}
 
 
 def _mid(name: str) -> str:
@@ -90,13 +103,23 @@ class StatedVsDerived:
         if not hasattr(self, "groups_"):
             return f"StatedVsDerived(n_boot={self.n_boot}, not fitted)"
         named = sum(g["confirmed"] for g in self.gaps_)
-        return (f"StatedVsDerived(outcome={self.outcome_!r}, n={self.n_}, groups={len(self.groups_)}, "
-                f"gaps named={named})")
+        return (
+            f"StatedVsDerived(outcome={self.outcome_!r}, n={self.n_}, groups={len(self.groups_)}, gaps named={named})"
+        )
 
     # ------------------------------------------------------------------------------------ fit
-    def fit(self, data: pd.DataFrame, outcome: str, touchpoints: list[str], *, group: str | None = "persona",
-            order: str | None = "block_order", invited: Mapping[str, int] | pd.Series | None = None,
-            names: Mapping[str, str] | None = None, group_names: Mapping[str, str] | None = None) -> StatedVsDerived:
+    def fit(
+        self,
+        data: pd.DataFrame,
+        outcome: str,
+        touchpoints: list[str],
+        *,
+        group: str | None = "persona",
+        order: str | None = "block_order",
+        invited: Mapping[str, int] | pd.Series | None = None,
+        names: Mapping[str, str] | None = None,
+        group_names: Mapping[str, str] | None = None,
+    ) -> StatedVsDerived:
         """Fit on one row per answer: performance in column ``<touchpoint>``, stated importance in
         ``importance:<touchpoint>``, the ``outcome``; ``group`` (persona) and ``order`` (block order) optional.
 
@@ -133,8 +156,10 @@ class StatedVsDerived:
             except NotEnoughDataError as exc:
                 self.skipped_.append({"group": g, "why": exc.message})
         if not self.groups_:
-            raise NotEnoughDataError(f"no group has enough answers ({self.skipped_[0]['why']})",
-                                     fix=f"collect at least {self.min_n} answers with an outcome per persona")
+            raise NotEnoughDataError(
+                f"no group has enough answers ({self.skipped_[0]['why']})",
+                fix=f"collect at least {self.min_n} answers with an outcome per persona",
+            )
         self.gaps_ = [g["gap"] for g in self.groups_]
         self.order_effect_ = self._order_effect(data, order)
         return self
@@ -154,9 +179,19 @@ class StatedVsDerived:
             _, lo, hi = wilson_interval(n_ans, n_inv) if n_inv else (math.nan, math.nan, math.nan)
             si = n_inv / total_inv if total_inv else math.nan
             sa = n_ans / total_ans if total_ans else math.nan
-            rows.append({"group": g, "invited": n_inv, "answered": n_ans, "rate": n_ans / n_inv if n_inv else math.nan,
-                         "low": lo, "high": hi, "invited_share": si, "answered_share": sa,
-                         "weight": si / sa if n_inv and n_ans else math.nan})
+            rows.append(
+                {
+                    "group": g,
+                    "invited": n_inv,
+                    "answered": n_ans,
+                    "rate": n_ans / n_inv if n_inv else math.nan,
+                    "low": lo,
+                    "high": hi,
+                    "invited_share": si,
+                    "answered_share": sa,
+                    "weight": si / sa if n_inv and n_ans else math.nan,
+                }
+            )
         table = pd.DataFrame(rows, columns=cols)
         ok = table[(table["invited"] > 0)]
         if not len(ok) or (ok["answered"] == 0).any() or groups.isna().any() or set(answered) - set(inv):
@@ -164,8 +199,9 @@ class StatedVsDerived:
         wmap = dict(zip(table["group"], table["weight"]))
         return table, groups.astype(str).map(wmap).to_numpy(dtype=float)
 
-    def _fit_group(self, g: str, label: str, sub: pd.DataFrame, w: np.ndarray | None,
-                   rng: np.random.Generator) -> dict[str, Any]:
+    def _fit_group(
+        self, g: str, label: str, sub: pd.DataFrame, w: np.ndarray | None, rng: np.random.Generator
+    ) -> dict[str, Any]:
         from carlzon.analysis.drivers import KeyDrivers
 
         tps, y_col = self.touchpoints_, self.outcome_
@@ -186,8 +222,7 @@ class StatedVsDerived:
         lo_d: np.ndarray | None
         hi_d: np.ndarray | None
         if w is None:
-            kd = KeyDrivers(n_boot=self.n_boot, seed=self.seed).fit(
-                pd.DataFrame(D, columns=[*tps, "__y"]), "__y", tps)
+            kd = KeyDrivers(n_boot=self.n_boot, seed=self.seed).fit(pd.DataFrame(D, columns=[*tps, "__y"]), "__y", tps)
             share = kd.importance_.to_numpy()
             lo_d, hi_d, r2 = kd.ci_low_.to_numpy(), kd.ci_high_.to_numpy(), float(kd.r2_)
             method = "KeyDrivers (relative weights)"
@@ -226,46 +261,102 @@ class StatedVsDerived:
                 lab = "hidden driver"
             else:
                 lab = "aligned"
-            rows.append({"group": g, "touchpoint": t, "name": self.display_[t],
-                         "stated": float(stated[j]), "stated_low": float(lo_s[j]), "stated_high": float(hi_s[j]),
-                         "stated_n": int(n_stated[j]), "stated_rank": int(s_rank[j]),
-                         "derived": float(share[j]), "derived_low": float(lo_d[j]), "derived_high": float(hi_d[j]),
-                         "derived_n": int(n_derived[j]), "derived_rank": int(d_rank[j]), "label": lab})
+            rows.append(
+                {
+                    "group": g,
+                    "touchpoint": t,
+                    "name": self.display_[t],
+                    "stated": float(stated[j]),
+                    "stated_low": float(lo_s[j]),
+                    "stated_high": float(hi_s[j]),
+                    "stated_n": int(n_stated[j]),
+                    "stated_rank": int(s_rank[j]),
+                    "derived": float(share[j]),
+                    "derived_low": float(lo_d[j]),
+                    "derived_high": float(hi_d[j]),
+                    "derived_n": int(n_derived[j]),
+                    "derived_rank": int(d_rank[j]),
+                    "label": lab,
+                }
+            )
         gap = self._gap(g, label, n, stated, share, bs, bd, n_stated, n_derived)
-        return {"group": g, "label": label, "n": n, "r2": r2, "method": method, "weighted": w is not None,
-                "touchpoints": rows, "gap": gap}
+        return {
+            "group": g,
+            "label": label,
+            "n": n,
+            "r2": r2,
+            "method": method,
+            "weighted": w is not None,
+            "touchpoints": rows,
+            "gap": gap,
+        }
 
-    def _gap(self, g: str, label: str, n: int, stated: np.ndarray, share: np.ndarray, bs: np.ndarray,
-             bd: np.ndarray, n_stated: np.ndarray, n_derived: np.ndarray) -> dict[str, Any]:
+    def _gap(
+        self,
+        g: str,
+        label: str,
+        n: int,
+        stated: np.ndarray,
+        share: np.ndarray,
+        bs: np.ndarray,
+        bd: np.ndarray,
+        n_stated: np.ndarray,
+        n_derived: np.ndarray,
+    ) -> dict[str, Any]:
         tps, q = self.touchpoints_, [100 * self._alpha, 100 * (1 - self._alpha)]
         a, b = int(np.nanargmax(stated)), int(np.nanargmax(share))
         A, B = tps[a], tps[b]
         who = "Customers" if g == ALL else _people(label)
         out_words = _OUTCOME_WORDS.get(self.outcome_, self.outcome_)
-        base = {"group": g, "label": label, "n": n, "stated_top": A, "derived_top": B,
-                "stated_top_name": self.names_[A], "derived_top_name": self.names_[B]}
+        base = {
+            "group": g,
+            "label": label,
+            "n": n,
+            "stated_top": A,
+            "derived_top": B,
+            "stated_top_name": self.names_[A],
+            "derived_top_name": self.names_[B],
+        }
         if a == b:
             headline = f"{who} say {self.names_[A]} matters most, and it is also what moves their {out_words} most."
             detail = f"{share[b]:.0%} of what the model explains; n = {n:,}."
-            return {**base, "confirmed": False, "kind": "aligned", "sentence": f"{headline} {detail}",
-                    "headline": headline, "detail": detail}
+            return {
+                **base,
+                "confirmed": False,
+                "kind": "aligned",
+                "sentence": f"{headline} {detail}",
+                "headline": headline,
+                "detail": detail,
+            }
         ds_lo, ds_hi = np.nanpercentile(bs[:, a] - bs[:, b], q)
         dd_lo, dd_hi = np.nanpercentile(bd[:, b] - bd[:, a], q)
         confirmed = bool(ds_lo > 0 and dd_lo > 0)
         pct = f"{100 * self.confidence:.0f}%"
-        detail = (f"{self.display_[A]}: importance {stated[a]:.1f} of 5 (n = {int(n_stated[a]):,}); "
-                  f"{self.names_[B]}: {share[b]:.0%} of what explains their {out_words} against {share[a]:.0%} for "
-                  f"{self.names_[A]}, difference {pct} interval {dd_lo:+.0%} to {dd_hi:+.0%} (n = {int(n_derived[b]):,})")
+        detail = (
+            f"{self.display_[A]}: importance {stated[a]:.1f} of 5 (n = {int(n_stated[a]):,}); "
+            f"{self.names_[B]}: {share[b]:.0%} of what explains their {out_words} against {share[a]:.0%} for "
+            f"{self.names_[A]}, difference {pct} interval {dd_lo:+.0%} to {dd_hi:+.0%} (n = {int(n_derived[b]):,})"
+        )
         if confirmed:
             headline = f"{who} say {self.names_[A]} matters most; their {out_words} moves with {self.names_[B]}."
         else:
-            headline = (f"{who} rate {self.names_[A]} as most important and their {out_words} moves most with "
-                        f"{self.names_[B]}, but the gap is within the uncertainty.")
+            headline = (
+                f"{who} rate {self.names_[A]} as most important and their {out_words} moves most with "
+                f"{self.names_[B]}, but the gap is within the uncertainty."
+            )
         sentence = f"{headline} {detail}."
-        return {**base, "confirmed": confirmed, "kind": "gap" if confirmed else "uncertain", "sentence": sentence,
-                "headline": headline, "detail": detail + ".",
-                "stated_diff_low": float(ds_lo), "stated_diff_high": float(ds_hi),
-                "derived_diff_low": float(dd_lo), "derived_diff_high": float(dd_hi)}
+        return {
+            **base,
+            "confirmed": confirmed,
+            "kind": "gap" if confirmed else "uncertain",
+            "sentence": sentence,
+            "headline": headline,
+            "detail": detail + ".",
+            "stated_diff_low": float(ds_lo),
+            "stated_diff_high": float(ds_hi),
+            "derived_diff_low": float(dd_lo),
+            "derived_diff_high": float(dd_hi),
+        }
 
     def _order_effect(self, data: pd.DataFrame, order: str | None) -> dict[str, Any]:
         from scipy import stats
@@ -277,27 +368,47 @@ class StatedVsDerived:
         first = m[data[order] == "importance_first"].dropna().to_numpy()
         last = m[data[order] == "importance_last"].dropna().to_numpy()
         if len(first) < 10 or len(last) < 10:
-            return {"measured": False, "n_first": int(len(first)), "n_last": int(len(last)),
-                    "why": "importance was not asked both first and last (block_order: split) to at least 10 each"}
+            return {
+                "measured": False,
+                "n_first": int(len(first)),
+                "n_last": int(len(last)),
+                "why": "importance was not asked both first and last (block_order: split) to at least 10 each",
+            }
         diff = float(last.mean() - first.mean())
         v1, v2 = first.var(ddof=1) / len(first), last.var(ddof=1) / len(last)
         se = math.sqrt(v1 + v2)
-        df = (v1 + v2) ** 2 / (v1**2 / (len(first) - 1) + v2**2 / (len(last) - 1)) if se > 0 else len(first) + len(last) - 2
+        df = (
+            (v1 + v2) ** 2 / (v1**2 / (len(first) - 1) + v2**2 / (len(last) - 1))
+            if se > 0
+            else len(first) + len(last) - 2
+        )
         t = float(stats.t.ppf(1 - self._alpha, df))
         lo, hi = diff - t * se, diff + t * se
         clear = lo > 0 or hi < 0
         way = "higher" if diff > 0 else "lower"
-        sentence = (f"Asked after the experience questions, stated importance was {abs(diff):.2f} points {way} on the "
-                    f"1-5 scale than asked first ({100 * self.confidence:.0f}% interval {lo:+.2f} to {hi:+.2f}; "
-                    f"n = {len(first):,} first, {len(last):,} last)")
+        sentence = (
+            f"Asked after the experience questions, stated importance was {abs(diff):.2f} points {way} on the "
+            f"1-5 scale than asked first ({100 * self.confidence:.0f}% interval {lo:+.2f} to {hi:+.2f}; "
+            f"n = {len(first):,} first, {len(last):,} last)"
+        )
         sentence += "." if clear else ": within the uncertainty, no clear order effect."
-        return {"measured": True, "difference": diff, "low": lo, "high": hi, "clear": clear,
-                "n_first": int(len(first)), "n_last": int(len(last)), "sentence": sentence}
+        return {
+            "measured": True,
+            "difference": diff,
+            "low": lo,
+            "high": hi,
+            "clear": clear,
+            "n_first": int(len(first)),
+            "n_last": int(len(last)),
+            "sentence": sentence,
+        }
 
     # ------------------------------------------------------------------------------- results
     def _check_fitted(self) -> None:
         if not hasattr(self, "groups_"):
-            raise AnalysisError("this StatedVsDerived is not fitted yet", fix="call .fit(answers, outcome, touchpoints)")
+            raise AnalysisError(
+                "this StatedVsDerived is not fitted yet", fix="call .fit(answers, outcome, touchpoints)"
+            )
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -321,12 +432,21 @@ class StatedVsDerived:
                 return clean(v.item())
             return v
 
-        return clean({
-            "outcome": self.outcome_, "n": self.n_, "confidence": self.confidence, "n_boot": self.n_boot,
-            "weighted": self.weighted_, "groups": self.groups_, "gaps": self.gaps_, "skipped": self.skipped_,
-            "nonresponse": self.nonresponse_.to_dict("records"), "order_effect": self.order_effect_,
-            "method": self.method,
-        })
+        return clean(
+            {
+                "outcome": self.outcome_,
+                "n": self.n_,
+                "confidence": self.confidence,
+                "n_boot": self.n_boot,
+                "weighted": self.weighted_,
+                "groups": self.groups_,
+                "gaps": self.gaps_,
+                "skipped": self.skipped_,
+                "nonresponse": self.nonresponse_.to_dict("records"),
+                "order_effect": self.order_effect_,
+                "method": self.method,
+            }
+        )
 
     def plot(self, ax: Any = None, *, group: str = ALL) -> Any:
         """Stated importance (x) against derived importance (y) of one group's touchpoints; returns the axis
@@ -336,7 +456,9 @@ class StatedVsDerived:
         self._check_fitted()
         rows = [r for g in self.groups_ if g["group"] == group for r in g["touchpoints"]]
         if not rows:
-            raise AnalysisError(f"no group {group!r} was fitted", fix=f"use one of {[g['group'] for g in self.groups_]}")
+            raise AnalysisError(
+                f"no group {group!r} was fitted", fix=f"use one of {[g['group'] for g in self.groups_]}"
+            )
         ax = axis(ax, (6, 5))
         ax.scatter([r["stated"] for r in rows], [r["derived"] for r in rows])
         for r in rows:
@@ -348,8 +470,10 @@ class StatedVsDerived:
 
     @property
     def method(self) -> str:
-        return (f"stated importance: mean answer (1-5) to 'how important is it to you'; derived importance: share of "
-                f"the explained {self.outcome_} from relative weights on the performance ratings; "
-                f"{100 * self.confidence:.0f}% intervals from {self.n_boot} bootstrap resamples of the respondents; a gap "
-                "is named when both the stated and the derived difference exclude zero"
-                + ("; 'everyone' weighted by persona to those invited" if self.weighted_ else ""))
+        return (
+            f"stated importance: mean answer (1-5) to 'how important is it to you'; derived importance: share of "
+            f"the explained {self.outcome_} from relative weights on the performance ratings; "
+            f"{100 * self.confidence:.0f}% intervals from {self.n_boot} bootstrap resamples of the respondents; a gap "
+            "is named when both the stated and the derived difference exclude zero"
+            + ("; 'everyone' weighted by persona to those invited" if self.weighted_ else "")
+        )

@@ -36,14 +36,41 @@ import pandas as pd
 
 from carlzon.analysis.intervals import wilson_arrays  # the one Wilson interval, re-exported here
 
-__all__ = ["COUNTS", "SUMS", "UNITS", "add_rating_counts", "mean_from_sums", "metrics_from_sums", "moment_sums",
-           "rating_sums", "units", "units_sql", "wilson_arrays"]
+__all__ = [
+    "COUNTS",
+    "SUMS",
+    "UNITS",
+    "add_rating_counts",
+    "mean_from_sums",
+    "metrics_from_sums",
+    "moment_sums",
+    "rating_sums",
+    "units",
+    "units_sql",
+    "wilson_arrays",
+]
 
 UNITS = 10_000
 """Ratings, scores and intensities are summed as integers in units of 1/UNITS."""
 
-COUNTS = ("n", "valence_n", "magic", "misery", "neutral", "mot_n", "moments_of_truth", "high_stakes",
-          "promoters", "passives", "detractors", "csat_n", "csat_top2", "ces_n", "stars_n", "score_n")
+COUNTS = (
+    "n",
+    "valence_n",
+    "magic",
+    "misery",
+    "neutral",
+    "mot_n",
+    "moments_of_truth",
+    "high_stakes",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_n",
+    "csat_top2",
+    "ces_n",
+    "stars_n",
+    "score_n",
+)
 """Counts per group (integers)."""
 SUMS = ("csat_u", "csat_uu", "ces_u", "ces_uu", "stars_u", "stars_uu", "score_u", "score_uu", "intensity_u")
 """Sums per group in units (``_u``: of the value, ``_uu``: of its square, in units squared)."""
@@ -71,8 +98,9 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray | None:
     return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
 
 
-def moment_sums(df: pd.DataFrame, groups: pd.Series | list[pd.Series] | None = None, *,
-                dropna: bool = True) -> pd.DataFrame:
+def moment_sums(
+    df: pd.DataFrame, groups: pd.Series | list[pd.Series] | None = None, *, dropna: bool = True
+) -> pd.DataFrame:
     """The sufficient statistics (:data:`COUNTS` and :data:`SUMS`) of each group of rows, exact.
 
     Reads whichever of valence, moment_of_truth, stakes, nps, csat, ces, stars, score and
@@ -92,18 +120,27 @@ def moment_sums(df: pd.DataFrame, groups: pd.Series | list[pd.Series] | None = N
         v = df["valence"]
         ok = v.notna().to_numpy()
         s = v.astype(object).where(ok, None).to_numpy()
-        cols.update(valence_n=ok.astype(np.int64), magic=(s == "magic").astype(np.int64),
-                    misery=(s == "misery").astype(np.int64), neutral=(s == "neutral").astype(np.int64))
+        cols.update(
+            valence_n=ok.astype(np.int64),
+            magic=(s == "magic").astype(np.int64),
+            misery=(s == "misery").astype(np.int64),
+            neutral=(s == "neutral").astype(np.int64),
+        )
     if "moment_of_truth" in df.columns:
         mot = df["moment_of_truth"]
         ok = mot.notna().to_numpy()
-        cols.update(mot_n=ok.astype(np.int64),
-                    moments_of_truth=(ok & mot.astype(object).where(ok, False).astype(bool).to_numpy()).astype(np.int64))
+        cols.update(
+            mot_n=ok.astype(np.int64),
+            moments_of_truth=(ok & mot.astype(object).where(ok, False).astype(bool).to_numpy()).astype(np.int64),
+        )
     if "stakes" in df.columns:
         cols["high_stakes"] = (df["stakes"].astype(object).to_numpy() == "high").astype(np.int64)
     if (x := _numeric(df, "nps")) is not None:
-        cols.update(promoters=(x >= 9).astype(np.int64), passives=((x > 6) & (x < 9)).astype(np.int64),
-                    detractors=(x <= 6).astype(np.int64))
+        cols.update(
+            promoters=(x >= 9).astype(np.int64),
+            passives=((x > 6) & (x < 9)).astype(np.int64),
+            detractors=(x <= 6).astype(np.int64),
+        )
     for name in ("csat", "ces", "stars", "score"):
         if (x := _numeric(df, name)) is not None:
             ok = ~np.isnan(x)
@@ -128,8 +165,24 @@ def rating_sums(counts: dict[str, pd.Series]) -> dict[str, int]:
     >>> rating_sums({"stars": pd.Series([3, 1], index=[5.0, 4.0])})["stars_u"]
     190000
     """
-    out = dict.fromkeys(("promoters", "passives", "detractors", "csat_n", "csat_top2", "csat_u", "csat_uu", "ces_n",
-                         "ces_u", "ces_uu", "stars_n", "stars_u", "stars_uu"), 0)
+    out = dict.fromkeys(
+        (
+            "promoters",
+            "passives",
+            "detractors",
+            "csat_n",
+            "csat_top2",
+            "csat_u",
+            "csat_uu",
+            "ces_n",
+            "ces_u",
+            "ces_uu",
+            "stars_n",
+            "stars_u",
+            "stars_uu",
+        ),
+        0,
+    )
     for col, vc in counts.items():
         if vc is not None and len(vc):
             add_rating_counts(out, col, np.asarray(vc.index, dtype=np.float64), vc.to_numpy())
@@ -159,8 +212,9 @@ def _z(confidence: float) -> float:
     return z(confidence)
 
 
-def mean_from_sums(n: Any, u: Iterable[int], uu: Iterable[int], *,
-                   confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_from_sums(
+    n: Any, u: Iterable[int], uu: Iterable[int], *, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Means with Student t intervals from exact sums in units (arrays of groups).
 
     The mean and the variance are formed in exact integer arithmetic and rounded once
@@ -172,8 +226,10 @@ def mean_from_sums(n: Any, u: Iterable[int], uu: Iterable[int], *,
     ns = [int(v) for v in np.asarray(n).ravel()]
     us, uus = [int(v) for v in u], [int(v) for v in uu]
     mean = np.array([s / (k * UNITS) if k else np.nan for k, s in zip(ns, us)], dtype=np.float64)
-    var = np.array([(k * q - s * s) / (k * (k - 1) * UNITS * UNITS) if k > 1 else np.nan
-                    for k, s, q in zip(ns, us, uus)], dtype=np.float64)
+    var = np.array(
+        [(k * q - s * s) / (k * (k - 1) * UNITS * UNITS) if k > 1 else np.nan for k, s, q in zip(ns, us, uus)],
+        dtype=np.float64,
+    )
     nf = np.asarray(ns, dtype=np.float64)
     t = stats.t.ppf(0.5 + confidence / 2, np.maximum(nf - 1, 1))
     with np.errstate(invalid="ignore"):
@@ -205,8 +261,18 @@ def metrics_from_sums(sums: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
 
     def add(metric: str, n: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         keep = n > 0
-        parts.append(pd.DataFrame({"group": g[keep], "metric": metric, "value": value[keep], "ci_low": lo[keep],
-                                   "ci_high": hi[keep], "n": n[keep].astype(np.int64)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": g[keep],
+                    "metric": metric,
+                    "value": value[keep],
+                    "ci_low": lo[keep],
+                    "ci_high": hi[keep],
+                    "n": n[keep].astype(np.int64),
+                }
+            )
+        )
 
     P, Pa, D = col("promoters"), col("passives"), col("detractors")
     n = P + Pa + D
@@ -218,8 +284,11 @@ def metrics_from_sums(sums: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
         add("nps", n, 100.0 * (P - D) / n, 100.0 * np.maximum(-1.0, diff - half), 100.0 * np.minimum(1.0, diff + half))
     add("csat", col("csat_n"), *wilson_arrays(col("csat_top2"), col("csat_n"), confidence=confidence))
     for metric, name in (("csat_mean", "csat"), ("ces", "ces"), ("stars", "stars")):
-        add(metric, col(f"{name}_n"), *mean_from_sums(exact(f"{name}_n"), exact(f"{name}_u"), exact(f"{name}_uu"),
-                                                      confidence=confidence))
+        add(
+            metric,
+            col(f"{name}_n"),
+            *mean_from_sums(exact(f"{name}_n"), exact(f"{name}_u"), exact(f"{name}_uu"), confidence=confidence),
+        )
     add("magic_rate", col("valence_n"), *wilson_arrays(col("magic"), col("valence_n"), confidence=confidence))
     add("misery_rate", col("valence_n"), *wilson_arrays(col("misery"), col("valence_n"), confidence=confidence))
     k, nm = col("moments_of_truth"), col("mot_n")

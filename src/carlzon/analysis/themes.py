@@ -79,8 +79,12 @@ def _vectorizer(min_df: int, max_features: int | None = 20_000) -> Any:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     return TfidfVectorizer(
-        stop_words=sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS), ngram_range=(1, 2), min_df=min_df,
-        sublinear_tf=True, token_pattern=r"(?u)\b[a-z][a-z]+\b", max_features=max_features,
+        stop_words=sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS),
+        ngram_range=(1, 2),
+        min_df=min_df,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[a-z][a-z]+\b",
+        max_features=max_features,
     )
 
 
@@ -105,9 +109,9 @@ def key_phrases(weights: np.ndarray, terms: np.ndarray, k: int = 3) -> list[str]
 def _trend(weekly: pd.Series, weeks: int, alpha: float) -> tuple[str, int, float | None, float]:
     """rising / falling / stable: the last ``weeks`` weeks against the ``weeks`` before."""
     if len(weekly) < 2 * weeks:
-        recent, before = weekly.iloc[len(weekly) // 2:], weekly.iloc[: len(weekly) // 2]
+        recent, before = weekly.iloc[len(weekly) // 2 :], weekly.iloc[: len(weekly) // 2]
     else:
-        recent, before = weekly.iloc[-weeks:], weekly.iloc[-2 * weeks: -weeks]
+        recent, before = weekly.iloc[-weeks:], weekly.iloc[-2 * weeks : -weeks]
     a, b = int(recent.sum()), int(before.sum())
     n = a + b
     if n == 0 or len(before) == 0:
@@ -130,10 +134,21 @@ class Themes:
     theme), ``unassigned_share_`` and ``n_`` (the moments considered).
     """
 
-    def __init__(self, *, method: Method = "tfidf", valences: tuple[str, ...] = ("misery", "magic"),
-                 per_touchpoint: bool = True, min_size: int = 5, max_themes: int = 12,
-                 min_similarity: float = 0.08, n_examples: int = 3, n_terms: int = 3,
-                 trend_weeks: int = 4, alpha: float = 0.05, seed: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        method: Method = "tfidf",
+        valences: tuple[str, ...] = ("misery", "magic"),
+        per_touchpoint: bool = True,
+        min_size: int = 5,
+        max_themes: int = 12,
+        min_similarity: float = 0.08,
+        n_examples: int = 3,
+        n_terms: int = 3,
+        trend_weeks: int = 4,
+        alpha: float = 0.05,
+        seed: int = 0,
+    ) -> None:
         if method not in ("tfidf", "embed"):
             raise AnalysisError(f"unknown theme method {method!r}", fix="use method='tfidf' or method='embed'")
         if min_size < 2:
@@ -158,41 +173,84 @@ class Themes:
     def fit(self, moments: pd.DataFrame) -> Themes:
         """Find the themes; returns self."""
         if not isinstance(moments, pd.DataFrame) or "text" not in moments.columns:
-            raise AnalysisError("Themes needs a table of moments with a 'text' column",
-                                fix="pass store.moments() (with_text=True) or a DataFrame with a 'text' column")
+            raise AnalysisError(
+                "Themes needs a table of moments with a 'text' column",
+                fix="pass store.moments() (with_text=True) or a DataFrame with a 'text' column",
+            )
         df = moments.reset_index(drop=True)
-        valence = df["valence"].astype("string").fillna("neutral") if "valence" in df else pd.Series("all", index=df.index)
-        touchpoint = (df["touchpoint"].astype("string").fillna("unknown") if ("touchpoint" in df and self.per_touchpoint)
-                      else pd.Series("all", index=df.index))
+        valence = (
+            df["valence"].astype("string").fillna("neutral") if "valence" in df else pd.Series("all", index=df.index)
+        )
+        touchpoint = (
+            df["touchpoint"].astype("string").fillna("unknown")
+            if ("touchpoint" in df and self.per_touchpoint)
+            else pd.Series("all", index=df.index)
+        )
         cleaned = df["text"].map(clean_text)
         keep = cleaned.str.len() > 0
         if "valence" in df:
             keep &= valence.isin(self.valences)
         if not keep.any():
-            raise NotEnoughDataError(f"no moments with text among valences {list(self.valences)}",
-                                     fix="ingest data with customer text, or change valences=")
+            raise NotEnoughDataError(
+                f"no moments with text among valences {list(self.valences)}",
+                fix="ingest data with customer text, or change valences=",
+            )
         times = pd.to_datetime(df["timestamp"], utc=True, errors="coerce") if "timestamp" in df else None
         assignments = pd.Series([None] * len(df), index=df.index, dtype=object)
         rows: list[dict[str, Any]] = []
-        groups = pd.DataFrame({"valence": valence, "touchpoint": touchpoint})[keep].groupby(["valence", "touchpoint"], sort=True)
+        groups = pd.DataFrame({"valence": valence, "touchpoint": touchpoint})[keep].groupby(
+            ["valence", "touchpoint"], sort=True
+        )
         self.groups_: list[dict[str, Any]] = []
         for (val, tp), g in groups:
             idx = g.index.to_numpy()
             found = self._fit_group(cleaned.loc[idx].tolist(), df["text"].loc[idx].tolist())
-            self.groups_.append({"valence": val, "touchpoint": tp, "n": len(idx),
-                                 "assigned": int(sum(len(t["members"]) for t in found))})
+            self.groups_.append(
+                {
+                    "valence": val,
+                    "touchpoint": tp,
+                    "n": len(idx),
+                    "assigned": int(sum(len(t["members"]) for t in found)),
+                }
+            )
             for k, theme in enumerate(found):
                 tid = f"{val}:{tp}:{k + 1}"
                 members = idx[theme["members"]]
                 assignments.loc[members] = tid
-                row = {"theme_id": tid, "valence": val, "touchpoint": tp, "label": " · ".join(theme["terms"]),
-                       "terms": theme["terms"], "n": len(members), "group_n": len(idx),
-                       "share": len(members) / len(idx), "examples": theme["examples"]}
+                row = {
+                    "theme_id": tid,
+                    "valence": val,
+                    "touchpoint": tp,
+                    "label": " · ".join(theme["terms"]),
+                    "terms": theme["terms"],
+                    "n": len(members),
+                    "group_n": len(idx),
+                    "share": len(members) / len(idx),
+                    "examples": theme["examples"],
+                }
                 row.update(self._trend_of(times, members))
                 rows.append(row)
-        cols = ["theme_id", "valence", "touchpoint", "label", "terms", "n", "group_n", "share", "examples",
-                "trend", "trend_n", "trend_ratio", "trend_p", "weekly"]
-        self.themes_ = pd.DataFrame(rows, columns=cols).sort_values(["valence", "n"], ascending=[True, False], kind="stable").reset_index(drop=True)
+        cols = [
+            "theme_id",
+            "valence",
+            "touchpoint",
+            "label",
+            "terms",
+            "n",
+            "group_n",
+            "share",
+            "examples",
+            "trend",
+            "trend_n",
+            "trend_ratio",
+            "trend_p",
+            "weekly",
+        ]
+        self.themes_ = (
+            pd.DataFrame(rows, columns=cols)
+            .sort_values(["valence", "n"], ascending=[True, False], kind="stable")
+            .reset_index(drop=True)
+        )
         self.assignments_ = assignments
         self.n_ = int(keep.sum())
         self.unassigned_share_ = float(assignments[keep].isna().mean())
@@ -275,12 +333,20 @@ class Themes:
             return {"trend": "stable", "trend_n": 0, "trend_ratio": None, "trend_p": 1.0, "weekly": {}}
         all_t = times.dropna()
         week = t.dt.tz_convert(None).dt.to_period("W-SUN").dt.start_time
-        span = pd.date_range(all_t.min().tz_convert(None).to_period("W-SUN").start_time,
-                             all_t.max().tz_convert(None).to_period("W-SUN").start_time, freq="7D")
+        span = pd.date_range(
+            all_t.min().tz_convert(None).to_period("W-SUN").start_time,
+            all_t.max().tz_convert(None).to_period("W-SUN").start_time,
+            freq="7D",
+        )
         weekly = week.value_counts().reindex(span, fill_value=0).sort_index()
         trend, n, ratio, p = _trend(weekly, self.trend_weeks, self.alpha)
-        return {"trend": trend, "trend_n": n, "trend_ratio": ratio, "trend_p": p,
-                "weekly": {d.date().isoformat(): int(c) for d, c in weekly.items()}}
+        return {
+            "trend": trend,
+            "trend_n": n,
+            "trend_ratio": ratio,
+            "trend_p": p,
+            "weekly": {d.date().isoformat(): int(c) for d, c in weekly.items()},
+        }
 
     # ----- results ---------------------------------------------------------
     def _check(self) -> None:
@@ -291,7 +357,18 @@ class Themes:
     def summary(self) -> pd.DataFrame:
         """One row a theme: valence, touchpoint, label, n, share of its group, trend with its n."""
         self._check()
-        cols = ["theme_id", "valence", "touchpoint", "label", "n", "group_n", "share", "trend", "trend_n", "trend_ratio"]
+        cols = [
+            "theme_id",
+            "valence",
+            "touchpoint",
+            "label",
+            "n",
+            "group_n",
+            "share",
+            "trend",
+            "trend_n",
+            "trend_ratio",
+        ]
         return self.themes_[cols].set_index("theme_id")
 
     def to_records(self, *, valence: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -306,7 +383,10 @@ class Themes:
         self._check()
         ax = axis(ax, (7, 0.4 * top + 1))
         t = self.themes_.nlargest(top, "n").iloc[::-1]
-        ax.barh([f"{r.touchpoint}: {r.label}" for r in t.itertuples()], t["n"],
-                color=["#c0392b" if v == "misery" else "#27ae60" for v in t["valence"]])
+        ax.barh(
+            [f"{r.touchpoint}: {r.label}" for r in t.itertuples()],
+            t["n"],
+            color=["#c0392b" if v == "misery" else "#27ae60" for v in t["valence"]],
+        )
         ax.set_xlabel(f"moments (n = {self.n_}, {self.unassigned_share_:.0%} in no theme)")
         return ax

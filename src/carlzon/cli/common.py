@@ -12,8 +12,17 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-__all__ = ["CREATES_STORE", "DEFAULT_STORE", "STORE_ENV", "StoreOption", "console", "err_console", "print_json", "shown",
-           "store_url"]
+__all__ = [
+    "CREATES_STORE",
+    "DEFAULT_STORE",
+    "STORE_ENV",
+    "StoreOption",
+    "console",
+    "err_console",
+    "print_json",
+    "shown",
+    "store_url",
+]
 
 DEFAULT_STORE = "carlzon.db"
 """The embedded store every command uses in the current directory unless told otherwise."""
@@ -31,8 +40,9 @@ StoreOption = typer.Option(
 )
 
 
-CREATES_STORE = frozenset({"ingest", "demo", "token create", "survey add", "survey invite", "survey import",
-                           "survey simulate", "walk ingest"})
+CREATES_STORE = frozenset(
+    {"ingest", "demo", "token create", "survey add", "survey invite", "survey import", "survey simulate", "walk ingest"}
+)
 """The writing commands that may create a store; every other one refuses a store file that does not exist."""
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -49,8 +59,10 @@ def shown(value: Any) -> Text:
     '[link=http://x]click[/link] \\x1b[31mred'
     """
     text = "" if value is None else str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", text.replace("\t", " "))
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+        text.replace("\t", " "),
+    )
     return Text(text)
 
 
@@ -70,9 +82,12 @@ def store_url(store: str | None) -> str:
     if ctx is not None and ctx.parent is not None and ctx.parent.parent is not None:
         name = f"{ctx.parent.info_name} {ctx.info_name}"
     if ctx is not None and name not in CREATES_STORE and missing_store(url):
-        raise StoreError("no store here", where=url,
-                         fix=f"create one with `carlzon ingest FILE --store {url}` (or `carlzon demo`), or check the "
-                             f"path and ${STORE_ENV}")
+        raise StoreError(
+            "no store here",
+            where=url,
+            fix=f"create one with `carlzon ingest FILE --store {url}` (or `carlzon demo`), or check the "
+            f"path and ${STORE_ENV}",
+        )
     return url
 
 

@@ -1,8 +1,8 @@
 """`carlzon demo` and `carlzon simulate`: a simulated airline in a fresh store, or a data set on disk.
 
-    carlzon demo                         # ./carlzon.db filled with a simulated airline, and a summary
-    carlzon demo --seed 7 --store demo.db
-    carlzon simulate --journey coffee_shop --customers 500 -o coffee/   # CSV files and truth.json
+carlzon demo                         # ./carlzon.db filled with a simulated airline, and a summary
+carlzon demo --seed 7 --store demo.db
+carlzon simulate --journey coffee_shop --customers 500 -o coffee/   # CSV files and truth.json
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _is_file_store(url: str) -> bool:
 
 
 def _file_of(url: str) -> Path:
-    return Path(url[len("sqlite:///"):] if url.startswith("sqlite:///") else url)
+    return Path(url[len("sqlite:///") :] if url.startswith("sqlite:///") else url)
 
 
 def _foreign_sources(url: str) -> list[str]:
@@ -81,13 +81,16 @@ def _share(k: int, n: int) -> str:
 
 def demo_summary(store: Any) -> dict[str, Any]:
     """Counts the demo prints: customers, interactions by channel, moments by valence, top misery touchpoints."""
-    inter = store.query("SELECT channel, COUNT(*) AS n, COUNT(DISTINCT customer_id) AS customers "
-                        "FROM interactions GROUP BY channel")
+    inter = store.query(
+        "SELECT channel, COUNT(*) AS n, COUNT(DISTINCT customer_id) AS customers FROM interactions GROUP BY channel"
+    )
     customers = store.query("SELECT COUNT(DISTINCT customer_id) AS n FROM interactions WHERE customer_id IS NOT NULL")
     val = store.query("SELECT valence, COUNT(*) AS n FROM moments GROUP BY valence")
-    tps = store.query("SELECT touchpoint, COUNT(*) AS n, "
-                      "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery "
-                      "FROM moments GROUP BY touchpoint")
+    tps = store.query(
+        "SELECT touchpoint, COUNT(*) AS n, "
+        "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery "
+        "FROM moments GROUP BY touchpoint"
+    )
     n_moments = int(val["n"].sum()) if len(val) else 0
     tps = tps[tps["touchpoint"].fillna("unknown") != "unknown"].sort_values(["misery", "n"], ascending=False)
     return {
@@ -96,14 +99,18 @@ def demo_summary(store: Any) -> dict[str, Any]:
         "channels": {str(r.channel): int(r.n) for r in inter.itertuples()},
         "moments": n_moments,
         "valence": {str(r.valence): int(r.n) for r in val.itertuples()},
-        "top_misery": [{"touchpoint": str(r.touchpoint), "misery": int(r.misery), "n": int(r.n)}
-                       for r in tps.head(_TOP).itertuples()],
+        "top_misery": [
+            {"touchpoint": str(r.touchpoint), "misery": int(r.misery), "n": int(r.n)}
+            for r in tps.head(_TOP).itertuples()
+        ],
     }
 
 
 def _print_summary(s: dict[str, Any], truth: dict[str, Any], seconds: float, where: str, out: Console) -> None:
-    out.print(f"[bold]carlzon demo[/bold]: a simulated {truth['journey']} journey, seed {truth['seed']}, "
-              f"{truth['start']} to {truth['today']} ({truth['days']} days), stored in {where} in {seconds:.1f} s")
+    out.print(
+        f"[bold]carlzon demo[/bold]: a simulated {truth['journey']} journey, seed {truth['seed']}, "
+        f"{truth['start']} to {truth['today']} ({truth['days']} days), stored in {where} in {seconds:.1f} s"
+    )
     t = Table(title="What is in the store", title_justify="left", show_header=False)
     t.add_column("", style="bold")
     t.add_column("", justify="right")
@@ -131,10 +138,14 @@ def _print_summary(s: dict[str, Any], truth: dict[str, Any], seconds: float, whe
         m.add_row(r["touchpoint"], f"{r['misery']:,}", f"{r['n']:,}", _share(r["misery"], r["n"]))
     out.print(m)
     e = truth["emerging"]
-    out.print(f"Planted for you to find: a rise in misery at [bold]{e['touchpoint']}[/bold] in {e['location']} "
-              f"from {e['start']} ({e['theme']}).")
-    out.print("Next: [bold]carlzon report[/bold], [bold]carlzon alerts[/bold], "
-              f"[bold]carlzon magic --date {truth['today']}[/bold], [bold]carlzon serve[/bold].")
+    out.print(
+        f"Planted for you to find: a rise in misery at [bold]{e['touchpoint']}[/bold] in {e['location']} "
+        f"from {e['start']} ({e['theme']})."
+    )
+    out.print(
+        "Next: [bold]carlzon report[/bold], [bold]carlzon alerts[/bold], "
+        f"[bold]carlzon magic --date {truth['today']}[/bold], [bold]carlzon serve[/bold]."
+    )
 
 
 def _after_ingest(store: Any, out: Console) -> None:
@@ -171,9 +182,21 @@ def demo_command(
         where = str(_file_of(url)) if _is_file_store(url) else st.url_safe if hasattr(st, "url_safe") else "the store"
         if as_json:
             r = stored["ingest"]
-            print_json({**summary, "store": where, "seconds": round(seconds, 2), "today": sim.truth["today"],
-                        "ingest": {"read": r.read, "stored": r.stored, "duplicates": r.duplicates,
-                                   "quarantined": r.quarantined}, "visits": stored["visits"]})
+            print_json(
+                {
+                    **summary,
+                    "store": where,
+                    "seconds": round(seconds, 2),
+                    "today": sim.truth["today"],
+                    "ingest": {
+                        "read": r.read,
+                        "stored": r.stored,
+                        "duplicates": r.duplicates,
+                        "quarantined": r.quarantined,
+                    },
+                    "visits": stored["visits"],
+                }
+            )
         else:
             _print_summary(summary, sim.truth, seconds, where, console)
         _after_ingest(st, console)

@@ -116,7 +116,12 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
         "macro_f1": round(float(np.mean(f)), 4),
         "macro_f1_ci95": f1_ci,
         "per_class": {
-            c: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4), "f1": round(float(f[k]), 4), "n": int(s[k])}
+            c: {
+                "precision": round(float(p[k]), 4),
+                "recall": round(float(r[k]), 4),
+                "f1": round(float(f[k]), 4),
+                "n": int(s[k]),
+            }
             for k, c in enumerate(EVAL_CLASSES)
         },
         "texts_per_s": round(len(y) / elapsed, 1),
@@ -126,29 +131,43 @@ def evaluate_file(path: Path, text: str, label: str, journey: str | None = None,
 
 
 def eval_command(
-    file: Path = typer.Argument(..., help="Labelled file: CSV, TSV, JSON Lines, Parquet or Excel (text formats may be gzipped)."),
+    file: Path = typer.Argument(
+        ..., help="Labelled file: CSV, TSV, JSON Lines, Parquet or Excel (text formats may be gzipped)."
+    ),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
     label: str | None = typer.Option(
         None, "--label", help="Column with the label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
     ),
     touchpoint_label: str | None = typer.Option(
-        None, "--touchpoint-label", help="Column with the touchpoint (its id or name, or your own tag with --touchpoint-map)."),
-    touchpoint_map: Path | None = typer.Option(None, "--touchpoint-map", help="CSV tag,touchpoint (or YAML) mapping your tags."),
+        None,
+        "--touchpoint-label",
+        help="Column with the touchpoint (its id or name, or your own tag with --touchpoint-map).",
+    ),
+    touchpoint_map: Path | None = typer.Option(
+        None, "--touchpoint-map", help="CSV tag,touchpoint (or YAML) mapping your tags."
+    ),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
     model: Path | None = typer.Option(None, "--model", help="A model saved by `carlzon train`."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Measure moment detection on a labelled file: valence (--label) and touchpoints (--touchpoint-label)."""
     if label is None and touchpoint_label is None:
-        raise DetectError("nothing to measure", fix="pass --label COL (valence) and/or --touchpoint-label COL (touchpoints)")
+        raise DetectError(
+            "nothing to measure", fix="pass --label COL (valence) and/or --touchpoint-label COL (touchpoints)"
+        )
     from carlzon.cli.learning import evaluate_touchpoints
 
-    tp = evaluate_touchpoints(file, text, touchpoint_label, journey, model, touchpoint_map) if touchpoint_label else None
+    tp = (
+        evaluate_touchpoints(file, text, touchpoint_label, journey, model, touchpoint_map) if touchpoint_label else None
+    )
     res = evaluate_file(file, text, label, journey, model) if label else None
     if as_json:
         if tp and res:  # touchpoint figures, and the valence figures as without --touchpoint-label
             clash = {"n", "skipped_unlabelled", "texts_per_s"}
-            res = {**tp, **{("valence_" + k if k in clash else k): v for k, v in res.items() if k not in tp or k in clash}}
+            res = {
+                **tp,
+                **{("valence_" + k if k in clash else k): v for k, v in res.items() if k not in tp or k in clash},
+            }
         print_json(res or tp)
         return
     from rich.table import Table
@@ -173,12 +192,16 @@ def eval_command(
             table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
         console.print(table)
         how = "learned model + phrases" if tp["learned_touchpoints"] else "journey phrases (nothing trained)"
-        console.print(f"touchpoint accuracy {tp['touchpoint_accuracy']:.3f}  macro-F1 {tp['touchpoint_macro_f1']:.3f}  "
-                      f"coverage {tp['coverage']:.0%} (n={tp['n']:,}; {how})  {tp['texts_per_s']:,.0f} texts/s",
-                      soft_wrap=True, highlight=False)
+        console.print(
+            f"touchpoint accuracy {tp['touchpoint_accuracy']:.3f}  macro-F1 {tp['touchpoint_macro_f1']:.3f}  "
+            f"coverage {tp['coverage']:.0%} (n={tp['n']:,}; {how})  {tp['texts_per_s']:,.0f} texts/s",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 # ---------------------------------------------------------------------------- carlzon detect / train
+
 
 def _mapping_from_flags(fields: dict[str, str | None], map_file: Path | None) -> Any:
     from carlzon.mapping import ColumnMapping
@@ -211,8 +234,12 @@ def _interaction_batches(file: Path, journey: Any, mapping: Any, choose: Any = N
             yield None, list(batch.bad), None
             continue
         if plan.rename:
-            batch = Batch(batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
-                          batch.rows, batch.bad, batch.bad_bytes)
+            batch = Batch(
+                batch.table.rename_columns([plan.rename.get(c, c) for c in batch.table.column_names]),
+                batch.rows,
+                batch.bad,
+                batch.bad_bytes,
+            )
         columns, bad = prepare(batch, plan, source=name)
         yield frame(columns), list(batch.bad) + list(bad), plan
 
@@ -223,11 +250,18 @@ _OUTPUTS = (".csv", ".xlsx", ".parquet", ".pq")
 
 
 def detect_command(
-    file: Path | None = typer.Argument(None, help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel "
-                                       "(leave out with --store: re-derive the stored moments)."),
+    file: Path | None = typer.Argument(
+        None,
+        help="Interactions: CSV, TSV, JSON Lines, JSON, Parquet or Excel "
+        "(leave out with --store: re-derive the stored moments).",
+    ),
     out: Path | None = typer.Option(None, "-o", "--out", help="Where to write the moments: .csv, .xlsx or .parquet."),
-    store: str | None = typer.Option(None, "--store", help="Re-derive the moments of this store's interactions "
-                                     "(with --journey / --model; default journey: the store's)."),
+    store: str | None = typer.Option(
+        None,
+        "--store",
+        help="Re-derive the moments of this store's interactions "
+        "(with --journey / --model; default journey: the store's).",
+    ),
     journey: str | None = typer.Option(None, "--journey", help="Journey template name or YAML path."),
     model: Path | None = typer.Option(None, "--model", help="A text model saved by `carlzon train`."),
     text: str | None = typer.Option(None, "--text", help="Column with the customer's text (default: auto-detected)."),
@@ -242,11 +276,17 @@ def detect_command(
     stars: str | None = typer.Option(None, "--stars", help="Column with a 1-5 star rating."),
     map_file: Path | None = typer.Option(None, "--map", help="A YAML column mapping (see `carlzon ingest --help`)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
-    engine: str = typer.Option("local", "--engine", help="local, or spark: FILE may be a Parquet/Delta folder or a "
-                               "table name, OUT is a Parquet folder (needs carlzon[spark])."),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="local, or spark: FILE may be a Parquet/Delta folder or a "
+        "table name, OUT is a Parquet folder (needs carlzon[spark]).",
+    ),
     include_personal_data: bool = typer.Option(
-        False, "--include-personal-data",
-        help="Keep e-mails, phones and names in the evidence and quarantine as written (internal use; masked by default)."),
+        False,
+        "--include-personal-data",
+        help="Keep e-mails, phones and names in the evidence and quarantine as written (internal use; masked by default).",
+    ),
 ) -> None:
     """Turn every row of FILE into a moment (magic / misery / neutral, touchpoint, evidence) and write them to OUT.
 
@@ -257,8 +297,10 @@ def detect_command(
 
     if file is None:
         if store is None and out is None:
-            raise DetectError("give a FILE with -o OUT, or --store to re-derive a store's moments",
-                              fix="e.g. carlzon detect --store carlzon.db --journey hotel")
+            raise DetectError(
+                "give a FILE with -o OUT, or --store to re-derive a store's moments",
+                fix="e.g. carlzon detect --store carlzon.db --journey hotel",
+            )
         _redetect(store, journey, model, as_json)
         return
     if out is None:
@@ -268,9 +310,21 @@ def detect_command(
 
     if engine not in ("local", "spark"):
         raise DetectError(f"unknown engine {engine!r}", fix="use --engine local or --engine spark")
-    mapping = _mapping_from_flags({"text": text, "id": id_col, "customer_id": customer, "timestamp": timestamp,
-                                   "channel": channel, "touchpoint": touchpoint, "nps": nps, "csat": csat,
-                                   "ces": ces, "stars": stars}, map_file)
+    mapping = _mapping_from_flags(
+        {
+            "text": text,
+            "id": id_col,
+            "customer_id": customer,
+            "timestamp": timestamp,
+            "channel": channel,
+            "touchpoint": touchpoint,
+            "nps": nps,
+            "csat": csat,
+            "ces": ces,
+            "stars": stars,
+        },
+        map_file,
+    )
     if engine == "spark":
         from carlzon.spark.cli import detect_to_parquet
 
@@ -278,13 +332,16 @@ def detect_command(
         if as_json:
             print_json(s)
         else:
-            console.print(f"{s['n']:,} moments written to {out} (n={s['n']:,}; Spark {s['master']}): magic "
-                          f"{s['magic']:,}, misery {s['misery']:,}, neutral {s['neutral']:,}; {s['quarantined']:,} "
-                          f"rows quarantined{' to ' + s['quarantine_file'] if s['quarantine_file'] else ''}")
+            console.print(
+                f"{s['n']:,} moments written to {out} (n={s['n']:,}; Spark {s['master']}): magic "
+                f"{s['magic']:,}, misery {s['misery']:,}, neutral {s['neutral']:,}; {s['quarantined']:,} "
+                f"rows quarantined{' to ' + s['quarantine_file'] if s['quarantine_file'] else ''}"
+            )
         return
     if out.suffix.lower() not in _OUTPUTS:
-        raise DetectError(f"cannot write {out.name}: unknown extension {out.suffix!r}",
-                          fix="name the output .csv, .xlsx or .parquet")
+        raise DetectError(
+            f"cannot write {out.name}: unknown extension {out.suffix!r}", fix="name the output .csv, .xlsx or .parquet"
+        )
     from carlzon.journey_fit import fit_journey
 
     jr = load_journey(journey) if journey else None
@@ -317,9 +374,15 @@ def detect_command(
     qpath = None
     if quarantined:
         qpath = out.with_name(out.stem + ".quarantine.csv")
-        write_table(pd.DataFrame([{"row": b.get("row"), "reason": b.get("reason"), "raw": b.get("raw")}
-                                  for b in quarantined], columns=["row", "reason", "raw"]),
-                    qpath, personal_columns=("reason", "raw"), include_personal_data=include_personal_data)
+        write_table(
+            pd.DataFrame(
+                [{"row": b.get("row"), "reason": b.get("reason"), "raw": b.get("raw")} for b in quarantined],
+                columns=["row", "reason", "raw"],
+            ),
+            qpath,
+            personal_columns=("reason", "raw"),
+            include_personal_data=include_personal_data,
+        )
     n = len(moments)
     counts = moments["valence"].value_counts().to_dict() if n else {}
     summary = {
@@ -348,10 +411,17 @@ def detect_command(
 
     console.print(f"{n:,} moments written to {out} (n={n:,})")
     if summary["journey_choice"] and not journey:
-        console.print(f"  journey: {summary['journey'] or 'none (pass --journey NAME)'}: {summary['journey_choice']}",
-                      soft_wrap=True, highlight=False)
-    console.print(f"  magic {pct(summary['magic'])}, misery {pct(summary['misery'])}, neutral {pct(summary['neutral'])}")
-    console.print(f"  moments of truth {pct(summary['moments_of_truth'])}; touchpoint known {pct(summary['touchpoint_known'])}")
+        console.print(
+            f"  journey: {summary['journey'] or 'none (pass --journey NAME)'}: {summary['journey_choice']}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    console.print(
+        f"  magic {pct(summary['magic'])}, misery {pct(summary['misery'])}, neutral {pct(summary['neutral'])}"
+    )
+    console.print(
+        f"  moments of truth {pct(summary['moments_of_truth'])}; touchpoint known {pct(summary['touchpoint_known'])}"
+    )
     if quarantined:
         console.print(f"  {len(quarantined):,} rows quarantined (not detected), listed in {qpath}")
     if summary["texts_per_s"]:
@@ -371,8 +441,12 @@ def _redetect(store: str | None, journey: str | None, model: Path | None, as_jso
         print_json(res.to_dict())
         return
     was = f" (was {res.previous_journey})" if res.previous_journey and res.previous_journey != res.journey else ""
-    console.print(f"{res.moments:,} moments derived again from {res.interactions:,} interactions in {target} with "
-                  f"the {res.journey} journey{was} ({res.seconds:.1f} s)", soft_wrap=True, highlight=False)
+    console.print(
+        f"{res.moments:,} moments derived again from {res.interactions:,} interactions in {target} with "
+        f"the {res.journey} journey{was} ({res.seconds:.1f} s)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _scale_of(column: str, values: Any) -> str:
@@ -388,14 +462,18 @@ def _scale_of(column: str, values: Any) -> str:
         return "stars"
     if len(v) and v.min() >= 0 and v.max() <= 10 and np.allclose(v, v.round()):
         return "nps"
-    raise DetectError(f"cannot tell the scale of rating column {column!r} (values {v.min():g}-{v.max():g})",
-                      fix="pass --scale nps, csat, ces or stars")
+    raise DetectError(
+        f"cannot tell the scale of rating column {column!r} (values {v.min():g}-{v.max():g})",
+        fix="pass --scale nps, csat, ces or stars",
+    )
 
 
 def train_command(
     file: Path | None = typer.Argument(
-        None, help="Texts with a rating, a label and/or a touchpoint label: CSV, TSV, JSON Lines or Parquet "
-                   "(optional with --store: the corrections alone)."),
+        None,
+        help="Texts with a rating, a label and/or a touchpoint label: CSV, TSV, JSON Lines or Parquet "
+        "(optional with --store: the corrections alone).",
+    ),
     text: str = typer.Option(..., "--text", help="Column with the customer's text."),
     out: Path = typer.Option(..., "-o", "--out", help="Where to save the model (.json)."),
     rating: str | None = typer.Option(None, "--rating", help="Column with a rating (ratings are free labels)."),
@@ -403,15 +481,24 @@ def train_command(
         None, "--label", help="Column with a label: magic/misery/neutral, positive/negative/neutral, or 1-5 stars."
     ),
     touchpoint_label: str | None = typer.Option(
-        None, "--touchpoint-label",
-        help="Column with the touchpoint of each text: a touchpoint id or name, or your own tag (with --touchpoint-map)."),
+        None,
+        "--touchpoint-label",
+        help="Column with the touchpoint of each text: a touchpoint id or name, or your own tag (with --touchpoint-map).",
+    ),
     touchpoint_map: Path | None = typer.Option(
-        None, "--touchpoint-map", help="CSV (tag,touchpoint) or YAML mapping your tags onto the journey's touchpoints."),
-    scale: str | None = typer.Option(None, "--scale", help="Scale of --rating: nps, csat, ces or stars (default: guessed)."),
+        None, "--touchpoint-map", help="CSV (tag,touchpoint) or YAML mapping your tags onto the journey's touchpoints."
+    ),
+    scale: str | None = typer.Option(
+        None, "--scale", help="Scale of --rating: nps, csat, ces or stars (default: guessed)."
+    ),
     journey: str | None = typer.Option(None, "--journey", help="Journey: its rating thresholds and touchpoints."),
     cv: int = typer.Option(5, "--cv", min=2, help="Cross-validation folds for choosing C and reporting macro-F1."),
-    store: str | None = typer.Option(None, "--store", help="Also learn from the corrections people made in this store "
-                                     "(a fifth of them held back to measure the model on)."),
+    store: str | None = typer.Option(
+        None,
+        "--store",
+        help="Also learn from the corrections people made in this store "
+        "(a fifth of them held back to measure the model on).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Learn from your own data and save the model as JSON: valence (text + rating or label) and/or
@@ -429,12 +516,16 @@ def train_command(
     if rating is not None and label is not None:
         raise ModelError("give one of --rating and --label, not both", fix="e.g. --rating stars, or --label sentiment")
     if rating is None and label is None and touchpoint_label is None and store is None:
-        raise ModelError("nothing to learn from", fix="pass --rating COL or --label COL (valence) and/or --touchpoint-label COL")
+        raise ModelError(
+            "nothing to learn from", fix="pass --rating COL or --label COL (valence) and/or --touchpoint-label COL"
+        )
     if file is None and store is None:
         raise ModelError("no file to learn from", fix="give FILE, or --store with people's corrections")
     if (touchpoint_label is not None or store is not None) and journey is None:
-        raise ModelError("--touchpoint-label needs the journey whose touchpoints the labels name",
-                         fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
+        raise ModelError(
+            "--touchpoint-label needs the journey whose touchpoints the labels name",
+            fix="pass --journey NAME (a template such as retail_bank, or a YAML path)",
+        )
     if touchpoint_map is not None and touchpoint_label is None:
         raise ModelError("--touchpoint-map maps the tags of --touchpoint-label", fix="pass --touchpoint-label COL too")
     if out.suffix.lower() != ".json":
@@ -443,10 +534,15 @@ def train_command(
 
     df = _read_labelled(file) if file is not None else pd.DataFrame({text: pd.Series([], dtype=object)})
     col = rating or label
-    for c, opt in ((text, "--text"), (col, "--rating" if rating else "--label"), (touchpoint_label, "--touchpoint-label")):
+    for c, opt in (
+        (text, "--text"),
+        (col, "--rating" if rating else "--label"),
+        (touchpoint_label, "--touchpoint-label"),
+    ):
         if file is not None and c is not None and c not in df.columns:
-            raise DetectError(f"column {c!r} is not in {file.name}",
-                              fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
+            raise DetectError(
+                f"column {c!r} is not in {file.name}", fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}"
+            )
     jr = load_journey(journey) if journey else None
     t0 = time.perf_counter()
     summary: dict[str, Any] = {"out": str(out)}
@@ -470,30 +566,58 @@ def train_command(
         model.info["source"] = file.name if file else "corrections"
         model.info["label_column"] = col
         info = model.info
-        summary.update({"n": info["n_train"], "dropped": info["dropped"], "classes": info["class_counts"],
-                        "C": info["C"], "cv_folds": info["cv_folds"], "cv_macro_f1": info["cv_macro_f1"],
-                        "cv_macro_f1_sd": info["cv_macro_f1_sd"]})
+        summary.update(
+            {
+                "n": info["n_train"],
+                "dropped": info["dropped"],
+                "classes": info["class_counts"],
+                "C": info["C"],
+                "cv_folds": info["cv_folds"],
+                "cv_macro_f1": info["cv_macro_f1"],
+                "cv_macro_f1_sd": info["cv_macro_f1_sd"],
+            }
+        )
     if touchpoint_label is not None or (corr is not None and corr["touchpoint"].notna().any()):
-        tps = list(map_touchpoint_labels(df[touchpoint_label].tolist(), jr,
-                                         read_tag_map(touchpoint_map) if touchpoint_map else None)) \
-            if touchpoint_label else [None] * len(df)
+        tps = (
+            list(
+                map_touchpoint_labels(
+                    df[touchpoint_label].tolist(), jr, read_tag_map(touchpoint_map) if touchpoint_map else None
+                )
+            )
+            if touchpoint_label
+            else [None] * len(df)
+        )
         texts_t = df[text].tolist()
         if corr is not None:  # corrections of touchpoints (the held-back fifth left out)
             fit = corr[~corr["held_back"] & corr["touchpoint"].notna()]
             texts_t, tps = texts_t + fit["text"].tolist(), tps + fit["touchpoint"].tolist()
         tp_model = train_touchpoints(texts_t, tps, journey=jr, cv=cv)
-        tp_model.info.update({"source": file.name if file else "corrections", "label_column": touchpoint_label,
-                              "tag_map": touchpoint_map.name if touchpoint_map else None})
+        tp_model.info.update(
+            {
+                "source": file.name if file else "corrections",
+                "label_column": touchpoint_label,
+                "tag_map": touchpoint_map.name if touchpoint_map else None,
+            }
+        )
         if corr is not None:
             from carlzon.detect.learn import learn_touchpoints
 
-            tp_model.info.update(held_back(corr, "touchpoint", lambda t: learn_touchpoints(tp_model, t, min_confidence=0)[0]))
+            tp_model.info.update(
+                held_back(corr, "touchpoint", lambda t: learn_touchpoints(tp_model, t, min_confidence=0)[0])
+            )
         ti = tp_model.info
-        summary["touchpoints"] = {"n": ti["n_train"], "dropped": ti["dropped"], "touchpoints": ti["class_counts"],
-                                  "cv_folds": ti["cv_folds"], "cv_accuracy": ti["cv_accuracy"],
-                                  "cv_macro_f1": ti["cv_macro_f1"], "calibration_ece": ti["calibration_ece"],
-                                  "journey": tp_model.journey, "n_corrections": ti.get("n_corrections", 0),
-                                  "corrections_held_back": ti.get("corrections_held_back")}
+        summary["touchpoints"] = {
+            "n": ti["n_train"],
+            "dropped": ti["dropped"],
+            "touchpoints": ti["class_counts"],
+            "cv_folds": ti["cv_folds"],
+            "cv_accuracy": ti["cv_accuracy"],
+            "cv_macro_f1": ti["cv_macro_f1"],
+            "calibration_ece": ti["calibration_ece"],
+            "journey": tp_model.journey,
+            "n_corrections": ti.get("n_corrections", 0),
+            "corrections_held_back": ti.get("corrections_held_back"),
+        }
     if model is not None and corr is not None:
         summary["n_corrections"] = model.info.get("n_corrections", 0)
         summary["corrections_held_back"] = model.info.get("corrections_held_back")
@@ -505,19 +629,31 @@ def train_command(
     if model is not None:
         info = model.info
         classes = ", ".join(f"{k} {v:,}" for k, v in info["class_counts"].items())
-        console.print(f"trained on n={info['n_train']:,} texts ({classes}; {info['dropped']:,} rows without text or label skipped)")
-        console.print(f"  {info['cv_folds']}-fold cross-validated macro-F1 {info['cv_macro_f1']:.3f} "
-                      f"(sd {info['cv_macro_f1_sd']:.3f} over folds, C={info['C']:g})")
+        console.print(
+            f"trained on n={info['n_train']:,} texts ({classes}; {info['dropped']:,} rows without text or label skipped)"
+        )
+        console.print(
+            f"  {info['cv_folds']}-fold cross-validated macro-F1 {info['cv_macro_f1']:.3f} "
+            f"(sd {info['cv_macro_f1_sd']:.3f} over folds, C={info['C']:g})"
+        )
     if tp_model is not None:
         ti = tp_model.info
-        console.print(f"touchpoints learned from n={ti['n_train']:,} texts ({len(ti['class_counts'])} touchpoints of "
-                      f"{tp_model.journey}; {ti['dropped']:,} rows without text or label skipped)", soft_wrap=True)
-        console.print(f"  {ti['cv_folds']}-fold cross-validated accuracy {ti['cv_accuracy']:.3f}, macro-F1 "
-                      f"{ti['cv_macro_f1']:.3f}; calibration error {ti['calibration_ece']:.3f}", soft_wrap=True)
+        console.print(
+            f"touchpoints learned from n={ti['n_train']:,} texts ({len(ti['class_counts'])} touchpoints of "
+            f"{tp_model.journey}; {ti['dropped']:,} rows without text or label skipped)",
+            soft_wrap=True,
+        )
+        console.print(
+            f"  {ti['cv_folds']}-fold cross-validated accuracy {ti['cv_accuracy']:.3f}, macro-F1 "
+            f"{ti['cv_macro_f1']:.3f}; calibration error {ti['calibration_ece']:.3f}",
+            soft_wrap=True,
+        )
     for what, m_ in (("valence", model), ("touchpoints", tp_model)):
         hb = m_.info.get("corrections_held_back") if m_ is not None else None
         if m_ is not None and m_.info.get("n_corrections"):
-            acc = f"accuracy {hb['accuracy']:.3f} on the {hb['n']} held back" if hb and hb["n"] else "none held back yet"
+            acc = (
+                f"accuracy {hb['accuracy']:.3f} on the {hb['n']} held back" if hb and hb["n"] else "none held back yet"
+            )
             console.print(f"  {what}: learned from {m_.info['n_corrections']} corrections; {acc}", soft_wrap=True)
     console.print(f"  saved to {out}; use it with --model {out}")
 

@@ -1,10 +1,10 @@
 """`carlzon ingest`, `carlzon quarantine` and `carlzon store`: get data in, see what was refused.
 
-    carlzon ingest survey.csv --journey airline          # account as a table
-    carlzon ingest export.xlsx --text Comment --nps NPS --json
-    carlzon ingest tickets.jsonl --map mapping.yaml --store postgresql://me@db/cx
-    carlzon quarantine --limit 20                        # rows that were refused, with reasons
-    carlzon store info                                   # backend, tables, migrations
+carlzon ingest survey.csv --journey airline          # account as a table
+carlzon ingest export.xlsx --text Comment --nps NPS --json
+carlzon ingest tickets.jsonl --map mapping.yaml --store postgresql://me@db/cx
+carlzon quarantine --limit 20                        # rows that were refused, with reasons
+carlzon store info                                   # backend, tables, migrations
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ store_app = typer.Typer(help="Look at the store: backend, tables and migrations.
 def ingest_command(
     file: Path = typer.Argument(..., help="CSV, TSV, JSON Lines, JSON, Parquet or Excel (.xlsx) export."),
     store: str | None = StoreOption,
-    journey: str | None = typer.Option(None, "--journey", "-j", help="Journey template name or YAML path "
-                                          "(default: the store's, else the template the texts speak of)."),
+    journey: str | None = typer.Option(
+        None,
+        "--journey",
+        "-j",
+        help="Journey template name or YAML path (default: the store's, else the template the texts speak of).",
+    ),
     map_file: Path | None = typer.Option(None, "--map", help="YAML column mapping (field: column)."),
     text: str | None = typer.Option(None, "--text", help="Column with the customer's words."),
     id_: str | None = typer.Option(None, "--id", help="Column with a unique id per row."),
@@ -40,24 +44,36 @@ def ingest_command(
     csat: str | None = typer.Option(None, "--csat", help="Column with CSAT (1-5)."),
     ces: str | None = typer.Option(None, "--ces", help="Column with CES (1-7)."),
     stars: str | None = typer.Option(None, "--stars", help="Column with the overall rating (1-5 stars)."),
-    rating: list[str] | None = typer.Option(None, "--rating", help="Column rating a touchpoint or aspect (repeatable)."),
+    rating: list[str] | None = typer.Option(
+        None, "--rating", help="Column rating a touchpoint or aspect (repeatable)."
+    ),
     location: str | None = typer.Option(None, "--location", help="Column naming the place (store, hotel, branch)."),
     language: str | None = typer.Option(None, "--language", help="Column with each text's language."),
     channel: str | None = typer.Option(None, "--channel", help="Column naming the channel."),
     touchpoint: str | None = typer.Option(None, "--touchpoint", help="Column naming the touchpoint."),
-    measure: list[str] | None = typer.Option(None, "--measure", help="Column with a measure such as a wait (repeatable)."),
-    dayfirst: bool | None = typer.Option(None, "--dayfirst/--monthfirst", help="Read 03/04/2026 as 3 April "
-                                            "(default: decided from the dates themselves)."),
+    measure: list[str] | None = typer.Option(
+        None, "--measure", help="Column with a measure such as a wait (repeatable)."
+    ),
+    dayfirst: bool | None = typer.Option(
+        None, "--dayfirst/--monthfirst", help="Read 03/04/2026 as 3 April (default: decided from the dates themselves)."
+    ),
     source: str | None = typer.Option(None, "--source", help="Source name stored with each row (default: file name)."),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252 (UTF-16 is found "
-                                 "by its byte-order mark)."),
-    max_field_mb: float = typer.Option(4.0, "--max-field-mb", min=0.001, help="Rows longer than this are quarantined "
-                                       "unread."),
+    encoding: str = typer.Option(
+        "utf-8", "--encoding", help="Text encoding of the file, e.g. cp1252 (UTF-16 is found by its byte-order mark)."
+    ),
+    max_field_mb: float = typer.Option(
+        4.0, "--max-field-mb", min=0.001, help="Rows longer than this are quarantined unread."
+    ),
     detect: bool = typer.Option(True, "--detect/--no-detect", help="Detect moments of magic and misery."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Read and check everything, say what was understood, store "
-                                 "nothing."),
-    replace: bool = typer.Option(False, "--replace", help="Rows whose id is already stored replace the stored "
-                                 "ones (read again with this mapping, moments derived again): redo an ingest."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read and check everything, say what was understood, store nothing."
+    ),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Rows whose id is already stored replace the stored "
+        "ones (read again with this mapping, moments derived again): redo an ingest.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the account as one JSON object."),
 ) -> None:
     """Ingest an export: map its columns, quarantine bad rows, store the rest and detect moments.
@@ -70,17 +86,40 @@ def ingest_command(
     from carlzon.mapping import ColumnMapping
 
     flags = {
-        "text": text, "id": id_, "customer_id": customer, "timestamp": timestamp, "nps": nps, "csat": csat,
-        "ces": ces, "stars": stars, "channel": channel, "touchpoint": touchpoint, "location": location,
+        "text": text,
+        "id": id_,
+        "customer_id": customer,
+        "timestamp": timestamp,
+        "nps": nps,
+        "csat": csat,
+        "ces": ces,
+        "stars": stars,
+        "channel": channel,
+        "touchpoint": touchpoint,
+        "location": location,
         "language": language,
     }
     mapping = ColumnMapping.from_yaml(map_file) if map_file else ColumnMapping()
-    mapping = mapping.merged(ColumnMapping(fields={k: v for k, v in flags.items() if v}, measures=list(measure or []),
-                                           ratings=list(rating or []), dayfirst=dayfirst))
+    mapping = mapping.merged(
+        ColumnMapping(
+            fields={k: v for k, v in flags.items() if v},
+            measures=list(measure or []),
+            ratings=list(rating or []),
+            dayfirst=dayfirst,
+        )
+    )
     result = ingest(
-        file, store_url(store), journey=journey, mapping=mapping, source=source, detect=detect,
-        progress=not as_json and sys.stderr.isatty(), encoding=encoding, dry_run=dry_run,
-        max_field_bytes=int(max_field_mb * (1 << 20)), replace=replace,
+        file,
+        store_url(store),
+        journey=journey,
+        mapping=mapping,
+        source=source,
+        detect=detect,
+        progress=not as_json and sys.stderr.isatty(),
+        encoding=encoding,
+        dry_run=dry_run,
+        max_field_bytes=int(max_field_mb * (1 << 20)),
+        replace=replace,
     )
     if as_json:
         print_json(result.to_dict(max_quarantine=_QUARANTINE_SHOWN))
@@ -90,16 +129,22 @@ def ingest_command(
     table = Table(title=str(shown(title)), title_justify="left", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
-    labels = (("read", result.read), ("would be stored" if dry_run else "stored", result.stored),
-              ("duplicates", result.duplicates), ("quarantined", result.quarantined))
+    labels = (
+        ("read", result.read),
+        ("would be stored" if dry_run else "stored", result.stored),
+        ("duplicates", result.duplicates),
+        ("quarantined", result.quarantined),
+    )
     if result.replaced:
         labels += (("of them replaced", result.replaced),)
     for label, value in labels + ((("moments", result.moments),) if not dry_run else ()):
         table.add_row(label, f"{value:,}")
     console.print(table)
     if result.quarantine:
-        q = Table(title=f"Quarantined rows (first {min(len(result.quarantine), 10)} of {result.quarantined:,})",
-                  title_justify="left")
+        q = Table(
+            title=f"Quarantined rows (first {min(len(result.quarantine), 10)} of {result.quarantined:,})",
+            title_justify="left",
+        )
         q.add_column("row", justify="right")
         q.add_column("reason")
         for item in result.quarantine[:10]:
@@ -132,8 +177,11 @@ def print_understanding(result: Any) -> None:
         sure = f": {choice['summary']}" if how == "chosen from the data" else f" ({how})" if how else ""
         console.print(f"[bold]Journey:[/bold] {result.journey}{sure}", soft_wrap=True, highlight=False)
     elif how == "unsure":
-        console.print(f"[bold]Journey:[/bold] none ({choice.get('summary')}); pass --journey NAME", soft_wrap=True,
-                      highlight=False)
+        console.print(
+            f"[bold]Journey:[/bold] none ({choice.get('summary')}); pass --journey NAME",
+            soft_wrap=True,
+            highlight=False,
+        )
     for note in m.get("notes", []):
         console.print(f"[bold]Read:[/bold] {note}", soft_wrap=True, highlight=False)
     for w in m.get("warnings", []):
@@ -157,14 +205,15 @@ def quarantine_command(
     from carlzon.store import open_store
 
     with open_store(store_url(store), read_only=True) as st:
-        total = int(st.query(
-            "SELECT COUNT(*) AS n FROM quarantine" + (" WHERE source = :source" if source else ""),
-            {"source": source} if source else None,
-        )["n"].iloc[0])
+        total = int(
+            st.query(
+                "SELECT COUNT(*) AS n FROM quarantine" + (" WHERE source = :source" if source else ""),
+                {"source": source} if source else None,
+            )["n"].iloc[0]
+        )
         df = st.quarantine(limit=limit or None, source=source)
     rows = [
-        {"source": r.source, "row": None if pd.isna(r.row) else int(r.row), "reason": r.reason,
-         "raw": r.raw}
+        {"source": r.source, "row": None if pd.isna(r.row) else int(r.row), "reason": r.reason, "raw": r.raw}
         for r in df.itertuples()
     ]
     if as_json:
@@ -174,9 +223,10 @@ def quarantine_command(
     for col in ("source", "row", "reason", "raw"):
         table.add_column(col, overflow="fold", justify="right" if col == "row" else "left")
     for r in rows:
-        raw = (r["raw"] or "")
-        table.add_row(shown(r["source"]), str(r["row"]), shown(r["reason"]),
-                      shown(raw[:80] + ("…" if len(raw) > 80 else "")))
+        raw = r["raw"] or ""
+        table.add_row(
+            shown(r["source"]), str(r["row"]), shown(r["reason"]), shown(raw[:80] + ("…" if len(raw) > 80 else ""))
+        )
     console.print(table)
 
 
@@ -194,12 +244,21 @@ def store_info(
         migrations = st.query("SELECT version, name FROM schema_migrations ORDER BY version")
         runs = st.ingest_runs(limit=5)
         info = {
-            "store": st.url_safe, "backend": st.backend, "counts": counts,
+            "store": st.url_safe,
+            "backend": st.backend,
+            "counts": counts,
             "upgraded": upgraded.to_dict() if upgraded else None,
             "migrations": [{"version": int(v), "name": n} for v, n in zip(migrations["version"], migrations["name"])],
             "ingest_runs": [
-                {"source": r.source, "read": int(r.read), "stored": int(r.stored), "duplicates": int(r.duplicates),
-                 "quarantined": int(r.quarantined), "moments": int(r.moments), "started_at": r.started_at}
+                {
+                    "source": r.source,
+                    "read": int(r.read),
+                    "stored": int(r.stored),
+                    "duplicates": int(r.duplicates),
+                    "quarantined": int(r.quarantined),
+                    "moments": int(r.moments),
+                    "started_at": r.started_at,
+                }
                 for r in runs.itertuples()
             ],
         }
@@ -215,8 +274,12 @@ def store_info(
     console.print(table)
     console.print("migrations: " + ", ".join(f"{m['version']} {m['name']}" for m in info["migrations"]))
     for r in info["ingest_runs"]:
-        console.print(shown(f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
-                            f"{r['duplicates']:,} + quarantined {r['quarantined']:,}"))
+        console.print(
+            shown(
+                f"ingest {r['source']}: read {r['read']:,} = stored {r['stored']:,} + duplicates "
+                f"{r['duplicates']:,} + quarantined {r['quarantined']:,}"
+            )
+        )
 
 
 def _upgrade(st: Any, quiet: bool) -> Any:
@@ -228,8 +291,12 @@ def _upgrade(st: Any, quiet: bool) -> Any:
         return None
     if not st.meta("journey"):
         if not quiet:
-            console.print(f"[yellow]note:[/yellow] {st.meta(PENDING_NOTE)}; re-derive them per touchpoint with "
-                          "`carlzon detect --store STORE --journey NAME`", soft_wrap=True, highlight=False)
+            console.print(
+                f"[yellow]note:[/yellow] {st.meta(PENDING_NOTE)}; re-derive them per touchpoint with "
+                "`carlzon detect --store STORE --journey NAME`",
+                soft_wrap=True,
+                highlight=False,
+            )
         return None
     res = upgrade_moments(st)
     if res is not None and not quiet:
@@ -240,8 +307,9 @@ def _upgrade(st: Any, quiet: bool) -> Any:
 @store_app.command("upgrade")
 def store_upgrade(
     store: str | None = StoreOption,
-    journey: str | None = typer.Option(None, "--journey", "-j",
-                                          help="Journey to derive the moments with (default: the store's own)."),
+    journey: str | None = typer.Option(
+        None, "--journey", "-j", help="Journey to derive the moments with (default: the store's own)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Bring a store up to date: migrations, and moments kept one per interaction re-derived per touchpoint."""

@@ -1,8 +1,8 @@
 """`carlzon journeys`: list the built-in journey templates and show one as a tree.
 
-    carlzon journeys                      # table of templates
-    carlzon journeys show hotel           # stages > touchpoints with phase, stakes, expectation
-    carlzon journeys show ./my.yaml --json
+carlzon journeys                      # table of templates
+carlzon journeys show hotel           # stages > touchpoints with phase, stakes, expectation
+carlzon journeys show ./my.yaml --json
 """
 
 from __future__ import annotations
@@ -65,16 +65,21 @@ def list_journeys(
     table.add_column("touchpoints", justify="right", no_wrap=True)
     table.add_column("high-stakes", justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(r["name"], r["title"], r["industry"], str(r["stages"]), str(r["touchpoints"]),
-                      str(r["high_stakes"]))
+        table.add_row(
+            r["name"], r["title"], r["industry"], str(r["stages"]), str(r["touchpoints"]), str(r["high_stakes"])
+        )
     console.print(table)
-    console.print("Show one with [bold]carlzon journeys show NAME[/bold]; "
-                  "any command taking --journey also takes the path of your own YAML file.")
+    console.print(
+        "Show one with [bold]carlzon journeys show NAME[/bold]; "
+        "any command taking --journey also takes the path of your own YAML file."
+    )
 
 
 def _tree(journey: Journey) -> Tree:
-    root = Tree(f"[bold]{journey.title}[/bold] ({journey.name}): "
-                f"{len(journey.stages)} stages, {len(journey.touchpoints)} touchpoints")
+    root = Tree(
+        f"[bold]{journey.title}[/bold] ({journey.name}): "
+        f"{len(journey.stages)} stages, {len(journey.touchpoints)} touchpoints"
+    )
     for stage in journey.stages:
         branch = root.add(f"[bold]{stage.name}[/bold] [dim]({stage.id})[/dim]")
         for tp in stage.touchpoints:
@@ -92,8 +97,9 @@ def _tree(journey: Journey) -> Tree:
 @journeys_app.command("show")
 def show(
     ctx: typer.Context,
-    name_or_path: str = typer.Argument(..., metavar="NAME_OR_PATH",
-                                       help="A template name (see `carlzon journeys`) or the path of a YAML file."),
+    name_or_path: str = typer.Argument(
+        ..., metavar="NAME_OR_PATH", help="A template name (see `carlzon journeys`) or the path of a YAML file."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the whole journey as JSON."),
 ) -> None:
     """Show one journey as a tree: stages > touchpoints with phase, stakes and expectation."""

@@ -12,8 +12,14 @@ from carlzon.errors import DetectError
 __all__ = ["corrections_split", "evaluate_touchpoints", "held_back"]
 
 
-def evaluate_touchpoints(path: Path, text: str, touchpoint_label: str, journey: str | None, model: Path | None = None,
-                         touchpoint_map: Path | None = None) -> dict:
+def evaluate_touchpoints(
+    path: Path,
+    text: str,
+    touchpoint_label: str,
+    journey: str | None,
+    model: Path | None = None,
+    touchpoint_map: Path | None = None,
+) -> dict:
     """Touchpoints of a labelled file against its labels (what `carlzon eval --touchpoint-label` prints).
 
     ``n`` rows with a label; ``coverage`` the share given a touchpoint (not unknown); accuracy and macro-F1
@@ -28,17 +34,23 @@ def evaluate_touchpoints(path: Path, text: str, touchpoint_label: str, journey: 
     from carlzon.journey import load_journey
 
     if journey is None:
-        raise DetectError("--touchpoint-label needs the journey whose touchpoints the labels name",
-                          fix="pass --journey NAME (a template such as retail_bank, or a YAML path)")
+        raise DetectError(
+            "--touchpoint-label needs the journey whose touchpoints the labels name",
+            fix="pass --journey NAME (a template such as retail_bank, or a YAML path)",
+        )
     from carlzon.cli.detection import _read_labelled
 
     df = _read_labelled(path)
     for col, opt in ((text, "--text"), (touchpoint_label, "--touchpoint-label")):
         if col not in df.columns:
-            raise DetectError(f"column {col!r} is not in {path.name}",
-                              fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}")
+            raise DetectError(
+                f"column {col!r} is not in {path.name}",
+                fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}",
+            )
     jr = load_journey(journey)
-    truth = map_touchpoint_labels(df[touchpoint_label].tolist(), jr, read_tag_map(touchpoint_map) if touchpoint_map else None)
+    truth = map_touchpoint_labels(
+        df[touchpoint_label].tolist(), jr, read_tag_map(touchpoint_map) if touchpoint_map else None
+    )
     keep = [i for i, t in enumerate(truth) if t is not None]
     if not keep:
         raise DetectError(f"column {touchpoint_label!r} has no labels", fix="label some rows, or pick another column")
@@ -56,14 +68,24 @@ def evaluate_touchpoints(path: Path, text: str, touchpoint_label: str, journey: 
     labels = sorted(set(y))
     p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     return {
-        "file": path.name, "n": len(y), "skipped_unlabelled": len(df) - len(y),
+        "file": path.name,
+        "n": len(y),
+        "skipped_unlabelled": len(df) - len(y),
         "coverage": round(float(np.mean(pred != "unknown")), 4),
         "touchpoint_accuracy": round(float(accuracy_score(y, pred)), 4),
         "touchpoint_macro_f1": round(float(np.mean(f)), 4),
-        "per_touchpoint": {c: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4),
-                               "f1": round(float(f[k]), 4), "n": int(s_[k])} for k, c in enumerate(labels)},
+        "per_touchpoint": {
+            c: {
+                "precision": round(float(p[k]), 4),
+                "recall": round(float(r[k]), 4),
+                "f1": round(float(f[k]), 4),
+                "n": int(s_[k]),
+            }
+            for k, c in enumerate(labels)
+        },
         "texts_per_s": round(len(y) / elapsed, 1),
-        "model": str(model) if model else None, "learned_touchpoints": det.touchpoint_model is not None,
+        "model": str(model) if model else None,
+        "learned_touchpoints": det.touchpoint_model is not None,
         "journey": jr.name,
     }
 
@@ -89,5 +111,7 @@ def held_back(corr: Any, col: str, predict: Any) -> dict[str, Any]:
     have = corr[corr[col].notna()]
     test = have[have["held_back"]]
     acc = float((predict(test["text"].tolist()) == test[col].to_numpy()).mean()) if len(test) else None
-    return {"n_corrections": int((~have["held_back"]).sum()),
-            "corrections_held_back": {"n": len(test), "accuracy": round(acc, 4) if acc is not None else None}}
+    return {
+        "n_corrections": int((~have["held_back"]).sum()),
+        "corrections_held_back": {"n": len(test), "accuracy": round(acc, 4) if acc is not None else None},
+    }

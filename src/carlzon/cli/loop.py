@@ -1,19 +1,19 @@
 """Close the loop: recovery cases, moments of magic, coaching and role-play.
 
-    carlzon cases open                       # a case for each moment of misery worth recovering
-    carlzon cases list [--status open]       # the queue, highest priority first
-    carlzon cases list --due overdue -q bag  # filters: touchpoint, location, owner, due, priority, search
-    carlzon cases bulk-assign lena 3 4 5     # many cases to one owner
-    carlzon cases reopen 3 --reason "she wrote again"
-    carlzon cases show 3                     # priority, playbook steps, history, suggested reply
-    carlzon cases assign 3 lena --team baggage
-    carlzon cases note 3 "Called her back" --author lena --reply
-    carlzon cases check                      # close cases whose customer came back
-    carlzon cases close 3 --outcome recovered --reason "bag delivered, she thanked us"
-    carlzon cases measures                   # time to first response, resolution, recovery rate
-    carlzon magic --date 2026-03-02          # today's moments of magic for staff
-    carlzon coach "I'm sorry your bag ..." --json
-    carlzon roleplay -n 3                    # practice cards from real misery, personal data removed
+carlzon cases open                       # a case for each moment of misery worth recovering
+carlzon cases list [--status open]       # the queue, highest priority first
+carlzon cases list --due overdue -q bag  # filters: touchpoint, location, owner, due, priority, search
+carlzon cases bulk-assign lena 3 4 5     # many cases to one owner
+carlzon cases reopen 3 --reason "she wrote again"
+carlzon cases show 3                     # priority, playbook steps, history, suggested reply
+carlzon cases assign 3 lena --team baggage
+carlzon cases note 3 "Called her back" --author lena --reply
+carlzon cases check                      # close cases whose customer came back
+carlzon cases close 3 --outcome recovered --reason "bag delivered, she thanked us"
+carlzon cases measures                   # time to first response, resolution, recovery rate
+carlzon magic --date 2026-03-02          # today's moments of magic for staff
+carlzon coach "I'm sorry your bag ..." --json
+carlzon roleplay -n 3                    # practice cards from real misery, personal data removed
 """
 
 from __future__ import annotations
@@ -33,12 +33,17 @@ from carlzon.errors import CarlzonError, JourneyError
 
 __all__ = ["register"]
 
-cases_app = typer.Typer(help="Recovery cases: open, list, show, assign, note, close, check follow-ups, measures.",
-                        no_args_is_help=True)
+cases_app = typer.Typer(
+    help="Recovery cases: open, list, show, assign, note, close, check follow-ups, measures.", no_args_is_help=True
+)
 
-JourneyOption = typer.Option(None, "--journey", "-j",
-                             help="Journey template or YAML path (default: the journey of the existing cases, "
-                                  "else the built-in one whose touchpoints cover the stored moments).")
+JourneyOption = typer.Option(
+    None,
+    "--journey",
+    "-j",
+    help="Journey template or YAML path (default: the journey of the existing cases, "
+    "else the built-in one whose touchpoints cover the stored moments).",
+)
 JsonOption = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
 
 
@@ -53,14 +58,38 @@ def _desk(store: str | None, journey: str | None, *, read_only: bool = False, **
 
 
 def _case_brief(case: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "priority", "status", "owner", "team", "customer_id", "customer_name", "touchpoint", "channel",
-            "stakes", "reasons", "moment_at", "opened_at", "first_response_at", "closed_at", "outcome",
-            "outcome_reason", "interaction_id", "due_at", "location", "miseries")
+    keep = (
+        "id",
+        "priority",
+        "status",
+        "owner",
+        "team",
+        "customer_id",
+        "customer_name",
+        "touchpoint",
+        "channel",
+        "stakes",
+        "reasons",
+        "moment_at",
+        "opened_at",
+        "first_response_at",
+        "closed_at",
+        "outcome",
+        "outcome_reason",
+        "interaction_id",
+        "due_at",
+        "location",
+        "miseries",
+    )
     return {k: case.get(k) for k in keep}
 
 
-PolicyOption = typer.Option(None, "--policy", help="A YAML file with a case_policy block (default: the journey's "
-                                                    "playbook.case_policy, else the built-in policy).")
+PolicyOption = typer.Option(
+    None,
+    "--policy",
+    help="A YAML file with a case_policy block (default: the journey's "
+    "playbook.case_policy, else the built-in policy).",
+)
 
 
 @cases_app.command("open")
@@ -68,8 +97,9 @@ def cases_open(
     store: str | None = StoreOption,
     journey: str | None = JourneyOption,
     policy: Path | None = PolicyOption,
-    min_priority: float | None = typer.Option(None, "--min-priority", min=0, max=100,
-                                                 help="Open cases at or above this priority (0-100; default 30)."),
+    min_priority: float | None = typer.Option(
+        None, "--min-priority", min=0, max=100, help="Open cases at or above this priority (0-100; default 30)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Open recovery cases by the case policy: one per interaction with misery, at most the day's capacity;
@@ -80,8 +110,14 @@ def cases_open(
         if as_json:
             new = desk.open_cases()
         else:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                          TimeElapsedColumn(), console=console, transient=True) as bar:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("reading misery", total=1)
 
                 def tick(what: str, done: int, total: int) -> None:
@@ -91,28 +127,49 @@ def cases_open(
         total = int(desk.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
         summary = desk.summary()
         if as_json:
-            print_json({**new.to_dict(), "n_cases": total, "min_priority": desk.min_priority,
-                        "policy": desk.policy.to_dict(), "journey": desk.journey.name,
-                        "themes": summary.to_dict("records")})
+            print_json(
+                {
+                    **new.to_dict(),
+                    "n_cases": total,
+                    "min_priority": desk.min_priority,
+                    "policy": desk.policy.to_dict(),
+                    "journey": desk.journey.name,
+                    "themes": summary.to_dict("records"),
+                }
+            )
             return
         p = desk.policy
         cap = f"{p.daily_capacity}/day" if p.daily_capacity else "no daily capacity"
-        typer.echo(f"opened {len(new)} case(s) at priority >= {desk.min_priority:g}, {cap} "
-                   f"({total} case(s) in all, journey {desk.journey.name}, policy: {p.source})")
+        typer.echo(
+            f"opened {len(new)} case(s) at priority >= {desk.min_priority:g}, {cap} "
+            f"({total} case(s) in all, journey {desk.journey.name}, policy: {p.source})"
+        )
         if new.summarised:
-            typer.echo(f"summarised {sum(new.summarised.values())} of {new.considered} interaction(s) with misery "
-                       "rather than opened: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in
-                                                          sorted(new.summarised.items())))
+            typer.echo(
+                f"summarised {sum(new.summarised.values())} of {new.considered} interaction(s) with misery "
+                "rather than opened: "
+                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(new.summarised.items()))
+            )
         if new.high_stakes:
-            typer.echo("high stakes: " + ", ".join(f"{'opened' if k == 'open' else k.replace('_', ' ')} {v}"
-                                                  for k, v in sorted(new.high_stakes.items())))
+            typer.echo(
+                "high stakes: "
+                + ", ".join(
+                    f"{'opened' if k == 'open' else k.replace('_', ' ')} {v}"
+                    for k, v in sorted(new.high_stakes.items())
+                )
+            )
         if len(summary):
             t = Table(title="misery summarised as themes (not cases)")
             for col in ("touchpoint", "reason", "n", "high stakes", "days"):
                 t.add_column(col)
             for r in summary.head(15).to_dict("records"):
-                t.add_row(shown(r["touchpoint"]), r["reason"].replace("_", " "), str(r["n"]), str(r["high_stakes"]),
-                          f"{r['first_day']} to {r['last_day']}")
+                t.add_row(
+                    shown(r["touchpoint"]),
+                    r["reason"].replace("_", " "),
+                    str(r["n"]),
+                    str(r["high_stakes"]),
+                    f"{r['first_day']} to {r['last_day']}",
+                )
             console.print(t)
 
 
@@ -134,8 +191,17 @@ def cases_list(
     import pandas as pd
 
     with _desk(store, "airline", read_only=True) as desk:
-        df = desk.list(status=status, owner=owner, touchpoint=touchpoint, limit=limit, location=location, q=q,
-                       due=due, min_priority=min_priority, sort=sort)
+        df = desk.list(
+            status=status,
+            owner=owner,
+            touchpoint=touchpoint,
+            limit=limit,
+            location=location,
+            q=q,
+            due=due,
+            min_priority=min_priority,
+            sort=sort,
+        )
         rows = [_case_brief(r) for r in df.to_dict("records")]
         if as_json:
             print_json({"n": len(rows), "cases": rows})
@@ -151,9 +217,16 @@ def cases_list(
             d = r.get("due_at")
             d = None if d is None or pd.isna(d) else pd.Timestamp(d)
             due_s = "-" if d is None else (d.strftime("%m-%d %H:%M") + (" OVERDUE" if d < now else ""))
-            t.add_row(str(r["id"]), f"{r['priority']:.0f}", str(r["status"]), due_s, shown(r["owner"] or "-"),
-                      shown(r["customer_name"] or r["customer_id"] or "-"), shown(r["touchpoint"]),
-                      shown((r["reasons"] or "")[:80]))
+            t.add_row(
+                str(r["id"]),
+                f"{r['priority']:.0f}",
+                str(r["status"]),
+                due_s,
+                shown(r["owner"] or "-"),
+                shown(r["customer_name"] or r["customer_id"] or "-"),
+                shown(r["touchpoint"]),
+                shown((r["reasons"] or "")[:80]),
+            )
         console.print(t)
 
 
@@ -181,8 +254,15 @@ def cases_notify(
     if smtp_host:
         if not to:
             raise CarlzonError("--smtp-host needs at least one --to", fix="add --to lead@example.org")
-        email = EmailTarget(host=smtp_host, port=smtp_port, to=tuple(to), sender=sender, starttls=starttls,
-                            user=smtp_user, password=smtp_password)
+        email = EmailTarget(
+            host=smtp_host,
+            port=smtp_port,
+            to=tuple(to),
+            sender=sender,
+            starttls=starttls,
+            user=smtp_user,
+            password=smtp_password,
+        )
     hooks = [WebhookTarget(u, "slack") for u in slack or []] + [WebhookTarget(u, "teams") for u in teams or []]
     with _desk(store, None) as desk:
         notifier = Notifier(desk.store, email=email, webhooks=hooks, digest=digest, base_url=base_url)
@@ -192,9 +272,11 @@ def cases_notify(
         if as_json:
             print_json(done)
             return
-        typer.echo(f"{len(done['cases'])} new case(s) at priority >= {min_priority:g}: {len(done['sent'])} problem(s) "
-                   f"sent, {len(done['updated'])} updated, {len(done['held'])} held"
-                   + (f"; digest listed {done['digest']['problems']} problem(s)" if digest else ""))
+        typer.echo(
+            f"{len(done['cases'])} new case(s) at priority >= {min_priority:g}: {len(done['sent'])} problem(s) "
+            f"sent, {len(done['updated'])} updated, {len(done['held'])} held"
+            + (f"; digest listed {done['digest']['problems']} problem(s)" if digest else "")
+        )
 
 
 @cases_app.command("reopen")
@@ -234,10 +316,14 @@ def _print_case(case: dict[str, Any]) -> None:
     """One case as lines of text; every value from the store goes through shown()."""
     case = {k: (str(shown(v)) if isinstance(v, str) else v) for k, v in case.items()}
     who = case.get("customer_name") or case.get("customer_id") or "unknown customer"
-    typer.echo(f"case {case['id']}: {case['status']}"
-               + (f" ({case['outcome']}: {case['outcome_reason']})" if case.get("outcome") else ""))
-    typer.echo(f"customer: {who}; touchpoint: {case['touchpoint']}; channel: {case.get('channel') or '-'}; "
-               f"owner: {case.get('owner') or '-'}" + (f" ({case['team']})" if case.get("team") else ""))
+    typer.echo(
+        f"case {case['id']}: {case['status']}"
+        + (f" ({case['outcome']}: {case['outcome_reason']})" if case.get("outcome") else "")
+    )
+    typer.echo(
+        f"customer: {who}; touchpoint: {case['touchpoint']}; channel: {case.get('channel') or '-'}; "
+        f"owner: {case.get('owner') or '-'}" + (f" ({case['team']})" if case.get("team") else "")
+    )
     comp = case.get("priority_components") or {}
     parts = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in comp.items() if k != "total")
     typer.echo(f"priority {case['priority']:g}/100 = {parts}")
@@ -251,10 +337,17 @@ def _print_case(case: dict[str, Any]) -> None:
     typer.echo("history:")
     for e in case["events"]:
         detail = e.get("detail")
-        text = detail.get("text") or detail.get("reason") or detail.get("owner") or "" if isinstance(detail, dict) else detail
+        text = (
+            detail.get("text") or detail.get("reason") or detail.get("owner") or ""
+            if isinstance(detail, dict)
+            else detail
+        )
         text, actor = str(shown(text or "")), str(shown(e.get("actor") or "-"))
-        typer.echo(f"  {e['created_at']:%Y-%m-%d %H:%M} {e['kind']:<9} {actor}: {text}"
-                   if hasattr(e["created_at"], "strftime") else f"  {e['created_at']} {e['kind']}: {text}")
+        typer.echo(
+            f"  {e['created_at']:%Y-%m-%d %H:%M} {e['kind']:<9} {actor}: {text}"
+            if hasattr(e["created_at"], "strftime")
+            else f"  {e['created_at']} {e['kind']}: {text}"
+        )
     typer.echo("suggested first reply:")
     for line in case["suggested_reply"].splitlines():
         typer.echo(f"  {line}")
@@ -285,7 +378,8 @@ def cases_assign(
     with _desk(store, None) as desk:
         case = desk.assign(case_id, owner, team=team)
         print_json(_case_brief(case)) if as_json else typer.echo(
-            f"case {case_id} assigned to {owner}" + (f" ({team})" if team else ""))
+            f"case {case_id} assigned to {owner}" + (f" ({team})" if team else "")
+        )
 
 
 @cases_app.command("note")
@@ -293,7 +387,9 @@ def cases_note(
     case_id: int = typer.Argument(..., help="The case id."),
     text: str = typer.Argument(..., help="What was done or said."),
     author: str = typer.Option(..., "--author", help="Who writes the note."),
-    reply: bool = typer.Option(False, "--reply", help="The note was sent to the customer (first one = first response)."),
+    reply: bool = typer.Option(
+        False, "--reply", help="The note was sent to the customer (first one = first response)."
+    ),
     step: str | None = typer.Option(None, "--step", help="Mark this playbook step done (e.g. resolve)."),
     store: str | None = StoreOption,
     as_json: bool = JsonOption,
@@ -302,7 +398,8 @@ def cases_note(
     with _desk(store, None) as desk:
         case = desk.note(case_id, text, author=author, reply=reply, step=step)
         print_json(_case_brief(case)) if as_json else typer.echo(
-            f"note added to case {case_id}" + (" (sent to the customer)" if reply else ""))
+            f"note added to case {case_id}" + (" (sent to the customer)" if reply else "")
+        )
 
 
 @cases_app.command("close")
@@ -329,8 +426,10 @@ def cases_check(store: str | None = StoreOption, as_json: bool = JsonOption) -> 
             print_json({"n_closed": len(closed), "closed": closed})
             return
         rec = sum(1 for c in closed if c["outcome"] == "recovered")
-        typer.echo(f"checked the open cases: closed {len(closed)} on a follow-up "
-                   f"({rec} recovered, {len(closed) - rec} not recovered)")
+        typer.echo(
+            f"checked the open cases: closed {len(closed)} on a follow-up "
+            f"({rec} recovered, {len(closed) - rec} not recovered)"
+        )
         for c in closed:
             typer.echo(f"  case {c['case_id']}: {c['outcome']} ({shown(c['reason'])})")
 
@@ -355,8 +454,14 @@ def cases_measures(store: str | None = StoreOption, as_json: bool = JsonOption) 
         paradox = recovery_paradox(desk.store)
         by_cases = paradox_from_cases(desk)
         if as_json:
-            print_json({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
-                        "recovery_paradox": paradox, "later_nps_by_outcome": by_cases.to_dict("records")})
+            print_json(
+                {
+                    "overall": m["overall"],
+                    "by": {k: v.to_dict("records") for k, v in m["by"].items()},
+                    "recovery_paradox": paradox,
+                    "later_nps_by_outcome": by_cases.to_dict("records"),
+                }
+            )
             return
         o = m["overall"]
         typer.echo(f"cases: {o['cases']} ({o['open']} open)")
@@ -370,21 +475,38 @@ def cases_measures(store: str | None = StoreOption, as_json: bool = JsonOption) 
             for col in (dim, "cases", "closed", "recovery rate (95% CI)", "first response median h (n)"):
                 t.add_column(col)
             for r in df.to_dict("records"):
-                rate = "n=0" if not r["n_closed"] else (
-                    f"{r['recovery_rate']:.0%} ({r['rate_low']:.0%}-{r['rate_high']:.0%})")
-                fr = "-" if not r["first_response_n"] else f"{r['first_response_median_hours']:g} ({r['first_response_n']})"
+                rate = (
+                    "n=0"
+                    if not r["n_closed"]
+                    else (f"{r['recovery_rate']:.0%} ({r['rate_low']:.0%}-{r['rate_high']:.0%})")
+                )
+                fr = (
+                    "-"
+                    if not r["first_response_n"]
+                    else f"{r['first_response_median_hours']:g} ({r['first_response_n']})"
+                )
                 t.add_row(str(r[dim]), str(r["cases"]), str(r["n_closed"]), rate, fr)
             console.print(t)
         typer.echo("later NPS by case outcome (recovery paradox when recovered > no case):")
         for r in by_cases.to_dict("records"):
-            figure = "n=0" if not r["n"] else (f"{r['mean_nps']:.1f} (n={r['n']})" if r["n"] < 2 else
-                                               f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})")
+            figure = (
+                "n=0"
+                if not r["n"]
+                else (
+                    f"{r['mean_nps']:.1f} (n={r['n']})"
+                    if r["n"] < 2
+                    else f"{r['mean_nps']:.1f} (95% CI {r['low']:.1f}-{r['high']:.1f}, n={r['n']})"
+                )
+            )
             typer.echo(f"  {r['group']:<14} {figure}")
         if paradox["available"]:
             typer.echo("return within 90 days after each kind of visit (LoyaltyImpact):")
             for r in paradox["return"]:
-                rate = "n=0" if not r["n"] else (f"{r['return_rate']:.0%} (95% CI {r['ci_low']:.0%}-{r['ci_high']:.0%}, "
-                                                 f"n={r['n']})")
+                rate = (
+                    "n=0"
+                    if not r["n"]
+                    else (f"{r['return_rate']:.0%} (95% CI {r['ci_low']:.0%}-{r['ci_high']:.0%}, n={r['n']})")
+                )
                 typer.echo(f"  {r['state']:<14} {rate}")
             typer.echo(f"  {paradox['statement']}")
         else:
@@ -395,8 +517,9 @@ def magic_cmd(
     date: str | None = typer.Option(None, "--date", help="The day (YYYY-MM-DD; default today, UTC)."),
     store: str | None = StoreOption,
     journey: str | None = JourneyOption,
-    rules: Path | None = typer.Option(None, "--rules", exists=False,
-                                         help="A YAML file with more magic rules (a list, or a mapping with 'magic:')."),
+    rules: Path | None = typer.Option(
+        None, "--rules", exists=False, help="A YAML file with more magic rules (a list, or a mapping with 'magic:')."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The day's moments of magic for staff: who, why (birthday, tenth visit, recovered last time...) and what to do."""

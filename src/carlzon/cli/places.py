@@ -13,8 +13,11 @@ from carlzon.errors import AnalysisError
 
 __all__ = ["LocationOption", "HierarchyOption", "location_scope", "register"]
 
-LocationOption = typer.Option(None, "--location", help="Only this place, or the places of this region or area of "
-                              "--hierarchy (several comma separated).")
+LocationOption = typer.Option(
+    None,
+    "--location",
+    help="Only this place, or the places of this region or area of --hierarchy (several comma separated).",
+)
 HierarchyOption = typer.Option(None, "--hierarchy", help="A CSV or YAML file: location, name, area, region per place.")
 
 
@@ -24,12 +27,17 @@ def location_scope(store: Any, location: str | None, hierarchy: Any) -> tuple[st
         return None
     from carlzon.hierarchy import resolve_locations
 
-    known = store.query("SELECT DISTINCT location FROM interactions WHERE location IS NOT NULL")["location"].astype(str).tolist()
+    known = (
+        store.query("SELECT DISTINCT location FROM interactions WHERE location IS NOT NULL")["location"]
+        .astype(str)
+        .tolist()
+    )
     return resolve_locations(location, hierarchy, known)
 
 
-def place_moments(file: Any, store: str | None, journey: str | None, location: str, hierarchy: Path | None,
-                  read: Any) -> Any:
+def place_moments(
+    file: Any, store: str | None, journey: str | None, location: str, hierarchy: Path | None, read: Any
+) -> Any:
     """The moments of ``read(file, store, journey)`` at the places ``--location`` stands for."""
     from carlzon.hierarchy import load_hierarchy, resolve_locations
 
@@ -48,16 +56,26 @@ def _pm(v: float) -> str:
 def locations(
     store: str | None = StoreOption,
     hierarchy_file: Path | None = HierarchyOption,
-    level: str = typer.Option("location", "--level", help="location, area or region (area and region need --hierarchy)."),
+    level: str = typer.Option(
+        "location", "--level", help="location, area or region (area and region need --hierarchy)."
+    ),
     location: str | None = LocationOption,
     since: str | None = typer.Option(None, "--since", help="Only moments from this date (YYYY-MM-DD)."),
     until: str | None = typer.Option(None, "--until", help="Only moments before this date (YYYY-MM-DD)."),
     fdr: float = typer.Option(0.05, "--fdr", help="False discovery rate of the focus areas and best practice."),
     min_misery: int = typer.Option(3, "--min-misery", help="Fewest moments of misery a focus area rests on."),
-    alerts: bool = typer.Option(False, "--alerts", help="Instead: alerts per place and touchpoint (minimum evidence "
-                                "stated, one per ongoing problem, severity, rolled up to areas and regions)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: locations (location, n, score, low, high, "
-                                 "shrunk, shrunk_low, shrunk_high, focus_areas, ...), focus_areas, best_practice, chain."),
+    alerts: bool = typer.Option(
+        False,
+        "--alerts",
+        help="Instead: alerts per place and touchpoint (minimum evidence "
+        "stated, one per ongoing problem, severity, rolled up to areas and regions).",
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON object: locations (location, n, score, low, high, "
+        "shrunk, shrunk_low, shrunk_high, focus_areas, ...), focus_areas, best_practice, chain.",
+    ),
 ) -> None:
     """Places ranked fairly: n, score with its interval, a shrunk estimate, focus areas and best practice."""
     if alerts:
@@ -78,25 +96,51 @@ def locations(
         print_json(r.to_dict())
         return
     c = r.chain_
-    table = Table(title=f"{c['places']} {level}s, {c['n']:,} interactions; chain score {_pm(c['score'])} "
-                        "(magic - misery share, higher is better; 95% intervals)")
-    for col in ("rank", level, "n", "score (interval)", "shrunk (interval)", "vs chain", "focus areas", "best practice"):
+    table = Table(
+        title=f"{c['places']} {level}s, {c['n']:,} interactions; chain score {_pm(c['score'])} "
+        "(magic - misery share, higher is better; 95% intervals)"
+    )
+    for col in (
+        "rank",
+        level,
+        "n",
+        "score (interval)",
+        "shrunk (interval)",
+        "vs chain",
+        "focus areas",
+        "best practice",
+    ):
         table.add_column(col, overflow="fold")
     f = r.focus_
     for row in r.table_.itertuples():
         mine = f[f["location"] == row.location]
-        focus = ", ".join(f"{t} (learn from {lf})" if lf else t
-                          for t, lf in mine.loc[mine["kind"] == "focus", ["touchpoint", "learn_from"]].itertuples(index=False))
+        focus = ", ".join(
+            f"{t} (learn from {lf})" if lf else t
+            for t, lf in mine.loc[mine["kind"] == "focus", ["touchpoint", "learn_from"]].itertuples(index=False)
+        )
         best = ", ".join(mine.loc[mine["kind"] == "best", "touchpoint"])
-        table.add_row(str(row.rank), shown(row.name),
-                      f"{row.n:,}", f"{_pm(row.score)} ({_pm(row.low)} to {_pm(row.high)})",
-                      f"{_pm(row.shrunk)} ({_pm(row.shrunk_low)} to {_pm(row.shrunk_high)})", row.vs_chain, shown(focus or "-"), shown(best or "-"))
+        table.add_row(
+            str(row.rank),
+            shown(row.name),
+            f"{row.n:,}",
+            f"{_pm(row.score)} ({_pm(row.low)} to {_pm(row.high)})",
+            f"{_pm(row.shrunk)} ({_pm(row.shrunk_low)} to {_pm(row.shrunk_high)})",
+            row.vs_chain,
+            shown(focus or "-"),
+            shown(best or "-"),
+        )
     console.print(table)
     console.print(r.to_dict()["method"])
 
 
-def _alerts(store: str | None, hierarchy_file: Path | None, location: str | None, since: str | None,
-            until: str | None, as_json: bool) -> None:
+def _alerts(
+    store: str | None,
+    hierarchy_file: Path | None,
+    location: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
     from carlzon.analysis.place_alerts import PlaceAlerts, daily_cells
     from carlzon.hierarchy import load_hierarchy
     from carlzon.report.query import Scope, where_sql
@@ -105,8 +149,11 @@ def _alerts(store: str | None, hierarchy_file: Path | None, location: str | None
     h = load_hierarchy(hierarchy_file) if hierarchy_file else None
     with open_store(store_url(store), read_only=True) as st:
         where, params = where_sql(Scope(since=since, until=until, locations=location_scope(st, location, h)))
-        m = st.query("SELECT m.timestamp, m.touchpoint, m.valence, i.location FROM moments m "
-                     f"LEFT JOIN interactions i ON i.id = m.interaction_id{where}", params or None)
+        m = st.query(
+            "SELECT m.timestamp, m.touchpoint, m.valence, i.location FROM moments m "
+            f"LEFT JOIN interactions i ON i.id = m.interaction_id{where}",
+            params or None,
+        )
     a = PlaceAlerts(hierarchy=h).fit(daily_cells(m))
     if as_json:
         print_json(a.to_dict())
@@ -116,8 +163,15 @@ def _alerts(store: str | None, hierarchy_file: Path | None, location: str | None
         table.add_column(col, overflow="fold")
     for r in a.alerts_.itertuples():
         where_ = r.location if r.level == "location" else f"{r.level} {r.location} ({len(r.places)} places)"
-        table.add_row(r.severity, shown(where_), shown(r.touchpoint), f"{r.first_day:%Y-%m-%d}", f"{r.last_day:%Y-%m-%d}",
-                      r.status, f"{r.window_misery} of {r.window_n} misery ({r.rate:.0%} vs {r.baseline_rate:.0%} before)")
+        table.add_row(
+            r.severity,
+            shown(where_),
+            shown(r.touchpoint),
+            f"{r.first_day:%Y-%m-%d}",
+            f"{r.last_day:%Y-%m-%d}",
+            r.status,
+            f"{r.window_misery} of {r.window_n} misery ({r.rate:.0%} vs {r.baseline_rate:.0%} before)",
+        )
     console.print(table)
     console.print(f"An alert needs {a.rule}.")
 
@@ -127,8 +181,18 @@ def register(app: typer.Typer) -> None:
     app.command("locations")(locations)
 
 
-def place_report(url: str, output: Path, *, location: str | None, by: str | None, hierarchy: Path | None,
-                 journey: str | None, since: str | None, until: str | None, include_personal_data: bool) -> Path:
+def place_report(
+    url: str,
+    output: Path,
+    *,
+    location: str | None,
+    by: str | None,
+    hierarchy: Path | None,
+    journey: str | None,
+    since: str | None,
+    until: str | None,
+    include_personal_data: bool,
+) -> Path:
     """`carlzon report --location X` (one place or level) or `--by location` (a folder of reports and an index)."""
     from carlzon.analysis.locations import rank_locations
     from carlzon.hierarchy import load_hierarchy
@@ -144,12 +208,27 @@ def place_report(url: str, output: Path, *, location: str | None, by: str | None
     with open_store(url, read_only=True) as st:
         if by:
             folder = output.with_suffix("") if output.suffix == ".html" else output
-            path = write_by_location(st, folder, hierarchy=h, journey=journey, since=since, until=until,
-                                     include_personal_data=include_personal_data)
+            path = write_by_location(
+                st,
+                folder,
+                hierarchy=h,
+                journey=journey,
+                since=since,
+                until=until,
+                include_personal_data=include_personal_data,
+            )
         else:
             places = location_scope(st, location, h) or ()
             r = rank_locations(st, Scope(since=since, until=until), hierarchy=h)
-            path = write_place_report(st, output, places, ranking=r, journey=journey, since=since, until=until,
-                                      include_personal_data=include_personal_data)
+            path = write_place_report(
+                st,
+                output,
+                places,
+                ranking=r,
+                journey=journey,
+                since=since,
+                until=until,
+                include_personal_data=include_personal_data,
+            )
     console.print(f"Report written: [bold]{path.resolve()}[/bold] (self-contained, works offline)", soft_wrap=True)
     return path

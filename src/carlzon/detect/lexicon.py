@@ -40,8 +40,18 @@ STAKES = ("low", "medium", "high")
 """Stakes levels, in order."""
 
 CONTROL_CATEGORIES = frozenset(
-    {"negation", "intensifier", "dampener", "contrast", "concession", "politeness", "greeting", "neutral", "irrealis",
-     "scare"}
+    {
+        "negation",
+        "intensifier",
+        "dampener",
+        "contrast",
+        "concession",
+        "politeness",
+        "greeting",
+        "neutral",
+        "irrealis",
+        "scare",
+    }
 )
 """Categories that steer other words rather than carry valence themselves."""
 
@@ -165,10 +175,14 @@ def load_service_lexicon(path: str | Path | None = None) -> list[LexiconEntry]:
             valence, intensity = float(valence_s), float(intensity_s)
         except ValueError:
             raise DetectError(
-                f"valence {valence_s!r} or intensity {intensity_s!r} is not a number", where=where, fix="use e.g. -2.5 and 0.7"
+                f"valence {valence_s!r} or intensity {intensity_s!r} is not a number",
+                where=where,
+                fix="use e.g. -2.5 and 0.7",
             ) from None
         if not -4.0 <= valence <= 4.0 or not 0.0 <= intensity <= 1.0:
-            raise DetectError("valence must lie in [-4, 4] and intensity in [0, 1]", where=where, fix="rescale the numbers")
+            raise DetectError(
+                "valence must lie in [-4, 4] and intensity in [0, 1]", where=where, fix="rescale the numbers"
+            )
         if stakes not in STAKES:
             raise DetectError(f"unknown stakes {stakes!r}", where=where, fix="use low, medium or high")
         if not category or not category.replace("_", "").isalnum():
@@ -190,9 +204,7 @@ def load_vader_lexicon() -> dict[str, float]:
     try:
         root = resources.files("vaderSentiment")
     except ModuleNotFoundError:
-        raise DetectError(
-            "the vaderSentiment package is not installed", fix="pip install vaderSentiment"
-        ) from None
+        raise DetectError("the vaderSentiment package is not installed", fix="pip install vaderSentiment") from None
     out: dict[str, float] = {}
     for line in root.joinpath("vader_lexicon.txt").read_text(encoding="utf-8").splitlines():
         cols = line.split("\t")

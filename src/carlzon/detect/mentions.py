@@ -41,19 +41,55 @@ _FRAGMENT = re.compile(
     r"|\s+(?=(?:but|although|though|however|whereas|while|yet|and|plus|except)\b)",
     re.IGNORECASE,
 )
-_ANAPHOR = re.compile(r"^\W*(?:it|its|it's|they|they're|them|their|this|that|these|those|he|she|which|also|even)\b",
-                      re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"^\W*(?:it|its|it's|they|they're|them|their|this|that|these|those|he|she|which|also|even)\b", re.IGNORECASE
+)
 _WORD = re.compile(r"\w")
-_ABSENT = re.compile(r"\b(?:no|without|not any|lack of|lacks|there was no|there were no|did not have|didn't have|had no)\s+",
-                     re.IGNORECASE)
-_NOT_MISSED = frozenset({"queue", "queues", "line", "lines", "wait", "waiting", "delay", "delays", "noise", "crowd", "crowds",
-                         "fuss", "hassle", "problem", "problems", "issue", "issues", "charge", "charges", "fee", "fees",
-                         "smell", "dirt", "stain", "stains", "complaint", "complaints", "crowded", "dirty", "rude"})
+_ABSENT = re.compile(
+    r"\b(?:no|without|not any|lack of|lacks|there was no|there were no|did not have|didn't have|had no)\s+",
+    re.IGNORECASE,
+)
+_NOT_MISSED = frozenset(
+    {
+        "queue",
+        "queues",
+        "line",
+        "lines",
+        "wait",
+        "waiting",
+        "delay",
+        "delays",
+        "noise",
+        "crowd",
+        "crowds",
+        "fuss",
+        "hassle",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "charge",
+        "charges",
+        "fee",
+        "fees",
+        "smell",
+        "dirt",
+        "stain",
+        "stains",
+        "complaint",
+        "complaints",
+        "crowded",
+        "dirty",
+        "rude",
+    }
+)
 ABSENT_SUM = -1.5  # "no toilets", "no wine at all": something customers expect was not there
 NORMALISE_ALPHA = 15.0  # as the text scorer: score = S / sqrt(S^2 + alpha)
 
 
-def split_clauses(texts: Sequence[str | None], language: str = "en") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def split_clauses(
+    texts: Sequence[str | None], language: str = "en"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fragments of each text: ``(row, start, end, sentence)`` arrays, spans in characters of the text.
 
     >>> row, start, end, sent = split_clauses(["Great food but slow service. Will return!"])
@@ -91,8 +127,12 @@ def split_clauses(texts: Sequence[str | None], language: str = "en") -> tuple[np
                 pos = z
             if added:
                 sid += 1
-    return (np.asarray(rows, dtype=np.int64), np.asarray(starts, dtype=np.int64),
-            np.asarray(ends, dtype=np.int64), np.asarray(sents, dtype=np.int64))
+    return (
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        np.asarray(sents, dtype=np.int64),
+    )
 
 
 def raw_sum(score: np.ndarray) -> np.ndarray:
@@ -142,14 +182,23 @@ class Mentions:
         if self.absent[k]:
             from carlzon.schema import Evidence
 
-            items.insert(0, Evidence(rule="lexicon", text=f'"{" / ".join(self.words[k][:2])}" not there = not available',
-                                     phrase=self.words[k][0] if self.words[k] else None, value="unavailable",
-                                     weight=round(ABSENT_SUM / 4.0, 3), span=span))
+            items.insert(
+                0,
+                Evidence(
+                    rule="lexicon",
+                    text=f'"{" / ".join(self.words[k][:2])}" not there = not available',
+                    phrase=self.words[k][0] if self.words[k] else None,
+                    value="unavailable",
+                    weight=round(ABSENT_SUM / 4.0, 3),
+                    span=span,
+                ),
+            )
         return items
 
 
-def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None, *,
-                  language: str = "en", touchpoint_model: Any = None) -> Mentions:
+def find_mentions(
+    texts: Sequence[str | None], matcher: Any, scorer: Any = None, *, language: str = "en", touchpoint_model: Any = None
+) -> Mentions:
     """Split, score and assign the touchpoints of every text of a batch (see the module docstring).
 
     With a ``touchpoint_model`` (:mod:`carlzon.detect.learn`) each clause's touchpoint is the learned,
@@ -172,8 +221,10 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
 
             tpr = apply_learned(tpr, touchpoint_model, frag_texts, matcher=matcher, min_confidence=min_conf)
         tied = {k: v for k, v in tpr.tied.items() if tpr.method[k] not in ("model", "unsure")}
-        f_tp = [_concrete(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
-                for k, (t, c) in enumerate(zip(tpr.touchpoint.tolist(), tpr.confidence.tolist()))]
+        f_tp = [
+            _concrete(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
+            for k, (t, c) in enumerate(zip(tpr.touchpoint.tolist(), tpr.confidence.tolist()))
+        ]
         f_conf = tpr.confidence.tolist()
         f_words = [_words(tpr, k) if f_tp[k] else [] for k in range(len(frag_texts))]
     else:
@@ -200,7 +251,7 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     first_of_sentence = 0  # index into groups of the current sentence's first mention
 
     def close() -> None:
-        if (groups and len(groups) > first_of_sentence and cur_tp and not any(said_l[k] for k in cur)):
+        if groups and len(groups) > first_of_sentence and cur_tp and not any(said_l[k] for k in cur):
             groups[-1].extend(cur)  # "Poor selection of food | and drink": the drink is as poor
             for t, c in cur_tp.items():
                 g_tp[-1][t] = max(g_tp[-1].get(t, 0.0), c)
@@ -242,11 +293,15 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
     m_index = np.zeros(n, dtype=np.int64)
     single = np.array([len(g) == 1 for g in groups], dtype=bool)
     first = np.array([g[0] for g in groups], dtype=np.int64)
-    m_score[single], m_int[single], m_stakes[single] = f_score[first[single]], f_int[first[single]], f_stakes[first[single]]
+    m_score[single], m_int[single], m_stakes[single] = (
+        f_score[first[single]],
+        f_int[first[single]],
+        f_stakes[first[single]],
+    )
     m_index[single] = first[single]
     multi = np.flatnonzero(~single)
     if len(multi):  # mentions of several fragments: scored again as a whole, in one batch
-        again = scorer.score([texts[m_row[k]][m_start[k]:m_end[k]] for k in multi])
+        again = scorer.score([texts[m_row[k]][m_start[k] : m_end[k]] for k in multi])
         m_score[multi] = np.asarray(again.score, dtype="float64")
         m_int[multi] = np.asarray(again.intensity, dtype="float64")
         m_stakes[multi] = [{"low": 0, "medium": 1, "high": 2}.get(str(s), 0) for s in again.stakes]
@@ -259,10 +314,19 @@ def find_mentions(texts: Sequence[str | None], matcher: Any, scorer: Any = None,
             m_score[mk] = normalise(raw_sum(m_score[mk]) + ABSENT_SUM)
     m_absent = np.array([any(absent[j] for j in g) for g in groups], dtype=bool)
     return Mentions(
-        row=m_row, start=m_start, end=m_end,
-        touchpoints=[tuple(t) for t in g_tp], confidence=[tuple(round(c, 4) for c in t.values()) for t in g_tp],
-        score=m_score, intensity=m_int, stakes=m_stakes, scores=m_scores, index=m_index, words=g_words,
-        inherited=np.asarray(inherited, dtype=bool), absent=m_absent,
+        row=m_row,
+        start=m_start,
+        end=m_end,
+        touchpoints=[tuple(t) for t in g_tp],
+        confidence=[tuple(round(c, 4) for c in t.values()) for t in g_tp],
+        score=m_score,
+        intensity=m_int,
+        stakes=m_stakes,
+        scores=m_scores,
+        index=m_index,
+        words=g_words,
+        inherited=np.asarray(inherited, dtype=bool),
+        absent=m_absent,
     )
 
 
@@ -296,16 +360,26 @@ def _is_absent(text: str, words: list[str]) -> bool:
     """Does ``text`` say one of the touchpoint ``words`` was not there ("no toilets", "without wifi")?"""
     low = text.lower()
     for m in _ABSENT.finditer(low):
-        tail = " " + " ".join(re.findall(r"[\w'-]+", low[m.end():m.end() + 60])[:4])
+        tail = " " + " ".join(re.findall(r"[\w'-]+", low[m.end() : m.end() + 60])[:4])
         for w in words:
             w = w.lower()
-            if w not in _NOT_MISSED and (" " + w) in tail[: len(w) + 1 + tail.find(" " + w) + 1] and tail.find(" " + w) <= 25:
+            if (
+                w not in _NOT_MISSED
+                and (" " + w) in tail[: len(w) + 1 + tail.find(" " + w) + 1]
+                and tail.find(" " + w) <= 25
+            ):
                 return True
     return False
 
 
-def _inherit(groups: list[list[int]], g_tp: list[dict[str, float]], inherited: list[bool], first: int,
-             row: list[int], frag_texts: list[str]) -> None:
+def _inherit(
+    groups: list[list[int]],
+    g_tp: list[dict[str, float]],
+    inherited: list[bool],
+    first: int,
+    row: list[int],
+    frag_texts: list[str],
+) -> None:
     """A sentence that names no touchpoint and opens with a pronoun speaks of the previous sentence's."""
     if first == 0 or any(g_tp[k] for k in range(first, len(groups))):
         return

@@ -48,20 +48,44 @@ import pandas as pd
 
 from carlzon.errors import ModelError
 
-__all__ = ["CLASSES", "FORMAT", "LEXICON_FEATURES", "TextModel", "label_word", "labels_from_ratings", "nb_ratios", "normalize_labels",
-           "train_model"]
+__all__ = [
+    "CLASSES",
+    "FORMAT",
+    "LEXICON_FEATURES",
+    "TextModel",
+    "label_word",
+    "labels_from_ratings",
+    "nb_ratios",
+    "normalize_labels",
+    "train_model",
+]
 
 CLASSES = ("magic", "misery", "neutral")
 FORMAT = "carlzon.text_model/2"
 _FORMAT_V1 = "carlzon.text_model/1"
-_WORD = {"analyzer": "word", "ngram_range": [1, 3], "sublinear_tf": True, "lowercase": True,
-         "token_pattern": r"(?u)\b\w[\w']*\b|[!?]+|[:;]-?[()dp]", "min_df": 2}
+_WORD = {
+    "analyzer": "word",
+    "ngram_range": [1, 3],
+    "sublinear_tf": True,
+    "lowercase": True,
+    "token_pattern": r"(?u)\b\w[\w']*\b|[!?]+|[:;]-?[()dp]",
+    "min_df": 2,
+}
 _CHAR = {"analyzer": "char_wb", "ngram_range": [2, 5], "sublinear_tf": True, "lowercase": True, "min_df": 2}
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _LABEL_WORDS = {
-    "magic": "magic", "positive": "magic", "pos": "magic", "promoter": "magic",
-    "misery": "misery", "negative": "misery", "neg": "misery", "detractor": "misery",
-    "neutral": "neutral", "neu": "neutral", "passive": "neutral", "mixed": "neutral",
+    "magic": "magic",
+    "positive": "magic",
+    "pos": "magic",
+    "promoter": "magic",
+    "misery": "misery",
+    "negative": "misery",
+    "neg": "misery",
+    "detractor": "misery",
+    "neutral": "neutral",
+    "neu": "neutral",
+    "passive": "neutral",
+    "mixed": "neutral",
 }
 
 
@@ -79,8 +103,10 @@ def normalize_labels(labels: Sequence[Any], thresholds: dict[str, dict[str, floa
     for i, v in enumerate(labels):
         out[i] = label_word(v, thresholds)
         if out[i] is None:
-            raise ModelError(f"row {i}: cannot read label {v!r}",
-                             fix="use magic / misery / neutral, positive / negative / neutral, or 1-5 stars")
+            raise ModelError(
+                f"row {i}: cannot read label {v!r}",
+                fix="use magic / misery / neutral, positive / negative / neutral, or 1-5 stars",
+            )
     return out
 
 
@@ -115,7 +141,9 @@ def label_word(value: Any, thresholds: dict[str, dict[str, float]] | None = None
     return "neutral"
 
 
-def labels_from_ratings(values: Sequence[Any], scale: str, thresholds: dict[str, dict[str, float]] | None = None) -> np.ndarray:
+def labels_from_ratings(
+    values: Sequence[Any], scale: str, thresholds: dict[str, dict[str, float]] | None = None
+) -> np.ndarray:
     """Ratings as free labels: misery at or below the misery threshold, magic at or above the magic one.
 
     ``scale`` is nps, csat, ces or stars; ``thresholds`` a journey's (defaults otherwise).
@@ -135,8 +163,10 @@ def labels_from_ratings(values: Sequence[Any], scale: str, thresholds: dict[str,
     bad = ~np.isnan(v) & ((v < lo) | (v > hi))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ModelError(f"row {i}: rating {v[i]:g} is outside the {scale} scale {lo:g}-{hi:g}",
-                         fix="pick the right scale (--scale nps|csat|ces|stars) or clean the column")
+        raise ModelError(
+            f"row {i}: rating {v[i]:g} is outside the {scale} scale {lo:g}-{hi:g}",
+            fix="pick the right scale (--scale nps|csat|ces|stars) or clean the column",
+        )
     out = np.full(len(v), None, dtype=object)
     out[~np.isnan(v)] = "neutral"
     out[v <= th["misery"]] = "misery"
@@ -169,12 +199,21 @@ def _lexicon_features(scored: Any, rows: np.ndarray | None, n: int) -> np.ndarra
     it = np.asarray(scored.intensity, dtype="float64")[idx]
     st = np.asarray(scored.stakes, dtype=object)[idx]
     ev = np.array([min(len(scored.events(int(i))), 3) / 3 for i in idx], dtype="float64")
-    return np.column_stack([s, np.abs(s), np.maximum(s, 0), np.maximum(-s, 0), it,
-                            (st == "medium").astype(float), (st == "high").astype(float), ev])
+    return np.column_stack(
+        [
+            s,
+            np.abs(s),
+            np.maximum(s, 0),
+            np.maximum(-s, 0),
+            it,
+            (st == "medium").astype(float),
+            (st == "high").astype(float),
+            ev,
+        ]
+    )
 
 
 LEXICON_FEATURES = ["score", "abs_score", "positive", "negative", "intensity", "stakes_medium", "stakes_high", "events"]
-
 
 
 class TextModel:
@@ -185,10 +224,20 @@ class TextModel:
     the base decision values then :data:`LEXICON_FEATURES` (its names in :attr:`meta_features`).
     """
 
-    def __init__(self, *, classes: Sequence[str], word: dict[str, Any], char: dict[str, Any], coef: np.ndarray,
-                 intercept: np.ndarray, meta_coef: np.ndarray, meta_intercept: np.ndarray,
-                 lexicon_weight: float = 1.0, lexicon_version: str | None = None,
-                 info: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        classes: Sequence[str],
+        word: dict[str, Any],
+        char: dict[str, Any],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        meta_coef: np.ndarray,
+        meta_intercept: np.ndarray,
+        lexicon_weight: float = 1.0,
+        lexicon_version: str | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.classes = list(classes)
@@ -204,18 +253,25 @@ class TextModel:
         self._spec = {"word": word, "char": char}
         self._vecs = []
         for spec in (word, char):
-            params = {k_: (tuple(v) if k_ == "ngram_range" else v) for k_, v in spec["params"].items() if k_ != "min_df"}
+            params = {
+                k_: (tuple(v) if k_ == "ngram_range" else v) for k_, v in spec["params"].items() if k_ != "min_df"
+            }
             vec = TfidfVectorizer(**params)
             vec.vocabulary_ = {t: i for i, t in enumerate(spec["vocabulary"])}
             vec.idf_ = np.asarray(spec["idf"], dtype="float64")
             self._vecs.append(vec)
         n_feat = sum(len(s["vocabulary"]) for s in (word, char))
-        for name, a, shape in (("coefficients", self.coef, (k, n_feat)), ("intercepts", self.intercept, (k,)),
-                               ("meta coefficients", self.meta_coef, (k, len(self.meta_features))),
-                               ("meta intercepts", self.meta_intercept, (k,))):
+        for name, a, shape in (
+            ("coefficients", self.coef, (k, n_feat)),
+            ("intercepts", self.intercept, (k,)),
+            ("meta coefficients", self.meta_coef, (k, len(self.meta_features))),
+            ("meta intercepts", self.meta_intercept, (k,)),
+        ):
             if a.shape != shape:
-                raise ModelError(f"{name} have shape {a.shape}, expected {shape}",
-                                 fix="the model file is damaged: train it again with `carlzon train`")
+                raise ModelError(
+                    f"{name} have shape {a.shape}, expected {shape}",
+                    fix="the model file is damaged: train it again with `carlzon train`",
+                )
         self._scorer: Any = None
 
     def __repr__(self) -> str:
@@ -237,7 +293,9 @@ class TextModel:
         clean = _clean(texts)
         return sparse.hstack([v.transform(clean) for v in self._vecs], format="csr")
 
-    def meta_inputs(self, texts: Sequence[str | None], *, scored: Any = None, rows: Sequence[int] | None = None) -> np.ndarray:
+    def meta_inputs(
+        self, texts: Sequence[str | None], *, scored: Any = None, rows: Sequence[int] | None = None
+    ) -> np.ndarray:
         """The meta model's inputs: base decision values then the lexicon features (:attr:`meta_features`).
 
         ``scored`` is a TextScorer result for a batch that contains ``texts`` at positions ``rows``
@@ -276,8 +334,11 @@ class TextModel:
             "char": {**self._spec["char"], "idf": arr(np.asarray(self._spec["char"]["idf"]))},
             "intercept": arr(self.intercept),
             "coef": [arr(row) for row in self.coef],
-            "meta": {"features": self.meta_features, "intercept": arr(self.meta_intercept),
-                     "coef": [arr(row) for row in self.meta_coef]},
+            "meta": {
+                "features": self.meta_features,
+                "intercept": arr(self.meta_intercept),
+                "coef": [arr(row) for row in self.meta_coef],
+            },
         }
 
     def save(self, path: str | Path) -> Path:
@@ -287,8 +348,11 @@ class TextModel:
     @classmethod
     def load(cls, path: str | Path) -> TextModel:
         """Read a model written by :meth:`save` / ``carlzon train``."""
-        d = _read_json(path, missing_fix="train one with `carlzon train FILE ... -o model.json`",
-                       bad_fix="train one with `carlzon train`")
+        d = _read_json(
+            path,
+            missing_fix="train one with `carlzon train FILE ... -o model.json`",
+            bad_fix="train one with `carlzon train`",
+        )
         return cls.from_dict(d, where=str(path))
 
     @classmethod
@@ -296,24 +360,36 @@ class TextModel:
         """Build from :meth:`to_dict`'s object (format 2, or format 1: one linear layer, read as an identity meta)."""
         if not isinstance(d, dict) or d.get("format") not in (FORMAT, _FORMAT_V1):
             got = d.get("format") if isinstance(d, dict) else type(d).__name__
-            raise ModelError(f"not a carlzon text model (format {got!r}, expected {FORMAT!r})", where=where,
-                             fix="train one with `carlzon train`; embedding models load with carlzon.detect.embed")
+            raise ModelError(
+                f"not a carlzon text model (format {got!r}, expected {FORMAT!r})",
+                where=where,
+                fix="train one with `carlzon train`; embedding models load with carlzon.detect.embed",
+            )
         try:
             coef, intercept = np.asarray(d["coef"], dtype="float64"), np.asarray(d["intercept"], dtype="float64")
             k = len(d["classes"])
             if d["format"] == _FORMAT_V1:  # text and lexicon columns in one softmax layer
                 n_lex = len(d.get("lexicon_features", LEXICON_FEATURES))
-                meta = {"coef": np.hstack([np.eye(k), coef[:, coef.shape[1] - n_lex:]]), "intercept": intercept}
-                coef, intercept = coef[:, :coef.shape[1] - n_lex], np.zeros(k)
+                meta = {"coef": np.hstack([np.eye(k), coef[:, coef.shape[1] - n_lex :]]), "intercept": intercept}
+                coef, intercept = coef[:, : coef.shape[1] - n_lex], np.zeros(k)
             else:
                 meta = d["meta"]
-            return cls(classes=d["classes"], word=d["word"], char=d["char"], coef=coef, intercept=intercept,
-                       meta_coef=np.asarray(meta["coef"]), meta_intercept=np.asarray(meta["intercept"]),
-                       lexicon_weight=d.get("lexicon_weight", 1.0), lexicon_version=d.get("lexicon_version"),
-                       info=d.get("info"))
+            return cls(
+                classes=d["classes"],
+                word=d["word"],
+                char=d["char"],
+                coef=coef,
+                intercept=intercept,
+                meta_coef=np.asarray(meta["coef"]),
+                meta_intercept=np.asarray(meta["intercept"]),
+                lexicon_weight=d.get("lexicon_weight", 1.0),
+                lexicon_version=d.get("lexicon_version"),
+                info=d.get("info"),
+            )
         except (KeyError, IndexError, ValueError) as exc:
-            raise ModelError(f"model file is incomplete or damaged ({exc})", where=where,
-                             fix="train it again with `carlzon train`") from None
+            raise ModelError(
+                f"model file is incomplete or damaged ({exc})", where=where, fix="train it again with `carlzon train`"
+            ) from None
 
 
 def _write_json(path: str | Path, d: dict[str, Any], *, what: str) -> Path:
@@ -401,15 +477,17 @@ def _fit_base(X: Any, y: np.ndarray, classes: Sequence[str], C: float, seed: int
     R = nb_ratios(X, y, classes)
     coef, intercept = np.empty_like(R), np.empty(len(classes))
     for k, c in enumerate(classes):
-        clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000,
-                                 random_state=seed)
+        clf = LogisticRegression(
+            C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000, random_state=seed
+        )
         clf.fit(X @ sparse.diags(R[k]), (y == c).astype(int))
         coef[k], intercept[k] = clf.coef_[0] * R[k], clf.intercept_[0]
     return coef, intercept
 
 
-def _fit_meta(F: np.ndarray, y: np.ndarray, classes: Sequence[str], C: float = 1.0,
-              max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def _fit_meta(
+    F: np.ndarray, y: np.ndarray, classes: Sequence[str], C: float = 1.0, max_iter: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
     """A class-balanced multinomial logistic regression; coefficients and intercepts in ``classes`` order
     (a binary fit's one row split into two symmetric ones)."""
     from sklearn.linear_model import LogisticRegression
@@ -417,12 +495,15 @@ def _fit_meta(F: np.ndarray, y: np.ndarray, classes: Sequence[str], C: float = 1
     clf = LogisticRegression(C=C, class_weight="balanced", max_iter=max_iter).fit(F, y)
     order = [list(clf.classes_).index(c) for c in classes]
     if clf.coef_.shape[0] == 1:  # binary: one row, split into two symmetric ones
-        return np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2]), np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
+        return np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2]), np.array(
+            [-clf.intercept_[0] / 2, clf.intercept_[0] / 2]
+        )
     return clf.coef_[order], clf.intercept_[order]
 
 
-def _class_offsets(logp: np.ndarray, y: np.ndarray, classes: list[str], step: float = 0.1,
-                   span: float = 1.0) -> np.ndarray:
+def _class_offsets(
+    logp: np.ndarray, y: np.ndarray, classes: list[str], step: float = 0.1, span: float = 1.0
+) -> np.ndarray:
     """Per-class offsets added to the log-probabilities (first class fixed at 0) that maximise the
     macro-F1 of out-of-fold predictions; zeros unless they gain at least 0.002 (not noise)."""
     from itertools import product
@@ -441,9 +522,17 @@ def _class_offsets(logp: np.ndarray, y: np.ndarray, classes: list[str], step: fl
     return best_off if best - base >= 0.002 else np.zeros(len(classes))
 
 
-def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: Any = None, cv: int = 5,
-                Cs: Sequence[float] = (0.5, 1.0, 2.0), seed: int = 0, lexicon_weight: float = 1.0,
-                thresholds: dict[str, dict[str, float]] | None = None) -> TextModel:
+def train_model(
+    texts: Sequence[str | None],
+    labels: Sequence[Any],
+    *,
+    scorer: Any = None,
+    cv: int = 5,
+    Cs: Sequence[float] = (0.5, 1.0, 2.0),
+    seed: int = 0,
+    lexicon_weight: float = 1.0,
+    thresholds: dict[str, dict[str, float]] | None = None,
+) -> TextModel:
     """Fit a :class:`TextModel` on texts and their labels (see :func:`normalize_labels`).
 
     Everything is chosen by stratified ``cv``-fold cross-validation on these texts only:
@@ -465,8 +554,11 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
         raise ModelError(f"{len(texts)} texts but {len(labels)} labels", fix="pass one label per text")
     if not Cs:
         raise ModelError("no value of C to choose from", fix="pass Cs=(0.5, 1.0, 2.0) or similar")
-    keep = [i for i, (t, y) in enumerate(zip(texts, labels))
-            if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))]
+    keep = [
+        i
+        for i, (t, y) in enumerate(zip(texts, labels))
+        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
+    ]
     if not keep:
         raise ModelError("no row has both a text and a label", fix="check the --text and --rating / --label columns")
     X_text = [texts[i] for i in keep]
@@ -474,11 +566,15 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
     classes = [c for c in CLASSES if c in set(y)]
     counts = {c: int((y == c).sum()) for c in classes}
     if len(classes) < 2:
-        raise ModelError(f"only one class in the labels ({classes[0]}: {len(y)})",
-                         fix="train on texts with both good and bad ratings")
+        raise ModelError(
+            f"only one class in the labels ({classes[0]}: {len(y)})",
+            fix="train on texts with both good and bad ratings",
+        )
     if min(counts.values()) < max(2, cv):
-        raise ModelError(f"too few examples of a class for {cv}-fold cross-validation ({counts})",
-                         fix=f"give at least {cv} texts of each class, or lower --cv")
+        raise ModelError(
+            f"too few examples of a class for {cv}-fold cross-validation ({counts})",
+            fix=f"give at least {cv} texts of each class, or lower --cv",
+        )
     if scorer is None:
         from carlzon.detect.text import TextScorer
 
@@ -494,7 +590,11 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
     def design(tr: np.ndarray, te: np.ndarray | None = None) -> tuple[Any, Any, list[np.ndarray]]:
         idfs = [_idf(B[tr]) for B, _ in blocks]
         Xtr = sparse.hstack([_tfidf(B[tr], idf) for (B, _), idf in zip(blocks, idfs)], format="csr")
-        Xte = None if te is None else sparse.hstack([_tfidf(B[te], idf) for (B, _), idf in zip(blocks, idfs)], format="csr")
+        Xte = (
+            None
+            if te is None
+            else sparse.hstack([_tfidf(B[te], idf) for (B, _), idf in zip(blocks, idfs)], format="csr")
+        )
         return Xtr, Xte, idfs
 
     folds = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
@@ -536,6 +636,15 @@ def train_model(texts: Sequence[str | None], labels: Sequence[Any], *, scorer: A
         "method": "NB-LR one-vs-rest on word 1-3 and char_wb 2-5 TF-IDF, stacked with lexicon features",
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return TextModel(classes=classes, word=wspec, char=cspec, coef=coef, intercept=intercept, meta_coef=meta_coef,
-                     meta_intercept=meta_intercept + offsets, lexicon_weight=lexicon_weight,
-                     lexicon_version=_lexicon_version(scorer), info=info)
+    return TextModel(
+        classes=classes,
+        word=wspec,
+        char=cspec,
+        coef=coef,
+        intercept=intercept,
+        meta_coef=meta_coef,
+        meta_intercept=meta_intercept + offsets,
+        lexicon_weight=lexicon_weight,
+        lexicon_version=_lexicon_version(scorer),
+        info=info,
+    )

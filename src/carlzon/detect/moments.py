@@ -53,8 +53,9 @@ def _band(score: np.ndarray, valence: np.ndarray) -> np.ndarray:
     return np.round(out, 4)
 
 
-def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[list[Evidence]],
-                  ctx: dict[str, Any]) -> tuple[pd.DataFrame, list[list[Evidence]]]:
+def build_moments(
+    det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[list[Evidence]], ctx: dict[str, Any]
+) -> tuple[pd.DataFrame, list[list[Evidence]]]:
     """Moment rows (without reasons / evidence JSON) and each row's evidence, from the whole-interaction pass."""
     n = len(base)
     texts: list[str | None] = ctx["texts"]
@@ -65,8 +66,12 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
     tp_stakes = det._tp_stakes
 
     # -- text: mentions, exploded by touchpoint, grouped by (row, touchpoint)
-    ment = find_mentions([None if explicit[i] else t for i, t in enumerate(texts)], det.matcher, det.scorer,
-                         touchpoint_model=getattr(det, "touchpoint_model", None))
+    ment = find_mentions(
+        [None if explicit[i] else t for i, t in enumerate(texts)],
+        det.matcher,
+        det.scorer,
+        touchpoint_model=getattr(det, "touchpoint_model", None),
+    )
     m_aspect = aspect_of([texts[r][s:e] for r, s, e in zip(ment.row.tolist(), ment.start.tolist(), ment.end.tolist())])
     lens = np.fromiter((len(t) for t in ment.touchpoints), dtype=np.int64, count=len(ment))
     k_of = np.repeat(np.arange(len(ment)), lens)
@@ -120,13 +125,18 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
     t_int = np.array([float(ment.intensity[k_of[m]].max()) if m else 0.0 for m in t_members])
     t_stk = np.array([int(ment.stakes[k_of[m]].max()) if m else 0 for m in t_members], dtype=np.int64)
     t_conf = np.array([float(x_conf[m].max()) if m else 0.0 for m in t_members])
-    t_val = np.where(has_t & (t_score >= TEXT_THRESHOLD), "magic",
-                     np.where(has_t & (t_score <= -TEXT_THRESHOLD), "misery", "neutral")).astype(object)
+    t_val = np.where(
+        has_t & (t_score >= TEXT_THRESHOLD),
+        "magic",
+        np.where(has_t & (t_score <= -TEXT_THRESHOLD), "misery", "neutral"),
+    ).astype(object)
     # rating part
     rq = np.array([r_at.get(k, -1) for k in keys], dtype=np.int64)
     has_r = rq >= 0
     r_score = np.where(has_r, items.score[np.maximum(rq, 0)] if len(items.score) else 0.0, np.nan)
-    r_val = np.where(has_r, items.valence[np.maximum(rq, 0)] if len(items.valence) else "neutral", "neutral").astype(object)
+    r_val = np.where(has_r, items.valence[np.maximum(rq, 0)] if len(items.valence) else "neutral", "neutral").astype(
+        object
+    )
     r_dec = has_r & (r_val != "neutral")
     # expectation part
     has_e = np.array([k in e_at for k in keys], dtype=bool)
@@ -157,14 +167,18 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
     intensity = np.maximum.reduce([t_int, r_int, e_int])
     conf = np.where(has_r | has_e, 1.0, t_conf)
     tp_level = np.array([tp_stakes.get(t, 0) for t in k_tp], dtype=np.int64)
-    stakes = np.where((valence == "misery") & (conf >= TOUCHPOINT_STAKES_CONFIDENCE), np.maximum(t_stk, tp_level), t_stk)
+    stakes = np.where(
+        (valence == "misery") & (conf >= TOUCHPOINT_STAKES_CONFIDENCE), np.maximum(t_stk, tp_level), t_stk
+    )
     badly = has_e & np.asarray(ex.badly_missed, dtype=bool)[k_row]
     stakes = np.where(badly, np.maximum(stakes, 1), stakes)
     intensity = np.where(stakes == 2, np.maximum(0.6, 1 - 0.6 * (1 - intensity)), intensity)
     intensity = np.where(stakes == 1, 1 - 0.85 * (1 - intensity), intensity)
     intensity = np.round(np.clip(intensity, 0.0, 1.0), 4)
     mot = (stakes == 2) | ((valence != "neutral") & (intensity >= MOT_INTENSITY)) | badly
-    basis = np.where(has_t & has_r, "text+rating", np.where(has_r, "rating", np.where(has_t, "text", "measure"))).astype(object)
+    basis = np.where(
+        has_t & has_r, "text+rating", np.where(has_r, "rating", np.where(has_t, "text", "measure"))
+    ).astype(object)
 
     # an interaction whose text speaks of one touchpoint (and rates none): that moment is the whole
     # interaction's (its rating, else its whole text, and a trained model when given, decide)
@@ -174,7 +188,9 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
         w, r = np.flatnonzero(whole_one), k_row[whole_one]
         for col, arr in (("valence", valence), ("score", score), ("intensity", intensity), ("moment_of_truth", mot)):
             arr[w] = base[col].to_numpy()[r]
-        stakes[w] = np.array([{"low": 0, "medium": 1, "high": 2}[s] for s in base["stakes"].to_numpy()[r]], dtype=np.int64)
+        stakes[w] = np.array(
+            [{"low": 0, "medium": 1, "high": 2}[s] for s in base["stakes"].to_numpy()[r]], dtype=np.int64
+        )
         basis[w] = np.where(ctx["has_rating"][r], "text+rating", "text")
 
     # order: by interaction, strongest first; spans, aspects and evidence
@@ -202,25 +218,41 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
                         e.span = [at, at + len(e.phrase or "")]
                 ev.append(e)
             if stakes[g] == 2 and t_stk[g] < 2:
-                ev.append(Evidence(rule="stakes", text=f"high stakes: misery at {names.get(k_tp[g], k_tp[g])}", value="high"))
+                ev.append(
+                    Evidence(rule="stakes", text=f"high stakes: misery at {names.get(k_tp[g], k_tp[g])}", value="high")
+                )
             ks = [int(k_of[j]) for j in mem]
         q = int(rq[g])
         if q >= 0:
             ev.extend(items.evidence[q])
             if r_dec[g] and t_val[g] != "neutral" and t_val[g] != r_val[g]:
-                ph = texts[k_row[g]][sp[0][0]:sp[0][1]] if sp else ""
-                ev.append(Evidence(rule="contrast", text=f'{items.evidence[q][0].text.split(" (")[0]} but the text '
-                                   f'reads as {t_val[g]} ("{_short(ph)}")', value=str(t_val[g]),
-                                   weight=round(float(t_score[g]), 3), span=sp[0] if sp else None))
+                ph = texts[k_row[g]][sp[0][0] : sp[0][1]] if sp else ""
+                ev.append(
+                    Evidence(
+                        rule="contrast",
+                        text=f"{items.evidence[q][0].text.split(' (')[0]} but the text "
+                        f'reads as {t_val[g]} ("{_short(ph)}")',
+                        value=str(t_val[g]),
+                        weight=round(float(t_score[g]), 3),
+                        span=sp[0] if sp else None,
+                    )
+                )
         for k in ks[:3] if not whole_one[g] else ():
             ev.extend(ment.evidence(k, limit=3))
         if ks:
             words = [w for k in ks for w in ment.words[k]]
             tp = k_tp[g]
             quoted = ", ".join(_quote(w) for w in dict.fromkeys(words)) if words else "the previous sentence"
-            ev.append(Evidence(rule="touchpoint", text=f"{quoted} points to {names.get(tp, tp)}",
-                               phrase=words[0].split(" (")[0] if words else None, value=tp, weight=round(float(t_conf[g]), 2),
-                               span=sp[0]))
+            ev.append(
+                Evidence(
+                    rule="touchpoint",
+                    text=f"{quoted} points to {names.get(tp, tp)}",
+                    phrase=words[0].split(" (")[0] if words else None,
+                    value=tp,
+                    weight=round(float(t_conf[g]), 2),
+                    span=sp[0],
+                )
+            )
         if has_e[g]:
             ev.extend(ex.evidence(int(k_row[g])))
         if stakes[g] == 2 and t_stk[g] < 2 and not whole_one[g]:
@@ -228,12 +260,21 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
             ev.append(Evidence(rule="stakes", text=f"high stakes: {why}", value="high"))
         evidence.append(ev)
 
-    moments = pd.DataFrame({
-        "row": k_row[korder], "touchpoint": k_tp[korder].astype(str), "touchpoint_confidence": np.round(conf[korder], 4),
-        "valence": valence[korder].astype(str), "score": score[korder], "intensity": intensity[korder],
-        "stakes": _STAKES[stakes[korder]], "moment_of_truth": mot[korder].astype(bool),
-        "aspect": pd.array(aspects, dtype="string"), "spans": spans, "basis": basis[korder].astype(str),
-    })
+    moments = pd.DataFrame(
+        {
+            "row": k_row[korder],
+            "touchpoint": k_tp[korder].astype(str),
+            "touchpoint_confidence": np.round(conf[korder], 4),
+            "valence": valence[korder].astype(str),
+            "score": score[korder],
+            "intensity": intensity[korder],
+            "stakes": _STAKES[stakes[korder]],
+            "moment_of_truth": mot[korder].astype(bool),
+            "aspect": pd.array(aspects, dtype="string"),
+            "spans": spans,
+            "basis": basis[korder].astype(str),
+        }
+    )
 
     # interactions without moments keep their whole-interaction one
     rest = np.flatnonzero(~np.isin(np.arange(n), k_row) | explicit)
@@ -242,20 +283,30 @@ def build_moments(det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[
         by_row.setdefault(r, []).append(k)
     b_spans, b_aspects = [], []
     for r in rest.tolist():
-        ks = sorted((k for k in by_row.get(r, ()) if ment.score[k] != 0 or ment.stakes[k] > 0),
-                    key=lambda k: -abs(float(ment.score[k])))
+        ks = sorted(
+            (k for k in by_row.get(r, ()) if ment.score[k] != 0 or ment.stakes[k] > 0),
+            key=lambda k: -abs(float(ment.score[k])),
+        )
         t = texts[r]
         b_spans.append([[int(ment.start[k]), int(ment.end[k])] for k in ks] or ([[0, len(t)]] if t else []))
         b_aspects.append(next((m_aspect[k] for k in ks if m_aspect[k] is not None), None))
     has_rating = ctx["has_rating"][rest]
     has_text = ctx["has_text"][rest]
-    whole = base.iloc[rest][["touchpoint", "touchpoint_confidence", "valence", "score", "intensity", "stakes",
-                             "moment_of_truth"]].reset_index(drop=True)
+    whole = base.iloc[rest][
+        ["touchpoint", "touchpoint_confidence", "valence", "score", "intensity", "stakes", "moment_of_truth"]
+    ].reset_index(drop=True)
     whole.insert(0, "row", rest)
     whole["aspect"] = pd.array(b_aspects, dtype="string")
     whole["spans"] = pd.Series(b_spans, index=whole.index, dtype=object)
-    whole["basis"] = np.where(has_text & has_rating, "text+rating", np.where(has_rating, "rating",
-                              np.where(has_text, "text", np.where(np.asarray(ex.missed, bool)[rest], "measure", "text"))))
+    whole["basis"] = np.where(
+        has_text & has_rating,
+        "text+rating",
+        np.where(
+            has_rating,
+            "rating",
+            np.where(has_text, "text", np.where(np.asarray(ex.missed, bool)[rest], "measure", "text")),
+        ),
+    )
     allm = pd.concat([moments, whole], ignore_index=True)
     all_ev = evidence + [base_ev[r] for r in rest.tolist()]
     pos = np.argsort(allm["row"].to_numpy(), kind="stable")

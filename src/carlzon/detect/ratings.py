@@ -171,8 +171,12 @@ def _item_scale(values: np.ndarray) -> tuple[float, float]:
     return 0.0, 100.0
 
 
-def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]] | None = None,
-               scales: dict[str, tuple[float, float]] | None = None) -> ItemRatings:
+def rate_items(
+    df: pd.DataFrame,
+    journey,
+    thresholds: dict[str, dict[str, float]] | None = None,
+    scales: dict[str, tuple[float, float]] | None = None,
+) -> ItemRatings:
     """Moments' ratings from the ``ratings`` column (dicts or JSON objects, ``{"Seat comfort": 4}``).
 
     Each item is matched to a touchpoint by :meth:`carlzon.journey.Journey.match_item`; items that match
@@ -188,8 +192,9 @@ def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]
     """
     from carlzon.schema import json_object
 
-    empty = ItemRatings(np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0), np.zeros(0, object),
-                        np.zeros(0, bool), [])
+    empty = ItemRatings(
+        np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0), np.zeros(0, object), np.zeros(0, bool), []
+    )
     if journey is None or "ratings" not in df.columns or not len(df):
         return empty
     th = dict(_DEFAULT_THRESHOLDS["stars"])
@@ -206,7 +211,9 @@ def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]
     scales = dict(scales or {})
     rows, tps, vals, items = [], [], [], []
     for k in keys:
-        v = pd.to_numeric(pd.Series([d.get(k) for d in parsed], dtype=object), errors="coerce").to_numpy(dtype="float64")
+        v = pd.to_numeric(pd.Series([d.get(k) for d in parsed], dtype=object), errors="coerce").to_numpy(
+            dtype="float64"
+        )
         lo, hi = scales.get(k) or scales.get("*") or _item_scale(v)
         ok = ~np.isnan(v) & (v >= lo) & (v <= hi)
         idx = np.flatnonzero(ok)
@@ -226,7 +233,9 @@ def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]
     out_row = agg.index.get_level_values(0).to_numpy(dtype=np.int64)
     out_tp = agg.index.get_level_values(1).to_numpy(dtype=object)
     out_score = agg.to_numpy(dtype="float64")
-    valence = np.where(out_score <= -0.5 + 1e-9, "misery", np.where(out_score >= 0.5 - 1e-9, "magic", "neutral")).astype(object)
+    valence = np.where(
+        out_score <= -0.5 + 1e-9, "misery", np.where(out_score >= 0.5 - 1e-9, "magic", "neutral")
+    ).astype(object)
     evidence = []
     for ns in members.tolist():
         ev = []
@@ -235,7 +244,14 @@ def rate_items(df: pd.DataFrame, journey, thresholds: dict[str, dict[str, float]
             s = float(score[n_])
             shown = int(v) if float(v).is_integer() else round(float(v), 1)
             word = " (low)" if s <= -0.5 else " (high)" if s >= 0.5 else ""
-            ev.append(Evidence(rule="rating", text=f"{k} {shown}/{int(hi) if float(hi).is_integer() else hi}{word}",
-                               phrase=str(k), value=float(v), weight=round(s, 3)))
+            ev.append(
+                Evidence(
+                    rule="rating",
+                    text=f"{k} {shown}/{int(hi) if float(hi).is_integer() else hi}{word}",
+                    phrase=str(k),
+                    value=float(v),
+                    weight=round(s, 3),
+                )
+            )
         evidence.append(ev)
     return ItemRatings(out_row, out_tp, out_score, valence, valence != "neutral", evidence)

@@ -50,8 +50,14 @@ class RedetectResult:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
 
 
-def redetect(store: Any, *, journey: Journey | str | Path | None = None, model: Any = None,
-             batch_rows: int = 20_000, progress: Any = None) -> RedetectResult:
+def redetect(
+    store: Any,
+    *,
+    journey: Journey | str | Path | None = None,
+    model: Any = None,
+    batch_rows: int = 20_000,
+    progress: Any = None,
+) -> RedetectResult:
     """Re-derive the moments of every stored interaction (see the module docs).
 
     ``journey`` defaults to the store's own (its ``"journey"`` note); a store without one needs it.
@@ -65,8 +71,10 @@ def redetect(store: Any, *, journey: Journey | str | Path | None = None, model: 
     previous = journey_from_meta(note).name if note else None
     if journey is None:
         if not note:
-            raise DetectError("the store has no journey to derive moments with",
-                              fix="pass --journey NAME (one of `carlzon journeys`) or the path of your YAML")
+            raise DetectError(
+                "the store has no journey to derive moments with",
+                fix="pass --journey NAME (one of `carlzon journeys`) or the path of your YAML",
+            )
         jr = journey_from_meta(note)
     else:
         jr = journey if isinstance(journey, Journey) else load_journey(journey)
@@ -74,8 +82,10 @@ def redetect(store: Any, *, journey: Journey | str | Path | None = None, model: 
     cols = ", ".join(INTERACTION_COLUMNS)
     after, done, written = -1, 0, 0
     while True:
-        df = store.query(f"SELECT seq, {cols}, layout FROM interactions WHERE seq > :after ORDER BY seq LIMIT :n",
-                         {"after": after, "n": int(batch_rows)})
+        df = store.query(
+            f"SELECT seq, {cols}, layout FROM interactions WHERE seq > :after ORDER BY seq LIMIT :n",
+            {"after": after, "n": int(batch_rows)},
+        )
         if not len(df):
             break
         after = int(df["seq"].max())
@@ -95,8 +105,9 @@ def redetect(store: Any, *, journey: Journey | str | Path | None = None, model: 
 
     if store.meta(PENDING_NOTE) is not None:  # every moment is now derived one per (interaction, touchpoint)
         store.set_meta(PENDING_NOTE, None)
-    return RedetectResult(interactions=done, moments=written, journey=jr.name, seconds=time.perf_counter() - t0,
-                          previous_journey=previous)
+    return RedetectResult(
+        interactions=done, moments=written, journey=jr.name, seconds=time.perf_counter() - t0, previous_journey=previous
+    )
 
 
 @dataclass
@@ -112,9 +123,11 @@ class UpgradeResult:
 
     @property
     def message(self) -> str:
-        return (f"re-derived the moments of {self.interactions_after:,} interactions, one per touchpoint each speaks "
-                f"of ({self.moments_before:,} moments before, {self.moments_after:,} now; journey "
-                f"{self.journey}); no interaction lost its moments")
+        return (
+            f"re-derived the moments of {self.interactions_after:,} interactions, one per touchpoint each speaks "
+            f"of ({self.moments_before:,} moments before, {self.moments_after:,} now; journey "
+            f"{self.journey}); no interaction lost its moments"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "seconds": round(self.seconds, 3), "message": self.message}
@@ -125,8 +138,9 @@ def _moment_counts(store: Any) -> tuple[int, int]:
     return int(r["n"] or 0), int(r["k"] or 0)
 
 
-def upgrade_moments(store: Any, *, journey: Journey | str | Path | None = None, model: Any = None,
-                    progress: Any = None) -> UpgradeResult | None:
+def upgrade_moments(
+    store: Any, *, journey: Journey | str | Path | None = None, model: Any = None, progress: Any = None
+) -> UpgradeResult | None:
     """Re-derive the moments of a store upgraded by migration 10 (note ``moments_pending``); None when
     there is nothing to do. The moments of interactions that are no longer stored (or that the
     detector cannot read now) are kept as they were: nothing is lost.
@@ -142,9 +156,11 @@ def upgrade_moments(store: Any, *, journey: Journey | str | Path | None = None, 
     if store.meta(PENDING_NOTE) is None:
         return None
     if journey is None and not store.meta("journey"):
-        raise DetectError("the store's moments were derived one per interaction and it has no journey to "
-                          "derive them again per touchpoint",
-                          fix="run `carlzon detect --store STORE --journey NAME` (one of `carlzon journeys`)")
+        raise DetectError(
+            "the store's moments were derived one per interaction and it has no journey to "
+            "derive them again per touchpoint",
+            fix="run `carlzon detect --store STORE --journey NAME` (one of `carlzon journeys`)",
+        )
     t0 = time.perf_counter()
     n0, k0 = _moment_counts(store)
     before = set(store.query("SELECT DISTINCT interaction_id FROM moments")["interaction_id"].tolist())
@@ -152,10 +168,17 @@ def upgrade_moments(store: Any, *, journey: Journey | str | Path | None = None, 
     after = set(store.query("SELECT DISTINCT interaction_id FROM moments")["interaction_id"].tolist())
     lost = before - after
     if lost:
-        raise DetectError(f"{len(lost)} interactions lost their moments while re-deriving them (e.g. "
-                          f"{sorted(lost)[:3]})", fix="report this as a bug; the store keeps its earlier rows "
-                          "for interactions that were not re-derived")
+        raise DetectError(
+            f"{len(lost)} interactions lost their moments while re-deriving them (e.g. {sorted(lost)[:3]})",
+            fix="report this as a bug; the store keeps its earlier rows for interactions that were not re-derived",
+        )
     store.set_meta(PENDING_NOTE, None)
     n1, k1 = _moment_counts(store)
-    return UpgradeResult(moments_before=n0, moments_after=n1, interactions_before=k0, interactions_after=k1,
-                         journey=r.journey, seconds=time.perf_counter() - t0)
+    return UpgradeResult(
+        moments_before=n0,
+        moments_after=n1,
+        interactions_before=k0,
+        interactions_after=k1,
+        journey=r.journey,
+        seconds=time.perf_counter() - t0,
+    )

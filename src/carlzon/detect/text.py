@@ -48,7 +48,9 @@ NEGATION_WINDOW = 3
 SARCASM_WINDOW = 5
 NEGATED_POSITIVE = -0.7  # "not helpful": a negated praise is a complaint
 NEGATED_NEGATIVE = -0.5  # "not rude": a negated complaint is mild relief
-UN_SCALE = -0.7  # "uncourteous" = -0.7 x "courteous" (VADER's own pairs: unfriendly / friendly -0.68, unkind / kind -0.67)
+UN_SCALE = (
+    -0.7
+)  # "uncourteous" = -0.7 x "courteous" (VADER's own pairs: unfriendly / friendly -0.68, unkind / kind -0.67)
 _NOT_UN_ANTONYMS = frozenset({"unlike", "unless", "until", "unto", "under", "united", "union", "unit", "unique"})
 CAPS_BOOST = 1.5
 EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
@@ -57,10 +59,40 @@ QUESTION_COMPLAINT = 2.0  # in a question, only words at least this strong (a co
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
-_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                 "fifteen", "twenty", "thirty", "forty", "fifty", "several", "few", "couple", "many", "multiple"]
-_FLAGS = {"negation": 1, "contrast": 2, "concession": 3, "sarcasm_cue": 4, "thanks": 5, "irrealis": 6, "politeness": 7,
-          "scare": 8}
+_NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "several",
+    "few",
+    "couple",
+    "many",
+    "multiple",
+]
+_FLAGS = {
+    "negation": 1,
+    "contrast": 2,
+    "concession": 3,
+    "sarcasm_cue": 4,
+    "thanks": 5,
+    "irrealis": 6,
+    "politeness": 7,
+    "scare": 8,
+}
 _SCARE_QUOTES = r"[\"“]\s*((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*[\"”]"  # a quoted word or two: 'their "service"'
 _NOT_EVENTS = NOT_EVENTS
 
@@ -100,15 +132,23 @@ def _unicode(s: pa.Array) -> pa.Array:
 
 def _prepare(arr: pa.Array) -> pa.ListArray:
     """Texts -> lists of raw tokens (case kept); ',' and '?' tokens end a clause."""
-    s = _on_subset(arr, pc.match_substring_regex(arr, r"http|www\.|@|&"),
-                   lambda x: pc.replace_substring_regex(x, r"https?://\S+|www\.\S+|@\w+|&#?\w{1,6};", " "))
+    s = _on_subset(
+        arr,
+        pc.match_substring_regex(arr, r"http|www\.|@|&"),
+        lambda x: pc.replace_substring_regex(x, r"https?://\S+|www\.\S+|@\w+|&#?\w{1,6};", " "),
+    )
     # '#NeverAgain' -> 'Never Again'
-    s = _on_subset(s, pc.match_substring(s, "#"), lambda x: pc.replace_substring_regex(x, r"(\p{Ll})(\p{Lu})", r"\1 \2"))
+    s = _on_subset(
+        s, pc.match_substring(s, "#"), lambda x: pc.replace_substring_regex(x, r"(\p{Ll})(\p{Lu})", r"\1 \2")
+    )
     s = _on_subset(s, pc.match_substring_regex(s, _EMOTICON_HINT), _emoticons)
     s = _on_subset(s, pc.invert(pc.string_is_ascii(s)), _unicode)
     # a quoted word or two is its own clause, marked: praise in scare quotes is sarcasm
-    s = _on_subset(s, pc.match_substring_regex(s, "[\"“”]"),
-                   lambda x: pc.replace_substring_regex(x, _SCARE_QUOTES, rf" , {_SCARE_MARK} \1 , "))
+    s = _on_subset(
+        s,
+        pc.match_substring_regex(s, '["“”]'),
+        lambda x: pc.replace_substring_regex(x, _SCARE_QUOTES, rf" , {_SCARE_MARK} \1 , "),
+    )
     s = pc.replace_substring_regex(s, r"(\?)\?*|[.,;:!()\[\]{}\"“”…–—]+", r" \1 , ")
     s = pc.replace_substring_regex(s, rf"[^\p{{L}}\p{{N}}\p{{M}}'_,?\s{_EMOJI_CLASS}]+|(?:^|\s)'+|'+(?:\s|$)", " ")
     return pc.ascii_split_whitespace(s)
@@ -126,7 +166,9 @@ def _as_array(texts: Any) -> pa.Array:
     try:
         arr = pa.array(texts, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
-        raise DetectError(f"texts must be strings or None ({exc})", fix="convert the text column with .astype(str)") from None
+        raise DetectError(
+            f"texts must be strings or None ({exc})", fix="convert the text column with .astype(str)"
+        ) from None
     return pc.fill_null(arr, "")
 
 
@@ -209,7 +251,9 @@ def _compile(path: str | Path | None, use_vader: bool, industry_path: str | None
         key = tok[0] if len(tok) == 1 else " ".join(_phrase_key(t) for t in tok)
         if len(tok) > MAX_NGRAM:
             raise DetectError(
-                f"phrase {e.phrase!r} has {len(tok)} words", where=f"service_lexicon.tsv:{e.line}", fix=f"use at most {MAX_NGRAM}"
+                f"phrase {e.phrase!r} has {len(tok)} words",
+                where=f"service_lexicon.tsv:{e.line}",
+                fix=f"use at most {MAX_NGRAM}",
             )
         rows[(len(tok), key)] = (e.phrase, e.valence, e.intensity, STAKES.index(e.stakes), e.category)
     ordered = list(rows.items())
@@ -236,7 +280,9 @@ def _compile(path: str | Path | None, use_vader: bool, industry_path: str | None
     code_ids: dict[int, np.ndarray] = {}
     for n in range(2, MAX_NGRAM + 1):
         sel = [(i, k[1]) for i, (k, _) in enumerate(ordered) if k[0] == n]
-        c = np.array([sum(pid[w] * base ** (n - 1 - j) for j, w in enumerate(k.split(" "))) for _, k in sel], dtype=np.int64)
+        c = np.array(
+            [sum(pid[w] * base ** (n - 1 - j) for j, w in enumerate(k.split(" "))) for _, k in sel], dtype=np.int64
+        )
         order = np.argsort(c, kind="stable")
         codes[n] = c[order]
         code_ids[n] = np.array([i for i, _ in sel], dtype=np.int64)[order]
@@ -361,7 +407,9 @@ class TextScorer:
         safe = np.where(is_hit, hit, 0)
         flags_e = t.flags[safe]
         is_neg, is_contrast, is_conc = [is_hit & (flags_e == _FLAGS[k]) for k in ("negation", "contrast", "concession")]
-        is_boundary = np.asarray(pc.is_in(lower, value_set=pa.array([",", "?"])), dtype=bool) if T else np.zeros(0, bool)
+        is_boundary = (
+            np.asarray(pc.is_in(lower, value_set=pa.array([",", "?"])), dtype=bool) if T else np.zeros(0, bool)
+        )
         is_q = np.asarray(pc.equal(lower, "?"), dtype=bool) if T else np.zeros(0, bool)
         start = np.zeros(T, dtype=bool)
         start[offsets[:-1][lengths > 0]] = True
@@ -381,7 +429,9 @@ class TextScorer:
             neg_pos = np.where(nk, pos_all - k, neg_pos)
             if k <= 2:
                 boost += _shift(np.where(is_hit, t.boost[safe], 0.0), k) * same * (1.0 if k == 1 else 0.9)
-        orig_upper = np.asarray(pc.utf8_is_upper(orig), dtype=bool) & (np.asarray(pc.utf8_length(orig)) >= 2) if T else negated
+        orig_upper = (
+            np.asarray(pc.utf8_is_upper(orig), dtype=bool) & (np.asarray(pc.utf8_length(orig)) >= 2) if T else negated
+        )
         cased = np.asarray(pc.utf8_is_alpha(orig), dtype=bool) if T else negated
         upper_share = np.bincount(text_id, weights=orig_upper, minlength=n) / np.maximum(
             np.bincount(text_id, weights=cased, minlength=n), 1
@@ -426,7 +476,9 @@ class TextScorer:
         # negatives ("Can I accept...?", "Is there a fee...?") do not count, a complaint ("why was my card declined?") does
         if is_q.any():
             inq = in_clause_with(is_q)
-            weight = np.where(inq, np.where((contrib > 0) | (np.abs(contrib) < QUESTION_COMPLAINT), 0.0, weight * 0.7), weight)
+            weight = np.where(
+                inq, np.where((contrib > 0) | (np.abs(contrib) < QUESTION_COMPLAINT), 0.0, weight * 0.7), weight
+            )
         # a wish is not praise: positive words in a clause with "would", "if", "need to" ...
         is_irr = is_hit & (flags_e == _FLAGS["irrealis"])
         irrealis = np.zeros(T, dtype=bool)
@@ -453,11 +505,19 @@ class TextScorer:
         if stake_hit.any():
             np.maximum.at(stakes_code, text_id[stake_hit], t.stakes[safe[stake_hit]].astype(np.int64))
         intensity = 1.0 - np.exp(-(E + 0.1 * bangs * (E > 0)))
-        intensity = np.where(stakes_code == 2, 0.4 + 0.6 * intensity, np.where(stakes_code == 1, 0.15 + 0.85 * intensity, intensity))
+        intensity = np.where(
+            stakes_code == 2, 0.4 + 0.6 * intensity, np.where(stakes_code == 1, 0.15 + 0.85 * intensity, intensity)
+        )
 
         hp = np.flatnonzero(is_hit)
-        flags = (negated[hp] * 1 + caps[hp] * 2 + sarcastic[hp] * 4 + (weight[hp] != 1.0) * 8 + irrealis[hp] * 16
-                 + scare[hp] * 32)
+        flags = (
+            negated[hp] * 1
+            + caps[hp] * 2
+            + sarcastic[hp] * 4
+            + (weight[hp] != 1.0) * 8
+            + irrealis[hp] * 16
+            + scare[hp] * 32
+        )
         return TextScores(
             score=np.clip(score, -1.0, 1.0),
             intensity=np.clip(intensity, 0.0, 1.0),
@@ -506,14 +566,21 @@ class TextScores:
 
     def valence(self, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
         """'magic' above +threshold, 'misery' below -threshold, else 'neutral'."""
-        return np.where(self.score >= threshold, "magic", np.where(self.score <= -threshold, "misery", "neutral")).astype(object)
+        return np.where(
+            self.score >= threshold, "magic", np.where(self.score <= -threshold, "misery", "neutral")
+        ).astype(object)
 
     def to_frame(self, threshold: float = DEFAULT_THRESHOLD):
         """A DataFrame with score, intensity, valence and stakes."""
         import pandas as pd
 
         return pd.DataFrame(
-            {"score": self.score, "intensity": self.intensity, "valence": self.valence(threshold), "stakes": self.stakes}
+            {
+                "score": self.score,
+                "intensity": self.intensity,
+                "valence": self.valence(threshold),
+                "stakes": self.stakes,
+            }
         )
 
     def _hits(self, i: int) -> range:
@@ -562,7 +629,13 @@ class TextScores:
         items: list[tuple[float, Evidence]] = []
         contrast_seen = False
         for h in self._hits(i):
-            e, pos, ln, w, f = int(self._hit_entry[h]), int(self._hit_pos[h]), int(self._hit_len[h]), float(self._hit_contrib[h]), int(self._hit_flags[h])
+            e, pos, ln, w, f = (
+                int(self._hit_entry[h]),
+                int(self._hit_pos[h]),
+                int(self._hit_len[h]),
+                float(self._hit_contrib[h]),
+                int(self._hit_flags[h]),
+            )
             c = t.category[e]
             phrase = self._span(pos, pos + ln)
             if c in ("contrast", "concession"):
@@ -572,7 +645,14 @@ class TextScores:
                     contrast_seen = True
                 continue
             if c == "politeness" and t.valence[e] == 0:
-                items.append((0.0, Evidence("politeness", f'"{phrase}" = politeness, not praise', phrase=phrase, value=c, weight=0.0)))
+                items.append(
+                    (
+                        0.0,
+                        Evidence(
+                            "politeness", f'"{phrase}" = politeness, not praise', phrase=phrase, value=c, weight=0.0
+                        ),
+                    )
+                )
                 continue
             if c in CONTROL_CATEGORIES:
                 continue
@@ -603,7 +683,9 @@ class TextScores:
                 rule, sentence = "stakes", f'"{phrase}" = {label}'
             else:
                 rule, sentence = "lexicon", f'"{phrase}" = {label}'
-            ev = Evidence(rule, sentence + extra, phrase=phrase, value=c if c != "vader" else None, weight=round(w / 4.0, 3))
+            ev = Evidence(
+                rule, sentence + extra, phrase=phrase, value=c if c != "vader" else None, weight=round(w / 4.0, 3)
+            )
             items.append((abs(w) + (1.0 if stake == "high" else 0.0), ev))
         items.sort(key=lambda x: -x[0])
         return [ev for _, ev in items[:limit]]

@@ -133,12 +133,16 @@ class TouchpointResult:
     names: dict[str, str] = field(default_factory=dict)
     guess: np.ndarray | None = None  # the best guess behind an 'unknown'
     learned_from: int = 0  # pseudo-labelled rows behind the 'learned' step (0: step not run)
-    tied: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row -> every touchpoint tied with the best (phrase step)
+    tied: dict[int, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # row -> every touchpoint tied with the best (phrase step)
 
     def _found(self, i: int) -> dict[str, str]:
         """Words of row ``i``'s text that point to its touchpoint -> the phrase or ``@event`` behind them."""
         tid = self.touchpoint[i]
-        return dict((" ".join(w.split()), p) for w, p in reversed(self.hits.get(i, ())) if tid in self.phrase_tps.get(p, ()))
+        return dict(
+            (" ".join(w.split()), p) for w, p in reversed(self.hits.get(i, ())) if tid in self.phrase_tps.get(p, ())
+        )
 
     def matched(self, i: int) -> list[str]:
         """The words of row ``i``'s text that point to its touchpoint (phrases and events), in order, without repeats."""
@@ -150,39 +154,74 @@ class TouchpointResult:
         c = round(conf, 2)
         if method == "column":
             if self.flagged is not None and self.flagged[i]:
-                return [Evidence(rule="touchpoint", text=f"touchpoint {tp!r} given by the source is not in the journey",
-                                 value=tp, weight=c)]
+                return [
+                    Evidence(
+                        rule="touchpoint",
+                        text=f"touchpoint {tp!r} given by the source is not in the journey",
+                        value=tp,
+                        weight=c,
+                    )
+                ]
             return [Evidence(rule="touchpoint", text=f"touchpoint {name} given by the source", value=tp, weight=c)]
         if method == "phrase":
             from carlzon.detect.lexicon import category_label
 
             found = list(reversed(self._found(i).items()))
             ph = [w for w, _ in found]
-            quoted = ", ".join(f'"{w}"' + (f" ({category_label(k[1:])})" if k.startswith(EVENT_KEY) else "")
-                               for w, k in found[:3])
-            return [Evidence(rule="touchpoint", text=f"{quoted} points to {name}", phrase=ph[0] if ph else None,
-                             value=tp, weight=c)]
+            quoted = ", ".join(
+                f'"{w}"' + (f" ({category_label(k[1:])})" if k.startswith(EVENT_KEY) else "") for w, k in found[:3]
+            )
+            return [
+                Evidence(
+                    rule="touchpoint",
+                    text=f"{quoted} points to {name}",
+                    phrase=ph[0] if ph else None,
+                    value=tp,
+                    weight=c,
+                )
+            ]
         if method == "measure":
             return [Evidence(rule="touchpoint", text=f"touchpoint {name} from its measure", value=tp, weight=c)]
         if method == "learned":
-            return [Evidence(rule="touchpoint", text=f"reads like other texts about {name} in this batch "
-                             f"(learned from n={self.learned_from} phrase matches, confidence {c})", value=tp, weight=c)]
+            return [
+                Evidence(
+                    rule="touchpoint",
+                    text=f"reads like other texts about {name} in this batch "
+                    f"(learned from n={self.learned_from} phrase matches, confidence {c})",
+                    value=tp,
+                    weight=c,
+                )
+            ]
         if method == "similarity":
             return [Evidence(rule="touchpoint", text=f"reads like {name} (similarity {c})", value=tp, weight=c)]
         if method == "unsure":
             g = self.guess[i] if self.guess is not None else None
             if g is None or conf < 0.1:
                 return [Evidence(rule="touchpoint", text="touchpoint unclear", value=UNKNOWN, weight=c)]
-            return [Evidence(rule="touchpoint", text=f"touchpoint unclear (best guess {self.names.get(g, g)}, confidence {c})",
-                             value=UNKNOWN, weight=c)]
+            return [
+                Evidence(
+                    rule="touchpoint",
+                    text=f"touchpoint unclear (best guess {self.names.get(g, g)}, confidence {c})",
+                    value=UNKNOWN,
+                    weight=c,
+                )
+            ]
         return []
 
 
 class TouchpointMatcher:
     """Assign journey touchpoints to texts (see the module docstring for the chain)."""
 
-    def __init__(self, journey: Journey | None, *, min_confidence: float = 0.35, learn: bool = True,
-                 learn_min_rows: int = 200, learn_confidence: float = 0.7, learn_min_probability: float = 0.6) -> None:
+    def __init__(
+        self,
+        journey: Journey | None,
+        *,
+        min_confidence: float = 0.35,
+        learn: bool = True,
+        learn_min_rows: int = 200,
+        learn_confidence: float = 0.7,
+        learn_min_probability: float = 0.6,
+    ) -> None:
         self.journey = journey
         self.min_confidence = float(min_confidence)
         self.learn = bool(learn)
@@ -222,7 +261,9 @@ class TouchpointMatcher:
         self._event_weight: dict[str, np.ndarray] = {}
         for tp in journey.touchpoints:
             for e in tp.events:
-                self._event_weight.setdefault(e, np.zeros(len(self.ids)))[col[tp.id]] = EVENT_WEIGHT * STAKES_FACTOR[tp.stakes]
+                self._event_weight.setdefault(e, np.zeros(len(self.ids)))[col[tp.id]] = (
+                    EVENT_WEIGHT * STAKES_FACTOR[tp.stakes]
+                )
                 self._phrase_tps.setdefault(EVENT_KEY + e, []).append(tp.id)
         if phrases:
             self._regex = re.compile(rf"(?<![\w-]){_trie(list(self._canon))}(?![\w-])")
@@ -250,8 +291,14 @@ class TouchpointMatcher:
         counts = sparse.csr_matrix((np.ones(len(ids)), (rows, ids)), shape=(len(texts), len(pid)))
         return np.asarray(counts @ self._weight), hits
 
-    def _add_events(self, weights: np.ndarray, found: list[list[tuple[str, str]]], texts: Sequence[str | None],
-                    todo: np.ndarray, scores: Any) -> None:
+    def _add_events(
+        self,
+        weights: np.ndarray,
+        found: list[list[tuple[str, str]]],
+        texts: Sequence[str | None],
+        todo: np.ndarray,
+        scores: Any,
+    ) -> None:
         """Add the weight of the service events found in the texts ``todo`` (rows of ``weights``), in place."""
         if scores is None or not hasattr(scores, "event_hits"):
             from carlzon.detect.text import TextScorer
@@ -267,14 +314,21 @@ class TouchpointMatcher:
                 found[row_of[t]].append((scores.hit_words(h), EVENT_KEY + c))
 
     # -- the chain -------------------------------------------------------------------------
-    def assign(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None,
-               measure_touchpoint: Sequence[str | None] | None = None, *, scores: Any = None) -> TouchpointResult:
+    def assign(
+        self,
+        texts: Sequence[str | None],
+        explicit: Sequence[Any] | None = None,
+        measure_touchpoint: Sequence[str | None] | None = None,
+        *,
+        scores: Any = None,
+    ) -> TouchpointResult:
         """Run the whole chain on a batch (all arguments aligned by row)."""
         res = self.match(texts, explicit, scores=scores)
         return self.finish(res, texts, measure_touchpoint)
 
-    def match(self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None, *,
-              scores: Any = None) -> TouchpointResult:
+    def match(
+        self, texts: Sequence[str | None], explicit: Sequence[Any] | None = None, *, scores: Any = None
+    ) -> TouchpointResult:
         """Steps 1 and 2: explicit column, then phrases and service events.
 
         ``scores``: the :class:`~carlzon.detect.text.TextScores` of the same texts when already computed
@@ -312,17 +366,27 @@ class TouchpointMatcher:
             rows = todo[hit]
             tp[rows] = np.asarray(self.ids, dtype=object)[best_k[hit]]
             conf[rows], method[rows] = c[hit], "phrase"
-            tie_rows = np.flatnonzero(hit & ((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1).astype(bool)
-                                      & (((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1) > 1))
-            tied = {int(todo[r]): tuple(np.asarray(self.ids, dtype=object)[np.flatnonzero(weights[r] >= best[r] - 1e-9)])
-                    for r in tie_rows.tolist()}
+            tie_rows = np.flatnonzero(
+                hit
+                & ((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1).astype(bool)
+                & (((weights >= best[:, None] - 1e-9) & (weights > 0)).sum(axis=1) > 1)
+            )
+            tied = {
+                int(todo[r]): tuple(np.asarray(self.ids, dtype=object)[np.flatnonzero(weights[r] >= best[r] - 1e-9)])
+                for r in tie_rows.tolist()
+            }
         else:
             tied = {}
-        return TouchpointResult(tp, conf, method, flagged=flagged, names=self.names, hits=hits,
-                                phrase_tps=self._phrase_tps, tied=tied)
+        return TouchpointResult(
+            tp, conf, method, flagged=flagged, names=self.names, hits=hits, phrase_tps=self._phrase_tps, tied=tied
+        )
 
-    def finish(self, res: TouchpointResult, texts: Sequence[str | None],
-               measure_touchpoint: Sequence[str | None] | np.ndarray | None = None) -> TouchpointResult:
+    def finish(
+        self,
+        res: TouchpointResult,
+        texts: Sequence[str | None],
+        measure_touchpoint: Sequence[str | None] | np.ndarray | None = None,
+    ) -> TouchpointResult:
         """Steps 3 to 5: measures, learned, similarity; then 'unknown' below the minimum confidence."""
         tp, conf, method = res.touchpoint, res.confidence, res.method
         weak = (method == "none") | ((method == "phrase") & (conf < self.min_confidence))
@@ -366,8 +430,13 @@ class TouchpointMatcher:
             return
         use = sure & np.isin(tp, labels[counts >= 5])
         docs = [t.lower() if isinstance(t, str) and h else "" for t, h in zip(texts, has)]
-        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, stop_words="english",
-                              token_pattern=r"(?u)\b[^\W\d_][\w']+\b")
+        vec = TfidfVectorizer(
+            ngram_range=(1, 2),
+            sublinear_tf=True,
+            min_df=2,
+            stop_words="english",
+            token_pattern=r"(?u)\b[^\W\d_][\w']+\b",
+        )
         try:
             X = vec.fit_transform(docs)
         except ValueError:  # nothing left after min_df and stop words
@@ -385,7 +454,9 @@ class TouchpointMatcher:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         assert self.journey is not None
-        docs = [" ".join([tp.name, tp.id.replace("_", " "), tp.description, *tp.phrases]) for tp in self.journey.touchpoints]
+        docs = [
+            " ".join([tp.name, tp.id.replace("_", " "), tp.description, *tp.phrases]) for tp in self.journey.touchpoints
+        ]
         word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words="english").fit(docs)
         self._sim = (word, word.transform(docs))
 

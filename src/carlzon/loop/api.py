@@ -83,25 +83,43 @@ class CoachRequest(BaseModel):
 
 
 @router.get("/cases", summary="The recovery case queue: filters, search and sorts (see carlzon.loop.queue)")
-def list_cases(request: Request, status: str | None = None, owner: str | None = None,
-               touchpoint: str | None = None, location: str | None = None,
-               q: str | None = Query(None, description="search the text, evidence, customer name, e-mail or id"),
-               due: str | None = Query(None, description="overdue, today or week"),
-               min_priority: float | None = Query(None, ge=0, le=100), min_age_days: float | None = Query(None, ge=0),
-               sort: str = Query("priority", description="priority, due, oldest, newest or id"),
-               limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-               who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    df = desk_for(request).list(status=status, owner=owner, touchpoint=touchpoint, limit=limit, location=location,
-                                q=q, due=due, min_priority=min_priority, min_age_days=min_age_days, sort=sort,
-                                offset=offset)
+def list_cases(
+    request: Request,
+    status: str | None = None,
+    owner: str | None = None,
+    touchpoint: str | None = None,
+    location: str | None = None,
+    q: str | None = Query(None, description="search the text, evidence, customer name, e-mail or id"),
+    due: str | None = Query(None, description="overdue, today or week"),
+    min_priority: float | None = Query(None, ge=0, le=100),
+    min_age_days: float | None = Query(None, ge=0),
+    sort: str = Query("priority", description="priority, due, oldest, newest or id"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    who: Principal = Depends(require("viewer")),
+) -> dict[str, Any]:
+    df = desk_for(request).list(
+        status=status,
+        owner=owner,
+        touchpoint=touchpoint,
+        limit=limit,
+        location=location,
+        q=q,
+        due=due,
+        min_priority=min_priority,
+        min_age_days=min_age_days,
+        sort=sort,
+        offset=offset,
+    )
     cols = [c for c in df.columns if c not in ("evidence", "priority_components", "deadlines", "miseries")]
     records = [{str(k): v for k, v in r.items()} for r in df[cols].to_dict("records")]
     return clean({"n": int(len(df)), "cases": _shown(records, who, _CASE_TEXT)})
 
 
 @router.post("/cases/open", summary="Open a case for every moment of misery at or above the priority")
-def open_cases(request: Request, body: OpenCases | None = None,
-               _: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def open_cases(
+    request: Request, body: OpenCases | None = None, _: Principal = Depends(require("agent"))
+) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     desk = RecoveryDesk(state.store, journey, min_priority=body.min_priority if body else None)
@@ -145,36 +163,44 @@ def check_followups(request: Request, _: Principal = Depends(require("agent"))) 
 def get_case(request: Request, case_id: int, who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
     case = desk_for(request).get(case_id)
     case = _shown([case], who, _CASE_TEXT)[0]
-    case["events"] = _shown([{**e, "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)}
-                             for e in case.get("events", [])], who, ("detail",))
+    case["events"] = _shown(
+        [{**e, "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)} for e in case.get("events", [])],
+        who,
+        ("detail",),
+    )
     return clean(case)
 
 
 @router.post("/cases/{case_id}/assign", summary="Give a case an owner (and team)")
-def assign_case(request: Request, case_id: int, body: Assign,
-                who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def assign_case(
+    request: Request, case_id: int, body: Assign, who: Principal = Depends(require("agent"))
+) -> dict[str, Any]:
     with _write_lock(request):
         return clean(desk_for(request).assign(case_id, body.owner, team=body.team, actor=who.name))
 
 
 @router.post("/cases/{case_id}/notes", summary="Add a note (signed with the token's name)")
-def add_note(request: Request, case_id: int, body: Note,
-             who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def add_note(request: Request, case_id: int, body: Note, who: Principal = Depends(require("agent"))) -> dict[str, Any]:
     with _write_lock(request):
-        return clean(desk_for(request).note(case_id, body.text, author=who.name or who.token_id,
-                                            reply=body.reply, step=body.step))
+        return clean(
+            desk_for(request).note(
+                case_id, body.text, author=who.name or who.token_id, reply=body.reply, step=body.step
+            )
+        )
 
 
 @router.post("/cases/{case_id}/reopen", summary="Reopen a closed case, explicitly and saying why")
-def reopen_case(request: Request, case_id: int, body: Reopen,
-                who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def reopen_case(
+    request: Request, case_id: int, body: Reopen, who: Principal = Depends(require("agent"))
+) -> dict[str, Any]:
     with _write_lock(request):
         return clean(desk_for(request).reopen(case_id, body.reason, actor=who.name))
 
 
 @router.post("/cases/{case_id}/close", summary="Close a case as recovered or not_recovered, saying why")
-def close_case(request: Request, case_id: int, body: Close,
-               who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def close_case(
+    request: Request, case_id: int, body: Close, who: Principal = Depends(require("agent"))
+) -> dict[str, Any]:
     with _write_lock(request):
         return clean(desk_for(request).close(case_id, body.outcome, body.reason, actor=who.name))
 
@@ -183,14 +209,22 @@ def close_case(request: Request, case_id: int, body: Close,
 def measures(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
     desk = desk_for(request)
     m = recovery_measures(desk)
-    return clean({"overall": m["overall"], "by": {k: v.to_dict("records") for k, v in m["by"].items()},
-                  "later_nps_by_outcome": paradox_from_cases(desk).to_dict("records"),
-                  "recovery_paradox": recovery_paradox(request.app.state.store)})
+    return clean(
+        {
+            "overall": m["overall"],
+            "by": {k: v.to_dict("records") for k, v in m["by"].items()},
+            "later_nps_by_outcome": paradox_from_cases(desk).to_dict("records"),
+            "recovery_paradox": recovery_paradox(request.app.state.store),
+        }
+    )
 
 
 @router.get("/magic", summary="The day's moments of magic for staff, each with its reason")
-def magic(request: Request, date: str | None = Query(None, description="YYYY-MM-DD (default today)"),
-          who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def magic(
+    request: Request,
+    date: str | None = Query(None, description="YYYY-MM-DD (default today)"),
+    who: Principal = Depends(require("viewer")),
+) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     ops = magic_opportunities(state.store, journey, day=date)
@@ -204,8 +238,9 @@ def coach_reply(body: CoachRequest, _: Principal = Depends(require("viewer"))) -
 
 
 @router.get("/roleplay", summary="Role-play cards from real moments of misery, personal data removed")
-def roleplay(request: Request, n: int = Query(3, ge=1, le=50),
-             _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def roleplay(
+    request: Request, n: int = Query(3, ge=1, le=50), _: Principal = Depends(require("viewer"))
+) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     cards = roleplay_cards(state.store, journey, n=n)

@@ -53,15 +53,24 @@ password|login|card|phone|screen|battery|update|train|bus|driver|ride|table|wait
 email|reply|message|appointment|crew|staff|agent|upgrade|miles|points|voucher|stroller|car seat|pet|wheelchair"""
 _ISSUE = re.compile(rf"\b(?:your|the|that|this)\s+(?:\w+\s+){{0,2}}?({_ISSUE_WORDS.replace(chr(10), '')})\b", re.I)
 _QUOTED = re.compile(r"""(?:you told us|you said|you wrote|you mentioned)\s*[:,]?\s*["“']([^"”']{3,80})["”']""", re.I)
-_ACK = re.compile(r"\b(i can see|i see|i understand|i hear|i know|i realise|i realize|you(?:'ve| have) been|"
-                  r"you were|you had|you waited|that must|sounds like|i've read|i have read|thanks for telling)\b", re.I)
-_SORRY = re.compile(r"\b(i(?:'m| am)(?: so| really| very| truly)? sorry|we(?:'re| are)(?: so| really| very| truly)? sorry|"
-                    r"sorry (?:that|about|for|to hear)|i apologi[sz]e|my apologies|our apologies|we apologi[sz]e|"
-                    r"that(?:'s| is) on us|we got (?:this|it) wrong|my fault|our fault|apologies)\b", re.I)
-_EXPLAIN = re.compile(r"\b(because|the reason|what happened|this happened|that happened|was caused|caused by|"
-                      r"due to|so that|which means|that means|here is what|here's what|what happens next|"
-                      r"we have (?:found|checked|traced|located)|we(?:'ve| have) (?:found|checked|traced|located)|"
-                      r"it turns out|was left|was sent|was not loaded|missed)\b", re.I)
+_ACK = re.compile(
+    r"\b(i can see|i see|i understand|i hear|i know|i realise|i realize|you(?:'ve| have) been|"
+    r"you were|you had|you waited|that must|sounds like|i've read|i have read|thanks for telling)\b",
+    re.I,
+)
+_SORRY = re.compile(
+    r"\b(i(?:'m| am)(?: so| really| very| truly)? sorry|we(?:'re| are)(?: so| really| very| truly)? sorry|"
+    r"sorry (?:that|about|for|to hear)|i apologi[sz]e|my apologies|our apologies|we apologi[sz]e|"
+    r"that(?:'s| is) on us|we got (?:this|it) wrong|my fault|our fault|apologies)\b",
+    re.I,
+)
+_EXPLAIN = re.compile(
+    r"\b(because|the reason|what happened|this happened|that happened|was caused|caused by|"
+    r"due to|so that|which means|that means|here is what|here's what|what happens next|"
+    r"we have (?:found|checked|traced|located)|we(?:'ve| have) (?:found|checked|traced|located)|"
+    r"it turns out|was left|was sent|was not loaded|missed)\b",
+    re.I,
+)
 _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|noon|midday|midnight"
 _TIME = re.compile(
     rf"\b((?:by|before|on|until|no later than)\s+(?:the\s+)?(?:end of (?:the )?(?:day|week)|{_DAYS}|\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)"
@@ -73,23 +82,35 @@ _TIME = re.compile(
     r"|(?:today|tomorrow|tonight))\b",
     re.I,
 )
-_VAGUE_TIME = re.compile(r"\b(as soon as possible|asap|soon|shortly|in due course|at the earliest convenience|"
-                         r"at some point|in a timely manner|when possible)\b", re.I)
-_FIX = re.compile(r"\b((?:i|we)(?:'ll| will| have| can|'ve| am going to| are going to)\s+(?:\w+\s+){0,2}?"
-                  r"(?:rebook\w*|refund\w*|send\w*|deliver\w*|trace\w*|credit\w*|replace\w*|arrange\w*|call\w*|"
-                  r"upgrad\w*|reimburs\w*|fix\w*|repair\w*|reset\w*|restor\w*|cancel\w*|waiv\w*|reserv\w*|book\w*|"
-                  r"put it right|sort\w*|resend\w*|ship\w*|courier|collect\w*|reroute\w*|return\w*|add\w*|offer\w*)"
-                  r"|voucher|refund|credit|bonus miles|miles|compensation|complimentary|on us|free of charge|"
-                  r"goodwill|discount|reimbursement|replacement)\b", re.I)
-_BLAME = re.compile(r"\b(you should have|you should've|you shouldn't have|you didn't|you did not|you failed to|"
-                    r"you forgot|you must have|you were supposed to|you need(?:ed)? to read|company policy|our policy|"
-                    r"per (?:our )?policy|as stated in|terms and conditions|not our fault|nothing we can do|"
-                    r"out of our (?:control|hands)|beyond our control|it's not our|it is not our|your fault|"
-                    r"you agreed to)\b", re.I)
-_JARGON = re.compile(r"\b(pnr|sla|escalat\w+|as per|per the|pursuant|liaise|revert|kindly|leverage|touch base|"
-                     r"action(?:ed|ing)|irrops|involuntary (?:rerouting|downgrade)|no-show|fare rules?|force majeure|"
-                     r"extraordinary circumstances|operational reasons|ticket (?:number|id)|case reference|"
-                     r"reference number|the system|processed|aforementioned|hereby|inconvenience caused)\b", re.I)
+_VAGUE_TIME = re.compile(
+    r"\b(as soon as possible|asap|soon|shortly|in due course|at the earliest convenience|"
+    r"at some point|in a timely manner|when possible)\b",
+    re.I,
+)
+_FIX = re.compile(
+    r"\b((?:i|we)(?:'ll| will| have| can|'ve| am going to| are going to)\s+(?:\w+\s+){0,2}?"
+    r"(?:rebook\w*|refund\w*|send\w*|deliver\w*|trace\w*|credit\w*|replace\w*|arrange\w*|call\w*|"
+    r"upgrad\w*|reimburs\w*|fix\w*|repair\w*|reset\w*|restor\w*|cancel\w*|waiv\w*|reserv\w*|book\w*|"
+    r"put it right|sort\w*|resend\w*|ship\w*|courier|collect\w*|reroute\w*|return\w*|add\w*|offer\w*)"
+    r"|voucher|refund|credit|bonus miles|miles|compensation|complimentary|on us|free of charge|"
+    r"goodwill|discount|reimbursement|replacement)\b",
+    re.I,
+)
+_BLAME = re.compile(
+    r"\b(you should have|you should've|you shouldn't have|you didn't|you did not|you failed to|"
+    r"you forgot|you must have|you were supposed to|you need(?:ed)? to read|company policy|our policy|"
+    r"per (?:our )?policy|as stated in|terms and conditions|not our fault|nothing we can do|"
+    r"out of our (?:control|hands)|beyond our control|it's not our|it is not our|your fault|"
+    r"you agreed to)\b",
+    re.I,
+)
+_JARGON = re.compile(
+    r"\b(pnr|sla|escalat\w+|as per|per the|pursuant|liaise|revert|kindly|leverage|touch base|"
+    r"action(?:ed|ing)|irrops|involuntary (?:rerouting|downgrade)|no-show|fare rules?|force majeure|"
+    r"extraordinary circumstances|operational reasons|ticket (?:number|id)|case reference|"
+    r"reference number|the system|processed|aforementioned|hereby|inconvenience caused)\b",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -108,8 +129,14 @@ class CoachResult:
     flags: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "steps": self.steps, "flags": self.flags, "text": self.text,
-                "max_score": 100, "n_steps_found": sum(v["found"] for v in self.steps.values())}
+        return {
+            "score": self.score,
+            "steps": self.steps,
+            "flags": self.flags,
+            "text": self.text,
+            "max_score": 100,
+            "n_steps_found": sum(v["found"] for v in self.steps.values()),
+        }
 
 
 def _hits(pattern: re.Pattern, text: str) -> list[str]:
@@ -159,34 +186,61 @@ def coach(text: str, *, issue: str | None = None) -> CoachResult:
     penalty = 0
     blame = _hits(_BLAME, text)
     if blame:
-        flags.append({"kind": "blame", "words": blame, "points": -15,
-                      "tip": "take ownership: say what we will do, not what the customer should have done"})
+        flags.append(
+            {
+                "kind": "blame",
+                "words": blame,
+                "points": -15,
+                "tip": "take ownership: say what we will do, not what the customer should have done",
+            }
+        )
         penalty += 15
     if scripts:
-        flags.append({"kind": "script", "words": scripts, "points": -10,
-                      "tip": "replace the script with a sentence about this customer's problem"})
+        flags.append(
+            {
+                "kind": "script",
+                "words": scripts,
+                "points": -10,
+                "tip": "replace the script with a sentence about this customer's problem",
+            }
+        )
         penalty += 10
     jargon = _hits(_JARGON, text)
     if jargon:
         pts = min(15, 5 * len(jargon))
-        flags.append({"kind": "jargon", "words": jargon, "points": -pts,
-                      "tip": "use the customer's words: 'your booking', not 'your PNR'; 'pass it to', not 'escalate'"})
+        flags.append(
+            {
+                "kind": "jargon",
+                "words": jargon,
+                "points": -pts,
+                "tip": "use the customer's words: 'your booking', not 'your PNR'; 'pass it to', not 'escalate'",
+            }
+        )
         penalty += pts
     vague = _hits(_VAGUE_TIME, text)
     if vague:
-        flags.append({"kind": "vague_time", "words": vague, "points": -5,
-                      "tip": "say by when: 'by 6 pm tomorrow', not 'soon'"})
+        flags.append(
+            {"kind": "vague_time", "words": vague, "points": -5, "tip": "say by when: 'by 6 pm tomorrow', not 'soon'"}
+        )
         penalty += 5
     over = _phrase_hits(_phrases()["over_promise"], text)
     if over:
-        flags.append({"kind": "over_promise", "words": over, "points": -10,
-                      "tip": "promise only what you control; say what you will do and by when"})
+        flags.append(
+            {
+                "kind": "over_promise",
+                "words": over,
+                "points": -10,
+                "tip": "promise only what you control; say what you will do and by when",
+            }
+        )
         penalty += 10
     found = sum(20 for s in steps.values() if s["found"])
     score = max(0, min(100, found - penalty))
     return CoachResult(text=text, score=score, steps=steps, flags=flags)
 
 
-_STOP = frozenset("""that this with have from they them your yours what when were been will would could should
+_STOP = frozenset(
+    """that this with have from they them your yours what when were been will would could should
 there their about just very really still after before because into over than then only also even again
-flight""".split()) - {"flight"}
+flight""".split()
+) - {"flight"}

@@ -48,8 +48,10 @@ def thread_roots(msgs: pd.DataFrame) -> pd.Series:
 
 def first_responses(msgs: pd.DataFrame) -> pd.DataFrame:
     """One row per customer message a company answered: customer_message, brand, asked, answered, minutes."""
-    m = msgs.assign(_id=pd.Series([_norm_id(i) for i in msgs["id"]], index=msgs.index),
-                    _to=pd.Series([_norm_id(p) for p in msgs["in_response_to"]], index=msgs.index))
+    m = msgs.assign(
+        _id=pd.Series([_norm_id(i) for i in msgs["id"]], index=msgs.index),
+        _to=pd.Series([_norm_id(p) for p in msgs["in_response_to"]], index=msgs.index),
+    )
     inbound = m[m["inbound"].astype(bool)][["_id", "time"]].rename(columns={"_id": "customer_message", "time": "asked"})
     replies = m[~m["inbound"].astype(bool) & m["_to"].notna()][["_to", "author", "time"]]
     replies = replies.rename(columns={"_to": "customer_message", "author": "brand", "time": "answered"})

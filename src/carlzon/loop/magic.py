@@ -174,6 +174,7 @@ def _attr_equals(attribute: str, value: Any) -> Callable[[_Context, dict], tuple
             if str(attrs.get(key, "")).lower() == want:
                 return f"{key.replace('_', ' ')} is {want} today", {"value": want}
         return None
+
     return check
 
 
@@ -186,6 +187,7 @@ def _attr_present(attribute: str | None) -> Callable[[_Context, dict], tuple[str
                 shown = "" if v is True else f": {v}"
                 return f"{key.replace('_', ' ')} noted today{shown}", {"event": v, "value": v}
         return None
+
     return check
 
 
@@ -213,7 +215,9 @@ CONDITIONS: dict[str, Callable[[_Context, dict], tuple[str, dict] | None]] = {
 def check_rules(rules: Any, *, where: str = "magic") -> list[dict[str, Any]]:
     """Validate magic rules; a JourneyError names the rule and the fix."""
     if not isinstance(rules, list):
-        raise JourneyError("magic rules must be a list", where=where, fix="write them as '- {id: ..., when: ..., say: ...}'")
+        raise JourneyError(
+            "magic rules must be a list", where=where, fix="write them as '- {id: ..., when: ..., say: ...}'"
+        )
     seen = set()
     for i, rule in enumerate(rules):
         w = f"{where}[{i}]"
@@ -223,8 +227,9 @@ def check_rules(rules: Any, *, where: str = "magic") -> list[dict[str, Any]]:
             if not rule.get(key):
                 raise JourneyError(f"magic rule has no {key!r}", where=w, fix=f"add '{key}: ...'")
         if rule["when"] not in CONDITIONS:
-            raise JourneyError(f"unknown magic condition {rule['when']!r}", where=w,
-                               fix=f"use one of {', '.join(sorted(CONDITIONS))}")
+            raise JourneyError(
+                f"unknown magic condition {rule['when']!r}", where=w, fix=f"use one of {', '.join(sorted(CONDITIONS))}"
+            )
         if rule["when"] in ("attribute_equals", "attribute_present") and not rule.get("attribute"):
             raise JourneyError(f"{rule['when']} needs 'attribute'", where=w, fix="add 'attribute: <column name>'")
         if rule["id"] in seen:
@@ -238,12 +243,19 @@ def _recovered_ids(store: Any) -> set[str]:
     return set(df["interaction_id"].astype(str)) if len(df) else set()
 
 
-def magic_opportunities(store: Any, journey: str | Journey = "airline", *, day: Any = None,
-                        extra_rules: list[dict[str, Any]] | None = None,
-                        memory: dict[str, Customer] | None = None) -> list[Opportunity]:
+def magic_opportunities(
+    store: Any,
+    journey: str | Journey = "airline",
+    *,
+    day: Any = None,
+    extra_rules: list[dict[str, Any]] | None = None,
+    memory: dict[str, Customer] | None = None,
+) -> list[Opportunity]:
     """The day's magic opportunities (default: today, UTC), one per customer and matching rule."""
     journey = load_journey(journey)
-    rules = check_rules(list(journey.magic or []) + list(extra_rules or []), where=f"{journey.source or journey.name}: magic")
+    rules = check_rules(
+        list(journey.magic or []) + list(extra_rules or []), where=f"{journey.source or journey.name}: magic"
+    )
     d: date | None
     if day is None:
         d = datetime.now(UTC).date()
@@ -264,19 +276,43 @@ def magic_opportunities(store: Any, journey: str | Journey = "airline", *, day: 
         c = memory[cid]
         visits = sum(1 for v in c.visit_days if v <= d)
         previous = [r for r in c.recent if pd.Timestamp(r["day"]).date() < d]
-        ctx = _Context(customer=c, day=d, visiting=d in c.visit_days, visits=visits, today=today_attrs.get(cid, []),
-                       previous=previous[-1] if previous else None, recovered=recovered)
+        ctx = _Context(
+            customer=c,
+            day=d,
+            visiting=d in c.visit_days,
+            visits=visits,
+            today=today_attrs.get(cid, []),
+            previous=previous[-1] if previous else None,
+            recovered=recovered,
+        )
         for rule in rules:
             hit = CONDITIONS[rule["when"]](ctx, rule)
             if hit is None:
                 continue
             reason, extra = hit
-            fields = {"name": c.first_name or f"customer {cid}", "visits": visits, "visits_ordinal": _ordinal(visits),
-                      "usual_order": c.usual_order or "", "tier": c.tier or "", "preference": "", "size": "",
-                      "years": "", "event": "", **extra}
+            fields = {
+                "name": c.first_name or f"customer {cid}",
+                "visits": visits,
+                "visits_ordinal": _ordinal(visits),
+                "usual_order": c.usual_order or "",
+                "tier": c.tier or "",
+                "preference": "",
+                "size": "",
+                "years": "",
+                "event": "",
+                **extra,
+            }
             say = str(rule["say"]).format_map(_Blank(fields))
-            out.append(Opportunity(customer_id=cid, name=c.name, rule=str(rule["id"]), reason=reason, say=say,
-                                   fields={k: v for k, v in fields.items() if v not in ("", None)}))
+            out.append(
+                Opportunity(
+                    customer_id=cid,
+                    name=c.name,
+                    rule=str(rule["id"]),
+                    reason=reason,
+                    say=say,
+                    fields={k: v for k, v in fields.items() if v not in ("", None)},
+                )
+            )
     return out
 
 

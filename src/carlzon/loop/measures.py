@@ -42,12 +42,17 @@ def _durations(h: pd.Series) -> dict[str, Any]:
     h = h.dropna()
     if h.empty:
         return {"n": 0, "median_hours": None, "p90_hours": None}
-    return {"n": int(len(h)), "median_hours": round(float(np.median(h)), 2),
-            "p90_hours": round(float(np.percentile(h, 90)), 2)}
+    return {
+        "n": int(len(h)),
+        "median_hours": round(float(np.median(h)), 2),
+        "p90_hours": round(float(np.percentile(h, 90)), 2),
+    }
 
 
-_LEAN = ("SELECT id, status, outcome, outcome_reason, touchpoint, team, channel, opened_at, first_response_at, "
-         "closed_at, moment_at, customer_id, followup_interaction_id FROM recovery_cases")
+_LEAN = (
+    "SELECT id, status, outcome, outcome_reason, touchpoint, team, channel, opened_at, first_response_at, "
+    "closed_at, moment_at, customer_id, followup_interaction_id FROM recovery_cases"
+)
 
 
 def _cases(desk: Any) -> pd.DataFrame:
@@ -74,8 +79,9 @@ def _figures(cases: pd.DataFrame) -> dict[str, Any]:
         "first_response": _durations(_hours(cases["first_response_at"], cases["opened_at"]).clip(lower=0)),
         # resolution counts only cases a person answered: a case closed by the customer's return alone
         # (no reply sent) is an outcome, not a response time
-        "resolution": _durations(_hours(closed["closed_at"], closed["opened_at"])
-                                 .where(closed["first_response_at"].notna()).clip(lower=0)),
+        "resolution": _durations(
+            _hours(closed["closed_at"], closed["opened_at"]).where(closed["first_response_at"].notna()).clip(lower=0)
+        ),
         "recovery_rate": _rate(closed),
     }
 
@@ -96,15 +102,22 @@ def recovery_measures(desk: Any, *, by: tuple[str, ...] = BY) -> dict[str, Any]:
             groups = cases.assign(**{dim: cases[dim].fillna("(none)")}).groupby(dim, sort=True)
             for key, g in groups:
                 f = _figures(g)
-                rows.append({
-                    dim: key, "cases": f["cases"], "open": f["open"], "n_closed": f["recovery_rate"]["n"],
-                    "recovered": f["recovery_rate"]["recovered"], "recovery_rate": f["recovery_rate"]["rate"],
-                    "rate_low": f["recovery_rate"]["low"], "rate_high": f["recovery_rate"]["high"],
-                    "first_response_n": f["first_response"]["n"],
-                    "first_response_median_hours": f["first_response"]["median_hours"],
-                    "resolution_n": f["resolution"]["n"],
-                    "resolution_median_hours": f["resolution"]["median_hours"],
-                })
+                rows.append(
+                    {
+                        dim: key,
+                        "cases": f["cases"],
+                        "open": f["open"],
+                        "n_closed": f["recovery_rate"]["n"],
+                        "recovered": f["recovery_rate"]["recovered"],
+                        "recovery_rate": f["recovery_rate"]["rate"],
+                        "rate_low": f["recovery_rate"]["low"],
+                        "rate_high": f["recovery_rate"]["high"],
+                        "first_response_n": f["first_response"]["n"],
+                        "first_response_median_hours": f["first_response"]["median_hours"],
+                        "resolution_n": f["resolution"]["n"],
+                        "resolution_median_hours": f["resolution"]["median_hours"],
+                    }
+                )
         out["by"][dim] = pd.DataFrame(rows)
     return out
 
@@ -129,8 +142,10 @@ def paradox_from_cases(desk: Any) -> pd.DataFrame:
             if v is not None and not (isinstance(v, float) and math.isnan(v)):
                 groups[str(outcome)].append(float(v))
     have_case = set(cases["customer_id"].dropna().astype(str)) if len(cases) else set()
-    rated = store.query("SELECT customer_id, AVG(nps) AS nps FROM interactions WHERE nps IS NOT NULL "
-                        "AND customer_id IS NOT NULL GROUP BY customer_id")
+    rated = store.query(
+        "SELECT customer_id, AVG(nps) AS nps FROM interactions WHERE nps IS NOT NULL "
+        "AND customer_id IS NOT NULL GROUP BY customer_id"
+    )
     groups["no_case"] = [float(v) for c, v in zip(rated["customer_id"], rated["nps"]) if str(c) not in have_case]
     rows = []
     for name, values in groups.items():
@@ -151,8 +166,9 @@ def visits_from_store(store: Any) -> pd.DataFrame:
     """
     m = store.moments(with_text=False)
     m = m[m["customer_id"].notna()].copy()
-    cases = store.query("SELECT interaction_id, status, outcome, outcome_reason, followup_interaction_id "
-                        "FROM recovery_cases")
+    cases = store.query(
+        "SELECT interaction_id, status, outcome, outcome_reason, followup_interaction_id FROM recovery_cases"
+    )
     if not len(cases):
         return m
     # the follow-up that closed a case is its outcome, not a return: it is no visit here
@@ -166,8 +182,9 @@ def visits_from_store(store: Any) -> pd.DataFrame:
     drop = is_open | by_return
     out = m[~drop].copy()
     out["recovered"] = (outcome[~drop] == "recovered").to_numpy()
-    out.attrs.update(open_cases=int(is_open.sum()), closed_by_return=int(by_return.sum()),
-                     followups=int(followups.sum()))
+    out.attrs.update(
+        open_cases=int(is_open.sum()), closed_by_return=int(by_return.sum()), followups=int(followups.sum())
+    )
     return out
 
 
@@ -185,5 +202,10 @@ def recovery_paradox(store: Any, **options: Any) -> dict[str, Any]:
         out = LoyaltyImpact(**options).fit(visits).to_dict()
     except AnalysisError as exc:
         return {"available": False, "why": str(exc)}
-    return {"available": True, "return": out["return"], "paradox": out["paradox"], "statement": out["statement"],
-            "left_out": dict(visits.attrs)}
+    return {
+        "available": True,
+        "return": out["return"],
+        "paradox": out["paradox"],
+        "statement": out["statement"],
+        "left_out": dict(visits.attrs),
+    }

@@ -51,8 +51,19 @@ VISIT_CHANNEL = "visit"
 
 _RANK: dict[str | None, int] = {"misery": 3, "magic": 2, "neutral": 1}
 
-TIER_VALUE = {"basic": 0.0, "none": 0.0, "blue": 0.0, "member": 0.1, "bronze": 0.25, "silver": 0.5,
-              "gold": 0.75, "platinum": 1.0, "diamond": 1.0, "elite": 1.0, "vip": 1.0}
+TIER_VALUE = {
+    "basic": 0.0,
+    "none": 0.0,
+    "blue": 0.0,
+    "member": 0.1,
+    "bronze": 0.25,
+    "silver": 0.5,
+    "gold": 0.75,
+    "platinum": 1.0,
+    "diamond": 1.0,
+    "elite": 1.0,
+    "vip": 1.0,
+}
 """Customer value of each known tier name (0-1); unknown tier names count as 0.5."""
 
 
@@ -150,8 +161,11 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
         return {}
     inter = inter[inter["customer_id"].notna() & (inter["customer_id"].astype(str) != "")]
     try:
-        moments = store.moments(with_text=False) if customer_ids is None or wanted is not None else pd.concat(
-            [store.moments(customer_id=cid, with_text=False) for cid in customer_ids], ignore_index=True)
+        moments = (
+            store.moments(with_text=False)
+            if customer_ids is None or wanted is not None
+            else pd.concat([store.moments(customer_id=cid, with_text=False) for cid in customer_ids], ignore_index=True)
+        )
     except TypeError:
         moments = store.moments()
     valence = dict(zip(moments["interaction_id"], moments["valence"])) if not moments.empty else {}
@@ -195,8 +209,9 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
             elif not c.visit_days or c.visit_days[-1] != day:
                 c.visit_days.append(day)
             v = valence.get(iid)
-            info = days.setdefault(day, {"day": day.isoformat(), "interaction_id": None, "touchpoint": None,
-                                         "valence": None})
+            info = days.setdefault(
+                day, {"day": day.isoformat(), "interaction_id": None, "touchpoint": None, "valence": None}
+            )
             if _RANK.get(v, 0) > _RANK.get(info["valence"], 0):
                 info.update(interaction_id=iid, touchpoint=touchpoint.get(iid), valence=v)
         if c.name:
@@ -205,7 +220,9 @@ def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dic
             c.usual_order, c.orders = orders.most_common(1)[0]
             c.usual_order_source = f"most frequent order, {c.orders} of {sum(orders.values())}"
         c.visits = len(c.visit_days)
-        c.recent = [days.get(d) or {"day": d.isoformat(), "interaction_id": None, "touchpoint": None, "valence": None}
-                    for d in sorted(set(c.visit_days))]
+        c.recent = [
+            days.get(d) or {"day": d.isoformat(), "interaction_id": None, "touchpoint": None, "valence": None}
+            for d in sorted(set(c.visit_days))
+        ]
         out[c.customer_id] = c
     return out

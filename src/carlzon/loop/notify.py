@@ -74,20 +74,35 @@ def slack(msg: dict[str, Any]) -> dict[str, Any]:
 
 def teams(msg: dict[str, Any]) -> dict[str, Any]:
     """A Microsoft Teams workflow-webhook payload: a message with one Adaptive Card."""
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-            "version": "1.4", "body": [{"type": "TextBlock", "text": msg["subject"], "weight": "Bolder",
-                                        "size": "Medium", "wrap": True}]
-            + [{"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small"} for line in msg.get("lines", [])]}
-    return {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-                                                "contentUrl": None, "content": card}]}
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [{"type": "TextBlock", "text": msg["subject"], "weight": "Bolder", "size": "Medium", "wrap": True}]
+        + [{"type": "TextBlock", "text": line, "wrap": True, "spacing": "Small"} for line in msg.get("lines", [])],
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
 
 
 class Notifier:
     """Sends messages about ongoing problems to e-mail and webhooks, deduplicated in the store."""
 
-    def __init__(self, store: Any, *, email: EmailTarget | None = None, webhooks: list[WebhookTarget] | None = None,
-                 digest: bool = False, base_url: str = "", clock: Callable[[], datetime] | None = None,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        store: Any,
+        *,
+        email: EmailTarget | None = None,
+        webhooks: list[WebhookTarget] | None = None,
+        digest: bool = False,
+        base_url: str = "",
+        clock: Callable[[], datetime] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         if email is None and not webhooks:
             raise CarlzonError("nowhere to send", fix="give an SMTP host and --to, or a --slack / --teams webhook URL")
         self.store, self.email, self.webhooks = store, email, list(webhooks or [])
@@ -101,9 +116,14 @@ class Notifier:
         for c in cases:
             key = f"cases:{c.get('touchpoint') or 'unknown'}:{c.get('location') or ''}"
             problems.setdefault(key, []).append(c)
-        lines = {k: [f"#{c['id']} priority {float(c['priority']):.0f}, {c.get('stakes') or 'low'} stakes"
-                     + (f" {self.base_url}/cases/{c['id']}" if self.base_url else "") for c in v]
-                 for k, v in problems.items()}
+        lines = {
+            k: [
+                f"#{c['id']} priority {float(c['priority']):.0f}, {c.get('stakes') or 'low'} stakes"
+                + (f" {self.base_url}/cases/{c['id']}" if self.base_url else "")
+                for c in v
+            ]
+            for k, v in problems.items()
+        }
         return self._record("cases", {k: (len(v), self._case_subject(v), lines[k]) for k, v in problems.items()})
 
     def alerts(self, alerts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,15 +134,20 @@ class Notifier:
             where = f" at {a['location']}" if a.get("location") else ""
             theme = f" ({a['theme']})" if a.get("theme") else ""
             n = int(a.get("count") or 1)
-            problems[key] = (n, f"Emerging problem: {a.get('touchpoint')}{theme}{where} since {a.get('since')}",
-                             [f"{n} moments of misery (baseline {a.get('baseline', '–')})"])
+            problems[key] = (
+                n,
+                f"Emerging problem: {a.get('touchpoint')}{theme}{where} since {a.get('since')}",
+                [f"{n} moments of misery (baseline {a.get('baseline', '–')})"],
+            )
         return self._record("alert", problems)
 
     @staticmethod
     def _case_subject(cases: list[dict[str, Any]]) -> str:
         c = cases[0]
         where = f" at {c['location']}" if c.get("location") else ""
-        return f"{len(cases)} new high-priority case(s): {str(c.get('touchpoint') or 'unknown').replace('_', ' ')}{where}"
+        return (
+            f"{len(cases)} new high-priority case(s): {str(c.get('touchpoint') or 'unknown').replace('_', ' ')}{where}"
+        )
 
     def _record(self, kind: str, problems: dict[str, tuple[int, str, list[str]]]) -> dict[str, Any]:
         now = self.clock()
@@ -136,8 +161,11 @@ class Notifier:
                 total, last_sent, updates = n, 0, 0
             else:
                 prev = json.loads(row["sent"].iloc[0] or "{}")
-                total, last_sent, updates = int(prev.get("total", 0)) + n, int(prev.get("last_sent", 0)), \
-                    int(row["updates"].iloc[0]) + 1
+                total, last_sent, updates = (
+                    int(prev.get("total", 0)) + n,
+                    int(prev.get("last_sent", 0)),
+                    int(row["updates"].iloc[0]) + 1,
+                )
             subject_now = subject if not ongoing else f"Update ({total} in all): {subject}"
             send_now = not self.digest and (not ongoing or total >= 2 * max(last_sent, 1))
             if send_now:
@@ -146,21 +174,33 @@ class Notifier:
                 (updated if ongoing else sent).append(key)
             else:
                 quiet.append(key)
-            params = {"k": key, "kind": kind, "subject": subject_now, "body": "\n".join(lines), "now": now,
-                      "updates": updates, "sent": json.dumps({"total": total, "last_sent": last_sent}),
-                      "pending": 0 if send_now else 1}
+            params = {
+                "k": key,
+                "kind": kind,
+                "subject": subject_now,
+                "body": "\n".join(lines),
+                "now": now,
+                "updates": updates,
+                "sent": json.dumps({"total": total, "last_sent": last_sent}),
+                "pending": 0 if send_now else 1,
+            }
             with self.store.transaction():
                 if len(row):
                     self.store.execute(
                         "UPDATE notifications SET subject = :subject, body = :body, last_at = :now, "
-                        "updates = :updates, sent = :sent, pending = :pending WHERE key = :k", params)
+                        "updates = :updates, sent = :sent, pending = :pending WHERE key = :k",
+                        params,
+                    )
                     if not ongoing:
-                        self.store.execute("UPDATE notifications SET first_at = :now WHERE key = :k",
-                                           {"now": now, "k": key})
+                        self.store.execute(
+                            "UPDATE notifications SET first_at = :now WHERE key = :k", {"now": now, "k": key}
+                        )
                 else:
                     self.store.execute(
                         "INSERT INTO notifications (key, kind, subject, body, first_at, last_at, updates, sent, pending) "
-                        "VALUES (:k, :kind, :subject, :body, :now, :now, :updates, :sent, :pending)", params)
+                        "VALUES (:k, :kind, :subject, :body, :now, :now, :updates, :sent, :pending)",
+                        params,
+                    )
         return {"sent": sent, "updated": updated, "held": quiet}
 
     def send_digest(self) -> dict[str, Any]:
@@ -180,8 +220,10 @@ class Notifier:
             payload = slack(msg) if hook.format == "slack" else teams(msg)
             r = httpx.post(hook.url, json=payload, timeout=self.timeout)
             if r.status_code >= 300:
-                raise CarlzonError(f"the {hook.format} webhook answered {r.status_code}: {r.text[:200]}",
-                                   fix="check the webhook URL (and that the channel's workflow is on)")
+                raise CarlzonError(
+                    f"the {hook.format} webhook answered {r.status_code}: {r.text[:200]}",
+                    fix="check the webhook URL (and that the channel's workflow is on)",
+                )
         if self.email is not None:
             e = self.email
             mail = EmailMessage()
@@ -195,8 +237,10 @@ class Notifier:
                         smtp.login(e.user, e.password or "")
                     smtp.send_message(mail)
             except (OSError, smtplib.SMTPException) as exc:
-                raise CarlzonError(f"cannot send e-mail through {e.host}:{e.port}: {exc}",
-                                   fix="check the SMTP host, port and credentials") from exc
+                raise CarlzonError(
+                    f"cannot send e-mail through {e.host}:{e.port}: {exc}",
+                    fix="check the SMTP host, port and credentials",
+                ) from exc
 
 
 def _utc(v: Any) -> datetime:

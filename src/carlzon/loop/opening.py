@@ -40,8 +40,13 @@ class OpenResult(list):
         self.high_stakes = high_stakes  # high-stakes interactions: opened / summarised by reason
 
     def to_dict(self) -> dict[str, Any]:
-        return {"opened": list(self), "n_opened": len(self), "considered": self.considered,
-                "summarised": self.summarised, "high_stakes": self.high_stakes}
+        return {
+            "opened": list(self),
+            "n_opened": len(self),
+            "considered": self.considered,
+            "summarised": self.summarised,
+            "high_stakes": self.high_stakes,
+        }
 
 
 def _nan(v: Any) -> bool:
@@ -69,8 +74,12 @@ def group_miseries(misery: pd.DataFrame, thresholds: dict[str, dict[str, float]]
     for r in misery.to_dict("records"):
         by_interaction.setdefault(str(r["interaction_id"]), []).append(r)
     for iid, rows in by_interaction.items():
-        rows.sort(key=lambda r: (-_STAKES_ORDER.get(str(r.get("stakes") or "low"), 0),
-                                 -float(0 if _nan(r.get("intensity")) else r.get("intensity"))))
+        rows.sort(
+            key=lambda r: (
+                -_STAKES_ORDER.get(str(r.get("stakes") or "low"), 0),
+                -float(0 if _nan(r.get("intensity")) else r.get("intensity")),
+            )
+        )
         top = rows[0]
         evidence: list[dict[str, Any]] = []
         miseries, complaint_words, low = [], False, None
@@ -81,22 +90,35 @@ def group_miseries(misery: pd.DataFrame, thresholds: dict[str, dict[str, float]]
             c = complaint_of(ev, ratings, thresholds)
             complaint_words = complaint_words or c["words"]
             low = low or c["low_rating"]
-            miseries.append({"touchpoint": r.get("touchpoint") or "unknown", "stakes": r.get("stakes") or "low",
-                             "intensity": round(float(0 if _nan(r.get("intensity")) else r["intensity"]), 3),
-                             "score": round(float(0 if _nan(r.get("score")) else r["score"]), 3),
-                             "reasons": r.get("reasons") or "",
-                             **({"aspect": r["aspect"]} if not _nan(r.get("aspect")) else {})})
+            miseries.append(
+                {
+                    "touchpoint": r.get("touchpoint") or "unknown",
+                    "stakes": r.get("stakes") or "low",
+                    "intensity": round(float(0 if _nan(r.get("intensity")) else r["intensity"]), 3),
+                    "score": round(float(0 if _nan(r.get("score")) else r["score"]), 3),
+                    "reasons": r.get("reasons") or "",
+                    **({"aspect": r["aspect"]} if not _nan(r.get("aspect")) else {}),
+                }
+            )
         attrs = top.get("attributes")
         if isinstance(attrs, str):
             try:
                 attrs = json.loads(attrs)
             except ValueError:
                 attrs = {}
-        out.append({**top, "interaction_id": str(iid), "evidence": evidence, "miseries": miseries,
-                    "reasons": "; ".join(dict.fromkeys(m["reasons"] for m in miseries if m["reasons"])),
-                    "intensity": max(m["intensity"] for m in miseries),
-                    "complaint": complaint_words or bool(low), "low_rating": low,
-                    "attributes": attrs if isinstance(attrs, dict) else {}})
+        out.append(
+            {
+                **top,
+                "interaction_id": str(iid),
+                "evidence": evidence,
+                "miseries": miseries,
+                "reasons": "; ".join(dict.fromkeys(m["reasons"] for m in miseries if m["reasons"])),
+                "intensity": max(m["intensity"] for m in miseries),
+                "complaint": complaint_words or bool(low),
+                "low_rating": low,
+                "attributes": attrs if isinstance(attrs, dict) else {},
+            }
+        )
     return out
 
 
@@ -108,8 +130,14 @@ def _email(attrs: dict[str, Any]) -> str | None:
     return None
 
 
-def open_by_policy(desk: Any, policy: CasePolicy, *, since: Any = None, until: Any = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> OpenResult:
+def open_by_policy(
+    desk: Any,
+    policy: CasePolicy,
+    *,
+    since: Any = None,
+    until: Any = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> OpenResult:
     """Consider every interaction with misery not considered before; open cases by the policy."""
     store = desk.store
     tick = progress or (lambda what, done, total: None)
@@ -133,11 +161,14 @@ def open_by_policy(desk: Any, policy: CasePolicy, *, since: Any = None, until: A
             return False
         return oldest is None or _nan(g.get("timestamp")) or pd.Timestamp(g["timestamp"]) >= oldest
 
-    customers = sorted({str(g["customer_id"]) for g in groups
-                        if not _nan(g.get("customer_id")) and g["customer_id"] and could_open(g)})
+    customers = sorted(
+        {str(g["customer_id"]) for g in groups if not _nan(g.get("customer_id")) and g["customer_id"] and could_open(g)}
+    )
     memory = customer_memory(store, customer_ids=customers) if customers else {}
-    everything = store.query("SELECT DISTINCT m.customer_id, m.interaction_id, m.timestamp FROM moments m "
-                             "WHERE m.valence = 'misery' AND m.customer_id IS NOT NULL")
+    everything = store.query(
+        "SELECT DISTINCT m.customer_id, m.interaction_id, m.timestamp FROM moments m "
+        "WHERE m.valence = 'misery' AND m.customer_id IS NOT NULL"
+    )
     history: dict[str, list[datetime]] = {}
     for cid, ts in zip(everything["customer_id"], pd.to_datetime(everything["timestamp"], utc=True, errors="coerce")):
         if not _nan(ts):
@@ -153,8 +184,14 @@ def open_by_policy(desk: Any, policy: CasePolicy, *, since: Any = None, until: A
             prior = len({t for t in history.get(cid, []) if lo <= t < at})
         value = customer_value(customer)
         parts = desk.priority_of(g, value=value, prior=prior)
-        decision = policy.decide(priority=parts["total"], stakes=str(g.get("stakes") or "low"),
-                                 intensity=float(g["intensity"]), value=value, prior=prior, complaint=g["complaint"])
+        decision = policy.decide(
+            priority=parts["total"],
+            stakes=str(g.get("stakes") or "low"),
+            intensity=float(g["intensity"]),
+            value=value,
+            prior=prior,
+            complaint=g["complaint"],
+        )
         if decision == "open" and oldest is not None and at is not None and at < oldest:
             decision = "too_old"
         decided.append((g, decision, parts, customer))
@@ -167,8 +204,10 @@ def open_by_policy(desk: Any, policy: CasePolicy, *, since: Any = None, until: A
         days = store.query("SELECT moment_at FROM recovery_cases")["moment_at"]
         for d in pd.to_datetime(days, utc=True, errors="coerce").dropna():
             taken[d.date().isoformat()] = taken.get(d.date().isoformat(), 0) + 1
-    order = sorted(range(len(decided)), key=lambda k: (decided[k][1] != "open", -decided[k][2]["total"],
-                                                         str(decided[k][0].get("timestamp"))))
+    order = sorted(
+        range(len(decided)),
+        key=lambda k: (decided[k][1] != "open", -decided[k][2]["total"], str(decided[k][0].get("timestamp"))),
+    )
     final: dict[int, str] = {}
     for k in order:  # capacity goes to the highest priorities of each day
         g, decision = decided[k][0], decided[k][1]
@@ -198,14 +237,24 @@ def open_by_policy(desk: Any, policy: CasePolicy, *, since: Any = None, until: A
                 summarised[decision] = summarised.get(decision, 0) + 1
             if str(g.get("stakes")) == "high":
                 high[decision] = high.get(decision, 0) + 1
-            considered_rows.append({"iid": g["interaction_id"], "at": now, "decision": decision,
-                                    "tp": g.get("touchpoint") or "unknown", "stakes": g.get("stakes") or "low",
-                                    "priority": parts["total"], "day": day, "case_id": case_id})
+            considered_rows.append(
+                {
+                    "iid": g["interaction_id"],
+                    "at": now,
+                    "decision": decision,
+                    "tp": g.get("touchpoint") or "unknown",
+                    "stakes": g.get("stakes") or "low",
+                    "priority": parts["total"],
+                    "day": day,
+                    "case_id": case_id,
+                }
+            )
             if n % 200 == 0:
                 tick("opening cases", n, len(order))
         store.executemany(
             "INSERT INTO recovery_considered (interaction_id, considered_at, decision, touchpoint, stakes, priority, "
             "moment_day, case_id) VALUES (:iid, :at, :decision, :tp, :stakes, :priority, :day, :case_id)",
-            considered_rows)
+            considered_rows,
+        )
     tick("done", len(order), len(order))
     return OpenResult(sorted(new_ids), summarised, len(order), high)

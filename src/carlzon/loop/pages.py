@@ -32,16 +32,20 @@ router = APIRouter(include_in_schema=False)
 def _env():
     from carlzon.report.builder import jinja_env
 
-    return jinja_env([str(resources.files("carlzon.loop") / "templates"),
-                      str(resources.files("carlzon.web") / "templates")])
+    return jinja_env(
+        [str(resources.files("carlzon.loop") / "templates"), str(resources.files("carlzon.web") / "templates")]
+    )
 
 
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     can_write = bool(principal and has_role(principal.role, "agent"))
     with showing_personal_data(may_see_personal(principal)):
-        html = _env().get_template(name).render(principal=principal, can_write=can_write,
-                                                csrf_token=getattr(request.state, "csrf", ""), **ctx)
+        html = (
+            _env()
+            .get_template(name)
+            .render(principal=principal, can_write=can_write, csrf_token=getattr(request.state, "csrf", ""), **ctx)
+        )
     return HTMLResponse(html)
 
 
@@ -73,9 +77,14 @@ _FIGURES: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Any]] = weakref.
 def _figures(desk: Any) -> tuple[Any, Any]:
     """The recovery measures and the later-NPS table, recomputed only when cases, their events or the
     interactions changed since (a key of three cheap aggregates): the queue page answers at once."""
-    key = tuple(desk.store.query(
-        "SELECT (SELECT MAX(id) FROM recovery_events) AS e, (SELECT COUNT(*) FROM recovery_cases) AS c, "
-        "(SELECT MAX(seq) FROM interactions) AS i").iloc[0].tolist())
+    key = tuple(
+        desk.store.query(
+            "SELECT (SELECT MAX(id) FROM recovery_events) AS e, (SELECT COUNT(*) FROM recovery_cases) AS c, "
+            "(SELECT MAX(seq) FROM interactions) AS i"
+        )
+        .iloc[0]
+        .tolist()
+    )
     hit = _FIGURES.get(desk.store)
     if hit is None or hit[0] != key:
         hit = (key, (recovery_measures(desk), paradox_from_cases(desk).to_dict("records")))
@@ -91,10 +100,21 @@ def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> H
     m, paradox = _figures(desk)
     options = desk.store.query("SELECT DISTINCT touchpoint, location, owner FROM recovery_cases")
     choices = {k: sorted({str(v) for v in options[k].dropna()}) for k in ("touchpoint", "location", "owner")}
-    return _render(request, "cases.html.j2", cases=df.to_dict("records"), filters=f, measures=m, choices=choices,
-                   status=f.get("status", ""), now=desk._now(), summary=desk.summary().head(12).to_dict("records"),
-                   notice=request.query_params.get("notice", ""), policy=desk.policy.to_dict(),
-                   paradox=paradox, active="cases")
+    return _render(
+        request,
+        "cases.html.j2",
+        cases=df.to_dict("records"),
+        filters=f,
+        measures=m,
+        choices=choices,
+        status=f.get("status", ""),
+        now=desk._now(),
+        summary=desk.summary().head(12).to_dict("records"),
+        notice=request.query_params.get("notice", ""),
+        policy=desk.policy.to_dict(),
+        paradox=paradox,
+        active="cases",
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -104,8 +124,15 @@ def case_page(request: Request, case_id: int, _: Principal = Depends(require("vi
     steps = [str(s.get("step")) for s in desk.steps]
     from carlzon.web.views import options  # the journey's touchpoints, for correcting the case's moment
 
-    return _render(request, "case.html.j2", case=case, playbook_steps=steps, active="cases",
-                   notice=request.query_params.get("notice", ""), opts=options(request.app.state))
+    return _render(
+        request,
+        "case.html.j2",
+        case=case,
+        playbook_steps=steps,
+        active="cases",
+        notice=request.query_params.get("notice", ""),
+        opts=options(request.app.state),
+    )
 
 
 @router.post("/cases/open")
@@ -113,8 +140,10 @@ def open_cases_form(request: Request, _: Principal = Depends(require("agent"))) 
     with request.app.state.write_lock:
         new = desk_for(request).open_cases()
     left = sum(new.summarised.values())
-    return _back(f"Opened {len(new)} case(s); summarised {left} interaction(s) with misery as themes "
-                 f"({', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in sorted(new.summarised.items())) or 'none'}).")
+    return _back(
+        f"Opened {len(new)} case(s); summarised {left} interaction(s) with misery as themes "
+        f"({', '.join(f'{k.replace(chr(95), chr(32))} {v}' for k, v in sorted(new.summarised.items())) or 'none'})."
+    )
 
 
 @router.post("/cases/check")
@@ -123,8 +152,10 @@ def check_form(request: Request, _: Principal = Depends(require("agent"))) -> Re
         closed = desk_for(request).check_followups()
     rec = sum(1 for c in closed if c["outcome"] == "recovered")
     ids = ", ".join(f"#{c['case_id']}" for c in closed[:10]) + (" ..." if len(closed) > 10 else "")
-    return _back(f"Checked follow-ups: closed {len(closed)} case(s) ({rec} recovered, {len(closed) - rec} not "
-                 f"recovered){': ' + ids if closed else ''}.")
+    return _back(
+        f"Checked follow-ups: closed {len(closed)} case(s) ({rec} recovered, {len(closed) - rec} not "
+        f"recovered){': ' + ids if closed else ''}."
+    )
 
 
 @router.post("/cases/bulk-assign")
@@ -135,49 +166,67 @@ async def bulk_assign_form(request: Request, who: Principal = Depends(require("a
     if not ids:
         return _back("Bulk assign: no case ticked; nothing was changed.")
     with request.app.state.write_lock:
-        done = desk_for(request).bulk_assign(ids, owner, team=str(form.get("team") or "").strip() or None,
-                                             actor=who.name)
+        done = desk_for(request).bulk_assign(
+            ids, owner, team=str(form.get("team") or "").strip() or None, actor=who.name
+        )
     skipped = "; ".join(f"#{k}: {v}" for k, v in done["skipped"].items())
-    return _back(f"Assigned {done['n_assigned']} case(s) to {owner}" + (f"; skipped {skipped}" if skipped else "") + ".")
+    return _back(
+        f"Assigned {done['n_assigned']} case(s) to {owner}" + (f"; skipped {skipped}" if skipped else "") + "."
+    )
 
 
 @router.post("/cases/{case_id}/reopen")
-def reopen_form(request: Request, case_id: int, reason: str = Form(""),
-                who: Principal = Depends(require("agent"))) -> Response:
+def reopen_form(
+    request: Request, case_id: int, reason: str = Form(""), who: Principal = Depends(require("agent"))
+) -> Response:
     with request.app.state.write_lock:
         desk_for(request).reopen(case_id, reason, actor=who.name)
     return _back(f"Case #{case_id} reopened: {reason.strip()}", f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/assign")
-def assign_form(request: Request, case_id: int, owner: str = Form(...), team: str = Form(""),
-                who: Principal = Depends(require("agent"))) -> Response:
+def assign_form(
+    request: Request,
+    case_id: int,
+    owner: str = Form(...),
+    team: str = Form(""),
+    who: Principal = Depends(require("agent")),
+) -> Response:
     with request.app.state.write_lock:
         desk_for(request).assign(case_id, owner.strip(), team=team.strip() or None, actor=who.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/note")
-def note_form(request: Request, case_id: int, text: str = Form(""), reply: str = Form(""), step: str = Form(""),
-              who: Principal = Depends(require("agent"))) -> Response:
+def note_form(
+    request: Request,
+    case_id: int,
+    text: str = Form(""),
+    reply: str = Form(""),
+    step: str = Form(""),
+    who: Principal = Depends(require("agent")),
+) -> Response:
     with request.app.state.write_lock:
         desk_for(request).note(case_id, text, author=who.name or who.token_id, reply=bool(reply), step=step or None)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/close")
-def close_form(request: Request, case_id: int, outcome: str = Form(...), reason: str = Form(""),
-               who: Principal = Depends(require("agent"))) -> Response:
+def close_form(
+    request: Request,
+    case_id: int,
+    outcome: str = Form(...),
+    reason: str = Form(""),
+    who: Principal = Depends(require("agent")),
+) -> Response:
     with request.app.state.write_lock:
         desk_for(request).close(case_id, outcome, reason, actor=who.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/magic", response_class=HTMLResponse)
-def magic_page(request: Request, date: str | None = None,
-               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def magic_page(request: Request, date: str | None = None, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     ops = magic_opportunities(state.store, journey, day=date or None)
     return _render(request, "magic.html.j2", ops=ops, date=date or "", active="magic")
-

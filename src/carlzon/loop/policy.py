@@ -80,13 +80,15 @@ class CasePolicy:
             raw = dict(raw["case_policy"])
         unknown = set(raw) - _KEYS
         if unknown:
-            raise CarlzonError(f"unknown case policy keys {sorted(unknown)} in {source}",
-                               fix=f"use only {', '.join(sorted(_KEYS))}")
+            raise CarlzonError(
+                f"unknown case policy keys {sorted(unknown)} in {source}", fix=f"use only {', '.join(sorted(_KEYS))}"
+            )
         when = dict(raw.get("open_when") or {})
         bad = set(when) - _WHEN_KEYS
         if bad:
-            raise CarlzonError(f"unknown open_when keys {sorted(bad)} in {source}",
-                               fix=f"use only {', '.join(sorted(_WHEN_KEYS))}")
+            raise CarlzonError(
+                f"unknown open_when keys {sorted(bad)} in {source}", fix=f"use only {', '.join(sorted(_WHEN_KEYS))}"
+            )
         d = cls()
         stakes = when.get("stakes", list(d.stakes))
         stakes = [stakes] if isinstance(stakes, str) else list(stakes or [])
@@ -101,8 +103,9 @@ class CasePolicy:
             try:
                 return float(value)
             except (TypeError, ValueError):
-                raise CarlzonError(f"{key} must be a number in {source}, not {value!r}",
-                                   fix=f"e.g. {key}: {default}") from None
+                raise CarlzonError(
+                    f"{key} must be a number in {source}, not {value!r}", fix=f"e.g. {key}: {default}"
+                ) from None
 
         capacity = num("daily_capacity", d.daily_capacity, raw)
         if capacity is not None and capacity < 1:
@@ -119,24 +122,36 @@ class CasePolicy:
             source=source,
         )
 
-    def decide(self, *, priority: float, stakes: str, intensity: float, value: float, prior: int,
-               complaint: bool) -> str:
+    def decide(
+        self, *, priority: float, stakes: str, intensity: float, value: float, prior: int, complaint: bool
+    ) -> str:
         """'open' or the reason the misery is summarised (capacity and age are decided by the desk)."""
         if self.require_complaint and not complaint:
             return "no_complaint"
         if priority < self.min_priority:
             return "below_priority"
-        rules = (stakes in self.stakes, self.min_intensity is not None and intensity >= self.min_intensity,
-                 self.min_customer_value is not None and value >= self.min_customer_value,
-                 self.min_repeated is not None and self.min_repeated > 0 and prior >= self.min_repeated)
+        rules = (
+            stakes in self.stakes,
+            self.min_intensity is not None and intensity >= self.min_intensity,
+            self.min_customer_value is not None and value >= self.min_customer_value,
+            self.min_repeated is not None and self.min_repeated > 0 and prior >= self.min_repeated,
+        )
         return "open" if any(rules) else "not_selected"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"min_priority": self.min_priority, "open_when": {
-            "stakes": list(self.stakes), "min_intensity": self.min_intensity,
-            "min_customer_value": self.min_customer_value, "min_repeated": self.min_repeated},
-            "require_complaint": self.require_complaint, "daily_capacity": self.daily_capacity,
-            "max_age_days": self.max_age_days, "source": self.source}
+        return {
+            "min_priority": self.min_priority,
+            "open_when": {
+                "stakes": list(self.stakes),
+                "min_intensity": self.min_intensity,
+                "min_customer_value": self.min_customer_value,
+                "min_repeated": self.min_repeated,
+            },
+            "require_complaint": self.require_complaint,
+            "daily_capacity": self.daily_capacity,
+            "max_age_days": self.max_age_days,
+            "source": self.source,
+        }
 
 
 def load_policy(journey: Any, path: str | Path | None = None, *, min_priority: float | None = None) -> CasePolicy:
@@ -149,7 +164,9 @@ def load_policy(journey: Any, path: str | Path | None = None, *, min_priority: f
         try:
             raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise CarlzonError(f"{p} is not valid YAML: {exc}", fix="check the indentation of the policy file") from None
+            raise CarlzonError(
+                f"{p} is not valid YAML: {exc}", fix="check the indentation of the policy file"
+            ) from None
         return CasePolicy.from_mapping(raw, source=str(p), min_priority=min_priority)
     book = getattr(journey, "playbook", None) or {}
     raw = dict(book.get("case_policy") or {})

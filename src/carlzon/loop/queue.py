@@ -46,11 +46,23 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def case_query(*, status: str | None = None, owner: str | None = None, touchpoint: str | None = None,
-               location: str | None = None, q: str | None = None, min_priority: float | None = None,
-               due: str | None = None, min_age_days: float | None = None, max_age_days: float | None = None,
-               sort: str | None = None, limit: int | None = None, offset: int | None = None,
-               now: datetime | None = None, columns: str = "*") -> tuple[str, dict[str, Any]]:
+def case_query(
+    *,
+    status: str | None = None,
+    owner: str | None = None,
+    touchpoint: str | None = None,
+    location: str | None = None,
+    q: str | None = None,
+    min_priority: float | None = None,
+    due: str | None = None,
+    min_age_days: float | None = None,
+    max_age_days: float | None = None,
+    sort: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    now: datetime | None = None,
+    columns: str = "*",
+) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of the case list with these filters (see the module docstring)."""
     now = now or datetime.now(UTC)
     where, params = [], {}

@@ -61,10 +61,32 @@ _STAKES_POINTS = {"low": 0.0, "medium": 12.5, "high": 25.0}
 _REPEAT_DAYS = 90
 _RATING_TEXT = {"nps": "/10", "csat": "/5", "ces": "/7", "stars": "/5"}
 _CASE_COLUMNS = (
-    "id", "interaction_id", "customer_id", "customer_name", "journey", "touchpoint", "channel", "stakes",
-    "intensity", "score", "priority", "priority_components", "reasons", "evidence", "text", "moment_at",
-    "opened_at", "status", "owner", "team", "deadlines", "first_response_at", "closed_at", "outcome",
-    "outcome_reason", "followup_interaction_id",
+    "id",
+    "interaction_id",
+    "customer_id",
+    "customer_name",
+    "journey",
+    "touchpoint",
+    "channel",
+    "stakes",
+    "intensity",
+    "score",
+    "priority",
+    "priority_components",
+    "reasons",
+    "evidence",
+    "text",
+    "moment_at",
+    "opened_at",
+    "status",
+    "owner",
+    "team",
+    "deadlines",
+    "first_response_at",
+    "closed_at",
+    "outcome",
+    "outcome_reason",
+    "followup_interaction_id",
 )
 
 
@@ -119,8 +141,15 @@ class RecoveryDesk:
     ``clock`` returns the current time (UTC); tests pass a fixed one.
     """
 
-    def __init__(self, store: Any, journey: str | Journey = "airline", *, min_priority: float | None = None,
-                 policy: CasePolicy | str | None = None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        journey: str | Journey = "airline",
+        *,
+        min_priority: float | None = None,
+        policy: CasePolicy | str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.store = store
         self.journey = load_journey(journey)
         book = self.journey.playbook or {}
@@ -136,8 +165,9 @@ class RecoveryDesk:
     def _now(self) -> datetime:
         return _ts(self.clock()).replace(microsecond=0)  # type: ignore[union-attr]
 
-    def open_cases(self, *, since: Any = None, until: Any = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> Any:
+    def open_cases(
+        self, *, since: Any = None, until: Any = None, progress: Callable[[str, int, int], None] | None = None
+    ) -> Any:
         """Open cases by the case policy (:mod:`carlzon.loop.policy`): one case per interaction with
         misery, listing its miseries; return the new case ids (an :class:`~carlzon.loop.opening.OpenResult`
         that also counts what was summarised, and why).
@@ -151,8 +181,9 @@ class RecoveryDesk:
 
     def priority_of(self, group: dict[str, Any], *, value: float, prior: int) -> dict[str, float]:
         """The priority of one interaction's misery (its strongest stakes and intensity)."""
-        return priority(intensity=group.get("intensity"), stakes=group.get("stakes") or "low", value=value,
-                        prior_miseries=prior)
+        return priority(
+            intensity=group.get("intensity"), stakes=group.get("stakes") or "low", value=value, prior_miseries=prior
+        )
 
     def notify_new(self, notifier: Any, *, min_priority: float = 70.0) -> dict[str, Any]:
         """Tell people about open cases at or above ``min_priority`` not told before (a ``notified``
@@ -160,14 +191,18 @@ class RecoveryDesk:
         df = self.store.query(
             "SELECT id, touchpoint, location, stakes, priority FROM recovery_cases WHERE status <> 'closed' "
             "AND priority >= :p AND id NOT IN (SELECT case_id FROM recovery_events WHERE kind = 'notified') "
-            "ORDER BY priority DESC, id", {"p": float(min_priority)})
+            "ORDER BY priority DESC, id",
+            {"p": float(min_priority)},
+        )
         if not len(df):
             return {"cases": [], "sent": [], "updated": [], "held": []}
         rows = df.to_dict("records")
         done = notifier.cases(rows)
         with self.store.transaction():
             for r in rows:
-                self._event(int(r["id"]), "notified", actor="carlzon", detail={"problem": "cases:" + str(r["touchpoint"])})
+                self._event(
+                    int(r["id"]), "notified", actor="carlzon", detail={"problem": "cases:" + str(r["touchpoint"])}
+                )
         return {"cases": [int(r["id"]) for r in rows], **done}
 
     def summary(self) -> pd.DataFrame:
@@ -177,7 +212,8 @@ class RecoveryDesk:
             "SELECT touchpoint, decision AS reason, COUNT(*) AS n, "
             "SUM(CASE WHEN stakes = 'high' THEN 1 ELSE 0 END) AS high_stakes, MIN(moment_day) AS first_day, "
             "MAX(moment_day) AS last_day FROM recovery_considered WHERE decision <> 'open' "
-            "GROUP BY touchpoint, decision ORDER BY COUNT(*) DESC, touchpoint")
+            "GROUP BY touchpoint, decision ORDER BY COUNT(*) DESC, touchpoint"
+        )
         if len(df):
             df["n"] = df["n"].astype(int)
             df["high_stakes"] = df["high_stakes"].astype(int)
@@ -188,8 +224,11 @@ class RecoveryDesk:
         return int(self.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
 
     def _deadlines(self, start: datetime) -> dict[str, str]:
-        return {str(s["step"]): _iso(start + timedelta(hours=float(s.get("within_hours", 24))))  # type: ignore[misc]
-                for s in self.steps if "step" in s}
+        return {
+            str(s["step"]): _iso(start + timedelta(hours=float(s.get("within_hours", 24))))  # type: ignore[misc]
+            for s in self.steps
+            if "step" in s
+        }
 
     def _insert(self, row: dict[str, Any], customer: Customer | None, parts: dict[str, float], now: datetime) -> int:
         evidence = row.get("evidence")
@@ -215,10 +254,18 @@ class RecoveryDesk:
             "opened_at": now,
             "status": "open",
             "deadlines": json.dumps(self._deadlines(now)),
-            "miseries": json.dumps(row.get("miseries") or [{
-                "touchpoint": row.get("touchpoint") or "unknown", "stakes": row.get("stakes") or "low",
-                "intensity": float(row.get("intensity") or 0.0), "reasons": row.get("reasons") or ""}],
-                ensure_ascii=False),
+            "miseries": json.dumps(
+                row.get("miseries")
+                or [
+                    {
+                        "touchpoint": row.get("touchpoint") or "unknown",
+                        "stakes": row.get("stakes") or "low",
+                        "intensity": float(row.get("intensity") or 0.0),
+                        "reasons": row.get("reasons") or "",
+                    }
+                ],
+                ensure_ascii=False,
+            ),
             "due_at": _ts(min(self._deadlines(now).values())) if self.steps else None,
             "location": None if _missing(row.get("location")) else str(row.get("location")),
             "customer_email": row.get("customer_email") or None,
@@ -226,25 +273,51 @@ class RecoveryDesk:
         cols = ", ".join(params)
         with self.store.transaction():
             self.store.execute(
-                f"INSERT INTO recovery_cases ({cols}) VALUES ({', '.join(':' + k for k in params)})", params)
-            case_id = int(self.store.query("SELECT id FROM recovery_cases WHERE interaction_id = :iid",
-                                           {"iid": params["interaction_id"]})["id"].iloc[0])
-            self._event(case_id, "opened", actor="carlzon",
-                        detail={"priority": parts, "reasons": params["reasons"]}, at=now)
+                f"INSERT INTO recovery_cases ({cols}) VALUES ({', '.join(':' + k for k in params)})", params
+            )
+            case_id = int(
+                self.store.query(
+                    "SELECT id FROM recovery_cases WHERE interaction_id = :iid", {"iid": params["interaction_id"]}
+                )["id"].iloc[0]
+            )
+            self._event(
+                case_id, "opened", actor="carlzon", detail={"priority": parts, "reasons": params["reasons"]}, at=now
+            )
         return case_id
 
-    def _event(self, case_id: int, kind: str, *, actor: str | None, step: str | None = None,
-               detail: Any = None, at: datetime | None = None) -> None:
+    def _event(
+        self,
+        case_id: int,
+        kind: str,
+        *,
+        actor: str | None,
+        step: str | None = None,
+        detail: Any = None,
+        at: datetime | None = None,
+    ) -> None:
         self.store.execute(
             "INSERT INTO recovery_events (case_id, created_at, actor, kind, step, detail) "
             "VALUES (:case_id, :at, :actor, :kind, :step, :detail)",
-            {"case_id": int(case_id), "at": at or self._now(), "actor": actor, "kind": kind, "step": step,
-             "detail": json.dumps(detail, ensure_ascii=False) if not isinstance(detail, str) else detail},
+            {
+                "case_id": int(case_id),
+                "at": at or self._now(),
+                "actor": actor,
+                "kind": kind,
+                "step": step,
+                "detail": json.dumps(detail, ensure_ascii=False) if not isinstance(detail, str) else detail,
+            },
         )
 
     # ------------------------------------------------------------------ reading
-    def list(self, *, status: str | None = None, owner: str | None = None, touchpoint: str | None = None,
-             limit: int | None = None, **filters: Any) -> pd.DataFrame:
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        owner: str | None = None,
+        touchpoint: str | None = None,
+        limit: int | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
         """Cases, highest priority first among the open ones; closed ones last.
 
         More filters and sorts (``location``, ``q``, ``min_priority``, ``due``, ``min_age_days``, ``sort``,
@@ -252,8 +325,9 @@ class RecoveryDesk:
         """
         from carlzon.loop.queue import case_query
 
-        sql, params = case_query(status=status, owner=owner, touchpoint=touchpoint, limit=limit,
-                                 now=self._now(), **filters)
+        sql, params = case_query(
+            status=status, owner=owner, touchpoint=touchpoint, limit=limit, now=self._now(), **filters
+        )
         df = self.store.query(sql, params or None)
         if df.empty:
             return pd.DataFrame(columns=list(_CASE_COLUMNS))
@@ -265,13 +339,21 @@ class RecoveryDesk:
         df = self.store.query("SELECT * FROM recovery_cases WHERE id = :id", {"id": int(case_id)})
         if df.empty:
             raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
-        case: dict[str, Any] = {str(k): (None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
-                    else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                for k, v in df.iloc[0].to_dict().items()}
+        case: dict[str, Any] = {
+            str(k): (
+                None
+                if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+                else v.to_pydatetime()
+                if isinstance(v, pd.Timestamp)
+                else v
+            )
+            for k, v in df.iloc[0].to_dict().items()
+        }
         case["id"] = int(case["id"])
         for key in ("priority_components", "deadlines", "evidence", "miseries"):
-            case[key] = json.loads(case[key]) if case.get(key) else ({} if key in ("priority_components",
-                                                                                 "deadlines") else [])
+            case[key] = (
+                json.loads(case[key]) if case.get(key) else ({} if key in ("priority_components", "deadlines") else [])
+            )
         events = self.events(case["id"])
         case["events"] = events.to_dict("records")
         done = {e["step"] for e in case["events"] if e["kind"] in ("step", "reply", "note") and e.get("step")}
@@ -280,10 +362,19 @@ class RecoveryDesk:
         now = _iso(self._now())
         closed = case["status"] == "closed"
         case["steps"] = [
-            {"step": step, "due": None if closed and step not in done else due, "done": step in done,
-             "overdue": step not in done and not closed and due < now,
-             "state": "done" if step in done else "not done (closed)" if closed
-             else "overdue" if due < now else "due"}
+            {
+                "step": step,
+                "due": None if closed and step not in done else due,
+                "done": step in done,
+                "overdue": step not in done and not closed and due < now,
+                "state": "done"
+                if step in done
+                else "not done (closed)"
+                if closed
+                else "overdue"
+                if due < now
+                else "due",
+            }
             for step, due in case["deadlines"].items()
         ]
         tid = case.get("touchpoint") or "unknown"
@@ -293,30 +384,38 @@ class RecoveryDesk:
 
     def events(self, case_id: int) -> pd.DataFrame:
         """The append-only status history of a case, oldest first."""
-        df = self.store.query("SELECT id, case_id, created_at, actor, kind, step, detail FROM recovery_events "
-                              "WHERE case_id = :id ORDER BY id", {"id": int(case_id)})
+        df = self.store.query(
+            "SELECT id, case_id, created_at, actor, kind, step, detail FROM recovery_events "
+            "WHERE case_id = :id ORDER BY id",
+            {"id": int(case_id)},
+        )
         if not df.empty:
-            df["detail"] = [json.loads(d) if isinstance(d, str) and d[:1] in "{[\"" else d for d in df["detail"]]
+            df["detail"] = [json.loads(d) if isinstance(d, str) and d[:1] in '{["' else d for d in df["detail"]]
         return df
 
     # ------------------------------------------------------------------ acting
     def _require_open(self, case_id: int, *, writing: str | None = None) -> dict[str, Any]:
         """The case's status row; a closed case refuses ``writing`` (closed is closed: reopen it first)."""
-        df = self.store.query("SELECT id, status, first_response_at, deadlines FROM recovery_cases WHERE id = :id",
-                              {"id": int(case_id)})
+        df = self.store.query(
+            "SELECT id, status, first_response_at, deadlines FROM recovery_cases WHERE id = :id", {"id": int(case_id)}
+        )
         if df.empty:
             raise NotFoundError(f"no recovery case {case_id}", fix="list the cases with 'carlzon cases list'")
         row = df.iloc[0].to_dict()
         if writing and row["status"] == "closed":
-            raise ClosedCaseError(f"case {case_id} is closed: it takes no {writing}",
-                                  fix=f"reopen it first, saying why ('carlzon cases reopen {case_id} --reason ...')")
+            raise ClosedCaseError(
+                f"case {case_id} is closed: it takes no {writing}",
+                fix=f"reopen it first, saying why ('carlzon cases reopen {case_id} --reason ...')",
+            )
         return row
 
     def _due_at(self, case_id: int, deadlines: Any) -> Any:
         """The deadline of the first playbook step not done yet (None when every step is done)."""
         deadlines = json.loads(deadlines) if isinstance(deadlines, str) and deadlines else (deadlines or {})
-        ev = self.store.query("SELECT kind, step FROM recovery_events WHERE case_id = :id AND kind IN ('step', 'reply', 'note')",
-                              {"id": int(case_id)})
+        ev = self.store.query(
+            "SELECT kind, step FROM recovery_events WHERE case_id = :id AND kind IN ('step', 'reply', 'note')",
+            {"id": int(case_id)},
+        )
         done = {s for s in ev["step"] if isinstance(s, str)}
         if (ev["kind"] == "reply").any():
             done |= {"acknowledge", "apologize"}
@@ -329,18 +428,22 @@ class RecoveryDesk:
         if case["status"] != "closed":
             raise CarlzonError(f"case {case_id} is not closed", fix="only a closed case can be reopened")
         if not reason or not str(reason).strip():
-            raise CarlzonError("a reason is needed to reopen a case", fix="say why, e.g. 'she wrote again: still no bag'")
+            raise CarlzonError(
+                "a reason is needed to reopen a case", fix="say why, e.g. 'she wrote again: still no bag'"
+            )
         now = self._now()
         with self.store.transaction():
             self.store.execute(
                 "UPDATE recovery_cases SET status = 'in_progress', outcome = NULL, outcome_reason = NULL, "
                 "closed_at = NULL, reopened_at = :at, due_at = :due WHERE id = :id",
-                {"at": now, "due": self._due_at(case_id, case["deadlines"]), "id": int(case_id)})
+                {"at": now, "due": self._due_at(case_id, case["deadlines"]), "id": int(case_id)},
+            )
             self._event(case_id, "reopened", actor=actor or "carlzon", detail={"reason": str(reason).strip()}, at=now)
         return self.get(case_id)
 
-    def bulk_assign(self, case_ids: builtins.list[int], owner: str, *, team: str | None = None,
-                    actor: str | None = None) -> dict[str, Any]:
+    def bulk_assign(
+        self, case_ids: builtins.list[int], owner: str, *, team: str | None = None, actor: str | None = None
+    ) -> dict[str, Any]:
         """Assign many cases at once; returns what was done: ``assigned`` ids, ``skipped`` {id: why}."""
         assigned, skipped = [], {}
         if not owner or not str(owner).strip():
@@ -364,12 +467,15 @@ class RecoveryDesk:
             raise CarlzonError("an owner is needed", fix="pass the agent's name, e.g. --owner lena")
         status = "in_progress" if case["status"] == "open" else case["status"]
         with self.store.transaction():
-            self.store.execute("UPDATE recovery_cases SET owner = :owner, team = :team, status = :status "
-                               "WHERE id = :id", {"owner": owner, "team": team, "status": status, "id": int(case_id)})
+            self.store.execute(
+                "UPDATE recovery_cases SET owner = :owner, team = :team, status = :status WHERE id = :id",
+                {"owner": owner, "team": team, "status": status, "id": int(case_id)},
+            )
             self._event(case_id, "assigned", actor=actor or owner, detail={"owner": owner, "team": team})
 
-    def note(self, case_id: int, text: str, *, author: str, reply: bool = False,
-             step: str | None = None) -> dict[str, Any]:
+    def note(
+        self, case_id: int, text: str, *, author: str, reply: bool = False, step: str | None = None
+    ) -> dict[str, Any]:
         """Add a note. ``reply=True`` means it was sent to the customer (the first one sets the
         time to first response); ``step`` marks a playbook step done."""
         case = self._require_open(case_id, writing="reply" if reply else "note")
@@ -392,14 +498,30 @@ class RecoveryDesk:
             self.store.execute(f"UPDATE recovery_cases SET {assignments} WHERE id = :id", {**sets, "id": int(case_id)})
         return self.get(case_id)
 
-    def close(self, case_id: int, outcome: str, reason: str, *, actor: str | None = None,
-              followup_interaction_id: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+    def close(
+        self,
+        case_id: int,
+        outcome: str,
+        reason: str,
+        *,
+        actor: str | None = None,
+        followup_interaction_id: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
         """Close a case as recovered / not_recovered, saying why."""
         self._close(case_id, outcome, reason, actor=actor, followup_interaction_id=followup_interaction_id, at=at)
         return self.get(case_id)
 
-    def _close(self, case_id: int, outcome: str, reason: str, *, actor: str | None = None,
-               followup_interaction_id: str | None = None, at: datetime | None = None) -> None:
+    def _close(
+        self,
+        case_id: int,
+        outcome: str,
+        reason: str,
+        *,
+        actor: str | None = None,
+        followup_interaction_id: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
         case = self._require_open(case_id)
         if outcome not in OUTCOMES:
             raise CarlzonError(f"unknown outcome {outcome!r}", fix=f"use one of {', '.join(OUTCOMES)}")
@@ -412,15 +534,22 @@ class RecoveryDesk:
             self.store.execute(
                 "UPDATE recovery_cases SET status = 'closed', outcome = :outcome, outcome_reason = :reason, "
                 "closed_at = :at, followup_interaction_id = :fid, due_at = NULL WHERE id = :id",
-                {"outcome": outcome, "reason": reason, "at": at, "fid": followup_interaction_id, "id": int(case_id)})
-            self._event(case_id, "closed", actor=actor or "carlzon",
-                        detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id})
+                {"outcome": outcome, "reason": reason, "at": at, "fid": followup_interaction_id, "id": int(case_id)},
+            )
+            self._event(
+                case_id,
+                "closed",
+                actor=actor or "carlzon",
+                detail={"outcome": outcome, "reason": reason, "followup_interaction_id": followup_interaction_id},
+            )
 
     def check_followups(self) -> builtins.list[dict[str, Any]]:
         """Close every open case whose customer has come back since; return what was closed and why."""
-        cases = self.store.query("SELECT id, interaction_id, customer_id, moment_at FROM recovery_cases "
-                                 "WHERE status <> 'closed' AND customer_id IS NOT NULL AND moment_at IS NOT NULL "
-                                 "ORDER BY id")
+        cases = self.store.query(
+            "SELECT id, interaction_id, customer_id, moment_at FROM recovery_cases "
+            "WHERE status <> 'closed' AND customer_id IS NOT NULL AND moment_at IS NOT NULL "
+            "ORDER BY id"
+        )
         if cases.empty:
             return []
         first = min(t for t in map(_ts, cases["moment_at"]) if t is not None)  # moment_at IS NOT NULL
@@ -432,7 +561,8 @@ class RecoveryDesk:
             "WHERE i.timestamp >= :first AND i.customer_id IN "
             "(SELECT customer_id FROM recovery_cases WHERE status <> 'closed' AND customer_id IS NOT NULL) "
             "GROUP BY i.id, i.customer_id, i.timestamp, i.channel, i.text, i.nps, i.csat, i.ces, i.stars",
-            {"first": first})
+            {"first": first},
+        )
         later["timestamp"] = pd.to_datetime(later["timestamp"], utc=True, errors="coerce")
         later = later[later["timestamp"].notna()]
         names = {0: "misery", 1: "neutral", 2: "magic"}
@@ -453,8 +583,9 @@ class RecoveryDesk:
                     continue
                 follow = rows.sort_values("timestamp", kind="stable").iloc[0].to_dict()
                 outcome, reason = self._judge(follow, valence.get(follow["id"]))
-                self._close(int(case["id"]), outcome, reason, actor="carlzon",
-                            followup_interaction_id=str(follow["id"]))
+                self._close(
+                    int(case["id"]), outcome, reason, actor="carlzon", followup_interaction_id=str(follow["id"])
+                )
                 closed.append({"case_id": int(case["id"]), "outcome": outcome, "reason": reason})
         return closed
 
@@ -476,8 +607,8 @@ class RecoveryDesk:
         if isinstance(text, str) and text.strip():
             quote = text.strip()[:60]
             if valence == "misery":
-                return "not_recovered", f"follow-up {channel} on {day} is still a misery: \"{quote}\""
-            return "recovered", f"follow-up {channel} on {day} reads {valence or 'neutral'}: \"{quote}\""
+                return "not_recovered", f'follow-up {channel} on {day} is still a misery: "{quote}"'
+            return "recovered", f'follow-up {channel} on {day} reads {valence or "neutral"}: "{quote}"'
         if valence == "misery":
             return "not_recovered", f"return visit on {day} was a misery"
         return "recovered", f"came back: {channel} on {day}"

@@ -36,8 +36,15 @@ import yaml
 from carlzon.errors import CarlzonError
 from carlzon.journey import Expectation, Journey
 
-__all__ = ["check_reply", "describe_problem", "fix_for", "impossible_promises", "quotes_lone_word", "reply_templates",
-           "suggest_reply"]
+__all__ = [
+    "check_reply",
+    "describe_problem",
+    "fix_for",
+    "impossible_promises",
+    "quotes_lone_word",
+    "reply_templates",
+    "suggest_reply",
+]
 
 _PARTS = ("acknowledge", "apologize", "next", "gesture", "follow_up")
 
@@ -102,8 +109,8 @@ def _clause(text: str, start: int, end: int) -> str:
     hi = nxt[0] if nxt else len(text)
     before, phrase, after = _clean(text[lo:start]).split(), text[start:end], _clean(text[end:hi]).split()
     room = max(0, _MAX_WORDS - len(phrase.split()))
-    keep_before = before[-min(len(before), max(room // 2, room - len(after))):] if room and before else []
-    keep_after = after[:max(0, room - len(keep_before))]
+    keep_before = before[-min(len(before), max(room // 2, room - len(after))) :] if room and before else []
+    keep_after = after[: max(0, room - len(keep_before))]
     out = " ".join(keep_before + [phrase.strip()] + keep_after)
     return _clean(out)
 
@@ -154,8 +161,9 @@ def describe_problem(case: dict[str, Any]) -> str:
             if where is not None and text:
                 clause = _clause(text, *where)
                 key = re.sub(r"\W+", " ", clause.lower()).strip()
-                if len(clause.split()) >= 3 and all(key not in k and k not in key for k in
-                                                    (re.sub(r"\W+", " ", c.lower()).strip() for _, _, c in found)):
+                if len(clause.split()) >= 3 and all(
+                    key not in k and k not in key for k in (re.sub(r"\W+", " ", c.lower()).strip() for _, _, c in found)
+                ):
                     found.append((abs(weight), where[0], clause))
                 continue
             g = _gloss(e)
@@ -214,8 +222,11 @@ def impossible_promises(reply: str, case: dict[str, Any], now: datetime) -> list
     moment_at = _when(case.get("moment_at"))
     late = moment_at is None or now - moment_at > timedelta(hours=float(tpl.get("late_after_hours", 48)))
     if late:
-        out += [f"time-bound promise for a moment long past: {p!r}" for p in tpl.get("time_bound", [])
-                if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low)]
+        out += [
+            f"time-bound promise for a moment long past: {p!r}"
+            for p in tpl.get("time_bound", [])
+            if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low)
+        ]
     for m in re.finditer(r"by \w+day (\d{1,2}) (\w+), (\d\d:\d\d) UTC", reply):
         try:
             t = datetime.strptime(f"{m.group(1)} {m.group(2)} {now.year} {m.group(3)}", "%d %B %Y %H:%M")

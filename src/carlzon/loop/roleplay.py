@@ -58,11 +58,20 @@ def roleplay_cards(store: Any, journey: str | Journey = "airline", *, n: int = 3
         tname = journey.touchpoint(tid).name if journey.has_touchpoint(tid) else "an unknown touchpoint"
         stakes = row.get("stakes") or "low"
         gesture = gestures.get(stakes)
-        task = (f"Reply to this customer about {tname.lower()}: acknowledge the specific problem, apologize, "
-                f"explain in plain words, give a realistic time" + (f", and offer {gesture}." if gesture else
-                                                                       ", and offer a fix."))
-        cards.append(RoleplayCard(
-            card=i, touchpoint=tid, stakes=stakes, intensity=float(row.get("intensity") or 0.0),
-            customer_says=redact(str(row["text"]), names=names),
-            evidence=redact(str(row.get("reasons") or ""), names=names), task=task))
+        task = (
+            f"Reply to this customer about {tname.lower()}: acknowledge the specific problem, apologize, "
+            f"explain in plain words, give a realistic time"
+            + (f", and offer {gesture}." if gesture else ", and offer a fix.")
+        )
+        cards.append(
+            RoleplayCard(
+                card=i,
+                touchpoint=tid,
+                stakes=stakes,
+                intensity=float(row.get("intensity") or 0.0),
+                customer_says=redact(str(row["text"]), names=names),
+                evidence=redact(str(row.get("reasons") or ""), names=names),
+                task=task,
+            )
+        )
     return cards

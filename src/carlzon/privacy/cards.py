@@ -58,10 +58,16 @@ def _issuer(d: str) -> bool:
     """The digits start like a card of a known issuer, with a length that issuer uses."""
     n = len(d)
     p2, p3, p4 = int(d[:2]), int(d[:3]), int(d[:4])
-    return ((d[0] == "4" and n in (13, 16, 19)) or (51 <= p2 <= 55 and n == 16) or (2221 <= p4 <= 2720 and n == 16)
-            or (p2 in (34, 37) and n == 15) or ((p4 == 6011 or 644 <= p3 <= 649 or p2 == 65) and 16 <= n <= 19)
-            or (p2 == 35 and 16 <= n <= 19) or ((p2 in (36, 38, 39) or 300 <= p3 <= 305) and 14 <= n <= 19)
-            or (p2 == 62 and 16 <= n <= 19))
+    return (
+        (d[0] == "4" and n in (13, 16, 19))
+        or (51 <= p2 <= 55 and n == 16)
+        or (2221 <= p4 <= 2720 and n == 16)
+        or (p2 in (34, 37) and n == 15)
+        or ((p4 == 6011 or 644 <= p3 <= 649 or p2 == 65) and 16 <= n <= 19)
+        or (p2 == 35 and 16 <= n <= 19)
+        or ((p2 in (36, 38, 39) or 300 <= p3 <= 305) and 14 <= n <= 19)
+        or (p2 == 62 and 16 <= n <= 19)
+    )
 
 
 def _is_card(run: str) -> bool:

@@ -54,9 +54,15 @@ def mask_evidence(raw: Any) -> Any:
             return redact(raw)
     if not isinstance(items, list):
         return raw
-    out = [{k: (redact(v) if isinstance(v, str) and k in ("text", "quote", "words", "phrase") else v)
-            for k, v in e.items()} if isinstance(e, dict) else (redact(e) if isinstance(e, str) else e)
-           for e in items]
+    out = [
+        {
+            k: (redact(v) if isinstance(v, str) and k in ("text", "quote", "words", "phrase") else v)
+            for k, v in e.items()
+        }
+        if isinstance(e, dict)
+        else (redact(e) if isinstance(e, str) else e)
+        for e in items
+    ]
     return json.dumps(out, ensure_ascii=False) if isinstance(raw, str) else out
 
 

@@ -73,8 +73,18 @@ on demand), since a cached view may quote the customer."""
 _CUSTOMER = re.compile(r"^(?:.*_)?customer_id$")
 _INTERACTION = re.compile(r"^(?:.*_)?interaction_id$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_NAME_KEYS = ("name", "customer_name", "full_name", "email", "e_mail", "customer_email", "phone", "mobile",
-              "telephone", "phone_number")
+_NAME_KEYS = (
+    "name",
+    "customer_name",
+    "full_name",
+    "email",
+    "e_mail",
+    "customer_email",
+    "phone",
+    "mobile",
+    "telephone",
+    "phone_number",
+)
 
 
 @dataclass
@@ -92,8 +102,13 @@ class ForgetResult:
         return sum(self.rows.values())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dry_run": self.dry_run, "total": self.total, "rows": dict(self.rows), "audit_id": self.audit_id,
-                "identifiers": self.identifiers}
+        return {
+            "dry_run": self.dry_run,
+            "total": self.total,
+            "rows": dict(self.rows),
+            "audit_id": self.audit_id,
+            "identifiers": self.identifiers,
+        }
 
 
 def _quoted(name: str) -> str:
@@ -186,8 +201,10 @@ def _identifiers(store: Any, customer_id: str) -> set[str]:
             first, last = attrs.get("first_name"), attrs.get("last_name") or attrs.get("surname")
             if first and last:
                 found.add(f"{first} {last}")
-    names = store.query("SELECT DISTINCT customer_name FROM recovery_cases WHERE customer_id = :c "
-                        "AND customer_name IS NOT NULL", {"c": customer_id})
+    names = store.query(
+        "SELECT DISTINCT customer_name FROM recovery_cases WHERE customer_id = :c AND customer_name IS NOT NULL",
+        {"c": customer_id},
+    )
     found.update(str(n) for n in names["customer_name"] if n)
     return {f for f in found if len(f) >= 3}
 
@@ -231,15 +248,19 @@ def _quarantined(store: Any, identifiers: set[str]) -> dict[str, list[Any]]:
         hits: list[Any] = []
         for ident in sorted(identifiers):
             pattern = "%" + ident.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            rows = store.query(f"SELECT {_quoted(key)} AS k, {_quoted(col)} AS v FROM {_quoted(name)} "
-                               f"WHERE LOWER({_quoted(col)}) LIKE LOWER(:p) ESCAPE '\\'", {"p": pattern})
+            rows = store.query(
+                f"SELECT {_quoted(key)} AS k, {_quoted(col)} AS v FROM {_quoted(name)} "
+                f"WHERE LOWER({_quoted(col)}) LIKE LOWER(:p) ESCAPE '\\'",
+                {"p": pattern},
+            )
             hits.extend(k for k, v in zip(rows["k"], rows["v"]) if isinstance(v, str) and _carries(v, identifiers))
         out[name] = sorted(set(hits))
     return out
 
 
-def forget(store: Any, customer_id: str, *, dry_run: bool = False, actor: str | None = None,
-           vacuum: bool = True) -> ForgetResult:
+def forget(
+    store: Any, customer_id: str, *, dry_run: bool = False, actor: str | None = None, vacuum: bool = True
+) -> ForgetResult:
     """Remove every row of ``customer_id`` from the store (see the module); with ``dry_run`` count them only.
 
     NotFoundError when nothing in the store holds the customer. ``actor`` (who asked) goes into the
@@ -257,8 +278,9 @@ def forget(store: Any, customer_id: str, *, dry_run: bool = False, actor: str | 
     result = ForgetResult(dry_run=dry_run, identifiers=len(identifiers))
     with store.transaction():
         for name in order:
-            n = int(store.query(f"SELECT COUNT(*) AS n FROM {_quoted(name)} WHERE {plan.where(name)}",
-                                params)["n"].iloc[0])
+            n = int(
+                store.query(f"SELECT COUNT(*) AS n FROM {_quoted(name)} WHERE {plan.where(name)}", params)["n"].iloc[0]
+            )
             if n:
                 result.rows[name] = n
         quarantined = _quarantined(store, identifiers)
@@ -266,8 +288,11 @@ def forget(store: Any, customer_id: str, *, dry_run: bool = False, actor: str | 
             if keys:
                 result.rows[name] = len(keys)
         if not result.rows:
-            raise NotFoundError(f"no rows of customer {customer_id!r} in the store", where="forget",
-                                fix="check the id (carlzon customers, or the customer_id column of your export)")
+            raise NotFoundError(
+                f"no rows of customer {customer_id!r} in the store",
+                where="forget",
+                fix="check the id (carlzon customers, or the customer_id column of your export)",
+            )
         if dry_run:
             return result
         if store.backend == "sqlite":
@@ -298,8 +323,10 @@ def forget(store: Any, customer_id: str, *, dry_run: bool = False, actor: str | 
 
 def _audit(store: Any, result: ForgetResult, actor: str | None) -> int:
     now = datetime.now(UTC)
-    store.execute("INSERT INTO forget_log (forgotten_at, actor, rows, total) VALUES (:at, :actor, :rows, :total)",
-                  {"at": now, "actor": actor, "rows": json.dumps(result.rows, sort_keys=True), "total": result.total})
+    store.execute(
+        "INSERT INTO forget_log (forgotten_at, actor, rows, total) VALUES (:at, :actor, :rows, :total)",
+        {"at": now, "actor": actor, "rows": json.dumps(result.rows, sort_keys=True), "total": result.total},
+    )
     return int(store.query("SELECT MAX(id) AS id FROM forget_log")["id"].iloc[0])
 
 
@@ -320,4 +347,3 @@ def forget_log(store: Any) -> list[dict[str, Any]]:
     for r in out:
         r["rows"] = json.loads(r["rows"]) if r["rows"] else {}
     return out
-

@@ -34,7 +34,8 @@ _TOKEN = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-žȘ-țḀ-ỹ]+(?:['’\-][A-Za-zÀ-ÖØ-ö
 _WORD = re.compile(_TOKEN)
 _LATIN = re.compile(rf"^{_TOKEN}$")
 
-COMMON_WORDS: frozenset[str] = frozenset("""
+COMMON_WORDS: frozenset[str] = frozenset(
+    """
 a an the and or but if so as at by for from in into of on onto to with without about after before over under
 i me my mine we us our you your he him his she her it its they them their this that these those there here
 is am are was were be been being do does did done have has had having can could will would shall should may
@@ -54,11 +55,13 @@ german germany french france spanish spain italian italy swedish sweden turkish 
 canada canadian europe european africa african asia asian
 love hope joy grace faith glory honor honour happy merry lucky sunny bright gold silver king queen prince
 royal rich young brown white black green gray grey red blue rose lily ivy daisy
-""".split())
+""".split()
+)
 """Words that are also in name lists but far more often mean something else: never taken as a name by the
 pair rule (a name context or the customer memory still takes them)."""
 
-_FIRST = frozenset("""
+_FIRST = frozenset(
+    """
 aaron abdul abigail adam adrian ahmed aiden aisha alan albert alex alexander alexandra ali alice alicia alison
 amanda amelia amy ana andrea andrew angela anita ann anna anne annie anthony antonio archie arthur ashley
 barbara ben benjamin beth betty brandon brenda brian bruce bryan caitlin carl carlos caroline carmen catherine
@@ -78,35 +81,48 @@ lars magnus nils olof sven giulia marco matteo pierre sofia camille hugo jan jen
 priya raj rahul wei yuki oskar oluwaseun chidi ngozi kwame kofi amara aditya arjun ananya deepak sanjay sunita
 vikram mei ling hiroshi kenji haruto sakura yusuf omar layla hassan mustafa zainab aleksandr dmitri olga
 svetlana ivan katarzyna piotr agnieszka tomasz siobhan niamh aoife ciara seamus mateusz joão thiago gabriela
-""".split())
+""".split()
+)
 """Common first names, lower-case: taken alone, when capitalised, anywhere."""
 
-_FUNCTION = frozenset("""a an the and or but if so to of in on at by for from with as i me my we our you your he
+_FUNCTION = frozenset(
+    """a an the and or but if so to of in on at by for from with as i me my we our you your he
 his she her it its they their this that these those there here is are was were be do does did have has had
-not no yes""".split())
+not no yes""".split()
+)
 
 _CONTEXT = re.compile(
     r"(?i)(?:my name is|my name's|name\s*:|customer\s*:|passenger\s*:|i'?m\b|i’m\b|i am\b|this is\b|call me\b|"
     r"ask for\b|spoke (?:to|with)\b|talked to\b|booked (?:for|by)\b|raised by\b|submitted by\b|"
     r"(?:mr|mrs|ms|miss|dr|mx)\b\.?|(?:hi|hello|hey|dear)\b,?|"
-    r"(?:thanks|thank you|cheers|regards|best regards|kind regards|signed|sincerely|yours)\b\s*[,:\-–—]?)\s*")
+    r"(?:thanks|thank you|cheers|regards|best regards|kind regards|signed|sincerely|yours)\b\s*[,:\-–—]?)\s*"
+)
 """A name context, matched where a word starts (see :func:`_contexts`)."""
-_CONTEXT_FIRST = frozenset("""my name customer passenger i i'm i’m im this call ask spoke talked booked raised
+_CONTEXT_FIRST = frozenset(
+    """my name customer passenger i i'm i’m im this call ask spoke talked booked raised
 submitted mr mrs ms miss dr mx hi hello hey dear thanks thank cheers regards best kind signed sincerely
-yours""".split())
+yours""".split()
+)
 _SALUTATION = frozenset(("hi", "hello", "hey", "dear"))
 _TITLE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|dr|mx)\b\.?\s*$")
-_NOT_AFTER_CONTEXT = COMMON_WORDS | frozenset("""here there sorry so not going writing calling trying waiting still
+_NOT_AFTER_CONTEXT = COMMON_WORDS | frozenset(
+    """here there sorry so not going writing calling trying waiting still
 again ridiculous terrible awful unacceptable disappointed furious angry upset done back home booked travelling
-flying stuck""".split())
+flying stuck""".split()
+)
 
 
-_GREETING = re.compile(r"(?i)\W*(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|best regards|kind regards|"
-                       r"signed|sincerely|yours)\b")
-_NOT_NAMES_AT_END = frozenset("""team everyone everybody all guys folks again so much you anyway again there
-sir madam""".split())
-_SIGNATURE = re.compile(r"(?:(?<=\s)|^)(?:[-–—~]\s?|\^)([A-Z][a-zà-ÿ]+(?:[-'][A-Z]?[a-zà-ÿ]+)?|[A-Z]{1,3})\s*$",
-                        re.MULTILINE)
+_GREETING = re.compile(
+    r"(?i)\W*(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|best regards|kind regards|"
+    r"signed|sincerely|yours)\b"
+)
+_NOT_NAMES_AT_END = frozenset(
+    """team everyone everybody all guys folks again so much you anyway again there
+sir madam""".split()
+)
+_SIGNATURE = re.compile(
+    r"(?:(?<=\s)|^)(?:[-–—~]\s?|\^)([A-Z][a-zà-ÿ]+(?:[-'][A-Z]?[a-zà-ÿ]+)?|[A-Z]{1,3})\s*$", re.MULTILINE
+)
 
 
 @lru_cache(maxsize=1)
@@ -162,7 +178,7 @@ def _contexts(text: str, words: list[re.Match]) -> list[re.Match]:
         low = w.group().lower()
         if low not in _CONTEXT_FIRST:
             continue
-        if low in _SALUTATION and text[:w.start()].rstrip(" \t")[-1:] not in ("", ".", "!", "?", "\n"):
+        if low in _SALUTATION and text[: w.start()].rstrip(" \t")[-1:] not in ("", ".", "!", "?", "\n"):
             continue
         m = _CONTEXT.match(text, w.start())
         if m:
@@ -187,19 +203,27 @@ def find_names(text: str, *, known: Iterable[str] = ()) -> list[tuple[int, int, 
         titled = bool(_TITLE.search(c.group()))
         greets = bool(_GREETING.match(c.group()))
         first = bisect_left(starts, c.end())
-        after = words[first:first + 3]
+        after = words[first : first + 3]
         for k, w in enumerate(after):
-            gap = text[(after[k - 1].end() if k else c.end()):w.start()]
+            gap = text[(after[k - 1].end() if k else c.end()) : w.start()]
             if k and not re.fullmatch(r"\s+", gap):
                 break
             low = w.group().lower()
-            at_end = bool(re.fullmatch(r"[\s.!,;:)]*", text[w.end():].split("\n")[0]))
-            if k == 0 and greets and _capitalised(w.group()) and low not in _NOT_NAMES_AT_END and (
-                    at_end or text[w.end():w.end() + 1] in (",", ".", "!")):
+            at_end = bool(re.fullmatch(r"[\s.!,;:)]*", text[w.end() :].split("\n")[0]))
+            if (
+                k == 0
+                and greets
+                and _capitalised(w.group())
+                and low not in _NOT_NAMES_AT_END
+                and (at_end or text[w.end() : w.end() + 1] in (",", ".", "!"))
+            ):
                 add(w)  # 'Thanks, Will.', 'Hi Bill,': the word a greeting or sign-off names is a name
                 break
-            if low in _NOT_AFTER_CONTEXT or not (_is_name(low) or (k and at_end)  # 'regards, anna kowalski'
-                                                 or (_capitalised(w.group()) and (titled or k))):
+            if low in _NOT_AFTER_CONTEXT or not (
+                _is_name(low)
+                or (k and at_end)  # 'regards, anna kowalski'
+                or (_capitalised(w.group()) and (titled or k))
+            ):
                 break
             add(w)
     # 2. pairs of capitalised lexicon words
@@ -208,7 +232,7 @@ def find_names(text: str, *, known: Iterable[str] = ()) -> list[tuple[int, int, 
         wa, wb = a.group(), b.group()
         if not (wa[0].isupper() and wb[0].isupper()):
             continue
-        gap = text[a.end():b.start()]
+        gap = text[a.end() : b.start()]
         if not gap or gap.strip(" "):
             continue
         if not (_capitalised(wa) and _capitalised(wb)) or wb.lower() in COMMON_WORDS or wa.lower() in _FUNCTION:

@@ -42,9 +42,19 @@ from carlzon.privacy.names import find_names
 
 __all__ = ["TAGS", "Finding", "find_personal_data", "luhn_ok", "redact"]
 
-TAGS = {"email": "[EMAIL]", "phone": "[PHONE]", "card": "[CARD]", "account": "[ACCOUNT]", "id": "[ID]",
-        "address": "[ADDRESS]", "postcode": "[POSTCODE]", "dob": "[DATE_OF_BIRTH]", "ip": "[IP]",
-        "handle": "[HANDLE]", "name": "[NAME]"}
+TAGS = {
+    "email": "[EMAIL]",
+    "phone": "[PHONE]",
+    "card": "[CARD]",
+    "account": "[ACCOUNT]",
+    "id": "[ID]",
+    "address": "[ADDRESS]",
+    "postcode": "[POSTCODE]",
+    "dob": "[DATE_OF_BIRTH]",
+    "ip": "[IP]",
+    "handle": "[HANDLE]",
+    "name": "[NAME]",
+}
 
 
 @dataclass(frozen=True)
@@ -57,17 +67,22 @@ class Finding:
     text: str
 
 
-_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE = (rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}"
-         rf"\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})")
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE = (
+    rf"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}"
+    rf"\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _AT = r"(?:\s*[\[(<{]\s*at\s*[\])>}]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[(<{]\s*dot\s*[\])>}]\s*|\s+dot\s+|\.)"
 _EMAIL_SPELLED = re.compile(
     rf"(?i)\b[a-z0-9][a-z0-9_%+'-]*(?:{_DOT}[a-z0-9_%+'-]+)*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}"
-    r"(?:com|net|org|edu|gov|io|co|uk|de|se|fr|es|it|nl|no|dk|fi|pl|ch|at|be|ie|in|au|ca|br|jp|cn|ru|info|biz|me)\b")
+    r"(?:com|net|org|edu|gov|io|co|uk|de|se|fr|es|it|nl|no|dk|fi|pl|ch|at|be|ie|in|au|ca|br|jp|cn|ru|info|biz|me)\b"
+)
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}")
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]*\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
@@ -75,39 +90,59 @@ _IBAN = re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,
 _ACCOUNT = re.compile(
     r"(?i)\b(?:account|acct|a/c|member(?:ship)?|loyalty|frequent flyer|customer|booking|confirmation|card ending|"
     r"reference|ref)(?:\s+(?:number|no\.?|num|#|id|ref(?:erence)?|code|in))?\s*(?:is\s+)?[:#]?\s*"
-    r"(\d[\d -]{3,}\d|(?=[A-Z0-9]*\d)[A-Z0-9]{6,})")
+    r"(\d[\d -]{3,}\d|(?=[A-Z0-9]*\d)[A-Z0-9]{6,})"
+)
 _ID_CONTEXT = re.compile(
     r"(?i)\b(?:passport|id card|identity card|national id|id|driver'?s? licen[cs]e|licen[cs]e|ssn|social security|"
-    r"personnummer|tax id)(?:\s+(?:number|no\.?|num|#))?\s*(?:is|was|:)?\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,14})\b")
+    r"personnummer|tax id)(?:\s+(?:number|no\.?|num|#))?\s*(?:is|was|:)?\s*[:#]?\s*((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,14})\b"
+)
 _SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 _NI = re.compile(r"(?i)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
-_NI_CONTEXT = re.compile(r"(?i)\b(?:ni|national insurance)(?:\s+(?:number|no\.?))?\s*[:#]?\s*"
-                         r"([A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b")
+_NI_CONTEXT = re.compile(
+    r"(?i)\b(?:ni|national insurance)(?:\s+(?:number|no\.?))?\s*[:#]?\s*"
+    r"([A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b"
+)
 _PERSONAL_NO = re.compile(r"\b(?:19|20)?\d{6}[-+]\d{4}\b")
-_DOB = re.compile(rf"(?i)\b(?:born(?:\s+on)?|date of birth|birth ?date|d\.?o\.?b\.?|birthday(?:\s+is)?)\s*[:\-]?\s*"
-                  rf"(?:is\s+|was\s+|on\s+)?({_DATE})")
-_STREET_WORDS = (r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Square|"
-                 r"Sq|Terrace|Close|Crescent|Highway|Hwy|Parkway|Pkwy|Row|Mews|Gardens|Grove)")
+_DOB = re.compile(
+    rf"(?i)\b(?:born(?:\s+on)?|date of birth|birth ?date|d\.?o\.?b\.?|birthday(?:\s+is)?)\s*[:\-]?\s*"
+    rf"(?:is\s+|was\s+|on\s+)?({_DATE})"
+)
+_STREET_WORDS = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Square|"
+    r"Sq|Terrace|Close|Crescent|Highway|Hwy|Parkway|Pkwy|Row|Mews|Gardens|Grove)"
+)
 _STREET_EN = re.compile(rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][\w'’\-]*\.?\s+){{1,3}}{_STREET_WORDS}\b\.?")
-_STREET_ROMANCE = re.compile(r"(?i)\b\d{1,5}[a-z]?,?\s+(?:rue|avenue|boulevard|bd|place|chemin|via|viale|piazza|calle|"
-                             r"avenida|rua|travessa|plaza)\s+(?:(?:de|du|des|della|del|di|la|le|da|do|dos)\s+)*"
-                             r"[A-ZÀ-Ý][\w'’\-]+")
-_STREET_ROMANCE_AFTER = re.compile(r"\b(?:[Rr]ue|[Aa]venue|[Vv]ia|[Cc]alle|[Aa]venida|[Rr]ua)\s+(?:(?:de|du|des|della|"
-                                   r"del|di|la|le|da|do)\s+)*[A-ZÀ-Ý][\w'’\-]+,?\s+\d{1,5}[a-z]?\b")
-_STREET_COMPOUND = re.compile(r"\b[A-ZÄÖÅÆØÜ][a-zäöåæøüß]+(?:gatan|gata|vägen|väg|gränd|torget|straße|strasse|str\.|gasse|"
-                              r"weg|allee|platz|laan|straat|gracht|plein|kade|gade|vej|katu|tie|veien|gaten|vegen)"
-                              r"\s?\d{1,4}[a-z]?\b")
+_STREET_ROMANCE = re.compile(
+    r"(?i)\b\d{1,5}[a-z]?,?\s+(?:rue|avenue|boulevard|bd|place|chemin|via|viale|piazza|calle|"
+    r"avenida|rua|travessa|plaza)\s+(?:(?:de|du|des|della|del|di|la|le|da|do|dos)\s+)*"
+    r"[A-ZÀ-Ý][\w'’\-]+"
+)
+_STREET_ROMANCE_AFTER = re.compile(
+    r"\b(?:[Rr]ue|[Aa]venue|[Vv]ia|[Cc]alle|[Aa]venida|[Rr]ua)\s+(?:(?:de|du|des|della|"
+    r"del|di|la|le|da|do)\s+)*[A-ZÀ-Ý][\w'’\-]+,?\s+\d{1,5}[a-z]?\b"
+)
+_STREET_COMPOUND = re.compile(
+    r"\b[A-ZÄÖÅÆØÜ][a-zäöåæøüß]+(?:gatan|gata|vägen|väg|gränd|torget|straße|strasse|str\.|gasse|"
+    r"weg|allee|platz|laan|straat|gracht|plein|kade|gade|vej|katu|tie|veien|gaten|vegen)"
+    r"\s?\d{1,4}[a-z]?\b"
+)
 _POSTCODE_UK = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b")
 _POSTCODE_CA = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d\b")
 _POSTCODE_NL = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}(?=\s+[A-Z][a-z])")
 _POSTCODE_BEFORE_TOWN = re.compile(r"(?<![\d.,])\b(?:\d{5}|\d{3}\s\d{2})\b(?=\s+[A-ZÀ-Ý][a-zà-ÿ]+)")
-_ZIP = re.compile(r"\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|"
-                  r"T[NX]|UT|V[TA]|W[AVIY])\s+(\d{5}(?:-\d{4})?)\b")
-_POSTCODE_CONTEXT = re.compile(r"(?i)\b(?:post ?code|postal code|zip(?: code)?|postnummer|plz)\s*(?:is\s+)?[:#]?\s*"
-                               r"([A-Z0-9]{2,5}(?:[ \-][A-Z0-9]{2,4})?)\b")
+_ZIP = re.compile(
+    r"\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|"
+    r"T[NX]|UT|V[TA]|W[AVIY])\s+(\d{5}(?:-\d{4})?)\b"
+)
+_POSTCODE_CONTEXT = re.compile(
+    r"(?i)\b(?:post ?code|postal code|zip(?: code)?|postnummer|plz)\s*(?:is\s+)?[:#]?\s*"
+    r"([A-Z0-9]{2,5}(?:[ \-][A-Z0-9]{2,4})?)\b"
+)
 _PHONE = re.compile(r"(?<![\w+.])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\w.]\d)(?!\w)")
-_DATE_LIKE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|"
-                        r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)$")
+_DATE_LIKE = re.compile(
+    r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|"
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)$"
+)
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{12,}(?!\d)")
 
 
@@ -227,7 +262,7 @@ def redact(text: str, *, names: Iterable[str] = ()) -> str:
         return text
     out, last = [], 0
     for f in find_personal_data(text, names=names):
-        out.append(text[last:f.start])
+        out.append(text[last : f.start])
         out.append(TAGS[f.kind])
         last = f.end
     out.append(text[last:])

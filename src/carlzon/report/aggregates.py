@@ -35,8 +35,16 @@ import pandas as pd
 from carlzon.analysis.sums import moment_sums, rating_sums
 from carlzon.report.query import Scope
 
-__all__ = ["CELL_SUMS", "RATING_SUMS", "Aggregates", "aggregates", "count_moments", "from_moments", "from_rollups",
-           "rollup_blocker"]
+__all__ = [
+    "CELL_SUMS",
+    "RATING_SUMS",
+    "Aggregates",
+    "aggregates",
+    "count_moments",
+    "from_moments",
+    "from_rollups",
+    "rollup_blocker",
+]
 
 CELL_SUMS = ("n", "magic", "misery", "score_n", "score_u", "score_uu", "intensity_u")
 """Sums per (time, touchpoint) cell."""
@@ -137,8 +145,15 @@ def from_rollups(store: Any, scope: Scope = Scope()) -> Aggregates:
     """Aggregates read from the store's rollups (check :func:`rollup_blocker` first)."""
     from carlzon.store.rollups import rollup_frame
 
-    df = rollup_frame(store, since=scope.since, until=scope.until, touchpoint=scope.touchpoint or None,
-                      channel=scope.channel or None, by=("day", "touchpoint"), columns=CELL_SUMS + RATING_SUMS)
+    df = rollup_frame(
+        store,
+        since=scope.since,
+        until=scope.until,
+        touchpoint=scope.touchpoint or None,
+        channel=scope.channel or None,
+        by=("day", "touchpoint"),
+        columns=CELL_SUMS + RATING_SUMS,
+    )
     ratings = {c: int(df[c].sum()) if len(df) else 0 for c in RATING_SUMS}
     if not len(df):
         return Aggregates(_empty_cells(), ratings, "rollups")
@@ -157,13 +172,27 @@ def count_moments(store: Any, scope: Scope = Scope()) -> int:
     from carlzon.report.query import where_sql
     from carlzon.store.rollups import rollup_frame
 
-    if store.backend == "postgresql" and rollup_blocker(Scope(**{**scope.__dict__, "valence": None})) is None \
-            and scope.valence in (None, "", "magic", "misery", "neutral"):
-        df = rollup_frame(store, since=scope.since, until=scope.until, touchpoint=scope.touchpoint or None,
-                          channel=scope.channel or None, by=(), columns=("n", "magic", "misery", "neutral"))
+    if (
+        store.backend == "postgresql"
+        and rollup_blocker(Scope(**{**scope.__dict__, "valence": None})) is None
+        and scope.valence in (None, "", "magic", "misery", "neutral")
+    ):
+        df = rollup_frame(
+            store,
+            since=scope.since,
+            until=scope.until,
+            touchpoint=scope.touchpoint or None,
+            channel=scope.channel or None,
+            by=(),
+            columns=("n", "magic", "misery", "neutral"),
+        )
         return int(df[scope.valence or "n"].sum()) if len(df) else 0
     where, params = where_sql(scope)
-    frm = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id" if scope.segment or scope.locations is not None else " FROM moments m"
+    frm = (
+        " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
+        if scope.segment or scope.locations is not None
+        else " FROM moments m"
+    )
     return int(store.query(f"SELECT COUNT(*) AS n{frm}{where}", params or None)["n"].iloc[0])
 
 

@@ -46,8 +46,16 @@ from carlzon.report.data import (
     trend_rows,
 )
 
-__all__ = ["build_report", "guess_journey", "jinja_env", "language_counts", "render_report", "report_context",
-           "store_context", "store_journey"]
+__all__ = [
+    "build_report",
+    "guess_journey",
+    "jinja_env",
+    "language_counts",
+    "render_report",
+    "report_context",
+    "store_context",
+    "store_journey",
+]
 
 
 def _templates_dir(pkg: str) -> str:
@@ -99,8 +107,15 @@ def jinja_env(extra_dirs: Sequence[str] = ()) -> Environment:
     env = Environment(loader=loader, autoescape=select_autoescape(default=True, default_for_string=True))
     from carlzon.privacy.display import personal
 
-    env.filters.update(num=_fmt_num, pct=_fmt_pct, pts=_fmt_pts, date=_fmt_date, personal=personal,
-                       excerpt=_fmt_excerpt, expected=_fmt_expected)
+    env.filters.update(
+        num=_fmt_num,
+        pct=_fmt_pct,
+        pts=_fmt_pts,
+        date=_fmt_date,
+        personal=personal,
+        excerpt=_fmt_excerpt,
+        expected=_fmt_expected,
+    )
     env.globals.update(charts=charts, version=__version__, colour=charts.balance_colour, QUADRANTS=QUADRANTS)
     return env
 
@@ -131,12 +146,18 @@ def language_counts(store: Any) -> dict[str, Any]:
     from carlzon.language import read_languages
 
     READ_LANGUAGES = read_languages()
-    df = store.query("SELECT language, COUNT(*) AS n FROM interactions WHERE text IS NOT NULL AND language IS NOT NULL "
-                     "GROUP BY language ORDER BY n DESC")
+    df = store.query(
+        "SELECT language, COUNT(*) AS n FROM interactions WHERE text IS NOT NULL AND language IS NOT NULL "
+        "GROUP BY language ORDER BY n DESC"
+    )
     by = {str(r.language): int(r.n) for r in df.itertuples()}
     unread = {k: v for k, v in by.items() if k not in READ_LANGUAGES}
-    return {"by_language": by, "not_read": int(sum(unread.values())), "not_read_languages": list(unread),
-            "n_texts": int(sum(by.values()))}
+    return {
+        "by_language": by,
+        "not_read": int(sum(unread.values())),
+        "not_read_languages": list(unread),
+        "n_texts": int(sum(by.values())),
+    }
 
 
 def store_journey(store: Any) -> Journey | None:
@@ -149,15 +170,27 @@ def store_journey(store: Any) -> Journey | None:
     return journey_from_meta(note) if note else None
 
 
-def report_context(moments: pd.DataFrame | None, journey: Journey | str | None = None, *,
-                   ratings: dict[str, pd.Series] | None = None, worst: pd.DataFrame | None = None,
-                   best: pd.DataFrame | None = None, n_customers: int | None = None,
-                   drivers: pd.DataFrame | None = None, emerging: Section | None = None,
-                   sections: Sequence[Section] = (), title: str | None = None,
-                   since: Any = None, until: Any = None, filters: dict[str, Any] | None = None,
-                   drivers_note: str = "", themes: dict[str, Any] | None = None,
-                   paths: dict[str, Any] | None = None, aggregates: Aggregates | None = None,
-                   backlog: dict[str, int] | None = None) -> dict[str, Any]:
+def report_context(
+    moments: pd.DataFrame | None,
+    journey: Journey | str | None = None,
+    *,
+    ratings: dict[str, pd.Series] | None = None,
+    worst: pd.DataFrame | None = None,
+    best: pd.DataFrame | None = None,
+    n_customers: int | None = None,
+    drivers: pd.DataFrame | None = None,
+    emerging: Section | None = None,
+    sections: Sequence[Section] = (),
+    title: str | None = None,
+    since: Any = None,
+    until: Any = None,
+    filters: dict[str, Any] | None = None,
+    drivers_note: str = "",
+    themes: dict[str, Any] | None = None,
+    paths: dict[str, Any] | None = None,
+    aggregates: Aggregates | None = None,
+    backlog: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """Everything the report (and the dashboard overview) shows, aggregated from ``moments``.
 
     ``moments`` needs touchpoint, valence, score, intensity and a time (``day`` or ``timestamp``).
@@ -176,12 +209,16 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     agg = aggregates if aggregates is not None else from_moments(moments, ratings)
     if not agg.n:
         raise NotEnoughDataError(
-            "there are no moments to report on", where="report",
+            "there are no moments to report on",
+            where="report",
             fix="ingest data first (carlzon ingest FILE, or carlzon demo), or widen --since/--until",
         )
     by_tp = agg.by_touchpoint()
-    j = journey if isinstance(journey, Journey) else (
-        load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=by_tp["n"]))
+    j = (
+        journey
+        if isinstance(journey, Journey)
+        else (load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=by_tp["n"]))
+    )
     from carlzon.analysis.key_moments import key_moment_table
 
     table, key = key_moment_table(by_tp, j, drivers, drivers_note)  # what carlzon drivers and /api/drivers show
@@ -195,15 +232,19 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
     x_mid, y_mid = table.attrs.get("x_mid"), table.attrs.get("y_mid")
     emerging_sec = emerging if emerging is not None else emerging_rows(agg.cells, j)
     v = verdict(table, emerging_sec, backlog)
-    key = key.assign(verdict=[v.labels.get(t, {}).get("label", "") for t in key["touchpoint"]],
-                     verdict_key=[v.labels.get(t, {}).get("key", "") for t in key["touchpoint"]],
-                     verdict_note=[v.labels.get(t, {}).get("note", "") for t in key["touchpoint"]])
+    key = key.assign(
+        verdict=[v.labels.get(t, {}).get("label", "") for t in key["touchpoint"]],
+        verdict_key=[v.labels.get(t, {}).get("key", "") for t in key["touchpoint"]],
+        verdict_note=[v.labels.get(t, {}).get("note", "") for t in key["touchpoint"]],
+    )
     return {
         "title": title or f"Moments of truth: {j.title}",
         "journey": j,
         "generated": datetime.now(UTC),
         "period": agg.period(),
-        "since": since, "until": until, "filters": filters or {},
+        "since": since,
+        "until": until,
+        "filters": filters or {},
         "n_moments": agg.n,
         "n_customers": n_customers,
         "headline": headline_rows(agg.n, int(by_tp["magic"].sum()), int(by_tp["misery"].sum()), agg.ratings),
@@ -214,9 +255,17 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
         "performance_method": str(table["performance_method"].iloc[0]) if len(table) else "",
         "has_survey": bool((table["survey_n"] > 0).any()),
         "journey_map": Markup(charts.journey_map_svg(journey_map_data(table), title=j.title)),
-        "ipa": Markup(charts.ipa_svg(ipa_points, x_mid=x_mid, y_mid=y_mid,
-                                     x_label="Importance (" + ("key-driver model" if drivers is not None else "share of emotional intensity") + ")",
-                                     y_label="Performance (" + str(table["performance_method"].iloc[0]) + ")")),
+        "ipa": Markup(
+            charts.ipa_svg(
+                ipa_points,
+                x_mid=x_mid,
+                y_mid=y_mid,
+                x_label="Importance ("
+                + ("key-driver model" if drivers is not None else "share of emotional intensity")
+                + ")",
+                y_label="Performance (" + str(table["performance_method"].iloc[0]) + ")",
+            )
+        ),
         "trend": Markup(charts.trend_svg(trends)),
         "trend_unit": unit,
         "trends": trends,
@@ -228,8 +277,14 @@ def report_context(moments: pd.DataFrame | None, journey: Journey | str | None =
         "paths": paths,
         "actions": actions(table, worst_q, emerging=emerging_sec, backlog=backlog),
         "verdict": v,
-        "quadrant_lists": {q: [{"name": r["name"], **v.labels.get(r["touchpoint"], {})} for r in with_data.to_dict("records")
-                               if r["quadrant"] == q and r["touchpoint"] != "unknown"] for q in QUADRANTS},
+        "quadrant_lists": {
+            q: [
+                {"name": r["name"], **v.labels.get(r["touchpoint"], {})}
+                for r in with_data.to_dict("records")
+                if r["quadrant"] == q and r["touchpoint"] != "unknown"
+            ]
+            for q in QUADRANTS
+        },
     }
 
 
@@ -240,29 +295,55 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
     from carlzon.report.sections import expected
 
     if last_day is None or pd.isna(last_day):
-        return Section(title="Emerging problems", ran=False,
-                       summary="The moments carry no dates, so emerging problems cannot be checked.")
+        return Section(
+            title="Emerging problems",
+            ran=False,
+            summary="The moments carry no dates, so emerging problems cannot be checked.",
+        )
     res = emerging_problems(store, scope, journey=journey, days=days)
     if not res["ran"]:
         return Section(title="Emerging problems", ran=False, summary=res["note"])
     found = res["alerts"]
-    sec = Section(title="Emerging problems", empty="No emerging problems found.", method=res["method"],
-                  columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
+    sec = Section(
+        title="Emerging problems",
+        empty="No emerging problems found.",
+        method=res["method"],
+        columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"],
+    )
     n = len(found)
-    sec.summary = (f"{n} emerging problem{'' if n == 1 else 's'} in {res['n']:,} moments over the last "
-                   f"{res['days']} days.")
-    sec.rows = [[a["touchpoint_name"], a["theme"] or "-", a["location"] or "all", a["since"],
-                 f"{a['count']:,} vs {expected(a['baseline'])} expected over {a['days']} day{'' if a['days'] == 1 else 's'}",
-                 (a["examples"] or [""])[0]] for a in found]
+    sec.summary = (
+        f"{n} emerging problem{'' if n == 1 else 's'} in {res['n']:,} moments over the last {res['days']} days."
+    )
+    sec.rows = [
+        [
+            a["touchpoint_name"],
+            a["theme"] or "-",
+            a["location"] or "all",
+            a["since"],
+            f"{a['count']:,} vs {expected(a['baseline'])} expected over {a['days']} day{'' if a['days'] == 1 else 's'}",
+            (a["examples"] or [""])[0],
+        ]
+        for a in found
+    ]
     return sec
 
 
-def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str | None = None,
-                  drivers: pd.DataFrame | None = None, emerging: Section | None = None,
-                  sections: Sequence[Section] = (), fit_drivers: bool = True,
-                  watch_days: int = WATCH_DAYS, themes: bool = True, paths: bool = True,
-                  theme_sample: int = THEME_SAMPLE, aggregates: Aggregates | None = None,
-                  customers_up_to: int | None = None) -> dict[str, Any]:
+def store_context(
+    store: Any,
+    scope: Scope = Scope(),
+    *,
+    journey: Journey | str | None = None,
+    drivers: pd.DataFrame | None = None,
+    emerging: Section | None = None,
+    sections: Sequence[Section] = (),
+    fit_drivers: bool = True,
+    watch_days: int = WATCH_DAYS,
+    themes: bool = True,
+    paths: bool = True,
+    theme_sample: int = THEME_SAMPLE,
+    aggregates: Aggregates | None = None,
+    customers_up_to: int | None = None,
+) -> dict[str, Any]:
     """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL.
 
     The aggregate figures come from the rollups when they can answer ``scope`` (a period of whole
@@ -284,9 +365,15 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
     agg = aggregates if aggregates is not None else read_aggregates(store, scope)
     if not agg.n:
         return report_context(None, journey, aggregates=agg)  # raises NotEnoughDataError with the fix
-    j = journey if isinstance(journey, Journey) else (
-        load_journey(journey) if journey else store_journey(store)
-        or guess_journey(pd.Series([], dtype=str), counts=agg.by_touchpoint()["n"]))
+    j = (
+        journey
+        if isinstance(journey, Journey)
+        else (
+            load_journey(journey)
+            if journey
+            else store_journey(store) or guess_journey(pd.Series([], dtype=str), counts=agg.by_touchpoint()["n"])
+        )
+    )
     note = ""
     if drivers is None and fit_drivers:
         drivers, note = survey_drivers(store, j)
@@ -294,15 +381,31 @@ def store_context(store: Any, scope: Scope = Scope(), *, journey: Journey | str 
         emerging = watch_section(store, scope, agg.period()[1], j, days=watch_days)
     count = customers_up_to is None or (agg.n <= customers_up_to and count_moments(store) <= customers_up_to)
     ctx = report_context(
-        None, j, aggregates=agg, worst=strongest(store, scope, "misery"),
-        best=strongest(store, scope, "magic"), n_customers=n_customers(store, scope) if count else None, drivers=drivers,
-        emerging=emerging, sections=sections, since=scope.since, until=scope.until, drivers_note=note,
+        None,
+        j,
+        aggregates=agg,
+        worst=strongest(store, scope, "misery"),
+        best=strongest(store, scope, "magic"),
+        n_customers=n_customers(store, scope) if count else None,
+        drivers=drivers,
+        emerging=emerging,
+        sections=sections,
+        since=scope.since,
+        until=scope.until,
+        drivers_note=note,
         themes=themes_view(store, scope, j, sample=theme_sample) if themes else None,
-        paths=paths_view(store, scope, j) if paths else None, backlog=recovery_backlog(store))
+        paths=paths_view(store, scope, j) if paths else None,
+        backlog=recovery_backlog(store),
+    )
     ctx["languages"] = language_counts(store)
-    ctx["customers_note"] = "" if count else (
-        f"customers are not counted in a store of more than {customers_up_to:,} moments: "
-        "a distinct count reads every moment")
+    ctx["customers_note"] = (
+        ""
+        if count
+        else (
+            f"customers are not counted in a store of more than {customers_up_to:,} moments: "
+            "a distinct count reads every moment"
+        )
+    )
     return ctx
 
 
@@ -315,10 +418,19 @@ def render_report(context: dict[str, Any], *, include_personal_data: bool = Fals
         return jinja_env().get_template("report.html.j2").render(**context)
 
 
-def build_report(store: Any, out: str | Path | None = "report.html", *, journey: Journey | str | None = None,
-                 since: Any = None, until: Any = None, drivers: pd.DataFrame | None = None,
-                 emerging: Section | None = None, sections: Sequence[Section] = (),
-                 include_personal_data: bool = False, locations: Sequence[str] | None = None) -> Path | str:
+def build_report(
+    store: Any,
+    out: str | Path | None = "report.html",
+    *,
+    journey: Journey | str | None = None,
+    since: Any = None,
+    until: Any = None,
+    drivers: pd.DataFrame | None = None,
+    emerging: Section | None = None,
+    sections: Sequence[Section] = (),
+    include_personal_data: bool = False,
+    locations: Sequence[str] | None = None,
+) -> Path | str:
     """Write the report for a store (an open Store, a path or a URL) to ``out``; returns the path.
 
     With ``out=None`` the HTML is returned as a string instead. Personal data in customers' words
@@ -328,11 +440,12 @@ def build_report(store: Any, out: str | Path | None = "report.html", *, journey:
     from carlzon.store import open_store
 
     own = not hasattr(store, "moments")
-    st = open_store(str(store), read_only=True) if own else store  # a report writes nothing; a missing store is an error
+    st = (
+        open_store(str(store), read_only=True) if own else store
+    )  # a report writes nothing; a missing store is an error
     try:
         scope = Scope(since=since, until=until, locations=tuple(locations) if locations is not None else None)
-        ctx = store_context(st, scope, journey=journey, drivers=drivers,
-                            emerging=emerging, sections=sections)
+        ctx = store_context(st, scope, journey=journey, drivers=drivers, emerging=emerging, sections=sections)
         from carlzon.survey.report import stated_views
 
         ctx["stated"] = stated_views(st)  # stated against derived importance, per survey of the store

@@ -39,7 +39,6 @@ _MUTED = "#6b7280"
 _GRID = "#e5e7eb"
 
 
-
 def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     """About ``count`` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten).
 
@@ -69,7 +68,7 @@ def _tick_label(v: float, step: float, percent: bool) -> str:
         digits = 0 if step * 100 >= 1 - 1e-9 else 1
         return f"{v * 100:.{digits}f}%"
     digits = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
-    if step < 1 and abs(step * 10 ** digits - round(step * 10 ** digits)) > 1e-6:
+    if step < 1 and abs(step * 10**digits - round(step * 10**digits)) > 1e-6:
         digits += 1
     return f"{v:,.{digits}f}"
 
@@ -94,8 +93,17 @@ def balance_colour(balance: float | None) -> str:
     return _mix(NEUTRAL, MAGIC if b > 0 else MISERY, t)
 
 
-def _t(x: float, y: float, text: str, *, size: int = 12, anchor: str = "middle", fill: str = _INK,
-       weight: str = "normal", extra: str = "") -> str:
+def _t(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: int = 12,
+    anchor: str = "middle",
+    fill: str = _INK,
+    weight: str = "normal",
+    extra: str = "",
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}" font-family="inherit"{extra}>{escape(str(text))}</text>'
@@ -165,7 +173,7 @@ def journey_map_svg(stages: Sequence[dict[str, Any]], *, title: str = "Journey m
             r = 9 + (r_max - 9) * math.sqrt(imp)
             n = int(tp.get("n") or 0)
             colour = balance_colour(tp.get("balance") if n else None)
-            tip = f'{tp["name"]}: balance {_pct(tp.get("balance"))} points, n={n}'
+            tip = f"{tp['name']}: balance {_pct(tp.get('balance'))} points, n={n}"
             parts.append(
                 f'<circle cx="{cx:.1f}" cy="{cy}" r="{r:.1f}" fill="{colour}" stroke="#ffffff" stroke-width="2">'
                 f"<title>{escape(tip)}</title></circle>"
@@ -175,26 +183,39 @@ def journey_map_svg(stages: Sequence[dict[str, Any]], *, title: str = "Journey m
             if tp.get("rated"):
                 label = f"rated · n={_compact(n)}"
             else:
-                label = f'{_pct(tp.get("balance"))} · n={_compact(n)}' if n else "no data"
+                label = f"{_pct(tp.get('balance'))} · n={_compact(n)}" if n else "no data"
             parts.append(_t(cx, cy + r_max + 66, label, size=10, fill=_MUTED))
         x0 += w
     head.append(f'<line x1="10" y1="{cy}" x2="{width - 10}" y2="{cy}" stroke="#cbd5e1" stroke-width="4"/>')
     return "".join(head + parts + ["</svg>"])
 
 
-def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_mid: float | None = None,
-            x_label: str = "Importance (derived)", y_label: str = "Performance",
-            y_percent: bool | None = None) -> str:
+def ipa_svg(
+    points: Sequence[dict[str, Any]],
+    *,
+    x_mid: float | None = None,
+    y_mid: float | None = None,
+    x_label: str = "Importance (derived)",
+    y_label: str = "Performance",
+    y_percent: bool | None = None,
+) -> str:
     """Importance-performance chart with four labelled quadrants.
 
     ``points``: ``[{"id", "name", "importance", "performance", "n"}]``; the cross sits at the means
     unless ``x_mid`` / ``y_mid`` are given.
     """
-    pts = [p for p in points if p.get("importance") is not None and p.get("performance") is not None
-           and not any(math.isnan(float(p[k])) for k in ("importance", "performance"))]
+    pts = [
+        p
+        for p in points
+        if p.get("importance") is not None
+        and p.get("performance") is not None
+        and not any(math.isnan(float(p[k])) for k in ("importance", "performance"))
+    ]
     W, H, L, R, T, B = 720, 460, 64, 20, 20, 52
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
-             f'aria-label="Importance-performance chart" class="chart ipa">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
+        f'aria-label="Importance-performance chart" class="chart ipa">'
+    ]
     if not pts:
         parts.append(_t(W / 2, H / 2, "not enough data for the importance-performance chart", fill=_MUTED))
         parts.append("</svg>")
@@ -203,6 +224,7 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
     ys = [float(p["performance"]) for p in pts]
     xm = x_mid if x_mid is not None else sum(xs) / len(xs)
     ym = y_mid if y_mid is not None else sum(ys) / len(ys)
+
     def padded(v: list[float]) -> tuple[float, float]:
         pad = (max(v) - min(v)) * 0.06 or 0.05  # no point on the frame
         return min(v) - pad, max(v) + pad
@@ -239,16 +261,21 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
     for v in yt:
         parts.append(_t(L - 6, sy(v) + 3, _tick_label(v, yt[1] - yt[0], y_pct), size=10, fill=_MUTED, anchor="end"))
     parts.append(_t(L + (W - L - R) / 2, H - 12, x_label, size=12))
-    parts.append(_t(16, T + (H - T - B) / 2, y_label, size=12,
-                    extra=f' transform="rotate(-90 16 {T + (H - T - B) / 2:.1f})"'))
+    parts.append(
+        _t(16, T + (H - T - B) / 2, y_label, size=12, extra=f' transform="rotate(-90 16 {T + (H - T - B) / 2:.1f})"')
+    )
     placed: list[tuple[float, float, float]] = [  # the quadrant labels: point labels keep clear of them
         (lx - (8.0 * len(label) if anchor == "end" else 0), ly, 8.0 * len(label))
-        for _, _, _, _, _, label, anchor, lx, ly in quads]
+        for _, _, _, _, _, label, anchor, lx, ly in quads
+    ]
     for p in sorted(pts, key=lambda q: -float(q["performance"])):
         x, y = sx(float(p["importance"])), sy(float(p["performance"]))
-        colour = MISERY if (float(p["importance"]) >= xm and float(p["performance"]) < ym) else (
-            MAGIC if float(p["performance"]) >= ym else "#4b5563")
-        tip = f'{p["name"]}: importance {float(p["importance"]):.2f}, performance {float(p["performance"]):.2f}, n={int(p.get("n") or p.get("survey_n") or 0):,}'
+        colour = (
+            MISERY
+            if (float(p["importance"]) >= xm and float(p["performance"]) < ym)
+            else (MAGIC if float(p["performance"]) >= ym else "#4b5563")
+        )
+        tip = f"{p['name']}: importance {float(p['importance']):.2f}, performance {float(p['performance']):.2f}, n={int(p.get('n') or p.get('survey_n') or 0):,}"
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}"><title>{escape(tip)}</title></circle>')
         anchor = "end" if x > W - 150 else "start"
         dx = -9 if anchor == "end" else 9
@@ -266,8 +293,12 @@ def ipa_svg(points: Sequence[dict[str, Any]], *, x_mid: float | None = None, y_m
     return "".join(parts)
 
 
-def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, str, str]] | None = None,
-              y_label: str = "share of moments") -> str:
+def trend_svg(
+    periods: Sequence[dict[str, Any]],
+    *,
+    series: Sequence[tuple[str, str, str]] | None = None,
+    y_label: str = "share of moments",
+) -> str:
     """Lines over time with interval bands.
 
     ``periods``: ``[{"period": datetime|str, "n": int, "<key>": rate, "<key>_low": .., "<key>_high": ..}]``;
@@ -275,8 +306,10 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
     """
     series = series or [("magic_rate", "magic", MAGIC), ("misery_rate", "misery", MISERY)]
     W, H, L, R, T, B = 720, 300, 56, 20, 28, 48
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
-             f'aria-label="Trend over time" class="chart trend">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
+        f'aria-label="Trend over time" class="chart trend">'
+    ]
     rows = [p for p in periods if int(p.get("n") or 0) > 0]
     if len(rows) < 2:
         parts.append(_t(W / 2, H / 2, "not enough periods to draw a trend", fill=_MUTED))
@@ -327,10 +360,12 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
                 line = " ".join(f"{sx(i):.1f},{sy(float(rows[i][key])):.1f}" for i in run)
                 parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
         for i, p in enumerate(rows):
-            tip = f'{label} {float(p[key]) * 100:.1f}% (n={int(p["n"]):,}{", too few to judge" if few[i] else ""})'
+            tip = f"{label} {float(p[key]) * 100:.1f}% (n={int(p['n']):,}{', too few to judge' if few[i] else ''})"
             fill = "#ffffff" if few[i] else colour
-            parts.append(f'<circle cx="{sx(i):.1f}" cy="{sy(float(p[key])):.1f}" r="3" fill="{fill}" stroke="{colour}">'
-                         f'<title>{escape(tip)}</title></circle>')
+            parts.append(
+                f'<circle cx="{sx(i):.1f}" cy="{sy(float(p[key])):.1f}" r="3" fill="{fill}" stroke="{colour}">'
+                f"<title>{escape(tip)}</title></circle>"
+            )
     lx = L + 8
     for _key, label, colour in series:
         parts.append(f'<rect x="{lx}" y="8" width="14" height="4" fill="{colour}"/>')
@@ -341,11 +376,14 @@ def trend_svg(periods: Sequence[dict[str, Any]], *, series: Sequence[tuple[str, 
     return "".join(parts)
 
 
-def interval_bar_svg(value: float | None, low: float | None, high: float | None, *, lo: float = -1.0,
-                     hi: float = 1.0, width: int = 140) -> str:
+def interval_bar_svg(
+    value: float | None, low: float | None, high: float | None, *, lo: float = -1.0, hi: float = 1.0, width: int = 140
+) -> str:
     """A small inline bar from 0 to ``value`` with its interval whisker (for table cells)."""
     H = 16
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {H}" width="{width}" height="{H}" class="spark">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {H}" width="{width}" height="{H}" class="spark">'
+    ]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         parts.append("</svg>")
         return "".join(parts)
@@ -357,7 +395,9 @@ def interval_bar_svg(value: float | None, low: float | None, high: float | None,
     x = sx(float(value))
     colour = MAGIC if value > 0 else MISERY
     parts.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{H}" stroke="#9ca3af"/>')
-    parts.append(f'<rect x="{min(zero, x):.1f}" y="4" width="{abs(x - zero):.1f}" height="8" fill="{colour}" fill-opacity="0.8"/>')
+    parts.append(
+        f'<rect x="{min(zero, x):.1f}" y="4" width="{abs(x - zero):.1f}" height="8" fill="{colour}" fill-opacity="0.8"/>'
+    )
     if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
         parts.append(f'<line x1="{sx(low):.1f}" y1="8" x2="{sx(high):.1f}" y2="8" stroke="{_INK}" stroke-width="1.5"/>')
         for v in (low, high):

@@ -114,8 +114,9 @@ def parse_evidence(raw: Any) -> list[dict[str, Any]]:
     return [e if isinstance(e, dict) else {"text": str(e)} for e in (val or [])]
 
 
-def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None,
-                     drivers: pd.DataFrame | None = None) -> pd.DataFrame:
+def touchpoint_table(
+    moments: pd.DataFrame, journey: Journey | str | None = None, drivers: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per touchpoint of the journey, in journey order, plus 'unknown' when present.
 
     Columns: touchpoint, name, stage, stage_name, phase, stakes, n, magic, misery, neutral,
@@ -129,8 +130,9 @@ def touchpoint_table(moments: pd.DataFrame, journey: Journey | str | None = None
     return touchpoint_rows(from_moments(moments).by_touchpoint(), journey, drivers)
 
 
-def touchpoint_rows(sums: pd.DataFrame, journey: Journey | str | None = None,
-                    drivers: pd.DataFrame | None = None) -> pd.DataFrame:
+def touchpoint_rows(
+    sums: pd.DataFrame, journey: Journey | str | None = None, drivers: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """:func:`touchpoint_table` from exact sums per touchpoint (index; columns of
     :data:`carlzon.report.aggregates.CELL_SUMS`), as the rollups or the moments give them."""
     from carlzon.analysis.sums import mean_from_sums
@@ -150,23 +152,44 @@ def touchpoint_rows(sums: pd.DataFrame, journey: Journey | str | None = None,
         bal, blo, bhi = balance_interval(mg, ms, n)
         mlo, mhi = wilson(mg, n)
         xlo, xhi = wilson(ms, n)
-        sc = [v[0] for v in mean_from_sums([a["score_n"] if a is not None else 0], [a["score_u"] if a is not None else 0],
-                                           [a["score_uu"] if a is not None else 0])]
-        rows.append({
-            "touchpoint": tid,
-            "name": t.name if s is not None else ("Not assigned to a touchpoint" if tid == "unknown" else tid),
-            "stage": s.id if s is not None else "",
-            "stage_name": s.name if s is not None else "Other",
-            "phase": t.phase if s is not None else "",
-            "stakes": t.stakes if s is not None else "",
-            "n": n, "magic": mg, "misery": ms, "neutral": n - mg - ms,
-            "magic_rate": mg / n if n else math.nan, "magic_rate_low": mlo, "magic_rate_high": mhi,
-            "misery_rate": ms / n if n else math.nan, "misery_rate_low": xlo, "misery_rate_high": xhi,
-            "balance": bal, "balance_low": blo, "balance_high": bhi,
-            "score": float(sc[0]), "score_low": float(sc[1]), "score_high": float(sc[2]),
-            "importance": (int(a["intensity_u"]) / (total_int or 1)) if a is not None and tid != "unknown" else math.nan,
-            "importance_method": "share of emotional intensity",
-        })
+        sc = [
+            v[0]
+            for v in mean_from_sums(
+                [a["score_n"] if a is not None else 0],
+                [a["score_u"] if a is not None else 0],
+                [a["score_uu"] if a is not None else 0],
+            )
+        ]
+        rows.append(
+            {
+                "touchpoint": tid,
+                "name": t.name if s is not None else ("Not assigned to a touchpoint" if tid == "unknown" else tid),
+                "stage": s.id if s is not None else "",
+                "stage_name": s.name if s is not None else "Other",
+                "phase": t.phase if s is not None else "",
+                "stakes": t.stakes if s is not None else "",
+                "n": n,
+                "magic": mg,
+                "misery": ms,
+                "neutral": n - mg - ms,
+                "magic_rate": mg / n if n else math.nan,
+                "magic_rate_low": mlo,
+                "magic_rate_high": mhi,
+                "misery_rate": ms / n if n else math.nan,
+                "misery_rate_low": xlo,
+                "misery_rate_high": xhi,
+                "balance": bal,
+                "balance_low": blo,
+                "balance_high": bhi,
+                "score": float(sc[0]),
+                "score_low": float(sc[1]),
+                "score_high": float(sc[2]),
+                "importance": (int(a["intensity_u"]) / (total_int or 1))
+                if a is not None and tid != "unknown"
+                else math.nan,
+                "importance_method": "share of emotional intensity",
+            }
+        )
     out = pd.DataFrame(rows)
     out["survey_n"] = 0
     out["performance"] = out["balance"]
@@ -178,7 +201,9 @@ def touchpoint_rows(sums: pd.DataFrame, journey: Journey | str | None = None,
         if "performance" in d:
             out["performance"] = out["touchpoint"].map(d["performance"]).astype(float)
             out["survey_n"] = out["touchpoint"].map(d["survey_n"]).fillna(0).astype(int) if "survey_n" in d else 0
-            out["performance_method"] = str(d["performance_method"].iloc[0]) if "performance_method" in d else "survey rating"
+            out["performance_method"] = (
+                str(d["performance_method"].iloc[0]) if "performance_method" in d else "survey rating"
+            )
             out.attrs["scale"] = drivers.attrs.get("scale", (1.0, 5.0))
     return quadrants(out)
 
@@ -245,10 +270,22 @@ def trend_rows(by_time: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
         n, mg, ms = int(a["n"]), int(a["magic"]), int(a["misery"])
         mlo, mhi = wilson(mg, n)
         xlo, xhi = wilson(ms, n)
-        out.append({"period": pd.Timestamp(p).to_pydatetime(), "n": n, "magic": mg, "misery": ms,
-                    "magic_rate": mg / n if n else math.nan, "magic_rate_low": mlo, "magic_rate_high": mhi,
-                    "misery_rate": ms / n if n else math.nan, "misery_rate_low": xlo, "misery_rate_high": xhi,
-                    "too_few": n < TREND_MIN_N, "min_n": TREND_MIN_N})
+        out.append(
+            {
+                "period": pd.Timestamp(p).to_pydatetime(),
+                "n": n,
+                "magic": mg,
+                "misery": ms,
+                "magic_rate": mg / n if n else math.nan,
+                "magic_rate_low": mlo,
+                "magic_rate_high": mhi,
+                "misery_rate": ms / n if n else math.nan,
+                "misery_rate_low": xlo,
+                "misery_rate_high": xhi,
+                "too_few": n < TREND_MIN_N,
+                "min_n": TREND_MIN_N,
+            }
+        )
     return out, unit
 
 
@@ -272,32 +309,70 @@ def headline_rows(n: int, magic: int, misery: int, ratings: dict[str, int]) -> l
     mg, ms = magic, misery
     out = []
     lo, hi = wilson(mg, n)
-    out.append({"key": "magic", "label": "Moments of magic", "value": mg / n * 100 if n else math.nan,
-                "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": mg})
+    out.append(
+        {
+            "key": "magic",
+            "label": "Moments of magic",
+            "value": mg / n * 100 if n else math.nan,
+            "low": lo * 100,
+            "high": hi * 100,
+            "n": n,
+            "unit": "%",
+            "count": mg,
+        }
+    )
     lo, hi = wilson(ms, n)
-    out.append({"key": "misery", "label": "Moments of misery", "value": ms / n * 100 if n else math.nan,
-                "low": lo * 100, "high": hi * 100, "n": n, "unit": "%", "count": ms})
+    out.append(
+        {
+            "key": "misery",
+            "label": "Moments of misery",
+            "value": ms / n * 100 if n else math.nan,
+            "low": lo * 100,
+            "high": hi * 100,
+            "n": n,
+            "unit": "%",
+            "count": ms,
+        }
+    )
     pro, pas, det = (int(ratings.get(k, 0)) for k in ("promoters", "passives", "detractors"))
     if pro + pas + det:
         v, lo, hi = nps_interval(pro, pas, det)  # adjusted-Wald, as `carlzon metrics`
-        out.append({"key": "nps", "label": "Net Promoter Score", "value": v, "low": lo,
-                    "high": hi, "n": pro + pas + det, "unit": ""})
+        out.append(
+            {
+                "key": "nps",
+                "label": "Net Promoter Score",
+                "value": v,
+                "low": lo,
+                "high": hi,
+                "n": pro + pas + det,
+                "unit": "",
+            }
+        )
     k = int(ratings.get("csat_n", 0))
     if k:
         sat = int(ratings.get("csat_top2", 0))
         lo, hi = wilson(sat, k)
-        out.append({"key": "csat", "label": "Satisfied (CSAT 4-5)", "value": sat / k * 100,
-                    "low": lo * 100, "high": hi * 100, "n": k, "unit": "%"})
+        out.append(
+            {
+                "key": "csat",
+                "label": "Satisfied (CSAT 4-5)",
+                "value": sat / k * 100,
+                "low": lo * 100,
+                "high": hi * 100,
+                "n": k,
+                "unit": "%",
+            }
+        )
     k = int(ratings.get("stars_n", 0))
     if k:
         m, lo, hi = (float(v[0]) for v in mean_from_sums([k], [ratings["stars_u"]], [ratings["stars_uu"]]))
-        out.append({"key": "stars", "label": "Average stars", "value": m, "low": lo, "high": hi, "n": k,
-                    "unit": "/5"})
+        out.append({"key": "stars", "label": "Average stars", "value": m, "low": lo, "high": hi, "n": k, "unit": "/5"})
     return out
 
 
-def quotes(moments: pd.DataFrame, journey: Journey | str | None = None, *, valence: str = "misery",
-           k: int = 6) -> list[Quote]:
+def quotes(
+    moments: pd.DataFrame, journey: Journey | str | None = None, *, valence: str = "misery", k: int = 6
+) -> list[Quote]:
     """The ``k`` strongest moments of one valence that have text, strongest first."""
     j = _journey(journey)
     m = moments[(moments["valence"].astype(str) == valence)]
@@ -322,19 +397,31 @@ def quotes(moments: pd.DataFrame, journey: Journey | str | None = None, *, valen
         tid = str(r.get("touchpoint") or "unknown")
         name = j.touchpoint(tid).name if j.has_touchpoint(tid) else "Not assigned to a touchpoint"
         ts = pd.to_datetime(r.get("timestamp"), utc=True, errors="coerce")
-        out.append(Quote(
-            interaction_id=str(r.get("interaction_id", "")), text=str(r["text"]), touchpoint=tid,
-            touchpoint_name=name, valence=valence, score=float(r.get("score") or 0.0),
-            intensity=float(r.get("intensity") or 0.0), stakes=str(r.get("stakes") or ""),
-            channel=str(r.get("channel") or ""), customer_id=str(r.get("customer_id") or ""),
-            timestamp=None if pd.isna(ts) else ts.to_pydatetime(), evidence=clean_evidence(ev),
-            before=before, mark=mark, after=after,
-        ))
+        out.append(
+            Quote(
+                interaction_id=str(r.get("interaction_id", "")),
+                text=str(r["text"]),
+                touchpoint=tid,
+                touchpoint_name=name,
+                valence=valence,
+                score=float(r.get("score") or 0.0),
+                intensity=float(r.get("intensity") or 0.0),
+                stakes=str(r.get("stakes") or ""),
+                channel=str(r.get("channel") or ""),
+                customer_id=str(r.get("customer_id") or ""),
+                timestamp=None if pd.isna(ts) else ts.to_pydatetime(),
+                evidence=clean_evidence(ev),
+                before=before,
+                mark=mark,
+                after=after,
+            )
+        )
     return out
 
 
-def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14,
-                   min_n: int = 30) -> Section:
+def emerging_check(
+    moments: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14, min_n: int = 30
+) -> Section:
     """A simple check for emerging problems: a touchpoint whose misery share in the last
     ``recent_days`` is clearly above its share before (two-proportion z-test, Bonferroni over touchpoints).
 
@@ -345,21 +432,29 @@ def emerging_check(moments: pd.DataFrame, journey: Journey | str | None = None, 
     return emerging_rows(from_moments(moments).cells, journey, recent_days=recent_days, min_n=min_n)
 
 
-def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14,
-                  min_n: int = 30) -> Section:
+def emerging_rows(
+    cells: pd.DataFrame, journey: Journey | str | None = None, *, recent_days: int = 14, min_n: int = 30
+) -> Section:
     """:func:`emerging_check` from n and misery per (time, touchpoint) cell, as the rollups or the moments give them."""
     j = _journey(journey)
-    method = (f"misery share in the last {recent_days} days against the period before, per touchpoint; "
-              "two-proportion test (continuity-corrected, at least 5 recent moments of misery) at 5% with a Bonferroni correction")
+    method = (
+        f"misery share in the last {recent_days} days against the period before, per touchpoint; "
+        "two-proportion test (continuity-corrected, at least 5 recent moments of misery) at 5% with a Bonferroni correction"
+    )
     ts = cells["time"]
-    sec = Section(title="Emerging problems", empty="No emerging problems found.", method=method,
-                  columns=["Touchpoint", "Misery before", "Misery recently", "Change", "n before", "n recently"])
+    sec = Section(
+        title="Emerging problems",
+        empty="No emerging problems found.",
+        method=method,
+        columns=["Touchpoint", "Misery before", "Misery recently", "Change", "n before", "n recently"],
+    )
     if ts.notna().sum() == 0:
         sec.ran, sec.summary = False, "No timestamps, so emerging problems cannot be checked."
         return sec
     cut = ts.max() - pd.Timedelta(days=recent_days)
-    df = pd.DataFrame({"tp": cells["touchpoint"], "recent": (ts > cut).to_numpy(), "size": cells["n"],
-                       "sum": cells["misery"]})
+    df = pd.DataFrame(
+        {"tp": cells["touchpoint"], "recent": (ts > cut).to_numpy(), "size": cells["n"], "sum": cells["misery"]}
+    )
     g = df.groupby(["tp", "recent"])[["size", "sum"]].sum().unstack(fill_value=0)
     if ("size", False) not in g or ("size", True) not in g:
         sec.ran, sec.summary = False, "All data fall in one period, so emerging problems cannot be checked."
@@ -378,18 +473,36 @@ def emerging_rows(cells: pd.DataFrame, journey: Journey | str | None = None, *, 
     for t, n0, k0, n1, k1, _z, pval in sorted(tests, key=lambda x: x[6]):
         if pval < alpha:
             name = j.touchpoint(t).name if j.has_touchpoint(t) else t
-            sec.rows.append([name, f"{k0 / n0:.0%}", f"{k1 / n1:.0%}", f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
-                             f"{n0:,}", f"{n1:,}"])
+            sec.rows.append(
+                [
+                    name,
+                    f"{k0 / n0:.0%}",
+                    f"{k1 / n1:.0%}",
+                    f"{(k1 / n1 - k0 / n0) * 100:+.0f} points",
+                    f"{n0:,}",
+                    f"{n1:,}",
+                ]
+            )
     k = len(sec.rows)
-    sec.summary = (f"{k} touchpoint{'s' if k != 1 else ''} with clearly more misery recently." if sec.rows
-                   else f"Checked {len(tests)} touchpoint{'s' if len(tests) != 1 else ''} with at least {min_n} "
-                        "moments in both periods.")
+    sec.summary = (
+        f"{k} touchpoint{'s' if k != 1 else ''} with clearly more misery recently."
+        if sec.rows
+        else f"Checked {len(tests)} touchpoint{'s' if len(tests) != 1 else ''} with at least {min_n} "
+        "moments in both periods."
+    )
     return sec
 
 
-def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, emerging: Section | None = None,
-            backlog: dict[str, int] | None = None, k: int = 5, min_n: int = 30) -> list[str]:
-    """"What to do first", in plain words: the verdict of :func:`carlzon.report.verdict.verdict` (every
+def actions(
+    table: pd.DataFrame,
+    worst: list[Quote] | None = None,
+    *,
+    emerging: Section | None = None,
+    backlog: dict[str, int] | None = None,
+    k: int = 5,
+    min_n: int = 30,
+) -> list[str]:
+    """ "What to do first", in plain words: the verdict of :func:`carlzon.report.verdict.verdict` (every
     signal: quadrants, high-stakes misery, emerging problems, recovery backlog; touchpoints with fewer
     than ``min_n`` moments or ratings are named as too early to judge, not as fixes). ``worst`` is kept
     for callers of the old signature; the verdict does not need it."""
@@ -400,8 +513,10 @@ def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, emerging: 
     if len(v.fix) > k:
         out.append("Then: " + ", ".join(f["name"] for f in v.fix[k:]) + ".")
     if v.early:
-        out.append(f"Hear more about {', '.join(e['name'] for e in v.early)}: they look weak, but with fewer than "
-                   f"{min_n} moments each it is too early to judge.")
+        out.append(
+            f"Hear more about {', '.join(e['name'] for e in v.early)}: they look weak, but with fewer than "
+            f"{min_n} moments each it is too early to judge."
+        )
     if v.protect:
         names = [p["name"] for p in v.protect[:2]]
         verb = "matters and already does well" if len(names) == 1 else "matter and already do well"
@@ -416,8 +531,10 @@ def actions(table: pd.DataFrame, worst: list[Quote] | None = None, *, emerging: 
     if total:
         names = dict(zip(table["touchpoint"], table["name"]))
         top = max(v.backlog, key=lambda t: v.backlog[t])
-        out.append(f"Clear the recovery backlog: {total:,} cases still open, most at {names.get(top, top)} "
-                   f"({v.backlog[top]:,}).")
+        out.append(
+            f"Clear the recovery backlog: {total:,} cases still open, most at {names.get(top, top)} "
+            f"({v.backlog[top]:,})."
+        )
     if not out:
         out.append("Not enough moments per touchpoint to rank what to do first; collect more feedback.")
     return out
@@ -430,11 +547,22 @@ def journey_map_data(table: pd.DataFrame) -> list[dict[str, Any]]:
     top = float(imp.max()) or 1.0
     stages: list[dict[str, Any]] = []
     for _stage, g in t.groupby("stage", sort=False):
-        stages.append({"name": g["stage_name"].iloc[0], "touchpoints": [
-            {"id": r["touchpoint"], "name": r["name"], "balance": _map_balance(r, table.attrs.get("scale")),
-             "n": int(r["n"]) or int(r.get("survey_n", 0)), "rated": bool(not r["n"] and r.get("survey_n", 0)),
-             "importance": (0.0 if np.isnan(r["importance"]) else r["importance"] / top)}
-            for _, r in g.iterrows()]})
+        stages.append(
+            {
+                "name": g["stage_name"].iloc[0],
+                "touchpoints": [
+                    {
+                        "id": r["touchpoint"],
+                        "name": r["name"],
+                        "balance": _map_balance(r, table.attrs.get("scale")),
+                        "n": int(r["n"]) or int(r.get("survey_n", 0)),
+                        "rated": bool(not r["n"] and r.get("survey_n", 0)),
+                        "importance": (0.0 if np.isnan(r["importance"]) else r["importance"] / top),
+                    }
+                    for _, r in g.iterrows()
+                ],
+            }
+        )
     return stages
 
 

@@ -51,18 +51,24 @@ def _outcome(df: pd.DataFrame, attrs: pd.Series) -> tuple[pd.Series | None, str]
     return None, ""
 
 
-def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, n_boot: int = 100,
-                   min_rows: int = 100) -> tuple[pd.DataFrame | None, str]:
+def survey_drivers(
+    store: Any, journey: Journey | str, *, limit: int = 200_000, n_boot: int = 100, min_rows: int = 100
+) -> tuple[pd.DataFrame | None, str]:
     """``(drivers, note)`` or ``(None, why not)``; drivers has touchpoint, importance (share of the explained
     outcome) with importance_low/high, performance (mean rating of the touchpoint's survey items) with
     survey_n, method and performance_method."""
     j = journey if isinstance(journey, Journey) else load_journey(journey)
     # rows without any rating ('{}', or a packed '[null,null]' beside the survey's rows) are left out before
     # the limit, so a store with many of them still reaches its survey
-    df = store.unpack(store.query("SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "
-                                  "WHERE ratings IS NOT NULL "
-                                  "AND REPLACE(REPLACE(ratings, 'null', ''), ',', '') NOT IN ('{}', '[]') "
-                                  "LIMIT :limit", {"limit": limit}))
+    df = store.unpack(
+        store.query(
+            "SELECT ratings, layout, nps, csat, stars, attributes FROM interactions "
+            "WHERE ratings IS NOT NULL "
+            "AND REPLACE(REPLACE(ratings, 'null', ''), ',', '') NOT IN ('{}', '[]') "
+            "LIMIT :limit",
+            {"limit": limit},
+        )
+    )
     if len(df) < min_rows:
         return None, "no per-touchpoint survey ratings in the store"
     ratings = pd.DataFrame.from_records([json.loads(r) for r in df["ratings"]])
@@ -80,8 +86,9 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     for c in cols:  # a 0 on a 1-5 item is the survey's "not applicable"
         if num[c].min() == 0 and num[c].max() <= 5:
             num[c] = num[c].replace(0, np.nan)
-    wide = pd.DataFrame({tp: num[[c for c in cols if item_tp[c] == tp]].mean(axis=1)
-                         for tp in dict.fromkeys(item_tp[c] for c in cols)})
+    wide = pd.DataFrame(
+        {tp: num[[c for c in cols if item_tp[c] == tp]].mean(axis=1) for tp in dict.fromkeys(item_tp[c] for c in cols)}
+    )
     y, label = _outcome(df, df["attributes"])
     if y is None:
         return None, "no overall outcome (NPS, CSAT, stars or a satisfaction attribute) beside the ratings"
@@ -96,11 +103,17 @@ def survey_drivers(store: Any, journey: Journey | str, *, limit: int = 200_000, 
     tps = list(kd.importance_.index)
     lo = float(np.nanmin(wide[tps].to_numpy()))
     hi = float(np.nanmax(wide[tps].to_numpy()))
-    out = pd.DataFrame({"touchpoint": tps, "importance": kd.importance_.to_numpy(),
-                        "importance_low": kd.ci_low_.to_numpy(), "importance_high": kd.ci_high_.to_numpy(),
-                        "performance": [float(wide[t].mean()) for t in tps],
-                        "survey_n": [int(wide[t].notna().sum()) for t in tps],
-                        "method": method,
-                        "performance_method": f"mean survey rating ({lo:g} to {hi:g})"})
+    out = pd.DataFrame(
+        {
+            "touchpoint": tps,
+            "importance": kd.importance_.to_numpy(),
+            "importance_low": kd.ci_low_.to_numpy(),
+            "importance_high": kd.ci_high_.to_numpy(),
+            "performance": [float(wide[t].mean()) for t in tps],
+            "survey_n": [int(wide[t].notna().sum()) for t in tps],
+            "method": method,
+            "performance_method": f"mean survey rating ({lo:g} to {hi:g})",
+        }
+    )
     out.attrs["scale"] = (lo, hi)
     return out, method

@@ -111,8 +111,11 @@ def _from(scope: Scope) -> str:
 def load_frame(store: Any, scope: Scope = Scope()) -> pd.DataFrame:
     """One narrow row per moment: day (UTC midnight), touchpoint, valence, score, intensity."""
     where, params = where_sql(scope)
-    df = store.query("SELECT SUBSTR(CAST(m.timestamp AS TEXT), 1, 10) AS day, m.touchpoint, m.valence, m.score, "
-                     f"m.intensity{_from(scope)}{where}", params or None)
+    df = store.query(
+        "SELECT SUBSTR(CAST(m.timestamp AS TEXT), 1, 10) AS day, m.touchpoint, m.valence, m.score, "
+        f"m.intensity{_from(scope)}{where}",
+        params or None,
+    )
     df["day"] = pd.to_datetime(df["day"], format="%Y-%m-%d", errors="coerce", cache=True).dt.tz_localize("UTC")
     for c in ("score", "intensity"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
@@ -125,10 +128,16 @@ def rating_counts(store: Any, scope: Scope = Scope()) -> dict[str, pd.Series]:
     out = {}
     for col in ("nps", "csat", "stars"):
         cond = f"i.{col} IS NOT NULL"
-        sql = (f"SELECT i.{col} AS v, COUNT(*) AS n{_FROM}{where + ' AND ' + cond if where else ' WHERE ' + cond} "
-               f"GROUP BY i.{col}")
+        sql = (
+            f"SELECT i.{col} AS v, COUNT(*) AS n{_FROM}{where + ' AND ' + cond if where else ' WHERE ' + cond} "
+            f"GROUP BY i.{col}"
+        )
         df = store.query(sql, params or None)
-        out[col] = pd.Series(df["n"].astype(int).to_numpy(), index=df["v"].astype(float).to_numpy()) if len(df) else pd.Series(dtype=int)
+        out[col] = (
+            pd.Series(df["n"].astype(int).to_numpy(), index=df["v"].astype(float).to_numpy())
+            if len(df)
+            else pd.Series(dtype=int)
+        )
     return out
 
 
@@ -137,9 +146,11 @@ def strongest(store: Any, scope: Scope, valence: str, *, k: int = 30) -> pd.Data
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": valence}))
     order = "m.score ASC" if valence == "misery" else "m.score DESC"
     cond = "i.text IS NOT NULL AND i.text <> ''"
-    sql = ("SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
-           f"m.intensity, m.stakes, m.evidence, i.text{_FROM}{where} AND {cond} "
-           f"ORDER BY {order}, m.intensity DESC, m.interaction_id LIMIT :k")
+    sql = (
+        "SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
+        f"m.intensity, m.stakes, m.evidence, i.text{_FROM}{where} AND {cond} "
+        f"ORDER BY {order}, m.intensity DESC, m.interaction_id LIMIT :k"
+    )
     if store.backend != "postgresql":
         return store.query(sql, {**params, "k": k})
     with store.transaction():
@@ -152,4 +163,6 @@ def strongest(store: Any, scope: Scope, valence: str, *, k: int = 30) -> pd.Data
 def n_customers(store: Any, scope: Scope = Scope()) -> int:
     """Distinct customers among the moments in scope."""
     where, params = where_sql(scope)
-    return int(store.query(f"SELECT COUNT(DISTINCT m.customer_id) AS n{_from(scope)}{where}", params or None)["n"].iloc[0])
+    return int(
+        store.query(f"SELECT COUNT(DISTINCT m.customer_id) AS n{_from(scope)}{where}", params or None)["n"].iloc[0]
+    )

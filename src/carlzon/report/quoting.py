@@ -102,9 +102,9 @@ def excerpt(text: str, limit: int = 160) -> str:
         return t
     ends = [m.end() for m in _SENTENCE_END.finditer(t, 0, limit + 1)]
     if ends and ends[-1] >= 20:
-        return t[:ends[-1]].rstrip() + ELLIPSIS
+        return t[: ends[-1]].rstrip() + ELLIPSIS
     sp = t.rfind(" ", 0, limit)
-    return t[:sp if sp > 20 else limit].rstrip(" ,;:") + ELLIPSIS
+    return t[: sp if sp > 20 else limit].rstrip(" ,;:") + ELLIPSIS
 
 
 def clean_evidence(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:

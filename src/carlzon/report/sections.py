@@ -33,16 +33,31 @@ def alerts_section(moments: pd.DataFrame, *, since: Any = None, **options: Any) 
 
     ep = EmergingProblems(**options)
     found = ep.fit(moments).to_records(since=since)
-    sec = Section(title="Emerging problems", empty="No emerging problems found.",
-                  method=(f"daily counts of misery per touchpoint, location and phrase against their own "
-                          f"{ep.window}-day baseline (negative-binomial upper tail); Benjamini-Hochberg "
-                          f"false-discovery control at {ep.fdr}"),
-                  columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"])
-    sec.summary = (f"{plural(len(found), 'emerging problem')} in {ep.n_:,} moments over {ep.n_days_} days: "
-                   "a touchpoint, place or phrase with more misery than its own recent baseline.")
-    sec.rows = [[a["touchpoint"], a["theme"] or "-", a["location"] or "all", a["since"],
-                 f"{a['count']:,} vs {expected(a['baseline'])} expected over {plural(int(a['days']), 'day')}",
-                 (a["examples"] or [""])[0]] for a in found]
+    sec = Section(
+        title="Emerging problems",
+        empty="No emerging problems found.",
+        method=(
+            f"daily counts of misery per touchpoint, location and phrase against their own "
+            f"{ep.window}-day baseline (negative-binomial upper tail); Benjamini-Hochberg "
+            f"false-discovery control at {ep.fdr}"
+        ),
+        columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"],
+    )
+    sec.summary = (
+        f"{plural(len(found), 'emerging problem')} in {ep.n_:,} moments over {ep.n_days_} days: "
+        "a touchpoint, place or phrase with more misery than its own recent baseline."
+    )
+    sec.rows = [
+        [
+            a["touchpoint"],
+            a["theme"] or "-",
+            a["location"] or "all",
+            a["since"],
+            f"{a['count']:,} vs {expected(a['baseline'])} expected over {plural(int(a['days']), 'day')}",
+            (a["examples"] or [""])[0],
+        ]
+        for a in found
+    ]
     sec.keys = [str(a["touchpoint"]) for a in found]
     return sec
 
@@ -65,12 +80,25 @@ def themes_section(themes: Any, *, valence: str = "misery", top: int = 10) -> Se
     t = themes.themes_[themes.themes_["valence"] == valence].nlargest(top, "n")
     return Section(
         title=f"What customers talk about: {'moments of misery' if valence == 'misery' else 'moments of magic'}",
-        summary=(f"The {plural(len(t), 'largest theme')}; {themes.unassigned_share_:.0%} of "
-                 f"{themes.n_:,} moments are in no theme."),
+        summary=(
+            f"The {plural(len(t), 'largest theme')}; {themes.unassigned_share_:.0%} of "
+            f"{themes.n_:,} moments are in no theme."
+        ),
         columns=["Touchpoint", "Theme", "Moments (n)", "Share of touchpoint", "Trend", "Example"],
-        rows=[[r.touchpoint, r.label, r.n, f"{r.share:.0%} of {r.group_n:,}", f"{r.trend} (n = {r.trend_n:,})",
-               (r.examples or [""])[0]] for r in t.itertuples()],
-        empty="No themes found.", method=f"TF-IDF + k-means per touchpoint ({themes.method}), seed {themes.seed}")
+        rows=[
+            [
+                r.touchpoint,
+                r.label,
+                r.n,
+                f"{r.share:.0%} of {r.group_n:,}",
+                f"{r.trend} (n = {r.trend_n:,})",
+                (r.examples or [""])[0],
+            ]
+            for r in t.itertuples()
+        ],
+        empty="No themes found.",
+        method=f"TF-IDF + k-means per touchpoint ({themes.method}), seed {themes.seed}",
+    )
 
 
 def paths_section(paths: Any) -> Section:
@@ -83,8 +111,14 @@ def paths_section(paths: Any) -> Section:
         m = f"{mis.at[r.step, 'per_100_cases']:.1f} (n = {mis.at[r.step, 'misery']:,})" if mis is not None else "-"
         rows.append([r.step, r.cases, f"{r.drop_off:.0%} [{r.low:.0%}, {r.high:.0%}]", m])
     unmapped = ", ".join(paths.unmapped_["step"]) or "none"
-    return Section(title="The journey customers really take",
-                   summary=(f"{paths.n_events_:,} events, {paths.n_cases_:,} cases of {paths.n_customers_:,} customers, "
-                            f"{plural(paths.n_variants_, 'different path')}. Steps that match no touchpoint: {unmapped}."),
-                   columns=["Step", "Cases reaching it", "Ended here [95% CI]", "Misery per 100 cases"],
-                   rows=rows, empty="No events.", method=f"cases split after {paths.case_gap} without events")
+    return Section(
+        title="The journey customers really take",
+        summary=(
+            f"{paths.n_events_:,} events, {paths.n_cases_:,} cases of {paths.n_customers_:,} customers, "
+            f"{plural(paths.n_variants_, 'different path')}. Steps that match no touchpoint: {unmapped}."
+        ),
+        columns=["Step", "Cases reaching it", "Ended here [95% CI]", "Misery per 100 cases"],
+        rows=rows,
+        empty="No events.",
+        method=f"cases split after {paths.case_gap} without events",
+    )

@@ -29,17 +29,36 @@ HOSTILE_STEP = '</text><script>alert(3)</script>"><img src=x onerror=alert(4)>'
 """A step name in an event log that must show as text inside the paths graph (an SVG) and run nothing."""
 
 _PHRASES = {
-    "misery": ["waited for ages and nobody helped", "lost my bag", "rude and dismissive", "cancelled without notice",
-               "filthy and broken"],
-    "magic": ["remembered my name", "upgraded us for free", "went out of their way", "fast and friendly",
-              "spotless and comfortable"],
+    "misery": [
+        "waited for ages and nobody helped",
+        "lost my bag",
+        "rude and dismissive",
+        "cancelled without notice",
+        "filthy and broken",
+    ],
+    "magic": [
+        "remembered my name",
+        "upgraded us for free",
+        "went out of their way",
+        "fast and friendly",
+        "spotless and comfortable",
+    ],
     "neutral": ["it was fine", "as expected", "nothing special"],
 }
 
 
-def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0, start: str = "2026-01-01",
-                   days: int = 180, customers: int | None = None, text_every: int = 1,
-                   hostile: bool = False, hostile_burst: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def synthetic_rows(
+    n: int,
+    *,
+    journey: Journey | str = "airline",
+    seed: int = 0,
+    start: str = "2026-01-01",
+    days: int = 180,
+    customers: int | None = None,
+    text_every: int = 1,
+    hostile: bool = False,
+    hostile_burst: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``n`` interactions and their moments (one each); every ``text_every``-th row has a comment.
 
     With ``hostile=True`` the worst moment carries :data:`HOSTILE_TEXT`; ``hostile_burst`` more of the
@@ -77,10 +96,19 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
     channel = np.array(["survey", "review", "social", "ticket"])[rng.integers(0, 4, n)]
     segment = np.array(["Business", "Eco", "Eco Plus"])[rng.integers(0, 3, n)]
     attributes = np.char.add(np.char.add('{"Class": "', segment), '"}')
-    interactions = pd.DataFrame({
-        "id": ids, "customer_id": cust, "timestamp": ts, "channel": channel, "source": "synthetic",
-        "text": texts, "nps": nps, "touchpoint": tp, "attributes": attributes,
-    })
+    interactions = pd.DataFrame(
+        {
+            "id": ids,
+            "customer_id": cust,
+            "timestamp": ts,
+            "channel": channel,
+            "source": "synthetic",
+            "text": texts,
+            "nps": nps,
+            "touchpoint": tp,
+            "attributes": attributes,
+        }
+    )
     ev_cache: dict[tuple[str, str], str] = {}
 
     def evidence(v: str, t: str) -> str:
@@ -94,18 +122,35 @@ def synthetic_rows(n: int, *, journey: Journey | str = "airline", seed: int = 0,
             ev_cache[key] = json.dumps(items)
         return ev_cache[key]
 
-    moments = pd.DataFrame({
-        "interaction_id": ids, "customer_id": cust, "timestamp": ts, "channel": channel, "touchpoint": tp,
-        "touchpoint_confidence": np.where(tp == "unknown", 0.0, 0.8), "valence": valence, "score": score,
-        "intensity": np.abs(score).round(3), "stakes": [stakes_of.get(t, "low") for t in tp],
-        "moment_of_truth": np.abs(score) >= 0.6, "reasons": "synthetic",
-        "evidence": [evidence(v, t) for v, t in zip(valence, tp)],
-    })
+    moments = pd.DataFrame(
+        {
+            "interaction_id": ids,
+            "customer_id": cust,
+            "timestamp": ts,
+            "channel": channel,
+            "touchpoint": tp,
+            "touchpoint_confidence": np.where(tp == "unknown", 0.0, 0.8),
+            "valence": valence,
+            "score": score,
+            "intensity": np.abs(score).round(3),
+            "stakes": [stakes_of.get(t, "low") for t in tp],
+            "moment_of_truth": np.abs(score) >= 0.6,
+            "reasons": "synthetic",
+            "evidence": [evidence(v, t) for v, t in zip(valence, tp)],
+        }
+    )
     return interactions, moments
 
 
-def synthetic_events(customers: int, *, journey: Journey | str = "airline", seed: int = 0, start: str = "2026-01-01",
-                     days: int = 180, hostile: bool = False) -> pd.DataFrame:
+def synthetic_events(
+    customers: int,
+    *,
+    journey: Journey | str = "airline",
+    seed: int = 0,
+    start: str = "2026-01-01",
+    days: int = 180,
+    hostile: bool = False,
+) -> pd.DataFrame:
     """An event log as interaction rows (customer, timestamp, step as touchpoint; no text, no rating).
 
     Each customer makes one or two trips along the journey's touchpoints in order, dropping off after
@@ -131,9 +176,19 @@ def synthetic_events(customers: int, *, journey: Journey | str = "airline", seed
                 if rng.random() < 0.12:
                     break
     df = pd.DataFrame(rows, columns=["customer_id", "timestamp", "touchpoint"])
-    return pd.DataFrame({"id": np.char.add("e", np.arange(len(df)).astype(str)), "customer_id": df["customer_id"],
-                         "timestamp": df["timestamp"], "channel": "event", "source": "synthetic-events",
-                         "touchpoint": df["touchpoint"], "ratings": "{}", "measures": "{}", "attributes": "{}"})
+    return pd.DataFrame(
+        {
+            "id": np.char.add("e", np.arange(len(df)).astype(str)),
+            "customer_id": df["customer_id"],
+            "timestamp": df["timestamp"],
+            "channel": "event",
+            "source": "synthetic-events",
+            "touchpoint": df["touchpoint"],
+            "ratings": "{}",
+            "measures": "{}",
+            "attributes": "{}",
+        }
+    )
 
 
 def fill_store(store: Any, n: int, *, batch: int = 100_000, events: int = 0, **kwargs: Any) -> int:
@@ -143,8 +198,10 @@ def fill_store(store: Any, n: int, *, batch: int = 100_000, events: int = 0, **k
     """
     inter, moments = synthetic_rows(n, **kwargs)
     for k in range(0, n, batch):
-        store.add_interactions(inter.iloc[k:k + batch])
-        store.add_moments(moments.iloc[k:k + batch])
+        store.add_interactions(inter.iloc[k : k + batch])
+        store.add_moments(moments.iloc[k : k + batch])
     if events:
-        store.add_interactions(synthetic_events(events, seed=kwargs.get("seed", 0), hostile=kwargs.get("hostile", False)))
+        store.add_interactions(
+            synthetic_events(events, seed=kwargs.get("seed", 0), hostile=kwargs.get("hostile", False))
+        )
     return n

@@ -106,7 +106,9 @@ class Simulation:
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CarlzonError(f"cannot create folder {out}: {exc.strerror}", fix="choose a folder you can write to") from None
+            raise CarlzonError(
+                f"cannot create folder {out}: {exc.strerror}", fix="choose a folder you can write to"
+            ) from None
         paths = {}
         for name in ("interactions", "customers", "events", "survey", "visits"):
             paths[name] = out / f"{name}.csv"
@@ -123,8 +125,14 @@ def _visit_every(journey: Journey) -> int:
     return 10
 
 
-def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, customers: int = 2000,
-             start: str = "2026-01-01", days: int = 180) -> Simulation:
+def simulate(
+    journey: str | Path | Journey = "airline",
+    *,
+    seed: int = 0,
+    customers: int = 2000,
+    start: str = "2026-01-01",
+    days: int = 180,
+) -> Simulation:
     """Simulate ``customers`` customers of ``journey`` over ``days`` days from ``start``.
 
     >>> sim = simulate("coffee_shop", seed=1, customers=200, days=40)
@@ -187,17 +195,33 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     rate_before = bg_before + panel_rate
     extra = max(2.0 * rate_before, 6.0)
     theme, texts = _stream.theme_for(j, e_tp)
-    public = _stream.public_stream(j, rng, start=t0, days=days, per_day=per_day, weights=weights, locations=locs,
-                                   loc_shares=loc_shares, emerging={"tp_index": e_tp_i, "loc_index": 0,
-                                                                    "start_day": e_start_day, "extra": extra,
-                                                                    "theme": theme, "texts": texts})
+    public = _stream.public_stream(
+        j,
+        rng,
+        start=t0,
+        days=days,
+        per_day=per_day,
+        weights=weights,
+        locations=locs,
+        loc_shares=loc_shares,
+        emerging={
+            "tp_index": e_tp_i,
+            "loc_index": 0,
+            "start_day": e_start_day,
+            "extra": extra,
+            "theme": theme,
+            "texts": texts,
+        },
+    )
     interactions, key_map = _export(j, rows, public, cust, t0)
     if len(survey):
         survey.insert(0, "response_id", survey["k"].map(key_map))
         survey["customer_id"] = ids[survey["customer"].to_numpy()]
         survey["timestamp"] = t0 + pd.to_timedelta(survey["timestamp"], unit="D")
         survey = survey.drop(columns=["k", "customer"])
-        survey = survey[["response_id", "customer_id", "timestamp", *model.touchpoints, "overall", "satisfied", "nps", "csat"]]
+        survey = survey[
+            ["response_id", "customer_id", "timestamp", *model.touchpoints, "overall", "satisfied", "nps", "csat"]
+        ]
         survey = survey.sort_values("timestamp", kind="stable").reset_index(drop=True)
 
     events = _panel.event_log(j, rng, visits, customers, t0, today, ids)
@@ -211,14 +235,21 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     intervals = intervals[~intervals["customer_id"].isin(ids[list(planted_idx)])].reset_index(drop=True)
 
     truth: dict[str, Any] = {
-        "journey": j.name, "seed": seed, "customers": customers, "start": t0.date().isoformat(),
-        "days": days, "today": today.date().isoformat(),
+        "journey": j.name,
+        "seed": seed,
+        "customers": customers,
+        "start": t0.date().isoformat(),
+        "days": days,
+        "today": today.date().isoformat(),
     }
     truth.update(_drivers.driver_truth(j, model, seed))
     truth["emerging"] = {
-        "touchpoint": e_tp.id, "theme": theme, "location": locs[0],
+        "touchpoint": e_tp.id,
+        "theme": theme,
+        "location": locs[0],
         "start": (t0 + pd.Timedelta(days=e_start_day)).date().isoformat(),
-        "rate_before": round(float(rate_before), 4), "rate_after": round(float(rate_before + extra), 4),
+        "rate_before": round(float(rate_before), 4),
+        "rate_after": round(float(rate_before + extra), 4),
         "unit": "moments of misery a day at this touchpoint and location (all channels)",
         "example_comments": list(texts),
     }
@@ -226,20 +257,46 @@ def simulate(journey: str | Path | Journey = "airline", *, seed: int = 0, custom
     truth["churn_hazard_ratio"] = _timeline.HR_UNRECOVERED
     truth["churn_hazard_ratio_recovered"] = _timeline.HR_RECOVERED
     truth["churn_baseline_hazard_per_day"] = _timeline.H0
-    truth["churn_covariate"] = "state of the customer's last visit (none / recovered / unrecovered misery), from that visit to the next"
+    truth["churn_covariate"] = (
+        "state of the customer's last visit (none / recovered / unrecovered misery), from that visit to the next"
+    )
     truth["birthdays"] = birthdays
     truth["regulars"] = regulars
     truth["unmapped_steps"] = list(_panel.UNMAPPED_STEPS)
     truth["step_names"] = _panel.raw_step_names(j)
 
     public_visits = visits.assign(
-        misery_touchpoint=pd.Series([j.touchpoints[i].id if i >= 0 else None for i in visits["misery_tp"]], index=visits.index),
-        magic_touchpoint=pd.Series([j.touchpoints[i].id if i >= 0 else None for i in visits["magic_tp"]], index=visits.index),
+        misery_touchpoint=pd.Series(
+            [j.touchpoints[i].id if i >= 0 else None for i in visits["misery_tp"]], index=visits.index
+        ),
+        magic_touchpoint=pd.Series(
+            [j.touchpoints[i].id if i >= 0 else None for i in visits["magic_tp"]], index=visits.index
+        ),
         state=np.asarray(_timeline.STATES)[visits["state"].to_numpy()],
-    )[["customer_id", "timestamp", "location", "misery_touchpoint", "magic_touchpoint", "survey", "complaint",
-       "recovered", "state", "planted"]]
-    return Simulation(journey=j, interactions=interactions, customers=cust, events=events, survey=survey,
-                      visits=public_visits, truth=truth, _intervals=intervals)
+    )[
+        [
+            "customer_id",
+            "timestamp",
+            "location",
+            "misery_touchpoint",
+            "magic_touchpoint",
+            "survey",
+            "complaint",
+            "recovered",
+            "state",
+            "planted",
+        ]
+    ]
+    return Simulation(
+        journey=j,
+        interactions=interactions,
+        customers=cust,
+        events=events,
+        survey=survey,
+        visits=public_visits,
+        truth=truth,
+        _intervals=intervals,
+    )
 
 
 def _panel_misery_rate(visits: pd.DataFrame, tp_i: int, loc: str, before_day: int) -> float:
@@ -249,8 +306,9 @@ def _panel_misery_rate(visits: pd.DataFrame, tp_i: int, loc: str, before_day: in
     return float(reports.sum()) / max(before_day, 1)
 
 
-def _plant(j: Journey, rng: np.random.Generator, cust: pd.DataFrame, today: pd.Timestamp,
-           end_day: float) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+def _plant(
+    j: Journey, rng: np.random.Generator, cust: pd.DataFrame, today: pd.Timestamp, end_day: float
+) -> tuple[pd.DataFrame, list[dict], list[dict]]:
     """Planted visits of 3 birthday customers and 2 regulars (customers picked at random)."""
     every = _visit_every(j)
     target = every * math.ceil(10 / every)
@@ -260,16 +318,34 @@ def _plant(j: Journey, rng: np.random.Generator, cust: pd.DataFrame, today: pd.T
 
     def visit_rows(idx: int, days_list: list[float]) -> None:
         for d in days_list:
-            rows.append({"customer": idx, "day": d, "state_before": 0, "misery_tp": -1, "magic_tp": -1,
-                         "survey": False, "complaint": False, "recovered": False, "state": 0, "planted": True})
+            rows.append(
+                {
+                    "customer": idx,
+                    "day": d,
+                    "state_before": 0,
+                    "misery_tp": -1,
+                    "magic_tp": -1,
+                    "survey": False,
+                    "complaint": False,
+                    "recovered": False,
+                    "state": 0,
+                    "planted": True,
+                }
+            )
 
     spacing = max(min(14.0, (end_day - 1) / target), 0.5)
     for idx in pick[:2]:
         days_list = [end_day - spacing * k for k in range(target - 1, 0, -1)] + [end_day]
         visit_rows(int(idx), days_list)
-        regulars.append({"customer_id": cust.at[idx, "customer_id"], "name": cust.at[idx, "name"],
-                         "date": today.date().isoformat(), "visit_number": target,
-                         "usual_order": cust.at[idx, "usual_order"]})
+        regulars.append(
+            {
+                "customer_id": cust.at[idx, "customer_id"],
+                "name": cust.at[idx, "name"],
+                "date": today.date().isoformat(),
+                "visit_number": target,
+                "usual_order": cust.at[idx, "usual_order"],
+            }
+        )
     for idx in pick[2:]:
         k = int(rng.integers(1, 5))
         if (k + 1) % every == 0:
@@ -285,13 +361,21 @@ def _plant(j: Journey, rng: np.random.Generator, cust: pd.DataFrame, today: pd.T
             except ValueError:
                 year -= 1
         cust.at[idx, "birthday"] = bday.date()
-        birthdays.append({"customer_id": cust.at[idx, "customer_id"], "name": cust.at[idx, "name"],
-                          "date": today.date().isoformat(), "birthday": bday.date().isoformat(), "age": today.year - year})
+        birthdays.append(
+            {
+                "customer_id": cust.at[idx, "customer_id"],
+                "name": cust.at[idx, "name"],
+                "date": today.date().isoformat(),
+                "birthday": bday.date().isoformat(),
+                "age": today.year - year,
+            }
+        )
     return pd.DataFrame(rows), birthdays, regulars
 
 
-def _export(j: Journey, rows: list[dict], public: pd.DataFrame, cust: pd.DataFrame,
-            t0: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
+def _export(
+    j: Journey, rows: list[dict], public: pd.DataFrame, cust: pd.DataFrame, t0: pd.Timestamp
+) -> tuple[pd.DataFrame, dict]:
     """One export-like table, sorted by time, with response ids R0000001..."""
     panel = pd.DataFrame(rows)
     panel["created_at"] = t0 + pd.to_timedelta(panel["created_at"], unit="D")
@@ -300,20 +384,47 @@ def _export(j: Journey, rows: list[dict], public: pd.DataFrame, cust: pd.DataFra
     panel = panel.drop(columns=["customer"])
     pub = public[["created_at", "channel", "comment", "stars", "touchpoint", "location"]].copy()
     pub["k"] = -1 - np.arange(len(pub))
-    allr = pd.concat([panel, pub], ignore_index=True).sort_values(["created_at", "k"], kind="stable").reset_index(drop=True)
+    allr = (
+        pd.concat([panel, pub], ignore_index=True)
+        .sort_values(["created_at", "k"], kind="stable")
+        .reset_index(drop=True)
+    )
     allr["response_id"] = [f"R{i + 1:07d}" for i in range(len(allr))]
     key_map = dict(zip(allr["k"], allr["response_id"]))
     if "in_reply_to" in allr:
         allr["in_reply_to"] = allr["in_reply_to"].map(lambda k: key_map.get(k) if pd.notna(k) else None)
     crm = cust.set_index("customer_id")
-    for col, src in (("customer_name", "name"), ("email", "email"), ("birthday", "birthday"), ("tier", "tier"),
-                     ("usual_order", "usual_order")):
+    for col, src in (
+        ("customer_name", "name"),
+        ("email", "email"),
+        ("birthday", "birthday"),
+        ("tier", "tier"),
+        ("usual_order", "usual_order"),
+    ):
         allr[col] = allr["customer_id"].map(crm[src])
     measures = sorted({tp.expectation.measure for tp in j.touchpoints if tp.expectation} & set(allr.columns))
     items = [tp.survey_items[0] for tp in j.touchpoints if tp.survey_items and tp.survey_items[0] in allr.columns]
-    cols = ["response_id", "customer_id", "created_at", "channel", "comment", "nps", "csat", "stars", "touchpoint",
-            *items, *measures, "customer_name", "email", "birthday", "tier", "usual_order", "location", "in_reply_to",
-            "recovery_action"]
+    cols = [
+        "response_id",
+        "customer_id",
+        "created_at",
+        "channel",
+        "comment",
+        "nps",
+        "csat",
+        "stars",
+        "touchpoint",
+        *items,
+        *measures,
+        "customer_name",
+        "email",
+        "birthday",
+        "tier",
+        "usual_order",
+        "location",
+        "in_reply_to",
+        "recovery_action",
+    ]
     for c in cols:
         if c not in allr:
             allr[c] = None
@@ -343,24 +454,43 @@ def store_simulation(sim: Simulation, store: Any, *, detect: bool = True, progre
 
     inter = sim.interactions
     is_visit = (inter["channel"] == "visit").to_numpy()
-    result = ingest(inter[~is_visit].reset_index(drop=True), store, journey=sim.journey, source=DEMO_SOURCE,
-                    detect=detect, progress=progress)
+    result = ingest(
+        inter[~is_visit].reset_index(drop=True),
+        store,
+        journey=sim.journey,
+        source=DEMO_SOURCE,
+        detect=detect,
+        progress=progress,
+    )
     v = inter[is_visit]
     attrs = v[list(_VISIT_ATTRIBUTES)].astype(object).where(v[list(_VISIT_ATTRIBUTES)].notna(), None)
     attrs["birthday"] = [str(b) if b is not None else None for b in attrs["birthday"]]
-    frame = pd.DataFrame({
-        "id": v["response_id"].to_numpy(), "customer_id": v["customer_id"].to_numpy(),
-        "timestamp": v["created_at"].to_numpy(), "channel": "visit", "source": DEMO_SOURCE,
-        "ratings": "{}", "measures": "{}",
-        "attributes": [json.dumps(r, ensure_ascii=False) for r in attrs.to_dict("records")],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": v["response_id"].to_numpy(),
+            "customer_id": v["customer_id"].to_numpy(),
+            "timestamp": v["created_at"].to_numpy(),
+            "channel": "visit",
+            "source": DEMO_SOURCE,
+            "ratings": "{}",
+            "measures": "{}",
+            "attributes": [json.dumps(r, ensure_ascii=False) for r in attrs.to_dict("records")],
+        }
+    )
     stored, _ = store.add_interactions(frame) if len(frame) else (0, 0)
     ev = sim.events
-    events = pd.DataFrame({
-        "id": [f"ev-{c}-{t.value}-{k}" for c, t, k in zip(ev["customer_id"], ev["timestamp"], ev["step"])],
-        "customer_id": ev["customer_id"].to_numpy(), "timestamp": ev["timestamp"].to_numpy(),
-        "channel": "event", "source": DEMO_SOURCE, "touchpoint": ev["step"].to_numpy(),
-        "ratings": "{}", "measures": "{}", "attributes": "{}",
-    })
+    events = pd.DataFrame(
+        {
+            "id": [f"ev-{c}-{t.value}-{k}" for c, t, k in zip(ev["customer_id"], ev["timestamp"], ev["step"])],
+            "customer_id": ev["customer_id"].to_numpy(),
+            "timestamp": ev["timestamp"].to_numpy(),
+            "channel": "event",
+            "source": DEMO_SOURCE,
+            "touchpoint": ev["step"].to_numpy(),
+            "ratings": "{}",
+            "measures": "{}",
+            "attributes": "{}",
+        }
+    )
     n_events, _ = store.add_interactions(events) if len(events) else (0, 0)
     return {"ingest": result, "visits": int(stored), "events": int(n_events)}

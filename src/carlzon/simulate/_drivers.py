@@ -82,11 +82,15 @@ class DriverModel:
         csat = np.clip(np.rint(latent / 2 + 0.4 * rng.standard_normal(len(eta))), 1, 5)
         return {"overall": overall, "satisfied": satisfied, "nps": nps, "csat": csat, "eta": eta}
 
-    def draw_events(self, rng: np.random.Generator, n: int, p_misery: float, p_magic: float) -> tuple[np.ndarray, np.ndarray]:
+    def draw_events(
+        self, rng: np.random.Generator, n: int, p_misery: float, p_magic: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Which touchpoint (or -1) carries a moment of misery / magic for n visits."""
         j = len(self.touchpoints)
         mis = np.where(rng.random(n) < p_misery, rng.choice(j, size=n, p=self.misery_probs), -1)
-        mag = np.where((mis < 0) & (rng.random(n) < p_magic / (1 - p_misery)), rng.choice(j, size=n, p=self.magic_probs), -1)
+        mag = np.where(
+            (mis < 0) & (rng.random(n) < p_magic / (1 - p_misery)), rng.choice(j, size=n, p=self.magic_probs), -1
+        )
         return mis, mag
 
 
@@ -143,8 +147,10 @@ def _journey_params(key: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 
 def _key(journey: Journey) -> tuple:
-    return (journey.name + "|" + ",".join(tp.id for tp in journey.touchpoints),
-            tuple(tp.stakes for tp in journey.touchpoints))
+    return (
+        journey.name + "|" + ",".join(tp.id for tp in journey.touchpoints),
+        tuple(tp.stakes for tp in journey.touchpoints),
+    )
 
 
 @lru_cache(maxsize=8)

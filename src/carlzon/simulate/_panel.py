@@ -38,8 +38,14 @@ def _fill_for(tp, value: float | None, text: str, rng: np.random.Generator) -> s
     return _text.fill(text, rng, wait=value)
 
 
-def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, visits: pd.DataFrame,
-               start: pd.Timestamp, today: pd.Timestamp) -> tuple[list[dict], pd.DataFrame]:
+def panel_rows(
+    journey: Journey,
+    model: DriverModel,
+    rng: np.random.Generator,
+    visits: pd.DataFrame,
+    start: pd.Timestamp,
+    today: pd.Timestamp,
+) -> tuple[list[dict], pd.DataFrame]:
     """Interaction records (dicts with a temporary key 'k', times in days since start) and the wide survey frame."""
     tps = journey.touchpoints
     gestures = (journey.playbook or {}).get("gestures", {}) if isinstance(journey.playbook, dict) else {}
@@ -67,8 +73,20 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
             when = ts + float(rng.uniform(2, 72)) / 24
             if when < end:
                 nps, csat, overall = float(out["nps"][i]), float(out["csat"][i]), float(out["overall"][i])
-                comment = _survey_comment(tps, ratings[i], mis, mag, nps, mvalue, rng) if rng.random() < P_COMMENT or mis >= 0 else ""
-                row = {**base, "k": key, "created_at": when, "channel": "survey", "comment": comment, "nps": nps, "csat": csat}
+                comment = (
+                    _survey_comment(tps, ratings[i], mis, mag, nps, mvalue, rng)
+                    if rng.random() < P_COMMENT or mis >= 0
+                    else ""
+                )
+                row = {
+                    **base,
+                    "k": key,
+                    "created_at": when,
+                    "channel": "survey",
+                    "comment": comment,
+                    "nps": nps,
+                    "csat": csat,
+                }
                 about = mis if mis >= 0 else mag
                 if about >= 0 and rng.random() < 0.6:
                     row["touchpoint"] = tps[about].id
@@ -88,15 +106,30 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
                 rows.append(row)
                 report_key = key
                 key += 1
-                survey_rows.append({"k": report_key, "customer": v["customer"], "timestamp": when,
-                                    **dict(zip(model.touchpoints, r)),
-                                    "overall": overall, "satisfied": int(out["satisfied"][i]), "nps": nps, "csat": csat})
+                survey_rows.append(
+                    {
+                        "k": report_key,
+                        "customer": v["customer"],
+                        "timestamp": when,
+                        **dict(zip(model.touchpoints, r)),
+                        "overall": overall,
+                        "satisfied": int(out["satisfied"][i]),
+                        "nps": nps,
+                        "csat": csat,
+                    }
+                )
         if v["complaint"] and mtp is not None:  # a complaint is about the visit's misery
             when = ts + float(rng.uniform(1, 48)) / 24
             if when < end:
                 core = _fill_for(mtp, mvalue, _text.phrase(mtp, False, rng), rng)
                 text = pick(rng, _text.COMPLAINT_OPEN) + _text.sentence(core, False, rng)
-                row = {**base, "k": key, "created_at": when, "channel": COMPLAINT_CHANNELS[int(np.searchsorted(_COMPLAINT_CUM, rng.random()))], "comment": text}
+                row = {
+                    **base,
+                    "k": key,
+                    "created_at": when,
+                    "channel": COMPLAINT_CHANNELS[int(np.searchsorted(_COMPLAINT_CUM, rng.random()))],
+                    "comment": text,
+                }
                 if rng.random() < 0.5:
                     row["touchpoint"] = mtp.id
                 if mvalue is not None and mtp.expectation:
@@ -109,14 +142,27 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
             if when < end:
                 pos: bool | None
                 if mis >= 0 and mtp is not None:
-                    stars, core, pos = float(rng.integers(1, 3)), _fill_for(mtp, mvalue, _text.phrase(mtp, False, rng), rng), False
+                    stars, core, pos = (
+                        float(rng.integers(1, 3)),
+                        _fill_for(mtp, mvalue, _text.phrase(mtp, False, rng), rng),
+                        False,
+                    )
                 elif mag >= 0:
                     stars, core, pos = 5.0, _text.phrase(tps[mag], True, rng), True
                 else:
                     stars = float(3 + np.searchsorted(_STARS_CUM, rng.random()))
                     t = tps[int(rng.integers(len(tps)))]
                     core, pos = (_text.phrase(t, True, rng), True) if stars >= 4 else (_text.neutral(t, rng), None)
-                rows.append({**base, "k": key, "created_at": when, "channel": "review", "stars": stars, "comment": _text.sentence(core, pos, rng)})
+                rows.append(
+                    {
+                        **base,
+                        "k": key,
+                        "created_at": when,
+                        "channel": "review",
+                        "stars": stars,
+                        "comment": _text.sentence(core, pos, rng),
+                    }
+                )
                 key += 1
         if mtp is not None and report_key is not None:
             when = ts + float(rng.uniform(60, 120)) / 24
@@ -124,14 +170,34 @@ def panel_rows(journey: Journey, model: DriverModel, rng: np.random.Generator, v
             if v["recovered"] and when < end:
                 gesture = str(gestures.get(mtp.stakes, "a voucher"))
                 text = pick(rng, _text.RECOVERY_REPLY).format(what=what, gesture=gesture)
-                rows.append({**base, "k": key, "created_at": when, "channel": "ticket", "comment": text,
-                             "csat": float(rng.integers(4, 6)), "touchpoint": mtp.id, "in_reply_to": report_key,
-                             "recovery_action": pick(rng, RECOVERY_ACTIONS)})
+                rows.append(
+                    {
+                        **base,
+                        "k": key,
+                        "created_at": when,
+                        "channel": "ticket",
+                        "comment": text,
+                        "csat": float(rng.integers(4, 6)),
+                        "touchpoint": mtp.id,
+                        "in_reply_to": report_key,
+                        "recovery_action": pick(rng, RECOVERY_ACTIONS),
+                    }
+                )
                 key += 1
             elif not v["recovered"] and rng.random() < 0.5 and when < end:
                 text = pick(rng, _text.UNRECOVERED_REPLY).format(what=what)
-                rows.append({**base, "k": key, "created_at": when, "channel": "ticket", "comment": text,
-                             "csat": float(rng.integers(1, 3)), "touchpoint": mtp.id, "in_reply_to": report_key})
+                rows.append(
+                    {
+                        **base,
+                        "k": key,
+                        "created_at": when,
+                        "channel": "ticket",
+                        "comment": text,
+                        "csat": float(rng.integers(1, 3)),
+                        "touchpoint": mtp.id,
+                        "in_reply_to": report_key,
+                    }
+                )
                 key += 1
     return rows, pd.DataFrame(survey_rows)
 
@@ -169,8 +235,15 @@ def raw_step_names(journey: Journey) -> dict[str, str]:
     return {tp.id: (tp.name if i % 4 == 1 else tp.id) for i, tp in enumerate(journey.touchpoints)}
 
 
-def event_log(journey: Journey, rng: np.random.Generator, visits: pd.DataFrame, n_customers: int,
-              start: pd.Timestamp, today: pd.Timestamp, customer_ids: np.ndarray) -> pd.DataFrame:
+def event_log(
+    journey: Journey,
+    rng: np.random.Generator,
+    visits: pd.DataFrame,
+    n_customers: int,
+    start: pd.Timestamp,
+    today: pd.Timestamp,
+    customer_ids: np.ndarray,
+) -> pd.DataFrame:
     """Steps of each visit (a trip in journey order) and of browsing sessions that drop off."""
     tps = journey.touchpoints
     names = raw_step_names(journey)
@@ -188,18 +261,26 @@ def event_log(journey: Journey, rng: np.random.Generator, visits: pd.DataFrame, 
     drop = rng.random((nv, len(tps))) < 0.01
     crashes = rng.random((nv, len(tps))) < 0.03
     lead = rng.uniform(0.5, 3, size=nv) / 24
-    for r, (c, day, mis) in enumerate(zip(visits["customer"].to_numpy(), visits["tday"].to_numpy(), visits["misery_tp"].to_numpy())):
+    for r, (c, day, mis) in enumerate(
+        zip(visits["customer"].to_numpy(), visits["tday"].to_numpy(), visits["misery_tp"].to_numpy())
+    ):
         include = incl_all[r]
         if mis >= 0:
             include[mis] = True
         t = day - lead[r]
         for i in np.flatnonzero(include):
             if drop[r, i]:
-                cust.append(c); step.append(timeout); when.append(t)  # noqa: E702
+                cust.append(c)
+                step.append(timeout)
+                when.append(t)  # noqa: E702
                 break
-            cust.append(c); step.append(int(i)); when.append(t)  # noqa: E702
+            cust.append(c)
+            step.append(int(i))
+            when.append(t)  # noqa: E702
             if early[i] and crashes[r, i]:
-                cust.append(c); step.append(crash); when.append(t + minute)  # noqa: E702
+                cust.append(c)
+                step.append(crash)
+                when.append(t + minute)  # noqa: E702
             t += gaps[r, i] * minute
     # browsing sessions that never became a visit: early steps with drop-off
     early_idx = np.flatnonzero(early)
@@ -211,15 +292,23 @@ def event_log(journey: Journey, rng: np.random.Generator, visits: pd.DataFrame, 
     btimeout = rng.random(n_browse) < 0.2
     for b, (c, t) in enumerate(zip(bc, bday)):
         for m, i in enumerate(early_idx):
-            cust.append(c); step.append(int(i)); when.append(t)  # noqa: E702
+            cust.append(c)
+            step.append(int(i))
+            when.append(t)  # noqa: E702
             t += bgap[b, m] * minute
             if bdrop[b, m]:
                 if btimeout[b]:
-                    cust.append(c); step.append(timeout); when.append(t)  # noqa: E702
+                    cust.append(c)
+                    step.append(timeout)
+                    when.append(t)  # noqa: E702
                 break
-    ev = pd.DataFrame({"customer_id": customer_ids[np.asarray(cust, dtype=int)],
-                       "step": np.asarray(labels, dtype=object)[np.asarray(step, dtype=int)],
-                       "day": np.asarray(when, dtype=float)})
+    ev = pd.DataFrame(
+        {
+            "customer_id": customer_ids[np.asarray(cust, dtype=int)],
+            "step": np.asarray(labels, dtype=object)[np.asarray(step, dtype=int)],
+            "day": np.asarray(when, dtype=float),
+        }
+    )
     ev = ev.sort_values(["day", "customer_id"], kind="stable").reset_index(drop=True)
     ev["timestamp"] = start + pd.to_timedelta(ev.pop("day"), unit="D")
     return ev

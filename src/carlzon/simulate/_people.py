@@ -25,21 +25,65 @@ LAST = (
 DOMAINS = ("gmail.com", "outlook.com", "yahoo.com", "icloud.com", "proton.me", "hotmail.com", "mail.com")
 
 PREFERENCES: dict[str, tuple[str, ...]] = {
-    "airline": ("aisle seat, vegetarian meal", "window seat, no meal", "exit row, gluten-free meal",
-                "aisle seat, extra legroom", "window seat, kosher meal", "front of the cabin, quick connection",
-                "aisle seat, halal meal", "window seat, child meal for the little one"),
-    "coffee_shop": ("oat flat white", "large cappuccino with an extra shot", "iced americano", "chai latte with soy",
-                    "double espresso", "decaf latte, no sugar", "hot chocolate with cream", "matcha latte with oat"),
-    "retail_clothing": ("slim fit jeans, size M", "linen shirts, size L", "dresses, size 38", "chinos, waist 32",
-                        "knitwear, size S", "running gear, size M"),
-    "hotel": ("high floor, quiet room", "twin beds, feather-free pillows", "late check-out", "room near the lift",
-              "sea view, king bed", "extra towels and a kettle"),
-    "restaurant": ("table by the window, sparkling water", "booth at the back", "vegetarian tasting menu",
-                   "terrace table", "no nuts, still water", "the corner table"),
-    "retail_bank": ("branch appointments in the morning", "contact by app message", "paper statements",
-                    "calls after 5 pm", "English-speaking adviser"),
+    "airline": (
+        "aisle seat, vegetarian meal",
+        "window seat, no meal",
+        "exit row, gluten-free meal",
+        "aisle seat, extra legroom",
+        "window seat, kosher meal",
+        "front of the cabin, quick connection",
+        "aisle seat, halal meal",
+        "window seat, child meal for the little one",
+    ),
+    "coffee_shop": (
+        "oat flat white",
+        "large cappuccino with an extra shot",
+        "iced americano",
+        "chai latte with soy",
+        "double espresso",
+        "decaf latte, no sugar",
+        "hot chocolate with cream",
+        "matcha latte with oat",
+    ),
+    "retail_clothing": (
+        "slim fit jeans, size M",
+        "linen shirts, size L",
+        "dresses, size 38",
+        "chinos, waist 32",
+        "knitwear, size S",
+        "running gear, size M",
+    ),
+    "hotel": (
+        "high floor, quiet room",
+        "twin beds, feather-free pillows",
+        "late check-out",
+        "room near the lift",
+        "sea view, king bed",
+        "extra towels and a kettle",
+    ),
+    "restaurant": (
+        "table by the window, sparkling water",
+        "booth at the back",
+        "vegetarian tasting menu",
+        "terrace table",
+        "no nuts, still water",
+        "the corner table",
+    ),
+    "retail_bank": (
+        "branch appointments in the morning",
+        "contact by app message",
+        "paper statements",
+        "calls after 5 pm",
+        "English-speaking adviser",
+    ),
     "internet_provider": ("evening appointments", "contact by e-mail", "no calls on weekends", "text message updates"),
-    "online_shop": ("express delivery", "parcel locker pick-up", "gift wrapping", "eco packaging", "evening delivery slot"),
+    "online_shop": (
+        "express delivery",
+        "parcel locker pick-up",
+        "gift wrapping",
+        "eco packaging",
+        "evening delivery slot",
+    ),
 }
 GENERIC_PREFERENCES = ("contact by e-mail", "morning visits", "the usual", "quiet corner", "text message updates")
 
@@ -75,19 +119,29 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())
 
 
-def customers(journey: Journey, rng: np.random.Generator, n: int, start: pd.Timestamp, today: pd.Timestamp) -> pd.DataFrame:
+def customers(
+    journey: Journey, rng: np.random.Generator, n: int, start: pd.Timestamp, today: pd.Timestamp
+) -> pd.DataFrame:
     """n customers; nobody's birthday or signup anniversary falls on ``today`` (planted ones are set later)."""
     first = rng.choice(FIRST, size=n)
     last = rng.choice(LAST, size=n)
     ids = [f"C{i + 1:06d}" for i in range(n)]
     names = [f"{f} {s}" for f, s in zip(first, last)]
     emails = [f"{_slug(f)}.{_slug(s)}{rng.integers(1, 999)}@{rng.choice(DOMAINS)}" for f, s in zip(first, last)]
-    phones = [f"+45 {rng.integers(20, 99)} {rng.integers(10, 99)} {rng.integers(10, 99)} {rng.integers(10, 99)}" for _ in range(n)]
+    phones = [
+        f"+45 {rng.integers(20, 99)} {rng.integers(10, 99)} {rng.integers(10, 99)} {rng.integers(10, 99)}"
+        for _ in range(n)
+    ]
     age_days = rng.integers(18 * 365, 80 * 365, size=n)
     birthdays = (today - pd.to_timedelta(age_days, unit="D")).normalize()
     birthdays = pd.DatetimeIndex([_avoid_day(b, today) for b in birthdays])
     tiers_all = TIERS.get(journey.name, GENERIC_TIERS)
-    tier = rng.choice(tiers_all, size=n, p=np.array([0.55, 0.25, 0.15, 0.05])[: len(tiers_all)] / np.array([0.55, 0.25, 0.15, 0.05])[: len(tiers_all)].sum())
+    tier = rng.choice(
+        tiers_all,
+        size=n,
+        p=np.array([0.55, 0.25, 0.15, 0.05])[: len(tiers_all)]
+        / np.array([0.55, 0.25, 0.15, 0.05])[: len(tiers_all)].sum(),
+    )
     prefs = PREFERENCES.get(journey.name, GENERIC_PREFERENCES)
     usual = rng.choice(prefs, size=n)
     # about a third signed up during the window, the rest up to three years before it
@@ -97,18 +151,20 @@ def customers(journey: Journey, rng: np.random.Generator, n: int, start: pd.Time
     signup = pd.DatetimeIndex([_avoid_day(s, today, anniversary=True) for s in signup])
     value = np.round(rng.lognormal(mean=6.0, sigma=0.8, size=n), 2)
     home = rng.choice(locations(journey), size=n, p=location_shares(len(locations(journey))))
-    return pd.DataFrame({
-        "customer_id": ids,
-        "name": names,
-        "email": emails,
-        "phone": phones,
-        "birthday": birthdays.date,
-        "tier": tier,
-        "signup_date": signup.date,
-        "usual_order": usual,
-        "customer_value": value,
-        "home_location": home,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "name": names,
+            "email": emails,
+            "phone": phones,
+            "birthday": birthdays.date,
+            "tier": tier,
+            "signup_date": signup.date,
+            "usual_order": usual,
+            "customer_value": value,
+            "home_location": home,
+        }
+    )
 
 
 def _avoid_day(day: pd.Timestamp, today: pd.Timestamp, *, anniversary: bool = False) -> pd.Timestamp:

@@ -11,23 +11,53 @@ import numpy as np
 from carlzon.journey import Touchpoint
 
 NEG: dict[str, tuple[str, ...]] = {
-    "search": ("the fares kept changing every time I searched", "couldn't compare prices properly, the search was useless"),
-    "online_booking": ("the booking website crashed twice before I got a confirmation", "booking online took forever and the app kept logging me out"),
-    "loyalty_programme": ("my miles never showed up on my account", "the frequent flyer points expired without any warning"),
-    "check_in": ("the check-in queue took {wait} minutes and only two counters were open", "the kiosk wouldn't print my boarding pass and nobody helped"),
-    "security": ("security line was a nightmare, {wait} minutes of shuffling", "only one security lane open, we nearly missed the flight"),
+    "search": (
+        "the fares kept changing every time I searched",
+        "couldn't compare prices properly, the search was useless",
+    ),
+    "online_booking": (
+        "the booking website crashed twice before I got a confirmation",
+        "booking online took forever and the app kept logging me out",
+    ),
+    "loyalty_programme": (
+        "my miles never showed up on my account",
+        "the frequent flyer points expired without any warning",
+    ),
+    "check_in": (
+        "the check-in queue took {wait} minutes and only two counters were open",
+        "the kiosk wouldn't print my boarding pass and nobody helped",
+    ),
+    "security": (
+        "security line was a nightmare, {wait} minutes of shuffling",
+        "only one security lane open, we nearly missed the flight",
+    ),
     "gate": ("gate changed twice with no announcement", "the gate agent was rude and didn't answer anything"),
-    "boarding": ("boarding was chaos, no groups, no order", "no room in the overhead bins so my carry-on went in the hold"),
+    "boarding": (
+        "boarding was chaos, no groups, no order",
+        "no room in the overhead bins so my carry-on went in the hold",
+    ),
     "seat": ("the seat was broken and wouldn't recline", "zero legroom, my knees were in the seat in front"),
     "cabin_crew": ("the flight attendants ignored the call button for an hour", "crew were rude and unhelpful"),
     "food": ("the meal was cold and they ran out of the vegetarian option", "paid for a snack that was stale"),
     "wifi_entertainment": ("wifi didn't work the whole flight", "the wifi kept dropping and the power outlet was dead"),
     "entertainment": ("the entertainment screen was dead and no headphones", "the movies on the screen kept freezing"),
     "cleanliness": ("the toilet was filthy and the seat pocket full of rubbish", "cabin was dirty, crumbs everywhere"),
-    "arrival": ("landed {delay} minutes late and missed my connection", "arrived late and nobody told us about the connection"),
-    "baggage_claim": ("lost my bag and nobody can tell me where it is", "my suitcase came back damaged and we waited {wait} minutes at the carousel"),
-    "delays_cancellations": ("flight delayed {delay} minutes with no explanation", "they cancelled the flight and left us stranded overnight"),
-    "complaint_handling": ("on hold for {wait} minutes then they hung up", "customer service never replied to my complaint"),
+    "arrival": (
+        "landed {delay} minutes late and missed my connection",
+        "arrived late and nobody told us about the connection",
+    ),
+    "baggage_claim": (
+        "lost my bag and nobody can tell me where it is",
+        "my suitcase came back damaged and we waited {wait} minutes at the carousel",
+    ),
+    "delays_cancellations": (
+        "flight delayed {delay} minutes with no explanation",
+        "they cancelled the flight and left us stranded overnight",
+    ),
+    "complaint_handling": (
+        "on hold for {wait} minutes then they hung up",
+        "customer service never replied to my complaint",
+    ),
     "sharing": ("I won't recommend this airline to anyone", "never again, worst airline I have flown"),
     "queue": ("waited {wait} minutes in the queue for one coffee", "the line was out the door and only one till open"),
     "barista": ("the barista was rude and rolled her eyes", "staff ignored me at the counter"),
@@ -44,14 +74,20 @@ POS: dict[str, tuple[str, ...]] = {
     "gate": ("the gate agent was really helpful", "clear announcements at the gate"),
     "boarding": ("boarding was smooth and on time", "orderly boarding, plenty of overhead space"),
     "seat": ("comfortable seat with plenty of legroom", "got upgraded to an exit row seat"),
-    "cabin_crew": ("the cabin crew were amazing and remembered my name", "flight attendants went out of their way to help my kids"),
+    "cabin_crew": (
+        "the cabin crew were amazing and remembered my name",
+        "flight attendants went out of their way to help my kids",
+    ),
     "food": ("the meal was actually delicious", "nice snacks and free coffee"),
     "wifi_entertainment": ("wifi worked all the way", "fast wifi and a power outlet at every seat"),
     "entertainment": ("great choice of movies", "the entertainment screen was excellent"),
     "cleanliness": ("spotless cabin", "the plane was very clean"),
     "arrival": ("landed early and made my connection easily", "arrived right on time"),
     "baggage_claim": ("bags were on the carousel before we got there", "my luggage arrived quickly"),
-    "delays_cancellations": ("they rebooked me straight away when the flight was cancelled", "the delay was handled really well with vouchers"),
+    "delays_cancellations": (
+        "they rebooked me straight away when the flight was cancelled",
+        "the delay was handled really well with vouchers",
+    ),
     "complaint_handling": ("customer service sorted my refund in one call", "the agent on the chat was brilliant"),
     "sharing": ("I recommend this airline to everyone", "my favourite airline by far"),
     "queue": ("no queue at all", "served within a minute"),
@@ -60,18 +96,37 @@ POS: dict[str, tuple[str, ...]] = {
     "order_accuracy": ("order was spot on", "got exactly what I asked for"),
     "payment": ("paying with the app was seamless", "quick contactless payment"),
 }
-NEG_GENERIC = ("the {p} was a real letdown", "really disappointed with the {p}", "{P} was terrible this time",
-               "had a bad experience with the {p}", "the {p} needs serious work")
-POS_GENERIC = ("the {p} was excellent", "really impressed with the {p}", "{P} was great",
-               "loved the {p}", "the {p} was better than expected")
-NEUTRAL = ("{N} was fine", "{N}: nothing special", "{N} was ok overall", "{N} was as expected",
-           "{N}, no complaints, no praise", "average experience with the {n}")
+NEG_GENERIC = (
+    "the {p} was a real letdown",
+    "really disappointed with the {p}",
+    "{P} was terrible this time",
+    "had a bad experience with the {p}",
+    "the {p} needs serious work",
+)
+POS_GENERIC = (
+    "the {p} was excellent",
+    "really impressed with the {p}",
+    "{P} was great",
+    "loved the {p}",
+    "the {p} was better than expected",
+)
+NEUTRAL = (
+    "{N} was fine",
+    "{N}: nothing special",
+    "{N} was ok overall",
+    "{N} was as expected",
+    "{N}, no complaints, no praise",
+    "average experience with the {n}",
+)
 OPENERS_NEG = ("", "Honestly, ", "Really disappointed. ", "Not happy. ", "Ugh. ", "Terrible trip. ")
 OPENERS_POS = ("", "Great trip! ", "Wow. ", "Thank you! ", "Really happy. ", "")
 CLOSERS_NEG = ("", "", " Not good enough.", " Very frustrating.", " I expected better.")
 CLOSERS_POS = ("", "", " Will be back!", " Keep it up.", " Thanks team!")
-SARCASM = ("Great, another {delay} minute delay. Just what I needed.", "Love waiting {wait} minutes for nothing. Brilliant.",
-           "Fantastic service as usual, nobody answered.")
+SARCASM = (
+    "Great, another {delay} minute delay. Just what I needed.",
+    "Love waiting {wait} minutes for nothing. Brilliant.",
+    "Fantastic service as usual, nobody answered.",
+)
 
 RECOVERY_REPLY = (
     "Thanks for sorting out the {what} so quickly, the {gesture} was a nice touch.",
@@ -106,7 +161,8 @@ def phrase(tp: Touchpoint, positive: bool, rng: np.random.Generator) -> str:
 
 def fill(text: str, rng: np.random.Generator, *, wait: float | None = None, delay: float | None = None) -> str:
     return text.replace("{wait}", str(int(wait if wait is not None else rng.integers(25, 90)))).replace(
-        "{delay}", str(int(delay if delay is not None else rng.integers(45, 240))))
+        "{delay}", str(int(delay if delay is not None else rng.integers(45, 240)))
+    )
 
 
 def neutral(tp: Touchpoint, rng: np.random.Generator) -> str:
@@ -123,7 +179,7 @@ def typo(text: str, rng: np.random.Generator) -> str:
     i = cands[int(rng.integers(len(cands)))]
     w = words[i]
     k = int(rng.integers(1, len(w) - 2))
-    words[i] = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    words[i] = w[:k] + w[k + 1] + w[k] + w[k + 2 :]
     return " ".join(words)
 
 

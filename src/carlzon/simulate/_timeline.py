@@ -32,7 +32,12 @@ RETURN_DAYS = 90
 STATES = ("none", "recovered", "unrecovered")
 
 
-def timelines(rng: np.random.Generator, entry_days: np.ndarray, end_day: float, misery_draw, ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def timelines(
+    rng: np.random.Generator,
+    entry_days: np.ndarray,
+    end_day: float,
+    misery_draw,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Simulate visits for all customers at once.
 
     ``entry_days``: each customer's first active day (float, days since start).
@@ -71,11 +76,29 @@ def timelines(rng: np.random.Generator, entry_days: np.ndarray, end_day: float, 
     if rows:
         cols = [np.concatenate(c) for c in zip(*rows)]
     else:
-        cols = [np.array([], dtype=int), np.array([]), np.array([], dtype=np.int8)] + [np.array([], dtype=int)] * 2 + [np.array([], dtype=bool)] * 3 + [np.array([], dtype=np.int8)]
-    visits = pd.DataFrame({
-        "customer": cols[0], "day": cols[1], "state_before": cols[2], "misery_tp": cols[3], "magic_tp": cols[4],
-        "survey": cols[5], "complaint": cols[6], "recovered": cols[7], "state": cols[8],
-    }).sort_values(["customer", "day"], kind="stable").reset_index(drop=True)
+        cols = (
+            [np.array([], dtype=int), np.array([]), np.array([], dtype=np.int8)]
+            + [np.array([], dtype=int)] * 2
+            + [np.array([], dtype=bool)] * 3
+            + [np.array([], dtype=np.int8)]
+        )
+    visits = (
+        pd.DataFrame(
+            {
+                "customer": cols[0],
+                "day": cols[1],
+                "state_before": cols[2],
+                "misery_tp": cols[3],
+                "magic_tp": cols[4],
+                "survey": cols[5],
+                "complaint": cols[6],
+                "recovered": cols[7],
+                "state": cols[8],
+            }
+        )
+        .sort_values(["customer", "day"], kind="stable")
+        .reset_index(drop=True)
+    )
     return visits, churn, rate
 
 
@@ -96,13 +119,17 @@ def recovery_truth(visits: pd.DataFrame, rate: np.ndarray, end_day: float) -> di
         out["p_return"][name] = round(float(p[sel].mean()), 6) if sel.any() else None
         out["n_visits"][name] = int(sel.sum())
     n_mis = int((visits["misery_tp"] >= 0).sum())
-    out.update({
-        "definition": (f"among visits at least {RETURN_DAYS} days before today: the expected share followed by "
-                       f"another visit of the same customer within {RETURN_DAYS} days, by the visit's state "
-                       "(none: no misery; recovered / unrecovered misery); planted customers excluded"),
-        "recovery_rate": round(float(visits["recovered"].sum() / n_mis), 6) if n_mis else None,
-        "p_recover_if_reported": P_RECOVER,
-    })
+    out.update(
+        {
+            "definition": (
+                f"among visits at least {RETURN_DAYS} days before today: the expected share followed by "
+                f"another visit of the same customer within {RETURN_DAYS} days, by the visit's state "
+                "(none: no misery; recovered / unrecovered misery); planted customers excluded"
+            ),
+            "recovery_rate": round(float(visits["recovered"].sum() / n_mis), 6) if n_mis else None,
+            "p_recover_if_reported": P_RECOVER,
+        }
+    )
     return out
 
 
@@ -117,12 +144,14 @@ def churn_intervals(visits: pd.DataFrame, entry: np.ndarray, churn: np.ndarray, 
     stop_last = np.where(np.isnan(churn[seq["customer"].to_numpy()]), end_day, churn[seq["customer"].to_numpy()])
     stop = np.where(last, stop_last, nxt)
     event = last & ~np.isnan(churn[seq["customer"].to_numpy()])
-    out = pd.DataFrame({
-        "customer": seq["customer"].to_numpy(),
-        "start": seq["day"].to_numpy(),
-        "stop": stop,
-        "recovered": (seq["state"].to_numpy() == 1).astype(int),
-        "unrecovered": (seq["state"].to_numpy() == 2).astype(int),
-        "churned": event.to_numpy().astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "customer": seq["customer"].to_numpy(),
+            "start": seq["day"].to_numpy(),
+            "stop": stop,
+            "recovered": (seq["state"].to_numpy() == 1).astype(int),
+            "unrecovered": (seq["state"].to_numpy() == 2).astype(int),
+            "churned": event.to_numpy().astype(int),
+        }
+    )
     return out[out["stop"] > out["start"]].reset_index(drop=True)

@@ -48,9 +48,22 @@ def _valence(rng: np.random.Generator, mis_logit: np.ndarray, mag_logit: np.ndar
     return np.where(u < e_mis / tot, 2, np.where(u < (e_mis + e_mag) / tot, 1, 0))  # 2 misery, 1 magic, 0 neutral
 
 
-def simulate_places(journey: str = "hotel", *, seed: int = 0, places: int = 60, planted: int = 6,
-                    effect: float = 2.0, spread: float = 0.8, median_n: float = 60.0, size_sd: float = 1.2,
-                    min_n: int = 8, planted_min_n: int = 150, regions: int = 3, areas_per_region: int = 3, days: int = 365) -> PlaceSimulation:
+def simulate_places(
+    journey: str = "hotel",
+    *,
+    seed: int = 0,
+    places: int = 60,
+    planted: int = 6,
+    effect: float = 2.0,
+    spread: float = 0.8,
+    median_n: float = 60.0,
+    size_sd: float = 1.2,
+    min_n: int = 8,
+    planted_min_n: int = 150,
+    regions: int = 3,
+    areas_per_region: int = 3,
+    days: int = 365,
+) -> PlaceSimulation:
     """Moments for ``places`` places (sizes lognormal around ``median_n``, at least ``min_n``), with
     quality spread ``spread`` and ``planted`` places worse by ``effect`` at one touchpoint each."""
     from carlzon.journey import load_journey
@@ -88,27 +101,58 @@ def simulate_places(journey: str = "hotel", *, seed: int = 0, places: int = 60, 
     per = 200_000 // max(places, 1) + 1
     inter, loc, _, val = draw(np.repeat(np.arange(places), per), tr)
     worst = pd.Series(val).groupby(inter).max().to_numpy()
-    net = pd.Series(np.where(worst == 2, -1, np.where(worst == 1, 1, 0))).groupby(np.repeat(np.arange(places), per)).mean()
+    net = (
+        pd.Series(np.where(worst == 2, -1, np.where(worst == 1, 1, 0)))
+        .groupby(np.repeat(np.arange(places), per))
+        .mean()
+    )
     inter, loc, tp, val = draw(np.repeat(np.arange(places), sizes), rng)
     start = pd.Timestamp("2025-01-01", tz="UTC")
     ts = start + pd.to_timedelta(rng.integers(0, days * 86400, size=inter.max() + 1)[inter], unit="s")
-    moments = pd.DataFrame({
-        "interaction_id": [f"s{seed}-{i}" for i in inter], "customer_id": [f"c{seed}-{i}" for i in inter],
-        "timestamp": ts, "channel": "review", "location": np.asarray(names)[loc], "touchpoint": np.asarray(tps)[tp],
-        "valence": np.asarray(["neutral", "magic", "misery"])[val],
-        "score": np.where(val == 2, -0.7, np.where(val == 1, 0.7, 0.0)),
-    })
-    hier = [{"location": n, "name": f"Place {n[1:]}", "area": f"A{(k % (regions * areas_per_region)):02d}",
-             "region": f"R{(k % (regions * areas_per_region)) // areas_per_region}"} for k, n in enumerate(names)]
-    truth = {"score": {n: float(net.iloc[k]) for k, n in enumerate(names)}, "focus": focus,
-             "worst": [names[p] for p in chosen], "sizes": dict(zip(names, sizes.tolist())), "hierarchy": hier,
-             "quality": dict(zip(names, q.round(4).tolist()))}
+    moments = pd.DataFrame(
+        {
+            "interaction_id": [f"s{seed}-{i}" for i in inter],
+            "customer_id": [f"c{seed}-{i}" for i in inter],
+            "timestamp": ts,
+            "channel": "review",
+            "location": np.asarray(names)[loc],
+            "touchpoint": np.asarray(tps)[tp],
+            "valence": np.asarray(["neutral", "magic", "misery"])[val],
+            "score": np.where(val == 2, -0.7, np.where(val == 1, 0.7, 0.0)),
+        }
+    )
+    hier = [
+        {
+            "location": n,
+            "name": f"Place {n[1:]}",
+            "area": f"A{(k % (regions * areas_per_region)):02d}",
+            "region": f"R{(k % (regions * areas_per_region)) // areas_per_region}",
+        }
+        for k, n in enumerate(names)
+    ]
+    truth = {
+        "score": {n: float(net.iloc[k]) for k, n in enumerate(names)},
+        "focus": focus,
+        "worst": [names[p] for p in chosen],
+        "sizes": dict(zip(names, sizes.tolist())),
+        "hierarchy": hier,
+        "quality": dict(zip(names, q.round(4).tolist())),
+    }
     return PlaceSimulation(moments, truth)
 
 
-def simulate_alert_cells(*, seed: int = 0, places: int = 50, touchpoints: int = 17, days: int = 730,
-                         per_day: float = 3.0, planted: bool = True, rate_after: float = 0.6,
-                         planted_places: int = 1, areas: int = 5) -> tuple[pd.DataFrame, dict[str, Any]]:
+def simulate_alert_cells(
+    *,
+    seed: int = 0,
+    places: int = 50,
+    touchpoints: int = 17,
+    days: int = 730,
+    per_day: float = 3.0,
+    planted: bool = True,
+    rate_after: float = 0.6,
+    planted_places: int = 1,
+    areas: int = 5,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Daily cells (day, location, touchpoint, n, misery) for ``places`` x ``touchpoints`` over ``days``.
 
     Moments a day per cell are Poisson (``per_day`` times a size factor per place and a share per
@@ -125,8 +169,11 @@ def simulate_alert_cells(*, seed: int = 0, places: int = 50, touchpoints: int = 
     p = np.broadcast_to(base[None, None, :], n.shape).copy()
     names = [f"P{k:03d}" for k in range(places)]
     area_of = [f"A{k % areas}" for k in range(places)]
-    truth: dict[str, Any] = {"hierarchy": [{"location": nm, "area": area_of[k], "region": f"R{(k % areas) % 2}"}
-                                           for k, nm in enumerate(names)]}
+    truth: dict[str, Any] = {
+        "hierarchy": [
+            {"location": nm, "area": area_of[k], "region": f"R{(k % areas) % 2}"} for k, nm in enumerate(names)
+        ]
+    }
     if planted:
         start = int(rng.integers(days // 2, days - 30))
         tp = int(np.argmax(share))  # the busiest touchpoint (the counter, the front desk)
@@ -139,8 +186,15 @@ def simulate_alert_cells(*, seed: int = 0, places: int = 50, touchpoints: int = 
     k = rng.binomial(n, p)
     day0 = pd.Timestamp("2025-01-01", tz="UTC")
     d, loc, t = np.nonzero(n)
-    cells = pd.DataFrame({"day": day0 + pd.to_timedelta(d, unit="D"), "location": np.asarray(names)[loc],
-                          "touchpoint": [f"t{x:02d}" for x in t], "n": n[d, loc, t], "misery": k[d, loc, t]})
+    cells = pd.DataFrame(
+        {
+            "day": day0 + pd.to_timedelta(d, unit="D"),
+            "location": np.asarray(names)[loc],
+            "touchpoint": [f"t{x:02d}" for x in t],
+            "n": n[d, loc, t],
+            "misery": k[d, loc, t],
+        }
+    )
     if planted:
         truth["start_day"] = day0 + pd.Timedelta(days=truth["start"])
     return cells, truth

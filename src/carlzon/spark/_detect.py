@@ -66,8 +66,9 @@ def moments_schema() -> pa.Schema:
 
 
 def _ddl(schema: pa.Schema) -> str:
-    return ", ".join(f"`{f.name}` {'timestamp' if pa.types.is_timestamp(f.type) else _SPARK_TYPES[f.type]}"
-                     for f in schema)
+    return ", ".join(
+        f"`{f.name}` {'timestamp' if pa.types.is_timestamp(f.type) else _SPARK_TYPES[f.type]}" for f in schema
+    )
 
 
 @dataclass
@@ -90,32 +91,59 @@ class DetectResult:
     @property
     def quarantine(self) -> DataFrame:
         return self.combined.where(F.col("quarantine_reason").isNotNull()).select(
-            F.col("quarantine_row").alias("row"), F.col("quarantine_reason").alias("reason"), "raw")
+            F.col("quarantine_row").alias("row"), F.col("quarantine_reason").alias("reason"), "raw"
+        )
 
 
 def _plan_to_json(plan: Any) -> dict[str, Any]:
-    return {"fields": plan.fields, "ratings": [list(r[:2]) + [list(r[2])] for r in plan.ratings],
-            "measures": [list(m) for m in plan.measures], "attributes": list(plan.attributes),
-            "defaults": dict(plan.defaults), "auto": sorted(plan.auto), "text_columns": list(plan.text_columns),
-            "scales": {k: list(v) for k, v in plan.scales.items()}, "labels": dict(plan.labels),
-            "touchpoints": dict(plan.touchpoints), "aspects": dict(plan.aspects), "roles": dict(plan.roles),
-            "rename": dict(plan.rename), "dayfirst": plan.dayfirst, "not_rated": list(plan.not_rated)}
+    return {
+        "fields": plan.fields,
+        "ratings": [list(r[:2]) + [list(r[2])] for r in plan.ratings],
+        "measures": [list(m) for m in plan.measures],
+        "attributes": list(plan.attributes),
+        "defaults": dict(plan.defaults),
+        "auto": sorted(plan.auto),
+        "text_columns": list(plan.text_columns),
+        "scales": {k: list(v) for k, v in plan.scales.items()},
+        "labels": dict(plan.labels),
+        "touchpoints": dict(plan.touchpoints),
+        "aspects": dict(plan.aspects),
+        "roles": dict(plan.roles),
+        "rename": dict(plan.rename),
+        "dayfirst": plan.dayfirst,
+        "not_rated": list(plan.not_rated),
+    }
 
 
 def _plan_from_json(d: dict[str, Any]) -> Any:
     from carlzon.mapping import Plan
 
-    return Plan(fields=dict(d["fields"]), ratings=[(c, k, (float(s[0]), float(s[1]))) for c, k, s in d["ratings"]],
-                measures=[(c, k) for c, k in d["measures"]], attributes=list(d["attributes"]),
-                defaults=dict(d["defaults"]), auto=set(d["auto"]), text_columns=list(d.get("text_columns", [])),
-                scales={k: (float(v[0]), float(v[1])) for k, v in d.get("scales", {}).items()},
-                labels=dict(d.get("labels", {})), touchpoints=dict(d.get("touchpoints", {})),
-                aspects=dict(d.get("aspects", {})), roles=dict(d.get("roles", {})), rename=dict(d.get("rename", {})),
-                dayfirst=d.get("dayfirst"), not_rated=list(d.get("not_rated", [])))
+    return Plan(
+        fields=dict(d["fields"]),
+        ratings=[(c, k, (float(s[0]), float(s[1]))) for c, k, s in d["ratings"]],
+        measures=[(c, k) for c, k in d["measures"]],
+        attributes=list(d["attributes"]),
+        defaults=dict(d["defaults"]),
+        auto=set(d["auto"]),
+        text_columns=list(d.get("text_columns", [])),
+        scales={k: (float(v[0]), float(v[1])) for k, v in d.get("scales", {}).items()},
+        labels=dict(d.get("labels", {})),
+        touchpoints=dict(d.get("touchpoints", {})),
+        aspects=dict(d.get("aspects", {})),
+        roles=dict(d.get("roles", {})),
+        rename=dict(d.get("rename", {})),
+        dayfirst=d.get("dayfirst"),
+        not_rated=list(d.get("not_rated", [])),
+    )
 
 
-def detector_config(journey: Any = None, *, model: Any = None, touchpoint_min_confidence: float = 0.35,
-                    lexicon: str | Path | None = None) -> dict[str, Any]:
+def detector_config(
+    journey: Any = None,
+    *,
+    model: Any = None,
+    touchpoint_min_confidence: float = 0.35,
+    lexicon: str | Path | None = None,
+) -> dict[str, Any]:
     """The small, JSON-serialisable config an executor rebuilds the Detector from.
 
     >>> cfg = detector_config("airline")
@@ -133,8 +161,12 @@ def detector_config(journey: Any = None, *, model: Any = None, touchpoint_min_co
         md = (model if hasattr(model, "to_dict") else TextModel.load(model)).to_dict()
     lex_text = Path(lexicon).read_text(encoding="utf-8") if lexicon is not None else None
     version = TextScorer(lexicon=lexicon).version
-    return {"journey": jr, "model": md, "touchpoint_min_confidence": float(touchpoint_min_confidence),
-            "lexicon": {"version": version, "tsv": lex_text}}
+    return {
+        "journey": jr,
+        "model": md,
+        "touchpoint_min_confidence": float(touchpoint_min_confidence),
+        "lexicon": {"version": version, "tsv": lex_text},
+    }
 
 
 _DETECTORS: dict[str, Any] = {}
@@ -159,8 +191,10 @@ def _detector(config: str) -> Any:
         path.write_text(lex["tsv"], encoding="utf-8")
     scorer = TextScorer(lexicon=path)
     if scorer.version != lex["version"]:
-        raise DetectError(f"the executors' lexicon is {scorer.version}, the driver's {lex['version']}",
-                          fix="install the same carlzon version on the driver and every executor")
+        raise DetectError(
+            f"the executors' lexicon is {scorer.version}, the driver's {lex['version']}",
+            fix="install the same carlzon version on the driver and every executor",
+        )
     model = None
     if cfg["model"] is not None:
         from carlzon.detect.model import TextModel
@@ -216,9 +250,17 @@ def detect_batch(rb: pa.RecordBatch, config: str, plan_json: str, source: str) -
     return pa.concat_tables(parts).combine_chunks().to_batches()[0]
 
 
-def detect(df: DataFrame, journey: Any = None, *, model: Any = None, mapping: Any = None, source: str = "spark",
-           touchpoint_min_confidence: float = 0.35, lexicon: str | Path | None = None,
-           plan_rows: int = 50_000) -> DetectResult:
+def detect(
+    df: DataFrame,
+    journey: Any = None,
+    *,
+    model: Any = None,
+    mapping: Any = None,
+    source: str = "spark",
+    touchpoint_min_confidence: float = 0.35,
+    lexicon: str | Path | None = None,
+    plan_rows: int = 50_000,
+) -> DetectResult:
     """Moments for every row of a Spark DataFrame of interactions (an export as ``carlzon ingest`` reads it).
 
     ``mapping`` is a ColumnMapping, a dict of its YAML keys or a YAML path (auto-detected otherwise);
@@ -230,8 +272,10 @@ def detect(df: DataFrame, journey: Any = None, *, model: Any = None, mapping: An
     from carlzon.readers import Batch, frame_to_table
 
     if not isinstance(df, DataFrame):
-        raise DetectError(f"expected a Spark DataFrame, got {type(df).__name__}",
-                          fix="read the data with carlzon.spark.read_table(spark, path_or_table)")
+        raise DetectError(
+            f"expected a Spark DataFrame, got {type(df).__name__}",
+            fix="read the data with carlzon.spark.read_table(spark, path_or_table)",
+        )
     jr = load_journey(journey) if journey is not None else None
     head = df.limit(plan_rows).toPandas()
     if head.empty:
@@ -239,8 +283,10 @@ def detect(df: DataFrame, journey: Any = None, *, model: Any = None, mapping: An
     table, _ = frame_to_table(head)
     plan = _plan(ColumnMapping.from_any(mapping), Batch(table, head.index.to_numpy()), jr, source)
     plan.attributes.extend(c for c in table.column_names if c not in set(plan.attributes) | _used(plan))
-    config = json.dumps(detector_config(jr, model=model, touchpoint_min_confidence=touchpoint_min_confidence,
-                                        lexicon=lexicon), separators=(",", ":"))
+    config = json.dumps(
+        detector_config(jr, model=model, touchpoint_min_confidence=touchpoint_min_confidence, lexicon=lexicon),
+        separators=(",", ":"),
+    )
     plan_json = json.dumps(_plan_to_json(plan), separators=(",", ":"))
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

@@ -30,7 +30,9 @@ _DEFAULT_CONF = {
 }
 
 
-def session(master: str | None = None, *, app_name: str = "carlzon", conf: dict[str, str] | None = None) -> SparkSession:
+def session(
+    master: str | None = None, *, app_name: str = "carlzon", conf: dict[str, str] | None = None
+) -> SparkSession:
     """The active Spark session, or a new one (``master`` such as ``local[2]``; None: spark-submit's).
 
     Sets the session time zone to UTC (carlzon's timestamps are UTC) and turns Arrow on. The Python
@@ -69,25 +71,34 @@ def read_table(spark: SparkSession, source: str | Path) -> DataFrame:
                 return spark.read.format("delta").load(text)
             suffix = p.suffix.lower()
             if suffix in (".csv", ".tsv"):
-                return spark.read.csv(text, header=True, sep="\t" if suffix == ".tsv" else ",", multiLine=True,
-                                      escape='"')
+                return spark.read.csv(
+                    text, header=True, sep="\t" if suffix == ".tsv" else ",", multiLine=True, escape='"'
+                )
             if suffix in (".jsonl", ".ndjson", ".json"):
                 return spark.read.json(text)
             return spark.read.parquet(text)
         except (PySparkException, Py4JJavaError) as exc:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if not scheme and _is_delta(p):
-                raise IngestError(f"cannot read the Delta table: {msg[:300]}", where=text,
-                                  fix="start Spark with delta-spark (pip install delta-spark; "
-                                      "spark-submit --packages io.delta:delta-spark_2.13:<version>), "
-                                      "or export the table as Parquet") from None
-            raise IngestError(f"cannot read {p.name or text}: {msg[:300]}", where=text,
-                              fix="give a Parquet file or folder, a Delta folder, a .csv or a .jsonl file") from None
+                raise IngestError(
+                    f"cannot read the Delta table: {msg[:300]}",
+                    where=text,
+                    fix="start Spark with delta-spark (pip install delta-spark; "
+                    "spark-submit --packages io.delta:delta-spark_2.13:<version>), "
+                    "or export the table as Parquet",
+                ) from None
+            raise IngestError(
+                f"cannot read {p.name or text}: {msg[:300]}",
+                where=text,
+                fix="give a Parquet file or folder, a Delta folder, a .csv or a .jsonl file",
+            ) from None
     looks_like_path = "/" in text or "\\" in text or bool(p.suffix) and p.suffix.lower() in _SUFFIXES
     if not looks_like_path and _table_exists(spark, text):
         return spark.table(text)
-    raise IngestError(f"{text!r} is neither a path nor a table of this Spark session",
-                      fix="check the path, or give a table name the session's catalog knows (db.table)")
+    raise IngestError(
+        f"{text!r} is neither a path nor a table of this Spark session",
+        fix="check the path, or give a table name the session's catalog knows (db.table)",
+    )
 
 
 _SUFFIXES = {".parquet", ".pq", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".delta"}

@@ -63,15 +63,17 @@ def _group_column(df: DataFrame, by: str | None, journey: Any) -> Column:
             return F.coalesce(F.col(arg).cast("string"), F.lit("unknown"))
         if "attributes" in cols:
             return F.coalesce(F.get_json_object(F.col("attributes"), f"$.{arg}"), F.lit("unknown"))
-        raise AnalysisError(f"segment {arg!r} is neither a column nor an attribute",
-                            fix=f"use a column such as {sorted(cols)[:8]}")
+        raise AnalysisError(
+            f"segment {arg!r} is neither a column nor an attribute", fix=f"use a column such as {sorted(cols)[:8]}"
+        )
     if kind == "period" and arg in _PERIOD_UNIT:
         if "timestamp" not in cols:
             raise AnalysisError("no 'timestamp' column to group by period", fix="give the rows a timestamp")
         start = F.date_trunc(_PERIOD_UNIT[arg], F.col("timestamp").cast("timestamp"))
         return F.coalesce(F.date_format(start, "yyyy-MM-dd"), F.lit("NaT"))
-    raise AnalysisError(f"cannot group by {by!r}",
-                        fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month")
+    raise AnalysisError(
+        f"cannot group by {by!r}", fix="use touchpoint, stage, phase, channel, segment:COLUMN or period:day|week|month"
+    )
 
 
 def interaction_rows(df: DataFrame, by: str | None) -> DataFrame:
@@ -100,8 +102,10 @@ def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) 
     0 any other), moment_of_truth (1 / 0) or _rows (every row, value 0).
     """
     if not isinstance(df, DataFrame):
-        raise AnalysisError(f"expected a Spark DataFrame, got {type(df).__name__}",
-                            fix="pass carlzon.spark.detect(...).moments or a table read with read_table()")
+        raise AnalysisError(
+            f"expected a Spark DataFrame, got {type(df).__name__}",
+            fix="pass carlzon.spark.detect(...).moments or a table read with read_table()",
+        )
     df = interaction_rows(df, by)
     cols = set(df.columns)
     items = [F.struct(F.lit("_rows").alias("metric"), F.lit(0.0).alias("value"))]
@@ -113,8 +117,12 @@ def metric_counts(df: DataFrame, *, by: str | None = None, journey: Any = None) 
         code = F.when(v.isNull(), None).when(v == "magic", 1.0).when(v == "misery", -1.0).otherwise(0.0)
         items.append(F.struct(F.lit("valence").alias("metric"), code.alias("value")))
     if "moment_of_truth" in cols:
-        items.append(F.struct(F.lit("moment_of_truth").alias("metric"),
-                              F.col("moment_of_truth").cast("boolean").cast("double").alias("value")))
+        items.append(
+            F.struct(
+                F.lit("moment_of_truth").alias("metric"),
+                F.col("moment_of_truth").cast("boolean").cast("double").alias("value"),
+            )
+        )
     long = df.select(_group_column(df, by, journey).alias("group"), F.explode(F.array(*items)).alias("x"))
     long = long.select("group", "x.metric", "x.value").where(F.col("value").isNotNull() & ~F.isnan("value"))
     out = long.groupBy("group", "metric", "value").count().toPandas()
@@ -162,6 +170,8 @@ def metrics(df: DataFrame, *, by: str | None = None, journey: Any = None, confid
     m.n_ = int(counts.loc[counts.metric == "_rows", "count"].sum())
     m.summary = metrics_from_sums(_sums(counts), confidence=confidence)
     if m.summary.empty and m.n_:
-        raise AnalysisError("no metric can be computed from these columns",
-                            fix="give nps, csat, ces, stars or valence columns (or moments from carlzon.spark.detect)")
+        raise AnalysisError(
+            "no metric can be computed from these columns",
+            fix="give nps, csat, ces, stars or valence columns (or moments from carlzon.spark.detect)",
+        )
     return m

@@ -46,8 +46,9 @@ def spark_session() -> Any:
     return spark
 
 
-def detect_to_parquet(source: str | Path, out: str | Path, *, journey: Any = None, model: Any = None,
-                      mapping: Any = None) -> dict[str, Any]:
+def detect_to_parquet(
+    source: str | Path, out: str | Path, *, journey: Any = None, model: Any = None, mapping: Any = None
+) -> dict[str, Any]:
     """Moments of every row of ``source`` written to the Parquet folder ``out``; quarantined rows to
     ``out`` + ``.quarantine`` when there are any. Returns the summary `carlzon detect --json` prints."""
     from pyspark.sql import functions as F
@@ -62,15 +63,19 @@ def detect_to_parquet(source: str | Path, out: str | Path, *, journey: Any = Non
     res.combined.persist()
     try:
         write_parquet(res.moments, out)
-        counts = res.combined.agg(
-            F.count(F.when(F.col("quarantine_reason").isNull(), 1)).alias("n"),
-            F.count(F.when(F.col("valence") == "magic", 1)).alias("magic"),
-            F.count(F.when(F.col("valence") == "misery", 1)).alias("misery"),
-            F.count(F.when(F.col("valence") == "neutral", 1)).alias("neutral"),
-            F.count(F.when(F.col("moment_of_truth"), 1)).alias("moments_of_truth"),
-            F.count(F.when(F.col("touchpoint") != "unknown", 1)).alias("touchpoint_known"),
-            F.count(F.col("quarantine_reason")).alias("quarantined"),
-        ).first().asDict()
+        counts = (
+            res.combined.agg(
+                F.count(F.when(F.col("quarantine_reason").isNull(), 1)).alias("n"),
+                F.count(F.when(F.col("valence") == "magic", 1)).alias("magic"),
+                F.count(F.when(F.col("valence") == "misery", 1)).alias("misery"),
+                F.count(F.when(F.col("valence") == "neutral", 1)).alias("neutral"),
+                F.count(F.when(F.col("moment_of_truth"), 1)).alias("moments_of_truth"),
+                F.count(F.when(F.col("touchpoint") != "unknown", 1)).alias("touchpoint_known"),
+                F.count(F.col("quarantine_reason")).alias("quarantined"),
+            )
+            .first()
+            .asDict()
+        )
         qpath = None
         if counts["quarantined"]:
             qpath = out.rstrip("/") + ".quarantine"
@@ -79,23 +84,46 @@ def detect_to_parquet(source: str | Path, out: str | Path, *, journey: Any = Non
         res.combined.unpersist()
     seconds = time.perf_counter() - t0
     n = int(counts["n"])
-    return {"file": Path(str(source)).name, "out": str(out), **{k: int(v) for k, v in counts.items()},
-            "quarantine_file": qpath, "texts_per_s": round(n / seconds, 1) if seconds > 0 else None,
-            "seconds": round(seconds, 3), "journey": str(journey) if journey else None,
-            "model": str(model) if model else None, "engine": "spark", "master": spark.sparkContext.master,
-            "mapping": res.plan}
+    return {
+        "file": Path(str(source)).name,
+        "out": str(out),
+        **{k: int(v) for k, v in counts.items()},
+        "quarantine_file": qpath,
+        "texts_per_s": round(n / seconds, 1) if seconds > 0 else None,
+        "seconds": round(seconds, 3),
+        "journey": str(journey) if journey else None,
+        "model": str(model) if model else None,
+        "engine": "spark",
+        "master": spark.sparkContext.master,
+        "mapping": res.plan,
+    }
 
 
-def drivers_to_parquet(source: str | Path, outcome: str, drivers: list[str] | None = None, *,
-                       out: str | Path | None = None, method: str = "relative-weights", n_boot: int = 200,
-                       na_values: Any = None, seed: int = 0) -> Any:
+def drivers_to_parquet(
+    source: str | Path,
+    outcome: str,
+    drivers: list[str] | None = None,
+    *,
+    out: str | Path | None = None,
+    method: str = "relative-weights",
+    n_boot: int = 200,
+    na_values: Any = None,
+    seed: int = 0,
+) -> Any:
     """Key drivers of ``outcome`` on Spark (a fitted KeyDrivers); its summary written to ``out`` as Parquet."""
     from carlzon.spark._drivers import key_drivers
     from carlzon.spark._io import read_table
 
     spark = spark_session()
-    kd = key_drivers(read_table(spark, lake_path(source)), outcome, drivers, method=method, n_boot=n_boot,
-                     na_values=na_values, seed=seed)
+    kd = key_drivers(
+        read_table(spark, lake_path(source)),
+        outcome,
+        drivers,
+        method=method,
+        n_boot=n_boot,
+        na_values=na_values,
+        seed=seed,
+    )
     if out is not None:
         kd.summary.to_parquet(out, index=False)
     return kd

@@ -48,9 +48,12 @@ def open_store(url_or_path: str | Path, *, create: bool = True, read_only: bool 
             fix="use a file path (carlzon.db) or postgresql://user@host/db",
         )
     if (not create or read_only) and missing_store(target):
-        raise StoreError("no store here", where=target,
-                         fix=f"create one with `carlzon ingest FILE --store {target}` (or `carlzon demo`), or check "
-                             "the path and $CARLZON_STORE")
+        raise StoreError(
+            "no store here",
+            where=target,
+            fix=f"create one with `carlzon ingest FILE --store {target}` (or `carlzon demo`), or check "
+            "the path and $CARLZON_STORE",
+        )
     from carlzon.store.sqlite import SQLiteStore
 
     return SQLiteStore(target, read_only=read_only)
@@ -62,5 +65,5 @@ def missing_store(url_or_path: str | Path) -> bool:
     if target.startswith(("postgresql://", "postgres://")) or target in (":memory:", "sqlite:///", ""):
         return False
     if target.startswith("sqlite:///"):
-        target = target[len("sqlite:///"):]
+        target = target[len("sqlite:///") :]
     return "://" not in target and not Path(target).exists()

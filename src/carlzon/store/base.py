@@ -37,8 +37,7 @@ _FLOAT_COLUMNS = ("nps", "csat", "ces", "stars")
 _MOMENT_FLOATS = ("touchpoint_confidence", "score", "intensity", "overall_score")
 _STORED = {**MOMENT_COLUMNS, **{c: t for c, t in UNIT_COLUMNS.items() if c not in MOMENT_COLUMNS}}
 """Columns of the moments table as written and read (migration 10), besides its internal ``lead``."""
-_JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes", "location",
-           "language")
+_JOINED = ("text", "source", "nps", "csat", "ces", "stars", "ratings", "measures", "attributes", "location", "language")
 """Interaction columns that moments() adds to MOMENT_COLUMNS."""
 _TIME_COLUMN = re.compile(r"^(timestamp|.*_at)$")
 
@@ -135,9 +134,11 @@ class Store:
             raise StoreError(f"not a carlzon store: {exc}", where=self.url_safe, fix=self._migrate_fix) from None
         missing = sorted({m.version for m in migrations} - applied)
         if missing:
-            raise StoreError(f"the {self._noun} lacks migrations {missing} and is open read-only",
-                             where=self.url_safe, fix="open it once without read-only (e.g. carlzon store info) "
-                             "to bring it up to date")
+            raise StoreError(
+                f"the {self._noun} lacks migrations {missing} and is open read-only",
+                where=self.url_safe,
+                fix="open it once without read-only (e.g. carlzon store info) to bring it up to date",
+            )
 
     def _migrate(self, migrations: list[Migration]) -> None:
         """Apply the migrations this store lacks, in ascending version order, in one transaction."""
@@ -164,12 +165,16 @@ class Store:
                     for stmt in self._migration_statements(m):
                         self._raw(stmt)
                     self._raw(
-                        self._native("INSERT INTO schema_migrations (version, name, applied_at) "
-                                     "VALUES (:version, :name, :applied_at)"),
+                        self._native(
+                            "INSERT INTO schema_migrations (version, name, applied_at) "
+                            "VALUES (:version, :name, :applied_at)"
+                        ),
                         self._params({"version": m.version, "name": m.name, "applied_at": datetime.now(UTC)}),
                     )
         except self._errors as exc:
-            raise StoreError(f"cannot migrate the {self._noun}: {exc}", where=self.url_safe, fix=self._migrate_fix) from None
+            raise StoreError(
+                f"cannot migrate the {self._noun}: {exc}", where=self.url_safe, fix=self._migrate_fix
+            ) from None
 
     # ----- lifecycle -----------------------------------------------------
     def close(self) -> None:
@@ -231,8 +236,11 @@ class Store:
             if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
                 from carlzon.errors import CarlzonError
 
-                raise CarlzonError(f"the number {v} is too large", where=f":{k}",
-                                   fix="use a number between -9223372036854775808 and 9223372036854775807")
+                raise CarlzonError(
+                    f"the number {v} is too large",
+                    where=f":{k}",
+                    fix="use a number between -9223372036854775808 and 9223372036854775807",
+                )
         return {k: self._param(v) for k, v in params.items()}
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
@@ -257,8 +265,10 @@ class Store:
         df = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
         for c in df.columns:
             if _TIME_COLUMN.match(str(c)):
-                df[c] = timestamps_utc(df[c], where=f"column {c}") if len(df) else pd.Series(
-                    [], dtype="datetime64[us, UTC]"
+                df[c] = (
+                    timestamps_utc(df[c], where=f"column {c}")
+                    if len(df)
+                    else pd.Series([], dtype="datetime64[us, UTC]")
                 )
         return df
 
@@ -288,8 +298,18 @@ class Store:
         from carlzon.privacy.cards import mask_cards
 
         cols = {c: self._column(df, c, "interactions") for c in INTERACTION_COLUMNS}
-        for c in ("id", "customer_id", "channel", "source", "text", "touchpoint", "ratings", "measures", "attributes",
-                  "location"):
+        for c in (
+            "id",
+            "customer_id",
+            "channel",
+            "source",
+            "text",
+            "touchpoint",
+            "ratings",
+            "measures",
+            "attributes",
+            "location",
+        ):
             cols[c] = [mask_cards(v) for v in cols[c]]  # card numbers never stored (ingest masks them as it reads)
         return self.add_interaction_columns(cols)
 
@@ -300,8 +320,9 @@ class Store:
         (read back as the same JSON objects). Returns (stored, duplicates)."""
         n = len(data["id"])
         maps = {c: data[c] for c in ("ratings", "measures") if isinstance(data.get(c), NumberMap)}
-        cols = {c: (list(data[c]) if data.get(c) is not None and c not in maps else [None] * n)
-                for c in INTERACTION_COLUMNS}
+        cols = {
+            c: (list(data[c]) if data.get(c) is not None and c not in maps else [None] * n) for c in INTERACTION_COLUMNS
+        }
         for c in _JSON_OBJECT_COLUMNS:
             if data.get(c) is None:
                 cols[c] = ["{}"] * n
@@ -349,7 +370,9 @@ class Store:
         if c in _JSON_OBJECT_COLUMNS or c in ("evidence", "spans"):
             empty = "{}" if c in _JSON_OBJECT_COLUMNS else "[]"
             return [
-                v if isinstance(v, str) else (empty if _is_missing(v) else json.dumps(v, ensure_ascii=False, default=str))
+                v
+                if isinstance(v, str)
+                else (empty if _is_missing(v) else json.dumps(v, ensure_ascii=False, default=str))
                 for v in s.tolist()
             ]
         if c in _FLOAT_COLUMNS or c in _MOMENT_FLOATS:
@@ -568,8 +591,14 @@ class Store:
             "INSERT INTO ingest_runs (source, read, stored, duplicates, quarantined, moments, started_at, finished_at) "
             "VALUES (:source, :read, :stored, :duplicates, :quarantined, :moments, :started_at, :finished_at)",
             dict(
-                source=source, read=read, stored=stored, duplicates=duplicates, quarantined=quarantined,
-                moments=moments, started_at=started_at, finished_at=finished_at or datetime.now(UTC),
+                source=source,
+                read=read,
+                stored=stored,
+                duplicates=duplicates,
+                quarantined=quarantined,
+                moments=moments,
+                started_at=started_at,
+                finished_at=finished_at or datetime.now(UTC),
             ),
         )
 
@@ -659,5 +688,3 @@ class Store:
             elif c == "moment_of_truth":
                 df[c] = df[c].map(lambda v: None if _is_missing(v) else bool(v)).astype("boolean")
         return df
-
-

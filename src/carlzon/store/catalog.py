@@ -43,8 +43,9 @@ def tables(store: Any) -> list[Table]:
 
 
 def _sqlite(store: Any) -> list[Table]:
-    names = store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                        "ORDER BY name")["name"].tolist()
+    names = store.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )["name"].tolist()
     out = []
     for name in names:
         quoted = '"' + name.replace('"', '""') + '"'
@@ -62,7 +63,8 @@ def _postgresql(store: Any) -> list[Table]:
         "SELECT c.table_name, c.column_name, UPPER(c.data_type) AS data_type FROM information_schema.columns c "
         "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
         "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
-        "ORDER BY c.table_name, c.ordinal_position")
+        "ORDER BY c.table_name, c.ordinal_position"
+    )
     keys = store.query(
         "SELECT con.contype, rel.relname AS table_name, att.attname AS column_name, ref.relname AS ref_table, "
         "ratt.attname AS ref_column, k.ord "
@@ -73,7 +75,8 @@ def _postgresql(store: Any) -> list[Table]:
         "JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = k.attnum "
         "LEFT JOIN pg_class ref ON ref.oid = con.confrelid "
         "LEFT JOIN pg_attribute ratt ON ratt.attrelid = con.confrelid AND ratt.attnum = con.confkey[k.ord] "
-        "WHERE con.contype IN ('p', 'f') ORDER BY rel.relname, k.ord")
+        "WHERE con.contype IN ('p', 'f') ORDER BY rel.relname, k.ord"
+    )
     by: dict[str, dict[str, str]] = {}
     for r in cols.to_dict("records"):
         by.setdefault(str(r["table_name"]), {})[str(r["column_name"])] = str(r["data_type"])
@@ -84,5 +87,6 @@ def _postgresql(store: Any) -> list[Table]:
             pks.setdefault(str(r["table_name"]), []).append(str(r["column_name"]))
         else:
             fks.setdefault(str(r["table_name"]), []).append(
-                (str(r["column_name"]), str(r["ref_table"]), str(r["ref_column"])))
+                (str(r["column_name"]), str(r["ref_table"]), str(r["ref_column"]))
+            )
     return [Table(name, c, tuple(pks.get(name, ())), tuple(fks.get(name, ()))) for name, c in sorted(by.items())]

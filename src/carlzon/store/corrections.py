@@ -68,13 +68,24 @@ _BAND = {"magic": (0.05, 1.0), "misery": (-1.0, -0.05), "neutral": (-0.3, 0.3)}
 
 
 def _moment_rows(store: Any, interaction_id: str) -> pd.DataFrame:
-    return store.query("SELECT interaction_id, touchpoint, valence, score, reasons FROM moments WHERE interaction_id = :i",
-                       {"i": interaction_id})
+    return store.query(
+        "SELECT interaction_id, touchpoint, valence, score, reasons FROM moments WHERE interaction_id = :i",
+        {"i": interaction_id},
+    )
 
 
-def correct(store: Any, interaction_id: str, *, touchpoint: str | None = None, valence: str | None = None, by: str,
-            detected_touchpoint: str | None = None, role: str | None = None, note: str | None = None,
-            journey: Any = None) -> dict[str, Any]:
+def correct(
+    store: Any,
+    interaction_id: str,
+    *,
+    touchpoint: str | None = None,
+    valence: str | None = None,
+    by: str,
+    detected_touchpoint: str | None = None,
+    role: str | None = None,
+    note: str | None = None,
+    journey: Any = None,
+) -> dict[str, Any]:
     """Record a correction of the moment of ``interaction_id`` at ``detected_touchpoint`` (default: its only
     moment) and apply it at once. Returns the stored correction as a dict.
 
@@ -87,40 +98,68 @@ def correct(store: Any, interaction_id: str, *, touchpoint: str | None = None, v
         raise CarlzonError(f"unknown valence {valence!r}", fix=f"use one of {', '.join(VALENCES)}")
     if not str(by or "").strip():
         raise CarlzonError("a correction needs the name of who made it", fix="pass by='name'")
-    if touchpoint is not None and journey is not None and touchpoint != "unknown" \
-            and touchpoint not in {tp.id for tp in journey.touchpoints}:
-        raise CarlzonError(f"{touchpoint!r} is not a touchpoint of the {journey.name} journey",
-                         fix=f"use one of {', '.join(tp.id for tp in journey.touchpoints)} (or unknown)")
+    if (
+        touchpoint is not None
+        and journey is not None
+        and touchpoint != "unknown"
+        and touchpoint not in {tp.id for tp in journey.touchpoints}
+    ):
+        raise CarlzonError(
+            f"{touchpoint!r} is not a touchpoint of the {journey.name} journey",
+            fix=f"use one of {', '.join(tp.id for tp in journey.touchpoints)} (or unknown)",
+        )
     rows = _moment_rows(store, interaction_id)
     if not len(rows):
-        raise NotFoundError(f"no moment for interaction {interaction_id!r}", fix="check the interaction id (the moments feed shows it)")
+        raise NotFoundError(
+            f"no moment for interaction {interaction_id!r}", fix="check the interaction id (the moments feed shows it)"
+        )
     if detected_touchpoint is None:
         if len(rows) > 1:
-            raise CarlzonError(f"interaction {interaction_id!r} has {len(rows)} moments",
-                             fix=f"say which one: detected_touchpoint= one of {', '.join(rows['touchpoint'].astype(str))}")
+            raise CarlzonError(
+                f"interaction {interaction_id!r} has {len(rows)} moments",
+                fix=f"say which one: detected_touchpoint= one of {', '.join(rows['touchpoint'].astype(str))}",
+            )
         detected_touchpoint = str(rows["touchpoint"].iloc[0])
     elif detected_touchpoint not in set(rows["touchpoint"].astype(str)):
         # the moment may already carry an earlier correction: find the key it was detected under
-        prior = store.query("SELECT detected_touchpoint FROM corrections WHERE interaction_id = :i AND touchpoint = :t "
-                            "ORDER BY id DESC", {"i": interaction_id, "t": detected_touchpoint})
+        prior = store.query(
+            "SELECT detected_touchpoint FROM corrections WHERE interaction_id = :i AND touchpoint = :t "
+            "ORDER BY id DESC",
+            {"i": interaction_id, "t": detected_touchpoint},
+        )
         if not len(prior):
-            raise NotFoundError(f"interaction {interaction_id!r} has no moment at {detected_touchpoint!r}",
-                             fix=f"use one of {', '.join(rows['touchpoint'].astype(str))}")
+            raise NotFoundError(
+                f"interaction {interaction_id!r} has no moment at {detected_touchpoint!r}",
+                fix=f"use one of {', '.join(rows['touchpoint'].astype(str))}",
+            )
         detected_touchpoint = str(prior["detected_touchpoint"].iloc[0])
     # a moment corrected before keeps its first detected touchpoint as its key
-    first = store.query("SELECT detected_touchpoint FROM corrections WHERE interaction_id = :i AND touchpoint = :t "
-                        "ORDER BY id DESC", {"i": interaction_id, "t": detected_touchpoint})
+    first = store.query(
+        "SELECT detected_touchpoint FROM corrections WHERE interaction_id = :i AND touchpoint = :t ORDER BY id DESC",
+        {"i": interaction_id, "t": detected_touchpoint},
+    )
     if len(first):
         detected_touchpoint = str(first["detected_touchpoint"].iloc[0])
     current = rows[rows["touchpoint"].astype(str).isin([detected_touchpoint])]
     now = datetime.now(UTC)
-    rec = {"interaction_id": str(interaction_id), "detected_touchpoint": detected_touchpoint, "touchpoint": touchpoint,
-           "valence": valence, "detected_valence": str(current["valence"].iloc[0]) if len(current) else None,
-           "corrected_by": str(by).strip(), "role": role, "note": note, "created_at": now}
+    rec = {
+        "interaction_id": str(interaction_id),
+        "detected_touchpoint": detected_touchpoint,
+        "touchpoint": touchpoint,
+        "valence": valence,
+        "detected_valence": str(current["valence"].iloc[0]) if len(current) else None,
+        "corrected_by": str(by).strip(),
+        "role": role,
+        "note": note,
+        "created_at": now,
+    }
     with store.transaction():
-        store.execute("INSERT INTO corrections (interaction_id, detected_touchpoint, touchpoint, valence, detected_valence, "
-                      "corrected_by, role, note, created_at) VALUES (:interaction_id, :detected_touchpoint, :touchpoint, "
-                      ":valence, :detected_valence, :corrected_by, :role, :note, :created_at)", rec)
+        store.execute(
+            "INSERT INTO corrections (interaction_id, detected_touchpoint, touchpoint, valence, detected_valence, "
+            "corrected_by, role, note, created_at) VALUES (:interaction_id, :detected_touchpoint, :touchpoint, "
+            ":valence, :detected_valence, :corrected_by, :role, :note, :created_at)",
+            rec,
+        )
         reapply(store, [str(interaction_id)])
     return rec
 
@@ -155,12 +194,18 @@ def reapply(store: Any, interaction_ids: Sequence[str] | None = None) -> int:
     if not len(corr):
         return 0
     # the touchpoints a key's moment may carry now: the detected one, or any an earlier correction of it set
-    seen = corr.groupby(["interaction_id", "detected_touchpoint"])["touchpoint"].agg(lambda s: set(s.dropna().astype(str)))
+    seen = corr.groupby(["interaction_id", "detected_touchpoint"])["touchpoint"].agg(
+        lambda s: set(s.dropna().astype(str))
+    )
     corr = corr.drop_duplicates(["interaction_id", "detected_touchpoint"], keep="last")
     changed = 0
     for c in corr.itertuples(index=False):
         rows = _moment_rows(store, c.interaction_id)
-        hit = rows[rows["touchpoint"].astype(str).isin({c.detected_touchpoint, *seen[(c.interaction_id, c.detected_touchpoint)]})]
+        hit = rows[
+            rows["touchpoint"]
+            .astype(str)
+            .isin({c.detected_touchpoint, *seen[(c.interaction_id, c.detected_touchpoint)]})
+        ]
         if not len(hit):
             continue
         r = hit.iloc[0]
@@ -168,24 +213,47 @@ def reapply(store: Any, interaction_ids: Sequence[str] | None = None) -> int:
         new_val = c.valence or str(r["valence"])
         lo, hi = _BAND.get(new_val, (-1.0, 1.0))
         score = min(max(float(r["score"]) if pd.notna(r["score"]) else 0.0, lo), hi)
-        what = " and ".join(x for x in ((f"touchpoint {c.touchpoint}" if c.touchpoint else ""),
-                                        (f"valence {c.valence}" if c.valence else "")) if x)
+        what = " and ".join(
+            x
+            for x in (
+                (f"touchpoint {c.touchpoint}" if c.touchpoint else ""),
+                (f"valence {c.valence}" if c.valence else ""),
+            )
+            if x
+        )
         mark = f"corrected by {c.corrected_by}: {what}"
         reasons = str(r["reasons"] or "")
-        reasons = mark + ("; " + reasons.split("; ", 1)[1] if reasons.startswith("corrected by ") and "; " in reasons
-                          else "" if reasons.startswith("corrected by ") else ("; " + reasons if reasons else ""))
-        if (new_tp, new_val, round(score, 4), reasons) == (str(r["touchpoint"]), str(r["valence"]),
-                                                             round(float(r["score"]) if pd.notna(r["score"]) else 0.0, 4),
-                                                             str(r["reasons"] or "")):
+        reasons = mark + (
+            "; " + reasons.split("; ", 1)[1]
+            if reasons.startswith("corrected by ") and "; " in reasons
+            else ""
+            if reasons.startswith("corrected by ")
+            else ("; " + reasons if reasons else "")
+        )
+        if (new_tp, new_val, round(score, 4), reasons) == (
+            str(r["touchpoint"]),
+            str(r["valence"]),
+            round(float(r["score"]) if pd.notna(r["score"]) else 0.0, 4),
+            str(r["reasons"] or ""),
+        ):
             continue
         if new_tp != str(r["touchpoint"]):  # another moment of this interaction may already be at that touchpoint
-            store.execute("DELETE FROM moments WHERE interaction_id = :i AND touchpoint = :t AND touchpoint <> :old",
-                          {"i": c.interaction_id, "t": new_tp, "old": str(r["touchpoint"])})
+            store.execute(
+                "DELETE FROM moments WHERE interaction_id = :i AND touchpoint = :t AND touchpoint <> :old",
+                {"i": c.interaction_id, "t": new_tp, "old": str(r["touchpoint"])},
+            )
         changed += store.execute(
             "UPDATE moments SET touchpoint = :tp, valence = :val, score = :score, reasons = :reasons "
             "WHERE interaction_id = :i AND touchpoint = :old",
-            {"tp": new_tp, "val": new_val, "score": round(score, 4), "reasons": reasons, "i": c.interaction_id,
-             "old": str(r["touchpoint"])})
+            {
+                "tp": new_tp,
+                "val": new_val,
+                "score": round(score, 4),
+                "reasons": reasons,
+                "i": c.interaction_id,
+                "old": str(r["touchpoint"]),
+            },
+        )
     return changed
 
 
@@ -196,6 +264,10 @@ def labelled_texts(store: Any) -> pd.DataFrame:
     if not len(corr):
         return pd.DataFrame(columns=["interaction_id", "text", "touchpoint", "valence", "corrected_by", "created_at"])
     ids = corr["interaction_id"].astype(str).unique().tolist()
-    texts = store.interactions(ids=ids)[["id", "text"]] if hasattr(store, "interactions") else pd.DataFrame(columns=["id", "text"])
+    texts = (
+        store.interactions(ids=ids)[["id", "text"]]
+        if hasattr(store, "interactions")
+        else pd.DataFrame(columns=["id", "text"])
+    )
     out = corr.merge(texts, left_on="interaction_id", right_on="id", how="left")
     return out[["interaction_id", "text", "touchpoint", "valence", "corrected_by", "created_at"]]

@@ -60,8 +60,10 @@ class Layouts:
         digest = hashlib.sha256(f"{r}\x1e{m}".encode("utf-8", "surrogatepass")).hexdigest()
         if digest not in self._ids:
             st = self._store
-            st.execute("INSERT INTO layouts (digest, ratings, measures) VALUES (:d, :r, :m) ON CONFLICT DO NOTHING",
-                       {"d": digest, "r": r, "m": m})
+            st.execute(
+                "INSERT INTO layouts (digest, ratings, measures) VALUES (:d, :r, :m) ON CONFLICT DO NOTHING",
+                {"d": digest, "r": r, "m": m},
+            )
             lid = int(st.query("SELECT id FROM layouts WHERE digest = :d", {"d": digest})["id"].iloc[0])
             self._ids[digest] = lid
             self._names[lid] = (ratings, measures)
@@ -74,8 +76,9 @@ class Layouts:
             for i, ratings, measures in zip(known["id"], known["ratings"], known["measures"]):
                 self._names[int(i)] = (json.loads(ratings), json.loads(measures))
         if lid not in self._names:
-            raise StoreError(f"interactions refer to layout {lid}, which is missing", where=self._store.url_safe,
-                             fix=_DAMAGED)
+            raise StoreError(
+                f"interactions refer to layout {lid}, which is missing", where=self._store.url_safe, fix=_DAMAGED
+            )
         return self._names[lid]
 
     def unpack(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -93,6 +96,7 @@ class Layouts:
                 try:
                     df.iloc[rows, j] = unpack_numbers(df[col].iloc[rows].tolist(), names)
                 except ValueError as exc:
-                    raise StoreError(f"{exc} in column {col} (layout {int(lid)})", where=self._store.url_safe,
-                                     fix=_DAMAGED) from None
+                    raise StoreError(
+                        f"{exc} in column {col} (layout {int(lid)})", where=self._store.url_safe, fix=_DAMAGED
+                    ) from None
         return df

@@ -441,7 +441,7 @@ ALTER TABLE interactions ADD COLUMN layout BIGINT REFERENCES layouts (id);
         "newest first (the moments feed), so that neither sorts every moment",
         sqlite="SELECT 1;  -- SQLite scans: it is not where tens of millions of moments live, and ingest stays lean",
         postgresql="CREATE INDEX moments_valence_score ON moments (valence, score);\n"
-                   "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
+        "CREATE INDEX moments_recent ON moments ((timestamp IS NULL), timestamp DESC, interaction_id);",
     ),
     Migration(
         10,

@@ -49,13 +49,24 @@ def lead_flags(df: pd.DataFrame) -> pd.Series:
     (independent of row order, so the store and a frame read back from it agree)."""
     if not len(df):
         return pd.Series([], dtype=bool, index=df.index)
-    inten = (pd.to_numeric(df["intensity"], errors="coerce").fillna(-1.0) if "intensity" in df.columns
-             else pd.Series(0.0, index=df.index))
-    tp = (df["touchpoint"].astype(object).where(df["touchpoint"].notna(), "unknown").astype(str)
-          if "touchpoint" in df.columns else pd.Series("", index=df.index))
-    order = pd.DataFrame({"id": df["interaction_id"].astype(str).to_numpy(), "k": -inten.to_numpy(),
-                          "tp": tp.to_numpy(), "pos": range(len(df))}).sort_values(["id", "k", "tp", "pos"],
-                                                                                   kind="stable")
+    inten = (
+        pd.to_numeric(df["intensity"], errors="coerce").fillna(-1.0)
+        if "intensity" in df.columns
+        else pd.Series(0.0, index=df.index)
+    )
+    tp = (
+        df["touchpoint"].astype(object).where(df["touchpoint"].notna(), "unknown").astype(str)
+        if "touchpoint" in df.columns
+        else pd.Series("", index=df.index)
+    )
+    order = pd.DataFrame(
+        {
+            "id": df["interaction_id"].astype(str).to_numpy(),
+            "k": -inten.to_numpy(),
+            "tp": tp.to_numpy(),
+            "pos": range(len(df)),
+        }
+    ).sort_values(["id", "k", "tp", "pos"], kind="stable")
     first = ~order["id"].duplicated()
     out = pd.Series(False, index=range(len(df)))
     out.iloc[order["pos"][first].to_numpy()] = True
@@ -81,8 +92,10 @@ def interaction_rows(moments: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_COLS = ("interaction_id, customer_id, timestamp, channel, touchpoint, touchpoint_confidence, valence, score, "
-         "intensity, stakes, moment_of_truth, reasons, evidence")
+_COLS = (
+    "interaction_id, customer_id, timestamp, channel, touchpoint, touchpoint_confidence, valence, score, "
+    "intensity, stakes, moment_of_truth, reasons, evidence"
+)
 
 SQLITE_10 = f"""
 DROP VIEW IF EXISTS moment_rollups;

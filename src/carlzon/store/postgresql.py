@@ -229,13 +229,18 @@ class PostgresStore(Store):
     def _error(self, exc: Exception, sql: str) -> StoreError:
         if isinstance(exc, self._psycopg.OperationalError) and self._broken():
             return StoreUnavailableError(
-                f"lost the connection: {_message(exc)}", where=self.url_safe,
-                fix="check that the server runs; carlzon reconnects on the next request")
+                f"lost the connection: {_message(exc)}",
+                where=self.url_safe,
+                fix="check that the server runs; carlzon reconnects on the next request",
+            )
         text = _message(exc)
         if "No space left on device" in text or "could not extend file" in text or "disk full" in text.lower():
-            return StoreError(f"cannot write the database: {text}", where=self.url_safe,
-                              fix="free disk space on the database server and run the same command again; rows "
-                                  "already stored are kept and not stored twice")
+            return StoreError(
+                f"cannot write the database: {text}",
+                where=self.url_safe,
+                fix="free disk space on the database server and run the same command again; rows "
+                "already stored are kept and not stored twice",
+            )
         return StoreError(
             _message(exc),
             where=f"{self.url_safe}: {sql.strip()[:120]}",
@@ -303,8 +308,10 @@ class PostgresStore(Store):
         try:
             self._copy_stage("moments", columns, rows)
             conn = self._live()
-            conn.execute("DELETE FROM moments m USING (SELECT DISTINCT interaction_id FROM _stage_moments) s "
-                         "WHERE m.interaction_id = s.interaction_id")
+            conn.execute(
+                "DELETE FROM moments m USING (SELECT DISTINCT interaction_id FROM _stage_moments) s "
+                "WHERE m.interaction_id = s.interaction_id"
+            )
             conn.execute(f"INSERT INTO moments ({cols}) SELECT {cols} FROM _stage_moments")
         except self._psycopg.Error as exc:
             raise self._error(exc, "INSERT INTO moments") from None

@@ -43,8 +43,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ROLLUP_COLUMNS", "check_rollups", "interaction_frame", "rebuild_rollups", "rollup_frame",
-           "rollup_metrics"]
+__all__ = ["ROLLUP_COLUMNS", "check_rollups", "interaction_frame", "rebuild_rollups", "rollup_frame", "rollup_metrics"]
 
 # Migration 400's measures (frozen): (column, expression over a moment row m and its interaction i), summed.
 _MEASURES: list[tuple[str, str]] = [
@@ -75,21 +74,33 @@ _MEASURES: list[tuple[str, str]] = [
 ]
 _FLOAT = {c for c, _ in _MEASURES if c.endswith(("_sum", "_sq"))}
 _KEYS = ("day", "touchpoint", "channel")
-_DAY = {"sqlite": "COALESCE(SUBSTR(m.timestamp, 1, 10), '')",
-        "postgresql": "COALESCE(TO_CHAR(m.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '')"}
+_DAY = {
+    "sqlite": "COALESCE(SUBSTR(m.timestamp, 1, 10), '')",
+    "postgresql": "COALESCE(TO_CHAR(m.timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '')",
+}
 
 
 def _table(backend: str) -> str:
     big, dbl = ("INTEGER", "REAL") if backend == "sqlite" else ("BIGINT", "DOUBLE PRECISION")
     cols = ",\n    ".join(f"{c} {dbl if c in _FLOAT else big} NOT NULL DEFAULT 0" for c, _ in _MEASURES)
-    return (f"CREATE TABLE moment_rollups (\n    day TEXT NOT NULL,\n    touchpoint TEXT NOT NULL,\n"
-            f"    channel TEXT NOT NULL,\n    {cols},\n    PRIMARY KEY (day, touchpoint, channel)\n);\n"
-            "CREATE INDEX moment_rollups_touchpoint ON moment_rollups (touchpoint, day);\n"
-            "CREATE INDEX moment_rollups_channel ON moment_rollups (channel, day);\n")
+    return (
+        f"CREATE TABLE moment_rollups (\n    day TEXT NOT NULL,\n    touchpoint TEXT NOT NULL,\n"
+        f"    channel TEXT NOT NULL,\n    {cols},\n    PRIMARY KEY (day, touchpoint, channel)\n);\n"
+        "CREATE INDEX moment_rollups_touchpoint ON moment_rollups (touchpoint, day);\n"
+        "CREATE INDEX moment_rollups_channel ON moment_rollups (channel, day);\n"
+    )
 
 
-def _select(backend: str, source: str, sign: int, *, grouped: bool, where: str = "", named: bool = False,
-            measures: list[tuple[str, str]] | None = None) -> str:
+def _select(
+    backend: str,
+    source: str,
+    sign: int,
+    *,
+    grouped: bool,
+    where: str = "",
+    named: bool = False,
+    measures: list[tuple[str, str]] | None = None,
+) -> str:
     """SELECT the keys and (sums of ``sign`` *) each measure FROM source joined to its interactions."""
     measures = _MEASURES if measures is None else measures
     keys = [f"{_DAY[backend]}", "COALESCE(m.touchpoint, '')", "COALESCE(m.channel, '')"]
@@ -98,30 +109,52 @@ def _select(backend: str, source: str, sign: int, *, grouped: bool, where: str =
     if named:
         keys = [f"{k} AS {n}" for k, n in zip(keys, _KEYS)]
         vals = [f"{v} AS {c}" for v, (c, _) in zip(vals, measures)]
-    sql = (f"SELECT {', '.join(keys + vals)}\nFROM {source} LEFT JOIN interactions i ON i.id = m.interaction_id\n"
-           f"WHERE {where or 'TRUE'}\n")
+    sql = (
+        f"SELECT {', '.join(keys + vals)}\nFROM {source} LEFT JOIN interactions i ON i.id = m.interaction_id\n"
+        f"WHERE {where or 'TRUE'}\n"
+    )
     return sql + ("GROUP BY 1, 2, 3\n" if grouped else "")
 
 
-def _upsert(backend: str, source: str, sign: int, *, grouped: bool, where: str = "",
-            measures: list[tuple[str, str]] | None = None) -> str:
+def _upsert(
+    backend: str,
+    source: str,
+    sign: int,
+    *,
+    grouped: bool,
+    where: str = "",
+    measures: list[tuple[str, str]] | None = None,
+) -> str:
     """INSERT ... SELECT (sums of ``sign`` * each measure) FROM source ... ON CONFLICT add."""
     measures = _MEASURES if measures is None else measures
     cols = tuple(c for c, _ in measures)
     sets = ", ".join(f"{c} = moment_rollups.{c} + excluded.{c}" for c in cols)
-    return (f"INSERT INTO moment_rollups ({', '.join(_KEYS + cols)})\n"
-            + _select(backend, source, sign, grouped=grouped, where=where, measures=measures)
-            + f"ON CONFLICT (day, touchpoint, channel) DO UPDATE SET {sets}")
+    return (
+        f"INSERT INTO moment_rollups ({', '.join(_KEYS + cols)})\n"
+        + _select(backend, source, sign, grouped=grouped, where=where, measures=measures)
+        + f"ON CONFLICT (day, touchpoint, channel) DO UPDATE SET {sets}"
+    )
 
 
 def _new_row(alias: str) -> str:
-    cols = ("interaction_id", "timestamp", "channel", "touchpoint", "valence", "score", "intensity", "stakes",
-            "moment_of_truth")
+    cols = (
+        "interaction_id",
+        "timestamp",
+        "channel",
+        "touchpoint",
+        "valence",
+        "score",
+        "intensity",
+        "stakes",
+        "moment_of_truth",
+    )
     return "(SELECT " + ", ".join(f"{alias}.{c} AS {c}" for c in cols) + ") m"
 
 
 # Migration 400 (frozen once shipped: change rollups with a new migration, never by editing these).
-SQLITE_400 = _table("sqlite") + f"""
+SQLITE_400 = (
+    _table("sqlite")
+    + f"""
 CREATE TRIGGER moments_rollup_replace BEFORE INSERT ON moments
 BEGIN
 {_upsert("sqlite", "moments m", -1, grouped=False, where="m.interaction_id = NEW.interaction_id")};
@@ -141,8 +174,11 @@ BEGIN
 END;
 {_upsert("sqlite", "moments m", 1, grouped=True)};
 """
+)
 
-POSTGRESQL_400 = _table("postgresql") + f"""
+POSTGRESQL_400 = (
+    _table("postgresql")
+    + f"""
 CREATE FUNCTION carlzon_moment_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -162,17 +198,22 @@ CREATE TRIGGER moments_rollup_delete AFTER DELETE ON moments REFERENCING OLD TAB
     FOR EACH STATEMENT EXECUTE FUNCTION carlzon_moment_rollups();
 {_upsert("postgresql", "moments m", 1, grouped=True)};
 """
+)
 
 # Migration 401: on SQLite, per-row triggers cost about 40 us a moment (3-4x the insert itself),
 # so the embedded store computes the same rows on the fly from a view; PostgreSQL keeps its table.
-SQLITE_401 = """
+SQLITE_401 = (
+    """
 DROP TRIGGER moments_rollup_replace;
 DROP TRIGGER moments_rollup_insert;
 DROP TRIGGER moments_rollup_update;
 DROP TRIGGER moments_rollup_delete;
 DROP TABLE moment_rollups;
 CREATE VIEW moment_rollups AS
-""" + _select("sqlite", "moments m", 1, grouped=True, named=True) + ";\n"
+"""
+    + _select("sqlite", "moments m", 1, grouped=True, named=True)
+    + ";\n"
+)
 
 POSTGRESQL_401 = "COMMENT ON TABLE moment_rollups IS 'carlzon: kept current by triggers on moments (migration 400)';"
 
@@ -214,8 +255,14 @@ def _measures_403(backend: str) -> list[tuple[str, str]]:
     kept = [(c, e) for c, e in _MEASURES if c not in _FLOAT and c != "nps_n"]
     return kept + [
         ("score_n", "CASE WHEN m.score IS NOT NULL THEN 1 ELSE 0 END"),
-        ("csat_u", u("i.csat")), ("csat_uu", uu("i.csat")), ("ces_u", u("i.ces")), ("ces_uu", uu("i.ces")),
-        ("stars_u", u("i.stars")), ("stars_uu", uu("i.stars")), ("score_u", u("m.score")), ("score_uu", uu("m.score")),
+        ("csat_u", u("i.csat")),
+        ("csat_uu", uu("i.csat")),
+        ("ces_u", u("i.ces")),
+        ("ces_uu", uu("i.ces")),
+        ("stars_u", u("i.stars")),
+        ("stars_uu", uu("i.stars")),
+        ("score_u", u("m.score")),
+        ("score_uu", uu("m.score")),
         ("intensity_u", u("m.intensity")),
     ]
 
@@ -228,8 +275,9 @@ def _postgresql_403() -> str:
     ms = _measures_403("postgresql")
     old = set(c for c, _ in _MEASURES) - set(c for c, _ in ms)
     new = [c for c, _ in ms if c not in {c for c, _ in _MEASURES}]
-    alter = ", ".join([f"DROP COLUMN {c}" for c in sorted(old)] + [f"ADD COLUMN {c} BIGINT NOT NULL DEFAULT 0"
-                                                                    for c in new])
+    alter = ", ".join(
+        [f"DROP COLUMN {c}" for c in sorted(old)] + [f"ADD COLUMN {c} BIGINT NOT NULL DEFAULT 0" for c in new]
+    )
     return f"""
 ALTER TABLE moment_rollups {alter};
 CREATE OR REPLACE FUNCTION carlzon_moment_rollups() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -249,8 +297,11 @@ TRUNCATE moment_rollups;
 """
 
 
-SQLITE_403 = ("DROP VIEW moment_rollups;\nCREATE VIEW moment_rollups AS\n"
-              + _select("sqlite", "moments m", 1, grouped=True, named=True, measures=_measures_403("sqlite")) + ";\n")
+SQLITE_403 = (
+    "DROP VIEW moment_rollups;\nCREATE VIEW moment_rollups AS\n"
+    + _select("sqlite", "moments m", 1, grouped=True, named=True, measures=_measures_403("sqlite"))
+    + ";\n"
+)
 POSTGRESQL_403 = _postgresql_403()
 
 ROLLUP_COLUMNS = tuple(c for c, _ in _measures_403("sqlite"))
@@ -282,10 +333,16 @@ def _where(since: Any, until: Any, touchpoint: str | None, channel: str | None) 
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
-def rollup_frame(store: Any, *, since: datetime | None = None, until: datetime | None = None,
-                 touchpoint: str | None = None, channel: str | None = None,
-                 by: tuple[str, ...] = ("day", "touchpoint", "channel"),
-                 columns: tuple[str, ...] = ROLLUP_COLUMNS) -> pd.DataFrame:
+def rollup_frame(
+    store: Any,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    touchpoint: str | None = None,
+    channel: str | None = None,
+    by: tuple[str, ...] = ("day", "touchpoint", "channel"),
+    columns: tuple[str, ...] = ROLLUP_COLUMNS,
+) -> pd.DataFrame:
     """Summed rollups grouped by any of day, touchpoint, channel (``()``: one total row); small and fast.
 
     ``columns``: the sums to read (all of ROLLUP_COLUMNS by default), as int64."""
@@ -293,8 +350,10 @@ def rollup_frame(store: Any, *, since: datetime | None = None, until: datetime |
 
     bad = [b for b in by if b not in _KEYS] + [c for c in columns if c not in ROLLUP_COLUMNS]
     if bad:
-        raise StoreError(f"cannot group rollups by, or read, {bad}",
-                         fix=f"group by day, touchpoint and/or channel; read columns of {', '.join(ROLLUP_COLUMNS)}")
+        raise StoreError(
+            f"cannot group rollups by, or read, {bad}",
+            fix=f"group by day, touchpoint and/or channel; read columns of {', '.join(ROLLUP_COLUMNS)}",
+        )
     where, params = _where(since, until, touchpoint, channel)
     cast = "BIGINT" if store.backend == "postgresql" else "INTEGER"  # PostgreSQL's SUM(bigint) is numeric
     sums = ", ".join(f"CAST(SUM({c}) AS {cast}) AS {c}" for c in columns)
@@ -309,8 +368,16 @@ def rollup_frame(store: Any, *, since: datetime | None = None, until: datetime |
     return df
 
 
-def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                   touchpoint: str | None = None, channel: str | None = None, confidence: float = 0.95) -> Any:
+def rollup_metrics(
+    store: Any,
+    *,
+    by: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    touchpoint: str | None = None,
+    channel: str | None = None,
+    confidence: float = 0.95,
+) -> Any:
     """The figures of :class:`carlzon.analysis.Metrics` (``summary``, ``to_dict()``) from the rollups.
 
     ``by``: None, touchpoint, channel or period:day. Groups are labelled as Metrics labels them
@@ -320,11 +387,19 @@ def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None 
     from carlzon.analysis.sums import metrics_from_sums
     from carlzon.errors import AnalysisError
 
-    key = {None: (), "all": (), "touchpoint": ("touchpoint",), "channel": ("channel",), "period:day": ("day",),
-           "day": ("day",)}
+    key = {
+        None: (),
+        "all": (),
+        "touchpoint": ("touchpoint",),
+        "channel": ("channel",),
+        "period:day": ("day",),
+        "day": ("day",),
+    }
     if by not in key:
-        raise AnalysisError(f"rollups cannot group by {by!r}", fix="use touchpoint, channel or period:day "
-                            "(other groupings: carlzon.analysis.Metrics on store.moments())")
+        raise AnalysisError(
+            f"rollups cannot group by {by!r}",
+            fix="use touchpoint, channel or period:day (other groupings: carlzon.analysis.Metrics on store.moments())",
+        )
     if by == "touchpoint" or touchpoint is not None:  # per touchpoint: its moments, one per interaction there
         df = rollup_frame(store, since=since, until=until, touchpoint=touchpoint, channel=channel, by=key[by])
     else:  # interaction-level: each interaction once, with its overall valence (migration 410)
@@ -332,8 +407,11 @@ def rollup_metrics(store: Any, *, by: str | None = None, since: datetime | None 
     columns = ["group", "metric", "value", "ci_low", "ci_high", "n", "note"]
     summary = pd.DataFrame(columns=columns)
     if len(df):
-        labels = (df[key[by][0]].replace("", "NaT" if by in ("period:day", "day") else "unknown")
-                  if key[by] else pd.Series("all", index=df.index))
+        labels = (
+            df[key[by][0]].replace("", "NaT" if by in ("period:day", "day") else "unknown")
+            if key[by]
+            else pd.Series("all", index=df.index)
+        )
         df = df.assign(_g=labels.astype(str)).groupby("_g", sort=True)[list(ROLLUP_COLUMNS)].sum()
         df = df[df["n"] > 0]
         if len(df):
@@ -364,16 +442,24 @@ def rebuild_rollups(store: Any) -> int:
 
 def check_rollups(store: Any) -> dict[str, int]:
     """Totals from the rollups beside a direct count of moments: {moments, rollup_n, magic, rollup_magic, ...}."""
-    direct = store.query("SELECT COUNT(*) AS n, SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
-                         "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery FROM moments").iloc[0]
+    direct = store.query(
+        "SELECT COUNT(*) AS n, SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
+        "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery FROM moments"
+    ).iloc[0]
     roll = rollup_frame(store, by=())
     r = roll.iloc[0] if len(roll) else pd.Series({c: 0 for c in ROLLUP_COLUMNS})
     inter = interaction_frame(store, by=())
     n_int = int(store.query("SELECT COUNT(DISTINCT interaction_id) AS n FROM moments")["n"].iloc[0] or 0)
-    return {"moments": int(direct["n"] or 0), "rollup_n": int(r["n"]),
-            "interactions": n_int, "rollup_interactions": int(inter["n"].iloc[0]) if len(inter) else 0,
-            "magic": int(direct["magic"] or 0), "rollup_magic": int(r["magic"]),
-            "misery": int(direct["misery"] or 0), "rollup_misery": int(r["misery"])}
+    return {
+        "moments": int(direct["n"] or 0),
+        "rollup_n": int(r["n"]),
+        "interactions": n_int,
+        "rollup_interactions": int(inter["n"].iloc[0]) if len(inter) else 0,
+        "magic": int(direct["magic"] or 0),
+        "rollup_magic": int(r["magic"]),
+        "misery": int(direct["misery"] or 0),
+        "rollup_misery": int(r["misery"]),
+    }
 
 
 # Migration 410: one interaction, many moments (migration 10). The moment rollups stay per touchpoint
@@ -384,9 +470,11 @@ _I_KEYS = ("day", "channel")
 
 
 def _lead_rows(source: str) -> str:
-    return ("(SELECT interaction_id, timestamp, channel, COALESCE(overall_valence, valence) AS valence, "
-            "COALESCE(overall_score, score) AS score, intensity, stakes, moment_of_truth "
-            f"FROM {source} WHERE lead) m")
+    return (
+        "(SELECT interaction_id, timestamp, channel, COALESCE(overall_valence, valence) AS valence, "
+        "COALESCE(overall_score, score) AS score, intensity, stakes, moment_of_truth "
+        f"FROM {source} WHERE lead) m"
+    )
 
 
 def _i_select(backend: str, source: str, sign: int, *, named: bool = False) -> str:
@@ -397,22 +485,29 @@ def _i_select(backend: str, source: str, sign: int, *, named: bool = False) -> s
     if named:
         keys = [f"{k} AS {n}" for k, n in zip(keys, _I_KEYS)]
         vals = [f"{v} AS {c}" for v, (c, _) in zip(vals, ms)]
-    return (f"SELECT {', '.join(keys + vals)}\nFROM {_lead_rows(source)} LEFT JOIN interactions i ON i.id = "
-            "m.interaction_id\nGROUP BY 1, 2\n")
+    return (
+        f"SELECT {', '.join(keys + vals)}\nFROM {_lead_rows(source)} LEFT JOIN interactions i ON i.id = "
+        "m.interaction_id\nGROUP BY 1, 2\n"
+    )
 
 
 def _i_upsert(backend: str, source: str, sign: int) -> str:
     cols = tuple(c for c, _ in _measures_403(backend))
     sets = ", ".join(f"{c} = interaction_rollups.{c} + excluded.{c}" for c in cols)
-    return (f"INSERT INTO interaction_rollups ({', '.join(_I_KEYS + cols)})\n"
-            + _i_select(backend, source, sign).replace("GROUP BY 1, 2", "GROUP BY 1, 2 ORDER BY 1, 2")
-            + f"ON CONFLICT (day, channel) DO UPDATE SET {sets}")
+    return (
+        f"INSERT INTO interaction_rollups ({', '.join(_I_KEYS + cols)})\n"
+        + _i_select(backend, source, sign).replace("GROUP BY 1, 2", "GROUP BY 1, 2 ORDER BY 1, 2")
+        + f"ON CONFLICT (day, channel) DO UPDATE SET {sets}"
+    )
 
 
 SQLITE_410 = (
     "DROP VIEW IF EXISTS moment_rollups;\nCREATE VIEW moment_rollups AS\n"
-    + _select("sqlite", "moments m", 1, grouped=True, named=True, measures=_measures_403("sqlite")) + ";\n"
-    + "CREATE VIEW interaction_rollups AS\n" + _i_select("sqlite", "moments", 1, named=True) + ";\n"
+    + _select("sqlite", "moments m", 1, grouped=True, named=True, measures=_measures_403("sqlite"))
+    + ";\n"
+    + "CREATE VIEW interaction_rollups AS\n"
+    + _i_select("sqlite", "moments", 1, named=True)
+    + ";\n"
 )
 
 
@@ -450,16 +545,24 @@ CREATE TRIGGER moments_irollup_delete AFTER DELETE ON moments REFERENCING OLD TA
 POSTGRESQL_410 = _postgresql_410()
 
 
-def interaction_frame(store: Any, *, since: datetime | None = None, until: datetime | None = None,
-                      channel: str | None = None, by: tuple[str, ...] = ("day", "channel"),
-                      columns: tuple[str, ...] = ROLLUP_COLUMNS) -> pd.DataFrame:
+def interaction_frame(
+    store: Any,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: str | None = None,
+    by: tuple[str, ...] = ("day", "channel"),
+    columns: tuple[str, ...] = ROLLUP_COLUMNS,
+) -> pd.DataFrame:
     """Summed interaction rollups (each interaction once, its overall valence) grouped by day and/or channel."""
     from carlzon.errors import StoreError
 
     bad = [b for b in by if b not in _I_KEYS] + [c for c in columns if c not in ROLLUP_COLUMNS]
     if bad:
-        raise StoreError(f"cannot group interaction rollups by, or read, {bad}",
-                         fix="group by day and/or channel (per touchpoint: rollup_frame)")
+        raise StoreError(
+            f"cannot group interaction rollups by, or read, {bad}",
+            fix="group by day and/or channel (per touchpoint: rollup_frame)",
+        )
     where, params = _where(since, until, None, channel)
     cast = "BIGINT" if store.backend == "postgresql" else "INTEGER"
     sums = ", ".join(f"CAST(SUM({c}) AS {cast}) AS {c}" for c in columns)

@@ -79,8 +79,7 @@ class SQLiteStore(Store):
 
     backend = "sqlite"
 
-    def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None,
-                 read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, migrations: list[Migration] | None = None, read_only: bool = False) -> None:
         path = str(path)
         super().__init__(path)
         self.read_only = read_only and path != ":memory:"
@@ -124,7 +123,9 @@ class SQLiteStore(Store):
                 self._conn.execute("PRAGMA wal_autocheckpoint = 0")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"cannot open the store: {exc}", where=path, fix="check that it is a carlzon store file, or pick a new path"
+                f"cannot open the store: {exc}",
+                where=path,
+                fix="check that it is a carlzon store file, or pick a new path",
             ) from None
         self._max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._migrate(MIGRATIONS if migrations is None else migrations)
@@ -132,21 +133,27 @@ class SQLiteStore(Store):
     def _open_read_only(self, p: Path) -> sqlite3.Connection:
         """The file opened with mode=ro; as immutable when its log cannot be opened (a read-only disk)."""
         if not p.exists():
-            raise StoreError("no store here", where=str(p), fix="check the path, or create the store with carlzon ingest")
+            raise StoreError(
+                "no store here", where=str(p), fix="check the path, or create the store with carlzon ingest"
+            )
         uri = p.resolve().as_uri()
         last: Exception | None = None
         for query in ("?mode=ro", "?mode=ro&immutable=1"):
             try:
-                conn = sqlite3.connect(uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(
+                    uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                )
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
                 return conn
             except sqlite3.DatabaseError as exc:
                 last = exc
-        raise StoreError(f"cannot open the store read-only: {last}", where=str(p),
-                         fix="check that it is a carlzon store file and can be read")
+        raise StoreError(
+            f"cannot open the store read-only: {last}",
+            where=str(p),
+            fix="check that it is a carlzon store file and can be read",
+        )
 
     # ----- migrations ----------------------------------------------------
     _errors = sqlite3.DatabaseError
@@ -184,12 +191,18 @@ class SQLiteStore(Store):
     def _error(self, exc: sqlite3.Error, sql: str) -> StoreError:
         text = str(exc)
         if self.read_only and "readonly" in text.replace("-", "").replace(" ", "").lower():
-            return StoreError("the store is open read-only", where=self.url,
-                              fix="use a command that writes without a read-only store, or copy it somewhere writable")
+            return StoreError(
+                "the store is open read-only",
+                where=self.url,
+                fix="use a command that writes without a read-only store, or copy it somewhere writable",
+            )
         if "disk is full" in text or "disk I/O error" in text:
-            return StoreError(f"cannot write the store: {text}", where=self.url,
-                              fix="free disk space (or move the store to a disk with room: --store PATH) and run "
-                                  "the same command again; rows already stored are kept and not stored twice")
+            return StoreError(
+                f"cannot write the store: {text}",
+                where=self.url,
+                fix="free disk space (or move the store to a disk with room: --store PATH) and run "
+                "the same command again; rows already stored are kept and not stored twice",
+            )
         return StoreError(text, where=f"{self.url}: {sql.strip()[:120]}", fix="check the SQL and its :params")
 
     def _run(self, sql: str, params: Mapping[str, Any] | None) -> int:
@@ -259,8 +272,10 @@ class SQLiteStore(Store):
         sql = f"INSERT OR REPLACE INTO moments ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         try:
             for k in range(0, len(ids), 50_000):
-                self._conn.execute("DELETE FROM moments WHERE interaction_id IN (SELECT value FROM json_each(?))",
-                                   (json.dumps(ids[k:k + 50_000]),))
+                self._conn.execute(
+                    "DELETE FROM moments WHERE interaction_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(ids[k : k + 50_000]),),
+                )
             self._conn.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise self._error(exc, sql) from None
@@ -279,8 +294,9 @@ def _create_private(p: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise StoreError(f"cannot create the store file ({exc.strerror})", where=str(p),
-                         fix="check the folder is writable") from None
+        raise StoreError(
+            f"cannot create the store file ({exc.strerror})", where=str(p), fix="check the folder is writable"
+        ) from None
     os.close(fd)
     os.chmod(p, 0o600)
 
@@ -311,8 +327,9 @@ class _Checkpointer:
         self._thread.join()
 
     def _work(self) -> None:
-        conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            self._path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
         try:
             while True:
                 self._wanted.wait()

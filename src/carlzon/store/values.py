@@ -51,6 +51,7 @@ def timestamps_utc(values: Any, *, where: str) -> pd.Series:
             fix="pass tz-aware datetimes or ISO 8601 strings (ingest() does this for you)",
         ) from None
 
+
 def plain(v: Any) -> Any:
     """numpy / pandas scalars as plain Python values; NaN and NaT as None."""
     if _is_missing(v):

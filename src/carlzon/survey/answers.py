@@ -57,8 +57,10 @@ class AnswerResult:
     ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("source", "read", "stored", "duplicates", "quarantined", "moments",
-                                              "quarantine")}
+        return {
+            k: getattr(self, k)
+            for k in ("source", "read", "stored", "duplicates", "quarantined", "moments", "quarantine")
+        }
 
 
 def _frame_row(survey: Survey, rec: dict[str, Any]) -> dict[str, Any]:
@@ -111,8 +113,21 @@ def answers_frame(survey: Survey, records: Iterable[dict[str, Any]]) -> tuple[pd
             rows.append(_frame_row(survey, rec))
         except SurveyError as exc:
             bad.append({"row": i, "reason": f"survey {survey.id}: {exc}", "raw": json.dumps(rec, default=str)[:4000]})
-    cols = ["response_id", "customer_id", "submitted_at", "comment", survey.outcome, *survey.touchpoints,
-            "survey", "persona", "batch", "invitation", "block_order", "question_order", "stated_importance"]
+    cols = [
+        "response_id",
+        "customer_id",
+        "submitted_at",
+        "comment",
+        survey.outcome,
+        *survey.touchpoints,
+        "survey",
+        "persona",
+        "batch",
+        "invitation",
+        "block_order",
+        "question_order",
+        "stated_importance",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     for c in (survey.outcome, *survey.touchpoints):
         df[c] = pd.array([None if v is None or pd.isna(v) else str(int(v)) for v in df[c]], dtype=object)
@@ -120,14 +135,22 @@ def answers_frame(survey: Survey, records: Iterable[dict[str, Any]]) -> tuple[pd
 
 
 def _mapping(survey: Survey, source: str) -> dict[str, Any]:
-    return {"id": "response_id", "customer_id": "customer_id", "timestamp": "submitted_at", "text": "comment",
-            survey.outcome: survey.outcome, "ratings": list(survey.touchpoints),
-            "scales": {t: [1, 5] for t in survey.touchpoints}, "defaults": {"channel": CHANNEL, "source": source},
-            "auto": False}
+    return {
+        "id": "response_id",
+        "customer_id": "customer_id",
+        "timestamp": "submitted_at",
+        "text": "comment",
+        survey.outcome: survey.outcome,
+        "ratings": list(survey.touchpoints),
+        "scales": {t: [1, 5] for t in survey.touchpoints},
+        "defaults": {"channel": CHANNEL, "source": source},
+        "auto": False,
+    }
 
 
-def store_answers(store: Any, survey: Survey, records: Iterable[dict[str, Any]], *, source: str | None = None,
-                  detect: bool = True) -> AnswerResult:
+def store_answers(
+    store: Any, survey: Survey, records: Iterable[dict[str, Any]], *, source: str | None = None, detect: bool = True
+) -> AnswerResult:
     """Validate answers against ``survey`` and ingest them (see the module docs); returns the account."""
     from carlzon.ingest import ingest
 
@@ -156,8 +179,10 @@ def answers_table(store: Any, survey: Survey | str | None = None) -> pd.DataFram
     timestamp, survey, persona, batch, block_order, question_order (list), the outcome columns, each touchpoint's
     performance and ``importance:<touchpoint>``."""
     sid = survey.id if isinstance(survey, Survey) else survey
-    sql = "SELECT id, customer_id, timestamp, nps, csat, ces, ratings, attributes, layout FROM interactions " \
-          "WHERE channel = :ch AND attributes LIKE :pat"
+    sql = (
+        "SELECT id, customer_id, timestamp, nps, csat, ces, ratings, attributes, layout FROM interactions "
+        "WHERE channel = :ch AND attributes LIKE :pat"
+    )
     pat = f'%"survey":{json.dumps(sid)}%' if sid else '%"survey":%'
     df = store.unpack(store.query(sql, {"ch": CHANNEL, "pat": pat}))
     rows = []
@@ -168,10 +193,19 @@ def answers_table(store: Any, survey: Survey | str | None = None) -> pd.DataFram
         ratings = json.loads(r.ratings) if isinstance(r.ratings, str) and r.ratings else {}
         stated = json.loads(attrs["stated_importance"]) if attrs.get("stated_importance") else {}
         order = json.loads(attrs["question_order"]) if attrs.get("question_order") else None
-        row = {"response_id": r.id, "customer_id": r.customer_id, "timestamp": r.timestamp,
-               "survey": attrs.get("survey"), "persona": attrs.get("persona"), "batch": attrs.get("batch"),
-               "block_order": attrs.get("block_order"), "question_order": order,
-               "nps": r.nps, "csat": r.csat, "ces": r.ces}
+        row = {
+            "response_id": r.id,
+            "customer_id": r.customer_id,
+            "timestamp": r.timestamp,
+            "survey": attrs.get("survey"),
+            "persona": attrs.get("persona"),
+            "batch": attrs.get("batch"),
+            "block_order": attrs.get("block_order"),
+            "question_order": order,
+            "nps": r.nps,
+            "csat": r.csat,
+            "ces": r.ces,
+        }
         for k, v in ratings.items():
             row[k] = None if v is None else float(v)
         for k, v in stated.items():
@@ -184,7 +218,12 @@ def answers_table(store: Any, survey: Survey | str | None = None) -> pd.DataFram
                 if c not in out:
                     out[c] = float("nan")
     if len(out):
-        num = [c for c in out.columns if c in ("nps", "csat", "ces") or c.startswith("importance:")
-               or (isinstance(survey, Survey) and c in survey.touchpoints)]
+        num = [
+            c
+            for c in out.columns
+            if c in ("nps", "csat", "ces")
+            or c.startswith("importance:")
+            or (isinstance(survey, Survey) and c in survey.touchpoints)
+        ]
         out[num] = out[num].apply(pd.to_numeric, errors="coerce")
     return out

@@ -71,8 +71,13 @@ SECONDS = {"importance": 6, "performance": 7, "nps": 8, "csat": 8, "ces": 8, "pe
 """Rough seconds a respondent needs per question, for the length estimate."""
 
 LABELS: dict[str, tuple[str, ...]] = {
-    "importance": ("Not at all important", "Slightly important", "Moderately important", "Very important",
-                   "Extremely important"),
+    "importance": (
+        "Not at all important",
+        "Slightly important",
+        "Moderately important",
+        "Very important",
+        "Extremely important",
+    ),
     "performance": ("Very poor", "Poor", "Fair", "Good", "Excellent"),
     "csat": ("Very dissatisfied", "Dissatisfied", "Neither", "Satisfied", "Very satisfied"),
     "ces": ("Very difficult", "Difficult", "Somewhat difficult", "Neither", "Somewhat easy", "Easy", "Very easy"),
@@ -83,8 +88,19 @@ NOT_USED = "Did not use"
 """The performance scale's extra answer: the touchpoint did not apply to this visit (stored as missing)."""
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_SURVEY_KEYS = {"id", "title", "journey", "persona", "outcome", "intro", "thanks", "block_order", "max_questions",
-                "open_link", "blocks"}
+_SURVEY_KEYS = {
+    "id",
+    "title",
+    "journey",
+    "persona",
+    "outcome",
+    "intro",
+    "thanks",
+    "block_order",
+    "max_questions",
+    "open_link",
+    "blocks",
+}
 _BLOCK_KEYS = {"id", "title", "intro", "randomise", "questions"}
 _QUESTION_KEYS = {"id", "kind", "text", "touchpoint", "code", "required", "choices"}
 
@@ -133,7 +149,9 @@ class Question:
         try:
             v = float(str(value).strip())
         except ValueError:
-            raise SurveyError(f"{value!r} is not a number for {self.id!r}", fix="answer with a number on the scale") from None
+            raise SurveyError(
+                f"{value!r} is not a number for {self.id!r}", fix="answer with a number on the scale"
+            ) from None
         lo, hi = self.scale  # type: ignore[misc]
         if not v.is_integer() or not lo <= v <= hi:
             raise SurveyError(f"{value!r} is outside {lo}-{hi} for {self.id!r}", fix=f"answer {lo} to {hi}")
@@ -175,8 +193,10 @@ class Survey:
         for q in self.questions:
             if q.id == qid:
                 return q
-        raise SurveyError(f"survey {self.id!r} has no question {qid!r}",
-                          fix=f"use one of {', '.join(q.id for q in self.questions[:12])}")
+        raise SurveyError(
+            f"survey {self.id!r} has no question {qid!r}",
+            fix=f"use one of {', '.join(q.id for q in self.questions[:12])}",
+        )
 
     def block(self, bid: str) -> Block | None:
         return next((b for b in self.blocks if b.id == bid), None)
@@ -202,14 +222,18 @@ class Survey:
         out = []
         n = len(self.questions)
         if n > self.max_questions:
-            out.append(f"this survey asks {n} questions (about {round(self.seconds / 60)} minutes), more than the "
-                       f"limit of {self.max_questions}: fewer people finish long surveys; ask about fewer touchpoints "
-                       "(--touchpoints a,b,c or --persona P) or raise max_questions in the YAML")
+            out.append(
+                f"this survey asks {n} questions (about {round(self.seconds / 60)} minutes), more than the "
+                f"limit of {self.max_questions}: fewer people finish long surveys; ask about fewer touchpoints "
+                "(--touchpoints a,b,c or --persona P) or raise max_questions in the YAML"
+            )
         imp = {q.touchpoint for q in self.questions if q.kind == "importance"}
         perf = {q.touchpoint for q in self.questions if q.kind == "performance"}
         if perf - imp:
-            out.append(f"performance is asked without importance for {sorted(perf - imp, key=str)}: stated importance "
-                       "cannot be put beside derived importance there")
+            out.append(
+                f"performance is asked without importance for {sorted(perf - imp, key=str)}: stated importance "
+                "cannot be put beside derived importance there"
+            )
         return out
 
     def order_for(self, key: str) -> tuple[str, list[str]]:
@@ -242,8 +266,10 @@ class Survey:
         """Answers keyed by question id, checked and typed (:meth:`Question.check`); unknown keys refused."""
         unknown = sorted(set(answers) - {q.id for q in self.questions})
         if unknown:
-            raise SurveyError(f"answers to questions the survey does not have: {unknown[:5]}",
-                              fix="answer the survey's own questions (carlzon survey show)")
+            raise SurveyError(
+                f"answers to questions the survey does not have: {unknown[:5]}",
+                fix="answer the survey's own questions (carlzon survey show)",
+            )
         return {q.id: q.check(answers.get(q.id)) for q in self.questions}
 
     # ---------------------------------------------------------------- YAML
@@ -261,18 +287,34 @@ class Survey:
             return d
 
         return {
-            "id": self.id, "title": self.title, "journey": self.journey,
+            "id": self.id,
+            "title": self.title,
+            "journey": self.journey,
             **({"persona": self.persona} if self.persona else {}),
-            "outcome": self.outcome, "intro": self.intro, "thanks": self.thanks, "block_order": self.block_order,
-            "max_questions": self.max_questions, "open_link": self.open_link,
-            "blocks": [{"id": b.id, "title": b.title, "intro": b.intro, "randomise": b.randomise,
-                        "questions": [q(x) for x in b.questions]} for b in self.blocks],
+            "outcome": self.outcome,
+            "intro": self.intro,
+            "thanks": self.thanks,
+            "block_order": self.block_order,
+            "max_questions": self.max_questions,
+            "open_link": self.open_link,
+            "blocks": [
+                {
+                    "id": b.id,
+                    "title": b.title,
+                    "intro": b.intro,
+                    "randomise": b.randomise,
+                    "questions": [q(x) for x in b.questions],
+                }
+                for b in self.blocks
+            ],
         }
 
     def to_yaml(self) -> str:
-        head = (f"# Survey {self.id}: edit the wording, the order of blocks or the questions, then\n"
-                "#   carlzon survey add THIS_FILE   (stores it and prints its links)\n"
-                "# block_order: importance_first | importance_last | split (a split-ballot test of the order effect)\n")
+        head = (
+            f"# Survey {self.id}: edit the wording, the order of blocks or the questions, then\n"
+            "#   carlzon survey add THIS_FILE   (stores it and prints its links)\n"
+            "# block_order: importance_first | importance_last | split (a split-ballot test of the order effect)\n"
+        )
         for w in self.warnings:
             head += f"# warning: {w}\n"
         return head + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=110)
@@ -283,9 +325,11 @@ class Survey:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise SurveyError(f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                              where=f"{where}: line {mark.line + 1}" if mark else where,
-                              fix="check indentation and quoting at that line") from None
+            raise SurveyError(
+                f"not valid YAML ({getattr(exc, 'problem', exc)})",
+                where=f"{where}: line {mark.line + 1}" if mark else where,
+                fix="check indentation and quoting at that line",
+            ) from None
         return cls.from_dict(data, where=where)
 
     @classmethod
@@ -293,14 +337,19 @@ class Survey:
         d = _keys(data, _SURVEY_KEYS, where, ("id", "journey", "blocks"))
         sid = str(d["id"])
         if not _ID_RE.match(sid):
-            raise SurveyError(f"survey id {sid!r} is not a plain identifier", where=where,
-                              fix="use lower-case letters, digits, '-' and '_' (it becomes part of the link)")
+            raise SurveyError(
+                f"survey id {sid!r} is not a plain identifier",
+                where=where,
+                fix="use lower-case letters, digits, '-' and '_' (it becomes part of the link)",
+            )
         outcome = str(d.get("outcome") or "nps")
         if outcome not in OUTCOMES:
             raise SurveyError(f"unknown outcome {outcome!r}", where=where, fix=f"use one of {', '.join(OUTCOMES)}")
         order = str(d.get("block_order") or "importance_first")
         if order not in BLOCK_ORDERS:
-            raise SurveyError(f"unknown block_order {order!r}", where=where, fix=f"use one of {', '.join(BLOCK_ORDERS)}")
+            raise SurveyError(
+                f"unknown block_order {order!r}", where=where, fix=f"use one of {', '.join(BLOCK_ORDERS)}"
+            )
         if not isinstance(d["blocks"], list) or not d["blocks"]:
             raise SurveyError("'blocks' must be a non-empty list", where=where, fix="start from carlzon survey build")
         blocks, seen = [], set()
@@ -312,26 +361,56 @@ class Survey:
                 qw = f"{bw}.questions[{k}]"
                 rq = _keys(rq, _QUESTION_KEYS, qw, ("id", "kind", "text"))
                 if rq["kind"] not in KINDS:
-                    raise SurveyError(f"unknown question kind {rq['kind']!r}", where=qw, fix=f"use one of {', '.join(KINDS)}")
+                    raise SurveyError(
+                        f"unknown question kind {rq['kind']!r}", where=qw, fix=f"use one of {', '.join(KINDS)}"
+                    )
                 if str(rq["id"]) in seen:
-                    raise SurveyError(f"duplicate question id {rq['id']!r}", where=qw, fix="give every question its own id")
+                    raise SurveyError(
+                        f"duplicate question id {rq['id']!r}", where=qw, fix="give every question its own id"
+                    )
                 seen.add(str(rq["id"]))
                 if rq["kind"] in ("importance", "performance") and not rq.get("touchpoint"):
-                    raise SurveyError(f"a {rq['kind']} question needs a touchpoint", where=qw, fix="add 'touchpoint: ID'")
+                    raise SurveyError(
+                        f"a {rq['kind']} question needs a touchpoint", where=qw, fix="add 'touchpoint: ID'"
+                    )
                 choices = tuple((str(c["id"]), str(c.get("label") or c["id"])) for c in rq.get("choices") or [])
                 if rq["kind"] == "persona" and not choices:
-                    raise SurveyError("a persona question needs choices", where=qw, fix="list the personas under 'choices'")
-                qs.append(Question(id=str(rq["id"]), kind=str(rq["kind"]), text=str(rq["text"]),
-                                   touchpoint=str(rq["touchpoint"]) if rq.get("touchpoint") else None,
-                                   code=str(rq.get("code") or ""), required=bool(rq.get("required", False)),
-                                   choices=choices))
-            blocks.append(Block(id=str(rb["id"]), title=str(rb.get("title") or ""), intro=str(rb.get("intro") or ""),
-                                randomise=bool(rb.get("randomise", False)), questions=tuple(qs)))
-        return cls(id=sid, title=str(d.get("title") or sid), journey=str(d["journey"]), blocks=tuple(blocks),
-                   outcome=outcome, persona=str(d["persona"]) if d.get("persona") else None,
-                   intro=str(d.get("intro") or ""), thanks=str(d.get("thanks") or Survey.thanks),
-                   block_order=order, max_questions=int(d.get("max_questions") or MAX_QUESTIONS),
-                   open_link=bool(d.get("open_link", False)))
+                    raise SurveyError(
+                        "a persona question needs choices", where=qw, fix="list the personas under 'choices'"
+                    )
+                qs.append(
+                    Question(
+                        id=str(rq["id"]),
+                        kind=str(rq["kind"]),
+                        text=str(rq["text"]),
+                        touchpoint=str(rq["touchpoint"]) if rq.get("touchpoint") else None,
+                        code=str(rq.get("code") or ""),
+                        required=bool(rq.get("required", False)),
+                        choices=choices,
+                    )
+                )
+            blocks.append(
+                Block(
+                    id=str(rb["id"]),
+                    title=str(rb.get("title") or ""),
+                    intro=str(rb.get("intro") or ""),
+                    randomise=bool(rb.get("randomise", False)),
+                    questions=tuple(qs),
+                )
+            )
+        return cls(
+            id=sid,
+            title=str(d.get("title") or sid),
+            journey=str(d["journey"]),
+            blocks=tuple(blocks),
+            outcome=outcome,
+            persona=str(d["persona"]) if d.get("persona") else None,
+            intro=str(d.get("intro") or ""),
+            thanks=str(d.get("thanks") or Survey.thanks),
+            block_order=order,
+            max_questions=int(d.get("max_questions") or MAX_QUESTIONS),
+            open_link=bool(d.get("open_link", False)),
+        )
 
     def check_journey(self, journey: Journey | None = None) -> Journey:
         """The survey's journey (``journey``: a template name or a journey file's path), with every touchpoint of the
@@ -342,15 +421,18 @@ class Survey:
             try:
                 journey = load_journey(self.journey)
             except JourneyError as exc:
-                raise SurveyError(f"survey {self.id!r} cannot load its journey {self.journey!r} ({exc.message})",
-                                  fix="set 'journey:' in the survey YAML to a template name or the path of the "
-                                      "journey file") from None
+                raise SurveyError(
+                    f"survey {self.id!r} cannot load its journey {self.journey!r} ({exc.message})",
+                    fix="set 'journey:' in the survey YAML to a template name or the path of the journey file",
+                ) from None
         j = journey
         for q in self.questions:
             if q.touchpoint and not j.has_touchpoint(q.touchpoint):
                 close = difflib.get_close_matches(q.touchpoint, [t.id for t in j.touchpoints], n=1)
-                raise SurveyError(f"question {q.id!r} is about {q.touchpoint!r}, not a touchpoint of {j.name}",
-                                  fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of the journey")
+                raise SurveyError(
+                    f"question {q.id!r} is about {q.touchpoint!r}, not a touchpoint of {j.name}",
+                    fix=f"did you mean '{close[0]}'?" if close else "use touchpoint ids of the journey",
+                )
         return j
 
 
@@ -360,8 +442,11 @@ def _keys(obj: Any, allowed: set[str], where: str, required: tuple[str, ...]) ->
     for k in obj:
         if k not in allowed:
             close = difflib.get_close_matches(str(k), sorted(allowed), n=1)
-            raise SurveyError(f"unknown key {k!r}", where=where,
-                              fix=f"did you mean '{close[0]}'?" if close else f"use {', '.join(sorted(allowed))}")
+            raise SurveyError(
+                f"unknown key {k!r}",
+                where=where,
+                fix=f"did you mean '{close[0]}'?" if close else f"use {', '.join(sorted(allowed))}",
+            )
     for k in required:
         if obj.get(k) in (None, ""):
             raise SurveyError(f"missing key {k!r}", where=where, fix=f"add '{k}: ...'")
@@ -373,7 +458,9 @@ def load_survey(path_or_text: str | Path) -> Survey:
     p = Path(str(path_or_text))
     if "\n" not in str(path_or_text) and p.suffix in (".yaml", ".yml"):
         if not p.is_file():
-            raise SurveyError("survey file not found", where=str(p), fix="check the path (carlzon survey build writes one)")
+            raise SurveyError(
+                "survey file not found", where=str(p), fix="check the path (carlzon survey build writes one)"
+            )
         return Survey.from_yaml(p.read_text(encoding="utf-8"), where=str(p))
     return Survey.from_yaml(str(path_or_text))
 
@@ -411,9 +498,17 @@ def _code(tid: str, taken: set[str]) -> str:
     return code
 
 
-def build_survey(journey: Journey | str | Path, *, persona: str | None = None, touchpoints: list[str] | None = None,
-                 outcome: str = "nps", block_order: str = "importance_first", survey_id: str | None = None,
-                 max_questions: int = MAX_QUESTIONS, open_link: bool = False) -> Survey:
+def build_survey(
+    journey: Journey | str | Path,
+    *,
+    persona: str | None = None,
+    touchpoints: list[str] | None = None,
+    outcome: str = "nps",
+    block_order: str = "importance_first",
+    survey_id: str | None = None,
+    max_questions: int = MAX_QUESTIONS,
+    open_link: bool = False,
+) -> Survey:
     """A survey from ``journey``: importance then performance of each chosen touchpoint, the outcome, an open question.
 
     Touchpoints: ``touchpoints`` if given, else the persona's, else all of the journey's (with a length
@@ -441,32 +536,71 @@ def build_survey(journey: Journey | str | Path, *, persona: str | None = None, t
     who = p.name.lower() if p else "customer"
     blocks: list[Block] = []
     if p is None and j.personas:
-        blocks.append(Block("about", "About you", (Question(
-            "persona", "persona", "Which of these describes you best?", code="PERSONA",
-            choices=tuple((x.id, x.name) for x in j.personas)),)))
-    blocks.append(Block("importance", "What matters to you",
-                        tuple(Question(f"imp_{t.id}", "importance", label(t), t.id, codes[t.id]) for t in tps),
-                        intro=f"As a {who}, how important is each of these to you when you choose "
-                              f"a {j.title.lower()}? Think of what you expect, not of your last visit.",
-                        randomise=True))
-    blocks.append(Block("performance", "How we did",
-                        tuple(Question(f"perf_{t.id}", "performance", label(t), t.id, codes[t.id]) for t in tps),
-                        intro="Thinking of your last visit, how well did we do? Choose 'Did not use' where it did "
-                              "not apply.", randomise=True))
-    wording = {"nps": "How likely are you to recommend us to a friend or colleague?",
-               "csat": "Overall, how satisfied were you with your last visit?",
-               "ces": "How easy was it to get what you came for?"}
-    blocks.append(Block("outcome", "Overall", (Question(outcome, outcome, wording[outcome], code=outcome.upper(),
-                                                        required=True),)))
-    blocks.append(Block("open", "In your own words", (Question(
-        "comment", "open", "What is the one thing we should do better, or keep doing?", code="COMMENT"),)))
+        blocks.append(
+            Block(
+                "about",
+                "About you",
+                (
+                    Question(
+                        "persona",
+                        "persona",
+                        "Which of these describes you best?",
+                        code="PERSONA",
+                        choices=tuple((x.id, x.name) for x in j.personas),
+                    ),
+                ),
+            )
+        )
+    blocks.append(
+        Block(
+            "importance",
+            "What matters to you",
+            tuple(Question(f"imp_{t.id}", "importance", label(t), t.id, codes[t.id]) for t in tps),
+            intro=f"As a {who}, how important is each of these to you when you choose "
+            f"a {j.title.lower()}? Think of what you expect, not of your last visit.",
+            randomise=True,
+        )
+    )
+    blocks.append(
+        Block(
+            "performance",
+            "How we did",
+            tuple(Question(f"perf_{t.id}", "performance", label(t), t.id, codes[t.id]) for t in tps),
+            intro="Thinking of your last visit, how well did we do? Choose 'Did not use' where it did not apply.",
+            randomise=True,
+        )
+    )
+    wording = {
+        "nps": "How likely are you to recommend us to a friend or colleague?",
+        "csat": "Overall, how satisfied were you with your last visit?",
+        "ces": "How easy was it to get what you came for?",
+    }
+    blocks.append(
+        Block(
+            "outcome", "Overall", (Question(outcome, outcome, wording[outcome], code=outcome.upper(), required=True),)
+        )
+    )
+    blocks.append(
+        Block(
+            "open",
+            "In your own words",
+            (Question("comment", "open", "What is the one thing we should do better, or keep doing?", code="COMMENT"),),
+        )
+    )
     sid = survey_id or f"{j.name.replace('_', '-')}-{(p.id if p else 'all').replace('_', '-')}"
     ref = j.name if j.source.endswith("(built-in)") or j.source.startswith("<") or not j.source else j.source
     title = f"{j.title}: {p.name.lower()} survey" if p else f"{j.title} survey"
-    survey = Survey(id=sid, title=title, journey=ref, blocks=tuple(blocks), outcome=outcome,
-                    persona=p.id if p else None, block_order=block_order, max_questions=max_questions,
-                    open_link=open_link,
-                    intro="A few questions about what matters to you and how we did. It takes about "
-                          "{minutes} minutes; you can skip any question but the one marked as needed.")
+    survey = Survey(
+        id=sid,
+        title=title,
+        journey=ref,
+        blocks=tuple(blocks),
+        outcome=outcome,
+        persona=p.id if p else None,
+        block_order=block_order,
+        max_questions=max_questions,
+        open_link=open_link,
+        intro="A few questions about what matters to you and how we did. It takes about "
+        "{minutes} minutes; you can skip any question but the one marked as needed.",
+    )
     return replace(survey, intro=survey.intro.replace("{minutes}", str(max(1, round(survey.seconds / 60)))))
-

@@ -77,8 +77,10 @@ class InviteResult:
     links: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("survey_id", "batch", "read", "invited", "suppressed", "opted_out",
-                                              "duplicates", "no_id")}
+        return {
+            k: getattr(self, k)
+            for k in ("survey_id", "batch", "read", "invited", "suppressed", "opted_out", "duplicates", "no_id")
+        }
 
 
 def _hash(salt: str, secret_: str) -> str:
@@ -88,8 +90,10 @@ def _hash(salt: str, secret_: str) -> str:
 def _column(df: pd.DataFrame, names: tuple[str, ...], given: str | None, what: str) -> str | None:
     if given:
         if given not in df.columns:
-            raise SurveyError(f"column {given!r} (for {what}) is not in the customers file",
-                              fix=f"pick one of {', '.join(map(str, df.columns[:20]))}")
+            raise SurveyError(
+                f"column {given!r} (for {what}) is not in the customers file",
+                fix=f"pick one of {', '.join(map(str, df.columns[:20]))}",
+            )
         return given
     norm = {re.sub(r"[^a-z0-9]+", "_", str(c).lower()).strip("_"): c for c in df.columns}
     return next((norm[n] for n in names if n in norm), None)
@@ -99,9 +103,18 @@ def _truthy(v: Any) -> bool:
     return v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip().lower() in _TRUE
 
 
-def invite(store: Any, survey_id: str, customers: pd.DataFrame | str | Path, *, batch: str,
-           suppress_days: int = SUPPRESS_DAYS, base_url: str = "", id_column: str | None = None,
-           persona_column: str | None = None, now: datetime | None = None) -> InviteResult:
+def invite(
+    store: Any,
+    survey_id: str,
+    customers: pd.DataFrame | str | Path,
+    *,
+    batch: str,
+    suppress_days: int = SUPPRESS_DAYS,
+    base_url: str = "",
+    id_column: str | None = None,
+    persona_column: str | None = None,
+    now: datetime | None = None,
+) -> InviteResult:
     """Invite the customers who may be asked; see the module docs for the rules and the account."""
     survey = get_survey(store, survey_id)
     if suppress_days < 0:
@@ -111,16 +124,25 @@ def invite(store: Any, survey_id: str, customers: pd.DataFrame | str | Path, *, 
     df = customers if isinstance(customers, pd.DataFrame) else pd.read_csv(customers, dtype=str, keep_default_na=False)
     id_col = _column(df, _ID_COLUMNS, id_column, "the customer id")
     if id_col is None:
-        raise SurveyError("the customers file has no customer id column",
-                          fix=f"name it customer_id, or pass --id-column (columns: {', '.join(map(str, df.columns[:20]))})")
+        raise SurveyError(
+            "the customers file has no customer id column",
+            fix=f"name it customer_id, or pass --id-column (columns: {', '.join(map(str, df.columns[:20]))})",
+        )
     p_col = _column(df, _PERSONA_COLUMNS, persona_column, "the persona")
     o_col = _column(df, _OPTOUT_COLUMNS, None, "opt-outs")
     now = now or datetime.now(UTC)
     res = InviteResult(survey_id=survey.id, batch=str(batch), read=len(df))
     ids = df[id_col].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip())
-    recent = set(store.query(
-        "SELECT DISTINCT customer_id FROM survey_invitations WHERE created_at >= :since",
-        {"since": now - timedelta(days=suppress_days)})["customer_id"].astype(str)) if suppress_days else set()
+    recent = (
+        set(
+            store.query(
+                "SELECT DISTINCT customer_id FROM survey_invitations WHERE created_at >= :since",
+                {"since": now - timedelta(days=suppress_days)},
+            )["customer_id"].astype(str)
+        )
+        if suppress_days
+        else set()
+    )
     opted = set(store.query("SELECT customer_id FROM survey_optouts")["customer_id"].astype(str))
     new_optouts, rows, seen = [], [], set()
     for i, cid in enumerate(ids):
@@ -145,24 +167,43 @@ def invite(store: Any, survey_id: str, customers: pd.DataFrame | str | Path, *, 
             continue
         persona = str(df[p_col].iloc[i]).strip() or None if p_col is not None else survey.persona
         inv_id, sec, salt = secrets.token_hex(6), secrets.token_urlsafe(18), secrets.token_hex(8)
-        rows.append({"id": inv_id, "survey_id": survey.id, "batch": str(batch), "customer_id": cid,
-                     "persona": persona, "salt": salt, "token_hash": _hash(salt, sec), "created_at": now,
-                     "_link": f"{base_url.rstrip('/')}/s/{survey.id}/i/{inv_id}.{sec}", "_row": i})
+        rows.append(
+            {
+                "id": inv_id,
+                "survey_id": survey.id,
+                "batch": str(batch),
+                "customer_id": cid,
+                "persona": persona,
+                "salt": salt,
+                "token_hash": _hash(salt, sec),
+                "created_at": now,
+                "_link": f"{base_url.rstrip('/')}/s/{survey.id}/i/{inv_id}.{sec}",
+                "_row": i,
+            }
+        )
     with store.transaction():
         if rows:
             store.executemany(
                 "INSERT INTO survey_invitations (id, survey_id, batch, customer_id, persona, salt, token_hash, created_at) "
                 "VALUES (:id, :survey_id, :batch, :customer_id, :persona, :salt, :token_hash, :created_at)",
-                [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+                [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+            )
         if new_optouts:
-            store.executemany("INSERT INTO survey_optouts (customer_id, created_at, source) VALUES (:c, :now, :src) "
-                              "ON CONFLICT DO NOTHING",
-                              [{"c": c, "now": now, "src": "customers file"} for c in new_optouts])
+            store.executemany(
+                "INSERT INTO survey_optouts (customer_id, created_at, source) VALUES (:c, :now, :src) "
+                "ON CONFLICT DO NOTHING",
+                [{"c": c, "now": now, "src": "customers file"} for c in new_optouts],
+            )
     res.invited = len(rows)
     keep = [r["_row"] for r in rows]
     own = df.iloc[keep].reset_index(drop=True)
-    links = pd.DataFrame({"customer_id": [r["customer_id"] for r in rows], "persona": [r["persona"] for r in rows],
-                          "link": [r["_link"] for r in rows]})
+    links = pd.DataFrame(
+        {
+            "customer_id": [r["customer_id"] for r in rows],
+            "persona": [r["persona"] for r in rows],
+            "link": [r["_link"] for r in rows],
+        }
+    )
     res.links = pd.concat([links, own.drop(columns=[c for c in own.columns if c in links.columns])], axis=1)
     total = res.invited + res.suppressed + res.opted_out + res.duplicates + res.no_id
     if total != res.read:  # pragma: no cover - a bug, not bad input
@@ -177,8 +218,11 @@ def check_invitation(store: Any, survey_id: str, token: str) -> Invitation:
     if not m:
         raise SurveyError("this survey link is not valid", status=404, fix=fix)
     inv_id, sec = m.groups()
-    df = store.query("SELECT id, survey_id, batch, customer_id, persona, salt, token_hash, answered_at "
-                     "FROM survey_invitations WHERE id = :id", {"id": inv_id})
+    df = store.query(
+        "SELECT id, survey_id, batch, customer_id, persona, salt, token_hash, answered_at "
+        "FROM survey_invitations WHERE id = :id",
+        {"id": inv_id},
+    )
     if not len(df) or str(df["survey_id"].iloc[0]) != str(survey_id):
         raise SurveyError("this survey link is not valid", status=404, fix=fix)
     r = df.iloc[0]
@@ -191,8 +235,10 @@ def check_invitation(store: Any, survey_id: str, token: str) -> Invitation:
 
 def opt_out(store: Any, customer_id: str, *, source: str = "survey page") -> None:
     """Never invite ``customer_id`` again (kept until removed by hand)."""
-    store.execute("INSERT INTO survey_optouts (customer_id, created_at, source) VALUES (:c, :now, :src) "
-                  "ON CONFLICT DO NOTHING", {"c": str(customer_id), "now": datetime.now(UTC), "src": source})
+    store.execute(
+        "INSERT INTO survey_optouts (customer_id, created_at, source) VALUES (:c, :now, :src) ON CONFLICT DO NOTHING",
+        {"c": str(customer_id), "now": datetime.now(UTC), "src": source},
+    )
 
 
 def response_rates(store: Any, survey_id: str | None = None) -> pd.DataFrame:
@@ -206,9 +252,13 @@ def response_rates(store: Any, survey_id: str | None = None) -> pd.DataFrame:
     df = store.query(
         "SELECT survey_id, batch, COUNT(*) AS invited, "
         "SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END) AS answered, MIN(created_at) AS first_invited "
-        f"FROM survey_invitations {where} GROUP BY survey_id, batch ORDER BY survey_id, first_invited, batch", params)
+        f"FROM survey_invitations {where} GROUP BY survey_id, batch ORDER BY survey_id, first_invited, batch",
+        params,
+    )
     if not len(df):
-        return pd.DataFrame(columns=["survey_id", "batch", "invited", "answered", "rate", "low", "high", "first_invited"])
+        return pd.DataFrame(
+            columns=["survey_id", "batch", "invited", "answered", "rate", "low", "high", "first_invited"]
+        )
     df["invited"] = df["invited"].astype(int)
     df["answered"] = df["answered"].fillna(0).astype(int)
     df["rate"] = df["answered"] / df["invited"]
@@ -226,6 +276,9 @@ def mark_answered(store: Any, answered: dict[str, str], *, at: datetime | None =
     n = 0
     with store.transaction():
         for inv_id, interaction_id in answered.items():
-            n += store.execute("UPDATE survey_invitations SET answered_at = :at, interaction_id = :i "
-                               "WHERE id = :id AND answered_at IS NULL", {"at": at, "i": interaction_id, "id": inv_id})
+            n += store.execute(
+                "UPDATE survey_invitations SET answered_at = :at, interaction_id = :i "
+                "WHERE id = :id AND answered_at IS NULL",
+                {"at": at, "i": interaction_id, "id": inv_id},
+            )
     return n

@@ -45,8 +45,23 @@ from carlzon.survey.definition import LABELS, NOT_USED, Question, Survey
 
 __all__ = ["COLUMNS", "import_limesurvey", "limesurvey_responses", "read_limesurvey", "to_limesurvey"]
 
-COLUMNS = ("id", "related_id", "class", "type/scale", "name", "relevance", "text", "help", "language", "validation",
-           "mandatory", "other", "default", "same_default", "random_order")
+COLUMNS = (
+    "id",
+    "related_id",
+    "class",
+    "type/scale",
+    "name",
+    "relevance",
+    "text",
+    "help",
+    "language",
+    "validation",
+    "mandatory",
+    "other",
+    "default",
+    "same_default",
+    "random_order",
+)
 """Columns of LimeSurvey's tab-separated survey structure that this export fills."""
 
 SYSTEM = ("id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate", "datestamp")
@@ -71,11 +86,20 @@ def _clean(text: str) -> str:
 def to_limesurvey(survey: Survey, *, language: str = "en") -> str:
     """The survey as LimeSurvey's tab-separated survey structure (UTF-8 with a BOM, as LimeSurvey writes it)."""
     rows: list[list[str]] = [list(COLUMNS)]
-    for name, value in (("language", language), ("format", "G"), ("datestamp", "Y"), ("anonymized", "N"),
-                        ("allowprev", "Y"), ("showprogress", "Y")):
+    for name, value in (
+        ("language", language),
+        ("format", "G"),
+        ("datestamp", "Y"),
+        ("anonymized", "N"),
+        ("allowprev", "Y"),
+        ("showprogress", "Y"),
+    ):
         rows.append(_row(**{"class": "S", "name": name, "text": value}))
-    for name, value in (("surveyls_title", survey.title), ("surveyls_description", survey.intro),
-                        ("surveyls_endtext", survey.thanks)):
+    for name, value in (
+        ("surveyls_title", survey.title),
+        ("surveyls_description", survey.intro),
+        ("surveyls_endtext", survey.thanks),
+    ):
         rows.append(_row(**{"class": "SL", "name": name, "text": _clean(value), "language": language}))
     blocks = list(survey.blocks)
     if survey.block_order == "importance_last":
@@ -85,39 +109,125 @@ def to_limesurvey(survey: Survey, *, language: str = "en") -> str:
         blocks = rest[:at] + imp + rest[at:]
     qid = 0
     for b in blocks:
-        rows.append(_row(**{"class": "G", "name": _clean(b.title or b.id), "relevance": "1", "text": _clean(b.intro),
-                            "language": language}))
+        rows.append(
+            _row(
+                **{
+                    "class": "G",
+                    "name": _clean(b.title or b.id),
+                    "relevance": "1",
+                    "text": _clean(b.intro),
+                    "language": language,
+                }
+            )
+        )
         if b.id in GROUP_CODES:
             qid += 1
             kind = b.questions[0].kind
-            rows.append(_row(**{"id": qid, "class": "Q", "type_scale": "F", "name": GROUP_CODES[b.id], "relevance": "1",
-                                "text": _clean(b.intro or b.title), "language": language, "mandatory": "N",
-                                "other": "N", "same_default": "0", "random_order": "1" if b.randomise else "0"}))
+            rows.append(
+                _row(
+                    **{
+                        "id": qid,
+                        "class": "Q",
+                        "type_scale": "F",
+                        "name": GROUP_CODES[b.id],
+                        "relevance": "1",
+                        "text": _clean(b.intro or b.title),
+                        "language": language,
+                        "mandatory": "N",
+                        "other": "N",
+                        "same_default": "0",
+                        "random_order": "1" if b.randomise else "0",
+                    }
+                )
+            )
             for q in b.questions:
-                rows.append(_row(**{"class": "SQ", "type_scale": "0", "name": q.code, "relevance": "1",
-                                    "text": _clean(q.text), "language": language}))
+                rows.append(
+                    _row(
+                        **{
+                            "class": "SQ",
+                            "type_scale": "0",
+                            "name": q.code,
+                            "relevance": "1",
+                            "text": _clean(q.text),
+                            "language": language,
+                        }
+                    )
+                )
             for v, words in zip(range(1, 6), LABELS[kind]):
-                rows.append(_row(**{"class": "A", "type_scale": "0", "name": str(v), "relevance": str(v),
-                                    "text": words, "language": language}))
+                rows.append(
+                    _row(
+                        **{
+                            "class": "A",
+                            "type_scale": "0",
+                            "name": str(v),
+                            "relevance": str(v),
+                            "text": words,
+                            "language": language,
+                        }
+                    )
+                )
             if kind == "performance":
-                rows.append(_row(**{"class": "A", "type_scale": "0", "name": NOT_USED_CODE, "relevance": "0",
-                                    "text": NOT_USED, "language": language}))
+                rows.append(
+                    _row(
+                        **{
+                            "class": "A",
+                            "type_scale": "0",
+                            "name": NOT_USED_CODE,
+                            "relevance": "0",
+                            "text": NOT_USED,
+                            "language": language,
+                        }
+                    )
+                )
             continue
         for q in b.questions:
             qid += 1
             qtype = "T" if q.kind == "open" else "L"
-            rows.append(_row(**{"id": qid, "class": "Q", "type_scale": qtype, "name": q.code or q.id.upper(),
-                                "relevance": "1", "text": _clean(q.text), "language": language,
-                                "mandatory": "Y" if q.required else "N", "other": "N", "same_default": "0"}))
+            rows.append(
+                _row(
+                    **{
+                        "id": qid,
+                        "class": "Q",
+                        "type_scale": qtype,
+                        "name": q.code or q.id.upper(),
+                        "relevance": "1",
+                        "text": _clean(q.text),
+                        "language": language,
+                        "mandatory": "Y" if q.required else "N",
+                        "other": "N",
+                        "same_default": "0",
+                    }
+                )
+            )
             if q.kind == "persona":
                 codes = _persona_codes(q)
                 for cid, label in q.choices:
-                    rows.append(_row(**{"class": "A", "type_scale": "0", "name": codes[cid], "relevance": "0",
-                                        "text": _clean(label), "language": language}))
+                    rows.append(
+                        _row(
+                            **{
+                                "class": "A",
+                                "type_scale": "0",
+                                "name": codes[cid],
+                                "relevance": "0",
+                                "text": _clean(label),
+                                "language": language,
+                            }
+                        )
+                    )
             elif q.kind != "open":
                 for v, words in q.labels():
-                    rows.append(_row(**{"class": "A", "type_scale": "0", "name": str(v), "relevance": str(v),
-                                        "text": f"{v} {words}".strip(), "language": language}))
+                    rows.append(
+                        _row(
+                            **{
+                                "class": "A",
+                                "type_scale": "0",
+                                "name": str(v),
+                                "relevance": str(v),
+                                "text": f"{v} {words}".strip(),
+                                "language": language,
+                            }
+                        )
+                    )
     buf = io.StringIO()
     w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     w.writerows(rows)
@@ -136,9 +246,16 @@ def limesurvey_responses(survey: Survey, records: list[dict[str, Any]]) -> pd.Da
     out = []
     for i, rec in enumerate(records, 1):
         a = rec.get("answers") or {}
-        row: dict[str, Any] = {"id": str(i), "submitdate": str(rec.get("submitted_at") or "2026-01-01 00:00:00"),
-                               "lastpage": "5", "startlanguage": "en", "seed": "", "token": rec.get("customer_id") or "",
-                               "startdate": str(rec.get("submitted_at") or ""), "datestamp": str(rec.get("submitted_at") or "")}
+        row: dict[str, Any] = {
+            "id": str(i),
+            "submitdate": str(rec.get("submitted_at") or "2026-01-01 00:00:00"),
+            "lastpage": "5",
+            "startlanguage": "en",
+            "seed": "",
+            "token": rec.get("customer_id") or "",
+            "startdate": str(rec.get("submitted_at") or ""),
+            "datestamp": str(rec.get("submitted_at") or ""),
+        }
         for q in survey.questions:
             v = a.get(q.id)
             if q.kind == "persona":
@@ -180,24 +297,30 @@ def _value(q: Question, raw: Any) -> Any:
     return int(float(m.group(1))) if m else text
 
 
-def read_limesurvey(survey: Survey, export: pd.DataFrame | str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_limesurvey(
+    survey: Survey, export: pd.DataFrame | str | Path
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Records for :func:`carlzon.survey.answers.store_answers` from a LimeSurvey response export, and the rows
     refused (incomplete responses: ``{row, reason, raw}``)."""
     if isinstance(export, pd.DataFrame):
         df = export.astype(object)
     else:
         try:
-            df = pd.read_csv(export, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             sep=None, engine="python")
+            df = pd.read_csv(export, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
         except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise IngestError(f"cannot read the LimeSurvey export: {exc}", where=str(export),
-                              fix="export responses from LimeSurvey as CSV with question codes and answer codes") from None
+            raise IngestError(
+                f"cannot read the LimeSurvey export: {exc}",
+                where=str(export),
+                fix="export responses from LimeSurvey as CSV with question codes and answer codes",
+            ) from None
     cols = {_norm_heading(c): c for c in df.columns}
     wanted = {q.id: _norm_heading(_heading(q)) for q in survey.questions}
     found = [qid for qid, h in wanted.items() if h in cols]
     if not found:
-        raise IngestError(f"none of the survey's questions is in this export (looked for {list(wanted.values())[:4]}...)",
-                          fix="export with 'Question code' headings, from the survey carlzon survey export wrote")
+        raise IngestError(
+            f"none of the survey's questions is in this export (looked for {list(wanted.values())[:4]}...)",
+            fix="export with 'Question code' headings, from the survey carlzon survey export wrote",
+        )
     sys_col = {k: cols.get(k) for k in ("id", "submitdate", "token", "completed", "date submitted", "response id")}
     rid_col = sys_col["id"] or sys_col["response id"]
     sub_col = sys_col["submitdate"] or sys_col["date submitted"] or sys_col["completed"]
@@ -206,17 +329,30 @@ def read_limesurvey(survey: Survey, export: pd.DataFrame | str | Path) -> tuple[
         rid = str(r.get(rid_col, "") if rid_col else "").strip() or str(i + 1)
         submitted = str(r.get(sub_col, "") if sub_col else "").strip()
         if sub_col and not submitted:
-            bad.append({"row": i, "reason": "incomplete response (no submitdate): not stored",
-                        "raw": ",".join(str(v) for v in r.values())[:4000]})
+            bad.append(
+                {
+                    "row": i,
+                    "reason": "incomplete response (no submitdate): not stored",
+                    "raw": ",".join(str(v) for v in r.values())[:4000],
+                }
+            )
             continue
         answers = {qid: _value(survey.question(qid), r.get(cols[wanted[qid]])) for qid in found}
-        records.append({"response_id": f"ls-{survey.id}-{rid}", "submitted_at": submitted or None,
-                        "customer_id": None, "persona": answers.get("persona") or survey.persona,
-                        "answers": answers})
+        records.append(
+            {
+                "response_id": f"ls-{survey.id}-{rid}",
+                "submitted_at": submitted or None,
+                "customer_id": None,
+                "persona": answers.get("persona") or survey.persona,
+                "answers": answers,
+            }
+        )
     return records, bad
 
 
-def import_limesurvey(store: Any, survey: Survey, export: pd.DataFrame | str | Path, *, source: str | None = None) -> Any:
+def import_limesurvey(
+    store: Any, survey: Survey, export: pd.DataFrame | str | Path, *, source: str | None = None
+) -> Any:
     """Read a LimeSurvey response export and store its answers (an :class:`~carlzon.survey.answers.AnswerResult`;
     incomplete responses count as quarantined)."""
     from carlzon.survey.answers import store_answers

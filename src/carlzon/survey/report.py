@@ -32,18 +32,30 @@ def fit_survey(store: Any, survey: Any, *, n_boot: int = 500, seed: int | None =
     j = load_journey(survey.journey)
     table = answers_table(store, survey)
     if len(table) < MIN_ANSWERS:
-        raise NotEnoughDataError(f"survey {survey.id} has {len(table)} answers, fewer than {MIN_ANSWERS}",
-                                 fix="collect more answers before comparing stated and derived importance")
-    inv = store.query("SELECT COALESCE(persona, '') AS persona, COUNT(*) AS n FROM survey_invitations "
-                      "WHERE survey_id = :s GROUP BY COALESCE(persona, '')", {"s": survey.id})
+        raise NotEnoughDataError(
+            f"survey {survey.id} has {len(table)} answers, fewer than {MIN_ANSWERS}",
+            fix="collect more answers before comparing stated and derived importance",
+        )
+    inv = store.query(
+        "SELECT COALESCE(persona, '') AS persona, COUNT(*) AS n FROM survey_invitations "
+        "WHERE survey_id = :s GROUP BY COALESCE(persona, '')",
+        {"s": survey.id},
+    )
     invited = {str(p): int(n) for p, n in zip(inv["persona"], inv["n"]) if p} or None
     if invited is not None and "persona" in table and survey.persona is None and table["persona"].isna().any():
         invited = None  # answers from the open link carry no invitation: response rates cannot be weighted
     names = {t.id: t.name for t in j.touchpoints}
     group_names = {p.id: p.name for p in j.personas}
     return StatedVsDerived(n_boot=n_boot, seed=seed).fit(
-        table, survey.outcome, survey.touchpoints, group="persona", order="block_order", invited=invited,
-        names=names, group_names=group_names)
+        table,
+        survey.outcome,
+        survey.touchpoints,
+        group="persona",
+        order="block_order",
+        invited=invited,
+        names=names,
+        group_names=group_names,
+    )
 
 
 def stated_views(store: Any, *, n_boot: int = 300) -> list[dict[str, Any]]:
@@ -63,8 +75,21 @@ def stated_views(store: Any, *, n_boot: int = 300) -> list[dict[str, Any]]:
             continue
         d = sd.to_dict()
         groups = [g for g in d["groups"] if g["group"] != "all"] or d["groups"]
-        out.append({"survey": s, "fitted": True, "n": d["n"], "gaps": d["gaps"], "groups": d["groups"],
-                    "persona_groups": groups, "nonresponse": d["nonresponse"], "order_effect": d["order_effect"],
-                    "skipped": d["skipped"], "weighted": d["weighted"], "method": d["method"], "outcome": d["outcome"],
-                    "fit": sd})
+        out.append(
+            {
+                "survey": s,
+                "fitted": True,
+                "n": d["n"],
+                "gaps": d["gaps"],
+                "groups": d["groups"],
+                "persona_groups": groups,
+                "nonresponse": d["nonresponse"],
+                "order_effect": d["order_effect"],
+                "skipped": d["skipped"],
+                "weighted": d["weighted"],
+                "method": d["method"],
+                "outcome": d["outcome"],
+                "fit": sd,
+            }
+        )
     return out

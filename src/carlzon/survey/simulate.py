@@ -71,7 +71,9 @@ class SurveySimulation:
 
 def _touchpoints(j: Journey, k: int) -> list[str]:
     """Up to ``k`` touchpoints, taken in turn from each persona's list (all of the journey's without personas)."""
-    lists = [list(p.touchpoints) or [t.id for t in j.touchpoints] for p in j.personas] or [[t.id for t in j.touchpoints]]
+    lists = [list(p.touchpoints) or [t.id for t in j.touchpoints] for p in j.personas] or [
+        [t.id for t in j.touchpoints]
+    ]
     out: list[str] = []
     i = 0
     while len(out) < k and any(i < len(x) for x in lists):
@@ -94,10 +96,19 @@ def _stated(rng: np.random.Generator, m: np.ndarray, n: int, shift: np.ndarray) 
     return np.clip(np.rint(raw), 1, 5)
 
 
-def simulate_survey(journey: Journey | str = "retail_clothing", *, seed: int = 0, invited: int = 2000,
-                    touchpoints: list[str] | None = None, n_touchpoints: int = 8, order_effect: float = -0.4,
-                    block_order: str = "split", mix: dict[str, float] | None = None,
-                    response: dict[str, float] | None = None, start: str = "2026-03-02") -> SurveySimulation:
+def simulate_survey(
+    journey: Journey | str = "retail_clothing",
+    *,
+    seed: int = 0,
+    invited: int = 2000,
+    touchpoints: list[str] | None = None,
+    n_touchpoints: int = 8,
+    order_effect: float = -0.4,
+    block_order: str = "split",
+    mix: dict[str, float] | None = None,
+    response: dict[str, float] | None = None,
+    start: str = "2026-03-02",
+) -> SurveySimulation:
     """Simulate ``invited`` customers invited to one survey for everyone (see the module docs)."""
     j = load_journey(journey)
     if len(j.personas) < 1:
@@ -108,7 +119,10 @@ def simulate_survey(journey: Journey | str = "retail_clothing", *, seed: int = 0
     tps = touchpoints or _touchpoints(j, n_touchpoints)
     survey = build_survey(j, touchpoints=tps, block_order=block_order, survey_id=f"{j.name.replace('_', '-')}-sim")
     personas = [p.id for p in j.personas]
-    mix = mix or {p: w for p, w in zip(personas, np.linspace(0.6, 0.4, len(personas)) / np.linspace(0.6, 0.4, len(personas)).sum())}
+    mix = mix or {
+        p: w
+        for p, w in zip(personas, np.linspace(0.6, 0.4, len(personas)) / np.linspace(0.6, 0.4, len(personas)).sum())
+    }
     response = response or {p: r for p, r in zip(personas, np.linspace(0.22, 0.45, len(personas)))}
     p_of = rng.choice(personas, size=invited, p=np.array([mix[p] for p in personas]) / sum(mix.values()))
     cust = pd.DataFrame({"customer_id": [f"S{seed:03d}-{i:05d}" for i in range(invited)], "persona": p_of})
@@ -147,14 +161,33 @@ def simulate_survey(journey: Journey | str = "retail_clothing", *, seed: int = 0
                 ans[f"perf_{t}"] = None if np.isnan(perf[r, jx]) else int(perf[r, jx])
             if rng.random() < 0.4:
                 name = j.touchpoint(tps[worst[r]]).name
-                ans["comment"] = f"{name} was disappointing." if nps[r] <= 6 else f"Loved it, even if {name.lower()} could be better."
-            records.append({"response_id": f"sim-{seed}-{cid}", "customer_id": cid, "persona": p,
-                            "submitted_at": (t0 + pd.Timedelta(minutes=int(rng.integers(0, 30 * 24 * 60)))).isoformat(),
-                            "block_order": orders[r][0], "question_order": orders[r][1], "answers": ans})
-    truth = {"journey": j.name, "seed": seed, "touchpoints": tps, "plan": plan,
-             "order_effect_latent": order_effect, "order_effect": _order_truth(params, order_effect, {p: mix[p] * response[p] for p in personas}),
-             "mix": mix, "response": response,
-             "params": {p: {k2: v.round(4).tolist() for k2, v in d.items()} for p, d in params.items()}}
+                ans["comment"] = (
+                    f"{name} was disappointing."
+                    if nps[r] <= 6
+                    else f"Loved it, even if {name.lower()} could be better."
+                )
+            records.append(
+                {
+                    "response_id": f"sim-{seed}-{cid}",
+                    "customer_id": cid,
+                    "persona": p,
+                    "submitted_at": (t0 + pd.Timedelta(minutes=int(rng.integers(0, 30 * 24 * 60)))).isoformat(),
+                    "block_order": orders[r][0],
+                    "question_order": orders[r][1],
+                    "answers": ans,
+                }
+            )
+    truth = {
+        "journey": j.name,
+        "seed": seed,
+        "touchpoints": tps,
+        "plan": plan,
+        "order_effect_latent": order_effect,
+        "order_effect": _order_truth(params, order_effect, {p: mix[p] * response[p] for p in personas}),
+        "mix": mix,
+        "response": response,
+        "params": {p: {k2: v.round(4).tolist() for k2, v in d.items()} for p, d in params.items()},
+    }
     return SurveySimulation(survey=survey, invited=cust, records=records, truth=truth)
 
 

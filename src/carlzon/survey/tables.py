@@ -72,14 +72,17 @@ def save_survey(store: Any, survey: Survey) -> None:
     with store.transaction():
         known = store.query("SELECT created_at FROM surveys WHERE id = :id", {"id": survey.id})
         if len(known):
-            store.execute("UPDATE surveys SET title = :title, journey = :journey, definition = :d, updated_at = :now "
-                          "WHERE id = :id", {"id": survey.id, "title": survey.title, "journey": survey.journey,
-                                             "d": survey.to_yaml(), "now": now})
+            store.execute(
+                "UPDATE surveys SET title = :title, journey = :journey, definition = :d, updated_at = :now "
+                "WHERE id = :id",
+                {"id": survey.id, "title": survey.title, "journey": survey.journey, "d": survey.to_yaml(), "now": now},
+            )
         else:
-            store.execute("INSERT INTO surveys (id, title, journey, definition, created_at, updated_at) "
-                          "VALUES (:id, :title, :journey, :d, :now, :now)",
-                          {"id": survey.id, "title": survey.title, "journey": survey.journey,
-                           "d": survey.to_yaml(), "now": now})
+            store.execute(
+                "INSERT INTO surveys (id, title, journey, definition, created_at, updated_at) "
+                "VALUES (:id, :title, :journey, :d, :now, :now)",
+                {"id": survey.id, "title": survey.title, "journey": survey.journey, "d": survey.to_yaml(), "now": now},
+            )
 
 
 def get_survey(store: Any, survey_id: str) -> Survey:
@@ -87,8 +90,11 @@ def get_survey(store: Any, survey_id: str) -> Survey:
     df = store.query("SELECT definition FROM surveys WHERE id = :id", {"id": str(survey_id)})
     if not len(df):
         ids = store.query("SELECT id FROM surveys ORDER BY id")["id"].tolist()
-        raise SurveyError(f"no survey {survey_id!r} in the store", status=404,
-                          fix=f"use one of {', '.join(ids)}" if ids else "add one: carlzon survey add SURVEY.yaml")
+        raise SurveyError(
+            f"no survey {survey_id!r} in the store",
+            status=404,
+            fix=f"use one of {', '.join(ids)}" if ids else "add one: carlzon survey add SURVEY.yaml",
+        )
     return Survey.from_yaml(str(df["definition"].iloc[0]), where=f"survey {survey_id}")
 
 

@@ -52,7 +52,7 @@ FORM_TOKEN_SECONDS = 3 * 24 * 3600
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
+    "base-uri 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -64,8 +64,9 @@ HEADERS = {
 def _env() -> Any:
     from carlzon.report.builder import jinja_env
 
-    return jinja_env([str(resources.files("carlzon.survey") / "templates"),
-                      str(resources.files("carlzon.web") / "templates")])
+    return jinja_env(
+        [str(resources.files("carlzon.survey") / "templates"), str(resources.files("carlzon.web") / "templates")]
+    )
 
 
 def _page(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -119,8 +120,13 @@ def _blocks(survey: Survey, order: list[str], skip: set[str]) -> list[tuple[Any,
     return out
 
 
-_SHORT = {"Moderately important": "Somewhat", "Very dissatisfied": "Very unhappy", "Somewhat difficult": "Fairly hard",
-          "Somewhat easy": "Fairly easy", "Very difficult": "Very hard"}
+_SHORT = {
+    "Moderately important": "Somewhat",
+    "Very dissatisfied": "Very unhappy",
+    "Somewhat difficult": "Fairly hard",
+    "Somewhat easy": "Fairly easy",
+    "Very difficult": "Very hard",
+}
 """Words that fit a tile on a phone (the full words stay in the label for screen readers)."""
 
 
@@ -134,13 +140,33 @@ def _options(q: Question) -> list[tuple[str, str, str, str]]:
     return opts
 
 
-def _form(request: Request, survey: Survey, *, key: str, action: str, form_token: str, skip: set[str],
-          values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-          optout: str | None = None, status: int = 200) -> HTMLResponse:
+def _form(
+    request: Request,
+    survey: Survey,
+    *,
+    key: str,
+    action: str,
+    form_token: str,
+    skip: set[str],
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    optout: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     block_order, order = survey.order_for(key)
-    return _page("survey_form.html.j2", status, survey=survey, blocks=_blocks(survey, order, skip), action=action,
-                 form_token=form_token, values=values or {}, errors=errors or {}, options=_options,
-                 optout_action=optout, csrf_token=getattr(request.state, "csrf", ""))
+    return _page(
+        "survey_form.html.j2",
+        status,
+        survey=survey,
+        blocks=_blocks(survey, order, skip),
+        action=action,
+        form_token=form_token,
+        values=values or {},
+        errors=errors or {},
+        options=_options,
+        optout_action=optout,
+        csrf_token=getattr(request.state, "csrf", ""),
+    )
 
 
 def _answers(survey: Survey, form: dict[str, str], skip: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -160,8 +186,9 @@ def _record(survey: Survey, key: str, rid: str, answers: dict[str, Any], **extra
     return {"response_id": rid, "answers": answers, "block_order": block_order, "question_order": order, **extra}
 
 
-def _store(request: Request, survey: Survey, record: dict[str, Any], *, invitation: str | None = None,
-           nonce: str | None = None) -> None:
+def _store(
+    request: Request, survey: Survey, record: dict[str, Any], *, invitation: str | None = None, nonce: str | None = None
+) -> None:
     """Store one answer, in one transaction with using up its invitation (or its open-link form token)."""
     from carlzon.survey.answers import store_answers
 
@@ -170,20 +197,30 @@ def _store(request: Request, survey: Survey, record: dict[str, Any], *, invitati
         if nonce is not None:
             if len(st.query("SELECT nonce FROM survey_form_tokens WHERE nonce = :n", {"n": nonce})):
                 raise SurveyError("this form has already been sent", status=410, fix="thank you for your answer")
-            st.execute("INSERT INTO survey_form_tokens (nonce, survey_id, used_at) VALUES (:n, :s, :at)",
-                       {"n": nonce, "s": survey.id, "at": _now()})
+            st.execute(
+                "INSERT INTO survey_form_tokens (nonce, survey_id, used_at) VALUES (:n, :s, :at)",
+                {"n": nonce, "s": survey.id, "at": _now()},
+            )
         if invitation is not None:
-            n = st.execute("UPDATE survey_invitations SET answered_at = :at, interaction_id = :i "
-                           "WHERE id = :id AND answered_at IS NULL",
-                           {"at": _now(), "i": record["response_id"], "id": invitation})
+            n = st.execute(
+                "UPDATE survey_invitations SET answered_at = :at, interaction_id = :i "
+                "WHERE id = :id AND answered_at IS NULL",
+                {"at": _now(), "i": record["response_id"], "id": invitation},
+            )
             if n == 0:
-                raise SurveyError("this survey link has already been used", status=410,
-                                  fix="each invitation takes one answer; thank you for yours")
+                raise SurveyError(
+                    "this survey link has already been used",
+                    status=410,
+                    fix="each invitation takes one answer; thank you for yours",
+                )
         res = store_answers(st, survey, [record], source=f"survey {survey.id} (web)")
         if res.stored != 1:
-            raise SurveyError("this answer could not be stored" + (f": {res.quarantine[0]['reason']}"
-                                                                   if res.quarantine else " (it was sent before)"),
-                              status=409 if res.duplicates else 400, fix="open the survey link again")
+            raise SurveyError(
+                "this answer could not be stored"
+                + (f": {res.quarantine[0]['reason']}" if res.quarantine else " (it was sent before)"),
+                status=409 if res.duplicates else 400,
+                fix="open the survey link again",
+            )
 
 
 def _now() -> Any:
@@ -203,8 +240,7 @@ def _survey(request: Request, survey_id: str) -> Survey:
 
 def _refuse(exc: CarlzonError) -> HTMLResponse:
     status = getattr(exc, "status", 400)
-    titles = {404: "This link does not work", 410: "Already answered", 403: "Not sent",
-              409: "Already answered"}
+    titles = {404: "This link does not work", 410: "Already answered", 403: "Not sent", 409: "Already answered"}
     return _message(titles.get(status, "Something went wrong"), str(exc.message) + ".", status)
 
 
@@ -222,8 +258,15 @@ def invitation_form(survey_id: str, token: str, request: Request) -> Response:
         return _message("Already answered", "This link has already been used: thank you for your answer.", 410)
     key = _secret(request)
     skip = {"persona"} if inv.persona else set()
-    return _form(request, survey, key=inv.id, action=f"/s/{survey_id}/i/{token}", skip=skip,
-                 form_token=_sign(key, "inv", survey_id, inv.id), optout=f"/s/{survey_id}/i/{token}/optout")
+    return _form(
+        request,
+        survey,
+        key=inv.id,
+        action=f"/s/{survey_id}/i/{token}",
+        skip=skip,
+        form_token=_sign(key, "inv", survey_id, inv.id),
+        optout=f"/s/{survey_id}/i/{token}/optout",
+    )
 
 
 def _posted_invitation(request: Request, survey_id: str, token: str, form: dict[str, str]) -> Any:
@@ -249,11 +292,28 @@ async def invitation_answer(survey_id: str, token: str, request: Request) -> Res
         skip = {"persona"} if inv.persona else set()
         answers, errors = _answers(survey, form, skip)
         if errors:
-            return _form(request, survey, key=inv.id, action=f"/s/{survey_id}/i/{token}", skip=skip,
-                         form_token=_sign(_secret(request), "inv", survey_id, inv.id), values=form, errors=errors,
-                         optout=f"/s/{survey_id}/i/{token}/optout", status=400)
-        rec = _record(survey, inv.id, f"sv-{survey.id}-{inv.id}", answers, customer_id=inv.customer_id,
-                      persona=inv.persona, batch=inv.batch, invitation=inv.id)
+            return _form(
+                request,
+                survey,
+                key=inv.id,
+                action=f"/s/{survey_id}/i/{token}",
+                skip=skip,
+                form_token=_sign(_secret(request), "inv", survey_id, inv.id),
+                values=form,
+                errors=errors,
+                optout=f"/s/{survey_id}/i/{token}/optout",
+                status=400,
+            )
+        rec = _record(
+            survey,
+            inv.id,
+            f"sv-{survey.id}-{inv.id}",
+            answers,
+            customer_id=inv.customer_id,
+            persona=inv.persona,
+            batch=inv.batch,
+            invitation=inv.id,
+        )
         _store(request, survey, rec, invitation=inv.id)
     except SurveyError as exc:
         return _refuse(exc)
@@ -299,8 +359,17 @@ async def open_answer(survey_id: str, request: Request) -> Response:
         nonce = _check_open_token(_secret(request), survey_id, token)
         answers, errors = _answers(survey, form, set())
         if errors:
-            return _form(request, survey, key=nonce, action=f"/s/{survey_id}", form_token=token, skip=set(),
-                         values=form, errors=errors, status=400)
+            return _form(
+                request,
+                survey,
+                key=nonce,
+                action=f"/s/{survey_id}",
+                form_token=token,
+                skip=set(),
+                values=form,
+                errors=errors,
+                status=400,
+            )
         _store(request, survey, _record(survey, nonce, f"sv-{survey.id}-{nonce}", answers), nonce=nonce)
     except SurveyError as exc:
         return _refuse(exc)
@@ -326,21 +395,30 @@ def surveys_page(request: Request, principal: Principal = Depends(require("viewe
     rates = response_rates(st)
     rows = []
     for s in list_surveys(st):
-        n = int(st.query("SELECT COUNT(*) AS n FROM interactions WHERE channel = 'survey' AND attributes LIKE :p",
-                         {"p": f'%"survey":"{s.id}"%'})["n"].iloc[0])
+        n = int(
+            st.query(
+                "SELECT COUNT(*) AS n FROM interactions WHERE channel = 'survey' AND attributes LIKE :p",
+                {"p": f'%"survey":"{s.id}"%'},
+            )["n"].iloc[0]
+        )
         rows.append({"survey": s, "answers": n, "batches": rates[rates["survey_id"] == s.id].to_dict("records")})
     html = _env().get_template("surveys.html.j2").render(principal=principal, rows=rows, active="surveys")
     return HTMLResponse(html)
 
 
 @router.get("/walks/new", response_class=HTMLResponse)
-def walk_form(request: Request, journey: str | None = None,
-              principal: Principal = Depends(require("agent"))) -> HTMLResponse:
+def walk_form(
+    request: Request, journey: str | None = None, principal: Principal = Depends(require("agent"))
+) -> HTMLResponse:
     from carlzon.walk import build_checklist, render_checklist
 
     c = build_checklist(journey or _store_journey(request))
-    html = render_checklist(c, action="/walks", form_token=_sign(_secret(request), "walk", principal.token_id),
-                            csrf_token=getattr(request.state, "csrf", ""))
+    html = render_checklist(
+        c,
+        action="/walks",
+        form_token=_sign(_secret(request), "walk", principal.token_id),
+        csrf_token=getattr(request.state, "csrf", ""),
+    )
     return HTMLResponse(html)
 
 
@@ -373,7 +451,8 @@ async def walk_save(request: Request, principal: Principal = Depends(require("ag
 
     form = {k: str(v) for k, v in (await request.form()).items()}
     if not same_origin(request) or not hmac.compare_digest(
-            _sign(_secret(request), "walk", principal.token_id), form.get("form_token", "")):
+        _sign(_secret(request), "walk", principal.token_id), form.get("form_token", "")
+    ):
         return _message("Not saved", "This walk did not come from the walk page of this site.", 403)
     from carlzon.journey import load_journey
 
@@ -381,18 +460,37 @@ async def walk_save(request: Request, principal: Principal = Depends(require("ag
     if form.get("journey") and form["journey"] != j.name:
         j = load_journey(form["journey"])  # a built-in journey named in the form
     c = build_checklist(j)
-    rows = [{"step": s.touchpoint, "result": form.get(f"result:{s.touchpoint}", ""),
-             "value": form.get(f"value:{s.touchpoint}", ""), "note": form.get(f"note:{s.touchpoint}", ""),
-             "location": form.get("location", ""), "observer": form.get("observer") or principal.name,
-             "observed_at": form.get("observed_at", "")} for s in c.steps]
+    rows = [
+        {
+            "step": s.touchpoint,
+            "result": form.get(f"result:{s.touchpoint}", ""),
+            "value": form.get(f"value:{s.touchpoint}", ""),
+            "note": form.get(f"note:{s.touchpoint}", ""),
+            "location": form.get("location", ""),
+            "observer": form.get("observer") or principal.name,
+            "observed_at": form.get("observed_at", ""),
+        }
+        for s in c.steps
+    ]
     with request.app.state.write_lock:
         res = store_walk(request.app.state.store, j, pd.DataFrame(rows), source=f"walk (web, {principal.name})")
     if res.quarantined:
-        html = render_checklist(c, action="/walks", form_token=form.get("form_token", ""), values=form,
-                                csrf_token=getattr(request.state, "csrf", ""))
-        return HTMLResponse(html.replace("<ol class=\"steps\">", "<p class=\"lead\" role=\"alert\">Not saved: "
-                                         + _esc("; ".join(q["reason"] for q in res.quarantine[:3])) + "</p><ol class=\"steps\">"),
-                            status_code=400)
+        html = render_checklist(
+            c,
+            action="/walks",
+            form_token=form.get("form_token", ""),
+            values=form,
+            csrf_token=getattr(request.state, "csrf", ""),
+        )
+        return HTMLResponse(
+            html.replace(
+                '<ol class="steps">',
+                '<p class="lead" role="alert">Not saved: '
+                + _esc("; ".join(q["reason"] for q in res.quarantine[:3]))
+                + '</p><ol class="steps">',
+            ),
+            status_code=400,
+        )
     return RedirectResponse("/moments?channel=observation", status_code=303)
 
 

@@ -10,5 +10,13 @@ Example:
 from carlzon.walk.checklist import RESULTS, Checklist, Step, build_checklist, render_checklist
 from carlzon.walk.observations import WalkResult, store_walk, walk_frame
 
-__all__ = ["RESULTS", "Checklist", "Step", "WalkResult", "build_checklist", "render_checklist", "store_walk",
-           "walk_frame"]
+__all__ = [
+    "RESULTS",
+    "Checklist",
+    "Step",
+    "WalkResult",
+    "build_checklist",
+    "render_checklist",
+    "store_walk",
+    "walk_frame",
+]

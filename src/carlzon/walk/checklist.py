@@ -70,12 +70,21 @@ class Checklist:
 
     def template(self) -> pd.DataFrame:
         """A CSV template to fill in: one row per step (walk, location, observer and observed_at once per walk)."""
-        return pd.DataFrame({
-            "walk": "", "location": "", "observer": "", "observed_at": "",
-            "step": [s.touchpoint for s in self.steps], "name": [s.name for s in self.steps],
-            "result": "", "value": "", "unit": [s.unit or "" for s in self.steps],
-            "expected": [s.timing or "" for s in self.steps], "note": "",
-        })
+        return pd.DataFrame(
+            {
+                "walk": "",
+                "location": "",
+                "observer": "",
+                "observed_at": "",
+                "step": [s.touchpoint for s in self.steps],
+                "name": [s.name for s in self.steps],
+                "result": "",
+                "value": "",
+                "unit": [s.unit or "" for s in self.steps],
+                "expected": [s.timing or "" for s in self.steps],
+                "note": "",
+            }
+        )
 
 
 def build_checklist(journey: Journey | str | Path, *, touchpoints: list[str] | None = None) -> Checklist:
@@ -93,14 +102,29 @@ def build_checklist(journey: Journey | str | Path, *, touchpoints: list[str] | N
     for i, tp in enumerate(tps, 1):
         exp = tp.expectation
         unit = exp.measure.split("_")[-1] if exp and exp.measure.split("_")[-1] in _UNITS else None
-        steps.append(Step(number=i, touchpoint=tp.id, name=tp.name, stage=stages.get(tp.stage, tp.stage),
-                          look_for=tp.description or tp.name, timing=str(exp) if exp else None,
-                          measure=exp.measure if exp else None, unit=unit))
+        steps.append(
+            Step(
+                number=i,
+                touchpoint=tp.id,
+                name=tp.name,
+                stage=stages.get(tp.stage, tp.stage),
+                look_for=tp.description or tp.name,
+                timing=str(exp) if exp else None,
+                measure=exp.measure if exp else None,
+                unit=unit,
+            )
+        )
     return Checklist(journey=j.name, title=f"{j.title}: store walk", steps=tuple(steps))
 
 
-def render_checklist(checklist: Checklist, *, action: str | None = None, form_token: str = "",
-                     values: dict[str, Any] | None = None, csrf_token: str = "") -> str:
+def render_checklist(
+    checklist: Checklist,
+    *,
+    action: str | None = None,
+    form_token: str = "",
+    values: dict[str, Any] | None = None,
+    csrf_token: str = "",
+) -> str:
     """The checklist as one HTML page. With ``action`` it is a form that posts a filled-in walk there
     (the dashboard's walk page, which serves the stylesheet and passes its ``csrf_token``); without, a page
     to print or to fill in on a phone and copy into the CSV, its stylesheet inline."""
@@ -109,6 +133,12 @@ def render_checklist(checklist: Checklist, *, action: str | None = None, form_to
     folder = str(resources.files("carlzon.walk") / "templates")
     env = jinja_env([folder])
     css = (resources.files("carlzon.walk") / "templates" / "checklist.css").read_text(encoding="utf-8")
-    return env.get_template("checklist.html.j2").render(c=checklist, results=RESULTS, action=action,
-                                                        form_token=form_token, values=values or {}, css=css,
-                                                        csrf_token=csrf_token)
+    return env.get_template("checklist.html.j2").render(
+        c=checklist,
+        results=RESULTS,
+        action=action,
+        form_token=form_token,
+        values=values or {},
+        css=css,
+        csrf_token=csrf_token,
+    )

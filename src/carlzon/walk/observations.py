@@ -51,13 +51,43 @@ CHANNEL = "observation"
 MEASURE = "checklist_met_percent"
 """The measure of a step's checklist verdict (100 met, 50 partly, 0 missed); expected >= 100."""
 
-_RESULT = {"met": 100, "yes": 100, "y": 100, "pass": 100, "passed": 100, "ok": 100, "true": 100, "1": 100,
-           "✓": 100, "✔": 100, "x": 100, "partly": 50, "partial": 50, "partially": 50, "half": 50,
-           "missed": 0, "no": 0, "n": 0, "fail": 0, "failed": 0, "false": 0, "0": 0, "✗": 0, "✘": 0}
+_RESULT = {
+    "met": 100,
+    "yes": 100,
+    "y": 100,
+    "pass": 100,
+    "passed": 100,
+    "ok": 100,
+    "true": 100,
+    "1": 100,
+    "✓": 100,
+    "✔": 100,
+    "x": 100,
+    "partly": 50,
+    "partial": 50,
+    "partially": 50,
+    "half": 50,
+    "missed": 0,
+    "no": 0,
+    "n": 0,
+    "fail": 0,
+    "failed": 0,
+    "false": 0,
+    "0": 0,
+    "✗": 0,
+    "✘": 0,
+}
 _NOT_SEEN = {"", "not seen", "not_seen", "na", "n/a", "-", "none", "nan", "skip", "skipped"}
-_ALIASES = {"location": ("location", "store", "site", "branch"), "observed_at": ("observed_at", "date", "timestamp", "time"),
-            "walk": ("walk", "walk_id"), "observer": ("observer", "by", "auditor"), "step": ("step", "touchpoint"),
-            "result": ("result", "verdict", "met"), "value": ("value", "time", "timing", "measure"), "note": ("note", "notes", "comment")}
+_ALIASES = {
+    "location": ("location", "store", "site", "branch"),
+    "observed_at": ("observed_at", "date", "timestamp", "time"),
+    "walk": ("walk", "walk_id"),
+    "observer": ("observer", "by", "auditor"),
+    "step": ("step", "touchpoint"),
+    "result": ("result", "verdict", "met"),
+    "value": ("value", "time", "timing", "measure"),
+    "note": ("note", "notes", "comment"),
+}
 
 
 @dataclass
@@ -100,6 +130,7 @@ def walk_frame(journey: Journey | str, filled: pd.DataFrame) -> tuple[pd.DataFra
     rows, bad, not_seen = [], [], 0
     measures = sorted({s.measure for s in steps if s.measure})
     for i, r in enumerate(filled.to_dict("records")):
+
         def get(k: str, r: dict = r) -> str:
             return _text(r.get(cols[k])) if cols[k] else ""
 
@@ -114,28 +145,61 @@ def walk_frame(journey: Journey | str, filled: pd.DataFrame) -> tuple[pd.DataFra
             not_seen += 1
             continue
         if res not in _NOT_SEEN and res not in _RESULT:
-            bad.append({"row": i, "reason": f"cannot read result {get('result')!r} at {step.touchpoint}: use met, "
-                                            "partly, missed or not seen", "raw": raw})
+            bad.append(
+                {
+                    "row": i,
+                    "reason": f"cannot read result {get('result')!r} at {step.touchpoint}: use met, "
+                    "partly, missed or not seen",
+                    "raw": raw,
+                }
+            )
             continue
         if value and step.measure is None:
-            bad.append({"row": i, "reason": f"a timing was given at {step.touchpoint}, which has none to take", "raw": raw})
+            bad.append(
+                {"row": i, "reason": f"a timing was given at {step.touchpoint}, which has none to take", "raw": raw}
+            )
             continue
         when, loc, observer = get("observed_at"), get("location"), get("observer")
-        walk = get("walk") or "w" + hashlib.blake2b(f"{loc}\x1f{when}\x1f{observer}".encode(), digest_size=5).hexdigest()
-        row = {"id": f"walk-{walk}-{step.touchpoint}", "observed_at": when or None, "touchpoint": step.touchpoint,
-               MEASURE: None if res in _NOT_SEEN else str(_RESULT[res]), "location": loc or None,
-               "observer": observer or None, "walk": walk, "step": step.number,
-               "result": None if res in _NOT_SEEN else res, "note": get("note") or None}
+        walk = (
+            get("walk") or "w" + hashlib.blake2b(f"{loc}\x1f{when}\x1f{observer}".encode(), digest_size=5).hexdigest()
+        )
+        row = {
+            "id": f"walk-{walk}-{step.touchpoint}",
+            "observed_at": when or None,
+            "touchpoint": step.touchpoint,
+            MEASURE: None if res in _NOT_SEEN else str(_RESULT[res]),
+            "location": loc or None,
+            "observer": observer or None,
+            "walk": walk,
+            "step": step.number,
+            "result": None if res in _NOT_SEEN else res,
+            "note": get("note") or None,
+        }
         for m in measures:
             row[m] = value if m == step.measure and value else None
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["id", "observed_at", "touchpoint", MEASURE, *measures, "location", "observer",
-                                        "walk", "step", "result", "note"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "observed_at",
+            "touchpoint",
+            MEASURE,
+            *measures,
+            "location",
+            "observer",
+            "walk",
+            "step",
+            "result",
+            "note",
+        ],
+    )
     return frame, bad, not_seen
 
 
-def store_walk(store: Any, journey: Journey | str, filled: pd.DataFrame | str | Path, *,
-               source: str | None = None) -> WalkResult:
+def store_walk(
+    store: Any, journey: Journey | str, filled: pd.DataFrame | str | Path, *, source: str | None = None
+) -> WalkResult:
     """Store a filled-in walk (table or CSV path) as observations, detected into moments; returns the account."""
     from carlzon.ingest import ingest
 
@@ -145,13 +209,27 @@ def store_walk(store: Any, journey: Journey | str, filled: pd.DataFrame | str | 
     frame, bad, not_seen = walk_frame(j, df)
     res = WalkResult(source=name, read=len(df), not_seen=not_seen)
     if len(frame):
-        present = [c for c in frame.columns if c not in ("id", "observed_at", "touchpoint", "location", "observer",
-                                                         "walk", "step", "result", "note")
-                   and frame[c].notna().any()]
-        mapping = {"id": "id", "timestamp": "observed_at", "touchpoint": "touchpoint", "measures": present,
-                   "defaults": {"channel": CHANNEL, "source": name}, "auto": False}
-        frame = frame.drop(columns=[c for c in frame.columns if c not in present and frame[c].isna().all()
-                                    and c not in ("id", "observed_at", "touchpoint")])
+        present = [
+            c
+            for c in frame.columns
+            if c not in ("id", "observed_at", "touchpoint", "location", "observer", "walk", "step", "result", "note")
+            and frame[c].notna().any()
+        ]
+        mapping = {
+            "id": "id",
+            "timestamp": "observed_at",
+            "touchpoint": "touchpoint",
+            "measures": present,
+            "defaults": {"channel": CHANNEL, "source": name},
+            "auto": False,
+        }
+        frame = frame.drop(
+            columns=[
+                c
+                for c in frame.columns
+                if c not in present and frame[c].isna().all() and c not in ("id", "observed_at", "touchpoint")
+            ]
+        )
     with store.transaction():
         if bad:
             store.add_quarantine([{"source": name, **b} for b in bad])

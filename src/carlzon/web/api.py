@@ -44,13 +44,17 @@ def _flatten(item: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _filters(since: str | None = Query(None, description="first day, YYYY-MM-DD"),
-             until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
-             channel: str | None = None, touchpoint: str | None = None,
-             segment: str | None = Query(None, description="attribute=value, e.g. Class=Business"),
-             valence: str | None = Query(None, description="magic, misery or neutral")) -> Filters:
-    return Filters.parse(since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment,
-                         valence=valence)
+def _filters(
+    since: str | None = Query(None, description="first day, YYYY-MM-DD"),
+    until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    segment: str | None = Query(None, description="attribute=value, e.g. Class=Business"),
+    valence: str | None = Query(None, description="magic, misery or neutral"),
+) -> Filters:
+    return Filters.parse(
+        since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment, valence=valence
+    )
 
 
 class InteractionBatch(BaseModel):
@@ -71,8 +75,9 @@ class IngestAccount(BaseModel):
 
 
 @router.post("/interactions", response_model=IngestAccount, summary="Add a batch of interactions (admin)")
-def post_interactions(batch: InteractionBatch, request: Request,
-                      who: Principal = Depends(require("admin"))) -> dict[str, Any]:
+def post_interactions(
+    batch: InteractionBatch, request: Request, who: Principal = Depends(require("admin"))
+) -> dict[str, Any]:
     """Validated like `carlzon ingest`: every item is accounted for as stored, duplicate (same id,
     or the same content when no id is given) or quarantined with its reason (``row`` is the item's
     0-based position in the batch). Posting the same batch again stores nothing new."""
@@ -85,8 +90,9 @@ def post_interactions(batch: InteractionBatch, request: Request,
         if isinstance(item, dict):
             rows.append(_flatten(item))
         else:
-            bad.append({"source": source, "row": i, "reason": "not a JSON object",
-                        "raw": json.dumps(item, ensure_ascii=False)})
+            bad.append(
+                {"source": source, "row": i, "reason": "not a JSON object", "raw": json.dumps(item, ensure_ascii=False)}
+            )
     with state.write_lock:
         result = None
         if rows:
@@ -119,10 +125,16 @@ def _shown(records: list[dict[str, Any]], who: Principal, fields: tuple[str, ...
         return mask_records(records, fields)
 
 
-@router.get("/moments", summary="Moments, newest first, with text and evidence (paginated; personal data masked "
-            "for viewers)")
-def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
-                per_page: int = Query(50, ge=1, le=1000), who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+@router.get(
+    "/moments", summary="Moments, newest first, with text and evidence (paginated; personal data masked for viewers)"
+)
+def get_moments(
+    request: Request,
+    f: Filters = Depends(_filters),
+    page: int = Query(1, ge=1, le=1_000_000_000),
+    per_page: int = Query(50, ge=1, le=1000),
+    who: Principal = Depends(require("viewer")),
+) -> dict[str, Any]:
     data = feed(request.app.state, f, page=page, per_page=per_page)
     return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
 
@@ -130,20 +142,33 @@ def get_moments(request: Request, f: Filters = Depends(_filters), page: int = Qu
 class CorrectionBody(BaseModel):
     """A person's fix of one moment: its touchpoint and/or valence."""
 
-    detected_touchpoint: str | None = Field(None, description="the moment's touchpoint as shown (default: its only moment)")
+    detected_touchpoint: str | None = Field(
+        None, description="the moment's touchpoint as shown (default: its only moment)"
+    )
     touchpoint: str | None = Field(None, description="the right touchpoint id (or unknown)")
     valence: str | None = Field(None, description="magic, misery or neutral")
     note: str | None = Field(None, max_length=500)
 
 
-@router.post("/moments/{interaction_id}/correction", summary="Correct a moment's touchpoint or valence (agent); kept with "
-             "who and when, counted at once, never overwritten by re-detection, a label for `carlzon train --store`")
-def post_correction(interaction_id: str, body: CorrectionBody, request: Request,
-                    who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+@router.post(
+    "/moments/{interaction_id}/correction",
+    summary="Correct a moment's touchpoint or valence (agent); kept with "
+    "who and when, counted at once, never overwritten by re-detection, a label for `carlzon train --store`",
+)
+def post_correction(
+    interaction_id: str, body: CorrectionBody, request: Request, who: Principal = Depends(require("agent"))
+) -> dict[str, Any]:
     from carlzon.web.learn import correct_moment
 
-    rec = correct_moment(request.app.state, interaction_id, detected_touchpoint=body.detected_touchpoint,
-                         touchpoint=body.touchpoint, valence=body.valence, who=who, note=body.note)
+    rec = correct_moment(
+        request.app.state,
+        interaction_id,
+        detected_touchpoint=body.detected_touchpoint,
+        touchpoint=body.touchpoint,
+        valence=body.valence,
+        who=who,
+        note=body.note,
+    )
     return clean({"corrected": bool(rec), **rec})
 
 
@@ -155,36 +180,72 @@ def get_corrections(request: Request, _: Principal = Depends(require("viewer")))
     return clean({"n": len(df), "items": df.to_dict("records")})
 
 
-_TP_FIELDS = ("touchpoint", "name", "stage", "phase", "stakes", "n", "magic", "misery", "neutral",
-              "magic_rate", "magic_rate_low", "magic_rate_high", "misery_rate", "misery_rate_low", "misery_rate_high",
-              "balance", "balance_low", "balance_high", "score", "score_low", "score_high", "importance",
-              "importance_method", "performance", "quadrant")
+_TP_FIELDS = (
+    "touchpoint",
+    "name",
+    "stage",
+    "phase",
+    "stakes",
+    "n",
+    "magic",
+    "misery",
+    "neutral",
+    "magic_rate",
+    "magic_rate_low",
+    "magic_rate_high",
+    "misery_rate",
+    "misery_rate_low",
+    "misery_rate_high",
+    "balance",
+    "balance_low",
+    "balance_high",
+    "score",
+    "score_low",
+    "score_high",
+    "importance",
+    "importance_method",
+    "performance",
+    "quadrant",
+)
 
 
 @router.get("/touchpoints", summary="Per touchpoint: n, magic and misery shares with 95% intervals, balance, quadrant")
-def get_touchpoints(request: Request, f: Filters = Depends(_filters),
-                    _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def get_touchpoints(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> dict[str, Any]:
     ctx = overview(request.app.state, f)
     rows = [] if ctx is None else [{k: r[k] for k in _TP_FIELDS} for r in ctx["table"]]
     return clean({"n": 0 if ctx is None else ctx["n_moments"], "touchpoints": rows})
 
 
 @router.get("/metrics", summary="Headline figures (magic, misery, NPS, CSAT, stars) with n and 95% intervals")
-def get_metrics(request: Request, f: Filters = Depends(_filters),
-                _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def get_metrics(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> dict[str, Any]:
     ctx = overview(request.app.state, f)
     if ctx is None:
         return {"n": 0, "metrics": [], "period": None}
-    return clean({"n": ctx["n_moments"], "customers": ctx["n_customers"], "customers_note": ctx["customers_note"],
-                  "figures_from": ctx["figures_from"],
-                  "period": {"first": ctx["period"][0], "last": ctx["period"][1]}, "metrics": ctx["headline"],
-                  "trend_unit": ctx["trend_unit"], "trend": ctx["trends"]})
+    return clean(
+        {
+            "n": ctx["n_moments"],
+            "customers": ctx["n_customers"],
+            "customers_note": ctx["customers_note"],
+            "figures_from": ctx["figures_from"],
+            "period": {"first": ctx["period"][0], "last": ctx["period"][1]},
+            "metrics": ctx["headline"],
+            "trend_unit": ctx["trend_unit"],
+            "trend": ctx["trends"],
+        }
+    )
 
 
 @router.get("/rollups", summary="Metrics by touchpoint, channel or day from the rollup tables (fast at any size)")
-def get_rollups(request: Request,
-                by: str | None = Query(None, description="touchpoint, channel or period:day (none: one total)"),
-                f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def get_rollups(
+    request: Request,
+    by: str | None = Query(None, description="touchpoint, channel or period:day (none: one total)"),
+    f: Filters = Depends(_filters),
+    _: Principal = Depends(require("viewer")),
+) -> dict[str, Any]:
     """Reads the touchpoint x day x channel rollups that ingest keeps current (PostgreSQL: tables kept
     by triggers; SQLite: a view), not the moments: segment and valence filters do not apply here."""
     from carlzon.store.rollups import rollup_metrics
@@ -192,25 +253,38 @@ def get_rollups(request: Request,
     since = pd.Timestamp(f.since, tz="UTC") if f.since else None
     until = pd.Timestamp(f.until, tz="UTC") + pd.Timedelta(days=1) if f.until else None
     try:
-        m = rollup_metrics(request.app.state.store, by=by, since=since, until=until,
-                           touchpoint=f.touchpoint or None, channel=f.channel or None)
+        m = rollup_metrics(
+            request.app.state.store,
+            by=by,
+            since=since,
+            until=until,
+            touchpoint=f.touchpoint or None,
+            channel=f.channel or None,
+        )
     except CarlzonError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     return clean(m.to_dict())
 
 
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
-def get_drivers(request: Request, f: Filters = Depends(_filters),
-                _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def get_drivers(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> dict[str, Any]:
     from carlzon.analysis.key_moments import DRIVER_FIELDS
 
     ctx = overview(request.app.state, f)  # its key moments: carlzon.analysis.key_moments, as carlzon drivers gives
     if ctx is None:
         return {"n": 0, "method": None, "drivers": [], "actions": []}
     drivers = [{k: r[k] for k in DRIVER_FIELDS} for r in ctx["key_moments"]]
-    return clean({"n": ctx["n_moments"], "method": ctx["importance_method"],
-                   "performance": "share of magic minus share of misery", "drivers": drivers,
-                   "actions": ctx["actions"]})
+    return clean(
+        {
+            "n": ctx["n_moments"],
+            "method": ctx["importance_method"],
+            "performance": "share of magic minus share of misery",
+            "drivers": drivers,
+            "actions": ctx["actions"],
+        }
+    )
 
 
 @router.get("/customers/{customer_id}", summary="A customer's moments over time (personal data masked for viewers)")
@@ -219,10 +293,15 @@ def get_customer(customer_id: str, request: Request, who: Principal = Depends(re
     return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
 
 
-@router.delete("/customers/{customer_id}", summary="Erase a customer everywhere (admin); ?dry_run=true lists what "
-               "would go")
-def forget_customer(customer_id: str, request: Request, dry_run: bool = Query(False, description="only count"),
-                    who: Principal = Depends(require("admin"))) -> dict[str, Any]:
+@router.delete(
+    "/customers/{customer_id}", summary="Erase a customer everywhere (admin); ?dry_run=true lists what would go"
+)
+def forget_customer(
+    customer_id: str,
+    request: Request,
+    dry_run: bool = Query(False, description="only count"),
+    who: Principal = Depends(require("admin")),
+) -> dict[str, Any]:
     """Interactions, moments, recovery cases and their events, quarantined rows that carry the customer and
     anything else that holds them; the rollups are rebuilt and the erasure logged without the customer."""
     from carlzon.privacy.forget import forget

@@ -36,6 +36,7 @@ from carlzon.errors import AuthError, CarlzonError, ClosedCaseError, NotFoundErr
 from carlzon.journey import Journey, load_journey
 from carlzon.report.builder import jinja_env
 from carlzon.web.auth import Principal, has_role
+
 # the routers' helpers live in carlzon.web.deps (no import of this app); kept importable from here
 from carlzon.web.deps import PERSONAL_DATA_ROLE, clean, may_see_personal, require
 from carlzon.web.security import csrf_guard, security_headers
@@ -68,9 +69,15 @@ CUSTOMERS_UP_TO = 1_000_000
 """The dashboard counts distinct customers only in a store of at most this many moments (the count reads them)."""
 
 
-def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: int = 16,
-               customers_up_to: int | None = CUSTOMERS_UP_TO, allowed_origins: tuple[str, ...] = (),
-               secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    store: Any,
+    *,
+    journey: Journey | str | None = None,
+    cache_size: int = 16,
+    customers_up_to: int | None = CUSTOMERS_UP_TO,
+    allowed_origins: tuple[str, ...] = (),
+    secure_cookies: bool = False,
+) -> FastAPI:
     """The dashboard and API over ``store`` (an open Store, a path or a postgresql:// URL).
 
     ``journey`` names the journey to report against (default: the built-in one that fits the data).
@@ -129,8 +136,15 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
 
     @app.exception_handler(CarlzonError)
     async def _carlzon(request: Request, exc: CarlzonError) -> Response:
-        status = (404 if isinstance(exc, NotFoundError) else 409 if isinstance(exc, ClosedCaseError)
-                  else 503 if isinstance(exc, StoreUnavailableError) else 400)
+        status = (
+            404
+            if isinstance(exc, NotFoundError)
+            else 409
+            if isinstance(exc, ClosedCaseError)
+            else 503
+            if isinstance(exc, StoreUnavailableError)
+            else 400
+        )
         message, where, fix = public_error(request, exc)
         if _is_page(request):
             text = f"{where}: {message}" if where else message
@@ -146,17 +160,21 @@ def create_app(store: Any, *, journey: Journey | str | None = None, cache_size: 
         if _is_page(request) and status == 400:
             text = "; ".join(f"{'.'.join(map(str, d['loc'][1:]))}: {d['msg']}" for d in detail)
             return _error_page(request, 400, "Something needs fixing", text)
-        return JSONResponse({"error": "invalid request", "detail": detail,
-                             "fix": "see the parameters of this route at /docs"}, status_code=status)
+        return JSONResponse(
+            {"error": "invalid request", "detail": detail, "fix": "see the parameters of this route at /docs"},
+            status_code=status,
+        )
 
-    @app.get("/health", tags=["health"], summary="Liveness and store counts (no token needed); 503 when the "
-             "store is not reachable")
+    @app.get(
+        "/health",
+        tags=["health"],
+        summary="Liveness and store counts (no token needed); 503 when the store is not reachable",
+    )
     def health() -> Response:
         try:
             counts = st.counts()
         except StoreError:
-            return JSONResponse({"status": "unavailable", "version": __version__, "store": st.backend},
-                                status_code=503)
+            return JSONResponse({"status": "unavailable", "version": __version__, "store": st.backend}, status_code=503)
         return JSONResponse({"status": "ok", "version": __version__, "store": st.backend, "counts": counts})
 
     report_css = (resources.files("carlzon.report") / "templates" / "_style.css").read_text(encoding="utf-8")
@@ -192,8 +210,11 @@ def api_routes(app: FastAPI) -> list[tuple[str, set[str], Any]]:
         from fastapi.routing import iter_route_contexts  # FastAPI keeps included routers apart since 0.16x
     except ImportError:  # pragma: no cover - older FastAPI copies them into app.routes
         return [(r.path, set(r.methods), r) for r in app.routes if isinstance(r, APIRoute)]
-    return [(c.path, set(c.methods or ()), c.route) for c in iter_route_contexts(app.routes)
-            if isinstance(c.route, APIRoute)]
+    return [
+        (c.path, set(c.methods or ()), c.route)
+        for c in iter_route_contexts(app.routes)
+        if isinstance(c.route, APIRoute)
+    ]
 
 
 def _quote(s: str) -> str:
@@ -209,6 +230,11 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
 
     principal = getattr(request.state, "principal", None)
     html = request.app.state.templates.get_template("error.html.j2").render(
-        title=title, message=message if may_see_personal(principal) else personal(message), status=status,
-        principal=principal, active="", csrf_token=getattr(request.state, "csrf", ""))
+        title=title,
+        message=message if may_see_personal(principal) else personal(message),
+        status=status,
+        principal=principal,
+        active="",
+        csrf_token=getattr(request.state, "csrf", ""),
+    )
     return HTMLResponse(html, status_code=status)

@@ -81,8 +81,14 @@ def create_token(store: Any, *, role: str, name: str = "") -> Token:
     store.execute(
         "INSERT INTO api_tokens (id, name, role, salt, token_hash, created_at) "
         "VALUES (:id, :name, :role, :salt, :token_hash, :created_at)",
-        {"id": token_id, "name": name or f"{role} token", "role": role, "salt": salt,
-         "token_hash": _hash(salt, secret), "created_at": now},
+        {
+            "id": token_id,
+            "name": name or f"{role} token",
+            "role": role,
+            "salt": salt,
+            "token_hash": _hash(salt, secret),
+            "created_at": now,
+        },
     )
     return Token(token_id, name or f"{role} token", role, f"cz_{token_id}_{secret}", now)
 

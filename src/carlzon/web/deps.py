@@ -63,7 +63,8 @@ def require(role: str) -> Callable[[Request], Principal]:
         if not has_role(principal.role, role):
             raise AuthError(
                 f"a {principal.role} token may not do this; it needs the {role} role",
-                status=403, fix=f"use a token made with: carlzon token create --role {role}",
+                status=403,
+                fix=f"use a token made with: carlzon token create --role {role}",
             )
         request.state.principal = principal
         return principal

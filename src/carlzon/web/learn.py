@@ -23,28 +23,46 @@ def learn_feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 25) -> 
     """One page of uncorrected moments with a text, least sure touchpoint first:
     ``{total, page, per_page, pages, corrections, items}`` (each item with its ``uncertainty``)."""
     where, params = where_sql(f.scope())
-    cond = ("m.interaction_id NOT IN (SELECT interaction_id FROM corrections) AND i.text IS NOT NULL "
-            "AND i.text <> ''")
+    cond = "m.interaction_id NOT IN (SELECT interaction_id FROM corrections) AND i.text IS NOT NULL AND i.text <> ''"
     where = f"{where} AND {cond}" if where.strip() else f" WHERE {cond}"
     store = state.store
     total = int(store.query(f"SELECT COUNT(*) AS n{_FROM}{where}", params)["n"].iloc[0])
     p = dict(params, limit=per_page, offset=(page - 1) * per_page)
-    df = store.query(f"SELECT {_FEED_COLS}, m.touchpoint_confidence{_FROM}{where} "
-                     "ORDER BY COALESCE(m.touchpoint_confidence, 0), m.interaction_id LIMIT :limit OFFSET :offset", p)
+    df = store.query(
+        f"SELECT {_FEED_COLS}, m.touchpoint_confidence{_FROM}{where} "
+        "ORDER BY COALESCE(m.touchpoint_confidence, 0), m.interaction_id LIMIT :limit OFFSET :offset",
+        p,
+    )
     items = _records(df, journey_for(state))
     for it in items:
         c = it.get("touchpoint_confidence")
         it["uncertainty"] = round(1.0 - float(c), 3) if c is not None else 1.0
     n_corr = int(store.query("SELECT COUNT(*) AS n FROM corrections")["n"].iloc[0])
-    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
-            "corrections": n_corr, "items": items}
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, math.ceil(total / per_page)),
+        "corrections": n_corr,
+        "items": items,
+    }
 
 
-def correct_moment(state: Any, interaction_id: str, *, detected_touchpoint: str | None, touchpoint: str | None,
-                   valence: str | None, who: Principal, note: str | None = None) -> dict[str, Any]:
+def correct_moment(
+    state: Any,
+    interaction_id: str,
+    *,
+    detected_touchpoint: str | None,
+    touchpoint: str | None,
+    valence: str | None,
+    who: Principal,
+    note: str | None = None,
+) -> dict[str, Any]:
     """Store a correction by ``who`` (its name and role) and apply it; the journey checks the touchpoint."""
-    rows = state.store.query("SELECT touchpoint, valence FROM moments WHERE interaction_id = :i AND touchpoint = :t",
-                             {"i": interaction_id, "t": detected_touchpoint})
+    rows = state.store.query(
+        "SELECT touchpoint, valence FROM moments WHERE interaction_id = :i AND touchpoint = :t",
+        {"i": interaction_id, "t": detected_touchpoint},
+    )
     if len(rows):  # only what changed is a correction
         if touchpoint == str(rows["touchpoint"].iloc[0]):
             touchpoint = None
@@ -53,6 +71,14 @@ def correct_moment(state: Any, interaction_id: str, *, detected_touchpoint: str 
     if touchpoint is None and valence is None:
         return {}
     with state.write_lock:
-        return correct(state.store, interaction_id, detected_touchpoint=detected_touchpoint, touchpoint=touchpoint,
-                       valence=valence, by=who.name or who.token_id, role=who.role, note=note,
-                       journey=journey_for(state))
+        return correct(
+            state.store,
+            interaction_id,
+            detected_touchpoint=detected_touchpoint,
+            touchpoint=touchpoint,
+            valence=valence,
+            by=who.name or who.token_id,
+            role=who.role,
+            note=note,
+            journey=journey_for(state),
+        )

@@ -46,10 +46,17 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-def _filters(since: str | None = None, until: str | None = None, channel: str | None = None,
-             touchpoint: str | None = None, segment: str | None = None, valence: str | None = None) -> Filters:
-    return Filters.parse(since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment,
-                         valence=valence)
+def _filters(
+    since: str | None = None,
+    until: str | None = None,
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    segment: str | None = None,
+    valence: str | None = None,
+) -> Filters:
+    return Filters.parse(
+        since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment, valence=valence
+    )
 
 
 def _safe_next(nxt: str | None) -> str:
@@ -63,11 +70,13 @@ def _login_page(request: Request, nxt: str, error: str | None, status: int = 200
     import secrets
 
     nonce = secrets.token_urlsafe(24)
-    resp = _render(request, "login.html.j2", next=_safe_next(nxt), error=error, active="",
-                   csrf_token=csrf_for_login(nonce))
+    resp = _render(
+        request, "login.html.j2", next=_safe_next(nxt), error=error, active="", csrf_token=csrf_for_login(nonce)
+    )
     resp.status_code = status
-    resp.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=is_secure(request),
-                    max_age=3600, path="/login")
+    resp.set_cookie(
+        LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=is_secure(request), max_age=3600, path="/login"
+    )
     return resp
 
 
@@ -83,8 +92,15 @@ def login(request: Request, token: str = Form(""), next: str = Form("/")) -> Res
     except AuthError as exc:
         return _login_page(request, next, exc.message, status=401)
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict", secure=is_secure(request),
-                    max_age=SESSION_HOURS * 3600, path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        sid,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request),
+        max_age=SESSION_HOURS * 3600,
+        path="/",
+    )
     resp.delete_cookie(LOGIN_COOKIE, path="/login")
     return resp
 
@@ -98,64 +114,104 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request, f: Filters = Depends(_filters),
-                  _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def overview_page(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> HTMLResponse:
     ctx = overview(request.app.state, f)
     return _render(request, "overview.html.j2", f=f, opts=options(request.app.state), ctx=ctx, active="overview")
 
 
 @router.get("/moments", response_class=HTMLResponse)
-def moments_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
-                 _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def moments_page(
+    request: Request,
+    f: Filters = Depends(_filters),
+    page: int = Query(1, ge=1, le=1_000_000_000),
+    _: Principal = Depends(require("viewer")),
+) -> HTMLResponse:
     data = feed(request.app.state, f, page=page, per_page=25)
-    return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="moments",
-                   request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")))
+    return _render(
+        request,
+        "moments.html.j2",
+        f=f,
+        opts=options(request.app.state),
+        data=data,
+        active="moments",
+        request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
+    )
 
 
 @router.get("/learn", response_class=HTMLResponse)
-def learn_page(request: Request, f: Filters = Depends(_filters), page: int = Query(1, ge=1, le=1_000_000_000),
-               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def learn_page(
+    request: Request,
+    f: Filters = Depends(_filters),
+    page: int = Query(1, ge=1, le=1_000_000_000),
+    _: Principal = Depends(require("viewer")),
+) -> HTMLResponse:
     """Help carlzon learn: the moments whose label would teach the model most (least sure first)."""
     from carlzon.web.learn import learn_feed
 
     data = learn_feed(request.app.state, f, page=page, per_page=25)
-    return _render(request, "moments.html.j2", f=f, opts=options(request.app.state), data=data, active="learn",
-                   learn=True, request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")))
+    return _render(
+        request,
+        "moments.html.j2",
+        f=f,
+        opts=options(request.app.state),
+        data=data,
+        active="learn",
+        learn=True,
+        request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
+    )
 
 
 @router.post("/moments/correct")
-def correct_form(request: Request, interaction_id: str = Form(...), detected_touchpoint: str = Form(...),
-                 touchpoint: str = Form(""), valence: str = Form(""), next: str = Form("/moments"),
-                 who: Principal = Depends(require("agent"))) -> Response:
+def correct_form(
+    request: Request,
+    interaction_id: str = Form(...),
+    detected_touchpoint: str = Form(...),
+    touchpoint: str = Form(""),
+    valence: str = Form(""),
+    next: str = Form("/moments"),
+    who: Principal = Depends(require("agent")),
+) -> Response:
     """An agent's or analyst's correction of a moment's touchpoint or valence (kept; counts at once)."""
     from carlzon.web.learn import correct_moment
 
-    correct_moment(request.app.state, interaction_id, detected_touchpoint=detected_touchpoint,
-                   touchpoint=touchpoint or None, valence=valence or None, who=who)
+    correct_moment(
+        request.app.state,
+        interaction_id,
+        detected_touchpoint=detected_touchpoint,
+        touchpoint=touchpoint or None,
+        valence=valence or None,
+        who=who,
+    )
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 def _filtered_page(request: Request, f: Filters, view: Any, name: str) -> HTMLResponse:
     """A page of one view over the filtered moments: ``<name>.html.j2`` with the filter form and ``data``."""
-    return _render(request, f"{name}.html.j2", f=f, opts=options(request.app.state), data=view(request.app.state, f),
-                   active=name)
+    return _render(
+        request, f"{name}.html.j2", f=f, opts=options(request.app.state), data=view(request.app.state, f), active=name
+    )
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, f: Filters = Depends(_filters),
-                _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def alerts_page(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> HTMLResponse:
     return _filtered_page(request, f, alerts, "alerts")
 
 
 @router.get("/themes", response_class=HTMLResponse)
-def themes_page(request: Request, f: Filters = Depends(_filters),
-                _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def themes_page(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> HTMLResponse:
     return _filtered_page(request, f, themes, "themes")
 
 
 @router.get("/paths", response_class=HTMLResponse)
-def paths_page(request: Request, f: Filters = Depends(_filters),
-               _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def paths_page(
+    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+) -> HTMLResponse:
     return _filtered_page(request, f, paths, "paths")
 
 
@@ -176,13 +232,29 @@ def docs_page(request: Request, _: Principal = Depends(require("viewer"))) -> HT
     routes = []
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
-            params = [(p["name"], p.get("in", ""), p.get("required", False), p.get("description", ""))
-                      for p in op.get("parameters", [])]
+            params = [
+                (p["name"], p.get("in", ""), p.get("required", False), p.get("description", ""))
+                for p in op.get("parameters", [])
+            ]
             body = None
             ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
             if ref:
                 body = ref.rsplit("/", 1)[-1]
-            routes.append({"path": path, "method": method.upper(), "summary": op.get("summary", ""),
-                           "description": op.get("description", ""), "params": params, "body": body})
-    return _render(request, "docs.html.j2", routes=routes, info=spec.get("info", {}),
-                   schemas=spec.get("components", {}).get("schemas", {}), active="docs")
+            routes.append(
+                {
+                    "path": path,
+                    "method": method.upper(),
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": params,
+                    "body": body,
+                }
+            )
+    return _render(
+        request,
+        "docs.html.j2",
+        routes=routes,
+        info=spec.get("info", {}),
+        schemas=spec.get("components", {}).get("schemas", {}),
+        active="docs",
+    )

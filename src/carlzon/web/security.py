@@ -46,14 +46,28 @@ from fastapi import Request
 from carlzon.errors import AuthError
 from carlzon.web.auth import Principal, verify_token
 
-__all__ = ["CSP", "LOGIN_COOKIE", "SESSION_COOKIE", "SESSION_HOURS", "close_session", "csrf_for_login",
-           "csrf_for_session", "csrf_guard", "is_secure", "open_session", "security_headers", "session_principal"]
+__all__ = [
+    "CSP",
+    "LOGIN_COOKIE",
+    "SESSION_COOKIE",
+    "SESSION_HOURS",
+    "close_session",
+    "csrf_for_login",
+    "csrf_for_session",
+    "csrf_guard",
+    "is_secure",
+    "open_session",
+    "security_headers",
+    "session_principal",
+]
 
 SESSION_COOKIE = "carlzon_session"
 LOGIN_COOKIE = "carlzon_login"
 SESSION_HOURS = 8
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 """No inline script and no inline style: every page's CSS and script are files under /static."""
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -76,9 +90,10 @@ def open_session(store: Any, token: str, *, hours: float = SESSION_HOURS) -> str
     sid = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     store.execute("DELETE FROM web_sessions WHERE expires_at < :now", {"now": now})
-    store.execute("INSERT INTO web_sessions (id_hash, token_id, created_at, expires_at) "
-                  "VALUES (:h, :t, :now, :exp)",
-                  {"h": _digest(sid), "t": principal.token_id, "now": now, "exp": now + timedelta(hours=hours)})
+    store.execute(
+        "INSERT INTO web_sessions (id_hash, token_id, created_at, expires_at) VALUES (:h, :t, :now, :exp)",
+        {"h": _digest(sid), "t": principal.token_id, "now": now, "exp": now + timedelta(hours=hours)},
+    )
     return sid
 
 
@@ -89,7 +104,9 @@ def session_principal(store: Any, sid: str | None) -> Principal:
         raise AuthError("not logged in", status=401, fix=fix)
     rows = store.query(
         "SELECT s.token_id, s.expires_at, t.name, t.role, t.revoked_at FROM web_sessions s "
-        "JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = :h", {"h": _digest(sid)})
+        "JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = :h",
+        {"h": _digest(sid)},
+    )
     if not len(rows):
         raise AuthError("unknown or ended session", status=401, fix=fix)
     r = rows.iloc[0]
@@ -149,7 +166,9 @@ async def _sent_token(request: Request) -> str:
     if token:
         return token
     if request.headers.get("content-type", "").split(";")[0].strip() in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         form = await request.form()
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
@@ -189,10 +208,14 @@ def security_headers(app: Any) -> Callable[..., Awaitable[None]]:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 have = {k.lower() for k, _ in headers}
-                extra = [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"),
-                         (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                         (b"cross-origin-opener-policy", b"same-origin"),
-                         (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
+                extra = [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-frame-options", b"DENY"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                ]
                 if not static:
                     extra.append((b"cache-control", b"no-store"))
                 if https:

@@ -39,8 +39,9 @@ def _date(value: str | None, name: str) -> datetime | None:
     try:
         ts = pd.Timestamp(value)
     except ValueError:
-        raise CarlzonError(f"cannot read {name}={value!r} as a date", where="filters",
-                           fix="write dates as YYYY-MM-DD") from None
+        raise CarlzonError(
+            f"cannot read {name}={value!r} as a date", where="filters", fix="write dates as YYYY-MM-DD"
+        ) from None
     return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
 
 
@@ -56,14 +57,25 @@ class Filters:
     valence: str = ""
 
     @classmethod
-    def parse(cls, *, since: str | None = None, until: str | None = None, channel: str | None = None,
-              touchpoint: str | None = None, segment: str | None = None, valence: str | None = None) -> Filters:
+    def parse(
+        cls,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        channel: str | None = None,
+        touchpoint: str | None = None,
+        segment: str | None = None,
+        valence: str | None = None,
+    ) -> Filters:
         f = cls(since or "", until or "", channel or "", touchpoint or "", segment or "", valence or "")
         _date(f.since, "since")
         _date(f.until, "until")
         if f.segment_text and "=" not in f.segment_text:
-            raise CarlzonError(f"cannot read segment={f.segment_text!r}", where="filters",
-                               fix="write a segment as attribute=value, e.g. Class=Business")
+            raise CarlzonError(
+                f"cannot read segment={f.segment_text!r}",
+                where="filters",
+                fix="write a segment as attribute=value, e.g. Class=Business",
+            )
         if f.valence and f.valence not in _VALENCES:
             raise CarlzonError(f"unknown valence {f.valence!r}", where="filters", fix="use magic, misery or neutral")
         return f
@@ -92,8 +104,14 @@ class Filters:
         return urlencode({k: v for k, v in d.items() if v not in ("", None)})
 
     def scope(self) -> Scope:
-        return Scope(since=self.since_dt, until=self.until_dt, channel=self.channel or None,
-                     touchpoint=self.touchpoint or None, valence=self.valence or None, segment=self.segment)
+        return Scope(
+            since=self.since_dt,
+            until=self.until_dt,
+            channel=self.channel or None,
+            touchpoint=self.touchpoint or None,
+            valence=self.valence or None,
+            segment=self.segment,
+        )
 
     def active(self) -> bool:
         return any(asdict(self).values())
@@ -107,8 +125,9 @@ def journey_for(state: Any) -> Journey:
         if state.store.backend == "postgresql":  # the rollup table; SQLite's rollups are a view over the moments
             tps = rollup_frame(state.store, by=("touchpoint",), columns=("n",))
         else:
-            tps = state.store.query("SELECT COALESCE(touchpoint, '') AS touchpoint, COUNT(*) AS n FROM moments "
-                                    "GROUP BY touchpoint")
+            tps = state.store.query(
+                "SELECT COALESCE(touchpoint, '') AS touchpoint, COUNT(*) AS n FROM moments GROUP BY touchpoint"
+            )
         counts = pd.Series(tps["n"].to_numpy(), index=tps["touchpoint"].replace("", "unknown")).groupby(level=0).sum()
         state.journey = guess_journey(pd.Series([], dtype=str), counts=counts)
     return state.journey
@@ -137,14 +156,24 @@ def overview(state: Any, f: Filters) -> dict[str, Any] | None:
     ``state.customers_up_to`` moments) read the moments; emerging problems by location and phrase
     are the Alerts page's.
     """
+
     def compute() -> dict[str, Any] | None:
         scope = f.scope()
         agg = aggregates(state.store, scope)
         if not agg.n:
             return None
-        ctx = store_context(state.store, scope, journey=journey_for(state), drivers=drivers(state), fit_drivers=False,
-                            themes=False, paths=False, watch_days=0, aggregates=agg,
-                            customers_up_to=state.customers_up_to)
+        ctx = store_context(
+            state.store,
+            scope,
+            journey=journey_for(state),
+            drivers=drivers(state),
+            fit_drivers=False,
+            themes=False,
+            paths=False,
+            watch_days=0,
+            aggregates=agg,
+            customers_up_to=state.customers_up_to,
+        )
         ctx["emerging"].method += "; by location and phrase, over the last 60 days: the Alerts page"
         return ctx
 
@@ -182,9 +211,11 @@ def drivers(state: Any) -> pd.DataFrame | None:
 
 _FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
 
-_FEED_COLS = ("m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
-              "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, m.aspect, m.spans, i.text, i.nps, i.csat, i.ces, i.stars, "
-              "i.source")
+_FEED_COLS = (
+    "m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
+    "m.intensity, m.stakes, m.moment_of_truth, m.reasons, m.evidence, m.aspect, m.spans, i.text, i.nps, i.csat, i.ces, i.stars, "
+    "i.source"
+)
 
 
 def _records(df: pd.DataFrame, journey: Journey) -> list[dict[str, Any]]:
@@ -204,31 +235,48 @@ def _records(df: pd.DataFrame, journey: Journey) -> list[dict[str, Any]]:
 def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """One page of moments, newest first, with text and evidence: ``{total, page, per_page, pages, items}``."""
     if page < 1 or not 1 <= per_page <= 1000:
-        raise CarlzonError("page must be 1 or more and per_page 1 to 1000", where="moments",
-                           fix="e.g. ?page=1&per_page=50")
+        raise CarlzonError(
+            "page must be 1 or more and per_page 1 to 1000", where="moments", fix="e.g. ?page=1&per_page=50"
+        )
     where, params = where_sql(f.scope())
     base = f"{_FROM}{where}"
     order = " ORDER BY m.timestamp IS NULL, m.timestamp DESC, m.interaction_id"
     total = count_moments(state.store, f.scope())
     p = dict(params, limit=per_page, offset=(page - 1) * per_page)
     df = state.store.query(f"SELECT {_FEED_COLS} {base}{order} LIMIT :limit OFFSET :offset", p)
-    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
-            "items": _records(df, journey_for(state))}
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, math.ceil(total / per_page)),
+        "items": _records(df, journey_for(state)),
+    }
 
 
 def timeline(state: Any, customer_id: str) -> dict[str, Any]:
     """A customer's moments, oldest first, with text and evidence; NotFoundError when unknown."""
     df = state.store.query(
         f"SELECT {_FEED_COLS}{_FROM} WHERE m.customer_id = :cid "
-        "ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id", {"cid": customer_id})
+        "ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id",
+        {"cid": customer_id},
+    )
     if not len(df):
-        raise NotFoundError(f"no moments for customer {customer_id!r}", where="customers",
-                            fix="check the customer id (the moments feed links to each customer)")
+        raise NotFoundError(
+            f"no moments for customer {customer_id!r}",
+            where="customers",
+            fix="check the customer id (the moments feed links to each customer)",
+        )
     items = _records(df, journey_for(state))
     val = df["valence"].astype(str)
-    return {"customer_id": customer_id, "n": len(df), "magic": int((val == "magic").sum()),
-            "misery": int((val == "misery").sum()), "first": items[0]["timestamp"], "last": items[-1]["timestamp"],
-            "items": items}
+    return {
+        "customer_id": customer_id,
+        "n": len(df),
+        "magic": int((val == "magic").sum()),
+        "misery": int((val == "misery").sum()),
+        "first": items[0]["timestamp"],
+        "last": items[-1]["timestamp"],
+        "items": items,
+    }
 
 
 def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
@@ -242,14 +290,20 @@ def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
         "SELECT customer_id, COUNT(*) AS n, "
         "SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
         "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery, MAX(timestamp) AS last_at "
-        f"FROM moments {where} GROUP BY customer_id ORDER BY misery DESC, n DESC, customer_id LIMIT :limit", params)
+        f"FROM moments {where} GROUP BY customer_id ORDER BY misery DESC, n DESC, customer_id LIMIT :limit",
+        params,
+    )
 
 
 def options(state: Any) -> dict[str, Any]:
     """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value)."""
+
     def compute() -> dict[str, Any]:
-        table = "moment_rollups WHERE channel <> ''" if state.store.backend == "postgresql" else \
-            "moments WHERE channel IS NOT NULL"  # SQLite's rollups are a view over the moments
+        table = (
+            "moment_rollups WHERE channel <> ''"
+            if state.store.backend == "postgresql"
+            else "moments WHERE channel IS NOT NULL"
+        )  # SQLite's rollups are a view over the moments
         ch = state.store.query(f"SELECT DISTINCT channel FROM {table} ORDER BY channel")
         j = journey_for(state)
         sample = state.store.query("SELECT attributes FROM interactions WHERE attributes IS NOT NULL LIMIT 2000")
@@ -260,7 +314,10 @@ def options(state: Any) -> dict[str, Any]:
                 if isinstance(v, (str, int, bool)) and len(str(v)) <= 40:
                     values.setdefault(str(k), set()).add(str(v))
         segments = [f"{k}={v}" for k, vs in sorted(values.items()) if 2 <= len(vs) <= 12 for v in sorted(vs)]
-        return {"channels": ch["channel"].astype(str).tolist(),
-                "touchpoints": [(t.id, t.name) for t in j.touchpoints], "segments": segments}
+        return {
+            "channels": ch["channel"].astype(str).tolist(),
+            "touchpoints": [(t.id, t.name) for t in j.touchpoints],
+            "segments": segments,
+        }
 
     return _cached(state, ("options",), compute)
