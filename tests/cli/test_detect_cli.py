@@ -26,14 +26,14 @@ def test_detect_writes_one_moment_per_row_csv(tmp_path):
     res = runner.invoke(app, ["detect", str(_input(tmp_path)), "--journey", "airline", "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "4 moments written" in res.output  # r1 speaks of the bag and waited 45 min: two moments
-    assert "magic 1 (33.3%), misery 1 (33.3%), neutral 1 (33.3%)" in res.output
+    assert "magic 1 (25.0%), misery 2 (50.0%), neutral 1 (25.0%)" in res.output
     assert "1 rows quarantined" in res.output
     m = pd.read_csv(out)
-    assert m.interaction_id.tolist() == ["r1", "r2", "r3"]
-    assert m.valence.tolist() == ["misery", "magic", "neutral"]
-    assert m.touchpoint[0] == "baggage_claim"
-    assert "departure delay 45 min against <= 15 expected" in m.reasons[0]
-    assert json.loads(m.evidence[0])[0]["rule"] == "rating"
+    assert m.interaction_id.tolist() == ["r1", "r1", "r2", "r3"]  # a moment per touchpoint, strongest first
+    assert m.groupby("interaction_id").overall_valence.first().tolist() == ["misery", "magic", "neutral"]
+    r1 = m[m.interaction_id == "r1"].set_index("touchpoint")
+    assert set(r1.valence) == {"misery"} and "baggage_claim" in r1.index
+    assert any("departure delay 45 min against <= 15 expected" in r for r in r1.reasons)
     q = pd.read_csv(tmp_path / "moments.quarantine.csv")
     assert len(q) == 1 and "42" in q.reason[0] + str(q.raw[0])
 

@@ -122,7 +122,8 @@ def hostile_store(tmp_path):
 @pytest.mark.parametrize("args", [["quarantine"], ["cases", "list"], ["cases", "show", "1"]])
 def test_markup_is_shown_as_written(hostile_store, args):
     r = runner.invoke(app, [*args, "--store", str(hostile_store)], terminal_width=400)
-    assert (r.exit_code, "[/link]" in r.output, "[bold" in r.output) == (0, True, True), r.output
+    flat = "".join(c for c in r.output if not c.isspace() and c not in "│┃")  # a table may wrap a cell
+    assert (r.exit_code, "[/link]" in flat, "[bold" in flat) == (0, True, True), r.output
 
 
 @pytest.mark.parametrize("args", [["quarantine"], ["cases", "list"], ["cases", "show", "1"]])

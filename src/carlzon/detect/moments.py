@@ -209,7 +209,9 @@ def build_moments(
         if whole_one[g]:
             text = texts[int(k_row[g])] or ""
             for e in base_ev[int(k_row[g])]:
-                if e.rule == "touchpoint" or (e.rule == "stakes" and e.text.startswith("high stakes:")):
+                if (e.rule == "touchpoint" and not e.text.startswith("learned:")) or (
+                    e.rule == "stakes" and e.text.startswith("high stakes:")
+                ):
                     continue
                 if e.phrase and e.span is None and e.rule not in ("rating", "language"):
                     at = text.lower().find(e.phrase.lower())

@@ -311,9 +311,7 @@ def watch_section(store: Any, scope: Scope, last_day: Any, journey: Journey, *, 
         columns=["Touchpoint", "Theme", "Location", "Since", "Moments of misery (n) vs expected", "Example"],
     )
     n = len(found)
-    sec.summary = (
-        f"{n} emerging problem{'' if n == 1 else 's'} in {res['n']:,} moments over the last {res['days']} days."
-    )
+    sec.summary = f"{n} emerging problem{'' if n == 1 else 's'} in {res['n']:,} moments over {res['days']} days."
     sec.rows = [
         [
             a["touchpoint_name"],
