@@ -109,7 +109,7 @@ def test_report_offline_and_escaped(browser, web_store, tmp_path):
     _shot(page, "report")
     assert page.get_by_text("<script>alert(1)</script>", exact=False).count() >= 1
     assert page.locator('img[src="x"]').count() == 0
-    assert page.locator("svg.journey-map circle").count() == 17
+    assert page.locator("svg.journey-map circle").count() == 22  # the airline journey's touchpoints
     assert page.locator("#key-moments tbody tr").count() >= 17
     assert page.locator("#what-customers-talk-about table.themes tbody tr").count() >= 4
     graph = page.locator("#the-journey-customers-really-take .paths-graph svg")
