@@ -9,6 +9,7 @@ from scipy.stats import kendalltau
 
 from carlzon.analysis.drivers import KeyDrivers
 from carlzon.analysis.moment_drivers import MomentDrivers
+from carlzon.errors import AnalysisError
 
 _WEIGHTS = np.array([3.0, 2.6, 2.2, 1.9, 1.6, 1.4, 1.2, 1.0, 0.8, 0.6, 0.45, 0.3, 0.2, 0.1])
 _TPS = [f"tp{k:02d}" for k in range(len(_WEIGHTS))]
@@ -89,3 +90,41 @@ def test_cli_drivers_from_moments_prints_touchpoints(tmp_path, survey):
         ["drivers", str(f), "--from-moments", "--outcome", "satisfaction", "--positive", "satisfied", "--boot", "0"],
     )
     assert out.exit_code == 0 and "By touchpoint (its drivers together): tp00" in out.output
+
+
+def _texts_naming_few_touchpoints(seed: int = 3, n: int = 400) -> pd.DataFrame:
+    """Customers who each speak of two or three of eight touchpoints (as reviews and tweets do), with an nps."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        spoken = rng.choice(8, size=rng.integers(2, 4), replace=False)
+        bad = {int(t): rng.random() < 0.3 for t in spoken}
+        nps = 9 - 3 * sum(bad.values()) + rng.normal()
+        rows += [
+            {
+                "customer_id": f"c{i}",
+                "touchpoint": f"tp{t}",
+                "valence": "misery" if b else "magic",
+                "score": -0.6 if b else 0.6,
+                "nps": nps,
+            }
+            for t, b in bad.items()
+        ]
+    return pd.DataFrame(rows)
+
+
+def test_scores_of_touchpoints_few_speak_of_are_left_to_the_indicators():
+    md = MomentDrivers(n_boot=0).fit(_texts_naming_few_touchpoints(), outcome="nps")
+    assert not any(d.startswith("score:") for d in md.drivers_)
+
+
+def test_sparse_scores_fit_without_an_undefined_correlation():
+    md = MomentDrivers(n_boot=20).fit(_texts_naming_few_touchpoints(), outcome="nps")
+    assert np.isfinite(md.key_drivers_.importance_).all()
+
+
+def test_an_undefined_correlation_names_the_pair():
+    rows = {"a": [1.0, 2, None, None, 3, 4], "b": [None, None, 1.0, 2, 5, 5], "y": [1.0, 2, 3, 4, 5, 6]}
+    df = pd.DataFrame({k: v * 10 for k, v in rows.items()})  # where both are given, b is always 5
+    with pytest.raises(AnalysisError, match="a and b"):
+        KeyDrivers(n_boot=0).fit(df, "y", ["a", "b"])

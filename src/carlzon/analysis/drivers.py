@@ -273,6 +273,14 @@ class KeyDrivers:
         )
         D = np.column_stack([X, y])
         R, _ = W.corr_from_exact(W.exact_sums(D))  # exact: the same matrix as Spark's from the same rows
+        if np.isnan(R).any():
+            names = [*self.drivers_, self.outcome_]
+            pairs = [f"{names[i]} and {names[j]}" for i, j in zip(*np.where(np.isnan(R))) if i < j]
+            raise AnalysisError(
+                f"the correlation of {', '.join(pairs[:3])}{' and more' if len(pairs) > 3 else ''} is undefined: "
+                "the rows where both are given have fewer than two distinct values of one of them",
+                fix="leave one of each pair out of the drivers, or use more data",
+            )
         if not keep_r2:
             self.r2_ = float(W.r2_from_corr(R))
             self.r2_kind_ = "r2"

@@ -37,13 +37,17 @@ def moment_drivers(
     per: str = "customer_id",
     kinds: tuple[str, ...] = ("misery", "magic"),
     min_count: int = 5,
+    min_score_share: float = 0.5,
 ) -> tuple[pd.DataFrame, list[str]]:
     """A wide frame (one row per ``per``) of 'kind:touchpoint' columns and the outcome, and the driver names.
 
     ``misery`` / ``magic``: 0/1, whether the unit had such a moment there; ``score``: the mean score of
     the unit's moments there (empty where it did not speak of it).
 
-    Touchpoint columns seen fewer than ``min_count`` times are left out (too rare to estimate).
+    Touchpoint columns seen fewer than ``min_count`` times are left out (too rare to estimate). A ``score``
+    column needs the touchpoint spoken of (or rated) by at least ``min_score_share`` of the units: the
+    correlations of mostly empty columns rest on a handful of shared rows (or none); the 0/1 indicators,
+    defined for every unit, carry the sparser touchpoints.
     """
     moments = _with_outcome(moments, outcome)
     check_columns(moments, [per, "touchpoint", "valence", outcome])
@@ -66,7 +70,7 @@ def moment_drivers(
             means = pd.to_numeric(sel["score"], errors="coerce").groupby([sel["touchpoint"], sel[per]]).mean()
             for tp, col in means.unstack(0).items():
                 col = col.reindex(wide.index)
-                if col.notna().sum() >= min_count and col.nunique() > 1:
+                if col.notna().sum() >= min_count and col.notna().mean() >= min_score_share and col.nunique() > 1:
                     wide[f"score:{tp}"] = col
                     drivers.append(f"score:{tp}")
             continue

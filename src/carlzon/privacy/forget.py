@@ -52,6 +52,7 @@ NO_CUSTOMER_DATA: dict[str, str] = {
     "layouts": "names of survey items and measures, shared by every row",
     "ingest_runs": "counts per ingest run (no row content)",
     "moment_rollups": "sums per day, touchpoint and channel: rebuilt after an erasure",
+    "interaction_rollups": "sums per day and channel (each interaction once): kept by triggers on moments",
     "carlzon_changes": "a change counter for caches",
     "forget_log": "the erasure log itself (times and counts, no customer)",
     "surveys": "survey definitions: questions and personas, no answers",

@@ -4,7 +4,7 @@ links, exported to LimeSurvey, and their answers stored as interactions.
 Example:
     >>> from carlzon.survey import build_survey
     >>> build_survey("airline", persona="business").touchpoints[:2]
-    ['online_booking', 'check_in']
+    ['online_booking', 'schedule']
 """
 
 from carlzon.survey.definition import Block, Question, Survey, build_survey, load_survey
