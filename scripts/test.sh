@@ -8,7 +8,7 @@
 # Provisions what the suite needs beyond PyPI when it is missing (Debian's
 # postgresql and chromium, installed with apt-get when run as root), starts a
 # throw-away PostgreSQL server on loopback for the PostgreSQL store tests,
-# and stops it again at the end. Extra arguments go to pytest.
+# and stops it again at the end. Extra arguments go to pytest; the tests run on every core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,5 +52,9 @@ if [ -z "${CARLZON_TEST_PG_URL:-}" ] && ls /usr/lib/postgresql/*/bin/postgres >/
   echo "PostgreSQL test server on 127.0.0.1:$PGPORT"
 fi
 
+# One worker per core (pytest-xdist) unless "$@" says otherwise (-n 0 runs in one process); each test
+# that needs PostgreSQL makes its own schema, each store its own file, so workers never share one.
+par=(-n auto)
+for a in "$@"; do case "$a" in -n|-n*|--numprocesses*|no:xdist) par=() ;; esac; done
 # -m "" undoes the default deselection of slow tests (pyproject addopts); a -m in "$@" wins.
-python -m pytest -m "" "$@"
+python -m pytest -m "" "${par[@]}" "$@"
