@@ -65,11 +65,9 @@ def test_quotes_worst_first_keep_text_raw(moments):
     assert best and all(q.valence == "magic" for q in best)
 
 
-@pytest.mark.xfail(
-    reason="the simple emerging check (report.data.emerging_rows) does not yet count interactions per touchpoint on the new moment unit (issue 14); the library's emerging_problems is tested in tests/analysis/test_emerging.py",
-    strict=False,
-)
-def test_emerging_check_finds_the_planted_problem(moments):
+def test_emerging_check_finds_the_planted_problem():
+    # 22 airline touchpoints: 12,000 rows give each about 37 moments in the last 14 days
+    _, moments = synthetic_rows(12000, seed=3, hostile=True)
     sec = emerging_check(moments, "airline", min_n=20)
     assert sec.ran and sec.rows and sec.rows[0][0] == "Search and compare flights"
     flat = moments.assign(timestamp=pd.Timestamp("2026-01-01", tz="UTC"))

@@ -84,12 +84,9 @@ def test_paths_view_graph_drop_off_and_unmapped(store):
     assert "<script" not in svg and "<img" not in svg and "&lt;script&gt;" in svg
 
 
-@pytest.mark.xfail(
-    reason="themes now read the mentions' text (issue 14): the fixture's examples and labels are whole reviews; to be rewritten for mention text",
-    strict=False,
-)
 def test_themes_view_labels_counts_examples(store):
-    view = themes_view(store, Scope(touchpoint="gate", valence="misery"), AIRLINE)
+    # every theme at the gate (the hostile burst is its smallest): the examples are the comments stored
+    view = themes_view(store, Scope(touchpoint="gate", valence="misery"), AIRLINE, per_touchpoint=8)
     assert view["ran"] and list(view["valences"]) == ["misery"]
     rows = view["valences"]["misery"]
     assert rows and all(r["touchpoint"] == "gate" and r["n"] <= r["group_n"] for r in rows)
