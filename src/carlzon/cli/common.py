@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ __all__ = [
     "err_console",
     "print_json",
     "shown",
+    "steps_bar",
     "store_url",
 ]
 
@@ -31,6 +34,32 @@ STORE_ENV = "CARLZON_STORE"
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+@contextmanager
+def steps_bar(enabled: bool, first: str = "starting") -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr (gone when done) for a library function's ``progress(what, done, total)``
+    callback; with ``enabled`` False (``--json``, stderr not a terminal) a callback that does nothing."""
+    if not enabled:
+        yield lambda what, done, total: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(first, total=1)
+
+        def tick(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=max(total, 1))
+
+        yield tick
+
 
 StoreOption = typer.Option(
     None,

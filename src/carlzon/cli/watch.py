@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, err_console, print_json, shown, store_url
+from carlzon.cli.common import StoreOption, console, err_console, print_json, shown, steps_bar, store_url
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
@@ -82,8 +83,8 @@ def alerts(
     from carlzon.analysis.emerging import emerging_problems
     from carlzon.store import open_store
 
-    with open_store(store_url(store), read_only=True) as st:
-        found = emerging_problems(st, days=days, fdr=fdr, active_since=since)["alerts"]
+    with open_store(store_url(store), read_only=True) as st, steps_bar(not as_json and sys.stderr.isatty()) as tick:
+        found = emerging_problems(st, days=days, fdr=fdr, active_since=since, progress=tick)["alerts"]
     for a in found:
         a.pop("touchpoint_name", None)
     if webhook:
