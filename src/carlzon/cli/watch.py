@@ -156,7 +156,8 @@ def alerts(
         console.print("No emerging problems.")
         return
     table = Table(title=f"Emerging problems ({len(found)})")
-    for col in ("touchpoint", "theme", "location", "since", "count vs baseline", "example"):
+    table.add_column("touchpoint", no_wrap=True)  # an id stays whole (search and copy it); the rest wraps
+    for col in ("theme", "location", "since", "count vs baseline", "example"):
         table.add_column(col, overflow="fold")
     for a in found:
         table.add_row(
