@@ -36,8 +36,6 @@ HALO = 0.3
 MISERY_SHIFT = -2.6
 MAGIC_SHIFT = 1.6
 NOISE_SD = 0.6
-ETA_SD = 1.5
-"""Standard deviation of the overall's expected value (1-10 units) over the population."""
 SATISFIED_SLOPE = 1.5
 SATISFIED_CENTRE = 7.0
 POPULATION_DRAWS = 400_000
@@ -174,9 +172,6 @@ def driver_model(journey: Journey, seed: int) -> DriverModel:
     rng = np.random.default_rng([seed, 7919])
     pop = _population_ratings(key)
     weights = _profile(j)[rng.permutation(j)] / pop.std(axis=0)
-    # the overall's spread is the same for any number of touchpoints: with 20 or more, unscaled weights
-    # push one overall in twenty past the 1-10 scale, and the clipping biases every linear fit
-    weights *= ETA_SD / float((pop @ weights).std())
     mean_ratings = pop.mean(axis=0)
     intercept = 6.9 - float(mean_ratings @ weights)
     tps = tuple(tp.id for tp in journey.touchpoints)
