@@ -70,7 +70,8 @@ def moment_drivers(
             means = pd.to_numeric(sel["score"], errors="coerce").groupby([sel["touchpoint"], sel[per]]).mean()
             for tp, col in means.unstack(0).items():
                 col = col.reindex(wide.index)
-                if col.notna().sum() >= min_count and col.notna().mean() >= min_score_share and col.nunique() > 1:
+                given = col.notna()
+                if given.sum() >= min_count and given.mean() >= min_score_share and col.nunique() > 1:
                     wide[f"score:{tp}"] = col
                     drivers.append(f"score:{tp}")
             continue
