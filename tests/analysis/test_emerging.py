@@ -84,3 +84,10 @@ def test_mention_text_without_spans_is_the_text():
 def test_mention_texts_of_a_frame():
     m = pd.DataFrame({"text": ["ab cd", None], "spans": ["[[3, 5]]", "[]"]})
     assert mention_texts(m).tolist() == ["cd", None]
+
+
+def test_progress_is_told_each_step_and_the_end(sim_store):
+    steps = []
+    with open_store(sim_store[0], read_only=True) as st:
+        emerging_problems(st, progress=lambda what, done, total: steps.append((done, total)))
+    assert steps == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]

@@ -167,3 +167,12 @@ def test_paths_errors_are_one_line(tmp_path):
     assert res.exit_code == 1 and "--customer" in res.output
     res = runner.invoke(app, ["paths", str(f), "--customer", "who", "--step", "what", "--time", "when", "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["cases"] == 1
+
+
+def test_alerts_tell_each_ongoing_problem_once(sim_store, hook):
+    url, handler = hook
+    handler.fail_first = 0
+    first = runner.invoke(app, ["alerts", "--store", sim_store["store"], "--slack", url, "--json"])
+    n_alerts = len(json.loads(first.stdout)["alerts"])
+    runner.invoke(app, ["alerts", "--store", sim_store["store"], "--slack", url, "--json"])
+    assert (first.exit_code, len(handler.received)) == (0, n_alerts)  # the second run tells nothing again

@@ -146,3 +146,20 @@ def test_desk_tells_about_each_new_case_once(store, servers, clock):
     n = _notifier(store, servers, clock)
     assert desk.notify_new(n, min_priority=60)["cases"] == [1]
     assert desk.notify_new(n, min_priority=60)["cases"] == []
+
+
+def test_cases_open_tells_new_high_priority_cases(store, store_path, servers):
+    from typer.testing import CliRunner
+
+    from carlzon.cli import app
+    from tests.loop.loopdata import seed_misery
+
+    if store.backend != "sqlite":
+        pytest.skip("the CLI run here opens the SQLite file")
+    seed_misery(store)
+    _, hook = servers
+    url = f"http://127.0.0.1:{hook.server_address[1]}/slack"
+    res = CliRunner().invoke(
+        app, ["cases", "open", "--store", str(store_path), "--slack", url, "--notify-priority", "0"]
+    )
+    assert (res.exit_code, "told about 1 new case(s)" in res.stdout, len(hook.posts)) == (0, True, 1), res.output

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -71,20 +72,23 @@ def emerging_problems(
     days: int | None = None,
     fdr: float = 0.002,
     active_since: Any = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Emerging problems in ``scope`` (a :class:`carlzon.report.query.Scope`; None: everything) as plain data.
 
     Returns ``{ran, alerts, n, days, since, until, note, method}``; ``alerts`` are the records of
     :meth:`EmergingProblems.to_records` (``carlzon alerts --json``), active on or after ``since``
     (the first watched day, or ``active_since`` when given), each with ``touchpoint_name`` when a
-    journey is given.
+    journey is given. ``progress(what, done, total)`` is called as each of its four steps begins and at the end.
     """
+    tick = progress or (lambda what, done, total: None)
     from carlzon.analysis.alerts import EmergingProblems
     from carlzon.report.insights import WATCH_DAYS, _last_day, _names, watch_window
     from carlzon.report.query import Scope
 
     scope = Scope() if scope is None else scope
     days = WATCH_DAYS if days is None else int(days)
+    tick("reading the moments", 0, 4)
     last = _last_day(store, scope)
     if last is None:
         return {
@@ -100,10 +104,14 @@ def emerging_problems(
     m, since, note = watch_window(store, scope, last, days=days)
     if active_since is not None:
         since = pd.Timestamp(active_since)
+    tick("finding what was said", 1, 4)
     m = m.assign(text=mention_texts(m))
     ep = EmergingProblems(fdr=fdr)
     try:
-        found = ep.fit(m).to_records(since=since)
+        tick("testing daily counts", 2, 4)
+        fitted = ep.fit(m)
+        tick("writing the alerts", 3, 4)
+        found = fitted.to_records(since=since)
     except NotEnoughDataError as exc:
         return {
             "ran": False,
@@ -115,6 +123,7 @@ def emerging_problems(
             "note": str(exc),
             "method": "",
         }
+    tick("done", 4, 4)
     names = _names(journey) if journey is not None else {}
     for a in found:
         a["touchpoint_name"] = names.get(str(a["touchpoint"]), str(a["touchpoint"]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,14 @@ __all__ = [
     "CREATES_STORE",
     "DEFAULT_STORE",
     "STORE_ENV",
+    "NotifyOptions",
     "StoreOption",
     "console",
     "err_console",
+    "notifier_for",
     "print_json",
     "shown",
+    "steps_bar",
     "store_url",
 ]
 
@@ -31,6 +36,91 @@ STORE_ENV = "CARLZON_STORE"
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+SlackOption = typer.Option(None, "--slack", help="Slack incoming-webhook URL to tell (repeat).")
+TeamsOption = typer.Option(None, "--teams", help="Microsoft Teams workflow-webhook URL to tell (repeat).")
+SmtpHostOption = typer.Option(None, "--smtp-host", help="SMTP server for e-mail (with --to).")
+SmtpPortOption = typer.Option(25, "--smtp-port")
+StartTlsOption = typer.Option(False, "--starttls", help="Use STARTTLS.")
+SmtpUserOption = typer.Option(None, "--smtp-user", envvar="CARLZON_SMTP_USER")
+SmtpPasswordOption = typer.Option(None, "--smtp-password", envvar="CARLZON_SMTP_PASSWORD")
+FromOption = typer.Option("carlzon@localhost", "--from", help="The e-mail's sender.")
+ToOption = typer.Option(None, "--to", help="E-mail recipients (repeat).")
+BaseUrlOption = typer.Option("", "--base-url", help="The dashboard's address, for links to cases.")
+
+
+class NotifyOptions:
+    """Where a command tells people (the options above), gathered for :func:`notifier_for`."""
+
+    def __init__(
+        self,
+        *,
+        slack: list[str] | None = None,
+        teams: list[str] | None = None,
+        smtp_host: str | None = None,
+        smtp_port: int = 25,
+        starttls: bool = False,
+        smtp_user: str | None = None,
+        smtp_password: str | None = None,
+        sender: str = "carlzon@localhost",
+        to: list[str] | None = None,
+        base_url: str = "",
+    ) -> None:
+        self.slack, self.teams, self.to = list(slack or []), list(teams or []), list(to or [])
+        self.smtp_host, self.smtp_port, self.starttls = smtp_host, smtp_port, starttls
+        self.smtp_user, self.smtp_password, self.sender, self.base_url = smtp_user, smtp_password, sender, base_url
+
+    def any(self) -> bool:
+        return bool(self.slack or self.teams or self.smtp_host)
+
+
+def notifier_for(store: Any, opts: NotifyOptions, *, digest: bool = False) -> Any:
+    """A :class:`carlzon.loop.notify.Notifier` for the options (a CarlzonError names the missing part)."""
+    from carlzon.errors import CarlzonError
+    from carlzon.loop.notify import EmailTarget, Notifier, WebhookTarget
+
+    email = None
+    if opts.smtp_host:
+        if not opts.to:
+            raise CarlzonError("--smtp-host needs at least one --to", fix="add --to lead@example.org")
+        email = EmailTarget(
+            host=opts.smtp_host,
+            port=opts.smtp_port,
+            to=tuple(opts.to),
+            sender=opts.sender,
+            starttls=opts.starttls,
+            user=opts.smtp_user,
+            password=opts.smtp_password,
+        )
+    hooks = [WebhookTarget(u, "slack") for u in opts.slack] + [WebhookTarget(u, "teams") for u in opts.teams]
+    return Notifier(store, email=email, webhooks=hooks, digest=digest, base_url=opts.base_url)
+
+
+@contextmanager
+def steps_bar(enabled: bool, first: str = "starting") -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on stderr (gone when done) for a library function's ``progress(what, done, total)``
+    callback; with ``enabled`` False (``--json``, stderr not a terminal) a callback that does nothing."""
+    if not enabled:
+        yield lambda what, done, total: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(first, total=1)
+
+        def tick(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=max(total, 1))
+
+        yield tick
+
 
 StoreOption = typer.Option(
     None,

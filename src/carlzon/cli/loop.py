@@ -28,7 +28,25 @@ import typer
 import yaml
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
+from carlzon.cli.common import (
+    BaseUrlOption,
+    FromOption,
+    NotifyOptions,
+    SlackOption,
+    SmtpHostOption,
+    SmtpPasswordOption,
+    SmtpPortOption,
+    SmtpUserOption,
+    StartTlsOption,
+    StoreOption,
+    TeamsOption,
+    ToOption,
+    console,
+    notifier_for,
+    print_json,
+    shown,
+    store_url,
+)
 from carlzon.errors import CarlzonError, JourneyError
 
 __all__ = ["register"]
@@ -100,13 +118,46 @@ def cases_open(
     min_priority: float | None = typer.Option(
         None, "--min-priority", min=0, max=100, help="Open cases at or above this priority (0-100; default 30)."
     ),
+    notify_priority: float = typer.Option(
+        70.0,
+        "--notify-priority",
+        min=0,
+        max=100,
+        help="With --slack/--teams/--smtp-host: tell about new cases at or above.",
+    ),
+    slack: list[str] | None = SlackOption,
+    teams: list[str] | None = TeamsOption,
+    smtp_host: str | None = SmtpHostOption,
+    smtp_port: int = SmtpPortOption,
+    starttls: bool = StartTlsOption,
+    smtp_user: str | None = SmtpUserOption,
+    smtp_password: str | None = SmtpPasswordOption,
+    sender: str = FromOption,
+    to: list[str] | None = ToOption,
+    base_url: str = BaseUrlOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Open recovery cases by the case policy: one per interaction with misery, at most the day's capacity;
-    the rest is summarised by touchpoint, with the reason."""
+    the rest is summarised by touchpoint, with the reason. With a webhook or SMTP server, new high-priority
+    cases are told there as ``cases notify`` does (one message per ongoing problem)."""
+    opts = NotifyOptions(
+        slack=slack,
+        teams=teams,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        starttls=starttls,
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
+        sender=sender,
+        to=to,
+        base_url=base_url,
+    )
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with _desk(store, journey, min_priority=min_priority, policy=policy) as desk:
+        notifier = (
+            notifier_for(desk.store, opts) if opts.any() else None
+        )  # before any write: a wrong target fails first
         if as_json:
             new = desk.open_cases()
         else:
@@ -124,12 +175,14 @@ def cases_open(
                     bar.update(task, description=what, completed=done, total=max(total, 1))
 
                 new = desk.open_cases(progress=tick)
+        told = desk.notify_new(notifier, min_priority=notify_priority) if notifier is not None else None
         total = int(desk.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
         summary = desk.summary()
         if as_json:
             print_json(
                 {
                     **new.to_dict(),
+                    **({"notified": told} if told is not None else {}),
                     "n_cases": total,
                     "min_priority": desk.min_priority,
                     "policy": desk.policy.to_dict(),
@@ -144,6 +197,11 @@ def cases_open(
             f"opened {len(new)} case(s) at priority >= {desk.min_priority:g}, {cap} "
             f"({total} case(s) in all, journey {desk.journey.name}, policy: {p.source})"
         )
+        if told is not None:
+            typer.echo(
+                f"told about {len(told['cases'])} new case(s) at priority >= {notify_priority:g}: "
+                f"{len(told['sent'])} problem(s) sent, {len(told['updated'])} updated, {len(told['held'])} held"
+            )
         if new.summarised:
             typer.echo(
                 f"summarised {sum(new.summarised.values())} of {new.considered} interaction(s) with misery "
@@ -248,24 +306,20 @@ def cases_notify(
     as_json: bool = JsonOption,
 ) -> None:
     """Tell people about new high-priority cases: e-mail and Slack/Teams webhooks, one message per ongoing problem."""
-    from carlzon.loop.notify import EmailTarget, Notifier, WebhookTarget
-
-    email = None
-    if smtp_host:
-        if not to:
-            raise CarlzonError("--smtp-host needs at least one --to", fix="add --to lead@example.org")
-        email = EmailTarget(
-            host=smtp_host,
-            port=smtp_port,
-            to=tuple(to),
-            sender=sender,
-            starttls=starttls,
-            user=smtp_user,
-            password=smtp_password,
-        )
-    hooks = [WebhookTarget(u, "slack") for u in slack or []] + [WebhookTarget(u, "teams") for u in teams or []]
+    opts = NotifyOptions(
+        slack=slack,
+        teams=teams,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        starttls=starttls,
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
+        sender=sender,
+        to=to,
+        base_url=base_url,
+    )
     with _desk(store, None) as desk:
-        notifier = Notifier(desk.store, email=email, webhooks=hooks, digest=digest, base_url=base_url)
+        notifier = notifier_for(desk.store, opts, digest=digest)
         done = desk.notify_new(notifier, min_priority=min_priority)
         if digest:
             done["digest"] = notifier.send_digest()

@@ -161,7 +161,13 @@ def serve(
     if not len(tokens[tokens["revoked_at"].isna()]):
         console.print("No token yet: create one with [bold]carlzon token create --role admin[/bold] to log in.")
     console.print(f"carlzon on http://{host}:{port}/ (API docs at /docs, store {st.url_safe})")
-    app = create_app(st, journey=journey, allowed_origins=tuple(allowed_origin or ()), secure_cookies=secure_cookies)
+    app = create_app(
+        st,
+        journey=journey,
+        allowed_origins=tuple(allowed_origin or ()),
+        secure_cookies=secure_cookies,
+        warm_every=5.0,  # themes, alerts, overview and magic computed ahead of the first visitor, and on new data
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

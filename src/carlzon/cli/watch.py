@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from carlzon.cli.common import StoreOption, console, err_console, print_json, shown, store_url
+from carlzon.cli.common import (
+    BaseUrlOption,
+    FromOption,
+    NotifyOptions,
+    SlackOption,
+    SmtpHostOption,
+    SmtpPasswordOption,
+    SmtpPortOption,
+    SmtpUserOption,
+    StartTlsOption,
+    StoreOption,
+    TeamsOption,
+    ToOption,
+    console,
+    err_console,
+    notifier_for,
+    print_json,
+    shown,
+    steps_bar,
+    store_url,
+)
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
@@ -77,13 +98,48 @@ def alerts(
         help="Days, back from the last moment, whose problems are shown (the 120 "
         "before them are the baseline), as the report and the dashboard show them.",
     ),
+    slack: list[str] | None = SlackOption,
+    teams: list[str] | None = TeamsOption,
+    smtp_host: str | None = SmtpHostOption,
+    smtp_port: int = SmtpPortOption,
+    starttls: bool = StartTlsOption,
+    smtp_user: str | None = SmtpUserOption,
+    smtp_password: str | None = SmtpPasswordOption,
+    sender: str = FromOption,
+    to: list[str] | None = ToOption,
+    base_url: str = BaseUrlOption,
 ) -> None:
-    """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline."""
+    """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline.
+
+    With --slack, --teams or --smtp-host, each ongoing problem is told once and updated as it grows
+    (deduplicated in the store, as ``cases notify``); --webhook posts every alert as it is."""
+    opts = NotifyOptions(
+        slack=slack,
+        teams=teams,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        starttls=starttls,
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
+        sender=sender,
+        to=to,
+        base_url=base_url,
+    )
     from carlzon.analysis.emerging import emerging_problems
     from carlzon.store import open_store
 
-    with open_store(store_url(store), read_only=True) as st:
-        found = emerging_problems(st, days=days, fdr=fdr, active_since=since)["alerts"]
+    told = None
+    with (
+        open_store(store_url(store), read_only=not opts.any()) as st,  # telling records each problem in the store
+        steps_bar(not as_json and sys.stderr.isatty()) as tick,
+    ):
+        notifier = notifier_for(st, opts) if opts.any() else None
+        found = emerging_problems(st, days=days, fdr=fdr, active_since=since, progress=tick)["alerts"]
+        if notifier is not None:
+            told = notifier.alerts(found)
+            err_console.print(
+                f"told: {len(told['sent'])} problem(s) sent, {len(told['updated'])} updated, {len(told['held'])} held"
+            )
     for a in found:
         a.pop("touchpoint_name", None)
     if webhook:

@@ -243,6 +243,32 @@ def _recovered_ids(store: Any) -> set[str]:
     return set(df["interaction_id"].astype(str)) if len(df) else set()
 
 
+_DATED = {"birthday_today", "customer_anniversary"}
+"""The conditions that may match a customer who is not visiting (all others need a visit on the day)."""
+
+
+def _candidates(store: Any, todays: pd.DataFrame, d: date, dated: set[str]) -> list[str]:
+    """The customers a rule can match on day ``d``: every customer with an interaction that day, and, when
+    a rule is ``birthday_today`` or ``customer_anniversary``, every customer with a birthday or anniversary
+    on record that falls on the day (a superset: the memory then decides, as for any customer)."""
+    ids = {str(c) for c in todays["customer_id"].dropna() if str(c)}
+    if dated:
+        from carlzon.loop.memory import _facts
+
+        rows = store.query(
+            "SELECT DISTINCT customer_id, attributes FROM interactions "
+            "WHERE customer_id IS NOT NULL AND customer_id <> '' AND attributes IS NOT NULL"
+        )
+        facts: dict[str, Any] = {}
+        for cid, raw in zip(rows["customer_id"], rows["attributes"]):
+            fx = facts.get(raw)
+            if fx is None:
+                fx = facts[raw] = _facts(raw)
+            if _same_day_of_year(fx.birthday, d) or _same_day_of_year(fx.anniversary, d):
+                ids.add(str(cid))
+    return sorted(ids)
+
+
 def magic_opportunities(
     store: Any,
     journey: str | Journey = "airline",
@@ -263,9 +289,11 @@ def magic_opportunities(
         d = parse_day(day)
         if d is None:
             raise JourneyError(f"cannot read the day {day!r}", fix="write it as YYYY-MM-DD, e.g. --date 2026-03-02")
-    memory = memory if memory is not None else customer_memory(store)
     start = datetime(d.year, d.month, d.day, tzinfo=UTC)
     todays = store.interactions(since=start, until=start + timedelta(days=1))
+    if memory is None:  # only customers a rule can match: those with an interaction today, and dated ones
+        dated = {r["when"] for r in rules} & _DATED
+        memory = customer_memory(store, customer_ids=_candidates(store, todays, d, dated))
     today_attrs: dict[str, list[dict[str, Any]]] = {}
     for cid, raw in zip(todays["customer_id"], todays["attributes"]):
         if cid is not None and not (isinstance(cid, float) and math.isnan(cid)):

@@ -146,63 +146,112 @@ def customer_value(c: Customer | None) -> float:
     return min(1.0, math.log1p(c.visits) / math.log1p(20))
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What one attributes object says about its customer (the same object recurs on many rows)."""
+
+    name: str | None
+    birthday: date | None
+    anniversary: date | None
+    tier: str | None
+    stated_order: str | None
+    order: str | None
+    preferences: tuple[tuple[str, Any], ...]
+
+
+def _facts(raw: Any) -> _Facts:
+    attrs = _attrs(raw)
+    name = _first(attrs, _NAME_KEYS)
+    full = None
+    if name:
+        last = _first(attrs, _LAST_KEYS)
+        full = f"{name} {last}" if last and str(last) not in str(name) else str(name)
+    tier = _first(attrs, _TIER_KEYS)
+    stated = _first(attrs, ("usual_order",))
+    order = None if stated else _first(attrs, _ORDER_KEYS[1:])
+    prefs = tuple(
+        (k, v)
+        for k, v in attrs.items()
+        if "pref" in k and v not in (None, "") and not (isinstance(v, float) and math.isnan(v))
+    )
+    return _Facts(
+        name=full,
+        birthday=parse_day(_first(attrs, _BIRTHDAY_KEYS)),
+        anniversary=parse_day(_first(attrs, _ANNIVERSARY_KEYS)),
+        tier=str(tier) if tier else None,
+        stated_order=str(stated) if stated else None,
+        order=str(order) if order else None,
+        preferences=prefs,
+    )
+
+
+def _rows(store: Any, customer_ids: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The interactions (id, customer_id, timestamp, channel, attributes) and moments (interaction_id,
+    touchpoint, valence) the memory reads: only these columns, in the store's order."""
+    where, params = "customer_id IS NOT NULL AND customer_id <> ''", {}
+    if customer_ids is not None:
+        names = [f"c{i}" for i in range(len(customer_ids))]
+        where += f" AND customer_id IN ({', '.join(':' + n for n in names)})" if names else " AND 1 = 0"
+        params = dict(zip(names, customer_ids))
+    inter = store.query(
+        f"SELECT id, customer_id, timestamp, channel, attributes FROM interactions WHERE {where} "
+        "ORDER BY timestamp IS NULL, timestamp, seq",
+        params,
+    )
+    moments = store.query(
+        f"SELECT interaction_id, touchpoint, valence FROM moments WHERE {where if customer_ids is not None else '1 = 1'} "
+        "ORDER BY timestamp IS NULL, timestamp, interaction_id, touchpoint",
+        params,
+    )
+    return inter, moments
+
+
 def customer_memory(store: Any, *, customer_ids: list[str] | None = None) -> dict[str, Customer]:
-    """Build the memory of every customer (or of ``customer_ids``) from the store."""
-    wanted = set(customer_ids) if customer_ids is not None and len(customer_ids) > 50 else None
-    if wanted is not None:  # many customers: one read, kept to the wanted ones before the per-row work
-        inter = store.interactions()
-        inter = inter[inter["customer_id"].isin(wanted)]
-    elif customer_ids is not None:
-        frames = [store.interactions(customer_id=cid) for cid in customer_ids]
-        inter = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    """Build the memory of every customer (or of ``customer_ids``) from the store.
+
+    Reads five columns of the interactions and three of the moments (not the texts), and reads each
+    distinct attributes object once: a customer's record recurs on each of their interactions.
+    """
+    ids = None if customer_ids is None else sorted({str(c) for c in customer_ids})
+    if ids is not None and len(ids) > 500:  # many customers: one read of all, kept to the wanted ones
+        inter, moments = _rows(store, None)
+        wanted = set(ids)
+        inter = inter[inter["customer_id"].astype(str).isin(wanted)]
     else:
-        inter = store.interactions()
+        inter, moments = _rows(store, ids)
     if inter.empty:
         return {}
-    inter = inter[inter["customer_id"].notna() & (inter["customer_id"].astype(str) != "")]
-    try:
-        moments = (
-            store.moments(with_text=False)
-            if customer_ids is None or wanted is not None
-            else pd.concat([store.moments(customer_id=cid, with_text=False) for cid in customer_ids], ignore_index=True)
-        )
-    except TypeError:
-        moments = store.moments()
     valence = dict(zip(moments["interaction_id"], moments["valence"])) if not moments.empty else {}
     touchpoint = dict(zip(moments["interaction_id"], moments["touchpoint"])) if not moments.empty else {}
     visit_rows = len(store.query("SELECT id FROM interactions WHERE channel = :c LIMIT 1", {"c": VISIT_CHANNEL})) > 0
     inter = inter.sort_values("timestamp", kind="stable")
+    facts = {raw: _facts(raw) for raw in inter["attributes"].drop_duplicates() if isinstance(raw, str)}
+    ts_all = inter["timestamp"]
+    days_all = ts_all.dt.date.where(ts_all.notna(), None) if len(ts_all) else ts_all
+    inter = inter.assign(_day=days_all)
     out: dict[str, Customer] = {}
     for cid, rows in inter.groupby("customer_id", sort=False):
         c = Customer(customer_id=str(cid))
         orders: Counter[str] = Counter()
         days: dict[date, dict[str, Any]] = {}
-        for iid, ts, channel, raw in zip(rows["id"], rows["timestamp"], rows["channel"], rows["attributes"]):
-            attrs = _attrs(raw)
-            name = _first(attrs, _NAME_KEYS)
-            if name:
-                last = _first(attrs, _LAST_KEYS)
-                c.name = f"{name} {last}" if last and str(last) not in str(name) else str(name)
-            for keys, attr in ((_BIRTHDAY_KEYS, "birthday"), (_ANNIVERSARY_KEYS, "anniversary")):
-                day = parse_day(_first(attrs, keys))
-                if day:
-                    setattr(c, attr, day)
-            tier = _first(attrs, _TIER_KEYS)
-            if tier:
-                c.tier = str(tier)
-            stated = _first(attrs, ("usual_order",))
-            if stated:
-                c.usual_order, c.usual_order_source = str(stated), "customer record"
-            else:
-                order = _first(attrs, _ORDER_KEYS[1:])
-                if order:
-                    orders[str(order)] += 1
-            for k, v in attrs.items():
-                if "pref" in k and v not in (None, "") and not (isinstance(v, float) and math.isnan(v)):
-                    c.preferences[k] = v
-            if ts is None or pd.isna(ts):
+        for iid, day, channel, raw in zip(rows["id"], rows["_day"], rows["channel"], rows["attributes"]):
+            fx = facts[raw] if isinstance(raw, str) else _facts(raw)
+            if fx.name:
+                c.name = fx.name
+            if fx.birthday:
+                c.birthday = fx.birthday
+            if fx.anniversary:
+                c.anniversary = fx.anniversary
+            if fx.tier:
+                c.tier = fx.tier
+            if fx.stated_order:
+                c.usual_order, c.usual_order_source = fx.stated_order, "customer record"
+            elif fx.order:
+                orders[fx.order] += 1
+            for k, v in fx.preferences:
+                c.preferences[k] = v
+            if day is None:
                 continue
-            day = pd.Timestamp(ts).date()
             if visit_rows:
                 if channel == VISIT_CHANNEL:
                     c.visit_days.append(day)

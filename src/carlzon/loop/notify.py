@@ -127,7 +127,8 @@ class Notifier:
         return self._record("cases", {k: (len(v), self._case_subject(v), lines[k]) for k, v in problems.items()})
 
     def alerts(self, alerts: list[dict[str, Any]]) -> dict[str, Any]:
-        """Report alerts (dicts with touchpoint, theme, location, since, count)."""
+        """Report alerts (dicts with touchpoint, theme, location, since, count): an alert told before is told
+        again only when its count has doubled since, so running the alerts again sends nothing new."""
         problems: dict[str, tuple[int, str, list[str]]] = {}
         for a in alerts:
             key = f"alert:{a.get('touchpoint')}:{a.get('theme') or ''}:{a.get('location') or ''}"
@@ -139,7 +140,7 @@ class Notifier:
                 f"Emerging problem: {a.get('touchpoint')}{theme}{where} since {a.get('since')}",
                 [f"{n} moments of misery (baseline {a.get('baseline', '–')})"],
             )
-        return self._record("alert", problems)
+        return self._record("alert", problems, cumulative=False)
 
     @staticmethod
     def _case_subject(cases: list[dict[str, Any]]) -> str:
@@ -149,7 +150,11 @@ class Notifier:
             f"{len(cases)} new high-priority case(s): {str(c.get('touchpoint') or 'unknown').replace('_', ' ')}{where}"
         )
 
-    def _record(self, kind: str, problems: dict[str, tuple[int, str, list[str]]]) -> dict[str, Any]:
+    def _record(
+        self, kind: str, problems: dict[str, tuple[int, str, list[str]]], *, cumulative: bool = True
+    ) -> dict[str, Any]:
+        """Send or hold each problem. ``cumulative``: ``n`` adds to the problem's total (new cases); else
+        ``n`` is the total as it stands (an alert's count, the same again when the alerts are run again)."""
         now = self.clock()
         sent: list[Any] = []
         updated: list[Any] = []
@@ -162,7 +167,7 @@ class Notifier:
             else:
                 prev = json.loads(row["sent"].iloc[0] or "{}")
                 total, last_sent, updates = (
-                    int(prev.get("total", 0)) + n,
+                    int(prev.get("total", 0)) + n if cumulative else n,
                     int(prev.get("last_sent", 0)),
                     int(row["updates"].iloc[0]) + 1,
                 )

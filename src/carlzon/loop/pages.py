@@ -16,9 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.loop.api import desk_for
-from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures
-from carlzon.loop.recovery import journey_for_store
 from carlzon.privacy.display import showing_personal_data
 from carlzon.web.deps import may_see_personal, require
 from carlzon.web.auth import Principal, has_role
@@ -226,7 +224,7 @@ def close_form(
 
 @router.get("/magic", response_class=HTMLResponse)
 def magic_page(request: Request, date: str | None = None, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    state = request.app.state
-    journey = getattr(state, "journey", None) or journey_for_store(state.store)
-    ops = magic_opportunities(state.store, journey, day=date or None)
+    from carlzon.web.views import magic_today
+
+    ops = magic_today(request.app.state, date or None)
     return _render(request, "magic.html.j2", ops=ops, date=date or "", active="magic")

@@ -77,6 +77,7 @@ def create_app(
     customers_up_to: int | None = CUSTOMERS_UP_TO,
     allowed_origins: tuple[str, ...] = (),
     secure_cookies: bool = False,
+    warm_every: float | None = None,
 ) -> FastAPI:
     """The dashboard and API over ``store`` (an open Store, a path or a postgresql:// URL).
 
@@ -84,7 +85,9 @@ def create_app(
     ``customers_up_to``: in a store of more moments the overview and ``/api/metrics`` leave out the
     number of distinct customers and say so (None: always count). ``allowed_origins``: origins besides
     the server's own (``https://cx.example.com`` behind a proxy that rewrites the Host) whose pages may
-    send state changes; ``secure_cookies``: always mark the session cookie Secure.
+    send state changes; ``secure_cookies``: always mark the session cookie Secure. ``warm_every``: seconds
+    between checks for new data by a background thread that keeps the heavy views (themes, alerts,
+    overview, magic) computed ahead of the first request (see :mod:`carlzon.web.warm`; None: no thread).
     """
     from carlzon.store import open_store
 
@@ -93,7 +96,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warmer = None
+        if warm_every is not None:
+            from carlzon.web.warm import Warmer
+
+            warmer = app.state.warmer = Warmer(app.state, every=warm_every).start()
         yield
+        if warmer is not None:
+            warmer.stop()
         if own:
             st.close()
 
@@ -115,6 +125,7 @@ def create_app(
     app.state.journey = load_journey(journey) if isinstance(journey, str) else journey
     app.state.write_lock = threading.Lock()
     app.state.cache = {}
+    app.state.cache_locks = {}
     app.state.cache_size = cache_size
     app.state.customers_up_to = customers_up_to
     web_dir = str(resources.files("carlzon.web") / "templates")

@@ -121,6 +121,20 @@ def overview_page(
     return _render(request, "overview.html.j2", f=f, opts=options(request.app.state), ctx=ctx, active="overview")
 
 
+def _feed_page(request: Request, f: Filters, data: dict[str, Any], active: str, **extra: Any) -> HTMLResponse:
+    """A page of moments (``moments.html.j2``) with the filter form and a link back to this very page."""
+    return _render(
+        request,
+        "moments.html.j2",
+        f=f,
+        opts=options(request.app.state),
+        data=data,
+        active=active,
+        request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
+        **extra,
+    )
+
+
 @router.get("/moments", response_class=HTMLResponse)
 def moments_page(
     request: Request,
@@ -128,16 +142,7 @@ def moments_page(
     page: int = Query(1, ge=1, le=1_000_000_000),
     _: Principal = Depends(require("viewer")),
 ) -> HTMLResponse:
-    data = feed(request.app.state, f, page=page, per_page=25)
-    return _render(
-        request,
-        "moments.html.j2",
-        f=f,
-        opts=options(request.app.state),
-        data=data,
-        active="moments",
-        request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
-    )
+    return _feed_page(request, f, feed(request.app.state, f, page=page, per_page=25), "moments")
 
 
 @router.get("/learn", response_class=HTMLResponse)
@@ -150,17 +155,7 @@ def learn_page(
     """Help carlzon learn: the moments whose label would teach the model most (least sure first)."""
     from carlzon.web.learn import learn_feed
 
-    data = learn_feed(request.app.state, f, page=page, per_page=25)
-    return _render(
-        request,
-        "moments.html.j2",
-        f=f,
-        opts=options(request.app.state),
-        data=data,
-        active="learn",
-        learn=True,
-        request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
-    )
+    return _feed_page(request, f, learn_feed(request.app.state, f, page=page, per_page=25), "learn", learn=True)
 
 
 @router.post("/moments/correct")

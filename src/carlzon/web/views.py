@@ -11,8 +11,9 @@ Example:
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +29,18 @@ from carlzon.schema import json_object
 from carlzon.store.changes import change_token
 from carlzon.store.rollups import rollup_frame
 
-__all__ = ["Filters", "alerts", "feed", "journey_for", "options", "overview", "paths", "themes", "timeline"]
+__all__ = [
+    "Filters",
+    "alerts",
+    "feed",
+    "journey_for",
+    "magic_today",
+    "options",
+    "overview",
+    "paths",
+    "themes",
+    "timeline",
+]
 
 _VALENCES = ("magic", "misery", "neutral")
 
@@ -133,16 +145,40 @@ def journey_for(state: Any) -> Journey:
     return state.journey
 
 
+_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(state: Any, key: tuple) -> threading.Lock:
+    """One lock per view and filter: a second request (or the warmer) waits for a computation under way."""
+    with _LOCKS_GUARD:
+        locks = getattr(state, "cache_locks", None)
+        if locks is None:
+            locks = state.cache_locks = {}
+        if key not in locks:
+            locks[key] = threading.Lock()
+        return locks[key]
+
+
 def _cached(state: Any, key: tuple, compute: Any) -> Any:
-    """``compute()``, cached per key until the store's interactions or moments change (a cheap token, not counts)."""
-    full = key + change_token(state.store)
+    """``compute()``, cached per key until the store's interactions or moments change (a cheap token, not counts).
+
+    The token is read before computing: data arriving during the computation leave the value under
+    the old token, so the next request computes again."""
     cache = state.cache
+    full = key + change_token(state.store)
     if full in cache:
         return cache[full]
-    value = compute()
-    if len(cache) >= state.cache_size:
-        cache.pop(next(iter(cache)))
-    cache[full] = value
+    with _key_lock(state, key):
+        full = key + change_token(state.store)
+        if full in cache:  # computed while this request waited
+            return cache[full]
+        value = compute()
+        with _LOCKS_GUARD:  # the warmer's thread and the requests' share the cache
+            for old in [k for k in cache if k[: len(key)] == key]:  # an older token's value of this view
+                del cache[old]
+            if len(cache) >= state.cache_size:
+                del cache[next(iter(cache))]
+            cache[full] = value
     return value
 
 
@@ -192,6 +228,21 @@ def alerts(state: Any, f: Filters) -> dict[str, Any]:
     from carlzon.report.insights import alerts_view
 
     return _cached(state, ("alerts", f), lambda: alerts_view(state.store, f.scope(), journey_for(state)))
+
+
+def magic_today(state: Any, day: str | None) -> list[Any]:
+    """The magic page's opportunities of ``day`` (default: today, UTC), against the app's journey or the
+    store's own; cached like every view (and until a case more is closed as recovered)."""
+    from carlzon.loop.magic import magic_opportunities
+    from carlzon.loop.recovery import journey_for_store
+
+    journey = getattr(state, "journey", None) or journey_for_store(state.store)
+    key_day = day or datetime.now(UTC).date().isoformat()
+    # a case closed as recovered changes the rule last_visit_recovered_misery; cases are outside the token
+    recovered = int(
+        state.store.query("SELECT COUNT(*) AS n FROM recovery_cases WHERE outcome = 'recovered'")["n"].iloc[0]
+    )
+    return _cached(state, ("magic", key_day, recovered), lambda: magic_opportunities(state.store, journey, day=key_day))
 
 
 def paths(state: Any, f: Filters) -> dict[str, Any]:
