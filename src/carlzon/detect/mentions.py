@@ -351,8 +351,9 @@ def _words(tpr: Any, k: int) -> list[str]:
 
     tps = set(tpr.tied.get(k) or (tpr.touchpoint[k],))
     out: dict[Any, Any] = {}
+    phrase_tps = tpr.phrase_tps
     for w, p in tpr.hits.get(k, ()):
-        if tps & set(tpr.phrase_tps.get(p, ())):
+        if not tps.isdisjoint(phrase_tps.get(p, ())):
             w = " ".join(w.split())
             out.setdefault(w, f"{w} ({category_label(p[1:])})" if p.startswith(EVENT_KEY) else w)
     return list(out.values())

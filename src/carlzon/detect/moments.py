@@ -120,11 +120,21 @@ def build_moments(
     k_tp = np.array([tp for _, tp in keys], dtype=object)
     # text part
     has_t = np.array([bool(m) for m in t_members], dtype=bool)
-    S = np.array([float(x_S[m].sum()) if m else 0.0 for m in t_members])
+    # per group, from plain lists (a group has one or two members, mostly); sums of three or more stay numpy's
+    x_S_l, x_conf_l = x_S.tolist(), x_conf.tolist()
+    x_int_l, x_stk_l = ment.intensity[k_of].tolist(), ment.stakes[k_of].tolist()
+    S = np.array(
+        [
+            (x_S_l[m[0]] if len(m) == 1 else x_S_l[m[0]] + x_S_l[m[1]] if len(m) == 2 else float(x_S[m].sum()))
+            if m
+            else 0.0
+            for m in t_members
+        ]
+    )
     t_score = np.where(has_t, normalise(S), np.nan)
-    t_int = np.array([float(ment.intensity[k_of[m]].max()) if m else 0.0 for m in t_members])
-    t_stk = np.array([int(ment.stakes[k_of[m]].max()) if m else 0 for m in t_members], dtype=np.int64)
-    t_conf = np.array([float(x_conf[m].max()) if m else 0.0 for m in t_members])
+    t_int = np.array([max(x_int_l[j] for j in m) if m else 0.0 for m in t_members])
+    t_stk = np.array([max(x_stk_l[j] for j in m) if m else 0 for m in t_members], dtype=np.int64)
+    t_conf = np.array([max(x_conf_l[j] for j in m) if m else 0.0 for m in t_members])
     t_val = np.where(
         has_t & (t_score >= TEXT_THRESHOLD),
         "magic",
