@@ -39,8 +39,9 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ import pandas as pd
 
 from carlzon.detect.expectations import judge
 from carlzon.detect.ratings import rate
-from carlzon.detect.touchpoints import TouchpointMatcher
+from carlzon.detect.touchpoints import TouchpointMatcher, TouchpointResult
 from carlzon.errors import DetectError
 from carlzon.journey import Journey, load_journey
 from carlzon.schema import MOMENT_COLUMNS, Evidence, Interaction, Moment
@@ -65,6 +66,7 @@ MOT_INTENSITY = 0.7
 TOUCHPOINT_STAKES_CONFIDENCE = 0.5
 _STAKES = np.array(["low", "medium", "high"], dtype=object)
 _LEVEL = {"low": 0, "medium": 1, "high": 2}
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _texts(df: pd.DataFrame) -> list[str | None]:
@@ -104,6 +106,36 @@ def _band(score: np.ndarray, valence: np.ndarray) -> np.ndarray:
     out[mis] = np.clip(out[mis], -1.0, -0.05)
     out[neu] = np.clip(out[neu], -0.3, 0.3)
     return np.round(out, 4)
+
+
+class _LazyEvidence(Sequence[list[Evidence]]):
+    """Each row's evidence, built on first read and kept (most rows' whole-interaction evidence is never read)."""
+
+    def __init__(self, n: int, build: Callable[[int, bool], list[Evidence]]) -> None:
+        self._n, self._build = n, build
+        self._done: dict[int, list[Evidence]] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        i = int(i)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        got = self._done.get(i)
+        if got is None:
+            got = self._done[i] = self._build(i, True)
+        return got
+
+    def whole_one(self, i: int) -> list[Evidence]:
+        """Row ``i``'s evidence for its one moment: the phrase step's touchpoint reasons (which that moment
+        states again) are not built; other touchpoint reasons are."""
+        got = self._done.get(i)
+        return got if got is not None else self._build(i, False)
 
 
 class Detector:
@@ -207,7 +239,7 @@ class Detector:
         return pd.DataFrame({"score": np.nan_to_num(score), "intensity": inten, "valence": valence})
 
     # -- the batch ---------------------------------------------------------------------------
-    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], dict[str, Any] | None]:
+    def _run(self, df: pd.DataFrame) -> tuple[pd.DataFrame, Sequence[list[Evidence]], dict[str, Any] | None]:
         if not isinstance(df, pd.DataFrame):
             raise DetectError(
                 f"expected a DataFrame of interactions, got {type(df).__name__}",
@@ -307,10 +339,13 @@ class Detector:
             }
         )
 
-        # evidence, per row but lean
+        # evidence, per row but lean, and built only for the rows that ask for it (build_moments keeps the
+        # whole-interaction evidence of a row with one moment or none; the others' is never read)
         classes = list(self.model.classes) if self.model is not None else []
-        evidence: list[list[Evidence]] = []
-        for i in range(n):
+
+        plain_tpr = type(tpr) is TouchpointResult  # its reasons are all restated by a moment of one touchpoint
+
+        def row_evidence(i: int, with_touchpoint: bool) -> list[Evidence]:
             items: list[Evidence] = rt.evidence(i) if rt.has_rating[i] else []
             if has_text[i]:
                 text_items = list(res.evidence(i))
@@ -340,7 +375,8 @@ class Detector:
             if i in not_read:
                 items.append(Evidence(rule="language", text=f"text not read ({not_read[i]})", value=not_read[i]))
             items.extend(ex.evidence(i))
-            items.extend(tpr.evidence(i))
+            if with_touchpoint or not plain_tpr:
+                items.extend(tpr.evidence(i))
             if stakes[i] == 2 and t_stakes[i] < 2:
                 why = (
                     "expectation badly missed"
@@ -352,7 +388,9 @@ class Detector:
                 items.append(
                     Evidence(rule="stakes", text="moment of truth: expectation badly missed", value=_STAKES[stakes[i]])
                 )
-            evidence.append(items)
+            return items
+
+        evidence = _LazyEvidence(n, row_evidence)
         ctx = {
             "texts": texts,
             "method": np.asarray(tpr.method, dtype=object).copy(),
@@ -407,9 +445,9 @@ class Detector:
     def _moment_rows(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Evidence]], Any]:
         """Moment rows (with ``row``: the input row, and the overall columns) and their evidence."""
         run = self._run(df)
-        if run[2] is None:  # split by language: already moment rows
-            return run
         base, base_ev, ctx = run
+        if ctx is None:  # split by language: already moment rows
+            return base, list(base_ev), None
         assert ctx is not None  # the batch's context, for the moments per touchpoint
         from carlzon.detect.moments import build_moments
 
@@ -433,10 +471,20 @@ class Detector:
         list of ``[start, end]`` character offsets into the text, strongest first. ``ratings`` /
         ``measures`` / ``attributes`` may be dicts or JSON strings; missing columns are allowed.
         """
+        collecting = gc.isenabled()
+        gc.disable()  # a batch makes many small objects and no cycles worth a collection midway
+        try:
+            return self._detect(interactions)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _detect(self, interactions: pd.DataFrame) -> pd.DataFrame:
         out, evidence, _ = self._moment_rows(interactions)
         out = out.drop(columns="row").reset_index(drop=True)
         out["reasons"] = ["; ".join(e.text for e in items) for items in evidence]
-        out["evidence"] = [json.dumps([_plain(e) for e in items], ensure_ascii=False) for items in evidence]
+        encode = _JSON.encode  # json.dumps(..., ensure_ascii=False) without a new encoder per row
+        out["evidence"] = [encode([_plain(e) for e in items]) for items in evidence]
         out["spans"] = [json.dumps(s) for s in out["spans"].tolist()]
         for col, dtype in (
             ("interaction_id", "string"),

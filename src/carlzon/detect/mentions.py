@@ -111,16 +111,15 @@ def split_clauses(
         for b in get_sentence_boundaries(language, text):
             s0, s1 = b["start_index"], b["end_index"]
             pos = s0
-            sentence = text[s0:s1]
-            cuts = [(m.start() + s0, m.end() + s0) for m in finditer(sentence)]
+            # the pattern has no anchor and no look-behind: searching text[s0:s1] in place finds the same cuts
+            cuts = [m.span() for m in finditer(text, s0, s1)]
             cuts.append((s1, s1))
             added = False
             for a, z in cuts:
                 piece = text[pos:a]
                 if has_word(piece):
-                    lead = len(piece) - len(piece.lstrip())
                     rows.append(i)
-                    starts.append(pos + lead)
+                    starts.append(pos + len(piece) - len(piece.lstrip()))
                     ends.append(pos + len(piece.rstrip()))
                     sents.append(sid)
                     added = True
@@ -230,8 +229,9 @@ def find_mentions(
     else:
         f_tp, f_conf, f_words = [()] * len(frag_texts), [0.0] * len(frag_texts), [[] for _ in frag_texts]
     absent = np.zeros(len(frag_texts), dtype=bool)
+    f_score_l = f_score.tolist()
     for k in range(len(frag_texts)):
-        if f_tp[k] and f_score[k] == 0 and _is_absent(frag_texts[k], f_words[k]):
+        if f_tp[k] and f_score_l[k] == 0 and _is_absent(frag_texts[k], f_words[k]):
             absent[k] = True
     if absent.any():
         f_score = f_score.copy()
@@ -283,9 +283,10 @@ def find_mentions(
         _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts)
 
     n = len(groups)
+    start_l, end_l, absent_l = start.tolist(), end.tolist(), absent.tolist()
     m_row = np.array([row_l[g[0]] for g in groups], dtype=np.int64)
-    m_start = np.array([int(start[g[0]]) for g in groups], dtype=np.int64)
-    m_end = np.array([int(end[g[-1]]) for g in groups], dtype=np.int64)
+    m_start = np.array([start_l[g[0]] for g in groups], dtype=np.int64)
+    m_end = np.array([end_l[g[-1]] for g in groups], dtype=np.int64)
     m_score = np.zeros(n)
     m_int = np.zeros(n)
     m_stakes = np.zeros(n, dtype=np.int64)
@@ -301,18 +302,19 @@ def find_mentions(
     m_index[single] = first[single]
     multi = np.flatnonzero(~single)
     if len(multi):  # mentions of several fragments: scored again as a whole, in one batch
-        again = scorer.score([texts[m_row[k]][m_start[k] : m_end[k]] for k in multi])
+        m_row_l, m_start_l, m_end_l = m_row.tolist(), m_start.tolist(), m_end.tolist()
+        again = scorer.score([texts[m_row_l[k]][m_start_l[k] : m_end_l[k]] for k in multi.tolist()])
         m_score[multi] = np.asarray(again.score, dtype="float64")
         m_int[multi] = np.asarray(again.intensity, dtype="float64")
         m_stakes[multi] = [{"low": 0, "medium": 1, "high": 2}.get(str(s), 0) for s in again.stakes]
         m_index[multi] = np.arange(len(multi))
         for k in multi.tolist():
             m_scores[k] = again
-        gone = np.array([any(absent[j] for j in groups[k]) for k in multi.tolist()], dtype=bool)
+        gone = np.array([any(absent_l[j] for j in groups[k]) for k in multi.tolist()], dtype=bool)
         if gone.any():
             mk = multi[gone]
             m_score[mk] = normalise(raw_sum(m_score[mk]) + ABSENT_SUM)
-    m_absent = np.array([any(absent[j] for j in g) for g in groups], dtype=bool)
+    m_absent = np.array([any(absent_l[j] for j in g) for g in groups], dtype=bool)
     return Mentions(
         row=m_row,
         start=m_start,
@@ -349,8 +351,9 @@ def _words(tpr: Any, k: int) -> list[str]:
 
     tps = set(tpr.tied.get(k) or (tpr.touchpoint[k],))
     out: dict[Any, Any] = {}
+    phrase_tps = tpr.phrase_tps
     for w, p in tpr.hits.get(k, ()):
-        if tps & set(tpr.phrase_tps.get(p, ())):
+        if not tps.isdisjoint(phrase_tps.get(p, ())):
             w = " ".join(w.split())
             out.setdefault(w, f"{w} ({category_label(p[1:])})" if p.startswith(EVENT_KEY) else w)
     return list(out.values())

@@ -23,7 +23,7 @@ by the source, which then decides) keeps its one whole-interaction moment.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,7 @@ def _band(score: np.ndarray, valence: np.ndarray) -> np.ndarray:
 
 
 def build_moments(
-    det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: list[list[Evidence]], ctx: dict[str, Any]
+    det: Any, df: pd.DataFrame, base: pd.DataFrame, base_ev: Sequence[list[Evidence]], ctx: dict[str, Any]
 ) -> tuple[pd.DataFrame, list[list[Evidence]]]:
     """Moment rows (without reasons / evidence JSON) and each row's evidence, from the whole-interaction pass."""
     n = len(base)
@@ -120,11 +120,21 @@ def build_moments(
     k_tp = np.array([tp for _, tp in keys], dtype=object)
     # text part
     has_t = np.array([bool(m) for m in t_members], dtype=bool)
-    S = np.array([float(x_S[m].sum()) if m else 0.0 for m in t_members])
+    # per group, from plain lists (a group has one or two members, mostly); sums of three or more stay numpy's
+    x_S_l, x_conf_l = x_S.tolist(), x_conf.tolist()
+    x_int_l, x_stk_l = ment.intensity[k_of].tolist(), ment.stakes[k_of].tolist()
+    S = np.array(
+        [
+            (x_S_l[m[0]] if len(m) == 1 else x_S_l[m[0]] + x_S_l[m[1]] if len(m) == 2 else float(x_S[m].sum()))
+            if m
+            else 0.0
+            for m in t_members
+        ]
+    )
     t_score = np.where(has_t, normalise(S), np.nan)
-    t_int = np.array([float(ment.intensity[k_of[m]].max()) if m else 0.0 for m in t_members])
-    t_stk = np.array([int(ment.stakes[k_of[m]].max()) if m else 0 for m in t_members], dtype=np.int64)
-    t_conf = np.array([float(x_conf[m].max()) if m else 0.0 for m in t_members])
+    t_int = np.array([max(x_int_l[j] for j in m) if m else 0.0 for m in t_members])
+    t_stk = np.array([max(x_stk_l[j] for j in m) if m else 0 for m in t_members], dtype=np.int64)
+    t_conf = np.array([max(x_conf_l[j] for j in m) if m else 0.0 for m in t_members])
     t_val = np.where(
         has_t & (t_score >= TEXT_THRESHOLD),
         "magic",
@@ -199,16 +209,20 @@ def build_moments(
     spans: list[list[list[int]]] = []
     aspects: list[str | None] = []
     evidence: list[list[Evidence]] = []
+    # plain lists: the loop below reads single items, which numpy serves slowly
+    k_of_l, m_start_l, m_end_l = k_of.tolist(), ment.start.tolist(), ment.end.tolist()
+    whole_one_l, k_row_l, rq_l = whole_one.tolist(), k_row.tolist(), rq.tolist()
     for g in korder.tolist():
         mem = t_members[g]
-        ks = [int(k_of[j]) for j in mem]
-        sp = [[int(ment.start[k]), int(ment.end[k])] for k in ks]
+        ks = [k_of_l[j] for j in mem]
+        sp = [[m_start_l[k], m_end_l[k]] for k in ks]
         spans.append(sp)
         aspects.append(next((m_aspect[k] for k in ks if m_aspect[k] is not None), None))
         ev: list[Evidence] = []
-        if whole_one[g]:
-            text = texts[int(k_row[g])] or ""
-            for e in base_ev[int(k_row[g])]:
+        whole_g = whole_one_l[g]
+        if whole_g:
+            text = texts[k_row_l[g]] or ""
+            for e in base_ev.whole_one(k_row_l[g]) if hasattr(base_ev, "whole_one") else base_ev[k_row_l[g]]:
                 if (e.rule == "touchpoint" and not e.text.startswith("learned:")) or (
                     e.rule == "stakes" and e.text.startswith("high stakes:")
                 ):
@@ -216,15 +230,14 @@ def build_moments(
                 if e.phrase and e.span is None and e.rule not in ("rating", "language"):
                     at = text.lower().find(e.phrase.lower())
                     if at >= 0:
-                        e = copy.copy(e)
+                        e = _copy(e)
                         e.span = [at, at + len(e.phrase or "")]
                 ev.append(e)
             if stakes[g] == 2 and t_stk[g] < 2:
                 ev.append(
                     Evidence(rule="stakes", text=f"high stakes: misery at {names.get(k_tp[g], k_tp[g])}", value="high")
                 )
-            ks = [int(k_of[j]) for j in mem]
-        q = int(rq[g])
+        q = rq_l[g]
         if q >= 0:
             ev.extend(items.evidence[q])
             if r_dec[g] and t_val[g] != "neutral" and t_val[g] != r_val[g]:
@@ -239,7 +252,7 @@ def build_moments(
                         span=sp[0] if sp else None,
                     )
                 )
-        for k in ks[:3] if not whole_one[g] else ():
+        for k in ks[:3] if not whole_g else ():
             ev.extend(ment.evidence(k, limit=3))
         if ks:
             words = [w for k in ks for w in ment.words[k]]
@@ -256,8 +269,8 @@ def build_moments(
                 )
             )
         if has_e[g]:
-            ev.extend(ex.evidence(int(k_row[g])))
-        if stakes[g] == 2 and t_stk[g] < 2 and not whole_one[g]:
+            ev.extend(ex.evidence(k_row_l[g]))
+        if stakes[g] == 2 and t_stk[g] < 2 and not whole_g:
             why = "expectation badly missed" if tp_level[g] < 2 else f"misery at {names.get(k_tp[g], k_tp[g])}"
             ev.append(Evidence(rule="stakes", text=f"high stakes: {why}", value="high"))
         evidence.append(ev)
@@ -284,13 +297,14 @@ def build_moments(
     for k, r in enumerate(ment.row.tolist()):
         by_row.setdefault(r, []).append(k)
     b_spans, b_aspects = [], []
+    m_score_l, m_stakes_l = ment.score.tolist(), ment.stakes.tolist()
     for r in rest.tolist():
         ks = sorted(
-            (k for k in by_row.get(r, ()) if ment.score[k] != 0 or ment.stakes[k] > 0),
-            key=lambda k: -abs(float(ment.score[k])),
+            (k for k in by_row.get(r, ()) if m_score_l[k] != 0 or m_stakes_l[k] > 0),
+            key=lambda k: -abs(m_score_l[k]),
         )
         t = texts[r]
-        b_spans.append([[int(ment.start[k]), int(ment.end[k])] for k in ks] or ([[0, len(t)]] if t else []))
+        b_spans.append([[m_start_l[k], m_end_l[k]] for k in ks] or ([[0, len(t)]] if t else []))
         b_aspects.append(next((m_aspect[k] for k in ks if m_aspect[k] is not None), None))
     has_rating = ctx["has_rating"][rest]
     has_text = ctx["has_text"][rest]
@@ -314,6 +328,13 @@ def build_moments(
     pos = np.argsort(allm["row"].to_numpy(), kind="stable")
     allm = allm.iloc[pos].reset_index(drop=True)
     return allm, [all_ev[p] for p in pos.tolist()]
+
+
+def _copy(e: Evidence) -> Evidence:
+    """``copy.copy(e)``, without its generic machinery."""
+    c = object.__new__(Evidence)
+    c.__dict__.update(e.__dict__)
+    return c
 
 
 def _quote(word: str) -> str:

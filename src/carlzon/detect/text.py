@@ -583,14 +583,35 @@ class TextScores:
             }
         )
 
+    def _lists(self) -> dict[str, Any]:
+        """The hits as Python lists and each text's first hit, built once (evidence reads them often)."""
+        c = self.__dict__.get("_as_lists")
+        if c is None:
+            bounds = np.searchsorted(self._hit_text, np.arange(len(self.score) + 1))
+            c = {
+                "bounds": bounds.tolist(),
+                "entry": self._hit_entry.tolist(),
+                "pos": self._hit_pos.tolist(),
+                "len": self._hit_len.tolist(),
+                "contrib": self._hit_contrib.tolist(),
+                "flags": self._hit_flags.tolist(),
+                "neg": self._hit_neg.tolist(),
+                "stake": self._hit_stake.tolist(),
+            }
+            self.__dict__["_as_lists"] = c
+        return c
+
     def _hits(self, i: int) -> range:
         if not 0 <= i < len(self.score):
             raise IndexError(f"text {i} is out of range (0..{len(self.score) - 1})")
-        lo, hi = np.searchsorted(self._hit_text, [i, i + 1])
-        return range(int(lo), int(hi))
+        b = self._lists()["bounds"]
+        return range(b[i], b[i + 1])
 
     def _span(self, a: int, b: int) -> str:
-        return " ".join(_SHOWN.get(w, w) for w in self._orig.slice(a, b - a).to_pylist())
+        tokens = self.__dict__.get("_tokens")
+        if tokens is None:
+            tokens = self.__dict__["_tokens"] = self._orig.to_pylist()
+        return " ".join([_SHOWN.get(w, w) for w in tokens[a:b]])
 
     def events(self, i: int) -> list[str]:
         """Service events found in text ``i``, in order, e.g. ``['lost_item']`` (negated ones left out)."""
@@ -628,14 +649,9 @@ class TextScores:
         t = self._table
         items: list[tuple[float, Evidence]] = []
         contrast_seen = False
+        hl = self._lists()
         for h in self._hits(i):
-            e, pos, ln, w, f = (
-                int(self._hit_entry[h]),
-                int(self._hit_pos[h]),
-                int(self._hit_len[h]),
-                float(self._hit_contrib[h]),
-                int(self._hit_flags[h]),
-            )
+            e, pos, ln, w, f = hl["entry"][h], hl["pos"][h], hl["len"][h], hl["contrib"][h], hl["flags"][h]
             c = t.category[e]
             phrase = self._span(pos, pos + ln)
             if c in ("contrast", "concession"):
@@ -656,7 +672,7 @@ class TextScores:
                 continue
             if c in CONTROL_CATEGORIES:
                 continue
-            stake = STAKES[int(self._hit_stake[h])]
+            stake = STAKES[hl["stake"][h]]
             if w == 0 and stake == "low" and not f & 16:
                 continue
             label = category_label(c, t.valence[e])
@@ -664,7 +680,7 @@ class TextScores:
             if f & 2:
                 extra += ", in capitals"
             if f & 1:
-                npos = int(self._hit_neg[h])
+                npos = hl["neg"][h]
                 phrase = self._span(npos, pos + ln)
                 rule, sentence = "negation", f'"{phrase}" = negated {label}'
             elif f & 32:
