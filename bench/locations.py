@@ -5,7 +5,10 @@ worse at one touchpoint. Prints, per bar and over the seeds:
 
 * Kendall tau of carlzon's shrunk ranking (``LocationRanking``, what ``carlzon locations`` prints)
   against the planted truth, beside the anchor: ranking by the raw shares, on the same places;
-* the share of planted focus areas (place, touchpoint) found;
+* the share of planted focus areas (place, touchpoint) found, beside an oracle: the power of an exact
+  test of each plant's cell against the true chain rate at the same level, the expected share that
+  any test of "worse than the chain" finds (a plant at a place of high quality keeps its magic there,
+  so its misery share can sit near the chain's: too small to find at its n);
 * with nothing planted (no quality spread, no planted place): the share of places flagged.
 
     python bench/locations.py [--seeds 20] [--places 60]
@@ -18,7 +21,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
+from scipy.stats import binom, kendalltau
 
 from carlzon.analysis.locations import LocationRanking
 from carlzon.simulate.places import simulate_places
@@ -32,6 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     t0 = time.perf_counter()
     taus, taus_raw, worst_hits, worst_raw, found, planted, flagged, null_places = [], [], [], [], 0, 0, 0, 0
+    seeds_all, power, weak = 0, [], []
     for seed in range(args.seeds):
         sim = simulate_places(args.journey, seed=seed, places=args.places)
         r = LocationRanking().fit(sim.moments)
@@ -48,7 +52,20 @@ def main() -> None:
             for a, b in r.focus_.loc[r.focus_["kind"] == "focus", ["location", "touchpoint"]].itertuples(index=False)
         }
         planted += len(sim.truth["focus"])
-        found += sum((a, b) in got for a, b in sim.truth["focus"])
+        hits = [(a, b) in got for a, b in sim.truth["focus"]]
+        found += sum(hits)
+        seeds_all += all(hits)
+        # the oracle: an exact binomial test of each plant's cell against the true chain rate, at the
+        # Benjamini-Hochberg threshold of this run (fdr x rejections / cells tested)
+        cell_n = sim.moments.groupby(["location", "touchpoint"]).size()
+        level = r.fdr * max(len(got), 1) / int((cell_n >= r.min_n).sum())
+        for (a, b), p1, p0 in zip(sim.truth["focus"], sim.truth["focus_rate"], sim.truth["chain_rate"]):
+            n = int(cell_n.get((a, b), 0))
+            k = binom.isf(level, n, p0)  # reject when misery > k
+            pw = float(binom.sf(max(k, r.min_misery - 1), n, p1))
+            power.append(pw)
+            if pw < 0.5:
+                weak.append(f"{a}/{b} n={n} {p1:.2f} vs {p0:.2f}: {pw:.0%}")
         null = simulate_places(args.journey, seed=1000 + seed, places=args.places, planted=0, spread=0.0)
         rn = LocationRanking().fit(null.moments)
         flagged += len(rn.flagged())
@@ -68,6 +85,12 @@ def main() -> None:
         f"{'worst tenth recovered (share of the truly worst places)':<58} {np.mean(worst_hits):>9.1%} {np.mean(worst_raw):>19.1%}"
     )
     print(f"{'planted focus areas found':<58} {found / planted:>9.1%} {'':>19} {'>= 90%':>8}   ({found}/{planted})")
+    print(
+        f"{'  oracle: exact test vs the true chain rate, plain BH level':<58} {np.mean(power):>9.1%} {'':>19} "
+        f"{'':>8}   (expected share found by a plain-BH test that knew the chain rate)"
+    )
+    print(f"{'  seeds with every planted focus area found':<58} {seeds_all / args.seeds:>9.0%}")
+    print(f"  plants under 50% power ({len(weak)}): " + "; ".join(weak))
     print(
         f"{'places flagged with nothing planted':<58} {flagged / null_places:>9.1%} {'':>19} {'<= 5%':>8}   ({flagged}/{null_places})"
     )

@@ -6,7 +6,9 @@ constant misery rate per touchpoint). Prints, beside their targets:
 * with nothing planted: alerts per place-touchpoint-year, and alerts resting on fewer moments of
   misery than the rule states (the anchor: the same test without the minimum evidence rule);
 * with one problem planted (misery at the busiest touchpoint of one place rises to 0.6): the share of
-  seeds where an alert at that place and touchpoint opens within the problem's first two days;
+  seeds where an alert at that place and touchpoint opens within the problem's first two days, beside
+  its ceiling (seeds whose first two days hold the rule's minimum of misery at all) and an oracle (those
+  two days tested against the true rate);
 * with the same problem in 12 places of one area: how many alerts touch those places (the target: one, of the area).
 
     python bench/place_alerts.py [--seeds 20]
@@ -17,6 +19,8 @@ from __future__ import annotations
 import argparse
 import time
 
+import pandas as pd
+from scipy.stats import binom
 
 from carlzon.analysis.place_alerts import PlaceAlerts
 from carlzon.hierarchy import Hierarchy
@@ -39,9 +43,17 @@ def main() -> None:
         below += int((a["window_misery"] < rule.min_misery).sum())
         loose += len(PlaceAlerts(min_misery=1, min_ratio=1.0).fit(cells).alerts_)
         cell_years += 50 * 17 * 2
-    found, delays = 0, []
+    found, delays, enough, oracle = 0, [], 0, 0
     for seed in range(args.seeds):
         cells, truth = simulate_alert_cells(seed=seed, planted=True)
+        # the ceiling: what the first two days of the planted cell hold, whatever the rule
+        cell = cells[(cells["location"] == truth["places"][0]) & (cells["touchpoint"] == truth["touchpoint"])]
+        first2 = cell[(cell["day"] >= truth["start_day"]) & (cell["day"] < truth["start_day"] + pd.Timedelta(days=2))]
+        before = cell[cell["day"] < truth["start_day"]]
+        k2, n2 = int(first2["misery"].sum()), int(first2["n"].sum())
+        enough += k2 >= rule.min_misery
+        p_true = before["misery"].sum() / max(before["n"].sum(), 1)  # a year of baseline: the true rate, near enough
+        oracle += k2 >= rule.min_misery and binom.sf(k2 - 1, n2, p_true) < rule.alpha
         a = PlaceAlerts().fit(cells).alerts_
         hit = a[
             (a["location"] == truth["places"][0])
@@ -76,6 +88,14 @@ def main() -> None:
     print(
         f"{'planted problem found within its first two days (seeds)':<62} {found / n_seeds:>10.0%} {'':>10} "
         f"{'>= 95%':>8}   (delays in days: {sorted(delays)})"
+    )
+    print(
+        f"{'  ceiling: seeds whose first two days hold the minimum misery':<62} {enough / n_seeds:>10.0%} {'':>10} "
+        f"{'':>8}   (no rule that states its minimum can do better)"
+    )
+    print(
+        f"{'  oracle: those two days tested against the true rate':<62} {oracle / n_seeds:>10.0%} {'':>10} "
+        f"{'':>8}   (exact binomial at the same alpha, the rate of the year before)"
     )
     print(
         f"{'alerts for one problem in 12 places of one area':<62} {len(on):>10} {'':>10} {'1':>8}   "

@@ -1,10 +1,13 @@
 """Alerts per place and touchpoint that a manager can trust.
 
-Every day, for each (place, touchpoint), the moments of misery of the last ``window`` days are tested
+Every day, for each (place, touchpoint), the moments of misery of the last day and of the last two
+days (``windows``: a problem at a busy counter shows in a day, at a quieter one in two) are tested
 against the cell's own baseline (the ``baseline`` days before the window, pulled towards the chain's
-rate at that touchpoint by ``prior`` moments): a one-sided binomial test. A day alarms when the test
-passes at ``alpha`` *and* the window holds at least ``min_misery`` moments of misery *and* the rate is
-at least ``min_ratio`` times the baseline: the **minimum evidence rule**, stated in every alert.
+rate at that touchpoint by ``prior`` moments): a one-sided test on the beta-binomial predictive (the
+baseline's own uncertainty counted, so a thin baseline does not alarm on noise), at ``alpha`` split
+over the windows. A day alarms when a window's test passes *and* that window holds at least
+``min_misery`` moments of misery *and* its rate is at least ``min_ratio`` times the baseline: the
+**minimum evidence rule**, stated in every alert (never an alert on two moments).
 Alarmed days of one cell make **one alert per ongoing problem**: it opens on the first alarmed day,
 updates (last day, peak, counts) while the problem goes on, and closes after ``quiet`` days without an
 alarm. A **severity** (high, medium, low) follows the evidence and the size of the rise. With a
@@ -32,6 +35,13 @@ import pandas as pd
 __all__ = ["PlaceAlerts", "daily_cells"]
 
 
+def _rolling(x: np.ndarray, width: int, shift: int = 0) -> np.ndarray:
+    """Per row, the sum of ``x`` over the ``width`` days ending ``shift`` days before each day."""
+    cs = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
+    end = np.maximum(np.arange(x.shape[1]) + 1 - shift, 0)
+    return cs[:, end] - cs[:, np.maximum(end - width, 0)]
+
+
 def daily_cells(moments: pd.DataFrame) -> pd.DataFrame:
     """Moments (timestamp, location, touchpoint, valence) as daily counts: day, location, touchpoint, n, misery."""
     m = moments[moments["location"].notna() & moments["timestamp"].notna()]
@@ -53,17 +63,19 @@ class PlaceAlerts:
     def __init__(
         self,
         *,
-        window: int = 2,
+        windows: tuple[int, ...] = (1, 2),
+        window: int | None = None,
         baseline: int = 56,
-        alpha: float = 1e-3,
-        min_misery: int = 4,
+        alpha: float = 5e-3,
+        min_misery: int = 3,
         min_ratio: float = 2.0,
         prior: float = 20.0,
         quiet: int = 14,
         hierarchy: Any = None,
         rollup_min: int = 3,
     ) -> None:
-        self.window, self.baseline, self.alpha, self.min_misery = window, baseline, alpha, min_misery
+        self.windows = (window,) if window is not None else tuple(sorted(set(windows)))
+        self.baseline, self.alpha, self.min_misery = baseline, alpha, min_misery
         self.min_ratio, self.prior, self.quiet, self.hierarchy, self.rollup_min = (
             min_ratio,
             prior,
@@ -73,46 +85,61 @@ class PlaceAlerts:
         )
 
     def __repr__(self) -> str:
-        return f"PlaceAlerts(window={self.window}, min_misery={self.min_misery}, alerts={len(getattr(self, 'alerts_', ()))})"
+        return f"PlaceAlerts(windows={self.windows}, min_misery={self.min_misery}, alerts={len(getattr(self, 'alerts_', ()))})"
 
     @property
     def rule(self) -> str:
+        days = " or ".join(str(w) for w in self.windows)
         return (
-            f"at least {self.min_misery} moments of misery in {self.window} days, at least {self.min_ratio:g} times "
-            f"the place's own rate at that touchpoint over the {self.baseline} days before, and a one-sided "
-            f"binomial p below {self.alpha:g}"
+            f"at least {self.min_misery} moments of misery in {days} day{'s' if self.windows != (1,) else ''}, "
+            f"at least {self.min_ratio:g} times the place's own rate at that touchpoint over the {self.baseline} "
+            f"days before, and a one-sided beta-binomial p below {self.alpha:g}"
+            + (f" (split over the {len(self.windows)} windows)" if len(self.windows) > 1 else "")
         )
 
     def _daily(self, cells: pd.DataFrame) -> pd.DataFrame:
-        from scipy.stats import binom
+        """The alarmed (place, touchpoint, day)s, each with the window that alarmed (the smallest p)."""
+        from scipy.stats import betabinom
 
         c = cells.copy()
         c["day"] = pd.to_datetime(c["day"], utc=True).dt.floor("D")
-        days = pd.date_range(c["day"].min(), c["day"].max(), freq="D")
-        keys = c[["location", "touchpoint"]].drop_duplicates()
-        idx = pd.MultiIndex.from_frame(
-            keys.merge(pd.DataFrame({"day": days}), how="cross")[["location", "touchpoint", "day"]]
-        )
-        grid = (
-            c.groupby(["location", "touchpoint", "day"])[["n", "misery"]].sum().reindex(idx, fill_value=0).sort_index()
-        )
-        by = grid.groupby(level=["location", "touchpoint"], sort=False)
-        w, b = self.window, self.baseline
-        wn = by["n"].transform(lambda s: s.rolling(w, min_periods=1).sum())
-        wk = by["misery"].transform(lambda s: s.rolling(w, min_periods=1).sum())
-        bn = by["n"].transform(lambda s: s.shift(w).rolling(b, min_periods=1).sum()).fillna(0)
-        bk = by["misery"].transform(lambda s: s.shift(w).rolling(b, min_periods=1).sum()).fillna(0)
-        chain = c.groupby("touchpoint")["misery"].sum() / c.groupby("touchpoint")["n"].sum()
-        tp = grid.index.get_level_values("touchpoint")
-        p_chain = pd.Series(tp).map(chain).to_numpy()
-        p0 = np.clip((bk.to_numpy() + self.prior * p_chain) / (bn.to_numpy() + self.prior), 1e-4, 0.999)
-        k, n = wk.to_numpy(), wn.to_numpy()
-        p = binom.sf(k - 1, n, p0)
-        rate = np.divide(k, n, out=np.zeros_like(p, dtype=float), where=n > 0)
-        alarm = (k >= self.min_misery) & (p < self.alpha) & (rate >= self.min_ratio * p0)
-        out = grid.reset_index()
-        out["window_n"], out["window_misery"], out["baseline_n"], out["baseline_rate"] = n, k, bn.to_numpy(), p0
-        out["p"], out["rate"], out["alarm"] = p, rate, alarm
+        day0 = c["day"].min()
+        di = (c["day"] - day0).dt.days.to_numpy()
+        keys = pd.MultiIndex.from_frame(c[["location", "touchpoint"]].astype(str))
+        code, uniq = pd.factorize(keys)
+        n_days = int(di.max()) + 1
+        N = np.zeros((len(uniq), n_days))
+        K = np.zeros((len(uniq), n_days))
+        np.add.at(N, (code, di), c["n"].to_numpy(dtype=float))
+        np.add.at(K, (code, di), c["misery"].to_numpy(dtype=float))
+        tps = np.asarray([t for _, t in uniq])
+        by_tp = pd.DataFrame({"tp": tps, "k": K.sum(axis=1), "n": N.sum(axis=1)}).groupby("tp")[["k", "n"]].sum()
+        p_chain = pd.Series(tps).map(by_tp["k"] / by_tp["n"]).to_numpy()[:, None]
+        best: dict[tuple[int, int], tuple[float, int, float, float, float]] = {}
+        level = self.alpha / len(self.windows)  # Bonferroni over the windows scanned
+        for w in self.windows:
+            wn, wk = _rolling(N, w), _rolling(K, w)
+            bn, bk = _rolling(N, self.baseline, shift=w), _rolling(K, self.baseline, shift=w)
+            a = bk + self.prior * p_chain  # the baseline rate's posterior (the chain's rate as a prior)
+            b = bn - bk + self.prior * (1 - p_chain)
+            p0 = a / (a + b)
+            cand = (wk >= self.min_misery) & (wk >= self.min_ratio * p0 * wn)
+            i, j = np.nonzero(cand)
+            if not len(i):
+                continue
+            # beta-binomial predictive: the window's misery given the baseline, its uncertainty included
+            p = betabinom.sf(wk[i, j] - 1, wn[i, j], a[i, j], b[i, j])
+            for ii, jj, pp in zip(i[p < level], j[p < level], p[p < level]):
+                if (ii, jj) not in best or pp < best[(ii, jj)][0]:
+                    best[(ii, jj)] = (float(pp), w, wk[ii, jj], wn[ii, jj], p0[ii, jj])
+        cols = ["location", "touchpoint", "day", "window", "window_n", "window_misery", "baseline_rate", "p", "rate"]
+        rows = [
+            (uniq[ii][0], uniq[ii][1], day0 + pd.Timedelta(days=int(jj)), w, n, k, p0, pp, k / n)
+            for (ii, jj), (pp, w, k, n, p0) in best.items()
+        ]
+        out = pd.DataFrame(rows, columns=cols).sort_values(["location", "touchpoint", "day"]).reset_index(drop=True)
+        out["alarm"] = True
+        out.attrs["last_day"] = day0 + pd.Timedelta(days=n_days - 1)
         return out
 
     def fit(self, cells: pd.DataFrame) -> PlaceAlerts:
@@ -138,7 +165,7 @@ class PlaceAlerts:
             self.alerts_ = pd.DataFrame(columns=cols)
             return self
         d = self._daily(cells)
-        last = d["day"].max()
+        last = d.attrs["last_day"]
         rows = []
         for (loc, tp), g in d[d["alarm"]].groupby(["location", "touchpoint"], sort=True):
             dd = g["day"].to_numpy()

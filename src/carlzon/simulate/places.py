@@ -11,7 +11,9 @@ the median one). A moment's valence is drawn from a softmax over
 any is magic, else neutral (as :func:`carlzon.analysis.locations.interaction_valence` counts it).
 
 ``truth``: ``score`` per place (the expected share of interactions with magic minus misery, from
-200,000 draws of the same generator), ``focus`` (place, touchpoint) pairs planted, ``worst`` (the
+200,000 draws of the same generator), ``focus`` (place, touchpoint) pairs planted, ``focus_rate`` and
+``chain_rate`` (the true misery share there and in the rest of the chain at that touchpoint: a plant at a
+place of high quality keeps its magic, so its misery share can sit near the chain's), ``worst`` (the
 planted places), ``hierarchy`` (records for :class:`carlzon.hierarchy.Hierarchy`).
 
 Example:
@@ -130,9 +132,22 @@ def simulate_places(
         }
         for k, n in enumerate(names)
     ]
+
+    # the true misery share at each planted (place, touchpoint) and the rest of the chain's there (no draws)
+    def share(pl: np.ndarray, t: int) -> np.ndarray:
+        e_mis, e_mag = np.exp(base_mis[t] - q[pl] + worse[pl, t]), np.exp(base_mag[t] + q[pl])
+        return e_mis / (1 + e_mis + e_mag)
+
+    focus_rate, chain_rate = [], []
+    for p, (_, tp_id) in zip(chosen, focus):
+        t, rest = tps.index(tp_id), np.delete(np.arange(places), p)
+        focus_rate.append(float(share(np.array([p]), t)[0]))
+        chain_rate.append(float(np.average(share(rest, t), weights=sizes[rest])))
     truth = {
         "score": {n: float(net.iloc[k]) for k, n in enumerate(names)},
         "focus": focus,
+        "focus_rate": focus_rate,
+        "chain_rate": chain_rate,
         "worst": [names[p] for p in chosen],
         "sizes": dict(zip(names, sizes.tolist())),
         "hierarchy": hier,
