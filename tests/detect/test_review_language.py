@@ -98,3 +98,20 @@ def test_paying_extra_is_a_complaint(scorer):
 
 def test_advice_to_try_is_a_recommendation(scorer):
     assert score(scorer, "Try the lemon tart") > 0.1
+
+
+@pytest.mark.parametrize("text", ["It could have been handled better", "The rooms would be nicer with new carpets"])
+def test_a_comparative_in_a_wish_is_a_complaint(scorer, text):
+    assert score(scorer, text) < 0
+
+
+def test_what_the_customer_did_not_get_is_negative(scorer):
+    assert score(scorer, "We didn't get our drinks refilled") < -0.1
+
+
+def test_only_a_low_price_is_praise(scorer):
+    assert score(scorer, "A fine haircut for only $12") > 0
+
+
+def test_a_negated_comparison_can_praise(scorer):
+    assert score(scorer, "I cannot imagine a better barber") > 0.1

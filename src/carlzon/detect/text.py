@@ -56,7 +56,10 @@ CAPS_BOOST = 1.5
 EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
 NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
 HEDGED = 0.5  # praise before a wish word in its clause ("friendly if a bit slow") weighs half
-QUESTION_COMPLAINT = 2.0  # in a question, only words at least this strong (a complaint) count
+QUESTION_COMPLAINT = 2.0
+_COMPARATIVES = pa.array(
+    ["better", "nicer", "cleaner", "faster", "quicker", "friendlier", "fresher", "warmer", "improved", "bigger"]
+)  # in a question, only words at least this strong (a complaint) count
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
@@ -496,6 +499,11 @@ class TextScorer:
             irrealis = _after_in_clause(is_irr, clause) & (contrib > 0)
             hedged = in_clause_with(is_irr) & (contrib > 0) & ~irrealis  # "would stay again if the price was right"
             weight = np.where(irrealis, 0.0, np.where(hedged, weight * HEDGED, weight))
+            # a comparative after the wish word is a complaint: "could have been handled better", "would be nicer"
+            wished = irrealis & np.asarray(pc.is_in(lower, value_set=_COMPARATIVES), dtype=bool)
+            if wished.any():
+                contrib = np.where(wished, -0.5 * np.abs(contrib), contrib)
+                weight = np.where(wished, 1.0, weight)
         # a plain "thanks" closing a question or a request is politeness
         is_thanks = is_hit & (flags_e == _FLAGS["thanks"])
         if is_thanks.any():
