@@ -115,3 +115,15 @@ def test_only_a_low_price_is_praise(scorer):
 
 def test_a_negated_comparison_can_praise(scorer):
     assert score(scorer, "I cannot imagine a better barber") > 0.1
+
+
+def test_a_firm_no_return_is_negative(scorer):
+    assert score(scorer, "I definitely wouldn't go back") < -0.2
+
+
+def test_certainty_is_not_praise(scorer):
+    assert score(scorer, "We will certainly order the soup") == 0.0
+
+
+def test_never_that_heightens_keeps_the_sign(scorer):
+    assert score(scorer, "I have never felt more unwelcome in a shop") < -0.1
