@@ -47,3 +47,25 @@ def test_aspects():
         "cleanliness",
         None,
     ]
+
+
+def test_a_touchpoint_the_place_does_not_have_is_missed():
+    m = find_mentions(["The spa does not have a sauna"], TouchpointMatcher(load_journey("hotel")))
+    assert bool(m.absent[0]) and m.score[0] < 0
+
+
+def test_a_short_verdict_speaks_of_the_previous_sentence():
+    m = find_mentions(["Breakfast was cold toast. Very disappointing."], TouchpointMatcher(load_journey("hotel")))
+    assert [t for t in m.touchpoints] == [("breakfast",), ("breakfast",)] and m.score[1] < 0
+
+
+def test_a_verdict_after_a_plain_mention_carries_over():
+    text = "The breakfast was a tray of toast and jam. Poor for a hotel of this class."
+    m = find_mentions([text], TouchpointMatcher(load_journey("hotel")))
+    assert m.touchpoints[-1] == ("breakfast",) and bool(m.inherited[-1])
+
+
+def test_a_new_sentence_with_its_own_opinion_does_not_carry_over():
+    text = "The breakfast was awful. The town itself is a delight to walk around in the evening."
+    m = find_mentions([text], TouchpointMatcher(load_journey("hotel")))
+    assert m.touchpoints[-1] == ()

@@ -46,7 +46,9 @@ _ANAPHOR = re.compile(
 )
 _WORD = re.compile(r"\w")
 _ABSENT = re.compile(
-    r"\b(?:no|without|not any|lack of|lacks|there was no|there were no|did not have|didn't have|had no)\s+",
+    r"\b(?:no|without|not any|lack of|lacks|there was no|there were no|did not have|didn't have|had no"
+    r"|does not have|doesn't have|do not have|don't have|not have any|does not offer|doesn't offer|did not offer"
+    r"|didn't offer|no longer have|no longer has|no longer any|nor any|absence of)\s+",
     re.IGNORECASE,
 )
 _NOT_MISSED = frozenset(
@@ -83,6 +85,7 @@ _NOT_MISSED = frozenset(
         "rude",
     }
 )
+CARRY_WORDS = 4  # a sentence of at most this many words without a touchpoint is a verdict on the previous one
 ABSENT_SUM = -1.5  # "no toilets", "no wine at all": something customers expect was not there
 NORMALISE_ALPHA = 15.0  # as the text scorer: score = S / sqrt(S^2 + alpha)
 
@@ -267,7 +270,7 @@ def find_mentions(
         if new_sentence:
             if cur:
                 close()
-                _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts)
+                _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts, said_l)
             first_of_sentence = len(groups)
             cur, cur_tp, cur_said = [], {}, False
         tps = f_tp[k]
@@ -280,7 +283,7 @@ def find_mentions(
         cur_said = cur_said or said_l[k]
     if cur:
         close()
-        _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts)
+        _inherit(groups, g_tp, inherited, first_of_sentence, row_l, frag_texts, said_l)
 
     n = len(groups)
     start_l, end_l, absent_l = start.tolist(), end.tolist(), absent.tolist()
@@ -382,15 +385,23 @@ def _inherit(
     first: int,
     row: list[int],
     frag_texts: list[str],
+    said: list[bool] | None = None,
 ) -> None:
-    """A sentence that names no touchpoint and opens with a pronoun speaks of the previous sentence's."""
+    """A sentence that names no touchpoint speaks of the previous sentence's when it opens with a pronoun
+    ("It was filthy."), is a short verdict ("Very disappointing."), or follows a sentence that named the
+    touchpoint and said nothing of it ("The buffet was a tray of crisps. Poor for a flagship.")."""
     if first == 0 or any(g_tp[k] for k in range(first, len(groups))):
         return
     prev = first - 1
     if row[groups[prev][0]] != row[groups[first][0]] or not g_tp[prev]:
         return
     if not _ANAPHOR.match(frag_texts[groups[first][0]]):
-        return
+        frags = [j for k in range(first, len(groups)) for j in groups[k]]
+        if said is None or not any(said[j] for j in frags):
+            return
+        short = sum(len(frag_texts[j].split()) for j in frags) <= CARRY_WORDS
+        if not short and any(said[j] for j in groups[prev]):
+            return
     for k in range(first, len(groups)):
         g_tp[k] = {t: round(0.8 * c, 4) for t, c in g_tp[prev].items()}
         inherited[k] = True

@@ -55,7 +55,11 @@ _NOT_UN_ANTONYMS = frozenset({"unlike", "unless", "until", "unto", "under", "uni
 CAPS_BOOST = 1.5
 EXCLAIM_BOOST = 0.29  # per '!' (at most 4), towards the sign of the text
 NORMALISE_ALPHA = 15.0  # score = S / sqrt(S^2 + alpha), as VADER
-QUESTION_COMPLAINT = 2.0  # in a question, only words at least this strong (a complaint) count
+HEDGED = 0.5  # praise before a wish word in its clause ("friendly if a bit slow") weighs half
+QUESTION_COMPLAINT = 2.0
+_COMPARATIVES = pa.array(
+    ["better", "nicer", "cleaner", "faster", "quicker", "friendlier", "fresher", "warmer", "improved", "bigger"]
+)  # in a question, only words at least this strong (a complaint) count
 DEFAULT_THRESHOLD = 0.05
 
 _DETERMINERS = ["my", "our", "the", "a", "an", "your", "his", "her", "their", "its"]
@@ -314,6 +318,14 @@ def _compiled(path: str | None, use_vader: bool, industry_path: str | None = Non
     return _compile(path, use_vader, industry_path)
 
 
+def _after_in_clause(mask: np.ndarray, clause: np.ndarray) -> np.ndarray:
+    """Each word: is it at or after a word of ``mask`` in its clause (``clause``: non-decreasing clause ids)?"""
+    csum = np.cumsum(mask)
+    opens = np.diff(clause, prepend=-1) != 0
+    before = np.maximum.accumulate(np.where(opens, csum - mask, 0))  # mask words before the word's clause
+    return (csum - before) > 0
+
+
 def _shift(a: np.ndarray, k: int, fill: Any = 0) -> np.ndarray:
     """a shifted right by k (k>0: value of position i-k at i) or left (k<0)."""
     out = np.full_like(a, fill)
@@ -479,12 +491,19 @@ class TextScorer:
             weight = np.where(
                 inq, np.where((contrib > 0) | (np.abs(contrib) < QUESTION_COMPLAINT), 0.0, weight * 0.7), weight
             )
-        # a wish is not praise: positive words in a clause with "would", "if", "need to" ...
+        # a wish is not praise: positive words after "would", "if", "need to" ... in their clause ("would be
+        # nice if"); words before the cue still count ("nice place if you like fish", "friendly if a bit slow")
         is_irr = is_hit & (flags_e == _FLAGS["irrealis"])
         irrealis = np.zeros(T, dtype=bool)
         if is_irr.any():
-            irrealis = in_clause_with(is_irr) & (contrib > 0)
-            weight = np.where(irrealis, 0.0, weight)
+            irrealis = _after_in_clause(is_irr, clause) & (contrib > 0)
+            hedged = in_clause_with(is_irr) & (contrib > 0) & ~irrealis  # "would stay again if the price was right"
+            weight = np.where(irrealis, 0.0, np.where(hedged, weight * HEDGED, weight))
+            # a comparative after the wish word is a complaint: "could have been handled better", "would be nicer"
+            wished = irrealis & np.asarray(pc.is_in(lower, value_set=_COMPARATIVES), dtype=bool)
+            if wished.any():
+                contrib = np.where(wished, -0.5 * np.abs(contrib), contrib)
+                weight = np.where(wished, 1.0, weight)
         # a plain "thanks" closing a question or a request is politeness
         is_thanks = is_hit & (flags_e == _FLAGS["thanks"])
         if is_thanks.any():
