@@ -4,7 +4,8 @@
 of places of very different sizes (many small ones), in a region > area > place hierarchy. Each
 place has a quality ``q`` (normal, ``spread`` on the logit scale; 0 plants nothing) that lowers
 misery and raises magic at every touchpoint, and ``planted`` places are worse at one touchpoint
-each: there the misery logit is the chain's plus ``effect``, whatever the place's quality (planted
+each: there the misery logit is the chain's plus ``effect`` and the magic logit the chain's, whatever the
+place's quality (a good place's magic elsewhere does not hide its problem there; planted
 among places of at least ``planted_min_n`` interactions, at touchpoints at least as often spoken of as
 the median one). A moment's valence is drawn from a softmax over
 (magic, neutral, misery) logits; an interaction is misery when any of its moments is, magic when
@@ -12,8 +13,7 @@ any is magic, else neutral (as :func:`carlzon.analysis.locations.interaction_val
 
 ``truth``: ``score`` per place (the expected share of interactions with magic minus misery, from
 200,000 draws of the same generator), ``focus`` (place, touchpoint) pairs planted, ``focus_rate`` and
-``chain_rate`` (the true misery share there and in the rest of the chain at that touchpoint: a plant at a
-place of high quality keeps its magic, so its misery share can sit near the chain's), ``worst`` (the
+``chain_rate`` (the true misery share there and in the rest of the chain at that touchpoint), ``worst`` (the
 planted places), ``hierarchy`` (records for :class:`carlzon.hierarchy.Hierarchy`).
 
 Example:
@@ -95,7 +95,7 @@ def simulate_places(
         inter = np.repeat(np.arange(len(place_idx)), k)
         loc = place_idx[inter]
         tp = r.choice(T, size=len(inter), p=weights)
-        val = _valence(r, base_mis[tp] - q[loc] + worse[loc, tp], base_mag[tp] + q[loc])
+        val = _valence(r, base_mis[tp] - q[loc] + worse[loc, tp], base_mag[tp] + q[loc] * (worse[loc, tp] == 0))
         return inter, loc, tp, val
 
     # the truth: the expected net share per place, by Monte Carlo of the same generator
@@ -135,7 +135,7 @@ def simulate_places(
 
     # the true misery share at each planted (place, touchpoint) and the rest of the chain's there (no draws)
     def share(pl: np.ndarray, t: int) -> np.ndarray:
-        e_mis, e_mag = np.exp(base_mis[t] - q[pl] + worse[pl, t]), np.exp(base_mag[t] + q[pl])
+        e_mis, e_mag = np.exp(base_mis[t] - q[pl] + worse[pl, t]), np.exp(base_mag[t] + q[pl] * (worse[pl, t] == 0))
         return e_mis / (1 + e_mis + e_mag)
 
     focus_rate, chain_rate = [], []
