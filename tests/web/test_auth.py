@@ -32,7 +32,7 @@ def test_tokens_are_stored_hashed(tmp_path):
             verify_token(st, t.secret)
         with pytest.raises(NotFoundError):
             revoke_token(st, "000000000000")
-        assert list(list_tokens(st).columns) == ["id", "name", "role", "created_at", "revoked_at"]
+        assert list(list_tokens(st).columns) == ["id", "name", "role", "locations", "created_at", "revoked_at"]
         with pytest.raises(AuthError, match="unknown role"):
             create_token(st, role="root")
 

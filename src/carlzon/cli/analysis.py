@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
+from carlzon.cli.places import HierarchyOption, LocationOption, place_moments
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
@@ -60,19 +61,13 @@ def metrics(
         None, "--journey", help="Journey for --by stage/phase and for detecting a raw file."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    location: str | None = typer.Option(
-        None, "--location", help="Only this place, or the places of this region or area of --hierarchy."
-    ),
-    hierarchy: Path | None = typer.Option(
-        None, "--hierarchy", help="A CSV or YAML file: location, name, area, region."
-    ),
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """NPS, CSAT, CES, ratings, magic and misery rates with n and 95% intervals, overall or by group."""
     from carlzon.analysis.metrics import Metrics
 
     if location:
-        from carlzon.cli.places import place_moments
-
         m = Metrics(by=by, journey=journey).fit(place_moments(file, store, journey, location, hierarchy, _moments_from))
     elif file is None and by in (None, "touchpoint", "channel", "period:day"):
         from carlzon.store import open_store
@@ -103,12 +98,16 @@ def metrics(
     console.print(table)
 
 
-def _store_survey(store: str | None, outcome: str) -> tuple[pd.DataFrame, list[str]]:
-    """Per-touchpoint ratings from the store's interactions (their ratings JSON), with the outcome beside them."""
+def _store_survey(
+    store: str | None, outcome: str, location: str | None = None, hierarchy: Path | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Per-touchpoint ratings from the store's interactions (their ratings JSON), with the outcome beside them
+    (only the interactions at the places ``--location`` stands for)."""
+    from carlzon.cli.places import at_places, places_of
     from carlzon.store import open_store
 
     with open_store(store_url(store), read_only=True) as st:
-        df = st.interactions()
+        df = at_places(st.interactions(), places_of(st, location, hierarchy)).reset_index(drop=True)
     if df.empty:
         raise AnalysisError("the store has no interactions", fix="run carlzon ingest FILE first")
     ratings = pd.DataFrame.from_records([json.loads(r) if isinstance(r, str) and r else {} for r in df["ratings"]])
@@ -179,16 +178,23 @@ def drivers(
         help="The journey of the store's key drivers, or with --from-moments and a raw FILE: the journey "
         "to detect its moments with (default: the one its texts speak of).",
     ),
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """Key drivers: each touchpoint's share of the explained outcome, with intervals and quadrants."""
     from carlzon.analysis.drivers import KeyDrivers
 
+    if location and (stated or engine != "local"):
+        raise AnalysisError(
+            "--location does not apply to --stated or --engine spark",
+            fix="leave --location out, or use the store's key drivers or --from-moments",
+        )
     if stated:
         from carlzon.cli.survey import stated_drivers
 
         return stated_drivers(store, survey, as_json, boot, seed)
     if outcome is None and file is None and not from_moments and engine == "local":
-        return _store_key_drivers(store, journey, as_json)
+        return _store_key_drivers(store, journey, as_json, location, hierarchy)
     if outcome is None:
         raise AnalysisError(
             "--outcome is needed", fix="name the outcome column, e.g. --outcome overall (or use --stated)"
@@ -208,14 +214,21 @@ def drivers(
     elif from_moments:
         from carlzon.analysis.moment_drivers import MomentDrivers
 
-        data, cols = _moments_from(file, store, journey), None
+        data = (
+            place_moments(file, store, journey, location, hierarchy, _moments_from)
+            if location
+            else _moments_from(file, store, journey)
+        )
+        cols = None
     elif file is not None:
         from carlzon.analysis._io import read_table
 
         data = read_table(file)
+        if location:
+            data = _file_places(data, location, hierarchy)
         cols = [c.strip() for c in driver_cols.split(",") if c.strip()] if driver_cols else None
     else:
-        data, cols = _store_survey(store, outcome)
+        data, cols = _store_survey(store, outcome, location, hierarchy)
         if driver_cols:
             cols = [c.strip() for c in driver_cols.split(",") if c.strip()]
     na_value: Any = None
@@ -274,14 +287,35 @@ def drivers(
         console.print(note)
 
 
-def _store_key_drivers(store: str | None, journey: str | None, as_json: bool) -> None:
+def _file_places(data: pd.DataFrame, location: str, hierarchy: Path | None) -> pd.DataFrame:
+    """The rows of a survey table at the places ``--location`` stands for (its ``location`` column)."""
+    from carlzon.cli.places import at_places
+    from carlzon.hierarchy import load_hierarchy, resolve_locations
+
+    if "location" not in data.columns:
+        raise AnalysisError("this table has no 'location' column", fix="leave --location out, or add the column")
+    h = load_hierarchy(hierarchy) if hierarchy else None
+    known = sorted(data["location"].dropna().astype(str).unique())
+    return at_places(data, resolve_locations(location, h, known)).reset_index(drop=True)
+
+
+def _store_key_drivers(
+    store: str | None,
+    journey: str | None,
+    as_json: bool,
+    location: str | None = None,
+    hierarchy: Path | None = None,
+) -> None:
     """`carlzon drivers` on a store: each touchpoint's importance, performance and quadrant, as the report's
-    key moments and the dashboard's /api/drivers give them (carlzon.analysis.key_moments)."""
+    key moments and the dashboard's /api/drivers give them (carlzon.analysis.key_moments), at the places
+    ``--location`` stands for."""
     from carlzon.analysis.key_moments import key_drivers
+    from carlzon.cli.places import places_of
+    from carlzon.report.query import Scope
     from carlzon.store import open_store
 
     with open_store(store_url(store), read_only=True) as st:
-        out = key_drivers(st, journey=journey)
+        out = key_drivers(st, Scope(locations=places_of(st, location, hierarchy)), journey=journey)
     if as_json:
         print_json(out)
         return

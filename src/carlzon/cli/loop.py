@@ -47,6 +47,7 @@ from carlzon.cli.common import (
     shown,
     store_url,
 )
+from carlzon.cli.places import HierarchyOption, LocationOption, places_of
 from carlzon.errors import CarlzonError, JourneyError
 
 __all__ = ["register"]
@@ -136,6 +137,8 @@ def cases_open(
     to: list[str] | None = ToOption,
     base_url: str = BaseUrlOption,
     as_json: bool = JsonOption,
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """Open recovery cases by the case policy: one per interaction with misery, at most the day's capacity;
     the rest is summarised by touchpoint, with the reason. With a webhook or SMTP server, new high-priority
@@ -158,8 +161,9 @@ def cases_open(
         notifier = (
             notifier_for(desk.store, opts) if opts.any() else None
         )  # before any write: a wrong target fails first
+        places = places_of(desk.store, location, hierarchy)
         if as_json:
-            new = desk.open_cases()
+            new = desk.open_cases(locations=places)
         else:
             with Progress(
                 TextColumn("{task.description}"),
@@ -174,7 +178,7 @@ def cases_open(
                 def tick(what: str, done: int, total: int) -> None:
                     bar.update(task, description=what, completed=done, total=max(total, 1))
 
-                new = desk.open_cases(progress=tick)
+                new = desk.open_cases(progress=tick, locations=places)
         told = desk.notify_new(notifier, min_priority=notify_priority) if notifier is not None else None
         total = int(desk.store.query("SELECT COUNT(*) AS n FROM recovery_cases")["n"].iloc[0])
         summary = desk.summary()
@@ -237,7 +241,8 @@ def cases_list(
     status: str | None = typer.Option(None, "--status", help="open, in_progress, closed or active."),
     owner: str | None = typer.Option(None, "--owner", help="Only this owner's cases ('none': unassigned)."),
     touchpoint: str | None = typer.Option(None, "--touchpoint", help="Only cases at this touchpoint."),
-    location: str | None = typer.Option(None, "--location", help="Only cases at this place."),
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
     q: str | None = typer.Option(None, "--search", "-q", help="Search the text, evidence, customer name or e-mail."),
     due: str | None = typer.Option(None, "--due", help="overdue, today or week."),
     min_priority: float | None = typer.Option(None, "--min-priority", help="Priority at or above."),
@@ -254,7 +259,7 @@ def cases_list(
             owner=owner,
             touchpoint=touchpoint,
             limit=limit,
-            location=location,
+            location=places_of(desk.store, location, hierarchy),
             q=q,
             due=due,
             min_priority=min_priority,
@@ -575,6 +580,8 @@ def magic_cmd(
         None, "--rules", exists=False, help="A YAML file with more magic rules (a list, or a mapping with 'magic:')."
     ),
     as_json: bool = JsonOption,
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """The day's moments of magic for staff: who, why (birthday, tenth visit, recovered last time...) and what to do."""
     from carlzon.loop.magic import magic_opportunities
@@ -588,7 +595,13 @@ def magic_cmd(
         data = yaml.safe_load(rules.read_text(encoding="utf-8"))
         extra = data.get("magic") if isinstance(data, dict) else data
     with open_store(store_url(store), read_only=True) as st:
-        ops = magic_opportunities(st, journey or journey_for_store(st), day=date, extra_rules=extra)
+        ops = magic_opportunities(
+            st,
+            journey or journey_for_store(st),
+            day=date,
+            extra_rules=extra,
+            locations=places_of(st, location, hierarchy),
+        )
     if as_json:
         print_json({"date": date, "n": len(ops), "opportunities": [o.to_dict() for o in ops]})
         return

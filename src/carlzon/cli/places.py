@@ -11,7 +11,7 @@ from rich.table import Table
 from carlzon.cli.common import StoreOption, console, print_json, shown, store_url
 from carlzon.errors import AnalysisError
 
-__all__ = ["LocationOption", "HierarchyOption", "location_scope", "register"]
+__all__ = ["HierarchyOption", "LocationOption", "location_scope", "places_of", "register"]
 
 LocationOption = typer.Option(
     None,
@@ -22,31 +22,64 @@ HierarchyOption = typer.Option(None, "--hierarchy", help="A CSV or YAML file: lo
 
 
 def location_scope(store: Any, location: str | None, hierarchy: Any) -> tuple[str, ...] | None:
-    """The places ``--location`` stands for (None: every place), checked against the store's places."""
+    """The places ``--location`` stands for (None: every place), checked against the store's places;
+    areas and regions from ``hierarchy`` (a Hierarchy; None: the one stored in the store)."""
+    from carlzon.places import place_scope
+
+    return place_scope(store, location, hierarchy)
+
+
+def places_of(store: Any, location: str | None, hierarchy_file: Path | None) -> tuple[str, ...] | None:
+    """:func:`location_scope` with ``--hierarchy FILE`` (read when given)."""
+    from carlzon.hierarchy import load_hierarchy
+
     if not location:
         return None
-    from carlzon.hierarchy import resolve_locations
+    return location_scope(store, location, load_hierarchy(hierarchy_file) if hierarchy_file else None)
 
-    known = (
-        store.query("SELECT DISTINCT location FROM interactions WHERE location IS NOT NULL")["location"]
-        .astype(str)
-        .tolist()
-    )
-    return resolve_locations(location, hierarchy, known)
+
+def at_places(m: Any, places: tuple[str, ...] | None) -> Any:
+    """The rows of ``m`` (with a ``location`` column) at ``places`` (None: all of them)."""
+    if places is None:
+        return m
+    if "location" not in m.columns:
+        raise AnalysisError("these moments carry no place", fix="ingest a file with a store / hotel / branch column")
+    return m[m["location"].astype("string").isin(places).fillna(False).to_numpy()]
 
 
 def place_moments(
     file: Any, store: str | None, journey: str | None, location: str, hierarchy: Path | None, read: Any
 ) -> Any:
-    """The moments of ``read(file, store, journey)`` at the places ``--location`` stands for."""
+    """The moments of ``read(file, store, journey)`` at the places ``--location`` stands for (a file's
+    places, or the store's with its stored hierarchy)."""
     from carlzon.hierarchy import load_hierarchy, resolve_locations
 
     m = read(file, store, journey)
     if "location" not in m.columns:
         raise AnalysisError("these moments carry no place", fix="ingest a file with a store / hotel / branch column")
     h = load_hierarchy(hierarchy) if hierarchy else None
-    places = resolve_locations(location, h, sorted(m["location"].dropna().astype(str).unique()))
-    return m[m["location"].astype("string").isin(places).fillna(False).to_numpy()]
+    if file is None:
+        from carlzon.store import open_store
+
+        with open_store(store_url(store), read_only=True) as st:
+            return at_places(m, location_scope(st, location, h))
+    return at_places(m, resolve_locations(location, h, sorted(m["location"].dropna().astype(str).unique())))
+
+
+def _save(store: str | None, path: Path) -> None:
+    from carlzon.hierarchy import load_hierarchy
+    from carlzon.places import known_places, save_hierarchy
+    from carlzon.store import open_store
+
+    h = load_hierarchy(path)
+    with open_store(store_url(store)) as st:
+        n = save_hierarchy(st, h)
+        unknown = sorted(set(known_places(st)) - set(h.table["location"]))
+    console.print(f"Stored the hierarchy of {n} places ({h!r}).")
+    if unknown:
+        console.print(
+            f"{len(unknown)} place(s) of the store are not in it (e.g. {', '.join(unknown[:5])}): they stand alone."
+        )
 
 
 def _pm(v: float) -> str:
@@ -76,8 +109,17 @@ def locations(
         help="Print one JSON object: locations (location, n, score, low, high, "
         "shrunk, shrunk_low, shrunk_high, focus_areas, ...), focus_areas, best_practice, chain.",
     ),
+    save_hierarchy: Path | None = typer.Option(
+        None,
+        "--save-hierarchy",
+        help="Store this hierarchy (CSV or YAML) in the store, in place of the one before: the dashboard, "
+        "the API and every --location then know its areas and regions without --hierarchy.",
+    ),
 ) -> None:
     """Places ranked fairly: n, score with its interval, a shrunk estimate, focus areas and best practice."""
+    if save_hierarchy is not None:
+        _save(store, save_hierarchy)
+        return
     if alerts:
         _alerts(store, hierarchy_file, location, since, until, as_json)
         return
@@ -88,8 +130,11 @@ def locations(
 
     if level not in LEVELS:
         raise AnalysisError(f"unknown level {level!r}", fix="use --level location, area or region")
+    from carlzon.places import stored_hierarchy
+
     h = load_hierarchy(hierarchy_file) if hierarchy_file else None
     with open_store(store_url(store), read_only=True) as st:
+        h = h if h is not None else stored_hierarchy(st)
         scope = Scope(since=since, until=until, locations=location_scope(st, location, h))
         r = rank_locations(st, scope, hierarchy=h, level=level, fdr=fdr, min_misery=min_misery)
     if as_json:
@@ -146,8 +191,11 @@ def _alerts(
     from carlzon.report.query import Scope, where_sql
     from carlzon.store import open_store
 
+    from carlzon.places import stored_hierarchy
+
     h = load_hierarchy(hierarchy_file) if hierarchy_file else None
     with open_store(store_url(store), read_only=True) as st:
+        h = h if h is not None else stored_hierarchy(st)
         where, params = where_sql(Scope(since=since, until=until, locations=location_scope(st, location, h)))
         m = st.query(
             "SELECT m.timestamp, m.touchpoint, m.valence, i.location FROM moments m "
@@ -204,8 +252,11 @@ def place_report(
         raise AnalysisError(f"unknown --by {by!r} for the report", fix="use --by location")
     if by and location:
         raise AnalysisError("--by location writes every place; --location writes one", fix="pass one of them")
+    from carlzon.places import stored_hierarchy
+
     h = load_hierarchy(hierarchy) if hierarchy else None
     with open_store(url, read_only=True) as st:
+        h = h if h is not None else stored_hierarchy(st)
         if by:
             folder = output.with_suffix("") if output.suffix == ".html" else output
             path = write_by_location(

@@ -29,16 +29,20 @@ from carlzon.cli.common import (
     steps_bar,
     store_url,
 )
+from carlzon.cli.places import HierarchyOption, LocationOption, at_places, places_of
 from carlzon.errors import AnalysisError
 
 __all__ = ["register"]
 
 
-def _moments(store: str | None, since: str | None = None):  # type: ignore[no-untyped-def]
+def _moments(  # type: ignore[no-untyped-def]
+    store: str | None, since: str | None = None, location: str | None = None, hierarchy: Path | None = None
+):
     from carlzon.store import open_store
 
     with open_store(store_url(store), read_only=True) as st:
-        return st.moments(since=since, with_text=True)
+        places = places_of(st, location, hierarchy)
+        return at_places(st.moments(since=since, with_text=True), places)
 
 
 def themes(
@@ -48,6 +52,8 @@ def themes(
     touchpoint: str | None = typer.Option(None, "--touchpoint", help="Only themes of this touchpoint id."),
     min_size: int = typer.Option(5, "--min-size", help="Fewest moments a theme may have."),
     as_json: bool = typer.Option(False, "--json", help='Print JSON: {"themes": [...], "n", "unassigned_share"}.'),
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """What customers talk about in moments of misery and magic, per touchpoint (labels, counts, trend)."""
     from carlzon.analysis.themes import Themes
@@ -56,7 +62,7 @@ def themes(
         raise AnalysisError(f"unknown valence {valence!r}", fix="use --valence misery, magic or both")
     from carlzon.analysis.emerging import mention_texts
 
-    m = _moments(store, since)
+    m = _moments(store, since, location, hierarchy)
     if touchpoint:
         m = m[m["touchpoint"] == touchpoint]
     m = m.assign(text=mention_texts(m))  # what was said at each touchpoint (its mentions), not the whole review
@@ -108,6 +114,8 @@ def alerts(
     sender: str = FromOption,
     to: list[str] | None = ToOption,
     base_url: str = BaseUrlOption,
+    location: str | None = LocationOption,
+    hierarchy: Path | None = HierarchyOption,
 ) -> None:
     """Emerging problems: rises in misery per touchpoint, theme and location against their own baseline.
 
@@ -133,8 +141,11 @@ def alerts(
         open_store(store_url(store), read_only=not opts.any()) as st,  # telling records each problem in the store
         steps_bar(not as_json and sys.stderr.isatty()) as tick,
     ):
+        from carlzon.report.query import Scope
+
         notifier = notifier_for(st, opts) if opts.any() else None
-        found = emerging_problems(st, days=days, fdr=fdr, active_since=since, progress=tick)["alerts"]
+        scope = Scope(locations=places_of(st, location, hierarchy))
+        found = emerging_problems(st, scope, days=days, fdr=fdr, active_since=since, progress=tick)["alerts"]
         if notifier is not None:
             told = notifier.alerts(found)
             err_console.print(

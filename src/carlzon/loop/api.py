@@ -25,10 +25,10 @@ from carlzon.loop.magic import magic_opportunities
 from carlzon.loop.measures import paradox_from_cases, recovery_measures, recovery_paradox
 from carlzon.loop.recovery import RecoveryDesk, journey_for_store
 from carlzon.loop.roleplay import roleplay_cards
-from carlzon.web.deps import clean, may_see_personal, require
+from carlzon.web.deps import clean, may_see_personal, place_free, place_scoped, require
 from carlzon.web.auth import Principal
 
-__all__ = ["desk_for", "router"]
+__all__ = ["check_case_place", "desk_for", "router"]
 
 router = APIRouter(prefix="/api", tags=["loop"])
 
@@ -49,6 +49,17 @@ def desk_for(request: Request) -> RecoveryDesk:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     return RecoveryDesk(state.store, journey)
+
+
+def check_case_place(desk: RecoveryDesk, case_id: int, places: tuple[str, ...] | None) -> None:
+    """NotFoundError unless the case is at one of ``places`` (None: every place)."""
+    if places is None:
+        return
+    from carlzon.errors import NotFoundError
+
+    row = desk.store.query("SELECT location FROM recovery_cases WHERE id = :id", {"id": int(case_id)})
+    if not len(row) or row["location"].iloc[0] not in places:
+        raise NotFoundError(f"no case #{case_id} at this token's places", fix="list your cases with /api/cases")
 
 
 def _write_lock(request: Request):
@@ -88,7 +99,6 @@ def list_cases(
     status: str | None = None,
     owner: str | None = None,
     touchpoint: str | None = None,
-    location: str | None = None,
     q: str | None = Query(None, description="search the text, evidence, customer name, e-mail or id"),
     due: str | None = Query(None, description="overdue, today or week"),
     min_priority: float | None = Query(None, ge=0, le=100),
@@ -97,13 +107,14 @@ def list_cases(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     who: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
     df = desk_for(request).list(
         status=status,
         owner=owner,
         touchpoint=touchpoint,
         limit=limit,
-        location=location,
+        location=places,
         q=q,
         due=due,
         min_priority=min_priority,
@@ -118,13 +129,16 @@ def list_cases(
 
 @router.post("/cases/open", summary="Open a case for every moment of misery at or above the priority")
 def open_cases(
-    request: Request, body: OpenCases | None = None, _: Principal = Depends(require("agent"))
+    request: Request,
+    body: OpenCases | None = None,
+    _: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
     desk = RecoveryDesk(state.store, journey, min_priority=body.min_priority if body else None)
     with _write_lock(request):
-        new = desk.open_cases()
+        new = desk.open_cases(locations=places)
     return {**new.to_dict(), "min_priority": desk.min_priority, "policy": desk.policy.to_dict()}
 
 
@@ -139,9 +153,17 @@ class Reopen(BaseModel):
 
 
 @router.post("/cases/bulk-assign", summary="Assign many cases to one owner; says which were skipped and why")
-def bulk_assign(request: Request, body: BulkAssign, who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def bulk_assign(
+    request: Request,
+    body: BulkAssign,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> dict[str, Any]:
+    desk = desk_for(request)
+    for case_id in body.case_ids:
+        check_case_place(desk, case_id, places)
     with _write_lock(request):
-        return clean(desk_for(request).bulk_assign(body.case_ids, body.owner, team=body.team, actor=who.name))
+        return clean(desk.bulk_assign(body.case_ids, body.owner, team=body.team, actor=who.name))
 
 
 @router.get("/cases/themes", summary="The misery the case policy summarised rather than opened, by touchpoint")
@@ -160,8 +182,15 @@ def check_followups(request: Request, _: Principal = Depends(require("agent"))) 
 
 
 @router.get("/cases/{case_id}", summary="One case: priority components, playbook steps, history, suggested reply")
-def get_case(request: Request, case_id: int, who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    case = desk_for(request).get(case_id)
+def get_case(
+    request: Request,
+    case_id: int,
+    who: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> dict[str, Any]:
+    desk = desk_for(request)
+    check_case_place(desk, case_id, places)
+    case = desk.get(case_id)
     case = _shown([case], who, _CASE_TEXT)[0]
     case["events"] = _shown(
         [{**e, "detail": json.dumps(e["detail"], ensure_ascii=False, default=str)} for e in case.get("events", [])],
@@ -173,14 +202,26 @@ def get_case(request: Request, case_id: int, who: Principal = Depends(require("v
 
 @router.post("/cases/{case_id}/assign", summary="Give a case an owner (and team)")
 def assign_case(
-    request: Request, case_id: int, body: Assign, who: Principal = Depends(require("agent"))
+    request: Request,
+    case_id: int,
+    body: Assign,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
+    check_case_place(desk_for(request), case_id, places)
     with _write_lock(request):
         return clean(desk_for(request).assign(case_id, body.owner, team=body.team, actor=who.name))
 
 
 @router.post("/cases/{case_id}/notes", summary="Add a note (signed with the token's name)")
-def add_note(request: Request, case_id: int, body: Note, who: Principal = Depends(require("agent"))) -> dict[str, Any]:
+def add_note(
+    request: Request,
+    case_id: int,
+    body: Note,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> dict[str, Any]:
+    check_case_place(desk_for(request), case_id, places)
     with _write_lock(request):
         return clean(
             desk_for(request).note(
@@ -191,16 +232,26 @@ def add_note(request: Request, case_id: int, body: Note, who: Principal = Depend
 
 @router.post("/cases/{case_id}/reopen", summary="Reopen a closed case, explicitly and saying why")
 def reopen_case(
-    request: Request, case_id: int, body: Reopen, who: Principal = Depends(require("agent"))
+    request: Request,
+    case_id: int,
+    body: Reopen,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
+    check_case_place(desk_for(request), case_id, places)
     with _write_lock(request):
         return clean(desk_for(request).reopen(case_id, body.reason, actor=who.name))
 
 
 @router.post("/cases/{case_id}/close", summary="Close a case as recovered or not_recovered, saying why")
 def close_case(
-    request: Request, case_id: int, body: Close, who: Principal = Depends(require("agent"))
+    request: Request,
+    case_id: int,
+    body: Close,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
+    check_case_place(desk_for(request), case_id, places)
     with _write_lock(request):
         return clean(desk_for(request).close(case_id, body.outcome, body.reason, actor=who.name))
 
@@ -224,16 +275,19 @@ def magic(
     request: Request,
     date: str | None = Query(None, description="YYYY-MM-DD (default today)"),
     who: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
     state = request.app.state
     journey = getattr(state, "journey", None) or journey_for_store(state.store)
-    ops = magic_opportunities(state.store, journey, day=date)
+    ops = magic_opportunities(state.store, journey, day=date, locations=places)
     shown = _shown([o.to_dict() for o in ops], who, ("name", "say", "reason", "customer_id"))
     return clean({"date": date, "n": len(ops), "opportunities": shown})
 
 
 @router.post("/coach", summary="Check a reply for the empathy steps; flag blame, scripts and jargon")
-def coach_reply(body: CoachRequest, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def coach_reply(
+    body: CoachRequest, _: Principal = Depends(require("viewer")), __: None = Depends(place_free)
+) -> dict[str, Any]:
     return coach(body.text, issue=body.issue).to_dict()
 
 

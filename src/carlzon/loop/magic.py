@@ -276,8 +276,10 @@ def magic_opportunities(
     day: Any = None,
     extra_rules: list[dict[str, Any]] | None = None,
     memory: dict[str, Customer] | None = None,
+    locations: tuple[str, ...] | None = None,
 ) -> list[Opportunity]:
-    """The day's magic opportunities (default: today, UTC), one per customer and matching rule."""
+    """The day's magic opportunities (default: today, UTC), one per customer and matching rule;
+    ``locations``: only customers seen at these places (None: every place)."""
     journey = load_journey(journey)
     rules = check_rules(
         list(journey.magic or []) + list(extra_rules or []), where=f"{journey.source or journey.name}: magic"
@@ -341,6 +343,11 @@ def magic_opportunities(
                     fields={k: v for k, v in fields.items() if v not in ("", None)},
                 )
             )
+    if locations is not None:
+        from carlzon.places import customers_at
+
+        mine = customers_at(store, locations)
+        out = [o for o in out if o.customer_id in mine]
     return out
 
 

@@ -137,12 +137,16 @@ def open_by_policy(
     since: Any = None,
     until: Any = None,
     progress: Callable[[str, int, int], None] | None = None,
+    locations: tuple[str, ...] | None = None,
 ) -> OpenResult:
-    """Consider every interaction with misery not considered before; open cases by the policy."""
+    """Consider every interaction with misery not considered before (at ``locations``; None: every
+    place); open cases by the policy."""
     store = desk.store
     tick = progress or (lambda what, done, total: None)
     tick("reading misery", 0, 1)
     misery = store.moments(valence="misery", since=since, until=until)
+    if locations is not None and len(misery):
+        misery = misery[misery["location"].astype("string").isin(locations).fillna(False).to_numpy()]
     seen = set(store.query("SELECT interaction_id FROM recovery_considered")["interaction_id"])
     seen |= set(store.query("SELECT interaction_id FROM recovery_cases")["interaction_id"])
     fresh = misery[~misery["interaction_id"].astype(str).isin(seen)] if len(misery) else misery

@@ -15,10 +15,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from carlzon.loop.api import desk_for
+from carlzon.loop.api import check_case_place, desk_for
 from carlzon.loop.measures import paradox_from_cases, recovery_measures
 from carlzon.privacy.display import showing_personal_data
-from carlzon.web.deps import may_see_personal, require
+from carlzon.web.deps import may_see_personal, place_scoped, require
 from carlzon.web.auth import Principal, has_role
 
 __all__ = ["router"]
@@ -42,7 +42,13 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
         html = (
             _env()
             .get_template(name)
-            .render(principal=principal, can_write=can_write, csrf_token=getattr(request.state, "csrf", ""), **ctx)
+            .render(
+                principal=principal,
+                can_write=can_write,
+                csrf_token=getattr(request.state, "csrf", ""),
+                place=(request.query_params.get("location") or "").strip(),
+                **ctx,
+            )
         )
     return HTMLResponse(html)
 
@@ -91,12 +97,21 @@ def _figures(desk: Any) -> tuple[Any, Any]:
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def cases_page(
+    request: Request,
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> HTMLResponse:
+    from carlzon.web.deps import principal_places
+
     desk = desk_for(request)
     f = _filters(request)
-    df = desk.list(limit=200, **f)
-    m, paradox = _figures(desk)
+    df = desk.list(limit=200, **{**f, "location": places})
+    limited = principal_places(request) is not None  # the measures and themes are the whole chain's
+    m, paradox = (None, []) if limited else _figures(desk)
     options = desk.store.query("SELECT DISTINCT touchpoint, location, owner FROM recovery_cases")
+    if limited:
+        options = options[options["location"].isin(principal_places(request) or ())]
     choices = {k: sorted({str(v) for v in options[k].dropna()}) for k in ("touchpoint", "location", "owner")}
     return _render(
         request,
@@ -107,7 +122,7 @@ def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> H
         choices=choices,
         status=f.get("status", ""),
         now=desk._now(),
-        summary=desk.summary().head(12).to_dict("records"),
+        summary=[] if limited else desk.summary().head(12).to_dict("records"),
         notice=request.query_params.get("notice", ""),
         policy=desk.policy.to_dict(),
         paradox=paradox,
@@ -116,8 +131,14 @@ def cases_page(request: Request, _: Principal = Depends(require("viewer"))) -> H
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def case_page(
+    request: Request,
+    case_id: int,
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> HTMLResponse:
     desk = desk_for(request)
+    check_case_place(desk, case_id, places)
     case = desk.get(case_id)
     steps = [str(s.get("step")) for s in desk.steps]
     from carlzon.web.views import options  # the journey's touchpoints, for correcting the case's moment
@@ -134,9 +155,13 @@ def case_page(request: Request, case_id: int, _: Principal = Depends(require("vi
 
 
 @router.post("/cases/open")
-def open_cases_form(request: Request, _: Principal = Depends(require("agent"))) -> Response:
+def open_cases_form(
+    request: Request,
+    _: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> Response:
     with request.app.state.write_lock:
-        new = desk_for(request).open_cases()
+        new = desk_for(request).open_cases(locations=places)
     left = sum(new.summarised.values())
     return _back(
         f"Opened {len(new)} case(s); summarised {left} interaction(s) with misery as themes "
@@ -157,10 +182,16 @@ def check_form(request: Request, _: Principal = Depends(require("agent"))) -> Re
 
 
 @router.post("/cases/bulk-assign")
-async def bulk_assign_form(request: Request, who: Principal = Depends(require("agent"))) -> Response:
+async def bulk_assign_form(
+    request: Request,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> Response:
     form = await request.form()
     owner = str(form.get("owner") or "").strip()
     ids = [int(str(v)) for v in form.getlist("case_id") if str(v).isdigit()]
+    for case_id in ids:
+        check_case_place(desk_for(request), case_id, places)
     if not ids:
         return _back("Bulk assign: no case ticked; nothing was changed.")
     with request.app.state.write_lock:
@@ -175,8 +206,13 @@ async def bulk_assign_form(request: Request, who: Principal = Depends(require("a
 
 @router.post("/cases/{case_id}/reopen")
 def reopen_form(
-    request: Request, case_id: int, reason: str = Form(""), who: Principal = Depends(require("agent"))
+    request: Request,
+    case_id: int,
+    reason: str = Form(""),
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> Response:
+    check_case_place(desk_for(request), case_id, places)
     with request.app.state.write_lock:
         desk_for(request).reopen(case_id, reason, actor=who.name)
     return _back(f"Case #{case_id} reopened: {reason.strip()}", f"/cases/{case_id}")
@@ -189,7 +225,9 @@ def assign_form(
     owner: str = Form(...),
     team: str = Form(""),
     who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> Response:
+    check_case_place(desk_for(request), case_id, places)
     with request.app.state.write_lock:
         desk_for(request).assign(case_id, owner.strip(), team=team.strip() or None, actor=who.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -203,7 +241,9 @@ def note_form(
     reply: str = Form(""),
     step: str = Form(""),
     who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> Response:
+    check_case_place(desk_for(request), case_id, places)
     with request.app.state.write_lock:
         desk_for(request).note(case_id, text, author=who.name or who.token_id, reply=bool(reply), step=step or None)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -216,15 +256,22 @@ def close_form(
     outcome: str = Form(...),
     reason: str = Form(""),
     who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> Response:
+    check_case_place(desk_for(request), case_id, places)
     with request.app.state.write_lock:
         desk_for(request).close(case_id, outcome, reason, actor=who.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/magic", response_class=HTMLResponse)
-def magic_page(request: Request, date: str | None = None, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def magic_page(
+    request: Request,
+    date: str | None = None,
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> HTMLResponse:
     from carlzon.web.views import magic_today
 
-    ops = magic_today(request.app.state, date or None)
+    ops = magic_today(request.app.state, date or None, places)
     return _render(request, "magic.html.j2", ops=ops, date=date or "", active="magic")

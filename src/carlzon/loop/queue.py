@@ -6,7 +6,7 @@ Filters (all optional, combined with AND):
 status          open, in_progress, closed, or ``active`` (open or in progress)
 owner           an owner's name, or ``none`` for unassigned cases
 touchpoint      the case's touchpoint or any of the miseries it lists
-location        the place of the interaction
+location        the place of the interaction (or a list: any of these places)
 q               search: the customer's words, the evidence, the customer's name, e-mail or id
 min_priority    priority at or above (0-100)
 due             ``overdue`` (a playbook step past due), ``today`` (due within 24 h), ``week``
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, UTC
 from typing import Any
+from collections.abc import Sequence
 
 from carlzon.errors import CarlzonError
 
@@ -51,7 +52,7 @@ def case_query(
     status: str | None = None,
     owner: str | None = None,
     touchpoint: str | None = None,
-    location: str | None = None,
+    location: str | Sequence[str] | None = None,
     q: str | None = None,
     min_priority: float | None = None,
     due: str | None = None,
@@ -84,9 +85,15 @@ def case_query(
         where.append("(touchpoint = :touchpoint OR miseries LIKE :tp_like ESCAPE '\\')")
         params["touchpoint"] = touchpoint
         params["tp_like"] = f'%"touchpoint": "{_escape_like(touchpoint)}"%'
-    if location:
+    if isinstance(location, str) and location:
         where.append("location = :location")
         params["location"] = location
+    elif location is not None and not isinstance(location, str):  # the places of a scope (none: no case)
+        from carlzon.places import in_places_sql
+
+        cond, p = in_places_sql(list(location))
+        where.append(cond)
+        params.update(p)
     if q and q.strip():
         cols = ("text", "reasons", "customer_name", "customer_email", "customer_id", "interaction_id")
         where.append("(" + " OR ".join(f"LOWER(COALESCE({c}, '')) LIKE :q ESCAPE '\\'" for c in cols) + ")")

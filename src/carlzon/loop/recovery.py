@@ -166,18 +166,24 @@ class RecoveryDesk:
         return _ts(self.clock()).replace(microsecond=0)  # type: ignore[union-attr]
 
     def open_cases(
-        self, *, since: Any = None, until: Any = None, progress: Callable[[str, int, int], None] | None = None
+        self,
+        *,
+        since: Any = None,
+        until: Any = None,
+        progress: Callable[[str, int, int], None] | None = None,
+        locations: tuple[str, ...] | None = None,
     ) -> Any:
         """Open cases by the case policy (:mod:`carlzon.loop.policy`): one case per interaction with
         misery, listing its miseries; return the new case ids (an :class:`~carlzon.loop.opening.OpenResult`
         that also counts what was summarised, and why).
 
         Idempotent: an interaction considered before (opened or summarised) is not looked at again.
-        ``progress(what, done, total)`` is called as it goes (the CLI draws a bar).
+        ``progress(what, done, total)`` is called as it goes (the CLI draws a bar). ``locations``: only
+        the misery at these places (None: every place; see :func:`carlzon.places.place_scope`).
         """
         from carlzon.loop.opening import open_by_policy
 
-        return open_by_policy(self, self.policy, since=since, until=until, progress=progress)
+        return open_by_policy(self, self.policy, since=since, until=until, progress=progress, locations=locations)
 
     def priority_of(self, group: dict[str, Any], *, value: float, prior: int) -> dict[str, float]:
         """The priority of one interaction's misery (its strongest stakes and intensity)."""

@@ -57,6 +57,7 @@ NO_CUSTOMER_DATA: dict[str, str] = {
     "forget_log": "the erasure log itself (times and counts, no customer)",
     "surveys": "survey definitions: questions and personas, no answers",
     "survey_form_tokens": "one-time nonces of survey forms (survey id and time only)",
+    "place_hierarchy": "the chain's places with their name, area and region (no customer)",
     "notifications": "messages to staff about cases and alerts: case ids, touchpoints and counts, no customer text",
 }
 """Tables that hold no personal data of any customer, each with why. A table added by a migration

@@ -254,6 +254,11 @@ def alerts_view(store: Any, scope: Scope, journey: Journey, *, days: int = WATCH
 def event_log(store: Any, scope: Scope = Scope()) -> pd.DataFrame:
     """The event rows in the period of ``scope`` (see the module's rule): customer_id, step, timestamp."""
     conds, params = _period(scope, "i.timestamp")
+    if scope.locations is not None:
+        from carlzon.places import in_places_sql
+
+        cond, p = in_places_sql(scope.locations, "i.location")
+        conds, params = [*conds, cond], {**params, **p}
     where = " AND ".join([EVENT_WHERE, *conds])
     df = store.query(
         f"SELECT i.customer_id, i.touchpoint AS step, i.timestamp FROM interactions i WHERE {where}", params or None
@@ -281,8 +286,14 @@ def paths_view(store: Any, scope: Scope, journey: Journey, *, case_gap: str = "1
             ),
         }
     conds, params = _period(scope, "m.timestamp")
+    frm = "moments m"
+    if scope.locations is not None:
+        from carlzon.places import in_places_sql
+
+        cond, p = in_places_sql(scope.locations, "i.location")
+        conds, params, frm = [*conds, cond], {**params, **p}, frm + " JOIN interactions i ON i.id = m.interaction_id"
     mis = store.query(
-        "SELECT m.customer_id, m.timestamp, m.valence FROM moments m WHERE m.valence = 'misery' "
+        f"SELECT m.customer_id, m.timestamp, m.valence FROM {frm} WHERE m.valence = 'misery' "
         "AND m.customer_id IS NOT NULL" + "".join(f" AND {c}" for c in conds),
         params or None,
     )

@@ -544,6 +544,32 @@ CREATE TABLE notifications (
 );
 """,
     ),
+    Migration(
+        60,
+        "place_hierarchy: the stored hierarchy of places (region > area > place), one row per place",
+        sqlite="""
+CREATE TABLE place_hierarchy (
+    location TEXT PRIMARY KEY,
+    name TEXT,
+    area TEXT,
+    region TEXT
+);
+""",
+        postgresql="""
+CREATE TABLE place_hierarchy (
+    location TEXT PRIMARY KEY,
+    name TEXT,
+    area TEXT,
+    region TEXT
+);
+""",
+    ),
+    Migration(
+        120,
+        "api_tokens.locations: a token limited to places (comma separated places, areas or regions)",
+        sqlite="ALTER TABLE api_tokens ADD COLUMN locations TEXT;",
+        postgresql="ALTER TABLE api_tokens ADD COLUMN locations TEXT;",
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from carlzon.errors import CarlzonError
-from carlzon.web.deps import clean, may_see_personal, require
+from carlzon.web.deps import clean, may_see_personal, place_scoped, require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
 
@@ -45,6 +45,8 @@ def _flatten(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _filters(
+    request: Request,
+    places: tuple[str, ...] | None = Depends(place_scoped),
     since: str | None = Query(None, description="first day, YYYY-MM-DD"),
     until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
     channel: str | None = None,
@@ -53,8 +55,28 @@ def _filters(
     valence: str | None = Query(None, description="magic, misery or neutral"),
 ) -> Filters:
     return Filters.parse(
-        since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment, valence=valence
+        since=since,
+        until=until,
+        channel=channel,
+        touchpoint=touchpoint,
+        segment=segment,
+        valence=valence,
+        location=request.query_params.get("location"),
+        places=places,
     )
+
+
+def check_interaction_place(store: Any, interaction_id: str, places: tuple[str, ...] | None) -> None:
+    """NotFoundError unless the interaction is at one of ``places`` (None: every place)."""
+    if places is None:
+        return
+    from carlzon.errors import NotFoundError
+
+    row = store.query("SELECT location FROM interactions WHERE id = :id", {"id": interaction_id})
+    if not len(row) or row["location"].iloc[0] not in places:
+        raise NotFoundError(
+            f"no interaction {interaction_id!r} at this token's places", fix="correct a moment of your own places"
+        )
 
 
 class InteractionBatch(BaseModel):
@@ -156,10 +178,15 @@ class CorrectionBody(BaseModel):
     "who and when, counted at once, never overwritten by re-detection, a label for `carlzon train --store`",
 )
 def post_correction(
-    interaction_id: str, body: CorrectionBody, request: Request, who: Principal = Depends(require("agent"))
+    interaction_id: str,
+    body: CorrectionBody,
+    request: Request,
+    who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> dict[str, Any]:
     from carlzon.web.learn import correct_moment
 
+    check_interaction_place(request.app.state.store, interaction_id, places)
     rec = correct_moment(
         request.app.state,
         interaction_id,
@@ -173,10 +200,20 @@ def post_correction(
 
 
 @router.get("/corrections", summary="Corrections, newest first, with who and when (n: how many)")
-def get_corrections(request: Request, _: Principal = Depends(require("viewer"))) -> dict[str, Any]:
+def get_corrections(
+    request: Request,
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> dict[str, Any]:
     from carlzon.store.corrections import corrections
 
     df = corrections(request.app.state.store).iloc[::-1]
+    if places is not None:
+        from carlzon.places import in_places_sql
+
+        cond, params = in_places_sql(places)
+        ids = request.app.state.store.query(f"SELECT id FROM interactions WHERE {cond}", params)["id"]
+        df = df[df["interaction_id"].astype(str).isin(set(ids.astype(str)))]
     return clean({"n": len(df), "items": df.to_dict("records")})
 
 
@@ -247,9 +284,17 @@ def get_rollups(
     _: Principal = Depends(require("viewer")),
 ) -> dict[str, Any]:
     """Reads the touchpoint x day x channel rollups that ingest keeps current (PostgreSQL: tables kept
-    by triggers; SQLite: a view), not the moments: segment and valence filters do not apply here."""
+    by triggers; SQLite: a view), not the moments: segment and valence filters do not apply here, nor
+    places (400: ask /api/metrics or /api/touchpoints with ?location= instead)."""
     from carlzon.store.rollups import rollup_metrics
 
+    if f.places is not None:
+        raise CarlzonError(
+            "the rollups keep no place, so they cannot be scoped to one",
+            where="rollups",
+            fix="ask /api/metrics?location=... or /api/touchpoints?location=... (a token limited to places "
+            "gets its own places there)",
+        )
     since = pd.Timestamp(f.since, tz="UTC") if f.since else None
     until = pd.Timestamp(f.until, tz="UTC") + pd.Timedelta(days=1) if f.until else None
     try:
@@ -288,8 +333,13 @@ def get_drivers(
 
 
 @router.get("/customers/{customer_id}", summary="A customer's moments over time (personal data masked for viewers)")
-def get_customer(customer_id: str, request: Request, who: Principal = Depends(require("viewer"))) -> dict[str, Any]:
-    data = timeline(request.app.state, customer_id)
+def get_customer(
+    customer_id: str,
+    request: Request,
+    who: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> dict[str, Any]:
+    data = timeline(request.app.state, customer_id, places)
     return clean({**data, "items": _shown(data["items"], who, ("text", "customer_id"))})
 
 
@@ -314,6 +364,9 @@ def forget_customer(
 class TokenRequest(BaseModel):
     role: str = Field(..., description=f"one of {', '.join(ROLES)}")
     name: str = ""
+    locations: list[str] | None = Field(
+        None, description="limit the token to these places, areas or regions (none: every place)"
+    )
 
 
 @router.get("/tokens", summary="List tokens (admin; never their secrets)")
@@ -324,8 +377,17 @@ def get_tokens(request: Request, _: Principal = Depends(require("admin"))) -> di
 
 @router.post("/tokens", summary="Create a token (admin); the token is shown once")
 def post_token(body: TokenRequest, request: Request, _: Principal = Depends(require("admin"))) -> dict[str, Any]:
-    t = create_token(request.app.state.store, role=body.role, name=body.name)
-    return clean({"id": t.token_id, "name": t.name, "role": t.role, "token": t.secret, "created_at": t.created_at})
+    t = create_token(request.app.state.store, role=body.role, name=body.name, locations=body.locations)
+    return clean(
+        {
+            "id": t.token_id,
+            "name": t.name,
+            "role": t.role,
+            "locations": list(t.locations),
+            "token": t.secret,
+            "created_at": t.created_at,
+        }
+    )
 
 
 @router.delete("/tokens/{token_id}", summary="Revoke a token (admin)")

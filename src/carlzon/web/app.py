@@ -38,7 +38,7 @@ from carlzon.report.builder import jinja_env
 from carlzon.web.auth import Principal, has_role
 
 # the routers' helpers live in carlzon.web.deps (no import of this app); kept importable from here
-from carlzon.web.deps import PERSONAL_DATA_ROLE, clean, may_see_personal, require
+from carlzon.web.deps import PERSONAL_DATA_ROLE, clean, may_see_personal, place_free, require
 from carlzon.web.security import csrf_guard, security_headers
 
 __all__ = ["PERSONAL_DATA_ROLE", "api_routes", "clean", "create_app", "may_see_personal", "require"]
@@ -196,7 +196,7 @@ def create_app(
         return Response(report_css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi(_: Principal = Depends(require("viewer"))) -> Response:
+    def openapi(_: Principal = Depends(require("viewer")), __: None = Depends(place_free)) -> Response:
         return JSONResponse(app.openapi())
 
     from carlzon.loop import api as loop_api

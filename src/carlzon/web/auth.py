@@ -24,12 +24,23 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
+from collections.abc import Sequence
 
 import pandas as pd
 
 from carlzon.errors import AuthError, NotFoundError
 
-__all__ = ["ROLES", "Principal", "Token", "create_token", "has_role", "list_tokens", "revoke_token", "verify_token"]
+__all__ = [
+    "ROLES",
+    "Principal",
+    "Token",
+    "create_token",
+    "has_role",
+    "list_tokens",
+    "revoke_token",
+    "token_places",
+    "verify_token",
+]
 
 ROLES = ("viewer", "agent", "admin")
 """Roles in increasing power: each may do everything the ones before it may."""
@@ -44,6 +55,8 @@ class Principal:
     token_id: str
     name: str
     role: str
+    locations: tuple[str, ...] = ()
+    """The places (or areas, regions) this token is limited to; empty: every place."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class Token:
     role: str
     secret: str
     created_at: datetime
+    locations: tuple[str, ...] = ()
 
 
 def _hash(salt: str, secret: str) -> str:
@@ -71,16 +85,21 @@ def _check_role(role: str) -> None:
         raise AuthError(f"unknown role {role!r}", status=400, fix=f"use one of: {', '.join(ROLES)}")
 
 
-def create_token(store: Any, *, role: str, name: str = "") -> Token:
-    """Create a token with ``role``; the returned ``secret`` is never stored and cannot be shown again."""
+def create_token(store: Any, *, role: str, name: str = "", locations: str | Sequence[str] | None = None) -> Token:
+    """Create a token with ``role``; the returned ``secret`` is never stored and cannot be shown again.
+    ``locations``: places, areas or regions (of the stored hierarchy) the token is limited to, e.g. a store
+    manager's store (None: every place)."""
+    from carlzon.places import split_places
+
     _check_role(role)
+    places = split_places(locations)
     token_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
     now = datetime.now(UTC)
     store.execute(
-        "INSERT INTO api_tokens (id, name, role, salt, token_hash, created_at) "
-        "VALUES (:id, :name, :role, :salt, :token_hash, :created_at)",
+        "INSERT INTO api_tokens (id, name, role, salt, token_hash, created_at, locations) "
+        "VALUES (:id, :name, :role, :salt, :token_hash, :created_at, :locations)",
         {
             "id": token_id,
             "name": name or f"{role} token",
@@ -88,9 +107,17 @@ def create_token(store: Any, *, role: str, name: str = "") -> Token:
             "salt": salt,
             "token_hash": _hash(salt, secret),
             "created_at": now,
+            "locations": ",".join(places) or None,
         },
     )
-    return Token(token_id, name or f"{role} token", role, f"cz_{token_id}_{secret}", now)
+    return Token(token_id, name or f"{role} token", role, f"cz_{token_id}_{secret}", now, places)
+
+
+def token_places(value: Any) -> tuple[str, ...]:
+    """A token's stored ``locations`` column as names (empty: not limited)."""
+    from carlzon.places import split_places
+
+    return split_places(value) if isinstance(value, str) else ()
 
 
 def verify_token(store: Any, token: str | None) -> Principal:
@@ -103,7 +130,8 @@ def verify_token(store: Any, token: str | None) -> Principal:
         raise AuthError("malformed token", status=401, fix=fix)
     token_id, secret = m.groups()
     rows = store.query(
-        "SELECT id, name, role, salt, token_hash, revoked_at FROM api_tokens WHERE id = :id", {"id": token_id}
+        "SELECT id, name, role, salt, token_hash, revoked_at, locations FROM api_tokens WHERE id = :id",
+        {"id": token_id},
     )
     if not len(rows):
         raise AuthError("unknown token", status=401, fix=fix)
@@ -112,12 +140,16 @@ def verify_token(store: Any, token: str | None) -> Principal:
         raise AuthError("unknown token", status=401, fix=fix)
     if r["revoked_at"] is not None and not pd.isna(r["revoked_at"]):
         raise AuthError("this token was revoked", status=401, fix="ask an admin for a new token")
-    return Principal(token_id=token_id, name=str(r["name"]), role=str(r["role"]))
+    return Principal(
+        token_id=token_id, name=str(r["name"]), role=str(r["role"]), locations=token_places(r["locations"])
+    )
 
 
 def list_tokens(store: Any) -> pd.DataFrame:
-    """All tokens (id, name, role, created_at, revoked_at), never their secrets or hashes."""
-    return store.query("SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at, id")
+    """All tokens (id, name, role, locations, created_at, revoked_at), never their secrets or hashes."""
+    return store.query(
+        "SELECT id, name, role, locations, created_at, revoked_at FROM api_tokens ORDER BY created_at, id"
+    )
 
 
 def revoke_token(store: Any, token_id: str) -> None:

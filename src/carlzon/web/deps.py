@@ -18,13 +18,21 @@ from typing import Any
 from collections.abc import Callable
 
 import pandas as pd
-from fastapi import Request
+from fastapi import Query, Request
 
 from carlzon.errors import AuthError
 from carlzon.web.auth import Principal, has_role, verify_token
 from carlzon.web.security import SESSION_COOKIE, csrf_for_session, session_principal
 
-__all__ = ["PERSONAL_DATA_ROLE", "clean", "may_see_personal", "require"]
+__all__ = [
+    "PERSONAL_DATA_ROLE",
+    "clean",
+    "may_see_personal",
+    "place_free",
+    "place_scoped",
+    "principal_places",
+    "require",
+]
 
 
 def clean(obj: Any) -> Any:
@@ -67,6 +75,13 @@ def require(role: str) -> Callable[[Request], Principal]:
                 fix=f"use a token made with: carlzon token create --role {role}",
             )
         request.state.principal = principal
+        if principal.locations and not _marked(request):
+            raise AuthError(
+                "a token limited to places may not use this route: it is not scoped to places",
+                status=403,
+                fix="use the place-scoped routes (moments, metrics, touchpoints, drivers, cases, magic, ...) or a "
+                "token made without --location",
+            )
         return principal
 
     dep.__name__ = f"require_{role}"
@@ -80,3 +95,53 @@ PERSONAL_DATA_ROLE = "agent"
 def may_see_personal(principal: Principal | None) -> bool:
     """True when this principal may see personal data unmasked (agents and admins)."""
     return bool(principal and has_role(principal.role, PERSONAL_DATA_ROLE))
+
+
+# ----- places: who sees what ------------------------------------------------------------
+def principal_places(request: Request, principal: Principal | None = None) -> tuple[str, ...] | None:
+    """The places the caller may see (None: every place), from its token's places and the stored hierarchy."""
+    from carlzon.places import allowed_places
+
+    principal = principal or getattr(request.state, "principal", None) or _principal(request)
+    if not principal.locations:
+        return None
+    return allowed_places(request.app.state.store, principal.locations)
+
+
+def place_scoped(
+    request: Request,
+    location: str | None = Query(
+        None,
+        description="only this place, or the places of an area or region of the stored hierarchy "
+        "(several comma separated)",
+    ),
+) -> tuple[str, ...] | None:
+    """A FastAPI dependency that marks a route as scoped to places: the places of ``?location=``
+    narrowed to the caller's (None: every place). A token limited to places gets its own places
+    when it asks for none, and 403 when it asks for another."""
+    from carlzon.places import allowed_places, narrow_places, place_scope, split_places
+
+    store = request.app.state.store
+    allowed = principal_places(request)
+    if not split_places(location):
+        return allowed
+    # a limited caller's names are not checked against the store (the error would name other places)
+    asked = place_scope(store, location) if allowed is None else allowed_places(store, location)
+    return narrow_places(asked, allowed)
+
+
+def place_free() -> None:
+    """A FastAPI dependency that marks a route as showing no place's data (a token limited to places
+    may use it: the API docs, coaching a reply)."""
+
+
+def _uses(dependant: Any, calls: tuple[Any, ...], depth: int = 0) -> bool:
+    if depth > 8:
+        return False
+    return any(d.call in calls or _uses(d, calls, depth + 1) for d in getattr(dependant, "dependencies", ()))
+
+
+def _marked(request: Request) -> bool:
+    """True when the matched route depends on :func:`place_scoped` or :func:`place_free`."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    return dependant is not None and _uses(dependant, (place_scoped, place_free))

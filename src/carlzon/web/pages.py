@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.errors import AuthError
 from carlzon.privacy.display import showing_personal_data
-from carlzon.web.deps import may_see_personal, require
+from carlzon.web.deps import may_see_personal, place_free, place_scoped, require
 from carlzon.web.auth import Principal
 from carlzon.web.security import (
     LOGIN_COOKIE,
@@ -40,6 +40,7 @@ router = APIRouter(include_in_schema=False)
 
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     ctx.setdefault("csrf_token", getattr(request.state, "csrf", ""))
+    ctx.setdefault("place", (request.query_params.get("location") or "").strip())  # kept in the nav links
     principal = getattr(request.state, "principal", None)
     with showing_personal_data(may_see_personal(principal)):
         html = request.app.state.templates.get_template(name).render(principal=principal, **ctx)
@@ -47,6 +48,8 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
 
 
 def _filters(
+    request: Request,
+    places: tuple[str, ...] | None = Depends(place_scoped),
     since: str | None = None,
     until: str | None = None,
     channel: str | None = None,
@@ -55,7 +58,14 @@ def _filters(
     valence: str | None = None,
 ) -> Filters:
     return Filters.parse(
-        since=since, until=until, channel=channel, touchpoint=touchpoint, segment=segment, valence=valence
+        since=since,
+        until=until,
+        channel=channel,
+        touchpoint=touchpoint,
+        segment=segment,
+        valence=valence,
+        location=request.query_params.get("location"),
+        places=places,
     )
 
 
@@ -118,7 +128,14 @@ def overview_page(
     request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
 ) -> HTMLResponse:
     ctx = overview(request.app.state, f)
-    return _render(request, "overview.html.j2", f=f, opts=options(request.app.state), ctx=ctx, active="overview")
+    return _render(request, "overview.html.j2", f=f, opts=_opts(request), ctx=ctx, active="overview")
+
+
+def _opts(request: Request) -> dict[str, Any]:
+    """The filter form's choices, its places those the caller may see."""
+    from carlzon.web.deps import principal_places
+
+    return options(request.app.state, principal_places(request))
 
 
 def _feed_page(request: Request, f: Filters, data: dict[str, Any], active: str, **extra: Any) -> HTMLResponse:
@@ -127,7 +144,7 @@ def _feed_page(request: Request, f: Filters, data: dict[str, Any], active: str, 
         request,
         "moments.html.j2",
         f=f,
-        opts=options(request.app.state),
+        opts=_opts(request),
         data=data,
         active=active,
         request_path=_safe_next(request.url.path + ("?" + request.url.query if request.url.query else "")),
@@ -167,10 +184,13 @@ def correct_form(
     valence: str = Form(""),
     next: str = Form("/moments"),
     who: Principal = Depends(require("agent")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
 ) -> Response:
     """An agent's or analyst's correction of a moment's touchpoint or valence (kept; counts at once)."""
+    from carlzon.web.api import check_interaction_place
     from carlzon.web.learn import correct_moment
 
+    check_interaction_place(request.app.state.store, interaction_id, places)
     correct_moment(
         request.app.state,
         interaction_id,
@@ -184,9 +204,7 @@ def correct_form(
 
 def _filtered_page(request: Request, f: Filters, view: Any, name: str) -> HTMLResponse:
     """A page of one view over the filtered moments: ``<name>.html.j2`` with the filter form and ``data``."""
-    return _render(
-        request, f"{name}.html.j2", f=f, opts=options(request.app.state), data=view(request.app.state, f), active=name
-    )
+    return _render(request, f"{name}.html.j2", f=f, opts=_opts(request), data=view(request.app.state, f), active=name)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -211,18 +229,31 @@ def paths_page(
 
 
 @router.get("/customers", response_class=HTMLResponse)
-def customers_page(request: Request, q: str = "", _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    rows = customers(request.app.state, q).to_dict("records")
+def customers_page(
+    request: Request,
+    q: str = "",
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> HTMLResponse:
+    rows = customers(request.app.state, q, places=places).to_dict("records")
     return _render(request, "customers.html.j2", q=q, rows=rows, active="customers")
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(customer_id: str, request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
-    return _render(request, "customer.html.j2", data=timeline(request.app.state, customer_id), active="customers")
+def customer_page(
+    customer_id: str,
+    request: Request,
+    _: Principal = Depends(require("viewer")),
+    places: tuple[str, ...] | None = Depends(place_scoped),
+) -> HTMLResponse:
+    data = timeline(request.app.state, customer_id, places)
+    return _render(request, "customer.html.j2", data=data, active="customers")
 
 
 @router.get("/docs", response_class=HTMLResponse)
-def docs_page(request: Request, _: Principal = Depends(require("viewer"))) -> HTMLResponse:
+def docs_page(
+    request: Request, _: Principal = Depends(require("viewer")), __: None = Depends(place_free)
+) -> HTMLResponse:
     spec = request.app.openapi()
     routes = []
     for path, methods in spec.get("paths", {}).items():

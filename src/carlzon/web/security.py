@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from carlzon.errors import AuthError
-from carlzon.web.auth import Principal, verify_token
+from carlzon.web.auth import Principal, token_places, verify_token
 
 __all__ = [
     "CSP",
@@ -103,7 +103,7 @@ def session_principal(store: Any, sid: str | None) -> Principal:
     if not sid:
         raise AuthError("not logged in", status=401, fix=fix)
     rows = store.query(
-        "SELECT s.token_id, s.expires_at, t.name, t.role, t.revoked_at FROM web_sessions s "
+        "SELECT s.token_id, s.expires_at, t.name, t.role, t.revoked_at, t.locations FROM web_sessions s "
         "JOIN api_tokens t ON t.id = s.token_id WHERE s.id_hash = :h",
         {"h": _digest(sid)},
     )
@@ -114,7 +114,9 @@ def session_principal(store: Any, sid: str | None) -> Principal:
         raise AuthError("the session expired", status=401, fix=fix)
     if r["revoked_at"] is not None and r["revoked_at"] == r["revoked_at"]:
         raise AuthError("the token of this session was revoked", status=401, fix="ask an admin for a new token")
-    return Principal(token_id=str(r["token_id"]), name=str(r["name"]), role=str(r["role"]))
+    return Principal(
+        token_id=str(r["token_id"]), name=str(r["name"]), role=str(r["role"]), locations=token_places(r["locations"])
+    )
 
 
 def close_session(store: Any, sid: str | None) -> None:

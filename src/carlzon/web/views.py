@@ -59,7 +59,9 @@ def _date(value: str | None, name: str) -> datetime | None:
 
 @dataclass(frozen=True)
 class Filters:
-    """Dashboard filters: period, channel, segment (attribute=value), touchpoint, valence."""
+    """Dashboard filters: period, channel, segment (attribute=value), touchpoint, valence, and place:
+    ``location`` as asked (kept in links), ``places`` the places it stands for narrowed to the caller's
+    (None: every place; see :func:`carlzon.web.deps.place_scoped`)."""
 
     since: str = ""
     until: str = ""
@@ -67,6 +69,8 @@ class Filters:
     touchpoint: str = ""
     segment_text: str = ""
     valence: str = ""
+    location: str = ""
+    places: tuple[str, ...] | None = None
 
     @classmethod
     def parse(
@@ -78,8 +82,19 @@ class Filters:
         touchpoint: str | None = None,
         segment: str | None = None,
         valence: str | None = None,
+        location: str | None = None,
+        places: tuple[str, ...] | None = None,
     ) -> Filters:
-        f = cls(since or "", until or "", channel or "", touchpoint or "", segment or "", valence or "")
+        f = cls(
+            since or "",
+            until or "",
+            channel or "",
+            touchpoint or "",
+            segment or "",
+            valence or "",
+            (location or "").strip(),
+            None if places is None else tuple(places),
+        )
         _date(f.since, "since")
         _date(f.until, "until")
         if f.segment_text and "=" not in f.segment_text:
@@ -111,7 +126,7 @@ class Filters:
 
     def query(self, **override: Any) -> str:
         """The filters as a query string (for links that keep them)."""
-        d = {("segment" if k == "segment_text" else k): v for k, v in asdict(self).items()}
+        d = {("segment" if k == "segment_text" else k): v for k, v in asdict(self).items() if k != "places"}
         d.update(override)
         return urlencode({k: v for k, v in d.items() if v not in ("", None)})
 
@@ -123,10 +138,12 @@ class Filters:
             touchpoint=self.touchpoint or None,
             valence=self.valence or None,
             segment=self.segment,
+            locations=self.places,
         )
 
     def active(self) -> bool:
-        return any(asdict(self).values())
+        """True when a filter was asked for (a token's own places are no filter)."""
+        return any(v for k, v in asdict(self).items() if k != "places")
 
 
 def journey_for(state: Any) -> Journey:
@@ -230,9 +247,10 @@ def alerts(state: Any, f: Filters) -> dict[str, Any]:
     return _cached(state, ("alerts", f), lambda: alerts_view(state.store, f.scope(), journey_for(state)))
 
 
-def magic_today(state: Any, day: str | None) -> list[Any]:
+def magic_today(state: Any, day: str | None, places: tuple[str, ...] | None = None) -> list[Any]:
     """The magic page's opportunities of ``day`` (default: today, UTC), against the app's journey or the
-    store's own; cached like every view (and until a case more is closed as recovered)."""
+    store's own, for the customers of ``places`` (None: every place); cached like every view (and until
+    a case more is closed as recovered)."""
     from carlzon.loop.magic import magic_opportunities
     from carlzon.loop.recovery import journey_for_store
 
@@ -242,15 +260,21 @@ def magic_today(state: Any, day: str | None) -> list[Any]:
     recovered = int(
         state.store.query("SELECT COUNT(*) AS n FROM recovery_cases WHERE outcome = 'recovered'")["n"].iloc[0]
     )
-    return _cached(state, ("magic", key_day, recovered), lambda: magic_opportunities(state.store, journey, day=key_day))
+    return _cached(
+        state,
+        ("magic", key_day, recovered, places),
+        lambda: magic_opportunities(state.store, journey, day=key_day, locations=places),
+    )
 
 
 def paths(state: Any, f: Filters) -> dict[str, Any]:
     """The journey customers really take, from the event log in the filtered period (only the period applies)."""
     from carlzon.report.insights import paths_view
 
-    scope = Scope(since=f.since_dt, until=f.until_dt)
-    return _cached(state, ("paths", f.since, f.until), lambda: paths_view(state.store, scope, journey_for(state)))
+    scope = Scope(since=f.since_dt, until=f.until_dt, locations=f.places)
+    return _cached(
+        state, ("paths", f.since, f.until, f.places), lambda: paths_view(state.store, scope, journey_for(state))
+    )
 
 
 def drivers(state: Any) -> pd.DataFrame | None:
@@ -304,12 +328,16 @@ def feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 50) -> dict[s
     }
 
 
-def timeline(state: Any, customer_id: str) -> dict[str, Any]:
-    """A customer's moments, oldest first, with text and evidence; NotFoundError when unknown."""
+def timeline(state: Any, customer_id: str, places: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A customer's moments, oldest first, with text and evidence (only those at ``places``; None: every
+    place); NotFoundError when none."""
+    from carlzon.places import in_places_sql
+
+    cond, params = ("", {}) if places is None else in_places_sql(places, "i.location")
     df = state.store.query(
-        f"SELECT {_FEED_COLS}{_FROM} WHERE m.customer_id = :cid "
+        f"SELECT {_FEED_COLS}{_FROM} WHERE m.customer_id = :cid {'AND ' + cond if cond else ''}"
         "ORDER BY m.timestamp IS NULL, m.timestamp, m.interaction_id",
-        {"cid": customer_id},
+        {"cid": customer_id, **params},
     )
     if not len(df):
         raise NotFoundError(
@@ -330,24 +358,43 @@ def timeline(state: Any, customer_id: str) -> dict[str, Any]:
     }
 
 
-def customers(state: Any, q: str = "", *, limit: int = 50) -> pd.DataFrame:
-    """Customers with the most moments of misery first (optionally those whose id contains ``q``)."""
+def customers(state: Any, q: str = "", *, limit: int = 50, places: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Customers with the most moments of misery first (optionally those whose id contains ``q``), counting
+    the moments at ``places`` (None: every place)."""
+    from carlzon.places import in_places_sql
+
     params: dict[str, Any] = {"limit": limit}
-    where = "WHERE customer_id IS NOT NULL"
+    where = "WHERE m.customer_id IS NOT NULL"
+    frm = "moments m"
     if q:
-        where += " AND customer_id LIKE :q"
+        where += " AND m.customer_id LIKE :q"
         params["q"] = f"%{q}%"
+    if places is not None:
+        cond, p = in_places_sql(places, "i.location")
+        frm += " JOIN interactions i ON i.id = m.interaction_id"
+        where += f" AND {cond}"
+        params.update(p)
     return state.store.query(
-        "SELECT customer_id, COUNT(*) AS n, "
-        "SUM(CASE WHEN valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
-        "SUM(CASE WHEN valence = 'misery' THEN 1 ELSE 0 END) AS misery, MAX(timestamp) AS last_at "
-        f"FROM moments {where} GROUP BY customer_id ORDER BY misery DESC, n DESC, customer_id LIMIT :limit",
+        "SELECT m.customer_id, COUNT(*) AS n, "
+        "SUM(CASE WHEN m.valence = 'magic' THEN 1 ELSE 0 END) AS magic, "
+        "SUM(CASE WHEN m.valence = 'misery' THEN 1 ELSE 0 END) AS misery, MAX(m.timestamp) AS last_at "
+        f"FROM {frm} {where} GROUP BY m.customer_id ORDER BY misery DESC, n DESC, m.customer_id LIMIT :limit",
         params,
     )
 
 
-def options(state: Any) -> dict[str, Any]:
-    """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value)."""
+def options(state: Any, places: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Choices for the filter form: channels, touchpoints of the journey, segments (attribute=value), and
+    places by name (regions and areas of the stored hierarchy first) among ``places`` (None: every place)."""
+    from carlzon.places import place_choices
+
+    return {
+        **_cached(state, ("options",), _options(state)),
+        "places": _cached(state, ("places", places), lambda: place_choices(state.store, places)),
+    }
+
+
+def _options(state: Any) -> Any:
 
     def compute() -> dict[str, Any]:
         table = (
@@ -371,4 +418,4 @@ def options(state: Any) -> dict[str, Any]:
             "segments": segments,
         }
 
-    return _cached(state, ("options",), compute)
+    return compute
