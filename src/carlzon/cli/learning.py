@@ -9,7 +9,14 @@ from typing import Any
 
 from carlzon.errors import DetectError
 
-__all__ = ["corrections_split", "evaluate_aspects", "evaluate_touchpoints", "held_back", "train_aspect_column"]
+__all__ = [
+    "corrections_split",
+    "evaluate_aspects",
+    "evaluate_touchpoints",
+    "held_back",
+    "remember_training",
+    "train_aspect_column",
+]
 
 
 def evaluate_touchpoints(
@@ -104,6 +111,26 @@ def corrections_split(url: str) -> Any:
     if len(corr) >= 5:
         held[np.random.default_rng(0).permutation(len(corr))[: len(corr) // 5]] = True
     return corr.assign(held_back=held)
+
+
+def remember_training(url: str, out: Path, models: dict[str, Any]) -> None:
+    """Note in the store what the model saved to ``out`` learned from its corrections (per kind: how many,
+    and the accuracy on the held-back part), for the dashboard's learn page."""
+    from datetime import UTC, datetime
+
+    from carlzon.store import open_store
+    from carlzon.store.corrections import remember_learning
+
+    record: dict[str, Any] = {"model": out.name, "trained_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    for kind, m in models.items():
+        if m is not None:
+            record[kind] = {
+                "n_train": int(m.info.get("n_train") or 0),
+                "n_corrections": int(m.info.get("n_corrections") or 0),
+                "corrections_held_back": m.info.get("corrections_held_back"),
+            }
+    with open_store(url) as st:
+        remember_learning(st, record)
 
 
 def held_back(corr: Any, col: str, predict: Any) -> dict[str, Any]:

@@ -213,6 +213,10 @@ def train_command(
         summary["n_corrections"] = model.info.get("n_corrections", 0)
         summary["corrections_held_back"] = model.info.get("corrections_held_back")
     save_models(out, text=model, touchpoint=tp_model, aspect=asp_model)
+    if store is not None:  # the dashboard's learn page shows what the model learned from the corrections
+        from carlzon.cli.learning import remember_training
+
+        remember_training(store, out, {"valence": model, "touchpoints": tp_model})
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     if as_json:
         print_json(summary)
