@@ -133,7 +133,7 @@ def train_command(
     if col is not None:
         if rating:
             sc = scale or _scale_of(rating, df[rating])
-            labels = labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None)
+            labels: list[Any] = list(labels_from_ratings(df[rating].tolist(), sc, jr.thresholds if jr else None))
         else:
             labels = df[label].tolist() if label else [None] * len(df)
         texts_v = df[text].tolist()
