@@ -547,6 +547,13 @@ def _thresholds(raw: Any, where: str) -> dict[str, dict[str, float]]:
                 where=f"{where}.{scale}",
                 fix="e.g. misery: 6, magic: 9 for NPS",
             )
+    if out["nps"] != _DEFAULT_THRESHOLDS["nps"]:  # NPS has one definition, in moments and in the NPS figure alike
+        raise JourneyError(
+            "NPS thresholds are fixed by NPS itself: detractors 0-6, promoters 9-10",
+            where=f"{where}.nps",
+            fix="leave nps out of thresholds (or write nps: {misery: 6, magic: 9}); "
+            "the stars, csat and ces cut-offs may be changed",
+        )
     return out
 
 

@@ -110,7 +110,7 @@ class Interaction:
 class Evidence:
     """One reason behind a moment: the rule that fired and what it saw.
 
-    ``rule`` is one of: rating, expectation, lexicon, stakes, model, touchpoint, contrast, negation, sarcasm.
+    ``rule`` is one of: rating, expectation, lexicon, stakes, model, touchpoint, aspect, contrast, negation, sarcasm.
     """
 
     rule: str

@@ -237,3 +237,42 @@ def test_train_from_corrections_alone(files, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["touchpoints"]["n"] == 10
+
+
+def test_train_notes_in_the_store_what_it_learned_from_the_corrections(files, tmp_path):
+    from carlzon.store import open_store
+    from carlzon.store.corrections import learned_from
+
+    data, mapping = files
+    url = _store_with_corrections(tmp_path)
+    _train(data, mapping, tmp_path / "m.json", "--store", url)
+    with open_store(url) as st:
+        tp = learned_from(st)["touchpoints"]
+    assert (tp["n_corrections"], tp["corrections_held_back"]["n"]) == (8, 2)
+
+
+def test_train_prints_how_many_corrections_it_learned_from(files, tmp_path):
+    data, mapping = files
+    url = _store_with_corrections(tmp_path)
+    res = runner.invoke(
+        app,
+        [
+            "train",
+            str(data),
+            "--text",
+            "message",
+            "--touchpoint-label",
+            "tag",
+            "--touchpoint-map",
+            str(mapping),
+            "--journey",
+            "retail_bank",
+            "--cv",
+            "2",
+            "-o",
+            str(tmp_path / "m.json"),
+            "--store",
+            url,
+        ],
+    )
+    assert "touchpoints: learned from 8 corrections; accuracy" in res.output

@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 
 from carlzon.detect import Detector
+from carlzon.detect.bundle import load_models, save_models
 from carlzon.detect.learn import (
     TouchpointModel,
     learn_touchpoints,
-    load_models,
     map_touchpoint_labels,
     read_tag_map,
-    save_models,
     train_touchpoints,
     uncertainty,
 )

@@ -70,10 +70,11 @@ def _register() -> None:
         privacy,
         show,
         survey,
+        train,
         watch,
     )
 
-    for module in (journeys, foundation, demo, detection, analysis, show, loop, watch, survey, privacy, places):
+    for module in (journeys, foundation, demo, detection, train, analysis, show, loop, watch, survey, privacy, places):
         module.register(app)
 
 

@@ -9,7 +9,14 @@ from typing import Any
 
 from carlzon.errors import DetectError
 
-__all__ = ["corrections_split", "evaluate_touchpoints", "held_back"]
+__all__ = [
+    "corrections_split",
+    "evaluate_aspects",
+    "evaluate_touchpoints",
+    "held_back",
+    "remember_training",
+    "train_aspect_column",
+]
 
 
 def evaluate_touchpoints(
@@ -106,6 +113,26 @@ def corrections_split(url: str) -> Any:
     return corr.assign(held_back=held)
 
 
+def remember_training(url: str, out: Path, models: dict[str, Any]) -> None:
+    """Note in the store what the model saved to ``out`` learned from its corrections (per kind: how many,
+    and the accuracy on the held-back part), for the dashboard's learn page."""
+    from datetime import UTC, datetime
+
+    from carlzon.store import open_store
+    from carlzon.store.corrections import remember_learning
+
+    record: dict[str, Any] = {"model": out.name, "trained_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    for kind, m in models.items():
+        if m is not None:
+            record[kind] = {
+                "n_train": int(m.info.get("n_train") or 0),
+                "n_corrections": int(m.info.get("n_corrections") or 0),
+                "corrections_held_back": m.info.get("corrections_held_back"),
+            }
+    with open_store(url) as st:
+        remember_learning(st, record)
+
+
 def held_back(corr: Any, col: str, predict: Any) -> dict[str, Any]:
     """How many corrections of ``col`` the model learned from, and its accuracy on the held-back ones."""
     have = corr[corr[col].notna()]
@@ -114,4 +141,83 @@ def held_back(corr: Any, col: str, predict: Any) -> dict[str, Any]:
     return {
         "n_corrections": int((~have["held_back"]).sum()),
         "corrections_held_back": {"n": len(test), "accuracy": round(acc, 4) if acc is not None else None},
+    }
+
+
+def train_aspect_column(df: Any, text: str, column: str, tag_map: Path | None, *, cv: int, source: str | None) -> Any:
+    """An :class:`~carlzon.detect.learn_aspects.AspectModel` trained on ``df[text]`` and its labelled ``column``."""
+    from carlzon.detect.labels import map_aspect_labels, read_tag_map
+    from carlzon.detect.learn_aspects import train_aspects
+
+    labels = map_aspect_labels(df[column].tolist(), read_tag_map(tag_map) if tag_map else None)
+    m = train_aspects(df[text].tolist(), list(labels), cv=cv)
+    m.info.update({"source": source, "label_column": column, "tag_map": tag_map.name if tag_map else None})
+    return m
+
+
+def evaluate_aspects(
+    path: Path,
+    text: str,
+    aspect_label: str,
+    journey: str | None,
+    model: Path | None = None,
+    aspect_map: Path | None = None,
+) -> dict:
+    """Aspects of a labelled file against its labels (what `carlzon eval --aspect-label` prints).
+
+    A text's aspect is that of its strongest moment with one (``none`` without); ``coverage`` the share
+    given an aspect; accuracy and macro-F1 over the labels (``none`` a class where labelled), per aspect
+    precision / recall / f1 / n.
+    """
+    import numpy as np
+    import pandas as pd
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    from carlzon.cli.detection import _read_labelled
+    from carlzon.detect import Detector
+    from carlzon.detect.labels import NO_ASPECT, map_aspect_labels, read_tag_map
+
+    df = _read_labelled(path)
+    for col, opt in ((text, "--text"), (aspect_label, "--aspect-label")):
+        if col not in df.columns:
+            raise DetectError(
+                f"column {col!r} is not in {path.name}",
+                fix=f"pass {opt} with one of: {', '.join(map(str, df.columns))}",
+            )
+    truth = map_aspect_labels(df[aspect_label].tolist(), read_tag_map(aspect_map) if aspect_map else None)
+    keep = [i for i, t in enumerate(truth) if t is not None]
+    if not keep:
+        raise DetectError(f"column {aspect_label!r} has no labels", fix="label some rows, or pick another column")
+    texts = [t if isinstance(t, str) else None for t in df[text].tolist()]
+    sub = pd.DataFrame({"id": [str(i) for i in keep], "text": [texts[i] for i in keep]})
+    det = Detector(journey, model=model)
+    det.detect(sub.head(1))  # warm up outside the timing
+    t0 = time.perf_counter()
+    m = det.detect(sub)
+    elapsed = max(time.perf_counter() - t0, 1e-9)
+    first = m[m["aspect"].notna()].drop_duplicates("interaction_id").set_index("interaction_id")["aspect"]
+    pred = np.asarray([str(first.get(i, NO_ASPECT)) for i in sub["id"]], dtype=str)
+    y = np.asarray([truth[i] for i in keep], dtype=str)
+    labels = sorted(set(y))
+    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    return {
+        "file": path.name,
+        "n": len(y),
+        "skipped_unlabelled": len(df) - len(y),
+        "coverage": round(float(np.mean(pred != NO_ASPECT)), 4),
+        "aspect_accuracy": round(float(accuracy_score(y, pred)), 4),
+        "aspect_macro_f1": round(float(np.mean(f)), 4),
+        "per_aspect": {
+            c: {
+                "precision": round(float(p[k]), 4),
+                "recall": round(float(r[k]), 4),
+                "f1": round(float(f[k]), 4),
+                "n": int(s_[k]),
+            }
+            for k, c in enumerate(labels)
+        },
+        "texts_per_s": round(len(y) / elapsed, 1),
+        "model": str(model) if model else None,
+        "learned_aspects": det.aspect_model is not None,
+        "journey": journey,
     }

@@ -153,6 +153,8 @@ class Detector:
         touchpoint_model: a :class:`~carlzon.detect.learn.TouchpointModel` (learned from labels); its
             calibrated answer replaces the phrase chain's for texts and for each mention (not for a
             touchpoint column or measure).
+        aspect_model: a :class:`~carlzon.detect.learn_aspects.AspectModel`; each mention's aspect is its
+            calibrated answer where it is sure (``touchpoint_min_confidence``), else the aspect words'.
 
     >>> from carlzon.schema import Interaction
     >>> Detector().detect_one(Interaction(id="x", nps=10)).valence
@@ -169,6 +171,7 @@ class Detector:
         scorer: Any = None,
         rating_scales: dict[str, tuple[float, float]] | None = None,
         touchpoint_model: Any = None,
+        aspect_model: Any = None,
     ) -> None:
         if not 0.0 <= float(touchpoint_min_confidence) <= 1.0:
             raise DetectError(
@@ -190,12 +193,15 @@ class Detector:
             scorer = TextScorer(industry=self.journey.industry if self.journey else None)  # the industry's own words
         self.scorer = scorer
         if model is not None and not hasattr(model, "predict_proba"):
-            from carlzon.detect.learn import load_models  # a valence model, a touchpoint model, or both
+            from carlzon.detect.bundle import load_bundle  # valence, touchpoint and/or aspect models
 
-            model, loaded = load_models(model)
-            touchpoint_model = touchpoint_model if touchpoint_model is not None else loaded
+            bundle = load_bundle(model)
+            model = bundle["text"]
+            touchpoint_model = touchpoint_model if touchpoint_model is not None else bundle["touchpoint"]
+            aspect_model = aspect_model if aspect_model is not None else bundle["aspect"]
         self.model = model
         self.touchpoint_model = touchpoint_model  # carlzon.detect.learn.TouchpointModel or None
+        self.aspect_model = aspect_model  # carlzon.detect.learn_aspects.AspectModel or None
         self._tp_stakes = {tp.id: _LEVEL[tp.stakes] for tp in self.journey.touchpoints} if self.journey else {}
 
     def __repr__(self) -> str:
@@ -452,6 +458,12 @@ class Detector:
         from carlzon.detect.moments import build_moments
 
         moments, evidence = build_moments(self, df.reset_index(drop=True), base, base_ev, ctx)
+        if self.aspect_model is not None:  # learned aspects, per mention (carlzon.detect.learn_aspects)
+            from carlzon.detect.learn_aspects import apply_learned_aspects
+
+            apply_learned_aspects(
+                moments, evidence, ctx["texts"], self.aspect_model, min_confidence=self.touchpoint_min_confidence
+            )
         rows = moments["row"].to_numpy()
         for col in ("interaction_id", "customer_id", "timestamp", "channel"):
             moments[col] = base[col].iloc[rows].reset_index(drop=True)

@@ -33,37 +33,33 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from carlzon.detect.labels import map_touchpoint_labels, read_tag_map
 from carlzon.detect.touchpoints import TouchpointResult
 from carlzon.errors import ModelError
 from carlzon.schema import Evidence
 
 __all__ = [
-    "BUNDLE_FORMAT",
     "FORMAT",
     "LearnedResult",
     "TouchpointModel",
     "apply_learned",
+    "fit_linear",
     "learn_touchpoints",
-    "load_models",
     "map_touchpoint_labels",
     "read_tag_map",
-    "save_models",
     "train_touchpoints",
     "uncertainty",
 ]
 
 FORMAT = "carlzon.touchpoint_model/1"
-BUNDLE_FORMAT = "carlzon.models/1"
 UNKNOWN = "unknown"
 _WORD = {
     "analyzer": "word",
@@ -74,102 +70,6 @@ _WORD = {
     "min_df": 1,
 }
 _CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "sublinear_tf": True, "lowercase": True, "min_df": 2}
-_NONE_TAGS = {"unknown", "none", "other", "n/a", "na", "-"}
-
-
-def _key(value: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(value).strip().lower()).strip("_")
-
-
-# ---------------------------------------------------------------------------- labels
-
-
-def read_tag_map(path: str | Path) -> dict[str, str]:
-    """The company's tags -> touchpoint ids, from a CSV / TSV (two columns: tag, touchpoint), YAML or JSON mapping.
-
-    A tag mapped to ``unknown`` (or left empty) marks texts about no touchpoint of the journey.
-    """
-    import json
-
-    p = Path(path)
-    if not p.is_file():
-        raise ModelError(
-            f"tag mapping file {p} does not exist",
-            fix="write a CSV with two columns (tag,touchpoint), or a YAML mapping tag: touchpoint",
-        )
-    suffix = p.suffix.lower()
-    try:
-        if suffix in (".yaml", ".yml", ".json"):
-            import yaml
-
-            data = json.loads(p.read_text("utf-8")) if suffix == ".json" else yaml.safe_load(p.read_text("utf-8"))
-            if not isinstance(data, dict):
-                raise ModelError(
-                    f"{p.name} is not a mapping of tag -> touchpoint", fix="write one `tag: touchpoint` a line"
-                )
-            return {str(k).strip(): (str(v).strip() if v is not None else UNKNOWN) for k, v in data.items()}
-        import pandas as pd
-
-        df = pd.read_csv(p, sep="\t" if suffix in (".tsv", ".tab") else ",", dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot read tag mapping {p.name} ({exc})", fix="check the file's format") from None
-    if df.shape[1] < 2:
-        raise ModelError(
-            f"{p.name} has {df.shape[1]} column(s); a tag mapping needs two (tag, touchpoint)",
-            fix="write a header `tag,touchpoint` and one tag a row",
-        )
-    return {str(t).strip(): (str(v).strip() or UNKNOWN) for t, v in zip(df.iloc[:, 0], df.iloc[:, 1])}
-
-
-def map_touchpoint_labels(labels: Sequence[Any], journey: Any, tag_map: dict[str, str] | None = None) -> np.ndarray:
-    """Touchpoint ids (or ``unknown``) for labels that are touchpoint ids / names or mapped tags; None where empty.
-
-    Raises ModelError naming the labels it cannot place, with the fix (a mapping file).
-
-    >>> from carlzon.journey import load_journey
-    >>> map_touchpoint_labels(["Check-in", "lost bags", None], load_journey("airline"),
-    ...                       {"lost bags": "baggage_claim"}).tolist()
-    ['check_in', 'baggage_claim', None]
-    """
-    by_key: dict[str, str] = {}
-    ids: set[str] = set()
-    if journey is not None:
-        for tp in journey.touchpoints:
-            ids.add(tp.id)
-            by_key[_key(tp.id)] = tp.id
-            by_key.setdefault(_key(tp.name), tp.id)
-    tmap = {_key(k): v for k, v in (tag_map or {}).items()}
-    out = np.full(len(labels), None, dtype=object)
-    bad: dict[str, int] = {}
-    for i, v in enumerate(labels):
-        if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip():
-            continue
-        k = _key(v)
-        target = tmap.get(k, v if k not in tmap and k in by_key else None)
-        if target is None and k in _NONE_TAGS:
-            target = UNKNOWN
-        if target is None:
-            bad.setdefault(str(v), i + 1)
-            continue
-        tk = _key(target)
-        if tk in _NONE_TAGS:
-            out[i] = UNKNOWN
-        elif tk in by_key:
-            out[i] = by_key[tk]
-        else:
-            raise ModelError(
-                f"the tag mapping sends {v!r} to {target!r}, which is not a touchpoint of the journey",
-                fix=f"map it to one of: {', '.join(sorted(ids))} (or unknown)",
-            )
-    if bad:
-        shown = ", ".join(f"{k!r} (row {r})" for k, r in list(bad.items())[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        raise ModelError(
-            f"{len(bad)} label(s) are not touchpoints of the journey: {shown}{more}",
-            fix="pass --touchpoint-map FILE (CSV tag,touchpoint) mapping your tags onto the journey's "
-            "touchpoints (`carlzon journeys show NAME` lists them)",
-        )
-    return out
 
 
 # ---------------------------------------------------------------------------- the model
@@ -191,6 +91,9 @@ def _phrase_block(matcher: Any, texts: Sequence[str | None], classes: Sequence[s
 
 class TouchpointModel:
     """A fitted touchpoint model (see the module docstring). Build with :func:`train_touchpoints` or :meth:`from_dict`."""
+
+    FORMAT = FORMAT
+    WHAT = "touchpoint"
 
     def __init__(
         self,
@@ -249,13 +152,17 @@ class TouchpointModel:
             self._matcher = TouchpointMatcher(load_journey(self.journey), learn=False)
         return self._matcher
 
+    def phrases(self, texts: Sequence[str | None], matcher: Any = None) -> np.ndarray:
+        """The phrase columns: what the journey's phrases say of each text (one column per class)."""
+        return _phrase_block(matcher if matcher is not None else self.matcher_for(), texts, self.classes)
+
     def features(self, texts: Sequence[str | None], matcher: Any = None) -> Any:
         from scipy import sparse
 
         from carlzon.detect.model import _clean
 
         clean = _clean(texts)
-        ph = _phrase_block(matcher if matcher is not None else self.matcher_for(), texts, self.classes)
+        ph = self.phrases(texts, matcher)
         return sparse.hstack([*(v.transform(clean) for v in self._vecs), sparse.csr_matrix(ph)], format="csr")
 
     def decision_function(self, texts: Sequence[str | None], matcher: Any = None) -> np.ndarray:
@@ -272,7 +179,7 @@ class TouchpointModel:
             return np.round(a, 5).tolist()
 
         return {
-            "format": FORMAT,
+            "format": self.FORMAT,
             "journey": self.journey,
             "classes": self.classes,
             "temperature": round(self.temperature, 5),
@@ -285,11 +192,11 @@ class TouchpointModel:
         }
 
     @classmethod
-    def from_dict(cls, d: Any, *, where: str = "model") -> TouchpointModel:
-        if not isinstance(d, dict) or d.get("format") != FORMAT:
+    def from_dict(cls, d: Any, *, where: str = "model") -> Any:
+        if not isinstance(d, dict) or d.get("format") != cls.FORMAT:
             got = d.get("format") if isinstance(d, dict) else type(d).__name__
             raise ModelError(
-                f"not a carlzon touchpoint model (format {got!r}, expected {FORMAT!r})",
+                f"not a carlzon {cls.WHAT} model (format {got!r}, expected {cls.FORMAT!r})",
                 where=where,
                 fix="train one with `carlzon train FILE --text COL --touchpoint-label COL --journey NAME -o model.json`",
             )
@@ -386,6 +293,39 @@ def train_touchpoints(
     ``cv``-fold macro-F1 (``info['cv_macro_f1']``), the temperature on the same out-of-fold values.
     Rows without text or label are dropped (``info['dropped']``).
     """
+    matcher = None
+    if journey is not None:
+        from carlzon.detect.touchpoints import TouchpointMatcher
+
+        matcher = TouchpointMatcher(journey, learn=False)
+    fit = fit_linear(
+        texts,
+        touchpoints,
+        phrases=lambda xs, classes: _phrase_block(matcher, xs, classes),
+        cv=cv,
+        Cs=Cs,
+        seed=seed,
+        what="touchpoint",
+    )
+    fit["info"]["method"] = (
+        "one-vs-rest LR on word 1-2 and char_wb 3-5 TF-IDF plus the journey's phrase matches; temperature-calibrated"
+    )
+    return TouchpointModel(**fit, journey=getattr(journey, "name", None))
+
+
+def fit_linear(
+    texts: Sequence[str | None],
+    labels: Sequence[Any],
+    *,
+    phrases: Any,
+    cv: int = 5,
+    Cs: Sequence[float] = (1.0, 4.0, 16.0),
+    seed: int = 0,
+    what: str = "touchpoint",
+) -> dict[str, Any]:
+    """The pieces of a calibrated linear text classifier (the keyword arguments of :class:`TouchpointModel`
+    but ``journey``): ``phrases(texts, classes)`` gives one feature column per class (what the template's
+    words say). Used for touchpoints and for aspects (:mod:`carlzon.detect.learn_aspects`)."""
     from scipy import sparse
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import f1_score
@@ -393,40 +333,35 @@ def train_touchpoints(
 
     from carlzon.detect.model import _clean, _count_block, _idf, _softmax, _tfidf
 
-    if len(texts) != len(touchpoints):
-        raise ModelError(f"{len(texts)} texts but {len(touchpoints)} touchpoint labels", fix="pass one label per text")
+    if len(texts) != len(labels):
+        raise ModelError(f"{len(texts)} texts but {len(labels)} {what} labels", fix="pass one label per text")
     keep = [
         i
-        for i, (t, y) in enumerate(zip(texts, touchpoints))
+        for i, (t, y) in enumerate(zip(texts, labels))
         if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
     ]
     if not keep:
         raise ModelError(
-            "no row has both a text and a touchpoint label", fix="check the --text and --touchpoint-label columns"
+            f"no row has both a text and a {what} label", fix=f"check the --text and --{what}-label columns"
         )
     X_text = [texts[i] for i in keep]
-    y = np.asarray([str(touchpoints[i]) for i in keep], dtype=object)
+    y = np.asarray([str(labels[i]) for i in keep], dtype=object)
     found, counts = np.unique(y.astype(str), return_counts=True)
     classes = [str(c) for c in found]
     if len(classes) < 2:
         raise ModelError(
-            f"only one touchpoint in the labels ({classes[0]}: {len(y)})", fix="label texts of at least two touchpoints"
+            f"only one {what} in the labels ({classes[0]}: {len(y)})", fix=f"label texts of at least two {what}s"
         )
     folds_k = int(min(cv, counts.min()))
     if folds_k < 2:
         rare = [c for c, n in zip(classes, counts) if n < 2]
         raise ModelError(
-            f"too few examples of a touchpoint for cross-validation: {', '.join(rare)} (1 each)",
-            fix="label at least 2 texts of each touchpoint, or drop those labels",
+            f"too few examples of a {what} for cross-validation: {', '.join(rare)} (1 each)",
+            fix=f"label at least 2 texts of each {what}, or drop those labels",
         )
-    matcher = None
-    if journey is not None:
-        from carlzon.detect.touchpoints import TouchpointMatcher
-
-        matcher = TouchpointMatcher(journey, learn=False)
     clean = _clean(X_text)
     blocks = [_count_block(_WORD, clean), _count_block(_CHAR, clean)]
-    ph = sparse.csr_matrix(_phrase_block(matcher, X_text, classes))
+    ph = sparse.csr_matrix(phrases(X_text, classes))
 
     def design(tr: np.ndarray, te: np.ndarray | None = None) -> tuple[Any, Any, list[np.ndarray]]:
         idfs = [_idf(B[tr]) for B, _ in blocks]
@@ -455,7 +390,6 @@ def train_touchpoints(
         p_oof = _softmax(oof[best_C] / T)
         X, _, idfs = design(np.arange(len(y)))
         clf = _fit_lr(X, y_idx, len(classes), best_C, seed)
-    coef, intercept = clf.coef_, clf.intercept_
     wspec, cspec = ({**spec, "idf": idf} for (_, spec), idf in zip(blocks, idfs))
     info = {
         "n_train": len(y),
@@ -467,19 +401,17 @@ def train_touchpoints(
         "cv_accuracy": round(float((oof[best_C].argmax(axis=1) == y_idx).mean()), 4),
         "cv_by_C": {str(C): round(f, 4) for C, f in f1_by_C.items()},
         "calibration_ece": round(float(_ece(p_oof, y_idx)), 4),
-        "method": "one-vs-rest LR on word 1-2 and char_wb 3-5 TF-IDF plus the journey's phrase matches; temperature-calibrated",
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return TouchpointModel(
-        classes=classes,
-        word=wspec,
-        char=cspec,
-        coef=coef,
-        intercept=intercept,
-        temperature=T,
-        journey=getattr(journey, "name", None),
-        info=info,
-    )
+    return {
+        "classes": classes,
+        "word": wspec,
+        "char": cspec,
+        "coef": clf.coef_,
+        "intercept": clf.intercept_,
+        "temperature": T,
+        "info": info,
+    }
 
 
 # ---------------------------------------------------------------------------- using it
@@ -586,39 +518,3 @@ def uncertainty(model: TouchpointModel | None, texts: Sequence[str | None], *, m
     P = model.predict_proba(list(texts), matcher)
     top2 = np.sort(P, axis=1)[:, -2:] if P.shape[1] > 1 else np.column_stack([np.zeros(len(P)), P[:, 0]])
     return 1.0 - (top2[:, 1] - top2[:, 0])
-
-
-# ---------------------------------------------------------------------------- files
-
-
-def save_models(path: str | Path, *, text: Any = None, touchpoint: TouchpointModel | None = None) -> Path:
-    """One JSON file: a text (valence) model alone as today, or a bundle with a touchpoint model."""
-    from carlzon.detect.model import _write_json
-
-    if touchpoint is None:
-        if text is None:
-            raise ModelError("nothing to save", fix="train a valence or a touchpoint model first")
-        return text.save(path)
-    d = {
-        "format": BUNDLE_FORMAT,
-        "text": text.to_dict() if text is not None else None,
-        "touchpoint": touchpoint.to_dict(),
-    }
-    return _write_json(path, d, what="a model")
-
-
-def load_models(path: str | Path) -> tuple[Any, TouchpointModel | None]:
-    """(text model or None, touchpoint model or None) from a file written by ``carlzon train``."""
-    from carlzon.detect.model import TextModel, _read_json
-
-    d = _read_json(
-        path,
-        missing_fix="train one with `carlzon train FILE ... -o model.json`",
-        bad_fix="train one with `carlzon train`",
-    )
-    if isinstance(d, dict) and d.get("format") == BUNDLE_FORMAT:
-        text = TextModel.from_dict(d["text"], where=str(path)) if d.get("text") else None
-        return text, TouchpointModel.from_dict(d.get("touchpoint"), where=str(path))
-    if isinstance(d, dict) and d.get("format") == FORMAT:
-        return None, TouchpointModel.from_dict(d, where=str(path))
-    return TextModel.from_dict(d, where=str(path)), None

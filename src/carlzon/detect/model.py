@@ -122,7 +122,7 @@ def label_word(value: Any, thresholds: dict[str, dict[str, float]] | None = None
     >>> label_word(4, {"stars": {"misery": 2, "magic": 4}})
     'magic'
     """
-    from carlzon.journey import _DEFAULT_THRESHOLDS
+    from carlzon.detect.ratings import rating_valence
 
     key = str(value).strip().lower()
     if key in _LABEL_WORDS:
@@ -133,12 +133,7 @@ def label_word(value: Any, thresholds: dict[str, dict[str, float]] | None = None
         return None
     if not (1 <= x <= 5 and x == round(x)):
         return None
-    th = {**_DEFAULT_THRESHOLDS["stars"], **((thresholds or {}).get("stars") or {})}
-    if x <= th["misery"]:
-        return "misery"
-    if x >= th["magic"]:
-        return "magic"
-    return "neutral"
+    return str(rating_valence([x], "stars", thresholds)[0])
 
 
 def labels_from_ratings(
@@ -152,12 +147,11 @@ def labels_from_ratings(
     >>> labels_from_ratings([0, 7, 10, None], "nps").tolist()
     ['misery', 'neutral', 'magic', None]
     """
-    from carlzon.journey import _DEFAULT_THRESHOLDS
+    from carlzon.detect.ratings import rating_valence
     from carlzon.schema import RATING_SCALES
 
     if scale not in RATING_SCALES:
         raise ModelError(f"unknown rating scale {scale!r}", fix=f"use one of {', '.join(RATING_SCALES)}")
-    th = {**_DEFAULT_THRESHOLDS.get(scale, {}), **((thresholds or {}).get(scale) or {})}
     v = pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").to_numpy(dtype="float64")
     lo, hi = RATING_SCALES[scale]
     bad = ~np.isnan(v) & ((v < lo) | (v > hi))
@@ -167,11 +161,7 @@ def labels_from_ratings(
             f"row {i}: rating {v[i]:g} is outside the {scale} scale {lo:g}-{hi:g}",
             fix="pick the right scale (--scale nps|csat|ces|stars) or clean the column",
         )
-    out = np.full(len(v), None, dtype=object)
-    out[~np.isnan(v)] = "neutral"
-    out[v <= th["misery"]] = "misery"
-    out[v >= th["magic"]] = "magic"
-    return out
+    return rating_valence(v, scale, thresholds)
 
 
 def _clean(texts: Sequence[Any]) -> list[str]:

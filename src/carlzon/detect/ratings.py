@@ -36,9 +36,93 @@ import pandas as pd
 from carlzon.journey import _DEFAULT_THRESHOLDS
 from carlzon.schema import RATING_SCALES, Evidence
 
-__all__ = ["RatingResult", "rate", "rating_score"]
+__all__ = [
+    "RatingResult",
+    "describe_ratings",
+    "rate",
+    "rating_meaning",
+    "rating_score",
+    "rating_valence",
+    "scale_thresholds",
+]
 
 _LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "stars": "rating"}
+
+
+def scale_thresholds(scale: str, thresholds: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
+    """The misery / magic cut-offs of one scale: a journey's ``thresholds`` over the defaults.
+
+    This is the one definition of what a rating means; detection (ingest), ``carlzon train``,
+    ``carlzon eval`` and the report read it here.
+
+    >>> scale_thresholds("stars"), scale_thresholds("stars", {"stars": {"magic": 4}})
+    ({'misery': 2, 'magic': 5}, {'misery': 2, 'magic': 4})
+    """
+    return {**_DEFAULT_THRESHOLDS[scale], **((thresholds or {}).get(scale) or {})}
+
+
+def rating_valence(
+    values: np.ndarray | list, scale: str, thresholds: dict[str, dict[str, float]] | None = None
+) -> np.ndarray:
+    """magic / misery / neutral for ratings of one scale (None where missing), with :func:`scale_thresholds`.
+
+    >>> rating_valence([1, 4, 5, None], "stars").tolist(), rating_valence([4], "stars", {"stars": {"magic": 4}}).tolist()
+    (['misery', 'neutral', 'magic', None], ['magic'])
+    """
+    th = scale_thresholds(scale, thresholds)
+    v = pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").to_numpy(dtype="float64")
+    out = np.full(len(v), None, dtype=object)
+    out[~np.isnan(v)] = "neutral"
+    out[v <= th["misery"]] = "misery"
+    out[v >= th["magic"]] = "magic"
+    return out
+
+
+def rating_meaning(thresholds: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, str]]:
+    """The values of each scale that read as misery, neutral and magic (``{"stars": {"misery": "1-2", ...}}``).
+
+    >>> rating_meaning({"stars": {"magic": 4}})["stars"]
+    {'misery': '1-2', 'neutral': '3', 'magic': '4-5'}
+    """
+
+    def span(a: float, b: float) -> str:
+        a, b = int(np.ceil(a)), int(np.floor(b))
+        return "none" if a > b else str(a) if a == b else f"{a}-{b}"
+
+    out = {}
+    for scale, (lo, hi) in RATING_SCALES.items():
+        th = scale_thresholds(scale, thresholds)
+        mis, mag = float(th["misery"]), float(th["magic"])
+        out[scale] = {
+            "misery": span(lo, mis),
+            "neutral": span(np.floor(mis) + 1, np.ceil(mag) - 1),
+            "magic": span(mag, hi),
+        }
+    return out
+
+
+def describe_ratings(thresholds: dict[str, dict[str, float]] | None = None) -> str:
+    """One sentence saying what each rating means (for the report's "how we computed this").
+
+    >>> describe_ratings().split("; ")[0]
+    'NPS 0-6 is misery (detractors), 7-8 neutral (passives), 9-10 magic (promoters)'
+    """
+    m = rating_meaning(thresholds)
+    parts = []
+    for scale, word in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES (7 = very easy)"), ("stars", "stars")):
+        r = m[scale]
+        if scale == "nps":
+            parts.append(
+                f"{word} {r['misery']} is misery (detractors), {r['neutral']} neutral (passives), "
+                f"{r['magic']} magic (promoters)"
+            )
+        else:
+            parts.append(f"{word} {r['misery']} misery, {r['neutral']} neutral, {r['magic']} magic")
+    return (
+        "; ".join(parts)
+        + ". The CSAT score is the share of 4-5 (the usual top-two box), NPS the share of promoters minus "
+        "detractors"
+    )
 
 
 def rating_score(values: np.ndarray, scale: str, thresholds: dict[str, float]) -> np.ndarray:
@@ -109,10 +193,7 @@ def rate(df: pd.DataFrame, thresholds: dict[str, dict[str, float]] | None = None
     ``thresholds`` are a journey's (``journey.thresholds``); defaults otherwise.
     Values outside a scale's range are ignored here (ingest quarantines them).
     """
-    th = {k: dict(v) for k, v in _DEFAULT_THRESHOLDS.items()}
-    if thresholds:
-        for k, given in thresholds.items():
-            th.setdefault(k, {}).update(given)
+    th = {k: scale_thresholds(k, thresholds) for k in RATING_SCALES}
     n = len(df)
     values: dict[str, np.ndarray] = {}
     per_scale: dict[str, np.ndarray] = {}
@@ -197,9 +278,7 @@ def rate_items(
     )
     if journey is None or "ratings" not in df.columns or not len(df):
         return empty
-    th = dict(_DEFAULT_THRESHOLDS["stars"])
-    if thresholds and "stars" in thresholds:
-        th.update(thresholds["stars"])
+    th = scale_thresholds("stars", thresholds)
     parsed = [json_object(v) for v in df["ratings"].tolist()]
     keys = sorted({k for d in parsed for k in d})
     if not keys:

@@ -220,6 +220,7 @@ def report_context(
         else (load_journey(journey) if journey else guess_journey(pd.Series([], dtype=str), counts=by_tp["n"]))
     )
     from carlzon.analysis.key_moments import key_moment_table
+    from carlzon.detect.ratings import describe_ratings
 
     table, key = key_moment_table(by_tp, j, drivers, drivers_note)  # what carlzon drivers and /api/drivers show
     trends, unit = trend_rows(agg.by_time())
@@ -252,6 +253,7 @@ def report_context(
         "table": table.to_dict("records"),
         "key_moments": key.to_dict("records"),
         "importance_method": str(table["importance_method"].iloc[0]) if len(table) else "",
+        "ratings_meaning": describe_ratings(j.thresholds),
         "performance_method": str(table["performance_method"].iloc[0]) if len(table) else "",
         "has_survey": bool((table["survey_n"] > 0).any()),
         "journey_map": Markup(charts.journey_map_svg(journey_map_data(table), title=j.title)),

@@ -29,7 +29,21 @@ import pandas as pd
 
 from carlzon.errors import CarlzonError, NotFoundError
 
-__all__ = ["POSTGRESQL_40", "SQLITE_40", "VALENCES", "correct", "corrections", "labelled_texts", "reapply"]
+__all__ = [
+    "LEARNED_KEY",
+    "POSTGRESQL_40",
+    "SQLITE_40",
+    "VALENCES",
+    "correct",
+    "corrections",
+    "labelled_texts",
+    "learned_from",
+    "reapply",
+    "remember_learning",
+]
+
+LEARNED_KEY = "learned_from_corrections"
+"""The store_meta key under which `carlzon train --store` notes what the model learned from its corrections."""
 
 VALENCES = ("magic", "misery", "neutral")
 
@@ -271,3 +285,34 @@ def labelled_texts(store: Any) -> pd.DataFrame:
     )
     out = corr.merge(texts, left_on="interaction_id", right_on="id", how="left")
     return out[["interaction_id", "text", "touchpoint", "valence", "corrected_by", "created_at"]]
+
+
+def remember_learning(store: Any, record: dict[str, Any]) -> None:
+    """Note in the store what the last model trained on its corrections learned (``carlzon train --store``):
+    ``record`` holds the model file, when, and per kind (valence, touchpoints, aspects) ``n_corrections`` and
+    ``corrections_held_back`` ({n, accuracy}); the dashboard's learn page shows it."""
+    import json
+
+    store.set_meta(LEARNED_KEY, json.dumps(record, sort_keys=True))
+
+
+def learned_from(store: Any) -> dict[str, Any] | None:
+    """What :func:`remember_learning` noted, or None (no model trained on this store's corrections yet).
+
+    >>> from carlzon.store import open_store
+    >>> with open_store(":memory:") as st:
+    ...     before = learned_from(st)
+    ...     remember_learning(st, {"model": "m.json", "touchpoints": {"n_corrections": 8}})
+    ...     before, learned_from(st)["touchpoints"]["n_corrections"]
+    (None, 8)
+    """
+    import json
+
+    raw = store.meta(LEARNED_KEY)
+    if not raw:
+        return None
+    try:
+        d = json.loads(raw)
+    except ValueError:
+        return None
+    return d if isinstance(d, dict) else None

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from carlzon.report.query import where_sql
-from carlzon.store.corrections import correct
+from carlzon.store.corrections import correct, learned_from
 from carlzon.web.auth import Principal
 from carlzon.web.views import _FEED_COLS, _FROM, Filters, _records, journey_for
 
@@ -21,7 +21,8 @@ __all__ = ["correct_moment", "learn_feed"]
 
 def learn_feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 25) -> dict[str, Any]:
     """One page of uncorrected moments with a text, least sure touchpoint first:
-    ``{total, page, per_page, pages, corrections, items}`` (each item with its ``uncertainty``)."""
+    ``{total, page, per_page, pages, corrections, learned, items}`` (each item with its ``uncertainty``;
+    ``learned``: what the last ``carlzon train --store`` learned from the corrections, or None)."""
     where, params = where_sql(f.scope())
     cond = "m.interaction_id NOT IN (SELECT interaction_id FROM corrections) AND i.text IS NOT NULL AND i.text <> ''"
     where = f"{where} AND {cond}" if where.strip() else f" WHERE {cond}"
@@ -44,6 +45,7 @@ def learn_feed(state: Any, f: Filters, *, page: int = 1, per_page: int = 25) -> 
         "per_page": per_page,
         "pages": max(1, math.ceil(total / per_page)),
         "corrections": n_corr,
+        "learned": learned_from(store),
         "items": items,
     }
 
