@@ -151,7 +151,7 @@ def test_missing_importance_column_is_named():
 
 
 def test_unfitted_summary_says_how():
-    with pytest.raises(AnalysisError, match="call .fit"):
+    with pytest.raises(AnalysisError, match=r"call StatedVsDerived\(\.\.\.\)\.fit\("):
         StatedVsDerived().summary  # noqa: B018
 
 
