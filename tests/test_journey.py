@@ -31,7 +31,10 @@ def test_all_templates_are_listed():
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_template_is_complete(name):
     j = load_journey(name)
-    assert j.name == name and j.title and j.description and j.industry
+    assert j.name == name
+    assert j.title
+    assert j.description
+    assert j.industry
     assert len(j.stages) >= 4
     assert len(j.touchpoints) >= 12
     assert {tp.phase for tp in j.touchpoints} == set(PHASES)
@@ -59,12 +62,14 @@ def test_template_playbook_and_magic(name):
     steps = [s["step"] for s in j.playbook["steps"]]
     assert steps == ["acknowledge", "apologize", "resolve", "compensate", "follow_up"]
     hours = [s["within_hours"] for s in j.playbook["steps"]]
-    assert hours == sorted(hours) and all(h > 0 for h in hours)
+    assert hours == sorted(hours)
+    assert all(h > 0 for h in hours)
     assert set(j.playbook["gestures"]) == {"low", "medium", "high"}
     assert "default" in j.playbook["fixes"]
     for tid in j.playbook["fixes"]:
         assert tid == "default" or j.has_touchpoint(tid), f"fix for unknown touchpoint {tid}"
-    assert j.magic and all({"id", "when", "say"} <= set(rule) for rule in j.magic)
+    assert j.magic
+    assert all({"id", "when", "say"} <= set(rule) for rule in j.magic)
     assert any(rule["id"] == "birthday" for rule in j.magic)
 
 
@@ -106,7 +111,8 @@ def test_retail_clothing_covers_the_listed_steps():
         assert tid in ids
     greeting = j.touchpoint("greeting").expectation
     assert str(greeting) == "greeting_seconds <= 30"
-    assert greeting.met(25) and not greeting.met(45)
+    assert greeting.met(25)
+    assert not greeting.met(45)
 
 
 def test_coffee_shop_magic_has_usual_order_and_birthday():
@@ -119,7 +125,8 @@ def test_high_stakes_where_a_practitioner_expects_them():
     assert load_journey("retail_bank").touchpoint("lost_stolen_card").stakes == "high"
     assert load_journey("retail_bank").touchpoint("fraud").stakes == "high"
     isp = load_journey("internet_provider")
-    assert isp.touchpoint("outage").stakes == "high" and isp.touchpoint("technical_support").stakes == "high"
+    assert isp.touchpoint("outage").stakes == "high"
+    assert isp.touchpoint("technical_support").stakes == "high"
     shop = load_journey("online_shop")
     for tid in ("search", "product_page", "basket_checkout", "payment", "delivery", "returns", "refunds"):
         assert shop.has_touchpoint(tid)
@@ -167,7 +174,10 @@ def test_invalid_yaml_names_file_and_line(tmp_path):
     with pytest.raises(JourneyError) as err:
         load_journey(path)
     msg = str(err.value)
-    assert str(path) in msg and "line " in msg and "not valid YAML" in msg and "fix:" in msg
+    assert str(path) in msg
+    assert "line " in msg
+    assert "not valid YAML" in msg
+    assert "fix:" in msg
 
 
 def test_repeated_yaml_key_is_an_error_not_a_silent_overwrite(tmp_path):
@@ -189,7 +199,8 @@ def test_yaml_merge_keys_still_work(tmp_path):
         "      - {<<: *base, id: u, stakes: high}\n",
     )
     j = load_journey(path)
-    assert j.touchpoint("u").stakes == "high" and j.touchpoint("u").phase == "first"
+    assert j.touchpoint("u").stakes == "high"
+    assert j.touchpoint("u").phase == "first"
 
 
 def test_empty_file(tmp_path):
@@ -212,7 +223,8 @@ def test_missing_file():
 def test_unknown_template_lists_the_templates():
     with pytest.raises(JourneyError) as err:
         load_journey("hotl")
-    assert "did you mean 'hotel'" in str(err.value) and "retail_bank" in str(err.value)
+    assert "did you mean 'hotel'" in str(err.value)
+    assert "retail_bank" in str(err.value)
 
 
 def test_unknown_key_at_journey_level():
@@ -231,7 +243,8 @@ def test_duplicate_touchpoint_id_across_stages():
     with pytest.raises(JourneyError) as err:
         journey_from_dict(data, source="mine.yaml")
     msg = str(err.value)
-    assert "mine.yaml: stages[1].touchpoints[0]" in msg and "duplicate touchpoint id 't'" in msg
+    assert "mine.yaml: stages[1].touchpoints[0]" in msg
+    assert "duplicate touchpoint id 't'" in msg
     assert "fix: give every touchpoint its own id" in msg
 
 
@@ -252,15 +265,20 @@ def test_bad_expectation(bad):
     with pytest.raises(JourneyError) as err:
         journey_from_dict(_journey(expectation=bad), source="mine.yaml")
     msg = str(err.value)
-    assert "mine.yaml: stages[0].touchpoints[0].expectation" in msg and "cannot read expectation" in msg
+    assert "mine.yaml: stages[0].touchpoints[0].expectation" in msg
+    assert "cannot read expectation" in msg
     assert "'wait_seconds <= 30'" in msg
 
 
 def test_good_expectations():
     j = journey_from_dict(_journey(expectation="speed_ratio >= 0.8"))
     e = j.touchpoint("t").expectation
-    assert e.measure == "speed_ratio" and e.op == ">=" and e.bound == 0.8
-    assert e.met(0.9) and not e.met(0.5) and e.gap(0.5) == pytest.approx(0.3)
+    assert e.measure == "speed_ratio"
+    assert e.op == ">="
+    assert e.bound == 0.8
+    assert e.met(0.9)
+    assert not e.met(0.5)
+    assert e.gap(0.5) == pytest.approx(0.3)
 
 
 @pytest.mark.parametrize(

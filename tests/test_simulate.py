@@ -59,22 +59,30 @@ def test_shapes_and_columns(sim):
     assert inter["response_id"].is_unique
     assert inter["created_at"].is_monotonic_increasing
     assert {"survey", "review", "ticket", "social", "visit"} <= set(inter["channel"])
-    assert inter["nps"].dropna().between(0, 10).all() and inter["csat"].dropna().between(1, 5).all()
+    assert inter["nps"].dropna().between(0, 10).all()
+    assert inter["csat"].dropna().between(1, 5).all()
     assert inter["stars"].dropna().between(1, 5).all()
-    assert inter["touchpoint"].isna().any() and set(inter["touchpoint"].dropna()) <= set(tps)
+    assert inter["touchpoint"].isna().any()
+    assert set(inter["touchpoint"].dropna()) <= set(tps)
     # waits and delays as measures, over the bound when the comment is a misery about it
     delays = inter["departure_delay_minutes"].dropna()
-    assert len(delays) > 20 and (delays > 15).any() and (delays <= 15).any()
+    assert len(delays) > 20
+    assert (delays > 15).any()
+    assert (delays <= 15).any()
     s = sim.survey
     assert list(s.columns[:3]) == ["response_id", "customer_id", "timestamp"]
-    assert set(tps) <= set(s.columns) and {"overall", "satisfied", "nps"} <= set(s.columns)
+    assert set(tps) <= set(s.columns)
+    assert {"overall", "satisfied", "nps"} <= set(s.columns)
     r = s[tps].to_numpy()
-    assert np.isnan(r).any() and set(np.unique(r[~np.isnan(r)])) <= {1, 2, 3, 4, 5}
-    assert s["overall"].between(1, 10).all() and set(s["satisfied"].unique()) <= {0, 1}
+    assert np.isnan(r).any()
+    assert set(np.unique(r[~np.isnan(r)])) <= {1, 2, 3, 4, 5}
+    assert s["overall"].between(1, 10).all()
+    assert set(s["satisfied"].unique()) <= {0, 1}
     assert set(s["response_id"]) <= set(inter["response_id"])
     assert list(sim.events.columns) == ["customer_id", "step", "timestamp"]
     c = sim.customers
-    assert c["customer_id"].is_unique and c["name"].nunique() > len(c) * 0.5
+    assert c["customer_id"].is_unique
+    assert c["name"].nunique() > len(c) * 0.5
     assert {"email", "phone", "birthday", "tier", "signup_date", "usual_order", "customer_value", "churned_at"} <= set(
         c.columns
     )
@@ -92,14 +100,17 @@ def test_comments_match_ratings_mostly(sim):
 def test_driver_shares_sum_to_one_and_follow_weights(sim):
     t = sim.truth
     w, sh = t["driver_weights"], t["driver_shares"]
-    assert abs(sum(sh.values()) - 1) < 1e-5 and abs(sum(t["driver_shares_shapley"].values()) - 1) < 1e-5
-    assert min(w.values()) == 0.0 and max(w.values()) > 2 * np.median(list(w.values()))
+    assert abs(sum(sh.values()) - 1) < 1e-5
+    assert abs(sum(t["driver_shares_shapley"].values()) - 1) < 1e-5
+    assert min(w.values()) == 0.0
+    assert max(w.values()) > 2 * np.median(list(w.values()))
     from scipy.stats import spearmanr
 
     keys = list(w)
     assert spearmanr([w[k] for k in keys], [sh[k] for k in keys])[0] > 0.8
     zero = min(w, key=w.get)
-    assert sh[zero] == min(sh.values()) and sh[zero] < 0.02
+    assert sh[zero] == min(sh.values())
+    assert sh[zero] < 0.02
     assert max(sh.values()) > 10 * sh[zero]
 
 
@@ -173,7 +184,8 @@ def test_emerging_problem_rises_after_start(sim):
     before = themed[day < start].sum() / (start - inter["created_at"].min()).days
     after_days = (inter["created_at"].max().floor("D") - start).days + 1
     after = themed[day >= start].sum() / after_days
-    assert before < 0.2 and after > 4
+    assert before < 0.2
+    assert after > 4
 
 
 def test_recovery_paradox_and_churn_model(sim):
@@ -200,7 +212,8 @@ def test_only_planted_customers_have_birthdays_or_visits_today(sim):
     c = sim.customers
     bd = pd.to_datetime(c["birthday"])
     on_today = set(c.loc[(bd.dt.month == today.month) & (bd.dt.day == today.day), "customer_id"])
-    assert on_today == {b["customer_id"] for b in t["birthdays"]} and len(on_today) == 3
+    assert on_today == {b["customer_id"] for b in t["birthdays"]}
+    assert len(on_today) == 3
     inter = sim.interactions
     today_rows = inter[(inter["created_at"].dt.date == today.date()) & inter["customer_id"].notna()]
     planted = on_today | {r["customer_id"] for r in t["regulars"]}
@@ -208,11 +221,13 @@ def test_only_planted_customers_have_birthdays_or_visits_today(sim):
     visits = inter[inter["channel"] == "visit"]
     for r in t["regulars"]:
         v = visits[visits["customer_id"] == r["customer_id"]]
-        assert len(v) == r["visit_number"] == 10 and v["created_at"].max().date() == today.date()
+        assert len(v) == r["visit_number"] == 10
+        assert v["created_at"].max().date() == today.date()
         assert (v["usual_order"] == r["usual_order"]).all()
     for b in t["birthdays"]:
         v = visits[visits["customer_id"] == b["customer_id"]]
-        assert len(v) % 10 != 0 and v["created_at"].max().date() == today.date()
+        assert len(v) % 10 != 0
+        assert v["created_at"].max().date() == today.date()
         assert (pd.to_datetime(v["birthday"]).dt.strftime("%m-%d") == today.strftime("%m-%d")).all()
 
 
@@ -230,7 +245,8 @@ def test_other_journeys_work():
         s = simulate(name, seed=0, customers=200, days=60)
         j = load_journey(name)
         assert {tp.id for tp in j.touchpoints} <= set(s.survey.columns)
-        assert len(s.interactions) > 500 and s.truth["emerging"]["touchpoint"] in {tp.id for tp in j.touchpoints}
+        assert len(s.interactions) > 500
+        assert s.truth["emerging"]["touchpoint"] in {tp.id for tp in j.touchpoints}
 
 
 def test_write_and_bad_input(tmp_path, sim):

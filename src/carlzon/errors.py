@@ -12,7 +12,8 @@ Every error says what is wrong and how to fix it. The CLI prints
     ├── DetectError         moment detection cannot run
     ├── ModelError          a trained model cannot be fitted, saved or loaded
     ├── AnalysisError       an analysis cannot be fitted
-    │   └── NotEnoughDataError
+    │   ├── NotEnoughDataError
+    │   └── NotFittedError  a result read before fit() (also an AttributeError)
     ├── SurveyError         a survey definition, answer, invitation or link is invalid
     ├── AuthError           a token is missing, unknown, or lacks the role
     ├── NotFoundError       a case, customer or other record does not exist
@@ -39,6 +40,7 @@ __all__ = [
     "MissingExtraError",
     "ModelError",
     "NotEnoughDataError",
+    "NotFittedError",
     "NotFoundError",
     "StoreError",
     "SurveyError",
@@ -96,6 +98,10 @@ class AnalysisError(CarlzonError):
 
 class NotEnoughDataError(AnalysisError):
     """Too few rows to estimate what was asked."""
+
+
+class NotFittedError(AnalysisError, AttributeError):
+    """A result of an analysis was read before ``fit()``; an AttributeError too, so ``hasattr`` says False."""
 
 
 class SurveyError(CarlzonError):

@@ -64,7 +64,8 @@ def test_planted_rise_found_on_its_first_day_with_what_where_how_many():
             a = hit[0]
             assert "jet bridge" in a["theme"]
             assert a["count"] > a["baseline"] * 3
-            assert a["first_day_count"] >= 2 and a["days"] >= 1
+            assert a["first_day_count"] >= 2
+            assert a["days"] >= 1
             assert any("jet bridge" in e for e in a["examples"])
             assert set(ALERT_FIELDS) <= set(a)
     assert found >= 4
@@ -75,7 +76,8 @@ def test_filler_words_never_name_the_theme():
     spike = (df["location"] == "ARN") & (df["touchpoint"] == "gate") & df["text"].str.contains("jet bridge")
     df.loc[spike, "text"] = "honestly, seriously: " + df.loc[spike, "text"] + ", literally"
     hit = [a for a in find_alerts(df) if a["touchpoint"] == "gate" and a["location"] == "ARN"]
-    assert hit and "jet bridge" in hit[0]["theme"]
+    assert hit
+    assert "jet bridge" in hit[0]["theme"]
     assert not {"honestly", "seriously", "literally"} & set(hit[0]["theme"].replace(",", " ").split())
 
 
@@ -93,7 +95,8 @@ def test_location_from_interaction_attributes_and_since_filter():
     assert any(a["location"] == "ARN" for a in recs)
     assert ep.to_records(since="2026-12-01") == []
     assert len(ep.to_records(since="2026-04-01")) >= 1
-    assert (ep.tests_["tests"] > 0).all() and ep.n_ == len(df)
+    assert (ep.tests_["tests"] > 0).all()
+    assert ep.n_ == len(df)
     assert list(ep.summary.columns[:4]) == ["touchpoint", "theme", "location", "since"]
 
 
@@ -172,7 +175,8 @@ def test_report_section():
 
     df = _planted(0)
     sec = alerts_section(df)
-    assert sec.title == "Emerging problems" and sec.rows
+    assert sec.title == "Emerging problems"
+    assert sec.rows
     assert f"in {len(df):,} moments over 120 days" in sec.summary  # thousands separated, as every count shown
     assert any(r[0] == "gate" and r[2] == "ARN" for r in sec.rows)
     assert alerts_section(_stable(0)).rows == [] or len(alerts_section(_stable(0)).rows) <= 1

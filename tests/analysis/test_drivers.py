@@ -40,32 +40,38 @@ def test_continuous_ranks_planted_order_with_intervals():
     kd = KeyDrivers(n_boot=200, seed=1).fit(_survey(), "overall", ["seat", "food", "wifi", "crew"])
     assert list(kd.summary.driver) == ["seat", "food", "wifi", "crew"]
     assert kd.importance_.sum() == pytest.approx(1)
-    assert (kd.ci_low_ <= kd.importance_).all() and (kd.importance_ <= kd.ci_high_).all()
-    assert kd.r2_kind_ == "r2" and 0.3 < kd.r2_ < 0.9
+    assert (kd.ci_low_ <= kd.importance_).all()
+    assert (kd.importance_ <= kd.ci_high_).all()
+    assert kd.r2_kind_ == "r2"
+    assert 0.3 < kd.r2_ < 0.9
     assert set(kd.summary.quadrant) <= {"fix first", "keep it up", "low priority", "possible overkill"}
 
 
 def test_not_applicable_ratings_do_not_drop_rows():
     df = _survey(na=0.2)
     kd = KeyDrivers(n_boot=50, na_values=0).fit(df, "overall", ["seat", "food", "wifi", "crew"])
-    assert kd.n_ == len(df) and kd.n_missing_handled_ > 200
+    assert kd.n_ == len(df)
+    assert kd.n_missing_handled_ > 200
     assert "pairwise" in kd.missing_how_
     assert (kd.n_observed_ < len(df)).all()
     assert kd.performance_["seat"] >= 1  # zeros are not counted as ratings
     binary = KeyDrivers(n_boot=50, na_values=0).fit(df, "satisfied", ["seat", "food", "wifi", "crew"], positive="yes")
-    assert binary.n_ == len(df) and "mean imputation" in binary.missing_how_
+    assert binary.n_ == len(df)
+    assert "mean imputation" in binary.missing_how_
 
 
 def test_binary_uses_logistic_with_mcfadden():
     df = _survey(n=2000)
     kd = KeyDrivers(n_boot=100).fit(df, "satisfied", ["seat", "food", "wifi", "crew"], positive="yes")
-    assert kd.outcome_type_ == "binary" and kd.r2_kind_ == "mcfadden"
+    assert kd.outcome_type_ == "binary"
+    assert kd.r2_kind_ == "mcfadden"
     import statsmodels.api as sm
 
     X = sm.add_constant(df[["seat", "food", "wifi", "crew"]])
     ref = sm.Logit((df.satisfied == "yes").astype(float), X).fit(disp=False)
     assert kd.r2_ == pytest.approx(ref.prsquared, rel=1e-6)
-    assert kd.importance_.idxmax() == "seat" and kd.importance_.idxmin() == "crew"
+    assert kd.importance_.idxmax() == "seat"
+    assert kd.importance_.idxmin() == "crew"
     sh = KeyDrivers("shapley", n_boot=50).fit(df, "satisfied", ["seat", "food", "wifi", "crew"], positive="yes")
     assert kendalltau(sh.importance_, kd.importance_).statistic >= 0.6
     assert any("Shapley" in n for n in sh.notes_)
@@ -73,7 +79,8 @@ def test_binary_uses_logistic_with_mcfadden():
 
 def test_ordinal_outcome():
     kd = KeyDrivers(outcome_type="ordinal", n_boot=50).fit(_survey(n=800), "grade", ["seat", "food", "wifi", "crew"])
-    assert kd.outcome_type_ == "ordinal" and kd.r2_kind_ == "mcfadden"
+    assert kd.outcome_type_ == "ordinal"
+    assert kd.r2_kind_ == "mcfadden"
     assert kd.importance_.idxmax() == "seat"
     assert kd.ci_low_.notna().all()
 
@@ -84,7 +91,8 @@ def test_sampled_shapley_beyond_max_exact_says_so():
     sampled = KeyDrivers("shapley", n_boot=20, max_exact=3, n_permutations=300).fit(
         df, "overall", ["seat", "food", "wifi", "crew"]
     )
-    assert any("sampled" in n for n in sampled.notes_) and not sampled.to_dict()["exact"]
+    assert any("sampled" in n for n in sampled.notes_)
+    assert not sampled.to_dict()["exact"]
     assert np.allclose(exact.importance_, sampled.importance_, atol=0.02)
 
 
@@ -92,7 +100,8 @@ def test_large_outcomes_keep_exact_sums_and_the_unit_does_not_matter():
     # an outcome of up to 4,700 over 20,000 rows: its sum of squares (in units of 1/10,000) is beyond int64
     df = _survey(n=20_000, seed=5)
     df["spend"] = np.round((df["overall"] - df["overall"].min()) * 400).clip(upper=4700)
-    assert df["spend"].max() > 3000 and (df["spend"] * 10_000).pow(2).sum() > 2**63
+    assert df["spend"].max() > 3000
+    assert (df["spend"] * 10_000).pow(2).sum() > 2**63
     drivers = ["seat", "food", "wifi", "crew"]
     big = KeyDrivers(n_boot=100, seed=3).fit(df, "spend", drivers)
     small = KeyDrivers(n_boot=100, seed=3).fit(df.assign(spend=df["spend"] / 1000), "spend", drivers)
@@ -100,7 +109,8 @@ def test_large_outcomes_keep_exact_sums_and_the_unit_does_not_matter():
     assert np.allclose(big.importance_, small.importance_, rtol=0, atol=1e-9)
     for name in ("ci_low_", "ci_high_"):
         assert np.allclose(getattr(big, name), getattr(small, name), rtol=0, atol=0.01), name
-    assert (big.ci_low_ < big.importance_).all() and (big.importance_ < big.ci_high_).all()
+    assert (big.ci_low_ < big.importance_).all()
+    assert (big.importance_ < big.ci_high_).all()
     assert list(big.summary.driver[:2]) == ["seat", "food"]
     with pytest.raises(AnalysisError, match=r"'spend' reaches 125,000.*rescale"):
         KeyDrivers(n_boot=10).fit(df.assign(spend=df["spend"].where(df.index > 0, 125_000)), "spend", drivers)
@@ -171,7 +181,8 @@ def test_airline_relative_weights_agree_with_exact_shapley(shared_data):
     ]
     rw = KeyDrivers(n_boot=0, na_values=0).fit(df, "satisfaction", drivers, positive="satisfied")
     sh = KeyDrivers("shapley", n_boot=0, na_values=0).fit(df, "satisfaction", drivers, positive="satisfied")
-    assert rw.n_ == len(df) == 103904 and rw.n_missing_handled_ > 0
+    assert rw.n_ == len(df) == 103904
+    assert rw.n_missing_handled_ > 0
     assert sh.to_dict()["exact"]
     assert kendalltau(rw.importance_, sh.importance_.reindex(rw.importance_.index)).statistic >= 0.85
     assert rw.importance_.idxmax() == "Online boarding"

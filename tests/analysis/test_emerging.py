@@ -52,11 +52,9 @@ def test_cli_report_and_dashboard_agree(sim_store):
         view = alerts_view(st, Scope(), AIRLINE)["alerts"]  # what the dashboard's Alerts page shows
         sec = watch_section(st, Scope(), pd.Timestamp.now(tz="UTC"), AIRLINE)  # the report's section
     names = {t.id: t.name for t in AIRLINE.touchpoints}
-    assert (
-        _key(cli) == _key(view)
-        and len(cli) > 0
-        and [r[0] for r in sec.rows] == [names.get(a["touchpoint"], a["touchpoint"]) for a in cli]
-    )
+    assert _key(cli) == _key(view)
+    assert len(cli) > 0
+    assert [r[0] for r in sec.rows] == [names.get(a["touchpoint"], a["touchpoint"]) for a in cli]
 
 
 def test_scope_is_applied(sim_store):

@@ -30,9 +30,11 @@ def test_return_rates_hazard_and_statement():
     li = LoyaltyImpact(churn_days=120).fit(_visits())
     r = li.return_
     assert r.loc["unrecovered", "return_rate"] < r.loc["none", "return_rate"]
-    assert (r["ci_low"] <= r["return_rate"]).all() and (r["n"] > 0).all()
+    assert (r["ci_low"] <= r["return_rate"]).all()
+    assert (r["n"] > 0).all()
     assert li.hazard_ratios_.loc["unrecovered", "hazard_ratio"] > 2
-    assert "hazard" in li.statement_ and "n=" in li.statement_
+    assert "hazard" in li.statement_
+    assert "n=" in li.statement_
     assert set(li.km_) == {"none", "recovered", "unrecovered"}
     assert {"measure", "group", "value", "ci_low", "ci_high", "n"} <= set(li.summary.columns)
 
@@ -40,12 +42,14 @@ def test_return_rates_hazard_and_statement():
 def test_misery_flag_without_recovery_says_so():
     v = _visits().assign(misery=lambda d: d.state != "none").drop(columns="state")
     li = LoyaltyImpact().fit(v)
-    assert "unrecovered" in li.state_from_ and li.return_.loc["recovered", "n"] == 0
+    assert "unrecovered" in li.state_from_
+    assert li.return_.loc["recovered", "n"] == 0
     assert "Too few" in li.statement_
 
 
 def test_newcombe_and_errors():
     d, lo, hi = newcombe_interval(60, 100, 50, 100)
-    assert d == pytest.approx(0.1) and lo < 0 < hi
+    assert d == pytest.approx(0.1)
+    assert lo < 0 < hi
     with pytest.raises(AnalysisError, match="state"):
         LoyaltyImpact().fit(pd.DataFrame({"customer_id": ["a"] * 30, "timestamp": ["2026-01-01"] * 30}))

@@ -17,7 +17,8 @@ def test_nps_adjusted_wald_by_hand():
 
 
 def test_nps_interval_stays_in_range_and_covers():
-    assert nps_interval(5, 0, 0)[2] <= 100 and nps_interval(0, 0, 5)[1] >= -100
+    assert nps_interval(5, 0, 0)[2] <= 100
+    assert nps_interval(0, 0, 5)[1] >= -100
     rng = np.random.default_rng(0)
     probs, truth, hits = [0.5, 0.3, 0.2], 30.0, 0
     for _ in range(400):
@@ -29,9 +30,12 @@ def test_nps_interval_stays_in_range_and_covers():
 
 def test_wilson_and_mean():
     p, lo, hi = wilson_interval(0, 10)
-    assert p == 0 and lo == 0 and 0.25 < hi < 0.35
+    assert p == 0
+    assert lo == 0
+    assert 0.25 < hi < 0.35
     m, lo, hi = mean_interval([1, 2, 3, np.nan])
-    assert m == 2 and lo == pytest.approx(2 - 4.302653 * 1 / math.sqrt(3), abs=1e-5)
+    assert m == 2
+    assert lo == pytest.approx(2 - 4.302653 * 1 / math.sqrt(3), abs=1e-5)
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
 
 

@@ -45,20 +45,23 @@ def test_cli_report_and_api_agree(sim_store):
         token = create_token(st, role="viewer", name="t").secret
         with TestClient(create_app(st)) as c:
             api = c.get("/api/drivers", headers={"Authorization": f"Bearer {token}"}).json()["drivers"]
-    assert _figures(cli) == _figures(report) == _figures(api) and len(cli) > 3
+    assert _figures(cli) == _figures(report) == _figures(api)
+    assert len(cli) > 3
 
 
 def test_every_driver_has_the_fields(sim_store):
     with open_store(sim_store, read_only=True) as st:
         kd = key_drivers(st)
-    assert all(set(d) == set(DRIVER_FIELDS) for d in kd["drivers"]) and kd["method"]
+    assert all(set(d) == set(DRIVER_FIELDS) for d in kd["drivers"])
+    assert kd["method"]
 
 
 def test_cli_table_names_touchpoints(sim_store):
     from carlzon.cli import app
 
     out = CliRunner().invoke(app, ["drivers", "--store", sim_store])
-    assert out.exit_code == 0 and "Key drivers (n = " in out.output
+    assert out.exit_code == 0
+    assert "Key drivers (n = " in out.output
 
 
 def test_empty_store(tmp_path):

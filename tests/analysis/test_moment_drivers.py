@@ -89,7 +89,8 @@ def test_cli_drivers_from_moments_prints_touchpoints(tmp_path, survey):
         app,
         ["drivers", str(f), "--from-moments", "--outcome", "satisfaction", "--positive", "satisfied", "--boot", "0"],
     )
-    assert out.exit_code == 0 and "By touchpoint (its drivers together): tp00" in out.output
+    assert out.exit_code == 0
+    assert "By touchpoint (its drivers together): tp00" in out.output
 
 
 def _texts_naming_few_touchpoints(seed: int = 3, n: int = 400) -> pd.DataFrame:

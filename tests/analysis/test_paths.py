@@ -44,29 +44,35 @@ def test_mapping_by_id_name_phrase_fuzzy_and_unmapped():
 
 def test_variants_drop_off_and_unmapped():
     jp = JourneyPaths("airline").fit(_log())
-    assert jp.n_cases_ == 5 and jp.n_events_ == 13 and jp.n_customers_ == 4
+    assert jp.n_cases_ == 5
+    assert jp.n_events_ == 13
+    assert jp.n_customers_ == 4
     v = jp.variants_.set_index("path")["cases"]
     assert v["search → online_booking → check_in → security"] == 2
-    assert v["search → online_booking"] == 1 and v["search"] == 1
+    assert v["search → online_booking"] == 1
+    assert v["search"] == 1
     assert jp.variants_["share"].sum() == pytest.approx(1.0)
     assert jp.unmapped_.to_dict("records") == [{"step": "app_crash_screen", "events": 1}]
     s = jp.steps_.set_index("step")
-    assert s.loc["search", "cases"] == 5 and s.loc["search", "ended_here"] == 1
+    assert s.loc["search", "cases"] == 5
+    assert s.loc["search", "ended_here"] == 1
     assert s.loc["online_booking", "drop_off"] == pytest.approx(1 / 3)
     assert s.loc["online_booking", "low"] < 1 / 3 < s.loc["online_booking", "high"]
     # steps in journey order, unmapped ones after
-    assert (
-        jp.labels_[:4] == ["search", "online_booking", "check_in", "security"] and jp.labels_[-1] == "app_crash_screen"
-    )
+    assert jp.labels_[:4] == ["search", "online_booking", "check_in", "security"]
+    assert jp.labels_[-1] == "app_crash_screen"
 
 
 def test_edges_times_and_expectations():
     jp = JourneyPaths("airline").fit(_log())
     e = jp.edges_.set_index(["source", "target"])
     cs = e.loc[("check_in", "security")]
-    assert cs["n"] == 2 and cs["median_s"] == pytest.approx(20 * 60)
-    assert cs["expectation"] == "wait_minutes <= 20" and cs["met_share"] == pytest.approx(0.5)
-    assert e.loc[(START, "search"), "n"] == 5 and e.loc[("security", END), "n"] == 2
+    assert cs["n"] == 2
+    assert cs["median_s"] == pytest.approx(20 * 60)
+    assert cs["expectation"] == "wait_minutes <= 20"
+    assert cs["met_share"] == pytest.approx(0.5)
+    assert e.loc[(START, "search"), "n"] == 5
+    assert e.loc[("security", END), "n"] == 2
     assert e.loc[("search", "online_booking"), "share_of_source"] == pytest.approx(3 / 5)
 
 
@@ -81,25 +87,32 @@ def test_misery_placed_at_the_step_the_customer_was_at():
     )
     jp = JourneyPaths("airline").fit(_log(), moments=moments)
     mis = jp.misery_.set_index("step")
-    assert mis.loc["security", "misery"] == 1 and mis.loc["check_in", "misery"] == 1
+    assert mis.loc["security", "misery"] == 1
+    assert mis.loc["check_in", "misery"] == 1
     assert mis.loc["security", "per_100_cases"] == pytest.approx(50.0)
-    assert jp.n_misery_ == 2 + 1 and jp.n_misery_placed_ == 2
+    assert jp.n_misery_ == 2 + 1
+    assert jp.n_misery_placed_ == 2
     assert jp.summary.loc["security", "misery"] == 1
 
 
 def test_svg_and_dict():
     jp = JourneyPaths("airline").fit(_log())
     svg = jp.svg()
-    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-    assert "online_booking" in svg and "app_crash_screen" in svg and "n = 2" in svg
+    assert svg.startswith("<svg")
+    assert svg.rstrip().endswith("</svg>")
+    assert "online_booking" in svg
+    assert "app_crash_screen" in svg
+    assert "n = 2" in svg
     d = jp.to_dict()
-    assert d["cases"] == 5 and d["unmapped_steps"][0]["step"] == "app_crash_screen"
+    assert d["cases"] == 5
+    assert d["unmapped_steps"][0]["step"] == "app_crash_screen"
     assert {"variants", "steps", "edges", "misery"} <= set(d)
 
 
 def test_without_journey_steps_are_kept_as_given():
     jp = JourneyPaths().fit(_log())
-    assert "Online booking" in jp.labels_ and len(jp.unmapped_) == 0
+    assert "Online booking" in jp.labels_
+    assert len(jp.unmapped_) == 0
 
 
 def test_columns_detected_or_named_and_errors():
@@ -128,7 +141,8 @@ def test_report_section():
     from carlzon.report.sections import paths_section
 
     sec = paths_section(JourneyPaths("airline").fit(_log()))
-    assert sec.title == "The journey customers really take" and "app_crash_screen" in sec.summary
+    assert sec.title == "The journey customers really take"
+    assert "app_crash_screen" in sec.summary
     assert sec.rows[0][:2] == ["search", 5]
 
 
@@ -149,4 +163,5 @@ def test_svg_arc_labels_never_overlap_and_the_picture_is_as_tall_as_its_arcs():
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
     height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
-    assert min(y for _, y, _ in labels) > 0 and height < 460 + 1
+    assert min(y for _, y, _ in labels) > 0
+    assert height < 460 + 1

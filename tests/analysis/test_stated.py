@@ -137,7 +137,7 @@ def test_to_dict_is_json_ready(fitted):
 
 
 def test_repr_says_what_was_found(fitted):
-    assert repr(fitted) == "StatedVsDerived(outcome='nps', n=400, groups=1, gaps named=1)"
+    assert repr(fitted) == ("StatedVsDerived(n_boot=200): fitted on n = 400, outcome 'nps', 1 group, 1 gap named")
 
 
 def test_too_few_answers_name_the_fix():
@@ -151,7 +151,7 @@ def test_missing_importance_column_is_named():
 
 
 def test_unfitted_summary_says_how():
-    with pytest.raises(AnalysisError, match="call .fit"):
+    with pytest.raises(AnalysisError, match=r"call StatedVsDerived\(\.\.\.\)\.fit\("):
         StatedVsDerived().summary  # noqa: B018
 
 

@@ -38,7 +38,8 @@ def test_two_themes_with_readable_labels_and_noise_unassigned():
     assert any("lost bag" in l for l in labels)
     assert any("rude" in l for l in labels)
     bag = th.themes_[th.themes_["label"].str.contains("lost bag")].iloc[0]
-    assert bag["n"] == 15 and bag["group_n"] == 35
+    assert bag["n"] == 15
+    assert bag["group_n"] == 35
     assert all("bag" in e for e in bag["examples"])
     # the five noise texts are in no theme
     assert th.assignments_.iloc[-5:].isna().all()
@@ -87,12 +88,24 @@ def test_trend_rising_with_n():
     assert sum(t.loc[True, "weekly"].values()) == t.loc[True, "n"]
 
 
-def test_summary_records_and_repr():
+def test_summary_columns_start_with_what_and_where():
     th = Themes(min_size=5, max_themes=3).fit(_frame())
     assert list(th.summary.columns[:3]) == ["valence", "touchpoint", "label"]
-    rec = th.to_records(valence="misery", limit=1)
-    assert len(rec) == 1 and isinstance(rec[0]["examples"], list)
-    assert "themes=" in repr(th)
+
+
+def test_to_records_keeps_the_limit():
+    rec = Themes(min_size=5, max_themes=3).fit(_frame()).to_records(valence="misery", limit=1)
+    assert len(rec) == 1
+
+
+def test_records_carry_their_examples_as_a_list():
+    rec = Themes(min_size=5, max_themes=3).fit(_frame()).to_records(valence="misery", limit=1)
+    assert isinstance(rec[0]["examples"], list)
+
+
+def test_repr_counts_the_themes():
+    th = Themes(min_size=5, max_themes=3).fit(_frame())
+    assert repr(th).endswith(f"on n = {th.n_:,}, {len(th.themes_)} themes")
 
 
 def test_errors_name_the_fix():
@@ -134,4 +147,37 @@ def test_report_section():
     from carlzon.report.sections import themes_section
 
     sec = themes_section(Themes(min_size=5, max_themes=3).fit(_frame()))
-    assert sec.rows and sec.rows[0][2] == 15 and "in no theme" in sec.summary
+    assert sec.rows
+    assert sec.rows[0][2] == 15
+    assert "in no theme" in sec.summary
+
+
+def _hotel_reviews() -> pd.DataFrame:
+    """Made-up reviews of one hotel: five problems, each text also saying hotel, room or stay."""
+    problems = {
+        "the bathroom was dirty": "dirty bathroom",
+        "rude staff at the front desk": "rude staff",
+        "the shower water isn't hot": "shower water",
+        "wifi wasn't working at all": "wifi",
+        "noisy street outside all night": "noisy street",
+    }
+    frames = ["our hotel room", "a short stay in the hotel", "the room during our stay"]
+    texts = [f"{f}: {p}" for p in problems for f in frames for _ in range(4)]
+    return pd.DataFrame({"text": texts, "valence": "misery", "touchpoint": "room"})
+
+
+def test_words_every_review_uses_name_no_theme():
+    labels = Themes(min_size=5, max_themes=5).fit(_hotel_reviews()).themes_["label"]
+    words = {w for label in labels for term in label.split(" · ") for w in term.split()}
+    assert not words & {"hotel", "room", "stay"}
+
+
+def test_themes_are_named_by_what_went_wrong():
+    labels = " ".join(Themes(min_size=5, max_themes=5).fit(_hotel_reviews()).themes_["label"])
+    assert all(w in labels for w in ("bathroom", "staff", "shower", "wifi", "street"))
+
+
+def test_contractions_leave_no_broken_token_in_a_label():
+    labels = Themes(min_size=5, max_themes=5).fit(_hotel_reviews()).themes_["label"]
+    words = {w for label in labels for term in label.split(" · ") for w in term.split()}
+    assert not words & {"isn", "wasn", "t"}

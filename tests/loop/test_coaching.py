@@ -16,7 +16,8 @@ def test_good_reply_finds_every_step_with_its_words():
     r = coach(GOOD)
     assert r.score == 100
     assert set(r.steps) == set(EMPATHY_STEPS)
-    assert r.steps["acknowledge"]["words"] and "your bag" in r.steps["acknowledge"]["words"]
+    assert r.steps["acknowledge"]["words"]
+    assert "your bag" in r.steps["acknowledge"]["words"]
     assert "I'm sorry" in r.steps["apologize"]["words"]
     assert "because" in r.steps["explain"]["words"]
     assert any("6 pm" in w for w in r.steps["time"]["words"])
@@ -42,7 +43,9 @@ def test_scripted_blaming_reply_is_flagged_and_scores_low():
 def test_vague_time_does_not_count_as_a_time():
     r = coach("I'm sorry your flight was cancelled. We will rebook you soon.")
     assert not r.steps["time"]["found"]
-    assert r.steps["fix"]["found"] and r.steps["apologize"]["found"] and r.steps["acknowledge"]["found"]
+    assert r.steps["fix"]["found"]
+    assert r.steps["apologize"]["found"]
+    assert r.steps["acknowledge"]["found"]
     assert 40 <= r.score <= 60
 
 
@@ -59,6 +62,7 @@ def test_over_promise_is_flagged():
 
 def test_to_dict_is_the_contract():
     d = coach(GOOD).to_dict()
-    assert isinstance(d["score"], int) and 0 <= d["score"] <= 100
+    assert isinstance(d["score"], int)
+    assert 0 <= d["score"] <= 100
     assert all(isinstance(v["found"], bool) and isinstance(v["words"], list) for v in d["steps"].values())
     assert isinstance(d["flags"], list)

@@ -41,7 +41,8 @@ def test_first_response_is_the_earliest_reply():
 
 def test_summary_per_brand_has_n_median_p90():
     s = response_summary(first_responses(msgs())).set_index("brand")
-    assert s.loc["AirSupport", "n"] == 1 and s.loc["AirSupport", "median_minutes"] == 20.0
+    assert s.loc["AirSupport", "n"] == 1
+    assert s.loc["AirSupport", "median_minutes"] == 20.0
     assert set(s.columns) == {"n", "median_minutes", "p90_minutes"}
 
 
@@ -60,4 +61,5 @@ def test_bench_replays_the_real_samples(shared_data):
     )
     assert out.returncode == 0, out.stderr
     assert "sample.csv: 93 tweets (49 from customers, 44 from brands" in out.stdout
-    assert "AppleSupport" in out.stdout and "customer turns scored as moments (n=49)" in out.stdout
+    assert "AppleSupport" in out.stdout
+    assert "customer turns scored as moments (n=49)" in out.stdout

@@ -136,7 +136,8 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
         page.goto(f"{base}/cases")
         page.select_option("#f-due", "today")  # acknowledging is due within 2 h of opening
         page.wait_for_url("**due=today**")
-        assert _ids(page) == ["#1", "#2"] and page.locator("#queue td.due").first.inner_text() != "–"
+        assert _ids(page) == ["#1", "#2"]
+        assert page.locator("#queue td.due").first.inner_text() != "–"
         page.goto(f"{base}/cases")
         page.fill("#f-priority", "99")
         page.click("#apply-filters")
@@ -165,7 +166,8 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
         page.goto(f"{base}/cases/1")
         page.click("#use-reply")
         note = page.locator("#note-text").input_value()
-        assert note.startswith("Hi Anna,") and "lost my bag in Oslo" in note
+        assert note.startswith("Hi Anna,")
+        assert "lost my bag in Oslo" in note
         assert page.locator("#note-reply").is_checked()
         page.click("#check-reply")
         page.wait_for_selector("#coach-score")
@@ -177,7 +179,8 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
         page.click("text=Close")
         page.wait_for_url(f"{base}/cases/1")
         assert "closed" in page.locator("#case-status").inner_text()
-        assert page.locator("#add-note").count() == 0 and page.locator("#use-reply").count() == 0
+        assert page.locator("#add-note").count() == 0
+        assert page.locator("#use-reply").count() == 0
         page.fill("#reopen-reason", "she wrote again: the bag is damaged")
         page.click("#reopen")
         page.wait_for_url("**notice=*")

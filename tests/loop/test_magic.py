@@ -41,7 +41,9 @@ def test_memory_from_attributes_and_history(store):
     )
     c = customer_memory(store)["c1"]
     assert (c.first_name, c.tier, c.birthday.isoformat(), c.visits) == ("Maja", "Gold", "1990-03-02", 4)
-    assert c.usual_order == "flat white" and c.orders == 4 and c.preferences == {"seat_preference": "window"}
+    assert c.usual_order == "flat white"
+    assert c.orders == 4
+    assert c.preferences == {"seat_preference": "window"}
     assert [r["day"] for r in c.recent][-1] == "2026-03-02"
 
 

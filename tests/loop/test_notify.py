@@ -91,7 +91,8 @@ def test_first_case_of_a_problem_sends_mail_slack_and_teams(store, servers, cloc
     smtp, hook = servers
     assert "Subject: 1 new high-priority case(s): baggage claim at CPH" in smtp.mails[0]
     slack = dict(hook.posts)["/slack"]
-    assert slack["text"].startswith("1 new high-priority case") and slack["blocks"][0]["type"] == "header"
+    assert slack["text"].startswith("1 new high-priority case")
+    assert slack["blocks"][0]["type"] == "header"
     teams = dict(hook.posts)["/teams"]
     assert teams["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
 
@@ -102,7 +103,8 @@ def test_the_same_problem_is_one_message_updated(store, servers, clock):
     assert n.cases([{**CASE, "id": 5}])["updated"] == ["cases:baggage_claim:CPH"]  # 2 = doubled: an update
     assert n.cases([{**CASE, "id": 6}])["held"] == ["cases:baggage_claim:CPH"]  # 3 < 4: held, recorded
     smtp, _ = servers
-    assert len(smtp.mails) == 2 and "Update (2 in all)" in smtp.mails[1]
+    assert len(smtp.mails) == 2
+    assert "Update (2 in all)" in smtp.mails[1]
     assert int(store.query("SELECT COUNT(*) AS n FROM notifications")["n"].iloc[0]) == 1
 
 
@@ -120,7 +122,8 @@ def test_digest_sends_one_message(store, servers, clock):
     smtp, _ = servers
     assert smtp.mails == []
     assert n.send_digest() == {"sent": True, "problems": 3}
-    assert len(smtp.mails) == 1 and "3 problem(s)" in smtp.mails[0]
+    assert len(smtp.mails) == 1
+    assert "3 problem(s)" in smtp.mails[0]
     assert n.send_digest()["sent"] is False
 
 
@@ -128,7 +131,8 @@ def test_no_customer_words_leave(store, servers, clock):
     n = _notifier(store, servers, clock)
     n.cases([{**CASE, "customer_name": "Anna Berg", "text": "You lost my bag"}])
     smtp, hook = servers
-    assert "Anna" not in smtp.mails[0] and "lost my bag" not in json.dumps(hook.posts)
+    assert "Anna" not in smtp.mails[0]
+    assert "lost my bag" not in json.dumps(hook.posts)
 
 
 def test_nowhere_to_send_names_the_fix(store):

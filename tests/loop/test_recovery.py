@@ -30,15 +30,18 @@ def test_end_to_end_library(store, clock):
     case = desk.get(1)
     assert case["priority"] == 68.0
     assert case["priority_components"]["customer_value"] == 15.0  # gold tier
-    assert case["customer_name"] == "Anna Berg" and case["status"] == "open"
+    assert case["customer_name"] == "Anna Berg"
+    assert case["status"] == "open"
     assert [s["step"] for s in case["steps"]] == ["acknowledge", "apologize", "resolve", "compensate", "follow_up"]
     assert case["steps"][0]["due"] == "2026-03-02T12:00:00+00:00"  # acknowledge within 2 h of opening
 
     reply = case["suggested_reply"]
     assert reply.startswith("Hi Anna,")
-    assert '"You lost my bag in Oslo and nobody helps"' in reply and "baggage claim" in reply  # the clause, not a word
+    assert '"You lost my bag in Oslo and nobody helps"' in reply
+    assert "baggage claim" in reply
     assert "sorry" in reply.lower()
-    assert "trace your bag" in reply and "by Tuesday 3 March, 10:00 UTC" in reply  # what happens next, by when
+    assert "trace your bag" in reply
+    assert "by Tuesday 3 March, 10:00 UTC" in reply
     assert "a travel voucher and a personal call from the duty manager" in reply  # the high-stakes gesture
     assert check_reply(reply, desk.journey) == []  # no filler, no over-promise
     assert coach(reply).score >= 80
@@ -47,7 +50,8 @@ def test_end_to_end_library(store, clock):
     clock.now["t"] = clock.now["t"] + timedelta(hours=3)
     desk.note(1, "Called Anna: bag found in Frankfurt, courier booked", author="lena", reply=True, step="resolve")
     case = desk.get(1)
-    assert case["status"] == "in_progress" and case["owner"] == "lena"
+    assert case["status"] == "in_progress"
+    assert case["owner"] == "lena"
     assert case["first_response_at"] == datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
     assert {s["step"]: s["done"] for s in case["steps"]}["resolve"]
 
@@ -59,15 +63,18 @@ def test_end_to_end_library(store, clock):
     closed = desk.check_followups()
     assert closed == [{"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-05"}]
     case = desk.get(1)
-    assert case["status"] == "closed" and case["followup_interaction_id"] == "i3"
+    assert case["status"] == "closed"
+    assert case["followup_interaction_id"] == "i3"
     assert [e["kind"] for e in case["events"]] == ["opened", "assigned", "reply", "closed"]
 
     m = recovery_measures(desk)
-    assert m["overall"]["recovery_rate"]["n"] == 1 and m["overall"]["recovery_rate"]["recovered"] == 1
+    assert m["overall"]["recovery_rate"]["n"] == 1
+    assert m["overall"]["recovery_rate"]["recovered"] == 1
     assert m["overall"]["recovery_rate"]["low"] < 1.0  # an honest interval on n=1
     assert m["overall"]["resolution"]["n"] == 1
     by_team = m["by"]["team"].set_index("team")
-    assert by_team.loc["baggage", "recovered"] == 1 and by_team.loc["baggage", "n_closed"] == 1
+    assert by_team.loc["baggage", "recovered"] == 1
+    assert by_team.loc["baggage", "n_closed"] == 1
     assert m["by"]["touchpoint"].set_index("touchpoint").loc["baggage_claim", "cases"] == 1
 
 
@@ -94,9 +101,11 @@ def test_repeat_misery_and_low_follow_up(store, clock):
     desk = RecoveryDesk(store, "airline", clock=clock)
     assert desk.open_cases() == [1, 2]
     second = desk.get(2)
-    assert second["priority_components"]["repeated_misery"] == 10.0 and second["priority"] == 78.0
+    assert second["priority_components"]["repeated_misery"] == 10.0
+    assert second["priority"] == 78.0
     closed = {c["case_id"]: c for c in desk.check_followups()}
-    assert closed[1]["outcome"] == "not_recovered" and "0/10" in closed[1]["reason"]
+    assert closed[1]["outcome"] == "not_recovered"
+    assert "0/10" in closed[1]["reason"]
     assert 2 not in closed  # no later interaction yet
 
 
@@ -162,8 +171,10 @@ def test_cases_from_ingested_export(store, clock):
         value=case["priority_components"]["customer_value"] / 20,
         prior_miseries=0,
     )
-    assert case["priority"] == expected["total"] and case["interaction_id"] == "a1"
-    assert case["customer_name"] == "Anna Berg" and "lost my bag and nobody" in case["suggested_reply"]
+    assert case["priority"] == expected["total"]
+    assert case["interaction_id"] == "a1"
+    assert case["customer_name"] == "Anna Berg"
+    assert "lost my bag and nobody" in case["suggested_reply"]
     assert desk.check_followups() == [
         {"case_id": 1, "outcome": "recovered", "reason": "follow-up rating 9/10 on 2026-03-06"}
     ]
@@ -186,7 +197,8 @@ def test_closed_case_refuses_writes_until_reopened(store, clock):
     assert desk.get(1)["first_response_at"] is None  # no first response after closing
     assert all(s["state"] != "due" for s in desk.get(1)["steps"])  # a closed case lists no step as due
     case = desk.reopen(1, "she wrote again: the bag is damaged", actor="lena")
-    assert case["status"] == "in_progress" and case["events"][-1]["kind"] == "reopened"
+    assert case["status"] == "in_progress"
+    assert case["events"][-1]["kind"] == "reopened"
 
 
 def test_passive_customer_opens_no_case(store, clock):
@@ -231,14 +243,16 @@ def test_one_case_per_interaction_lists_its_miseries(store, clock):
         [m[m["interaction_id"] == "i1"], m[m["interaction_id"] == "i1"].assign(touchpoint="check_in", stakes="medium")]
     )
     groups = group_miseries(two, desk.journey.thresholds)
-    assert len(groups) == 1 and [x["touchpoint"] for x in groups[0]["miseries"]] == ["baggage_claim", "check_in"]
+    assert len(groups) == 1
+    assert [x["touchpoint"] for x in groups[0]["miseries"]] == ["baggage_claim", "check_in"]
 
 
 def test_daily_capacity_keeps_the_highest_priority(store, clock):
     seed_misery(store)
     every = CasePolicy(stakes=("low", "medium", "high"), min_priority=5, daily_capacity=1)
     desk = RecoveryDesk(store, "airline", clock=clock, policy=every)
-    assert desk.open_cases() == [1] and desk.get(1)["customer_name"] == "Anna Berg"
+    assert desk.open_cases() == [1]
+    assert desk.get(1)["customer_name"] == "Anna Berg"
     assert desk.summary().set_index("reason").loc["over_capacity", "n"] == 1
 
 
@@ -253,4 +267,5 @@ def test_queue_filters(store, clock):
     clock.now["t"] = clock.now["t"] + timedelta(hours=5)
     assert list(desk.list(due="overdue")["id"]) == [1]  # acknowledge was due within 2 h
     done = desk.bulk_assign([1, 99], "lena")
-    assert done["assigned"] == [1] and 99 in done["skipped"]
+    assert done["assigned"] == [1]
+    assert 99 in done["skipped"]

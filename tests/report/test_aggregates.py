@@ -74,7 +74,8 @@ def test_rollups_give_the_moments_figures(filled, name):
     scope = SCOPES[name]
     assert A.rollup_blocker(scope) is None
     fast, slow = A.from_rollups(filled, scope), _moments_path(filled, scope)
-    assert fast.source == "rollups" and slow.source == "moments"
+    assert fast.source == "rollups"
+    assert slow.source == "moments"
     pd.testing.assert_frame_equal(fast.cells, slow.cells, check_exact=True, check_dtype=False)
     assert fast.ratings == slow.ratings
     assert A.count_moments(filled, scope) == fast.n == len(load_frame(filled, scope))
@@ -88,10 +89,12 @@ def test_rollups_give_the_moments_figures(filled, name):
     b = store_context(
         filled, scope, journey="airline", fit_drivers=False, themes=False, paths=False, watch_days=0, aggregates=slow
     )
-    assert a["figures_from"] == "rollups" and b["figures_from"] == "moments"
+    assert a["figures_from"] == "rollups"
+    assert b["figures_from"] == "moments"
     _same({k: a[k] for k in _FIGURES}, {k: b[k] for k in _FIGURES})
     _same(a["emerging"].__dict__, b["emerging"].__dict__)
-    assert {h["key"] for h in a["headline"]} >= {"magic", "misery"} and all(h["n"] > 0 for h in a["headline"])
+    assert {h["key"] for h in a["headline"]} >= {"magic", "misery"}
+    assert all(h["n"] > 0 for h in a["headline"])
     if name == "all":
         assert {h["key"] for h in a["headline"]} >= {"nps", "csat", "stars"}
 
@@ -102,7 +105,8 @@ def test_what_the_rollups_cannot_answer_reads_the_moments(filled):
         assert A.rollup_blocker(scope)
         assert A.aggregates(filled, scope).source == "moments"
     ctx = store_context(filled, cut, journey="airline", fit_drivers=False, themes=False, paths=False, watch_days=0)
-    assert ctx["figures_from"] == "moments" and ctx["n_moments"] == len(load_frame(filled, cut))
+    assert ctx["figures_from"] == "moments"
+    assert ctx["n_moments"] == len(load_frame(filled, cut))
 
 
 @pytest.fixture
@@ -143,7 +147,8 @@ def test_api_figures_from_rollups_equal_those_from_moments(clients, params):
     assert want["/api/metrics"]["figures_from"] == "moments"
     got["/api/metrics"].pop("figures_from"), want["/api/metrics"].pop("figures_from")
     assert got == want
-    assert got["/api/metrics"]["n"] > 0 and got["/api/touchpoints"]["touchpoints"]
+    assert got["/api/metrics"]["n"] > 0
+    assert got["/api/touchpoints"]["touchpoints"]
 
 
 def test_overview_page_reads_no_moment_frame(clients):
@@ -169,8 +174,10 @@ def test_customers_are_counted_only_in_a_store_small_enough(filled):
 
     h = {"Authorization": f"Bearer {create_token(filled, role='viewer').secret}"}
     counted = TestClient(create_app(filled, journey="airline")).get("/api/metrics", headers=h).json()
-    assert counted["customers"] > 0 and counted["customers_note"] == ""
+    assert counted["customers"] > 0
+    assert counted["customers_note"] == ""
     small = TestClient(create_app(filled, journey="airline", customers_up_to=100))
     m = small.get("/api/metrics", headers=h).json()
-    assert m["customers"] is None and "more than 100 moments" in m["customers_note"]
+    assert m["customers"] is None
+    assert "more than 100 moments" in m["customers_note"]
     assert "customers are not counted in a store of more than 100 moments" in small.get("/", headers=h).text

@@ -43,9 +43,11 @@ def test_report_is_self_contained_and_escaped(store_file, tmp_path):
         "Emerging problems",
     ):
         assert section in html
-    assert "n=5,000" in html and "95% interval" in html
+    assert "n=5,000" in html
+    assert "95% interval" in html
     emerging = html[html.index('id="emerging-problems"') :]
-    assert "Benjamini-Hochberg" in emerging and "problems active in the last 60 days of the period" in emerging
+    assert "Benjamini-Hochberg" in emerging
+    assert "problems active in the last 60 days of the period" in emerging
     assert "moments over 180 days" in emerging
 
 
@@ -82,8 +84,11 @@ def test_cli_report_writes_file_and_prints_path(store_file, tmp_path):
     out = tmp_path / "cli.html"
     result = runner.invoke(app, ["report", "--store", str(store_file), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Report written:" in result.output and "cli.html" in result.output
+    assert "Report written:" in result.output
+    assert "cli.html" in result.output
     assert out.stat().st_size > 10_000
     bad = runner.invoke(app, ["report", "--store", str(tmp_path / "none.db"), "-o", str(out)])
-    assert bad.exit_code == 1 and "no store here" in bad.output and "carlzon ingest" in bad.output
+    assert bad.exit_code == 1
+    assert "no store here" in bad.output
+    assert "carlzon ingest" in bad.output
     assert not (tmp_path / "none.db").exists()

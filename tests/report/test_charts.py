@@ -27,10 +27,13 @@ def test_journey_map_escapes_names_and_sizes_by_importance():
             }
         ]
     )
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
     assert "A &lt;b&gt;stage&lt;/b&gt;" in svg
-    assert 'r="26.0"' in svg and 'r="9.0"' in svg
-    assert charts.MAGIC in svg and charts.MISERY in svg
+    assert 'r="26.0"' in svg
+    assert 'r="9.0"' in svg
+    assert charts.MAGIC in svg
+    assert charts.MISERY in svg
 
 
 def test_ipa_labels_quadrants_and_handles_no_points():
@@ -68,7 +71,8 @@ def test_trend_needs_two_periods():
         for i in range(1, 4)
     ]
     svg = charts.trend_svg(rows)
-    assert svg.count("<polyline") == 2 and svg.count("<polygon") == 2
+    assert svg.count("<polyline") == 2
+    assert svg.count("<polygon") == 2
 
 
 def test_interval_bar_draws_whisker():
@@ -86,7 +90,8 @@ def test_trend_date_labels_do_not_overlap(weeks):
     ]
     svg = charts.trend_svg(rows)
     axis = re.findall(r'<text x="([\d.]+)" y="268\.0"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)</text>', svg)
-    assert axis and axis[-1][2] == rows[-1]["period"].strftime("%d %b %Y")  # the last week is always named
+    assert axis
+    assert axis[-1][2] == rows[-1]["period"].strftime("%d %b %Y")
     spans = []
     for x, anchor, label in axis:
         w = 5.8 * len(label)

@@ -18,10 +18,12 @@ def moments():
 
 def test_wilson_and_balance_intervals():
     lo, hi = wilson(30, 100)
-    assert lo < 0.3 < hi and round(lo, 3) == 0.219
+    assert lo < 0.3 < hi
+    assert round(lo, 3) == 0.219
     assert all(math.isnan(v) for v in wilson(0, 0))
     v, lo, hi = balance_interval(60, 20, 100)
-    assert v == pytest.approx(0.4) and lo < 0.4 < hi
+    assert v == pytest.approx(0.4)
+    assert lo < 0.4 < hi
     assert net_score(pd.Series([10, 9, 8, 3]), low=6, high=9)[0] == 25.0
 
 
@@ -31,7 +33,8 @@ def test_touchpoint_table_in_journey_order_with_counts(moments):
     assert t["n"].sum() == len(moments)
     gate = t.set_index("touchpoint").loc["gate"]
     raw = moments[moments["touchpoint"] == "gate"]
-    assert gate["n"] == len(raw) and gate["misery"] == (raw["valence"] == "misery").sum()
+    assert gate["n"] == len(raw)
+    assert gate["misery"] == (raw["valence"] == "misery").sum()
     assert gate["misery_rate_low"] <= gate["misery_rate"] <= gate["misery_rate_high"]
     assert gate["balance_low"] <= gate["balance"] <= gate["balance_high"]
     assert set(t.loc[t["n"] > 0, "quadrant"]) - {""} <= {"concentrate", "keep", "overkill", "low"}
@@ -41,19 +44,22 @@ def test_touchpoint_table_in_journey_order_with_counts(moments):
 def test_drivers_replace_default_importance(moments):
     d = pd.DataFrame({"touchpoint": ["gate", "seat"], "importance": [0.9, 0.1], "method": ["key-driver model"] * 2})
     t = touchpoint_table(moments, "airline", drivers=d).set_index("touchpoint")
-    assert t.loc["gate", "importance"] == 0.9 and t.loc["gate", "importance_method"] == "key-driver model"
+    assert t.loc["gate", "importance"] == 0.9
+    assert t.loc["gate", "importance_method"] == "key-driver model"
 
 
 def test_trend_has_intervals(moments):
     rows, unit = trend_table(moments)
-    assert unit == "week" and len(rows) > 20
+    assert unit == "week"
+    assert len(rows) > 20
     assert sum(r["n"] for r in rows) == len(moments)
     assert all(r["misery_rate_low"] <= r["misery_rate"] <= r["misery_rate_high"] for r in rows)
 
 
 def test_headline_carries_n_and_intervals(moments):
     h = {k["key"]: k for k in headline(moments)}
-    assert h["misery"]["n"] == len(moments) and h["misery"]["low"] < h["misery"]["value"] < h["misery"]["high"]
+    assert h["misery"]["n"] == len(moments)
+    assert h["misery"]["low"] < h["misery"]["value"] < h["misery"]["high"]
     assert h["nps"]["n"] == len(moments)
 
 
@@ -62,14 +68,17 @@ def test_quotes_worst_first_keep_text_raw(moments):
     assert worst[0].text == HOSTILE_TEXT  # escaping is the template's job, the data stay as written
     assert all(a.score <= b.score for a, b in zip(worst, worst[1:]))
     best = quotes(moments, "airline", valence="magic")
-    assert best and all(q.valence == "magic" for q in best)
+    assert best
+    assert all(q.valence == "magic" for q in best)
 
 
 def test_emerging_check_finds_the_planted_problem():
     # 22 airline touchpoints: 12,000 rows give each about 37 moments in the last 14 days
     _, moments = synthetic_rows(12000, seed=3, hostile=True)
     sec = emerging_check(moments, "airline", min_n=20)
-    assert sec.ran and sec.rows and sec.rows[0][0] == "Search and compare flights"
+    assert sec.ran
+    assert sec.rows
+    assert sec.rows[0][0] == "Search and compare flights"
     flat = moments.assign(timestamp=pd.Timestamp("2026-01-01", tz="UTC"))
     assert not emerging_check(flat, "airline").ran
 
@@ -78,14 +87,17 @@ def test_emerging_check_says_none_found_honestly():
     inter, m = synthetic_rows(3000, seed=5, days=60)
     m = m[m["touchpoint"] != "search"]
     sec = emerging_check(m, "airline")
-    assert sec.ran and not sec.rows and sec.empty == "No emerging problems found."
+    assert sec.ran
+    assert not sec.rows
+    assert sec.empty == "No emerging problems found."
 
 
 def test_actions_name_the_concentrate_quadrant(moments):
     t = touchpoint_table(moments, "airline")
     first = t[t["quadrant"] == "concentrate"].sort_values("importance", ascending=False)
     text = actions(t)
-    assert text[0].startswith("Fix ") and any(n in text[0] for n in first["name"])
+    assert text[0].startswith("Fix ")
+    assert any(n in text[0] for n in first["name"])
 
 
 def test_parse_evidence_tolerates_bad_json():
@@ -107,8 +119,10 @@ def test_survey_drivers_place_touchpoints_without_moments(moments):
         }
     )
     t = touchpoint_table(only_gate, "airline", drivers=d).set_index("touchpoint")
-    assert t.loc["seat", "n"] == 0 and t.loc["seat", "quadrant"] == "concentrate"
-    assert t.loc["food", "quadrant"] == "overkill" and t.loc["gate", "quadrant"] == ""  # no importance for gate
+    assert t.loc["seat", "n"] == 0
+    assert t.loc["seat", "quadrant"] == "concentrate"
+    assert t.loc["food", "quadrant"] == "overkill"
+    assert t.loc["gate", "quadrant"] == ""
     text = actions(t.reset_index())
     assert text[0] == (
         "Fix Seat comfort first: it matters more than most, and customers rate it 2.1 against an "

@@ -17,8 +17,10 @@ def test_demo_writes_the_report(tmp_path, monkeypatch):
     r = runner.invoke(app, ["demo", "--customers", "100", "--days", "40"])
     assert r.exit_code == 0, r.output
     report = tmp_path / "report.html"
-    assert report.exists() and "Key moments of truth" in report.read_text()
-    assert "Report written:" in r.output and "report.html" in r.output.replace("\n", "")
+    assert report.exists()
+    assert "Key moments of truth" in report.read_text()
+    assert "Report written:" in r.output
+    assert "report.html" in r.output.replace("\n", "")
     assert opened == []  # no --open, no browser
     report.unlink()
     r = runner.invoke(app, ["demo", "--customers", "100", "--days", "40", "--json"])

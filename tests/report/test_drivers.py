@@ -43,7 +43,8 @@ def test_drivers_rank_the_planted_touchpoint_first():
         with _store(outcome) as st:
             d, note = survey_drivers(st, "airline", n_boot=20)
         assert d is not None, note
-        assert label in note and "n=600" in note
+        assert label in note
+        assert "n=600" in note
         top = d.sort_values("importance", ascending=False)["touchpoint"].iloc[0]
         assert top == "seat"
         assert set(d["touchpoint"]) == {"seat", "food", "wifi_entertainment", "cleanliness"}
@@ -53,7 +54,8 @@ def test_drivers_rank_the_planted_touchpoint_first():
 def test_no_ratings_says_why():
     with open_store(":memory:") as st:
         d, note = survey_drivers(st, "airline")
-    assert d is None and note == "no per-touchpoint survey ratings in the store"
+    assert d is None
+    assert note == "no per-touchpoint survey ratings in the store"
 
 
 def test_drivers_read_ratings_that_ingest_stored_packed():
@@ -101,7 +103,8 @@ def test_the_simulated_survey_gives_the_report_a_key_driver_model():
         store_simulation(sim, st, detect=False)
         d, note = survey_drivers(st, "airline", n_boot=20)
     assert d is not None, note
-    assert "against NPS" in note and f"n={len(surveys):,}" in note
+    assert "against NPS" in note
+    assert f"n={len(surveys):,}" in note
     planted = sim.truth["driver_weights"]
     rated = set(d["touchpoint"])
     assert d.sort_values("importance").iloc[-1]["touchpoint"] == max(rated, key=planted.get)  # gate

@@ -87,7 +87,8 @@ def test_every_touchpoint_has_one_label(context):
 
 def test_the_rule_is_stated_in_the_report(demo):
     html = demo[1].read_text(encoding="utf-8")
-    assert "The rule behind this list" in html and "at least one signal says so" in html
+    assert "The rule behind this list" in html
+    assert "at least one signal says so" in html
 
 
 def test_the_wordings_the_issue_quotes_are_gone(demo):

@@ -55,12 +55,14 @@ def test_segment_is_exact(store):
 
 def test_frame_has_days_and_period_filter(store):
     df = load_frame(store, Scope(since=pd.Timestamp("2026-01-02"), until=pd.Timestamp("2026-01-03")))
-    assert list(df["touchpoint"]) == ["seat"] and str(df["day"].iloc[0]) == "2026-01-02 00:00:00+00:00"
+    assert list(df["touchpoint"]) == ["seat"]
+    assert str(df["day"].iloc[0]) == "2026-01-02 00:00:00+00:00"
 
 
 def test_rating_counts_and_customers(store):
     r = rating_counts(store)
-    assert r["nps"].to_dict() == {2.0: 1, 10.0: 2} and r["stars"].empty
+    assert r["nps"].to_dict() == {2.0: 1, 10.0: 2}
+    assert r["stars"].empty
     assert rating_counts(store, Scope(channel="none"))["nps"].empty
     assert n_customers(store) == 2
 

@@ -1,7 +1,9 @@
 """Analysis: metrics with intervals, key drivers, importance-performance quadrants, effect on loyalty.
 
-Fitter-style classes: configure, ``fit()`` returns self, results end in
-``_``, a ``summary`` DataFrame, ``plot(ax=None)`` (needs matplotlib).
+Fitter-style classes (one base, :class:`carlzon.analysis._base.Fitter`): configure, ``fit()`` returns
+self, results end in ``_``, a ``summary`` DataFrame, ``to_dict()`` for JSON, ``plot(ax=None)`` (needs
+matplotlib), a repr that says fitted or not and on how many rows, and ``NotFittedError`` (with its fix)
+for any result read before ``fit``.
 
 Example:
     >>> from carlzon.analysis import KeyDrivers, nps_interval

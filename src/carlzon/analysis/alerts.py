@@ -44,7 +44,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import attributes, records
+from carlzon.analysis._plot import axis
 from carlzon.analysis.themes import EXTRA_STOP_WORDS, clean_text
 from carlzon.errors import AnalysisError
 
@@ -135,7 +137,7 @@ def _tail_p(count: np.ndarray, base_sum: np.ndarray, w: float, prior: float) -> 
     return stats.nbinom.sf(count - 1, base_sum + prior, w / (w + 1.0))
 
 
-class EmergingProblems:
+class EmergingProblems(Fitter):
     """Find emerging problems in moments (a back-test over their whole history).
 
     ``fit(moments)`` needs ``timestamp``, ``touchpoint``, ``valence`` and
@@ -144,6 +146,9 @@ class EmergingProblems:
     row an alert, newest first), ``tests_`` (tests and discoveries per day)
     and ``n_`` (the moments read).
     """
+
+    _result = "alerts_"
+    _fit_call = "fit(moments)"
 
     def __init__(
         self,
@@ -172,9 +177,8 @@ class EmergingProblems:
         self.prior, self.cooldown, self.min_misery_share, self.terms = prior, cooldown, min_misery_share, terms
         self.location_keys, self.n_examples = tuple(location_keys), n_examples
 
-    def __repr__(self) -> str:
-        fitted = f", alerts={len(self.alerts_)}" if hasattr(self, "alerts_") else ""
-        return f"EmergingProblems(window={self.window}, fdr={self.fdr}{fitted})"
+    def _repr_extra(self) -> str:
+        return f"{len(self.alerts_)} alerts"
 
     # ----- fitting ---------------------------------------------------------
     def fit(self, moments: pd.DataFrame) -> EmergingProblems:
@@ -411,27 +415,38 @@ class EmergingProblems:
         }
 
     # ----- results ---------------------------------------------------------
-    def _check(self) -> None:
-        if not hasattr(self, "alerts_"):
-            raise AnalysisError("EmergingProblems is not fitted", fix="call EmergingProblems(...).fit(moments) first")
-
     @property
     def summary(self) -> pd.DataFrame:
         """One row an alert: what, where, since when, how many against the baseline."""
-        self._check()
+        self._check_fitted()
         return self.alerts_[
             ["touchpoint", "theme", "location", "since", "days", "count", "baseline", "rate_ratio", "p_value"]
         ]
 
     def to_records(self, *, since: Any = None) -> list[dict[str, Any]]:
         """Alerts as plain dicts (the ``carlzon alerts --json`` contract), those still active on or after ``since``."""
-        self._check()
+        self._check_fitted()
         a = self.alerts_
         if since is not None:
             cut = pd.Timestamp(since)
             cut = cut.tz_localize("UTC") if cut.tzinfo is None else cut.tz_convert("UTC")
             a = a[pd.to_datetime(a["last"]).dt.tz_localize("UTC") >= cut.normalize()]
         return records(a)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"n", "alerts": [...]}``: the moments read and every alert as plain data."""
+        return {"n": self._repr_n(), "alerts": self.to_records()}
+
+    def plot(self, ax: Any = None) -> Any:
+        """Each alert's count against its baseline (horizontal bars); returns the axis (needs matplotlib)."""
+        self._check_fitted()
+        a = self.alerts_.iloc[::-1]
+        ax = axis(ax, (6, 0.35 * len(a) + 1))
+        names = [f"{r['touchpoint']}: {r['theme']}" for r in a.to_dict("records")]
+        ax.barh(names, a["count"].to_numpy(dtype=float), label="count")
+        ax.barh(names, a["baseline"].to_numpy(dtype=float), fill=False, label="baseline")
+        ax.set_xlabel(f"moments of misery in the alert's days (n = {self.n_:,} moments read)")
+        return ax
 
 
 def find_alerts(moments: pd.DataFrame, *, since: Any = None, **options: Any) -> list[dict[str, Any]]:

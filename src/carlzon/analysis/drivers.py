@@ -57,6 +57,7 @@ import pandas as pd
 from carlzon.analysis import _weights as W
 from carlzon.analysis._io import check_columns
 from carlzon.analysis._plot import axis
+from carlzon.analysis._base import Fitter
 from carlzon.analysis.ipa import quadrants
 from carlzon.errors import AnalysisError, NotEnoughDataError
 
@@ -66,8 +67,11 @@ Method = Literal["relative-weights", "shapley"]
 OutcomeType = Literal["auto", "continuous", "binary", "ordinal"]
 
 
-class KeyDrivers:
+class KeyDrivers(Fitter):
     """Derived importance of drivers for an outcome, with bootstrap intervals (fitter style)."""
+
+    _result = "importance_"
+    _fit_call = "fit(data, outcome=...)"
 
     def __init__(
         self,
@@ -401,9 +405,8 @@ class KeyDrivers:
         ax.set_xlabel(f"share of explained {self.outcome_} ({self.r2_kind_} = {self.r2_:.2f}, n = {self.n_:,})")
         return ax
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "importance_"):
-            raise AnalysisError("this KeyDrivers is not fitted yet", fix="call .fit(data, outcome=...) first")
+    def _repr_extra(self) -> str:
+        return f"{len(self.drivers_)} drivers"
 
 
 # ------------------------------------------------------------------- helpers

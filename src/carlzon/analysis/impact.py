@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import check_columns
 from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import small_sample_note, wilson_interval
@@ -54,8 +55,11 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int, *, confidence: float =
     return d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
-class LoyaltyImpact:
+class LoyaltyImpact(Fitter):
     """Return rates, Kaplan-Meier curves and a time-varying Cox model by misery and recovery (fitter style)."""
+
+    _result = "statement_"
+    _fit_call = "fit(visits)"
 
     def __init__(self, *, return_days: float = 90, churn_days: float = 180, confidence: float = 0.95) -> None:
         self.return_days = return_days
@@ -261,8 +265,7 @@ class LoyaltyImpact:
     @property
     def summary(self) -> pd.DataFrame:
         """Return rates by state, then hazard ratios, in one table."""
-        if not hasattr(self, "return_"):
-            raise AnalysisError("this LoyaltyImpact is not fitted yet", fix="call .fit(visits) first")
+        self._check_fitted()
         a = self.return_.reset_index().rename(columns={"state": "group", "return_rate": "value"})
         a.insert(0, "measure", f"return within {self.return_days:g} days")
         b = self.hazard_ratios_.reset_index().rename(
@@ -276,6 +279,7 @@ class LoyaltyImpact:
 
     def to_dict(self) -> dict[str, Any]:
         """The `carlzon impact --json` object."""
+        self._check_fitted()
 
         def rec(df: pd.DataFrame) -> list[dict]:
             return [
@@ -296,8 +300,15 @@ class LoyaltyImpact:
             "statement": self.statement_,
         }
 
+    def _repr_n(self) -> int:
+        return int(self.n_visits_)
+
+    def _repr_extra(self) -> str:
+        return f"{self.n_customers_:,} customers"
+
     def plot(self, ax: Any = None) -> Any:
         """Kaplan-Meier curves of time to the next visit by state; returns the axis."""
+        self._check_fitted()
         ax = axis(ax, (6, 4))
         for km in self.km_.values():
             km.plot_survival_function(ax=ax)

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._plot import axis
 from carlzon.errors import AnalysisError
 
@@ -62,7 +63,7 @@ def quadrants(
     return pd.Series(out, name="quadrant"), imp_line, perf_line
 
 
-class ImportancePerformance:
+class ImportancePerformance(Fitter):
     """Importance-performance quadrants from a fitted :class:`KeyDrivers`.
 
     Example:
@@ -70,6 +71,9 @@ class ImportancePerformance:
         >>> kd = KeyDrivers(n_boot=200).fit(survey, outcome="overall")    # doctest: +SKIP
         >>> ImportancePerformance().fit(kd).summary                       # doctest: +SKIP
     """
+
+    _result = "summary_"
+    _fit_call = "fit(key_drivers)"
 
     def __init__(self, *, crosshair: str = "mean") -> None:
         self.crosshair = crosshair
@@ -112,11 +116,19 @@ class ImportancePerformance:
             table["stated_importance"] = s.to_numpy()
             table["stated_share"] = (s / s.sum()).to_numpy()
             table["stated_n"] = pd.Series(ns).reindex(imp.index).to_numpy()
-        self.summary = table.sort_values("importance", ascending=False).reset_index(drop=True)
+        self.n_ = int(getattr(drivers, "n_", len(table)))
+        self.summary_ = table.sort_values("importance", ascending=False).reset_index(drop=True)
         return self
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per driver: importance with its interval, performance, n, quadrant (and stated importance)."""
+        self._check_fitted()
+        return self.summary_
 
     def plot(self, ax: Any = None) -> Any:
         """Scatter of importance against performance with the crosshairs; returns the axis."""
+        self._check_fitted()
         ax = axis(ax, (6, 5))
         s = self.summary
         ax.scatter(s["performance"], s["importance"])

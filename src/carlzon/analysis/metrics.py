@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from carlzon.analysis._io import attributes
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._plot import axis
 from carlzon.analysis.sums import metrics_from_sums, moment_sums
 from carlzon.errors import AnalysisError
@@ -49,8 +50,10 @@ METRICS = ("nps", "csat", "csat_mean", "ces", "stars", "magic_rate", "misery_rat
 _PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 
-class Metrics:
+class Metrics(Fitter):
     """Customer-experience metrics with n, intervals and small-sample notes, overall or by group."""
+
+    _result = "summary_"
 
     def __init__(
         self, *, by: str | None = None, journey: str | Journey | None = None, confidence: float = 0.95
@@ -116,16 +119,24 @@ class Metrics:
             data = interaction_rows(data)
         groups = self._groups(data)
         self.n_ = len(data)
-        self.summary = metrics_from_sums(moment_sums(data, groups), confidence=self.confidence)
-        if self.summary.empty and len(data):
+        summary = metrics_from_sums(moment_sums(data, groups), confidence=self.confidence)
+        if summary.empty and len(data):
             raise AnalysisError(
                 "no metric can be computed from these columns",
                 fix="give nps, csat, ces, stars or valence columns (or moments from the store)",
             )
+        self.summary_ = summary
         return self
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per (group, metric): value, interval, n and the small-sample note."""
+        self._check_fitted()
+        return self.summary_
 
     def to_dict(self) -> dict[str, Any]:
         """``{"by", "n", "groups": [{"group", "metrics": {metric: {value, ci_low, ci_high, n, note}}}]}``."""
+        self._check_fitted()
         out: dict[str, dict] = {}
         for r in self.summary.to_dict(orient="records"):
             out.setdefault(r["group"], {})[r["metric"]] = {
@@ -138,8 +149,9 @@ class Metrics:
             "groups": [{"group": g, "metrics": m} for g, m in out.items()],
         }
 
-    def plot(self, metric: str = "nps", ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, *, metric: str = "nps") -> Any:
         """One metric by group with its intervals; returns the axis."""
+        self._check_fitted()
         ax = axis(ax, (6, 4))
         s = self.summary[self.summary.metric == metric]
         err = np.vstack([s.value - s.ci_low, s.ci_high - s.value])

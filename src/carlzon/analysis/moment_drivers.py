@@ -22,8 +22,11 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import check_columns
 from carlzon.errors import AnalysisError
 
@@ -118,7 +121,7 @@ def _unit(moments: pd.DataFrame) -> str:
     return "interaction_id"
 
 
-class MomentDrivers:
+class MomentDrivers(Fitter):
     """Key drivers from moments: at each touchpoint, the moment's score (``score:X``, the mean over the unit's
     moments there) and whether it was a moment of misery (``misery:X``) or magic (``magic:X``), against an
     outcome (fitter style). By default score and misery: on a survey whose ratings become moments the
@@ -136,6 +139,9 @@ class MomentDrivers:
     >>> list(md.touchpoint_importance_.index), md.summary.set_index("driver").loc["misery:gate", "quadrant"]
     (['gate', 'seat', 'meal'], 'fix first')
     """
+
+    _result = "key_drivers_"
+    _fit_call = "fit(moments, outcome)"
 
     def __init__(
         self,
@@ -193,14 +199,24 @@ class MomentDrivers:
     @property
     def summary(self) -> pd.DataFrame:
         """One row per indicator (driver, importance, interval, performance, n, quadrant), most important first."""
+        self._check_fitted()
         return self.key_drivers_.summary
 
     def to_dict(self) -> dict:
         """The `carlzon drivers --from-moments --json` object (KeyDrivers' keys, the unit and touchpoint totals)."""
+        self._check_fitted()
         out = self.key_drivers_.to_dict()
         out["per"] = self.per_
         out["touchpoints"] = [{"touchpoint": t, "importance": float(v)} for t, v in self.touchpoint_importance_.items()]
         return out
 
-    def __repr__(self) -> str:
-        return f"<MomentDrivers kinds={self.kinds} per={getattr(self, 'per_', self.per)}>"
+    def plot(self, ax: Any = None) -> Any:
+        """The indicators' importance with their intervals (as :meth:`KeyDrivers.plot`); returns the axis."""
+        self._check_fitted()
+        return self.key_drivers_.plot(ax)
+
+    def _repr_n(self) -> int:
+        return int(self.key_drivers_.n_)
+
+    def _repr_extra(self) -> str:
+        return f"{len(self.touchpoint_importance_)} touchpoints, one row per {self.per_}"

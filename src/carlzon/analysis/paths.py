@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import records
 from carlzon.analysis._plot import axis
 from carlzon.analysis.intervals import wilson_interval
@@ -129,7 +130,7 @@ def _expectation_seconds(tp: Any) -> float | None:
     return None
 
 
-class JourneyPaths:
+class JourneyPaths(Fitter):
     """Paths, drop-off, times and misery along the journey from an event log; ``fit`` returns self."""
 
     def __init__(
@@ -153,10 +154,14 @@ class JourneyPaths:
         self.customer_col, self.step_col, self.time_col = customer_col, step_col, time_col
         self.max_variants, self.min_edge_share = max_variants, min_edge_share
 
-    def __repr__(self) -> str:
-        j = self.journey.name if self.journey else None
-        fitted = f", cases={self.n_cases_}" if hasattr(self, "n_cases_") else ""
-        return f"JourneyPaths(journey={j!r}{fitted})"
+    _result = "edges_"
+    _fit_call = "fit(events)"
+
+    def _repr_n(self) -> int:
+        return int(self.n_events_)
+
+    def _repr_extra(self) -> str:
+        return f"{self.n_cases_:,} cases"
 
     # ----- fitting ---------------------------------------------------------
     def fit(self, events: pd.DataFrame, *, moments: pd.DataFrame | None = None) -> JourneyPaths:
@@ -298,15 +303,15 @@ class JourneyPaths:
         src_tot = out.groupby("source")["n"].transform("sum")
         out["share_of_source"] = out["n"] / src_tot
         exp_s, exp_txt = [], []
-        for r in out.itertuples():
+        for source, target in zip(out["source"].astype(str), out["target"].astype(str)):
             tp = (
-                self.journey.touchpoint(r.target)
-                if (self.journey is not None and self.journey.has_touchpoint(r.target))
+                self.journey.touchpoint(target)
+                if (self.journey is not None and self.journey.has_touchpoint(target))
                 else None
             )
-            bound = _expectation_seconds(tp) if tp is not None and r.source != START else None
+            bound = _expectation_seconds(tp) if tp is not None and source != START else None
             exp_s.append(bound)
-            exp_txt.append(str(tp.expectation) if bound is not None else None)
+            exp_txt.append(str(tp.expectation) if tp is not None and bound is not None else None)
         out["expectation"] = exp_txt
         out["expectation_s"] = exp_s
         out = out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
@@ -314,18 +319,18 @@ class JourneyPaths:
         with_exp = out["expectation_s"].notna()
         if with_exp.any():
             lab_index = {l: i for i, l in enumerate(labels)}
-            for i in np.flatnonzero(with_exp.to_numpy()):
-                r = out.iloc[i]
-                p = (lab_index[r["source"]] + 1) * (k + 2) + lab_index[r["target"]]
-                d = df["dur"].to_numpy()[df["pair"].to_numpy() == p]
-                out.at[i, "met_share"] = float(np.mean(d <= r["expectation_s"])) if len(d) else math.nan
+            for i in np.flatnonzero(with_exp.to_numpy()).tolist():
+                edge: Any = out.iloc[i]
+                pair = (lab_index[edge["source"]] + 1) * (k + 2) + lab_index[edge["target"]]
+                d = df["dur"].to_numpy()[df["pair"].to_numpy() == pair]
+                out.at[i, "met_share"] = float(np.mean(d <= edge["expectation_s"])) if len(d) else math.nan
         if "met_share" not in out:
             out["met_share"] = math.nan
         self.edges_ = out
 
     def place_moments(self, moments: pd.DataFrame) -> pd.DataFrame:
         """Misery per 100 cases at each step: each moment of misery goes to the customer's last step at or before it."""
-        self._check()
+        self._check_fitted()
         need = [c for c in ("customer_id", "timestamp", "valence") if c not in moments.columns]
         if need:
             raise AnalysisError(
@@ -346,8 +351,9 @@ class JourneyPaths:
         k = len(self.labels_)
         mis = np.bincount(placed, minlength=k)
         rows = []
+        step_cases = self.steps_["cases"].to_numpy()
         for i, l in enumerate(self.labels_):
-            cases = int(self.steps_.at[i, "cases"])
+            cases = int(step_cases[i])
             _, lo, hi = wilson_interval(int(min(mis[i], cases)), cases)
             rows.append(
                 {
@@ -364,14 +370,10 @@ class JourneyPaths:
         return self.misery_
 
     # ----- results ---------------------------------------------------------
-    def _check(self) -> None:
-        if not hasattr(self, "edges_"):
-            raise AnalysisError("JourneyPaths is not fitted", fix="call JourneyPaths(journey).fit(events) first")
-
     @property
     def summary(self) -> pd.DataFrame:
         """One row a step in journey order: cases reaching it, drop-off with its interval, misery per 100 cases."""
-        self._check()
+        self._check_fitted()
         s = self.steps_.copy()
         if len(self.misery_):
             s = s.merge(self.misery_[["step", "misery", "per_100_cases"]], on="step", how="left")
@@ -379,7 +381,7 @@ class JourneyPaths:
 
     def to_dict(self, *, max_edges: int = 60) -> dict[str, Any]:
         """Plain data for JSON, the report and the dashboard."""
-        self._check()
+        self._check_fitted()
         return {
             "journey": self.journey.name if self.journey else None,
             "events": self.n_events_,
@@ -400,7 +402,7 @@ class JourneyPaths:
         """The directly-follows graph as a self-contained SVG, steps left to right in journey order;
         ``names`` (step -> touchpoint name) labels the steps in words (ids otherwise), written downwards
         so that no two labels overlap."""
-        self._check()
+        self._check_fitted()
         labels = [START, *self.labels_, END]
         shown = {l: (names or {}).get(l, l) for l in labels}
         k = len(labels)
@@ -423,21 +425,23 @@ class JourneyPaths:
         ]
         placed: list[tuple[float, float, float, float]] = []  # boxes of the arc labels drawn so far
         texts = []
-        for row, h in sorted(zip(e.itertuples(), rise), key=lambda p: -p[0].n):
-            a, b = x[row.source], x[row.target]
+        edges: list[Any] = e.to_dict("records")
+        for row, h in sorted(zip(edges, rise), key=lambda p: -p[0]["n"]):
+            source, target, n_row, median_s = row["source"], row["target"], int(row["n"]), float(row["median_s"])
+            a, b = x[source], x[target]
             forward = b > a
             h = h * (-1 if forward else 1)
-            w = 1 + 7 * row.n / nmax
+            w = 1 + 7 * n_row / nmax
             colour = "#2c7fb8" if forward else "#d95f0e"
             mid = (a + b) / 2
-            t = "" if not math.isfinite(row.median_s) else f" · {_fmt_duration(row.median_s)}"
+            t = "" if not math.isfinite(median_s) else f" · {_fmt_duration(median_s)}"
             parts.append(
                 f'<path d="M{a:.0f},{y0:.0f} Q{mid:.0f},{y0 + 2 * h:.0f} {b:.0f},{y0:.0f}" fill="none" '
                 f'stroke="{colour}" stroke-opacity="0.55" stroke-width="{w:.1f}">'
-                f"<title>{html.escape(row.source)} → {html.escape(row.target)}: n = {row.n}{t}</title></path>"
+                f"<title>{html.escape(source)} → {html.escape(target)}: n = {n_row}{t}</title></path>"
             )
             # a label (n, and the median time where it fits) only where it overlaps no larger arc's label
-            for label in (f"{row.n}{t}", f"{row.n}"):
+            for label in (f"{n_row}{t}", f"{n_row}"):
                 half, ty = 2.7 * len(label), y0 + h + (-3 if forward else 10)
                 box = (mid - half - 2, ty - 9, mid + half + 2, ty + 2)
                 if 2 * half <= max(abs(b - a) - 4, 0) and not any(
@@ -451,10 +455,10 @@ class JourneyPaths:
                     break
         parts += texts
         unmapped = set(self.unmapped_["step"]) if len(self.unmapped_) else set()
-        steps = self.steps_.set_index("step")
+        cases_at: dict[Any, Any] = dict(zip(self.steps_["step"], self.steps_["cases"]))
         for l in labels:
             fill = "#fff" if l in (START, END) else ("#fde0dd" if l in unmapped else "#e0ecf4")
-            cases = "" if l in (START, END) else f" (n = {int(steps.at[l, 'cases'])})"
+            cases = "" if l in (START, END) else f" (n = {int(cases_at[l])})"
             parts.append(
                 f'<circle cx="{x[l]:.0f}" cy="{y0:.0f}" r="{r}" fill="{fill}" stroke="#555"><title>{html.escape(shown[l])}{cases}</title></circle>'
             )
@@ -466,7 +470,7 @@ class JourneyPaths:
 
     def plot(self, ax: Any = None) -> Any:
         """Drop-off after each step with its interval (needs matplotlib); returns the axis."""
-        self._check()
+        self._check_fitted()
         ax = axis(ax, (8, 4))
         s = self.steps_
         ax.bar(s["step"], s["drop_off"], yerr=[s["drop_off"] - s["low"], s["high"] - s["drop_off"]])

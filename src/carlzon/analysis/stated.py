@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from carlzon.analysis import _weights as W
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import check_columns
 from carlzon.errors import AnalysisError, NotEnoughDataError
 
@@ -89,7 +90,7 @@ def _people(name: str) -> str:
     return f"Customers ({name})" if name else "Customers"
 
 
-class StatedVsDerived:
+class StatedVsDerived(Fitter):
     """Stated importance beside derived importance per group, the gaps in words, non-response and order effect."""
 
     def __init__(self, *, n_boot: int = 500, confidence: float = 0.95, seed: int | None = 0, min_n: int = 30) -> None:
@@ -99,12 +100,14 @@ class StatedVsDerived:
             raise AnalysisError(f"confidence {confidence} is outside (0.5, 1)", fix="use e.g. 0.95")
         self.n_boot, self.confidence, self.seed, self.min_n = int(n_boot), float(confidence), seed, int(min_n)
 
-    def __repr__(self) -> str:
-        if not hasattr(self, "groups_"):
-            return f"StatedVsDerived(n_boot={self.n_boot}, not fitted)"
+    _result = "groups_"
+    _fit_call = "fit(answers, outcome, touchpoints)"
+
+    def _repr_extra(self) -> str:
         named = sum(g["confirmed"] for g in self.gaps_)
+        k = len(self.groups_)
         return (
-            f"StatedVsDerived(outcome={self.outcome_!r}, n={self.n_}, groups={len(self.groups_)}, gaps named={named})"
+            f"outcome {self.outcome_!r}, {k} group{'' if k == 1 else 's'}, {named} gap{'' if named == 1 else 's'} named"
         )
 
     # ------------------------------------------------------------------------------------ fit
@@ -404,12 +407,6 @@ class StatedVsDerived:
         }
 
     # ------------------------------------------------------------------------------- results
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "groups_"):
-            raise AnalysisError(
-                "this StatedVsDerived is not fitted yet", fix="call .fit(answers, outcome, touchpoints)"
-            )
-
     @property
     def summary(self) -> pd.DataFrame:
         """One row per group and touchpoint: stated (mean 1-5) and derived (share) importance with intervals,

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from carlzon.analysis._base import Fitter
 from carlzon.analysis._io import records
 from carlzon.analysis._plot import axis
 from carlzon.errors import AnalysisError, MissingExtraError, NotEnoughDataError
@@ -49,6 +50,8 @@ Method = Literal["tfidf", "embed"]
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"[@#]\w+")
 _NUM = re.compile(r"\b\d+(?:[.,:]\d+)?\b")
+_NOT = re.compile(r"n['’]t\b")
+_CLITIC = re.compile(r"['’](?:s|re|ve|ll|d|m)\b")
 EXTRA_STOP_WORDS = frozenset(
     "just really got get did didn don doesn im ive it's amp yes thanks thank please today time day like "
     "know want need going make way said told ve ll re http https www com "
@@ -60,19 +63,29 @@ EXTRA_STOP_WORDS = frozenset(
 PHRASE_BOOST = 1.6
 """Weight of a two-word phrase against a single word when a theme's label is chosen."""
 
+GENERIC_SHARE = 0.25
+"""A term in this share of all the texts fitted or more names the business, not a theme ("hotel", "room",
+"stay" in a hotel's reviews): it is left out of labels when the fit has ``GENERIC_MIN_TEXTS`` texts."""
+
+GENERIC_MIN_TEXTS = 50
+
 
 def clean_text(text: Any) -> str:
-    """Lower-cased text without URLs, @mentions, #tags and numbers (they name no theme).
+    """Lower-cased text without URLs, @mentions, #tags and numbers (they name no theme); contractions
+    are written out ("isn't" is "is not", "it's" is "it"), so that no broken token ("isn") names a theme.
 
     >>> clean_text("@united Flight 1234 delayed 3 hours http://t.co/x")
     'flight delayed hours'
+    >>> clean_text("The shower isn't hot and it's loud")
+    'the shower is not hot and it loud'
     """
     if not isinstance(text, str):
         return ""
     t = _URL.sub(" ", text)
     t = _MENTION.sub(" ", t)
-    t = _NUM.sub(" ", t)
-    return " ".join(t.lower().split())
+    t = _NUM.sub(" ", t).lower()
+    t = _CLITIC.sub("", _NOT.sub(" not", t))
+    return " ".join(t.split())
 
 
 def _vectorizer(min_df: int, max_features: int | None = 20_000) -> Any:
@@ -86,6 +99,21 @@ def _vectorizer(min_df: int, max_features: int | None = 20_000) -> Any:
         token_pattern=r"(?u)\b[a-z][a-z]+\b",
         max_features=max_features,
     )
+
+
+def _generic_terms(texts: list[str]) -> frozenset[str]:
+    """The terms (words and two-word phrases) in ``GENERIC_SHARE`` of ``texts`` or more; none for few texts.
+
+    >>> sorted(_generic_terms([f"the hotel: {w}" for w in ("dirty room", "rude staff", "cold shower", "slow wifi", "noisy")] * 12))
+    ['hotel']
+    """
+    if len(texts) < GENERIC_MIN_TEXTS:
+        return frozenset()
+    from collections import Counter
+
+    analyse = _vectorizer(min_df=1).build_analyzer()
+    df = Counter(t for text in texts for t in set(analyse(text)))
+    return frozenset(t for t, c in df.items() if c >= GENERIC_SHARE * len(texts))
 
 
 def key_phrases(weights: np.ndarray, terms: np.ndarray, k: int = 3) -> list[str]:
@@ -125,7 +153,7 @@ def _trend(weekly: pd.Series, weeks: int, alpha: float) -> tuple[str, int, float
     return "stable", n, ratio, p
 
 
-class Themes:
+class Themes(Fitter):
     """Group moments by what customers talk about, per valence and touchpoint.
 
     ``fit(moments)`` needs a ``text`` column; ``valence``, ``touchpoint`` and
@@ -165,9 +193,11 @@ class Themes:
         self.alpha = alpha
         self.seed = seed
 
-    def __repr__(self) -> str:
-        fitted = f", themes={len(self.themes_)}" if hasattr(self, "themes_") else ""
-        return f"Themes(method={self.method!r}, min_size={self.min_size}{fitted})"
+    _result = "themes_"
+    _fit_call = "fit(moments)"
+
+    def _repr_extra(self) -> str:
+        return f"{len(self.themes_)} themes"
 
     # ----- fitting ---------------------------------------------------------
     def fit(self, moments: pd.DataFrame) -> Themes:
@@ -202,6 +232,7 @@ class Themes:
             ["valence", "touchpoint"], sort=True
         )
         self.groups_: list[dict[str, Any]] = []
+        self._generic = _generic_terms(cleaned[keep].tolist())
         for (val, tp), g in groups:
             idx = g.index.to_numpy()
             found = self._fit_group(cleaned.loc[idx].tolist(), df["text"].loc[idx].tolist())
@@ -303,7 +334,10 @@ class Themes:
                 continue
             members = rows[sel]
             weight = np.asarray(tfidf[members].mean(axis=0)).ravel() * self._phrase_boost(terms)
-            label_terms = key_phrases(weight, terms, self.n_terms)
+            generic = np.fromiter((t in self._generic for t in terms), dtype=bool, count=len(terms))
+            label_terms = key_phrases(np.where(generic, 0.0, weight), terms, self.n_terms) or key_phrases(
+                weight, terms, self.n_terms
+            )
             if not label_terms:
                 continue
             order = members[np.argsort(-own[sel], kind="stable")]
@@ -349,14 +383,10 @@ class Themes:
         }
 
     # ----- results ---------------------------------------------------------
-    def _check(self) -> None:
-        if not hasattr(self, "themes_"):
-            raise AnalysisError("Themes is not fitted", fix="call Themes(...).fit(moments) first")
-
     @property
     def summary(self) -> pd.DataFrame:
         """One row a theme: valence, touchpoint, label, n, share of its group, trend with its n."""
-        self._check()
+        self._check_fitted()
         cols = [
             "theme_id",
             "valence",
@@ -373,14 +403,18 @@ class Themes:
 
     def to_records(self, *, valence: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Plain data for JSON, the report and the dashboard (one dict a theme)."""
-        self._check()
+        self._check_fitted()
         t = self.themes_ if valence is None else self.themes_[self.themes_["valence"] == valence]
         t = t.head(limit) if limit else t
         return records(t)
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"n", "unassigned_share", "themes": [...]}``: the moments read and every theme as plain data."""
+        return {"n": self._repr_n(), "unassigned_share": self.unassigned_share_, "themes": self.to_records()}
+
     def plot(self, ax: Any = None, *, top: int = 10) -> Any:
         """Horizontal bars of the largest themes (needs matplotlib); returns the axis."""
-        self._check()
+        self._check_fitted()
         ax = axis(ax, (7, 0.4 * top + 1))
         t = self.themes_.nlargest(top, "n").iloc[::-1]
         ax.barh(

@@ -67,17 +67,18 @@ def _evidence(v: Any) -> list[dict[str, Any]]:
 
 def group_miseries(misery: pd.DataFrame, thresholds: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """One record per interaction from its moments of misery: the strongest misery first in ``miseries``."""
-    out = []
+    out: list[dict[str, Any]] = []
     if misery.empty:
         return out
     by_interaction: dict[str, list[dict[str, Any]]] = {}
-    for r in misery.to_dict("records"):
+    for rec in misery.to_dict("records"):
+        r = {str(k): v for k, v in rec.items()}
         by_interaction.setdefault(str(r["interaction_id"]), []).append(r)
     for iid, rows in by_interaction.items():
         rows.sort(
             key=lambda r: (
                 -_STAKES_ORDER.get(str(r.get("stakes") or "low"), 0),
-                -float(0 if _nan(r.get("intensity")) else r.get("intensity")),
+                -float(0 if _nan(r.get("intensity")) else r.get("intensity") or 0),
             )
         )
         top = rows[0]

@@ -66,7 +66,8 @@ def case_query(
 ) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of the case list with these filters (see the module docstring)."""
     now = now or datetime.now(UTC)
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if status:
         if status not in STATUS_FILTERS:
             raise CarlzonError(f"unknown status {status!r}", fix=f"use one of {', '.join(STATUS_FILTERS)}")

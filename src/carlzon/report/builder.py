@@ -134,7 +134,7 @@ def guess_journey(touchpoints: pd.Series, counts: pd.Series | None = None) -> Jo
     best, best_cov = _template("airline"), -1
     for name in journey_templates():
         j = _template(name)
-        cov = int(sum(c for t, c in counts.items() if j.has_touchpoint(t)))
+        cov = int(sum(int(c) for t, c in counts.items() if j.has_touchpoint(str(t))))
         if cov > best_cov or (cov == best_cov and name == "airline"):
             best, best_cov = j, cov
     return best
@@ -206,7 +206,8 @@ def report_context(
     ``backlog`` (open recovery cases per touchpoint, :func:`carlzon.report.verdict.recovery_backlog`)
     feeds the verdict with the quadrants, high-stakes misery and emerging problems.
     """
-    agg = aggregates if aggregates is not None else from_moments(moments, ratings)
+    frame = moments if moments is not None else pd.DataFrame()
+    agg = aggregates if aggregates is not None else from_moments(frame, ratings)
     if not agg.n:
         raise NotEnoughDataError(
             "there are no moments to report on",
@@ -224,12 +225,14 @@ def report_context(
 
     table, key = key_moment_table(by_tp, j, drivers, drivers_note)  # what carlzon drivers and /api/drivers show
     trends, unit = trend_rows(agg.by_time())
-    worst_q = quotes(moments if worst is None else worst, j, valence="misery")
-    best_q = quotes(moments if best is None else best, j, valence="magic")
+    worst_q = quotes(frame if worst is None else worst, j, valence="misery")
+    best_q = quotes(frame if best is None else best, j, valence="magic")
     if n_customers is None and moments is not None and "customer_id" in moments:
         n_customers = int(moments["customer_id"].nunique())
     with_data = table[(table["n"] > 0) | (table["survey_n"] > 0)]
-    ipa_points = [r for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"]
+    ipa_points = [
+        {str(k): v for k, v in r.items()} for r in with_data.to_dict("records") if r["touchpoint"] != "unknown"
+    ]
     x_mid, y_mid = table.attrs.get("x_mid"), table.attrs.get("y_mid")
     emerging_sec = emerging if emerging is not None else emerging_rows(agg.cells, j)
     v = verdict(table, emerging_sec, backlog)

@@ -250,9 +250,9 @@ def ipa_svg(
         (mx, my, W - R - mx, H - B - my, "#fef2f2", "Important, below average", "end", W - R - 8, H - B - 8),
         (L, my, mx - L, H - B - my, "#f9fafb", "Less important, below average", "start", L + 8, H - B - 8),
     ]
-    for x, y, w, h, fill, label, anchor, lx, ly in quads:
+    for x, y, w, h, fill, label, anchor, lx, qy in quads:
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" fill="{fill}"/>')
-        parts.append(_t(lx, ly, label, size=12, anchor=anchor, fill=_MUTED, weight="600"))
+        parts.append(_t(lx, qy, label, size=12, anchor=anchor, fill=_MUTED, weight="600"))
     parts.append(f'<line x1="{mx:.1f}" y1="{T}" x2="{mx:.1f}" y2="{H - B}" stroke="#9ca3af" stroke-dasharray="4 4"/>')
     parts.append(f'<line x1="{L}" y1="{my:.1f}" x2="{W - R}" y2="{my:.1f}" stroke="#9ca3af" stroke-dasharray="4 4"/>')
     parts.append(f'<rect x="{L}" y="{T}" width="{W - L - R}" height="{H - T - B}" fill="none" stroke="#cbd5e1"/>')

@@ -140,12 +140,12 @@ def touchpoint_rows(
     j = _journey(journey)
     agg = sums
     total_int = int(agg["intensity_u"].sum()) if len(agg) else 0
-    order = [(t, s) for s in j.stages for t in s.touchpoints]
-    extra = [t for t in agg.index if not j.has_touchpoint(t)]
+    order: list[tuple[Any, Any]] = [(t, s) for s in j.stages for t in s.touchpoints]
+    extra = [str(t) for t in agg.index if not j.has_touchpoint(str(t))]
     rows = []
     for t, s in order + [(x, None) for x in sorted(extra)]:
-        tid = t.id if s is not None else t
-        a = agg.loc[tid] if tid in agg.index else None
+        tid: str = t.id if s is not None else t
+        a: Any = agg.loc[tid] if tid in agg.index else None
         n = int(a["n"]) if a is not None else 0
         mg = int(a["magic"]) if a is not None else 0
         ms = int(a["misery"]) if a is not None else 0
@@ -260,12 +260,13 @@ def trend_rows(by_time: pd.DataFrame) -> tuple[list[dict[str, Any]], str]:
     first, _ = _freq(ts)
     # the finest period at or above the span's own in which nine periods in ten have enough moments
     start = [f for f, _ in _FREQS].index(first)
-    agg, unit = None, ""
+    agg, unit = pd.DataFrame(), ""
     for f, u in _FREQS[start:]:
         agg, unit = _periods(by_time, f), u
         if len(agg) < 4 or (agg["n"] >= TREND_MIN_N).mean() >= 0.9:
             break
     out = []
+    p: Any
     for p, a in agg.iterrows():
         n, mg, ms = int(a["n"]), int(a["magic"]), int(a["misery"])
         mlo, mhi = wilson(mg, n)
@@ -382,7 +383,7 @@ def quotes(
     if not len(m):
         return []
     score = pd.to_numeric(m["score"], errors="coerce").fillna(0.0)
-    inten = pd.to_numeric(m.get("intensity", 0.0), errors="coerce").fillna(0.0)
+    inten = pd.to_numeric(m["intensity"], errors="coerce").fillna(0.0) if "intensity" in m else 0.0
     rank = (score if valence == "misery" else -score) - 0.001 * inten
     m = m.assign(_r=rank.to_numpy()).sort_values("_r", kind="stable").head(k)
     from carlzon.report.quoting import clean_evidence, quote_parts
@@ -396,7 +397,8 @@ def quotes(
         before, mark, after = quote_parts(r["text"], spans, 60)
         tid = str(r.get("touchpoint") or "unknown")
         name = j.touchpoint(tid).name if j.has_touchpoint(tid) else "Not assigned to a touchpoint"
-        ts = pd.to_datetime(r.get("timestamp"), utc=True, errors="coerce")
+        stamp: Any = r.get("timestamp")
+        ts = pd.to_datetime(stamp, utc=True, errors="coerce")
         out.append(
             Quote(
                 interaction_id=str(r.get("interaction_id", "")),
@@ -460,6 +462,7 @@ def emerging_rows(
         sec.ran, sec.summary = False, "All data fall in one period, so emerging problems cannot be checked."
         return sec
     tests = []
+    t: Any
     for t, r in g.iterrows():
         n0, k0, n1, k1 = int(r[("size", False)]), int(r[("sum", False)]), int(r[("size", True)]), int(r[("sum", True)])
         if n0 < min_n or n1 < min_n:
@@ -523,16 +526,16 @@ def actions(
         out.append(f"Protect what works: {' and '.join(names)} {verb}; keep doing what you do there.")
     over = [t for t, lab in v.labels.items() if lab["key"] == "overkill"]
     if over:
-        names = dict(zip(table["touchpoint"], table["name"]))
-        listed = [names[t] for t in over[:2]]
+        tp_names = dict(zip(table["touchpoint"], table["name"]))
+        listed = [tp_names[t] for t in over[:2]]
         verb = "it moves" if len(listed) == 1 else "they move"
         out.append(f"Do not spend more on {' and '.join(listed)}: customers are happy there but {verb} them less.")
     total = sum(v.backlog.values())
     if total:
-        names = dict(zip(table["touchpoint"], table["name"]))
+        tp_names = dict(zip(table["touchpoint"], table["name"]))
         top = max(v.backlog, key=lambda t: v.backlog[t])
         out.append(
-            f"Clear the recovery backlog: {total:,} cases still open, most at {names.get(top, top)} "
+            f"Clear the recovery backlog: {total:,} cases still open, most at {tp_names.get(top, top)} "
             f"({v.backlog[top]:,})."
         )
     if not out:

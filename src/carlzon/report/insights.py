@@ -155,7 +155,8 @@ def themes_view(
     names = _names(journey)
     out: dict[str, list[dict[str, Any]]] = {}
     for v in valences:
-        recs, per_tp = [], {}
+        recs: list[dict[str, Any]] = []
+        per_tp: dict[str, int] = {}
         for r in sorted(th.to_records(valence=v), key=lambda r: -r["n"]):
             if len(recs) < top and per_tp.get(r["touchpoint"], 0) < per_touchpoint:
                 recs.append(r)
@@ -306,10 +307,11 @@ def paths_view(store: Any, scope: Scope, journey: Journey, *, case_gap: str = "1
         row["name"] = names.get(r["step"], r["step"])
         row["mapped"] = r["touchpoint"] is not None
         if misery is not None:
-            row["misery"] = int(misery.at[r["step"], "misery"])
-            row["misery_per_100"] = _clean(float(misery.at[r["step"], "per_100_cases"]))
-            row["misery_low"] = _clean(float(misery.at[r["step"], "low"]))
-            row["misery_high"] = _clean(float(misery.at[r["step"], "high"]))
+            m = misery.loc[r["step"]]
+            row["misery"] = int(m["misery"])
+            row["misery_per_100"] = _clean(float(m["per_100_cases"]))
+            row["misery_low"] = _clean(float(m["low"]))
+            row["misery_high"] = _clean(float(m["high"]))
         steps.append(row)
     variants = [
         {

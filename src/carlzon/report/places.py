@@ -108,12 +108,13 @@ def funnel_svg(funnel: pd.DataFrame, *, chain: float, width: int = 640, height: 
             pts = " ".join(f"{x(n):.1f},{y(v):.1f}" for n, v in zip(f["n"], f[f"{side}{col}"]))
             parts.append(f'<polyline points="{pts}" fill="none" stroke="#6b7280" stroke-dasharray="{dash}"/>')
     parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(chain):.1f}" y2="{y(chain):.1f}" stroke="#1f2933"/>')
-    for r in f.itertuples():
-        out = r.score < r.low998 or r.score > r.high998
-        colour = "#b2182b" if r.score < r.low95 else "#1b7837" if r.score > r.high95 else "#6b7280"
+    for r in f.to_dict("records"):
+        n, score = float(r["n"]), float(r["score"])
+        out = score < float(r["low998"]) or score > float(r["high998"])
+        colour = "#b2182b" if score < float(r["low95"]) else "#1b7837" if score > float(r["high95"]) else "#6b7280"
         parts.append(
-            f'<circle cx="{x(r.n):.1f}" cy="{y(r.score):.1f}" r="{5 if out else 3.5}" fill="{colour}">'
-            f"<title>{escape(str(r.name))}: {r.score:+.2f}, n = {int(r.n):,}</title></circle>"
+            f'<circle cx="{x(n):.1f}" cy="{y(score):.1f}" r="{5 if out else 3.5}" fill="{colour}">'
+            f"<title>{escape(str(r['name']))}: {score:+.2f}, n = {int(n):,}</title></circle>"
         )
     parts.append(
         f'<text x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle" font-size="12">'
@@ -190,7 +191,7 @@ def write_by_location(
         write_place_report(
             store,
             folder / f"{slug}.html",
-            [row.location],
+            [str(row.location)],
             ranking=r,
             journey=journey,
             since=since,

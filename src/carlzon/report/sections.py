@@ -76,7 +76,7 @@ def expected(v: Any) -> str:
 
 def themes_section(themes: Any, *, valence: str = "misery", top: int = 10) -> Section:
     """A section with the largest themes of one valence of a fitted :class:`carlzon.analysis.themes.Themes`."""
-    themes._check()
+    themes._check_fitted()
     t = themes.themes_[themes.themes_["valence"] == valence].nlargest(top, "n")
     return Section(
         title=f"What customers talk about: {'moments of misery' if valence == 'misery' else 'moments of magic'}",
@@ -104,7 +104,7 @@ def themes_section(themes: Any, *, valence: str = "misery", top: int = 10) -> Se
 def paths_section(paths: Any) -> Section:
     """A section of a fitted :class:`carlzon.analysis.paths.JourneyPaths`: steps in journey order (pair
     it with its ``svg()``)."""
-    paths._check()
+    paths._check_fitted()
     mis = paths.misery_.set_index("step") if len(paths.misery_) else None
     rows = []
     for r in paths.steps_.itertuples():

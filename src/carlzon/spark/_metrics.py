@@ -168,7 +168,7 @@ def metrics(df: DataFrame, *, by: str | None = None, journey: Any = None, confid
     counts = metric_counts(df, by=by, journey=journey)
     m = Metrics(by=by, journey=journey, confidence=confidence)
     m.n_ = int(counts.loc[counts.metric == "_rows", "count"].sum())
-    m.summary = metrics_from_sums(_sums(counts), confidence=confidence)
+    m.summary_ = metrics_from_sums(_sums(counts), confidence=confidence)
     if m.summary.empty and m.n_:
         raise AnalysisError(
             "no metric can be computed from these columns",

@@ -418,7 +418,7 @@ def rollup_metrics(
             summary = metrics_from_sums(df, confidence=confidence)
     m = Metrics(by=by, confidence=confidence)
     m.n_ = int(df["n"].sum()) if len(df) else 0
-    m.summary = summary
+    m.summary_ = summary
     return m
 
 
