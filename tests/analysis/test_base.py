@@ -22,6 +22,9 @@ from carlzon.analysis import (
     Themes,
 )
 from carlzon.analysis._base import Fitter
+from carlzon.analysis.locations import LocationRanking
+from carlzon.analysis.place_alerts import PlaceAlerts
+from carlzon.simulate.places import simulate_alert_cells, simulate_places
 from carlzon.errors import AnalysisError, NotFittedError
 from tests.analysis.test_alerts import _planted
 from tests.analysis.test_drivers import _survey
@@ -63,6 +66,8 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[Any], Any]]] = [
     ("JourneyPaths", lambda: JourneyPaths("airline"), lambda a: a.fit(_log())),
     ("StatedVsDerived", lambda: StatedVsDerived(n_boot=50), lambda a: a.fit(_stated_data(), "nps", STATED_TPS)),
     ("Themes", lambda: Themes(min_size=5, max_themes=3), lambda a: a.fit(_theme_frame())),
+    ("LocationRanking", LocationRanking, lambda a: a.fit(simulate_places(seed=0, places=12, planted=2).moments)),
+    ("PlaceAlerts", PlaceAlerts, lambda a: a.fit(simulate_alert_cells(seed=0, places=6, touchpoints=4, days=200)[0])),
 ]
 IDS = [c[0] for c in CASES]
 _FITTED: dict[str, Any] = {}

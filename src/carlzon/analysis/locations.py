@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
 from carlzon.errors import NotEnoughDataError
 
 __all__ = ["LocationRanking", "discrete_bh", "interaction_valence", "location_moments", "rank_locations", "shrink"]
@@ -124,7 +125,7 @@ def shrink(values: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
     }
 
 
-class LocationRanking:
+class LocationRanking(Fitter):
     """Rank places by their shrunk net score, with focus areas and best practice.
 
     ``level``: 'location' (default), or 'area' / 'region' of ``hierarchy`` (places are pooled into
@@ -147,9 +148,15 @@ class LocationRanking:
         self.hierarchy, self.level, self.confidence = hierarchy, level, confidence
         self.fdr, self.min_misery, self.min_n = fdr, min_misery, min_n
 
-    def __repr__(self) -> str:
-        n = len(getattr(self, "table_", ()))
-        return f"LocationRanking(level={self.level!r}, places={n}, focus_areas={int((getattr(self, 'focus_', pd.DataFrame({'kind': []}))['kind'] == 'focus').sum())})"
+    _result = "table_"
+    _fit_call = "fit(moments)"
+
+    def _repr_n(self) -> int | None:
+        return int(self.table_["n"].sum())
+
+    def _repr_extra(self) -> str:
+        focus = int((self.focus_["kind"] == "focus").sum())
+        return f"{len(self.table_):,} places, {focus:,} focus areas"
 
     def _places(self, m: pd.DataFrame) -> pd.DataFrame:
         if "location" not in m.columns:
@@ -281,22 +288,26 @@ class LocationRanking:
         out = pd.DataFrame(rows, columns=cols[:-1])
         best = out[out["kind"] == "best"].sort_values(["touchpoint", "n"], ascending=[True, False])
         teacher = best.groupby("touchpoint")["location"].first().to_dict()
-        out["learn_from"] = np.where(out["kind"] == "focus", out["touchpoint"].map(teacher), None)
+        out["learn_from"] = out["touchpoint"].map(teacher).where(out["kind"] == "focus", None)
         return out.sort_values(["kind", "q", "location"], ascending=[False, True, True], kind="mergesort")[
             cols
         ].reset_index(drop=True)
 
     @property
     def summary(self) -> pd.DataFrame:
+        """One row per place, best first (``table_``)."""
+        self._check_fitted()
         return self.table_
 
     def flagged(self) -> list[str]:
         """Places with at least one focus area."""
+        self._check_fitted()
         return sorted(set(self.focus_.loc[self.focus_["kind"] == "focus", "location"]))
 
     def to_dict(self) -> dict[str, Any]:
         """``locations`` (best first: location, name, n, score, low, high, shrunk, shrunk_low, shrunk_high, ...),
         ``focus_areas`` and ``best_practice`` (per place and touchpoint), ``chain``, ``prior`` and ``method``."""
+        self._check_fitted()
         f = self.focus_.replace({np.nan: None})
         recs = self.table_.replace({np.nan: None}).to_dict(orient="records")
         for r in recs:
@@ -321,6 +332,7 @@ class LocationRanking:
 
     def funnel(self) -> pd.DataFrame:
         """Funnel-plot data: per place n and raw score, and the chain's 95% and 99.8% limits at each n."""
+        self._check_fitted()
         c = self.chain_
         var = c["misery_rate"] + c["magic_rate"] - c["score"] ** 2
         n = self.table_["n"].to_numpy(dtype=float)
@@ -334,8 +346,8 @@ class LocationRanking:
         """A funnel plot: each place's score against its n, with the chain's 95% and 99.8% limits."""
         from carlzon.analysis._plot import axis
 
-        ax = axis(ax, (7, 4.5))
         f = self.funnel().sort_values("n")
+        ax = axis(ax, (7, 4.5))
         ax.scatter(f["n"], f["score"], s=14)
         for lab, style in (("95", "--"), ("998", ":")):
             ax.plot(f["n"], f[f"low{lab}"], style, color="grey")

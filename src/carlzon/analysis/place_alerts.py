@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carlzon.analysis._base import Fitter
+
 __all__ = ["PlaceAlerts", "daily_cells"]
 
 
@@ -57,7 +59,7 @@ def daily_cells(moments: pd.DataFrame) -> pd.DataFrame:
     return g.groupby(["day", "location", "touchpoint"])["misery"].agg(n="size", misery="sum").reset_index()
 
 
-class PlaceAlerts:
+class PlaceAlerts(Fitter):
     """Fit on daily cells (:func:`daily_cells`); ``alerts_``: one row per alert (see the module's docstring)."""
 
     def __init__(
@@ -84,8 +86,20 @@ class PlaceAlerts:
             rollup_min,
         )
 
-    def __repr__(self) -> str:
-        return f"PlaceAlerts(windows={self.windows}, min_misery={self.min_misery}, alerts={len(getattr(self, 'alerts_', ()))})"
+    _result = "alerts_"
+    _fit_call = "fit(cells)"
+
+    def _repr_n(self) -> int | None:
+        return int(self.__dict__.get("n_", 0))
+
+    def _repr_extra(self) -> str:
+        return f"{len(self.alerts_):,} alerts"
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per alert (``alerts_``)."""
+        self._check_fitted()
+        return self.alerts_
 
     @property
     def rule(self) -> str:
@@ -161,6 +175,7 @@ class PlaceAlerts:
             "p",
             "rule",
         ]
+        self.n_ = int(cells["n"].sum()) if len(cells) else 0
         if cells.empty:
             self.alerts_ = pd.DataFrame(columns=cols)
             return self
@@ -174,7 +189,7 @@ class PlaceAlerts:
             ends = np.r_[starts[1:], len(dd)]
             for s, e in zip(starts, ends):
                 ep = g.iloc[s:e]
-                peak = ep.loc[ep["p"].idxmin()]
+                peak: pd.Series = ep.iloc[int(np.nanargmin(ep["p"].to_numpy(dtype=float)))]
                 first, latest = pd.Timestamp(ep["day"].iloc[0]), pd.Timestamp(ep["day"].iloc[-1])
                 rows.append(
                     {
@@ -221,7 +236,8 @@ class PlaceAlerts:
             a["_parent"] = [h.parent(loc, level) for loc in a["location"]]
             for (parent, _tp), g in a[keep & a["_parent"].notna()].groupby(["_parent", "touchpoint"]):
                 g = g.sort_values("first_day")
-                end, cluster = None, []
+                end: Any = None
+                cluster: list[Any] = []
                 clusters = []
                 for i, r in g.iterrows():
                     if end is not None and r["first_day"] <= end:
@@ -238,8 +254,8 @@ class PlaceAlerts:
                     if level == "region" and len({h.parent(x, "area") for x in a.loc[cl, "location"]}) == 1:
                         continue  # all in one area: that area's alert, the narrowest that holds them
                     sub = a.loc[cl]
-                    keep[a.index.get_indexer(cl)] = False
-                    worst = sub.loc[sub["p"].idxmin()]
+                    keep[a.index.get_indexer(pd.Index(cl))] = False
+                    worst: pd.Series = sub.iloc[int(np.nanargmin(sub["p"].to_numpy(dtype=float)))]
                     order = {"high": 2, "medium": 1, "low": 0}
                     extra.append(
                         {
@@ -250,7 +266,7 @@ class PlaceAlerts:
                             "first_day": sub["first_day"].min(),
                             "last_day": sub["last_day"].max(),
                             "status": "ongoing" if (sub["status"] == "ongoing").any() else "closed",
-                            "severity": max(sub["severity"], key=order.get),
+                            "severity": max(sub["severity"], key=lambda x: order.get(x, 0)),
                             "days_alarmed": int(sub["days_alarmed"].sum()),
                             "window_misery": int(sub["window_misery"].sum()),
                             "window_n": int(sub["window_n"].sum()),
@@ -260,6 +276,8 @@ class PlaceAlerts:
         return out.drop(columns="_parent")
 
     def to_dict(self) -> dict[str, Any]:
+        """``alerts`` (dates as text), the ``rule`` and ``n`` (the number of alerts)."""
+        self._check_fitted()
         recs = self.alerts_.assign(
             first_day=self.alerts_["first_day"].astype(str), last_day=self.alerts_["last_day"].astype(str)
         ).to_dict(orient="records")
