@@ -196,33 +196,13 @@ def eval_command(
             f"{res['skipped_unlabelled']:,} rows without a label skipped)  {res['texts_per_s']:,.0f} texts/s"
         )
     if tp:
-        table = Table(title=f"carlzon eval touchpoints: {tp['file']} (n={tp['n']:,}, journey {tp['journey']})")
-        for col in ("touchpoint", "precision", "recall", "f1", "n"):
-            table.add_column(col, justify="left" if col == "touchpoint" else "right")
-        for c, m in tp["per_touchpoint"].items():
-            table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
-        console.print(table)
         how = "learned model + phrases" if tp["learned_touchpoints"] else "journey phrases (nothing trained)"
-        console.print(
-            f"touchpoint accuracy {tp['touchpoint_accuracy']:.3f}  macro-F1 {tp['touchpoint_macro_f1']:.3f}  "
-            f"coverage {tp['coverage']:.0%} (n={tp['n']:,}; {how})  {tp['texts_per_s']:,.0f} texts/s",
-            soft_wrap=True,
-            highlight=False,
+        _print_label_figures(
+            tp, "touchpoint", f"touchpoints: {tp['file']} (n={tp['n']:,}, journey {tp['journey']})", how
         )
     if asp:
-        table = Table(title=f"carlzon eval aspects: {asp['file']} (n={asp['n']:,})")
-        for col in ("aspect", "precision", "recall", "f1", "n"):
-            table.add_column(col, justify="left" if col == "aspect" else "right")
-        for c, m in asp["per_aspect"].items():
-            table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
-        console.print(table)
         how = "learned model + aspect words" if asp["learned_aspects"] else "aspect words (nothing trained)"
-        console.print(
-            f"aspect accuracy {asp['aspect_accuracy']:.3f}  macro-F1 {asp['aspect_macro_f1']:.3f}  "
-            f"coverage {asp['coverage']:.0%} (n={asp['n']:,}; {how})  {asp['texts_per_s']:,.0f} texts/s",
-            soft_wrap=True,
-            highlight=False,
-        )
+        _print_label_figures(asp, "aspect", f"aspects: {asp['file']} (n={asp['n']:,})", how)
 
 
 # ---------------------------------------------------------------------------- carlzon detect / train
@@ -478,3 +458,21 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("eval")(eval_command)
     app.command("detect")(detect_command)
+
+
+def _print_label_figures(res: dict[str, Any], label: str, title: str, how: str) -> None:
+    """The per-label table and the summary line of ``carlzon eval`` for touchpoints or aspects."""
+    from rich.table import Table
+
+    table = Table(title=f"carlzon eval {title}")
+    for col in (label, "precision", "recall", "f1", "n"):
+        table.add_column(col, justify="left" if col == label else "right")
+    for c, m in res[f"per_{label}"].items():
+        table.add_row(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", f"{m['n']:,}")
+    console.print(table)
+    console.print(
+        f"{label} accuracy {res[f'{label}_accuracy']:.3f}  macro-F1 {res[f'{label}_macro_f1']:.3f}  "
+        f"coverage {res['coverage']:.0%} (n={res['n']:,}; {how})  {res['texts_per_s']:,.0f} texts/s",
+        soft_wrap=True,
+        highlight=False,
+    )

@@ -34,7 +34,6 @@ def evaluate_touchpoints(
     """
     import numpy as np
     import pandas as pd
-    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     from carlzon.detect import Detector
     from carlzon.detect.learn import map_touchpoint_labels, read_tag_map
@@ -72,24 +71,11 @@ def evaluate_touchpoints(
     m = m.sort_values("touchpoint_confidence", ascending=False, kind="stable").drop_duplicates("interaction_id")
     pred = m.set_index("interaction_id").loc[sub["id"], "touchpoint"].astype(str).to_numpy()
     y = np.asarray([truth[i] for i in keep], dtype=str)
-    labels = sorted(set(y))
-    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     return {
         "file": path.name,
         "n": len(y),
         "skipped_unlabelled": len(df) - len(y),
-        "coverage": round(float(np.mean(pred != "unknown")), 4),
-        "touchpoint_accuracy": round(float(accuracy_score(y, pred)), 4),
-        "touchpoint_macro_f1": round(float(np.mean(f)), 4),
-        "per_touchpoint": {
-            c: {
-                "precision": round(float(p[k]), 4),
-                "recall": round(float(r[k]), 4),
-                "f1": round(float(f[k]), 4),
-                "n": int(s_[k]),
-            }
-            for k, c in enumerate(labels)
-        },
+        **label_figures(y, pred, "touchpoint", none="unknown"),
         "texts_per_s": round(len(y) / elapsed, 1),
         "model": str(model) if model else None,
         "learned_touchpoints": det.touchpoint_model is not None,
@@ -171,7 +157,6 @@ def evaluate_aspects(
     """
     import numpy as np
     import pandas as pd
-    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
     from carlzon.cli.detection import _read_labelled
     from carlzon.detect import Detector
@@ -198,16 +183,31 @@ def evaluate_aspects(
     first = m[m["aspect"].notna()].drop_duplicates("interaction_id").set_index("interaction_id")["aspect"]
     pred = np.asarray([str(first.get(i, NO_ASPECT)) for i in sub["id"]], dtype=str)
     y = np.asarray([truth[i] for i in keep], dtype=str)
-    labels = sorted(set(y))
-    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     return {
         "file": path.name,
         "n": len(y),
         "skipped_unlabelled": len(df) - len(y),
-        "coverage": round(float(np.mean(pred != NO_ASPECT)), 4),
-        "aspect_accuracy": round(float(accuracy_score(y, pred)), 4),
-        "aspect_macro_f1": round(float(np.mean(f)), 4),
-        "per_aspect": {
+        **label_figures(y, pred, "aspect", none=NO_ASPECT),
+        "texts_per_s": round(len(y) / elapsed, 1),
+        "model": str(model) if model else None,
+        "learned_aspects": det.aspect_model is not None,
+        "journey": journey,
+    }
+
+
+def label_figures(y: Any, pred: Any, label: str, *, none: str) -> dict[str, Any]:
+    """``coverage`` (share of predictions other than ``none``), ``{label}_accuracy``, ``{label}_macro_f1`` and
+    ``per_{label}`` precision / recall / f1 / n over the true labels of ``y``: the figures of ``carlzon eval``."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    labels = sorted(set(y))
+    p, r, f, s_ = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    return {
+        "coverage": round(float(np.mean(np.asarray(pred) != none)), 4),
+        f"{label}_accuracy": round(float(accuracy_score(y, pred)), 4),
+        f"{label}_macro_f1": round(float(np.mean(f)), 4),
+        f"per_{label}": {
             c: {
                 "precision": round(float(p[k]), 4),
                 "recall": round(float(r[k]), 4),
@@ -216,8 +216,4 @@ def evaluate_aspects(
             }
             for k, c in enumerate(labels)
         },
-        "texts_per_s": round(len(y) / elapsed, 1),
-        "model": str(model) if model else None,
-        "learned_aspects": det.aspect_model is not None,
-        "journey": journey,
     }

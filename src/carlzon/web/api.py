@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from carlzon.errors import CarlzonError
-from carlzon.web.deps import clean, may_see_personal, place_scoped, require
+from carlzon.web.deps import filters, clean, may_see_personal, place_scoped, require
 from carlzon.web.auth import ROLES, Principal, create_token, list_tokens, revoke_token
 from carlzon.web.views import Filters, feed, overview, timeline
 
@@ -42,28 +42,6 @@ def _flatten(item: dict[str, Any]) -> dict[str, Any]:
         else:
             row[k] = json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
     return row
-
-
-def _filters(
-    request: Request,
-    places: tuple[str, ...] | None = Depends(place_scoped),
-    since: str | None = Query(None, description="first day, YYYY-MM-DD"),
-    until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
-    channel: str | None = None,
-    touchpoint: str | None = None,
-    segment: str | None = Query(None, description="attribute=value, e.g. Class=Business"),
-    valence: str | None = Query(None, description="magic, misery or neutral"),
-) -> Filters:
-    return Filters.parse(
-        since=since,
-        until=until,
-        channel=channel,
-        touchpoint=touchpoint,
-        segment=segment,
-        valence=valence,
-        location=request.query_params.get("location"),
-        places=places,
-    )
 
 
 def check_interaction_place(store: Any, interaction_id: str, places: tuple[str, ...] | None) -> None:
@@ -152,7 +130,7 @@ def _shown(records: list[dict[str, Any]], who: Principal, fields: tuple[str, ...
 )
 def get_moments(
     request: Request,
-    f: Filters = Depends(_filters),
+    f: Filters = Depends(filters),
     page: int = Query(1, ge=1, le=1_000_000_000),
     per_page: int = Query(50, ge=1, le=1000),
     who: Principal = Depends(require("viewer")),
@@ -248,7 +226,7 @@ _TP_FIELDS = (
 
 @router.get("/touchpoints", summary="Per touchpoint: n, magic and misery shares with 95% intervals, balance, quadrant")
 def get_touchpoints(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> dict[str, Any]:
     ctx = overview(request.app.state, f)
     rows = [] if ctx is None else [{k: r[k] for k in _TP_FIELDS} for r in ctx["table"]]
@@ -257,7 +235,7 @@ def get_touchpoints(
 
 @router.get("/metrics", summary="Headline figures (magic, misery, NPS, CSAT, stars) with n and 95% intervals")
 def get_metrics(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> dict[str, Any]:
     ctx = overview(request.app.state, f)
     if ctx is None:
@@ -280,7 +258,7 @@ def get_metrics(
 def get_rollups(
     request: Request,
     by: str | None = Query(None, description="touchpoint, channel or period:day (none: one total)"),
-    f: Filters = Depends(_filters),
+    f: Filters = Depends(filters),
     _: Principal = Depends(require("viewer")),
 ) -> dict[str, Any]:
     """Reads the touchpoint x day x channel rollups that ingest keeps current (PostgreSQL: tables kept
@@ -313,7 +291,7 @@ def get_rollups(
 
 @router.get("/drivers", summary="Touchpoints by importance with performance and quadrant, and what to do first")
 def get_drivers(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> dict[str, Any]:
     from carlzon.analysis.key_moments import DRIVER_FIELDS
 

@@ -18,7 +18,7 @@ from typing import Any
 from collections.abc import Callable
 
 import pandas as pd
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from carlzon.errors import AuthError
 from carlzon.web.auth import Principal, has_role, verify_token
@@ -27,6 +27,7 @@ from carlzon.web.security import SESSION_COOKIE, csrf_for_session, session_princ
 __all__ = [
     "PERSONAL_DATA_ROLE",
     "clean",
+    "filters",
     "may_see_personal",
     "place_free",
     "place_scoped",
@@ -128,6 +129,32 @@ def place_scoped(
     # a limited caller's names are not checked against the store (the error would name other places)
     asked = place_scope(store, location) if allowed is None else allowed_places(store, location)
     return narrow_places(asked, allowed)
+
+
+def filters(
+    request: Request,
+    places: tuple[str, ...] | None = Depends(place_scoped),
+    since: str | None = Query(None, description="first day, YYYY-MM-DD"),
+    until: str | None = Query(None, description="last day (inclusive), YYYY-MM-DD"),
+    channel: str | None = None,
+    touchpoint: str | None = None,
+    segment: str | None = Query(None, description="attribute=value, e.g. Class=Business"),
+    valence: str | None = Query(None, description="magic, misery or neutral"),
+) -> Any:
+    """A FastAPI dependency: the :class:`carlzon.web.views.Filters` of the query string, scoped to the
+    caller's places (the one parser of the API's and the pages' filters)."""
+    from carlzon.web.views import Filters
+
+    return Filters.parse(
+        since=since,
+        until=until,
+        channel=channel,
+        touchpoint=touchpoint,
+        segment=segment,
+        valence=valence,
+        location=request.query_params.get("location"),
+        places=places,
+    )
 
 
 def place_free() -> None:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from carlzon.errors import AuthError
 from carlzon.privacy.display import showing_personal_data
-from carlzon.web.deps import may_see_personal, place_free, place_scoped, require
+from carlzon.web.deps import filters, may_see_personal, place_free, place_scoped, require
 from carlzon.web.auth import Principal
 from carlzon.web.security import (
     LOGIN_COOKIE,
@@ -45,28 +45,6 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     with showing_personal_data(may_see_personal(principal)):
         html = request.app.state.templates.get_template(name).render(principal=principal, **ctx)
     return HTMLResponse(html)
-
-
-def _filters(
-    request: Request,
-    places: tuple[str, ...] | None = Depends(place_scoped),
-    since: str | None = None,
-    until: str | None = None,
-    channel: str | None = None,
-    touchpoint: str | None = None,
-    segment: str | None = None,
-    valence: str | None = None,
-) -> Filters:
-    return Filters.parse(
-        since=since,
-        until=until,
-        channel=channel,
-        touchpoint=touchpoint,
-        segment=segment,
-        valence=valence,
-        location=request.query_params.get("location"),
-        places=places,
-    )
 
 
 def _safe_next(nxt: str | None) -> str:
@@ -125,7 +103,7 @@ def logout(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def overview_page(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> HTMLResponse:
     ctx = overview(request.app.state, f)
     return _render(request, "overview.html.j2", f=f, opts=_opts(request), ctx=ctx, active="overview")
@@ -155,7 +133,7 @@ def _feed_page(request: Request, f: Filters, data: dict[str, Any], active: str, 
 @router.get("/moments", response_class=HTMLResponse)
 def moments_page(
     request: Request,
-    f: Filters = Depends(_filters),
+    f: Filters = Depends(filters),
     page: int = Query(1, ge=1, le=1_000_000_000),
     _: Principal = Depends(require("viewer")),
 ) -> HTMLResponse:
@@ -165,7 +143,7 @@ def moments_page(
 @router.get("/learn", response_class=HTMLResponse)
 def learn_page(
     request: Request,
-    f: Filters = Depends(_filters),
+    f: Filters = Depends(filters),
     page: int = Query(1, ge=1, le=1_000_000_000),
     _: Principal = Depends(require("viewer")),
 ) -> HTMLResponse:
@@ -209,21 +187,21 @@ def _filtered_page(request: Request, f: Filters, view: Any, name: str) -> HTMLRe
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> HTMLResponse:
     return _filtered_page(request, f, alerts, "alerts")
 
 
 @router.get("/themes", response_class=HTMLResponse)
 def themes_page(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> HTMLResponse:
     return _filtered_page(request, f, themes, "themes")
 
 
 @router.get("/paths", response_class=HTMLResponse)
 def paths_page(
-    request: Request, f: Filters = Depends(_filters), _: Principal = Depends(require("viewer"))
+    request: Request, f: Filters = Depends(filters), _: Principal = Depends(require("viewer"))
 ) -> HTMLResponse:
     return _filtered_page(request, f, paths, "paths")
 
