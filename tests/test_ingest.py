@@ -40,7 +40,9 @@ def _accounted(r) -> None:
 def test_csv_auto_mapping_with_journey(tmp_path, store):
     r = ingest(_write(tmp_path, "survey.csv", CSV), store, journey="airline", detect=False)
     assert (r.read, r.stored, r.duplicates, r.quarantined) == (3, 3, 0, 0)
-    assert r.mapping["id"] == "response_id" and r.mapping["text"] == "comment" and r.mapping["customer_id"] == "email"
+    assert r.mapping["id"] == "response_id"
+    assert r.mapping["text"] == "comment"
+    assert r.mapping["customer_id"] == "email"
     out = store.interactions()
     assert out["id"].tolist() == ["r1", "r2", "r3"]
     assert out["text"].tolist() == ["Lost my bag", "Great crew, thank you", None]
@@ -68,7 +70,8 @@ def test_content_hash_ids_are_stable(tmp_path, store):
     ids = store.interactions()["id"].tolist()
     assert all(i.startswith("h") and len(i) == 21 for i in ids)
     r2 = ingest(_write(tmp_path, "copy.csv", text), store, detect=False)
-    assert r2.stored == 0 and r2.duplicates == 3
+    assert r2.stored == 0
+    assert r2.duplicates == 3
 
 
 @pytest.mark.parametrize(
@@ -92,7 +95,8 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, store, line, reaso
     assert r.quarantine[0]["row"] == 5
     assert r.quarantine[0]["reason"].startswith(reason), r.quarantine
     q = store.quarantine()
-    assert q["row"].tolist() == [5] and q["source"].tolist() == ["survey.csv"]
+    assert q["row"].tolist() == [5]
+    assert q["source"].tolist() == ["survey.csv"]
     assert q["raw"].iloc[0]
     assert store.interactions()["id"].tolist()[-1] == "r5"
 
@@ -100,7 +104,8 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path, store, line, reaso
 def test_missing_text_and_rating(tmp_path, store):
     p = _write(tmp_path, "t.csv", "comment,nps\nhello,\n,\n  ,3\n")
     r = ingest(p, store, detect=False)
-    assert r.stored == 2 and [q["row"] for q in r.quarantine] == [3]
+    assert r.stored == 2
+    assert [q["row"] for q in r.quarantine] == [3]
     assert r.quarantine[0]["reason"].startswith("missing required field: text or a rating (all empty")
 
 
@@ -108,14 +113,16 @@ def test_undecodable_bytes_quarantine_only_that_row(tmp_path, store):
     data = CSV.encode() + b"r4,caf\xe9 au lait,8,2026-01-06,d@x.com,3,0,gold\nr5,fine,7,2026-01-07,e@x.com,3,0,gold\n"
     r = ingest(_write(tmp_path, "s.csv", data), store, detect=False)
     assert (r.stored, r.quarantined) == (4, 1)
-    assert r.quarantine[0]["row"] == 5 and r.quarantine[0]["reason"].startswith("undecodable bytes in column 'comment'")
+    assert r.quarantine[0]["row"] == 5
+    assert r.quarantine[0]["reason"].startswith("undecodable bytes in column 'comment'")
     assert "caf\ufffd" in store.quarantine()["raw"].iloc[0]
 
 
 def test_encoding_option_reads_latin1(tmp_path, store):
     p = _write(tmp_path, "s.csv", "comment,nps\ncaf\xe9 ok,8\n".encode("latin-1"))
     r = ingest(p, store, detect=False, encoding="latin-1")
-    assert r.stored == 1 and store.interactions()["text"].tolist() == ["café ok"]
+    assert r.stored == 1
+    assert store.interactions()["text"].tolist() == ["café ok"]
 
 
 def test_multiline_values_and_row_numbers(tmp_path, store):
@@ -157,14 +164,16 @@ def test_tsv_jsonl_json_parquet_excel_and_dataframe(tmp_path, store):
             assert out["stars"].tolist() == [1.0, 5.0], name
             assert json.loads(out["attributes"].iloc[0]) == {"city": "Oslo"}, name
     r = ingest(df, store, detect=False)
-    assert r.stored == 2 and r.source == "dataframe"
+    assert r.stored == 2
+    assert r.source == "dataframe"
 
 
 def test_jsonl_broken_line_is_quarantined(tmp_path, store):
     text = '{"id": 1, "text": "fine"}\n{"id": 2, "text": \n{"id": 3, "text": "also fine"}\n'
     r = ingest(_write(tmp_path, "x.jsonl", text), store, detect=False)
     assert (r.read, r.stored, r.quarantined) == (3, 2, 1)
-    assert r.quarantine[0]["row"] == 2 and r.quarantine[0]["reason"].startswith("not valid JSON")
+    assert r.quarantine[0]["row"] == 2
+    assert r.quarantine[0]["reason"].startswith("not valid JSON")
 
 
 def test_excel_rows_are_sheet_rows(tmp_path, store):
@@ -180,7 +189,9 @@ def test_mapping_flags_yaml_and_errors(tmp_path, store):
     )
     r = ingest(p, store, mapping=yaml_map, detect=False)
     out = store.interactions()
-    assert r.stored == 1 and out["nps"].tolist() == [3.0] and out["channel"].tolist() == ["survey"]
+    assert r.stored == 1
+    assert out["nps"].tolist() == [3.0]
+    assert out["channel"].tolist() == ["survey"]
     with pytest.raises(MappingError, match="did you mean 'Kommentar'"):
         ingest(p, store, mapping={"text": "Komentar"}, detect=False)
     with pytest.raises(MappingError, match="unknown key 'txt'"):
@@ -210,7 +221,8 @@ def test_a_score_mapped_as_nps_is_nps(tmp_path, store):
 def test_non_numeric_satisfaction_stays_an_attribute(tmp_path, store):
     p = _write(tmp_path, "x.csv", "comment,satisfaction\na,satisfied\nb,neutral or dissatisfied\n")
     r = ingest(p, store, detect=False)
-    assert r.stored == 2 and "satisfaction" in r.mapping["attributes"]
+    assert r.stored == 2
+    assert "satisfaction" in r.mapping["attributes"]
 
 
 def test_normalise_headers():
@@ -266,7 +278,8 @@ def test_event_rows_without_text_or_rating_are_kept(tmp_path):
         res = ingest(df, store, detect=False)
     assert (res.read, res.stored, res.quarantined) == (4, 2, 2)
     reasons = sorted(q["reason"] for q in res.quarantine)
-    assert reasons[0].startswith("missing required field") and "unparseable date" in reasons[1]
+    assert reasons[0].startswith("missing required field")
+    assert "unparseable date" in reasons[1]
 
 
 def test_event_rows_get_no_moment(tmp_path):
@@ -300,7 +313,8 @@ def test_iso_timestamps_are_read_strictly(tmp_path, store, zone):
     ]
     text = "id,text,created_at\n" + "".join(f"{i},t{i},{v}{zone}\n" for i, v in enumerate(rows))
     r = ingest(_write(tmp_path, "iso.csv", text), store, detect=False)
-    assert r.stored == 3 and r.quarantined == 2
+    assert r.stored == 3
+    assert r.quarantined == 2
     assert [q["reason"] for q in r.quarantine] == [
         f"unparseable date '2026-02-30 10:00:00{zone}' in column 'created_at'",
         f"unparseable date '2026-13-01 10:00:00{zone}' in column 'created_at'",
@@ -332,5 +346,6 @@ def test_a_record_longer_than_a_block_is_read_once_with_everything_around_it(tmp
     assert (r.read, r.stored, r.quarantined, r.duplicates) == (36_010, 36_007, 3, 0)
     assert sorted(q["row"] for q in r.quarantine) == [3, 30_000, 36_010]
     got = store.interactions()
-    assert got["id"].is_unique and len(got) == 36_007
+    assert got["id"].is_unique
+    assert len(got) == 36_007
     assert got.set_index("id").loc["36000", "text"].count("\n") == 79_999  # trailing newline trimmed

@@ -96,7 +96,8 @@ def test_broken_copy_of_train_csv(shared_data, tmp_path):
         r = ingest(path, store, journey="airline", mapping=mapping, detect=False)
         assert r.read == 103_904
         assert r.quarantined == len(broken) == 5 * 1_039
-        assert r.stored == 103_904 - len(broken) and r.duplicates == 0
+        assert r.stored == 103_904 - len(broken)
+        assert r.duplicates == 0
         got = {q["row"]: q["reason"] for q in r.quarantine}
         assert set(got) == set(broken)
         wrong = {
@@ -104,7 +105,8 @@ def test_broken_copy_of_train_csv(shared_data, tmp_path):
         }
         assert not wrong, list(wrong.items())[:5]
         q = store.quarantine()
-        assert len(q) == len(broken) and set(q["row"]) == set(broken)
+        assert len(q) == len(broken)
+        assert set(q["row"]) == set(broken)
         assert q["raw"].notna().all()
 
         again = ingest(path, store, journey="airline", mapping=mapping, detect=False)

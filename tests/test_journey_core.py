@@ -13,8 +13,10 @@ def test_airline_loads():
 
 def test_expectation_gap():
     e = Expectation.parse("departure_delay_minutes <= 15")
-    assert not e.met(45) and e.gap(45) == 30
-    assert e.met(10) and e.gap(10) == 0
+    assert not e.met(45)
+    assert e.gap(45) == 30
+    assert e.met(10)
+    assert e.gap(10) == 0
 
 
 def test_unknown_key_names_place_and_fix():
@@ -24,7 +26,9 @@ def test_unknown_key_names_place_and_fix():
             source="mine.yaml",
         )
     msg = str(err.value)
-    assert "mine.yaml: stages[0].touchpoints[0]" in msg and "'nmae'" in msg and "did you mean 'name'" in msg
+    assert "mine.yaml: stages[0].touchpoints[0]" in msg
+    assert "'nmae'" in msg
+    assert "did you mean 'name'" in msg
 
 
 def test_unknown_template_suggests():

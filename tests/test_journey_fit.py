@@ -83,7 +83,8 @@ def test_reingesting_with_another_journey_says_how_to_redo(tmp_path):
     with open_store(tmp_path / "c.db") as st:
         ingest(df, st, journey="restaurant")
         r = ingest(df, st, journey="coffee_shop")
-    assert "carlzon detect --store" in r.hints[0] and "--journey coffee_shop" in r.hints[0]
+    assert "carlzon detect --store" in r.hints[0]
+    assert "--journey coffee_shop" in r.hints[0]
 
 
 def test_the_report_title_follows_the_stores_journey(tmp_path):

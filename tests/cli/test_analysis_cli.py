@@ -47,15 +47,20 @@ def test_drivers_json_contract(survey_csv):
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
-    assert out["n"] == 500 and out["method"] == "relative-weights" and out["r2_kind"] == "mcfadden"
-    assert 0 < out["r2"] < 1 and out["n_missing_handled"] > 0 and out["n_rows_read"] == 500
+    assert out["n"] == 500
+    assert out["method"] == "relative-weights"
+    assert out["r2_kind"] == "mcfadden"
+    assert 0 < out["r2"] < 1
+    assert out["n_missing_handled"] > 0
+    assert out["n_rows_read"] == 500
     assert [d["driver"] for d in out["drivers"]][0] == "Seat comfort"
     for d in out["drivers"]:
         assert {"driver", "importance", "ci_low", "ci_high", "performance", "quadrant"} <= set(d)
         assert d["ci_low"] <= d["importance"] <= d["ci_high"]
     assert sum(d["importance"] for d in out["drivers"]) == pytest.approx(1)
     wifi = next(d for d in out["drivers"] if d["driver"] == "Wifi")
-    assert wifi["n"] < 500 and wifi["performance"] >= 1
+    assert wifi["n"] < 500
+    assert wifi["performance"] >= 1
 
 
 def test_drivers_shapley_and_table(survey_csv):
@@ -78,19 +83,25 @@ def test_drivers_shapley_and_table(survey_csv):
         ],
     )
     out = json.loads(r.output)
-    assert out["method"] == "shapley" and out["r2_kind"] == "r2" and out["exact"]
+    assert out["method"] == "shapley"
+    assert out["r2_kind"] == "r2"
+    assert out["exact"]
     r = runner.invoke(
         app, ["drivers", str(survey_csv), "--outcome", "overall", "--drivers", "Seat comfort,Food,Wifi", "--boot", "20"]
     )
-    assert r.exit_code == 0 and "Key drivers of overall" in r.output and "n = 500" in r.output
+    assert r.exit_code == 0
+    assert "Key drivers of overall" in r.output
+    assert "n = 500" in r.output
     assert "Seat comfort" in r.output
 
 
 def test_drivers_bad_input_one_line_error(survey_csv):
     r = runner.invoke(app, ["drivers", str(survey_csv), "--outcome", "satisfaction", "--json"])
-    assert r.exit_code == 1 and "--positive" in r.output
+    assert r.exit_code == 1
+    assert "--positive" in r.output
     r = runner.invoke(app, ["drivers", str(survey_csv), "--outcome", "overall", "--drivers", "Seat comfort,Fod"])
-    assert r.exit_code == 1 and "did you mean" in r.output
+    assert r.exit_code == 1
+    assert "did you mean" in r.output
 
 
 def test_metrics_on_a_moments_file(tmp_path):
@@ -107,11 +118,12 @@ def test_metrics_on_a_moments_file(tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     gate = next(g for g in out["groups"] if g["group"] == "gate")
-    assert (
-        gate["metrics"]["misery_rate"]["n"] == 20 and gate["metrics"]["misery_rate"]["note"] == "n=20: too few to judge"
-    )
+    assert gate["metrics"]["misery_rate"]["n"] == 20
+    assert gate["metrics"]["misery_rate"]["note"] == "n=20: too few to judge"
     r = runner.invoke(app, ["metrics", str(path)])
-    assert r.exit_code == 0 and "nps" in r.output and "40" in r.output
+    assert r.exit_code == 0
+    assert "nps" in r.output
+    assert "40" in r.output
 
 
 @pytest.mark.slow
@@ -139,9 +151,12 @@ def test_metrics_and_impact_from_the_store(store_path, tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert {x["state"] for x in out["return"]} == {"none", "recovered", "unrecovered"}
-    assert out["churn_definition"] == "churned_at given per customer" and out["statement"]
+    assert out["churn_definition"] == "churned_at given per customer"
+    assert out["statement"]
     r = runner.invoke(app, ["impact", str(visits), "--customers", str(customers)])
-    assert r.exit_code == 0 and "Return within 90 days" in r.output and "hazard ratio" in r.output
+    assert r.exit_code == 0
+    assert "Return within 90 days" in r.output
+    assert "hazard ratio" in r.output
 
 
 def test_drivers_from_moments_in_the_store(store_path):
@@ -176,6 +191,9 @@ def test_impact_from_the_store_uses_recovery_case_outcomes(tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     by_state = {r["state"]: r["n"] for r in out["return"]}
-    assert by_state["recovered"] > 0 and by_state["unrecovered"] > 0 and by_state["none"] > 0
+    assert by_state["recovered"] > 0
+    assert by_state["unrecovered"] > 0
+    assert by_state["none"] > 0
     assert out["state_from"].startswith("misery and recovered")
-    assert set(out["left_out"]) >= {"open_cases", "closed_by_return"} and "caveat" in out
+    assert set(out["left_out"]) >= {"open_cases", "closed_by_return"}
+    assert "caveat" in out

@@ -32,10 +32,12 @@ def test_detect_writes_one_moment_per_row_csv(tmp_path):
     assert m.interaction_id.tolist() == ["r1", "r1", "r2", "r3"]  # a moment per touchpoint, strongest first
     assert m.groupby("interaction_id").overall_valence.first().tolist() == ["misery", "magic", "neutral"]
     r1 = m[m.interaction_id == "r1"].set_index("touchpoint")
-    assert set(r1.valence) == {"misery"} and "baggage_claim" in r1.index
+    assert set(r1.valence) == {"misery"}
+    assert "baggage_claim" in r1.index
     assert any("departure delay 45 min against <= 15 expected" in r for r in r1.reasons)
     q = pd.read_csv(tmp_path / "moments.quarantine.csv")
-    assert len(q) == 1 and "42" in q.reason[0] + str(q.raw[0])
+    assert len(q) == 1
+    assert "42" in q.reason[0] + str(q.raw[0])
 
 
 def test_detect_parquet_and_json_summary(tmp_path):
@@ -43,7 +45,9 @@ def test_detect_parquet_and_json_summary(tmp_path):
     res = runner.invoke(app, ["detect", str(_input(tmp_path)), "--text", "Comment", "-o", str(out), "--json"])
     assert res.exit_code == 0, res.output
     s = json.loads(res.output)
-    assert s["n"] == 3 and s["magic"] + s["misery"] + s["neutral"] == 3 and s["quarantined"] == 1
+    assert s["n"] == 3
+    assert s["magic"] + s["misery"] + s["neutral"] == 3
+    assert s["quarantined"] == 1
     assert len(pd.read_parquet(out)) == 3
 
 
@@ -77,7 +81,8 @@ def test_train_from_ratings_then_detect_with_the_model(tmp_path):
     assert "trained on n=36 texts (magic 12, misery 12, neutral 12" in res.output
     assert "3-fold cross-validated macro-F1" in res.output
     d = json.loads(model.read_text())
-    assert d["info"]["n_train"] == 36 and d["info"]["label_column"] == "stars"
+    assert d["info"]["n_train"] == 36
+    assert d["info"]["label_column"] == "stars"
     out = tmp_path / "m.csv"
     res = runner.invoke(
         app,
@@ -118,17 +123,22 @@ def test_train_from_label_json(tmp_path):
     )
     assert res.exit_code == 0, res.output
     s = json.loads(res.output)
-    assert s["n"] == 36 and s["classes"] == {"magic": 12, "misery": 12, "neutral": 12} and 0 <= s["cv_macro_f1"] <= 1
+    assert s["n"] == 36
+    assert s["classes"] == {"magic": 12, "misery": 12, "neutral": 12}
+    assert 0 <= s["cv_macro_f1"] <= 1
 
 
 def test_train_errors(tmp_path):
     f = str(_labelled(tmp_path))
     res = runner.invoke(app, ["train", f, "--text", "review", "-o", str(tmp_path / "m.json")])
-    assert res.exit_code == 1 and "nothing to learn from" in res.output
+    assert res.exit_code == 1
+    assert "nothing to learn from" in res.output
     res = runner.invoke(app, ["train", f, "--text", "nope", "--label", "sentiment", "-o", str(tmp_path / "m.json")])
-    assert res.exit_code == 1 and "column 'nope' is not in train.csv" in res.output
+    assert res.exit_code == 1
+    assert "column 'nope' is not in train.csv" in res.output
     res = runner.invoke(app, ["train", f, "--text", "review", "--label", "sentiment", "-o", str(tmp_path / "m.pkl")])
-    assert res.exit_code == 1 and ".json" in res.output
+    assert res.exit_code == 1
+    assert ".json" in res.output
 
 
 def test_detect_file_without_a_journey_picks_the_one_its_texts_speak_of(tmp_path):

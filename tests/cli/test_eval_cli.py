@@ -45,8 +45,10 @@ def test_eval_json_on_csv(tmp_path):
     assert set(out["per_class"]) == {"magic", "misery", "neutral"}
     for m in out["per_class"].values():
         assert set(m) >= {"precision", "recall", "f1"}
-    assert out["per_class"]["misery"]["n"] == 4 and out["per_class"]["magic"]["n"] == 4
-    assert out["accuracy"] == 1.0 and out["macro_f1"] == 1.0
+    assert out["per_class"]["misery"]["n"] == 4
+    assert out["per_class"]["magic"]["n"] == 4
+    assert out["accuracy"] == 1.0
+    assert out["macro_f1"] == 1.0
     assert out["accuracy_ci95"][0] < 1.0 <= out["accuracy_ci95"][1]
     assert out["texts_per_s"] > 0
 
@@ -58,7 +60,8 @@ def test_eval_wrong_predictions_are_counted(tmp_path):
     df.to_csv(path, index=False)
     out = _eval(str(path), "--text", "comment", "--label", "sentiment")
     assert out["accuracy"] == 0.9
-    assert out["per_class"]["magic"]["recall"] == 0.8 and out["per_class"]["misery"]["precision"] == 0.75
+    assert out["per_class"]["magic"]["recall"] == 0.8
+    assert out["per_class"]["misery"]["precision"] == 0.75
 
 
 @pytest.mark.parametrize("ext", ["csv", "tsv", "jsonl", "parquet"])
@@ -74,7 +77,8 @@ def test_eval_reads_every_file_type_with_star_labels(tmp_path, ext):
     else:
         df.to_parquet(path)
     out = _eval(str(path), "--text", "comment", "--label", "stars")
-    assert out["n"] == 10 and out["macro_f1"] == 1.0
+    assert out["n"] == 10
+    assert out["macro_f1"] == 1.0
 
 
 def test_eval_magic_misery_labels_and_blank_rows(tmp_path):
@@ -84,7 +88,8 @@ def test_eval_magic_misery_labels_and_blank_rows(tmp_path):
     path = tmp_path / "labelled.csv"
     df.to_csv(path, index=False)
     out = _eval(str(path), "--text", "comment", "--label", "moment")
-    assert out["n"] == 10 and out["skipped_unlabelled"] == 1
+    assert out["n"] == 10
+    assert out["skipped_unlabelled"] == 1
 
 
 def test_eval_table_output(tmp_path):
@@ -92,8 +97,10 @@ def test_eval_table_output(tmp_path):
     _frame().to_csv(path, index=False)
     result = runner.invoke(app, ["eval", str(path), "--text", "comment", "--label", "sentiment"])
     assert result.exit_code == 0, result.output
-    assert "macro-F1 1.000" in result.output and "n=10" in result.output
-    assert "misery" in result.output and "texts/s" in result.output
+    assert "macro-F1 1.000" in result.output
+    assert "n=10" in result.output
+    assert "misery" in result.output
+    assert "texts/s" in result.output
 
 
 def test_eval_unknown_column(tmp_path):
@@ -112,12 +119,14 @@ def test_eval_unknown_labels(tmp_path):
     df.to_csv(path, index=False)
     result = runner.invoke(app, ["eval", str(path), "--text", "comment", "--label", "sentiment"])
     assert result.exit_code == 1
-    assert "'angry' (row 3)" in result.output and "magic/misery/neutral" in result.output
+    assert "'angry' (row 3)" in result.output
+    assert "magic/misery/neutral" in result.output
 
 
 def test_eval_bad_file(tmp_path):
     result = runner.invoke(app, ["eval", str(tmp_path / "missing.csv"), "--text", "a", "--label", "b"])
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
     odd = tmp_path / "labels.xml"
     odd.write_text("<x/>")
     result = runner.invoke(app, ["eval", str(odd), "--text", "a", "--label", "b"])

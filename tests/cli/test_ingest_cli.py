@@ -41,7 +41,8 @@ def test_ingest_table_and_default_store(tmp_path, monkeypatch):
     monkeypatch.delenv("CARLZON_STORE", raising=False)
     result = runner.invoke(app, ["ingest", str(_file(tmp_path)), "--no-detect"])
     assert result.exit_code == 0, result.output
-    assert "stored" in result.output and "quarantined" in result.output
+    assert "stored" in result.output
+    assert "quarantined" in result.output
     assert "rating out of range" in result.output
     assert (tmp_path / "carlzon.db").exists()
 
@@ -52,11 +53,14 @@ def test_quarantine_truncated_to_100_in_json(tmp_path):
     out = json.loads(
         runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect", "--json"]).output
     )
-    assert out["quarantined"] == 150 and len(out["quarantine"]) == 100 and out["quarantine_truncated"] == 50
+    assert out["quarantined"] == 150
+    assert len(out["quarantine"]) == 100
+    assert out["quarantine_truncated"] == 50
     listed = json.loads(
         runner.invoke(app, ["quarantine", "--store", str(tmp_path / "c.db"), "--limit", "0", "--json"]).output
     )
-    assert listed["n"] == 150 and len(listed["quarantine"]) == 150
+    assert listed["n"] == 150
+    assert len(listed["quarantine"]) == 150
     assert listed["quarantine"][0]["raw"] == "0,text,99"
 
 
@@ -82,7 +86,8 @@ def test_flags_map_columns(tmp_path):
     )
     out = json.loads(result.output)
     assert out["stored"] == 1
-    assert out["mapping"]["text"] == "Kommentar" and out["mapping"]["stars"] == "Bewertung"
+    assert out["mapping"]["text"] == "Kommentar"
+    assert out["mapping"]["stars"] == "Bewertung"
     assert out["mapping"]["measures"] == {"Wartezeit (min)": "wartezeit_minutes"}
 
 
@@ -95,18 +100,23 @@ def test_map_file(tmp_path):
             app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--map", str(m), "--no-detect", "--json"]
         ).output
     )
-    assert out["stored"] == 1 and out["mapping"]["nps"] == "Empfehlung"
+    assert out["stored"] == 1
+    assert out["mapping"]["nps"] == "Empfehlung"
 
 
 def test_errors_are_one_line(tmp_path):
     result = runner.invoke(app, ["ingest", str(tmp_path / "missing.csv"), "--store", str(tmp_path / "c.db")])
     assert result.exit_code == 1
-    assert "file not found" in result.output and "Traceback" not in result.output
+    assert "file not found" in result.output
+    assert "Traceback" not in result.output
     p = _file(tmp_path, "a,b\n1,2\n")
     result = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect"])
-    assert result.exit_code == 1 and "found no text or rating column" in result.output and "--text" in result.output
+    assert result.exit_code == 1
+    assert "found no text or rating column" in result.output
+    assert "--text" in result.output
     result = runner.invoke(app, ["ingest", str(_file(tmp_path)), "--store", str(tmp_path / "c.db"), "--text", "nope"])
-    assert result.exit_code == 1 and "column 'nope'" in result.output
+    assert result.exit_code == 1
+    assert "column 'nope'" in result.output
 
 
 def test_store_info(tmp_path):
@@ -114,11 +124,13 @@ def test_store_info(tmp_path):
     runner.invoke(app, ["ingest", str(_file(tmp_path)), "--store", db, "--no-detect"])
     out = json.loads(runner.invoke(app, ["store", "info", "--store", db, "--json"]).output)
     assert out["backend"] == "sqlite"
-    assert out["counts"]["interactions"] == 2 and out["counts"]["quarantine"] == 2
+    assert out["counts"]["interactions"] == 2
+    assert out["counts"]["quarantine"] == 2
     assert out["migrations"][0] == {"version": 1, "name": "core tables"}
     assert out["ingest_runs"][0]["read"] == 4
     text = runner.invoke(app, ["store", "info", "--store", db]).output
-    assert "interactions" in text and "read 4 = stored 2 + duplicates 0 + quarantined 2" in text
+    assert "interactions" in text
+    assert "read 4 = stored 2 + duplicates 0 + quarantined 2" in text
 
 
 GOOGLE = "author_title,review_rating,review_datetime_utc,review_text,owner_answer\n" + "".join(
@@ -156,13 +168,16 @@ def test_google_reviews_get_their_timestamps_and_touchpoints(tmp_path):
 def test_ingest_prints_what_each_column_was_taken_for(tmp_path):
     p = _file(tmp_path, GOOGLE, name="google.csv")
     res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db"), "--no-detect"])
-    assert "owner_answer" in res.output and "the company's" in res.output and "review_rating" in res.output
+    assert "owner_answer" in res.output
+    assert "the company's" in res.output
+    assert "review_rating" in res.output
 
 
 def test_ingest_prints_the_journey_and_how_sure(tmp_path):
     p = _file(tmp_path, GOOGLE, name="google.csv")
     res = runner.invoke(app, ["ingest", str(p), "--store", str(tmp_path / "c.db")])
-    assert "Journey: coffee_shop" in res.output and "of the evidence" in res.output
+    assert "Journey: coffee_shop" in res.output
+    assert "of the evidence" in res.output
 
 
 def test_dry_run_stores_nothing(tmp_path):

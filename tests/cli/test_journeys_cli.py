@@ -32,8 +32,10 @@ def test_list_table_names_every_template_with_counts():
         j = load_journey(name)
         line = next(ln for ln in result.output.splitlines() if f" {name} " in ln)
         cells = [c.strip() for c in line.strip("│ ").split("│")]
-        assert cells[0] == name and cells[1] == j.title
-        assert cells[3] == str(len(j.stages)) and cells[4] == str(len(j.touchpoints))
+        assert cells[0] == name
+        assert cells[1] == j.title
+        assert cells[3] == str(len(j.stages))
+        assert cells[4] == str(len(j.touchpoints))
 
 
 def test_list_json():
@@ -42,7 +44,8 @@ def test_list_json():
     rows = {r["name"]: r for r in json.loads(result.output)["templates"]}
     assert set(rows) == set(journey_templates())
     assert rows["retail_clothing"]["touchpoints"] == len(load_journey("retail_clothing").touchpoints)
-    assert rows["retail_bank"]["title"] == "Retail bank" and rows["retail_bank"]["high_stakes"] >= 3
+    assert rows["retail_bank"]["title"] == "Retail bank"
+    assert rows["retail_bank"]["high_stakes"] >= 3
 
 
 def test_show_tree():
@@ -89,7 +92,8 @@ def _error_line(result) -> str:
 
 def test_unknown_template_is_one_line():
     line = _error_line(_run("journeys", "show", "hotle"))
-    assert "no journey template named 'hotle'" in line and "did you mean 'hotel'?" in line
+    assert "no journey template named 'hotle'" in line
+    assert "did you mean 'hotel'?" in line
 
 
 @pytest.mark.parametrize(
@@ -115,7 +119,8 @@ def test_bad_yaml_is_one_line_naming_file_place_and_fix(tmp_path, text, needles)
     path = tmp_path / "mine.yaml"
     path.write_text(text, encoding="utf-8")
     line = _error_line(_run("journeys", "show", str(path)))
-    assert str(path) in line and "(fix: " in line
+    assert str(path) in line
+    assert "(fix: " in line
     for needle in needles:
         assert needle in line
 

@@ -40,7 +40,8 @@ def test_build_warns_about_length():
 
 def test_build_unknown_persona_names_the_fix():
     r = runner.invoke(app, ["survey", "build", "--journey", "retail_clothing", "--persona", "tourist"])
-    assert r.exit_code == 1 and "use one of first_time, regular" in _flat(r.output)
+    assert r.exit_code == 1
+    assert "use one of first_time, regular" in _flat(r.output)
 
 
 def test_add_invite_and_status(tmp_path, db):
@@ -66,7 +67,8 @@ def test_add_invite_and_status(tmp_path, db):
             "--json",
         ]
     )
-    assert json.loads(r.output)["invited"] == 2 and len(pd.read_csv(tmp_path / "links.csv")) == 2
+    assert json.loads(r.output)["invited"] == 2
+    assert len(pd.read_csv(tmp_path / "links.csv")) == 2
     s = _ok(["survey", "status", "hotel-business", "--store", db, "--json"])
     assert json.loads(s.output)["batches"][0]["invited"] == 2
 
@@ -102,7 +104,8 @@ def test_simulate_then_drivers_stated(db):
 
 def test_drivers_without_outcome_names_the_fix():
     r = runner.invoke(app, ["drivers", "survey.csv"])
-    assert r.exit_code == 1 and "--outcome is needed" in _flat(r.output)
+    assert r.exit_code == 1
+    assert "--outcome is needed" in _flat(r.output)
 
 
 def test_walk_build_and_ingest(tmp_path, db):
@@ -125,4 +128,5 @@ def test_walk_build_and_ingest(tmp_path, db):
     t["location"] = "Old Town"
     t.to_csv(tmp_path / "filled.csv", index=False)
     r = _ok(["walk", "ingest", str(tmp_path / "filled.csv"), "--journey", "retail_clothing", "--store", db])
-    assert "17 steps read = 17 stored" in _flat(r.output) and "misery at fitting_rooms" in _flat(r.output)
+    assert "17 steps read = 17 stored" in _flat(r.output)
+    assert "misery at fitting_rooms" in _flat(r.output)

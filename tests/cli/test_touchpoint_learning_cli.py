@@ -150,7 +150,8 @@ def test_train_touchpoints_needs_a_journey(files, tmp_path):
     res = runner.invoke(
         app, ["train", str(data), "--text", "message", "--touchpoint-label", "tag", "-o", str(tmp_path / "m.json")]
     )
-    assert res.exit_code == 1 and "--journey" in res.output
+    assert res.exit_code == 1
+    assert "--journey" in res.output
 
 
 def test_unmapped_tags_say_how_to_map_them(files, tmp_path):
@@ -170,7 +171,8 @@ def test_unmapped_tags_say_how_to_map_them(files, tmp_path):
             str(tmp_path / "m.json"),
         ],
     )
-    assert res.exit_code == 1 and "--touchpoint-map" in res.output
+    assert res.exit_code == 1
+    assert "--touchpoint-map" in res.output
 
 
 def test_train_valence_and_touchpoints_in_one_file(files, tmp_path):

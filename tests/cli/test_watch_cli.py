@@ -63,19 +63,23 @@ def test_alerts_json_contract(sim_store):
     res = runner.invoke(app, ["alerts", "--store", sim_store["store"], "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert list(out) == ["alerts"] and out["alerts"]
+    assert list(out) == ["alerts"]
+    assert out["alerts"]
     for a in out["alerts"]:
         assert {"touchpoint", "theme", "since", "count", "baseline", "examples"} <= set(a)
     e = sim_store["truth"]["emerging"]
     first = [a for a in out["alerts"] if a["touchpoint"] == e["touchpoint"] and a["since"] == e["start"]]
-    assert first and first[0]["location"] == e["location"] and first[0]["examples"]
+    assert first
+    assert first[0]["location"] == e["location"]
+    assert first[0]["examples"]
 
 
 def test_alerts_since_filter_and_table(sim_store):
     res = runner.invoke(app, ["alerts", "--store", sim_store["store"], "--since", "2030-01-01", "--json"])
     assert json.loads(res.stdout) == {"alerts": []}
     res = runner.invoke(app, ["alerts", "--store", sim_store["store"]])
-    assert res.exit_code == 0 and "Emerging problems" in res.stdout
+    assert res.exit_code == 0
+    assert "Emerging problems" in res.stdout
     assert sim_store["truth"]["emerging"]["touchpoint"] in res.stdout
 
 
@@ -99,7 +103,8 @@ def test_post_alerts_backs_off_exponentially_and_gives_up(hook):
     waits: list[float] = []
     with pytest.raises(CarlzonError, match="after 3 attempts"):
         post_alerts(url, [], retries=2, backoff=0.1, sleep=waits.append)
-    assert waits == [0.1, 0.2] and len(handler.received) == 3
+    assert waits == [0.1, 0.2]
+    assert len(handler.received) == 3
 
 
 def test_post_alerts_client_error_is_not_retried(hook):
@@ -122,14 +127,18 @@ def test_themes_json_and_table(sim_store):
     res = runner.invoke(app, ["themes", "--store", sim_store["store"], "--valence", "misery", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert out["themes"] and out["n"] > 0 and 0 <= out["unassigned_share"] < 1
+    assert out["themes"]
+    assert out["n"] > 0
+    assert 0 <= out["unassigned_share"] < 1
     t = out["themes"][0]
     assert {"label", "touchpoint", "n", "examples", "trend", "trend_n", "weekly"} <= set(t)
     assert all(x["valence"] == "misery" for x in out["themes"])
     res = runner.invoke(app, ["themes", "--store", sim_store["store"]])
-    assert res.exit_code == 0 and "in no theme" in res.stdout
+    assert res.exit_code == 0
+    assert "in no theme" in res.stdout
     res = runner.invoke(app, ["themes", "--store", sim_store["store"], "--valence", "sad"])
-    assert res.exit_code == 1 and "--valence misery" in res.output
+    assert res.exit_code == 1
+    assert "--valence misery" in res.output
 
 
 def test_paths_json_svg_and_table(sim_store, tmp_path):
@@ -151,22 +160,28 @@ def test_paths_json_svg_and_table(sim_store, tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert {u["step"] for u in out["unmapped_steps"]} == set(sim_store["truth"]["unmapped_steps"])
-    assert out["variants"][0]["cases"] > 0 and out["edges"] and out["misery"]
+    assert out["variants"][0]["cases"] > 0
+    assert out["edges"]
+    assert out["misery"]
     assert svg.read_text().startswith("<svg")
     res = runner.invoke(app, ["paths", str(sim_store["events"]), "--journey", "airline"])
-    assert res.exit_code == 0 and "Paths customers really take" in res.stdout
+    assert res.exit_code == 0
+    assert "Paths customers really take" in res.stdout
     assert "Steps that match no touchpoint" in res.stdout
 
 
 def test_paths_errors_are_one_line(tmp_path):
     res = runner.invoke(app, ["paths", str(tmp_path / "nope.csv")])
-    assert res.exit_code == 1 and "does not exist" in res.output
+    assert res.exit_code == 1
+    assert "does not exist" in res.output
     f = tmp_path / "log.csv"
     f.write_text("who,what,when\na,search,2026-01-01\n")
     res = runner.invoke(app, ["paths", str(f)])
-    assert res.exit_code == 1 and "--customer" in res.output
+    assert res.exit_code == 1
+    assert "--customer" in res.output
     res = runner.invoke(app, ["paths", str(f), "--customer", "who", "--step", "what", "--time", "when", "--json"])
-    assert res.exit_code == 0 and json.loads(res.stdout)["cases"] == 1
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["cases"] == 1
 
 
 def test_alerts_tell_each_ongoing_problem_once(sim_store, hook):

@@ -34,7 +34,8 @@ def test_columns_order_and_one_row_per_input(det):
     assert out.valence.tolist() == ["magic", "neutral", "misery"]
     assert str(out.timestamp.dt.tz) == "UTC"
     ev = json.loads(out.evidence[0])
-    assert ev[0]["rule"] == "lexicon" and ev[0]["phrase"] == "wonderful"
+    assert ev[0]["rule"] == "lexicon"
+    assert ev[0]["phrase"] == "wonderful"
     assert out.reasons[2].startswith('"rude"')
 
 
@@ -65,35 +66,42 @@ def test_journey_thresholds_change_the_verdict(scorer, tmp_path):
 
 def test_expectation_without_rating_or_text(det):
     m = one(det, measures={"departure_delay_minutes": 45})
-    assert m.valence == "misery" and m.touchpoint == "delays_cancellations"
-    assert m.moment_of_truth and "45 min against <= 15 expected" in m.reasons
+    assert m.valence == "misery"
+    assert m.touchpoint == "delays_cancellations"
+    assert m.moment_of_truth
+    assert "45 min against <= 15 expected" in m.reasons
     mild = one(det, measures={"departure_delay_minutes": 20})
     assert mild.intensity < m.intensity
     ok = one(det, measures='{"departure_delay_minutes": 2}')
-    assert ok.valence == "neutral" and not ok.moment_of_truth
+    assert ok.valence == "neutral"
+    assert not ok.moment_of_truth
 
 
 def test_measure_assigns_touchpoint_and_explicit_wins(det):
     assert one(det, text="rude", measures={"departure_delay_minutes": 45}).touchpoint == "delays_cancellations"
     m = one(det, text="rude staff at the gate", touchpoint="check_in", measures={"wait_minutes": 40})
-    assert m.touchpoint == "check_in" and m.touchpoint_confidence == 1.0
+    assert m.touchpoint == "check_in"
+    assert m.touchpoint_confidence == 1.0
     assert "wait 40 min against <= 15 expected" in m.reasons  # judged against check-in's expectation
 
 
 def test_unknown_touchpoint_when_unsure(det):
     m = one(det, text="wonderful")
-    assert m.touchpoint == "unknown" and m.touchpoint_confidence < 0.35
+    assert m.touchpoint == "unknown"
+    assert m.touchpoint_confidence < 0.35
 
 
 def test_high_stakes_raise_intensity_and_mark_moment_of_truth(det):
     low = one(det, text="rude")
     high = one(det, text="lost my card and rude")
-    assert high.stakes == "high" and high.moment_of_truth
+    assert high.stakes == "high"
+    assert high.moment_of_truth
     assert high.intensity > low.intensity
     assert not low.moment_of_truth
     # a touchpoint's high stakes count on a moment of misery there
     bag = one(det, text="rude at baggage claim")
-    assert bag.touchpoint == "baggage_claim" and bag.stakes == "high"
+    assert bag.touchpoint == "baggage_claim"
+    assert bag.stakes == "high"
     happy_bag = one(det, text="wonderful baggage claim")
     assert happy_bag.stakes == "low"
 
@@ -102,7 +110,9 @@ def test_score_stays_in_the_valence_band(det):
     out = det.detect(pd.DataFrame({"text": ["wonderful", "rude", None, "meh"], "nps": [0, 10, 7, None]}))
     for v, s in zip(out.valence, out.score):
         assert -1 <= s <= 1
-        assert (v != "magic" or s > 0) and (v != "misery" or s < 0) and (v != "neutral" or abs(s) <= 0.3)
+        assert v != "magic" or s > 0
+        assert v != "misery" or s < 0
+        assert v != "neutral" or abs(s) <= 0.3
     assert out.interaction_id.tolist() == ["0", "1", "2", "3"]
 
 
@@ -112,7 +122,8 @@ def test_detect_one_matches_detect(det):
     row = det.detect(pd.DataFrame([{"id": "x", "text": "they lost my bag", "stars": 1}])).iloc[0]
     assert mo.valence == row.valence == "misery"
     assert mo.reasons == row.reasons
-    assert mo.customer_id == "c1" and mo.evidence[0].rule == "rating"
+    assert mo.customer_id == "c1"
+    assert mo.evidence[0].rule == "rating"
 
 
 def test_no_journey_default_thresholds(scorer):
@@ -121,7 +132,8 @@ def test_no_journey_default_thresholds(scorer):
         .detect(pd.DataFrame({"text": ["lost my bag"], "nps": [9], "measures": ['{"x": 1}']}))
         .iloc[0]
     )
-    assert m.valence == "magic" and m.touchpoint == "unknown"
+    assert m.valence == "magic"
+    assert m.touchpoint == "unknown"
 
 
 def test_bad_input_errors_name_the_fix(det, scorer):
@@ -137,7 +149,8 @@ def test_bad_input_errors_name_the_fix(det, scorer):
 
 def test_empty_frame(det):
     out = det.detect(pd.DataFrame({"id": [], "text": []}))
-    assert len(out) == 0 and list(out.columns) == list(MOMENT_COLUMNS)
+    assert len(out) == 0
+    assert list(out.columns) == list(MOMENT_COLUMNS)
 
 
 def test_an_unauthorized_card_payment_reaches_the_fraud_touchpoint():

@@ -23,9 +23,11 @@ def test_saved_embed_model_is_json_and_loads(tmp_path):
     )
     p = m.save(tmp_path / "e.json")
     d = json.loads(p.read_text())
-    assert d["format"] == embed.FORMAT and d["encoder"] == embed.ENCODER
+    assert d["format"] == embed.FORMAT
+    assert d["encoder"] == embed.ENCODER
     back = embed.EmbedModel.load(p)
-    assert back.classes == ["magic", "misery"] and back.coef.shape == (2, 384)
+    assert back.classes == ["magic", "misery"]
+    assert back.coef.shape == (2, 384)
     (tmp_path / "t.json").write_text('{"format": "carlzon.text_model/1"}')
     with pytest.raises(ModelError, match="not an embedding model"):
         embed.EmbedModel.load(tmp_path / "t.json")

@@ -36,7 +36,8 @@ def test_mentions_of_a_batch_come_in_text_order():
 
 def test_a_touchpoint_without_words_joins_what_is_said_of_it():
     m = find_mentions(["The breakfast and the staff were awful"], TouchpointMatcher(load_journey("hotel")))
-    assert sorted(m.touchpoints[0]) == ["breakfast", "staff"] and len(m) == 1
+    assert sorted(m.touchpoints[0]) == ["breakfast", "staff"]
+    assert len(m) == 1
 
 
 def test_aspects():
@@ -51,18 +52,21 @@ def test_aspects():
 
 def test_a_touchpoint_the_place_does_not_have_is_missed():
     m = find_mentions(["The spa does not have a sauna"], TouchpointMatcher(load_journey("hotel")))
-    assert bool(m.absent[0]) and m.score[0] < 0
+    assert bool(m.absent[0])
+    assert m.score[0] < 0
 
 
 def test_a_short_verdict_speaks_of_the_previous_sentence():
     m = find_mentions(["Breakfast was cold toast. Very disappointing."], TouchpointMatcher(load_journey("hotel")))
-    assert [t for t in m.touchpoints] == [("breakfast",), ("breakfast",)] and m.score[1] < 0
+    assert [t for t in m.touchpoints] == [("breakfast",), ("breakfast",)]
+    assert m.score[1] < 0
 
 
 def test_a_verdict_after_a_plain_mention_carries_over():
     text = "The breakfast was a tray of toast and jam. Poor for a hotel of this class."
     m = find_mentions([text], TouchpointMatcher(load_journey("hotel")))
-    assert m.touchpoints[-1] == ("breakfast",) and bool(m.inherited[-1])
+    assert m.touchpoints[-1] == ("breakfast",)
+    assert bool(m.inherited[-1])
 
 
 def test_a_new_sentence_with_its_own_opinion_does_not_carry_over():

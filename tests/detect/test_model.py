@@ -47,12 +47,15 @@ def model(data):
 
 def test_trains_and_predicts(model):
     assert model.classes == ["magic", "misery", "neutral"]
-    assert model.info["n_train"] == 72 and model.info["cv_folds"] == 3
-    assert set(model.info["cv_by_C"]) == {"1.0", "4.0"} and 0 <= model.info["cv_macro_f1"] <= 1
+    assert model.info["n_train"] == 72
+    assert model.info["cv_folds"] == 3
+    assert set(model.info["cv_by_C"]) == {"1.0", "4.0"}
+    assert 0 <= model.info["cv_macro_f1"] <= 1
     pred = model.predict(["the crew were lovely", "rude agent hung up", "is there wifi on board"])
     assert pred.tolist() == ["magic", "misery", "neutral"]
     p = model.predict_proba(["lovely"])
-    assert p.shape == (1, 3) and abs(p.sum() - 1) < 1e-9
+    assert p.shape == (1, 3)
+    assert abs(p.sum() - 1) < 1e-9
 
 
 def test_save_load_round_trip_is_plain_json(model, tmp_path):
@@ -60,9 +63,13 @@ def test_save_load_round_trip_is_plain_json(model, tmp_path):
     raw = path.read_bytes()
     assert b"pickle" not in raw and not raw.startswith(b"\x80")  # no pickle protocol header
     d = json.loads(raw)
-    assert d["format"] == FORMAT and d["classes"] == model.classes
-    assert {"vocabulary", "idf", "params"} <= set(d["word"]) and len(d["coef"]) == 3
-    assert d["info"]["n_train"] == 72 and "cv_macro_f1" in d["info"] and d["lexicon_version"]
+    assert d["format"] == FORMAT
+    assert d["classes"] == model.classes
+    assert {"vocabulary", "idf", "params"} <= set(d["word"])
+    assert len(d["coef"]) == 3
+    assert d["info"]["n_train"] == 72
+    assert "cv_macro_f1" in d["info"]
+    assert d["lexicon_version"]
     back = TextModel.load(path)
     texts = ["rude agent", "lovely crew", "flight 22"]
     assert np.allclose(back.predict_proba(texts), model.predict_proba(texts), atol=1e-4)
@@ -135,9 +142,11 @@ def test_file_holds_the_stack_and_training_tfidf_matches_the_saved_vectorizers(m
 
     d = json.loads(model.save(tmp_path / "m.json").read_text())
     assert d["meta"]["features"][:3] == ["base_magic", "base_misery", "base_neutral"]
-    assert len(d["meta"]["coef"]) == 3 and len(d["meta"]["coef"][0]) == 3 + 8
+    assert len(d["meta"]["coef"]) == 3
+    assert len(d["meta"]["coef"][0]) == 3 + 8
     assert len(d["coef"][0]) == len(d["word"]["vocabulary"]) + len(d["char"]["vocabulary"])
-    assert d["word"]["params"]["ngram_range"] == [1, 3] and d["char"]["params"]["ngram_range"] == [2, 5]
+    assert d["word"]["params"]["ngram_range"] == [1, 3]
+    assert d["char"]["params"]["ngram_range"] == [2, 5]
     texts = _clean(data[0])
     blocks = [_count_block(spec, texts)[0] for spec in (_WORD, _CHAR)]
     ours = sparse.hstack([_tfidf(B, _idf(B)) for B in blocks]).toarray()
@@ -151,7 +160,8 @@ def test_nb_ratios_favour_the_class_a_feature_belongs_to():
 
     X = sparse.csr_matrix(np.array([[3, 0, 1], [1, 0, 1], [0, 2, 1], [0, 1, 1]]))
     r = nb_ratios(X, np.array(["magic", "magic", "misery", "misery"]), ["magic", "misery"])
-    assert r[0, 0] > 0 > r[0, 1] and r[1, 1] > 0 > r[1, 0]
+    assert r[0, 0] > 0 > r[0, 1]
+    assert r[1, 1] > 0 > r[1, 0]
     assert abs(r[0, 2]) < 1e-12  # in every text of both classes: no evidence
 
 
@@ -177,5 +187,7 @@ def test_reads_format_1_files_as_one_linear_layer(model):
 
 def test_info_reports_the_stacked_cross_validation(model):
     info = model.info
-    assert 0 <= info["cv_macro_f1"] <= 1 and 0 <= info["cv_macro_f1_offsets"] <= 1
-    assert set(info["class_offsets"]) == set(model.classes) and "NB-LR" in info["method"]
+    assert 0 <= info["cv_macro_f1"] <= 1
+    assert 0 <= info["cv_macro_f1_offsets"] <= 1
+    assert set(info["class_offsets"]) == set(model.classes)
+    assert "NB-LR" in info["method"]

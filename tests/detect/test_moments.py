@@ -61,7 +61,8 @@ def test_text_evidence_carries_its_span():
     m = moments("hotel", HOTEL)
     ev = json.loads(m.set_index("touchpoint").loc["check_in"].evidence)
     spans = [tuple(e["span"]) for e in ev if e["rule"] == "lexicon"]
-    assert spans and all(HOTEL[s:e].startswith("but the front desk") for s, e in spans)
+    assert spans
+    assert all(HOTEL[s:e].startswith("but the front desk") for s, e in spans)
 
 
 def test_overall_valence_is_the_same_on_every_row():
@@ -86,7 +87,8 @@ def test_no_touchpoint_gives_one_unknown_moment():
 
 def test_a_pronoun_sentence_speaks_of_the_previous_touchpoint():
     m = moments("hotel", "We loved the breakfast. It was filthy though, the room I mean.")
-    assert len(m) >= 1 and "breakfast" in set(m.touchpoint)
+    assert len(m) >= 1
+    assert "breakfast" in set(m.touchpoint)
 
 
 # -- ratings per touchpoint ---------------------------------------------------------------------
@@ -100,7 +102,8 @@ def test_ratings_only_rows_give_a_moment_per_rated_touchpoint():
 
 def test_rating_moments_have_no_spans_and_basis_rating():
     m = Detector("airline").detect(pd.DataFrame({"id": ["s"], "ratings": [json.dumps(SURVEY)]}))
-    assert set(m.spans) == {"[]"} and set(m.basis) == {"rating"}
+    assert set(m.spans) == {"[]"}
+    assert set(m.basis) == {"rating"}
 
 
 def test_the_rating_is_the_evidence():
@@ -118,7 +121,8 @@ def test_zero_on_a_one_to_five_scale_is_not_rated():
     m = Detector("airline").detect(
         pd.DataFrame({"id": ["s", "t"], "ratings": [{"Seat comfort": 0}, {"Seat comfort": 4}]})
     )
-    assert m.interaction_id.tolist() == ["s", "t"] and m.touchpoint.tolist() == ["unknown", "seat"]
+    assert m.interaction_id.tolist() == ["s", "t"]
+    assert m.touchpoint.tolist() == ["unknown", "seat"]
 
 
 def test_text_and_rating_of_one_touchpoint_combine():

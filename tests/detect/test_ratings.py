@@ -8,7 +8,8 @@ def test_nps_thresholds_default():
     r = rate(pd.DataFrame({"nps": [0, 6, 7, 8, 9, 10]}))
     assert r.valence.tolist() == ["misery", "misery", "neutral", "neutral", "magic", "magic"]
     assert np.all(np.diff(r.score) > 0)  # monotone in the rating
-    assert r.score[0] == -1.0 and r.score[-1] == 1.0
+    assert r.score[0] == -1.0
+    assert r.score[-1] == 1.0
 
 
 def test_journey_thresholds_are_honoured():

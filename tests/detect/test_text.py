@@ -64,16 +64,20 @@ def test_service_magic_is_positive(scorer, text):
 
 def test_scores_are_bounded(scorer):
     res = scorer.score(["AMAZING!!! " * 50, "WORST EVER!!! lost my bag :( 😡 " * 50, "ok"])
-    assert np.all(res.score >= -1) and np.all(res.score <= 1)
-    assert np.all(res.intensity >= 0) and np.all(res.intensity <= 1)
-    assert res.score[0] > 0.9 and res.score[1] < -0.9
+    assert np.all(res.score >= -1)
+    assert np.all(res.score <= 1)
+    assert np.all(res.intensity >= 0)
+    assert np.all(res.intensity <= 1)
+    assert res.score[0] > 0.9
+    assert res.score[1] < -0.9
 
 
 # ------------------------------------------------------------------ negation
 def test_negation_flips_praise(scorer):
     pos, _ = one(scorer, "The staff were friendly")
     neg, res = one(scorer, "The staff were not friendly")
-    assert pos > 0.2 and neg < -0.1
+    assert pos > 0.2
+    assert neg < -0.1
     assert "negation" in rules(res)
     assert any('"not friendly"' in e.text for e in res.evidence(0))
 
@@ -135,7 +139,8 @@ def test_intensifier_raises_score(scorer):
     base, _ = one(scorer, "the service was good")
     very, _ = one(scorer, "the service was very good")
     extremely, _ = one(scorer, "the service was extremely good")
-    assert very > base and extremely > base
+    assert very > base
+    assert extremely > base
 
 
 def test_dampener_lowers_score(scorer):
@@ -219,7 +224,8 @@ def test_sarcasm_is_negative(scorer, text):
 def test_thanks_so_much_for_is_thanks_not_sarcasm(scorer, text):
     s, res = one(scorer, text)
     assert s > 0.3, (text, s, res.evidence(0))
-    assert "sarcasm" not in rules(res) and "sarcasm" not in res.events(0)
+    assert "sarcasm" not in rules(res)
+    assert "sarcasm" not in res.events(0)
     assert "sarcasm" in one(scorer, "so much for customer service")[1].events(0)
 
 
@@ -227,7 +233,8 @@ def test_going_to_a_place_is_not_loyalty(scorer):
     s, res = one(scorer, "need our plane to wait to go to Elmira")
     assert "loyal" not in res.events(0) and s <= 0, res.evidence(0)
     s, res = one(scorer, "you are my go-to airline")
-    assert "loyal" in res.events(0) and s > 0
+    assert "loyal" in res.events(0)
+    assert s > 0
 
 
 @pytest.mark.parametrize("word", ["uncourteous", "uncaring", "unsympathetic", "unempathetic"])
@@ -240,7 +247,8 @@ def test_un_antonym_of_a_positive_word_is_negative(scorer, word):
 
 def test_unlike_is_not_an_antonym(scorer):
     s, res = one(scorer, "unlike the others")
-    assert s == 0 and not res.evidence(0)
+    assert s == 0
+    assert not res.evidence(0)
 
 
 @pytest.mark.parametrize(
@@ -259,7 +267,8 @@ def test_praise_in_scare_quotes_is_sarcasm(scorer, text):
 
 def test_longer_quotes_and_names_are_not_scare_quotes(scorer):
     s, res = one(scorer, 'the agent said "we will sort it out today" and she did, great')
-    assert s > 0 and not any("scare" in e.text for e in res.evidence(0))
+    assert s > 0
+    assert not any("scare" in e.text for e in res.evidence(0))
     assert one(scorer, 'Great crew, "Susan" was lovely')[0] > 0
 
 
@@ -274,12 +283,14 @@ def test_last_time_is_never_again_only_as_a_farewell(scorer):
         s, res = one(scorer, text)
         assert "never_again" in res.events(0) and s < 0, text
     s, res = one(scorer, "last time I stayed here the room was lovely")
-    assert "never_again" not in res.events(0) and s > 0
+    assert "never_again" not in res.events(0)
+    assert s > 0
 
 
 def test_a_fee_is_a_price_not_a_billing_error(scorer):
     _, res = one(scorer, "I had to pay bag fees")
-    assert "billing_error" not in res.events(0) and res.stakes[0] == "low"
+    assert "billing_error" not in res.events(0)
+    assert res.stakes[0] == "low"
     assert any("price" in e.text for e in res.evidence(0))
     _, res = one(scorer, "they charged me hidden fees")
     assert "billing_error" in res.events(0)
@@ -289,7 +300,8 @@ def test_event_hits_give_category_and_words(scorer):
     res = scorer.score(["fine", "They never called back and I was left on hold", "not delayed at all"])
     rows, cats, hits = res.event_hits()
     got = [(int(r), str(c), res.hit_words(h)) for r, c, h in zip(rows, cats, hits)]
-    assert (1, "ignored", "never called back") in got and (1, "hold", "left on hold") in got
+    assert (1, "ignored", "never called back") in got
+    assert (1, "hold", "left on hold") in got
     assert not any(r in (0, 2) for r, _, _ in got)  # nothing in 'fine'; a negated event is left out
 
 
@@ -319,7 +331,9 @@ def test_politeness_is_not_magic(scorer, text):
 def test_politeness_evidence(scorer):
     _, res = one(scorer, "Kindly check my booking")
     ev = res.evidence(0)
-    assert ev and ev[0].rule == "politeness" and ev[0].phrase == "Kindly"
+    assert ev
+    assert ev[0].rule == "politeness"
+    assert ev[0].phrase == "Kindly"
 
 
 def test_thanks_for_real_help_is_magic(scorer):
@@ -351,7 +365,8 @@ def test_high_stakes(scorer, text, event):
     res = scorer.score([text, "The seat was a bit small"])
     assert res.stakes[0] == "high", (text, res.evidence(0))
     assert event in res.events(0)
-    assert res.intensity[0] >= 0.4 and res.intensity[0] > res.intensity[1]
+    assert res.intensity[0] >= 0.4
+    assert res.intensity[0] > res.intensity[1]
     assert any("high stakes" in e.text for e in res.evidence(0))
 
 
@@ -372,7 +387,8 @@ def test_evidence_items(scorer):
     ev = res.evidence(0)
     assert all(isinstance(e, Evidence) for e in ev)
     first = ev[0]
-    assert first.rule == "lexicon" and first.phrase == "lost my bag"
+    assert first.rule == "lexicon"
+    assert first.phrase == "lost my bag"
     assert first.text == '"lost my bag" = lost item, high stakes'
     assert first.weight < 0
     assert {e.phrase for e in ev} >= {"lost my bag", "rude"}
@@ -437,14 +453,16 @@ def test_input_types_agree(scorer):
 
 def test_empty_and_none(scorer):
     res = scorer.score([None, "", "   ", "..."])
-    assert np.all(res.score == 0) and np.all(res.intensity == 0)
+    assert np.all(res.score == 0)
+    assert np.all(res.intensity == 0)
     assert all(res.evidence(i) == [] for i in range(4))
     assert scorer.score([]).score.shape == (0,)
 
 
 def test_non_ascii(scorer):
     res = scorer.score(["Très bien ❤", "ÉNORME problème", "Überall Verspätung 😡", "शुक्रिया"])
-    assert res.score[0] > 0 and res.score[2] < 0
+    assert res.score[0] > 0
+    assert res.score[2] < 0
     assert np.isfinite(res.score).all()
 
 
@@ -467,7 +485,8 @@ def test_valence_and_frame(scorer):
     res = scorer.score(["lost my bag", "lovely crew", "what time is boarding"])
     assert list(res.valence()) == ["misery", "magic", "neutral"]
     frame = res.to_frame()
-    assert list(frame.columns) == ["score", "intensity", "valence", "stakes"] and len(frame) == 3
+    assert list(frame.columns) == ["score", "intensity", "valence", "stakes"]
+    assert len(frame) == 3
     assert list(res.n_events) == [1, 1, 0]
 
 
@@ -515,7 +534,8 @@ def test_service_lexicon_loads_and_covers_the_events():
 
 def test_vader_lexicon_is_read_from_the_package():
     vader = load_vader_lexicon()
-    assert len(vader) > 7000 and vader["good"] > 0
+    assert len(vader) > 7000
+    assert vader["good"] > 0
 
 
 @pytest.mark.parametrize(
@@ -533,7 +553,8 @@ def test_lexicon_errors_name_the_line(tmp_path, line, match):
     path.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(DetectError, match=match) as err:
         load_service_lexicon(path)
-    assert "lex.tsv:" in str(err.value) and "fix:" in str(err.value)
+    assert "lex.tsv:" in str(err.value)
+    assert "fix:" in str(err.value)
 
 
 def test_own_lexicon_file(tmp_path):
@@ -545,7 +566,8 @@ def test_own_lexicon_file(tmp_path):
     res = sc.score(["the wifi is slow", "the wifi is not slow", "great"])
     assert res.score[0] < 0 < res.score[1]
     assert res.score[2] == 0  # no VADER words
-    assert res.events(0) == ["wifi"] and res.stakes[0] == "medium"
+    assert res.events(0) == ["wifi"]
+    assert res.stakes[0] == "medium"
     assert sc.version != TextScorer().version
 
 

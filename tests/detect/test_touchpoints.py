@@ -15,7 +15,9 @@ def m(**kw):
 
 def test_explicit_column_wins_over_text():
     r = m().assign(["the flight attendant was rude"], explicit=["check_in"])
-    assert r.touchpoint[0] == "check_in" and r.confidence[0] == 1.0 and r.method[0] == "column"
+    assert r.touchpoint[0] == "check_in"
+    assert r.confidence[0] == 1.0
+    assert r.method[0] == "column"
 
 
 def test_explicit_by_name_and_unknown_id_kept_and_flagged():
@@ -45,14 +47,16 @@ def test_unknown_when_unsure():
 
 def test_measure_assigns_when_text_does_not():
     r = m().assign(["it was awful"], measure_touchpoint=["delays_cancellations"])
-    assert r.touchpoint[0] == "delays_cancellations" and r.method[0] == "measure"
+    assert r.touchpoint[0] == "delays_cancellations"
+    assert r.method[0] == "measure"
 
 
 def test_similarity_catches_what_phrases_miss():
     r = m().assign(["the cabin crew's hospitality"])  # 'crew' is a phrase: phrase step
     assert r.touchpoint[0] == "cabin_crew"
     tps, conf = m().similarity(["comparing flight prices and fares"])
-    assert tps[0] == "search" and 0 < conf[0] <= 1
+    assert tps[0] == "search"
+    assert 0 < conf[0] <= 1
 
 
 def test_no_journey_keeps_column_only():
@@ -87,7 +91,8 @@ def test_learned_step_labels_unmatched_texts_from_the_batch_phrase_matches():
 def test_learned_step_never_overrides_sure_rows():
     texts = [f"lost bag number {i}" for i in range(250)] + ["the crew were rude"]
     r = m(learn_min_rows=50).assign(texts)
-    assert r.touchpoint[-1] == "cabin_crew" and r.method[-1] == "phrase"
+    assert r.touchpoint[-1] == "cabin_crew"
+    assert r.method[-1] == "phrase"
 
 
 def test_plural_of_a_phrase_matches_and_evidence_quotes_the_text():
@@ -135,7 +140,8 @@ def test_service_events_point_to_the_touchpoint_the_journey_ties_them_to():
     assert r.touchpoint[:3].tolist() == ["phone_line", "phone_line", "shop_floor"]
     assert r.matched(0) == ["put on hold"]
     assert r.evidence(0)[0].text == '"put on hold" (hold) points to Phone line'
-    assert "store" not in r.matched(1) and "nobody called back" in r.matched(1)
+    assert "store" not in r.matched(1)
+    assert "nobody called back" in r.matched(1)
     assert r.touchpoint[3] == "unknown"  # a negated event is no evidence
     # the same answer from the scores a Detector has already computed
     again = mt.assign(texts, scores=TextScorer().score(texts))
@@ -154,7 +160,8 @@ def test_detector_uses_events_and_answers_row_by_row():
     batch = det.detect(pd.DataFrame({"id": list("abc"), "text": texts}))
     strongest = batch.drop_duplicates("interaction_id")  # an interaction's moments come strongest first
     assert strongest["touchpoint"].tolist() == one == ["complaint_handling", "baggage_claim", "delays_cancellations"]
-    assert "(hold)" in batch["reasons"][0] and "points to Customer service" in batch["reasons"][0]
+    assert "(hold)" in batch["reasons"][0]
+    assert "points to Customer service" in batch["reasons"][0]
 
 
 def test_events_of_airline_template_are_service_events():
@@ -199,4 +206,5 @@ def test_trie_regex_finds_what_a_longest_first_alternation_finds():
         text = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
         assert trie.findall(text) == plain.findall(text), text
     r = m().assign(["the gate\n  agents were lovely"])
-    assert r.touchpoint[0] == "gate" and r.matched(0) == ["gate agents"]
+    assert r.touchpoint[0] == "gate"
+    assert r.matched(0) == ["gate agents"]

@@ -35,7 +35,8 @@ def test_detect_engine_spark_matches_local(spark, tmp_path: Path):
     s = json.loads(res.output)
     assert (s["n"], s["magic"], s["misery"], s["quarantined"], s["engine"]) == (3, 1, 1, 1, "spark")
     q = pd.read_parquet(s["quarantine_file"])
-    assert q.loc[0, "reason"].startswith("rating is not a number") and "not sure" in q.loc[0, "raw"]
+    assert q.loc[0, "reason"].startswith("rating is not a number")
+    assert "not sure" in q.loc[0, "raw"]
     sp = pd.read_parquet(out).sort_values("interaction_id").reset_index(drop=True)
     local = tmp_path / "local.parquet"
     res = runner.invoke(app, ["detect", str(src), "-o", str(local), "--journey", "airline", "--id", "ticket"])
@@ -50,9 +51,11 @@ def test_detect_engine_spark_plain_output_and_bad_engine(spark, tmp_path: Path):
     pd.DataFrame({"comment": ["Flight cancelled, no help at all"]}).to_parquet(src, index=False)
     res = runner.invoke(app, ["detect", str(src), "-o", str(tmp_path / "m"), "--engine", "spark"])
     assert res.exit_code == 0, res.output
-    assert "1 moments written to" in res.output and "misery 1" in res.output
+    assert "1 moments written to" in res.output
+    assert "misery 1" in res.output
     res = runner.invoke(app, ["detect", str(src), "-o", str(tmp_path / "m.csv"), "--engine", "flink"])
-    assert res.exit_code == 1 and "unknown engine 'flink'" in res.output
+    assert res.exit_code == 1
+    assert "unknown engine 'flink'" in res.output
 
 
 def test_drivers_to_parquet(spark, survey_parquet, tmp_path: Path):
@@ -63,7 +66,8 @@ def test_drivers_to_parquet(spark, survey_parquet, tmp_path: Path):
         str(survey_parquet), "overall", ["seat", "food", "cabin_crew", "wifi_entertainment"], out=out, n_boot=20
     )
     table = pd.read_parquet(out)
-    assert list(table.driver) == list(kd.summary.driver) and abs(table.importance.sum() - 1) < 1e-9
+    assert list(table.driver) == list(kd.summary.driver)
+    assert abs(table.importance.sum() - 1) < 1e-9
     assert (table.n > 1000).all()
 
 
@@ -86,14 +90,17 @@ def test_drivers_engine_spark_cli(spark, survey_parquet, tmp_path: Path):
     res = runner.invoke(app, [*args, "--boot", "0"])
     assert res.exit_code == 0, res.output
     lo = json.loads(res.output)
-    assert set(sp) == set(lo) and sp["n"] == lo["n"] and sp["n_boot"] == 30
+    assert set(sp) == set(lo)
+    assert sp["n"] == lo["n"]
+    assert sp["n_boot"] == 30
     assert [d["driver"] for d in sp["drivers"]] == [d["driver"] for d in lo["drivers"]]
     assert abs(sp["drivers"][0]["importance"] - lo["drivers"][0]["importance"]) < 1e-4
     assert list(pd.read_parquet(out).driver) == [d["driver"] for d in sp["drivers"]]
     res = runner.invoke(
         app, ["drivers", str(survey_parquet), "--outcome", "satisfied", "--positive", "1", "--engine", "spark"]
     )
-    assert res.exit_code == 1 and "--engine local" in res.output
+    assert res.exit_code == 1
+    assert "--engine local" in res.output
 
 
 @pytest.mark.slow

@@ -123,15 +123,18 @@ def test_key_drivers_match(spark, survey_parquet, sim100k):
     ]
     one = KeyDrivers(n_boot=50, seed=1).fit(survey, "overall", tps)
     sp = key_drivers(read_table(spark, survey_parquet), "overall", tps, n_boot=50, seed=1)
-    assert sp.n_ == one.n_ and sp.n_missing_handled_ == one.n_missing_handled_ > 0
+    assert sp.n_ == one.n_
+    assert sp.n_missing_handled_ == one.n_missing_handled_ > 0
     # exact sums on both paths, and the same resamples (Poisson weights keyed by the rows): every
     # figure of the summary, intervals included, the same numbers bit for bit
     for name in ("n_observed_", "performance_", "importance_", "raw_importance_", "ci_low_", "ci_high_", "quadrant_"):
         pd.testing.assert_series_equal(getattr(sp, name), getattr(one, name), check_exact=True, check_names=False)
-    assert sp.r2_ == one.r2_ and sp.n_rows_read_ == one.n_rows_read_
+    assert sp.r2_ == one.r2_
+    assert sp.n_rows_read_ == one.n_rows_read_
     pd.testing.assert_frame_equal(sp.summary, one.summary, check_exact=True)
     s = sp.summary
-    assert (s.ci_low <= s.importance).all() and (s.importance <= s.ci_high).all()
+    assert (s.ci_low <= s.importance).all()
+    assert (s.importance <= s.ci_high).all()
     assert sp.to_dict()["n_boot"] == 50
     # however Spark splits the rows
     shuffled = read_table(spark, survey_parquet).repartition(7)
@@ -195,7 +198,9 @@ def test_quarantine_keeps_bad_rows(spark, tmp_path: Path):
     m = res.moments.toPandas()
     q = res.quarantine.toPandas()
     assert sorted(m.interaction_id) == ["a", "c"]
-    assert len(q) == 1 and "not a number" in q.loc[0, "reason"] and "eleven" in q.loc[0, "raw"]
+    assert len(q) == 1
+    assert "not a number" in q.loc[0, "reason"]
+    assert "eleven" in q.loc[0, "raw"]
 
 
 def test_read_table_errors(spark, tmp_path: Path):

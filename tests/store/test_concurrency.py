@@ -60,7 +60,8 @@ def test_two_ingests_and_a_server_on_one_file(tmp_path):
     procs = [_run(_SERVE, db, "10000"), _run(_INGEST, str(a), db), _run(_INGEST, str(b), db)]
     serve, ra, rb = (_result(p) for p in procs)
     for r in (ra, rb):
-        assert r["read"] == 6000 and r["read"] == r["stored"] + r["duplicates"] + r["quarantined"]
+        assert r["read"] == 6000
+        assert r["read"] == r["stored"] + r["duplicates"] + r["quarantined"]
     assert ra["stored"] + rb["stored"] == 10_000
     assert ra["duplicates"] + rb["duplicates"] == 2_000
     with open_store(db) as st:

@@ -142,7 +142,8 @@ def test_migrated_rows_have_their_valence_as_overall(store_target):
     _old_store(store_target)
     with open_store(store_target) as st:
         m = st.moments().set_index("interaction_id")
-        assert m.loc["a", "overall_valence"] == "magic" and m.loc["b", "overall_score"] == -0.6
+        assert m.loc["a", "overall_valence"] == "magic"
+        assert m.loc["b", "overall_score"] == -0.6
 
 
 def test_upgrade_rederives_per_touchpoint_without_losing_a_row(store_target):
@@ -196,4 +197,5 @@ def test_store_info_upgrades_and_says_so(store_target):
 
     _old_store(store_target)
     out = CliRunner().invoke(app, ["store", "info", "--store", store_target])
-    assert out.exit_code == 0 and "upgraded: re-derived the moments of 4 interactions" in out.output
+    assert out.exit_code == 0
+    assert "upgraded: re-derived the moments of 4 interactions" in out.output

@@ -75,12 +75,15 @@ def test_rollups_follow_replace_update_and_delete(store: Store, export):
         ]
     )
     c = check_rollups(store)
-    assert c["moments"] == c["rollup_n"] and c["magic"] == c["rollup_magic"] and c["misery"] == c["rollup_misery"]
+    assert c["moments"] == c["rollup_n"]
+    assert c["magic"] == c["rollup_magic"]
+    assert c["misery"] == c["rollup_misery"]
     store.execute("UPDATE moments SET valence = 'neutral' WHERE interaction_id = :i", {"i": m.interaction_id.iloc[0]})
     store.execute("DELETE FROM moments WHERE interaction_id = :i", {"i": m.interaction_id.iloc[1]})
     c = check_rollups(store)
     assert c["moments"] == c["rollup_n"] == len(store.moments(with_text=False))
-    assert c["magic"] == c["rollup_magic"] and c["misery"] == c["rollup_misery"]
+    assert c["magic"] == c["rollup_magic"]
+    assert c["misery"] == c["rollup_misery"]
 
 
 def test_period_filters_are_whole_utc_days(store: Store, export):
@@ -91,7 +94,8 @@ def test_period_filters_are_whole_utc_days(store: Store, export):
     direct = Metrics(by="touchpoint").fit(store.moments(since=since, until=until, with_text=False))
     _same(direct.summary, rollup_metrics(store, by="touchpoint", since=since, until=until).summary)
     one = rollup_frame(store, by=("day",), since=since, until=until, channel="survey")
-    assert one["day"].min() >= "2026-01-10" and one["day"].max() < "2026-01-20"
+    assert one["day"].min() >= "2026-01-10"
+    assert one["day"].max() < "2026-01-20"
     assert len(rollup_frame(store, by=())) == 1
 
 
@@ -114,7 +118,8 @@ def test_migration_backfills_an_existing_store(store_target, export, first_new):
             Metrics(by="touchpoint").fit(s.moments(with_text=False)).summary, rollup_metrics(s, by="touchpoint").summary
         )
         c = check_rollups(s)
-        assert c["rollup_n"] == c["moments"] == n and c["rollup_magic"] == c["magic"]
+        assert c["rollup_n"] == c["moments"] == n
+        assert c["rollup_magic"] == c["magic"]
         before = rollup_frame(s)
         assert rebuild_rollups(s) == len(before)
         pd.testing.assert_frame_equal(rollup_frame(s), before)

@@ -105,7 +105,8 @@ def test_naive_and_text_timestamps_are_utc(store: Store):
         pd.Timestamp("2015-02-24 19:00:00", tz="UTC"),
         pd.Timestamp("2015-02-24 19:35:52", tz="UTC"),
     ]
-    assert out["id"].tolist()[-1] == "b" and pd.isna(out["timestamp"].iloc[-1])
+    assert out["id"].tolist()[-1] == "b"
+    assert pd.isna(out["timestamp"].iloc[-1])
 
 
 def test_unknown_columns_are_an_error(store: Store):

@@ -50,7 +50,8 @@ def test_short_survey_has_no_warning(first_time):
 
 def test_order_is_random_within_blocks_and_fixed_per_respondent(first_time):
     orders = {tuple(first_time.order_for(f"r{i}")[1]) for i in range(20)}
-    assert len(orders) > 10 and first_time.order_for("r1") == first_time.order_for("r1")
+    assert len(orders) > 10
+    assert first_time.order_for("r1") == first_time.order_for("r1")
 
 
 def test_importance_block_stays_before_performance_when_first(first_time):

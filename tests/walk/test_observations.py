@@ -93,7 +93,8 @@ def test_the_note_is_kept(walk):
 def test_an_unknown_step_is_quarantined():
     with open_store(":memory:") as st:
         r = store_walk(st, "retail_clothing", pd.DataFrame({"step": ["teleporter"], "result": ["met"]}))
-        assert "unknown step 'teleporter'" in st.quarantine()["reason"].iloc[0] and r.quarantined == 1
+        assert "unknown step 'teleporter'" in st.quarantine()["reason"].iloc[0]
+        assert r.quarantined == 1
 
 
 def test_a_result_it_cannot_read_is_quarantined():

@@ -65,7 +65,8 @@ def test_an_unknown_touchpoint_is_refused_with_the_fix(client, tokens):
         headers=bearer(tokens["agent"]),
         json={"touchpoint": "no_such_place", "detected_touchpoint": m["touchpoint"]},
     )
-    assert r.status_code >= 400 and "not a touchpoint" in r.text
+    assert r.status_code >= 400
+    assert "not a touchpoint" in r.text
 
 
 def test_the_feed_shows_agents_the_correction_form(client, tokens):
@@ -102,7 +103,8 @@ def test_the_feed_form_stores_a_correction(client, tokens):
 def test_help_carlzon_learn_lists_the_least_sure_first(client, tokens):
     login(client, tokens["viewer"])
     html = client.get("/learn").text
-    assert "Help carlzon learn" in html and "least sure first" in html
+    assert "Help carlzon learn" in html
+    assert "least sure first" in html
 
 
 @pytest.mark.parametrize("path", ["/learn", "/moments"])

@@ -105,12 +105,14 @@ def test_moments_of_a_place_are_only_there(app_client, chain, toks):
 
 def test_an_unknown_place_is_400_naming_the_known(app_client, toks):
     r = _get(app_client, "/api/metrics?location=Mars", toks["all"])
-    assert r.status_code == 400 and "S1" in r.json()["fix"]
+    assert r.status_code == 400
+    assert "S1" in r.json()["fix"]
 
 
 def test_cases_of_a_place(app_client, toks):
     cases = _get(app_client, "/api/cases?location=HZ&limit=1000", toks["all"]).json()["cases"]
-    assert cases and {c["location"] for c in cases} == {"HZ"}
+    assert cases
+    assert {c["location"] for c in cases} == {"HZ"}
 
 
 def test_drivers_of_a_place(app_client, chain, toks):
@@ -119,7 +121,8 @@ def test_drivers_of_a_place(app_client, chain, toks):
 
 def test_rollups_cannot_be_scoped_and_say_the_fix(app_client, toks):
     r = _get(app_client, "/api/rollups?location=S1", toks["all"])
-    assert r.status_code == 400 and "/api/metrics?location=" in r.json()["fix"]
+    assert r.status_code == 400
+    assert "/api/metrics?location=" in r.json()["fix"]
 
 
 # ----- tokens limited to places ---------------------------------------------------
@@ -138,7 +141,8 @@ def test_store_manager_asking_for_another_store_gets_403(app_client, toks):
 
 def test_store_manager_asking_for_an_unknown_place_does_not_learn_the_others(app_client, toks):
     r = _get(app_client, "/api/moments?location=Mars", toks["s1"])
-    assert r.status_code == 403 and "HZ" not in r.text
+    assert r.status_code == 403
+    assert "HZ" not in r.text
 
 
 def test_limited_token_on_an_unscoped_route_gets_403(app_client, toks):
@@ -160,7 +164,8 @@ def test_regional_manager_may_narrow_to_one_store(app_client, chain, toks):
 
 def test_regional_manager_cases_are_the_regions(app_client, toks):
     cases = _get(app_client, "/api/cases?limit=1000", toks["north"]).json()["cases"]
-    assert cases and {c["location"] for c in cases} <= {"S1", "S3"}
+    assert cases
+    assert {c["location"] for c in cases} <= {"S1", "S3"}
 
 
 def test_limited_token_made_through_the_api(app_client, toks):
@@ -257,13 +262,16 @@ def test_every_route_is_either_place_scoped_or_refused_to_a_limited_token(chain,
             for p, m in unmarked
             if "{" not in p
         ]
-    assert require and refused and set(refused) == {403}
+    assert require
+    assert refused
+    assert set(refused) == {403}
 
 
 # ----- pages ------------------------------------------------------------------------
 def test_place_picker_lists_places_by_name(app_client, toks):
     html = _get(app_client, "/", toks["all"]).text
-    assert 'name="location"' in html and ">Old Town<" in html
+    assert 'name="location"' in html
+    assert ">Old Town<" in html
 
 
 def test_place_picker_lists_the_regions(app_client, toks):
