@@ -33,6 +33,18 @@ def test_tweets_are_recognised_as_airline(shared_data):
     assert fit_journey(tweets["text"].tolist()).journey.name == "airline"
 
 
+def test_the_business_named_in_the_texts_is_evidence_of_its_template():
+    fit = fit_journey(["Lovely hotel, would come back", "The hotel was fine", "Great hotel in the centre"] * 2)
+    assert fit.best == "hotel"
+
+
+def test_a_rating_column_weighs_more_in_a_larger_sample():
+    texts = ["Nice and clean, friendly people"] * 400
+    small = fit_journey(texts[:40], ["check_in_front_desk"]).scores["hotel"] - fit_journey(texts[:40]).scores["hotel"]
+    large = fit_journey(texts, ["check_in_front_desk"]).scores["hotel"] - fit_journey(texts).scores["hotel"]
+    assert large > small
+
+
 def test_unsure_data_is_refused_with_the_candidates(tmp_path):
     df = pd.DataFrame({"comment": ["It was fine", "Not bad", "ok I guess", "meh", "good", "average"], "stars": [3] * 6})
     with open_store(tmp_path / "c.db") as st, pytest.raises(MappingError, match="--journey"):

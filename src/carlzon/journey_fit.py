@@ -1,13 +1,15 @@
 """Which journey an export speaks of: the built-in template whose touchpoints its texts (and rating
 columns) name most, with how sure that is.
 
-Each template's touchpoint phrases (and ids written as words) are searched in a sample of the texts,
+Each template's touchpoint phrases (and ids written as words), and the template's own name and title
+("hotel", "coffee shop": what customers call the business), are searched in a sample of the texts,
 as the detector's phrase matcher does. A phrase counts by how specific it is: a phrase that several
 templates share ("staff", "price", "check in") counts ``1 / templates sharing it``, so that the words
 only one industry uses (boarding pass, barista, fitting room, router) decide. A rating column that
 names one of the template's touchpoints (:meth:`~carlzon.journey.Journey.match_item`) counts like
-:data:`COLUMN_WEIGHT` texts. The best template is chosen when it has evidence in at least
-:data:`MIN_TEXTS` texts (or a rating column) and at least :data:`MIN_RATIO` times the score of
+:data:`COLUMN_SHARE` of the sample's texts (at least :data:`COLUMN_WEIGHT`): an export with a
+``check_in_front_desk`` rating says what it is however many texts it has. The best template is
+chosen when it has evidence in at least :data:`MIN_TEXTS` texts (or a rating column) and at least :data:`MIN_RATIO` times the score of
 the second; otherwise :meth:`JourneyFit.refusal` names the top candidates and the flag.
 
 Example:
@@ -27,14 +29,16 @@ from typing import Any
 from carlzon.errors import MappingError
 from carlzon.journey import Journey, journey_templates, load_journey
 
-__all__ = ["COLUMN_WEIGHT", "MIN_RATIO", "MIN_TEXTS", "JourneyFit", "fit_journey"]
+__all__ = ["COLUMN_SHARE", "COLUMN_WEIGHT", "MIN_RATIO", "MIN_TEXTS", "JourneyFit", "fit_journey"]
 
 MIN_TEXTS = 5
 """Texts (or a rating column) that must speak of the best template before it is chosen."""
 MIN_RATIO = 1.5
 """The best template's score must be at least this many times the second's."""
 COLUMN_WEIGHT = 5.0
-"""A rating column naming a template's touchpoint weighs like this many texts."""
+"""A rating column naming a template's touchpoint weighs like at least this many texts."""
+COLUMN_SHARE = 0.05
+"""... and like this share of the sample's texts, when that is more."""
 SAMPLE_TEXTS = 2000
 
 
@@ -134,11 +138,14 @@ def _phrase_table() -> tuple[dict[str, dict[str, float]], re.Pattern[str]]:
     """phrase -> {template: weight} over all templates, and one regex finding any phrase."""
     owners: dict[str, set[str]] = {}
     for name in journey_templates():
-        for tp in _template(name).touchpoints:
-            for p in (*tp.phrases, tp.id.replace("_", " ")):
-                p = p.lower().strip()
-                if len(p) >= 3:
-                    owners.setdefault(p, set()).add(name)
+        j = _template(name)
+        own = {name.replace("_", " "), j.title}
+        for tp in j.touchpoints:
+            own.update((*tp.phrases, tp.id.replace("_", " ")))
+        for p in own:
+            p = p.lower().strip()
+            if len(p) >= 3:
+                owners.setdefault(p, set()).add(name)
     table = {p: {n: 1.0 / len(ns) for n in ns} for p, ns in owners.items()}
     alts = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w])(" + "|".join(re.escape(p) for p in alts) + r")(?:e?s)?(?![\w])")
@@ -162,9 +169,10 @@ def fit_journey(texts: Sequence[str | None], rating_columns: Sequence[str] = ())
             scores[n] += min(w, 3.0)  # one text is evidence once, however wordy
             evidence[n] += 1
     columns: dict[str, list[str]] = {}
+    weight = max(COLUMN_WEIGHT, COLUMN_SHARE * len(sample))
     for c in rating_columns:
         hits = [n for n in names if _template(n).match_item(c) is not None]
         for n in hits:
             columns.setdefault(n, []).append(c)
-            scores[n] += COLUMN_WEIGHT / len(hits)
+            scores[n] += weight / len(hits)
     return JourneyFit(scores=scores, texts=len(sample), evidence=evidence, columns=columns)
