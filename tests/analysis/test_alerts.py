@@ -81,6 +81,21 @@ def test_filler_words_never_name_the_theme():
     assert not {"honestly", "seriously", "literally"} & set(hit[0]["theme"].replace(",", " ").split())
 
 
+def test_no_theme_spans_the_end_of_a_sentence():
+    df = _stable(0)
+    day = pd.Timestamp("2026-04-10 12:00", tz="UTC")
+    extra = [(day, "seat", "OSL", "misery", "Had a bad experience with the broken lock. Not good enough.")] * 2
+    df = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True)
+    assert "lock not" not in set(EmergingProblems().fit(df).vocab_)
+
+
+def test_the_theme_count_reads_words_beside_punctuation():
+    df = _planted(0)
+    df["text"] = df["text"].str.replace("jet bridge", "jet bridge!", regex=False)
+    hit = [a for a in find_alerts(df) if a["touchpoint"] == "gate" and a["location"] == "ARN"]
+    assert hit[0]["theme_count"] > 0
+
+
 def test_stable_data_raise_almost_no_alerts():
     n = sum(len(find_alerts(_stable(seed))) for seed in range(5))
     # 5 runs x 120 days x 3 touchpoints: at most one false alert per touchpoint-year is about 5 here

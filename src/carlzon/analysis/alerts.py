@@ -38,6 +38,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 import numpy as np
@@ -129,6 +131,34 @@ def locations_from_attributes(attrs: pd.Series, keys: tuple[str, ...]) -> pd.Ser
 
     if maybe.any():
         out[maybe] = attrs[maybe].map(pick).astype("string")
+    return out
+
+
+_WORD = re.compile(r"\b[a-z][a-z]+\b")
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset((ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS) - KEEP_WORDS)
+
+
+def _phrases(text: Any) -> list[str]:
+    """The words and two-word phrases of ``text`` that can name a theme: stop words left out (so that
+    "lock did not work" gives "lock not"), and no phrase across a sentence's end ("broken lock. Not
+    good" gives no "lock not").
+
+    >>> _phrases("The lock did not work. Not good!")
+    ['lock', 'not', 'work', 'lock not', 'not work', 'not', 'good', 'not good']
+    """
+    stop = _stop_words()
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(clean_text(text)):
+        words = [w for w in _WORD.findall(sentence) if w not in stop]
+        out += words
+        out += [f"{a} {b}" for a, b in zip(words, words[1:])]
     return out
 
 
@@ -229,20 +259,13 @@ class EmergingProblems(Fitter):
         return self
 
     def _vocab(self, texts: pd.Series) -> tuple[sparse.csr_matrix, np.ndarray]:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer
 
-        stop = sorted((ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS) - KEEP_WORDS)
-        vec = CountVectorizer(
-            stop_words=stop,
-            ngram_range=(1, 2),
-            binary=True,
-            min_df=1,
-            token_pattern=r"(?u)\b[a-z][a-z]+\b",
-            dtype=np.int32,
-        )
-        cleaned = texts.map(clean_text).fillna("")
+        vec = CountVectorizer(analyzer=_phrases, binary=True, min_df=1, dtype=np.int32)
+        # the moments of one interaction share its text: read each text once
+        codes, uniques = pd.factorize(texts.astype(object).where(texts.notna(), ""))
         try:
-            x = vec.fit_transform(cleaned.tolist())
+            x = vec.fit_transform(list(uniques))[codes]
         except ValueError:  # no words at all
             return sparse.csr_matrix((len(texts), 0), dtype=np.int32), np.array([], dtype=object)
         vocab = np.asarray(vec.get_feature_names_out(), dtype=object)
@@ -386,10 +409,8 @@ class EmergingProblems(Fitter):
         texts = self._texts.iloc[docs].astype(object)
         themed = pd.Series(False, index=texts.index)
         if chosen:
-            words = chosen[0].split()
-            themed = texts.map(
-                lambda t: isinstance(t, str) and all(wd in clean_text(t).split() for wd in words)
-            ).astype(bool)
+            theme_0 = chosen[0]
+            themed = texts.map(lambda t: theme_0 in _phrases(t)).astype(bool)
         examples = [
             t for t in (texts[themed] if themed.any() else texts).dropna().drop_duplicates().head(self.n_examples)
         ]
