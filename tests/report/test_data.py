@@ -72,6 +72,19 @@ def test_quotes_worst_first_keep_text_raw(moments):
     assert all(q.valence == "magic" for q in best)
 
 
+def test_quotes_leave_out_moments_from_a_rating_alone(moments):
+    rated = moments.assign(basis="rating", text="Breakfast was lovely")
+    rated["valence"] = "misery"
+    both = pd.concat([moments, rated], ignore_index=True)
+    assert all(q.text != "Breakfast was lovely" for q in quotes(both, "airline", valence="misery"))
+
+
+def test_quotes_show_the_same_words_once(moments):
+    twice = pd.concat([moments, moments], ignore_index=True)
+    texts = [q.text for q in quotes(twice, "airline", valence="misery")]
+    assert len(texts) == len(set(texts))
+
+
 def test_emerging_check_finds_the_planted_problem():
     # 22 airline touchpoints: 12,000 rows give each about 37 moments in the last 14 days
     _, moments = synthetic_rows(12000, seed=3, hostile=True)

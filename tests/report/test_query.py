@@ -70,3 +70,21 @@ def test_rating_counts_and_customers(store):
 def test_strongest_needs_text_and_orders(store):
     assert list(strongest(store, Scope(), "magic")["interaction_id"]) == ["b"]  # c has no text
     assert strongest(store, Scope(), "misery")["text"].tolist() == ["bad"]
+
+
+def test_strongest_leaves_out_a_moment_from_a_rating_alone(store):
+    extra = pd.DataFrame(
+        {
+            "interaction_id": ["b"],
+            "customer_id": ["x"],
+            "timestamp": pd.to_datetime(["2026-01-02 23:59"], utc=True),
+            "touchpoint": ["gate"],
+            "valence": ["misery"],
+            "score": [-1.0],
+            "intensity": [1.0],
+            "evidence": ["[]"],
+            "basis": ["rating"],
+        }
+    )
+    store.add_moments(extra)
+    assert strongest(store, Scope(), "misery")["text"].tolist() == ["bad"]

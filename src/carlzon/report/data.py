@@ -374,18 +374,22 @@ def headline_rows(n: int, magic: int, misery: int, ratings: dict[str, int]) -> l
 def quotes(
     moments: pd.DataFrame, journey: Journey | str | None = None, *, valence: str = "misery", k: int = 6
 ) -> list[Quote]:
-    """The ``k`` strongest moments of one valence that have text, strongest first."""
+    """The ``k`` strongest moments of one valence read from their text, strongest first (a moment from
+    a rating alone is left out: the comment beside it may speak of something else)."""
     j = _journey(journey)
     m = moments[(moments["valence"].astype(str) == valence)]
     if "text" not in m:
         return []
     m = m[m["text"].fillna("").astype(str).str.strip() != ""]
+    if "basis" in m:
+        m = m[m["basis"].astype(object).fillna("text").isin(["text", "text+rating"])]
     if not len(m):
         return []
     score = pd.to_numeric(m["score"], errors="coerce").fillna(0.0)
     inten = pd.to_numeric(m["intensity"], errors="coerce").fillna(0.0) if "intensity" in m else 0.0
     rank = (score if valence == "misery" else -score) - 0.001 * inten
-    m = m.assign(_r=rank.to_numpy()).sort_values("_r", kind="stable").head(k)
+    # the same words twice (a copied review, a template reply) make one quote
+    m = m.assign(_r=rank.to_numpy()).sort_values("_r", kind="stable").drop_duplicates("text").head(k)
     from carlzon.report.quoting import clean_evidence, quote_parts
 
     out = []

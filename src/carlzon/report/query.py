@@ -142,10 +142,11 @@ def rating_counts(store: Any, scope: Scope = Scope()) -> dict[str, pd.Series]:
 
 
 def strongest(store: Any, scope: Scope, valence: str, *, k: int = 30) -> pd.DataFrame:
-    """The ``k`` strongest moments of ``valence`` that have text, with text and evidence."""
+    """The ``k`` strongest moments of ``valence`` read from the text (not only from a rating: a survey's
+    comment may speak of something else than the item rated 1/5), with text and evidence."""
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": valence}))
     order = "m.score ASC" if valence == "misery" else "m.score DESC"
-    cond = "i.text IS NOT NULL AND i.text <> ''"
+    cond = "i.text IS NOT NULL AND i.text <> '' AND COALESCE(m.basis, 'text') IN ('text', 'text+rating')"
     sql = (
         "SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
         f"m.intensity, m.stakes, m.evidence, i.text{_FROM}{where} AND {cond} "
