@@ -13,7 +13,8 @@ updates (last day, peak, counts) while the problem goes on, and closes after ``q
 alarm. A **severity** (high, medium, low) follows the evidence and the size of the rise. With a
 hierarchy, alerts at the same touchpoint in at least ``rollup_min`` places of one region (spanning
 several of its areas) or of one area that overlap in time become **one alert of that region or area**,
-listing its places.
+listing its places; a place of that region or area alarming at that touchpoint within ``quiet`` days of
+the roll-up's last day joins it (the same problem going on).
 
 Example:
     >>> import pandas as pd
@@ -248,11 +249,31 @@ class PlaceAlerts(Fitter):
                             clusters.append(cluster)
                         cluster, end = [i], r["last_day"]
                 clusters.append(cluster)
+
+                def rolls_up(cl: list[Any], level: str = level) -> bool:
+                    """Enough places, and for a region places in several of its areas (else the area's alert)."""
+                    locs = set(a.loc[cl, "location"])
+                    return len(locs) >= self.rollup_min and (
+                        level != "region" or len({h.parent(x, "area") for x in locs}) > 1
+                    )
+
+                # a place that alarms within ``quiet`` days of a rolled-up problem's last day is that problem
+                # going on (its own baseline took the others' rise in), not a new one
+                merged: list[list[Any]] = []
                 for cl in clusters:
-                    if len(set(a.loc[cl, "location"])) < self.rollup_min:
-                        continue
-                    if level == "region" and len({h.parent(x, "area") for x in a.loc[cl, "location"]}) == 1:
-                        continue  # all in one area: that area's alert, the narrowest that holds them
+                    prev = merged[-1] if merged else None
+                    if (
+                        prev is not None
+                        and rolls_up(prev)
+                        and a.loc[cl, "first_day"].min()
+                        <= a.loc[prev, "last_day"].max() + pd.Timedelta(days=self.quiet)
+                    ):
+                        prev.extend(cl)
+                    else:
+                        merged.append(list(cl))
+                for cl in merged:
+                    if not rolls_up(cl):
+                        continue  # too few places, or a region's places all in one area: that area's alert
                     sub = a.loc[cl]
                     keep[a.index.get_indexer(pd.Index(cl))] = False
                     worst: pd.Series = sub.iloc[int(np.nanargmin(sub["p"].to_numpy(dtype=float)))]
