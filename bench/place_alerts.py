@@ -31,12 +31,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--null-seeds", type=int, default=2)
+    ap.add_argument(
+        "--per-day", type=float, default=3.0, help="moments a day in a typical place-touchpoint cell (volume)"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     false, below, loose, cell_years, moments = 0, 0, 0, 0, 0
     rule = PlaceAlerts()
     for seed in range(args.null_seeds):
-        cells, _ = simulate_alert_cells(seed=500 + seed, planted=False)
+        cells, _ = simulate_alert_cells(seed=500 + seed, planted=False, per_day=args.per_day)
         moments += int(cells["n"].sum())
         a = PlaceAlerts().fit(cells).alerts_
         false += len(a)
@@ -45,7 +48,7 @@ def main() -> None:
         cell_years += 50 * 17 * 2
     found, delays, enough, oracle = 0, [], 0, 0
     for seed in range(args.seeds):
-        cells, truth = simulate_alert_cells(seed=seed, planted=True)
+        cells, truth = simulate_alert_cells(seed=seed, planted=True, per_day=args.per_day)
         # the ceiling: what the first two days of the planted cell hold, whatever the rule
         cell = cells[(cells["location"] == truth["places"][0]) & (cells["touchpoint"] == truth["touchpoint"])]
         first2 = cell[(cell["day"] >= truth["start_day"]) & (cell["day"] < truth["start_day"] + pd.Timedelta(days=2))]
@@ -75,7 +78,8 @@ def main() -> None:
     ]
     print(
         f"null: {args.null_seeds} chains x 50 places x 17 touchpoints x 730 days ({moments:,} moments); "
-        f"planted: {args.seeds} seeds; {time.perf_counter() - t0:.0f} s"
+        f"planted: {args.seeds} seeds; about {args.per_day:g} moments a day in a typical cell; "
+        f"{time.perf_counter() - t0:.0f} s"
     )
     print(f"rule: {rule.rule}")
     cell_years, n_seeds = max(cell_years, 1), max(args.seeds, 1)
