@@ -11,6 +11,8 @@ import pytest
 from carlzon.detect import Detector
 from carlzon.detect.bundle import load_models, save_models
 from carlzon.detect.learn import (
+    CONTEXT_WEIGHT,
+    CONTEXT_WEIGHTS,
     TouchpointModel,
     learn_touchpoints,
     map_touchpoint_labels,
@@ -108,6 +110,34 @@ def test_model_info_keeps_counts_and_cross_validated_figures(model):
         12,
         True,
     )
+
+
+def test_the_weight_of_a_clause_s_text_is_chosen_out_of_fold(model):
+    assert model.info["context_weight"] in CONTEXT_WEIGHTS
+
+
+def test_every_context_weight_has_its_cross_validated_figure(model):
+    assert set(model.info["cv_by_context_weight"]) == {str(w) for w in CONTEXT_WEIGHTS}
+
+
+def test_a_clause_leans_on_its_text_by_the_chosen_weight(model):
+    fees = np.array([[1.0 if c == "fees" else 0.0 for c in model.classes]])
+    heavy = model.__class__.from_dict({**model.to_dict(), "info": {**model.info, "context_weight": 1.0}})
+    tp, _ = learn_touchpoints(heavy, ["the app keeps crashing"], context=fees)
+    assert tp.tolist() == ["fees"]
+
+
+def test_too_few_labels_to_choose_keep_the_default_weight(journey):
+    texts, labels = _data(repeat=1)
+    keep = [i for i, t in enumerate(labels) if t != "fees" or texts[i] in texts[: labels.index("fees") + 3]]
+    m = train_touchpoints([texts[i] for i in keep], [labels[i] for i in keep], journey=journey, cv=3, Cs=(4.0,))
+    assert (m.info["context_weight"], m.info["cv_by_context_weight"]) == (CONTEXT_WEIGHT, {})
+
+
+def test_a_model_trained_without_choosing_has_no_context_weight(journey):
+    texts, labels = _data()
+    m = train_touchpoints(texts, labels, journey=journey, cv=3, Cs=(4.0,), choose_context=False)
+    assert "context_weight" not in m.info
 
 
 def test_saved_file_is_plain_json_and_loads_back(model, tmp_path):

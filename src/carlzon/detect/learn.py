@@ -47,6 +47,8 @@ from carlzon.errors import ModelError
 from carlzon.schema import Evidence
 
 __all__ = [
+    "CONTEXT_WEIGHT",
+    "CONTEXT_WEIGHTS",
     "FORMAT",
     "LearnedResult",
     "TouchpointModel",
@@ -286,11 +288,16 @@ def train_touchpoints(
     cv: int = 5,
     Cs: Sequence[float] = (1.0, 4.0, 16.0),
     seed: int = 0,
+    choose_context: bool = True,
 ) -> TouchpointModel:
     """Fit a :class:`TouchpointModel` on texts and their touchpoint ids (see :func:`map_touchpoint_labels`).
 
     ``journey`` (a Journey) gives the phrase features; C is chosen among ``Cs`` by stratified
     ``cv``-fold macro-F1 (``info['cv_macro_f1']``), the temperature on the same out-of-fold values.
+    With ``choose_context`` the weight of a clause's whole text (``info['context_weight']``, see
+    :func:`learn_touchpoints`) is chosen among :data:`CONTEXT_WEIGHTS` the same way, out of fold
+    (with fewer than :data:`MIN_CONTEXT_LABELS` labels of a touchpoint it is :data:`CONTEXT_WEIGHT`,
+    and ``info['cv_by_context_weight']`` is empty).
     Rows without text or label are dropped (``info['dropped']``).
     """
     matcher = None
@@ -310,7 +317,70 @@ def train_touchpoints(
     fit["info"]["method"] = (
         "one-vs-rest LR on word 1-2 and char_wb 3-5 TF-IDF plus the journey's phrase matches; temperature-calibrated"
     )
-    return TouchpointModel(**fit, journey=getattr(journey, "name", None))
+    model = TouchpointModel(**fit, journey=getattr(journey, "name", None))
+    if choose_context:
+        weight, by_weight = _choose_context_weight(texts, touchpoints, matcher, cv=cv, C=fit["info"]["C"], seed=seed)
+        model.info["context_weight"], model.info["cv_by_context_weight"] = weight, by_weight
+    return model
+
+
+MIN_CONTEXT_LABELS = 4
+"""Labels of each touchpoint needed to choose the context weight out of fold (fewer: :data:`CONTEXT_WEIGHT`)."""
+CONTEXT_WEIGHTS = (0.0, 0.25, 0.5, 0.65, 0.8, 1.0)
+"""The weights of a clause's text among which :func:`train_touchpoints` chooses (see :func:`learn_touchpoints`)."""
+
+
+def _choose_context_weight(
+    texts: Sequence[str | None], labels: Sequence[Any], matcher: Any, *, cv: int, C: float, seed: int
+) -> tuple[float, dict[str, float]]:
+    """The context weight whose clauses name their text's label best, out of fold: for each held-out
+    text, the surest of its clauses (probabilities mixed with the whole text's) against its label,
+    macro-F1. Ties go to the smaller weight (the clause's own words)."""
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from carlzon.detect.mentions import split_clauses
+
+    keep = [
+        i
+        for i, (t, y) in enumerate(zip(texts, labels))
+        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
+    ]
+    X = [str(texts[i]) for i in keep]
+    y = np.asarray([str(labels[i]) for i in keep], dtype=object)
+    _, counts = np.unique(y.astype(str), return_counts=True)
+    k = int(min(cv, counts.min()))
+    if counts.min() < MIN_CONTEXT_LABELS:  # each fold's training part needs two of each for its own C and T
+        return CONTEXT_WEIGHT, {}
+    pred = {w: np.empty(len(y), dtype=object) for w in CONTEXT_WEIGHTS}
+    for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
+        fold = fit_linear(
+            [X[i] for i in tr],
+            y[tr],
+            phrases=lambda xs, classes: _phrase_block(matcher, xs, classes),
+            cv=min(k, 3),
+            Cs=(C,),
+            seed=seed,
+        )
+        m = TouchpointModel(**fold)
+        held = [X[i] for i in te]
+        whole = m.predict_proba(held, matcher)
+        row, start, end, _ = split_clauses(held)
+        clauses = [held[r][a:b] for r, a, b in zip(row.tolist(), start.tolist(), end.tolist())]
+        own = m.predict_proba(clauses, matcher) if clauses else np.zeros((0, len(m.classes)))
+        names = np.asarray(m.classes, dtype=object)
+        for w in CONTEXT_WEIGHTS:
+            P = (1.0 - w) * own + w * whole[row]
+            best = P.max(axis=1)
+            # the surest clause of each text names it (a text without clauses: its own answer)
+            order = np.lexsort((-best, row))
+            first = order[np.r_[True, row[order][1:] != row[order][:-1]]] if len(order) else order
+            out = names[whole.argmax(axis=1)].copy()
+            out[row[first]] = names[P[first].argmax(axis=1)]
+            pred[w][te] = out
+    by_weight = {str(w): round(float(f1_score(y, pred[w].astype(str), average="macro")), 4) for w in CONTEXT_WEIGHTS}
+    weight = max(CONTEXT_WEIGHTS, key=lambda w: (by_weight[str(w)], -w))
+    return float(weight), by_weight
 
 
 def fit_linear(
@@ -417,13 +487,28 @@ def fit_linear(
 # ---------------------------------------------------------------------------- using it
 
 
+CONTEXT_WEIGHT = 0.5
+"""The weight of the whole text's probabilities in a clause's, for a model trained without choosing one."""
+
+
 def learn_touchpoints(
-    model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None, min_confidence: float = 0.35
+    model: TouchpointModel,
+    texts: Sequence[str | None],
+    *,
+    matcher: Any = None,
+    min_confidence: float = 0.35,
+    context: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(touchpoint ids, calibrated confidence) for each text (a mention); ``unknown`` below ``min_confidence``,
-    for empty texts and for texts with no word the model has seen and no phrase of the journey (confidence 0). ``matcher`` is the Detector's phrase matcher (its journey's phrases), else the model's own.
+    for empty texts and for texts with no word the model has seen and no phrase of the journey (confidence 0).
+    ``matcher`` is the Detector's phrase matcher (its journey's phrases), else the model's own.
 
     The confidence is the model's calibrated probability of its answer (phrases are among its features).
+    ``context`` (one row of class probabilities per text, :attr:`TouchpointModel.classes` order) is what
+    the model says of the whole text each clause comes from: a clause's probabilities are
+    ``(1 - w) * its own + w * its text's``, ``w`` the model's ``info['context_weight']`` (chosen out of
+    fold when it was trained; :data:`CONTEXT_WEIGHT` for older models). The model learned from tags of
+    whole texts, so a clause ("Thanks.", "2 hours!") alone may say less than the text it is part of.
     """
     n = len(texts)
     tp = np.full(n, UNKNOWN, dtype=object)
@@ -435,6 +520,9 @@ def learn_touchpoints(
 
     X = model.features([texts[i] for i in idx], matcher)
     P = _softmax((np.asarray(X @ model.coef.T) + model.intercept) / model.temperature)
+    if context is not None:
+        w = float(model.info.get("context_weight", CONTEXT_WEIGHT))
+        P = (1.0 - w) * P + w * np.asarray(context, dtype=float)[idx]
     k = P.argmax(axis=1)
     # a text with no word the model has seen and no phrase of the journey gives it nothing to go on
     nw, nc = len(model._spec["word"]["vocabulary"]), len(model.classes)
@@ -449,10 +537,17 @@ def learn_touchpoints(
 
 
 def apply_learned(
-    res: Any, model: TouchpointModel, texts: Sequence[str | None], *, matcher: Any = None, min_confidence: float = 0.35
+    res: Any,
+    model: TouchpointModel,
+    texts: Sequence[str | None],
+    *,
+    matcher: Any = None,
+    min_confidence: float = 0.35,
+    context: np.ndarray | None = None,
 ) -> Any:
     """A :class:`~carlzon.detect.touchpoints.TouchpointResult` with the learned answer for every text whose
-    touchpoint did not come from a column or a measure (method ``model``; ``unknown`` below ``min_confidence``)."""
+    touchpoint did not come from a column or a measure (method ``model``; ``unknown`` below ``min_confidence``);
+    ``context`` as in :func:`learn_touchpoints`."""
     from dataclasses import fields
 
     out = LearnedResult(**{f.name: getattr(res, f.name) for f in fields(res)})
@@ -468,7 +563,8 @@ def apply_learned(
     idx = np.flatnonzero(todo)
     if not len(idx):
         return out
-    tp, conf = learn_touchpoints(model, [texts[int(i)] for i in idx], matcher=matcher, min_confidence=0.0)
+    ctx = None if context is None else np.asarray(context, dtype=float)[idx]
+    tp, conf = learn_touchpoints(model, [texts[int(i)] for i in idx], matcher=matcher, min_confidence=0.0, context=ctx)
     seen = conf > 0  # where the model saw nothing it knows, the phrase chain's answer stands
     idx, tp, conf = idx[seen], tp[seen], conf[seen]
     guess = out.guess.copy() if out.guess is not None else out.touchpoint.copy()
