@@ -146,7 +146,9 @@ def strongest(store: Any, scope: Scope, valence: str, *, k: int = 30) -> pd.Data
     comment may speak of something else than the item rated 1/5), with text and evidence."""
     where, params = where_sql(Scope(**{**scope.__dict__, "valence": valence}))
     order = "m.score ASC" if valence == "misery" else "m.score DESC"
-    cond = "i.text IS NOT NULL AND i.text <> '' AND COALESCE(m.basis, 'text') IN ('text', 'text+rating')"
+    # written so that PostgreSQL's planner reads the basis column's statistics: COALESCE(...) IN (...) is
+    # estimated at 1% and turned a 10 ms index walk into a 1.5 s scan at 10M moments
+    cond = "i.text IS NOT NULL AND i.text <> '' AND (m.basis IS NULL OR m.basis NOT IN ('rating', 'measure'))"
     sql = (
         "SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
         f"m.intensity, m.stakes, m.evidence, i.text{_FROM}{where} AND {cond} "
