@@ -346,6 +346,7 @@ def store_context(
     theme_sample: int = THEME_SAMPLE,
     aggregates: Aggregates | None = None,
     customers_up_to: int | None = None,
+    languages: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """:func:`report_context` for the moments of a store in ``scope``, read with aggregating SQL.
 
@@ -356,6 +357,7 @@ def store_context(
     themes and paths read moments. A distinct count of customers reads every moment in scope (about
     a second at ten million moments on PostgreSQL, however narrow the scope): with ``customers_up_to``
     it is left out, and ``customers_note`` says so, when the store holds more moments than that.
+    ``languages`` is :func:`language_counts` read already (it is store-wide, whatever the scope).
 
     Emerging problems come from :func:`watch_section` over the last ``watch_days`` days (0: the
     simple built-in check of :func:`carlzon.report.data.emerging_check` instead). With ``themes``,
@@ -400,7 +402,7 @@ def store_context(
         paths=paths_view(store, scope, j) if paths else None,
         backlog=recovery_backlog(store),
     )
-    ctx["languages"] = language_counts(store)
+    ctx["languages"] = language_counts(store) if languages is None else languages
     ctx["customers_note"] = (
         ""
         if count

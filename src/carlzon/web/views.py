@@ -22,7 +22,7 @@ import pandas as pd
 from carlzon.errors import CarlzonError, NotFoundError
 from carlzon.journey import Journey
 from carlzon.report.aggregates import aggregates, count_moments
-from carlzon.report.builder import guess_journey, store_context, store_journey
+from carlzon.report.builder import guess_journey, language_counts, store_context, store_journey
 from carlzon.report.data import parse_evidence
 from carlzon.report.query import Scope, where_sql
 from carlzon.schema import json_object
@@ -226,6 +226,8 @@ def overview(state: Any, f: Filters) -> dict[str, Any] | None:
             watch_days=0,
             aggregates=agg,
             customers_up_to=state.customers_up_to,
+            # store-wide, whatever the filter: once per change of the data (0.65 s at 10M interactions)
+            languages=_cached(state, ("languages",), lambda: language_counts(state.store)),
         )
         ctx["emerging"].method += "; by location and phrase, over the last 60 days: the Alerts page"
         return ctx
