@@ -176,6 +176,18 @@ class TouchpointModel:
 
         return _softmax(self.decision_function(texts, matcher) / self.temperature)
 
+    def apply(
+        self,
+        res: Any,
+        texts: Sequence[str | None],
+        *,
+        matcher: Any = None,
+        min_confidence: float = 0.35,
+        context: np.ndarray | None = None,
+    ) -> Any:
+        """:func:`apply_learned` with this model (what the clause splitter calls: it needs no import of this module)."""
+        return apply_learned(res, self, texts, matcher=matcher, min_confidence=min_confidence, context=context)
+
     def to_dict(self) -> dict[str, Any]:
         def arr(a: np.ndarray) -> list:
             return np.round(a, 5).tolist()

@@ -219,13 +219,9 @@ def find_mentions(
     if getattr(matcher, "journey", None) is not None and len(frag_texts):
         tpr = matcher.match(frag_texts, None, scores=res)
         if touchpoint_model is not None:  # learned touchpoints, per clause, in the context of its text
-            from carlzon.detect.learn import apply_learned
-
             whole = [t if isinstance(t, str) else "" for t in texts]
             context = touchpoint_model.predict_proba(whole, matcher)[row]
-            tpr = apply_learned(
-                tpr, touchpoint_model, frag_texts, matcher=matcher, min_confidence=min_conf, context=context
-            )
+            tpr = touchpoint_model.apply(tpr, frag_texts, matcher=matcher, min_confidence=min_conf, context=context)
         tied = {k: v for k, v in tpr.tied.items() if tpr.method[k] not in ("model", "unsure")}
         f_tp = [
             _concrete(tied.get(k) or (t,)) if (t != UNKNOWN and c >= min_conf) else ()
