@@ -117,15 +117,21 @@ def browser():
         b.close()
 
 
+def _measured(browser, path: Path, width: int, name: str) -> dict:
+    """The report at ``path`` opened at ``width`` px: its layout measures, and a full-page screenshot."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    m = measure(page)
+    shot(page, name)
+    page.close()
+    return m
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_demo_report_fits_the_screen(browser, demo, width):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(demo[1].as_uri())
-    page.wait_for_load_state("load")
-    m = measure(page)
-    shot(page, f"report-demo-{width}")
-    page.close()
+    m = _measured(browser, demo[1], width, f"report-demo-{width}")
     assert m["scroll_width"] <= m["width"], m["wide"]
     assert m["overlaps"] == []
     if width == 1280:
@@ -164,12 +170,7 @@ def test_the_large_report_stays_under_three_megabytes(large):
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_large_report_fits_the_screen(browser, large, width):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(large[1].as_uri())
-    page.wait_for_load_state("load")
-    m = measure(page)
-    shot(page, f"report-large-{width}")
-    page.close()
+    m = _measured(browser, large[1], width, f"report-large-{width}")
     assert m["scroll_width"] <= m["width"], m["wide"]
     assert m["overlaps"] == []
     if width == 1280:

@@ -81,32 +81,35 @@ def test_new_data_change_the_overview_page(store):
     assert before != after
 
 
-def test_the_store_wide_language_counts_are_read_once_for_many_filters(store, monkeypatch):
+@pytest.fixture()
+def language_calls(monkeypatch):
+    """Each time the overview counts the store's texts per language."""
     import carlzon.web.views as views
 
-    calls = []
+    calls: list[int] = []
     real = views.language_counts
     monkeypatch.setattr(views, "language_counts", lambda st: calls.append(1) or real(st))
-    secret = create_token(store, role="viewer", name="t").secret
-    h = {"Authorization": f"Bearer {secret}"}
+    return calls
+
+
+def _viewer(store) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(store, role='viewer', name='t').secret}"}
+
+
+def test_the_store_wide_language_counts_are_read_once_for_many_filters(store, language_calls):
+    h = _viewer(store)
     _app, client = _client(store, None)
     with client:
         for channel in ("", "review", "survey"):
             client.get("/api/metrics", params={"channel": channel} if channel else {}, headers=h)
-    assert len(calls) == 1
+    assert len(language_calls) == 1
 
 
-def test_the_language_counts_are_read_again_when_data_arrive(store, monkeypatch):
-    import carlzon.web.views as views
-
-    calls = []
-    real = views.language_counts
-    monkeypatch.setattr(views, "language_counts", lambda st: calls.append(1) or real(st))
-    secret = create_token(store, role="viewer", name="t").secret
-    h = {"Authorization": f"Bearer {secret}"}
+def test_the_language_counts_are_read_again_when_data_arrive(store, language_calls):
+    h = _viewer(store)
     _app, client = _client(store, None)
     with client:
         client.get("/api/metrics", headers=h)
         _more_misery(store)
         client.get("/api/metrics", params={"channel": "review"}, headers=h)
-    assert len(calls) == 2
+    assert len(language_calls) == 2
