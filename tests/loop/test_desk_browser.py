@@ -188,3 +188,34 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
         assert "reopened" in page.locator("#history").inner_text()
         page.screenshot(path=str(SHOTS / "desk_case.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.parametrize("width", (1280, 390))
+def test_a_case_page_and_the_queue_fit_the_screen(desk_server, width):
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.layout import measure, shot
+
+    base, token = desk_server
+    problems = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{base}/login?next=/cases")
+        page.fill("input[name=token]", token)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/cases")
+        page.click("#open-cases")
+        page.wait_for_url("**/cases?notice=*")
+        href = page.locator("#queue tbody a").first.get_attribute("href")
+        for name, path in (("queue", "/cases"), ("case", href)):
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            m = measure(page)
+            shot(page, f"desk-{name}-{width}")
+            if m["scroll_width"] > m["width"]:
+                problems[name] = ("sideways scroll", m["scroll_width"], m["wide"])
+            elif m["overlaps"]:
+                problems[name] = ("overlapping text", m["overlaps"][:5])
+        browser.close()
+    assert problems == {}

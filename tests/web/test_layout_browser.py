@@ -19,6 +19,7 @@ PAGES = {
     "overview": "/",
     "overview-filtered": "/?channel=survey&since=2026-02-01&until=2026-05-31",
     "moments": "/moments",
+    "learn": "/learn",
     "customers": "/customers",
     "customer": None,  # a customer's timeline, filled in from the store
     "cases": "/cases",
@@ -29,6 +30,7 @@ PAGES = {
     "surveys": "/surveys",
     "walks": "/walks/new",
     "api-docs": "/docs",
+    "login": "/login",
 }
 
 
