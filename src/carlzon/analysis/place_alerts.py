@@ -228,6 +228,13 @@ class PlaceAlerts(Fitter):
             return "medium"
         return "low"
 
+    def _rolls_up(self, locations: Any, level: str) -> bool:
+        """Enough places for one alert of ``level``; for a region, places in several of its areas (else the area's)."""
+        locs = set(locations)
+        if len(locs) < self.rollup_min:
+            return False
+        return level != "region" or len({self.hierarchy.parent(x, "area") for x in locs}) > 1
+
     def _rollup(self, a: pd.DataFrame) -> pd.DataFrame:
         """Place alerts at one touchpoint in ``rollup_min`` places of one region (else area) that overlap: one alert."""
         h = self.hierarchy
@@ -240,8 +247,14 @@ class PlaceAlerts(Fitter):
                 end: Any = None
                 cluster: list[Any] = []
                 clusters = []
+                quiet = pd.Timedelta(days=self.quiet)
                 for i, r in g.iterrows():
-                    if end is not None and r["first_day"] <= end:
+                    # overlapping alarms are one problem; so is a place alarming within ``quiet`` days of a
+                    # problem that rolls up already (its own baseline took the others' rise in)
+                    if end is not None and (
+                        r["first_day"] <= end
+                        or (r["first_day"] <= end + quiet and self._rolls_up(a.loc[cluster, "location"], level))
+                    ):
                         cluster.append(i)
                         end = max(end, r["last_day"])
                     else:
@@ -249,30 +262,8 @@ class PlaceAlerts(Fitter):
                             clusters.append(cluster)
                         cluster, end = [i], r["last_day"]
                 clusters.append(cluster)
-
-                def rolls_up(cl: list[Any], level: str = level) -> bool:
-                    """Enough places, and for a region places in several of its areas (else the area's alert)."""
-                    locs = set(a.loc[cl, "location"])
-                    return len(locs) >= self.rollup_min and (
-                        level != "region" or len({h.parent(x, "area") for x in locs}) > 1
-                    )
-
-                # a place that alarms within ``quiet`` days of a rolled-up problem's last day is that problem
-                # going on (its own baseline took the others' rise in), not a new one
-                merged: list[list[Any]] = []
                 for cl in clusters:
-                    prev = merged[-1] if merged else None
-                    if (
-                        prev is not None
-                        and rolls_up(prev)
-                        and a.loc[cl, "first_day"].min()
-                        <= a.loc[prev, "last_day"].max() + pd.Timedelta(days=self.quiet)
-                    ):
-                        prev.extend(cl)
-                    else:
-                        merged.append(list(cl))
-                for cl in merged:
-                    if not rolls_up(cl):
+                    if not self._rolls_up(a.loc[cl, "location"], level):
                         continue  # too few places, or a region's places all in one area: that area's alert
                     sub = a.loc[cl]
                     keep[a.index.get_indexer(pd.Index(cl))] = False
