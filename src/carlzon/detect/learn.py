@@ -292,6 +292,15 @@ def _ece(p: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:
     return err
 
 
+def _labelled(texts: Sequence[str | None], labels: Sequence[Any]) -> list[int]:
+    """The rows with both a text and a label (a missing label is None or NaN)."""
+    return [
+        i
+        for i, (t, y) in enumerate(zip(texts, labels))
+        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
+    ]
+
+
 def train_touchpoints(
     texts: Sequence[str | None],
     touchpoints: Sequence[Any],
@@ -317,10 +326,14 @@ def train_touchpoints(
         from carlzon.detect.touchpoints import TouchpointMatcher
 
         matcher = TouchpointMatcher(journey, learn=False)
+
+    def phrases(xs: Sequence[str | None], classes: Sequence[str]) -> np.ndarray:
+        return _phrase_block(matcher, xs, classes)
+
     fit = fit_linear(
         texts,
         touchpoints,
-        phrases=lambda xs, classes: _phrase_block(matcher, xs, classes),
+        phrases=phrases,
         cv=cv,
         Cs=Cs,
         seed=seed,
@@ -331,7 +344,9 @@ def train_touchpoints(
     )
     model = TouchpointModel(**fit, journey=getattr(journey, "name", None))
     if choose_context:
-        weight, by_weight = _choose_context_weight(texts, touchpoints, matcher, cv=cv, C=fit["info"]["C"], seed=seed)
+        weight, by_weight = _choose_context_weight(
+            texts, touchpoints, phrases, matcher, cv=cv, C=fit["info"]["C"], seed=seed
+        )
         model.info["context_weight"], model.info["cv_by_context_weight"] = weight, by_weight
     return model
 
@@ -343,7 +358,7 @@ CONTEXT_WEIGHTS = (0.0, 0.25, 0.5, 0.65, 0.8, 1.0)
 
 
 def _choose_context_weight(
-    texts: Sequence[str | None], labels: Sequence[Any], matcher: Any, *, cv: int, C: float, seed: int
+    texts: Sequence[str | None], labels: Sequence[Any], phrases: Any, matcher: Any, *, cv: int, C: float, seed: int
 ) -> tuple[float, dict[str, float]]:
     """The context weight whose clauses name their text's label best, out of fold: for each held-out
     text, the surest of its clauses (probabilities mixed with the whole text's) against its label,
@@ -353,11 +368,7 @@ def _choose_context_weight(
 
     from carlzon.detect.mentions import split_clauses
 
-    keep = [
-        i
-        for i, (t, y) in enumerate(zip(texts, labels))
-        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
-    ]
+    keep = _labelled(texts, labels)
     X = [str(texts[i]) for i in keep]
     y = np.asarray([str(labels[i]) for i in keep], dtype=object)
     _, counts = np.unique(y.astype(str), return_counts=True)
@@ -366,14 +377,7 @@ def _choose_context_weight(
         return CONTEXT_WEIGHT, {}
     pred = {w: np.empty(len(y), dtype=object) for w in CONTEXT_WEIGHTS}
     for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
-        fold = fit_linear(
-            [X[i] for i in tr],
-            y[tr],
-            phrases=lambda xs, classes: _phrase_block(matcher, xs, classes),
-            cv=min(k, 3),
-            Cs=(C,),
-            seed=seed,
-        )
+        fold = fit_linear([X[i] for i in tr], y[tr], phrases=phrases, cv=min(k, 3), Cs=(C,), seed=seed)
         m = TouchpointModel(**fold)
         held = [X[i] for i in te]
         whole = m.predict_proba(held, matcher)
@@ -382,7 +386,7 @@ def _choose_context_weight(
         own = m.predict_proba(clauses, matcher) if clauses else np.zeros((0, len(m.classes)))
         names = np.asarray(m.classes, dtype=object)
         for w in CONTEXT_WEIGHTS:
-            P = (1.0 - w) * own + w * whole[row]
+            P = _in_context(own, whole[row], w)
             best = P.max(axis=1)
             # the surest clause of each text names it (a text without clauses: its own answer)
             order = np.lexsort((-best, row))
@@ -417,11 +421,7 @@ def fit_linear(
 
     if len(texts) != len(labels):
         raise ModelError(f"{len(texts)} texts but {len(labels)} {what} labels", fix="pass one label per text")
-    keep = [
-        i
-        for i, (t, y) in enumerate(zip(texts, labels))
-        if isinstance(t, str) and t.strip() and y is not None and not (isinstance(y, float) and math.isnan(y))
-    ]
+    keep = _labelled(texts, labels)
     if not keep:
         raise ModelError(
             f"no row has both a text and a {what} label", fix=f"check the --text and --{what}-label columns"
@@ -503,6 +503,11 @@ CONTEXT_WEIGHT = 0.5
 """The weight of the whole text's probabilities in a clause's, for a model trained without choosing one."""
 
 
+def _in_context(own: np.ndarray, whole: np.ndarray, weight: float) -> np.ndarray:
+    """A clause's class probabilities given its text's: ``(1 - weight) * own + weight * whole``."""
+    return (1.0 - weight) * own + weight * whole
+
+
 def learn_touchpoints(
     model: TouchpointModel,
     texts: Sequence[str | None],
@@ -533,8 +538,9 @@ def learn_touchpoints(
     X = model.features([texts[i] for i in idx], matcher)
     P = _softmax((np.asarray(X @ model.coef.T) + model.intercept) / model.temperature)
     if context is not None:
-        w = float(model.info.get("context_weight", CONTEXT_WEIGHT))
-        P = (1.0 - w) * P + w * np.asarray(context, dtype=float)[idx]
+        P = _in_context(
+            P, np.asarray(context, dtype=float)[idx], float(model.info.get("context_weight", CONTEXT_WEIGHT))
+        )
     k = P.argmax(axis=1)
     # a text with no word the model has seen and no phrase of the journey gives it nothing to go on
     nw, nc = len(model._spec["word"]["vocabulary"]), len(model.classes)
