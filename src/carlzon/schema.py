@@ -19,6 +19,7 @@ from typing import Any, Literal
 __all__ = [
     "INTERACTION_COLUMNS",
     "MOMENT_COLUMNS",
+    "NOT_FROM_TEXT",
     "RATING_SCALES",
     "Evidence",
     "Interaction",
@@ -57,6 +58,9 @@ INTERACTION_COLUMNS: dict[str, str] = {
 }
 """Columns of the interactions table, in order, with their logical types."""
 
+NOT_FROM_TEXT = ("rating", "measure")
+"""Moment bases read from no text (a rating, a measure): such a moment's text may speak of something else."""
+
 MOMENT_COLUMNS: dict[str, str] = {
     "interaction_id": "string",
     "customer_id": "string",
@@ -73,7 +77,7 @@ MOMENT_COLUMNS: dict[str, str] = {
     "evidence": "json",  # list of Evidence dicts
     "aspect": "string",  # price_value, speed_waiting, staff_attitude, cleanliness, quality, ... or null
     "spans": "json",  # [[start, end], ...] character offsets into the text, strongest first; [] for ratings
-    "basis": "string",  # text / rating / text+rating
+    "basis": "string",  # text / rating / text+rating / measure
     "overall_valence": "string",  # the interaction's own: its rating where it has one, else the whole text
     "overall_score": "float64",
 }

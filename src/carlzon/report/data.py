@@ -28,6 +28,7 @@ import pandas as pd
 from carlzon.analysis.intervals import nps_interval
 from carlzon.journey import Journey, load_journey
 from carlzon.report.stats import balance_interval, wilson
+from carlzon.schema import NOT_FROM_TEXT
 
 __all__ = [
     "Quote",
@@ -382,7 +383,7 @@ def quotes(
         return []
     m = m[m["text"].fillna("").astype(str).str.strip() != ""]
     if "basis" in m:
-        m = m[m["basis"].astype(object).fillna("text").isin(["text", "text+rating"])]
+        m = m[~m["basis"].isin(NOT_FROM_TEXT)]
     if not len(m):
         return []
     score = pd.to_numeric(m["score"], errors="coerce").fillna(0.0)

@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from carlzon.schema import NOT_FROM_TEXT
+
 __all__ = ["Scope", "load_frame", "n_customers", "rating_counts", "segment_match", "strongest", "where_sql"]
 
 _FROM = " FROM moments m LEFT JOIN interactions i ON i.id = m.interaction_id"
@@ -148,7 +150,8 @@ def strongest(store: Any, scope: Scope, valence: str, *, k: int = 30) -> pd.Data
     order = "m.score ASC" if valence == "misery" else "m.score DESC"
     # written so that PostgreSQL's planner reads the basis column's statistics: COALESCE(...) IN (...) is
     # estimated at 1% and turned a 10 ms index walk into a 1.5 s scan at 10M moments
-    cond = "i.text IS NOT NULL AND i.text <> '' AND (m.basis IS NULL OR m.basis NOT IN ('rating', 'measure'))"
+    not_text = ", ".join(f"'{b}'" for b in NOT_FROM_TEXT)
+    cond = f"i.text IS NOT NULL AND i.text <> '' AND (m.basis IS NULL OR m.basis NOT IN ({not_text}))"
     sql = (
         "SELECT m.interaction_id, m.customer_id, m.timestamp, m.channel, m.touchpoint, m.valence, m.score, "
         f"m.intensity, m.stakes, m.evidence, i.text{_FROM}{where} AND {cond} "
