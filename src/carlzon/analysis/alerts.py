@@ -295,6 +295,7 @@ class EmergingProblems(Fitter):
             self._vocab(texts) if self.terms else (sparse.csr_matrix((len(day), 0), dtype=np.int32), np.array([]))
         )
         self.vocab_ = vocab
+        self._phrase_docs, self._phrase_col = x, {str(t): j for j, t in enumerate(vocab)}
         r = np.concatenate([day[g >= 0] * n_series + g[g >= 0] for g in groups])
         dsel = np.concatenate([np.flatnonzero(g >= 0) for g in groups])
         shape = (nd * n_series, len(day))
@@ -408,9 +409,9 @@ class EmergingProblems(Fitter):
         docs = np.flatnonzero(in_series & in_days & self._misery)
         texts = self._texts.iloc[docs].astype(object)
         themed = pd.Series(False, index=texts.index)
-        if chosen:
-            theme_0 = chosen[0]
-            themed = texts.map(lambda t: theme_0 in _phrases(t)).astype(bool)
+        if chosen:  # the texts that hold the first phrase, as the vocabulary read them
+            hold = self._phrase_docs[docs][:, self._phrase_col[chosen[0]]].toarray().ravel() > 0
+            themed = pd.Series(hold, index=texts.index)
         examples = [
             t for t in (texts[themed] if themed.any() else texts).dropna().drop_duplicates().head(self.n_examples)
         ]
