@@ -77,22 +77,21 @@ def test_rollup_across_areas_is_a_region_alert():
     assert (len(a), a.iloc[0]["level"]) == (1, "region")
 
 
-def test_a_place_alarming_soon_after_a_rollup_joins_it():
+def _three_then_one(first_bad_from: int) -> pd.DataFrame:
+    """Alerts when three places of one area go bad from ``first_bad_from`` for 5 days, a fourth from day 72."""
     places = [f"s{k}" for k in range(4)]
     h = Hierarchy.from_records([{"location": p, "area": "Centre", "region": "North"} for p in places])
-    cells = _cells(places=places[:3], bad_from=60, bad_until=65)
+    cells = _cells(places=places[:3], bad_from=first_bad_from, bad_until=first_bad_from + 5)
     cells = pd.concat([cells, _cells(places=places[3:], bad_from=72, bad_until=74)], ignore_index=True)
-    a = PlaceAlerts(hierarchy=h).fit(cells).alerts_
-    assert a["places"].map(len).tolist() == [4]
+    return PlaceAlerts(hierarchy=h).fit(cells).alerts_
+
+
+def test_a_place_alarming_soon_after_a_rollup_joins_it():
+    assert _three_then_one(60)["places"].map(len).tolist() == [4]
 
 
 def test_a_place_alarming_long_after_a_rollup_is_its_own_alert():
-    places = [f"s{k}" for k in range(4)]
-    h = Hierarchy.from_records([{"location": p, "area": "Centre", "region": "North"} for p in places])
-    cells = _cells(places=places[:3], bad_from=30, bad_until=35)
-    cells = pd.concat([cells, _cells(places=places[3:], bad_from=72, bad_until=74)], ignore_index=True)
-    a = PlaceAlerts(hierarchy=h).fit(cells).alerts_
-    assert sorted(a["places"].map(len).tolist()) == [1, 3]
+    assert sorted(_three_then_one(30)["places"].map(len).tolist()) == [1, 3]
 
 
 def test_two_places_stay_two_alerts():

@@ -97,6 +97,14 @@ def desk_server(store):
     thread.join(timeout=10)
 
 
+def _sign_in(page, base: str, token: str) -> None:
+    """Sign in with ``token`` and land on the case queue."""
+    page.goto(f"{base}/login?next=/cases")
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/cases")
+
+
 def _ids(page):
     return sorted(a.inner_text() for a in page.locator("#queue tbody a").all())
 
@@ -109,10 +117,7 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{base}/login?next=/cases")
-        page.fill("input[name=token]", token)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/cases")
+        _sign_in(page, base, token)
         page.click("#open-cases")
         page.wait_for_url("**/cases?notice=*")
         assert "Opened 2 case(s)" in page.locator("#notice").inner_text()
@@ -194,28 +199,22 @@ def test_work_one_case_with_filters_and_new_buttons(desk_server):
 def test_a_case_page_and_the_queue_fit_the_screen(desk_server, width):
     from playwright.sync_api import sync_playwright
 
-    from tests.web.layout import measure, shot
+    from tests.web.layout import measure, problem, shot
 
     base, token = desk_server
     problems = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{base}/login?next=/cases")
-        page.fill("input[name=token]", token)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/cases")
+        _sign_in(page, base, token)
         page.click("#open-cases")
         page.wait_for_url("**/cases?notice=*")
         href = page.locator("#queue tbody a").first.get_attribute("href")
         for name, path in (("queue", "/cases"), ("case", href)):
             page.goto(base + path)
             page.wait_for_load_state("load")
-            m = measure(page)
             shot(page, f"desk-{name}-{width}")
-            if m["scroll_width"] > m["width"]:
-                problems[name] = ("sideways scroll", m["scroll_width"], m["wide"])
-            elif m["overlaps"]:
-                problems[name] = ("overlapping text", m["overlaps"][:5])
+            if wrong := problem(measure(page)):
+                problems[name] = wrong
         browser.close()
     assert problems == {}

@@ -54,3 +54,12 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def problem(m: dict) -> tuple | None:
+    """What a reader would see wrong on a measured page: a sideways scroll or overlapping text (None: neither)."""
+    if m["scroll_width"] > m["width"]:
+        return ("sideways scroll", m["scroll_width"], m["wide"])
+    if m["overlaps"]:
+        return ("overlapping text", m["overlaps"][:5])
+    return None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.layout import ARGS, CHROMIUM, WIDTHS, measure, shot
+from tests.web.layout import ARGS, CHROMIUM, WIDTHS, measure, problem, shot
 
 pytestmark = pytest.mark.browser
 
@@ -94,11 +94,8 @@ def test_every_dashboard_page_fits_the_screen(signed_in, live, web_store, width)
         resp = page.goto(live + path)
         page.wait_for_load_state("load")
         assert resp is not None and resp.status == 200, (name, resp and resp.status)
-        m = measure(page)
         shot(page, f"dashboard-{name}-{width}")
-        if m["scroll_width"] > m["width"]:
-            problems[name] = ("sideways scroll", m["scroll_width"], m["wide"])
-        elif m["overlaps"]:
-            problems[name] = ("overlapping text", m["overlaps"][:5])
+        if wrong := problem(measure(page)):
+            problems[name] = wrong
     page.close()
     assert problems == {}
